@@ -1,0 +1,1 @@
+"""Canonical events: schema, validation, de-duplication and the ingest endpoints."""

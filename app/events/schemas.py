@@ -1,0 +1,173 @@
+"""The canonical event schema (v1), decoded with msgspec on the hot path.
+
+Every event has `id` (the sender's unique id, used for de-duplication), `type` (the tag of the
+union) and `ts` (RFC 3339 with an offset, or epoch milliseconds). After decoding, `ts` always
+holds epoch milliseconds (`Event.ms`), so everything downstream works on integers.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Final, Literal
+
+import msgspec
+
+Id = Annotated[str, msgspec.Meta(min_length=1, max_length=128)]
+Name = Annotated[str, msgspec.Meta(min_length=1, max_length=128)]
+Reason = Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
+AwareDatetime = Annotated[datetime, msgspec.Meta(tz=True)]
+EpochMs = Annotated[int, msgspec.Meta(ge=0, le=253_402_300_799_999)]
+
+MAX_TS_MS: Final = 253_402_300_799_999  # 9999-12-31T23:59:59.999Z
+
+
+def datetime_to_ms(value: datetime) -> int:
+    return int(value.timestamp() * 1000)
+
+
+class Event(msgspec.Struct, tag_field="type", kw_only=True, omit_defaults=True):
+    """Fields common to every event. `ts` is normalised to epoch milliseconds on decode."""
+
+    id: Id
+    ts: AwareDatetime | EpochMs
+
+    def __post_init__(self) -> None:
+        if isinstance(self.ts, datetime):
+            ms = datetime_to_ms(self.ts)
+            if not 0 <= ms <= MAX_TS_MS:
+                raise ValueError("ts is outside 1970-01-01 .. 9999-12-31")
+            self.ts = ms
+
+    @property
+    def ms(self) -> int:
+        """Event time in epoch milliseconds."""
+        return self.ts  # type: ignore[return-value]
+
+
+class CallQueued(Event, tag="call.queued"):
+    call_id: Id
+    queue: Name
+    priority: int = 0
+
+
+class CallRinging(Event, tag="call.ringing"):
+    call_id: Id
+    agent: Name
+    queue: Name | None = None
+
+
+class CallAnswered(Event, tag="call.answered"):
+    call_id: Id
+    agent: Name | None = None
+    queue: Name | None = None
+
+
+class CallHold(Event, tag="call.hold"):
+    call_id: Id
+
+
+class CallResumed(Event, tag="call.resumed"):
+    call_id: Id
+
+
+class CallTransferred(Event, tag="call.transferred"):
+    call_id: Id
+    to_queue: Name | None = None
+    to_agent: Name | None = None
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        if self.to_queue is None and self.to_agent is None:
+            raise ValueError("call.transferred needs `to_queue` or `to_agent`")
+
+
+class CallEnded(Event, tag="call.ended"):
+    call_id: Id
+
+
+class CallWrapupEnded(Event, tag="call.wrapup_ended"):
+    call_id: Id
+
+
+class CallAbandoned(Event, tag="call.abandoned"):
+    call_id: Id
+    queue: Name | None = None
+
+
+class CallLeftQueue(Event, tag="call.left_queue"):
+    call_id: Id
+    reason: Reason
+    queue: Name | None = None
+
+
+class CallDialed(Event, tag="call.dialed"):
+    call_id: Id
+    agent: Name
+    queue: Name | None = None
+
+
+class CallConnected(Event, tag="call.connected"):
+    call_id: Id
+    agent: Name
+    queue: Name | None = None
+
+
+class AgentLogin(Event, tag="agent.login"):
+    agent: Name
+    name: Name | None = None
+
+
+class AgentLogout(Event, tag="agent.logout"):
+    agent: Name
+
+
+class AgentState(Event, tag="agent.state"):
+    """`state` is `available` or a not-ready state (`break`, `away`, `training`, ...)."""
+
+    agent: Name
+    state: Reason
+    reason: Reason | None = None
+
+
+class DealClosed(Event, tag="deal.closed"):
+    agent: Name
+    amount: Annotated[float, msgspec.Meta(ge=0, le=1e12)]
+    call_id: Id | None = None
+    currency: Annotated[str, msgspec.Meta(min_length=3, max_length=3)] | None = None
+
+
+class CsatSubmitted(Event, tag="csat.submitted"):
+    score: Annotated[int, msgspec.Meta(ge=1, le=5)]
+    call_id: Id | None = None
+    agent: Name | None = None
+
+
+AnyEvent = (
+    CallQueued
+    | CallRinging
+    | CallAnswered
+    | CallHold
+    | CallResumed
+    | CallTransferred
+    | CallEnded
+    | CallWrapupEnded
+    | CallAbandoned
+    | CallLeftQueue
+    | CallDialed
+    | CallConnected
+    | AgentLogin
+    | AgentLogout
+    | AgentState
+    | DealClosed
+    | CsatSubmitted
+)
+
+EVENT_TYPES: Final[tuple[type[Event], ...]] = AnyEvent.__args__  # type: ignore[attr-defined]
+EVENT_TYPE_NAMES: Final[tuple[str, ...]] = tuple(
+    t.__struct_config__.tag for t in EVENT_TYPES  # type: ignore[misc]
+)
+
+
+def event_type(event: Event) -> str:
+    """The `type` tag of an event (e.g. `call.queued`)."""
+    return type(event).__struct_config__.tag  # type: ignore[return-value]
