@@ -8,7 +8,7 @@ holds epoch milliseconds (`Event.ms`), so everything downstream works on integer
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Final, Literal
+from typing import Annotated, Final
 
 import msgspec
 
@@ -162,12 +162,10 @@ AnyEvent = (
     | CsatSubmitted
 )
 
-EVENT_TYPES: Final[tuple[type[Event], ...]] = AnyEvent.__args__  # type: ignore[attr-defined]
-EVENT_TYPE_NAMES: Final[tuple[str, ...]] = tuple(
-    t.__struct_config__.tag for t in EVENT_TYPES  # type: ignore[misc]
-)
+EVENT_TYPES: Final[tuple[type[Event], ...]] = AnyEvent.__args__
+EVENT_TYPE_NAMES: Final[tuple[str, ...]] = tuple(str(t.__struct_config__.tag) for t in EVENT_TYPES)
 
 
 def event_type(event: Event) -> str:
     """The `type` tag of an event (e.g. `call.queued`)."""
-    return type(event).__struct_config__.tag  # type: ignore[return-value]
+    return str(type(event).__struct_config__.tag)

@@ -1,0 +1,1 @@
+"""Authentication and authorisation: API keys (and, later, users, roles and team scopes)."""

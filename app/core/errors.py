@@ -1,0 +1,114 @@
+"""One error hierarchy, rendered in one JSON shape:
+
+    {"error": {"code": "...", "message": "...", "details": [...]}}
+
+Services raise these; only the handlers in `install_error_handlers` know about HTTP.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import ORJSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+
+class FloorwatchError(Exception):
+    status_code = 500
+    code = "internal_error"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        details: list[dict[str, Any]] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.details = details or []
+        self.headers = headers or {}
+
+
+class BadRequest(FloorwatchError):
+    status_code = 400
+    code = "bad_request"
+
+
+class Unauthorized(FloorwatchError):
+    status_code = 401
+    code = "unauthorized"
+
+    def __init__(self, message: str = "missing or invalid credentials") -> None:
+        super().__init__(message, headers={"WWW-Authenticate": "Bearer"})
+
+
+class Forbidden(FloorwatchError):
+    status_code = 403
+    code = "forbidden"
+
+
+class NotFound(FloorwatchError):
+    status_code = 404
+    code = "not_found"
+
+
+class Conflict(FloorwatchError):
+    status_code = 409
+    code = "conflict"
+
+
+class PayloadTooLarge(FloorwatchError):
+    status_code = 413
+    code = "payload_too_large"
+
+
+class UnsupportedMediaType(FloorwatchError):
+    status_code = 415
+    code = "unsupported_media_type"
+
+
+class Unavailable(FloorwatchError):
+    """A dependency (database, Redis) is down: retry later, nothing was kept."""
+
+    status_code = 503
+    code = "unavailable"
+
+    def __init__(self, message: str, retry_after_s: int = 5) -> None:
+        super().__init__(message, headers={"Retry-After": str(retry_after_s)})
+
+
+def error_body(
+    code: str, message: str, details: list[dict[str, Any]] | None = None
+) -> dict[str, Any]:
+    return {"error": {"code": code, "message": message, "details": details or []}}
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(FloorwatchError)
+    async def _floorwatch(_: Request, exc: FloorwatchError) -> ORJSONResponse:
+        return ORJSONResponse(
+            error_body(exc.code, exc.message, exc.details),
+            status_code=exc.status_code,
+            headers=exc.headers,
+        )
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(_: Request, exc: RequestValidationError) -> ORJSONResponse:
+        details = [
+            {"field": ".".join(str(p) for p in err["loc"]), "reason": err["msg"]}
+            for err in exc.errors()
+        ]
+        return ORJSONResponse(
+            error_body("validation_error", "the request is invalid", details), status_code=422
+        )
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(_: Request, exc: StarletteHTTPException) -> ORJSONResponse:
+        return ORJSONResponse(
+            error_body(f"http_{exc.status_code}", str(exc.detail)),
+            status_code=exc.status_code,
+            headers=getattr(exc, "headers", None),
+        )

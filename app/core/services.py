@@ -1,0 +1,33 @@
+"""The clients of one process, built by the lifespan and read by dependencies."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from app.config import EngineKind, Settings
+from app.core.db import Database
+from app.streams.engine import Engine
+from app.streams.tenant_config import TenantConfigs
+
+
+@dataclass
+class Services:
+    settings: Settings
+    db: Database
+    configs: TenantConfigs
+    engine: Engine
+
+
+def build_services(settings: Settings, *, run_worker: bool = True) -> Services:
+    db = Database(settings.database_url)
+    configs = TenantConfigs(db, settings.max_call_age_s)
+    engine: Engine
+    if settings.engine is EngineKind.redis:
+        from app.streams.redis_engine import RedisEngine
+
+        engine = RedisEngine(settings, configs, run_worker=run_worker)
+    else:
+        from app.streams.memory import MemoryEngine
+
+        engine = MemoryEngine(settings, configs)
+    return Services(settings=settings, db=db, configs=configs, engine=engine)

@@ -1,0 +1,61 @@
+"""`create_app()` and the lifespan that opens and closes every client."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.responses import ORJSONResponse
+
+from app.config import Settings, get_settings
+from app.core.errors import install_error_handlers
+from app.core.logging import configure_logging, get_logger
+from app.core.services import Services, build_services
+from app.org.service import DEFAULT_TENANT, ensure_tenant
+
+log = get_logger(__name__)
+
+
+async def _prepare(services: Services) -> None:
+    if services.settings.create_default_tenant:
+        async with services.db.session() as session:
+            await ensure_tenant(session, DEFAULT_TENANT)
+            await session.commit()
+
+
+def create_app(settings: Settings | None = None, *, run_worker: bool = True) -> FastAPI:
+    settings = settings or get_settings()
+    configure_logging(settings.log_level, settings.log_json)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        services = build_services(settings, run_worker=run_worker)
+        app.state.services = services
+        try:
+            await _prepare(services)
+            await services.engine.start()
+            log.info("floorwatch started", engine=settings.engine.value, clock=settings.clock.value)
+            yield
+        finally:
+            await services.engine.close()
+            await services.db.close()
+            log.info("floorwatch stopped")
+
+    app = FastAPI(
+        title="Floorwatch",
+        version="0.1.0",
+        summary="Real-time monitoring for call centres and sales floors.",
+        lifespan=lifespan,
+        default_response_class=ORJSONResponse,
+    )
+    install_error_handlers(app)
+
+    from app.events.endpoints import router as events_router
+    from app.health import router as health_router
+    from app.metrics.endpoints import router as metrics_router
+
+    app.include_router(health_router)
+    app.include_router(events_router)
+    app.include_router(metrics_router)
+    return app

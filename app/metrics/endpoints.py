@@ -1,0 +1,129 @@
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from pydantic import BaseModel, Field
+
+from app.auth.deps import ReadPrincipal
+from app.core.deps import ServicesDep
+from app.core.errors import BadRequest
+from app.streams.aggregator import WINDOWS, empty_metrics
+
+router = APIRouter(prefix="/v1", tags=["metrics"])
+
+SCOPE_KINDS = ("queue", "team", "agent")
+
+
+class MetricsSnapshot(BaseModel):
+    scope: str = Field(description="`tenant`, `queue:NAME`, `team:NAME` or `agent:ID`")
+    window: str = Field(description="one of " + ", ".join(f"`{w}`" for w in WINDOWS))
+    at: datetime = Field(description="the time the values hold for")
+    metrics: dict[str, float | int | None] = Field(
+        description="the metric catalog (docs/metrics.md); null where a denominator is zero"
+    )
+
+
+class AgentRow(BaseModel):
+    agent: str
+    name: str | None = None
+    team: str | None = None
+    state: str
+    reason: str | None = None
+    since: datetime | None = None
+    call_id: str | None = None
+    call_queue: str | None = None
+    handled_today: int = 0
+
+
+class AgentBoard(BaseModel):
+    at: datetime
+    agents: list[AgentRow]
+
+
+def parse_scope(scope: str) -> str:
+    if scope == "tenant":
+        return scope
+    kind, sep, name = scope.partition(":")
+    if not sep or kind not in SCOPE_KINDS or not name or len(name) > 128:
+        raise BadRequest(
+            f"invalid scope {scope!r}: expected `tenant`, `queue:NAME`, `team:NAME` or `agent:ID`",
+            details=[{"field": "scope", "reason": "unknown scope form"}],
+        )
+    return scope
+
+
+def at_datetime(ms: int) -> datetime:
+    return datetime.fromtimestamp(ms / 1000, UTC)
+
+
+@router.get(
+    "/metrics",
+    summary="Live metrics of one or more scopes and windows",
+    description="Every combination of the given `scope` and `window` values is returned. A scope "
+    "that has seen no events yet returns zeros and nulls, as a quiet queue would.",
+)
+async def get_metrics(
+    principal: ReadPrincipal,
+    services: ServicesDep,
+    scope: Annotated[list[str], Query(description="repeatable: `tenant`, `queue:NAME`, ...")] = [  # noqa: B006
+        "tenant"
+    ],
+    window: Annotated[list[str], Query(description="repeatable: " + ", ".join(WINDOWS))] = [  # noqa: B006
+        "15m"
+    ],
+) -> list[MetricsSnapshot]:
+    scopes = [parse_scope(s) for s in scope]
+    for w in window:
+        if w not in WINDOWS:
+            raise BadRequest(
+                f"invalid window {w!r}: expected one of {', '.join(WINDOWS)}",
+                details=[{"field": "window", "reason": "unknown window"}],
+            )
+    queries = [(s, w) for s in scopes for w in window]
+    if len(queries) > 500:
+        raise BadRequest("at most 500 scope × window combinations per request")
+    live = await services.engine.live(principal.tenant_id, queries)
+    at_ms = live.at_ms if live else 0
+    return [
+        MetricsSnapshot(
+            scope=s,
+            window=w,
+            at=at_datetime(at_ms),
+            metrics=(live.values.get((s, w)) if live else None) or empty_metrics(),
+        )
+        for s, w in queries
+    ]
+
+
+@router.get("/agents", summary="The live agent board")
+async def get_agents(
+    principal: ReadPrincipal,
+    services: ServicesDep,
+    team: str | None = None,
+    queue: str | None = None,
+    state: str | None = None,
+) -> AgentBoard:
+    got = await services.engine.board(principal.tenant_id)
+    at_ms, rows = got if got else (0, [])
+    agents = []
+    for row in rows:
+        if team is not None and row.get("team") != team:
+            continue
+        if queue is not None and row.get("call_queue") != queue:
+            continue
+        if state is not None and row.get("state") != state:
+            continue
+        since = row.get("since_ms")
+        agents.append(
+            AgentRow.model_validate(
+                {**row, "since": at_datetime(since) if isinstance(since, int) else None}
+            )
+        )
+    return AgentBoard(at=at_datetime(at_ms), agents=agents)
+
+
+@router.get("/metrics/events", summary="Exact count of aggregated events per type")
+async def get_event_counts(principal: ReadPrincipal, services: ServicesDep) -> dict[str, int]:
+    return await services.engine.counts(principal.tenant_id)

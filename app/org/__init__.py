@@ -1,0 +1,1 @@
+"""The organisation: tenants, queues, teams and agents."""

@@ -1,0 +1,85 @@
+"""The engine interface: an event log with de-duplication, the aggregators behind it, and the
+live views they produce. Two implementations: `memory` (one process) and `redis` (scale-out)."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import msgspec
+
+from app.events.schemas import AnyEvent, Event
+
+
+@dataclass(slots=True)
+class AppendResult:
+    """Indices (into the appended sequence) of the events kept and of those already seen."""
+
+    accepted: list[int] = field(default_factory=list)
+    duplicates: list[int] = field(default_factory=list)
+
+
+class LogEntry(msgspec.Struct, frozen=True):
+    """One append as stored in the log: a tenant's batch of new events."""
+
+    offset: str
+    tenant_id: int
+    events: list[AnyEvent]
+
+
+class TenantView(msgspec.Struct):
+    """What the API serves for one tenant: the live metrics as of `at_ms`."""
+
+    tenant_id: int
+    at_ms: int
+    offset: str
+    counts: dict[str, int]
+    metrics: dict[str, dict[str, dict[str, float | int | None]]]
+    board: list[dict[str, object]] = []
+
+
+class LiveMetrics(msgspec.Struct):
+    at_ms: int
+    values: dict[tuple[str, str], dict[str, float | int | None]]
+
+
+class Engine(ABC):
+    kind: str
+
+    @abstractmethod
+    async def start(self) -> None:
+        """Open clients and start background tasks."""
+
+    @abstractmethod
+    async def close(self) -> None:
+        """Stop background tasks (draining what is in flight) and close clients."""
+
+    @abstractmethod
+    async def ping(self) -> None:
+        """Raise if the engine cannot take events now."""
+
+    @abstractmethod
+    async def append(self, tenant_id: int, events: Sequence[Event]) -> AppendResult:
+        """De-duplicate by event id and append the new events to the tenant's log.
+
+        Returns only once the log holds them: an accepted event is never lost."""
+
+    @abstractmethod
+    async def read_log(
+        self, tenant_id: int, *, after: str | None = None, limit: int = 1000
+    ) -> list[LogEntry]:
+        """The tenant's log entries after `after` (oldest first)."""
+
+    @abstractmethod
+    async def live(self, tenant_id: int, queries: Sequence[tuple[str, str]]) -> LiveMetrics | None:
+        """Live metrics of (scope, window) pairs; None if nothing was aggregated yet.
+        A scope the tenant has not seen yet gets the empty catalog (zeros and nulls)."""
+
+    @abstractmethod
+    async def board(self, tenant_id: int) -> tuple[int, list[dict[str, object]]] | None:
+        """The live agent board (time of the view, rows)."""
+
+    @abstractmethod
+    async def counts(self, tenant_id: int) -> dict[str, int]:
+        """Exact count of aggregated events per type."""

@@ -1,0 +1,45 @@
+"""Every Redis key and channel name, in one place.
+
+Partition keys carry a hash tag (`{p7}`) so that all keys of one partition live in one slot of a
+Redis Cluster and the Lua scripts that touch several of them stay legal there.
+"""
+
+from __future__ import annotations
+
+import zlib
+from dataclasses import dataclass
+
+
+def partition_of(tenant_id: int, partitions: int) -> int:
+    """A tenant always hashes to the same partition (stable across processes and restarts)."""
+    return zlib.crc32(str(tenant_id).encode()) % partitions
+
+
+@dataclass(frozen=True, slots=True)
+class Keys:
+    prefix: str
+
+    def tag(self, partition: int) -> str:
+        return f"{self.prefix}:{{p{partition}}}"
+
+    def events(self, partition: int) -> str:
+        return f"{self.tag(partition)}:events"
+
+    def seen(self, partition: int, tenant_id: int) -> str:
+        """Prefix of the de-duplication keys (`…:seen:TENANT:EVENT_ID`)."""
+        return f"{self.tag(partition)}:seen:{tenant_id}:"
+
+    def lease(self, partition: int) -> str:
+        return f"{self.tag(partition)}:lease"
+
+    def checkpoint(self, partition: int) -> str:
+        return f"{self.tag(partition)}:checkpoint"
+
+    def view(self, tenant_id: int) -> str:
+        return f"{self.prefix}:view:{tenant_id}"
+
+    def workers(self) -> str:
+        return f"{self.prefix}:workers"
+
+    def updates_channel(self) -> str:
+        return f"{self.prefix}:updates"

@@ -1,0 +1,268 @@
+"""The partition worker of the redis engine.
+
+Each partition is owned by exactly one worker at a time through a lease (a Redis key with a
+TTL that the owner renews). The owner keeps the partition's aggregators in memory, reads the
+stream from its checkpoint on, publishes live views, and checkpoints state + stream offset
+atomically. A worker that dies loses its leases; another takes the partitions over from their
+last checkpoints and replays the tails: nothing lost, nothing applied twice. Checkpoint writes
+are fenced by the lease, so a worker that lost a partition can never overwrite its successor.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import math
+import os
+import socket
+import time
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+import msgspec
+from redis.asyncio import Redis
+
+from app.config import ClockKind, Settings
+from app.core.logging import get_logger
+from app.streams.clock import Clock, wall_ms
+from app.streams.host import AggregatorHost
+from app.streams.keys import Keys
+from app.streams.redis_log import decode_entry
+from app.streams.tenant_config import TenantConfigs
+
+log = get_logger(__name__)
+
+RENEW_SCRIPT = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+  return redis.call('PEXPIRE', KEYS[1], ARGV[2])
+end
+return 0
+"""
+
+RELEASE_SCRIPT = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
+"""
+
+# KEYS: lease, checkpoint, stream. ARGV: owner, checkpoint blob, offset to trim before.
+CHECKPOINT_SCRIPT = """
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+redis.call('SET', KEYS[2], ARGV[2])
+if ARGV[3] ~= '0' then redis.call('XTRIM', KEYS[3], 'MINID', ARGV[3]) end
+return 1
+"""
+
+
+class OwnedPartition:
+    def __init__(self, number: int, host: AggregatorHost) -> None:
+        self.number = number
+        self.host = host
+        self.checkpointed_offset = host.offset
+        self.checkpointed_at = time.monotonic()
+
+
+class PartitionWorker:
+    def __init__(
+        self,
+        settings: Settings,
+        redis: Redis,
+        configs: TenantConfigs,
+        on_views: Callable[[AggregatorHost, set[int]], None] | None = None,
+    ) -> None:
+        self.settings = settings
+        self.redis = redis
+        self.keys = Keys(settings.redis_prefix)
+        self.configs = configs
+        self.clock = Clock(settings.clock)
+        self.id = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        self.owned: dict[int, OwnedPartition] = {}
+        self.on_views = on_views
+        self._renew = redis.register_script(RENEW_SCRIPT)
+        self._release = redis.register_script(RELEASE_SCRIPT)
+        self._checkpoint = redis.register_script(CHECKPOINT_SCRIPT)
+        self._stop = asyncio.Event()
+
+    # -- ownership --------------------------------------------------------------------------
+
+    async def _live_workers(self) -> int:
+        now = wall_ms()
+        key = self.keys.workers()
+        async with self.redis.pipeline(transaction=True) as pipe:
+            pipe.zadd(key, {self.id: now + self.settings.lease_ttl_ms})
+            pipe.zremrangebyscore(key, "-inf", now)
+            pipe.zcard(key)
+            _, _, live = await pipe.execute()
+        return max(1, int(live))
+
+    async def _renew_leases(self) -> None:
+        for number in list(self.owned):
+            ok = await self._renew(
+                keys=[self.keys.lease(number)], args=[self.id, self.settings.lease_ttl_ms]
+            )
+            if not ok:
+                log.warning("lease lost", partition=number, worker=self.id)
+                self.owned.pop(number, None)
+
+    async def _acquire(self) -> None:
+        share = math.ceil(self.settings.partitions / await self._live_workers())
+        while len(self.owned) > share:
+            number = max(self.owned)
+            await self._checkpoint_partition(self.owned[number])
+            await self._release(keys=[self.keys.lease(number)], args=[self.id])
+            self.owned.pop(number)
+            log.info("partition released for balance", partition=number, worker=self.id)
+        for number in range(self.settings.partitions):
+            if len(self.owned) >= share:
+                break
+            if number in self.owned:
+                continue
+            got = await self.redis.set(
+                self.keys.lease(number), self.id, nx=True, px=self.settings.lease_ttl_ms
+            )
+            if got:
+                await self._take_over(number)
+
+    async def _take_over(self, number: int) -> None:
+        host = AggregatorHost(self.configs, self.clock)
+        blob: Any = await self.redis.get(self.keys.checkpoint(number))
+        if blob is not None:
+            await host.restore(blob)
+        self.owned[number] = OwnedPartition(number, host)
+        log.info("partition taken over", partition=number, worker=self.id, offset=host.offset)
+
+    async def _lease_loop(self) -> None:
+        interval = self.settings.lease_ttl_ms / 3000
+        while not self._stop.is_set():
+            try:
+                await self._renew_leases()
+                await self._acquire()
+            except Exception:
+                log.exception("lease maintenance failed", worker=self.id)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stop.wait(), interval)
+
+    # -- consumption ------------------------------------------------------------------------
+
+    async def _checkpoint_partition(self, part: OwnedPartition) -> None:
+        if part.host.offset == part.checkpointed_offset:
+            part.checkpointed_at = time.monotonic()
+            return
+        ok = await self._checkpoint(
+            keys=[
+                self.keys.lease(part.number),
+                self.keys.checkpoint(part.number),
+                self.keys.events(part.number),
+            ],
+            args=[self.id, part.host.dump(), self._trim_point(part.host.offset)],
+        )
+        if ok:
+            part.checkpointed_offset = part.host.offset
+            part.checkpointed_at = time.monotonic()
+        else:
+            log.warning("checkpoint refused: lease lost", partition=part.number, worker=self.id)
+            self.owned.pop(part.number, None)
+
+    def _trim_point(self, offset: str) -> str:
+        """Trim the stream before this id: never past the checkpoint, and keep at least the
+        configured retention so recent history can still be read back."""
+        if offset == "0":
+            return "0"
+        cutoff = (wall_ms() - self.settings.stream_retention_s * 1000, 0)
+        ms, _, seq = offset.partition("-")
+        point = min((int(ms), int(seq or 0)), cutoff)
+        return f"{point[0]}-{point[1]}" if point[0] > 0 else "0"
+
+    async def consume_once(self, block_ms: int = 200) -> int:
+        """Read and apply one round of new entries from every owned partition."""
+        if not self.owned:
+            await asyncio.sleep(block_ms / 1000)
+            return 0
+        streams: dict[Any, Any] = {
+            self.keys.events(n): p.host.offset for n, p in self.owned.items()
+        }
+        by_key = {self.keys.events(n): n for n in self.owned}
+        reply: Any = await self.redis.xread(
+            streams, count=self.settings.stream_batch, block=block_ms
+        )
+        applied = 0
+        for key, rows in reply or []:
+            number = by_key.get(key.decode() if isinstance(key, bytes) else key)
+            part = self.owned.get(number) if number is not None else None
+            if part is None:
+                continue
+            entries = [decode_entry(entry_id, fields) for entry_id, fields in rows]
+            await part.host.apply(entries)
+            applied += sum(len(e.events) for e in entries)
+        return applied
+
+    async def _consume_loop(self) -> None:
+        interval = self.settings.checkpoint_interval_ms / 1000
+        while not self._stop.is_set():
+            try:
+                await self.consume_once()
+                now = time.monotonic()
+                for part in list(self.owned.values()):
+                    if now - part.checkpointed_at >= interval:
+                        await self._checkpoint_partition(part)
+            except Exception:
+                log.exception("consumption failed", worker=self.id)
+                await asyncio.sleep(0.5)
+
+    async def _views_loop(self) -> None:
+        interval = self.settings.update_interval_ms / 1000
+        while not self._stop.is_set():
+            try:
+                await self.publish_views()
+            except Exception:
+                log.exception("publishing views failed", worker=self.id)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stop.wait(), interval)
+
+    async def publish_views(self) -> None:
+        """Write each changed tenant's view and announce it on the updates channel."""
+        async with self.redis.pipeline(transaction=False) as pipe:
+            count = 0
+            for part in list(self.owned.values()):
+                host = part.host
+                host.tick()
+                changed = set(host.aggregators) if self.clock.kind is ClockKind.wall else host.dirty
+                for tenant_id in changed:
+                    view = host.view(tenant_id)
+                    if view is None:
+                        continue
+                    pipe.set(self.keys.view(tenant_id), msgspec.msgpack.encode(view))
+                    pipe.publish(self.keys.updates_channel(), f"{tenant_id}:{view.offset}")
+                    count += 1
+                if self.on_views is not None:
+                    self.on_views(host, changed)
+                host.dirty.clear()
+            if count:
+                await pipe.execute()
+
+    async def run(self) -> None:
+        """Run until `stop()`: then checkpoint, release the leases and return."""
+        tasks = [
+            asyncio.create_task(self._lease_loop(), name="worker-leases"),
+            asyncio.create_task(self._consume_loop(), name="worker-consume"),
+            asyncio.create_task(self._views_loop(), name="worker-views"),
+        ]
+        try:
+            await self._stop.wait()
+        finally:
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            await self._shutdown()
+
+    async def _shutdown(self) -> None:
+        for part in list(self.owned.values()):
+            with contextlib.suppress(Exception):
+                await self._checkpoint_partition(part)
+                await self._release(keys=[self.keys.lease(part.number)], args=[self.id])
+        self.owned.clear()
+        with contextlib.suppress(Exception):
+            await self.redis.zrem(self.keys.workers(), self.id)
+
+    def stop(self) -> None:
+        self._stop.set()

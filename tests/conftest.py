@@ -1,0 +1,177 @@
+"""Shared fixtures: real SQLite/PostgreSQL databases, real Redis (own key prefix per test),
+and the real app served over real HTTP by uvicorn on a free loopback port.
+
+Outside CI a missing PostgreSQL or Redis skips the tests that need it; under `CI=true` it
+fails them, so a green CI run always means the real services were exercised."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+import redis
+import uvicorn
+
+from fastapi import FastAPI
+
+from app.config import EngineKind, Settings
+from app.core.services import Services
+from app.core.migrate import upgrade
+
+PG_ADMIN_DSN = os.environ.get("FLOORWATCH_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
+REDIS_URL = os.environ.get("FLOORWATCH_TEST_REDIS", "redis://127.0.0.1:6379/0")
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+def require(service: str, error: Exception) -> None:
+    if IN_CI:
+        pytest.fail(f"{service} is not reachable under CI: {error}")
+    pytest.skip(f"{service} is not reachable: {error}")
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> str:
+    try:
+        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2).ping()
+    except redis.RedisError as exc:
+        require("Redis", exc)
+    return REDIS_URL
+
+
+@pytest.fixture
+def redis_prefix(redis_url: str) -> Iterator[str]:
+    prefix = f"fwtest-{uuid.uuid4().hex[:10]}"
+    yield prefix
+    client = redis.Redis.from_url(redis_url)
+    for key in client.scan_iter(f"{prefix}:*", count=1000):
+        client.delete(key)
+    client.close()
+
+
+def _pg_admin() -> tuple[str, str]:
+    """(host part, admin db) from PG_ADMIN_DSN."""
+    rest = PG_ADMIN_DSN.split("://", 1)[1]
+    host, _, db = rest.rpartition("/")
+    return host, db
+
+
+@pytest.fixture(scope="session")
+def pg_database() -> Iterator[str]:
+    """A fresh PostgreSQL database for this test session, dropped at the end."""
+    import asyncpg  # type: ignore[import-untyped]
+
+    host, admin_db = _pg_admin()
+    name = f"fwtest_{uuid.uuid4().hex[:12]}"
+
+    async def admin(sql: str) -> None:
+        conn = await asyncpg.connect(f"postgresql://{host}/{admin_db}", timeout=5)
+        try:
+            await conn.execute(sql)
+        finally:
+            await conn.close()
+
+    try:
+        asyncio.run(admin(f'CREATE DATABASE "{name}"'))
+    except (OSError, asyncpg.PostgresError) as exc:
+        require("PostgreSQL", exc)
+    yield f"postgresql+asyncpg://{host}/{name}"
+    asyncio.run(admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@pytest.fixture(scope="session")
+def pg_migrated(pg_database: str) -> str:
+    upgrade(pg_database)
+    return pg_database
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path) -> str:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'floorwatch.sqlite3'}"
+    upgrade(url)
+    return url
+
+
+def make_settings(**overrides: object) -> Settings:
+    base: dict[str, object] = {
+        "environment": "test",
+        "log_level": "WARNING",
+        "create_default_tenant": True,
+        "update_interval_ms": 50,
+        "checkpoint_interval_ms": 200,
+        "lease_ttl_ms": 1000,
+        "partitions": 4,
+    }
+    base.update(overrides)
+    return Settings(**base)  # type: ignore[arg-type]
+
+
+@dataclass
+class RunningApp:
+    base_url: str
+    settings: Settings
+    server: uvicorn.Server
+
+    @property
+    def services(self) -> Services:
+        """The server's own clients (the app runs in this process, over real HTTP)."""
+        app = self.server.config.app
+        assert isinstance(app, FastAPI)
+        services: Services = app.state.services
+        return services
+
+    def client(self, key: str | None = None) -> httpx.AsyncClient:
+        headers = {"Authorization": f"Bearer {key}"} if key else {}
+        return httpx.AsyncClient(base_url=self.base_url, headers=headers, timeout=30)
+
+
+async def start_app(settings: Settings) -> tuple[RunningApp, asyncio.Task[None]]:
+    from app.main import create_app
+
+    config = uvicorn.Config(
+        create_app(settings), host="127.0.0.1", port=0, log_level="warning", lifespan="on"
+    )
+    server = uvicorn.Server(config)
+    task = asyncio.create_task(server.serve())
+    for _ in range(500):
+        if server.started:
+            break
+        if task.done():
+            task.result()
+        await asyncio.sleep(0.01)
+    port = server.servers[0].sockets[0].getsockname()[1]
+    return RunningApp(f"http://127.0.0.1:{port}", settings, server), task
+
+
+async def stop_app(running: RunningApp, task: asyncio.Task[None]) -> None:
+    running.server.should_exit = True
+    await asyncio.wait_for(task, 30)
+
+
+@pytest.fixture(params=["memory", "redis"])
+def engine_settings(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
+    """Settings for each engine: memory on SQLite, redis on PostgreSQL."""
+    if request.param == "memory":
+        url = f"sqlite+aiosqlite:///{tmp_path / 'fw.sqlite3'}"
+        upgrade(url)
+        return make_settings(engine=EngineKind.memory, database_url=url)
+    redis_url_: str = request.getfixturevalue("redis_url")
+    prefix: str = request.getfixturevalue("redis_prefix")
+    pg: str = request.getfixturevalue("pg_migrated")
+    return make_settings(
+        engine=EngineKind.redis, database_url=pg, redis_url=redis_url_, redis_prefix=prefix
+    )
+
+
+@pytest.fixture
+async def app_server(engine_settings: Settings) -> AsyncIterator[RunningApp]:
+    running, task = await start_app(engine_settings)
+    try:
+        yield running
+    finally:
+        await stop_app(running, task)

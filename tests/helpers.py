@@ -1,0 +1,71 @@
+"""Test helpers: tenants and API keys made directly in the database, event builders."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from app.auth.keys import Scope, create_api_key, find_api_key
+from app.core.db import Database
+from app.org.service import create_tenant
+
+_counter = itertools.count()
+
+
+async def make_tenant_key(
+    database_url: str,
+    scopes: set[Scope] | None = None,
+    timezone: str = "UTC",
+    name: str | None = None,
+) -> tuple[int, str]:
+    """Create a tenant with a unique name and a key for it; returns (tenant id, key)."""
+    db = Database(database_url)
+    try:
+        async with db.session() as session:
+            tenant = await create_tenant(session, name or f"t-{uuid.uuid4().hex[:8]}", timezone)
+            _, key = await create_api_key(
+                session, tenant, "test", scopes or {Scope.ingest, Scope.read}
+            )
+            await session.commit()
+            return tenant.id, key
+    finally:
+        await db.close()
+
+
+def now_ms() -> int:
+    return int(time.time() * 1000)
+
+
+def ev(type_: str, ts: int | str | None = None, **fields: Any) -> dict[str, Any]:
+    """A canonical event as JSON-ready dict with a fresh id (pass `id=` to fix it)."""
+    event: dict[str, Any] = {"id": f"e{next(_counter)}-{uuid.uuid4().hex[:6]}", "type": type_}
+    event["ts"] = now_ms() if ts is None else ts
+    event.update(fields)
+    return event
+
+
+async def eventually(
+    probe: Callable[[], Awaitable[bool]], timeout: float = 15.0, interval: float = 0.05
+) -> None:
+    """Wait until `probe()` is true; fail with a clear message after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if await probe():
+            return
+        await asyncio.sleep(interval)
+    raise AssertionError(f"condition not met within {timeout} s")
+
+
+async def tenant_of(database_url: str, key: str) -> int:
+    db = Database(database_url)
+    try:
+        async with db.session() as session:
+            row = await find_api_key(session, key)
+            assert row is not None
+            return row.tenant_id
+    finally:
+        await db.close()
