@@ -1,0 +1,22 @@
+"""A seeded call-centre simulator that emits canonical events (`floorwatch simulate`)."""
+
+from app.integrations.simulation.config import (
+    DEFAULT_CURVE,
+    DEFAULT_QUEUES,
+    QueueProfile,
+    SimConfig,
+)
+from app.integrations.simulation.engine import Simulator
+from app.integrations.simulation.roster import Roster, RosterAgent, RosterQueue, RosterTeam
+
+__all__ = [
+    "DEFAULT_CURVE",
+    "DEFAULT_QUEUES",
+    "QueueProfile",
+    "Roster",
+    "RosterAgent",
+    "RosterQueue",
+    "RosterTeam",
+    "SimConfig",
+    "Simulator",
+]
