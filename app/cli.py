@@ -148,5 +148,120 @@ def worker() -> None:
     uvloop.run(run())
 
 
+@cli.command()
+def replay(
+    file: Annotated[str, typer.Argument(help="the file to replay")],
+    format: Annotated[str, typer.Option(help="technion|asterisk|connect-agent|connect-ctr|ndjson")],
+    url: Annotated[str, typer.Option(help="the server, e.g. http://127.0.0.1:8000")],
+    api_key: Annotated[str, typer.Option(help="an API key with the `ingest` scope")],
+    speed: Annotated[str, typer.Option(help="`max`, or N for N× real time")] = "max",
+    tz: Annotated[str, typer.Option(help="time zone of local times in the file")] = "UTC",
+) -> None:
+    """Read FILE, order its events by time and post them in batches; print a summary."""
+    from pathlib import Path
+
+    from app.integrations.replay import ReplayFormat, parse_file
+    from app.integrations.replay import replay as run_replay
+
+    try:
+        fmt = ReplayFormat(format)
+    except ValueError as exc:
+        raise typer.BadParameter(f"unknown format {format!r}") from exc
+    pace = None if speed == "max" else float(speed)
+    if pace is not None and pace <= 0:
+        raise typer.BadParameter("--speed must be `max` or a number > 0")
+    parsed = parse_file(Path(file), fmt, tz)
+    events = sorted(parsed.events, key=lambda e: e.ms)
+    for error in parsed.errors[:20]:
+        typer.echo(f"line {error.line_no}: {error.reason}", err=True)
+    with typer.progressbar(length=len(events), label="replaying", file=None) as bar:
+        summary = asyncio.run(run_replay(events, url, api_key, pace, bar.update))
+    typer.echo(
+        f"sent {summary.sent}, accepted {summary.accepted}, duplicates {summary.duplicates}, "
+        f"rejected {summary.rejected}, malformed lines {len(parsed.errors)}, "
+        f"in {summary.seconds:.1f} s"
+    )
+    for reason, count in sorted(parsed.skipped.items()):
+        typer.echo(f"skipped {count}: {reason}")
+    for line in summary.rejections[:20]:
+        typer.echo(f"rejected {line}", err=True)
+
+
+@cli.command()
+def simulate(
+    url: Annotated[str, typer.Option(help="the server, e.g. http://127.0.0.1:8000")],
+    api_key: Annotated[str, typer.Option(help="an API key with the `ingest` scope")],
+    teams: Annotated[int, typer.Option(help="number of teams")] = 4,
+    agents_per_team: Annotated[int, typer.Option(help="agents in each team")] = 12,
+    speed: Annotated[float, typer.Option(help="simulated seconds per wall second")] = 1.0,
+    hours: Annotated[
+        float | None,
+        typer.Option(help="generate this many simulated hours as fast as possible, then stop"),
+    ] = None,
+    seed: Annotated[int, typer.Option(help="random seed (same seed, same traffic)")] = 1,
+    timezone: Annotated[str, typer.Option(help="the simulated centre's time zone")] = "UTC",
+    provision_tenant: Annotated[
+        str | None,
+        typer.Option(
+            help="create the roster's queues, teams and agents for this tenant in the "
+            "database of FLOORWATCH_DATABASE_URL first"
+        ),
+    ] = None,
+) -> None:
+    """Post realistic live traffic (arrivals, abandons, breaks, sales, CSAT) to a server."""
+    import time
+    from datetime import UTC, datetime, timedelta
+
+    from app.integrations.replay import replay as run_replay
+    from app.integrations.simulation import SimConfig, Simulator
+    from app.integrations.simulation.live import stream_live
+
+    now = datetime.now(UTC)
+    start = now - timedelta(hours=hours) if hours else now
+    sim = Simulator(
+        SimConfig(
+            start=start,
+            seed=seed,
+            teams=teams,
+            agents_per_team=agents_per_team,
+            time_zone=timezone,
+            id_prefix=f"sim{seed}-{int(start.timestamp())}",
+        )
+    )
+    if provision_tenant:
+        asyncio.run(_provision(provision_tenant, sim))
+
+    async def live() -> None:
+        async for batch in stream_live(sim, speed, time.time, tick_s=0.25):
+            summary = await run_replay(batch, url, api_key)
+            typer.echo(
+                f"{datetime.now(UTC):%H:%M:%S} sent {summary.sent}, accepted {summary.accepted}"
+            )
+
+    if hours:
+        events = sim.run_until(int(now.timestamp() * 1000))
+        summary = asyncio.run(run_replay(events, url, api_key))
+        typer.echo(f"sent {summary.sent}, accepted {summary.accepted}, in {summary.seconds:.1f} s")
+        return
+    asyncio.run(live())
+
+
+async def _provision(tenant_name: str, sim: object) -> None:
+    from app.core.db import Database
+    from app.integrations.simulation import Simulator
+    from app.org.provision import provision_roster
+    from app.org.service import ensure_tenant
+
+    assert isinstance(sim, Simulator)
+    db = Database(get_settings().database_url)
+    try:
+        async with db.session() as session:
+            tenant = await ensure_tenant(session, tenant_name)
+            await provision_roster(session, tenant.id, sim.roster())
+            await session.commit()
+    finally:
+        await db.close()
+
+
 if __name__ == "__main__":
     main()

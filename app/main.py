@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -32,12 +34,21 @@ def create_app(settings: Settings | None = None, *, run_worker: bool = True) -> 
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         services = build_services(settings, run_worker=run_worker)
         app.state.services = services
+        demo: asyncio.Task[None] | None = None
         try:
             await _prepare(services)
             await services.engine.start()
+            if settings.demo:
+                from app.integrations.demo import run_demo
+
+                demo = asyncio.create_task(run_demo(services), name="demo-traffic")
             log.info("floorwatch started", engine=settings.engine.value, clock=settings.clock.value)
             yield
         finally:
+            if demo is not None:
+                demo.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await demo
             await services.engine.close()
             await services.db.close()
             log.info("floorwatch stopped")
