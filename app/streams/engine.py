@@ -4,7 +4,7 @@ live views they produce. Two implementations: `memory` (one process) and `redis`
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import msgspec
@@ -44,8 +44,28 @@ class LiveMetrics(msgspec.Struct):
     values: dict[tuple[str, str], dict[str, float | int | None]]
 
 
+UpdateListener = Callable[[int], None]
+
+
 class Engine(ABC):
+    """Listeners added with `add_listener` are called with a tenant id whenever that tenant's
+    live state has changed (after events were aggregated; on the redis engine, when a worker
+    announces a new view). They must be quick and must not raise."""
+
     kind: str
+
+    def __init__(self) -> None:
+        self._listeners: list[UpdateListener] = []
+
+    def add_listener(self, listener: UpdateListener) -> None:
+        self._listeners.append(listener)
+
+    def remove_listener(self, listener: UpdateListener) -> None:
+        self._listeners.remove(listener)
+
+    def notify(self, tenant_id: int) -> None:
+        for listener in self._listeners:
+            listener(tenant_id)
 
     @abstractmethod
     async def start(self) -> None:

@@ -56,6 +56,7 @@ class MemoryEngine(Engine):
     kind = "memory"
 
     def __init__(self, settings: Settings, configs: TenantConfigs) -> None:
+        super().__init__()
         self.settings = settings
         self.host = AggregatorHost(configs, Clock(settings.clock))
         self.seen = SeenIds(settings.dedup_retention_s * 1000)
@@ -112,6 +113,9 @@ class MemoryEngine(Engine):
                 batch.append(self._pending.get_nowait())
             try:
                 await self.host.apply(batch)
+                for tenant_id in self.host.dirty:
+                    self.notify(tenant_id)
+                self.host.dirty.clear()
             except Exception:
                 log.exception("aggregation failed", entries=len(batch))
             finally:

@@ -13,6 +13,7 @@ import msgspec
 from redis.asyncio import Redis
 
 from app.config import Settings
+from app.core.logging import get_logger
 from app.events.schemas import Event
 from app.streams.engine import AppendResult, Engine, LiveMetrics, LogEntry, TenantView
 from app.streams.keys import Keys
@@ -21,6 +22,7 @@ from app.streams.tenant_config import TenantConfigs
 from app.streams.worker import PartitionWorker
 
 _view_decoder = msgspec.msgpack.Decoder(TenantView)
+log = get_logger(__name__)
 
 
 def connect_redis(url: str) -> Redis:
@@ -33,6 +35,7 @@ class RedisEngine(Engine):
     kind = "redis"
 
     def __init__(self, settings: Settings, configs: TenantConfigs, *, run_worker: bool) -> None:
+        super().__init__()
         self.settings = settings
         self.redis = connect_redis(settings.redis_url)
         self.keys = Keys(settings.redis_prefix)
@@ -41,12 +44,45 @@ class RedisEngine(Engine):
         )
         self.worker = PartitionWorker(settings, self.redis, configs) if run_worker else None
         self._worker_task: asyncio.Task[None] | None = None
+        self._updates_task: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
         if self.worker is not None:
             self._worker_task = asyncio.create_task(self.worker.run(), name="partition-worker")
+        self._updates_task = asyncio.create_task(self._listen_updates(), name="view-updates")
+
+    async def _listen_updates(self) -> None:
+        """Relay the workers' view announcements (`TENANT:OFFSET`) to the listeners.
+        A lost message is healed by the next one: views are whole, not deltas."""
+        channel = self.keys.updates_channel()
+        while True:
+            pubsub = self.redis.pubsub(ignore_subscribe_messages=True)
+            try:
+                await pubsub.subscribe(channel)
+                while True:
+                    message = await pubsub.get_message(timeout=1.0)
+                    if message is None:
+                        continue
+                    data = message["data"]
+                    tenant, _, _ = (data.decode() if isinstance(data, bytes) else data).partition(
+                        ":"
+                    )
+                    if tenant.isdigit():
+                        self.notify(int(tenant))
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                log.warning("updates subscription lost; resubscribing", error=str(exc))
+                await asyncio.sleep(1)
+            finally:
+                with contextlib.suppress(Exception):
+                    await pubsub.aclose()
 
     async def close(self) -> None:
+        if self._updates_task is not None:
+            self._updates_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._updates_task
         if self.worker is not None and self._worker_task is not None:
             self.worker.stop()
             with contextlib.suppress(Exception):
