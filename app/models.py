@@ -3,5 +3,17 @@
 from app.auth.models import ApiKey
 from app.core.db import Base
 from app.org.models import Agent, Queue, Team, Tenant
+from app.reports.models import AgentStateFactRow, CallFactRow, CsatFactRow, DealFactRow
 
-__all__ = ["Agent", "ApiKey", "Base", "Queue", "Team", "Tenant"]
+__all__ = [
+    "Agent",
+    "AgentStateFactRow",
+    "ApiKey",
+    "Base",
+    "CallFactRow",
+    "CsatFactRow",
+    "DealFactRow",
+    "Queue",
+    "Team",
+    "Tenant",
+]

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 import msgspec
 
 from app.streams.aggregator import WINDOWS, TenantAggregator
+from app.streams.aggregator.facts import Fact
 from app.streams.clock import Clock
 from app.streams.engine import LogEntry, TenantView
 from app.streams.tenant_config import TenantConfigs
@@ -51,6 +52,14 @@ class AggregatorHost:
                 self.dirty.add(entry.tenant_id)
                 self.applied_events += len(entry.events)
             self.offset = entry.offset
+
+    def drain_facts(self) -> list[tuple[int, Fact]]:
+        """Facts produced since the last call, with their tenant."""
+        return [
+            (tenant_id, fact)
+            for tenant_id, agg in self.aggregators.items()
+            for fact in agg.drain_facts()
+        ]
 
     def now_ms(self, tenant_id: int) -> int:
         return self.clock.now(self.latest_ms.get(tenant_id, 0))

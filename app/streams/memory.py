@@ -13,6 +13,8 @@ import msgspec
 from app.config import Settings
 from app.core.logging import get_logger
 from app.events.schemas import Event
+from app.reports.facts import write_facts
+from app.streams.aggregator.facts import Fact
 from app.streams.clock import Clock, wall_ms
 from app.streams.engine import AppendResult, Engine, LiveMetrics, LogEntry
 from app.streams.host import AggregatorHost
@@ -21,6 +23,7 @@ from app.streams.tenant_config import TenantConfigs
 log = get_logger(__name__)
 
 MEMORY_LOG_MAX_ENTRIES = 100_000
+MAX_PENDING_FACTS = 1_000_000
 
 
 class SeenIds:
@@ -57,6 +60,8 @@ class MemoryEngine(Engine):
 
     def __init__(self, settings: Settings, configs: TenantConfigs) -> None:
         super().__init__()
+        self.db = configs.db
+        self._facts: list[tuple[int, Fact]] = []
         self.settings = settings
         self.host = AggregatorHost(configs, Clock(settings.clock))
         self.seen = SeenIds(settings.dedup_retention_s * 1000)
@@ -116,11 +121,29 @@ class MemoryEngine(Engine):
                 for tenant_id in self.host.dirty:
                     self.notify(tenant_id)
                 self.host.dirty.clear()
+                self._facts.extend(self.host.drain_facts())
+                await self._write_facts()
             except Exception:
                 log.exception("aggregation failed", entries=len(batch))
             finally:
                 for _ in batch:
                     self._pending.task_done()
+
+    async def _write_facts(self) -> None:
+        """Write pending facts; on a database error keep them (bounded) for the next round."""
+        if not self._facts:
+            return
+        try:
+            await write_facts(self.db, self._facts)
+            self._facts.clear()
+        except Exception as exc:
+            log.warning(
+                "writing facts failed; will retry", error=str(exc), pending=len(self._facts)
+            )
+            if len(self._facts) > MAX_PENDING_FACTS:
+                dropped = len(self._facts) - MAX_PENDING_FACTS
+                del self._facts[:dropped]
+                log.error("facts dropped: the database is down for too long", dropped=dropped)
 
     async def drain(self) -> None:
         """Wait until every appended event has been aggregated."""

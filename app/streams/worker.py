@@ -25,6 +25,8 @@ from redis.asyncio import Redis
 
 from app.config import ClockKind, Settings
 from app.core.logging import get_logger
+from app.reports.facts import write_facts
+from app.streams.aggregator.facts import Fact
 from app.streams.clock import Clock, wall_ms
 from app.streams.host import AggregatorHost
 from app.streams.keys import Keys
@@ -60,6 +62,7 @@ class OwnedPartition:
         self.host = host
         self.checkpointed_offset = host.offset
         self.checkpointed_at = time.monotonic()
+        self.pending_facts: list[tuple[int, Fact]] = []
 
 
 class PartitionWorker:
@@ -145,9 +148,16 @@ class PartitionWorker:
     # -- consumption ------------------------------------------------------------------------
 
     async def _checkpoint_partition(self, part: OwnedPartition) -> None:
+        """Write the partition's facts, then its checkpoint. Facts first: if writing them fails,
+        no checkpoint is taken, so a successor replays the tail and produces them again (they
+        are idempotent)."""
         if part.host.offset == part.checkpointed_offset:
             part.checkpointed_at = time.monotonic()
             return
+        part.pending_facts.extend(part.host.drain_facts())
+        if part.pending_facts:
+            await write_facts(self.configs.db, part.pending_facts)
+            part.pending_facts.clear()
         ok = await self._checkpoint(
             keys=[
                 self.keys.lease(part.number),

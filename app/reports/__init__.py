@@ -1,0 +1,1 @@
+"""Facts, rollups and KPI reports."""

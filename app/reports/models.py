@@ -1,0 +1,91 @@
+"""Facts written by the aggregators: completed calls, agent state intervals, deals, surveys.
+
+Times are epoch milliseconds (exactly the aggregator's times), durations seconds. Every fact
+is unique by (tenant, fact_id), so replays write no duplicates.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import BigInteger, Boolean, Float, ForeignKey, Index, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.core.db import Base
+
+
+class FactMixin:
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"))
+    fact_id: Mapped[str] = mapped_column(String(200))
+
+
+class CallFactRow(FactMixin, Base):
+    __tablename__ = "call_facts"
+    __table_args__ = (
+        Index("uq_call_facts_fact", "tenant_id", "fact_id", unique=True),
+        Index("ix_call_facts_time", "tenant_id", "finished_ms"),
+    )
+
+    call_id: Mapped[str] = mapped_column(String(128))
+    direction: Mapped[str] = mapped_column(String(16))
+    outcome: Mapped[str] = mapped_column(String(16))
+    queue: Mapped[str | None] = mapped_column(String(128))
+    agent: Mapped[str | None] = mapped_column(String(128))
+    team: Mapped[str | None] = mapped_column(String(128))
+    enqueued_ms: Mapped[int | None] = mapped_column(BigInteger)
+    answered_ms: Mapped[int | None] = mapped_column(BigInteger)
+    ended_ms: Mapped[int | None] = mapped_column(BigInteger)
+    wrapup_ended_ms: Mapped[int | None] = mapped_column(BigInteger)
+    finished_ms: Mapped[int] = mapped_column(BigInteger)
+    wait_s: Mapped[float | None] = mapped_column(Float)
+    talk_s: Mapped[float] = mapped_column(Float)
+    hold_s: Mapped[float] = mapped_column(Float)
+    wrapup_s: Mapped[float] = mapped_column(Float)
+    transfers: Mapped[int] = mapped_column(Integer)
+    short_abandon: Mapped[bool] = mapped_column(Boolean)
+    within_sl: Mapped[bool] = mapped_column(Boolean)
+
+
+class AgentStateFactRow(FactMixin, Base):
+    __tablename__ = "agent_state_facts"
+    __table_args__ = (
+        Index("uq_agent_state_facts_fact", "tenant_id", "fact_id", unique=True),
+        Index("ix_agent_state_facts_time", "tenant_id", "start_ms"),
+    )
+
+    agent: Mapped[str] = mapped_column(String(128))
+    team: Mapped[str | None] = mapped_column(String(128))
+    state: Mapped[str] = mapped_column(String(64))
+    reason: Mapped[str | None] = mapped_column(String(64))
+    start_ms: Mapped[int] = mapped_column(BigInteger)
+    end_ms: Mapped[int] = mapped_column(BigInteger)
+
+
+class DealFactRow(FactMixin, Base):
+    __tablename__ = "deal_facts"
+    __table_args__ = (
+        Index("uq_deal_facts_fact", "tenant_id", "fact_id", unique=True),
+        Index("ix_deal_facts_time", "tenant_id", "ms"),
+    )
+
+    agent: Mapped[str] = mapped_column(String(128))
+    team: Mapped[str | None] = mapped_column(String(128))
+    queue: Mapped[str | None] = mapped_column(String(128))
+    call_id: Mapped[str | None] = mapped_column(String(128))
+    amount: Mapped[float] = mapped_column(Float)
+    currency: Mapped[str | None] = mapped_column(String(3))
+    ms: Mapped[int] = mapped_column(BigInteger)
+
+
+class CsatFactRow(FactMixin, Base):
+    __tablename__ = "csat_facts"
+    __table_args__ = (
+        Index("uq_csat_facts_fact", "tenant_id", "fact_id", unique=True),
+        Index("ix_csat_facts_time", "tenant_id", "ms"),
+    )
+
+    score: Mapped[int] = mapped_column(Integer)
+    agent: Mapped[str | None] = mapped_column(String(128))
+    team: Mapped[str | None] = mapped_column(String(128))
+    queue: Mapped[str | None] = mapped_column(String(128))
+    call_id: Mapped[str | None] = mapped_column(String(128))
+    ms: Mapped[int] = mapped_column(BigInteger)
