@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from fastapi import APIRouter
-from fastapi.responses import ORJSONResponse
+from fastapi.responses import JSONResponse
 
 from app.core.deps import ServicesDep
 from app.core.logging import get_logger
@@ -20,7 +20,7 @@ async def healthz() -> dict[str, str]:
     summary="Readiness: the database and the engine (Redis for the redis engine) answer",
     responses={503: {"description": "a dependency is down"}},
 )
-async def readyz(services: ServicesDep) -> ORJSONResponse:
+async def readyz(services: ServicesDep) -> JSONResponse:
     checks: dict[str, str] = {}
     for name, probe in (("database", services.db.ping), ("engine", services.engine.ping)):
         try:
@@ -30,7 +30,7 @@ async def readyz(services: ServicesDep) -> ORJSONResponse:
             log.warning("readiness check failed", check=name, error=str(exc))
             checks[name] = f"down: {type(exc).__name__}"
     ready = all(v == "ok" for v in checks.values())
-    return ORJSONResponse(
+    return JSONResponse(
         {"status": "ready" if ready else "not ready", "checks": checks},
         status_code=200 if ready else 503,
         headers=None if ready else {"Retry-After": "5"},

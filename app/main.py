@@ -8,7 +8,6 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
-from fastapi.responses import ORJSONResponse
 
 from app.config import Settings, get_settings
 from app.core.errors import install_error_handlers
@@ -58,15 +57,16 @@ def create_app(settings: Settings | None = None, *, run_worker: bool = True) -> 
         version="0.1.0",
         summary="Real-time monitoring for call centres and sales floors.",
         lifespan=lifespan,
-        default_response_class=ORJSONResponse,
     )
     install_error_handlers(app)
 
     from app.events.endpoints import router as events_router
     from app.health import router as health_router
+    from app.integrations.endpoints import router as integrations_router
     from app.metrics.endpoints import router as metrics_router
 
     app.include_router(health_router)
     app.include_router(events_router)
     app.include_router(metrics_router)
+    app.include_router(integrations_router)
     return app

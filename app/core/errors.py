@@ -11,7 +11,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import ORJSONResponse
+from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 
@@ -88,26 +88,26 @@ def error_body(
 
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(FloorwatchError)
-    async def _floorwatch(_: Request, exc: FloorwatchError) -> ORJSONResponse:
-        return ORJSONResponse(
+    async def _floorwatch(_: Request, exc: FloorwatchError) -> JSONResponse:
+        return JSONResponse(
             error_body(exc.code, exc.message, exc.details),
             status_code=exc.status_code,
             headers=exc.headers,
         )
 
     @app.exception_handler(RequestValidationError)
-    async def _validation(_: Request, exc: RequestValidationError) -> ORJSONResponse:
+    async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
         details = [
             {"field": ".".join(str(p) for p in err["loc"]), "reason": err["msg"]}
             for err in exc.errors()
         ]
-        return ORJSONResponse(
+        return JSONResponse(
             error_body("validation_error", "the request is invalid", details), status_code=422
         )
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(_: Request, exc: StarletteHTTPException) -> ORJSONResponse:
-        return ORJSONResponse(
+    async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        return JSONResponse(
             error_body(f"http_{exc.status_code}", str(exc.detail)),
             status_code=exc.status_code,
             headers=getattr(exc, "headers", None),

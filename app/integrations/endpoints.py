@@ -1,0 +1,137 @@
+"""HTTP endpoints of the adapters: each takes a platform's own format, turns it into canonical
+events and ingests them like `POST /v1/events` (same key scope, limits, de-duplication)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import msgspec
+from fastapi import APIRouter, Request, Response
+
+from app.auth.deps import IngestPrincipal
+from app.core.deps import ServicesDep
+from app.events.endpoints import read_body
+from app.events.service import ingest_events
+from app.integrations.common import ParseResult
+
+router = APIRouter(prefix="/v1/integrations", tags=["integrations"])
+
+_encode = msgspec.json.Encoder().encode
+
+
+class LineErrorOut(msgspec.Struct):
+    line: int
+    reason: str
+
+
+class AdapterResult(msgspec.Struct):
+    """`errors`: malformed source records by line (or record) number; `skipped`: well-formed
+    records that carry nothing for Floorwatch, counted by reason; `rejected`: produced events
+    the ingest layer refused (by index in `events`)."""
+
+    events: int
+    accepted: int
+    duplicates: int
+    rejected: list[dict[str, Any]]
+    errors: list[LineErrorOut]
+    skipped: dict[str, int]
+
+
+ADAPTER_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "what was parsed, kept, skipped and refused",
+        "content": {"application/json": {"schema": msgspec.json.schema(AdapterResult)}},
+    },
+    413: {"description": "the body is larger than the limit"},
+    503: {"description": "the event log is unavailable; retry after `Retry-After`"},
+}
+
+
+async def ingest_parsed(
+    request: Request,
+    principal: IngestPrincipal,
+    services: ServicesDep,
+    parse: Callable[[bytes], ParseResult],
+) -> Response:
+    body = await read_body(request, services.settings.max_body_bytes)
+    parsed = parse(body)
+    events = sorted(parsed.events, key=lambda e: e.ms)
+    result = await ingest_events(services.engine, services.settings, principal.tenant_id, events)
+    answer = AdapterResult(
+        events=len(events),
+        accepted=result.accepted,
+        duplicates=result.duplicates,
+        rejected=[{"index": r.index, "reason": r.reason} for r in result.rejected],
+        errors=[LineErrorOut(e.line_no, e.reason) for e in parsed.errors],
+        skipped=dict(parsed.skipped),
+    )
+    return Response(_encode(answer), media_type="application/json")
+
+
+def _text_lines(body: bytes) -> list[str]:
+    return body.decode("utf-8", errors="replace").splitlines()
+
+
+@router.post(
+    "/asterisk/queue-log",
+    summary="Asterisk queue_log lines",
+    description="Body: lines of Asterisk's `queue_log` (`epoch|callid|queue|agent|event|data…`) "
+    "as `text/plain`. Malformed lines are reported with their line number; unknown events are "
+    "counted in `skipped`. See docs/integrations.md.",
+    responses=ADAPTER_RESPONSES,
+    openapi_extra={
+        "requestBody": {"required": True, "content": {"text/plain": {"schema": {"type": "string"}}}}
+    },
+)
+async def asterisk_queue_log(
+    request: Request, principal: IngestPrincipal, services: ServicesDep
+) -> Response:
+    from app.integrations.asterisk import parse_queue_log
+
+    return await ingest_parsed(
+        request, principal, services, lambda body: parse_queue_log(_text_lines(body))
+    )
+
+
+JSON_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/json": {"schema": {"type": "array", "items": {"type": "object"}}},
+            "application/x-ndjson": {"schema": {"type": "string"}},
+        },
+    }
+}
+
+
+@router.post(
+    "/connect/agent-events",
+    summary="Amazon Connect agent event stream records",
+    description="Body: agent event stream records (JSON array, one object, or NDJSON), as the "
+    "Kinesis stream delivers them. See docs/integrations.md.",
+    responses=ADAPTER_RESPONSES,
+    openapi_extra=JSON_BODY,
+)
+async def connect_agent_events(
+    request: Request, principal: IngestPrincipal, services: ServicesDep
+) -> Response:
+    from app.integrations.connect import parse_agent_events
+
+    return await ingest_parsed(request, principal, services, parse_agent_events)
+
+
+@router.post(
+    "/connect/ctr",
+    summary="Amazon Connect contact trace records",
+    description="Body: contact trace records (JSON array, one object, or NDJSON). Records are "
+    "de-duplicated by ContactId (newest LastUpdateTimestamp wins). See docs/integrations.md.",
+    responses=ADAPTER_RESPONSES,
+    openapi_extra=JSON_BODY,
+)
+async def connect_ctr(
+    request: Request, principal: IngestPrincipal, services: ServicesDep
+) -> Response:
+    from app.integrations.connect import parse_contact_records
+
+    return await ingest_parsed(request, principal, services, parse_contact_records)
