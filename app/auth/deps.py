@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Coroutine
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
 
 from app.auth.keys import Scope, find_api_key, hash_key, key_scopes
+from app.auth.policy import Access
 from app.core.deps import ServicesDep
 from app.core.errors import Forbidden, Unauthorized
 from app.org.models import Tenant
@@ -19,10 +20,13 @@ KEY_CACHE_TTL_S = 10.0
 
 @dataclass(frozen=True, slots=True)
 class Principal:
+    """The caller: its tenant, what it may do (`scopes`) and what it may see (`access`)."""
+
     tenant_id: int
     tenant_name: str
     scopes: frozenset[Scope]
     key_id: int
+    access: Access = field(default_factory=Access.everything)
 
 
 _key_cache: dict[str, tuple[float, Principal | None]] = {}
