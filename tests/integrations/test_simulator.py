@@ -30,8 +30,14 @@ from app.events.schemas import (
     DealClosed,
     event_type,
 )
-from app.integrations.simulation import DEFAULT_QUEUES, QueueProfile, Roster, SimConfig, Simulator
-from app.integrations.simulation.live import stream_live
+from app.integrations.simulation import (
+    DEFAULT_QUEUES,
+    QueueProfile,
+    Roster,
+    SimConfig,
+    Simulator,
+    stream_live,
+)
 
 BERLIN = ZoneInfo("Europe/Berlin")
 DAY_MS = 24 * 3_600_000

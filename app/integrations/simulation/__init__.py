@@ -7,6 +7,7 @@ from app.integrations.simulation.config import (
     SimConfig,
 )
 from app.integrations.simulation.engine import Simulator
+from app.integrations.simulation.live import stream_live
 from app.integrations.simulation.roster import Roster, RosterAgent, RosterQueue, RosterTeam
 
 __all__ = [
@@ -19,4 +20,5 @@ __all__ = [
     "RosterTeam",
     "SimConfig",
     "Simulator",
+    "stream_live",
 ]

@@ -20,7 +20,7 @@ import heapq
 import math
 from collections import deque
 from collections.abc import Callable, Iterator
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from itertools import count
 from random import Random
 from typing import Any, Final, TypeVar
@@ -168,6 +168,7 @@ class Simulator:
         first_day = self._day(config.start.astimezone(self._zone).date())
         self._plan_agents(first_day)
         self._push(first_day.next_midnight_ms, self._on_new_day, first_day.date + timedelta(days=1))
+        self._arrival_day = first_day
         self._schedule_next_arrival(self._start_ms)
 
     # public API
@@ -265,10 +266,10 @@ class Simulator:
         rng = self._rng
         peak = self._peak_per_ms
         t = after
-        day = self._day(datetime.fromtimestamp(t / 1000, self._zone).date())
+        day = self._arrival_day
         while True:
             if t >= day.next_midnight_ms or t >= day.close_ms:
-                day = self._day(day.date + timedelta(days=1))
+                day = self._arrival_day = self._day(day.date + timedelta(days=1))
                 t = max(t, day.open_ms)
                 continue
             t = max(t, day.open_ms) + rng.expovariate(peak)
@@ -283,9 +284,10 @@ class Simulator:
         n = next(self._call_no)
         call = _Call(n, f"{self._call_prefix}{n}", q, t)
         self._out.append(CallQueued(id=self._id(), ts=t, call_id=call.id, queue=profile.name))
-        patience_s = rng.weibullvariate(profile.patience_scale_s, profile.patience_shape)
-        self._push(t + round(patience_s * 1000), self._on_abandon, call)
         agent = self._longest_idle(q)
+        if agent is None or self.config.ringing:
+            patience_s = rng.weibullvariate(profile.patience_scale_s, profile.patience_shape)
+            self._push(t + round(patience_s * 1000), self._on_abandon, call)
         if agent is None:
             self._waiting[q].append(call)
         else:
