@@ -117,6 +117,7 @@ def parse_technion(lines: Iterable[str], tz: str = "UTC") -> ParseResult:
     timed.sort(key=lambda t: (t.ms, not t.closing, t.record_no, t.step))
     for item in timed:
         result.add(item.record_no, item.event)
+    result.errors.sort(key=lambda error: error.line_no)
     return result
 
 
