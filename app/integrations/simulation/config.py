@@ -116,7 +116,10 @@ the day's peak in the afternoon. The centre is open from the first point to the 
 
 
 class SimConfig(msgspec.Struct, frozen=True, kw_only=True):
-    """Everything that determines the simulated traffic; the same config gives the same events."""
+    """Everything that determines the simulated traffic; the same config gives the same events.
+
+    Playback speed is deliberately not here: it belongs to `stream_live`, so the same seed gives
+    the same calls whether they are generated in bulk or played at any speed."""
 
     start: datetime
     """When the simulation starts (timezone-aware). Agents whose shift is already running log

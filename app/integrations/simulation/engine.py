@@ -41,6 +41,7 @@ from app.events.schemas import (
     CallWrapupEnded,
     CsatSubmitted,
     DealClosed,
+    datetime_to_ms,
 )
 from app.integrations.simulation.config import HOLD_SIGMA, QueueProfile, SimConfig
 from app.integrations.simulation.roster import Roster, build_roster
@@ -70,7 +71,6 @@ _T = TypeVar("_T")
 
 class _Agent:
     __slots__ = (
-        "call",
         "id",
         "idx",
         "logout_due",
@@ -95,7 +95,6 @@ class _Agent:
         self.pause_token = 0
         self.pending: list[tuple[str, int]] = []
         self.logout_due = False
-        self.call: _Call | None = None
 
 
 class _Call:
@@ -163,7 +162,7 @@ class Simulator:
         )
         self._peak_per_ms = self.peak_calls_per_hour / HOUR_MS
         self._days: dict[date, _Day] = {}
-        self._start_ms = int(config.start.timestamp() * 1000)
+        self._start_ms = datetime_to_ms(config.start)
         self._now_ms = self._start_ms
         first_day = self._day(config.start.astimezone(self._zone).date())
         self._plan_agents(first_day)
@@ -187,8 +186,8 @@ class Simulator:
         return self._start_ms
 
     def run_until(self, until_ms: int) -> list[AnyEvent]:
-        """All events with a time in (now_ms, until_ms], in time order; [] if until_ms <= now_ms
-        (events at exactly `start` come with the first call)."""
+        """The events up to `until_ms` (inclusive) not returned before, in time order. The first
+        call includes the events at exactly `start`; a time already passed gives []."""
         heap = self._heap
         out = self._out = []
         while heap and heap[0][0] <= until_ms:
@@ -304,7 +303,6 @@ class Simulator:
                 )
             )
             if offered_to is not None:
-                offered_to.call = None
                 self._release(offered_to, t, announce=False)
 
     # routing
@@ -357,7 +355,6 @@ class Simulator:
 
     def _connect(self, call: _Call, agent: _Agent, t: int) -> None:
         call.agent = agent
-        agent.call = call
         if self.config.ringing:
             call.state = OFFERED
             agent.state = RINGING
@@ -413,9 +410,7 @@ class Simulator:
         out = self._out
         out.append(CallEnded(id=self._id(), ts=t, call_id=call.id))
         if profile.conversion and rng.random() < profile.conversion:
-            amount = round(
-                math.exp(rng.gauss(math.log(profile.deal_median), profile.deal_sigma)), 2
-            )
+            amount = round(_lognormal(rng, profile.deal_median, profile.deal_sigma), 2)
             out.append(
                 DealClosed(
                     id=self._id(),
@@ -444,7 +439,6 @@ class Simulator:
         agent = call.agent
         assert agent is not None, "a call in wrap-up was answered by an agent"
         call.state = GONE
-        agent.call = None
         self._out.append(CallWrapupEnded(id=self._id(), ts=t, call_id=call.id))
         self._release(agent, t, announce=False)
 
