@@ -114,6 +114,7 @@ class Configuration(msgspec.Struct, rename="pascal"):
 class SnapshotContact(msgspec.Struct, rename="pascal"):
     contact_id: str
     channel: str | None = None
+    initiation_method: str | None = None
     state: str | None = None
     state_start_timestamp: Timestamp | None = None
     connected_to_agent_timestamp: Timestamp | None = None
@@ -194,6 +195,7 @@ def parse_agent_events(body: bytes | str) -> ParseResult:
             produced = True
         if not produced:
             result.skip(_quiet_reason(record.event_type))
+    result.errors.sort(key=lambda error: error.line_no)
     return result
 
 
@@ -201,7 +203,7 @@ def _quiet_reason(event_type: str) -> str:
     if event_type == "HEART_BEAT":
         return "HEART_BEAT without change"
     if event_type == "STATE_CHANGE":
-        return "STATE_CHANGE of configuration only"
+        return "STATE_CHANGE without status or voice contact change"
     return f"EventType {truncate(event_type, REASON_LIMIT)}"
 
 
@@ -331,12 +333,14 @@ def _contact_entered(
 ) -> Iterator[AnyEvent]:
     contact_id = contact.contact_id
     queue = _queue_name(contact.queue)
-    state_ms = (
-        datetime_to_ms(contact.state_start_timestamp) if contact.state_start_timestamp else event_ms
-    )
+    stamp = contact.state_start_timestamp
+    state_ms = datetime_to_ms(stamp) if stamp else event_ms
+    outbound = contact.initiation_method == "OUTBOUND"
     if contact.state in RINGING_STATES:
-        yield CallRinging(
-            id=digest_id(NAMESPACE, contact_id, "ringing", agent),
+        kind = CallDialed if outbound else CallRinging
+        identity = (contact_id, "dialed") if outbound else (contact_id, "ringing", agent)
+        yield kind(
+            id=digest_id(NAMESPACE, *identity),
             ts=state_ms,
             call_id=contact_id,
             agent=agent,
@@ -350,13 +354,7 @@ def _contact_entered(
         )
     elif contact.state in TALKING_STATES:
         if old_state not in TALKING_STATES:
-            yield _answered(
-                contact_id,
-                agent,
-                queue,
-                contact.connected_to_agent_timestamp or contact.state_start_timestamp,
-                event_ms,
-            )
+            yield _talk_started(contact, agent, queue, state_ms)
         if contact.state == "CONNECTED_ONHOLD":
             yield CallHold(
                 id=digest_id(NAMESPACE, contact_id, "hold", str(event_ms)),
@@ -365,10 +363,24 @@ def _contact_entered(
             )
     elif contact.state == "ENDED" and contact.connected_to_agent_timestamp is not None:
         if old_state not in TALKING_STATES:
-            yield _answered(
-                contact_id, agent, queue, contact.connected_to_agent_timestamp, event_ms
-            )
+            yield _talk_started(contact, agent, queue, state_ms)
         yield _ended(contact_id, state_ms)
+
+
+def _talk_started(
+    contact: SnapshotContact, agent: str, queue: str | None, fallback_ms: int
+) -> CallAnswered | CallConnected:
+    """The agent's inbound call is answered, or the customer picks up the agent's own call."""
+    connected = contact.connected_to_agent_timestamp
+    if contact.initiation_method == "OUTBOUND":
+        return CallConnected(
+            id=digest_id(NAMESPACE, contact.contact_id, "connected"),
+            ts=datetime_to_ms(connected) if connected else fallback_ms,
+            call_id=contact.contact_id,
+            agent=agent,
+            queue=queue,
+        )
+    return _answered(contact.contact_id, agent, queue, connected, fallback_ms)
 
 
 def _answered(
@@ -439,6 +451,7 @@ def parse_contact_records(body: bytes | str, *, synthesize_holds: bool = False) 
             continue
         for event in _contact_record_events(record, synthesize_holds=synthesize_holds):
             result.add(number, event)
+    result.errors.sort(key=lambda error: error.line_no)
     return result
 
 

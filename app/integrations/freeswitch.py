@@ -4,9 +4,10 @@ The events arrive as JSON objects with string values, exactly as mod_event_socke
 for `event json CUSTOM callcenter::info CHANNEL_HOLD CHANNEL_UNHOLD` and an ESL forwarder posts
 them (see `json_records` for the accepted envelopes). Header names follow mod_callcenter.c.
 
-- The call id is `CC-Member-UUID` (the queue member, stable while the caller waits and talks);
-  the queue is `CC-Queue` (`CC-Name` in old builds); the agent is `CC-Agent` (`CC-Name` in the
-  agent events of old builds). Time is `Event-Date-Timestamp`, in microseconds.
+- The call id is `CC-Member-UUID` (the queue member, stable while the caller waits and talks;
+  `CC-Caller-UUID` in 2010-era builds); the queue is `CC-Queue` (`CC-Name` in old builds); the
+  agent is `CC-Agent` (`CC-Name` in the agent events of old builds). Time is
+  `Event-Date-Timestamp`, in microseconds.
 - `member-queue-start` (and `member-queue-resume`, a caller restored to an earlier place) is
   `call.queued`; `agent-offering` is `call.ringing`; `bridge-agent-start` is `call.answered`;
   `bridge-agent-end` is `call.ended`.
@@ -128,15 +129,23 @@ def parse_callcenter_events(body: bytes | str, *, wrapup_seconds: int = 0) -> Pa
             result.skip(_skip_reason(headers))
         for event in events:
             result.add(number, event)
+    result.errors.sort(key=lambda error: error.line_no)
     return result
 
 
 def _skip_reason(headers: Headers) -> str:
+    name = headers.get("Event-Name")
+    subclass = headers.get("Event-Subclass")
     action = headers.get("CC-Action")
-    if action:
-        return truncate(f"CC-Action {action}", REASON_LIMIT)
-    name = headers.get("Event-Name") or "no Event-Name"
-    return truncate(f"Event-Name {name}", REASON_LIMIT)
+    if name in ("CHANNEL_HOLD", "CHANNEL_UNHOLD"):
+        reason = f"{name} outside a queue call"
+    elif subclass and subclass != SUBCLASS:
+        reason = f"Event-Subclass {subclass}"
+    elif action:
+        reason = f"CC-Action {action}"
+    else:
+        reason = f"Event-Name {name or '(none)'}"
+    return truncate(reason, REASON_LIMIT)
 
 
 def _event_ms(headers: Headers, action: str) -> int:
@@ -173,7 +182,7 @@ def _events(headers: Headers, wrapup_ms: int) -> Iterator[AnyEvent]:
 
 
 def _member(headers: Headers, action: str) -> str:
-    return truncate(headers.need("CC-Member-UUID", action=action), NAME_LIMIT)
+    return truncate(headers.need("CC-Member-UUID", "CC-Caller-UUID", action=action), NAME_LIMIT)
 
 
 def _queue(headers: Headers) -> str | None:
