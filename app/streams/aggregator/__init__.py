@@ -1,0 +1,24 @@
+"""The live metrics aggregator: call and agent state machines and exact rolling windows,
+a pure in-process function of the event sequence and the clock (docs/metrics.md)."""
+
+from app.streams.aggregator.aggregator import TenantAggregator, parse_scope
+from app.streams.aggregator.board import AgentStatus
+from app.streams.aggregator.catalog import LIVE, WINDOWS, Metrics
+from app.streams.aggregator.config import QueueConfig, TenantConfig
+from app.streams.aggregator.facts import AgentStateFact, CallFact, CsatFact, DealFact, Fact
+
+__all__ = [
+    "LIVE",
+    "WINDOWS",
+    "AgentStateFact",
+    "AgentStatus",
+    "CallFact",
+    "CsatFact",
+    "DealFact",
+    "Fact",
+    "Metrics",
+    "QueueConfig",
+    "TenantAggregator",
+    "TenantConfig",
+    "parse_scope",
+]

@@ -1,0 +1,195 @@
+"""`TenantAggregator`: the live metrics of one tenant, a pure function of the events applied
+and the clock passed in. See docs/metrics.md for every rule and metric."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Final
+
+from app.events.schemas import EVENT_TYPE_NAMES, EVENT_TYPES, Event
+from app.streams.aggregator import catalog
+from app.streams.aggregator.board import AgentStatus, agent_board
+from app.streams.aggregator.catalog import LIVE, WINDOWS, Metrics
+from app.streams.aggregator.checkpoint import dump_machine, load_machine
+from app.streams.aggregator.config import TenantConfig
+from app.streams.aggregator.facts import Fact
+from app.streams.aggregator.machine import Machine
+from app.streams.aggregator.periods import Calendar
+from app.streams.aggregator.records import (
+    AVAILABLE,
+    BREAK,
+    IN_WRAPUP,
+    LOGGED_OUT,
+    ON_CALL,
+    RINGING,
+    Stats,
+)
+from app.streams.aggregator.windows import oldest_waiting, window_sums
+
+SCOPE_KINDS: Final = ("tenant", "queue", "team", "agent")
+_TYPE_NAMES: Final = dict(zip(EVENT_TYPES, EVENT_TYPE_NAMES, strict=True))
+
+
+def parse_scope(scope: str) -> tuple[str, str | None]:
+    """`tenant`, `queue:NAME`, `team:NAME` or `agent:ID` as (kind, name)."""
+    if scope == "tenant":
+        return "tenant", None
+    kind, sep, name = scope.partition(":")
+    if sep and name and kind in ("queue", "team", "agent"):
+        return kind, name
+    raise ValueError(f"unknown scope {scope!r}: expected tenant, queue:NAME, team:NAME or agent:ID")
+
+
+class TenantAggregator:
+    def __init__(self, config: TenantConfig) -> None:
+        self._m = Machine(config)
+        self._empty = {
+            "queue": Stats(with_states=False),
+            "team": Stats(with_states=True),
+            "agent": Stats(with_states=True),
+        }
+
+    @property
+    def config(self) -> TenantConfig:
+        return self._m.config
+
+    # ------------------------------------------------------------------ input
+
+    def set_config(self, config: TenantConfig) -> None:
+        """Apply edited settings. Queue settings apply to calls from now on; an agent that
+        changed team moves with its current state at aggregator time; a new time zone
+        restarts `today` and `interval` at aggregator time."""
+        m = self._m
+        old = m.config
+        m.config = config
+        m.age_ms = int(config.max_call_age_s * 1000)
+        m.keep_ms = int(config.finished_call_retention_s * 1000)
+        if config.timezone != old.timezone:
+            m.calendar = Calendar(config.timezone)
+            if m.day >= 0:
+                m.roll(m.wm)
+        for ag in m.agents.values():
+            team = config.agent_teams.get(ag.id)
+            if team == ag.team:
+                continue
+            t = m.wm
+            if ag.cat != LOGGED_OUT:
+                for stats in ag.scopes[1:-1]:
+                    stats.states[ag.cat].step(t, -1)
+                    if ag.label is not None:
+                        _bump(stats.reasons, ag.label, -1)
+            m.place(ag)
+            if ag.cat != LOGGED_OUT:
+                for stats in ag.scopes[1:-1]:
+                    stats.states[ag.cat].step(t, 1)
+                    if ag.label is not None:
+                        _bump(stats.reasons, ag.label, 1)
+        m.due = min(m.ivl_end, m.next_deadline())
+
+    def apply(self, event: Event) -> None:
+        self._m.apply_batch((event,))
+
+    def apply_batch(self, events: Sequence[Event]) -> None:
+        self._m.apply_batch(events)
+
+    def advance(self, now_ms: int) -> None:
+        """Let the clock reach `now_ms`: expire calls that are due. Windows slide and
+        `today` resets by themselves at query time."""
+        self._m.advance(now_ms)
+
+    # ------------------------------------------------------------------ queries
+
+    @property
+    def clock_ms(self) -> int:
+        """Aggregator time: the latest event time (or expiry) applied."""
+        return self._m.wm
+
+    def metrics(self, scope: str, window: str, now_ms: int) -> Metrics:
+        """The metric catalog of `scope` over `window` at `now_ms` (at least aggregator
+        time). `live` holds the point-in-time gauges only; every other window holds the
+        windowed metrics and the gauges."""
+        kind, name = parse_scope(scope)
+        if window != LIVE and window not in WINDOWS:
+            raise ValueError(
+                f"unknown window {window!r}: expected live, 5m, 15m, 60m, today or interval"
+            )
+        m = self._m
+        stats = self._stats(kind, name)
+        q = max(now_ms, m.wm)
+        out: Metrics = {}
+        if window != LIVE:
+            sums, times = window_sums(m, stats, window, q)
+            out.update(catalog.call_metrics(sums))
+            if times is not None:
+                out.update(catalog.agent_time_metrics(times))
+        if kind in ("tenant", "queue"):
+            out.update(catalog.queue_gauges(stats.waiting, oldest_waiting(stats), q))
+        if kind != "queue":
+            st = stats.states
+            out.update(
+                catalog.agent_gauges(
+                    st[RINGING].cnt,
+                    st[ON_CALL].cnt,
+                    st[IN_WRAPUP].cnt,
+                    st[AVAILABLE].cnt,
+                    st[BREAK].cnt,
+                    stats.reasons,
+                )
+            )
+        return out
+
+    def snapshot(
+        self, now_ms: int, windows: Sequence[str] = WINDOWS
+    ) -> dict[str, dict[str, Metrics]]:
+        """Every scope over every window: {scope: {window: metrics}}."""
+        return {s: {w: self.metrics(s, w, now_ms) for w in windows} for s in self.scopes()}
+
+    def _stats(self, kind: str, name: str | None) -> Stats:
+        m = self._m
+        if kind == "tenant":
+            return m.tenant
+        table = {"queue": m.queues, "team": m.teams, "agent": m.agent_stats}[kind]
+        found = table.get(name)  # type: ignore[arg-type]
+        return found if found is not None else self._empty[kind]
+
+    def scopes(self) -> list[str]:
+        m = self._m
+        return [
+            "tenant",
+            *(f"queue:{q}" for q in m.queues),
+            *(f"team:{t}" for t in m.teams),
+            *(f"agent:{a}" for a in m.agent_stats),
+        ]
+
+    def agent_board(
+        self, now_ms: int, team: str | None = None, queue: str | None = None
+    ) -> list[AgentStatus]:
+        return agent_board(self._m, now_ms, team, queue)
+
+    def counts_by_type(self) -> dict[str, int]:
+        return {_TYPE_NAMES[cls]: n for cls, n in self._m.counts.items() if n}
+
+    def drain_facts(self) -> list[Fact]:
+        facts = self._m.facts
+        self._m.facts = []
+        return facts
+
+    # ------------------------------------------------------------------ checkpoints
+
+    def dump(self) -> bytes:
+        return dump_machine(self._m)
+
+    @classmethod
+    def load(cls, data: bytes, config: TenantConfig) -> TenantAggregator:
+        agg = cls(config)
+        agg._m = load_machine(data, config)
+        agg.set_config(config)
+        return agg
+
+
+def _bump(reasons: dict[str, int], label: str, d: int) -> None:
+    n = reasons.get(label, 0) + d
+    if n:
+        reasons[label] = n
+    else:
+        reasons.pop(label, None)

@@ -1,0 +1,40 @@
+"""Per-tenant settings the aggregator reads: queue thresholds, teams, time zone, call expiry."""
+
+from __future__ import annotations
+
+import msgspec
+
+
+class QueueConfig(msgspec.Struct, frozen=True):
+    """`sl_threshold_s`: answered within this wait counts towards service level.
+    `short_abandon_s`: abandoned before this wait is a short abandon.
+    `wrapup`: agents go to wrap-up after a call of this queue (else straight back)."""
+
+    sl_threshold_s: float = 20.0
+    short_abandon_s: float = 5.0
+    wrapup: bool = True
+
+
+class TenantConfig(msgspec.Struct):
+    """Everything the aggregator of one tenant needs besides events.
+
+    `queues` holds the queues with their own settings; every other queue uses `default_queue`.
+    `agent_teams` and `agent_names` come from the database. A call that is still open
+    `max_call_age_s` after its first event is expired. A finished call is remembered for
+    `finished_call_retention_s` so that late or repeated events about it are recognised and
+    deals and surveys that name it are attributed to its queue.
+    """
+
+    tenant_id: int
+    timezone: str = "UTC"
+    queues: dict[str, QueueConfig] = {}
+    default_queue: QueueConfig = QueueConfig()
+    agent_teams: dict[str, str] = {}
+    agent_names: dict[str, str] = {}
+    max_call_age_s: float = 4 * 3600
+    finished_call_retention_s: float = 3600
+
+    def queue(self, name: str | None) -> QueueConfig:
+        if name is None:
+            return self.default_queue
+        return self.queues.get(name, self.default_queue)

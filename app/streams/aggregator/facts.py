@@ -1,0 +1,83 @@
+"""Facts the aggregator hands to the reporting database.
+
+Every fact has a `fact_id` derived only from the events (never from wall time or a counter
+that restarts), so replaying the same events yields the same ids and writers can upsert.
+Times are epoch milliseconds; durations are seconds.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import msgspec
+
+CallOutcome = Literal["answered", "abandoned", "left_queue", "expired", "no_answer"]
+Direction = Literal["inbound", "outbound"]
+
+
+class CallFact(msgspec.Struct, frozen=True, tag="call"):
+    """One finished call (one queue visit: a call that left a queue and re-entered one later
+    is a second visit with its own fact).
+
+    `outcome`: `answered` (inbound answered, or outbound connected), `abandoned`,
+    `left_queue`, `expired` (never finished within `max_call_age_s`) or `no_answer`
+    (outbound, never connected). `wait_s` is None when the wait is unknown (no `call.queued`).
+    `queue` is where the call's outcome happened; `agent`/`team` handled its last leg.
+    """
+
+    fact_id: str
+    call_id: str
+    direction: Direction
+    outcome: CallOutcome
+    queue: str | None
+    agent: str | None
+    team: str | None
+    enqueued_ms: int | None
+    answered_ms: int | None
+    ended_ms: int | None
+    wrapup_ended_ms: int | None
+    finished_ms: int
+    wait_s: float | None
+    talk_s: float
+    hold_s: float
+    wrapup_s: float
+    transfers: int
+    short_abandon: bool
+    within_sl: bool
+
+
+class AgentStateFact(msgspec.Struct, frozen=True, tag="agent_state"):
+    """One closed interval [start_ms, end_ms) of an agent in a state (`available`, `ringing`,
+    `on_call`, `wrapup` or `break` with its `reason`). Logged-out time is not a fact."""
+
+    fact_id: str
+    agent: str
+    team: str | None
+    state: str
+    reason: str | None
+    start_ms: int
+    end_ms: int
+
+
+class DealFact(msgspec.Struct, frozen=True, tag="deal"):
+    fact_id: str
+    agent: str
+    team: str | None
+    queue: str | None
+    call_id: str | None
+    amount: float
+    currency: str | None
+    ms: int
+
+
+class CsatFact(msgspec.Struct, frozen=True, tag="csat"):
+    fact_id: str
+    score: int
+    agent: str | None
+    team: str | None
+    queue: str | None
+    call_id: str | None
+    ms: int
+
+
+Fact = CallFact | AgentStateFact | DealFact | CsatFact

@@ -1,0 +1,823 @@
+"""The call and agent state machines of one tenant, writing into the per-scope ledgers.
+
+Time. Every event is applied at its *aggregator time* `max(event time, latest time seen)`, so
+the ledgers stay sorted and a late event counts when it arrives (never in a window that was
+already shown). Durations (wait, talk, hold, wrap-up) are measured on the event times as sent,
+each clamped at zero. Calls expire `max_call_age_s` after their first event; period boundaries
+(local 15-minute intervals, local midnight) are crossed when aggregator time reaches them.
+Both happen in time order between events, so the result depends on the events only.
+
+The rules are spelled out in docs/metrics.md; the comments here name them.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Callable, Sequence
+from heapq import heapify, heappush
+from typing import Any, Final
+
+from app.events.schemas import (
+    EVENT_TYPES,
+    AgentLogin,
+    AgentLogout,
+    AgentState,
+    CallAbandoned,
+    CallAnswered,
+    CallConnected,
+    CallDialed,
+    CallEnded,
+    CallHold,
+    CallLeftQueue,
+    CallQueued,
+    CallResumed,
+    CallRinging,
+    CallTransferred,
+    CallWrapupEnded,
+    CsatSubmitted,
+    DealClosed,
+    Event,
+)
+from app.streams.aggregator.config import TenantConfig
+from app.streams.aggregator.facts import AgentStateFact, CallFact, CsatFact, DealFact, Fact
+from app.streams.aggregator.periods import Calendar
+from app.streams.aggregator.records import (
+    AVAILABLE,
+    BREAK,
+    DIALING,
+    IN_WRAPUP,
+    INBOUND,
+    LOGGED_OUT,
+    ON_CALL,
+    OUTBOUND,
+    RINGING,
+    STATE_NAMES,
+    TALKING,
+    WAITING,
+    WRAPUP,
+    Agent,
+    Call,
+    Finished,
+    Stats,
+)
+
+HOUR_MS: Final = 3_600_000
+NEVER: Final = 1 << 62
+MICROS: Final = 1_000_000
+
+
+class Machine:
+    def __init__(self, config: TenantConfig) -> None:
+        self.config = config
+        self.calendar = Calendar(config.timezone)
+        self.age_ms = int(config.max_call_age_s * 1000)
+        self.keep_ms = int(config.finished_call_retention_s * 1000)
+        self.wm = 0  # aggregator time: latest event time (or expiry) applied
+        self.day = -1  # start of the local day / interval the ledgers' bases belong to
+        self.ivl = -1
+        self.ivl_end = 0
+        self.due = 0  # next time something happens on its own (boundary or expiry)
+        self.seq = 0
+        self.tenant = Stats(with_states=True)
+        self.queues: dict[str, Stats] = {}
+        self.teams: dict[str, Stats] = {}
+        self.agent_stats: dict[str, Stats] = {}
+        self.agents: dict[str, Agent] = {}
+        self.calls: dict[str, Call] = {}
+        self.finished: dict[str, Finished] = {}
+        self.finished_order: deque[tuple[int, str]] = deque()
+        self.expiry: deque[Call] = deque()
+        self.facts: list[Fact] = []
+        self.counts: dict[type, int] = dict.fromkeys(EVENT_TYPES, 0)
+        self.handlers: dict[type, Callable[[Any, int], None]] = {
+            CallQueued: self.on_queued,
+            CallRinging: self.on_ringing,
+            CallAnswered: self.on_answered,
+            CallHold: self.on_hold,
+            CallResumed: self.on_resumed,
+            CallTransferred: self.on_transferred,
+            CallEnded: self.on_ended,
+            CallWrapupEnded: self.on_wrapup_ended,
+            CallAbandoned: self.on_abandoned,
+            CallLeftQueue: self.on_left_queue,
+            CallDialed: self.on_dialed,
+            CallConnected: self.on_connected,
+            AgentLogin: self.on_login,
+            AgentLogout: self.on_logout,
+            AgentState: self.on_state,
+            DealClosed: self.on_deal,
+            CsatSubmitted: self.on_csat,
+        }
+
+    # ------------------------------------------------------------------ time
+
+    def apply_batch(self, events: Sequence[Event]) -> None:
+        counts = self.counts
+        handlers = self.handlers
+        wm = self.wm
+        for ev in events:
+            cls = type(ev)
+            counts[cls] += 1
+            t: int = ev.ts  # type: ignore[assignment]
+            if t <= wm:
+                t = wm
+            else:
+                if t >= self.due:
+                    self.pass_time(t, roll=True)
+                wm = self.wm = t
+            handlers[cls](ev, t)
+
+    def advance(self, now_ms: int) -> None:
+        """Expire calls due by `now_ms`. Boundaries are crossed only as far as expiries need:
+        an event that arrives later with an earlier time must still land in its own period."""
+        if now_ms >= self.due:
+            self.pass_time(now_ms, roll=False)
+
+    def pass_time(self, until: int, roll: bool) -> None:
+        while True:
+            deadline = self.next_deadline()
+            if self.ivl_end <= until and self.ivl_end <= deadline and (roll or deadline <= until):
+                self.roll(min(until, deadline))
+            elif deadline <= until:
+                t = max(deadline, self.wm)
+                self.wm = t
+                self.expire(self.expiry.popleft(), t)
+            else:
+                break
+        self.due = min(self.ivl_end, self.next_deadline())
+
+    def next_deadline(self) -> int:
+        exp = self.expiry
+        calls = self.calls
+        while exp:
+            call = exp[0]
+            if calls.get(call.id) is call:
+                return call.first + self.age_ms
+            exp.popleft()
+        return NEVER
+
+    def roll(self, x: int) -> None:
+        """Aggregator time reaches `x`, past the current interval: capture the period bases,
+        prune what no window can reach, forget calls finished long ago."""
+        cal = self.calendar
+        day = cal.day(x)
+        ivl = cal.interval(x)
+        new_day = day if day != self.day else None
+        self.day, self.ivl, self.ivl_end = day, ivl, cal.ivl_end
+        cutoff = x - HOUR_MS
+        for stats in self.all_stats():
+            for led in stats.counters():
+                led.roll(new_day is not None)
+                led.prune(cutoff)
+            stats.max_wait.roll(new_day is not None)
+            stats.max_wait.prune(cutoff)
+            for st in stats.states:
+                st.roll(ivl, new_day)
+                st.prune(cutoff)
+            if len(stats.heap) > 2 * stats.waiting + 64:
+                stats.heap = [e for e in stats.heap if e[2].seq == e[1]]
+                heapify(stats.heap)
+        forget = x - self.keep_ms
+        order = self.finished_order
+        finished = self.finished
+        while order and order[0][0] <= forget:
+            at, cid = order.popleft()
+            tomb = finished.get(cid)
+            if tomb is not None and tomb.at == at:
+                del finished[cid]
+        if len(self.expiry) > 2 * len(self.calls) + 1024:
+            self.expiry = deque(self.calls.values())
+
+    def all_stats(self) -> list[Stats]:
+        return [
+            self.tenant,
+            *self.queues.values(),
+            *self.teams.values(),
+            *self.agent_stats.values(),
+        ]
+
+    # ------------------------------------------------------------------ scopes
+
+    def queue_stats(self, name: str) -> Stats:
+        stats = self.queues.get(name)
+        if stats is None:
+            stats = self.queues[name] = Stats(with_states=False)
+        return stats
+
+    def team_stats(self, name: str) -> Stats:
+        stats = self.teams.get(name)
+        if stats is None:
+            stats = self.teams[name] = Stats(with_states=True)
+        return stats
+
+    def agent(self, agent_id: str, t: int) -> Agent:
+        ag = self.agents.get(agent_id)
+        if ag is None:
+            ag = self.agents[agent_id] = Agent(agent_id, t)
+            self.agent_stats[agent_id] = Stats(with_states=True)
+            self.place(ag)
+        return ag
+
+    def place(self, ag: Agent) -> None:
+        """Link an agent to its team (from the configuration) and its scopes."""
+        team = self.config.agent_teams.get(ag.id)
+        ag.team = team
+        own = self.agent_stats[ag.id]
+        if team is None:
+            ag.scopes = (own, self.tenant)
+        else:
+            ag.scopes = (own, self.team_stats(team), self.tenant)
+
+    def call_scopes(self, queue: str | None, agent: str | None) -> list[Stats]:
+        scopes = [self.tenant]
+        if queue is not None:
+            scopes.append(self.queue_stats(queue))
+        if agent is not None:
+            ag = self.agents[agent]
+            scopes.extend(ag.scopes[:-1])
+        return scopes
+
+    # ------------------------------------------------------------------ agent state
+
+    def refresh(self, ag: Agent, t: int) -> None:
+        """Derive the agent's state from its inputs; record the change if there is one."""
+        if ag.talk:
+            cat, label = ON_CALL, None
+        elif ag.ring:
+            cat, label = RINGING, None
+        elif ag.wrap is not None:
+            cat, label = IN_WRAPUP, None
+        elif not ag.logged_in:
+            cat, label = LOGGED_OUT, None
+        elif ag.manual is None:
+            cat, label = AVAILABLE, None
+        else:
+            cat, label = BREAK, ag.manual
+        old = ag.cat
+        if cat == old and label == ag.label:
+            return
+        if old != LOGGED_OUT and t > ag.since:
+            self.facts.append(
+                AgentStateFact(
+                    fact_id=f"state:{ag.id}:{ag.since}",
+                    agent=ag.id,
+                    team=ag.team,
+                    state=STATE_NAMES[old],
+                    reason=ag.label,
+                    start_ms=ag.since,
+                    end_ms=t,
+                )
+            )
+        old_label = ag.label
+        for stats in ag.scopes:
+            if cat != old:
+                states = stats.states
+                if old != LOGGED_OUT:
+                    states[old].step(t, -1)
+                if cat != LOGGED_OUT:
+                    states[cat].step(t, 1)
+            if old_label is not None:
+                reasons = stats.reasons
+                n = reasons[old_label] - 1
+                if n:
+                    reasons[old_label] = n
+                else:
+                    del reasons[old_label]
+            if label is not None:
+                stats.reasons[label] = stats.reasons.get(label, 0) + 1
+        ag.cat = cat
+        ag.label = label
+        ag.since = t
+
+    def take_call(self, ag: Agent, t: int, ms: int, call: Call) -> None:
+        """The agent takes `call` (answers, connects, dials, receives a transfer): it is
+        working, so it is logged in and ready, and a wrap-up it still had is over."""
+        ag.logged_in = True
+        ag.manual = None
+        wrap = ag.wrap
+        if wrap is not None and wrap is not call:
+            self.complete(wrap, t, max(0, ms - wrap.wrap_start), ms)
+
+    # ------------------------------------------------------------------ call helpers
+
+    def lookup_finished(self, call_id: str, t: int) -> Finished | None:
+        tomb = self.finished.get(call_id)
+        if tomb is not None and t - tomb.at >= self.keep_ms:
+            del self.finished[call_id]
+            return None
+        return tomb
+
+    def new_call(
+        self, call_id: str, t: int, queue: str | None, direction: str, tomb: Finished | None
+    ) -> Call:
+        visit = 1
+        if tomb is not None:
+            visit = tomb.visit + 1
+            del self.finished[call_id]
+        call = Call(call_id, visit, t, queue, direction)
+        self.calls[call_id] = call
+        if not self.expiry:
+            self.due = min(self.due, t + self.age_ms)
+        self.expiry.append(call)
+        return call
+
+    def enqueue(self, call: Call, wait_from: int) -> None:
+        self.seq += 1
+        seq = call.seq = self.seq
+        call.phase = WAITING
+        call.wait_from = wait_from
+        entry = (wait_from, seq, call)
+        tenant = self.tenant
+        tenant.waiting += 1
+        heappush(tenant.heap, entry)
+        if call.queue is not None:
+            qs = self.queue_stats(call.queue)
+            qs.waiting += 1
+            heappush(qs.heap, entry)
+
+    def dequeue(self, call: Call) -> None:
+        if call.seq < 0:
+            return
+        call.seq = -1
+        self.tenant.waiting -= 1
+        if call.queue is not None:
+            self.queues[call.queue].waiting -= 1
+
+    def move(self, call: Call, queue: str) -> None:
+        """A waiting call changes queue; its wait goes on."""
+        self.dequeue(call)
+        call.queue = queue
+        self.enqueue(call, call.wait_from)
+
+    def unring(self, call: Call, t: int, refresh: bool = True) -> None:
+        if call.ring is None:
+            return
+        ag = self.agents[call.ring]
+        call.ring = None
+        ag.ring.remove(call)
+        if refresh:
+            self.refresh(ag, t)
+
+    def ring_at(self, call: Call, agent_id: str, t: int) -> None:
+        self.unring(call, t)
+        ag = self.agent(agent_id, t)
+        call.ring = agent_id
+        ag.ring.append(call)
+        ag.logged_in = True
+        if call.queue is not None:
+            ag.queues.add(call.queue)
+        self.refresh(ag, t)
+
+    def start_leg(self, call: Call, agent_id: str | None, t: int, ms: int) -> None:
+        call.phase = TALKING
+        call.agent = agent_id
+        call.leg_start = ms
+        call.hold = 0
+        call.hold_since = None
+        if agent_id is not None:
+            call.last_agent = agent_id
+            ag = self.agent(agent_id, t)
+            ag.talk.append(call)
+            self.take_call(ag, t, ms, call)
+            if call.queue is not None:
+                ag.queues.add(call.queue)
+            self.refresh(ag, t)
+
+    def end_leg(self, call: Call, t: int, ms: int, refresh: bool = True) -> None:
+        """The active leg ends at `ms`: split it into talk and hold; the agent lets go."""
+        total = max(0, ms - call.leg_start)
+        hold = call.hold
+        if call.hold_since is not None:
+            hold += max(0, ms - call.hold_since)
+            call.hold_since = None
+        hold = min(hold, total)
+        call.leg_talk = total - hold
+        call.leg_hold = hold
+        call.talk_total += total - hold
+        call.hold_total += hold
+        if call.agent is not None:
+            ag = self.agents[call.agent]
+            ag.talk.remove(call)
+            if refresh:
+                self.refresh(ag, t)
+
+    def record_leg(self, call: Call, t: int, wrap: int) -> None:
+        """Handle time of one agent leg, for the agent and its team."""
+        if call.agent is None:
+            return
+        for stats in self.agents[call.agent].scopes[:-1]:
+            stats.handled.add(t, 1, call.leg_talk, call.leg_hold, wrap)
+
+    def end_talk(self, call: Call, t: int, ms: int) -> None:
+        """`call.ended`: wrap-up if the queue has it and the agent is still logged in."""
+        agent_id = call.agent
+        ag = self.agents[agent_id] if agent_id is not None else None
+        if ag is not None and ag.logged_in and self.config.queue(call.queue).wrapup:
+            self.end_leg(call, t, ms, refresh=False)
+            call.ended_ms = ms
+            call.phase = WRAPUP
+            call.wrap_start = ms
+            old = ag.wrap
+            ag.wrap = call
+            if old is not None:
+                self.complete(old, t, max(0, ms - old.wrap_start), ms)
+            self.refresh(ag, t)
+            return
+        self.end_leg(call, t, ms)
+        call.ended_ms = ms
+        self.complete(call, t, 0, ms)
+
+    def complete(self, call: Call, t: int, wrap: int, ms: int) -> None:
+        """An answered (or connected) call is done: handle time counts now."""
+        self.record_leg(call, t, wrap if call.phase == WRAPUP else 0)
+        for stats in self.call_scopes(call.oq, None):
+            stats.handled.add(t, 1, call.talk_total, call.hold_total, wrap)
+        if call.agent is not None:
+            ag = self.agents[call.agent]
+            if ag.wrap is call:
+                ag.wrap = None
+                self.refresh(ag, t)
+        self.finish(call, t, "answered", wrap, call.ended_ms, ms)
+
+    def finish(
+        self,
+        call: Call,
+        t: int,
+        outcome: str,
+        wrap: int,
+        ended_ms: int | None,
+        wrapup_ended_ms: int | None,
+    ) -> None:
+        """The call leaves the live state: a fact, and a tombstone for late events."""
+        del self.calls[call.id]
+        if call.phase == WAITING:
+            self.dequeue(call)
+            self.unring(call, t)
+        agent = call.last_agent
+        team = self.config.agent_teams.get(agent) if agent is not None else None
+        self.facts.append(
+            CallFact(
+                fact_id=f"call:{call.id}:{call.visit}:{call.first}",
+                call_id=call.id,
+                direction=call.direction,  # type: ignore[arg-type]
+                outcome=outcome,  # type: ignore[arg-type]
+                queue=call.oq if call.oq is not None else call.queue,
+                agent=agent,
+                team=team,
+                enqueued_ms=call.enq,
+                answered_ms=call.answered_ms,
+                ended_ms=call.ended_ms if ended_ms is None else ended_ms,
+                wrapup_ended_ms=wrapup_ended_ms,
+                finished_ms=t,
+                wait_s=None if call.wait is None else call.wait / 1000,
+                talk_s=call.talk_total / 1000,
+                hold_s=call.hold_total / 1000,
+                wrapup_s=wrap / 1000,
+                transfers=call.transfers,
+                short_abandon=call.short,
+                within_sl=call.within,
+            )
+        )
+        self.finished[call.id] = Finished(
+            call.visit, outcome, call.oq if call.oq is not None else call.queue, agent, t
+        )
+        self.finished_order.append((t, call.id))
+
+    def answer_outcome(self, call: Call, t: int, ms: int, agent_id: str | None) -> None:
+        qc = self.config.queue(call.queue)
+        call.outcome = "answered"
+        call.answered_ms = ms
+        call.oq = call.queue
+        if call.enq is None:
+            known = within = wait = 0
+        else:
+            known = 1
+            wait = max(0, ms - call.enq)
+            call.wait = wait
+            within = 1 if wait <= qc.sl_threshold_s * 1000 else 0
+            call.within = within == 1
+        for stats in self.call_scopes(call.queue, agent_id):
+            stats.answer.add(t, 1, known, within, wait)
+            if known:
+                stats.max_wait.push(t, wait)
+
+    def unanswered(self, call: Call, t: int, ms: int, outcome: str) -> None:
+        """`abandoned` or `left_queue` while waiting. A call answered before (and transferred
+        back to a queue) keeps its outcome and completes instead."""
+        if call.outcome is not None:
+            call.ended_ms = ms
+            self.complete(call, t, 0, ms)
+            return
+        call.outcome = outcome
+        call.oq = call.queue
+        abandoned = outcome == "abandoned"
+        known = call.enq is not None
+        wait = max(0, ms - call.enq) if call.enq is not None else 0
+        if known:
+            call.wait = wait
+        short = abandoned and known and wait < self.config.queue(call.queue).short_abandon_s * 1000
+        call.short = short
+        n_abandoned = 1 if abandoned else 0
+        for stats in self.call_scopes(call.queue, None):
+            stats.unanswered.add(
+                t, n_abandoned, 1 if short else 0, 1 - n_abandoned, 0 if known else 1
+            )
+            if known and abandoned:
+                stats.max_wait.push(t, wait)
+        call.ended_ms = ms
+        self.finish(call, t, outcome, 0, ms, None)
+
+    def count_transfer(self, call: Call, t: int) -> None:
+        call.transfers += 1
+        agent = call.agent if call.phase == TALKING else None
+        for stats in self.call_scopes(call.queue, agent):
+            stats.other.add(t, 1, 0, 0, 0)
+
+    def expire(self, call: Call, t: int) -> None:
+        """A call still open `max_call_age_s` after its first event: counted as expired where
+        it is (its queue, its agent), without handle time; agents let go of it."""
+        agent = call.agent if call.phase != WAITING else None
+        for stats in self.call_scopes(call.queue, agent):
+            stats.other.add(t, 0, 1, 0, 0)
+        for ag in list(self.agents_of(call)):
+            if call in ag.talk:
+                ag.talk.remove(call)
+            if ag.wrap is call:
+                ag.wrap = None
+            self.refresh(ag, t)
+        if call.phase == WAITING:
+            self.dequeue(call)
+            self.unring(call, t)
+        self.finish(call, t, "expired", 0, None, None)
+
+    def agents_of(self, call: Call) -> list[Agent]:
+        if call.phase != WAITING and call.agent is not None:
+            return [self.agents[call.agent]]
+        return []
+
+    # ------------------------------------------------------------------ call events
+
+    def on_queued(self, ev: CallQueued, t: int) -> None:
+        call = self.calls.get(ev.call_id)
+        if call is not None:
+            if call.phase == WAITING and call.queue != ev.queue:
+                self.move(call, ev.queue)
+            return
+        tomb = self.lookup_finished(ev.call_id, t)
+        if tomb is not None and tomb.outcome != "left_queue":
+            return
+        call = self.new_call(ev.call_id, t, ev.queue, INBOUND, tomb)
+        call.enq = ev.ms
+        self.enqueue(call, ev.ms)
+
+    def waiting_call(self, call_id: str, t: int, ms: int, queue: str | None) -> Call | None:
+        """The waiting call `call_id`, created (wait unknown) if it was never seen."""
+        call = self.calls.get(call_id)
+        if call is None:
+            if self.lookup_finished(call_id, t) is not None:
+                return None
+            call = self.new_call(call_id, t, queue, INBOUND, None)
+            self.enqueue(call, ms)
+            return call
+        if call.phase != WAITING:
+            return None
+        if call.queue is None and queue is not None:
+            self.move(call, queue)
+        return call
+
+    def on_ringing(self, ev: CallRinging, t: int) -> None:
+        call = self.waiting_call(ev.call_id, t, ev.ms, ev.queue)
+        if call is not None and call.ring != ev.agent:
+            self.ring_at(call, ev.agent, t)
+
+    def on_answered(self, ev: CallAnswered, t: int) -> None:
+        call = self.waiting_call(ev.call_id, t, ev.ms, ev.queue)
+        if call is None:
+            return
+        agent_id = ev.agent if ev.agent is not None else call.ring
+        self.dequeue(call)
+        if call.ring is not None:
+            self.unring(call, t, refresh=call.ring != agent_id)
+        if call.outcome is None:
+            if agent_id is not None:
+                self.agent(agent_id, t)
+            self.answer_outcome(call, t, ev.ms, agent_id)
+        self.start_leg(call, agent_id, t, ev.ms)
+
+    def on_hold(self, ev: CallHold, t: int) -> None:
+        call = self.calls.get(ev.call_id)
+        if call is not None and call.phase == TALKING and call.hold_since is None:
+            call.hold_since = ev.ms
+
+    def on_resumed(self, ev: CallResumed, t: int) -> None:
+        call = self.calls.get(ev.call_id)
+        if call is not None and call.phase == TALKING and call.hold_since is not None:
+            call.hold += max(0, ev.ms - call.hold_since)
+            call.hold_since = None
+
+    def on_transferred(self, ev: CallTransferred, t: int) -> None:
+        call = self.calls.get(ev.call_id)
+        if call is None:
+            return
+        to_queue, to_agent = ev.to_queue, ev.to_agent
+        if call.phase == WAITING:
+            moves = to_queue is not None and to_queue != call.queue
+            rings = to_agent is not None and to_agent != call.ring
+            if not (moves or rings):
+                return
+            self.count_transfer(call, t)
+            if moves:
+                self.move(call, to_queue)  # type: ignore[arg-type]
+            if rings:
+                self.ring_at(call, to_agent, t)  # type: ignore[arg-type]
+        elif call.phase == TALKING:
+            same_agent = to_agent is not None and to_agent == call.agent
+            if same_agent and (to_queue is None or to_queue == call.queue):
+                return
+            self.count_transfer(call, t)
+            self.end_leg(call, t, ev.ms)
+            self.record_leg(call, t, 0)
+            if to_queue is not None:
+                call.queue = to_queue
+            if to_agent is not None:
+                self.start_leg(call, to_agent, t, ev.ms)
+            else:
+                call.agent = None
+                self.enqueue(call, ev.ms)
+
+    def on_ended(self, ev: CallEnded, t: int) -> None:
+        call = self.calls.get(ev.call_id)
+        if call is None:
+            return
+        phase = call.phase
+        if phase == TALKING:
+            self.end_talk(call, t, ev.ms)
+        elif phase == WAITING:
+            self.unanswered(call, t, ev.ms, "abandoned")
+        elif phase == DIALING:
+            self.no_answer(call, t, ev.ms)
+
+    def no_answer(self, call: Call, t: int, ms: int) -> None:
+        ag = self.agents[call.agent]  # type: ignore[index]
+        ag.talk.remove(call)
+        self.refresh(ag, t)
+        self.finish(call, t, "no_answer", 0, ms, None)
+
+    def on_wrapup_ended(self, ev: CallWrapupEnded, t: int) -> None:
+        call = self.calls.get(ev.call_id)
+        if call is None:
+            return
+        if call.phase == WRAPUP:
+            self.complete(call, t, max(0, ev.ms - call.wrap_start), ev.ms)
+        elif call.phase == TALKING:
+            self.end_leg(call, t, ev.ms)
+            call.ended_ms = ev.ms
+            self.complete(call, t, 0, ev.ms)
+
+    def on_abandoned(self, ev: CallAbandoned, t: int) -> None:
+        self.unanswered_event(ev.call_id, t, ev.ms, ev.queue, "abandoned")
+
+    def on_left_queue(self, ev: CallLeftQueue, t: int) -> None:
+        self.unanswered_event(ev.call_id, t, ev.ms, ev.queue, "left_queue")
+
+    def unanswered_event(
+        self, call_id: str, t: int, ms: int, queue: str | None, outcome: str
+    ) -> None:
+        call = self.calls.get(call_id)
+        if call is None:
+            if self.lookup_finished(call_id, t) is not None:
+                return
+            call = self.new_call(call_id, t, queue, INBOUND, None)
+            self.unanswered(call, t, ms, outcome)
+            return
+        phase = call.phase
+        if phase == WAITING:
+            if call.queue is None and queue is not None:
+                self.move(call, queue)
+            self.dequeue(call)
+            self.unring(call, t)
+            self.unanswered(call, t, ms, outcome)
+        elif outcome == "abandoned":
+            if phase == TALKING:
+                self.end_talk(call, t, ms)
+            elif phase == DIALING:
+                self.no_answer(call, t, ms)
+
+    def on_dialed(self, ev: CallDialed, t: int) -> None:
+        if ev.call_id in self.calls or self.lookup_finished(ev.call_id, t) is not None:
+            return
+        call = self.new_call(ev.call_id, t, ev.queue, OUTBOUND, None)
+        call.phase = DIALING
+        call.agent = call.last_agent = ev.agent
+        ag = self.agent(ev.agent, t)
+        ag.talk.append(call)
+        self.take_call(ag, t, ev.ms, call)
+        self.refresh(ag, t)
+
+    def on_connected(self, ev: CallConnected, t: int) -> None:
+        call = self.calls.get(ev.call_id)
+        if call is None:
+            if self.lookup_finished(ev.call_id, t) is not None:
+                return
+            call = self.new_call(ev.call_id, t, ev.queue, OUTBOUND, None)
+        elif call.phase != DIALING:
+            return
+        else:
+            if call.queue is None:
+                call.queue = ev.queue
+            if call.agent is not None and call.agent != ev.agent:
+                ag = self.agents[call.agent]
+                ag.talk.remove(call)
+                self.refresh(ag, t)
+            elif call.agent is not None:
+                self.agents[call.agent].talk.remove(call)
+        call.outcome = "answered"
+        call.answered_ms = ev.ms
+        call.oq = call.queue
+        self.start_leg(call, ev.agent, t, ev.ms)
+
+    # ------------------------------------------------------------------ agent events
+
+    def on_login(self, ev: AgentLogin, t: int) -> None:
+        ag = self.agent(ev.agent, t)
+        if ev.name is not None:
+            ag.name = ev.name
+        if not ag.logged_in:
+            ag.logged_in = True
+            ag.manual = None
+            self.refresh(ag, t)
+
+    def on_logout(self, ev: AgentLogout, t: int) -> None:
+        ag = self.agent(ev.agent, t)
+        ag.logged_in = False
+        ag.manual = None
+        for call in ag.ring:
+            call.ring = None
+        ag.ring.clear()
+        wrap = ag.wrap
+        if wrap is not None:
+            self.complete(wrap, t, max(0, ev.ms - wrap.wrap_start), ev.ms)
+        self.refresh(ag, t)
+
+    def on_state(self, ev: AgentState, t: int) -> None:
+        ag = self.agent(ev.agent, t)
+        ag.logged_in = True
+        ag.manual = None if ev.state == "available" else (ev.reason or ev.state)
+        wrap = ag.wrap
+        if wrap is not None:
+            self.complete(wrap, t, max(0, ev.ms - wrap.wrap_start), ev.ms)
+        self.refresh(ag, t)
+
+    # ------------------------------------------------------------------ sales and surveys
+
+    def call_context(self, call_id: str | None, t: int) -> tuple[str | None, str | None]:
+        """(queue, agent) of a live or recently finished call."""
+        if call_id is None:
+            return None, None
+        call = self.calls.get(call_id)
+        if call is not None:
+            return (call.oq if call.oq is not None else call.queue), call.last_agent
+        tomb = self.lookup_finished(call_id, t)
+        if tomb is not None:
+            return tomb.queue, tomb.agent
+        return None, None
+
+    def on_deal(self, ev: DealClosed, t: int) -> None:
+        queue, _ = self.call_context(ev.call_id, t)
+        ag = self.agent(ev.agent, t)
+        micros = round(ev.amount * MICROS)
+        for stats in self.call_scopes(queue, ag.id):
+            stats.other.add(t, 0, 0, 1, micros)
+        self.facts.append(
+            DealFact(
+                fact_id=f"deal:{ev.id}",
+                agent=ev.agent,
+                team=ag.team,
+                queue=queue,
+                call_id=ev.call_id,
+                amount=micros / MICROS,
+                currency=ev.currency,
+                ms=t,
+            )
+        )
+
+    def on_csat(self, ev: CsatSubmitted, t: int) -> None:
+        queue, call_agent = self.call_context(ev.call_id, t)
+        agent_id = ev.agent if ev.agent is not None else call_agent
+        team = None
+        if agent_id is not None:
+            team = self.agent(agent_id, t).team
+        satisfied = 1 if ev.score >= 4 else 0
+        for stats in self.call_scopes(queue, agent_id):
+            stats.csat.add(t, 1, ev.score, satisfied, 0)
+        self.facts.append(
+            CsatFact(
+                fact_id=f"csat:{ev.id}",
+                score=ev.score,
+                agent=agent_id,
+                team=team,
+                queue=queue,
+                call_id=ev.call_id,
+                ms=t,
+            )
+        )
