@@ -3,13 +3,19 @@ live views they produce. Two implementations: `memory` (one process) and `redis`
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import msgspec
 
 from app.events.schemas import AnyEvent, Event
+
+if TYPE_CHECKING:
+    from app.streams.host import AggregatorHost
 
 
 @dataclass(slots=True)
@@ -45,6 +51,10 @@ class LiveMetrics(msgspec.Struct):
 
 
 UpdateListener = Callable[[int], None]
+TickHook = Callable[["AggregatorHost", set[int]], Awaitable[None]]
+"""Called by whoever owns aggregators (the memory engine; on the redis engine, the worker that
+owns a partition) after each tick, with the host and the tenants whose state changed since the
+last tick. Alert evaluation runs here, so it happens exactly once per tenant."""
 
 
 class Engine(ABC):
@@ -56,6 +66,19 @@ class Engine(ABC):
 
     def __init__(self) -> None:
         self._listeners: list[UpdateListener] = []
+        self._tick_hooks: list[TickHook] = []
+
+    def add_tick_hook(self, hook: TickHook) -> None:
+        self._tick_hooks.append(hook)
+
+    async def run_tick_hooks(self, host: AggregatorHost, changed: set[int]) -> None:
+        for hook in self._tick_hooks:
+            try:
+                await hook(host, changed)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                logging.getLogger(__name__).exception("tick hook failed")
 
     def add_listener(self, listener: UpdateListener) -> None:
         self._listeners.append(listener)

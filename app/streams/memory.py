@@ -69,12 +69,34 @@ class MemoryEngine(Engine):
         self._pending: asyncio.Queue[LogEntry] = asyncio.Queue()
         self._next_offset = 1
         self._consumer: asyncio.Task[None] | None = None
+        self._ticker: asyncio.Task[None] | None = None
+        self._changed_since_tick: set[int] = set()
         self._applied = asyncio.Event()
 
     async def start(self) -> None:
         self._consumer = asyncio.create_task(self._consume(), name="memory-aggregator")
+        self._ticker = asyncio.create_task(self._tick_loop(), name="memory-ticker")
+
+    async def _tick_loop(self) -> None:
+        """Let time pass for every tenant at the update cadence and run the tick hooks."""
+        interval = self.settings.update_interval_ms / 1000
+        while True:
+            await asyncio.sleep(interval)
+            try:
+                self.host.tick()
+                changed, self._changed_since_tick = self._changed_since_tick, set()
+                await self.run_tick_hooks(self.host, changed)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("tick failed")
 
     async def close(self) -> None:
+        if self._ticker is not None:
+            self._ticker.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._ticker
+            self._ticker = None
         if self._consumer is not None:
             await self.drain()
             self._consumer.cancel()
@@ -120,6 +142,7 @@ class MemoryEngine(Engine):
                 await self.host.apply(batch)
                 for tenant_id in self.host.dirty:
                     self.notify(tenant_id)
+                self._changed_since_tick |= self.host.dirty
                 self.host.dirty.clear()
                 self._facts.extend(self.host.drain_facts())
                 await self._write_facts()

@@ -42,7 +42,11 @@ class RedisEngine(Engine):
         self.log = RedisLog(
             self.redis, self.keys, settings.partitions, settings.dedup_retention_s * 1000
         )
-        self.worker = PartitionWorker(settings, self.redis, configs) if run_worker else None
+        self.worker = (
+            PartitionWorker(settings, self.redis, configs, tick_hook=self.run_tick_hooks)
+            if run_worker
+            else None
+        )
         self._worker_task: asyncio.Task[None] | None = None
         self._updates_task: asyncio.Task[None] | None = None
 

@@ -17,7 +17,6 @@ import os
 import socket
 import time
 import uuid
-from collections.abc import Callable
 from typing import Any
 
 import msgspec
@@ -28,6 +27,7 @@ from app.core.logging import get_logger
 from app.reports.facts import write_facts
 from app.streams.aggregator.facts import Fact
 from app.streams.clock import Clock, wall_ms
+from app.streams.engine import TickHook
 from app.streams.host import AggregatorHost
 from app.streams.keys import Keys
 from app.streams.redis_log import decode_entry
@@ -71,7 +71,7 @@ class PartitionWorker:
         settings: Settings,
         redis: Redis,
         configs: TenantConfigs,
-        on_views: Callable[[AggregatorHost, set[int]], None] | None = None,
+        tick_hook: TickHook | None = None,
     ) -> None:
         self.settings = settings
         self.redis = redis
@@ -80,7 +80,7 @@ class PartitionWorker:
         self.clock = Clock(settings.clock)
         self.id = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self.owned: dict[int, OwnedPartition] = {}
-        self.on_views = on_views
+        self.tick_hook = tick_hook
         self._renew = redis.register_script(RENEW_SCRIPT)
         self._release = redis.register_script(RELEASE_SCRIPT)
         self._checkpoint = redis.register_script(CHECKPOINT_SCRIPT)
@@ -236,7 +236,8 @@ class PartitionWorker:
             for part in list(self.owned.values()):
                 host = part.host
                 host.tick()
-                changed = set(host.aggregators) if self.clock.kind is ClockKind.wall else host.dirty
+                dirty, host.dirty = host.dirty, set()
+                changed = set(host.aggregators) if self.clock.kind is ClockKind.wall else dirty
                 for tenant_id in changed:
                     view = host.view(tenant_id)
                     if view is None:
@@ -244,9 +245,8 @@ class PartitionWorker:
                     pipe.set(self.keys.view(tenant_id), msgspec.msgpack.encode(view))
                     pipe.publish(self.keys.updates_channel(), f"{tenant_id}:{view.offset}")
                     count += 1
-                if self.on_views is not None:
-                    self.on_views(host, changed)
-                host.dirty.clear()
+                if self.tick_hook is not None:
+                    await self.tick_hook(host, dirty)
             if count:
                 await pipe.execute()
 
