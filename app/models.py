@@ -1,6 +1,6 @@
 """Every SQLAlchemy model, imported in one place so Alembic sees the whole schema."""
 
-from app.auth.models import ApiKey
+from app.auth.models import ApiKey, LoginThrottle, User, UserSession, UserTeam, UserToken
 from app.core.db import Base
 from app.org.models import Agent, Queue, Team, Tenant
 from app.reports.models import AgentStateFactRow, CallFactRow, CsatFactRow, DealFactRow
@@ -13,7 +13,12 @@ __all__ = [
     "CallFactRow",
     "CsatFactRow",
     "DealFactRow",
+    "LoginThrottle",
     "Queue",
     "Team",
     "Tenant",
+    "User",
+    "UserSession",
+    "UserTeam",
+    "UserToken",
 ]
