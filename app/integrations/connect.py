@@ -56,7 +56,7 @@ Contact records (`parse_contact_records`):
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Annotated, Final
 
 import msgspec
@@ -418,11 +418,22 @@ def _queue_name(queue: QueueRef | CtrQueue | None) -> str | None:
 # --- contact records ----------------------------------------------------------------------
 
 
-def parse_contact_records(body: bytes | str, *, synthesize_holds: bool = False) -> ParseResult:
+def parse_contact_records(
+    body: bytes | str,
+    *,
+    synthesize_holds: bool = False,
+    max_update_delay: timedelta | None = None,
+) -> ParseResult:
     """Turn a batch of contact records into canonical events; never raises.
 
     Records are de-duplicated by `ContactId` (newest `LastUpdateTimestamp` wins, the later
     record on a tie); the superseded ones are counted as skipped.
+
+    `max_update_delay` guards live ingestion: the ingest layer remembers event ids for a limited
+    time, so a record updated long after its contact ended (Connect re-delivers a record
+    whenever it changes, for up to 24 months) would count the call again once the first ids are
+    forgotten. A record whose `LastUpdateTimestamp` is more than `max_update_delay` after the
+    contact's last time is skipped. Leave it `None` to replay history.
     """
     result = ParseResult()
     raw = split_json_records(body)
@@ -436,6 +447,10 @@ def parse_contact_records(body: bytes | str, *, synthesize_holds: bool = False) 
             continue
         if not record.contact_id:
             result.error(number, "expected a non-empty ContactId")
+            continue
+        late = _late_update_reason(record, max_update_delay)
+        if late is not None:
+            result.skip(late)
             continue
         kept = newest.get(record.contact_id)
         if kept is not None and _update_key(kept[1]) > _update_key(record):
@@ -453,6 +468,23 @@ def parse_contact_records(body: bytes | str, *, synthesize_holds: bool = False) 
             result.add(number, event)
     result.errors.sort(key=lambda error: error.line_no)
     return result
+
+
+def _late_update_reason(record: ContactRecord, max_delay: timedelta | None) -> str | None:
+    if max_delay is None or record.last_update_timestamp is None:
+        return None
+    agent = record.agent
+    queue = record.queue
+    times = [
+        record.disconnect_timestamp,
+        agent.after_contact_work_end_timestamp if agent else None,
+        queue.dequeue_timestamp if queue else None,
+        record.initiation_timestamp,
+    ]
+    known = [stamp for stamp in times if stamp is not None]
+    if known and record.last_update_timestamp - max(known) > max_delay:
+        return "updated after the de-duplication window"
+    return None
 
 
 def _update_key(record: ContactRecord) -> int:

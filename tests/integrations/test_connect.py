@@ -3,6 +3,7 @@ from __future__ import annotations
 import copy
 import json
 from collections import Counter
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -189,3 +190,20 @@ def test_mutated_platform_records_never_raise(data: st.DataObject) -> None:
 
     for result in (parse_agent_events(agent_body), parse_contact_records(ctr_body)):
         assert len({event.id for event in result.events}) == len(result.events)
+
+
+def test_a_record_updated_after_the_dedup_window_is_skipped_live_but_kept_in_replay() -> None:
+    fresh = scenario_ctrs()[0]
+    late = copy.deepcopy(fresh)
+    late["Attributes"] = {"disposition": "callback promised"}
+    late["LastUpdateTimestamp"] = "2024-03-06T09:00:00Z"  # two days after the call
+    window = timedelta(hours=24)
+
+    live = parse_contact_records(json.dumps([fresh, late]), max_update_delay=window)
+    live_late_only = parse_contact_records(json.dumps([late]), max_update_delay=window)
+    replay = parse_contact_records(json.dumps([late]))
+
+    assert live.events == parse_contact_records(json.dumps([fresh])).events
+    assert live_late_only.events == []
+    assert live_late_only.skipped["updated after the de-duplication window"] == 1
+    assert types(replay)["call.answered"] == 1
