@@ -20,8 +20,10 @@ Agent event stream (`parse_agent_events`):
   `call.hold`/`call.resumed` at the event time (Connect keeps `StateStartTimestamp` at the
   connect time while on hold); `ENDED` (the agent is in after-contact work) is `call.ended`; a
   contact that leaves the snapshot after `ENDED` is `call.wrapup_ended` (the AWS guide's recipe
-  for ACW time). `MISSED`, `REJECTED` and `ERROR` produce nothing: the canonical model has no
-  "ring without answer" event. Chat and task contacts are not calls and are ignored.
+  for ACW time). An agent's own (`OUTBOUND`) contact is `call.dialed` while connecting and
+  `call.connected` when connected. `MISSED`, `REJECTED` and `ERROR` produce nothing: the
+  canonical model has no "ring without answer" event. Chat and task contacts are not calls and
+  are ignored.
 - `HEART_BEAT` is published every 120 s when nothing else happened; it is noise and counted as
   skipped unless its snapshots differ. A `STATE_CHANGE` that only changed the agent's
   configuration (routing profile, queues) is skipped as well.
@@ -32,7 +34,10 @@ Contact records (`parse_contact_records`):
   record with the newest `LastUpdateTimestamp` per `ContactId` wins; across batches every event
   id is a function of (`ContactId`, event kind), so a resent or updated record never counts a
   call twice (the ingest layer drops repeated ids). The agent event stream uses the same ids for
-  `call.answered`, `call.ended` and `call.wrapup_ended`, so a tenant may stream both.
+  `call.answered`, `call.dialed`, `call.connected`, `call.ended` and `call.wrapup_ended`, so a
+  tenant may stream both. The ingest layer forgets ids after its retention window, while
+  Connect re-delivers a record whenever it changes; `max_update_delay` skips records updated
+  that long after the contact ended (use it live, not for replays of history).
 - `Queue.EnqueueTimestamp` is `call.queued`; `Agent.ConnectedToAgentTimestamp` is
   `call.answered`; `Agent.AfterContactWorkStartTimestamp` (or `DisconnectTimestamp` when there is
   none) is `call.ended`; `Agent.AfterContactWorkEndTimestamp` is `call.wrapup_ended`, and a call
