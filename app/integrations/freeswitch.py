@@ -1,8 +1,9 @@
 """FreeSWITCH mod_callcenter events (`CUSTOM callcenter::info`) as canonical events.
 
 The events arrive as JSON objects with string values, exactly as mod_event_socket renders them
-for `event json CUSTOM callcenter::info CHANNEL_HOLD CHANNEL_UNHOLD` and an ESL forwarder posts
-them (see `json_records` for the accepted envelopes). Header names follow mod_callcenter.c.
+for `event json CHANNEL_HOLD CHANNEL_UNHOLD CUSTOM callcenter::info` (after `CUSTOM` come
+subclass names) and an ESL forwarder posts them (see `json_records` for the accepted
+envelopes). Header names follow mod_callcenter.c.
 
 - The call id is `CC-Member-UUID` (the queue member, stable while the caller waits and talks;
   `CC-Caller-UUID` in 2010-era builds); the queue is `CC-Queue` (`CC-Name` in old builds); the
