@@ -5,6 +5,7 @@ from app.streams.aggregator.aggregator import TenantAggregator, parse_scope
 from app.streams.aggregator.board import AgentStatus
 from app.streams.aggregator.catalog import LIVE, WINDOWS, Metrics
 from app.streams.aggregator.config import QueueConfig, TenantConfig
+from app.streams.aggregator.empty import empty_metrics
 from app.streams.aggregator.facts import AgentStateFact, CallFact, CsatFact, DealFact, Fact
 
 __all__ = [
@@ -20,5 +21,6 @@ __all__ = [
     "QueueConfig",
     "TenantAggregator",
     "TenantConfig",
+    "empty_metrics",
     "parse_scope",
 ]
