@@ -9,16 +9,17 @@ from pydantic import BaseModel, Field
 from app.auth.deps import ReadPrincipal
 from app.core.deps import ServicesDep
 from app.core.errors import BadRequest
-from app.streams.aggregator import WINDOWS, empty_metrics
+from app.streams.aggregator import LIVE, WINDOWS, empty_metrics
 
 router = APIRouter(prefix="/v1", tags=["metrics"])
 
 SCOPE_KINDS = ("queue", "team", "agent")
+ALL_WINDOWS = (LIVE, *WINDOWS)
 
 
 class MetricsSnapshot(BaseModel):
     scope: str = Field(description="`tenant`, `queue:NAME`, `team:NAME` or `agent:ID`")
-    window: str = Field(description="one of " + ", ".join(f"`{w}`" for w in WINDOWS))
+    window: str = Field(description="one of " + ", ".join(f"`{w}`" for w in ALL_WINDOWS))
     at: datetime = Field(description="the time the values hold for")
     metrics: dict[str, float | int | None] = Field(
         description="the metric catalog (docs/metrics.md); null where a denominator is zero"
@@ -70,15 +71,15 @@ async def get_metrics(
     scope: Annotated[list[str], Query(description="repeatable: `tenant`, `queue:NAME`, ...")] = [  # noqa: B006
         "tenant"
     ],
-    window: Annotated[list[str], Query(description="repeatable: " + ", ".join(WINDOWS))] = [  # noqa: B006
+    window: Annotated[list[str], Query(description="repeatable: " + ", ".join(ALL_WINDOWS))] = [  # noqa: B006
         "15m"
     ],
 ) -> list[MetricsSnapshot]:
     scopes = [parse_scope(s) for s in scope]
     for w in window:
-        if w not in WINDOWS:
+        if w not in ALL_WINDOWS:
             raise BadRequest(
-                f"invalid window {w!r}: expected one of {', '.join(WINDOWS)}",
+                f"invalid window {w!r}: expected one of {', '.join(ALL_WINDOWS)}",
                 details=[{"field": "window", "reason": "unknown window"}],
             )
     queries = [(s, w) for s in scopes for w in window]
@@ -91,7 +92,7 @@ async def get_metrics(
             scope=s,
             window=w,
             at=at_datetime(at_ms),
-            metrics=(live.values.get((s, w)) if live else None) or empty_metrics(),
+            metrics=(live.values.get((s, w)) if live else None) or empty_metrics(s, w),
         )
         for s, w in queries
     ]

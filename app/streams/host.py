@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 import msgspec
 
-from app.streams.aggregator import WINDOWS, TenantAggregator
+from app.streams.aggregator import LIVE, WINDOWS, TenantAggregator
 from app.streams.aggregator.facts import Fact
 from app.streams.clock import Clock
 from app.streams.engine import LogEntry, TenantView
@@ -92,7 +92,7 @@ class AggregatorHost:
             offset=self.offset,
             counts=agg.counts_by_type(),
             metrics={
-                scope: {window: agg.metrics(scope, window, now) for window in WINDOWS}
+                scope: {window: agg.metrics(scope, window, now) for window in (LIVE, *WINDOWS)}
                 for scope in agg.scopes()
             },
             board=[msgspec.structs.asdict(row) for row in agg.agent_board(now)],

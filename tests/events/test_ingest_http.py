@@ -104,9 +104,9 @@ async def test_a_key_of_another_tenant_never_reaches_this_tenants_log(
         assert reply.json()["accepted"] == 1
 
         async def both_counted() -> bool:
-            return (await a.get("/v1/metrics/events")).json() == {"agent.login": 1} and (
-                await b.get("/v1/metrics/events")
-            ).json() == {"agent.login": 1}
+            got_a = (await a.get("/v1/metrics/events")).json()
+            got_b = (await b.get("/v1/metrics/events")).json()
+            return bool(got_a == {"agent.login": 1} and got_b == {"agent.login": 1})
 
         await eventually(both_counted)
         board_a = (await a.get("/v1/agents")).json()["agents"]

@@ -10,6 +10,7 @@ import subprocess
 import sys
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import msgspec
 import pytest
@@ -29,12 +30,13 @@ PARTITIONS = 4
 
 
 def start_worker(env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
-    return subprocess.Popen(
-        [sys.executable, "-m", "app.cli", "worker"],
-        env=env,
-        stdout=log.open("wb"),
-        stderr=subprocess.STDOUT,
-    )
+    with log.open("wb") as out:
+        return subprocess.Popen(
+            [sys.executable, "-m", "app.cli", "worker"],
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
 
 
 def worker_env(database_url: str, redis_url: str, prefix: str) -> dict[str, str]:
@@ -101,7 +103,7 @@ async def test_sigkill_worker_mid_stream_loses_nothing_and_counts_nothing_twice(
 
         async def exact() -> bool:
             for tenant in tenants:
-                blob = await redis.get(keys.view(tenant))
+                blob: Any = await redis.get(keys.view(tenant))
                 if blob is None:
                     return False
                 view = msgspec.msgpack.decode(blob, type=TenantView)
@@ -111,7 +113,7 @@ async def test_sigkill_worker_mid_stream_loses_nothing_and_counts_nothing_twice(
 
         await eventually(exact, timeout=40)
         survivor = workers[1].pid
-        owners = {await redis.get(keys.lease(p)) for p in range(PARTITIONS)}
+        owners: set[Any] = {await redis.get(keys.lease(p)) for p in range(PARTITIONS)}
         assert len(owners) == 1
         owner = next(iter(owners))
         assert owner is not None
