@@ -99,6 +99,11 @@ class LineFormatError(ValueError):
     """A queue_log line that does not follow the layout Asterisk writes."""
 
 
+def _shown(value: str) -> str:
+    """A field value quoted in an error message, clipped so that messages stay short."""
+    return repr(value[:40])
+
+
 @dataclass(frozen=True, slots=True)
 class QueueLogRecord:
     """One queue_log line split into its fields."""
@@ -127,7 +132,7 @@ def split_queue_log_line(line: str) -> QueueLogRecord:
         )
     epoch, call_id, queue, agent, event, *data = fields
     if not _EPOCH.fullmatch(epoch) or int(epoch) * 1000 > MAX_TS_MS:
-        raise LineFormatError(f"field 1: expected a UNIX time in seconds, got {epoch[:40]!r}")
+        raise LineFormatError(f"field 1: expected a UNIX time in seconds, got {_shown(epoch)}")
     if not event:
         raise LineFormatError("field 5: expected an event name, got an empty field")
     return QueueLogRecord(text, int(epoch), call_id, queue, agent, event, tuple(data))
@@ -171,7 +176,8 @@ Handler = Callable[[QueueLogRecord], list[AnyEvent]]
 def _call_id(record: QueueLogRecord) -> str:
     if record.call_id in ("", NONE):
         raise LineFormatError(
-            f"{record.event}: expected the caller's uniqueid in field 2, got {record.call_id!r}"
+            f"{record.event}: expected the caller's uniqueid in field 2, "
+            f"got {_shown(record.call_id)}"
         )
     return record.call_id
 
@@ -179,14 +185,16 @@ def _call_id(record: QueueLogRecord) -> str:
 def _queue(record: QueueLogRecord) -> str:
     if record.queue in ("", NONE):
         raise LineFormatError(
-            f"{record.event}: expected a queue name in field 3, got {record.queue!r}"
+            f"{record.event}: expected a queue name in field 3, got {_shown(record.queue)}"
         )
     return record.queue
 
 
 def _agent(record: QueueLogRecord) -> str:
     if record.agent in ("", NONE):
-        raise LineFormatError(f"{record.event}: expected an agent in field 4, got {record.agent!r}")
+        raise LineFormatError(
+            f"{record.event}: expected an agent in field 4, got {_shown(record.agent)}"
+        )
     return record.agent
 
 
@@ -305,7 +313,7 @@ def _attended_transfer(record: QueueLogRecord) -> list[AnyEvent]:
     targets = {"BRIDGE": 1, "APP": 1, "LINK": 2}.get(method)
     if targets is None:
         raise LineFormatError(
-            f"{record.event}: expected method BRIDGE, APP or LINK in data 1, got {method[:40]!r}"
+            f"{record.event}: expected method BRIDGE, APP or LINK in data 1, got {_shown(method)}"
         )
     layout = f"{method}|{'|'.join(['target'] * targets)}|holdtime|calltime|origposition"
     _expect(record, layout, targets + 4, (targets + 1, targets + 2, targets + 3))
