@@ -10,7 +10,9 @@ import typer
 
 from app.config import EngineKind, get_settings
 
-cli = typer.Typer(no_args_is_help=True, help="Floorwatch: live call-centre KPIs.")
+cli = typer.Typer(
+    no_args_is_help=True, pretty_exceptions_enable=False, help="Floorwatch: live call-centre KPIs."
+)
 tenant_cli = typer.Typer(no_args_is_help=True, help="Manage tenants.")
 key_cli = typer.Typer(no_args_is_help=True, help="Manage API keys.")
 cli.add_typer(tenant_cli, name="tenant")
