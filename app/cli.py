@@ -265,5 +265,51 @@ async def _provision(tenant_name: str, sim: object) -> None:
         await db.close()
 
 
+@cli.command("follow-queue-log")
+def follow_queue_log_command(
+    path: Annotated[
+        str, typer.Argument(help="Asterisk's queue_log, e.g. /var/log/asterisk/queue_log")
+    ],
+    url: Annotated[str, typer.Option(help="the server, e.g. http://127.0.0.1:8000")],
+    api_key: Annotated[str, typer.Option(help="an API key with the `ingest` scope")],
+    state_file: Annotated[
+        str | None, typer.Option(help="where the position is kept (default: beside the log)")
+    ] = None,
+    from_start: Annotated[
+        bool, typer.Option(help="with no saved position, send the whole existing file")
+    ] = False,
+) -> None:
+    """Follow queue_log like `tail -F` (survives rotation, remembers its position) and post
+    new lines in batches."""
+    from pathlib import Path
+
+    from app.integrations.follow import follow_queue_log
+    from app.integrations.tail import LineBatch
+
+    def report(batch: LineBatch, answer: dict[str, object]) -> None:
+        typer.echo(
+            f"lines {batch.first_line_no}-{batch.first_line_no + len(batch.lines) - 1}: "
+            f"accepted {answer.get('accepted')}, duplicates {answer.get('duplicates')}, "
+            f"errors {len(answer.get('errors') or [])}"  # type: ignore[arg-type]
+        )
+
+    async def run() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, stop.set)
+        await follow_queue_log(
+            Path(path),
+            url,
+            api_key,
+            state_file=Path(state_file) if state_file else None,
+            from_start=from_start,
+            stop=stop,
+            report=report,
+        )
+
+    asyncio.run(run())
+
+
 if __name__ == "__main__":
     main()
