@@ -3,6 +3,8 @@ from __future__ import annotations
 import pytest
 
 from app.events.schemas import AgentLogin, AgentLogout, AgentState, AnyEvent, CallQueued
+from app.streams.aggregator import TenantAggregator
+from app.streams.aggregator.config import TenantConfig
 from tests.integrations.platform_scenario import (
     PLATFORMS,
     Platform,
@@ -67,3 +69,21 @@ def test_normalise_reads_a_state_of_a_logged_out_agent_as_a_login() -> None:
         (10, "agent.state", None, "agent1", "available"),
         (30, "agent.logout", None, "agent1", None),
     ]
+
+
+def test_every_platform_gives_the_same_metrics() -> None:
+    end = at(1860)
+    results = {}
+    for platform in PLATFORMS:
+        aggregator = TenantAggregator(TenantConfig(tenant_id=1))
+        aggregator.apply_batch(sorted(scenario_result(platform).events, key=lambda e: e.ms))
+        aggregator.advance(end)
+        results[platform] = aggregator.metrics("tenant", "today", end)
+
+    connect = results["connect"]
+    assert results["twilio"] == connect
+    assert results["freeswitch"] == connect
+    assert (connect["offered"], connect["answered"], connect["abandoned"]) == (2, 1, 1)
+    assert (connect["talk_time"], connect["hold_time"], connect["wrapup_time"]) == (142, 30, 30)
+    assert connect["aht"] == 202
+    assert connect["time_break"] == 840
