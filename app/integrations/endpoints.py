@@ -69,8 +69,13 @@ async def ingest_parsed(
     return Response(_encode(answer), media_type="application/json")
 
 
-def _text_lines(body: bytes) -> list[str]:
-    return body.decode("utf-8", errors="replace").splitlines()
+def text_lines(body: bytes, encoding: str = "utf-8") -> list[str]:
+    """Split on `\n` only (`str.splitlines` would also split inside caller names holding
+    `\x1c` or `\u2028`, and line numbers would drift); `\r\n` ends are accepted."""
+    lines = body.decode(encoding, errors="replace").split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    return [line.removesuffix("\r") for line in lines]
 
 
 @router.post(
@@ -90,7 +95,7 @@ async def asterisk_queue_log(
     from app.integrations.asterisk import parse_queue_log
 
     return await ingest_parsed(
-        request, principal, services, lambda body: parse_queue_log(_text_lines(body))
+        request, principal, services, lambda body: parse_queue_log(text_lines(body))
     )
 
 

@@ -16,6 +16,7 @@ import msgspec
 
 from app.events.schemas import AnyEvent
 from app.integrations.common import ParseResult
+from app.integrations.endpoints import text_lines
 
 BATCH = 1000
 
@@ -33,11 +34,11 @@ def parse_file(path: Path, fmt: ReplayFormat, tz: str = "UTC") -> ParseResult:
     if fmt is ReplayFormat.technion:
         from app.integrations.technion import parse_technion
 
-        return parse_technion(data.decode("utf-8-sig", errors="replace").splitlines(), tz)
+        return parse_technion(text_lines(data, "utf-8-sig"), tz)
     if fmt is ReplayFormat.asterisk:
         from app.integrations.asterisk import parse_queue_log
 
-        return parse_queue_log(data.decode("utf-8", errors="replace").splitlines())
+        return parse_queue_log(text_lines(data))
     if fmt is ReplayFormat.connect_agent:
         from app.integrations.connect import parse_agent_events
 
@@ -52,7 +53,7 @@ def parse_file(path: Path, fmt: ReplayFormat, tz: str = "UTC") -> ParseResult:
 def parse_ndjson(data: bytes) -> ParseResult:
     decoder = msgspec.json.Decoder(AnyEvent)
     result = ParseResult()
-    for line_no, line in enumerate(data.splitlines(), 1):
+    for line_no, line in enumerate(data.split(b"\n"), 1):
         if not line.strip():
             continue
         try:
