@@ -104,3 +104,12 @@ def validated(event: AnyEvent) -> AnyEvent:
 def truncate(value: str, limit: int) -> str:
     """Clip free text (agent names, pause reasons) to the schema's length limit."""
     return value if len(value) <= limit else value[:limit]
+
+
+def text_lines(body: bytes, encoding: str = "utf-8") -> list[str]:
+    """Split on `\n` only (`str.splitlines` would also split inside caller names holding
+    `\x1c` or `\u2028`, and line numbers would drift); `\r\n` ends are accepted."""
+    lines = body.decode(encoding, errors="replace").split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    return [line.removesuffix("\r") for line in lines]

@@ -13,7 +13,7 @@ from app.auth.deps import IngestPrincipal
 from app.core.deps import ServicesDep
 from app.events.endpoints import read_body
 from app.events.service import ingest_events
-from app.integrations.common import ParseResult
+from app.integrations.common import ParseResult, text_lines
 
 router = APIRouter(prefix="/v1/integrations", tags=["integrations"])
 
@@ -67,15 +67,6 @@ async def ingest_parsed(
         skipped=dict(parsed.skipped),
     )
     return Response(_encode(answer), media_type="application/json")
-
-
-def text_lines(body: bytes, encoding: str = "utf-8") -> list[str]:
-    """Split on `\n` only (`str.splitlines` would also split inside caller names holding
-    `\x1c` or `\u2028`, and line numbers would drift); `\r\n` ends are accepted."""
-    lines = body.decode(encoding, errors="replace").split("\n")
-    if lines and lines[-1] == "":
-        lines.pop()
-    return [line.removesuffix("\r") for line in lines]
 
 
 @router.post(

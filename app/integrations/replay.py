@@ -15,8 +15,7 @@ import httpx
 import msgspec
 
 from app.events.schemas import AnyEvent
-from app.integrations.common import ParseResult
-from app.integrations.endpoints import text_lines
+from app.integrations.common import ParseResult, text_lines
 
 BATCH = 1000
 
