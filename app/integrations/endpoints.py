@@ -4,10 +4,11 @@ events and ingests them like `POST /v1/events` (same key scope, limits, de-dupli
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from datetime import timedelta
+from typing import Annotated, Any
 
 import msgspec
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Query, Request, Response
 
 from app.auth.deps import IngestPrincipal
 from app.core.deps import ServicesDep
@@ -16,6 +17,10 @@ from app.events.service import ingest_events
 from app.integrations.common import ParseResult, text_lines
 
 router = APIRouter(prefix="/v1/integrations", tags=["integrations"])
+
+CTR_MAX_UPDATE_DELAY = timedelta(hours=24)
+"""Connect re-sends a CTR whenever it changes, for months; event ids are remembered for 24 h,
+so an update arriving later than this after the contact would count the call again: skip it."""
 
 _encode = msgspec.json.Encoder().encode
 
@@ -130,4 +135,35 @@ async def connect_ctr(
 ) -> Response:
     from app.integrations.connect import parse_contact_records
 
-    return await ingest_parsed(request, principal, services, parse_contact_records)
+    return await ingest_parsed(
+        request,
+        principal,
+        services,
+        lambda body: parse_contact_records(body, max_update_delay=CTR_MAX_UPDATE_DELAY),
+    )
+
+
+@router.post(
+    "/freeswitch/events",
+    summary="FreeSWITCH mod_callcenter events",
+    description="Body: `callcenter::info` events as JSON (array, one object or NDJSON), as an "
+    "ESL forwarder sends them. `wrapup_seconds`: mod_callcenter logs no end of wrap-up, so it "
+    "is placed this long after the call ends (set it to the queue's `wrap-up-time`; at most "
+    "300 s, the future-skew limit). See docs/integrations-platforms.md.",
+    responses=ADAPTER_RESPONSES,
+    openapi_extra=JSON_BODY,
+)
+async def freeswitch_events(
+    request: Request,
+    principal: IngestPrincipal,
+    services: ServicesDep,
+    wrapup_seconds: Annotated[int, Query(ge=0, le=300)] = 0,
+) -> Response:
+    from app.integrations.freeswitch import parse_callcenter_events
+
+    return await ingest_parsed(
+        request,
+        principal,
+        services,
+        lambda body: parse_callcenter_events(body, wrapup_seconds=wrapup_seconds),
+    )
