@@ -13,15 +13,14 @@ from app.streams.aggregator.catalog import LIVE, WINDOWS, Metrics
 from app.streams.aggregator.checkpoint import dump_machine, load_machine
 from app.streams.aggregator.config import TenantConfig
 from app.streams.aggregator.facts import Fact
+from app.streams.aggregator.ledgers import unpack
 from app.streams.aggregator.machine import Machine
 from app.streams.aggregator.periods import Calendar
 from app.streams.aggregator.records import (
-    AVAILABLE,
-    BREAK,
-    IN_WRAPUP,
     LOGGED_OUT,
-    ON_CALL,
-    RINGING,
+    STATE_DELTAS,
+    TIMED_STATES,
+    Agent,
     Stats,
 )
 from app.streams.aggregator.windows import oldest_waiting, window_sums
@@ -70,21 +69,21 @@ class TenantAggregator:
                 m.roll(m.wm)
         for ag in m.agents.values():
             team = config.agent_teams.get(ag.id)
-            if team == ag.team:
-                continue
-            t = m.wm
-            if ag.cat != LOGGED_OUT:
-                for stats in ag.scopes[1:-1]:
-                    stats.states[ag.cat].step(t, -1)
-                    if ag.label is not None:
-                        _bump(stats.reasons, ag.label, -1)
-            m.place(ag)
-            if ag.cat != LOGGED_OUT:
-                for stats in ag.scopes[1:-1]:
-                    stats.states[ag.cat].step(t, 1)
-                    if ag.label is not None:
-                        _bump(stats.reasons, ag.label, 1)
+            if team != ag.team:
+                self._change_team(ag, team)
         m.due = min(m.ivl_end, m.next_deadline())
+
+    def _change_team(self, ag: Agent, team: str | None) -> None:
+        """The agent leaves its old team's counts and joins the new one's, at aggregator
+        time; what it did before stays with the old team."""
+        m = self._m
+        t = m.wm
+        joined = STATE_DELTAS[LOGGED_OUT][ag.cat]
+        for stats in ag.stats[1:]:
+            _shift(stats, t, -joined, ag.label, -1)
+        m.place(ag, team)
+        for stats in ag.stats[1:]:
+            _shift(stats, t, joined, ag.label, 1)
 
     def apply(self, event: Event) -> None:
         self._m.apply_batch((event,))
@@ -124,18 +123,9 @@ class TenantAggregator:
                 out.update(catalog.agent_time_metrics(times))
         if kind in ("tenant", "queue"):
             out.update(catalog.queue_gauges(stats.waiting, oldest_waiting(stats), q))
-        if kind != "queue":
-            st = stats.states
-            out.update(
-                catalog.agent_gauges(
-                    st[RINGING].cnt,
-                    st[ON_CALL].cnt,
-                    st[IN_WRAPUP].cnt,
-                    st[AVAILABLE].cnt,
-                    st[BREAK].cnt,
-                    stats.reasons,
-                )
-            )
+        if stats.states is not None:
+            ring, call, wrap, avail, brk = unpack(stats.states.cnt, TIMED_STATES)
+            out.update(catalog.agent_gauges(ring, call, wrap, avail, brk, stats.reasons))
         return out
 
     def snapshot(
@@ -170,9 +160,7 @@ class TenantAggregator:
         return {_TYPE_NAMES[cls]: n for cls, n in self._m.counts.items() if n}
 
     def drain_facts(self) -> list[Fact]:
-        facts = self._m.facts
-        self._m.facts = []
-        return facts
+        return self._m.take_facts()
 
     # ------------------------------------------------------------------ checkpoints
 
@@ -187,9 +175,12 @@ class TenantAggregator:
         return agg
 
 
-def _bump(reasons: dict[str, int], label: str, d: int) -> None:
-    n = reasons.get(label, 0) + d
-    if n:
-        reasons[label] = n
-    else:
-        reasons.pop(label, None)
+def _shift(stats: Stats, t: int, delta: int, label: str | None, d: int) -> None:
+    if delta and stats.states is not None:
+        stats.states.move(t, delta)
+    if label is not None:
+        n = stats.reasons.get(label, 0) + d
+        if n:
+            stats.reasons[label] = n
+        else:
+            stats.reasons.pop(label, None)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import msgspec
 
+from app.streams.aggregator.ledgers import MASK
 from app.streams.aggregator.machine import Machine
 from app.streams.aggregator.records import STATE_NAMES, Agent, Call, Stats
 
@@ -37,7 +38,7 @@ def current_call(ag: Agent) -> Call | None:
 def handled_today(m: Machine, stats: Stats, q: int) -> int:
     if m.calendar.day(q) != m.day:
         return 0
-    return stats.handled.s0 - stats.handled.day_base[0]
+    return (stats.handled.s - stats.handled.day_base) & MASK
 
 
 def agent_board(

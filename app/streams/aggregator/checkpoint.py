@@ -2,7 +2,9 @@
 
 The dump is canonical: it holds the logical state only (no history older than any window can
 reach, no stale heap entries, no forgotten calls), so a run restored from a checkpoint and a run
-that never stopped dump identical bytes at the same point. Arrays are stored little-endian.
+that never stopped dump identical bytes at the same point. Time columns are little-endian
+int64; packed running totals (ledgers.pack) are little-endian unsigned integers of one width
+per ledger.
 """
 
 from __future__ import annotations
@@ -17,47 +19,66 @@ import msgspec
 from app.events.schemas import EVENT_TYPE_NAMES, EVENT_TYPES
 from app.streams.aggregator.config import TenantConfig
 from app.streams.aggregator.facts import Fact
-from app.streams.aggregator.ledgers import Counters, MaxWait, TimeInState
-from app.streams.aggregator.machine import HOUR_MS, Machine
+from app.streams.aggregator.ledgers import Counters, MaxWait, StateTime
+from app.streams.aggregator.machine import HOUR_MS, Machine, state_fact
 from app.streams.aggregator.records import WAITING, Agent, Call, Finished, Stats
 
 VERSION: Final = 1
 _SWAP: Final = sys.byteorder != "little"
 
 
-def _pack(values: array[int] | list[int], start: int) -> bytes | list[int]:
-    if isinstance(values, list):
-        return values[start:]
+def _times(values: array[int], start: int) -> bytes:
     part = values[start:]
     if _SWAP:
         part.byteswap()
     return part.tobytes()
 
 
-def _unpack(data: bytes | list[int]) -> array[int]:
+def _untimes(data: bytes) -> array[int]:
     out = array("q")
-    out.frombytes(data)  # type: ignore[arg-type]
+    out.frombytes(data)
     if _SWAP:
         out.byteswap()
     return out
 
 
-class CountersState(msgspec.Struct, array_like=True):
-    t: bytes
-    cols: list[bytes | list[int]]
-    sums: tuple[int, int, int, int]
-    day_base: tuple[int, int, int, int]
-    ivl_base: tuple[int, int, int, int]
+def _big(value: int) -> bytes:
+    return value.to_bytes((value.bit_length() + 7) // 8, "little")
 
 
-class TimeInStateState(msgspec.Struct, array_like=True):
+def _unbig(data: bytes) -> int:
+    return int.from_bytes(data, "little")
+
+
+def _bigs(values: list[int], start: int) -> tuple[int, bytes]:
+    """Non-negative integers as (width, concatenated little-endian bytes)."""
+    part = values[start:]
+    width = max(1, (max(part, default=0).bit_length() + 7) // 8)
+    return width, b"".join(v.to_bytes(width, "little") for v in part)
+
+
+def _unbigs(width: int, data: bytes) -> list[int]:
+    return [int.from_bytes(data[i : i + width], "little") for i in range(0, len(data), width)]
+
+
+class LedgerState(msgspec.Struct, array_like=True):
     t: bytes
-    v: bytes
-    cnt: int
-    cum: int
+    width: int
+    c: bytes
+    s: bytes
+    day_base: bytes
+    ivl_base: bytes
+
+
+class StateTimeState(msgspec.Struct, array_like=True):
+    t: bytes
+    width: int
+    c: bytes
+    cnt: bytes
+    cum: bytes
     last: int
-    day_base: int
-    ivl_base: int
+    day_base: bytes
+    ivl_base: bytes
 
 
 class MaxWaitState(msgspec.Struct, array_like=True):
@@ -68,44 +89,10 @@ class MaxWaitState(msgspec.Struct, array_like=True):
 
 
 class StatsState(msgspec.Struct, array_like=True):
-    counters: list[CountersState]
+    counters: list[LedgerState]
     max_wait: MaxWaitState
-    states: list[TimeInStateState]
+    states: StateTimeState | None
     reasons: dict[str, int]
-
-
-class CallState(msgspec.Struct, array_like=True):
-    id: str
-    visit: int
-    first: int
-    queue: str | None
-    direction: str
-    phase: int
-    seq: int
-    enq: int | None
-    wait_from: int
-    ring: str | None
-    agent: str | None
-    last_agent: str | None
-    outcome: str | None
-    oq: str | None
-    answered_ms: int | None
-    wait: int | None
-    within: bool
-    short: bool
-    leg_start: int
-    hold: int
-    hold_since: int | None
-    leg_talk: int
-    leg_hold: int
-    talk_total: int
-    hold_total: int
-    ended_ms: int | None
-    wrap_start: int
-    transfers: int
-
-
-CALL_FIELDS: Final = CallState.__struct_fields__
 
 
 class AgentRecordState(msgspec.Struct, array_like=True):
@@ -123,15 +110,6 @@ class AgentRecordState(msgspec.Struct, array_like=True):
     queues: list[str]
 
 
-class FinishedState(msgspec.Struct, array_like=True):
-    id: str
-    visit: int
-    outcome: str
-    queue: str | None
-    agent: str | None
-    at: int
-
-
 class MachineState(msgspec.Struct):
     version: int
     wm: int
@@ -145,35 +123,34 @@ class MachineState(msgspec.Struct):
     teams: dict[str, StatsState]
     agent_stats: dict[str, StatsState]
     agents: list[AgentRecordState]
-    calls: list[CallState]
-    finished: list[FinishedState]
+    calls: list[Call]
+    finished: list[tuple[str, Finished]]
     facts: list[Fact]
 
 
 # ---------------------------------------------------------------------- dump
 
 
-def _counters(led: Counters, cutoff: int) -> CountersState:
+def _ledger(led: Counters, cutoff: int) -> LedgerState:
     i = led.retained(cutoff)
-    return CountersState(
-        t=_pack(led.t, i),  # type: ignore[arg-type]
-        cols=[_pack(col, i) for col in (led.c0, led.c1, led.c2, led.c3)],
-        sums=led.totals(),
-        day_base=led.day_base,
-        ivl_base=led.ivl_base,
+    width, c = _bigs(led.c, i)
+    return LedgerState(
+        _times(led.t, i), width, c, _big(led.s), _big(led.day_base), _big(led.ivl_base)
     )
 
 
-def _time_in_state(st: TimeInState, cutoff: int) -> TimeInStateState:
+def _state_time(st: StateTime, cutoff: int) -> StateTimeState:
     i = st.retained(cutoff)
-    return TimeInStateState(
-        t=_pack(st.t, i),  # type: ignore[arg-type]
-        v=_pack(st.v, i),  # type: ignore[arg-type]
-        cnt=st.cnt,
-        cum=st.cum,
-        last=st.last,
-        day_base=st.day_base,
-        ivl_base=st.ivl_base,
+    width, c = _bigs(st.c, i)
+    return StateTimeState(
+        _times(st.t, i),
+        width,
+        c,
+        _big(st.cnt),
+        _big(st.cum),
+        st.last,
+        _big(st.day_base),
+        _big(st.ivl_base),
     )
 
 
@@ -181,39 +158,36 @@ def _stats(stats: Stats, cutoff: int) -> StatsState:
     mw = stats.max_wait
     i = mw.retained(cutoff)
     return StatsState(
-        counters=[_counters(led, cutoff) for led in stats.counters()],
-        max_wait=MaxWaitState(
-            t=_pack(mw.t, i),  # type: ignore[arg-type]
-            v=_pack(mw.v, i),  # type: ignore[arg-type]
-            day_max=mw.day_max,
-            ivl_max=mw.ivl_max,
-        ),
-        states=[_time_in_state(st, cutoff) for st in stats.states],
-        reasons=dict(sorted(stats.reasons.items())),
+        [_ledger(led, cutoff) for led in stats.counters()],
+        MaxWaitState(_times(mw.t, i), _times(mw.v, i), mw.day_max, mw.ivl_max),
+        _state_time(stats.states, cutoff) if stats.states is not None else None,
+        dict(sorted(stats.reasons.items())),
     )
 
 
 def _agent(ag: Agent) -> AgentRecordState:
     return AgentRecordState(
-        id=ag.id,
-        logged_in=ag.logged_in,
-        manual=ag.manual,
-        talk=[c.id for c in ag.talk],
-        ring=[c.id for c in ag.ring],
-        wrap=ag.wrap.id if ag.wrap is not None else None,
-        cat=ag.cat,
-        label=ag.label,
-        since=ag.since,
-        team=ag.team,
-        name=ag.name,
-        queues=sorted(ag.queues),
+        ag.id,
+        ag.logged_in,
+        ag.manual,
+        [c.id for c in ag.talk],
+        [c.id for c in ag.ring],
+        ag.wrap.id if ag.wrap is not None else None,
+        ag.cat,
+        ag.label,
+        ag.since,
+        ag.team,
+        ag.name,
+        sorted(ag.queues),
     )
 
 
 def dump_machine(m: Machine) -> bytes:
     cutoff = m.wm - HOUR_MS
-    alive = [(tomb.at, cid, tomb) for cid, tomb in m.finished.items() if m.wm - tomb.at < m.keep_ms]
-    alive.sort(key=lambda item: (item[0], item[1]))
+    alive = sorted(
+        ((cid, tomb) for cid, tomb in m.finished.items() if m.wm - tomb.at < m.keep_ms),
+        key=lambda item: (item[1].at, item[0]),
+    )
     state = MachineState(
         version=VERSION,
         wm=m.wm,
@@ -229,12 +203,9 @@ def dump_machine(m: Machine) -> bytes:
         teams={name: _stats(s, cutoff) for name, s in m.teams.items()},
         agent_stats={name: _stats(s, cutoff) for name, s in m.agent_stats.items()},
         agents=[_agent(ag) for ag in m.agents.values()],
-        calls=[CallState(*(getattr(c, f) for f in CALL_FIELDS)) for c in m.calls.values()],
-        finished=[
-            FinishedState(cid, tomb.visit, tomb.outcome, tomb.queue, tomb.agent, at)
-            for at, cid, tomb in alive
-        ],
-        facts=list(m.facts),
+        calls=list(m.calls.values()),
+        finished=alive,
+        facts=[f if not isinstance(f, tuple) else state_fact(*f) for f in m.facts],
     )
     return msgspec.msgpack.encode(state)
 
@@ -242,27 +213,23 @@ def dump_machine(m: Machine) -> bytes:
 # ---------------------------------------------------------------------- load
 
 
-def _load_counters(led: Counters, s: CountersState) -> None:
-    led.t = _unpack(s.t)
-    cols: list[array[int] | list[int]] = [
-        list(c) if isinstance(c, list) else _unpack(c) for c in s.cols
-    ]
-    led.c0, led.c1, led.c2, led.c3 = cols
-    led.s0, led.s1, led.s2, led.s3 = s.sums
-    led.day_base = s.day_base
-    led.ivl_base = s.ivl_base
+def _load_ledger(led: Counters, s: LedgerState) -> None:
+    led.t = _untimes(s.t)
+    led.c = _unbigs(s.width, s.c)
+    led.s, led.day_base, led.ivl_base = _unbig(s.s), _unbig(s.day_base), _unbig(s.ivl_base)
 
 
 def _load_stats(stats: Stats, s: StatsState) -> None:
     for led, ls in zip(stats.counters(), s.counters, strict=True):
-        _load_counters(led, ls)
+        _load_ledger(led, ls)
     mw: MaxWait = stats.max_wait
-    mw.t, mw.v = _unpack(s.max_wait.t), _unpack(s.max_wait.v)
+    mw.t, mw.v = _untimes(s.max_wait.t), _untimes(s.max_wait.v)
     mw.day_max, mw.ivl_max = s.max_wait.day_max, s.max_wait.ivl_max
-    for st, ts in zip(stats.states, s.states, strict=True):
-        st.t, st.v = _unpack(ts.t), _unpack(ts.v)
-        st.cnt, st.cum, st.last = ts.cnt, ts.cum, ts.last
-        st.day_base, st.ivl_base = ts.day_base, ts.ivl_base
+    st, ss = stats.states, s.states
+    if st is not None and ss is not None:
+        st.t, st.c = _untimes(ss.t), _unbigs(ss.width, ss.c)
+        st.cnt, st.cum, st.last = _unbig(ss.cnt), _unbig(ss.cum), ss.last
+        st.day_base, st.ivl_base = _unbig(ss.day_base), _unbig(ss.ivl_base)
     stats.reasons = dict(s.reasons)
 
 
@@ -283,10 +250,7 @@ def load_machine(data: bytes, config: TenantConfig) -> Machine:
     for name, s in state.agent_stats.items():
         stats = m.agent_stats[name] = Stats(with_states=True)
         _load_stats(stats, s)
-    for cs in state.calls:
-        call = Call(cs.id, cs.visit, cs.first, cs.queue, cs.direction)
-        for f in CALL_FIELDS:
-            setattr(call, f, getattr(cs, f))
+    for call in state.calls:
         m.calls[call.id] = call
         m.expiry.append(call)
         if call.phase == WAITING and call.seq >= 0:
@@ -307,13 +271,11 @@ def load_machine(data: bytes, config: TenantConfig) -> Machine:
         ag.wrap = m.calls[a.wrap] if a.wrap is not None else None
         ag.cat, ag.label, ag.name = a.cat, a.label, a.name
         ag.queues = set(a.queues)
-        ag.team = a.team
-        own = m.agent_stats[a.id]
-        ag.scopes = (own, m.tenant) if a.team is None else (own, m.team_stats(a.team), m.tenant)
         m.agents[a.id] = ag
-    for fin in state.finished:
-        m.finished[fin.id] = Finished(fin.visit, fin.outcome, fin.queue, fin.agent, fin.at)
-        m.finished_order.append((fin.at, fin.id))
+        m.place(ag, a.team)
+    for cid, tomb in state.finished:
+        m.finished[cid] = tomb
+        m.finished_order.append((tomb.at, cid))
     m.facts = list(state.facts)
     m.due = min(m.ivl_end, m.next_deadline())
     return m

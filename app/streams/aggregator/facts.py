@@ -15,7 +15,7 @@ CallOutcome = Literal["answered", "abandoned", "left_queue", "expired", "no_answ
 Direction = Literal["inbound", "outbound"]
 
 
-class CallFact(msgspec.Struct, frozen=True, tag="call"):
+class CallFact(msgspec.Struct, frozen=True, gc=False, tag="call"):
     """One finished call (one queue visit: a call that left a queue and re-entered one later
     is a second visit with its own fact).
 
@@ -46,7 +46,7 @@ class CallFact(msgspec.Struct, frozen=True, tag="call"):
     within_sl: bool
 
 
-class AgentStateFact(msgspec.Struct, frozen=True, tag="agent_state"):
+class AgentStateFact(msgspec.Struct, frozen=True, gc=False, tag="agent_state"):
     """One closed interval [start_ms, end_ms) of an agent in a state (`available`, `ringing`,
     `on_call`, `wrapup` or `break` with its `reason`). Logged-out time is not a fact."""
 
@@ -59,7 +59,7 @@ class AgentStateFact(msgspec.Struct, frozen=True, tag="agent_state"):
     end_ms: int
 
 
-class DealFact(msgspec.Struct, frozen=True, tag="deal"):
+class DealFact(msgspec.Struct, frozen=True, gc=False, tag="deal"):
     fact_id: str
     agent: str
     team: str | None
@@ -70,7 +70,7 @@ class DealFact(msgspec.Struct, frozen=True, tag="deal"):
     ms: int
 
 
-class CsatFact(msgspec.Struct, frozen=True, tag="csat"):
+class CsatFact(msgspec.Struct, frozen=True, gc=False, tag="csat"):
     fact_id: str
     score: int
     agent: str | None

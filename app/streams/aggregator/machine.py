@@ -5,9 +5,9 @@ the ledgers stay sorted and a late event counts when it arrives (never in a wind
 already shown). Durations (wait, talk, hold, wrap-up) are measured on the event times as sent,
 each clamped at zero. Calls expire `max_call_age_s` after their first event; period boundaries
 (local 15-minute intervals, local midnight) are crossed when aggregator time reaches them.
-Both happen in time order between events, so the result depends on the events only.
+Both happen in time order between events, so the state depends on the events only.
 
-The rules are spelled out in docs/metrics.md; the comments here name them.
+The rules are spelled out in docs/metrics.md; the method docstrings name them.
 """
 
 from __future__ import annotations
@@ -42,28 +42,60 @@ from app.streams.aggregator.config import TenantConfig
 from app.streams.aggregator.facts import AgentStateFact, CallFact, CsatFact, DealFact, Fact
 from app.streams.aggregator.periods import Calendar
 from app.streams.aggregator.records import (
+    ABANDONED,
+    ANSWERED,
+    ANSWERED_KNOWN,
+    ANSWERED_WITHIN_SL,
     AVAILABLE,
     BREAK,
+    CSAT_RESPONSES,
+    CSAT_SATISFIED,
+    CSAT_SUM,
+    DEALS,
     DIALING,
+    EXPIRED,
+    HANDLED,
+    HOLD_MS,
     IN_WRAPUP,
     INBOUND,
+    LEFT_QUEUE,
     LOGGED_OUT,
     ON_CALL,
     OUTBOUND,
+    REVENUE_MICROS,
     RINGING,
+    SHORT_ABANDONED,
+    STATE_DELTAS,
     STATE_NAMES,
+    TALK_MS,
     TALKING,
+    TRANSFERS,
+    UNANSWERED_UNKNOWN,
+    WAIT_MS,
     WAITING,
     WRAPUP,
+    WRAPUP_MS,
     Agent,
     Call,
     Finished,
     Stats,
 )
 
+StateInterval = tuple[str, str | None, int, str | None, int, int]
 HOUR_MS: Final = 3_600_000
 NEVER: Final = 1 << 62
 MICROS: Final = 1_000_000
+_ANSWERED_UNKNOWN: Final = ANSWERED
+_ANSWERED_LATE: Final = ANSWERED | ANSWERED_KNOWN
+_ANSWERED_IN_SL: Final = ANSWERED | ANSWERED_KNOWN | ANSWERED_WITHIN_SL
+
+
+def state_fact(
+    agent: str, team: str | None, state: int, reason: str | None, start: int, end: int
+) -> AgentStateFact:
+    return AgentStateFact(
+        f"state:{agent}:{start}", agent, team, STATE_NAMES[state], reason, start, end
+    )
 
 
 class Machine:
@@ -76,7 +108,7 @@ class Machine:
         self.day = -1  # start of the local day / interval the ledgers' bases belong to
         self.ivl = -1
         self.ivl_end = 0
-        self.due = 0  # next time something happens on its own (boundary or expiry)
+        self.due = 0  # next time something happens by itself (a boundary or an expiry)
         self.seq = 0
         self.tenant = Stats(with_states=True)
         self.queues: dict[str, Stats] = {}
@@ -87,7 +119,7 @@ class Machine:
         self.finished: dict[str, Finished] = {}
         self.finished_order: deque[tuple[int, str]] = deque()
         self.expiry: deque[Call] = deque()
-        self.facts: list[Fact] = []
+        self.facts: list[Fact | StateInterval] = []  # intervals become facts when drained
         self.counts: dict[type, int] = dict.fromkeys(EVENT_TYPES, 0)
         self.handlers: dict[type, Callable[[Any, int], None]] = {
             CallQueued: self.on_queued,
@@ -108,6 +140,11 @@ class Machine:
             DealClosed: self.on_deal,
             CsatSubmitted: self.on_csat,
         }
+
+    def take_facts(self) -> list[Fact]:
+        facts = self.facts
+        self.facts = []
+        return [f if not isinstance(f, tuple) else state_fact(*f) for f in facts]
 
     # ------------------------------------------------------------------ time
 
@@ -162,18 +199,18 @@ class Machine:
         cal = self.calendar
         day = cal.day(x)
         ivl = cal.interval(x)
-        new_day = day if day != self.day else None
+        new_day = day != self.day
         self.day, self.ivl, self.ivl_end = day, ivl, cal.ivl_end
         cutoff = x - HOUR_MS
         for stats in self.all_stats():
             for led in stats.counters():
-                led.roll(new_day is not None)
+                led.roll(new_day)
                 led.prune(cutoff)
-            stats.max_wait.roll(new_day is not None)
+            stats.max_wait.roll(new_day)
             stats.max_wait.prune(cutoff)
-            for st in stats.states:
-                st.roll(ivl, new_day)
-                st.prune(cutoff)
+            if stats.states is not None:
+                stats.states.roll(ivl, day if new_day else None)
+                stats.states.prune(cutoff)
             if len(stats.heap) > 2 * stats.waiting + 64:
                 stats.heap = [e for e in stats.heap if e[2].seq == e[1]]
                 heapify(stats.heap)
@@ -215,76 +252,73 @@ class Machine:
         if ag is None:
             ag = self.agents[agent_id] = Agent(agent_id, t)
             self.agent_stats[agent_id] = Stats(with_states=True)
-            self.place(ag)
+            self.place(ag, self.config.agent_teams.get(agent_id))
         return ag
 
-    def place(self, ag: Agent) -> None:
-        """Link an agent to its team (from the configuration) and its scopes."""
-        team = self.config.agent_teams.get(ag.id)
+    def place(self, ag: Agent, team: str | None) -> None:
+        """Link an agent to its team and its scopes."""
         ag.team = team
         own = self.agent_stats[ag.id]
         if team is None:
-            ag.scopes = (own, self.tenant)
+            ag.stats = (own,)
         else:
-            ag.scopes = (own, self.team_stats(team), self.tenant)
+            ag.stats = (own, self.team_stats(team))
+        ag.scopes = (*ag.stats, self.tenant)
+        ag.states = tuple(s.states for s in ag.scopes)  # type: ignore[misc]
 
     def call_scopes(self, queue: str | None, agent: str | None) -> list[Stats]:
         scopes = [self.tenant]
         if queue is not None:
             scopes.append(self.queue_stats(queue))
         if agent is not None:
-            ag = self.agents[agent]
-            scopes.extend(ag.scopes[:-1])
+            scopes.extend(self.agents[agent].stats)
         return scopes
 
     # ------------------------------------------------------------------ agent state
 
     def refresh(self, ag: Agent, t: int) -> None:
-        """Derive the agent's state from its inputs; record the change if there is one."""
+        """Derive the agent's state from its inputs (calls over manual state); record a
+        change: close the interval (a fact), move the counts of its scopes."""
+        label = None
         if ag.talk:
-            cat, label = ON_CALL, None
+            cat = ON_CALL
         elif ag.ring:
-            cat, label = RINGING, None
+            cat = RINGING
         elif ag.wrap is not None:
-            cat, label = IN_WRAPUP, None
+            cat = IN_WRAPUP
         elif not ag.logged_in:
-            cat, label = LOGGED_OUT, None
+            cat = LOGGED_OUT
         elif ag.manual is None:
-            cat, label = AVAILABLE, None
+            cat = AVAILABLE
         else:
-            cat, label = BREAK, ag.manual
+            cat = BREAK
+            label = ag.manual
         old = ag.cat
-        if cat == old and label == ag.label:
-            return
-        if old != LOGGED_OUT and t > ag.since:
-            self.facts.append(
-                AgentStateFact(
-                    fact_id=f"state:{ag.id}:{ag.since}",
-                    agent=ag.id,
-                    team=ag.team,
-                    state=STATE_NAMES[old],
-                    reason=ag.label,
-                    start_ms=ag.since,
-                    end_ms=t,
-                )
-            )
         old_label = ag.label
-        for stats in ag.scopes:
-            if cat != old:
-                states = stats.states
-                if old != LOGGED_OUT:
-                    states[old].step(t, -1)
-                if cat != LOGGED_OUT:
-                    states[cat].step(t, 1)
-            if old_label is not None:
+        if cat == old and label == old_label:
+            return
+        since = ag.since
+        if old != LOGGED_OUT and t > since:
+            self.facts.append((ag.id, ag.team, old, old_label, since, t))
+        if cat != old:
+            delta = STATE_DELTAS[old][cat]
+            for st in ag.states:
+                st.cum += st.cnt * (t - st.last)
+                st.last = t
+                st.cnt += delta
+                st.t.append(t)
+                st.c.append(st.cum)
+        if old_label is not None or label is not None:
+            for stats in ag.scopes:
                 reasons = stats.reasons
-                n = reasons[old_label] - 1
-                if n:
-                    reasons[old_label] = n
-                else:
-                    del reasons[old_label]
-            if label is not None:
-                stats.reasons[label] = stats.reasons.get(label, 0) + 1
+                if old_label is not None:
+                    n = reasons[old_label] - 1
+                    if n:
+                        reasons[old_label] = n
+                    else:
+                        del reasons[old_label]
+                if label is not None:
+                    reasons[label] = reasons.get(label, 0) + 1
         ag.cat = cat
         ag.label = label
         ag.since = t
@@ -385,12 +419,15 @@ class Machine:
 
     def end_leg(self, call: Call, t: int, ms: int, refresh: bool = True) -> None:
         """The active leg ends at `ms`: split it into talk and hold; the agent lets go."""
-        total = max(0, ms - call.leg_start)
+        total = ms - call.leg_start
+        if total < 0:
+            total = 0
         hold = call.hold
         if call.hold_since is not None:
             hold += max(0, ms - call.hold_since)
             call.hold_since = None
-        hold = min(hold, total)
+        if hold > total:
+            hold = total
         call.leg_talk = total - hold
         call.leg_hold = hold
         call.talk_total += total - hold
@@ -405,8 +442,9 @@ class Machine:
         """Handle time of one agent leg, for the agent and its team."""
         if call.agent is None:
             return
-        for stats in self.agents[call.agent].scopes[:-1]:
-            stats.handled.add(t, 1, call.leg_talk, call.leg_hold, wrap)
+        delta = HANDLED | call.leg_talk * TALK_MS | call.leg_hold * HOLD_MS | wrap * WRAPUP_MS
+        for stats in self.agents[call.agent].stats:
+            stats.handled.add(t, delta)
 
     def end_talk(self, call: Call, t: int, ms: int) -> None:
         """`call.ended`: wrap-up if the queue has it and the agent is still logged in."""
@@ -428,10 +466,12 @@ class Machine:
         self.complete(call, t, 0, ms)
 
     def complete(self, call: Call, t: int, wrap: int, ms: int) -> None:
-        """An answered (or connected) call is done: handle time counts now."""
+        """An answered (or connected) call is done: its handle time counts now."""
         self.record_leg(call, t, wrap if call.phase == WRAPUP else 0)
-        for stats in self.call_scopes(call.oq, None):
-            stats.handled.add(t, 1, call.talk_total, call.hold_total, wrap)
+        delta = HANDLED | call.talk_total * TALK_MS | call.hold_total * HOLD_MS | wrap * WRAPUP_MS
+        self.tenant.handled.add(t, delta)
+        if call.oq is not None:
+            self.queue_stats(call.oq).handled.add(t, delta)
         if call.agent is not None:
             ag = self.agents[call.agent]
             if ag.wrap is call:
@@ -454,52 +494,67 @@ class Machine:
             self.dequeue(call)
             self.unring(call, t)
         agent = call.last_agent
-        team = self.config.agent_teams.get(agent) if agent is not None else None
+        queue = call.oq if call.oq is not None else call.queue
+        wait = call.wait
         self.facts.append(
             CallFact(
-                fact_id=f"call:{call.id}:{call.visit}:{call.first}",
-                call_id=call.id,
-                direction=call.direction,  # type: ignore[arg-type]
-                outcome=outcome,  # type: ignore[arg-type]
-                queue=call.oq if call.oq is not None else call.queue,
-                agent=agent,
-                team=team,
-                enqueued_ms=call.enq,
-                answered_ms=call.answered_ms,
-                ended_ms=call.ended_ms if ended_ms is None else ended_ms,
-                wrapup_ended_ms=wrapup_ended_ms,
-                finished_ms=t,
-                wait_s=None if call.wait is None else call.wait / 1000,
-                talk_s=call.talk_total / 1000,
-                hold_s=call.hold_total / 1000,
-                wrapup_s=wrap / 1000,
-                transfers=call.transfers,
-                short_abandon=call.short,
-                within_sl=call.within,
+                f"call:{call.id}:{call.visit}:{call.first}",
+                call.id,
+                call.direction,  # type: ignore[arg-type]
+                outcome,  # type: ignore[arg-type]
+                queue,
+                agent,
+                self.config.agent_teams.get(agent) if agent is not None else None,
+                call.enq,
+                call.answered_ms,
+                ended_ms,
+                wrapup_ended_ms,
+                t,
+                None if wait is None else wait / 1000,
+                call.talk_total / 1000,
+                call.hold_total / 1000,
+                wrap / 1000,
+                call.transfers,
+                call.short,
+                call.within,
             )
         )
-        self.finished[call.id] = Finished(
-            call.visit, outcome, call.oq if call.oq is not None else call.queue, agent, t
-        )
+        self.finished[call.id] = Finished(call.visit, outcome, queue, agent, t)
         self.finished_order.append((t, call.id))
 
     def answer_outcome(self, call: Call, t: int, ms: int, agent_id: str | None) -> None:
-        qc = self.config.queue(call.queue)
+        """The wait ends: answered (once per call), counted where it was answered."""
         call.outcome = "answered"
         call.answered_ms = ms
-        call.oq = call.queue
-        if call.enq is None:
-            known = within = wait = 0
+        queue = call.oq = call.queue
+        enq = call.enq
+        if enq is None:
+            delta = _ANSWERED_UNKNOWN
+            wait = -1
         else:
-            known = 1
-            wait = max(0, ms - call.enq)
+            wait = ms - enq
+            if wait < 0:
+                wait = 0
             call.wait = wait
-            within = 1 if wait <= qc.sl_threshold_s * 1000 else 0
-            call.within = within == 1
-        for stats in self.call_scopes(call.queue, agent_id):
-            stats.answer.add(t, 1, known, within, wait)
-            if known:
-                stats.max_wait.push(t, wait)
+            if wait <= self.config.queue(queue).sl_threshold_s * 1000:
+                call.within = True
+                delta = _ANSWERED_IN_SL | wait * WAIT_MS
+            else:
+                delta = _ANSWERED_LATE | wait * WAIT_MS
+        tenant = self.tenant
+        tenant.answer.add(t, delta)
+        if wait >= 0:
+            tenant.max_wait.push(t, wait)
+        if queue is not None:
+            qs = self.queue_stats(queue)
+            qs.answer.add(t, delta)
+            if wait >= 0:
+                qs.max_wait.push(t, wait)
+        if agent_id is not None:
+            for stats in self.agents[agent_id].stats:
+                stats.answer.add(t, delta)
+                if wait >= 0:
+                    stats.max_wait.push(t, wait)
 
     def unanswered(self, call: Call, t: int, ms: int, outcome: str) -> None:
         """`abandoned` or `left_queue` while waiting. A call answered before (and transferred
@@ -511,18 +566,21 @@ class Machine:
         call.outcome = outcome
         call.oq = call.queue
         abandoned = outcome == "abandoned"
-        known = call.enq is not None
-        wait = max(0, ms - call.enq) if call.enq is not None else 0
-        if known:
-            call.wait = wait
-        short = abandoned and known and wait < self.config.queue(call.queue).short_abandon_s * 1000
+        wait = -1
+        if call.enq is not None:
+            wait = call.wait = max(0, ms - call.enq)
+        short = (
+            abandoned and wait >= 0 and wait < self.config.queue(call.queue).short_abandon_s * 1000
+        )
         call.short = short
-        n_abandoned = 1 if abandoned else 0
+        delta = ABANDONED if abandoned else LEFT_QUEUE
+        if short:
+            delta |= SHORT_ABANDONED
+        if wait < 0:
+            delta |= UNANSWERED_UNKNOWN
         for stats in self.call_scopes(call.queue, None):
-            stats.unanswered.add(
-                t, n_abandoned, 1 if short else 0, 1 - n_abandoned, 0 if known else 1
-            )
-            if known and abandoned:
+            stats.unanswered.add(t, delta)
+            if abandoned and wait >= 0:
                 stats.max_wait.push(t, wait)
         call.ended_ms = ms
         self.finish(call, t, outcome, 0, ms, None)
@@ -531,29 +589,22 @@ class Machine:
         call.transfers += 1
         agent = call.agent if call.phase == TALKING else None
         for stats in self.call_scopes(call.queue, agent):
-            stats.other.add(t, 1, 0, 0, 0)
+            stats.other.add(t, TRANSFERS)
 
     def expire(self, call: Call, t: int) -> None:
         """A call still open `max_call_age_s` after its first event: counted as expired where
-        it is (its queue, its agent), without handle time; agents let go of it."""
+        it is (its queue, its agent), without handle time; its agent lets go of it."""
         agent = call.agent if call.phase != WAITING else None
         for stats in self.call_scopes(call.queue, agent):
-            stats.other.add(t, 0, 1, 0, 0)
-        for ag in list(self.agents_of(call)):
+            stats.other.add(t, EXPIRED)
+        if agent is not None:
+            ag = self.agents[agent]
             if call in ag.talk:
                 ag.talk.remove(call)
             if ag.wrap is call:
                 ag.wrap = None
             self.refresh(ag, t)
-        if call.phase == WAITING:
-            self.dequeue(call)
-            self.unring(call, t)
         self.finish(call, t, "expired", 0, None, None)
-
-    def agents_of(self, call: Call) -> list[Agent]:
-        if call.phase != WAITING and call.agent is not None:
-            return [self.agents[call.agent]]
-        return []
 
     # ------------------------------------------------------------------ call events
 
@@ -563,12 +614,12 @@ class Machine:
             if call.phase == WAITING and call.queue != ev.queue:
                 self.move(call, ev.queue)
             return
-        tomb = self.lookup_finished(ev.call_id, t)
+        tomb = self.lookup_finished(ev.call_id, t) if self.finished else None
         if tomb is not None and tomb.outcome != "left_queue":
             return
         call = self.new_call(ev.call_id, t, ev.queue, INBOUND, tomb)
-        call.enq = ev.ms
-        self.enqueue(call, ev.ms)
+        call.enq = ev.ts  # type: ignore[assignment]
+        self.enqueue(call, ev.ts)  # type: ignore[arg-type]
 
     def waiting_call(self, call_id: str, t: int, ms: int, queue: str | None) -> Call | None:
         """The waiting call `call_id`, created (wait unknown) if it was never seen."""
@@ -586,12 +637,12 @@ class Machine:
         return call
 
     def on_ringing(self, ev: CallRinging, t: int) -> None:
-        call = self.waiting_call(ev.call_id, t, ev.ms, ev.queue)
+        call = self.waiting_call(ev.call_id, t, ev.ts, ev.queue)  # type: ignore[arg-type]
         if call is not None and call.ring != ev.agent:
             self.ring_at(call, ev.agent, t)
 
     def on_answered(self, ev: CallAnswered, t: int) -> None:
-        call = self.waiting_call(ev.call_id, t, ev.ms, ev.queue)
+        call = self.waiting_call(ev.call_id, t, ev.ts, ev.queue)  # type: ignore[arg-type]
         if call is None:
             return
         agent_id = ev.agent if ev.agent is not None else call.ring
@@ -601,25 +652,27 @@ class Machine:
         if call.outcome is None:
             if agent_id is not None:
                 self.agent(agent_id, t)
-            self.answer_outcome(call, t, ev.ms, agent_id)
-        self.start_leg(call, agent_id, t, ev.ms)
+            self.answer_outcome(call, t, ev.ts, agent_id)  # type: ignore[arg-type]
+        self.start_leg(call, agent_id, t, ev.ts)  # type: ignore[arg-type]
 
     def on_hold(self, ev: CallHold, t: int) -> None:
         call = self.calls.get(ev.call_id)
         if call is not None and call.phase == TALKING and call.hold_since is None:
-            call.hold_since = ev.ms
+            call.hold_since = ev.ts  # type: ignore[assignment]
 
     def on_resumed(self, ev: CallResumed, t: int) -> None:
         call = self.calls.get(ev.call_id)
         if call is not None and call.phase == TALKING and call.hold_since is not None:
-            call.hold += max(0, ev.ms - call.hold_since)
+            call.hold += max(0, ev.ts - call.hold_since)  # type: ignore[operator]
             call.hold_since = None
 
     def on_transferred(self, ev: CallTransferred, t: int) -> None:
+        """Counted once where it leaves (queue, agent); the call goes on elsewhere."""
         call = self.calls.get(ev.call_id)
         if call is None:
             return
         to_queue, to_agent = ev.to_queue, ev.to_agent
+        ms: int = ev.ts  # type: ignore[assignment]
         if call.phase == WAITING:
             moves = to_queue is not None and to_queue != call.queue
             rings = to_agent is not None and to_agent != call.ring
@@ -635,27 +688,30 @@ class Machine:
             if same_agent and (to_queue is None or to_queue == call.queue):
                 return
             self.count_transfer(call, t)
-            self.end_leg(call, t, ev.ms)
+            self.end_leg(call, t, ms)
             self.record_leg(call, t, 0)
             if to_queue is not None:
                 call.queue = to_queue
             if to_agent is not None:
-                self.start_leg(call, to_agent, t, ev.ms)
+                self.start_leg(call, to_agent, t, ms)
             else:
                 call.agent = None
-                self.enqueue(call, ev.ms)
+                self.enqueue(call, ms)
 
     def on_ended(self, ev: CallEnded, t: int) -> None:
         call = self.calls.get(ev.call_id)
         if call is None:
             return
         phase = call.phase
+        ms: int = ev.ts  # type: ignore[assignment]
         if phase == TALKING:
-            self.end_talk(call, t, ev.ms)
+            self.end_talk(call, t, ms)
         elif phase == WAITING:
-            self.unanswered(call, t, ev.ms, "abandoned")
+            self.dequeue(call)
+            self.unring(call, t)
+            self.unanswered(call, t, ms, "abandoned")
         elif phase == DIALING:
-            self.no_answer(call, t, ev.ms)
+            self.no_answer(call, t, ms)
 
     def no_answer(self, call: Call, t: int, ms: int) -> None:
         ag = self.agents[call.agent]  # type: ignore[index]
@@ -667,18 +723,19 @@ class Machine:
         call = self.calls.get(ev.call_id)
         if call is None:
             return
+        ms: int = ev.ts  # type: ignore[assignment]
         if call.phase == WRAPUP:
-            self.complete(call, t, max(0, ev.ms - call.wrap_start), ev.ms)
+            self.complete(call, t, max(0, ms - call.wrap_start), ms)
         elif call.phase == TALKING:
-            self.end_leg(call, t, ev.ms)
-            call.ended_ms = ev.ms
-            self.complete(call, t, 0, ev.ms)
+            self.end_leg(call, t, ms)
+            call.ended_ms = ms
+            self.complete(call, t, 0, ms)
 
     def on_abandoned(self, ev: CallAbandoned, t: int) -> None:
-        self.unanswered_event(ev.call_id, t, ev.ms, ev.queue, "abandoned")
+        self.unanswered_event(ev.call_id, t, ev.ts, ev.queue, "abandoned")  # type: ignore[arg-type]
 
     def on_left_queue(self, ev: CallLeftQueue, t: int) -> None:
-        self.unanswered_event(ev.call_id, t, ev.ms, ev.queue, "left_queue")
+        self.unanswered_event(ev.call_id, t, ev.ts, ev.queue, "left_queue")  # type: ignore[arg-type]
 
     def unanswered_event(
         self, call_id: str, t: int, ms: int, queue: str | None, outcome: str
@@ -711,7 +768,7 @@ class Machine:
         call.agent = call.last_agent = ev.agent
         ag = self.agent(ev.agent, t)
         ag.talk.append(call)
-        self.take_call(ag, t, ev.ms, call)
+        self.take_call(ag, t, ev.ts, call)  # type: ignore[arg-type]
         self.refresh(ag, t)
 
     def on_connected(self, ev: CallConnected, t: int) -> None:
@@ -725,16 +782,15 @@ class Machine:
         else:
             if call.queue is None:
                 call.queue = ev.queue
-            if call.agent is not None and call.agent != ev.agent:
+            if call.agent is not None:
                 ag = self.agents[call.agent]
                 ag.talk.remove(call)
-                self.refresh(ag, t)
-            elif call.agent is not None:
-                self.agents[call.agent].talk.remove(call)
+                if call.agent != ev.agent:
+                    self.refresh(ag, t)
         call.outcome = "answered"
-        call.answered_ms = ev.ms
+        call.answered_ms = ev.ts  # type: ignore[assignment]
         call.oq = call.queue
-        self.start_leg(call, ev.agent, t, ev.ms)
+        self.start_leg(call, ev.agent, t, ev.ts)  # type: ignore[arg-type]
 
     # ------------------------------------------------------------------ agent events
 
@@ -756,7 +812,7 @@ class Machine:
         ag.ring.clear()
         wrap = ag.wrap
         if wrap is not None:
-            self.complete(wrap, t, max(0, ev.ms - wrap.wrap_start), ev.ms)
+            self.complete(wrap, t, max(0, ev.ts - wrap.wrap_start), ev.ts)  # type: ignore[operator, arg-type]
         self.refresh(ag, t)
 
     def on_state(self, ev: AgentState, t: int) -> None:
@@ -765,7 +821,7 @@ class Machine:
         ag.manual = None if ev.state == "available" else (ev.reason or ev.state)
         wrap = ag.wrap
         if wrap is not None:
-            self.complete(wrap, t, max(0, ev.ms - wrap.wrap_start), ev.ms)
+            self.complete(wrap, t, max(0, ev.ts - wrap.wrap_start), ev.ts)  # type: ignore[operator, arg-type]
         self.refresh(ag, t)
 
     # ------------------------------------------------------------------ sales and surveys
@@ -787,17 +843,17 @@ class Machine:
         ag = self.agent(ev.agent, t)
         micros = round(ev.amount * MICROS)
         for stats in self.call_scopes(queue, ag.id):
-            stats.other.add(t, 0, 0, 1, micros)
+            stats.other.add(t, DEALS | micros * REVENUE_MICROS)
         self.facts.append(
             DealFact(
-                fact_id=f"deal:{ev.id}",
-                agent=ev.agent,
-                team=ag.team,
-                queue=queue,
-                call_id=ev.call_id,
-                amount=micros / MICROS,
-                currency=ev.currency,
-                ms=t,
+                f"deal:{ev.id}",
+                ev.agent,
+                ag.team,
+                queue,
+                ev.call_id,
+                micros / MICROS,
+                ev.currency,
+                t,
             )
         )
 
@@ -807,17 +863,9 @@ class Machine:
         team = None
         if agent_id is not None:
             team = self.agent(agent_id, t).team
-        satisfied = 1 if ev.score >= 4 else 0
+        delta = CSAT_RESPONSES | ev.score * CSAT_SUM
+        if ev.score >= 4:
+            delta |= CSAT_SATISFIED
         for stats in self.call_scopes(queue, agent_id):
-            stats.csat.add(t, 1, ev.score, satisfied, 0)
-        self.facts.append(
-            CsatFact(
-                fact_id=f"csat:{ev.id}",
-                score=ev.score,
-                agent=agent_id,
-                team=team,
-                queue=queue,
-                call_id=ev.call_id,
-                ms=t,
-            )
-        )
+            stats.csat.add(t, delta)
+        self.facts.append(CsatFact(f"csat:{ev.id}", ev.score, agent_id, team, queue, ev.call_id, t))

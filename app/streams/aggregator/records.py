@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from typing import Final
 
-from app.streams.aggregator.ledgers import Counters, MaxWait, TimeInState
+import msgspec
+
+from app.streams.aggregator.ledgers import Counters, MaxWait, StateTime, field
 
 # Call phases.
 WAITING: Final = 0  # in a queue (possibly ringing an agent)
@@ -27,96 +29,81 @@ INBOUND: Final = "inbound"
 OUTBOUND: Final = "outbound"
 
 
-class Call:
-    """A call (one queue visit) that is not finished yet. Times ending in `_ms` are event
-    times as sent (durations are measured on them); `first` is the aggregator time of the
-    first event (its age for expiry)."""
+class Call(msgspec.Struct, gc=False, array_like=True):
+    """A call (one queue visit) that is not finished yet. Fields ending in `_ms`, `enq`,
+    `wait_from`, `leg_start`, `hold_since` and `wrap_start` are event times as sent (durations
+    are measured on them); `first` is the aggregator time of its first event (its age for
+    expiry). Talk, hold and wait amounts are milliseconds."""
 
-    __slots__ = (
-        "agent",
-        "answered_ms",
-        "direction",
-        "ended_ms",
-        "enq",
-        "first",
-        "hold",
-        "hold_since",
-        "hold_total",
-        "id",
-        "last_agent",
-        "leg_hold",
-        "leg_start",
-        "leg_talk",
-        "oq",
-        "outcome",
-        "phase",
-        "queue",
-        "ring",
-        "seq",
-        "short",
-        "talk_total",
-        "transfers",
-        "visit",
-        "wait",
-        "wait_from",
-        "within",
-        "wrap_start",
-    )
-
-    def __init__(self, call_id: str, visit: int, first: int, queue: str | None, direction: str):
-        self.id = call_id
-        self.visit = visit
-        self.first = first
-        self.queue = queue
-        self.direction = direction
-        self.phase = WAITING
-        self.seq = -1  # position in the waiting heaps; -1 when not waiting
-        self.enq: int | None = None  # enqueue time of the first wait; None = unknown
-        self.wait_from = 0  # start of the current wait (for longest wait)
-        self.ring: str | None = None
-        self.agent: str | None = None
-        self.last_agent: str | None = None
-        self.outcome: str | None = None
-        self.oq: str | None = None  # queue where the outcome happened
-        self.answered_ms: int | None = None
-        self.wait: int | None = None
-        self.within = False
-        self.short = False
-        self.leg_start = 0
-        self.hold = 0
-        self.hold_since: int | None = None
-        self.leg_talk = 0
-        self.leg_hold = 0
-        self.talk_total = 0
-        self.hold_total = 0
-        self.ended_ms: int | None = None
-        self.wrap_start = 0
-        self.transfers = 0
+    id: str
+    visit: int
+    first: int
+    queue: str | None
+    direction: str
+    phase: int = WAITING
+    seq: int = -1  # entry in the waiting heaps; -1 when not waiting
+    enq: int | None = None  # enqueue time of the first wait; None = unknown
+    wait_from: int = 0  # start of the current wait (for the longest wait)
+    ring: str | None = None
+    agent: str | None = None
+    last_agent: str | None = None
+    outcome: str | None = None
+    oq: str | None = None  # queue where the outcome happened
+    answered_ms: int | None = None
+    wait: int | None = None
+    within: bool = False
+    short: bool = False
+    leg_start: int = 0
+    hold: int = 0
+    hold_since: int | None = None
+    leg_talk: int = 0
+    leg_hold: int = 0
+    talk_total: int = 0
+    hold_total: int = 0
+    ended_ms: int | None = None
+    wrap_start: int = 0
+    transfers: int = 0
 
 
-class Finished:
+class Finished(msgspec.Struct, gc=False, array_like=True):
     """What is remembered of a finished call: enough to recognise late events about it and to
-    attribute deals and surveys that name it."""
+    attribute deals and surveys that name it. `at` is when it finished (aggregator time)."""
 
-    __slots__ = ("agent", "at", "outcome", "queue", "visit")
+    visit: int
+    outcome: str
+    queue: str | None
+    agent: str | None
+    at: int
 
-    def __init__(self, visit: int, outcome: str, queue: str | None, agent: str | None, at: int):
-        self.visit = visit
-        self.outcome = outcome
-        self.queue = queue
-        self.agent = agent
-        self.at = at
+
+# Packed fields of the counters (see ledgers.pack).
+ANSWERED, ANSWERED_KNOWN, ANSWERED_WITHIN_SL, WAIT_MS = (field(i) for i in range(4))
+ABANDONED, SHORT_ABANDONED, LEFT_QUEUE, UNANSWERED_UNKNOWN = (field(i) for i in range(4))
+HANDLED, TALK_MS, HOLD_MS, WRAPUP_MS = (field(i) for i in range(4))
+TRANSFERS, EXPIRED, DEALS, REVENUE_MICROS = (field(i) for i in range(4))
+CSAT_RESPONSES, CSAT_SUM, CSAT_SATISFIED = (field(i) for i in range(3))
+
+
+def state_delta(old: int, new: int) -> int:
+    """Packed change of the per-state agent counts when one agent goes from `old` to `new`."""
+    return (field(new) if new < TIMED_STATES else 0) - (field(old) if old < TIMED_STATES else 0)
+
+
+STATE_DELTAS: Final = tuple(
+    tuple(state_delta(old, new) for new in range(TIMED_STATES + 1))
+    for old in range(TIMED_STATES + 1)
+)
 
 
 class Stats:
-    """The ledgers of one scope.
+    """The ledgers of one scope (fields in order, packed):
 
-    answer:     answered, answered with known wait, answered within SL, sum of known waits (ms)
+    answer:     answered, answered with known wait, answered within SL, sum of known waits
     unanswered: abandoned, short abandoned, left queue, unanswered with unknown wait
     handled:    handled, talk ms, hold ms, wrap-up ms
     other:      transfers, expired, deals, revenue (micro-units)
-    csat:       responses, sum of scores, satisfied (score >= 4), unused
-    states:     agents x milliseconds per timed state (tenant, team and agent scopes only)
+    csat:       responses, sum of scores, satisfied (score >= 4)
+    states:     agents x ms per timed state (tenant, team and agent scopes only)
     """
 
     __slots__ = (
@@ -136,12 +123,10 @@ class Stats:
         self.answer = Counters()
         self.unanswered = Counters()
         self.handled = Counters()
-        self.other = Counters(big=True)
+        self.other = Counters()
         self.csat = Counters()
         self.max_wait = MaxWait()
-        self.states: tuple[TimeInState, ...] = (
-            tuple(TimeInState() for _ in range(TIMED_STATES)) if with_states else ()
-        )
+        self.states: StateTime | None = StateTime() if with_states else None
         self.reasons: dict[str, int] = {}
         self.waiting = 0
         self.heap: list[tuple[int, int, Call]] = []
@@ -164,6 +149,8 @@ class Agent:
         "ring",
         "scopes",
         "since",
+        "states",
+        "stats",
         "talk",
         "team",
         "wrap",
@@ -182,4 +169,6 @@ class Agent:
         self.team: str | None = None
         self.name: str | None = None
         self.queues: set[str] = set()
-        self.scopes: tuple[Stats, ...] = ()
+        self.scopes: tuple[Stats, ...] = ()  # own, team (if any), tenant
+        self.stats: tuple[Stats, ...] = ()  # own, team (if any): where its calls count
+        self.states: tuple[StateTime, ...] = ()  # the time-in-state ledgers of `scopes`

@@ -11,15 +11,9 @@ from __future__ import annotations
 from heapq import heappop
 
 from app.streams.aggregator.catalog import ROLLING_MS, StateTimes, WindowSums
-from app.streams.aggregator.ledgers import NO_MAX, Counters, TimeInState
+from app.streams.aggregator.ledgers import NO_MAX, unpack
 from app.streams.aggregator.machine import Machine
-from app.streams.aggregator.records import Stats
-
-
-def _diff(led: Counters, base: tuple[int, int, int, int] | None) -> tuple[int, int, int, int]:
-    if base is None:
-        return (0, 0, 0, 0)
-    return (led.s0 - base[0], led.s1 - base[1], led.s2 - base[2], led.s3 - base[3])
+from app.streams.aggregator.records import TIMED_STATES, Stats
 
 
 def window_sums(
@@ -28,28 +22,41 @@ def window_sums(
     """Sums of `stats` over `window` at time `q` (q >= aggregator time)."""
     width = ROLLING_MS.get(window)
     counters = stats.counters()
-    states: tuple[TimeInState, ...] = stats.states
+    st = stats.states
     if width is not None:
         s = q - width
-        parts = [_diff(led, led.at(s)) for led in counters]
+        packed = [led.s - led.at(s) for led in counters]
         top = stats.max_wait.after(s)
-        times = [st.at(q) - st.at(s) for st in states]
+        times = st.at(q) - st.at(s) if st is not None else 0
     elif window == "today" or window == "interval":
         daily = window == "today"
         start = m.calendar.day(q) if daily else m.calendar.interval(q)
         if start == (m.day if daily else m.ivl):
-            parts = [_diff(led, led.day_base if daily else led.ivl_base) for led in counters]
+            packed = [led.s - (led.day_base if daily else led.ivl_base) for led in counters]
             top = stats.max_wait.day_max if daily else stats.max_wait.ivl_max
-            times = [st.at(q) - (st.day_base if daily else st.ivl_base) for st in states]
+            if st is not None:
+                times = st.at(q) - (st.day_base if daily else st.ivl_base)
         else:
-            parts = [_diff(led, None) for led in counters]
+            packed = [0] * len(counters)
             top = NO_MAX
-            times = [st.at(q) - st.at(start) for st in states]
+            if st is not None:
+                times = st.at(q) - st.at(start)
     else:
         raise ValueError(f"unknown window {window!r}: expected 5m, 15m, 60m, today or interval")
-    a, u, h, o, c = parts
-    sums = WindowSums(*a, *u, *h, *o, c[0], c[1], c[2], top)
-    return sums, (StateTimes(*times) if states else None)
+    answer, unanswered, handled, other, csat = packed
+    sums = WindowSums._make(
+        (
+            *unpack(answer, 4),
+            *unpack(unanswered, 4),
+            *unpack(handled, 4),
+            *unpack(other, 4),
+            *unpack(csat, 3),
+            top,
+        )
+    )
+    if st is None:
+        return sums, None
+    return sums, StateTimes._make(unpack(times, TIMED_STATES))
 
 
 def oldest_waiting(stats: Stats) -> int | None:

@@ -1,0 +1,204 @@
+"""Aggregator throughput and memory: events/s through `TenantAggregator.apply_batch` with the
+full metric catalog over every scope (tenant, queues, teams, agents) and every window, and the
+memory the aggregator holds per 1,000 agents after an hour of traffic.
+
+The traffic is generated (seeded): agents log in, take calls that queued, rang and were
+answered, talk (lognormal), sometimes hold or transfer, wrap up, sometimes sell or get a
+survey, take breaks; a share of callers abandon. Events are sorted by time, as a log holds them.
+
+    python -m bench.aggregate [--agents 1000] [--minutes 60] [--runs 5] [--batch 500]
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import os
+import platform
+import random
+import statistics
+import time
+import tracemalloc
+from dataclasses import dataclass
+
+from app.events.schemas import (
+    AgentLogin,
+    AgentLogout,
+    AgentState,
+    CallAbandoned,
+    CallAnswered,
+    CallEnded,
+    CallHold,
+    CallQueued,
+    CallResumed,
+    CallRinging,
+    CallTransferred,
+    CallWrapupEnded,
+    CsatSubmitted,
+    DealClosed,
+    Event,
+)
+from app.streams.aggregator import WINDOWS, QueueConfig, TenantAggregator, TenantConfig
+
+START_MS = 1_738_400_400_000  # 2025-02-01 09:00 UTC (10:00 in Warsaw)
+TEAM_SIZE = 15
+BREAK_REASONS = ("coffee", "lunch", "training", "meeting")
+
+
+@dataclass(frozen=True)
+class Traffic:
+    config: TenantConfig
+    events: list[Event]
+    agents: int
+    calls: int
+
+
+def generate(agents: int, minutes: int, seed: int = 7) -> Traffic:
+    """`agents` agents working `minutes` minutes, events sorted by time (stable)."""
+    rng = random.Random(seed)
+    n_queues = max(4, agents // 100)
+    queues = [f"q{i:03}" for i in range(n_queues)]
+    agent_ids = [f"agent{i:05}" for i in range(agents)]
+    config = TenantConfig(
+        tenant_id=1,
+        timezone="Europe/Warsaw",
+        queues={q: QueueConfig(wrapup=i % 5 != 0) for i, q in enumerate(queues)},
+        agent_teams={a: f"team{i // TEAM_SIZE:04}" for i, a in enumerate(agent_ids)},
+        agent_names={a: f"Agent {i}" for i, a in enumerate(agent_ids)},
+    )
+    end = START_MS + minutes * 60_000
+    timed: list[tuple[int, int, Event]] = []
+    n = 0
+    calls = 0
+
+    def emit(ts: int, event_cls: type[Event], **fields: object) -> None:
+        nonlocal n
+        n += 1
+        timed.append((ts, n, event_cls(id=f"e{n}", ts=ts, **fields)))
+
+    for agent in agent_ids:
+        t = START_MS + rng.randrange(0, 120_000)
+        emit(t, AgentLogin, agent=agent)
+        while t < end:
+            t += int(rng.expovariate(1 / 15_000))  # idle, available
+            if rng.random() < 0.04:
+                emit(t, AgentState, agent=agent, state="break", reason=rng.choice(BREAK_REASONS))
+                t += int(rng.uniform(120_000, 600_000))
+                emit(t, AgentState, agent=agent, state="available")
+                continue
+            calls += 1
+            call_id = f"c{calls}"
+            queue = rng.choice(queues)
+            wait = int(rng.expovariate(1 / 12_000))
+            emit(t - wait, CallQueued, call_id=call_id, queue=queue)
+            emit(t, CallRinging, call_id=call_id, agent=agent, queue=queue)
+            t += rng.randrange(1_000, 6_000)
+            emit(t, CallAnswered, call_id=call_id, agent=agent, queue=queue)
+            talk = int(rng.lognormvariate(11.8, 0.6))  # median ~2.2 minutes
+            if rng.random() < 0.2:
+                held = rng.randrange(talk // 4, talk // 2)
+                emit(t + talk // 4, CallHold, call_id=call_id)
+                emit(t + talk // 4 + held, CallResumed, call_id=call_id)
+            t += talk
+            if rng.random() < 0.03:
+                emit(t, CallTransferred, call_id=call_id, to_queue=rng.choice(queues))
+                continue
+            emit(t, CallEnded, call_id=call_id)
+            if config.queues[queue].wrapup:
+                t += int(rng.expovariate(1 / 20_000))
+                emit(t, CallWrapupEnded, call_id=call_id)
+            if rng.random() < 0.12:
+                emit(t, DealClosed, agent=agent, amount=round(rng.uniform(10, 900), 2))
+            if rng.random() < 0.15:
+                emit(t + 30_000, CsatSubmitted, score=rng.randint(1, 5), call_id=call_id)
+        emit(t, AgentLogout, agent=agent)
+    # callers who give up before an agent is free
+    for _ in range(calls // 12):
+        calls += 1
+        call_id = f"c{calls}"
+        t = rng.randrange(START_MS, end)
+        emit(t, CallQueued, call_id=call_id, queue=rng.choice(queues))
+        emit(t + int(rng.expovariate(1 / 40_000)), CallAbandoned, call_id=call_id)
+    timed.sort(key=lambda x: (x[0], x[1]))
+    return Traffic(config, [e for _, _, e in timed], agents, calls)
+
+
+def run_once(traffic: Traffic, batch: int) -> tuple[float, TenantAggregator]:
+    agg = TenantAggregator(traffic.config)
+    events = traffic.events
+    batches = [events[i : i + batch] for i in range(0, len(events), batch)]
+    gc.collect()
+    started = time.perf_counter()
+    for chunk in batches:
+        agg.apply_batch(chunk)
+    elapsed = time.perf_counter() - started
+    return len(events) / elapsed, agg
+
+
+def held_memory(traffic: Traffic, batch: int) -> int:
+    """Bytes allocated by the aggregator and still held after the traffic (tracemalloc)."""
+    gc.collect()
+    tracemalloc.start()
+    before = tracemalloc.get_traced_memory()[0]
+    _, agg = run_once(traffic, batch)
+    agg.drain_facts()
+    gc.collect()
+    held = tracemalloc.get_traced_memory()[0] - before
+    tracemalloc.stop()
+    del agg
+    return held
+
+
+def snapshot_seconds(agg: TenantAggregator) -> tuple[float, int]:
+    now = agg.clock_ms
+    started = time.perf_counter()
+    n = 0
+    for scope in agg.scopes():
+        for window in WINDOWS:
+            agg.metrics(scope, window, now)
+            n += 1
+    return time.perf_counter() - started, n
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--agents", type=int, default=1000)
+    parser.add_argument("--minutes", type=int, default=60)
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--batch", type=int, default=500)
+    parser.add_argument("--seed", type=int, default=7)
+    args = parser.parse_args()
+
+    print(f"machine: {os.cpu_count()} cores, Python {platform.python_version()}")
+    started = time.perf_counter()
+    traffic = generate(args.agents, args.minutes, args.seed)
+    print(
+        f"traffic: {args.agents} agents, {args.minutes} min, {traffic.calls} calls, "
+        f"{len(traffic.events)} events (generated in {time.perf_counter() - started:.1f} s)"
+    )
+    rates = []
+    agg = None
+    for _ in range(args.runs):
+        rate, agg = run_once(traffic, args.batch)
+        rates.append(rate)
+    assert agg is not None
+    facts = len(agg.drain_facts())
+    spent, n = snapshot_seconds(agg)
+    print(
+        f"apply_batch (batch {args.batch}): median {statistics.median(rates):,.0f} events/s "
+        f"(runs: {', '.join(f'{r:,.0f}' for r in rates)}); {facts} facts per run"
+    )
+    print(
+        f"snapshot: {n} metric sets ({len(agg.scopes())} scopes x {len(WINDOWS)} windows) "
+        f"in {spent * 1000:.0f} ms ({spent / n * 1e6:.1f} us each)"
+    )
+    del agg
+    held = held_memory(traffic, args.batch)
+    print(
+        f"memory held after {args.minutes} min: {held / 2**20:.1f} MiB "
+        f"= {held / 2**20 / args.agents * 1000:.1f} MiB per 1,000 agents (tracemalloc)"
+    )
+
+
+if __name__ == "__main__":
+    main()
