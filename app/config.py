@@ -5,8 +5,9 @@ from __future__ import annotations
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
-from pydantic import Field
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -81,6 +82,48 @@ class Settings(BaseSettings):
     log_level: str = Field("INFO", description="Log level.")
     log_json: bool = Field(False, description="JSON log lines (set in production).")
     demo: bool = Field(False, description="Generate live demo traffic into tenant `default`.")
+    cookie_secure: bool = Field(
+        True,
+        description="Mark the session cookie `Secure` (sent over HTTPS only). Defaults to true "
+        "unless `environment` is `development` (plain-HTTP development on localhost).",
+    )
+    session_idle_ttl_s: int = Field(
+        7 * 86_400,
+        ge=60,
+        description="A browser session that is not used for this long expires (each use "
+        "extends it, up to `session_max_age_s`).",
+    )
+    session_max_age_s: int = Field(
+        30 * 86_400, ge=60, description="A browser session ends this long after the login."
+    )
+    login_max_failures: int = Field(
+        5, ge=1, description="Failed logins for one username before it is locked for a while."
+    )
+    login_ip_max_failures: int = Field(
+        30,
+        ge=1,
+        description="Failed logins from one client address (any username) before it is locked.",
+    )
+    login_lockout_base_s: float = Field(
+        30.0,
+        gt=0,
+        description="First lockout; each further failure doubles it, up to `login_lockout_max_s`.",
+    )
+    login_lockout_max_s: float = Field(900.0, gt=0, description="Longest lockout.")
+    login_failure_window_s: float = Field(
+        3600.0,
+        gt=0,
+        description="Failures are forgotten when no login was attempted for this long.",
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _cookie_secure_default(cls, data: Any) -> Any:
+        """`cookie_secure` follows `environment` unless it is set explicitly."""
+        if isinstance(data, dict) and data.get("cookie_secure") is None:
+            environment = data.get("environment", "development")
+            return {**data, "cookie_secure": environment != "development"}
+        return data
 
     @property
     def is_sqlite(self) -> bool:

@@ -60,13 +60,19 @@ def create_app(settings: Settings | None = None, *, run_worker: bool = True) -> 
     )
     install_error_handlers(app)
 
+    from app.auth.admin_endpoints import keys_router, users_router
+    from app.auth.endpoints import router as auth_router
     from app.events.endpoints import router as events_router
     from app.health import router as health_router
     from app.integrations.endpoints import router as integrations_router
     from app.metrics.endpoints import router as metrics_router
+    from app.org.endpoints import agents_router, queues_router, teams_router
 
     app.include_router(health_router)
     app.include_router(events_router)
     app.include_router(metrics_router)
+    for router in (auth_router, users_router, teams_router, agents_router, queues_router):
+        app.include_router(router)
+    app.include_router(keys_router)
     app.include_router(integrations_router)
     return app

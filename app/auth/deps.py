@@ -1,87 +1,114 @@
-"""Who is calling: API keys (Bearer) resolved to a tenant and scopes."""
+"""Who is calling: FastAPI dependencies over the one resolver (app.auth.resolver).
+
+`require_scope(scope)` accepts API keys, personal access tokens and the session cookie, and
+enforces CSRF for cookie-authenticated unsafe requests. Ingestion stays with API keys because
+users never hold the `ingest` scope.
+"""
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Coroutine
-from dataclasses import dataclass, field
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
 
-from app.auth.keys import Scope, find_api_key, hash_key, key_scopes
-from app.auth.policy import Access
+from app.auth.keys import Scope
+from app.auth.principal import CredentialKind, Principal
+from app.auth.resolver import (
+    CACHE_TTL_S,
+    Resolved,
+    bearer_token,
+    check_csrf,
+    resolve,
+    resolve_credential,
+)
+from app.auth.roles import STAFF_ROLES
 from app.core.deps import ServicesDep
 from app.core.errors import Forbidden, Unauthorized
-from app.org.models import Tenant
+from app.core.services import Services
 
-KEY_CACHE_TTL_S = 10.0
+__all__ = [
+    "KEY_CACHE_TTL_S",
+    "AdminPrincipal",
+    "CredentialKind",
+    "CurrentUser",
+    "IngestPrincipal",
+    "Principal",
+    "ReadPrincipal",
+    "StaffPrincipal",
+    "authenticate",
+    "bearer_token",
+    "require_scope",
+    "resolve_api_key",
+]
 
-
-@dataclass(frozen=True, slots=True)
-class Principal:
-    """The caller: its tenant, what it may do (`scopes`) and what it may see (`access`)."""
-
-    tenant_id: int
-    tenant_name: str
-    scopes: frozenset[Scope]
-    key_id: int
-    access: Access = field(default_factory=Access.everything)
-
-
-_key_cache: dict[str, tuple[float, Principal | None]] = {}
-
-
-def bearer_token(request: Request) -> str | None:
-    header = request.headers.get("authorization")
-    if not header:
-        return None
-    scheme, _, token = header.partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
-        return None
-    return token.strip()
+KEY_CACHE_TTL_S = CACHE_TTL_S
 
 
-async def resolve_api_key(services: ServicesDep, token: str) -> Principal | None:
-    """Look the key up (cached for a few seconds, so a revoked key stops working within
-    KEY_CACHE_TTL_S); the cache is keyed by the hash, never by the key itself."""
-    digest = hash_key(token)
-    hit = _key_cache.get(digest)
-    now = time.monotonic()
-    if hit is not None and now - hit[0] < KEY_CACHE_TTL_S:
-        return hit[1]
-    async with services.db.session() as session:
-        row = await find_api_key(session, token)
-        principal = None
-        if row is not None:
-            tenant = await session.get(Tenant, row.tenant_id)
-            if tenant is not None:
-                principal = Principal(
-                    tenant_id=tenant.id,
-                    tenant_name=tenant.name,
-                    scopes=key_scopes(row),
-                    key_id=row.id,
-                )
-    if len(_key_cache) > 10_000:
-        _key_cache.clear()
-    _key_cache[digest] = (now, principal)
-    return principal
+async def resolve_api_key(services: Services, token: str) -> Principal | None:
+    """The principal of any credential value: an API key (`fw_`), a personal token (`fwu_`)
+    or a session cookie's value (`fws_`); None if unknown, expired or revoked. Cached for
+    CACHE_TTL_S (the WebSocket hub calls it again to re-check open connections). The old
+    name is kept: callers that only knew API keys now accept every credential."""
+    resolved = await resolve_credential(services, token)
+    return resolved.principal if resolved is not None else None
+
+
+async def authenticate(request: Request, services: ServicesDep) -> Resolved:
+    """The caller, with CSRF checked; 401 without a valid credential."""
+    resolved = await resolve(request, services)
+    if resolved is None:
+        if bearer_token(request) is not None:
+            raise Unauthorized("invalid, expired or revoked bearer token")
+        if request.cookies.get("fw_session"):
+            raise Unauthorized("the session has ended; log in again")
+        raise Unauthorized(
+            "missing credentials: send `Authorization: Bearer <API key or personal token>` "
+            "or log in (POST /v1/auth/login) for a session cookie"
+        )
+    check_csrf(request, request.method, resolved)
+    return resolved
+
+
+AuthenticatedDep = Annotated[Resolved, Depends(authenticate)]
+
+
+def _lacks(principal: Principal, scope: Scope) -> Forbidden:
+    if principal.is_user:
+        if scope is Scope.ingest:
+            return Forbidden("ingestion needs an API key with the `ingest` scope, not a user")
+        return Forbidden(f"{principal.describe()} may not do this: it needs the `{scope}` scope")
+    return Forbidden(f"this API key lacks the `{scope}` scope")
 
 
 def require_scope(scope: Scope) -> Callable[..., Coroutine[Any, Any, Principal]]:
-    async def dependency(request: Request, services: ServicesDep) -> Principal:
-        token = bearer_token(request)
-        if token is None:
-            raise Unauthorized("missing `Authorization: Bearer <api key>` header")
-        principal = await resolve_api_key(services, token)
-        if principal is None:
-            raise Unauthorized("invalid or revoked API key")
-        if scope not in principal.scopes:
-            raise Forbidden(f"this API key lacks the `{scope}` scope")
-        return principal
+    async def dependency(resolved: AuthenticatedDep) -> Principal:
+        if scope not in resolved.principal.scopes:
+            raise _lacks(resolved.principal, scope)
+        return resolved.principal
 
     return dependency
 
 
+async def require_user(resolved: AuthenticatedDep) -> Principal:
+    """A logged-in user (session cookie or personal token), not an API key."""
+    if not resolved.principal.is_user:
+        raise Forbidden("this route is for users (log in, or use a personal `fwu_` token)")
+    return resolved.principal
+
+
+async def require_staff(resolved: AuthenticatedDep) -> Principal:
+    """Admins (users or API keys with the `admin` scope), supervisors and team leads."""
+    principal = resolved.principal
+    if principal.is_admin or principal.role in STAFF_ROLES:
+        return principal
+    raise Forbidden(
+        f"{principal.describe()} may not do this: it is for admins, supervisors and team leads"
+    )
+
+
 IngestPrincipal = Annotated[Principal, Depends(require_scope(Scope.ingest))]
 ReadPrincipal = Annotated[Principal, Depends(require_scope(Scope.read))]
+AdminPrincipal = Annotated[Principal, Depends(require_scope(Scope.admin))]
+StaffPrincipal = Annotated[Principal, Depends(require_staff)]
+CurrentUser = Annotated[Principal, Depends(require_user)]

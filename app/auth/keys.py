@@ -17,8 +17,12 @@ KEY_PREFIX = "fw_"
 
 
 class Scope(StrEnum):
+    """What a caller may do: `ingest` events, `read` metrics and the organisation, `admin`
+    (manage users, teams, agents, queues and API keys)."""
+
     ingest = "ingest"
     read = "read"
+    admin = "admin"
 
 
 def hash_key(key: str) -> str:
@@ -34,7 +38,7 @@ async def create_api_key(
 ) -> tuple[ApiKey, str]:
     """Create a key for the tenant; returns the row and the plain key (shown once)."""
     if not scopes:
-        raise ValueError("an API key needs at least one scope (`ingest`, `read`)")
+        raise ValueError("an API key needs at least one scope (`ingest`, `read`, `admin`)")
     key = new_key()
     row = ApiKey(
         tenant_id=tenant.id,

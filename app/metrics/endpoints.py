@@ -6,9 +6,10 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
-from app.auth.deps import ReadPrincipal
+from app.auth.deps import Principal, ReadPrincipal
 from app.core.deps import ServicesDep
-from app.core.errors import BadRequest
+from app.core.errors import BadRequest, Forbidden
+from app.core.services import Services
 from app.streams.aggregator import LIVE, WINDOWS, empty_metrics
 
 router = APIRouter(prefix="/v1", tags=["metrics"])
@@ -55,6 +56,25 @@ def parse_scope(scope: str) -> str:
     return scope
 
 
+async def team_of_agent(principal: Principal, services: Services) -> dict[str, str]:
+    """The agents' teams, read only for callers limited to some teams or one agent."""
+    access = principal.access
+    if access.all_teams and access.only_agent is None:
+        return {}
+    return (await services.configs.get(principal.tenant_id)).agent_teams
+
+
+async def refuse_hidden_scopes(principal: Principal, services: Services, scopes: list[str]) -> None:
+    teams = await team_of_agent(principal, services)
+    hidden = [s for s in scopes if not principal.access.can_see_scope(s, teams)]
+    if hidden:
+        raise Forbidden(
+            f"you may not see {', '.join(hidden)}: only the tenant, queues, your teams and "
+            "their agents (agents: only themselves)",
+            details=[{"field": "scope", "reason": f"not visible: {s}"} for s in hidden],
+        )
+
+
 def at_datetime(ms: int) -> datetime:
     return datetime.fromtimestamp(ms / 1000, UTC)
 
@@ -63,7 +83,8 @@ def at_datetime(ms: int) -> datetime:
     "/metrics",
     summary="Live metrics of one or more scopes and windows",
     description="Every combination of the given `scope` and `window` values is returned. A scope "
-    "that has seen no events yet returns zeros and nulls, as a quiet queue would.",
+    "that has seen no events yet returns zeros and nulls, as a quiet queue would. A scope the "
+    "caller may not see (another team, an agent outside its teams) is refused with 403.",
 )
 async def get_metrics(
     principal: ReadPrincipal,
@@ -76,6 +97,7 @@ async def get_metrics(
     ],
 ) -> list[MetricsSnapshot]:
     scopes = [parse_scope(s) for s in scope]
+    await refuse_hidden_scopes(principal, services, scopes)
     for w in window:
         if w not in ALL_WINDOWS:
             raise BadRequest(
@@ -98,7 +120,11 @@ async def get_metrics(
     ]
 
 
-@router.get("/agents", summary="The live agent board")
+@router.get(
+    "/agents",
+    summary="The live agent board",
+    description="Only the agents the caller may see: its teams' agents (agents: themselves).",
+)
 async def get_agents(
     principal: ReadPrincipal,
     services: ServicesDep,
@@ -108,8 +134,15 @@ async def get_agents(
 ) -> AgentBoard:
     got = await services.engine.board(principal.tenant_id)
     at_ms, rows = got if got else (0, [])
+    teams = await team_of_agent(principal, services)
     agents = []
     for row in rows:
+        agent_team = row.get("team")
+        agent_id = str(row.get("agent"))
+        if not principal.access.can_see_agent(
+            agent_id, teams.get(agent_id, agent_team if isinstance(agent_team, str) else None)
+        ):
+            continue
         if team is not None and row.get("team") != team:
             continue
         if queue is not None and row.get("call_queue") != queue:

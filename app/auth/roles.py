@@ -1,0 +1,44 @@
+"""User roles, and what each role may do (scopes) and see (`Access`)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from app.auth.keys import Scope
+from app.auth.policy import Access
+
+
+class Role(StrEnum):
+    admin = "admin"
+    """Everything in the tenant, including users, teams, agents, queues and API keys."""
+    supervisor = "supervisor"
+    """Reads every team (`all_teams`) or the chosen teams."""
+    team_lead = "team_lead"
+    """Reads the own teams."""
+    agent = "agent"
+    """Reads the own numbers (and the floor-wide queue and tenant figures)."""
+    display = "display"
+    """A wall display: reads the floor-wide tenant and queue figures."""
+
+
+STAFF_ROLES = frozenset({Role.admin, Role.supervisor, Role.team_lead})
+
+
+def scopes_for_role(role: Role) -> frozenset[Scope]:
+    """Users read; admins also administer. Ingestion stays with API keys."""
+    if role is Role.admin:
+        return frozenset({Scope.read, Scope.admin})
+    return frozenset({Scope.read})
+
+
+def access_for_role(
+    role: Role, *, all_teams: bool, teams: frozenset[str], agent: str | None
+) -> Access:
+    """`teams` are team names; `agent` is the external id of the agent an `agent` user is."""
+    if role is Role.admin or (role is Role.supervisor and all_teams):
+        return Access.everything()
+    if role in (Role.supervisor, Role.team_lead):
+        return Access(all_teams=False, teams=teams)
+    if role is Role.agent and agent is not None:
+        return Access(all_teams=False, only_agent=agent)
+    return Access(all_teams=False)
