@@ -76,6 +76,42 @@ class Settings(BaseSettings):
     update_interval_ms: int = Field(
         250, ge=10, description="Cadence at which live metric updates are coalesced and pushed."
     )
+    allowed_origins: list[str] = Field(
+        [],
+        description="WebSocket: browser origins (e.g. `https://wall.example.com`) allowed to "
+        "open `/v1/ws` besides the server's own origin; `*` allows any. JSON list in the "
+        "environment. Clients that send no `Origin` header (non-browsers) are not checked.",
+    )
+    ws_max_message_bytes: int = Field(
+        64 * 1024, ge=1024, description="WebSocket: largest message a client may send."
+    )
+    ws_queue_size: int = Field(
+        256,
+        ge=8,
+        description="WebSocket: messages queued per connection before the client counts as "
+        "slow (it is then sent fresh snapshots; if it still cannot keep up it is closed).",
+    )
+    ws_ping_interval_s: float = Field(
+        20.0, gt=0, description="WebSocket: how often the server sends an application `ping`."
+    )
+    ws_idle_timeout_s: float = Field(
+        60.0,
+        gt=0,
+        description="WebSocket: a connection from which nothing (not even a `pong`) arrived "
+        "for this long is closed (code 4009).",
+    )
+    ws_send_timeout_s: float = Field(
+        10.0,
+        gt=0,
+        description="WebSocket: a connection whose socket accepted no data for this long is "
+        "closed as a slow consumer (code 4008).",
+    )
+    ws_max_subscriptions: int = Field(
+        256, ge=1, description="WebSocket: topics one connection may subscribe to."
+    )
+    ws_max_connections: int = Field(
+        20_000, ge=1, description="WebSocket: connections per process; beyond, 503."
+    )
     create_default_tenant: bool = Field(
         True, description="Create tenant `default` on first start (embedded default)."
     )

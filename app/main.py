@@ -14,6 +14,7 @@ from app.core.errors import install_error_handlers
 from app.core.logging import configure_logging, get_logger
 from app.core.services import Services, build_services
 from app.org.service import DEFAULT_TENANT, ensure_tenant
+from app.widgets.hub import Hub
 
 log = get_logger(__name__)
 
@@ -33,10 +34,12 @@ def create_app(settings: Settings | None = None, *, run_worker: bool = True) -> 
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         services = build_services(settings, run_worker=run_worker)
         app.state.services = services
+        hub = app.state.hub = Hub(services)
         demo: asyncio.Task[None] | None = None
         try:
             await _prepare(services)
             await services.engine.start()
+            await hub.start()
             if settings.demo:
                 from app.integrations.demo import run_demo
 
@@ -48,6 +51,7 @@ def create_app(settings: Settings | None = None, *, run_worker: bool = True) -> 
                 demo.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await demo
+            await hub.close()
             await services.engine.close()
             await services.db.close()
             log.info("floorwatch stopped")
@@ -66,11 +70,13 @@ def create_app(settings: Settings | None = None, *, run_worker: bool = True) -> 
     from app.health import router as health_router
     from app.integrations.endpoints import router as integrations_router
     from app.metrics.endpoints import router as metrics_router
+    from app.widgets.endpoints import router as widgets_router
     from app.org.endpoints import agents_router, queues_router, teams_router
 
     app.include_router(health_router)
     app.include_router(events_router)
     app.include_router(metrics_router)
+    app.include_router(widgets_router)
     for router in (auth_router, users_router, teams_router, agents_router, queues_router):
         app.include_router(router)
     app.include_router(keys_router)

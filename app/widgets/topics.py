@@ -1,0 +1,113 @@
+"""Topic names of the WebSocket API and who may subscribe to them.
+
+    metrics:SCOPE:WINDOW   metrics:tenant:15m, metrics:queue:Sales:5m, metrics:agent:a-17:today
+    board:SCOPE            board:tenant, board:team:Blue, board:queue:Sales
+    alerts:SCOPE           alerts:tenant, alerts:team:Blue (reserved: always empty for now)
+
+SCOPE is `tenant`, `queue:NAME`, `team:NAME` or (metrics only) `agent:ID`. A NAME may itself hold
+colons: the window is the part after the last colon. A topic never names a tenant: it is always
+resolved inside the caller's own tenant.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+
+from app.auth.keys import Scope
+from app.auth.principal import Principal
+from app.streams.aggregator import LIVE, WINDOWS
+
+MAX_TOPIC_LENGTH = 300
+METRIC_WINDOWS = (LIVE, *WINDOWS)
+MAX_NAME_LENGTH = 128
+
+
+class TopicKind(StrEnum):
+    metrics = "metrics"
+    board = "board"
+    alerts = "alerts"
+
+
+SCOPE_KINDS: dict[TopicKind, tuple[str, ...]] = {
+    TopicKind.metrics: ("queue", "team", "agent"),
+    TopicKind.board: ("queue", "team"),
+    TopicKind.alerts: ("queue", "team"),
+}
+
+
+class TopicError(ValueError):
+    """The topic name is malformed; the message says what was expected."""
+
+
+@dataclass(frozen=True, slots=True)
+class Topic:
+    tenant_id: int
+    name: str
+    kind: TopicKind
+    scope: str
+    window: str | None = None
+
+    @property
+    def scope_kind(self) -> str:
+        return self.scope.partition(":")[0]
+
+    @property
+    def scope_name(self) -> str:
+        return self.scope.partition(":")[2]
+
+
+def _check_scope(kind: TopicKind, scope: str, name: str) -> None:
+    if scope == "tenant":
+        return
+    scope_kind, sep, scope_name = scope.partition(":")
+    allowed = SCOPE_KINDS[kind]
+    if not sep or scope_kind not in allowed or not scope_name or len(scope_name) > MAX_NAME_LENGTH:
+        forms = ", ".join(["`tenant`", *(f"`{k}:NAME`" for k in allowed)])
+        raise TopicError(f"invalid scope {scope!r} in topic {name!r}: expected {forms}")
+
+
+def parse_topic(tenant_id: int, name: str) -> Topic:
+    """The topic `name` inside tenant `tenant_id`; raises TopicError if `name` is malformed."""
+    if not name or len(name) > MAX_TOPIC_LENGTH:
+        raise TopicError(f"a topic name has 1 to {MAX_TOPIC_LENGTH} characters")
+    head, sep, rest = name.partition(":")
+    try:
+        kind = TopicKind(head)
+    except ValueError:
+        raise TopicError(
+            f"unknown topic {name!r}: expected `metrics:SCOPE:WINDOW`, `board:SCOPE` "
+            "or `alerts:SCOPE`"
+        ) from None
+    if not sep:
+        raise TopicError(f"topic {name!r} lacks its scope, e.g. `{kind}:tenant`")
+    if kind is TopicKind.metrics:
+        scope, sep, window = rest.rpartition(":")
+        if not sep or window not in METRIC_WINDOWS:
+            raise TopicError(
+                f"topic {name!r} must end with a window: one of {', '.join(METRIC_WINDOWS)}"
+            )
+        _check_scope(kind, scope, name)
+        return Topic(tenant_id, name, kind, scope, window)
+    _check_scope(kind, rest, name)
+    return Topic(tenant_id, name, kind, rest)
+
+
+def can_subscribe(
+    principal: Principal, topic: Topic, team_of_agent: Mapping[str, str] | None = None
+) -> bool:
+    """The one permission check of the WebSocket API (`app.auth.policy.Access` decides).
+
+    Metrics follow the metrics API: the tenant and queues are floor-wide; a team or an agent
+    only for callers who may see that team or agent (`team_of_agent` maps agent ids to their
+    teams; only needed for callers limited to some teams). A board or the alerts of a team need
+    that team; the tenant's or a queue's (which list agents of any team) need every team."""
+    if principal.tenant_id != topic.tenant_id or Scope.read not in principal.scopes:
+        return False
+    access = principal.access
+    if topic.kind is TopicKind.metrics:
+        return access.can_see_scope(topic.scope, dict(team_of_agent or {}))
+    if topic.scope_kind == "team":
+        return access.can_see_team(topic.scope_name)
+    return access.all_teams and access.only_agent is None

@@ -1,0 +1,81 @@
+"""Topic names, the permission check and the snapshot diff (pure functions)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from app.auth.deps import Principal
+from app.auth.keys import Scope
+from app.widgets.hub import diff
+from app.widgets.topics import Topic, TopicError, TopicKind, can_subscribe, parse_topic
+
+
+@pytest.mark.parametrize(
+    ("name", "kind", "scope", "window"),
+    [
+        ("metrics:tenant:15m", TopicKind.metrics, "tenant", "15m"),
+        ("metrics:queue:Sales:live", TopicKind.metrics, "queue:Sales", "live"),
+        ("metrics:queue:EU:Sales:today", TopicKind.metrics, "queue:EU:Sales", "today"),
+        ("metrics:agent:a-17:interval", TopicKind.metrics, "agent:a-17", "interval"),
+        ("board:tenant", TopicKind.board, "tenant", None),
+        ("board:team:Blue", TopicKind.board, "team:Blue", None),
+        ("board:queue:Sales", TopicKind.board, "queue:Sales", None),
+        ("alerts:tenant", TopicKind.alerts, "tenant", None),
+    ],
+)
+def test_valid_topics(name: str, kind: TopicKind, scope: str, window: str | None) -> None:
+    topic = parse_topic(7, name)
+    assert topic == Topic(7, name, kind, scope, window)
+
+
+@pytest.mark.parametrize(
+    ("name", "says"),
+    [
+        ("", "1 to"),
+        ("x" * 400, "1 to"),
+        ("weather:tenant", "unknown topic"),
+        ("metrics", "lacks its scope"),
+        ("metrics:tenant", "must end with a window"),
+        ("metrics:tenant:2h", "must end with a window"),
+        ("metrics:queue::15m", "invalid scope"),
+        ("metrics:region:EU:15m", "invalid scope"),
+        ("board:agent:a1", "invalid scope"),
+        ("board:", "invalid scope"),
+        ("alerts:team:" + "x" * 200, "invalid scope"),
+    ],
+)
+def test_malformed_topics_say_what_was_expected(name: str, says: str) -> None:
+    with pytest.raises(TopicError, match=says):
+        parse_topic(1, name)
+
+
+def principal(tenant_id: int, scopes: set[Scope]) -> Principal:
+    return Principal(tenant_id=tenant_id, tenant_name="t", scopes=frozenset(scopes), key_id=1)
+
+
+def test_a_topic_of_another_tenant_is_never_allowed() -> None:
+    mine = principal(1, {Scope.read})
+    assert can_subscribe(mine, parse_topic(1, "metrics:tenant:15m"))
+    assert not can_subscribe(mine, parse_topic(2, "metrics:tenant:15m"))
+    assert not can_subscribe(mine, parse_topic(2, "board:tenant"))
+    assert not can_subscribe(principal(1, {Scope.ingest}), parse_topic(1, "board:tenant"))
+
+
+values = st.one_of(st.none(), st.integers(), st.floats(allow_nan=False), st.text(max_size=5))
+states = st.dictionaries(st.text(max_size=4), values, max_size=12)
+
+
+@settings(max_examples=200, deadline=None)
+@given(old=states, new=states)
+def test_applying_the_diff_to_the_old_state_gives_the_new_one(
+    old: dict[str, Any], new: dict[str, Any]
+) -> None:
+    changed, gone = diff(old, new)
+    patched = {k: v for k, v in old.items() if k not in gone}
+    patched.update(changed)
+    assert patched == new
+    assert all(old.get(k) != v or k not in old for k, v in changed.items())
