@@ -1,9 +1,13 @@
 """Every SQLAlchemy model, imported in one place so Alembic sees the whole schema."""
 
 from app.auth.models import ApiKey, LoginThrottle, User, UserSession, UserTeam, UserToken
+from app.coaching.models import CoachingNoteRow
 from app.core.db import Base
 from app.org.models import Agent, Queue, Team, Tenant
+from app.plans.models import PlanRow
 from app.reports.models import AgentStateFactRow, CallFactRow, CsatFactRow, DealFactRow
+from app.reports.rollups import KpiRollupRow
+from app.shifts.models import ShiftRow
 
 __all__ = [
     "Agent",
@@ -11,10 +15,14 @@ __all__ = [
     "ApiKey",
     "Base",
     "CallFactRow",
+    "CoachingNoteRow",
     "CsatFactRow",
     "DealFactRow",
+    "KpiRollupRow",
     "LoginThrottle",
+    "PlanRow",
     "Queue",
+    "ShiftRow",
     "Team",
     "Tenant",
     "User",

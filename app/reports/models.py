@@ -50,6 +50,7 @@ class AgentStateFactRow(FactMixin, Base):
     __table_args__ = (
         Index("uq_agent_state_facts_fact", "tenant_id", "fact_id", unique=True),
         Index("ix_agent_state_facts_time", "tenant_id", "start_ms"),
+        Index("ix_agent_state_facts_agent", "tenant_id", "agent", "start_ms"),
     )
 
     agent: Mapped[str] = mapped_column(String(128))

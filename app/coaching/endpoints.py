@@ -1,0 +1,172 @@
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.auth.deps import Principal, ReadPrincipal, StaffPrincipal
+from app.coaching.models import CoachingNoteRow
+from app.coaching.schemas import CoachingImpact, CoachingIn, CoachingOut, KpiWindow
+from app.coaching.service import change, get_note, list_notes, window_metrics, windows
+from app.core.deps import ServicesDep
+from app.reports.scoping import agent_teams, require_agent, tenant_zone
+from app.reports.service import parse_day, tenant_today
+
+router = APIRouter(prefix="/v1/coaching", tags=["coaching"])
+
+
+def _out(row: CoachingNoteRow) -> CoachingOut:
+    return CoachingOut(
+        id=row.id,
+        agent=row.agent,
+        date=row.session_date,
+        kind=row.kind,
+        topic=row.topic,
+        notes=row.notes,
+        author=row.author,
+    )
+
+
+def author_of(principal: Principal, given: str | None) -> str:
+    """A user is the author of what it writes; an API key may name the author."""
+    if principal.username is not None:
+        return principal.username
+    return given or principal.describe()
+
+
+async def _visible_note(
+    session: AsyncSession, principal: Principal, note_id: int, write: bool
+) -> CoachingNoteRow:
+    row = await get_note(session, principal.tenant_id, note_id)
+    teams = await agent_teams(session, principal.tenant_id)
+    require_agent(principal, row.agent, teams.get(row.agent), write=write)
+    return row
+
+
+async def _check_agent(session: AsyncSession, principal: Principal, agent: str) -> None:
+    teams = await agent_teams(session, principal.tenant_id)
+    require_agent(principal, agent, teams.get(agent), write=True)
+
+
+@router.get("", summary="Coaching notes, newest first")
+async def get_notes(
+    principal: ReadPrincipal,
+    services: ServicesDep,
+    agent: Annotated[str | None, Query(max_length=128)] = None,
+    from_: Annotated[str | None, Query(alias="from", description="first local date")] = None,
+    to: Annotated[str | None, Query(description="last local date (inclusive)")] = None,
+) -> list[CoachingOut]:
+    async with services.db.session() as session:
+        today = await tenant_today(services, session, principal.tenant_id)
+        rows = await list_notes(
+            session,
+            principal.tenant_id,
+            agent,
+            parse_day(from_, today) if from_ else None,
+            parse_day(to, today) if to else None,
+        )
+        teams = await agent_teams(session, principal.tenant_id)
+    return [_out(r) for r in rows if principal.access.can_see_agent(r.agent, teams.get(r.agent))]
+
+
+@router.post("", status_code=201, summary="Record a coaching or mentoring session")
+async def post_note(
+    principal: StaffPrincipal, services: ServicesDep, body: CoachingIn
+) -> CoachingOut:
+    async with services.db.session() as session:
+        await _check_agent(session, principal, body.agent)
+        row = CoachingNoteRow(
+            tenant_id=principal.tenant_id,
+            agent=body.agent,
+            session_date=body.date,
+            kind=body.kind,
+            topic=body.topic,
+            notes=body.notes,
+            author=author_of(principal, body.author),
+        )
+        session.add(row)
+        await session.commit()
+        return _out(row)
+
+
+@router.get("/{note_id}", summary="One coaching note")
+async def get_one_note(
+    principal: ReadPrincipal, services: ServicesDep, note_id: int
+) -> CoachingOut:
+    async with services.db.session() as session:
+        return _out(await _visible_note(session, principal, note_id, write=False))
+
+
+@router.put("/{note_id}", summary="Change a coaching note")
+async def put_note(
+    principal: StaffPrincipal, services: ServicesDep, note_id: int, body: CoachingIn
+) -> CoachingOut:
+    async with services.db.session() as session:
+        row = await _visible_note(session, principal, note_id, write=True)
+        await _check_agent(session, principal, body.agent)
+        row.agent = body.agent
+        row.session_date = body.date
+        row.kind = body.kind
+        row.topic = body.topic
+        row.notes = body.notes
+        row.author = author_of(principal, body.author or row.author)
+        await session.commit()
+        return _out(row)
+
+
+@router.delete("/{note_id}", status_code=204, summary="Delete a coaching note")
+async def delete_note(principal: StaffPrincipal, services: ServicesDep, note_id: int) -> Response:
+    async with services.db.session() as session:
+        row = await _visible_note(session, principal, note_id, write=True)
+        await session.delete(row)
+        await session.commit()
+    return Response(status_code=204)
+
+
+@router.get(
+    "/{note_id}/impact",
+    summary="The agent's KPIs in the N days before and after the session",
+    description="Before: the `days` local days ending the day before the session; after: the "
+    "`days` days starting the day after it (up to today while it is still running). `change` "
+    "is after minus before for every metric that has both values.",
+)
+async def get_impact(
+    principal: ReadPrincipal,
+    services: ServicesDep,
+    note_id: int,
+    days: Annotated[int, Query(ge=1, le=92)] = 14,
+) -> CoachingImpact:
+    tenant_id = principal.tenant_id
+    async with services.db.session() as session:
+        note = await _visible_note(session, principal, note_id, write=False)
+        tz = await tenant_zone(session, tenant_id)
+        today = await tenant_today(services, session, tenant_id)
+        teams = await agent_teams(session, tenant_id)
+        (b_first, b_last), (a_first, a_last) = windows(note.session_date, days)
+        before = await window_metrics(
+            services, session, tenant_id, tz, principal.access, teams, note.agent, b_first, b_last
+        )
+        after_last = min(a_last, today)
+        after = (
+            await window_metrics(
+                services,
+                session,
+                tenant_id,
+                tz,
+                principal.access,
+                teams,
+                note.agent,
+                a_first,
+                after_last,
+            )
+            if after_last >= a_first
+            else dict.fromkeys(before)
+        )
+    return CoachingImpact(
+        note=_out(note),
+        days=days,
+        before=KpiWindow(first=b_first, last=b_last, complete=b_last < today, metrics=before),
+        after=KpiWindow(first=a_first, last=a_last, complete=a_last < today, metrics=after),
+        change=change(before, after),
+    )

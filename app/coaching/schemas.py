@@ -1,0 +1,46 @@
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+Kind = Literal["coaching", "mentoring"]
+
+
+class CoachingIn(BaseModel):
+    agent: str = Field(min_length=1, max_length=128, description="the agent id used in events")
+    date: dt.date = Field(description="the local date of the session")
+    kind: Kind = "coaching"
+    topic: str = Field(min_length=1, max_length=200)
+    notes: str = Field("", max_length=20_000)
+    author: str | None = Field(
+        None,
+        max_length=200,
+        description="API keys only: who held the session (a user is always the author)",
+    )
+
+
+class CoachingOut(BaseModel):
+    id: int
+    agent: str
+    date: dt.date
+    kind: Kind
+    topic: str
+    notes: str
+    author: str
+
+
+class KpiWindow(BaseModel):
+    first: dt.date = Field(description="first local date (inclusive)")
+    last: dt.date = Field(description="last local date (inclusive)")
+    complete: bool = Field(description="false while the window reaches past today")
+    metrics: dict[str, float | int | None]
+
+
+class CoachingImpact(BaseModel):
+    note: CoachingOut
+    days: int
+    before: KpiWindow = Field(description="the `days` days before the session")
+    after: KpiWindow = Field(description="the `days` days after the session (so far)")
+    change: dict[str, float | None] = Field(description="after - before, per metric")

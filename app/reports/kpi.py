@@ -1,0 +1,310 @@
+"""KPI reports: the metric catalog of the live API per group (tenant, queue, team, agent) and
+period, from the 15-minute rollups, plus lateness, absence and adherence from shifts.
+
+The numbers come from the same sums and the same formulas as the live aggregator
+(`app.streams.aggregator.catalog`), so a finished day's report equals what the live `today`
+window showed at the end of that day.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any, Final
+
+from sqlalchemy import BigInteger, cast, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.auth.policy import Access
+from app.reports.calendar import ReportCalendar
+from app.reports.rollups import AGENT, COL, NO_MAX, QUEUE, SUM_COLUMNS, KpiRollupRow
+from app.shifts.outcomes import MINUTE_MS, ShiftOutcome
+from app.streams.aggregator.catalog import (
+    AGENT_TIME_METRICS,
+    CALL_METRICS,
+    Metrics,
+    StateTimes,
+    WindowSums,
+    agent_time_metrics,
+    call_metrics,
+    ratio,
+)
+
+
+class GroupBy(StrEnum):
+    tenant = "tenant"
+    queue = "queue"
+    team = "team"
+    agent = "agent"
+
+
+SHIFT_METRICS: Final = (
+    "shifts",
+    "late",
+    "lateness",
+    "absent",
+    "absence_rate",
+    "early_leave",
+    "early_leave_minutes",
+    "adherence",
+)
+METRICS: Final = (*CALL_METRICS, *AGENT_TIME_METRICS, *SHIFT_METRICS)
+KEY_FIELDS: Final = {
+    GroupBy.tenant: (),
+    GroupBy.queue: ("queue",),
+    GroupBy.team: ("team",),
+    GroupBy.agent: ("agent", "team"),
+}
+WINDOW_FIELDS: Final = tuple(f for f in WindowSums._fields if f != "max_wait_ms")
+STATE_FIELDS: Final = (
+    ("ringing", "ringing_ms"),
+    ("on_call", "on_call_ms"),
+    ("wrapup", "wrapup_state_ms"),
+    ("available", "available_ms"),
+    ("on_break", "break_ms"),
+)
+
+GroupKey = tuple[str, ...]
+
+
+class Acc:
+    """Rollup sums of one group in one bucket."""
+
+    __slots__ = ("max_wait", "sums")
+
+    def __init__(self) -> None:
+        self.sums = [0] * len(SUM_COLUMNS)
+        self.max_wait = NO_MAX
+
+    def add(self, sums: Sequence[Any], max_wait: Any) -> None:
+        mine = self.sums
+        for i, value in enumerate(sums):
+            mine[i] += int(value or 0)
+        if max_wait is not None and int(max_wait) > self.max_wait:
+            self.max_wait = int(max_wait)
+
+    def window_sums(self) -> WindowSums:
+        values = {f: self.sums[COL[f]] for f in WINDOW_FIELDS}
+        return WindowSums(**values, max_wait_ms=self.max_wait)
+
+    def state_times(self) -> StateTimes:
+        return StateTimes(**{f: self.sums[COL[c]] for f, c in STATE_FIELDS})
+
+
+@dataclass(slots=True)
+class ShiftTotals:
+    shifts: int = 0
+    late: int = 0
+    late_ms: int = 0
+    absent: int = 0
+    early: int = 0
+    early_ms: int = 0
+    productive_ms: int = 0
+    planned_ms: int = 0
+
+    def add(self, o: ShiftOutcome) -> None:
+        if not o.started:
+            return
+        self.shifts += 1
+        self.late += o.late
+        self.late_ms += o.late_ms
+        self.absent += o.absent
+        self.early += o.early_leave
+        self.early_ms += o.early_leave_ms
+        if o.ended:
+            self.planned_ms += o.planned_ms
+            self.productive_ms += min(o.productive_ms, o.planned_ms)
+
+    def metrics(self) -> Metrics:
+        return {
+            "shifts": self.shifts,
+            "late": self.late,
+            "lateness": self.late_ms / MINUTE_MS,
+            "absent": self.absent,
+            "absence_rate": ratio(self.absent, self.shifts),
+            "early_leave": self.early,
+            "early_leave_minutes": self.early_ms / MINUTE_MS,
+            "adherence": ratio(self.productive_ms, self.planned_ms),
+        }
+
+
+NO_STATES: Final[Metrics] = dict.fromkeys(AGENT_TIME_METRICS)
+NO_SHIFTS: Final[Metrics] = dict.fromkeys(SHIFT_METRICS)
+
+
+@dataclass(slots=True)
+class KpiRow:
+    bucket: int
+    key: GroupKey
+    metrics: Metrics
+    plan: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    def scope(self, group_by: GroupBy) -> str:
+        """The row's scope in the live API's syntax (`tenant`, `queue:X`, `team:X`, `agent:X`)."""
+        if group_by is GroupBy.tenant:
+            return "tenant"
+        return f"{group_by.value}:{self.key[0]}"
+
+
+@dataclass(frozen=True, slots=True)
+class Filters:
+    queue: str | None = None
+    team: str | None = None
+    agent: str | None = None
+
+
+async def rollup_groups(
+    session: AsyncSession,
+    tenant_id: int,
+    kind: str,
+    cal: ReportCalendar,
+    group_columns: Sequence[str],
+    where: Sequence[Any] = (),
+) -> dict[tuple[GroupKey, int], Acc]:
+    """Sum the rollup rows of `kind` per group and bucket (one SQL aggregation; weeks and
+    months are merged from days here)."""
+    t = KpiRollupRow.__table__
+    groups = [t.c[c] for c in group_columns]
+    keys = cal.sql_keys(t.c.ivl_ms)
+    sums = [cast(func.sum(t.c[c]), BigInteger) for c in SUM_COLUMNS]
+    query = (
+        select(*groups, *keys, *sums, func.max(t.c.max_wait_ms))
+        .where(
+            t.c.tenant_id == tenant_id,
+            t.c.kind == kind,
+            t.c.ivl_ms >= cal.start_ms,
+            t.c.ivl_ms < cal.end_ms,
+            *where,
+        )
+        .group_by(*groups, *keys)
+    )
+    n_groups, n_keys = len(groups), len(keys)
+    out: dict[tuple[GroupKey, int], Acc] = {}
+    for row in (await session.execute(query)).all():
+        group = tuple(row[:n_groups])
+        bucket = cal.bucket_from_keys(tuple(row[n_groups : n_groups + n_keys]))
+        acc = out.get((group, bucket))
+        if acc is None:
+            acc = out[(group, bucket)] = Acc()
+        acc.add(row[n_groups + n_keys : -1], row[-1])
+    return out
+
+
+async def kpi_rows(
+    session: AsyncSession,
+    tenant_id: int,
+    group_by: GroupBy,
+    cal: ReportCalendar,
+    access: Access,
+    filters: Filters = Filters(),
+    shifts: Sequence[ShiftOutcome] = (),
+    team_of: Callable[[str], str | None] = lambda _: None,
+) -> list[KpiRow]:
+    """The report's rows, ordered by period then group. `shifts` are the outcomes of the
+    shifts starting in the report's range (`team_of` gives an agent's team for them)."""
+    t = KpiRollupRow.__table__
+    calls: dict[tuple[GroupKey, int], Acc]
+    states: dict[tuple[GroupKey, int], Acc] = {}
+    if group_by is GroupBy.tenant:
+        calls = await rollup_groups(session, tenant_id, QUEUE, cal, ())
+        states = await rollup_groups(session, tenant_id, AGENT, cal, ())
+    elif group_by is GroupBy.queue:
+        where = [t.c.name != ""] + ([t.c.name == filters.queue] if filters.queue else [])
+        calls = await rollup_groups(session, tenant_id, QUEUE, cal, ("name",), where)
+    else:
+        where = [t.c.team == filters.team] if filters.team else []
+        if filters.agent:
+            where.append(t.c.name == filters.agent)
+        if group_by is GroupBy.team:
+            where.append(t.c.team != "")
+            calls = await rollup_groups(session, tenant_id, AGENT, cal, ("team",), where)
+        else:
+            calls = await rollup_groups(session, tenant_id, AGENT, cal, ("name", "team"), where)
+        states = calls
+
+    totals: dict[tuple[GroupKey, int], ShiftTotals] = {}
+    if group_by is not GroupBy.queue:
+        for outcome in shifts:
+            team = team_of(outcome.agent) or ""
+            if filters.team and team != filters.team:
+                continue
+            if filters.agent and outcome.agent != filters.agent:
+                continue
+            if group_by is GroupBy.team and not team:
+                continue
+            key: GroupKey = {
+                GroupBy.tenant: (),
+                GroupBy.team: (team,),
+                GroupBy.agent: (outcome.agent, team),
+            }[group_by]
+            slot = (key, cal.bucket_of(outcome.start_ms))
+            found = totals.get(slot)
+            if found is None:
+                found = totals[slot] = ShiftTotals()
+            found.add(outcome)
+
+    slots = set(calls) | set(states) | set(totals)
+    if group_by is GroupBy.tenant:
+        slots |= {((), bucket) for bucket in cal.buckets()}
+    rows = []
+    empty = Acc()
+    for key, bucket in sorted(slots, key=lambda s: (s[1], s[0])):
+        if not _visible(access, group_by, key):
+            continue
+        acc = calls.get((key, bucket), empty)
+        metrics = call_metrics(acc.window_sums())
+        if group_by is GroupBy.queue:
+            metrics.update(NO_STATES)
+            metrics.update(NO_SHIFTS)
+        else:
+            metrics.update(agent_time_metrics(states.get((key, bucket), empty).state_times()))
+            metrics.update(totals.get((key, bucket), ShiftTotals()).metrics())
+        rows.append(KpiRow(bucket, key, metrics))
+    return rows
+
+
+async def agent_totals(
+    session: AsyncSession,
+    tenant_id: int,
+    agent: str,
+    cal: ReportCalendar,
+    shifts: Sequence[ShiftOutcome] = (),
+) -> Metrics:
+    """One agent's metrics over each bucket of `cal` merged (whatever its team was)."""
+    t = KpiRollupRow.__table__
+    groups = await rollup_groups(session, tenant_id, AGENT, cal, ("name",), [t.c.name == agent])
+    acc = Acc()
+    for found in groups.values():
+        acc.add(found.sums, found.max_wait)
+    totals = ShiftTotals()
+    for outcome in shifts:
+        if outcome.agent == agent:
+            totals.add(outcome)
+    metrics = call_metrics(acc.window_sums())
+    metrics.update(agent_time_metrics(acc.state_times()))
+    metrics.update(totals.metrics())
+    return metrics
+
+
+def empty_metrics(group_by: GroupBy) -> Metrics:
+    """The metrics of a group with no facts and no shifts (zeros and nulls)."""
+    empty = Acc()
+    metrics = call_metrics(empty.window_sums())
+    if group_by is GroupBy.queue:
+        metrics.update(NO_STATES)
+        metrics.update(NO_SHIFTS)
+    else:
+        metrics.update(agent_time_metrics(empty.state_times()))
+        metrics.update(ShiftTotals().metrics())
+    return metrics
+
+
+def _visible(access: Access, group_by: GroupBy, key: GroupKey) -> bool:
+    if group_by is GroupBy.tenant:
+        return access.can_see_scope("tenant", {})
+    if group_by is GroupBy.queue:
+        return access.can_see_scope(f"queue:{key[0]}", {})
+    if group_by is GroupBy.team:
+        return access.can_see_team(key[0] or None)
+    return access.can_see_agent(key[0], key[1] or None)

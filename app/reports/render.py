@@ -1,0 +1,66 @@
+"""A KPI report as JSON (rows with a `metrics` object) or CSV (one column per metric)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any
+
+from app.reports.kpi import METRICS
+from app.reports.service import KpiReport
+
+PLAN_FIELDS = ("minimum", "standard", "maximum", "deviation", "deviation_pct", "level")
+
+
+def report_json(report: KpiReport) -> dict[str, Any]:
+    cal = report.calendar
+    fields = report.key_fields
+    rows = []
+    for row in report.rows:
+        item: dict[str, Any] = {
+            "period": cal.label(row.bucket),
+            "start": cal.iso(row.bucket),
+            "end": cal.iso(cal.bucket_end(row.bucket)),
+        }
+        for name, value in zip(fields, row.key, strict=True):
+            item[name] = value or None
+        item["metrics"] = row.metrics
+        if report.planned:
+            item["plan"] = row.plan
+        rows.append(item)
+    return {
+        "timezone": report.timezone,
+        "group_by": report.group_by.value,
+        "period": cal.period.value,
+        "from": cal.first.isoformat(),
+        "to": cal.last.isoformat(),
+        "metrics": list(METRICS),
+        "rows": rows,
+    }
+
+
+def _cell(value: Any) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return repr(value)
+    return value
+
+
+def report_csv(report: KpiReport) -> str:
+    cal = report.calendar
+    planned = [m for m in METRICS if m in report.planned]
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    header = ["period", "start", "end", *report.key_fields, *METRICS]
+    header += [f"{m}_{f}" for m in planned for f in PLAN_FIELDS]
+    writer.writerow(header)
+    for row in report.rows:
+        line = [cal.label(row.bucket), cal.iso(row.bucket), cal.iso(cal.bucket_end(row.bucket))]
+        line += [value or "" for value in row.key]
+        line += [_cell(row.metrics.get(m)) for m in METRICS]
+        for m in planned:
+            found = row.plan.get(m) or {}
+            line += [_cell(found.get(f)) for f in PLAN_FIELDS]
+        writer.writerow(line)
+    return out.getvalue()

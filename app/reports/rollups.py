@@ -1,0 +1,306 @@
+"""15-minute interval rollups of the facts, kept up to date as facts are written.
+
+Why incremental at write time: the facts writer inserts with `ON CONFLICT DO NOTHING ...
+RETURNING`, so it knows exactly which facts are new; their contributions are summed per
+(interval, queue) and (interval, agent, team) in Python and added to the rollup rows with one
+additive upsert per batch, in the same transaction as the facts. A replayed fact is not
+returned, so it is never counted twice, and a report never has to refresh anything first.
+
+Attribution follows the live aggregator (docs/metrics.md): a call counts as answered in the
+interval of its answer, as abandoned or left in the interval it left the queue, and its handle
+time in the interval it finished (wrap-up end); agent state intervals are split over the 15-
+minute intervals they cover. Intervals are UTC quarter hours, which are the local quarter hours
+of every time zone in use (all offsets are whole quarter hours), so the rollup does not depend
+on the tenant's time zone and survives a change of it.
+
+Rows of kind `q` hold the call, deal and survey sums of a queue (`name` = queue, `''` = none);
+summed over all queues they give the tenant. Rows of kind `a` hold the sums attributed to an
+agent (`name` = agent id) in a team (`team`, `''` = none) and the agent's time in each state;
+summed by team they give the team, summed over all agents the tenant's state times.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from typing import Any, Final
+
+from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, delete, func, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.core.db import Base, Database
+from app.reports.models import AgentStateFactRow, CallFactRow, CsatFactRow, DealFactRow
+from app.streams.aggregator.facts import AgentStateFact, CallFact, CsatFact, DealFact, Fact
+
+INTERVAL_MS: Final = 15 * 60 * 1000
+QUEUE: Final = "q"
+AGENT: Final = "a"
+NO_MAX: Final = -1
+MICROS: Final = 1_000_000
+
+SUM_COLUMNS: Final = (
+    "answered",
+    "answered_known",
+    "answered_within_sl",
+    "wait_ms",
+    "abandoned",
+    "short_abandoned",
+    "left_queue",
+    "unanswered_unknown",
+    "handled",
+    "talk_ms",
+    "hold_ms",
+    "wrapup_ms",
+    "transfers",
+    "expired",
+    "deals",
+    "revenue_micros",
+    "csat_responses",
+    "csat_sum",
+    "csat_satisfied",
+    "ringing_ms",
+    "on_call_ms",
+    "wrapup_state_ms",
+    "available_ms",
+    "break_ms",
+)
+"""The additive measures, in this order everywhere (deltas, SQL sums)."""
+COL: Final = {name: i for i, name in enumerate(SUM_COLUMNS)}
+STATE_COLUMNS: Final = {
+    "ringing": COL["ringing_ms"],
+    "on_call": COL["on_call_ms"],
+    "wrapup": COL["wrapup_state_ms"],
+    "available": COL["available_ms"],
+    "break": COL["break_ms"],
+}
+KEY_COLUMNS: Final = ("tenant_id", "kind", "ivl_ms", "name", "team")
+
+
+class KpiRollupRow(Base):
+    __tablename__ = "kpi_rollups"
+    __table_args__ = (
+        Index("uq_kpi_rollups_key", "tenant_id", "kind", "ivl_ms", "name", "team", unique=True),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(1))
+    ivl_ms: Mapped[int] = mapped_column(BigInteger)
+    name: Mapped[str] = mapped_column(String(128))
+    team: Mapped[str] = mapped_column(String(128))
+    answered: Mapped[int] = mapped_column(BigInteger, default=0)
+    answered_known: Mapped[int] = mapped_column(BigInteger, default=0)
+    answered_within_sl: Mapped[int] = mapped_column(BigInteger, default=0)
+    wait_ms: Mapped[int] = mapped_column(BigInteger, default=0)
+    abandoned: Mapped[int] = mapped_column(BigInteger, default=0)
+    short_abandoned: Mapped[int] = mapped_column(BigInteger, default=0)
+    left_queue: Mapped[int] = mapped_column(BigInteger, default=0)
+    unanswered_unknown: Mapped[int] = mapped_column(BigInteger, default=0)
+    handled: Mapped[int] = mapped_column(BigInteger, default=0)
+    talk_ms: Mapped[int] = mapped_column(BigInteger, default=0)
+    hold_ms: Mapped[int] = mapped_column(BigInteger, default=0)
+    wrapup_ms: Mapped[int] = mapped_column(BigInteger, default=0)
+    transfers: Mapped[int] = mapped_column(BigInteger, default=0)
+    expired: Mapped[int] = mapped_column(BigInteger, default=0)
+    deals: Mapped[int] = mapped_column(BigInteger, default=0)
+    revenue_micros: Mapped[int] = mapped_column(BigInteger, default=0)
+    csat_responses: Mapped[int] = mapped_column(BigInteger, default=0)
+    csat_sum: Mapped[int] = mapped_column(BigInteger, default=0)
+    csat_satisfied: Mapped[int] = mapped_column(BigInteger, default=0)
+    ringing_ms: Mapped[int] = mapped_column(BigInteger, default=0)
+    on_call_ms: Mapped[int] = mapped_column(BigInteger, default=0)
+    wrapup_state_ms: Mapped[int] = mapped_column(BigInteger, default=0)
+    available_ms: Mapped[int] = mapped_column(BigInteger, default=0)
+    break_ms: Mapped[int] = mapped_column(BigInteger, default=0)
+    max_wait_ms: Mapped[int] = mapped_column(BigInteger, default=NO_MAX)
+
+
+RollupKey = tuple[int, str, int, str, str]
+"""(tenant_id, kind, interval start ms, name, team)."""
+
+
+class Delta:
+    """The contributions of some facts to one rollup row."""
+
+    __slots__ = ("max_wait", "sums")
+
+    def __init__(self) -> None:
+        self.sums = [0] * len(SUM_COLUMNS)
+        self.max_wait = NO_MAX
+
+    def wait(self, wait_ms: int) -> None:
+        if wait_ms > self.max_wait:
+            self.max_wait = wait_ms
+
+
+def interval_of(ms: int) -> int:
+    return ms - ms % INTERVAL_MS
+
+
+def _ms(seconds: float | None) -> int:
+    """Fact durations are the aggregator's integer milliseconds / 1000: this restores them."""
+    return 0 if seconds is None else round(seconds * 1000)
+
+
+class DeltaBuilder:
+    """Sums the contributions of facts per rollup key."""
+
+    def __init__(self) -> None:
+        self.deltas: dict[RollupKey, Delta] = defaultdict(Delta)
+
+    def _queue(self, tenant_id: int, ms: int, queue: str | None) -> Delta:
+        return self.deltas[(tenant_id, QUEUE, interval_of(ms), queue or "", "")]
+
+    def _agent(self, tenant_id: int, ms: int, agent: str, team: str | None) -> Delta:
+        return self.deltas[(tenant_id, AGENT, interval_of(ms), agent, team or "")]
+
+    def _targets(
+        self, tenant_id: int, ms: int, queue: str | None, agent: str | None, team: str | None
+    ) -> list[Delta]:
+        targets = [self._queue(tenant_id, ms, queue)]
+        if agent is not None:
+            targets.append(self._agent(tenant_id, ms, agent, team))
+        return targets
+
+    def add(self, tenant_id: int, fact: Fact) -> None:
+        if isinstance(fact, CallFact):
+            self.add_call(tenant_id, fact)
+        elif isinstance(fact, AgentStateFact):
+            self.add_state(tenant_id, fact)
+        elif isinstance(fact, DealFact):
+            for d in self._targets(tenant_id, fact.ms, fact.queue, fact.agent, fact.team):
+                d.sums[COL["deals"]] += 1
+                d.sums[COL["revenue_micros"]] += round(fact.amount * MICROS)
+        else:
+            for d in self._targets(tenant_id, fact.ms, fact.queue, fact.agent, fact.team):
+                d.sums[COL["csat_responses"]] += 1
+                d.sums[COL["csat_sum"]] += fact.score
+                d.sums[COL["csat_satisfied"]] += 1 if fact.score >= 4 else 0
+
+    def add_call(self, tenant_id: int, f: CallFact) -> None:
+        known = f.wait_s is not None
+        wait = _ms(f.wait_s)
+        if f.direction == "inbound" and f.answered_ms is not None:
+            for d in self._targets(tenant_id, f.answered_ms, f.queue, f.agent, f.team):
+                s = d.sums
+                s[COL["answered"]] += 1
+                if known:
+                    s[COL["answered_known"]] += 1
+                    s[COL["answered_within_sl"]] += 1 if f.within_sl else 0
+                    s[COL["wait_ms"]] += wait
+                    d.wait(wait)
+        elif f.outcome in ("abandoned", "left_queue"):
+            d = self._queue(tenant_id, f.finished_ms, f.queue)
+            s = d.sums
+            if f.outcome == "abandoned":
+                s[COL["abandoned"]] += 1
+                s[COL["short_abandoned"]] += 1 if f.short_abandon else 0
+                if known:
+                    d.wait(wait)
+            else:
+                s[COL["left_queue"]] += 1
+            s[COL["unanswered_unknown"]] += 0 if known else 1
+        if f.outcome not in ("answered", "expired") and not f.transfers:
+            return
+        agent = f.agent if f.answered_ms is not None else None
+        for d in self._targets(tenant_id, f.finished_ms, f.queue, agent, f.team):
+            s = d.sums
+            s[COL["transfers"]] += f.transfers
+            if f.outcome == "answered":
+                s[COL["handled"]] += 1
+                s[COL["talk_ms"]] += _ms(f.talk_s)
+                s[COL["hold_ms"]] += _ms(f.hold_s)
+                s[COL["wrapup_ms"]] += _ms(f.wrapup_s)
+            elif f.outcome == "expired":
+                s[COL["expired"]] += 1
+
+    def add_state(self, tenant_id: int, f: AgentStateFact) -> None:
+        column = STATE_COLUMNS.get(f.state)
+        if column is None or f.end_ms <= f.start_ms:
+            return
+        start = f.start_ms
+        while start < f.end_ms:
+            ivl = interval_of(start)
+            end = min(f.end_ms, ivl + INTERVAL_MS)
+            self._agent(tenant_id, ivl, f.agent, f.team).sums[column] += end - start
+            start = end
+
+
+def rollup_deltas(tenant_facts: Iterable[tuple[int, Fact]]) -> dict[RollupKey, Delta]:
+    builder = DeltaBuilder()
+    for tenant_id, fact in tenant_facts:
+        builder.add(tenant_id, fact)
+    return builder.deltas
+
+
+def _greatest(dialect_name: str, a: Any, b: Any) -> Any:
+    return func.greatest(a, b) if dialect_name == "postgresql" else func.max(a, b)
+
+
+CHUNK: Final = 400
+
+
+async def add_to_rollups(conn: AsyncConnection, deltas: dict[RollupKey, Delta]) -> int:
+    """Add the deltas to the rollup rows (creating missing rows). Keys are written in sorted
+    order so that concurrent writers lock rows in the same order. Returns rows touched."""
+    if not deltas:
+        return 0
+    name = conn.dialect.name
+    dialect = postgresql if name == "postgresql" else sqlite
+    table = KpiRollupRow.__table__
+    rows: list[dict[str, Any]] = []
+    for key in sorted(deltas):
+        delta = deltas[key]
+        row: dict[str, Any] = dict(zip(KEY_COLUMNS, key, strict=True))
+        row.update(zip(SUM_COLUMNS, delta.sums, strict=True))
+        row["max_wait_ms"] = delta.max_wait
+        rows.append(row)
+    stmt = dialect.insert(table)
+    excluded = stmt.excluded
+    updates: dict[str, Any] = {c: table.c[c] + excluded[c] for c in SUM_COLUMNS}
+    updates["max_wait_ms"] = _greatest(name, table.c.max_wait_ms, excluded.max_wait_ms)
+    upsert = stmt.on_conflict_do_update(index_elements=list(KEY_COLUMNS), set_=updates)
+    for start in range(0, len(rows), CHUNK):
+        await conn.execute(upsert, rows[start : start + CHUNK])
+    return len(rows)
+
+
+FACT_BATCH: Final = 20_000
+
+
+FACT_TABLES: Final[tuple[tuple[Any, Any], ...]] = (
+    (CallFactRow, CallFact),
+    (AgentStateFactRow, AgentStateFact),
+    (DealFactRow, DealFact),
+    (CsatFactRow, CsatFact),
+)
+
+
+async def rebuild_rollups(db: Database, tenant_id: int) -> int:
+    """Recompute a tenant's rollups from all its facts (after restoring facts from a backup,
+    or for facts written before the rollup table existed). Returns the facts read."""
+    read = 0
+    async with db.engine.begin() as conn:
+        await conn.execute(delete(KpiRollupRow).where(KpiRollupRow.tenant_id == tenant_id))
+        for model, struct in FACT_TABLES:
+            table = model.__table__
+            columns = [table.c[name] for name in struct.__struct_fields__]
+            last_id = 0
+            while True:
+                rows = (
+                    await conn.execute(
+                        select(table.c.id, *columns)
+                        .where(table.c.tenant_id == tenant_id, table.c.id > last_id)
+                        .order_by(table.c.id)
+                        .limit(FACT_BATCH)
+                    )
+                ).all()
+                if not rows:
+                    break
+                last_id = rows[-1][0]
+                read += len(rows)
+                facts = [(tenant_id, struct(*row[1:])) for row in rows]
+                await add_to_rollups(conn, rollup_deltas(facts))
+    return read

@@ -1,0 +1,61 @@
+"""What the reports, shifts, plans and coaching routes need to know about the caller and the
+tenant: whether it may see an agent, which team an agent is in, the tenant's time zone, the
+live clock. Writing (shifts, plans, coaching notes) is for staff: `StaffPrincipal`."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.auth.deps import Principal
+from app.core.errors import Forbidden, NotFound
+from app.core.services import Services
+from app.org.models import Agent, Team, Tenant
+from app.shifts.outcomes import OpenState
+from app.streams.clock import wall_ms
+
+
+def require_agent(principal: Principal, agent: str, team: str | None, write: bool) -> None:
+    """Raise unless the caller may see (and, for `write`, manage) this agent. Unseen agents
+    are reported as not found, so that their existence does not leak."""
+    if not principal.access.can_see_agent(agent, team):
+        if write:
+            raise Forbidden(f"you may not manage agent {agent!r} (not in your teams)")
+        raise NotFound(f"no agent {agent!r} in your teams")
+
+
+async def agent_teams(session: AsyncSession, tenant_id: int) -> dict[str, str]:
+    """Agent id -> team name, for the agents that have a team."""
+    rows = await session.execute(
+        select(Agent.external_id, Team.name)
+        .join(Team, Agent.team_id == Team.id)
+        .where(Agent.tenant_id == tenant_id)
+    )
+    return {agent: team for agent, team in rows.all()}  # noqa: C416 (rows are Row objects)
+
+
+async def tenant_zone(session: AsyncSession, tenant_id: int) -> str:
+    tenant = await session.get(Tenant, tenant_id)
+    if tenant is None:
+        raise NotFound(f"tenant {tenant_id} does not exist")
+    return tenant.timezone
+
+
+async def live_now(services: Services, tenant_id: int) -> tuple[int, dict[str, OpenState]]:
+    """The tenant's clock (aggregator time under `clock=event`, else the wall clock) and the
+    states agents are in now, from the live board."""
+    got = await services.engine.board(tenant_id)
+    if got is None:
+        return wall_ms(), {}
+    now, rows = got
+    states: dict[str, OpenState] = {}
+    for row in rows:
+        state, since, agent = row.get("state"), row.get("since_ms"), row.get("agent")
+        if (
+            isinstance(state, str)
+            and isinstance(since, int)
+            and isinstance(agent, str)
+            and state != "logged_out"
+        ):
+            states[agent] = OpenState(state, since)
+    return now, states

@@ -1,0 +1,291 @@
+"""How a planned shift was kept, from the agent's state facts (and its live state).
+
+For a shift [S, E) of an agent:
+
+- logged in at S: a state interval covers S (it started at or before S and ends after it);
+- late: not logged in at S, but logged in later in the shift; minutes late = first login - S;
+- absent: no logged-in time in the shift (for a shift in progress: none yet);
+- early leave: the shift is over and the agent's last logged-in instant in it is before E;
+  minutes = E - that instant (a logout and a return within the shift is not early leave);
+- productive time: time in the shift spent available, ringing, on a call or in wrap-up;
+  adherence = productive time / (E - S - planned breaks), at most 1, for finished shifts.
+
+State facts of one agent never overlap, so the interval covering S, if any, is the last one
+that started before S: one index seek. The agent's current, still open state comes from the
+live board, so a shift in progress is judged on what is happening now, not only on the
+intervals already closed.
+
+A finished shift's outcome is cached on its row. Writing new state facts that touch a shift
+clears the cache and bumps the row's `revision` in the same transaction as the facts; an
+evaluation only stores its result if the revision is still the one it started from.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Final
+
+from sqlalchemy import and_, case, func, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+from sqlalchemy.orm import aliased
+
+from app.reports.models import AgentStateFactRow
+from app.shifts.models import ShiftRow
+from app.streams.aggregator.facts import AgentStateFact, Fact
+
+PRODUCTIVE_STATES: Final = ("available", "ringing", "on_call", "wrapup")
+MINUTE_MS: Final = 60_000
+CHUNK: Final = 500
+
+
+@dataclass(frozen=True, slots=True)
+class OpenState:
+    """An agent's current state (from the live board): in `state` since `since_ms`."""
+
+    state: str
+    since_ms: int
+
+
+@dataclass(slots=True)
+class Evidence:
+    """What the closed state intervals say about one shift."""
+
+    cover_state: str | None = None
+    cover_end: int | None = None
+    first_start: int | None = None
+    last_end: int | None = None
+    productive_ms: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class ShiftOutcome:
+    shift_id: int
+    agent: str
+    start_ms: int
+    end_ms: int
+    break_minutes: int
+    started: bool
+    ended: bool
+    present: bool
+    late_ms: int
+    early_leave_ms: int
+    productive_ms: int
+
+    @property
+    def planned_ms(self) -> int:
+        """Productive time the shift plans for: its length less planned breaks."""
+        return max(0, self.end_ms - self.start_ms - self.break_minutes * MINUTE_MS)
+
+    @property
+    def absent(self) -> bool:
+        return self.started and not self.present
+
+    @property
+    def late(self) -> bool:
+        return self.late_ms > 0
+
+    @property
+    def early_leave(self) -> bool:
+        return self.early_leave_ms > 0
+
+    @property
+    def adherence(self) -> float | None:
+        if not self.ended or self.planned_ms == 0:
+            return None
+        return min(1.0, self.productive_ms / self.planned_ms)
+
+    @property
+    def status(self) -> str:
+        return "finished" if self.ended else "in_progress" if self.started else "planned"
+
+
+def judge(row: ShiftRow, ev: Evidence, open_state: OpenState | None, now_ms: int) -> ShiftOutcome:
+    start, end = row.start_ms, row.end_ms
+    covered = ev.cover_end is not None and ev.cover_end > start
+    productive = ev.productive_ms
+    last_end = ev.last_end
+    first_in = ev.first_start
+    if covered:
+        assert ev.cover_end is not None
+        clipped = min(ev.cover_end, end)
+        if ev.cover_state in PRODUCTIVE_STATES:
+            productive += clipped - start
+        last_end = clipped if last_end is None else max(last_end, clipped)
+    if open_state is not None:
+        o_start, o_end = open_state.since_ms, now_ms
+        if o_end > start and o_start < end:
+            if o_start <= start:
+                covered = True
+            elif first_in is None or o_start < first_in:
+                first_in = o_start
+            clipped = min(o_end, end)
+            last_end = clipped if last_end is None else max(last_end, clipped)
+            if open_state.state in PRODUCTIVE_STATES:
+                productive += clipped - max(o_start, start)
+    present = covered or first_in is not None
+    ended = now_ms >= end
+    late = 0 if covered or first_in is None else first_in - start
+    early = end - last_end if ended and present and last_end is not None and last_end < end else 0
+    return ShiftOutcome(
+        shift_id=row.id,
+        agent=row.agent,
+        start_ms=start,
+        end_ms=end,
+        break_minutes=row.break_minutes,
+        started=now_ms >= start,
+        ended=ended,
+        present=present,
+        late_ms=late,
+        early_leave_ms=early,
+        productive_ms=productive,
+    )
+
+
+def cached(row: ShiftRow) -> ShiftOutcome:
+    return ShiftOutcome(
+        shift_id=row.id,
+        agent=row.agent,
+        start_ms=row.start_ms,
+        end_ms=row.end_ms,
+        break_minutes=row.break_minutes,
+        started=True,
+        ended=True,
+        present=bool(row.outcome_present),
+        late_ms=row.outcome_late_ms or 0,
+        early_leave_ms=row.outcome_early_leave_ms or 0,
+        productive_ms=row.outcome_productive_ms or 0,
+    )
+
+
+async def gather_evidence(
+    session: AsyncSession, tenant_id: int, shift_ids: Sequence[int]
+) -> dict[int, Evidence]:
+    """The closed state intervals' evidence for each shift, in two set-based queries per
+    chunk: intervals starting inside the shift, and the last interval starting before it."""
+    f = aliased(AgentStateFactRow)
+    s = ShiftRow
+    clipped_end = case((f.end_ms < s.end_ms, f.end_ms), else_=s.end_ms)
+    productive = case((f.state.in_(PRODUCTIVE_STATES), clipped_end - f.start_ms), else_=0)
+    evidence: dict[int, Evidence] = defaultdict(Evidence)
+    for at in range(0, len(shift_ids), CHUNK):
+        chunk = list(shift_ids[at : at + CHUNK])
+        inside = await session.execute(
+            select(s.id, func.min(f.start_ms), func.max(clipped_end), func.sum(productive))
+            .join(
+                f,
+                and_(
+                    f.tenant_id == s.tenant_id,
+                    f.agent == s.agent,
+                    f.start_ms >= s.start_ms,
+                    f.start_ms < s.end_ms,
+                ),
+            )
+            .where(s.tenant_id == tenant_id, s.id.in_(chunk))
+            .group_by(s.id)
+        )
+        for shift_id, first, last, prod in inside.all():
+            ev = evidence[shift_id]
+            ev.first_start, ev.last_end, ev.productive_ms = first, last, int(prod or 0)
+        g = aliased(AgentStateFactRow)
+        latest_before = (
+            select(func.max(g.start_ms))
+            .where(g.tenant_id == s.tenant_id, g.agent == s.agent, g.start_ms < s.start_ms)
+            .correlate(s)
+            .scalar_subquery()
+        )
+        cover = await session.execute(
+            select(s.id, f.state, f.end_ms)
+            .join(
+                f,
+                and_(
+                    f.tenant_id == s.tenant_id,
+                    f.agent == s.agent,
+                    f.start_ms == latest_before,
+                ),
+            )
+            .where(s.tenant_id == tenant_id, s.id.in_(chunk), f.end_ms > s.start_ms)
+        )
+        for shift_id, state, end_ms in cover.all():
+            ev = evidence[shift_id]
+            ev.cover_state, ev.cover_end = state, end_ms
+    return evidence
+
+
+async def evaluate_shifts(
+    session: AsyncSession,
+    tenant_id: int,
+    rows: Sequence[ShiftRow],
+    open_states: dict[str, OpenState],
+    now_ms: int,
+) -> list[ShiftOutcome]:
+    """Outcomes of the shifts, in the order given. Finished shifts evaluated now are cached
+    (committed by this function)."""
+    todo = [
+        r
+        for r in rows
+        if r.start_ms <= now_ms and not (r.evaluated_ms is not None and r.end_ms <= now_ms)
+    ]
+    revisions = {r.id: r.revision for r in todo}
+    evidence = await gather_evidence(session, tenant_id, [r.id for r in todo]) if todo else {}
+    out: list[ShiftOutcome] = []
+    store: list[ShiftOutcome] = []
+    for row in rows:
+        if row.start_ms > now_ms:
+            out.append(judge(row, Evidence(), None, now_ms))
+        elif row.id not in revisions:
+            out.append(cached(row))
+        else:
+            outcome = judge(
+                row, evidence.get(row.id, Evidence()), open_states.get(row.agent), now_ms
+            )
+            out.append(outcome)
+            if outcome.ended:
+                store.append(outcome)
+    for outcome in store:
+        await session.execute(
+            update(ShiftRow)
+            .where(
+                ShiftRow.id == outcome.shift_id, ShiftRow.revision == revisions[outcome.shift_id]
+            )
+            .values(
+                evaluated_ms=now_ms,
+                outcome_present=outcome.present,
+                outcome_late_ms=outcome.late_ms,
+                outcome_early_leave_ms=outcome.early_leave_ms,
+                outcome_productive_ms=outcome.productive_ms,
+            )
+            .execution_options(synchronize_session=False)
+        )
+    if store:
+        await session.commit()
+    return out
+
+
+async def invalidate_shift_outcomes(
+    conn: AsyncConnection, inserted: Iterable[tuple[int, Fact]]
+) -> None:
+    """New state facts: forget the cached outcomes of the shifts they may touch (called by the
+    facts writer inside its transaction)."""
+    spans: dict[int, tuple[set[str], int, int]] = {}
+    for tenant_id, fact in inserted:
+        if not isinstance(fact, AgentStateFact):
+            continue
+        agents, lo, hi = spans.get(tenant_id, (set(), fact.start_ms, fact.end_ms))
+        agents.add(fact.agent)
+        spans[tenant_id] = (agents, min(lo, fact.start_ms), max(hi, fact.end_ms))
+    for tenant_id, (agents, lo, hi) in spans.items():
+        names = sorted(agents)
+        for at in range(0, len(names), CHUNK):
+            await conn.execute(
+                update(ShiftRow)
+                .where(
+                    ShiftRow.tenant_id == tenant_id,
+                    ShiftRow.agent.in_(names[at : at + CHUNK]),
+                    ShiftRow.start_ms <= hi,
+                    ShiftRow.end_ms >= lo,
+                )
+                .values(evaluated_ms=None, revision=ShiftRow.revision + 1)
+                .execution_options(synchronize_session=False)
+            )
