@@ -1,0 +1,208 @@
+"""What each channel kind receives for one notification: pure functions of the alert."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from datetime import UTC, datetime
+from email.message import EmailMessage
+from typing import Any, Final, Literal
+
+import orjson
+
+from app.alerts.schemas import AlertOut
+
+NotificationKind = Literal["firing", "repeat", "resolved"]
+PAYLOAD_VERSION: Final = "1"
+SIGNATURE_HEADER: Final = "X-Floorwatch-Signature"
+
+RATIO_METRICS: Final = frozenset(
+    {
+        "service_level",
+        "abandonment_rate",
+        "occupancy",
+        "conversion",
+        "csat_satisfied",
+    }
+)
+DURATION_METRICS: Final = frozenset(
+    {
+        "asa",
+        "aht",
+        "max_wait",
+        "longest_wait",
+        "talk_time",
+        "hold_time",
+        "wrapup_time",
+        "time_available",
+        "time_ringing",
+        "time_on_call",
+        "time_wrapup",
+        "time_break",
+        "time_in_state",
+    }
+)
+SEVERITY_COLOURS: Final = {"critical": "#d1242f", "warning": "#bf8700", "info": "#0969da"}
+RESOLVED_COLOUR: Final = "#1a7f37"
+
+
+def format_value(metric: str, value: float | None) -> str:
+    if value is None:
+        return "no value"
+    if metric in RATIO_METRICS:
+        return f"{value * 100:.1f}%"
+    if metric in DURATION_METRICS:
+        if value >= 120:
+            return f"{value / 60:.1f} min"
+        return f"{value:.0f} s"
+    if float(value).is_integer():
+        return str(int(value))
+    return f"{value:.2f}"
+
+
+def describe(
+    rule_name: str,
+    metric: str,
+    window: str,
+    scope: str,
+    op: str,
+    threshold: float,
+    value: float | None,
+) -> str:
+    """One line a person reads: `Sales SL: service_level (15m) of queue:Sales is 72.0%
+    (alert when < 80.0%)`."""
+    shown = format_value(metric, value)
+    line = format_value(metric, threshold)
+    in_window = "" if window == "live" else f" ({window})"
+    return f"{rule_name}: {metric}{in_window} of {scope} is {shown} (alert when {op} {line})"
+
+
+def status_of(kind: NotificationKind) -> str:
+    return "resolved" if kind == "resolved" else "firing"
+
+
+def webhook_body(alert: AlertOut, kind: NotificationKind, delivery_id: int) -> bytes:
+    """The generic webhook's JSON: `status` is `firing` or `resolved`, `fingerprint` is stable
+    for the rule instance across episodes, `repeat` marks a reminder."""
+    body: dict[str, Any] = {
+        "version": PAYLOAD_VERSION,
+        "delivery_id": delivery_id,
+        "status": status_of(kind),
+        "repeat": kind == "repeat",
+        "fingerprint": alert.fingerprint,
+        "sent_at": datetime.now(UTC),
+        "alert": alert.model_dump(mode="json"),
+    }
+    return orjson.dumps(body)
+
+
+def sign(secret: str, body: bytes) -> str:
+    """`sha256=` + hex HMAC-SHA256 of the exact body bytes."""
+    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+
+
+def verify(secret: str, body: bytes, header: str) -> bool:
+    return hmac.compare_digest(sign(secret, body), header)
+
+
+def title(alert: AlertOut, kind: NotificationKind) -> str:
+    label = {"firing": "FIRING", "repeat": "STILL FIRING", "resolved": "RESOLVED"}[kind]
+    return f"[{label}] {alert.severity}: {alert.rule_name} ({alert.scope})"
+
+
+def slack_body(alert: AlertOut, kind: NotificationKind) -> bytes:
+    """Slack incoming-webhook message (also understood by Mattermost and Rocket.Chat)."""
+    colour = RESOLVED_COLOUR if kind == "resolved" else SEVERITY_COLOURS.get(alert.severity)
+    return orjson.dumps(
+        {
+            "text": f"{title(alert, kind)}\n{alert.summary}",
+            "attachments": [
+                {
+                    "color": colour,
+                    "fallback": alert.summary,
+                    "fields": [
+                        {"title": "Severity", "value": alert.severity, "short": True},
+                        {"title": "Scope", "value": alert.scope, "short": True},
+                        {
+                            "title": "Value",
+                            "value": format_value(alert.metric, alert.value),
+                            "short": True,
+                        },
+                        {"title": "Fingerprint", "value": alert.fingerprint, "short": True},
+                    ],
+                }
+            ],
+        }
+    )
+
+
+def teams_body(alert: AlertOut, kind: NotificationKind) -> bytes:
+    """A Microsoft Teams incoming-webhook message carrying an Adaptive Card."""
+    style = (
+        "good"
+        if kind == "resolved"
+        else ("attention" if alert.severity == "critical" else "warning")
+    )
+    card = {
+        "type": "AdaptiveCard",
+        "$schema": "http://adaptivecards.io/schemas/adaptive-card.json",
+        "version": "1.4",
+        "body": [
+            {
+                "type": "TextBlock",
+                "text": title(alert, kind),
+                "weight": "bolder",
+                "size": "medium",
+                "color": style,
+                "wrap": True,
+            },
+            {"type": "TextBlock", "text": alert.summary, "wrap": True},
+            {
+                "type": "FactSet",
+                "facts": [
+                    {"title": "Severity", "value": alert.severity},
+                    {"title": "Scope", "value": alert.scope},
+                    {"title": "Value", "value": format_value(alert.metric, alert.value)},
+                    {"title": "Fingerprint", "value": alert.fingerprint},
+                ],
+            },
+        ],
+    }
+    return orjson.dumps(
+        {
+            "type": "message",
+            "attachments": [
+                {
+                    "contentType": "application/vnd.microsoft.card.adaptive",
+                    "contentUrl": None,
+                    "content": card,
+                }
+            ],
+        }
+    )
+
+
+def email_message(
+    alert: AlertOut, kind: NotificationKind, from_address: str, to: list[str]
+) -> EmailMessage:
+    message = EmailMessage()
+    message["Subject"] = title(alert, kind)
+    message["From"] = from_address
+    message["To"] = ", ".join(to)
+    message["X-Floorwatch-Fingerprint"] = alert.fingerprint
+    lines = [
+        alert.summary,
+        "",
+        f"Status:      {status_of(kind)}",
+        f"Severity:    {alert.severity}",
+        f"Scope:       {alert.scope}",
+        f"Value:       {format_value(alert.metric, alert.value)}",
+        f"Started:     {alert.started_at.isoformat()}",
+    ]
+    if alert.fired_at is not None:
+        lines.append(f"Fired:       {alert.fired_at.isoformat()}")
+    if alert.ended_at is not None:
+        lines.append(f"Resolved:    {alert.ended_at.isoformat()}")
+    lines.append(f"Fingerprint: {alert.fingerprint}")
+    message.set_content("\n".join(lines) + "\n")
+    return message

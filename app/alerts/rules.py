@@ -1,0 +1,195 @@
+"""What a rule says, in pure terms: its scope, metric, window and condition, checked against the
+metric catalog (docs/metrics.md), and the evaluation-time form the evaluator works with.
+
+Rule scopes:
+
+    tenant                 the whole floor
+    queue:NAME             one queue
+    team:NAME              one team
+    agent:ID               one agent
+    each_queue             every queue, one alert per queue
+    each_agent             every agent, one alert per agent
+    each_agent:team:NAME   every agent of team NAME, one alert per agent
+
+An instance scope (what one alert is about) is always `tenant`, `queue:NAME`, `team:NAME` or
+`agent:ID`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import operator
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Final, Literal
+
+from app.alerts.quiet_hours import QuietWindow
+from app.streams.aggregator.catalog import (
+    AGENT_GAUGES,
+    AGENT_TIME_METRICS,
+    BREAK_REASON_PREFIX,
+    CALL_METRICS,
+    LIVE,
+    QUEUE_GAUGES,
+    WINDOWS,
+)
+
+Op = Literal[">", ">=", "<", "<="]
+Severity = Literal["info", "warning", "critical"]
+
+OPS: Final[dict[str, Callable[[float, float], bool]]] = {
+    ">": operator.gt,
+    ">=": operator.ge,
+    "<": operator.lt,
+    "<=": operator.le,
+}
+RULE_WINDOWS: Final = (LIVE, *WINDOWS)
+TIME_IN_STATE: Final = "time_in_state"
+"""Seconds an agent has been in its current state, when that state is the rule's
+`agent_state` (and `agent_state_reason`, if set); no value otherwise. Read from the agent board,
+so it grows with the clock and fires without new events."""
+
+AGENT_STATES: Final = ("available", "ringing", "on_call", "wrapup", "break", "logged_out")
+WINDOWED_METRICS: Final = frozenset(CALL_METRICS) | frozenset(AGENT_TIME_METRICS)
+SCOPE_KINDS: Final = ("tenant", "queue", "team", "agent", "each_queue", "each_agent")
+
+
+class RuleError(ValueError):
+    """The rule is inconsistent; the message says what was expected."""
+
+
+@dataclass(frozen=True, slots=True)
+class RuleScope:
+    """A parsed rule scope: `kind` is one of SCOPE_KINDS; `name` the queue, team or agent of a
+    fixed scope; `team` the team an `each_agent:team:NAME` scope is limited to."""
+
+    kind: str
+    name: str | None = None
+    team: str | None = None
+
+    @property
+    def per_instance(self) -> bool:
+        return self.kind.startswith("each_")
+
+    @property
+    def instance_kind(self) -> str:
+        """The kind of the scopes of this rule's alerts."""
+        return {"each_queue": "queue", "each_agent": "agent"}.get(self.kind, self.kind)
+
+
+def parse_rule_scope(scope: str) -> RuleScope:
+    if scope in ("tenant", "each_queue", "each_agent"):
+        return RuleScope(scope)
+    kind, sep, name = scope.partition(":")
+    if kind in ("queue", "team", "agent") and sep and name and len(name) <= 128:
+        return RuleScope(kind, name)
+    if kind == "each_agent":
+        sub, sep2, team = name.partition(":")
+        if sub == "team" and sep2 and team and len(team) <= 128:
+            return RuleScope("each_agent", team=team)
+    raise RuleError(
+        f"invalid scope {scope!r}: expected `tenant`, `queue:NAME`, `team:NAME`, `agent:ID`, "
+        "`each_queue`, `each_agent` or `each_agent:team:NAME`"
+    )
+
+
+def check_metric(metric: str, scope: RuleScope, window: str, agent_state: str | None) -> None:
+    """Raise RuleError unless `metric` exists for this kind of scope in this window."""
+    if window not in RULE_WINDOWS:
+        raise RuleError(f"invalid window {window!r}: expected one of {', '.join(RULE_WINDOWS)}")
+    kind = scope.instance_kind
+    if metric == TIME_IN_STATE:
+        if kind != "agent":
+            raise RuleError(
+                "`time_in_state` is a per-agent metric: use scope `agent:ID`, `each_agent` or "
+                "`each_agent:team:NAME`"
+            )
+        if agent_state not in AGENT_STATES:
+            raise RuleError(
+                f"`time_in_state` needs `agent_state`, one of {', '.join(AGENT_STATES)}"
+            )
+        return
+    if agent_state is not None:
+        raise RuleError("`agent_state` only applies to the metric `time_in_state`")
+    if metric in WINDOWED_METRICS:
+        if window == LIVE:
+            raise RuleError(f"`{metric}` is counted over a window: use one of {', '.join(WINDOWS)}")
+        if metric in AGENT_TIME_METRICS and kind == "queue":
+            raise RuleError(f"`{metric}` is an agent-time metric: not available per queue")
+        return
+    if metric in QUEUE_GAUGES:
+        if kind not in ("tenant", "queue"):
+            raise RuleError(f"`{metric}` is a queue gauge: use scope `tenant` or a queue")
+        return
+    if metric in AGENT_GAUGES or (
+        metric.startswith(BREAK_REASON_PREFIX) and len(metric) > len(BREAK_REASON_PREFIX)
+    ):
+        if kind == "queue":
+            raise RuleError(f"`{metric}` counts agents: use scope `tenant`, a team or an agent")
+        return
+    raise RuleError(f"unknown metric {metric!r}: see docs/metrics.md for the catalog")
+
+
+def check_clear_threshold(op: str, threshold: float, clear_threshold: float | None) -> None:
+    """The clear threshold lies on the healthy side of the threshold (or equals it)."""
+    if clear_threshold is None:
+        return
+    if op in (">", ">=") and clear_threshold > threshold:
+        raise RuleError(
+            f"with `{op}` the alert clears below the threshold: clear_threshold must be "
+            f"<= {threshold}"
+        )
+    if op in ("<", "<=") and clear_threshold < threshold:
+        raise RuleError(
+            f"with `{op}` the alert clears above the threshold: clear_threshold must be "
+            f">= {threshold}"
+        )
+
+
+def fingerprint(tenant_id: int, rule_id: int, instance_scope: str) -> str:
+    """Stable id of one rule instance: the same for every episode, every process, every run."""
+    return hashlib.sha256(f"{tenant_id}/{rule_id}/{instance_scope}".encode()).hexdigest()[:32]
+
+
+@dataclass(frozen=True, slots=True)
+class Condition:
+    """When an instance breaches, and when it counts as recovered.
+
+    Firing starts when `value op threshold` has held for `for_ms`. It ends when the clear
+    condition (`not value op clear_threshold`, where the clear threshold defaults to the
+    threshold) has held for `keep_firing_for_ms`. A missing value (a ratio with nothing to
+    divide, an agent no longer in the state) breaches nothing and counts as recovered."""
+
+    op: str
+    threshold: float
+    clear_threshold: float | None = None
+    for_ms: int = 0
+    keep_firing_for_ms: int = 0
+
+    def breaches(self, value: float | None) -> bool:
+        return value is not None and OPS[self.op](value, self.threshold)
+
+    def recovered(self, value: float | None) -> bool:
+        if value is None:
+            return True
+        clear = self.threshold if self.clear_threshold is None else self.clear_threshold
+        return not OPS[self.op](value, clear)
+
+
+@dataclass(frozen=True, slots=True)
+class RuleSpec:
+    """A rule as the evaluator runs it."""
+
+    id: int
+    tenant_id: int
+    name: str
+    metric: str
+    scope: RuleScope
+    window: str
+    condition: Condition
+    severity: str
+    agent_state: str | None = None
+    agent_state_reason: str | None = None
+    repeat_interval_ms: int | None = None
+    quiet_hours: tuple[QuietWindow, ...] = ()
+    channel_ids: tuple[int, ...] = field(default=())
