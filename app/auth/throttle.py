@@ -171,18 +171,19 @@ class LoginThrottle:
                 if row is None:
                     if new is None:
                         return
-                    await session.execute(
-                        insert(ThrottleRow).values(
-                            key_hash=key,
-                            attempts=new.attempts,
-                            locked_until=new.locked_until,
-                            last_attempt_at=now,
-                            version=0,
-                        )
-                    )
                     try:
+                        await session.execute(
+                            insert(ThrottleRow).values(
+                                key_hash=key,
+                                attempts=new.attempts,
+                                locked_until=new.locked_until,
+                                last_attempt_at=now,
+                                version=0,
+                            )
+                        )
                         await session.commit()
-                    except IntegrityError:
+                    except IntegrityError:  # another process inserted it first: read again
+                        await session.rollback()
                         continue
                     return
                 if new is None:

@@ -3,18 +3,27 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 from http.cookies import SimpleCookie
 
 import httpx
 
-from app.auth.passwords import hash_password
+from app.auth.models import User
+from app.auth.passwords import hash_password_sync
 from app.auth.resolver import CSRF_HEADER, SESSION_COOKIE
 from app.auth.roles import Role
+from app.auth.sessions import create_user_token
 from app.auth.users import RoleFields, create_user
 from app.core.db import Database
 from app.org.models import Agent, Queue, Team
 
 PASSWORD = "correct horse battery"
+
+
+@cache
+def password_hash(password: str) -> str:
+    """Hashed once per password: argon2 is slow on purpose, and tests make many users."""
+    return hash_password_sync(password)
 
 
 async def make_user(
@@ -36,7 +45,7 @@ async def make_user(
                 session,
                 tenant_id,
                 username=username,
-                password_hash=await hash_password(password),
+                password_hash=password_hash(password),
                 fields=RoleFields(
                     role=role,
                     all_teams=all_teams,
@@ -128,3 +137,27 @@ async def login(
 
 def bearer(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
+
+
+@dataclass(frozen=True)
+class Token:
+    """A personal access token: resolves to the same principal as a login, without the
+    argon2 verification (so tests can have many users quickly)."""
+
+    token: str
+
+    def headers(self, *, csrf: bool = True) -> dict[str, str]:
+        return bearer(self.token)
+
+
+async def make_token(database_url: str, user_id: int, name: str = "test") -> Token:
+    db = Database(database_url)
+    try:
+        async with db.session() as session:
+            user = await session.get(User, user_id)
+            assert user is not None
+            _, token = await create_user_token(session, user, name, None)
+            await session.commit()
+            return Token(token)
+    finally:
+        await db.close()
