@@ -122,6 +122,7 @@ class LiveClient:
         self._awaiting_snapshot: set[str] = set()
         self._runner: asyncio.Task[None] | None = None
         self._closed: LiveClosed | None = None
+        self._closing = False
         self._background: set[asyncio.Task[None]] = set()
 
     # -- lifecycle --------------------------------------------------------------------------
@@ -134,6 +135,7 @@ class LiveClient:
 
     async def close(self) -> None:
         self.reconnect = False
+        self._closing = True
         if self._ws is not None:
             await self._ws.close()
         if self._runner is not None:
@@ -249,6 +251,8 @@ class LiveClient:
                     code, reason = exc.rcvd.code, exc.rcvd.reason
             self._ws = None
             self.connected.clear()
+            if self._closing:
+                return
             self.close_codes.append(code)
             if not self.reconnect or code not in RECONNECTABLE:
                 self._finish(LiveClosed(code, reason))

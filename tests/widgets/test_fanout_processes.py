@@ -9,7 +9,7 @@ import signal
 import subprocess
 import sys
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from functools import partial
 from pathlib import Path
 
@@ -46,34 +46,32 @@ def env_for(database_url: str, redis_url: str, prefix: str) -> dict[str, str]:
 
 @contextmanager
 def processes(env: dict[str, str], ports: list[int], logs: Path) -> Iterator[None]:
-    procs = [
-        subprocess.Popen(
-            [sys.executable, "-m", "app.cli", "worker"],
-            env=env,
-            stdout=(logs / "worker.log").open("wb"),
-            stderr=subprocess.STDOUT,
-        )
-    ]
+    """One `floorwatch worker` and an API-only server (no worker) on each port."""
+    commands = {"worker": [sys.executable, "-m", "app.cli", "worker"]}
     for port in ports:
-        procs.append(
+        commands[f"api-{port}"] = [sys.executable, "-c", API_ONLY, str(port)]
+    with ExitStack() as files:
+        procs = [
             subprocess.Popen(
-                [sys.executable, "-c", API_ONLY, str(port)],
+                command,
                 env=env,
-                stdout=(logs / f"api-{port}.log").open("wb"),
+                stdout=files.enter_context((logs / f"{name}.log").open("wb")),
                 stderr=subprocess.STDOUT,
             )
-        )
-    try:
-        yield
-    finally:
-        for proc in procs:
-            if proc.poll() is None:
-                proc.send_signal(signal.SIGTERM)
-        for proc in procs:
-            try:
-                proc.wait(20)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+            for name, command in commands.items()
+        ]
+        try:
+            yield
+        finally:
+            for proc in procs:
+                if proc.poll() is None:
+                    proc.send_signal(signal.SIGTERM)
+            for proc in procs:
+                try:
+                    proc.wait(20)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+                    proc.wait()
 
 
 def shows(topic: str, board: str, n: int, client: LiveClient) -> bool:
