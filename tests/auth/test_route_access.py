@@ -1,0 +1,240 @@
+"""Every route of the app has an entry in ACCESS, and every HTTP route is walked as every kind
+of caller: without credentials (401), with API keys of each scope and as each user role (403
+where not allowed), and, for every unsafe method, with a session cookie but no CSRF token (403).
+
+Adding a route? Add it to ACCESS with the least privileged caller that may use it. The walk
+then proves that nobody below that is let in. What a caller may *see* inside a route
+(teams, agents) is tested per route elsewhere (tests/auth/test_scoping.py).
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from dataclasses import dataclass
+from enum import Enum
+
+import pytest
+from fastapi.routing import iter_route_contexts
+
+from app.auth.keys import Scope, create_api_key
+from app.auth.roles import Role
+from app.core.db import Database
+from app.main import create_app
+from app.org.service import get_tenant_by_name
+from tests.auth.support import Login, Token, login, make_org, make_token, make_user
+from tests.conftest import RunningApp, make_settings
+from tests.helpers import make_tenant_key
+
+
+class Allowed(Enum):
+    """The least privileged callers a route lets in."""
+
+    public = "anyone, without credentials"
+    ingest = "API keys with the `ingest` scope (never users)"
+    read = "every reader: API keys with `read` and users of every role"
+    staff = "admins (users and `admin` API keys), supervisors and team leads"
+    admin = "admin users and API keys with the `admin` scope"
+    user = "logged-in users of every role (session or personal token), no API key"
+
+
+@dataclass(frozen=True)
+class Custom:
+    """Access checked by a test of its own (WebSocket routes, unusual rules)."""
+
+    tested_in: str
+
+
+ACCESS: dict[tuple[str, str], Allowed | Custom] = {
+    # documentation and probes
+    ("GET", "/openapi.json"): Allowed.public,
+    ("GET", "/docs"): Allowed.public,
+    ("GET", "/docs/oauth2-redirect"): Allowed.public,
+    ("GET", "/redoc"): Allowed.public,
+    ("GET", "/healthz"): Allowed.public,
+    ("GET", "/readyz"): Allowed.public,
+    # ingestion
+    ("POST", "/v1/events"): Allowed.ingest,
+    ("POST", "/v1/integrations/asterisk/queue-log"): Allowed.ingest,
+    ("POST", "/v1/integrations/connect/agent-events"): Allowed.ingest,
+    ("POST", "/v1/integrations/connect/ctr"): Allowed.ingest,
+    ("POST", "/v1/integrations/freeswitch/events"): Allowed.ingest,
+    # live metrics
+    ("GET", "/v1/metrics"): Allowed.read,
+    ("GET", "/v1/metrics/events"): Allowed.read,
+    ("GET", "/v1/agents"): Allowed.read,
+    # auth
+    ("POST", "/v1/auth/login"): Allowed.public,
+    ("POST", "/v1/auth/logout"): Allowed.public,  # ends only the session of the cookie sent
+    ("GET", "/v1/auth/me"): Allowed.user,
+    ("POST", "/v1/auth/password"): Allowed.user,
+    ("POST", "/v1/auth/tokens"): Allowed.user,
+    ("GET", "/v1/auth/tokens"): Allowed.user,
+    ("DELETE", "/v1/auth/tokens/{token_id}"): Allowed.user,
+    # administration
+    ("GET", "/v1/users"): Allowed.staff,
+    ("POST", "/v1/users"): Allowed.admin,
+    ("GET", "/v1/users/{user_id}"): Allowed.staff,
+    ("PATCH", "/v1/users/{user_id}"): Allowed.admin,
+    ("DELETE", "/v1/users/{user_id}"): Allowed.admin,
+    ("GET", "/v1/teams"): Allowed.read,
+    ("POST", "/v1/teams"): Allowed.admin,
+    ("GET", "/v1/teams/{team_id}"): Allowed.read,
+    ("PATCH", "/v1/teams/{team_id}"): Allowed.admin,
+    ("DELETE", "/v1/teams/{team_id}"): Allowed.admin,
+    ("GET", "/v1/agents/roster"): Allowed.read,
+    ("POST", "/v1/agents"): Allowed.admin,
+    ("GET", "/v1/agents/{agent_id:int}"): Allowed.read,
+    ("PATCH", "/v1/agents/{agent_id:int}"): Allowed.admin,
+    ("DELETE", "/v1/agents/{agent_id:int}"): Allowed.admin,
+    ("GET", "/v1/queues"): Allowed.read,
+    ("POST", "/v1/queues"): Allowed.admin,
+    ("GET", "/v1/queues/{queue_id}"): Allowed.read,
+    ("PATCH", "/v1/queues/{queue_id}"): Allowed.admin,
+    ("DELETE", "/v1/queues/{queue_id}"): Allowed.admin,
+    ("GET", "/v1/api-keys"): Allowed.admin,
+    ("POST", "/v1/api-keys"): Allowed.admin,
+    ("DELETE", "/v1/api-keys/{key_id}"): Allowed.admin,
+    # WebSocket
+    ("WS", "/v1/ws"): Custom("tests/widgets/ (handshake auth, topics per role)"),
+}
+
+API_KEYS: dict[str, set[Scope]] = {
+    "ingest key": {Scope.ingest},
+    "read key": {Scope.read},
+    "admin key": {Scope.admin, Scope.read},
+}
+USERS: dict[str, dict[str, object]] = {
+    "admin": {"role": Role.admin},
+    "supervisor (all teams)": {"role": Role.supervisor, "all_teams": True},
+    "supervisor (North)": {"role": Role.supervisor, "teams": ("North",)},
+    "team lead": {"role": Role.team_lead, "teams": ("North",)},
+    "agent": {"role": Role.agent, "agent": "n1"},
+    "display": {"role": Role.display},
+}
+LETS_IN: dict[Allowed, set[str]] = {
+    Allowed.public: {"anonymous", *API_KEYS, *USERS},
+    Allowed.ingest: {"ingest key"},
+    Allowed.read: {"read key", "admin key", *USERS},
+    Allowed.staff: {
+        "admin key",
+        "admin",
+        "supervisor (all teams)",
+        "supervisor (North)",
+        "team lead",
+    },
+    Allowed.admin: {"admin key", "admin"},
+    Allowed.user: set(USERS),
+}
+UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
+
+
+def app_routes() -> list[tuple[str, str]]:
+    """(method, path) of every route, `WS` for WebSocket routes; HEAD is left out."""
+    app = create_app(make_settings())
+    found = []
+    for route in iter_route_contexts(app.routes):
+        path = route.path
+        assert path is not None
+        methods = route.methods
+        if methods is None:
+            found.append(("WS", path))
+        else:
+            found.extend((m, path) for m in sorted(methods) if m != "HEAD")
+    return found
+
+
+def test_every_route_has_an_access_entry() -> None:
+    missing = [route for route in app_routes() if route not in ACCESS]
+    assert not missing, (
+        "routes without an entry in tests/auth/test_route_access.py ACCESS (add one, with the "
+        f"least privileged caller that may use the route): {missing}"
+    )
+
+
+def concrete(path: str) -> str:
+    """A path with every parameter set to an id that does not exist."""
+    return re.sub(r"\{[^}]+\}", "999999", path)
+
+
+@dataclass
+class Callers:
+    headers: dict[str, dict[str, str]]
+    admin_session: Login
+
+
+async def make_callers(app: RunningApp) -> Callers:
+    url = app.settings.database_url
+    name = f"walk-{uuid.uuid4().hex[:8]}"
+    tenant_id, _ = await make_tenant_key(url, name=name)
+    await make_org(url, tenant_id, {"North": ["n1"]})
+    headers: dict[str, dict[str, str]] = {"anonymous": {}}
+    db = Database(url)
+    try:
+        async with db.session() as session:
+            tenant = await get_tenant_by_name(session, name)
+            assert tenant is not None
+            for label, scopes in API_KEYS.items():
+                _, key = await create_api_key(session, tenant, label, scopes)
+                headers[label] = {"Authorization": f"Bearer {key}"}
+            await session.commit()
+    finally:
+        await db.close()
+    for n, (label, spec) in enumerate(USERS.items()):
+        user_id = await make_user(url, tenant_id, f"user{n}", **spec)  # type: ignore[arg-type]
+        token: Token = await make_token(url, user_id)
+        headers[label] = token.headers()
+    admin_session = await login(app.base_url, "user0", tenant=name)
+    return Callers(headers, admin_session)
+
+
+async def test_walk_every_route_as_every_caller(app_server: RunningApp) -> None:
+    callers = await make_callers(app_server)
+    failures: list[str] = []
+    walked = 0
+    async with app_server.client() as client:
+        for (method, path), rule in ACCESS.items():
+            if isinstance(rule, Custom) or method == "WS":
+                continue
+            url = concrete(path)
+            for caller, headers in callers.headers.items():
+                response = await client.request(
+                    method, url, headers=headers, json={} if method in UNSAFE else None
+                )
+                walked += 1
+                status = response.status_code
+                if caller in LETS_IN[rule]:
+                    if status in (401, 403):
+                        failures.append(f"{method} {path} refused {caller}: {response.text[:120]}")
+                elif status != (401 if caller == "anonymous" else 403):
+                    failures.append(
+                        f"{method} {path} let {caller} in: {status} {response.text[:120]}"
+                    )
+    assert not failures, "\n".join(failures)
+    assert walked >= 40 * len(callers.headers)
+
+
+async def test_cookie_writes_without_csrf_token_are_refused_everywhere(
+    app_server: RunningApp,
+) -> None:
+    callers = await make_callers(app_server)
+    session = callers.admin_session
+    refused = []
+    async with app_server.client() as client:
+        for (method, path), rule in ACCESS.items():
+            if method not in UNSAFE or path == "/v1/auth/login" or isinstance(rule, Custom):
+                continue
+            response = await client.request(
+                method, concrete(path), headers=session.headers(csrf=False), json={}
+            )
+            if response.status_code != 403 or response.json()["error"]["code"] != "csrf_failed":
+                refused.append(f"{method} {path}: {response.status_code} {response.text[:120]}")
+        still = await client.get("/v1/auth/me", headers=session.headers(csrf=False))
+    assert not refused, "cookie writes that did not ask for the CSRF token:\n" + "\n".join(refused)
+    assert still.status_code == 200  # the logout without a token did not end the session
+
+
+@pytest.mark.parametrize("rule", list(Allowed))
+def test_every_rule_says_who_it_lets_in(rule: Allowed) -> None:
+    assert rule in LETS_IN
+    assert LETS_IN[rule] <= {"anonymous", *API_KEYS, *USERS}
