@@ -86,15 +86,15 @@ async def test_resume_at_the_current_sequence_number_or_get_a_snapshot_when_stal
     app_server: RunningApp,
 ) -> None:
     _, key = await make_tenant_key(app_server.settings.database_url)
-    topic = "metrics:queue:Sales:live"
+    topic = "metrics:agent:ann:live"  # counts only: nothing here changes with time alone
     url = ws_url(app_server.base_url)
     t = now_ms() - 60_000
     async with LiveClient(url, key, [topic]) as first:
         async with asyncio.timeout(10):
             await first.next_update()
-        await post(app_server, key, [ev("call.queued", t, call_id="c1", queue="Sales")])
+        await post(app_server, key, [ev("agent.login", t, agent="ann")])
         async with asyncio.timeout(10):
-            await first.wait_for(lambda c: c.state[topic].data.get("calls_waiting") == 1)
+            await first.wait_for(lambda c: c.state[topic].data.get("agents_available") == 1)
         current = first.state[topic]
         epoch, seq = current.epoch, current.seq
     assert seq >= 2
@@ -104,19 +104,19 @@ async def test_resume_at_the_current_sequence_number_or_get_a_snapshot_when_stal
         resumed = await receive(ws)
         assert resumed["type"] == "resumed"
         assert (resumed["epoch"], resumed["seq"]) == (epoch, seq)
-        await post(app_server, key, [ev("call.queued", t + 1, call_id="c2", queue="Sales")])
-        delta = await receive(ws, skip=("ping",))
+        await post(app_server, key, [ev("agent.state", t + 1, agent="ann", state="break")])
+        delta = await receive(ws)
         assert delta["type"] == "delta"
         assert delta["seq"] == seq + 1
-        assert delta["set"]["calls_waiting"] == 2
+        assert delta["set"]["agents_break"] == 1
+        assert delta["set"]["agents_available"] == 0
 
         async with raw_client(url, key) as stale:
             await stale.send(subscribe_json([topic], {topic: {"epoch": epoch, "seq": seq}}))
             snapshot = await receive(stale)
         assert snapshot["type"] == "snapshot"
-        assert snapshot["epoch"] == epoch
-        assert snapshot["seq"] == seq + 1
-        assert snapshot["data"]["calls_waiting"] == 2
+        assert (snapshot["epoch"], snapshot["seq"]) == (epoch, seq + 1)
+        assert snapshot["data"]["agents_break"] == 1
 
         async with raw_client(url, key) as other_epoch:
             await other_epoch.send(subscribe_json([topic], {topic: {"epoch": "x", "seq": seq + 1}}))
