@@ -17,6 +17,8 @@ tenant_cli = typer.Typer(no_args_is_help=True, help="Manage tenants.")
 key_cli = typer.Typer(no_args_is_help=True, help="Manage API keys.")
 cli.add_typer(tenant_cli, name="tenant")
 cli.add_typer(key_cli, name="api-key")
+user_cli = typer.Typer(no_args_is_help=True, help="Manage users.")
+cli.add_typer(user_cli, name="user")
 
 
 def main() -> None:
@@ -91,6 +93,75 @@ def api_key_create(
     key = asyncio.run(run())
     typer.echo(f"API key {name!r} for tenant {tenant!r}, scopes {', '.join(sorted(scopes))}:")
     typer.echo(key)
+
+
+@user_cli.command("create")
+def user_create(
+    tenant: Annotated[str, typer.Option(help="tenant name")],
+    username: Annotated[str, typer.Option(help="login name (stored lower-case)")],
+    role: Annotated[str, typer.Option(help="admin, supervisor, team_lead, agent or display")],
+    team: Annotated[
+        list[str] | None, typer.Option(help="a team the user sees (repeatable)")
+    ] = None,
+    all_teams: Annotated[bool, typer.Option(help="supervisors: see every team")] = False,
+    agent: Annotated[str | None, typer.Option(help="agent users: the agent id they are")] = None,
+    display_name: Annotated[str, typer.Option(help="the name shown")] = "",
+    password_stdin: Annotated[
+        bool, typer.Option(help="read the password from the first line of standard input")
+    ] = False,
+) -> None:
+    """Create a user. The password is prompted for (twice) unless --password-stdin is given."""
+    import sys
+
+    from app.auth.passwords import WeakPassword, check_password_policy, hash_password
+    from app.auth.roles import Role
+    from app.auth.users import RoleFields, create_user
+    from app.core.db import Database
+    from app.core.errors import FloorwatchError
+    from app.org.service import get_tenant_by_name
+
+    try:
+        fields = RoleFields(
+            role=Role(role), all_teams=all_teams, teams=frozenset(team or ()), agent=agent
+        )
+    except ValueError as exc:
+        raise typer.BadParameter(f"unknown role {role!r}: use {', '.join(Role)}") from exc
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    elif sys.stdin.isatty():
+        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    else:
+        raise typer.BadParameter("no terminal to ask for the password: use --password-stdin")
+    try:
+        check_password_policy(password)
+    except WeakPassword as exc:
+        raise typer.BadParameter(str(exc)) from exc
+
+    async def run() -> int:
+        db = Database(get_settings().database_url)
+        try:
+            async with db.session() as session:
+                row = await get_tenant_by_name(session, tenant)
+                if row is None:
+                    raise typer.BadParameter(f"no tenant named {tenant!r}")
+                user = await create_user(
+                    session,
+                    row.id,
+                    username=username,
+                    password_hash=await hash_password(password),
+                    fields=fields,
+                    display_name=display_name,
+                )
+                await session.commit()
+                return user.id
+        finally:
+            await db.close()
+
+    try:
+        user_id = asyncio.run(run())
+    except FloorwatchError as exc:
+        raise typer.BadParameter(exc.message) from exc
+    typer.echo(f"user {username.lower()!r} ({role}) created in tenant {tenant!r} (id {user_id})")
 
 
 @cli.command()
