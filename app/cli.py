@@ -213,6 +213,7 @@ def worker() -> None:
         try:
             await engine.worker.run()
         finally:
+            await services.alerts.close()
             await engine.redis.aclose()
             await services.db.close()
 

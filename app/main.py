@@ -39,6 +39,7 @@ def create_app(settings: Settings | None = None, *, run_worker: bool = True) -> 
         try:
             await _prepare(services)
             await services.engine.start()
+            await services.alerts.start()
             await hub.start()
             if settings.demo:
                 from app.integrations.demo import run_demo
@@ -53,6 +54,7 @@ def create_app(settings: Settings | None = None, *, run_worker: bool = True) -> 
                     await demo
             await hub.close()
             await services.engine.close()
+            await services.alerts.close()
             await services.db.close()
             log.info("floorwatch stopped")
 
@@ -66,6 +68,7 @@ def create_app(settings: Settings | None = None, *, run_worker: bool = True) -> 
 
     from app.auth.admin_endpoints import keys_router, users_router
     from app.auth.endpoints import router as auth_router
+    from app.alerts.endpoints import router as alerts_router
     from app.events.endpoints import router as events_router
     from app.health import router as health_router
     from app.integrations.endpoints import router as integrations_router
@@ -81,6 +84,7 @@ def create_app(settings: Settings | None = None, *, run_worker: bool = True) -> 
         app.include_router(router)
     app.include_router(keys_router)
     app.include_router(integrations_router)
+    app.include_router(alerts_router)
 
     from app.coaching.endpoints import router as coaching_router
     from app.plans.endpoints import router as plans_router

@@ -1,5 +1,15 @@
 """Every SQLAlchemy model, imported in one place so Alembic sees the whole schema."""
 
+from app.alerts.models import (
+    Alert,
+    AlertChannel,
+    AlertDelivery,
+    AlertDeliveryAttempt,
+    AlertEvent,
+    AlertRule,
+    AlertRuleChannel,
+    AlertSilence,
+)
 from app.auth.models import ApiKey, LoginThrottle, User, UserSession, UserTeam, UserToken
 from app.coaching.models import CoachingNoteRow
 from app.core.db import Base
@@ -12,6 +22,14 @@ from app.shifts.models import ShiftRow
 __all__ = [
     "Agent",
     "AgentStateFactRow",
+    "Alert",
+    "AlertChannel",
+    "AlertDelivery",
+    "AlertDeliveryAttempt",
+    "AlertEvent",
+    "AlertRule",
+    "AlertRuleChannel",
+    "AlertSilence",
     "ApiKey",
     "Base",
     "CallFactRow",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from app.alerts.runtime import AlertRuntime, build_alert_runtime
 from app.config import EngineKind, Settings
 from app.core.db import Database
 from app.streams.engine import Engine
@@ -16,6 +17,7 @@ class Services:
     db: Database
     configs: TenantConfigs
     engine: Engine
+    alerts: AlertRuntime
 
 
 def build_services(settings: Settings, *, run_worker: bool = True) -> Services:
@@ -30,4 +32,5 @@ def build_services(settings: Settings, *, run_worker: bool = True) -> Services:
         from app.streams.memory import MemoryEngine
 
         engine = MemoryEngine(settings, configs)
-    return Services(settings=settings, db=db, configs=configs, engine=engine)
+    alerts = build_alert_runtime(settings, db, engine)
+    return Services(settings=settings, db=db, configs=configs, engine=engine, alerts=alerts)

@@ -43,3 +43,7 @@ class Keys:
 
     def updates_channel(self) -> str:
         return f"{self.prefix}:updates"
+
+    def alerts_channel(self) -> str:
+        """Alert changes (message: the tenant id), for the wall feed of every API process."""
+        return f"{self.prefix}:alerts"

@@ -1,0 +1,567 @@
+"""Alert evaluation, run as an engine tick hook by whoever owns a tenant's aggregator.
+
+Each tick, every tenant whose state changed (and every other tenant about once a second, so
+waits and times in state fire without events) has its enabled rules evaluated against its live
+metrics at aggregator time. Each rule instance moves through `state.step`; transitions are
+written to the database before anything is announced or sent.
+
+Open alerts (pending and firing) live in memory, loaded from the database the first time a
+tenant is evaluated by a given aggregator host: a worker that takes a partition over continues
+the episodes its predecessor opened instead of opening them again. Writes are conditional on
+the version read (and at most one open episode per fingerprint is a unique index), so if two
+processes ever evaluate the same tenant during a hand-over, one of them loses, reloads and
+sends nothing: an alert fires once.
+
+Notifications (firing, repeat, resolved) go to the rule's channels unless the tenant is in the
+rule's quiet hours, the instance is silenced, or (firing/repeat) acknowledged. A firing alert
+whose notification was held back is notified once that no longer holds; `resolved` is sent only
+for an alert whose firing was notified.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import weakref
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.alerts.delivery import Dispatcher, Notification
+from app.alerts.feed import AlertFeed
+from app.alerts.models import Alert, AlertChannel, AlertDelivery, AlertEvent
+from app.alerts.payloads import NotificationKind
+from app.alerts.quiet_hours import is_quiet
+from app.alerts.repository import alert_out, load_enabled_rules, open_alerts, silences
+from app.alerts.rules import TIME_IN_STATE, RuleSpec, fingerprint
+from app.alerts.state import Phase, Step, Track, step
+from app.core.db import Database, utcnow
+from app.core.logging import get_logger
+
+if TYPE_CHECKING:
+    from app.streams.aggregator import AgentStatus, TenantAggregator
+    from app.streams.host import AggregatorHost
+
+log = get_logger(__name__)
+
+RULES_TTL_S = 2.0
+"""Rule edits made in another process are picked up within this time."""
+CONTROLS_TTL_S = 1.0
+"""Acknowledgements and silences are re-read at most this often while a held-back or repeat
+notification waits (and always right before a transition is notified)."""
+IDLE_EVALUATION_S = 1.0
+"""A tenant without new events is evaluated this often (time-based rules)."""
+
+
+class Conflict(Exception):
+    """Another process changed an open alert first."""
+
+
+@dataclass(slots=True)
+class OpenAlert:
+    id: int
+    rule_id: int
+    fingerprint: str
+    scope: str
+    team: str | None
+    track: Track
+    version: int
+    notified_ms: int | None
+
+
+@dataclass(slots=True)
+class TenantAlerts:
+    host: weakref.ref[AggregatorHost]
+    open: dict[str, OpenAlert]
+    evaluated_at: float = 0.0
+    acknowledged: set[int] = field(default_factory=set)
+    silenced: dict[str, int] = field(default_factory=dict)
+    controls_at: float = 0.0
+
+
+@dataclass(slots=True)
+class Change:
+    """What one evaluation does to one instance."""
+
+    rule: RuleSpec
+    fingerprint: str
+    scope: str
+    team: str | None
+    value: float | None
+    before: OpenAlert | None
+    step: Step
+    notify: NotificationKind | None = None
+    alert_id: int | None = None
+
+
+class Readings:
+    """The metrics and agent board of one tenant at one instant, each computed once."""
+
+    def __init__(self, agg: TenantAggregator, now_ms: int) -> None:
+        self.agg = agg
+        self.now_ms = now_ms
+        self._metrics: dict[tuple[str, str], dict[str, float | int | None]] = {}
+        self._board: list[AgentStatus] | None = None
+
+    def metric(self, scope: str, window: str, name: str) -> float | None:
+        key = (scope, window)
+        values = self._metrics.get(key)
+        if values is None:
+            values = self.agg.metrics(scope, window, self.now_ms)
+            self._metrics[key] = values
+        value = values.get(name)
+        return None if value is None else float(value)
+
+    def board(self) -> list[AgentStatus]:
+        if self._board is None:
+            self._board = self.agg.agent_board(self.now_ms)
+        return self._board
+
+    def queues(self) -> list[str]:
+        return [s for s in self.agg.scopes() if s.startswith("queue:")]
+
+    def time_in_state(self, rule: RuleSpec, row: AgentStatus) -> float | None:
+        if row.state != rule.agent_state:
+            return None
+        if rule.agent_state_reason is not None and row.reason != rule.agent_state_reason:
+            return None
+        return max(0, self.now_ms - row.since_ms) / 1000
+
+
+def instances(rule: RuleSpec, readings: Readings) -> list[tuple[str, str | None, float | None]]:
+    """(instance scope, its team, value now) for every instance of the rule."""
+    scope = rule.scope
+    if scope.instance_kind == "agent":
+        if scope.kind == "agent":
+            rows = [r for r in readings.board() if r.agent == scope.name]
+            if not rows:
+                assert scope.name is not None
+                team = readings.agg.config.agent_teams.get(scope.name)
+                value = (
+                    None
+                    if rule.metric == TIME_IN_STATE
+                    else readings.metric(f"agent:{scope.name}", rule.window, rule.metric)
+                )
+                return [(f"agent:{scope.name}", team, value)]
+        else:
+            rows = [r for r in readings.board() if scope.team is None or r.team == scope.team]
+        return [
+            (
+                f"agent:{row.agent}",
+                row.team,
+                readings.time_in_state(rule, row)
+                if rule.metric == TIME_IN_STATE
+                else readings.metric(f"agent:{row.agent}", rule.window, rule.metric),
+            )
+            for row in rows
+        ]
+    if scope.kind == "each_queue":
+        return [(q, None, readings.metric(q, rule.window, rule.metric)) for q in readings.queues()]
+    if scope.kind == "tenant":
+        return [("tenant", None, readings.metric("tenant", rule.window, rule.metric))]
+    instance = f"{scope.kind}:{scope.name}"
+    team = scope.name if scope.kind == "team" else None
+    return [(instance, team, readings.metric(instance, rule.window, rule.metric))]
+
+
+class AlertEvaluator:
+    def __init__(
+        self,
+        db: Database,
+        dispatcher: Dispatcher,
+        feed: AlertFeed,
+        rules_ttl_s: float = RULES_TTL_S,
+    ) -> None:
+        self.db = db
+        self.dispatcher = dispatcher
+        self.feed = feed
+        self.rules_ttl_s = rules_ttl_s
+        self._rules: dict[int, tuple[float, list[RuleSpec]]] = {}
+        self._tenants: dict[int, TenantAlerts] = {}
+        self._evaluated_ms: dict[int, int] = {}
+        self._lock = asyncio.Lock()
+
+    def evaluated_ms(self, tenant_id: int) -> int | None:
+        """Aggregator time of the tenant's last completed evaluation in this process (None if
+        it has no rules or was not evaluated here)."""
+        return self._evaluated_ms.get(tenant_id)
+
+    def invalidate(self, tenant_id: int) -> None:
+        """Rules, acknowledgements or silences were changed in this process: read them again
+        at the next evaluation (other processes pick changes up within their TTLs)."""
+        self._rules.pop(tenant_id, None)
+        state = self._tenants.get(tenant_id)
+        if state is not None:
+            state.controls_at = 0.0
+
+    async def on_tick(self, host: AggregatorHost, changed: set[int]) -> None:
+        """The engine tick hook."""
+        async with self._lock:
+            now = time.monotonic()
+            due = [
+                t
+                for t in host.aggregators
+                if t in changed or now - self._tenant_evaluated_at(t, host) >= IDLE_EVALUATION_S
+            ]
+            if not due:
+                return
+            await self._refresh_rules(due)
+            for tenant_id in due:
+                try:
+                    await self._evaluate(host, tenant_id)
+                except Exception:
+                    log.exception("alert evaluation failed", tenant_id=tenant_id)
+
+    def _tenant_evaluated_at(self, tenant_id: int, host: AggregatorHost) -> float:
+        state = self._tenants.get(tenant_id)
+        if state is None or state.host() is not host:
+            return 0.0
+        return state.evaluated_at
+
+    async def _refresh_rules(self, tenant_ids: Iterable[int]) -> None:
+        now = time.monotonic()
+        stale = [
+            t for t in tenant_ids if now - self._rules.get(t, (-1e18, []))[0] >= self.rules_ttl_s
+        ]
+        if not stale:
+            return
+        async with self.db.session() as session:
+            loaded = await load_enabled_rules(session, stale)
+        for tenant_id, rules in loaded.items():
+            self._rules[tenant_id] = (now, rules)
+
+    async def _tenant(self, host: AggregatorHost, tenant_id: int) -> TenantAlerts:
+        state = self._tenants.get(tenant_id)
+        if state is not None and state.host() is host:
+            return state
+        async with self.db.session() as session:
+            rows = await open_alerts(session, tenant_id)
+        state = TenantAlerts(
+            host=weakref.ref(host),
+            open={
+                row.fingerprint: OpenAlert(
+                    id=row.id,
+                    rule_id=row.rule_id or 0,
+                    fingerprint=row.fingerprint,
+                    scope=row.scope,
+                    team=row.team,
+                    track=Track(Phase(row.state), row.started_ms, fired_ms=row.fired_ms),
+                    version=row.version,
+                    notified_ms=row.notified_ms,
+                )
+                for row in rows
+                if row.rule_id is not None
+            },
+        )
+        self._tenants[tenant_id] = state
+        return state
+
+    def forget(self, tenant_id: int) -> None:
+        """Drop what is in memory for the tenant; it is reloaded from the database."""
+        self._tenants.pop(tenant_id, None)
+        self._rules.pop(tenant_id, None)
+
+    # -- one tenant ---------------------------------------------------------------------------
+
+    async def _evaluate(self, host: AggregatorHost, tenant_id: int) -> None:
+        rules = self._rules.get(tenant_id, (0.0, []))[1]
+        known = self._tenants.get(tenant_id)
+        if not rules and (known is None or not known.open or known.host() is not host):
+            if known is not None and known.host() is not host:
+                self._tenants.pop(tenant_id, None)
+            return
+        state = await self._tenant(host, tenant_id)
+        state.evaluated_at = time.monotonic()
+        agg = host.aggregators[tenant_id]
+        now_ms = host.now_ms(tenant_id)
+        changes = self._plan(rules, state, Readings(agg, now_ms), now_ms)
+        if not changes:
+            self._evaluated_ms[tenant_id] = now_ms
+            return
+        await self._decide_notifications(tenant_id, state, changes, agg.config.timezone, now_ms)
+        effective = [c for c in changes if c.step.transition is not None or c.notify is not None]
+        if effective:
+            try:
+                notifications = await self._write(tenant_id, effective, now_ms)
+            except (Conflict, IntegrityError) as exc:
+                log.info(
+                    "alert state changed elsewhere; reloading", tenant_id=tenant_id, error=str(exc)
+                )
+                self.forget(tenant_id)
+                return
+        else:
+            notifications = []
+        self._apply(state, changes, now_ms)
+        for notification in notifications:
+            self.dispatcher.submit(notification)
+        if any(
+            c.step.transition is not None and Phase.firing in c.step.transition for c in effective
+        ):
+            await self.feed.changed(tenant_id)
+        self._evaluated_ms[tenant_id] = now_ms
+
+    def _plan(
+        self, rules: list[RuleSpec], state: TenantAlerts, readings: Readings, now_ms: int
+    ) -> list[Change]:
+        changes: list[Change] = []
+        seen: set[str] = set()
+        for rule in rules:
+            for scope, team, value in instances(rule, readings):
+                fp = fingerprint(rule.tenant_id, rule.id, scope)
+                seen.add(fp)
+                before = state.open.get(fp)
+                result = step(rule.condition, before.track if before else None, value, now_ms)
+                if result.track is None and before is None:
+                    continue
+                changes.append(Change(rule, fp, scope, team, value, before, result))
+        by_id = {rule.id: rule for rule in rules}
+        for fp, before in list(state.open.items()):
+            if fp in seen:
+                continue
+            owner = by_id.get(before.rule_id)
+            if owner is None:
+                del state.open[fp]  # the rule was deleted or disabled; the API closed the alert
+                continue
+            result = step(owner.condition, before.track, None, now_ms)
+            changes.append(Change(owner, fp, before.scope, before.team, None, before, result))
+        return changes
+
+    async def _decide_notifications(
+        self,
+        tenant_id: int,
+        state: TenantAlerts,
+        changes: list[Change],
+        timezone: str,
+        now_ms: int,
+    ) -> None:
+        candidates: list[tuple[Change, NotificationKind]] = []
+        fresh = False
+        for change in changes:
+            kind = self._candidate(change, now_ms)
+            if kind is None or not change.rule.channel_ids:
+                continue
+            if is_quiet(change.rule.quiet_hours, now_ms, timezone):
+                continue
+            candidates.append((change, kind))
+            fresh = fresh or change.step.transition is not None
+        if not candidates:
+            return
+        if fresh or time.monotonic() - state.controls_at >= CONTROLS_TTL_S:
+            await self._load_controls(tenant_id, state)
+        for change, kind in candidates:
+            if state.silenced.get(change.fingerprint, 0) > now_ms:
+                continue
+            acknowledged = change.before is not None and change.before.id in state.acknowledged
+            if acknowledged and kind != "resolved":
+                continue
+            change.notify = kind
+
+    @staticmethod
+    def _candidate(change: Change, now_ms: int) -> NotificationKind | None:
+        transition, before = change.step.transition, change.before
+        if transition is not None:
+            if transition[1] is Phase.firing:
+                return "firing"
+            if transition[1] is Phase.resolved and before is not None and before.notified_ms:
+                return "resolved"
+            return None
+        if change.step.track is None or change.step.track.phase is not Phase.firing:
+            return None
+        assert before is not None
+        if before.notified_ms is None:
+            return "firing"
+        repeat = change.rule.repeat_interval_ms
+        if repeat is not None and now_ms - before.notified_ms >= repeat:
+            return "repeat"
+        return None
+
+    async def _load_controls(self, tenant_id: int, state: TenantAlerts) -> None:
+        async with self.db.session() as session:
+            ids = [a.id for a in state.open.values()]
+            acknowledged = (
+                set(
+                    (
+                        await session.scalars(
+                            select(Alert.id).where(
+                                Alert.id.in_(ids), Alert.acknowledged_at.is_not(None)
+                            )
+                        )
+                    ).all()
+                )
+                if ids
+                else set()
+            )
+            state.silenced = await silences(session, tenant_id)
+        state.acknowledged = acknowledged
+        state.controls_at = time.monotonic()
+
+    # -- writing ------------------------------------------------------------------------------
+
+    async def _write(
+        self, tenant_id: int, changes: list[Change], now_ms: int
+    ) -> list[Notification]:
+        """Record every transition and notification in one transaction; returns the
+        notifications to send once it committed."""
+        async with self.db.session() as session:
+            to_send: list[tuple[Change, int]] = []
+            for change in changes:
+                alert_id = await self._write_change(session, tenant_id, change, now_ms)
+                if change.notify is not None:
+                    to_send.append((change, alert_id))
+            notifications = await self._queue_deliveries(session, tenant_id, to_send)
+            await session.commit()
+        return notifications
+
+    async def _write_change(
+        self, session: AsyncSession, tenant_id: int, change: Change, now_ms: int
+    ) -> int:
+        before, after, transition = change.before, change.step.track, change.step.transition
+        notified = now_ms if change.notify in ("firing", "repeat") else None
+        if before is None:
+            assert after is not None
+            assert transition is not None
+            rule = change.rule
+            row = Alert(
+                tenant_id=tenant_id,
+                rule_id=rule.id,
+                rule_name=rule.name,
+                fingerprint=change.fingerprint,
+                scope=change.scope,
+                team=change.team,
+                severity=rule.severity,
+                metric=rule.metric,
+                window=rule.window,
+                op=rule.condition.op,
+                threshold=rule.condition.threshold,
+                state=after.phase.value,
+                value=change.value,
+                started_ms=after.since_ms,
+                fired_ms=after.fired_ms,
+                notified_ms=notified,
+                version=1,
+            )
+            session.add(row)
+            await session.flush()
+            alert_id = row.id
+        else:
+            alert_id = before.id
+            values: dict[str, object] = {"version": before.version + 1, "updated_at": utcnow()}
+            if transition is not None:
+                values["state"] = transition[1].value
+                values["value"] = change.value
+                if transition[1] is Phase.firing:
+                    values["fired_ms"] = now_ms
+                elif transition[1] in (Phase.normal, Phase.resolved):
+                    values["ended_ms"] = now_ms
+            if notified is not None:
+                values["notified_ms"] = notified
+            result = await session.execute(
+                update(Alert)
+                .where(Alert.id == before.id, Alert.version == before.version)
+                .values(**values)
+            )
+            if result.rowcount != 1:  # type: ignore[attr-defined]
+                raise Conflict(f"alert {before.id} is no longer at version {before.version}")
+        if transition is not None:
+            session.add(
+                AlertEvent(
+                    tenant_id=tenant_id,
+                    alert_id=alert_id,
+                    kind="transition",
+                    from_state=transition[0].value,
+                    to_state=transition[1].value,
+                    value=change.value,
+                    at_ms=now_ms,
+                )
+            )
+        change.alert_id = alert_id
+        return alert_id
+
+    async def _queue_deliveries(
+        self, session: AsyncSession, tenant_id: int, to_send: list[tuple[Change, int]]
+    ) -> list[Notification]:
+        if not to_send:
+            return []
+        channel_ids = {c for change, _ in to_send for c in change.rule.channel_ids}
+        channels = {
+            ch.id: ch
+            for ch in (
+                await session.scalars(
+                    select(AlertChannel).where(
+                        AlertChannel.tenant_id == tenant_id, AlertChannel.id.in_(channel_ids)
+                    )
+                )
+            ).all()
+        }
+        await session.flush()
+        rows = {
+            row.id: row
+            for row in (
+                await session.scalars(select(Alert).where(Alert.id.in_([a for _, a in to_send])))
+            ).all()
+        }
+        silenced = await silences(session, tenant_id, {change.fingerprint for change, _ in to_send})
+        out: list[Notification] = []
+        for change, alert_id in to_send:
+            payload = alert_out(rows[alert_id], silenced.get(change.fingerprint))
+            assert change.notify is not None
+            for channel_id in change.rule.channel_ids:
+                channel = channels.get(channel_id)
+                if channel is None:
+                    continue
+                delivery = AlertDelivery(
+                    tenant_id=tenant_id,
+                    alert_id=alert_id,
+                    channel_id=channel.id,
+                    channel_name=channel.name,
+                    channel_kind=channel.kind,
+                    event=change.notify,
+                    status="queued",
+                )
+                session.add(delivery)
+                await session.flush()
+                out.append(
+                    Notification(
+                        delivery_id=delivery.id,
+                        tenant_id=tenant_id,
+                        channel_id=channel.id,
+                        settings=dict(channel.config),
+                        alert=payload,
+                        kind=change.notify,
+                    )
+                )
+        return out
+
+    # -- memory -------------------------------------------------------------------------------
+
+    @staticmethod
+    def _apply(state: TenantAlerts, changes: list[Change], now_ms: int) -> None:
+        for change in changes:
+            after = change.step.track
+            if after is None:
+                state.open.pop(change.fingerprint, None)
+                continue
+            before = state.open.get(change.fingerprint)
+            wrote = change.step.transition is not None or change.notify is not None
+            if before is None:
+                assert change.alert_id is not None
+                state.open[change.fingerprint] = OpenAlert(
+                    id=change.alert_id,
+                    rule_id=change.rule.id,
+                    fingerprint=change.fingerprint,
+                    scope=change.scope,
+                    team=change.team,
+                    track=after,
+                    version=1,
+                    notified_ms=now_ms if change.notify is not None else None,
+                )
+                continue
+            before.track = after
+            if wrote:
+                before.version += 1
+            if change.notify in ("firing", "repeat"):
+                before.notified_ms = now_ms

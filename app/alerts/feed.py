@@ -1,0 +1,147 @@
+"""The wall's view of alerts: the firing alerts of each tenant, and a signal when they change.
+
+    feed.add_listener(callback)        callback(tenant_id) when the tenant's alerts changed
+    await feed.current(tenant_id)      the firing alerts (oldest first), as `AlertOut`
+
+The database is the source; `current` caches per tenant. With the redis engine the evaluator
+runs in whichever worker owns the tenant, so a change is announced on the Redis channel
+`Keys.alerts_channel()` (message: the tenant id) and every process that listens drops its cache
+and calls its listeners. A lost message is healed by the cache's time-to-live.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from collections.abc import Callable
+
+from redis.asyncio import Redis
+from sqlalchemy import select
+
+from app.alerts.models import Alert
+from app.alerts.repository import alert_out, silences
+from app.alerts.schemas import AlertOut
+from app.auth.policy import Access
+from app.core.db import Database
+from app.core.logging import get_logger
+
+log = get_logger(__name__)
+
+FeedListener = Callable[[int], None]
+CACHE_TTL_S = 10.0
+
+
+def visible_to(alert: AlertOut, access: Access) -> bool:
+    """Whether a caller with `access` may see this alert (the access policy, applied to the
+    alert's scope and the team it belongs to)."""
+    kind, _, name = alert.scope.partition(":")
+    if kind in ("tenant", "queue"):
+        return True
+    if kind == "team":
+        return access.can_see_team(name)
+    return access.can_see_agent(name, alert.team)
+
+
+def in_scope(alert: AlertOut, scope: str) -> bool:
+    """Whether the alert belongs under a wall topic scope: `tenant` holds every alert,
+    `team:NAME` the team's and its agents' alerts, `queue:NAME` the queue's."""
+    if scope == "tenant":
+        return True
+    kind, _, name = scope.partition(":")
+    if kind == "team":
+        return alert.team == name
+    return alert.scope == scope
+
+
+class AlertFeed:
+    def __init__(self, db: Database, redis: Redis | None, channel: str) -> None:
+        self.db = db
+        self.redis = redis
+        self.channel = channel
+        self._listeners: list[FeedListener] = []
+        self._cache: dict[int, tuple[float, list[AlertOut]]] = {}
+        self._generation: dict[int, int] = {}
+        self._task: asyncio.Task[None] | None = None
+
+    def add_listener(self, listener: FeedListener) -> None:
+        self._listeners.append(listener)
+
+    def remove_listener(self, listener: FeedListener) -> None:
+        self._listeners.remove(listener)
+
+    async def current(self, tenant_id: int) -> list[AlertOut]:
+        hit = self._cache.get(tenant_id)
+        if hit is not None and time.monotonic() - hit[0] < CACHE_TTL_S:
+            return hit[1]
+        generation = self._generation.get(tenant_id, 0)
+        async with self.db.session() as session:
+            rows = (
+                await session.scalars(
+                    select(Alert)
+                    .where(Alert.tenant_id == tenant_id, Alert.state == "firing")
+                    .order_by(Alert.fired_ms, Alert.id)
+                )
+            ).all()
+            silenced = await silences(session, tenant_id, {r.fingerprint for r in rows})
+        alerts = [alert_out(r, silenced.get(r.fingerprint)) for r in rows]
+        if self._generation.get(tenant_id, 0) == generation:
+            self._cache[tenant_id] = (time.monotonic(), alerts)
+        return alerts
+
+    async def changed(self, tenant_id: int) -> None:
+        """Announce that the tenant's alerts changed (to every process on the redis engine)."""
+        if self.redis is None:
+            self._invalidate(tenant_id)
+            return
+        try:
+            await self.redis.publish(self.channel, str(tenant_id))
+        except Exception as exc:
+            log.warning("announcing an alert change failed", tenant_id=tenant_id, error=str(exc))
+            self._invalidate(tenant_id)
+
+    def _invalidate(self, tenant_id: int) -> None:
+        self._cache.pop(tenant_id, None)
+        self._generation[tenant_id] = self._generation.get(tenant_id, 0) + 1
+        for listener in list(self._listeners):
+            try:
+                listener(tenant_id)
+            except Exception:
+                log.exception("alert feed listener failed")
+
+    async def start(self) -> None:
+        if self.redis is not None and self._task is None:
+            self._task = asyncio.create_task(self._listen(), name="alert-feed")
+
+    async def _listen(self) -> None:
+        assert self.redis is not None
+        while True:
+            pubsub = self.redis.pubsub(ignore_subscribe_messages=True)
+            try:
+                await pubsub.subscribe(self.channel)
+                while True:
+                    message = await pubsub.get_message(timeout=1.0)
+                    if message is None:
+                        continue
+                    data = message["data"]
+                    text = data.decode() if isinstance(data, bytes) else str(data)
+                    if text.isdigit():
+                        self._invalidate(int(text))
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                log.warning("alert feed subscription lost; resubscribing", error=str(exc))
+                self._cache.clear()
+                await asyncio.sleep(1)
+            finally:
+                with contextlib.suppress(Exception):
+                    await pubsub.aclose()  # type: ignore[no-untyped-call]
+
+    async def close(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+        if self.redis is not None:
+            await self.redis.aclose()

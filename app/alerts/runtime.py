@@ -1,0 +1,47 @@
+"""The alerting clients of one process: evaluator (an engine tick hook), delivery dispatcher
+and wall feed. Built with the other services; started and closed by the lifespan (or by
+`floorwatch worker`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from redis.asyncio import Redis
+
+from app.alerts.delivery import Backoff, Dispatcher
+from app.alerts.evaluator import AlertEvaluator
+from app.alerts.feed import AlertFeed
+from app.config import EngineKind, Settings
+from app.core.db import Database
+from app.streams.engine import Engine
+from app.streams.keys import Keys
+
+
+@dataclass
+class AlertRuntime:
+    evaluator: AlertEvaluator
+    dispatcher: Dispatcher
+    feed: AlertFeed
+
+    async def start(self) -> None:
+        await self.feed.start()
+
+    async def close(self) -> None:
+        await self.dispatcher.close()
+        await self.feed.close()
+
+
+def build_alert_runtime(
+    settings: Settings, db: Database, engine: Engine, backoff: Backoff | None = None
+) -> AlertRuntime:
+    """Build the alerting clients and register evaluation as the engine's tick hook."""
+    redis = (
+        Redis.from_url(settings.redis_url, socket_timeout=10, socket_connect_timeout=5)
+        if settings.engine is EngineKind.redis
+        else None
+    )
+    feed = AlertFeed(db, redis, Keys(settings.redis_prefix).alerts_channel())
+    dispatcher = Dispatcher(db, backoff)
+    evaluator = AlertEvaluator(db, dispatcher, feed)
+    engine.add_tick_hook(evaluator.on_tick)
+    return AlertRuntime(evaluator=evaluator, dispatcher=dispatcher, feed=feed)

@@ -1,0 +1,290 @@
+"""The dispatcher against real local receivers and a real database: retries with backoff and
+Retry-After, giving up, signatures, chat payloads, e-mail, and independence of channels."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from app.alerts.delivery import Backoff, Dispatcher, Notification
+from app.alerts.models import Alert, AlertChannel, AlertDelivery, AlertDeliveryAttempt
+from app.alerts.payloads import NotificationKind, verify
+from app.alerts.repository import alert_out
+from app.core.db import Database
+from tests.alerts.receivers import Reply, free_port, http_receiver, smtp_server
+from tests.helpers import make_tenant_key
+
+SECRET = "s3cret-s3cret-s3cret"
+
+
+@dataclass
+class Fixture:
+    db: Database
+    tenant_id: int
+    alert: Alert
+
+
+@pytest.fixture
+async def fx(sqlite_url: str) -> AsyncIterator[Fixture]:
+    tenant_id, _ = await make_tenant_key(sqlite_url)
+    db = Database(sqlite_url)
+    async with db.session() as session:
+        alert = Alert(
+            tenant_id=tenant_id,
+            rule_id=None,
+            rule_name="Sales SL",
+            fingerprint="f" * 32,
+            scope="queue:Sales",
+            team=None,
+            severity="critical",
+            metric="service_level",
+            window="15m",
+            op="<",
+            threshold=0.8,
+            state="firing",
+            value=0.72,
+            started_ms=1_700_000_000_000,
+            fired_ms=1_700_000_120_000,
+        )
+        session.add(alert)
+        await session.commit()
+    try:
+        yield Fixture(db, tenant_id, alert)
+    finally:
+        await db.close()
+
+
+async def notification(
+    fx: Fixture, settings: dict[str, Any], kind: NotificationKind = "firing"
+) -> Notification:
+    async with fx.db.session() as session:
+        channel = AlertChannel(
+            tenant_id=fx.tenant_id,
+            name=f"c{time.monotonic_ns()}",
+            kind=settings["kind"],
+            config=settings,
+        )
+        session.add(channel)
+        await session.flush()
+        delivery = AlertDelivery(
+            tenant_id=fx.tenant_id,
+            alert_id=fx.alert.id,
+            channel_id=channel.id,
+            channel_name=channel.name,
+            channel_kind=channel.kind,
+            event=kind,
+        )
+        session.add(delivery)
+        await session.commit()
+        return Notification(
+            delivery.id, fx.tenant_id, channel.id, settings, alert_out(fx.alert), kind
+        )
+
+
+async def delivery(
+    fx: Fixture, delivery_id: int
+) -> tuple[AlertDelivery, list[AlertDeliveryAttempt]]:
+    async with fx.db.session() as session:
+        row = await session.get(AlertDelivery, delivery_id)
+        assert row is not None
+        attempts = (
+            await session.scalars(
+                select(AlertDeliveryAttempt)
+                .where(AlertDeliveryAttempt.delivery_id == delivery_id)
+                .order_by(AlertDeliveryAttempt.number)
+            )
+        ).all()
+        return row, list(attempts)
+
+
+def webhook(url: str, **extra: Any) -> dict[str, Any]:
+    return {"kind": "webhook", "url": url, "secret": SECRET, "timeout_s": 2, **extra}
+
+
+async def test_webhook_503_twice_then_200_is_one_delivery_after_three_signed_attempts(
+    fx: Fixture,
+) -> None:
+    dispatcher = Dispatcher(fx.db, Backoff(initial_s=0.05))
+    async with http_receiver([Reply(503), Reply(503)]) as receiver:
+        n = await notification(fx, webhook(receiver.url))
+        dispatcher.submit(n)
+        assert await dispatcher.idle(10)
+    await dispatcher.close()
+    assert len(receiver.requests) == 3
+    for request in receiver.requests:
+        assert verify(SECRET, request.body, request.headers["x-floorwatch-signature"])
+        assert request.headers["x-floorwatch-delivery"] == str(n.delivery_id)
+        body = request.json()
+        assert body["status"] == "firing"
+        assert body["fingerprint"] == "f" * 32
+        assert body["alert"]["scope"] == "queue:Sales"
+    assert receiver.requests[1].at - receiver.requests[0].at >= 0.05
+    assert receiver.requests[2].at - receiver.requests[1].at >= 0.1
+    row, attempts = await delivery(fx, n.delivery_id)
+    assert (row.status, row.attempts) == ("delivered", 3)
+    assert [(a.outcome, a.status_code) for a in attempts] == [
+        ("retry", 503),
+        ("retry", 503),
+        ("ok", 200),
+    ]
+
+
+async def test_a_tampered_body_does_not_verify() -> None:
+    from app.alerts.payloads import sign
+
+    body = b'{"status":"firing"}'
+    assert verify(SECRET, body, sign(SECRET, body))
+    assert not verify(SECRET, body + b" ", sign(SECRET, body))
+    assert not verify("another-secret-xxxxxx", body, sign(SECRET, body))
+
+
+async def test_retry_after_is_honoured(fx: Fixture) -> None:
+    dispatcher = Dispatcher(fx.db, Backoff(initial_s=0.01))
+    async with http_receiver([Reply(429, {"Retry-After": "1"})]) as receiver:
+        n = await notification(fx, webhook(receiver.url))
+        dispatcher.submit(n)
+        assert await dispatcher.idle(10)
+    await dispatcher.close()
+    assert len(receiver.requests) == 2
+    assert receiver.requests[1].at - receiver.requests[0].at >= 0.95
+    row, _ = await delivery(fx, n.delivery_id)
+    assert row.status == "delivered"
+
+
+async def test_gives_up_after_the_bounded_time_and_records_why(fx: Fixture) -> None:
+    dispatcher = Dispatcher(fx.db, Backoff(initial_s=0.1, max_s=0.4))
+    async with http_receiver([Reply(500)] * 100) as receiver:
+        n = await notification(fx, webhook(receiver.url, give_up_after_s=1.0))
+        started = time.monotonic()
+        dispatcher.submit(n)
+        assert await dispatcher.idle(10)
+        spent = time.monotonic() - started
+    await dispatcher.close()
+    row, attempts = await delivery(fx, n.delivery_id)
+    assert row.status == "failed"
+    assert row.last_error is not None
+    assert row.last_error.startswith("gave up after")
+    assert "HTTP 500" in row.last_error
+    assert 3 <= len(attempts) == len(receiver.requests) <= 6
+    assert spent < 2.0
+
+
+async def test_a_permanent_error_is_not_retried(fx: Fixture) -> None:
+    dispatcher = Dispatcher(fx.db, Backoff(initial_s=0.01))
+    async with http_receiver([Reply(404)]) as receiver:
+        n = await notification(fx, webhook(receiver.url))
+        dispatcher.submit(n)
+        assert await dispatcher.idle(10)
+    await dispatcher.close()
+    row, _ = await delivery(fx, n.delivery_id)
+    assert (row.status, row.attempts, row.last_error) == ("failed", 1, "HTTP 404")
+    assert len(receiver.requests) == 1
+
+
+async def test_a_timeout_is_retried(fx: Fixture) -> None:
+    dispatcher = Dispatcher(fx.db, Backoff(initial_s=0.01))
+    async with http_receiver([Reply(200, delay_s=1.0)]) as receiver:
+        n = await notification(fx, webhook(receiver.url, timeout_s=0.2))
+        dispatcher.submit(n)
+        assert await dispatcher.idle(10)
+        await dispatcher.close()
+    row, attempts = await delivery(fx, n.delivery_id)
+    assert row.status == "delivered"
+    assert attempts[0].outcome == "retry"
+    assert attempts[0].error == "no response within 0.2 s"
+
+
+async def test_a_failing_channel_blocks_neither_submit_nor_other_channels(fx: Fixture) -> None:
+    dispatcher = Dispatcher(fx.db, Backoff(initial_s=0.2))
+    async with (
+        http_receiver([Reply(503)] * 100) as failing,
+        http_receiver() as healthy,
+    ):
+        bad = await notification(fx, webhook(failing.url, give_up_after_s=3))
+        good = await notification(fx, webhook(healthy.url))
+        started = time.monotonic()
+        dispatcher.submit(bad)
+        dispatcher.submit(good)
+        assert time.monotonic() - started < 0.05
+        for _ in range(200):
+            if healthy.requests:
+                break
+            await asyncio.sleep(0.01)
+        assert len(healthy.requests) == 1
+        assert time.monotonic() - started < 1.0
+        row, _ = await delivery(fx, bad.delivery_id)
+        assert row.status == "delivering"
+        await dispatcher.close(grace_s=0.1)
+    row, _ = await delivery(fx, good.delivery_id)
+    assert row.status == "delivered"
+
+
+async def test_secrets_never_reach_the_recorded_error(fx: Fixture) -> None:
+    token = "T000/B000/XXXXXXXXXXXXXXXXXXXXXXXX"
+    url = f"http://127.0.0.1:{free_port()}/services/{token}"
+    dispatcher = Dispatcher(fx.db, Backoff(initial_s=0.01))
+    n = await notification(fx, {"kind": "slack", "url": url, "give_up_after_s": 0})
+    dispatcher.submit(n)
+    assert await dispatcher.idle(10)
+    await dispatcher.close()
+    row, attempts = await delivery(fx, n.delivery_id)
+    assert row.status == "failed"
+    assert attempts[0].error is not None
+    assert attempts[0].error.startswith("connection failed")
+    assert token not in (row.last_error or "")
+    assert token not in attempts[0].error
+
+
+async def test_slack_and_teams_get_their_own_payloads(fx: Fixture) -> None:
+    dispatcher = Dispatcher(fx.db)
+    async with http_receiver() as receiver:
+        slack = await notification(fx, {"kind": "slack", "url": receiver.url + "/slack"})
+        teams = await notification(
+            fx, {"kind": "teams", "url": receiver.url + "/teams"}, "resolved"
+        )
+        dispatcher.submit(slack)
+        dispatcher.submit(teams)
+        assert await dispatcher.idle(10)
+    await dispatcher.close()
+    by_path = {r.path: r.json() for r in receiver.requests}
+    text = by_path["/hook/slack"]["text"]
+    assert text.startswith("[FIRING] critical: Sales SL (queue:Sales)")
+    assert "72.0%" in text
+    assert by_path["/hook/slack"]["attachments"][0]["color"] == "#d1242f"
+    card = by_path["/hook/teams"]["attachments"][0]
+    assert card["contentType"] == "application/vnd.microsoft.card.adaptive"
+    assert card["content"]["type"] == "AdaptiveCard"
+    assert card["content"]["body"][0]["text"].startswith("[RESOLVED]")
+
+
+async def test_email_reaches_a_real_smtp_server(fx: Fixture) -> None:
+    dispatcher = Dispatcher(fx.db)
+    with smtp_server() as (box, port):
+        n = await notification(
+            fx,
+            {
+                "kind": "email",
+                "to": ["lead@example.com", "Ops <ops@example.com>"],
+                "from_address": "floorwatch@example.com",
+                "smtp_host": "127.0.0.1",
+                "smtp_port": port,
+                "security": "none",
+            },
+        )
+        dispatcher.submit(n)
+        assert await dispatcher.idle(10)
+        await dispatcher.close()
+    row, _ = await delivery(fx, n.delivery_id)
+    assert row.status == "delivered"
+    assert len(box.messages) == 1
+    envelope, message = box.messages[0]
+    assert sorted(envelope.rcpt_tos) == ["lead@example.com", "ops@example.com"]
+    assert message["Subject"] == "[FIRING] critical: Sales SL (queue:Sales)"
+    assert message["X-Floorwatch-Fingerprint"] == "f" * 32
+    assert "service_level (15m) of queue:Sales is 72.0%" in message.get_payload()
