@@ -36,11 +36,11 @@ def author_of(principal: Principal, given: str | None) -> str:
 
 
 async def _visible_note(
-    session: AsyncSession, principal: Principal, note_id: int, write: bool
+    session: AsyncSession, principal: Principal, note_id: int
 ) -> CoachingNoteRow:
     row = await get_note(session, principal.tenant_id, note_id)
     teams = await agent_teams(session, principal.tenant_id)
-    require_agent(principal, row.agent, teams.get(row.agent), write=write)
+    require_agent(principal, row.agent, teams.get(row.agent), write=False)
     return row
 
 
@@ -95,7 +95,7 @@ async def get_one_note(
     principal: ReadPrincipal, services: ServicesDep, note_id: int
 ) -> CoachingOut:
     async with services.db.session() as session:
-        return _out(await _visible_note(session, principal, note_id, write=False))
+        return _out(await _visible_note(session, principal, note_id))
 
 
 @router.put("/{note_id}", summary="Change a coaching note")
@@ -103,7 +103,7 @@ async def put_note(
     principal: StaffPrincipal, services: ServicesDep, note_id: int, body: CoachingIn
 ) -> CoachingOut:
     async with services.db.session() as session:
-        row = await _visible_note(session, principal, note_id, write=True)
+        row = await _visible_note(session, principal, note_id)
         await _check_agent(session, principal, body.agent)
         row.agent = body.agent
         row.session_date = body.date
@@ -118,7 +118,7 @@ async def put_note(
 @router.delete("/{note_id}", status_code=204, summary="Delete a coaching note")
 async def delete_note(principal: StaffPrincipal, services: ServicesDep, note_id: int) -> Response:
     async with services.db.session() as session:
-        row = await _visible_note(session, principal, note_id, write=True)
+        row = await _visible_note(session, principal, note_id)
         await session.delete(row)
         await session.commit()
     return Response(status_code=204)
@@ -139,7 +139,7 @@ async def get_impact(
 ) -> CoachingImpact:
     tenant_id = principal.tenant_id
     async with services.db.session() as session:
-        note = await _visible_note(session, principal, note_id, write=False)
+        note = await _visible_note(session, principal, note_id)
         tz = await tenant_zone(session, tenant_id)
         today = await tenant_today(services, session, tenant_id)
         teams = await agent_teams(session, tenant_id)

@@ -79,12 +79,10 @@ async def _input(session: AsyncSession, principal: Principal, body: ShiftIn) -> 
     return ShiftInput(body.agent, start, end, body.break_minutes, body.note)
 
 
-async def _visible_shift(
-    session: AsyncSession, principal: Principal, shift_id: int, write: bool
-) -> ShiftRow:
+async def _visible_shift(session: AsyncSession, principal: Principal, shift_id: int) -> ShiftRow:
     row = await get_shift(session, principal.tenant_id, shift_id)
     teams = await agent_teams(session, principal.tenant_id)
-    require_agent(principal, row.agent, teams.get(row.agent), write=write)
+    require_agent(principal, row.agent, teams.get(row.agent), write=False)
     return row
 
 
@@ -159,7 +157,7 @@ async def import_shift_csv(
 @router.get("/{shift_id}", summary="One shift, with how it was kept")
 async def get_one_shift(principal: ReadPrincipal, services: ServicesDep, shift_id: int) -> ShiftOut:
     async with services.db.session() as session:
-        row = await _visible_shift(session, principal, shift_id, write=False)
+        row = await _visible_shift(session, principal, shift_id)
         return (await _render(services, session, principal.tenant_id, [row]))[0]
 
 
@@ -168,7 +166,7 @@ async def put_shift(
     principal: StaffPrincipal, services: ServicesDep, shift_id: int, body: ShiftIn
 ) -> ShiftOut:
     async with services.db.session() as session:
-        row = await _visible_shift(session, principal, shift_id, write=True)
+        row = await _visible_shift(session, principal, shift_id)
         await update_shift(session, row, await _input(session, principal, body))
         await session.commit()
         return (await _render(services, session, principal.tenant_id, [row]))[0]
@@ -177,7 +175,7 @@ async def put_shift(
 @router.delete("/{shift_id}", status_code=204, summary="Delete a shift")
 async def remove_shift(principal: StaffPrincipal, services: ServicesDep, shift_id: int) -> Response:
     async with services.db.session() as session:
-        row = await _visible_shift(session, principal, shift_id, write=True)
+        row = await _visible_shift(session, principal, shift_id)
         await delete_shift(session, row)
         await session.commit()
     return Response(status_code=204)
