@@ -35,6 +35,7 @@ from app.widgets.protocol import (
     Pong,
     Position,
     Resumed,
+    ServerMessage,
     Snapshot,
     Subscribe,
     Unsubscribe,
@@ -43,6 +44,9 @@ from app.widgets.protocol import (
     encode,
     server_decoder,
 )
+
+MAX_FRAME_BYTES = 64 * 1024 * 1024
+"""Largest frame accepted from the server (a big board's snapshot can be megabytes)."""
 
 
 @dataclass(slots=True)
@@ -204,6 +208,7 @@ class LiveClient:
             origin=Origin(self.origin) if self.origin else None,
             compression=None,
             open_timeout=self.open_timeout_s,
+            max_size=MAX_FRAME_BYTES,
             max_queue=None,
         )
         try:
@@ -211,6 +216,8 @@ class LiveClient:
                 await ws.send(encode(Auth(token=self.token)))
             async with asyncio.timeout(self.open_timeout_s):
                 first = server_decoder.decode(await ws.recv())
+            if isinstance(first, list):
+                first = first[0]
         except ConnectionClosed as exc:
             code = exc.rcvd.code if exc.rcvd else 1006
             raise LiveClosed(code, exc.rcvd.reason if exc.rcvd else "") from None
@@ -280,9 +287,27 @@ class LiveClient:
 
     async def _dispatch(self, raw: str | bytes) -> None:
         try:
-            message = server_decoder.decode(raw)
+            decoded = server_decoder.decode(raw)
         except msgspec.DecodeError:
-            return  # a newer server's message type: ignore, as version 1 allows
+            decoded = self._decode_each(raw)
+        for message in decoded if isinstance(decoded, list) else [decoded]:
+            await self._handle(message)
+
+    @staticmethod
+    def _decode_each(raw: str | bytes) -> list[ServerMessage]:
+        """Decode message by message, skipping those of types this client does not know
+        (a newer server may send them; version 1 clients ignore them)."""
+        try:
+            items = msgspec.json.decode(raw)
+        except msgspec.DecodeError:
+            return []
+        known = []
+        for item in items if isinstance(items, list) else [items]:
+            with contextlib.suppress(msgspec.ValidationError):
+                known.append(msgspec.convert(item, ServerMessage))
+        return known
+
+    async def _handle(self, message: ServerMessage) -> None:
         if isinstance(message, Delta):
             self._apply_delta(message)
         elif isinstance(message, Snapshot):

@@ -50,10 +50,31 @@ TOPIC_LINGER_S = 30.0
 CREDENTIAL_RECHECK_S = 60.0
 """A connection whose credential was revoked is closed within about this long."""
 CONCURRENT_FETCHES = 32
+FRAME_BUDGET = 64 * 1024
+"""Queued messages are batched into one frame up to about this many characters."""
 
 State = dict[str, Any]
 SendText = Callable[[str], Awaitable[None]]
 CloseSocket = Callable[[int, str], Awaitable[None]]
+
+
+def take_frame(queue: deque[str]) -> tuple[str, int]:
+    """The next frame's text and how many messages it holds: one message alone, or what is
+    queued (up to FRAME_BUDGET characters) as one JSON array, so a client that gets several
+    topics' deltas in one round costs one socket write, not several. The messages are the
+    shared pre-encoded texts, joined, not encoded again."""
+    first = queue.popleft()
+    if not queue or len(first) >= FRAME_BUDGET:
+        return first, 1
+    parts = [first]
+    size = len(first)
+    while queue and size + len(queue[0]) < FRAME_BUDGET:
+        text = queue.popleft()
+        parts.append(text)
+        size += len(text) + 1
+    if len(parts) == 1:
+        return first, 1
+    return "[" + ",".join(parts) + "]", len(parts)
 
 
 def diff(old: State, new: State) -> tuple[State, list[str]]:
@@ -184,7 +205,7 @@ class Connection:
                 ready.clear()
                 await ready.wait()
                 continue
-            text = queue.popleft()
+            text, count = take_frame(queue)
             self.sending_since = time.monotonic()
             try:
                 await self._send(text)
@@ -192,7 +213,7 @@ class Connection:
                 return  # the socket is gone; the endpoint sees the disconnect
             self.sending_since = None
             if self._resync_left:
-                self._resync_left -= 1
+                self._resync_left = max(0, self._resync_left - count)
 
     # -- closing ----------------------------------------------------------------------------
 

@@ -1,8 +1,9 @@
 """The messages of the WebSocket API, version 1 (docs/websocket.md is the reference).
 
-Every message is one JSON object in one text frame, with `"v": 1` and a `"type"`. Receivers
-ignore fields they do not know, so fields can be added within version 1; anything incompatible
-gets a new version (and path).
+Every message is a JSON object with `"v": 1` and a `"type"`. A text frame from the server holds
+one message, or an array of messages in order (what was queued for the client at once); a
+client sends one message per frame. Receivers ignore fields they do not know, so fields can be
+added within version 1; anything incompatible gets a new version (and path).
 """
 
 from __future__ import annotations
@@ -156,7 +157,7 @@ ServerMessage = Welcome | Snapshot | Delta | Resumed | Unsubscribed | Error | Pi
 
 _encoder = msgspec.json.Encoder()
 client_decoder = msgspec.json.Decoder(ClientMessage)
-server_decoder = msgspec.json.Decoder(ServerMessage)
+server_decoder = msgspec.json.Decoder(ServerMessage | list[ServerMessage])
 
 
 def encode(message: Message) -> str:

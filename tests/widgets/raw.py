@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+from collections import deque
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
+from weakref import WeakKeyDictionary
 
 import orjson
 from websockets.asyncio.client import ClientConnection, connect
@@ -31,10 +33,18 @@ def subscribe_json(topics: list[str], resume: dict[str, dict[str, Any]] | None =
     return orjson.dumps(body).decode()
 
 
+_pending: WeakKeyDictionary[ClientConnection, deque[dict[str, Any]]] = WeakKeyDictionary()
+
+
 async def receive(ws: ClientConnection, skip: tuple[str, ...] = ("ping",)) -> dict[str, Any]:
-    """The next message whose type is not in `skip` (within 10 s)."""
+    """The next message whose type is not in `skip` (within 10 s); a frame holding an array
+    of messages yields them one by one."""
+    pending = _pending.setdefault(ws, deque())
     async with asyncio.timeout(10):
         while True:
-            message: dict[str, Any] = orjson.loads(await ws.recv())
+            if not pending:
+                frame = orjson.loads(await ws.recv())
+                pending.extend(frame if isinstance(frame, list) else [frame])
+            message = pending.popleft()
             if message["type"] not in skip:
                 return message
