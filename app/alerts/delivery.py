@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import smtplib
 import ssl
 import time
@@ -237,6 +238,10 @@ class Dispatcher:
 
     def _http(self) -> httpx.AsyncClient:
         if self._client is None:
+            # httpx logs every request's full URL at INFO; chat webhook URLs are secrets.
+            logging.getLogger("httpx").setLevel(
+                max(logging.WARNING, logging.getLogger("httpx").level)
+            )
             self._client = httpx.AsyncClient(follow_redirects=False)
         return self._client
 

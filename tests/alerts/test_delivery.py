@@ -4,6 +4,7 @@ Retry-After, giving up, signatures, chat payloads, e-mail, and independence of c
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -241,10 +242,13 @@ async def test_secrets_never_reach_the_recorded_error(fx: Fixture) -> None:
     assert token not in attempts[0].error
 
 
-async def test_slack_and_teams_get_their_own_payloads(fx: Fixture) -> None:
+async def test_slack_and_teams_get_their_own_payloads_and_no_url_is_logged(
+    fx: Fixture, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO)
     dispatcher = Dispatcher(fx.db)
     async with http_receiver() as receiver:
-        slack = await notification(fx, {"kind": "slack", "url": receiver.url + "/slack"})
+        slack = await notification(fx, {"kind": "slack", "url": receiver.url + "/slack/tok3n"})
         teams = await notification(
             fx, {"kind": "teams", "url": receiver.url + "/teams"}, "resolved"
         )
@@ -252,11 +256,12 @@ async def test_slack_and_teams_get_their_own_payloads(fx: Fixture) -> None:
         dispatcher.submit(teams)
         assert await dispatcher.idle(10)
     await dispatcher.close()
+    assert "tok3n" not in caplog.text
     by_path = {r.path: r.json() for r in receiver.requests}
-    text = by_path["/hook/slack"]["text"]
+    text = by_path["/hook/slack/tok3n"]["text"]
     assert text.startswith("[FIRING] critical: Sales SL (queue:Sales)")
     assert "72.0%" in text
-    assert by_path["/hook/slack"]["attachments"][0]["color"] == "#d1242f"
+    assert by_path["/hook/slack/tok3n"]["attachments"][0]["color"] == "#d1242f"
     card = by_path["/hook/teams"]["attachments"][0]
     assert card["contentType"] == "application/vnd.microsoft.card.adaptive"
     assert card["content"]["type"] == "AdaptiveCard"
