@@ -1,0 +1,245 @@
+"""Request and response bodies of `/v1/dashboards`, and the widget configuration they hold.
+
+A dashboard is a grid of GRID_COLUMNS columns; each widget has a position (`x`, `y`, in grid
+cells from the top left), a size (`w`, `h`) and what it shows. The browser's edit mode writes
+these; the checks here keep a hand-written (API) configuration just as valid.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Annotated, Final, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from app.streams.aggregator.catalog import (
+    AGENT_GAUGES,
+    AGENT_TIME_METRICS,
+    BREAK_REASON_PREFIX,
+    CALL_METRICS,
+    QUEUE_GAUGES,
+)
+from app.widgets.topics import MAX_NAME_LENGTH, METRIC_WINDOWS
+
+GRID_COLUMNS: Final = 12
+MAX_ROWS: Final = 48
+MAX_WIDGETS: Final = 48
+METRICS: Final = (*QUEUE_GAUGES, *AGENT_GAUGES, *CALL_METRICS, *AGENT_TIME_METRICS)
+AGENT_STATES: Final = ("available", "ringing", "on_call", "wrapup", "break", "logged_out")
+
+WidgetType = Literal["kpi", "gauge", "queue_table", "agent_board", "chart", "leaderboard", "alerts"]
+METRIC_WIDGETS: Final = frozenset({"kpi", "gauge", "chart"})
+_WIDGET_ID = re.compile(r"^[A-Za-z0-9_-]{1,40}$")
+
+
+class StrictModel(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+def check_metric(name: str) -> str:
+    if name in METRICS:
+        return name
+    if name.startswith(BREAK_REASON_PREFIX) and 0 < len(name) - len(BREAK_REASON_PREFIX) <= 64:
+        return name
+    raise ValueError(
+        f"unknown metric {name!r}: expected a name of docs/metrics.md (e.g. service_level, "
+        f"calls_waiting) or `{BREAK_REASON_PREFIX}REASON`"
+    )
+
+
+def check_scope(scope: str) -> str:
+    """`tenant`, `queue:NAME`, `team:NAME` or `agent:ID`, as in the WebSocket topics."""
+    if scope == "tenant":
+        return scope
+    kind, sep, name = scope.partition(":")
+    if not sep or kind not in ("queue", "team", "agent") or not name or len(name) > MAX_NAME_LENGTH:
+        raise ValueError(
+            f"invalid scope {scope!r}: expected `tenant`, `queue:NAME`, `team:NAME` or `agent:ID`"
+        )
+    return scope
+
+
+class Thresholds(StrictModel):
+    """Colours of a value: green until `warn`, amber from `warn`, red from `crit`. With
+    `direction` = `below` lower is worse (service level), with `above` higher is worse
+    (calls waiting). Either bound may be left out."""
+
+    direction: Literal["above", "below"] = "above"
+    warn: float | None = None
+    crit: float | None = None
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Thresholds:
+        if self.warn is not None and self.crit is not None:
+            worse = self.crit >= self.warn if self.direction == "above" else self.crit <= self.warn
+            if not worse:
+                relation = "at or above" if self.direction == "above" else "at or below"
+                raise ValueError(
+                    f"`crit` must be {relation} `warn` when direction is {self.direction}"
+                )
+        return self
+
+
+OptionValue = str | int | float | bool | list[str] | None
+
+
+class Widget(StrictModel):
+    id: Annotated[str, Field(description="Unique in the dashboard: letters, digits, `_`, `-`.")]
+    type: WidgetType
+    x: int = Field(0, ge=0, lt=GRID_COLUMNS, description="Column of the left edge (0-11).")
+    y: int = Field(0, ge=0, lt=MAX_ROWS, description="Row of the top edge.")
+    w: int = Field(3, ge=1, le=GRID_COLUMNS, description="Width in columns.")
+    h: int = Field(2, ge=1, le=16, description="Height in rows.")
+    title: str = Field("", max_length=100, description="Shown above the widget; empty: a default.")
+    metric: str | None = Field(
+        None, description="KPI, gauge and chart: the metric (docs/metrics.md)."
+    )
+    scope: str = Field("tenant", description="`tenant`, `queue:NAME`, `team:NAME`, `agent:ID`.")
+    window: str = Field("15m", description="One of " + ", ".join(METRIC_WINDOWS) + ".")
+    thresholds: Thresholds | None = None
+    options: dict[str, OptionValue] = Field(
+        default_factory=dict,
+        description="Per type: agent board `team`, `states`; queue table `queues`, `sort`; "
+        "leaderboard `by` (`revenue`, `deals`, `conversion`), `limit`; chart `minutes`.",
+    )
+
+    @field_validator("id")
+    @classmethod
+    def _id(cls, value: str) -> str:
+        if not _WIDGET_ID.match(value):
+            raise ValueError("a widget id has 1-40 letters, digits, `_` or `-`")
+        return value
+
+    @field_validator("scope")
+    @classmethod
+    def _scope(cls, value: str) -> str:
+        return check_scope(value)
+
+    @field_validator("window")
+    @classmethod
+    def _window(cls, value: str) -> str:
+        if value not in METRIC_WINDOWS:
+            raise ValueError(
+                f"unknown window {value!r}: expected one of {', '.join(METRIC_WINDOWS)}"
+            )
+        return value
+
+    @field_validator("options")
+    @classmethod
+    def _options(cls, value: dict[str, OptionValue]) -> dict[str, OptionValue]:
+        if len(value) > 20:
+            raise ValueError("at most 20 options per widget")
+        for key, item in value.items():
+            if len(key) > 40 or (isinstance(item, str) and len(item) > 200):
+                raise ValueError("option names have at most 40 characters, values 200")
+            if isinstance(item, list) and (len(item) > 100 or any(len(i) > 200 for i in item)):
+                raise ValueError("an option list has at most 100 values of 200 characters")
+        return value
+
+    @model_validator(mode="after")
+    def _fits(self) -> Widget:
+        if self.x + self.w > GRID_COLUMNS:
+            raise ValueError(
+                f"widget {self.id!r} does not fit: x + w is {self.x + self.w}, "
+                f"the grid has {GRID_COLUMNS} columns"
+            )
+        if self.y + self.h > MAX_ROWS:
+            raise ValueError(f"widget {self.id!r} does not fit: y + h is past row {MAX_ROWS}")
+        if self.type in METRIC_WIDGETS:
+            if self.metric is None:
+                raise ValueError(f"a {self.type} widget needs `metric`")
+            check_metric(self.metric)
+        elif self.metric is not None:
+            check_metric(self.metric)
+        return self
+
+
+Widgets = Annotated[list[Widget], Field(max_length=MAX_WIDGETS)]
+
+
+def check_widget_ids(widgets: list[Widget]) -> list[Widget]:
+    seen: set[str] = set()
+    for widget in widgets:
+        if widget.id in seen:
+            raise ValueError(f"widget id {widget.id!r} is used twice")
+        seen.add(widget.id)
+    return widgets
+
+
+DashboardName = Annotated[str, Field(min_length=1, max_length=100)]
+
+
+class DashboardIn(StrictModel):
+    name: DashboardName
+    team: str | None = Field(
+        None,
+        max_length=MAX_NAME_LENGTH,
+        description="Share with this team only (its people and admins); null: the whole tenant.",
+    )
+    widgets: Widgets = []
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, value: str) -> str:
+        value = value.strip()
+        if not value:
+            raise ValueError("a dashboard name is not only white space")
+        return value
+
+    @field_validator("widgets")
+    @classmethod
+    def _unique(cls, value: list[Widget]) -> list[Widget]:
+        return check_widget_ids(value)
+
+
+class DashboardUpdate(DashboardIn):
+    version: int = Field(
+        description="The `version` this change was made on; a dashboard changed since is "
+        "refused with 409 (reload and edit again)."
+    )
+
+
+class DashboardOut(BaseModel):
+    id: int
+    name: str
+    team: str | None = Field(description="The team it is shared with; null: the whole tenant.")
+    widgets: list[Widget]
+    version: int
+    can_edit: bool = Field(description="Whether the caller may change or delete it.")
+    created_by: str | None
+    updated_by: str | None
+    created_at: datetime
+    updated_at: datetime
+
+
+class WallOptions(BaseModel):
+    """What the editor offers: the tenant's queues and (visible) teams, metrics and windows."""
+
+    queues: list[str]
+    teams: list[str]
+    metrics: list[str]
+    windows: list[str]
+    agent_states: list[str]
+    grid_columns: int
+
+
+class DisplayLinkIn(StrictModel):
+    name: str = Field(
+        "Wall display", min_length=1, max_length=100, description="Where the TV hangs."
+    )
+
+
+class DisplayLinkOut(BaseModel):
+    id: int = Field(description="The display user's id (delete it to revoke the link).")
+    name: str
+    created_at: datetime
+    last_used_at: datetime | None
+
+
+class DisplayLinkCreated(DisplayLinkOut):
+    token: str = Field(description="Shown once: the read-only token of this display.")
+    path: str = Field(
+        description="Open `<server><path>` on the TV. The token is in the URL fragment, which "
+        "browsers never send to the server (so it stays out of access logs)."
+    )

@@ -1,0 +1,58 @@
+/**
+ * REST calls. A browser that logged in carries the HttpOnly session cookie and sends the
+ * session's CSRF token with every write; a TV opened through a display link carries its
+ * read-only token instead (kept in localStorage, sent as a bearer token).
+ */
+
+const DISPLAY_TOKEN_KEY = "fw.displayToken";
+
+let csrfToken: string | null = null;
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export function setCsrfToken(token: string | null): void {
+  csrfToken = token;
+}
+
+export function displayToken(): string | null {
+  return localStorage.getItem(DISPLAY_TOKEN_KEY);
+}
+
+export function setDisplayToken(token: string | null): void {
+  if (token) localStorage.setItem(DISPLAY_TOKEN_KEY, token);
+  else localStorage.removeItem(DISPLAY_TOKEN_KEY);
+}
+
+export async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
+  const headers: Record<string, string> = { Accept: "application/json" };
+  const token = displayToken();
+  if (token) headers.Authorization = `Bearer ${token}`;
+  else if (csrfToken && method !== "GET") headers["X-CSRF-Token"] = csrfToken;
+  if (body !== undefined) headers["Content-Type"] = "application/json";
+  const response = await fetch(path, {
+    method,
+    headers,
+    credentials: "same-origin",
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  if (response.status === 204) return undefined as T;
+  const text = await response.text();
+  const payload = text ? JSON.parse(text) : null;
+  if (!response.ok) {
+    const error = payload?.error ?? {};
+    const details = (error.details ?? [])
+      .map((d: { field?: string; reason?: string }) => `${d.field ?? ""}: ${d.reason ?? ""}`)
+      .join("; ");
+    const message = [error.message ?? response.statusText, details].filter(Boolean).join(" — ");
+    throw new ApiError(response.status, error.code ?? `http_${response.status}`, message);
+  }
+  return payload as T;
+}

@@ -1,0 +1,540 @@
+import { css, html, nothing } from "lit";
+import { api, ApiError, displayToken, setCsrfToken, setDisplayToken } from "../core/api";
+import { wall } from "../core/context";
+import { t } from "../core/i18n";
+import { newWidget, WIDGET_TYPES } from "../core/layout";
+import { live } from "../core/live";
+import type { MessageKey } from "../core/messages";
+import type { Dashboard, Me, WallOptions, WidgetConfig, WidgetType } from "../core/types";
+import { LocalizedElement } from "./localized";
+import { reset } from "./theme";
+import "./fw-grid";
+import "./fw-locale-switch";
+import "./fw-login";
+import "./fw-status";
+import "./fw-widget-editor";
+
+type Phase = "loading" | "login" | "ready" | "error";
+
+interface DisplayLinkCreated {
+  path: string;
+}
+
+const CHROME_HIDE_MS = 3000;
+
+/**
+ * The page: sign-in, then one dashboard at a time (`/d/ID`), in normal, wall or edit mode.
+ *
+ *   /                 the first dashboard the user may see
+ *   /d/ID?wall=1      wall mode: full screen, no controls (they show when the pointer moves)
+ *   /d/ID?rotate=1,4,7&every=30   wall mode cycling through those dashboards
+ *   /display#token=…  a display link: read-only, wall mode, its one dashboard, no login
+ *   ?lang=pl          Polish (the switch in the header remembers the choice)
+ */
+export class FwApp extends LocalizedElement {
+  static override properties = {
+    phase: { state: true },
+    message: { state: true },
+    dashboards: { state: true },
+    current: { state: true },
+    draft: { state: true },
+    selected: { state: true },
+    wallMode: { state: true },
+    chrome: { state: true },
+    notice: { state: true },
+    link: { state: true },
+  };
+  declare phase: Phase;
+  declare message: string;
+  declare dashboards: Dashboard[];
+  declare current: Dashboard | null;
+  declare draft: Dashboard | null;
+  declare selected: string | null;
+  declare wallMode: boolean;
+  declare chrome: boolean;
+  declare notice: string;
+  declare link: string;
+
+  private me: Me | null = null;
+  private rotation: { ids: number[]; every: number; timer: number | null } | null = null;
+  private chromeTimer: number | null = null;
+
+  constructor() {
+    super();
+    this.phase = "loading";
+    this.message = "";
+    this.dashboards = [];
+    this.current = null;
+    this.draft = null;
+    this.selected = null;
+    this.wallMode = false;
+    this.chrome = true;
+    this.notice = "";
+    this.link = "";
+  }
+
+  static override styles = [reset, css`
+    :host {
+      display: flex;
+      flex-direction: column;
+      height: 100%;
+    }
+    .top {
+      flex: none;
+      display: flex;
+      align-items: center;
+      gap: 1.2rem;
+      padding: 0.7rem 1.2rem;
+      background: linear-gradient(180deg, #0d1428, #0a1020);
+      border-bottom: 1px solid var(--line);
+      min-height: 3.6rem;
+    }
+    .brand { display: flex; align-items: center; gap: 0.6rem; font-weight: 800; letter-spacing: 0.02em; }
+    .brand svg { width: 1.8rem; height: 1.8rem; }
+    .brand span { color: var(--muted); font-weight: 600; }
+    .title {
+      font-size: 1.5rem;
+      font-weight: 700;
+      white-space: nowrap;
+      overflow: hidden;
+      text-overflow: ellipsis;
+    }
+    .team { color: var(--muted); font-size: 0.9rem; font-weight: 500; }
+    .spacer { flex: 1; }
+    .controls { display: flex; align-items: center; gap: 0.5rem; transition: opacity 0.3s; }
+    :host([wall]) .controls.hidden { opacity: 0; pointer-events: none; }
+    .top button, .top select, .top input, .dialog button {
+      font: inherit;
+      font-size: 0.85rem;
+      color: var(--text);
+      background: var(--panel-2);
+      border: 1px solid var(--line);
+      border-radius: 0.45rem;
+      padding: 0.4rem 0.8rem;
+      cursor: pointer;
+    }
+    .top input { cursor: text; min-width: 14rem; font-size: 1rem; }
+    .top button.primary, .dialog button.primary { background: var(--accent); color: #04121f; font-weight: 700; border: 0; }
+    .top button.danger { border-color: rgba(244, 63, 94, 0.5); color: #fecdd3; }
+    .editing-tag {
+      font-size: 0.75rem;
+      font-weight: 800;
+      letter-spacing: 0.1em;
+      text-transform: uppercase;
+      background: #f5a524;
+      color: #1a1204;
+      padding: 0.25rem 0.6rem;
+      border-radius: 0.3rem;
+    }
+    main { flex: 1; min-height: 0; display: flex; }
+    .board { flex: 1; min-width: 0; padding: 0.9rem; overflow: hidden; }
+    :host([editing]) .board { overflow-y: auto; }
+    .board.stale fw-grid { filter: saturate(0.35) brightness(0.8); }
+    .notice {
+      position: fixed;
+      left: 50%;
+      bottom: 1.2rem;
+      transform: translateX(-50%);
+      background: #1e293b;
+      border: 1px solid var(--line);
+      padding: 0.6rem 1.1rem;
+      border-radius: 0.5rem;
+      z-index: 20;
+    }
+    .center { flex: 1; display: grid; place-items: center; color: var(--muted); font-size: 1.2rem; text-align: center; }
+    .dialog {
+      position: fixed;
+      inset: 0;
+      background: rgba(2, 6, 23, 0.7);
+      display: grid;
+      place-items: center;
+      z-index: 30;
+    }
+    .dialog > div {
+      background: var(--panel);
+      border: 1px solid var(--line);
+      border-radius: 0.8rem;
+      padding: 1.4rem 1.6rem;
+      width: min(44rem, 92vw);
+    }
+    .dialog code {
+      display: block;
+      word-break: break-all;
+      background: var(--bg-2);
+      padding: 0.7rem;
+      border-radius: 0.4rem;
+      margin: 0.8rem 0 1rem;
+    }
+  `];
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    live.addEventListener("status", this.onLiveStatus);
+    window.addEventListener("popstate", this.onPop);
+    window.addEventListener("pointermove", this.onPointer);
+    document.addEventListener("keydown", this.onKey);
+    void this.boot();
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    live.removeEventListener("status", this.onLiveStatus);
+    window.removeEventListener("popstate", this.onPop);
+    window.removeEventListener("pointermove", this.onPointer);
+    document.removeEventListener("keydown", this.onKey);
+  }
+
+  private readonly onLiveStatus = () => {
+    if (live.status === "unauthorized" && !wall.readOnly) {
+      live.stop();
+      this.phase = "login";
+    }
+    this.requestUpdate();
+  };
+
+  private readonly onPop = () => this.route();
+
+  private readonly onPointer = () => {
+    if (!this.wallMode) return;
+    this.chrome = true;
+    if (this.chromeTimer !== null) clearTimeout(this.chromeTimer);
+    this.chromeTimer = window.setTimeout(() => (this.chrome = false), CHROME_HIDE_MS);
+  };
+
+  private readonly onKey = (event: KeyboardEvent) => {
+    if (event.key === "Escape" && this.selected) this.selected = null;
+  };
+
+  // -- boot and routing ---------------------------------------------------------------------
+
+  private async boot(): Promise<void> {
+    this.phase = "loading";
+    const params = new URLSearchParams(location.search);
+    if (location.pathname === "/display") {
+      const token = new URLSearchParams(location.hash.slice(1)).get("token");
+      if (token) {
+        setDisplayToken(token);
+        history.replaceState(null, "", `/display${location.search}`);
+      }
+      if (!displayToken()) return this.fail(t("status.unauthorized"));
+      wall.readOnly = true;
+      this.wallMode = true;
+    } else {
+      setDisplayToken(null);
+      this.wallMode = params.get("wall") === "1" || params.has("rotate");
+      try {
+        this.me = await api<Me>("GET", "/v1/auth/me");
+        setCsrfToken(this.me.csrf_token);
+        wall.readOnly = this.me.user.role === "display";
+      } catch (error) {
+        if (error instanceof ApiError && (error.status === 401 || error.status === 403)) {
+          this.phase = "login";
+          if (location.pathname !== "/login") history.replaceState(null, "", "/login");
+          return;
+        }
+        return this.fail(String(error));
+      }
+    }
+    this.toggleAttribute("wall", this.wallMode);
+    try {
+      const [options, dashboards] = await Promise.all([
+        api<WallOptions>("GET", "/v1/dashboards/options"),
+        api<Dashboard[]>("GET", "/v1/dashboards"),
+      ]);
+      wall.options = options;
+      this.dashboards = dashboards;
+    } catch (error) {
+      if (error instanceof ApiError && error.status === 401 && wall.readOnly) {
+        return this.fail(t("status.unauthorized"));
+      }
+      return this.fail(error instanceof Error ? error.message : String(error));
+    }
+    const rotate = params.get("rotate");
+    if (rotate) {
+      const ids = rotate.split(",").map(Number).filter((id) => this.dashboards.some((d) => d.id === id));
+      const every = Math.max(10, Number(params.get("every")) || 30);
+      if (ids.length > 1) this.rotation = { ids, every, timer: null };
+    }
+    live.start();
+    this.phase = "ready";
+    this.route();
+    this.scheduleRotation();
+    this.onPointer();
+  }
+
+  private fail(message: string): void {
+    this.message = message;
+    this.phase = "error";
+  }
+
+  private route(): void {
+    if (this.phase !== "ready") return;
+    const match = /^\/d\/(\d+)/.exec(location.pathname);
+    const wanted = match ? Number(match[1]) : null;
+    const found = this.dashboards.find((d) => d.id === wanted) ?? this.dashboards[0] ?? null;
+    this.current = found;
+    this.draft = null;
+    this.selected = null;
+    this.toggleAttribute("editing", false);
+    if (found && !wall.readOnly && location.pathname !== `/d/${found.id}`) {
+      history.replaceState(null, "", `/d/${found.id}${location.search}`);
+    }
+    document.title = found ? `${found.name} · Floorwatch` : "Floorwatch";
+  }
+
+  private go(id: number): void {
+    history.pushState(null, "", `/d/${id}${location.search}`);
+    this.route();
+  }
+
+  private scheduleRotation(): void {
+    const rotation = this.rotation;
+    if (!rotation) return;
+    rotation.timer = window.setInterval(() => {
+      if (this.draft) return;
+      const at = rotation.ids.indexOf(this.current?.id ?? -1);
+      this.go(rotation.ids[(at + 1) % rotation.ids.length]);
+    }, rotation.every * 1000);
+  }
+
+  private async loggedIn(): Promise<void> {
+    history.replaceState(null, "", "/");
+    await this.boot();
+  }
+
+  private async logout(): Promise<void> {
+    try {
+      await api("POST", "/v1/auth/logout");
+    } finally {
+      live.stop();
+      location.assign("/login");
+    }
+  }
+
+  // -- wall mode ------------------------------------------------------------------------------
+
+  private toggleWall(): void {
+    this.wallMode = !this.wallMode;
+    this.toggleAttribute("wall", this.wallMode);
+    if (this.wallMode) {
+      void document.documentElement.requestFullscreen?.().catch(() => undefined);
+      this.onPointer();
+    } else if (document.fullscreenElement) {
+      void document.exitFullscreen();
+    }
+  }
+
+  // -- editing --------------------------------------------------------------------------------
+
+  private startEditing(): void {
+    if (!this.current) return;
+    this.draft = structuredClone(this.current);
+    this.toggleAttribute("editing", true);
+  }
+
+  private cancelEditing(): void {
+    this.draft = null;
+    this.selected = null;
+    this.toggleAttribute("editing", false);
+  }
+
+  private setWidgets(widgets: WidgetConfig[]): void {
+    if (this.draft) this.draft = { ...this.draft, widgets };
+  }
+
+  private addWidget(type: WidgetType): void {
+    if (!this.draft) return;
+    const widget = newWidget(type, this.draft.widgets);
+    this.setWidgets([...this.draft.widgets, widget]);
+    this.selected = widget.id;
+  }
+
+  private changeWidget(widget: WidgetConfig): void {
+    if (!this.draft) return;
+    this.setWidgets(this.draft.widgets.map((w) => (w.id === widget.id ? widget : w)));
+  }
+
+  private flash(text: string): void {
+    this.notice = text;
+    window.setTimeout(() => this.notice === text && (this.notice = ""), 4000);
+  }
+
+  private async save(): Promise<void> {
+    const draft = this.draft;
+    if (!draft) return;
+    try {
+      const saved = await api<Dashboard>("PUT", `/v1/dashboards/${draft.id}`, {
+        name: draft.name,
+        team: draft.team,
+        widgets: draft.widgets,
+        version: draft.version,
+      });
+      this.dashboards = this.dashboards.map((d) => (d.id === saved.id ? saved : d));
+      this.current = saved;
+      this.cancelEditing();
+      this.flash(t("edit.saved"));
+    } catch (error) {
+      if (error instanceof ApiError && error.status === 409 && error.message.includes("version")) {
+        this.flash(t("edit.conflict"));
+      } else {
+        this.flash(error instanceof Error ? error.message : String(error));
+      }
+    }
+  }
+
+  private async createDashboard(): Promise<void> {
+    let n = this.dashboards.length + 1;
+    const names = new Set(this.dashboards.map((d) => d.name));
+    while (names.has(`${t("edit.newDashboard")} ${n}`)) n++;
+    try {
+      const created = await api<Dashboard>("POST", "/v1/dashboards", {
+        name: `${t("edit.newDashboard")} ${n}`,
+        widgets: [],
+      });
+      this.dashboards = [...this.dashboards, created];
+      this.go(created.id);
+      this.startEditing();
+    } catch (error) {
+      this.flash(error instanceof Error ? error.message : String(error));
+    }
+  }
+
+  private async deleteDashboard(): Promise<void> {
+    const current = this.current;
+    if (!current || !confirm(t("edit.confirmDelete", { name: current.name }))) return;
+    try {
+      await api("DELETE", `/v1/dashboards/${current.id}`);
+      this.dashboards = this.dashboards.filter((d) => d.id !== current.id);
+      this.cancelEditing();
+      if (this.dashboards[0]) this.go(this.dashboards[0].id);
+      else this.current = null;
+    } catch (error) {
+      this.flash(error instanceof Error ? error.message : String(error));
+    }
+  }
+
+  private async createLink(): Promise<void> {
+    if (!this.current) return;
+    try {
+      const created = await api<DisplayLinkCreated>("POST", `/v1/dashboards/${this.current.id}/display-links`, {
+        name: `${this.current.name} TV`,
+      });
+      this.link = `${location.origin}${created.path}`;
+    } catch (error) {
+      this.flash(error instanceof Error ? error.message : String(error));
+    }
+  }
+
+  // -- rendering ------------------------------------------------------------------------------
+
+  private topBar() {
+    const dashboard = this.draft ?? this.current;
+    const editing = this.draft !== null;
+    const brand = html`<div class="brand">
+      <svg viewBox="0 0 32 32" aria-hidden="true"><rect width="32" height="32" rx="7" fill="#0f172a"/><path d="M6 22h4V12H6zm8 0h4V6h-4zm8 0h4v-7h-4z" fill="#38bdf8"/><circle cx="24" cy="9" r="3" fill="#22c55e"/></svg>
+    </div>`;
+    if (editing && this.draft) {
+      const draft = this.draft;
+      return html`<div class="top">
+        ${brand}
+        <span class="editing-tag">${t("edit.title")}</span>
+        <input name="dashboard-name" aria-label=${t("edit.name")} .value=${draft.name}
+          @input=${(e: Event) => (this.draft = { ...draft, name: (e.target as HTMLInputElement).value })} />
+        <select name="dashboard-team" aria-label=${t("edit.team")}
+          @change=${(e: Event) => (this.draft = { ...draft, team: (e.target as HTMLSelectElement).value || null })}>
+          <option value="" ?selected=${!draft.team}>${t("edit.team")}: ${t("edit.wholeTenant")}</option>
+          ${wall.options.teams.map((team) => html`<option value=${team} ?selected=${draft.team === team}>${t("edit.team")}: ${team}</option>`)}
+        </select>
+        <select name="add-widget" data-testid="add-widget" aria-label=${t("edit.add")}
+          @change=${(e: Event) => {
+            const select = e.target as HTMLSelectElement;
+            if (select.value) this.addWidget(select.value as WidgetType);
+            select.value = "";
+          }}>
+          <option value="">＋ ${t("edit.add")}</option>
+          ${WIDGET_TYPES.map((type) => html`<option value=${type}>${t(`widget.${type}` as MessageKey)}</option>`)}
+        </select>
+        <span class="spacer"></span>
+        <button @click=${this.createLink}>${t("edit.displayLink")}</button>
+        <button @click=${this.createDashboard}>${t("edit.newDashboard")}</button>
+        <button class="danger" @click=${this.deleteDashboard}>${t("edit.deleteDashboard")}</button>
+        <button @click=${this.cancelEditing} data-action="cancel">${t("edit.cancel")}</button>
+        <button class="primary" @click=${this.save} data-action="save">${t("edit.save")}</button>
+      </div>`;
+    }
+    const canEdit = !wall.readOnly && dashboard?.can_edit;
+    return html`<div class="top">
+      ${brand}
+      ${this.dashboards.length > 1 && !this.wallMode
+        ? html`<select aria-label=${t("nav.dashboards")} data-testid="dashboard-select"
+            @change=${(e: Event) => this.go(Number((e.target as HTMLSelectElement).value))}>
+            ${this.dashboards.map((d) => html`<option value=${d.id} ?selected=${d.id === dashboard?.id}>${d.name}</option>`)}
+          </select>`
+        : html`<div class="title" data-testid="dashboard-name">${dashboard?.name ?? ""}
+            ${dashboard?.team ? html`<span class="team">· ${dashboard.team}</span>` : nothing}</div>`}
+      <span class="spacer"></span>
+      <fw-status></fw-status>
+      <div class="controls ${this.chrome ? "" : "hidden"}">
+        <fw-locale-switch></fw-locale-switch>
+        ${wall.readOnly
+          ? nothing
+          : html`
+              ${canEdit && !this.wallMode ? html`<button data-action="edit" @click=${this.startEditing}>${t("nav.edit")}</button>` : nothing}
+              <button data-action="wall" @click=${this.toggleWall}>${this.wallMode ? t("nav.exitWall") : t("nav.wall")}</button>
+              ${this.wallMode ? nothing : html`<button data-action="logout" @click=${this.logout}>${t("nav.logout")}</button>`}
+            `}
+      </div>
+    </div>`;
+  }
+
+  override render() {
+    switch (this.phase) {
+      case "login":
+        return html`<fw-login @logged-in=${this.loggedIn}></fw-login>`;
+      case "loading":
+        return html`<div class="center">${t("app.loading")}</div>`;
+      case "error":
+        return html`<div class="center"><div><p>${t("app.error")}</p><p>${this.message}</p>
+          <button @click=${() => location.reload()}>${t("app.retry")}</button></div></div>`;
+    }
+    const dashboard = this.draft ?? this.current;
+    const selected = this.draft?.widgets.find((w) => w.id === this.selected) ?? null;
+    return html`
+      ${this.topBar()}
+      <main>
+        ${dashboard
+          ? html`<div class="board ${live.status === "stale" ? "stale" : ""}">
+              <fw-grid
+                .widgets=${dashboard.widgets}
+                ?editing=${this.draft !== null}
+                .selected=${this.selected}
+                @widgets-change=${(e: CustomEvent<WidgetConfig[]>) => this.setWidgets(e.detail)}
+                @widget-select=${(e: CustomEvent<string | null>) => (this.selected = e.detail)}
+              ></fw-grid>
+            </div>`
+          : html`<div class="center">${t("app.noDashboards")}</div>`}
+        ${selected
+          ? html`<fw-widget-editor
+              .widget=${selected}
+              @widget-change=${(e: CustomEvent<WidgetConfig>) => this.changeWidget(e.detail)}
+              @close=${() => (this.selected = null)}
+            ></fw-widget-editor>`
+          : nothing}
+      </main>
+      ${this.notice ? html`<div class="notice" role="status">${this.notice}</div>` : nothing}
+      ${this.link
+        ? html`<div class="dialog" @click=${(e: Event) => e.target === e.currentTarget && (this.link = "")}>
+            <div>
+              <h3>${t("edit.displayLink")}</h3>
+              <p>${t("edit.displayLinkHelp")}</p>
+              <code data-testid="display-link">${this.link}</code>
+              <button class="primary" @click=${() => navigator.clipboard?.writeText(this.link)}>${t("edit.copy")}</button>
+              <button @click=${() => (this.link = "")}>${t("edit.done")}</button>
+            </div>
+          </div>`
+        : nothing}
+    `;
+  }
+}
+
+customElements.define("fw-app", FwApp);

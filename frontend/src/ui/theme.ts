@@ -1,0 +1,82 @@
+import { css } from "lit";
+
+/** Document styles do not reach into shadow roots: every component adopts this. */
+export const reset = css`
+  :host { box-sizing: border-box; }
+  *, *::before, *::after { box-sizing: border-box; }
+`;
+
+/** The frame every widget shares: a dark panel sized by the grid, a header line with the
+ * title and window, and a body that fills the rest. Sizes inside use container units, so
+ * type grows with the tile and the screen (readable at 3 m on a TV). */
+export const panel = css`
+  :host, *, *::before, *::after { box-sizing: border-box; }
+  :host {
+    display: flex;
+    flex-direction: column;
+    min-width: 0;
+    min-height: 0;
+    height: 100%;
+    background: linear-gradient(180deg, var(--panel-2) 0%, var(--panel) 100%);
+    border: 1px solid var(--line);
+    border-radius: var(--radius);
+    padding: 0.8rem 1rem;
+    overflow: hidden;
+    position: relative;
+    container-type: size;
+  }
+  header {
+    display: flex;
+    align-items: baseline;
+    justify-content: space-between;
+    gap: 0.6rem;
+    flex: none;
+    min-width: 0;
+  }
+  h2 {
+    margin: 0;
+    font-size: 0.95rem;
+    font-weight: 600;
+    letter-spacing: 0.06em;
+    text-transform: uppercase;
+    color: var(--muted);
+    white-space: nowrap;
+    overflow: hidden;
+    text-overflow: ellipsis;
+  }
+  .badge {
+    flex: none;
+    font-size: 0.72rem;
+    font-weight: 700;
+    letter-spacing: 0.08em;
+    color: var(--faint);
+    border: 1px solid var(--line);
+    border-radius: 99px;
+    padding: 0.1rem 0.55rem;
+  }
+  .body {
+    flex: 1;
+    min-height: 0;
+    position: relative;
+  }
+  .empty {
+    position: absolute;
+    inset: 0;
+    display: grid;
+    place-items: center;
+    color: var(--faint);
+    font-size: 1rem;
+    text-align: center;
+  }
+  :host([level="good"]) { --level: var(--good); }
+  :host([level="warn"]) { --level: var(--warn); }
+  :host([level="crit"]) { --level: var(--crit); }
+  .good { --level: var(--good); }
+  .warn { --level: var(--warn); }
+  .crit { --level: var(--crit); }
+  .none { --level: var(--text); }
+  button, select, input {
+    font: inherit;
+    color: inherit;
+  }
+`;

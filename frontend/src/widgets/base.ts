@@ -1,0 +1,81 @@
+import type { PropertyValues } from "lit";
+import { live, type TopicCopy } from "../core/live";
+import type { WidgetConfig } from "../core/types";
+import { LocalizedElement } from "../ui/localized";
+
+/** The part of a configuration that changes what a widget shows (not where it sits). */
+function contentOf(config: WidgetConfig): string {
+  const { type, metric, scope, window, thresholds, options } = config;
+  return JSON.stringify({ type, metric, scope, window, thresholds, options });
+}
+
+/**
+ * A widget: configured by `config`, fed by the page's one live connection. Subclasses name
+ * their topics (which may depend on the data they already have, e.g. the leaderboard's
+ * per-agent topics) and handle each update; the base keeps the subscriptions in line.
+ */
+export abstract class WidgetElement extends LocalizedElement {
+  static override properties = { config: { attribute: false } };
+  declare config: WidgetConfig;
+
+  private readonly subscriptions = new Map<string, () => void>();
+  private content = "";
+
+  protected abstract topics(): string[];
+  protected abstract onTopic(copy: TopicCopy): void;
+
+  /** Call when `topics()` may have changed (e.g. new agents appeared). */
+  protected syncTopics(): void {
+    if (!this.isConnected || !this.config) return;
+    const wanted = new Set(this.topics());
+    for (const [topic, release] of this.subscriptions) {
+      if (!wanted.has(topic)) {
+        release();
+        this.subscriptions.delete(topic);
+      }
+    }
+    for (const topic of wanted) {
+      if (!this.subscriptions.has(topic)) {
+        this.subscriptions.set(
+          topic,
+          live.subscribe(topic, (copy) => this.onTopic(copy)),
+        );
+      }
+    }
+  }
+
+  protected override willUpdate(changed: PropertyValues): void {
+    if (!changed.has("config")) return;
+    const content = contentOf(this.config);
+    if (content === this.content) return;
+    const first = this.content === "";
+    this.content = content;
+    this.configChanged();
+    if (!first) {
+      // Same topics keep their subscription: hand the widget what the page already has.
+      for (const topic of this.subscriptions.keys()) {
+        const copy = live.peek(topic);
+        if (copy) this.onTopic({ ...copy, changed: null });
+      }
+    }
+    this.syncTopics();
+  }
+
+  /** Reset state that depends on the configuration (before re-subscribing). */
+  protected configChanged(): void {}
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    this.syncTopics();
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    for (const release of this.subscriptions.values()) release();
+    this.subscriptions.clear();
+  }
+}
+
+export function metricTopic(scope: string, window: string): string {
+  return `metrics:${scope}:${window}`;
+}

@@ -1,0 +1,198 @@
+import { css, html, unsafeCSS } from "lit";
+import uPlot from "uplot";
+import uplotCss from "uplot/dist/uPlot.min.css?inline";
+import { history, seriesKey } from "../core/history";
+import { formatPercent, formatTime, t } from "../core/i18n";
+import type { TopicCopy } from "../core/live";
+import { formatMetric, metricInfo, metricLabel, thresholdsFor } from "../core/metrics";
+import { panel } from "../ui/theme";
+import { metricTopic, WidgetElement } from "./base";
+import { windowBadge } from "./labels";
+
+const COLOURS = { line: "#38bdf8", fill: "rgba(56,189,248,0.12)", warn: "#f5a524", crit: "#f43f5e" };
+const REDRAW_MS = 1000;
+
+/** A metric over the last hour (uPlot), from the samples the page collects (core/history),
+ * with the widget's thresholds as dashed lines. */
+export class FwChart extends WidgetElement {
+  static override styles = [
+    panel,
+    unsafeCSS(uplotCss),
+    css`
+      .body { margin-top: 0.4rem; }
+      .plot { position: absolute; inset: 0; }
+      .note {
+        position: absolute;
+        right: 0.2rem;
+        top: 0;
+        font-size: 0.72rem;
+        color: var(--faint);
+      }
+      .current {
+        margin-left: auto;
+        font-weight: 700;
+        font-size: 1.15rem;
+        font-variant-numeric: tabular-nums;
+      }
+    `,
+  ];
+
+  private plot: uPlot | null = null;
+  private observer: ResizeObserver | null = null;
+  private lastDraw = 0;
+  private latest: number | null = null;
+
+  private key(): string {
+    return seriesKey(metricTopic(this.config.scope, this.config.window), this.config.metric ?? "");
+  }
+
+  private minutes(): number {
+    const m = Number(this.config.options.minutes);
+    return m > 0 && m <= 65 ? m : 60;
+  }
+
+  protected topics(): string[] {
+    return [metricTopic(this.config.scope, this.config.window)];
+  }
+
+  protected override configChanged(): void {
+    this.plot?.destroy();
+    this.plot = null;
+  }
+
+  protected onTopic(copy: TopicCopy): void {
+    const metric = this.config.metric ?? "";
+    this.latest = copy.data[metric] ?? null;
+    history.record(seriesKey(copy.topic, metric), copy.at || Date.now(), this.latest);
+    if (Date.now() - this.lastDraw >= REDRAW_MS) this.draw();
+    this.requestUpdate();
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.observer?.disconnect();
+    this.observer = null;
+    this.plot?.destroy();
+    this.plot = null;
+  }
+
+  protected override updated(): void {
+    if (!this.plot) this.draw();
+  }
+
+  private draw(): void {
+    const host = this.renderRoot.querySelector<HTMLElement>(".plot");
+    if (!host || host.clientWidth === 0) return;
+    this.lastDraw = Date.now();
+    const series = history.get(this.key());
+    const now = Date.now() / 1000;
+    const data: uPlot.AlignedData = [series.times.slice(), series.values.slice()];
+    if (!this.plot) {
+      this.plot = new uPlot(this.options(host.clientWidth, host.clientHeight), data, host);
+      this.observer?.disconnect();
+      this.observer = new ResizeObserver(() => {
+        if (this.plot && host.clientWidth > 0) {
+          this.plot.setSize({ width: host.clientWidth, height: host.clientHeight });
+        }
+      });
+      this.observer.observe(host);
+    } else {
+      this.plot.setData(data, false);
+    }
+    this.plot.setScale("x", { min: now - this.minutes() * 60, max: now });
+  }
+
+  private options(width: number, height: number): uPlot.Options {
+    const metric = this.config.metric ?? "";
+    const ratio = metricInfo(metric).kind === "ratio";
+    const thresholds = thresholdsFor(metric, this.config.thresholds);
+    const fontPx = Math.round(Math.max(11, Math.min(22, height / 14)));
+    const font = `${fontPx}px Inter, "Segoe UI", system-ui, sans-serif`;
+    const axis = {
+      stroke: "#93a2c3",
+      font,
+      grid: { stroke: "#1c2744", width: 1 },
+      ticks: { show: false },
+    };
+    return {
+      width,
+      height,
+      legend: { show: false },
+      cursor: { show: false },
+      padding: [fontPx / 2, fontPx, 0, 0],
+      scales: {
+        x: { time: true },
+        y: ratio ? { range: [0, 1] } : { range: (_u, _min, max) => [0, Math.max(1, max * 1.15)] },
+      },
+      axes: [
+        {
+          ...axis,
+          space: fontPx * 6,
+          values: (_u, splits) => splits.map((s) => formatTime(s * 1000, false)),
+        },
+        {
+          ...axis,
+          size: fontPx * 4,
+          values: (_u, splits) =>
+            splits.map((s) => (ratio ? formatPercent(s, 0) : formatMetric(metric, s))),
+        },
+      ],
+      series: [
+        {},
+        {
+          stroke: COLOURS.line,
+          width: Math.max(2, fontPx / 6),
+          fill: COLOURS.fill,
+          spanGaps: true,
+          points: { show: false },
+        },
+      ],
+      hooks: {
+        draw: [
+          (u) => {
+            if (!thresholds) return;
+            const ctx = u.ctx;
+            for (const [value, colour] of [
+              [thresholds.warn, COLOURS.warn],
+              [thresholds.crit, COLOURS.crit],
+            ] as [number | null, string][]) {
+              if (value === null) continue;
+              const y = u.valToPos(value, "y", true);
+              ctx.save();
+              ctx.strokeStyle = colour;
+              ctx.setLineDash([8 * devicePixelRatio, 6 * devicePixelRatio]);
+              ctx.lineWidth = 2 * devicePixelRatio;
+              ctx.beginPath();
+              ctx.moveTo(u.bbox.left, y);
+              ctx.lineTo(u.bbox.left + u.bbox.width, y);
+              ctx.stroke();
+              ctx.restore();
+            }
+          },
+        ],
+      },
+    };
+  }
+
+  override render() {
+    const metric = this.config.metric ?? "";
+    const series = history.get(this.key());
+    const first = series.times[0];
+    const collecting = first === undefined || first > Date.now() / 1000 - this.minutes() * 60 + 60;
+    return html`
+      <header>
+        <h2>${this.config.title || t("chart.title", { metric: metricLabel(metric) })}</h2>
+        <span class="current" data-testid="value">${formatMetric(metric, this.latest)}</span>
+        <span class="badge">${windowBadge(this.config.window)}</span>
+      </header>
+      <div class="body">
+        <div class="plot" data-testid="plot"></div>
+        ${collecting && first !== undefined
+          ? html`<div class="note">${t("chart.collecting", { time: formatTime(first * 1000, false) })}</div>`
+          : ""}
+      </div>
+    `;
+  }
+}
+
+customElements.define("fw-chart", FwChart);

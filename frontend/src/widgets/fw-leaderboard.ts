@@ -1,0 +1,126 @@
+import { css, html } from "lit";
+import { formatInteger, t } from "../core/i18n";
+import type { TopicCopy } from "../core/live";
+import { formatMetric } from "../core/metrics";
+import type { BoardRow, MetricValues } from "../core/types";
+import { panel } from "../ui/theme";
+import { metricTopic, WidgetElement } from "./base";
+import { windowBadge } from "./labels";
+
+/** Per-agent topics are one subscription each; beyond this many agents the board is cut. */
+const MAX_AGENTS = 150;
+const RANK_BY = ["revenue", "deals", "conversion"] as const;
+type RankBy = (typeof RANK_BY)[number];
+
+/** Sales per agent for the window (today by default): deals, revenue and conversion, ranked.
+ * The agents come from the agent board topic, their figures from `metrics:agent:ID:WINDOW`. */
+export class FwLeaderboard extends WidgetElement {
+  static override styles = [
+    panel,
+    css`
+      .body { margin-top: 0.4rem; overflow: hidden; }
+      table {
+        width: 100%;
+        border-collapse: collapse;
+        font-size: clamp(0.7rem, min(calc(100cqh / (var(--rows) + 1.6) * 0.42), calc(100cqw / 26)), 1.7rem);
+        font-variant-numeric: tabular-nums;
+      }
+      th {
+        font-size: 0.72em;
+        font-weight: 600;
+        letter-spacing: 0.05em;
+        text-transform: uppercase;
+        color: var(--muted);
+        text-align: right;
+        padding: 0.25em 0.5em;
+        border-bottom: 1px solid var(--line);
+      }
+      td { text-align: right; padding: 0.3em 0.5em; border-bottom: 1px solid #1a2540; white-space: nowrap; }
+      th:nth-child(2), td:nth-child(2) { text-align: left; width: 100%; }
+      td.name { font-weight: 600; overflow: hidden; text-overflow: ellipsis; max-width: 0; }
+      td.rank { color: var(--faint); text-align: center; width: 2em; }
+      tr.top td.rank { color: #facc15; font-weight: 800; }
+      td.main { font-weight: 700; color: var(--text); }
+      tr:last-child td { border-bottom: none; }
+    `,
+  ];
+
+  private agents: Record<string, BoardRow> = {};
+  private figures = new Map<string, MetricValues>();
+
+  private boardTopic(): string {
+    const team = this.config.options.team;
+    return typeof team === "string" && team ? `board:team:${team}` : "board:tenant";
+  }
+
+  protected topics(): string[] {
+    const ids = Object.keys(this.agents).sort().slice(0, MAX_AGENTS);
+    return [this.boardTopic(), ...ids.map((id) => metricTopic(`agent:${id}`, this.config.window))];
+  }
+
+  protected override configChanged(): void {
+    this.agents = {};
+    this.figures = new Map();
+  }
+
+  protected onTopic(copy: TopicCopy): void {
+    if (copy.topic.startsWith("board:")) {
+      const before = Object.keys(this.agents).length;
+      this.agents = copy.data as Record<string, BoardRow>;
+      if (copy.changed === null || Object.keys(this.agents).length !== before) this.syncTopics();
+    } else {
+      const id = copy.topic.slice("metrics:agent:".length, copy.topic.lastIndexOf(":"));
+      this.figures.set(id, copy.data as MetricValues);
+    }
+    this.requestUpdate();
+  }
+
+  private rankBy(): RankBy {
+    const by = this.config.options.by;
+    return RANK_BY.includes(by as RankBy) ? (by as RankBy) : "revenue";
+  }
+
+  override render() {
+    const by = this.rankBy();
+    const limit = Math.max(1, Math.min(50, Number(this.config.options.limit) || 5));
+    const currency = typeof this.config.options.currency === "string" ? this.config.options.currency : undefined;
+    const ranked = [...this.figures.entries()]
+      .filter(([, f]) => (f.deals ?? 0) > 0)
+      .sort(([ia, a], [ib, b]) => (b[by] ?? -1) - (a[by] ?? -1) || ia.localeCompare(ib))
+      .slice(0, limit);
+    return html`
+      <header>
+        <h2>${this.config.title || t("leaderboard.title")}</h2>
+        <span class="badge">${windowBadge(this.config.window)}</span>
+      </header>
+      <div class="body">
+        ${ranked.length === 0
+          ? html`<div class="empty">${t("leaderboard.empty")}</div>`
+          : html`<table style="--rows:${Math.max(ranked.length, Math.min(limit, 5))}">
+              <thead>
+                <tr>
+                  <th></th>
+                  <th>${t("leaderboard.agent")}</th>
+                  <th>${t("leaderboard.deals")}</th>
+                  <th>${t("leaderboard.revenue")}</th>
+                  <th>${t("leaderboard.conversion")}</th>
+                </tr>
+              </thead>
+              <tbody>
+                ${ranked.map(
+                  ([id, f], i) => html`<tr class=${i === 0 ? "top" : ""} data-agent=${id}>
+                    <td class="rank">${i === 0 ? "★" : formatInteger(i + 1)}</td>
+                    <td class="name">${this.agents[id]?.name ?? id}</td>
+                    <td class=${by === "deals" ? "main" : ""}>${formatInteger(f.deals ?? 0)}</td>
+                    <td class=${by === "revenue" ? "main" : ""}>${formatMetric("revenue", f.revenue, currency)}</td>
+                    <td class=${by === "conversion" ? "main" : ""}>${formatMetric("conversion", f.conversion)}</td>
+                  </tr>`,
+                )}
+              </tbody>
+            </table>`}
+      </div>
+    `;
+  }
+}
+
+customElements.define("fw-leaderboard", FwLeaderboard);

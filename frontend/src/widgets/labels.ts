@@ -1,0 +1,23 @@
+import { hasMessage, t } from "../core/i18n";
+
+export function windowBadge(window: string): string {
+  const key = `window.short.${window}`;
+  return hasMessage(key) ? t(key) : window;
+}
+
+export function windowLabel(window: string): string {
+  const key = `window.${window}`;
+  return hasMessage(key) ? t(key) : window;
+}
+
+export function stateLabel(state: string): string {
+  const key = `state.${state}`;
+  return hasMessage(key) ? t(key) : state;
+}
+
+export function scopeLabel(scope: string): string {
+  if (scope === "tenant") return t("scope.tenant");
+  const [kind, ...rest] = scope.split(":");
+  const key = `scope.${kind}`;
+  return `${hasMessage(key) ? t(key) : kind}: ${rest.join(":")}`;
+}
