@@ -1,1 +1,2 @@
-"""Authentication and authorisation: API keys (and, later, users, roles and team scopes)."""
+"""Authentication and authorisation: API keys, users and roles, browser sessions, personal
+access tokens, login throttling, and the access policy (which teams and agents a caller sees)."""

@@ -27,9 +27,11 @@ from app.auth.sessions import (
     aware,
     create_session,
     create_user_token,
+    csrf_token_for,
     end_session,
     end_user_sessions,
     list_user_tokens,
+    purge_expired_sessions,
     revoke_user_token,
 )
 from app.auth.throttle import LoginThrottle, throttle_key
@@ -103,6 +105,7 @@ async def login(
             raise Unauthorized(BAD_LOGIN)
         if needs_rehash(user.password_hash):
             user.password_hash = await hash_password(body.password)
+        await purge_expired_sessions(session, now)
         row, token = await create_session(
             session, user, settings, request.headers.get("user-agent"), now
         )
@@ -112,7 +115,7 @@ async def login(
     set_session_cookie(response, token, settings)
     log.info("login", tenant=body.tenant, user_id=user.id)
     return LoginResponse(
-        user=UserOut.of(view), csrf_token=row.csrf_token, expires_at=aware(row.expires_at)
+        user=UserOut.of(view), csrf_token=csrf_token_for(token), expires_at=aware(row.expires_at)
     )
 
 

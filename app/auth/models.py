@@ -66,15 +66,14 @@ class UserTeam(Base):
 
 
 class UserSession(Base):
-    """A browser login. Only the SHA-256 of the cookie's token is stored. `csrf_token` is not
-    a credential on its own: it must accompany the cookie on every unsafe request."""
+    """A browser login. Only the SHA-256 of the cookie's token is stored; the CSRF token is
+    derived from the cookie's token (app.auth.sessions.csrf_token_for), so it is stored nowhere."""
 
     __tablename__ = "user_sessions"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    csrf_token: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(index=True)
     last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -21,6 +21,7 @@ from app.auth.sessions import (
     SESSION_TOKEN_PREFIX,
     USER_TOKEN_PREFIX,
     aware,
+    csrf_token_for,
     find_session,
     find_user_token,
 )
@@ -126,7 +127,7 @@ async def _session(services: Services, token: str) -> Resolved | None:
         )
         return Resolved(
             principal,
-            csrf_token=found.row.csrf_token,
+            csrf_token=csrf_token_for(token),
             expires_at=aware(found.row.expires_at).timestamp(),
         )
 

@@ -3,6 +3,9 @@ stored (they are high-entropy, so a fast hash is right; passwords use argon2).""
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -31,6 +34,14 @@ def new_session_token() -> str:
     return SESSION_TOKEN_PREFIX + secrets.token_urlsafe(32)
 
 
+def csrf_token_for(session_token: str) -> str:
+    """The CSRF token of a session: an HMAC of the cookie's token. Whoever reads it (the
+    page's script, after login or GET /v1/auth/me) cannot get the cookie back from it; a
+    cross-site page, which cannot read either, cannot produce it."""
+    digest = hmac.new(session_token.encode(), b"floorwatch csrf v1", hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
+
+
 def new_user_token() -> str:
     return USER_TOKEN_PREFIX + secrets.token_urlsafe(30)
 
@@ -48,7 +59,6 @@ async def create_session(
     row = UserSession(
         user_id=user.id,
         token_hash=hash_key(token),
-        csrf_token=secrets.token_urlsafe(32),
         created_at=now,
         last_seen_at=now,
         expires_at=now + timedelta(seconds=lifetime),
