@@ -93,7 +93,7 @@ def webhook_body(alert: AlertOut, kind: NotificationKind, delivery_id: int) -> b
         "sent_at": datetime.now(UTC),
         "alert": alert.model_dump(mode="json"),
     }
-    return orjson.dumps(body)
+    return orjson.dumps(body, option=orjson.OPT_UTC_Z)
 
 
 def sign(secret: str, body: bytes) -> str:
