@@ -3,7 +3,9 @@ of caller: without credentials (401), with API keys of each scope and as each us
 where not allowed), and, for every unsafe method, with a session cookie but no CSRF token (403).
 
 Adding a route? Add it to ACCESS with the least privileged caller that may use it. The walk
-then proves that nobody below that is let in. What a caller may *see* inside a route
+then proves that nobody below that is let in and everybody above it is. WebSocket routes are
+keyed `("WS", path)` and mounted apps (static files) `("MOUNT", path)`; give them a
+`Custom("where they are tested")`. What a caller may *see* inside a route
 (teams, agents) is tested per route elsewhere (tests/auth/test_scoping.py).
 """
 
@@ -16,6 +18,7 @@ from enum import Enum
 
 import pytest
 from fastapi.routing import iter_route_contexts
+from starlette.routing import Mount
 
 from app.auth.keys import Scope, create_api_key
 from app.auth.roles import Role
@@ -130,17 +133,17 @@ UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 
 
 def app_routes() -> list[tuple[str, str]]:
-    """(method, path) of every route, `WS` for WebSocket routes; HEAD is left out."""
+    """(method, path) of every route: `WS` for WebSocket routes, `MOUNT` for mounted apps
+    (static files); HEAD is left out."""
     app = create_app(make_settings())
     found = []
     for route in iter_route_contexts(app.routes):
-        path = route.path
-        assert path is not None
-        methods = route.methods
-        if methods is None:
-            found.append(("WS", path))
+        if isinstance(route.original_route, Mount):
+            found.append(("MOUNT", route.original_route.path or "/"))
+        elif route.methods is None:
+            found.append(("WS", str(route.path)))
         else:
-            found.extend((m, path) for m in sorted(methods) if m != "HEAD")
+            found.extend((m, str(route.path)) for m in sorted(route.methods) if m != "HEAD")
     return found
 
 
