@@ -366,7 +366,11 @@ class AlertEvaluator:
         if transition is not None:
             if transition[1] is Phase.firing:
                 return "firing"
-            if transition[1] is Phase.resolved and before is not None and before.notified_ms:
+            if (
+                transition[1] is Phase.resolved
+                and before is not None
+                and before.notified_ms is not None
+            ):
                 return "resolved"
             return None
         if change.step.track is None or change.step.track.phase is not Phase.firing:
