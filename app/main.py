@@ -7,14 +7,13 @@ import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
-
 from app.config import Settings, get_settings
 from app.core.errors import install_error_handlers
 from app.core.logging import configure_logging, get_logger
 from app.core.services import Services, build_services
 from app.org.service import DEFAULT_TENANT, ensure_tenant
 from app.widgets.hub import Hub
+from fastapi import FastAPI
 
 log = get_logger(__name__)
 
@@ -66,15 +65,15 @@ def create_app(settings: Settings | None = None, *, run_worker: bool = True) -> 
     )
     install_error_handlers(app)
 
+    from app.alerts.endpoints import router as alerts_router
     from app.auth.admin_endpoints import keys_router, users_router
     from app.auth.endpoints import router as auth_router
-    from app.alerts.endpoints import router as alerts_router
     from app.events.endpoints import router as events_router
     from app.health import router as health_router
     from app.integrations.endpoints import router as integrations_router
     from app.metrics.endpoints import router as metrics_router
-    from app.widgets.endpoints import router as widgets_router
     from app.org.endpoints import agents_router, queues_router, teams_router
+    from app.widgets.endpoints import router as widgets_router
 
     app.include_router(health_router)
     app.include_router(events_router)
