@@ -7,13 +7,14 @@ import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+from fastapi import FastAPI
+
 from app.config import Settings, get_settings
 from app.core.errors import install_error_handlers
 from app.core.logging import configure_logging, get_logger
 from app.core.services import Services, build_services
 from app.org.service import DEFAULT_TENANT, ensure_tenant
 from app.widgets.hub import Hub
-from fastapi import FastAPI
 
 log = get_logger(__name__)
 
