@@ -207,7 +207,7 @@ async def test_a_failing_channel_blocks_neither_submit_nor_other_channels(fx: Fi
         http_receiver([Reply(503)] * 100) as failing,
         http_receiver() as healthy,
     ):
-        bad = await notification(fx, webhook(failing.url, give_up_after_s=3))
+        bad = await notification(fx, webhook(failing.url, give_up_after_s=30))
         good = await notification(fx, webhook(healthy.url))
         started = time.monotonic()
         dispatcher.submit(bad)
