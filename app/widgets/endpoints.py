@@ -27,7 +27,7 @@ from starlette.datastructures import Headers
 
 from app.auth.keys import Scope
 from app.auth.principal import Principal
-from app.auth.resolver import bearer_token, resolve, resolve_credential, session_cookie
+from app.auth.resolver import credential_of, resolve, resolve_credential
 from app.auth.sessions import SESSION_TOKEN_PREFIX
 from app.core.errors import (
     BadRequest,
@@ -164,7 +164,7 @@ async def live_updates(websocket: WebSocket) -> None:
             ),
         )
         return
-    credential = bearer_token(websocket) or session_cookie(websocket)
+    credential = credential_of(websocket)
     principal: Principal | None = None
     if credential is not None:
         resolved = await resolve(websocket, services)
