@@ -42,8 +42,10 @@ def create_app(settings: Settings | None = None, *, run_worker: bool = True) -> 
             await services.alerts.start()
             await hub.start()
             if settings.demo:
+                from app.dashboards.demo import ensure_demo_user
                 from app.integrations.demo import run_demo
 
+                await ensure_demo_user(services)
                 demo = asyncio.create_task(run_demo(services), name="demo-traffic")
             log.info("floorwatch started", engine=settings.engine.value, clock=settings.clock.value)
             yield
@@ -93,4 +95,10 @@ def create_app(settings: Settings | None = None, *, run_worker: bool = True) -> 
 
     for router in (reports_router, shifts_router, plans_router, coaching_router):
         app.include_router(router)
+
+    from app.dashboards.endpoints import router as dashboards_router
+    from app.frontend import mount_frontend
+
+    app.include_router(dashboards_router)
+    mount_frontend(app)  # last: it serves every path no router claimed
     return app

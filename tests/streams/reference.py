@@ -346,7 +346,7 @@ class Reference:
             if a.wrap == c.id:
                 a.wrap = None
                 self.refresh(a, t)
-        self.finish(c, t, "answered", wrap, c.ended_ms, ms)
+        self.finish(c, t, "answered", wrap, ms)
 
     def finish(
         self,
@@ -354,7 +354,6 @@ class Reference:
         t: int,
         outcome: str,
         wrap: int,
-        ended: int | None,
         wrapup_ended: int | None,
     ) -> None:
         del self.calls[c.id]
@@ -375,7 +374,7 @@ class Reference:
                 team=self.team(agent) if agent else None,
                 enqueued_ms=c.enq,
                 answered_ms=c.answered_ms,
-                ended_ms=ended,
+                ended_ms=c.ended_ms,
                 wrapup_ended_ms=wrapup_ended,
                 finished_ms=t,
                 wait_s=None if c.wait is None else c.wait / 1000,
@@ -426,7 +425,7 @@ class Reference:
             wait=wait,
         )
         c.ended_ms = ms
-        self.finish(c, t, outcome, 0, ms, None)
+        self.finish(c, t, outcome, 0, None)
 
     def transfer_count(self, c: RCall, t: int) -> None:
         c.transfers += 1
@@ -443,7 +442,7 @@ class Reference:
             if a.wrap == c.id:
                 a.wrap = None
             self.refresh(a, t)
-        self.finish(c, t, "expired", 0, None, None)
+        self.finish(c, t, "expired", 0, None)
 
     def waiting_call(self, cid: str, t: int, ms: int, queue: str | None) -> RCall | None:
         c = self.calls.get(cid)
@@ -553,7 +552,8 @@ class Reference:
         a = self.agents[c.agent]  # type: ignore[index]
         a.talk.remove(c.id)
         self.refresh(a, t)
-        self.finish(c, t, "no_answer", 0, ms, None)
+        c.ended_ms = ms
+        self.finish(c, t, "no_answer", 0, None)
 
     def on_call_wrapup_ended(self, ev: CallWrapupEnded, t: int) -> None:
         c = self.calls.get(ev.call_id)

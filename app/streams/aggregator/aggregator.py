@@ -43,9 +43,9 @@ class TenantAggregator:
     def __init__(self, config: TenantConfig) -> None:
         self._m = Machine(config)
         self._empty = {
-            "queue": Stats(with_states=False),
-            "team": Stats(with_states=True),
-            "agent": Stats(with_states=True),
+            "queue": Stats(with_states=False, with_waiting=True),
+            "team": Stats(with_states=True, with_waiting=False),
+            "agent": Stats(with_states=True, with_waiting=False),
         }
 
     @property
@@ -122,7 +122,8 @@ class TenantAggregator:
             if times is not None:
                 out.update(catalog.agent_time_metrics(times))
         if kind in ("tenant", "queue"):
-            out.update(catalog.queue_gauges(stats.waiting, oldest_waiting(stats), q))
+            waiting = len(stats.waiting) if stats.waiting is not None else 0
+            out.update(catalog.queue_gauges(waiting, oldest_waiting(stats), q))
         if stats.states is not None:
             ring, call, wrap, avail, brk = unpack(stats.states.cnt, TIMED_STATES)
             out.update(catalog.agent_gauges(ring, call, wrap, avail, brk, stats.reasons))

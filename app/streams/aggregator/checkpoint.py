@@ -1,7 +1,7 @@
 """Checkpoints: the aggregator state as plain msgspec Structs in msgpack (no pickle).
 
 The dump is canonical: it holds the logical state only (no history older than any window can
-reach, no stale heap entries, no forgotten calls), so a run restored from a checkpoint and a run
+reach, no forgotten calls, no derived indexes), so a run restored from a checkpoint and a run
 that never stopped dump identical bytes at the same point. Time columns are little-endian
 int64; packed running totals (ledgers.pack) are little-endian unsigned integers of one width
 per ledger.
@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import sys
 from array import array
-from heapq import heapify
 from typing import Final
 
 import msgspec
@@ -20,26 +19,26 @@ from app.events.schemas import EVENT_TYPE_NAMES, EVENT_TYPES
 from app.streams.aggregator.config import TenantConfig
 from app.streams.aggregator.facts import Fact
 from app.streams.aggregator.ledgers import Counters, MaxWait, StateTime
-from app.streams.aggregator.machine import HOUR_MS, Machine, state_fact
-from app.streams.aggregator.records import WAITING, Agent, Call, Finished, Stats
+from app.streams.aggregator.machine import HOUR_MS, Machine, materialize
+from app.streams.aggregator.records import EMPTY, Agent, Call, Stats
 
 VERSION: Final = 1
 _SWAP: Final = sys.byteorder != "little"
 
 
-def _times(values: array[int], start: int) -> bytes:
-    part = values[start:]
+def _times(values: list[int], start: int) -> bytes:
+    part = array("q", values[start:])
     if _SWAP:
         part.byteswap()
     return part.tobytes()
 
 
-def _untimes(data: bytes) -> array[int]:
+def _untimes(data: bytes) -> list[int]:
     out = array("q")
     out.frombytes(data)
     if _SWAP:
         out.byteswap()
-    return out
+    return out.tolist()
 
 
 def _big(value: int) -> bytes:
@@ -89,7 +88,7 @@ class MaxWaitState(msgspec.Struct, array_like=True):
 
 
 class StatsState(msgspec.Struct, array_like=True):
-    counters: list[LedgerState]
+    counters: list[LedgerState | None]
     max_wait: MaxWaitState
     states: StateTimeState | None
     reasons: dict[str, int]
@@ -116,7 +115,6 @@ class MachineState(msgspec.Struct):
     day: int
     ivl: int
     ivl_end: int
-    seq: int
     counts: dict[str, int]
     tenant: StatsState
     queues: dict[str, StatsState]
@@ -124,7 +122,7 @@ class MachineState(msgspec.Struct):
     agent_stats: dict[str, StatsState]
     agents: list[AgentRecordState]
     calls: list[Call]
-    finished: list[tuple[str, Finished]]
+    finished: list[Call]
     facts: list[Fact]
 
 
@@ -158,7 +156,7 @@ def _stats(stats: Stats, cutoff: int) -> StatsState:
     mw = stats.max_wait
     i = mw.retained(cutoff)
     return StatsState(
-        [_ledger(led, cutoff) for led in stats.counters()],
+        [_ledger(led, cutoff) if led is not EMPTY else None for led in stats.counters()],
         MaxWaitState(_times(mw.t, i), _times(mw.v, i), mw.day_max, mw.ivl_max),
         _state_time(stats.states, cutoff) if stats.states is not None else None,
         dict(sorted(stats.reasons.items())),
@@ -185,8 +183,8 @@ def _agent(ag: Agent) -> AgentRecordState:
 def dump_machine(m: Machine) -> bytes:
     cutoff = m.wm - HOUR_MS
     alive = sorted(
-        ((cid, tomb) for cid, tomb in m.finished.items() if m.wm - tomb.at < m.keep_ms),
-        key=lambda item: (item[1].at, item[0]),
+        (tomb for tomb in m.finished.values() if m.wm - tomb.done_at < m.keep_ms),
+        key=lambda tomb: (tomb.done_at, tomb.id),
     )
     state = MachineState(
         version=VERSION,
@@ -194,7 +192,6 @@ def dump_machine(m: Machine) -> bytes:
         day=m.day,
         ivl=m.ivl,
         ivl_end=m.ivl_end,
-        seq=m.seq,
         counts={
             name: m.counts[cls] for name, cls in zip(EVENT_TYPE_NAMES, EVENT_TYPES, strict=True)
         },
@@ -205,7 +202,7 @@ def dump_machine(m: Machine) -> bytes:
         agents=[_agent(ag) for ag in m.agents.values()],
         calls=list(m.calls.values()),
         finished=alive,
-        facts=[f if not isinstance(f, tuple) else state_fact(*f) for f in m.facts],
+        facts=[materialize(f) for f in m.facts],
     )
     return msgspec.msgpack.encode(state)
 
@@ -213,15 +210,21 @@ def dump_machine(m: Machine) -> bytes:
 # ---------------------------------------------------------------------- load
 
 
-def _load_ledger(led: Counters, s: LedgerState) -> None:
+def _loaded(s: LedgerState | None) -> Counters | None:
+    if s is None:
+        return None
+    led = Counters()
     led.t = _untimes(s.t)
     led.c = _unbigs(s.width, s.c)
     led.s, led.day_base, led.ivl_base = _unbig(s.s), _unbig(s.day_base), _unbig(s.ivl_base)
+    return led
 
 
 def _load_stats(stats: Stats, s: StatsState) -> None:
-    for led, ls in zip(stats.counters(), s.counters, strict=True):
-        _load_ledger(led, ls)
+    answer, unanswered, handled, other, csat = (_loaded(ls) for ls in s.counters)
+    stats.answer = answer or Counters()
+    stats.handled = handled or Counters()
+    stats.unanswered, stats.other, stats.csat = unanswered, other, csat
     mw: MaxWait = stats.max_wait
     mw.t, mw.v = _untimes(s.max_wait.t), _untimes(s.max_wait.v)
     mw.day_max, mw.ivl_max = s.max_wait.day_max, s.max_wait.ivl_max
@@ -238,7 +241,7 @@ def load_machine(data: bytes, config: TenantConfig) -> Machine:
     if state.version != VERSION:
         raise ValueError(f"checkpoint version {state.version}: expected {VERSION}")
     m = Machine(config)
-    m.wm, m.day, m.ivl, m.ivl_end, m.seq = state.wm, state.day, state.ivl, state.ivl_end, state.seq
+    m.wm, m.day, m.ivl, m.ivl_end = state.wm, state.day, state.ivl, state.ivl_end
     by_name = dict(zip(EVENT_TYPE_NAMES, EVENT_TYPES, strict=True))
     for name, n in state.counts.items():
         m.counts[by_name[name]] = n
@@ -248,21 +251,15 @@ def load_machine(data: bytes, config: TenantConfig) -> Machine:
     for name, s in state.teams.items():
         _load_stats(m.team_stats(name), s)
     for name, s in state.agent_stats.items():
-        stats = m.agent_stats[name] = Stats(with_states=True)
+        stats = m.agent_stats[name] = Stats(with_states=True, with_waiting=False)
         _load_stats(stats, s)
     for call in state.calls:
         m.calls[call.id] = call
         m.expiry.append(call)
-        if call.phase == WAITING and call.seq >= 0:
-            entry = (call.wait_from, call.seq, call)
-            m.tenant.waiting += 1
-            m.tenant.heap.append(entry)
+        if call.waiting:
+            m.tenant.waiting[call.id] = call  # type: ignore[index]
             if call.queue is not None:
-                qs = m.queue_stats(call.queue)
-                qs.waiting += 1
-                qs.heap.append(entry)
-    for stats in m.all_stats():
-        heapify(stats.heap)
+                m.queue_stats(call.queue).waiting[call.id] = call  # type: ignore[index]
     for a in state.agents:
         ag = Agent(a.id, a.since)
         ag.logged_in, ag.manual = a.logged_in, a.manual
@@ -273,9 +270,9 @@ def load_machine(data: bytes, config: TenantConfig) -> Machine:
         ag.queues = set(a.queues)
         m.agents[a.id] = ag
         m.place(ag, a.team)
-    for cid, tomb in state.finished:
-        m.finished[cid] = tomb
-        m.finished_order.append((tomb.at, cid))
+    for tomb in state.finished:
+        m.finished[tomb.id] = tomb
+        m.finished_order.append(tomb)
     m.facts = list(state.facts)
     m.due = min(m.ivl_end, m.next_deadline())
     return m

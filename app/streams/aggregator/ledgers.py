@@ -1,6 +1,8 @@
 """Exact windows from prefix sums.
 
-A ledger keeps, per record, the event time and the running totals *after* it. The sum over any
+A ledger keeps, per record, the event time and the running totals *after* it (in Python
+lists: appending to a list is much cheaper than to an `array`, and the time objects are
+shared by every ledger that records the same event). The sum over any
 window is the difference of two running totals found by bisection, so an event costs one
 append however many windows there are, and a query costs O(log n). Records arrive in
 non-decreasing time (the aggregator guarantees it), which keeps the time column sorted.
@@ -19,7 +21,6 @@ at or before the cut-off so that the totals there stay known.
 
 from __future__ import annotations
 
-from array import array
 from bisect import bisect_right
 from typing import Final
 
@@ -51,7 +52,7 @@ class Counters:
     __slots__ = ("c", "day_base", "ivl_base", "s", "t")
 
     def __init__(self) -> None:
-        self.t = array("q")
+        self.t: list[int] = []
         self.c: list[int] = []
         self.s = 0
         self.day_base = 0
@@ -96,7 +97,7 @@ class StateTime:
     __slots__ = ("c", "cnt", "cum", "day_base", "ivl_base", "last", "t")
 
     def __init__(self) -> None:
-        self.t = array("q")
+        self.t: list[int] = []
         self.c: list[int] = []
         self.cnt = 0
         self.cum = 0
@@ -149,8 +150,8 @@ class MaxWait:
     __slots__ = ("day_max", "ivl_max", "t", "v")
 
     def __init__(self) -> None:
-        self.t = array("q")
-        self.v = array("q")
+        self.t: list[int] = []
+        self.v: list[int] = []
         self.day_max = NO_MAX
         self.ivl_max = NO_MAX
 

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Callable, Sequence
-from heapq import heapify, heappush
 from typing import Any, Final
 
 from app.events.schemas import (
@@ -53,6 +52,7 @@ from app.streams.aggregator.records import (
     CSAT_SUM,
     DEALS,
     DIALING,
+    EMPTY,
     EXPIRED,
     HANDLED,
     HOLD_MS,
@@ -77,11 +77,10 @@ from app.streams.aggregator.records import (
     WRAPUP_MS,
     Agent,
     Call,
-    Finished,
+    Interval,
     Stats,
 )
 
-StateInterval = tuple[str, str | None, int, str | None, int, int]
 HOUR_MS: Final = 3_600_000
 NEVER: Final = 1 << 62
 MICROS: Final = 1_000_000
@@ -90,12 +89,49 @@ _ANSWERED_LATE: Final = ANSWERED | ANSWERED_KNOWN
 _ANSWERED_IN_SL: Final = ANSWERED | ANSWERED_KNOWN | ANSWERED_WITHIN_SL
 
 
-def state_fact(
-    agent: str, team: str | None, state: int, reason: str | None, start: int, end: int
-) -> AgentStateFact:
-    return AgentStateFact(
-        f"state:{agent}:{start}", agent, team, STATE_NAMES[state], reason, start, end
+def call_fact(c: Call) -> CallFact:
+    return CallFact(
+        f"call:{c.id}:{c.visit}:{c.first}",
+        c.id,
+        c.direction,  # type: ignore[arg-type]
+        c.fate,  # type: ignore[arg-type]
+        c.oq if c.oq is not None else c.queue,
+        c.last_agent,
+        c.team,
+        c.enq,
+        c.answered_ms,
+        c.ended_ms,
+        c.wrapup_ended_ms,
+        c.done_at,
+        None if c.wait is None else c.wait / 1000,
+        c.talk_total / 1000,
+        c.hold_total / 1000,
+        c.wrap / 1000,
+        c.transfers,
+        c.short,
+        c.within,
     )
+
+
+def state_fact(i: Interval) -> AgentStateFact:
+    return AgentStateFact(
+        f"state:{i.agent}:{i.start}",
+        i.agent,
+        i.team,
+        STATE_NAMES[i.state],
+        i.reason,
+        i.start,
+        i.end,
+    )
+
+
+def materialize(f: Fact | Call | Interval) -> Fact:
+    """Facts are kept as the records they come from and built when drained."""
+    if isinstance(f, Call):
+        return call_fact(f)
+    if isinstance(f, Interval):
+        return state_fact(f)
+    return f
 
 
 class Machine:
@@ -109,17 +145,16 @@ class Machine:
         self.ivl = -1
         self.ivl_end = 0
         self.due = 0  # next time something happens by itself (a boundary or an expiry)
-        self.seq = 0
-        self.tenant = Stats(with_states=True)
+        self.tenant = Stats(with_states=True, with_waiting=True)
         self.queues: dict[str, Stats] = {}
         self.teams: dict[str, Stats] = {}
         self.agent_stats: dict[str, Stats] = {}
         self.agents: dict[str, Agent] = {}
         self.calls: dict[str, Call] = {}
-        self.finished: dict[str, Finished] = {}
-        self.finished_order: deque[tuple[int, str]] = deque()
+        self.finished: dict[str, Call] = {}
+        self.finished_order: deque[Call] = deque()
         self.expiry: deque[Call] = deque()
-        self.facts: list[Fact | StateInterval] = []  # intervals become facts when drained
+        self.facts: list[Fact | Call | Interval] = []
         self.counts: dict[type, int] = dict.fromkeys(EVENT_TYPES, 0)
         self.handlers: dict[type, Callable[[Any, int], None]] = {
             CallQueued: self.on_queued,
@@ -144,7 +179,7 @@ class Machine:
     def take_facts(self) -> list[Fact]:
         facts = self.facts
         self.facts = []
-        return [f if not isinstance(f, tuple) else state_fact(*f) for f in facts]
+        return [materialize(f) for f in facts]
 
     # ------------------------------------------------------------------ time
 
@@ -204,24 +239,21 @@ class Machine:
         cutoff = x - HOUR_MS
         for stats in self.all_stats():
             for led in stats.counters():
-                led.roll(new_day)
-                led.prune(cutoff)
+                if led is not EMPTY:
+                    led.roll(new_day)
+                    led.prune(cutoff)
             stats.max_wait.roll(new_day)
             stats.max_wait.prune(cutoff)
             if stats.states is not None:
                 stats.states.roll(ivl, day if new_day else None)
                 stats.states.prune(cutoff)
-            if len(stats.heap) > 2 * stats.waiting + 64:
-                stats.heap = [e for e in stats.heap if e[2].seq == e[1]]
-                heapify(stats.heap)
         forget = x - self.keep_ms
         order = self.finished_order
         finished = self.finished
-        while order and order[0][0] <= forget:
-            at, cid = order.popleft()
-            tomb = finished.get(cid)
-            if tomb is not None and tomb.at == at:
-                del finished[cid]
+        while order and order[0].done_at <= forget:
+            tomb = order.popleft()
+            if finished.get(tomb.id) is tomb:
+                del finished[tomb.id]
         if len(self.expiry) > 2 * len(self.calls) + 1024:
             self.expiry = deque(self.calls.values())
 
@@ -238,20 +270,20 @@ class Machine:
     def queue_stats(self, name: str) -> Stats:
         stats = self.queues.get(name)
         if stats is None:
-            stats = self.queues[name] = Stats(with_states=False)
+            stats = self.queues[name] = Stats(with_states=False, with_waiting=True)
         return stats
 
     def team_stats(self, name: str) -> Stats:
         stats = self.teams.get(name)
         if stats is None:
-            stats = self.teams[name] = Stats(with_states=True)
+            stats = self.teams[name] = Stats(with_states=True, with_waiting=False)
         return stats
 
     def agent(self, agent_id: str, t: int) -> Agent:
         ag = self.agents.get(agent_id)
         if ag is None:
             ag = self.agents[agent_id] = Agent(agent_id, t)
-            self.agent_stats[agent_id] = Stats(with_states=True)
+            self.agent_stats[agent_id] = Stats(with_states=True, with_waiting=False)
             self.place(ag, self.config.agent_teams.get(agent_id))
         return ag
 
@@ -299,7 +331,7 @@ class Machine:
             return
         since = ag.since
         if old != LOGGED_OUT and t > since:
-            self.facts.append((ag.id, ag.team, old, old_label, since, t))
+            self.facts.append(Interval(ag.id, ag.team, old, old_label, since, t))
         if cat != old:
             delta = STATE_DELTAS[old][cat]
             for st in ag.states:
@@ -334,15 +366,15 @@ class Machine:
 
     # ------------------------------------------------------------------ call helpers
 
-    def lookup_finished(self, call_id: str, t: int) -> Finished | None:
+    def lookup_finished(self, call_id: str, t: int) -> Call | None:
         tomb = self.finished.get(call_id)
-        if tomb is not None and t - tomb.at >= self.keep_ms:
+        if tomb is not None and t - tomb.done_at >= self.keep_ms:
             del self.finished[call_id]
             return None
         return tomb
 
     def new_call(
-        self, call_id: str, t: int, queue: str | None, direction: str, tomb: Finished | None
+        self, call_id: str, t: int, queue: str | None, direction: str, tomb: Call | None
     ) -> Call:
         visit = 1
         if tomb is not None:
@@ -356,26 +388,20 @@ class Machine:
         return call
 
     def enqueue(self, call: Call, wait_from: int) -> None:
-        self.seq += 1
-        seq = call.seq = self.seq
         call.phase = WAITING
+        call.waiting = True
         call.wait_from = wait_from
-        entry = (wait_from, seq, call)
-        tenant = self.tenant
-        tenant.waiting += 1
-        heappush(tenant.heap, entry)
+        self.tenant.waiting[call.id] = call  # type: ignore[index]
         if call.queue is not None:
-            qs = self.queue_stats(call.queue)
-            qs.waiting += 1
-            heappush(qs.heap, entry)
+            self.queue_stats(call.queue).waiting[call.id] = call  # type: ignore[index]
 
     def dequeue(self, call: Call) -> None:
-        if call.seq < 0:
+        if not call.waiting:
             return
-        call.seq = -1
-        self.tenant.waiting -= 1
+        call.waiting = False
+        del self.tenant.waiting[call.id]  # type: ignore[union-attr]
         if call.queue is not None:
-            self.queues[call.queue].waiting -= 1
+            del self.queues[call.queue].waiting[call.id]  # type: ignore[union-attr]
 
     def move(self, call: Call, queue: str) -> None:
         """A waiting call changes queue; its wait goes on."""
@@ -444,7 +470,11 @@ class Machine:
             return
         delta = HANDLED | call.leg_talk * TALK_MS | call.leg_hold * HOLD_MS | wrap * WRAPUP_MS
         for stats in self.agents[call.agent].stats:
-            stats.handled.add(t, delta)
+            led = stats.handled
+            total = led.s + delta
+            led.s = total
+            led.t.append(t)
+            led.c.append(total)
 
     def end_talk(self, call: Call, t: int, ms: int) -> None:
         """`call.ended`: wrap-up if the queue has it and the agent is still logged in."""
@@ -477,50 +507,30 @@ class Machine:
             if ag.wrap is call:
                 ag.wrap = None
                 self.refresh(ag, t)
-        self.finish(call, t, "answered", wrap, call.ended_ms, ms)
+        self.finish(call, t, "answered", wrap, ms)
 
-    def finish(
-        self,
-        call: Call,
-        t: int,
-        outcome: str,
-        wrap: int,
-        ended_ms: int | None,
-        wrapup_ended_ms: int | None,
-    ) -> None:
-        """The call leaves the live state: a fact, and a tombstone for late events."""
+    def finish(self, call: Call, t: int, fate: str, wrap: int, wrapup_ended: int | None) -> None:
+        """The call leaves the live state; it stays as its own tombstone (for late events) and
+        becomes a fact when facts are drained."""
         del self.calls[call.id]
         if call.phase == WAITING:
             self.dequeue(call)
             self.unring(call, t)
-        agent = call.last_agent
-        queue = call.oq if call.oq is not None else call.queue
-        wait = call.wait
-        self.facts.append(
-            CallFact(
-                f"call:{call.id}:{call.visit}:{call.first}",
-                call.id,
-                call.direction,  # type: ignore[arg-type]
-                outcome,  # type: ignore[arg-type]
-                queue,
-                agent,
-                self.config.agent_teams.get(agent) if agent is not None else None,
-                call.enq,
-                call.answered_ms,
-                ended_ms,
-                wrapup_ended_ms,
-                t,
-                None if wait is None else wait / 1000,
-                call.talk_total / 1000,
-                call.hold_total / 1000,
-                wrap / 1000,
-                call.transfers,
-                call.short,
-                call.within,
-            )
-        )
-        self.finished[call.id] = Finished(call.visit, outcome, queue, agent, t)
-        self.finished_order.append((t, call.id))
+        call.fate = fate
+        call.done_at = t
+        call.wrap = wrap
+        call.wrapup_ended_ms = wrapup_ended
+        if call.last_agent is not None:
+            call.team = self.config.agent_teams.get(call.last_agent)
+        self.facts.append(call)
+        self.finished[call.id] = call
+        self.finished_order.append(call)
+
+    def sl_ms(self, queue: str | None) -> float:
+        return self.config.queue(queue).sl_threshold_s * 1000
+
+    def wrapup(self, queue: str | None) -> bool:
+        return self.config.queue(queue).wrapup
 
     def answer_outcome(self, call: Call, t: int, ms: int, agent_id: str | None) -> None:
         """The wait ends: answered (once per call), counted where it was answered."""
@@ -536,25 +546,24 @@ class Machine:
             if wait < 0:
                 wait = 0
             call.wait = wait
-            if wait <= self.config.queue(queue).sl_threshold_s * 1000:
+            if wait <= self.sl_ms(queue):
                 call.within = True
                 delta = _ANSWERED_IN_SL | wait * WAIT_MS
             else:
                 delta = _ANSWERED_LATE | wait * WAIT_MS
-        tenant = self.tenant
-        tenant.answer.add(t, delta)
-        if wait >= 0:
-            tenant.max_wait.push(t, wait)
+        scopes = [self.tenant]
         if queue is not None:
-            qs = self.queue_stats(queue)
-            qs.answer.add(t, delta)
-            if wait >= 0:
-                qs.max_wait.push(t, wait)
+            scopes.append(self.queue_stats(queue))
         if agent_id is not None:
-            for stats in self.agents[agent_id].stats:
-                stats.answer.add(t, delta)
-                if wait >= 0:
-                    stats.max_wait.push(t, wait)
+            scopes.extend(self.agents[agent_id].stats)
+        for stats in scopes:
+            led = stats.answer
+            total = led.s + delta
+            led.s = total
+            led.t.append(t)
+            led.c.append(total)
+            if wait >= 0:
+                stats.max_wait.push(t, wait)
 
     def unanswered(self, call: Call, t: int, ms: int, outcome: str) -> None:
         """`abandoned` or `left_queue` while waiting. A call answered before (and transferred
@@ -579,24 +588,24 @@ class Machine:
         if wait < 0:
             delta |= UNANSWERED_UNKNOWN
         for stats in self.call_scopes(call.queue, None):
-            stats.unanswered.add(t, delta)
+            stats.add_unanswered(t, delta)
             if abandoned and wait >= 0:
                 stats.max_wait.push(t, wait)
         call.ended_ms = ms
-        self.finish(call, t, outcome, 0, ms, None)
+        self.finish(call, t, outcome, 0, None)
 
     def count_transfer(self, call: Call, t: int) -> None:
         call.transfers += 1
         agent = call.agent if call.phase == TALKING else None
         for stats in self.call_scopes(call.queue, agent):
-            stats.other.add(t, TRANSFERS)
+            stats.add_other(t, TRANSFERS)
 
     def expire(self, call: Call, t: int) -> None:
         """A call still open `max_call_age_s` after its first event: counted as expired where
         it is (its queue, its agent), without handle time; its agent lets go of it."""
         agent = call.agent if call.phase != WAITING else None
         for stats in self.call_scopes(call.queue, agent):
-            stats.other.add(t, EXPIRED)
+            stats.add_other(t, EXPIRED)
         if agent is not None:
             ag = self.agents[agent]
             if call in ag.talk:
@@ -604,18 +613,40 @@ class Machine:
             if ag.wrap is call:
                 ag.wrap = None
             self.refresh(ag, t)
-        self.finish(call, t, "expired", 0, None, None)
+        self.finish(call, t, "expired", 0, None)
 
     # ------------------------------------------------------------------ call events
 
+    # The handlers of the frequent events start with a fast path for the common case (written
+    # out inline: function calls are most of the cost in CPython); anything unusual takes the
+    # general path, which states the rules. The reference tests hold the two to one behaviour.
+
     def on_queued(self, ev: CallQueued, t: int) -> None:
-        call = self.calls.get(ev.call_id)
+        cid = ev.call_id
+        call = self.calls.get(cid)
+        if call is None and cid not in self.finished:
+            call = Call(cid, 1, t, ev.queue, INBOUND)
+            self.calls[cid] = call
+            if not self.expiry:
+                self.due = min(self.due, t + self.age_ms)
+            self.expiry.append(call)
+            call.enq = call.wait_from = ev.ts  # type: ignore[assignment]
+            call.waiting = True
+            self.tenant.waiting[cid] = call  # type: ignore[index]
+            qs = self.queues.get(ev.queue)
+            if qs is None:
+                qs = self.queue_stats(ev.queue)
+            qs.waiting[cid] = call  # type: ignore[index]
+            return
+        self.queued_general(ev, t, call)
+
+    def queued_general(self, ev: CallQueued, t: int, call: Call | None) -> None:
         if call is not None:
             if call.phase == WAITING and call.queue != ev.queue:
                 self.move(call, ev.queue)
             return
         tomb = self.lookup_finished(ev.call_id, t) if self.finished else None
-        if tomb is not None and tomb.outcome != "left_queue":
+        if tomb is not None and tomb.fate != "left_queue":
             return
         call = self.new_call(ev.call_id, t, ev.queue, INBOUND, tomb)
         call.enq = ev.ts  # type: ignore[assignment]
@@ -637,11 +668,84 @@ class Machine:
         return call
 
     def on_ringing(self, ev: CallRinging, t: int) -> None:
+        call = self.calls.get(ev.call_id)
+        if call is not None and call.phase == WAITING and call.ring is None and call.queue:
+            ag = self.agents.get(ev.agent)
+            if ag is not None:
+                call.ring = ag.id
+                ag.ring.append(call)
+                ag.logged_in = True
+                ag.queues.add(call.queue)
+                self.refresh(ag, t)
+                return
         call = self.waiting_call(ev.call_id, t, ev.ts, ev.queue)  # type: ignore[arg-type]
         if call is not None and call.ring != ev.agent:
             self.ring_at(call, ev.agent, t)
 
     def on_answered(self, ev: CallAnswered, t: int) -> None:
+        cid = ev.call_id
+        call = self.calls.get(cid)
+        agent_id = ev.agent
+        if (
+            call is not None
+            and call.waiting
+            and call.outcome is None
+            and call.queue is not None
+            and agent_id is not None
+            and (call.ring == agent_id or call.ring is None)
+        ):
+            ag = self.agents.get(agent_id)
+            if ag is not None and ag.wrap is None:
+                self.answer_fast(call, ag, t, ev.ts)  # type: ignore[arg-type]
+                return
+        self.answered_general(ev, t)
+
+    def answer_fast(self, call: Call, ag: Agent, t: int, ms: int) -> None:
+        """A waiting call in a queue answered by a known agent with no wrap-up pending."""
+        cid = call.id
+        queue: str = call.queue  # type: ignore[assignment]
+        call.waiting = False
+        del self.tenant.waiting[cid]  # type: ignore[union-attr]
+        qs = self.queues[queue]
+        del qs.waiting[cid]  # type: ignore[union-attr]
+        if call.ring is not None:
+            call.ring = None
+            ag.ring.remove(call)
+        call.outcome = "answered"
+        call.answered_ms = ms
+        call.oq = queue
+        enq = call.enq
+        if enq is None:
+            delta = _ANSWERED_UNKNOWN
+            wait = -1
+        else:
+            wait = ms - enq
+            if wait < 0:
+                wait = 0
+            call.wait = wait
+            if wait <= self.sl_ms(queue):
+                call.within = True
+                delta = _ANSWERED_IN_SL | wait * WAIT_MS
+            else:
+                delta = _ANSWERED_LATE | wait * WAIT_MS
+        for stats in (self.tenant, qs, *ag.stats):
+            led = stats.answer
+            total = led.s + delta
+            led.s = total
+            led.t.append(t)
+            led.c.append(total)
+            if wait >= 0:
+                stats.max_wait.push(t, wait)
+        call.phase = TALKING
+        call.agent = call.last_agent = ag.id
+        call.leg_start = ms
+        ag.talk.append(call)
+        ag.logged_in = True
+        ag.manual = None
+        ag.queues.add(queue)
+        self.refresh(ag, t)
+
+    def answered_general(self, ev: CallAnswered, t: int) -> None:
         call = self.waiting_call(ev.call_id, t, ev.ts, ev.queue)  # type: ignore[arg-type]
         if call is None:
             return
@@ -704,6 +808,25 @@ class Machine:
             return
         phase = call.phase
         ms: int = ev.ts  # type: ignore[assignment]
+        if phase == TALKING and call.agent is not None and call.hold_since is None:
+            ag = self.agents[call.agent]
+            if ag.logged_in and ag.wrap is None and self.wrapup(call.queue):
+                total = ms - call.leg_start
+                if total < 0:
+                    total = 0
+                hold = call.hold
+                if hold > total:
+                    hold = total
+                call.leg_talk = total - hold
+                call.leg_hold = hold
+                call.talk_total += total - hold
+                call.hold_total += hold
+                ag.talk.remove(call)
+                call.ended_ms = call.wrap_start = ms
+                call.phase = WRAPUP
+                ag.wrap = call
+                self.refresh(ag, t)
+                return
         if phase == TALKING:
             self.end_talk(call, t, ms)
         elif phase == WAITING:
@@ -713,18 +836,60 @@ class Machine:
         elif phase == DIALING:
             self.no_answer(call, t, ms)
 
+    def wrapup_fast(self, call: Call, t: int, ms: int) -> None:
+        """`complete` and `finish` written out for a call that ends its wrap-up."""
+        wrap = ms - call.wrap_start
+        if wrap < 0:
+            wrap = 0
+        ag = self.agents[call.agent]  # type: ignore[index]
+        leg = HANDLED | call.leg_talk * TALK_MS | call.leg_hold * HOLD_MS | wrap * WRAPUP_MS
+        for stats in ag.stats:
+            led = stats.handled
+            total = led.s + leg
+            led.s = total
+            led.t.append(t)
+            led.c.append(total)
+        whole = HANDLED | call.talk_total * TALK_MS | call.hold_total * HOLD_MS | wrap * WRAPUP_MS
+        led = self.tenant.handled
+        total = led.s + whole
+        led.s = total
+        led.t.append(t)
+        led.c.append(total)
+        if call.oq is not None:
+            led = self.queues[call.oq].handled
+            total = led.s + whole
+            led.s = total
+            led.t.append(t)
+            led.c.append(total)
+        if ag.wrap is call:
+            ag.wrap = None
+            self.refresh(ag, t)
+        cid = call.id
+        del self.calls[cid]
+        call.fate = "answered"
+        call.done_at = t
+        call.wrap = wrap
+        call.wrapup_ended_ms = ms
+        call.team = ag.team
+        self.facts.append(call)
+        self.finished[cid] = call
+        self.finished_order.append(call)
+
     def no_answer(self, call: Call, t: int, ms: int) -> None:
         ag = self.agents[call.agent]  # type: ignore[index]
         ag.talk.remove(call)
         self.refresh(ag, t)
-        self.finish(call, t, "no_answer", 0, ms, None)
+        call.ended_ms = ms
+        self.finish(call, t, "no_answer", 0, None)
 
     def on_wrapup_ended(self, ev: CallWrapupEnded, t: int) -> None:
         call = self.calls.get(ev.call_id)
         if call is None:
             return
         ms: int = ev.ts  # type: ignore[assignment]
-        if call.phase == WRAPUP:
+        if call.phase == WRAPUP and call.agent is not None:
+            self.wrapup_fast(call, t, ms)
+        elif call.phase == WRAPUP:
             self.complete(call, t, max(0, ms - call.wrap_start), ms)
         elif call.phase == TALKING:
             self.end_leg(call, t, ms)
@@ -835,7 +1000,7 @@ class Machine:
             return (call.oq if call.oq is not None else call.queue), call.last_agent
         tomb = self.lookup_finished(call_id, t)
         if tomb is not None:
-            return tomb.queue, tomb.agent
+            return (tomb.oq if tomb.oq is not None else tomb.queue), tomb.last_agent
         return None, None
 
     def on_deal(self, ev: DealClosed, t: int) -> None:
@@ -843,7 +1008,7 @@ class Machine:
         ag = self.agent(ev.agent, t)
         micros = round(ev.amount * MICROS)
         for stats in self.call_scopes(queue, ag.id):
-            stats.other.add(t, DEALS | micros * REVENUE_MICROS)
+            stats.add_other(t, DEALS | micros * REVENUE_MICROS)
         self.facts.append(
             DealFact(
                 f"deal:{ev.id}",
@@ -867,5 +1032,5 @@ class Machine:
         if ev.score >= 4:
             delta |= CSAT_SATISFIED
         for stats in self.call_scopes(queue, agent_id):
-            stats.csat.add(t, delta)
+            stats.add_csat(t, delta)
         self.facts.append(CsatFact(f"csat:{ev.id}", ev.score, agent_id, team, queue, ev.call_id, t))

@@ -30,10 +30,14 @@ OUTBOUND: Final = "outbound"
 
 
 class Call(msgspec.Struct, gc=False, array_like=True):
-    """A call (one queue visit) that is not finished yet. Fields ending in `_ms`, `enq`,
-    `wait_from`, `leg_start`, `hold_since` and `wrap_start` are event times as sent (durations
-    are measured on them); `first` is the aggregator time of its first event (its age for
-    expiry). Talk, hold and wait amounts are milliseconds."""
+    """A call (one queue visit). Fields ending in `_ms`, `enq`, `wait_from`, `leg_start`,
+    `hold_since` and `wrap_start` are event times as sent (durations are measured on them);
+    `first` is the aggregator time of its first event (its age for expiry). Talk, hold, wrap-up
+    and wait amounts are milliseconds.
+
+    A finished call stays as its own tombstone: `fate` is its final outcome, `done_at` when it
+    finished (aggregator time), and it is never changed again.
+    """
 
     id: str
     visit: int
@@ -41,7 +45,7 @@ class Call(msgspec.Struct, gc=False, array_like=True):
     queue: str | None
     direction: str
     phase: int = WAITING
-    seq: int = -1  # entry in the waiting heaps; -1 when not waiting
+    waiting: bool = False  # counted in calls waiting (its queue's and the tenant's)
     enq: int | None = None  # enqueue time of the first wait; None = unknown
     wait_from: int = 0  # start of the current wait (for the longest wait)
     ring: str | None = None
@@ -63,17 +67,22 @@ class Call(msgspec.Struct, gc=False, array_like=True):
     ended_ms: int | None = None
     wrap_start: int = 0
     transfers: int = 0
+    fate: str | None = None
+    done_at: int = 0
+    wrap: int = 0
+    wrapup_ended_ms: int | None = None
+    team: str | None = None
 
 
-class Finished(msgspec.Struct, gc=False, array_like=True):
-    """What is remembered of a finished call: enough to recognise late events about it and to
-    attribute deals and surveys that name it. `at` is when it finished (aggregator time)."""
+class Interval(msgspec.Struct, gc=False, array_like=True):
+    """A closed agent state interval, turned into an AgentStateFact when facts are drained."""
 
-    visit: int
-    outcome: str
-    queue: str | None
-    agent: str | None
-    at: int
+    agent: str
+    team: str | None
+    state: int
+    reason: str | None
+    start: int
+    end: int
 
 
 # Packed fields of the counters (see ledgers.pack).
@@ -103,14 +112,16 @@ class Stats:
     handled:    handled, talk ms, hold ms, wrap-up ms
     other:      transfers, expired, deals, revenue (micro-units)
     csat:       responses, sum of scores, satisfied (score >= 4)
-    states:     agents x ms per timed state (tenant, team and agent scopes only)
+    states:     agents x ms per timed state (tenant, team and agent scopes)
+    waiting:    the calls waiting now, by id (tenant and queue scopes)
+
+    `unanswered`, `other` and `csat` are created on first use (most agents never need them).
     """
 
     __slots__ = (
         "answer",
         "csat",
         "handled",
-        "heap",
         "max_wait",
         "other",
         "reasons",
@@ -119,20 +130,47 @@ class Stats:
         "waiting",
     )
 
-    def __init__(self, with_states: bool) -> None:
+    def __init__(self, with_states: bool, with_waiting: bool) -> None:
         self.answer = Counters()
-        self.unanswered = Counters()
         self.handled = Counters()
-        self.other = Counters()
-        self.csat = Counters()
+        self.unanswered: Counters | None = None
+        self.other: Counters | None = None
+        self.csat: Counters | None = None
         self.max_wait = MaxWait()
         self.states: StateTime | None = StateTime() if with_states else None
         self.reasons: dict[str, int] = {}
-        self.waiting = 0
-        self.heap: list[tuple[int, int, Call]] = []
+        self.waiting: dict[str, Call] | None = {} if with_waiting else None
 
     def counters(self) -> tuple[Counters, ...]:
-        return (self.answer, self.unanswered, self.handled, self.other, self.csat)
+        """answer, unanswered, handled, other, csat (an unused one reads as empty)."""
+        return (
+            self.answer,
+            self.unanswered or EMPTY,
+            self.handled,
+            self.other or EMPTY,
+            self.csat or EMPTY,
+        )
+
+    def add_unanswered(self, t: int, delta: int) -> None:
+        led = self.unanswered
+        if led is None:
+            led = self.unanswered = Counters()
+        led.add(t, delta)
+
+    def add_other(self, t: int, delta: int) -> None:
+        led = self.other
+        if led is None:
+            led = self.other = Counters()
+        led.add(t, delta)
+
+    def add_csat(self, t: int, delta: int) -> None:
+        led = self.csat
+        if led is None:
+            led = self.csat = Counters()
+        led.add(t, delta)
+
+
+EMPTY: Final = Counters()
 
 
 class Agent:

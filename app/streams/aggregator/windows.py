@@ -8,8 +8,6 @@ counters are zero there and time in state is the open interval since the period 
 
 from __future__ import annotations
 
-from heapq import heappop
-
 from app.streams.aggregator.catalog import ROLLING_MS, StateTimes, WindowSums
 from app.streams.aggregator.ledgers import NO_MAX, unpack
 from app.streams.aggregator.machine import Machine
@@ -60,8 +58,7 @@ def window_sums(
 
 
 def oldest_waiting(stats: Stats) -> int | None:
-    """Start of the longest current wait in the scope (stale heap entries are dropped)."""
-    heap = stats.heap
-    while heap and heap[0][2].seq != heap[0][1]:
-        heappop(heap)
-    return heap[0][0] if heap else None
+    """Start of the longest current wait in the scope (calls waiting are few: a scan)."""
+    if not stats.waiting:
+        return None
+    return min(call.wait_from for call in stats.waiting.values())
