@@ -13,6 +13,7 @@ from app.alerts.models import (
 from app.auth.models import ApiKey, LoginThrottle, User, UserSession, UserTeam, UserToken
 from app.coaching.models import CoachingNoteRow
 from app.core.db import Base
+from app.dashboards.models import Dashboard
 from app.org.models import Agent, Queue, Team, Tenant
 from app.plans.models import PlanRow
 from app.reports.models import AgentStateFactRow, CallFactRow, CsatFactRow, DealFactRow
@@ -35,6 +36,7 @@ __all__ = [
     "CallFactRow",
     "CoachingNoteRow",
     "CsatFactRow",
+    "Dashboard",
     "DealFactRow",
     "KpiRollupRow",
     "LoginThrottle",

@@ -99,7 +99,7 @@ async def _rows(
     )
     if dashboard_id is not None:
         query = query.where(Dashboard.id == dashboard_id)
-    return [(row, team) for row, team in (await session.execute(query)).tuples()]
+    return [(row, team) for row, team in (await session.execute(query)).all()]
 
 
 async def list_dashboards(session: AsyncSession, viewer: Viewer) -> list[DashboardOut]:

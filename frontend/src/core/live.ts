@@ -165,7 +165,9 @@ export class LiveConnection extends EventTarget {
     socket.onmessage = (event) => {
       if (socket !== this.socket) return;
       this.armWatchdog();
-      this.handle(JSON.parse(event.data as string) as ServerMessage);
+      // A frame holds one message or an array of them, to apply in order.
+      const frame = JSON.parse(event.data as string) as ServerMessage | ServerMessage[];
+      for (const message of Array.isArray(frame) ? frame : [frame]) this.handle(message);
     };
     socket.onclose = (event) => {
       if (socket !== this.socket) return;

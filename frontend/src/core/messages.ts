@@ -135,7 +135,6 @@ export const en = {
   "state.logged_out": "Logged out",
 
   "chart.title": "{metric} — last hour",
-  "chart.collecting": "Collecting data since {time}",
 
   "leaderboard.title": "Sales today",
   "leaderboard.agent": "Agent",
@@ -333,7 +332,6 @@ export const pl: Record<MessageKey, string> = {
   "state.logged_out": "Wylogowany",
 
   "chart.title": "{metric} — ostatnia godzina",
-  "chart.collecting": "Zbieranie danych od {time}",
 
   "leaderboard.title": "Sprzedaż dziś",
   "leaderboard.agent": "Konsultant",

@@ -102,6 +102,17 @@ export class FwApp extends LocalizedElement {
     .team { color: var(--muted); font-size: 0.9rem; font-weight: 500; }
     .spacer { flex: 1; }
     .controls { display: flex; align-items: center; gap: 0.5rem; transition: opacity 0.3s; }
+    :host([wall]) .controls {
+      position: absolute;
+      right: 1.2rem;
+      top: 4.2rem;
+      z-index: 10;
+      padding: 0.5rem;
+      background: var(--panel-2);
+      border: 1px solid var(--line);
+      border-radius: 0.6rem;
+      box-shadow: 0 12px 40px rgba(0, 0, 0, 0.5);
+    }
     :host([wall]) .controls.hidden { opacity: 0; pointer-events: none; }
     .top button, .top select, .top input, .dialog button {
       font: inherit;
@@ -451,7 +462,7 @@ export class FwApp extends LocalizedElement {
             if (select.value) this.addWidget(select.value as WidgetType);
             select.value = "";
           }}>
-          <option value="">＋ ${t("edit.add")}</option>
+          <option value="">+ ${t("edit.add")}</option>
           ${WIDGET_TYPES.map((type) => html`<option value=${type}>${t(`widget.${type}` as MessageKey)}</option>`)}
         </select>
         <span class="spacer"></span>

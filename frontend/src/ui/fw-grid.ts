@@ -103,13 +103,16 @@ export class FwGrid extends LocalizedElement {
       touch-action: none;
       display: flex;
       align-items: flex-start;
-      justify-content: space-between;
+      justify-content: flex-end;
       padding: 0.35rem;
       gap: 0.3rem;
     }
     .cell.selected .frame { border-color: var(--accent); border-style: solid; background: rgba(56, 189, 248, 0.08); }
     .cell.dragging { z-index: 5; opacity: 0.85; }
     .tag {
+      position: absolute;
+      left: 0.35rem;
+      bottom: 0.35rem;
       font-size: 0.75rem;
       background: #1e293b;
       border-radius: 0.3rem;
@@ -220,11 +223,12 @@ export class FwGrid extends LocalizedElement {
               >
                 <span class="tag">${t(`widget.${w.type}`)}</span>
                 <span class="tools">
-                  <button data-action="configure" @click=${() => this.select(w.id)}>⚙ ${t("edit.configure")}</button>
+                  <button data-action="configure" title=${t("edit.configure")} aria-label=${t("edit.configure")} @click=${() => this.select(w.id)}>⚙</button>
                   <button
                     class="remove"
                     data-action="remove"
                     aria-label=${t("edit.remove")}
+                    title=${t("edit.remove")}
                     @click=${() => this.emit(this.widgets.filter((x) => x.id !== w.id))}
                   >✕</button>
                 </span>

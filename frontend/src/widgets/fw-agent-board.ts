@@ -19,6 +19,7 @@ const DEEPEN_MINUTES: Record<string, [number, number, number]> = {
   wrapup: [1, 2, 5],
   break: [5, 10, 20],
 };
+const collator = new Intl.Collator(undefined, { numeric: true, sensitivity: "base" });
 const DEFAULT_STATES = ["on_call", "ringing", "wrapup", "available", "break"];
 const MIN_CARD_H = 26;
 const GAP = 6;
@@ -98,6 +99,8 @@ export class FwAgentBoard extends WidgetElement {
       .body { margin-top: 0.55rem; overflow: hidden; }
       .body.scroll { overflow-y: auto; }
       .grid {
+        /* Its own layer: ticking times repaint the board, not the page around it. */
+        will-change: transform;
         display: grid;
         grid-template-columns: repeat(var(--cols), minmax(0, 1fr));
         grid-auto-rows: var(--card-h);
@@ -214,6 +217,9 @@ export class FwAgentBoard extends WidgetElement {
     return Array.isArray(states) && states.length ? states : DEFAULT_STATES;
   }
 
+  /** Cards keep their place (by name) so that people find themselves at a glance and a state
+   * change repaints one card instead of moving many; `options.sort = "state"` groups them by
+   * state instead. */
   private sorted(): BoardRow[] {
     if (this.sortedCache) return this.sortedCache;
     const allowed = new Set(this.allowedStates());
@@ -221,12 +227,13 @@ export class FwAgentBoard extends WidgetElement {
       const i = STATE_ORDER.indexOf(s);
       return i < 0 ? STATE_ORDER.length : i;
     };
+    const byState = this.config.options.sort === "state";
+    const name = (a: BoardRow) => a.name ?? a.agent;
     this.sortedCache = Object.values(this.agents)
       .filter((a) => allowed.has(a.state) && (!this.teamFilter || a.team === this.teamFilter))
       .sort(
         (a, b) =>
-          rank(a.state) - rank(b.state) ||
-          (a.name ?? a.agent).localeCompare(b.name ?? b.agent),
+          (byState ? rank(a.state) - rank(b.state) : 0) || collator.compare(name(a), name(b)),
       );
     return this.sortedCache;
   }

@@ -21,13 +21,6 @@ export class FwChart extends WidgetElement {
     css`
       .body { margin-top: 0.4rem; }
       .plot { position: absolute; inset: 0; }
-      .note {
-        position: absolute;
-        right: 0.2rem;
-        top: 0;
-        font-size: 0.72rem;
-        color: var(--faint);
-      }
       .current {
         margin-left: auto;
         font-weight: 700;
@@ -97,9 +90,12 @@ export class FwChart extends WidgetElement {
       });
       this.observer.observe(host);
     } else {
-      this.plot.setData(data, false);
+      this.plot.setData(data);
     }
-    this.plot.setScale("x", { min: now - this.minutes() * 60, max: now });
+    // Until the page has a whole window of samples, the axis spans what it has.
+    const first = series.times[0] ?? now;
+    const min = Math.max(now - this.minutes() * 60, Math.min(first - 30, now - 120));
+    this.plot.setScale("x", { min, max: now });
   }
 
   private options(width: number, height: number): uPlot.Options {
@@ -128,7 +124,10 @@ export class FwChart extends WidgetElement {
         {
           ...axis,
           space: fontPx * 6,
-          values: (_u, splits) => splits.map((s) => formatTime(s * 1000, false)),
+          values: (u, splits) => {
+            const span = (u.scales.x.max ?? 0) - (u.scales.x.min ?? 0);
+            return splits.map((s) => formatTime(s * 1000, span < 600));
+          },
         },
         {
           ...axis,
@@ -176,9 +175,6 @@ export class FwChart extends WidgetElement {
 
   override render() {
     const metric = this.config.metric ?? "";
-    const series = history.get(this.key());
-    const first = series.times[0];
-    const collecting = first === undefined || first > Date.now() / 1000 - this.minutes() * 60 + 60;
     return html`
       <header>
         <h2>${this.config.title || t("chart.title", { metric: metricLabel(metric) })}</h2>
@@ -187,9 +183,7 @@ export class FwChart extends WidgetElement {
       </header>
       <div class="body">
         <div class="plot" data-testid="plot"></div>
-        ${collecting && first !== undefined
-          ? html`<div class="note">${t("chart.collecting", { time: formatTime(first * 1000, false) })}</div>`
-          : ""}
+
       </div>
     `;
   }

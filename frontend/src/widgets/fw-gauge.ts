@@ -22,14 +22,11 @@ export class FwGauge extends WidgetElement {
         -webkit-box-orient: vertical;
         line-height: 1.2;
       }
-      .body {
-        display: grid;
-        place-items: center;
-      }
       svg {
+        position: absolute;
+        inset: 0;
         width: 100%;
         height: 100%;
-        overflow: visible;
       }
       .track { stroke: #1e2a45; }
       .arc { stroke: var(--level, var(--accent)); transition: stroke-dasharray 0.6s ease; }

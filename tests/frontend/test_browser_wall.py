@@ -1,0 +1,176 @@
+"""The wall display in headless Chromium against the real server: it renders, follows events
+posted over HTTP within a second, ticks, marks itself stale when the connection drops and
+recovers, keeps edits, speaks Polish, and opens from a display link without a login.
+Screenshots (1920×1080) go to artifacts/screenshots/."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import time
+
+from playwright.async_api import Page, expect
+
+from tests.frontend.conftest import Wall, screenshot
+from tests.frontend.traffic import simulated_floor
+from tests.helpers import ev, now_ms
+
+WIDGET_TYPES = {"kpi", "gauge", "queue_table", "agent_board", "chart", "leaderboard", "alerts"}
+
+
+async def kpi_text(page: Page, widget: str) -> str:
+    text = await page.locator(f"[data-widget={widget}] [data-testid=value]").text_content()
+    return (text or "").strip()
+
+
+async def test_default_dashboard_renders_a_populated_wall(wall: Wall, page: Page) -> None:
+    async with simulated_floor(wall):
+        await wall.login(page)
+        await expect(page.locator("[data-testid=status]")).to_have_attribute("data-status", "live")
+        cells = page.locator("fw-grid [data-widget]")
+        await expect(cells).to_have_count(11)
+        types = {await c.get_attribute("data-type") for c in await cells.all()}
+        assert types == WIDGET_TYPES
+        await expect(page.locator("[data-testid=dashboard-name]")).to_have_text("Floor overview")
+        board = page.locator("fw-agent-board .card")
+        await expect(board.first).to_be_visible(timeout=10_000)
+        assert await board.count() >= 10
+        await expect(page.locator("fw-queue-table tbody tr")).to_have_count(4)
+        await expect(page.locator("fw-leaderboard tbody tr").first).to_be_visible(timeout=10_000)
+        offered = page.locator("fw-queue-table tbody tr td[data-metric=offered]")
+        assert sum(int(t) for t in await offered.all_inner_texts()) > 0
+        assert re.fullmatch(r"\d+(\.\d)?%", await kpi_text(page, "sl")), await kpi_text(page, "sl")
+        await page.wait_for_timeout(12_000)
+        await screenshot(page, "wall-en")
+        await page.click("[data-action=wall]")
+        await page.mouse.move(5, 5)
+        await page.wait_for_timeout(3500)
+        await expect(page.locator(".controls.hidden")).to_have_count(1)
+        await screenshot(page, "wall-mode")
+
+
+async def test_posted_events_change_the_numbers_within_a_second(wall: Wall, page: Page) -> None:
+    await wall.login(page)
+    await expect(page.locator("[data-testid=status]")).to_have_attribute("data-status", "live")
+    # A tenant without any data yet shows no value rather than a made-up zero.
+    await expect(page.locator("[data-widget=waiting] [data-testid=value]")).to_have_text("—")
+    t0 = now_ms()
+    for n in range(1, 4):
+        started = time.monotonic()
+        await wall.post([ev("call.queued", t0 + n, call_id=f"c{n}", queue="Sales")])
+        await expect(page.locator("[data-widget=waiting] [data-testid=value]")).to_have_text(
+            str(n), timeout=1000
+        )
+        assert time.monotonic() - started < 1.0
+    await wall.post([ev("call.answered", t0 + 10, call_id="c1", agent="a1")])
+    await expect(page.locator("[data-widget=waiting] [data-testid=value]")).to_have_text(
+        "2", timeout=1000
+    )
+
+
+async def test_time_in_state_ticks_without_new_events(wall: Wall, page: Page) -> None:
+    await wall.post([ev("agent.login", now_ms() - 65_000, agent="ticker")])
+    await wall.login(page)
+    time_in_state = page.locator("fw-agent-board [data-agent=ticker] [data-testid=time-in-state]")
+    await expect(time_in_state).to_have_text(re.compile(r"1:0\d"))
+    first = await time_in_state.inner_text()
+    await page.wait_for_timeout(2200)
+    second = await time_in_state.inner_text()
+
+    def seconds(text: str) -> int:
+        minutes, secs = text.split(":")
+        return int(minutes) * 60 + int(secs)
+
+    assert 2 <= seconds(second) - seconds(first) <= 3, (first, second)
+
+
+async def test_a_dropped_connection_shows_stale_and_recovery_clears_it(
+    wall: Wall, page: Page
+) -> None:
+    await wall.post([ev("call.queued", now_ms(), call_id="s1", queue="Sales")])
+    await wall.login(page)
+    await expect(page.locator("[data-testid=status]")).to_have_attribute("data-status", "live")
+    await expect(page.locator("[data-widget=waiting] [data-testid=value]")).to_have_text("1")
+    await wall.stop()
+    stale = page.locator("[data-testid=stale]")
+    await expect(stale).to_be_visible(timeout=5000)
+    await expect(stale).to_contain_text(re.compile(r"Last update \d\d:\d\d:\d\d"))
+    await expect(page.locator("[data-widget=waiting] [data-testid=value]")).to_have_text("1")
+    await screenshot(page, "wall-stale")
+    await wall.restart()
+    await wall.post([ev("call.queued", now_ms(), call_id="s2", queue="Sales")])
+    await expect(stale).to_have_count(0, timeout=15_000)
+    await expect(page.locator("[data-testid=status]")).to_have_attribute("data-status", "live")
+    # The restarted (memory) server only knows what was posted since: the wall resynced to it.
+    await expect(page.locator("[data-widget=waiting] [data-testid=value]")).to_have_text("1")
+
+
+async def test_edit_mode_adds_a_widget_that_survives_a_reload(wall: Wall, page: Page) -> None:
+    t0 = now_ms() - 30_000
+    await wall.post(
+        [
+            ev("call.queued", t0, call_id="e1", queue="Sales"),
+            ev("call.abandoned", t0 + 20_000, call_id="e1"),
+        ]
+    )
+    await wall.login(page)
+    await page.click("[data-action=edit]")
+    await page.select_option("[data-testid=add-widget]", "kpi")
+    editor = page.locator("fw-widget-editor")
+    await expect(editor).to_be_visible()
+    await editor.locator("select[name=metric]").select_option("offered")
+    await editor.locator("select[name=window]").select_option("today")
+    await editor.locator("input[name=title]").fill("Offered today")
+    await editor.locator("input[name=warn]").fill("100")
+    await editor.locator("input[name=warn]").dispatch_event("change")
+    await screenshot(page, "wall-edit")
+    await editor.locator("[data-action=done]").click()
+    await page.click("[data-action=save]")
+    await expect(page.locator("fw-grid")).not_to_have_attribute("editing", "")
+    await page.reload()
+    added = page.locator("fw-grid [data-widget=kpi-12]")
+    await expect(added).to_be_visible()
+    await expect(added.locator("h2")).to_have_text("Offered today")
+    await expect(added.locator("[data-testid=value]")).to_have_text("1")
+    saved = await wall.api("GET", "/v1/dashboards")
+    widget = next(w for w in saved[0]["widgets"] if w["id"] == "kpi-12")
+    assert widget["metric"] == "offered"
+    assert widget["window"] == "today"
+    assert widget["thresholds"]["warn"] == 100
+    assert widget["y"] >= 9, "placed in the first free row below the default layout"
+
+
+async def test_polish_changes_labels_and_formats(wall: Wall, page: Page) -> None:
+    async with simulated_floor(wall, seed=11):
+        await wall.login(page)
+        await expect(page.locator("[data-widget=waiting] h2")).to_have_text("Calls waiting")
+        await page.click("fw-locale-switch [data-locale=pl]")
+        await expect(page.locator("[data-widget=waiting] h2")).to_have_text("Połączenia w kolejce")
+        await expect(page.locator("[data-testid=status]")).to_have_text("Na żywo")
+        await expect(page.locator("fw-agent-board h2")).to_have_text("Konsultanci")
+        await expect(page.locator("[data-action=edit]")).to_have_text("Edytuj")
+        assert await page.evaluate("document.documentElement.lang") == "pl"
+        clock = await page.locator("[data-testid=clock]").inner_text()
+        assert re.fullmatch(r"\d\d:\d\d:\d\d", clock), clock
+        await page.wait_for_timeout(8000)
+        sl = await kpi_text(page, "sl")
+        assert re.fullmatch(r"\d+(,\d)?%", sl), sl
+        await screenshot(page, "wall-pl")
+        await page.reload()
+        await expect(page.locator("[data-widget=waiting] h2")).to_have_text("Połączenia w kolejce")
+
+
+async def test_a_display_link_opens_the_wall_without_a_login(wall: Wall, page: Page) -> None:
+    dashboards = await wall.api("GET", "/v1/dashboards")
+    link = await wall.api(
+        "POST", f"/v1/dashboards/{dashboards[0]['id']}/display-links", {"name": "Lobby TV"}
+    )
+    await wall.post([ev("call.queued", now_ms(), call_id="d1", queue="Sales")])
+    await page.goto(f"{wall.app.base_url}{link['path']}")
+    await expect(page.locator("[data-widget=waiting] [data-testid=value]")).to_have_text("1")
+    assert page.url.endswith("/display"), "the token leaves the address bar"
+    await expect(page.locator("[data-action=edit]")).to_have_count(0)
+    await expect(page.locator("[data-action=logout]")).to_have_count(0)
+    await page.reload()
+    await expect(page.locator("[data-widget=waiting] [data-testid=value]")).to_have_text("1")
+    await asyncio.sleep(0)
