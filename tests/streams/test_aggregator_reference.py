@@ -21,6 +21,7 @@ def compare(agg: TenantAggregator, ref: Reference, now: int) -> None:
             got = agg.metrics(scope, window, now)
             want = ref.metrics(scope, window, now)
             assert got == want, (scope, window, now, _diff(got, want))
+            assert all(v is None or v >= 0 for v in got.values()), (scope, window, got)
     board = [
         (r.agent, r.state, r.reason, r.since_ms, r.call_id, r.call_queue, r.handled_today)
         for r in agg.agent_board(now)
