@@ -10,6 +10,7 @@ queue every 250 ms and notes the time; the latency of probe n at a client is the
 before that POST to the moment the client applied a delta showing `calls_waiting >= n`.
 
     python -m bench.fanout [--clients 1000 5000] [--seconds 20] [--events-per-s 10000]
+                           [--update-interval-ms 250] [--engine memory|redis]
 """
 
 from __future__ import annotations
@@ -333,12 +334,23 @@ def main() -> None:
     parser.add_argument("--events-per-s", type=int, default=10_000)
     parser.add_argument("--client-processes", type=int, default=2)
     parser.add_argument("--engine", choices=("memory", "redis"), default="memory")
+    parser.add_argument("--update-interval-ms", type=int, default=250)
     args = parser.parse_args()
     raise_file_limit(max(args.clients) + 1000)
     print(machine())
-    print(f"commit {commit()}, engine {args.engine}, {args.client_processes} client processes")
+    print(
+        f"commit {commit()}, engine {args.engine}, update interval {args.update_interval_ms} ms, "
+        f"{args.client_processes} client processes"
+    )
     for clients in args.clients:
-        f = measure(args.engine, clients, args.seconds, args.events_per_s, args.client_processes)
+        f = measure(
+            args.engine,
+            clients,
+            args.seconds,
+            args.events_per_s,
+            args.client_processes,
+            args.update_interval_ms,
+        )
         print(
             f"fanout {f.clients:6,} clients: {f.messages_per_s:>9,.0f} messages/s delivered; "
             f"POST /v1/events -> client p50 {f.p50_ms:5.0f} ms, p99 {f.p99_ms:5.0f} ms "
