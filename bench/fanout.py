@@ -263,8 +263,10 @@ class Figures:
     events_per_s: float
 
 
-def measure(engine: str, clients: int, seconds: float, rate: int, procs: int) -> Figures:
-    with run_server(engine) as server:
+def measure(
+    engine: str, clients: int, seconds: float, rate: int, procs: int, interval_ms: int
+) -> Figures:
+    with run_server(engine, {"FLOORWATCH_UPDATE_INTERVAL_MS": str(interval_ms)}) as server:
         ctx = mp.get_context("spawn")
         ready: mp.Queue[int] = ctx.Queue()
         results: mp.Queue[dict[str, Any]] = ctx.Queue()
