@@ -3,7 +3,8 @@ Python package with its bundled driver; no browser download), against the real s
 real HTTP and WebSocket.
 
 Outside CI a missing Chromium or an unbuildable frontend skips these tests; under `CI=true`
-they fail, like every other missing service."""
+they fail, like every other missing service. The test modules skip themselves outside CI when
+the `playwright` package (a dev dependency) is not installed."""
 
 from __future__ import annotations
 
@@ -16,13 +17,12 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 import orjson
 import pytest
 import uvicorn
-from playwright.async_api import Browser, Page, async_playwright
 
 from app.auth.keys import Scope
 from app.auth.roles import Role
@@ -31,6 +31,9 @@ from app.core.migrate import upgrade
 from tests.auth.support import PASSWORD, make_user
 from tests.conftest import RunningApp, make_settings, require, stop_app
 from tests.helpers import make_tenant_key
+
+if TYPE_CHECKING:
+    from playwright.async_api import Browser, Page
 
 ROOT = Path(__file__).resolve().parents[2]
 FRONTEND = ROOT / "frontend"
@@ -65,6 +68,8 @@ def chromium() -> str:
 
 @pytest.fixture(scope="session")
 async def browser(frontend_built: Path, chromium: str) -> AsyncIterator[Browser]:
+    from playwright.async_api import async_playwright
+
     async with async_playwright() as playwright:
         browser = await playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
         try:

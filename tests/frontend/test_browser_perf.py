@@ -12,6 +12,13 @@ import statistics
 import time
 from typing import Any
 
+import pytest
+
+from tests.conftest import IN_CI
+
+if not IN_CI:
+    pytest.importorskip("playwright", reason="dev dependency `playwright` is not installed")
+
 from playwright.async_api import Page, expect
 
 from app.config import Settings

@@ -5,9 +5,15 @@ Screenshots (1920×1080) go to artifacts/screenshots/."""
 
 from __future__ import annotations
 
-import asyncio
 import re
 import time
+
+import pytest
+
+from tests.conftest import IN_CI
+
+if not IN_CI:
+    pytest.importorskip("playwright", reason="dev dependency `playwright` is not installed")
 
 from playwright.async_api import Page, expect
 
@@ -171,6 +177,6 @@ async def test_a_display_link_opens_the_wall_without_a_login(wall: Wall, page: P
     assert page.url.endswith("/display"), "the token leaves the address bar"
     await expect(page.locator("[data-action=edit]")).to_have_count(0)
     await expect(page.locator("[data-action=logout]")).to_have_count(0)
+    await screenshot(page, "display-link")
     await page.reload()
     await expect(page.locator("[data-widget=waiting] [data-testid=value]")).to_have_text("1")
-    await asyncio.sleep(0)

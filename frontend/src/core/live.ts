@@ -47,6 +47,8 @@ export class LiveConnection extends EventTarget {
 
   private socket: WebSocket | null = null;
   private readonly copies = new Map<string, TopicCopy>();
+  /** Topics the server refused (`forbidden`, `bad_topic`), with the error code. */
+  readonly refused = new Map<string, string>();
   private readonly listeners = new Map<string, Set<TopicListener>>();
   private readonly pendingSubscribe = new Set<string>();
   private readonly unsubscribeTimers = new Map<string, number>();
@@ -235,7 +237,11 @@ export class LiveConnection extends EventTarget {
         this.socket?.send(JSON.stringify({ v: 1, type: "pong", id: message.id }));
         break;
       case "error":
-        if (message.topic) this.settled(message.topic);
+        if (message.topic) {
+          this.settled(message.topic);
+          this.refused.set(message.topic, message.code);
+          this.dispatchEvent(new CustomEvent("topic-error", { detail: message }));
+        }
         console.warn("floorwatch live:", message.code, message.message, message.topic ?? "");
         break;
     }

@@ -103,6 +103,7 @@ export const en = {
   "widget.chart": "Trend chart",
   "widget.leaderboard": "Sales leaderboard",
   "widget.alerts": "Alerts",
+  "widget.refused": "Not available to this account or display",
 
   "trend.vs": "vs {ago}",
   "trend.ago": "{minutes} min ago",
@@ -300,6 +301,7 @@ export const pl: Record<MessageKey, string> = {
   "widget.chart": "Wykres trendu",
   "widget.leaderboard": "Ranking sprzedaży",
   "widget.alerts": "Alerty",
+  "widget.refused": "Niedostępne dla tego konta lub ekranu",
 
   "trend.vs": "wobec {ago}",
   "trend.ago": "{minutes} min temu",

@@ -59,6 +59,17 @@ export const panel = css`
     min-height: 0;
     position: relative;
   }
+  :host([refused])::after {
+    content: attr(refused-text);
+    position: absolute;
+    inset: 2.6rem 0 0 0;
+    display: grid;
+    place-items: center;
+    padding: 1rem;
+    text-align: center;
+    color: var(--muted);
+    background: color-mix(in srgb, var(--panel) 92%, transparent);
+  }
   .empty {
     position: absolute;
     inset: 0;

@@ -1,4 +1,5 @@
 import type { PropertyValues } from "lit";
+import { t } from "../core/i18n";
 import { live, type TopicCopy } from "../core/live";
 import type { WidgetConfig } from "../core/types";
 import { LocalizedElement } from "../ui/localized";
@@ -64,13 +65,26 @@ export abstract class WidgetElement extends LocalizedElement {
   /** Reset state that depends on the configuration (before re-subscribing). */
   protected configChanged(): void {}
 
+  private readonly onTopicError = () => this.markRefused();
+
+  /** A topic the server refused (a display or team lead may not see the whole floor's
+   * agents): the panel says so instead of looking empty. */
+  private markRefused(): void {
+    const refused = [...this.subscriptions.keys()].some((topic) => live.refused.has(topic));
+    this.toggleAttribute("refused", refused);
+    if (refused) this.setAttribute("refused-text", t("widget.refused"));
+  }
+
   override connectedCallback(): void {
     super.connectedCallback();
+    live.addEventListener("topic-error", this.onTopicError);
     this.syncTopics();
+    this.markRefused();
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
+    live.removeEventListener("topic-error", this.onTopicError);
     for (const release of this.subscriptions.values()) release();
     this.subscriptions.clear();
   }

@@ -98,7 +98,7 @@ export class FwAlerts extends WidgetElement {
 
   private async acknowledge(alert: AlertRow): Promise<void> {
     try {
-      await api("POST", `/v1/alerts/${alert.id}/ack`, {});
+      await api("POST", `/v1/alerts/${alert.id}/acknowledge`, {});
       this.error = "";
     } catch (error) {
       this.error = t("alerts.ackFailed", { message: error instanceof ApiError ? error.message : String(error) });

@@ -115,7 +115,7 @@ export class FwChart extends WidgetElement {
       height,
       legend: { show: false },
       cursor: { show: false },
-      padding: [fontPx / 2, fontPx, 0, 0],
+      padding: [fontPx / 2, fontPx * 3, 0, 0],
       scales: {
         x: { time: true },
         y: ratio ? { range: [0, 1] } : { range: (_u, _min, max) => [0, Math.max(1, max * 1.15)] },
