@@ -17,6 +17,7 @@ if not IN_CI:
 
 from playwright.async_api import Page, expect
 
+from tests.auth.support import make_org
 from tests.frontend.conftest import Wall, screenshot
 from tests.frontend.traffic import simulated_floor
 from tests.helpers import ev, now_ms
@@ -180,3 +181,52 @@ async def test_a_display_link_opens_the_wall_without_a_login(wall: Wall, page: P
     await screenshot(page, "display-link")
     await page.reload()
     await expect(page.locator("[data-widget=waiting] [data-testid=value]")).to_have_text("1")
+
+
+async def test_board_colours_filters_and_thresholds(wall: Wall, page: Page) -> None:
+    await make_org(
+        wall.app.settings.database_url,
+        wall.tenant_id,
+        {"North": ["n1", "n2"], "South": ["s1"]},
+        ("Sales", "Care"),
+    )
+    wall.app.services.configs.invalidate(wall.tenant_id)
+    t = now_ms()
+    await wall.post(
+        [
+            ev("agent.login", t - 900_000, agent="n1"),
+            ev("agent.state", t - 720_000, agent="n1", state="break", reason="lunch"),
+            ev("agent.login", t - 900_000, agent="n2"),
+            ev("call.queued", t - 40_000, call_id="b1", queue="Care"),
+            ev("call.answered", t - 30_000, call_id="b1", agent="n2"),
+            ev("agent.login", t - 60_000, agent="s1"),
+            *[ev("call.queued", t - 1000, call_id=f"w{i}", queue="Sales") for i in range(6)],
+        ]
+    )
+    await wall.login(page)
+    board = page.locator("fw-agent-board")
+    lunch = board.locator("[data-agent=n1]")
+    await expect(lunch).to_have_attribute("data-state", "break")
+    await expect(lunch).to_have_class(re.compile(r"\bl2\b"))  # 12 min on a break: level 2
+    await expect(lunch.locator(".detail")).to_have_text("Break · lunch")
+    await expect(board.locator("[data-agent=n2] .detail")).to_have_text("Care")
+    await expect(board.locator("[data-agent=s1]")).to_have_class(re.compile(r"\bl0\b"))
+
+    await board.locator("[data-testid=team-filter]").select_option("North")
+    await expect(board.locator(".card")).to_have_count(2)
+    await board.locator(".chip[data-state=break]").click()
+    await expect(board.locator(".card")).to_have_count(1)
+    await board.locator(".chip[data-state=break]").click()
+    await board.locator("[data-testid=team-filter]").select_option("")
+    await expect(board.locator(".card")).to_have_count(3)
+
+    waiting = page.locator("fw-grid [data-widget=waiting] fw-kpi")
+    await expect(waiting).to_have_attribute("level", "crit")  # 6 waiting, red from 6
+
+    table = page.locator("fw-queue-table")
+    await expect(table.locator("tbody tr").first).to_have_attribute("data-queue", "Sales")
+    await table.locator("th", has_text="Queue").click()
+    await expect(table.locator("tbody tr").first).to_have_attribute("data-queue", "Care")
+    sales_waiting = table.locator("tr[data-queue=Sales] td[data-metric=calls_waiting]")
+    await expect(sales_waiting).to_have_text("6")
+    await expect(sales_waiting).to_have_class("crit")
