@@ -131,6 +131,26 @@ async def test_edit_mode_adds_a_widget_that_survives_a_reload(wall: Wall, page: 
     await editor.locator("input[name=warn]").fill("100")
     await editor.locator("input[name=warn]").dispatch_event("change")
     await screenshot(page, "wall-edit")
+    # Drag the new tile two columns right and stretch it one column wider.
+    frame = page.locator("fw-grid [data-widget=kpi-12] .frame")
+    await frame.scroll_into_view_if_needed()
+    box = await frame.bounding_box()
+    assert box is not None
+    cell = box["width"] / 2  # the tile spans two columns (gaps aside)
+    await page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    await page.mouse.down()
+    await page.mouse.move(
+        box["x"] + box["width"] / 2 + 2 * cell, box["y"] + box["height"] / 2, steps=8
+    )
+    await page.mouse.up()
+    await expect(editor.locator("input[name=x]")).to_have_value("3")
+    corner = await frame.locator(".resize").bounding_box()
+    assert corner is not None
+    await page.mouse.move(corner["x"] + 5, corner["y"] + 5)
+    await page.mouse.down()
+    await page.mouse.move(corner["x"] + 5 + cell, corner["y"] + 5, steps=8)
+    await page.mouse.up()
+    await expect(editor.locator("input[name=w]")).to_have_value("3")
     await editor.locator("[data-action=done]").click()
     await page.click("[data-action=save]")
     await expect(page.locator("fw-grid")).not_to_have_attribute("editing", "")
@@ -145,6 +165,7 @@ async def test_edit_mode_adds_a_widget_that_survives_a_reload(wall: Wall, page: 
     assert widget["window"] == "today"
     assert widget["thresholds"]["warn"] == 100
     assert widget["y"] >= 9, "placed in the first free row below the default layout"
+    assert (widget["x"], widget["w"]) == (2, 3)
 
 
 async def test_polish_changes_labels_and_formats(wall: Wall, page: Page) -> None:
