@@ -88,8 +88,9 @@ class Settings(BaseSettings):
     ws_queue_size: int = Field(
         256,
         ge=8,
-        description="WebSocket: messages queued per connection before the client counts as "
-        "slow (it is then sent fresh snapshots; if it still cannot keep up it is closed).",
+        description="WebSocket: replies (pongs, errors, acknowledgements, pings) queued for a "
+        "client before it counts as not reading and is closed (4008). Updates are never queued: "
+        "a client is sent each topic's newest version whenever its socket is ready.",
     )
     ws_ping_interval_s: float = Field(
         20.0, gt=0, description="WebSocket: how often the server sends an application `ping`."

@@ -39,7 +39,8 @@ from app.core.errors import (
 )
 from app.core.logging import get_logger
 from app.core.services import Services
-from app.widgets.hub import Connection, Hub
+from app.widgets.connection import Connection
+from app.widgets.hub import Hub
 from app.widgets.protocol import (
     PROTOCOL_VERSION,
     Auth,

@@ -1,16 +1,12 @@
 """The per-process hub of the WebSocket API.
 
-The hub keeps one `LiveTopic` per (tenant, topic name) that any connection of this process is
-subscribed to. Engine listeners mark tenants dirty; at most every `update_interval_ms` (and at
-least every second, so waits and sliding windows tick without events, and so a lost pub/sub
-announcement heals) the hub re-reads the dirty tenants' live state from the engine once, diffs
-each topic against its last value and, where something changed, encodes one `delta` with the
-next sequence number and hands the same text to every subscriber's bounded queue.
-
-Each connection has its own sender task, so a client that does not read only fills its own
-queue. When the queue is full the client is sent fresh snapshots instead of the backlog; if the
-queue fills again before those were written (or the socket accepts nothing for
-`ws_send_timeout_s`), the connection is closed with 4008.
+The hub keeps one `LiveTopic` per (tenant, topic name) that a connection of this process holds.
+Engine listeners mark tenants dirty; at most every `update_interval_ms` (and at least every
+second, so waits and sliding windows tick without events, and so a lost pub/sub announcement
+heals) the hub re-reads the dirty tenants' live state from the engine once, diffs each topic
+against its last value and, where something changed, encodes one delta with the next sequence
+number and notes the topic on every subscriber (`Connection.notify`); each connection's own
+sender then writes what its client lacks (see app/widgets/connection.py).
 """
 
 from __future__ import annotations
@@ -20,22 +16,20 @@ import contextlib
 import itertools
 import secrets
 import time
-from collections import deque
-from collections.abc import Awaitable, Callable, Iterable
-from typing import Any
+from collections.abc import Iterable
 
 from app.auth.principal import Principal
 from app.auth.resolver import resolve_credential
 from app.core.logging import get_logger
 from app.core.services import Services
+from app.widgets.connection import Connection
+from app.widgets.live import LiveTopic, State
 from app.widgets.protocol import (
     CloseCode,
-    Delta,
     Error,
     Ping,
     Position,
     Resumed,
-    Snapshot,
     Unsubscribed,
     encode,
 )
@@ -50,199 +44,6 @@ TOPIC_LINGER_S = 30.0
 CREDENTIAL_RECHECK_S = 60.0
 """A connection whose credential was revoked is closed within about this long."""
 CONCURRENT_FETCHES = 32
-FRAME_BUDGET = 64 * 1024
-"""Queued messages are batched into one frame up to about this many characters."""
-
-State = dict[str, Any]
-SendText = Callable[[str], Awaitable[None]]
-CloseSocket = Callable[[int, str], Awaitable[None]]
-
-
-def take_frame(queue: deque[str]) -> tuple[str, int]:
-    """The next frame's text and how many messages it holds: one message alone, or what is
-    queued (up to FRAME_BUDGET characters) as one JSON array, so a client that gets several
-    topics' deltas in one round costs one socket write, not several. The messages are the
-    shared pre-encoded texts, joined, not encoded again."""
-    first = queue.popleft()
-    if not queue or len(first) >= FRAME_BUDGET:
-        return first, 1
-    parts = [first]
-    size = len(first)
-    while queue and size + len(queue[0]) < FRAME_BUDGET:
-        text = queue.popleft()
-        parts.append(text)
-        size += len(text) + 1
-    if len(parts) == 1:
-        return first, 1
-    return "[" + ",".join(parts) + "]", len(parts)
-
-
-def diff(old: State, new: State) -> tuple[State, list[str]]:
-    """(keys whose value is new or changed with their new value, keys that are gone)."""
-    missing = object()
-    changed = {key: value for key, value in new.items() if old.get(key, missing) != value}
-    gone = [key for key in old if key not in new]
-    return changed, gone
-
-
-class LiveTopic:
-    """One topic of one tenant in this process: its last value, version and subscribers."""
-
-    def __init__(self, topic: Topic, epoch: str) -> None:
-        self.topic = topic
-        self.epoch = epoch
-        self.seq = 0
-        self.at_ms = 0
-        self.state: State | None = None
-        self.subscribers: set[Connection] = set()
-        self.idle_since: float | None = None
-        self._snapshot: str | None = None
-
-    def snapshot(self) -> str:
-        if self._snapshot is None:
-            assert self.state is not None
-            self._snapshot = encode(
-                Snapshot(
-                    topic=self.topic.name,
-                    epoch=self.epoch,
-                    seq=self.seq,
-                    at=self.at_ms,
-                    data=self.state,
-                )
-            )
-        return self._snapshot
-
-    def update(self, state: State, at_ms: int) -> str | None:
-        """Take the new value; returns the encoded delta, or None if nothing changed (the
-        first value is not a delta: the subscribers waiting for it get the snapshot)."""
-        if self.state is None:
-            self.state, self.at_ms, self.seq = state, at_ms, 1
-            self._snapshot = None
-            return None
-        changed, gone = diff(self.state, state)
-        if not changed and not gone:
-            return None
-        self.seq += 1
-        self.state, self.at_ms = state, at_ms
-        self._snapshot = None
-        return encode(Delta(topic=self.topic.name, seq=self.seq, at=at_ms, set=changed, unset=gone))
-
-
-class Connection:
-    """One client: its subscriptions and its bounded queue of encoded frames. The endpoint
-    runs `receive`; the sender task owned here writes the queue to the socket."""
-
-    _ids = itertools.count(1)
-
-    def __init__(
-        self,
-        principal: Principal,
-        credential: str,
-        send: SendText,
-        close: CloseSocket,
-        abort: Callable[[], None],
-        queue_size: int,
-    ) -> None:
-        self.id = next(self._ids)
-        self.principal = principal
-        self.credential = credential
-        self.topics: dict[str, LiveTopic] = {}
-        self.queue: deque[str] = deque()
-        self.queue_size = queue_size
-        self.last_received = time.monotonic()
-        self.sending_since: float | None = None
-        self.closing: tuple[int, str] | None = None
-        self._send = send
-        self._close = close
-        self._abort = abort
-        self._ready = asyncio.Event()
-        self._resync_left = 0
-        self._sender: asyncio.Task[None] | None = None
-        self._closer: asyncio.Task[None] | None = None
-
-    def __repr__(self) -> str:
-        return f"<Connection {self.id} tenant={self.principal.tenant_id}>"
-
-    def start(self) -> None:
-        self._sender = asyncio.create_task(self._send_loop(), name=f"ws-send-{self.id}")
-
-    # -- queueing ---------------------------------------------------------------------------
-
-    def offer(self, text: str) -> None:
-        """Queue an update; a full queue is replaced by fresh snapshots, and a queue that fills
-        up again before those were written closes the connection."""
-        if self.closing is not None:
-            return
-        if len(self.queue) < self.queue_size:
-            self.queue.append(text)
-            self._ready.set()
-        elif self._resync_left:
-            self.kill(CloseCode.slow_consumer, "slow consumer: could not keep up")
-        else:
-            self.resync()
-
-    def reply(self, text: str) -> None:
-        """Queue an answer to the client's own request (allowed past the limit, up to twice)."""
-        if self.closing is not None:
-            return
-        if len(self.queue) >= 2 * self.queue_size:
-            self.kill(CloseCode.slow_consumer, "slow consumer: replies are not being read")
-            return
-        self.queue.append(text)
-        self._ready.set()
-
-    def resync(self) -> None:
-        self.queue.clear()
-        self.queue.extend(t.snapshot() for t in self.topics.values() if t.state is not None)
-        self._resync_left = max(1, len(self.queue))
-        self._ready.set()
-        log.info("websocket client lagging: sent snapshots", connection=self.id)
-
-    async def _send_loop(self) -> None:
-        queue, ready = self.queue, self._ready
-        while True:
-            if not queue:
-                ready.clear()
-                await ready.wait()
-                continue
-            text, count = take_frame(queue)
-            self.sending_since = time.monotonic()
-            try:
-                await self._send(text)
-            except Exception:
-                return  # the socket is gone; the endpoint sees the disconnect
-            self.sending_since = None
-            if self._resync_left:
-                self._resync_left = max(0, self._resync_left - count)
-
-    # -- closing ----------------------------------------------------------------------------
-
-    def kill(self, code: int, reason: str) -> None:
-        """Stop sending and close the socket with `code` (aborted if it cannot even take the
-        close frame). Safe to call more than once."""
-        if self.closing is not None:
-            return
-        self.closing = (code, reason)
-        self.queue.clear()
-        if self._sender is not None:
-            self._sender.cancel()
-        self._closer = asyncio.create_task(self._close_socket(code, reason))
-
-    async def _close_socket(self, code: int, reason: str) -> None:
-        try:
-            async with asyncio.timeout(2.0):
-                await self._close(code, reason)
-        except Exception:  # TimeoutError included: the socket cannot even take the close frame
-            self._abort()
-
-    async def stop(self) -> None:
-        """Called by the endpoint when the connection is over, whoever ended it."""
-        for task in (self._sender, self._closer):
-            if task is not None and not task.done():
-                if task is self._sender:
-                    task.cancel()
-                with contextlib.suppress(asyncio.CancelledError, Exception):
-                    await task
 
 
 class Hub:
@@ -296,9 +97,10 @@ class Hub:
 
     def unregister(self, conn: Connection) -> None:
         self.connections.discard(conn)
-        for live in list(conn.topics.values()):
-            self._leave(conn, live)
-        conn.topics.clear()
+        for name in list(conn.topics):
+            live = conn.untrack(name)
+            if live is not None:
+                self._leave(conn, live)
 
     def _leave(self, conn: Connection, live: LiveTopic) -> None:
         live.subscribers.discard(conn)
@@ -326,7 +128,8 @@ class Hub:
     async def subscribe(
         self, conn: Connection, names: Iterable[str], resume: dict[str, Position]
     ) -> None:
-        """Answer each topic with a snapshot, `resumed` or an error (all queued on `conn`)."""
+        """Each topic is answered with an error, `resumed` (the client's position is current)
+        or, through the connection's sender, a snapshot."""
         new: list[LiveTopic] = []
         teams = await self.team_of_agent(conn.principal)
         for name in names:
@@ -352,14 +155,18 @@ class Hub:
                 )
                 continue
             live = self._join(conn, topic)
-            if live.state is None:
-                new.append(live)
-                continue
             position = resume.get(name)
-            if position is not None and position.epoch == live.epoch and position.seq == live.seq:
+            if (
+                position is not None
+                and live.state is not None
+                and (position.epoch, position.seq) == (live.epoch, live.seq)
+            ):
                 conn.reply(encode(Resumed(topic=name, epoch=live.epoch, seq=live.seq)))
+                conn.track(live, live.seq)
             else:
-                conn.reply(live.snapshot())
+                conn.track(live, 0)
+                if live.state is None:
+                    new.append(live)
         by_tenant: dict[int, list[LiveTopic]] = {}
         for live in new:
             by_tenant.setdefault(live.topic.tenant_id, []).append(live)
@@ -388,7 +195,7 @@ class Hub:
     def unsubscribe(self, conn: Connection, names: Iterable[str]) -> None:
         gone = []
         for name in names:
-            live = conn.topics.pop(name, None)
+            live = conn.untrack(name)
             if live is not None:
                 self._leave(conn, live)
                 gone.append(name)
@@ -439,15 +246,9 @@ class Hub:
                 return
             for live in lives:
                 at_ms, state = values[live.topic.name]
-                first = live.state is None
-                delta = live.update(state, at_ms)
-                if delta is not None:
-                    for conn in list(live.subscribers):
-                        conn.offer(delta)
-                elif first:
-                    snapshot = live.snapshot()
-                    for conn in list(live.subscribers):
-                        conn.reply(snapshot)
+                if live.update(state, at_ms):
+                    for conn in live.subscribers:
+                        conn.notify(live)
 
     async def _fetch(self, tenant_id: int, topics: list[Topic]) -> dict[str, tuple[int, State]]:
         """Read the live state behind the topics with one `live` and one `board` call."""
@@ -481,18 +282,12 @@ class Hub:
             await asyncio.sleep(min(1.0, settings.ws_ping_interval_s))
             now = time.monotonic()
             for conn in list(self.connections):
-                if now - conn.last_received > settings.ws_idle_timeout_s:
-                    conn.kill(CloseCode.idle_timeout, "idle timeout: no message from the client")
-                elif (
-                    conn.sending_since is not None
-                    and now - conn.sending_since > settings.ws_send_timeout_s
-                ):
-                    conn.kill(CloseCode.slow_consumer, "slow consumer: the socket is not read")
+                conn.check(now, settings.ws_idle_timeout_s, settings.ws_send_timeout_s)
             if now >= next_ping:
                 next_ping = now + settings.ws_ping_interval_s
                 ping = encode(Ping(id=int(time.time() * 1000)))
                 for conn in list(self.connections):
-                    conn.offer(ping)
+                    conn.reply(ping)
             if now >= next_check:
                 next_check = now + CREDENTIAL_RECHECK_S
                 await self._recheck_credentials()

@@ -1,32 +1,55 @@
-"""Frames: queued messages batched into one JSON array, and decoded back by the client."""
+"""Frames and versions: what a client is sent to catch up, and how messages share frames."""
 
 from __future__ import annotations
-
-from collections import deque
 
 import orjson
 
 from app.widgets.client import LiveClient
-from app.widgets.hub import FRAME_BUDGET, take_frame
-from app.widgets.protocol import Delta, Ping, Snapshot, encode
+from app.widgets.connection import FRAME_BUDGET, frames
+from app.widgets.live import HISTORY, LiveTopic
+from app.widgets.protocol import Delta, Ping, encode
+from app.widgets.topics import parse_topic
 
 
-def test_one_queued_message_is_sent_alone() -> None:
-    text = encode(Ping(id=1))
-    queue = deque([text])
-    assert take_frame(queue) == (text, 1)
-    assert not queue
+def topic_at(versions: int) -> LiveTopic:
+    live = LiveTopic(parse_topic(1, "metrics:tenant:live"), "e-1")
+    for n in range(1, versions + 1):
+        assert live.update({"calls_waiting": n}, n)
+    assert not live.update({"calls_waiting": versions}, versions + 1)
+    return live
 
 
-def test_queued_messages_become_one_array_in_order_within_the_budget() -> None:
+def test_a_client_is_sent_the_deltas_it_lacks_or_else_the_snapshot() -> None:
+    live = topic_at(40)
+    assert live.catch_up(40) == []
+    lacking = live.catch_up(37)
+    assert [orjson.loads(m)["seq"] for m in lacking] == [38, 39, 40]
+    assert all(orjson.loads(m)["type"] == "delta" for m in lacking)
+    oldest_kept = 40 - HISTORY + 1
+    assert len(live.catch_up(oldest_kept - 1)) == HISTORY
+    for behind in (0, oldest_kept - 2, 41):
+        (snapshot,) = live.catch_up(behind)
+        assert orjson.loads(snapshot) == {
+            "type": "snapshot",
+            "v": 1,
+            "topic": "metrics:tenant:live",
+            "epoch": "e-1",
+            "seq": 40,
+            "at": 40,
+            "data": {"calls_waiting": 40},
+        }
+
+
+def test_one_message_is_a_frame_alone_and_several_share_frames_in_order() -> None:
+    ping = encode(Ping(id=1))
+    assert frames([ping]) == [ping]
     deltas = [encode(Delta(topic="t", seq=n, at=n, set={"x": n})) for n in range(1, 4)]
-    big = encode(Snapshot(topic="b", epoch="e", seq=1, at=0, data={"k": "x" * FRAME_BUDGET}))
-    queue = deque([*deltas, big, deltas[0]])
-    frame, count = take_frame(queue)
-    assert count == 3
-    assert [m["seq"] for m in orjson.loads(frame)] == [1, 2, 3]
-    assert take_frame(queue) == (big, 1)
-    assert take_frame(queue) == (deltas[0], 1)
+    big = "x" * FRAME_BUDGET
+    got = frames([*deltas, big, deltas[0]])
+    assert len(got) == 3
+    assert [m["seq"] for m in orjson.loads(got[0])] == [1, 2, 3]
+    assert got[1] == big
+    assert got[2] == deltas[0]
 
 
 def test_the_client_skips_message_types_it_does_not_know() -> None:

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from app.auth.deps import Principal
 from app.auth.keys import Scope
-from app.widgets.hub import diff
+from app.widgets.live import diff
 from app.widgets.topics import Topic, TopicError, TopicKind, can_subscribe, parse_topic
 
 
