@@ -17,7 +17,7 @@ from app.dashboards.models import Dashboard
 from app.org.models import Agent, Queue, Team, Tenant
 from app.plans.models import PlanRow
 from app.reports.models import AgentStateFactRow, CallFactRow, CsatFactRow, DealFactRow
-from app.reports.rollups import KpiRollupRow
+from app.reports.rollups import KpiRollupRow, KpiRollupZone
 from app.shifts.models import ShiftRow
 
 __all__ = [
@@ -39,6 +39,7 @@ __all__ = [
     "Dashboard",
     "DealFactRow",
     "KpiRollupRow",
+    "KpiRollupZone",
     "LoginThrottle",
     "PlanRow",
     "Queue",

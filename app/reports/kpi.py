@@ -17,8 +17,19 @@ from sqlalchemy import BigInteger, cast, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth.policy import Access
-from app.reports.calendar import ReportCalendar
-from app.reports.rollups import AGENT, COL, NO_MAX, QUEUE, SUM_COLUMNS, KpiRollupRow
+from app.reports.calendar import Period, ReportCalendar
+from app.reports.rollups import (
+    AGENT,
+    COL,
+    DAILY,
+    NO_MAX,
+    QUEUE,
+    SUM_COLUMNS,
+    TEAM,
+    TENANT,
+    KpiRollupRow,
+    daily_zone,
+)
 from app.shifts.outcomes import MINUTE_MS, ShiftOutcome
 from app.streams.aggregator.catalog import (
     AGENT_TIME_METRICS,
@@ -77,12 +88,12 @@ class Acc:
         self.sums = [0] * len(SUM_COLUMNS)
         self.max_wait = NO_MAX
 
-    def add(self, sums: Sequence[Any], max_wait: Any) -> None:
+    def add(self, sums: Sequence[int], max_wait: int) -> None:
         mine = self.sums
         for i, value in enumerate(sums):
-            mine[i] += int(value or 0)
-        if max_wait is not None and int(max_wait) > self.max_wait:
-            self.max_wait = int(max_wait)
+            mine[i] += value
+        if max_wait > self.max_wait:
+            self.max_wait = max_wait
 
     def window_sums(self) -> WindowSums:
         values = {f: self.sums[COL[f]] for f in WINDOW_FIELDS}
@@ -154,6 +165,17 @@ class Filters:
     agent: str | None = None
 
 
+DAILY_PERIODS: Final = frozenset({Period.day, Period.week, Period.month, Period.whole})
+
+
+async def rollup_kind(session: AsyncSession, tenant_id: int, kind: str, cal: ReportCalendar) -> str:
+    """The daily rows of `kind` where the report's periods are whole local days and the daily
+    rows are cut in the tenant's current zone; else the 15-minute rows."""
+    if cal.period in DAILY_PERIODS and await daily_zone(session, tenant_id) == cal.tz_name:
+        return DAILY[kind]
+    return kind
+
+
 async def rollup_groups(
     session: AsyncSession,
     tenant_id: int,
@@ -172,7 +194,7 @@ async def rollup_groups(
         select(*groups, *keys, *sums, func.max(t.c.max_wait_ms))
         .where(
             t.c.tenant_id == tenant_id,
-            t.c.kind == kind,
+            t.c.kind == await rollup_kind(session, tenant_id, kind, cal),
             t.c.ivl_ms >= cal.start_ms,
             t.c.ivl_ms < cal.end_ms,
             *where,
@@ -204,24 +226,19 @@ async def kpi_rows(
     """The report's rows, ordered by period then group. `shifts` are the outcomes of the
     shifts starting in the report's range (`team_of` gives an agent's team for them)."""
     t = KpiRollupRow.__table__
-    calls: dict[tuple[GroupKey, int], Acc]
-    states: dict[tuple[GroupKey, int], Acc] = {}
     if group_by is GroupBy.tenant:
-        calls = await rollup_groups(session, tenant_id, QUEUE, cal, ())
-        states = await rollup_groups(session, tenant_id, AGENT, cal, ())
+        sums = await rollup_groups(session, tenant_id, TENANT, cal, ())
     elif group_by is GroupBy.queue:
         where = [t.c.name != ""] + ([t.c.name == filters.queue] if filters.queue else [])
-        calls = await rollup_groups(session, tenant_id, QUEUE, cal, ("name",), where)
+        sums = await rollup_groups(session, tenant_id, QUEUE, cal, ("name",), where)
+    elif group_by is GroupBy.team:
+        where = [t.c.name == filters.team] if filters.team else []
+        sums = await rollup_groups(session, tenant_id, TEAM, cal, ("name",), where)
     else:
         where = [t.c.team == filters.team] if filters.team else []
         if filters.agent:
             where.append(t.c.name == filters.agent)
-        if group_by is GroupBy.team:
-            where.append(t.c.team != "")
-            calls = await rollup_groups(session, tenant_id, AGENT, cal, ("team",), where)
-        else:
-            calls = await rollup_groups(session, tenant_id, AGENT, cal, ("name", "team"), where)
-        states = calls
+        sums = await rollup_groups(session, tenant_id, AGENT, cal, ("name", "team"), where)
 
     totals: dict[tuple[GroupKey, int], ShiftTotals] = {}
     if group_by is not GroupBy.queue:
@@ -244,22 +261,23 @@ async def kpi_rows(
                 found = totals[slot] = ShiftTotals()
             found.add(outcome)
 
-    slots = set(calls) | set(states) | set(totals)
+    slots = set(sums) | set(totals)
     if group_by is GroupBy.tenant:
         slots |= {((), bucket) for bucket in cal.buckets()}
     rows = []
     empty = Acc()
+    no_shifts = ShiftTotals()
     for key, bucket in sorted(slots, key=lambda s: (s[1], s[0])):
         if not _visible(access, group_by, key):
             continue
-        acc = calls.get((key, bucket), empty)
+        acc = sums.get((key, bucket), empty)
         metrics = call_metrics(acc.window_sums())
         if group_by is GroupBy.queue:
             metrics.update(NO_STATES)
             metrics.update(NO_SHIFTS)
         else:
-            metrics.update(agent_time_metrics(states.get((key, bucket), empty).state_times()))
-            metrics.update(totals.get((key, bucket), ShiftTotals()).metrics())
+            metrics.update(agent_time_metrics(acc.state_times()))
+            metrics.update(totals.get((key, bucket), no_shifts).metrics())
         rows.append(KpiRow(bucket, key, metrics))
     return rows
 

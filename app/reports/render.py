@@ -12,16 +12,25 @@ from app.reports.service import KpiReport
 PLAN_FIELDS = ("minimum", "standard", "maximum", "deviation", "deviation_pct", "level")
 
 
+def period_fields(report: KpiReport) -> dict[int, tuple[str, str, str]]:
+    """(label, start, end) of every bucket in the report, computed once per bucket."""
+    cal = report.calendar
+    out: dict[int, tuple[str, str, str]] = {}
+    for row in report.rows:
+        if row.bucket not in out:
+            end = cal.bucket_end(row.bucket)
+            out[row.bucket] = (cal.label(row.bucket), cal.iso(row.bucket), cal.iso(end))
+    return out
+
+
 def report_json(report: KpiReport) -> dict[str, Any]:
     cal = report.calendar
     fields = report.key_fields
+    periods = period_fields(report)
     rows = []
     for row in report.rows:
-        item: dict[str, Any] = {
-            "period": cal.label(row.bucket),
-            "start": cal.iso(row.bucket),
-            "end": cal.iso(cal.bucket_end(row.bucket)),
-        }
+        label, start, end = periods[row.bucket]
+        item: dict[str, Any] = {"period": label, "start": start, "end": end}
         for name, value in zip(fields, row.key, strict=True):
             item[name] = value or None
         item["metrics"] = row.metrics
@@ -48,15 +57,15 @@ def _cell(value: Any) -> Any:
 
 
 def report_csv(report: KpiReport) -> str:
-    cal = report.calendar
     planned = [m for m in METRICS if m in report.planned]
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     header = ["period", "start", "end", *report.key_fields, *METRICS]
     header += [f"{m}_{f}" for m in planned for f in PLAN_FIELDS]
     writer.writerow(header)
+    periods = period_fields(report)
     for row in report.rows:
-        line = [cal.label(row.bucket), cal.iso(row.bucket), cal.iso(cal.bucket_end(row.bucket))]
+        line: list[Any] = list(periods[row.bucket])
         line += [value or "" for value in row.key]
         line += [_cell(row.metrics.get(m)) for m in METRICS]
         for m in planned:

@@ -13,30 +13,45 @@ minute intervals they cover. Intervals are UTC quarter hours, which are the loca
 of every time zone in use (all offsets are whole quarter hours), so the rollup does not depend
 on the tenant's time zone and survives a change of it.
 
-Rows of kind `q` hold the call, deal and survey sums of a queue (`name` = queue, `''` = none);
-summed over all queues they give the tenant. Rows of kind `a` hold the sums attributed to an
-agent (`name` = agent id) in a team (`team`, `''` = none) and the agent's time in each state;
-summed by team they give the team, summed over all agents the tenant's state times.
+Kinds of rows (`name` is the group: a queue, an agent, a team; `''` = none):
+
+- `q` a queue's call, deal and survey sums;
+- `a` the sums attributed to an agent (`team` = its team then) and its time in each state;
+- `m` a team: the sums of its agents' rows;
+- `t` the tenant: call, deal and survey sums of all queues, state times of all agents.
+
+Each kind also exists per local day in upper case (`Q`, `A`, `M`, `T`, with `ivl_ms` = the
+local midnight), in the tenant's time zone recorded in `kpi_rollup_zones` when the tenant's
+first rollup was written. Day, week and month reports read the daily rows (a month is ~31
+rows per group instead of ~3,000) as long as the tenant's time zone is still the recorded
+one; after a change of time zone they fall back to the 15-minute rows (always right) and new
+daily rows are not written until `rebuild_rollups` records the new zone.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from datetime import UTC, datetime
 from typing import Any, Final
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, delete, func, select
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core.db import Base, Database
+from app.org.models import Tenant
 from app.reports.models import AgentStateFactRow, CallFactRow, CsatFactRow, DealFactRow
 from app.streams.aggregator.facts import AgentStateFact, CallFact, CsatFact, DealFact, Fact
 
 INTERVAL_MS: Final = 15 * 60 * 1000
 QUEUE: Final = "q"
 AGENT: Final = "a"
+TEAM: Final = "m"
+TENANT: Final = "t"
+DAILY: Final = {QUEUE: "Q", AGENT: "A", TEAM: "M", TENANT: "T"}
 NO_MAX: Final = -1
 MICROS: Final = 1_000_000
 
@@ -75,6 +90,7 @@ STATE_COLUMNS: Final = {
     "available": COL["available_ms"],
     "break": COL["break_ms"],
 }
+STATE_INDEXES: Final = tuple(sorted(STATE_COLUMNS.values()))
 KEY_COLUMNS: Final = ("tenant_id", "kind", "ivl_ms", "name", "team")
 
 
@@ -117,6 +133,17 @@ class KpiRollupRow(Base):
     max_wait_ms: Mapped[int] = mapped_column(BigInteger, default=NO_MAX)
 
 
+class KpiRollupZone(Base):
+    """The time zone a tenant's daily rollup rows are cut in."""
+
+    __tablename__ = "kpi_rollup_zones"
+
+    tenant_id: Mapped[int] = mapped_column(
+        ForeignKey("tenants.id", ondelete="CASCADE"), primary_key=True
+    )
+    timezone: Mapped[str] = mapped_column(String(64))
+
+
 RollupKey = tuple[int, str, int, str, str]
 """(tenant_id, kind, interval start ms, name, team)."""
 
@@ -133,6 +160,19 @@ class Delta:
     def wait(self, wait_ms: int) -> None:
         if wait_ms > self.max_wait:
             self.max_wait = wait_ms
+
+    def add(self, other: Delta) -> None:
+        mine, theirs = self.sums, other.sums
+        for i, value in enumerate(theirs):
+            mine[i] += value
+        if other.max_wait > self.max_wait:
+            self.max_wait = other.max_wait
+
+    def sums_from(self, other: Delta, indexes: Iterable[int]) -> None:
+        """Add only these sums (no maximum)."""
+        mine, theirs = self.sums, other.sums
+        for i in indexes:
+            mine[i] += theirs[i]
 
 
 def interval_of(ms: int) -> int:
@@ -242,11 +282,107 @@ def _greatest(dialect_name: str, a: Any, b: Any) -> Any:
 CHUNK: Final = 400
 
 
-async def add_to_rollups(conn: AsyncConnection, deltas: dict[RollupKey, Delta]) -> int:
-    """Add the deltas to the rollup rows (creating missing rows). Keys are written in sorted
-    order so that concurrent writers lock rows in the same order. Returns rows touched."""
-    if not deltas:
+def expand(
+    base: dict[RollupKey, Delta], day_start: Callable[[int, int], int | None]
+) -> dict[RollupKey, Delta]:
+    """Queue and agent deltas plus the team and tenant rows they add to, each also per local
+    day where `day_start(tenant_id, interval)` gives the day (None: no daily rows)."""
+    out: dict[RollupKey, Delta] = defaultdict(Delta)
+    for key, delta in base.items():
+        tenant_id, kind, ivl, name, team = key
+        out[key].add(delta)
+        tenant_row = out[(tenant_id, TENANT, ivl, "", "")]
+        if kind == AGENT:
+            tenant_row.sums_from(delta, STATE_INDEXES)
+            if team:
+                out[(tenant_id, TEAM, ivl, team, "")].add(delta)
+        else:
+            tenant_row.add(delta)
+    for key, delta in list(out.items()):
+        tenant_id, kind, ivl, name, team = key
+        day = day_start(tenant_id, ivl)
+        if day is not None:
+            out[(tenant_id, DAILY[kind], day, name, team)].add(delta)
+    return out
+
+
+async def daily_zones(conn: AsyncConnection, tenant_ids: Iterable[int]) -> dict[int, str]:
+    """The zone to cut daily rows in, per tenant: recorded on first use; a tenant whose time
+    zone changed since is left out (no daily rows until a rebuild)."""
+    ids = sorted(set(tenant_ids))
+    if not ids:
+        return {}
+    current = dict(
+        (await conn.execute(select(Tenant.id, Tenant.timezone).where(Tenant.id.in_(ids)))).all()
+    )
+    zones = KpiRollupZone.__table__
+    recorded = dict(
+        (
+            await conn.execute(
+                select(zones.c.tenant_id, zones.c.timezone).where(zones.c.tenant_id.in_(ids))
+            )
+        ).all()
+    )
+    missing = [
+        {"tenant_id": t, "timezone": current[t]} for t in ids if t in current and t not in recorded
+    ]
+    if missing:
+        dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+        await conn.execute(
+            dialect.insert(zones).on_conflict_do_nothing(index_elements=["tenant_id"]), missing
+        )
+        recorded.update(
+            (
+                await conn.execute(
+                    select(zones.c.tenant_id, zones.c.timezone).where(zones.c.tenant_id.in_(ids))
+                )
+            ).all()
+        )
+    return {t: tz for t, tz in recorded.items() if current.get(t) == tz}
+
+
+async def daily_zone(conn: AsyncConnection | AsyncSession, tenant_id: int) -> str | None:
+    """The zone of the tenant's daily rows if it is still the tenant's time zone."""
+    zones = KpiRollupZone.__table__
+    row = (
+        await conn.execute(
+            select(zones.c.timezone, Tenant.timezone)
+            .join(Tenant, Tenant.id == zones.c.tenant_id)
+            .where(zones.c.tenant_id == tenant_id)
+        )
+    ).first()
+    if row is None or row[0] != row[1]:
+        return None
+    return str(row[0])
+
+
+class DayStarts:
+    """Local midnight (epoch ms) of the day of a quarter hour, per tenant zone, memoised."""
+
+    def __init__(self, zones: dict[int, str]) -> None:
+        self.zones = {t: ZoneInfo(z) for t, z in zones.items()}
+        self.memo: dict[tuple[int, int], int] = {}
+
+    def __call__(self, tenant_id: int, ivl: int) -> int | None:
+        tz = self.zones.get(tenant_id)
+        if tz is None:
+            return None
+        found = self.memo.get((tenant_id, ivl))
+        if found is None:
+            local = datetime.fromtimestamp(ivl / 1000, UTC).astimezone(tz)
+            midnight = datetime(local.year, local.month, local.day, tzinfo=tz)
+            found = self.memo[(tenant_id, ivl)] = int(midnight.timestamp() * 1000)
+        return found
+
+
+async def add_to_rollups(conn: AsyncConnection, base: dict[RollupKey, Delta]) -> int:
+    """Add queue and agent deltas, and the team, tenant and daily rows they make, to the rollup
+    rows (creating missing rows). Keys are written in sorted order so that concurrent writers
+    lock rows in the same order. Returns rows touched."""
+    if not base:
         return 0
+    zones = await daily_zones(conn, (key[0] for key in base))
+    deltas = expand(base, DayStarts(zones))
     name = conn.dialect.name
     dialect = postgresql if name == "postgresql" else sqlite
     table = KpiRollupRow.__table__
@@ -284,6 +420,7 @@ async def rebuild_rollups(db: Database, tenant_id: int) -> int:
     read = 0
     async with db.engine.begin() as conn:
         await conn.execute(delete(KpiRollupRow).where(KpiRollupRow.tenant_id == tenant_id))
+        await conn.execute(delete(KpiRollupZone).where(KpiRollupZone.tenant_id == tenant_id))
         for model, struct in FACT_TABLES:
             table = model.__table__
             columns = [table.c[name] for name in struct.__struct_fields__]

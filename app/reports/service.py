@@ -17,7 +17,7 @@ from app.reports.calendar import Period, ReportCalendar, local_date, zone
 from app.reports.kpi import KEY_FIELDS, Filters, GroupBy, KpiRow, kpi_rows
 from app.reports.scoping import agent_teams, live_now, tenant_zone
 from app.shifts.outcomes import ShiftOutcome, evaluate_shifts
-from app.shifts.service import list_shifts
+from app.shifts.service import shift_records
 
 MAX_BUCKETS: Final = 3000
 """A report has at most this many periods (a month of 15-minute intervals is 2976)."""
@@ -71,7 +71,7 @@ async def shift_outcomes(
     """Outcomes of the shifts that start in the report's range and that the caller may see."""
     now, open_states = await live_now(services, tenant_id)
     agents = [filters.agent] if filters.agent else None
-    rows = await list_shifts(session, tenant_id, cal.start_ms, cal.end_ms, agents)
+    rows = await shift_records(session, tenant_id, cal.start_ms, cal.end_ms, agents)
     rows = [
         r
         for r in rows

@@ -25,9 +25,9 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Final
+from typing import Any, Final, NamedTuple, Protocol
 
-from sqlalchemy import and_, case, func, select, update
+from sqlalchemy import and_, bindparam, case, func, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -38,6 +38,52 @@ from app.streams.aggregator.facts import AgentStateFact, Fact
 PRODUCTIVE_STATES: Final = ("available", "ringing", "on_call", "wrapup")
 MINUTE_MS: Final = 60_000
 CHUNK: Final = 500
+
+
+class ShiftLike(Protocol):
+    """A stored shift: its row (`ShiftRow`) or a light record of its columns."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def agent(self) -> str: ...
+    @property
+    def start_ms(self) -> int: ...
+    @property
+    def end_ms(self) -> int: ...
+    @property
+    def break_minutes(self) -> int: ...
+    @property
+    def revision(self) -> int: ...
+    @property
+    def evaluated_ms(self) -> int | None: ...
+    @property
+    def outcome_present(self) -> bool | None: ...
+    @property
+    def outcome_late_ms(self) -> int | None: ...
+    @property
+    def outcome_early_leave_ms(self) -> int | None: ...
+    @property
+    def outcome_productive_ms(self) -> int | None: ...
+
+
+class ShiftRecord(NamedTuple):
+    """The columns of a shift, read without the ORM (reports read thousands)."""
+
+    id: int
+    agent: str
+    start_ms: int
+    end_ms: int
+    break_minutes: int
+    revision: int
+    evaluated_ms: int | None
+    outcome_present: bool | None
+    outcome_late_ms: int | None
+    outcome_early_leave_ms: int | None
+    outcome_productive_ms: int | None
+
+
+RECORD_COLUMNS: Final = ShiftRecord._fields
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,7 +147,7 @@ class ShiftOutcome:
         return "finished" if self.ended else "in_progress" if self.started else "planned"
 
 
-def judge(row: ShiftRow, ev: Evidence, open_state: OpenState | None, now_ms: int) -> ShiftOutcome:
+def judge(row: ShiftLike, ev: Evidence, open_state: OpenState | None, now_ms: int) -> ShiftOutcome:
     start, end = row.start_ms, row.end_ms
     covered = ev.cover_end is not None and ev.cover_end > start
     productive = ev.productive_ms
@@ -143,7 +189,7 @@ def judge(row: ShiftRow, ev: Evidence, open_state: OpenState | None, now_ms: int
     )
 
 
-def cached(row: ShiftRow) -> ShiftOutcome:
+def cached(row: ShiftLike) -> ShiftOutcome:
     return ShiftOutcome(
         shift_id=row.id,
         agent=row.agent,
@@ -168,6 +214,19 @@ async def gather_evidence(
     s = ShiftRow
     clipped_end = case((f.end_ms < s.end_ms, f.end_ms), else_=s.end_ms)
     productive = case((f.state.in_(PRODUCTIVE_STATES), clipped_end - f.start_ms), else_=0)
+    g = aliased(AgentStateFactRow)
+
+    def latest(column: Any) -> Any:
+        """`column` of the agent's last interval starting before the shift (one seek)."""
+        return (
+            select(column)
+            .where(g.tenant_id == s.tenant_id, g.agent == s.agent, g.start_ms < s.start_ms)
+            .order_by(g.start_ms.desc())
+            .limit(1)
+            .correlate(s)
+            .scalar_subquery()
+        )
+
     evidence: dict[int, Evidence] = defaultdict(Evidence)
     for at in range(0, len(shift_ids), CHUNK):
         chunk = list(shift_ids[at : at + CHUNK])
@@ -188,35 +247,22 @@ async def gather_evidence(
         for shift_id, first, last, prod in inside.all():
             ev = evidence[shift_id]
             ev.first_start, ev.last_end, ev.productive_ms = first, last, int(prod or 0)
-        g = aliased(AgentStateFactRow)
-        latest_before = (
-            select(func.max(g.start_ms))
-            .where(g.tenant_id == s.tenant_id, g.agent == s.agent, g.start_ms < s.start_ms)
-            .correlate(s)
-            .scalar_subquery()
-        )
         cover = await session.execute(
-            select(s.id, f.state, f.end_ms)
-            .join(
-                f,
-                and_(
-                    f.tenant_id == s.tenant_id,
-                    f.agent == s.agent,
-                    f.start_ms == latest_before,
-                ),
+            select(s.id, s.start_ms, latest(g.end_ms), latest(g.state)).where(
+                s.tenant_id == tenant_id, s.id.in_(chunk)
             )
-            .where(s.tenant_id == tenant_id, s.id.in_(chunk), f.end_ms > s.start_ms)
         )
-        for shift_id, state, end_ms in cover.all():
-            ev = evidence[shift_id]
-            ev.cover_state, ev.cover_end = state, end_ms
+        for shift_id, start_ms, end_ms, state in cover.all():
+            if end_ms is not None and end_ms > start_ms:
+                ev = evidence[shift_id]
+                ev.cover_state, ev.cover_end = state, end_ms
     return evidence
 
 
 async def evaluate_shifts(
     session: AsyncSession,
     tenant_id: int,
-    rows: Sequence[ShiftRow],
+    rows: Sequence[ShiftLike],
     open_states: dict[str, OpenState],
     now_ms: int,
 ) -> list[ShiftOutcome]:
@@ -243,20 +289,29 @@ async def evaluate_shifts(
             out.append(outcome)
             if outcome.ended:
                 store.append(outcome)
-    for outcome in store:
-        await session.execute(
+    if store:
+        conn = await session.connection()
+        await conn.execute(
             update(ShiftRow)
-            .where(
-                ShiftRow.id == outcome.shift_id, ShiftRow.revision == revisions[outcome.shift_id]
-            )
+            .where(ShiftRow.id == bindparam("b_id"), ShiftRow.revision == bindparam("b_revision"))
             .values(
                 evaluated_ms=now_ms,
-                outcome_present=outcome.present,
-                outcome_late_ms=outcome.late_ms,
-                outcome_early_leave_ms=outcome.early_leave_ms,
-                outcome_productive_ms=outcome.productive_ms,
-            )
-            .execution_options(synchronize_session=False)
+                outcome_present=bindparam("b_present"),
+                outcome_late_ms=bindparam("b_late"),
+                outcome_early_leave_ms=bindparam("b_early"),
+                outcome_productive_ms=bindparam("b_productive"),
+            ),
+            [
+                {
+                    "b_id": o.shift_id,
+                    "b_revision": revisions[o.shift_id],
+                    "b_present": o.present,
+                    "b_late": o.late_ms,
+                    "b_early": o.early_leave_ms,
+                    "b_productive": o.productive_ms,
+                }
+                for o in store
+            ],
         )
     if store:
         await session.commit()

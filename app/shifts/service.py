@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.errors import BadRequest, Conflict, NotFound
 from app.shifts.models import ShiftRow
+from app.shifts.outcomes import RECORD_COLUMNS, ShiftRecord
 
 MAX_SHIFT_MS: Final = 24 * 3_600_000
 MAX_IMPORT_ROWS: Final = 50_000
@@ -102,6 +103,24 @@ async def list_shifts(
     if limit is not None:
         query = query.limit(limit)
     return list((await session.scalars(query)).all())
+
+
+async def shift_records(
+    session: AsyncSession,
+    tenant_id: int,
+    start_ms: int,
+    end_ms: int,
+    agents: Sequence[str] | None = None,
+) -> list[ShiftRecord]:
+    """Shifts starting in [start_ms, end_ms) as light records (no ORM objects)."""
+    t = ShiftRow.__table__
+    query = select(*(t.c[c] for c in RECORD_COLUMNS)).where(
+        t.c.tenant_id == tenant_id, t.c.start_ms >= start_ms, t.c.start_ms < end_ms
+    )
+    if agents is not None:
+        query = query.where(t.c.agent.in_(list(agents)))
+    rows = await session.execute(query.order_by(t.c.start_ms, t.c.agent))
+    return [ShiftRecord._make(row) for row in rows.all()]
 
 
 async def _overlapping(

@@ -72,6 +72,12 @@ def upgrade() -> None:
     with op.batch_alter_table('kpi_rollups', schema=None) as batch_op:
         batch_op.create_index('uq_kpi_rollups_key', ['tenant_id', 'kind', 'ivl_ms', 'name', 'team'], unique=True)
 
+    op.create_table('kpi_rollup_zones',
+    sa.Column('tenant_id', sa.Integer(), nullable=False),
+    sa.Column('timezone', sa.String(length=64), nullable=False),
+    sa.ForeignKeyConstraint(['tenant_id'], ['tenants.id'], name=op.f('fk_kpi_rollup_zones_tenant_id_tenants'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('tenant_id', name=op.f('pk_kpi_rollup_zones'))
+    )
     op.create_table('plans',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('tenant_id', sa.Integer(), nullable=False),
@@ -137,6 +143,7 @@ def downgrade() -> None:
         batch_op.drop_index('uq_kpi_rollups_key')
 
     op.drop_table('kpi_rollups')
+    op.drop_table('kpi_rollup_zones')
     with op.batch_alter_table('coaching_notes', schema=None) as batch_op:
         batch_op.drop_index('ix_coaching_notes_agent')
 

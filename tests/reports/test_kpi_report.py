@@ -9,10 +9,12 @@ import io
 from typing import Any
 
 import pytest
+from sqlalchemy import update
 
 from app.core.db import Database
+from app.org.models import Tenant
 from app.reports.kpi import METRICS
-from app.reports.rollups import rebuild_rollups
+from app.reports.rollups import KpiRollupZone, daily_zone, rebuild_rollups
 from app.streams.aggregator.facts import Fact
 from tests.conftest import RunningApp
 from tests.helpers import make_tenant_key
@@ -28,6 +30,7 @@ from tests.reports.support import (
 )
 
 TZ = "Europe/Warsaw"
+GROUP_BYS = ("tenant", "queue", "team", "agent")
 
 
 def dst_facts() -> list[Fact]:
@@ -183,3 +186,53 @@ async def test_bad_parameters_are_refused_with_a_reason(
         response = await client.get("/v1/reports/kpi", params=params)
     assert response.status_code == 400
     assert message in response.json()["error"]["message"]
+
+
+async def test_daily_rows_agree_with_the_15_minute_rows_and_a_new_zone_falls_back(
+    app_server: RunningApp, tenant: tuple[int, str]
+) -> None:
+    """Day reports read the daily rollup rows; if they were cut in another zone than the
+    tenant's (its time zone changed), the 15-minute rows answer, until a rebuild."""
+    tenant_id, key = tenant
+    url = app_server.settings.database_url
+    params = {"period": "day", "from": "2024-10-26", "to": "2024-10-28"}
+    daily = {g: await kpi(app_server, key, group_by=g, **params) for g in GROUP_BYS}
+    db = Database(url)
+    try:
+        async with db.engine.begin() as conn:
+            await conn.execute(update(KpiRollupZone).values(timezone="Asia/Tokyo"))
+        async with db.engine.connect() as conn:
+            assert await daily_zone(conn, tenant_id) is None
+        fallback = {g: await kpi(app_server, key, group_by=g, **params) for g in GROUP_BYS}
+        assert fallback == daily
+        async with db.engine.begin() as conn:
+            await conn.execute(update(KpiRollupZone).values(timezone=TZ))
+            await conn.execute(
+                update(Tenant).where(Tenant.id == tenant_id).values(timezone="Asia/Tokyo")
+            )
+        await store_facts(
+            url,
+            tenant_id,
+            [
+                answered(
+                    "late",
+                    "Sales",
+                    "n1",
+                    "North",
+                    at(TZ, 2024, 10, 27, 9),
+                    at(TZ, 2024, 10, 27, 9, 0, 5),
+                    60,
+                )
+            ],
+        )
+        tokyo = await kpi(app_server, key, group_by="tenant", **params)
+        await rebuild_rollups(db, tenant_id)
+        async with db.engine.connect() as conn:
+            assert await daily_zone(conn, tenant_id) == "Asia/Tokyo"
+    finally:
+        await db.close()
+    assert await kpi(app_server, key, group_by="tenant", **params) == tokyo
+    assert tokyo["rows"][1]["start"] == "2024-10-27T00:00:00+09:00"
+    assert sum(r["metrics"]["answered"] for r in tokyo["rows"]) == 3
+    # 23:00-01:00 in Warsaw on the night to the 27th is 06:00-08:00 on the 27th in Tokyo
+    assert [r["metrics"]["time_available"] for r in tokyo["rows"]] == [0.0, 7200.0, 0.0]
