@@ -3,6 +3,7 @@ events and ingests them like `POST /v1/events` (same key scope, limits, de-dupli
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Annotated, Any
@@ -10,8 +11,12 @@ from typing import Annotated, Any
 import msgspec
 from fastapi import APIRouter, Query, Request, Response
 
-from app.auth.deps import IngestPrincipal
+from app.auth.deps import IngestPrincipal, Principal
+from app.auth.keys import Scope
+from app.auth.resolver import resolve_credential
 from app.core.deps import ServicesDep
+from app.core.errors import Forbidden, Unauthorized
+from app.core.services import Services
 from app.events.endpoints import read_body
 from app.events.service import ingest_events
 from app.integrations.common import ParseResult, text_lines
@@ -55,11 +60,13 @@ ADAPTER_RESPONSES: dict[int | str, dict[str, Any]] = {
 
 async def ingest_parsed(
     request: Request,
-    principal: IngestPrincipal,
-    services: ServicesDep,
+    principal: Principal,
+    services: Services,
     parse: Callable[[bytes], ParseResult],
+    body: bytes | None = None,
 ) -> Response:
-    body = await read_body(request, services.settings.max_body_bytes)
+    if body is None:
+        body = await read_body(request, services.settings.max_body_bytes)
     parsed = parse(body)
     events = sorted(parsed.events, key=lambda e: e.ms)
     result = await ingest_events(services.engine, services.settings, principal.tenant_id, events)
@@ -167,3 +174,71 @@ async def freeswitch_events(
         services,
         lambda body: parse_callcenter_events(body, wrapup_seconds=wrapup_seconds),
     )
+
+
+@router.post(
+    "/twilio/taskrouter",
+    summary="Twilio TaskRouter event callbacks",
+    description="Body: the form-encoded event callback TaskRouter posts (`EventType`, `TaskSid`, "
+    "`TaskQueueName`, `WorkerName`, …). Twilio cannot send a bearer header: put the API key in "
+    "the callback URL as basic-auth credentials (`https://twilio:KEY@host/v1/integrations/"
+    "twilio/taskrouter`), which Twilio sends as `Authorization: Basic`. When "
+    "`FLOORWATCH_TWILIO_AUTH_TOKEN` is set, the `X-Twilio-Signature` header must be valid for "
+    "the public URL (`FLOORWATCH_PUBLIC_URL` + path, as configured in Twilio).",
+    responses=ADAPTER_RESPONSES,
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {"application/x-www-form-urlencoded": {"schema": {"type": "object"}}},
+        }
+    },
+)
+async def twilio_taskrouter(request: Request, services: ServicesDep) -> Response:
+    from app.integrations.twilio import parse_form, taskrouter_to_events, validate_twilio_signature
+
+    principal = await basic_or_bearer_ingest(request, services)
+    body = await read_body(request, services.settings.max_body_bytes)
+    params = parse_form(body)
+    token = services.settings.twilio_auth_token
+    if token is not None:
+        signature = request.headers.get("x-twilio-signature", "")
+        if not signature or not validate_twilio_signature(
+            token.get_secret_value(),
+            public_url(request, services.settings.public_url),
+            params,
+            signature,
+        ):
+            raise Forbidden("missing or invalid `X-Twilio-Signature`")
+    return await ingest_parsed(
+        request, principal, services, lambda _: taskrouter_to_events(params), body
+    )
+
+
+def public_url(request: Request, base: str | None) -> str:
+    """The URL as the caller addressed it: the configured public base plus path and query."""
+    if base is None:
+        return str(request.url.replace(username=None, password=None))
+    query = f"?{request.url.query}" if request.url.query else ""
+    return base.rstrip("/") + request.url.path + query
+
+
+async def basic_or_bearer_ingest(request: Request, services: Services) -> Principal:
+    """An API key with `ingest`, as a bearer token or as the password of basic auth."""
+    header = request.headers.get("authorization", "")
+    scheme, _, value = header.partition(" ")
+    credential: str | None = None
+    if scheme.lower() == "bearer":
+        credential = value.strip()
+    elif scheme.lower() == "basic":
+        try:
+            credential = base64.b64decode(value.strip(), validate=True).decode().partition(":")[2]
+        except (ValueError, UnicodeDecodeError):
+            credential = None
+    if not credential:
+        raise Unauthorized("send the API key as a bearer token or as the basic-auth password")
+    resolved = await resolve_credential(services, credential)
+    if resolved is None:
+        raise Unauthorized("invalid or revoked API key")
+    if Scope.ingest not in resolved.principal.scopes:
+        raise Forbidden("this API key lacks the `ingest` scope")
+    return resolved.principal
