@@ -7,7 +7,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from pydantic import Field, model_validator
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -115,6 +115,16 @@ class Settings(BaseSettings):
     )
     create_default_tenant: bool = Field(
         True, description="Create tenant `default` on first start (embedded default)."
+    )
+    twilio_auth_token: SecretStr | None = Field(
+        None,
+        description="Twilio auth token: when set, TaskRouter callbacks must carry a valid "
+        "`X-Twilio-Signature`.",
+    )
+    public_url: str | None = Field(
+        None,
+        description="The URL clients reach this service at (e.g. `https://floorwatch.example`), "
+        "when a proxy sits in front; used to check signed callbacks.",
     )
     log_level: str = Field("INFO", description="Log level.")
     log_json: bool = Field(False, description="JSON log lines (set in production).")

@@ -15,7 +15,8 @@ from app.events.schemas import event_type
 from app.integrations.twilio import compute_twilio_signature, parse_form
 from tests.conftest import RunningApp, make_settings, start_app, stop_app
 from tests.helpers import eventually, make_tenant_key
-from tests.integrations.platform_scenario import SAMPLES, scenario_result
+from tests.integrations.golden import SAMPLES
+from tests.integrations.platform_scenario import scenario_result
 
 TWILIO_TOKEN = "12345678901234567890123456789012"
 
