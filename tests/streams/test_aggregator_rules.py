@@ -397,6 +397,15 @@ def test_outbound_calls_are_handled_not_offered() -> None:
     assert facts == [("o1", "answered"), ("o2", "no_answer")]
 
 
+def test_an_outbound_call_for_a_queue_counts_its_handle_time_there() -> None:
+    agg, feed = setup()
+    feed(CallConnected, 0, call_id="o1", agent="ann", queue="campaign")
+    feed(CallEnded, 60, call_id="o1")
+    feed(CallWrapupEnded, 75, call_id="o1")
+    m = agg.metrics("queue:campaign", "15m", at(75))
+    assert (m["offered"], m["handled"], m["aht"]) == (0, 1, 75.0)
+
+
 # ---------------------------------------------------------------- sales and surveys
 
 

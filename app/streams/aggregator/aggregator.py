@@ -13,7 +13,7 @@ from app.streams.aggregator.catalog import LIVE, WINDOWS, Metrics
 from app.streams.aggregator.checkpoint import dump_machine, load_machine
 from app.streams.aggregator.config import TenantConfig
 from app.streams.aggregator.facts import Fact
-from app.streams.aggregator.ledgers import unpack
+from app.streams.aggregator.ledgers import StateTime, unpack
 from app.streams.aggregator.machine import Machine
 from app.streams.aggregator.periods import Calendar
 from app.streams.aggregator.records import (
@@ -43,9 +43,9 @@ class TenantAggregator:
     def __init__(self, config: TenantConfig) -> None:
         self._m = Machine(config)
         self._empty = {
-            "queue": Stats(with_states=False, with_waiting=True),
-            "team": Stats(with_states=True, with_waiting=False),
-            "agent": Stats(with_states=True, with_waiting=False),
+            "queue": Stats(with_states=False, with_waiting=True, stacked=True),
+            "team": Stats(with_states=True, with_waiting=False, stacked=False),
+            "agent": Stats(with_states=True, with_waiting=False, stacked=False),
         }
 
     @property
@@ -79,11 +79,15 @@ class TenantAggregator:
         m = self._m
         t = m.wm
         joined = STATE_DELTAS[LOGGED_OUT][ag.cat]
+        if joined:
+            ag.states[1].move(t, -joined)
         for stats in ag.stats[1:]:
-            _shift(stats, t, -joined, ag.label, -1)
+            _reason(stats, ag.label, -1)
         m.place(ag, team)
+        if joined:
+            ag.states[1].move(t, joined)
         for stats in ag.stats[1:]:
-            _shift(stats, t, joined, ag.label, 1)
+            _reason(stats, ag.label, 1)
 
     def apply(self, event: Event) -> None:
         self._m.apply_batch((event,))
@@ -116,16 +120,17 @@ class TenantAggregator:
         stats = self._stats(kind, name)
         q = max(now_ms, m.wm)
         out: Metrics = {}
+        states = self._states(kind, stats)
         if window != LIVE:
-            sums, times = window_sums(m, stats, window, q)
+            sums, times = window_sums(m, stats, window, q, states)
             out.update(catalog.call_metrics(sums))
             if times is not None:
                 out.update(catalog.agent_time_metrics(times))
         if kind in ("tenant", "queue"):
             waiting = len(stats.waiting) if stats.waiting is not None else 0
             out.update(catalog.queue_gauges(waiting, oldest_waiting(stats), q))
-        if stats.states is not None:
-            ring, call, wrap, avail, brk = unpack(stats.states.cnt, TIMED_STATES)
+        if states:
+            ring, call, wrap, avail, brk = unpack(sum(st.cnt for st in states), TIMED_STATES)
             out.update(catalog.agent_gauges(ring, call, wrap, avail, brk, stats.reasons))
         return out
 
@@ -134,6 +139,11 @@ class TenantAggregator:
     ) -> dict[str, dict[str, Metrics]]:
         """Every scope over every window: {scope: {window: metrics}}."""
         return {s: {w: self.metrics(s, w, now_ms) for w in windows} for s in self.scopes()}
+
+    def _states(self, kind: str, stats: Stats) -> list[StateTime]:
+        if kind == "tenant":
+            return self._m.tenant_states()
+        return [stats.states] if stats.states is not None else []
 
     def _stats(self, kind: str, name: str | None) -> Stats:
         m = self._m
@@ -176,9 +186,7 @@ class TenantAggregator:
         return agg
 
 
-def _shift(stats: Stats, t: int, delta: int, label: str | None, d: int) -> None:
-    if delta and stats.states is not None:
-        stats.states.move(t, delta)
+def _reason(stats: Stats, label: str | None, d: int) -> None:
     if label is not None:
         n = stats.reasons.get(label, 0) + d
         if n:

@@ -117,6 +117,7 @@ class MachineState(msgspec.Struct):
     ivl_end: int
     counts: dict[str, int]
     tenant: StatsState
+    unteamed: StateTimeState
     queues: dict[str, StatsState]
     teams: dict[str, StatsState]
     agent_stats: dict[str, StatsState]
@@ -196,6 +197,7 @@ def dump_machine(m: Machine) -> bytes:
             name: m.counts[cls] for name, cls in zip(EVENT_TYPE_NAMES, EVENT_TYPES, strict=True)
         },
         tenant=_stats(m.tenant, cutoff),
+        unteamed=_state_time(m.unteamed, cutoff),
         queues={name: _stats(s, cutoff) for name, s in m.queues.items()},
         teams={name: _stats(s, cutoff) for name, s in m.teams.items()},
         agent_stats={name: _stats(s, cutoff) for name, s in m.agent_stats.items()},
@@ -228,12 +230,15 @@ def _load_stats(stats: Stats, s: StatsState) -> None:
     mw: MaxWait = stats.max_wait
     mw.t, mw.v = _untimes(s.max_wait.t), _untimes(s.max_wait.v)
     mw.day_max, mw.ivl_max = s.max_wait.day_max, s.max_wait.ivl_max
-    st, ss = stats.states, s.states
-    if st is not None and ss is not None:
-        st.t, st.c = _untimes(ss.t), _unbigs(ss.width, ss.c)
-        st.cnt, st.cum, st.last = _unbig(ss.cnt), _unbig(ss.cum), ss.last
-        st.day_base, st.ivl_base = _unbig(ss.day_base), _unbig(ss.ivl_base)
+    if stats.states is not None and s.states is not None:
+        _load_state_time(stats.states, s.states)
     stats.reasons = dict(s.reasons)
+
+
+def _load_state_time(st: StateTime, ss: StateTimeState) -> None:
+    st.t, st.c = _untimes(ss.t), _unbigs(ss.width, ss.c)
+    st.cnt, st.cum, st.last = _unbig(ss.cnt), _unbig(ss.cum), ss.last
+    st.day_base, st.ivl_base = _unbig(ss.day_base), _unbig(ss.ivl_base)
 
 
 def load_machine(data: bytes, config: TenantConfig) -> Machine:
@@ -246,12 +251,13 @@ def load_machine(data: bytes, config: TenantConfig) -> Machine:
     for name, n in state.counts.items():
         m.counts[by_name[name]] = n
     _load_stats(m.tenant, state.tenant)
+    _load_state_time(m.unteamed, state.unteamed)
     for name, s in state.queues.items():
         _load_stats(m.queue_stats(name), s)
     for name, s in state.teams.items():
         _load_stats(m.team_stats(name), s)
     for name, s in state.agent_stats.items():
-        stats = m.agent_stats[name] = Stats(with_states=True, with_waiting=False)
+        stats = m.agent_stats[name] = Stats(with_states=True, with_waiting=False, stacked=False)
         _load_stats(stats, s)
     for call in state.calls:
         m.calls[call.id] = call

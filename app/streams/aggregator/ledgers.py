@@ -155,15 +155,18 @@ class MaxWait:
         self.day_max = NO_MAX
         self.ivl_max = NO_MAX
 
-    def push(self, t: int, value: int) -> None:
-        vals = self.v
-        if vals and vals[-1] <= value:
-            times = self.t
-            while vals and vals[-1] <= value:
-                vals.pop()
-                times.pop()
-        vals.append(value)
-        self.t.append(t)
+    def push(self, t: int, value: int, stacked: bool = True) -> None:
+        """Record `value` at `t`; unless `stacked`, only the period maxima are kept (the
+        rolling maxima of a small scope are found by scanning its answers instead)."""
+        if stacked:
+            vals = self.v
+            if vals and vals[-1] <= value:
+                times = self.t
+                while vals and vals[-1] <= value:
+                    vals.pop()
+                    times.pop()
+            vals.append(value)
+            self.t.append(t)
         if value > self.day_max:
             self.day_max = value
         if value > self.ivl_max:

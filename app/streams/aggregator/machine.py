@@ -39,6 +39,7 @@ from app.events.schemas import (
 )
 from app.streams.aggregator.config import TenantConfig
 from app.streams.aggregator.facts import AgentStateFact, CallFact, CsatFact, DealFact, Fact
+from app.streams.aggregator.ledgers import StateTime
 from app.streams.aggregator.periods import Calendar
 from app.streams.aggregator.records import (
     ABANDONED,
@@ -145,7 +146,10 @@ class Machine:
         self.ivl = -1
         self.ivl_end = 0
         self.due = 0  # next time something happens by itself (a boundary or an expiry)
-        self.tenant = Stats(with_states=True, with_waiting=True)
+        self.tenant = Stats(with_states=False, with_waiting=True, stacked=True)
+        # Time in state of the agents without a team; the tenant's is the sum of this and the
+        # teams' (so each state change writes two records: the agent's and its group's).
+        self.unteamed = StateTime()
         self.queues: dict[str, Stats] = {}
         self.teams: dict[str, Stats] = {}
         self.agent_stats: dict[str, Stats] = {}
@@ -247,6 +251,8 @@ class Machine:
             if stats.states is not None:
                 stats.states.roll(ivl, day if new_day else None)
                 stats.states.prune(cutoff)
+        self.unteamed.roll(ivl, day if new_day else None)
+        self.unteamed.prune(cutoff)
         forget = x - self.keep_ms
         order = self.finished_order
         finished = self.finished
@@ -270,20 +276,20 @@ class Machine:
     def queue_stats(self, name: str) -> Stats:
         stats = self.queues.get(name)
         if stats is None:
-            stats = self.queues[name] = Stats(with_states=False, with_waiting=True)
+            stats = self.queues[name] = Stats(with_states=False, with_waiting=True, stacked=True)
         return stats
 
     def team_stats(self, name: str) -> Stats:
         stats = self.teams.get(name)
         if stats is None:
-            stats = self.teams[name] = Stats(with_states=True, with_waiting=False)
+            stats = self.teams[name] = Stats(with_states=True, with_waiting=False, stacked=False)
         return stats
 
     def agent(self, agent_id: str, t: int) -> Agent:
         ag = self.agents.get(agent_id)
         if ag is None:
             ag = self.agents[agent_id] = Agent(agent_id, t)
-            self.agent_stats[agent_id] = Stats(with_states=True, with_waiting=False)
+            self.agent_stats[agent_id] = Stats(with_states=True, with_waiting=False, stacked=False)
             self.place(ag, self.config.agent_teams.get(agent_id))
         return ag
 
@@ -291,12 +297,19 @@ class Machine:
         """Link an agent to its team and its scopes."""
         ag.team = team
         own = self.agent_stats[ag.id]
+        group = self.unteamed
         if team is None:
             ag.stats = (own,)
         else:
-            ag.stats = (own, self.team_stats(team))
+            team_stats = self.team_stats(team)
+            ag.stats = (own, team_stats)
+            group = team_stats.states or group
         ag.scopes = (*ag.stats, self.tenant)
-        ag.states = tuple(s.states for s in ag.scopes)  # type: ignore[misc]
+        ag.states = (own.states or group, group)
+
+    def tenant_states(self) -> list[StateTime]:
+        """The time-in-state ledgers that add up to the tenant's."""
+        return [self.unteamed, *(t.states for t in self.teams.values() if t.states is not None)]
 
     def call_scopes(self, queue: str | None, agent: str | None) -> list[Stats]:
         scopes = [self.tenant]
@@ -563,7 +576,7 @@ class Machine:
             led.t.append(t)
             led.c.append(total)
             if wait >= 0:
-                stats.max_wait.push(t, wait)
+                stats.max_wait.push(t, wait, stats.stacked)
 
     def unanswered(self, call: Call, t: int, ms: int, outcome: str) -> None:
         """`abandoned` or `left_queue` while waiting. A call answered before (and transferred
@@ -590,7 +603,7 @@ class Machine:
         for stats in self.call_scopes(call.queue, None):
             stats.add_unanswered(t, delta)
             if abandoned and wait >= 0:
-                stats.max_wait.push(t, wait)
+                stats.max_wait.push(t, wait, stats.stacked)
         call.ended_ms = ms
         self.finish(call, t, outcome, 0, None)
 
@@ -734,8 +747,15 @@ class Machine:
             led.s = total
             led.t.append(t)
             led.c.append(total)
-            if wait >= 0:
-                stats.max_wait.push(t, wait)
+        if wait >= 0:
+            self.tenant.max_wait.push(t, wait)
+            qs.max_wait.push(t, wait)
+            for stats in ag.stats:
+                mw = stats.max_wait
+                if wait > mw.day_max:
+                    mw.day_max = wait
+                if wait > mw.ivl_max:
+                    mw.ivl_max = wait
         call.phase = TALKING
         call.agent = call.last_agent = ag.id
         call.leg_start = ms
@@ -856,7 +876,7 @@ class Machine:
         led.t.append(t)
         led.c.append(total)
         if call.oq is not None:
-            led = self.queues[call.oq].handled
+            led = self.queue_stats(call.oq).handled
             total = led.s + whole
             led.s = total
             led.t.append(t)

@@ -112,8 +112,10 @@ class Stats:
     handled:    handled, talk ms, hold ms, wrap-up ms
     other:      transfers, expired, deals, revenue (micro-units)
     csat:       responses, sum of scores, satisfied (score >= 4)
-    states:     agents x ms per timed state (tenant, team and agent scopes)
+    states:     agents x ms per timed state (team and agent scopes; the tenant's is a sum)
     waiting:    the calls waiting now, by id (tenant and queue scopes)
+    max_wait:   a monotonic stack when `stacked` (tenant and queue scopes, many answers), else
+                the period maxima only (teams and agents: a scan of their few answers)
 
     `unanswered`, `other` and `csat` are created on first use (most agents never need them).
     """
@@ -125,12 +127,13 @@ class Stats:
         "max_wait",
         "other",
         "reasons",
+        "stacked",
         "states",
         "unanswered",
         "waiting",
     )
 
-    def __init__(self, with_states: bool, with_waiting: bool) -> None:
+    def __init__(self, with_states: bool, with_waiting: bool, stacked: bool) -> None:
         self.answer = Counters()
         self.handled = Counters()
         self.unanswered: Counters | None = None
@@ -140,6 +143,7 @@ class Stats:
         self.states: StateTime | None = StateTime() if with_states else None
         self.reasons: dict[str, int] = {}
         self.waiting: dict[str, Call] | None = {} if with_waiting else None
+        self.stacked = stacked
 
     def counters(self) -> tuple[Counters, ...]:
         """answer, unanswered, handled, other, csat (an unused one reads as empty)."""

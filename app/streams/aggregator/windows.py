@@ -8,37 +8,46 @@ counters are zero there and time in state is the open interval since the period 
 
 from __future__ import annotations
 
+from bisect import bisect_right
+from collections.abc import Sequence
+from typing import Final
+
 from app.streams.aggregator.catalog import ROLLING_MS, StateTimes, WindowSums
-from app.streams.aggregator.ledgers import NO_MAX, unpack
+from app.streams.aggregator.ledgers import FIELD, MASK, NO_MAX, Counters, StateTime, unpack
 from app.streams.aggregator.machine import Machine
 from app.streams.aggregator.records import TIMED_STATES, Stats
 
+KNOWN_SHIFT: Final = FIELD  # field 1 of the answer ledger: answered with known wait
+WAIT_SHIFT: Final = 3 * FIELD  # field 3: sum of known waits
+
 
 def window_sums(
-    m: Machine, stats: Stats, window: str, q: int
+    m: Machine, stats: Stats, window: str, q: int, states: Sequence[StateTime] = ()
 ) -> tuple[WindowSums, StateTimes | None]:
-    """Sums of `stats` over `window` at time `q` (q >= aggregator time)."""
+    """Sums of `stats` over `window` at time `q` (q >= aggregator time); time in state is the
+    sum over `states` (none for a queue)."""
     width = ROLLING_MS.get(window)
     counters = stats.counters()
-    st = stats.states
+    times = 0
     if width is not None:
         s = q - width
         packed = [led.s - led.at(s) for led in counters]
-        top = stats.max_wait.after(s)
-        times = st.at(q) - st.at(s) if st is not None else 0
+        top = stats.max_wait.after(s) if stats.stacked else longest_answer(stats.answer, s)
+        for st in states:
+            times += st.at(q) - st.at(s)
     elif window == "today" or window == "interval":
         daily = window == "today"
         start = m.calendar.day(q) if daily else m.calendar.interval(q)
         if start == (m.day if daily else m.ivl):
             packed = [led.s - (led.day_base if daily else led.ivl_base) for led in counters]
             top = stats.max_wait.day_max if daily else stats.max_wait.ivl_max
-            if st is not None:
-                times = st.at(q) - (st.day_base if daily else st.ivl_base)
+            for st in states:
+                times += st.at(q) - (st.day_base if daily else st.ivl_base)
         else:
             packed = [0] * len(counters)
             top = NO_MAX
-            if st is not None:
-                times = st.at(q) - st.at(start)
+            for st in states:
+                times += st.at(q) - st.at(start)
     else:
         raise ValueError(f"unknown window {window!r}: expected 5m, 15m, 60m, today or interval")
     answer, unanswered, handled, other, csat = packed
@@ -52,9 +61,26 @@ def window_sums(
             top,
         )
     )
-    if st is None:
+    if not states:
         return sums, None
     return sums, StateTimes._make(unpack(times, TIMED_STATES))
+
+
+def longest_answer(led: Counters, s: int) -> int:
+    """The longest known wait among the answers recorded after `s` (a scan: for scopes with
+    few answers, which keep no monotonic stack)."""
+    i = bisect_right(led.t, s)
+    c = led.c
+    prev = c[i - 1] if i > 0 else 0
+    top = NO_MAX
+    for total in c[i:]:
+        d = total - prev
+        prev = total
+        if (d >> KNOWN_SHIFT) & MASK:
+            wait = d >> WAIT_SHIFT
+            if wait > top:
+                top = wait
+    return top
 
 
 def oldest_waiting(stats: Stats) -> int | None:
