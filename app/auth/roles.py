@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from enum import StrEnum
 
 from app.auth.keys import Scope
@@ -18,7 +19,15 @@ class Role(StrEnum):
     agent = "agent"
     """Reads the own numbers (and the floor-wide queue and tenant figures)."""
     display = "display"
-    """A wall display: reads the floor-wide tenant and queue figures."""
+    """A wall display: reads what its dashboard shows — the whole floor for a tenant-wide
+    dashboard, that team for a team's dashboard, the floor-wide figures only without one."""
+
+
+@dataclass(frozen=True, slots=True)
+class DisplayDashboard:
+    """The dashboard a display user is bound to: `team` None means shared tenant-wide."""
+
+    team: str | None
 
 
 STAFF_ROLES = frozenset({Role.admin, Role.supervisor, Role.team_lead})
@@ -32,9 +41,19 @@ def scopes_for_role(role: Role) -> frozenset[Scope]:
 
 
 def access_for_role(
-    role: Role, *, all_teams: bool, teams: frozenset[str], agent: str | None
+    role: Role,
+    *,
+    all_teams: bool,
+    teams: frozenset[str],
+    agent: str | None,
+    dashboard: DisplayDashboard | None = None,
 ) -> Access:
-    """`teams` are team names; `agent` is the external id of the agent an `agent` user is."""
+    """`teams` are team names; `agent` is the external id of the agent an `agent` user is;
+    `dashboard` the dashboard a display shows."""
+    if role is Role.display and dashboard is not None:
+        if dashboard.team is None:
+            return Access.everything()
+        return Access(all_teams=False, teams=frozenset({dashboard.team}))
     if role is Role.admin or (role is Role.supervisor and all_teams):
         return Access.everything()
     if role in (Role.supervisor, Role.team_lead):

@@ -12,8 +12,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth.models import User, UserTeam
 from app.auth.principal import CredentialKind, Principal
-from app.auth.roles import Role, access_for_role, scopes_for_role
+from app.auth.roles import DisplayDashboard, Role, access_for_role, scopes_for_role
 from app.core.errors import BadRequest, Conflict, NotFound
+from app.dashboards.models import Dashboard
 from app.org.models import Agent, Team, Tenant
 
 USERNAME_PATTERN = r"^[a-z0-9][a-z0-9._@+-]{0,99}$"
@@ -75,6 +76,7 @@ class UserView:
     teams: list[str] = field(default_factory=list)
     agent: str | None = None
     agent_team: str | None = None
+    dashboard: DisplayDashboard | None = None
 
     @property
     def role(self) -> Role:
@@ -133,12 +135,22 @@ async def views_of(session: AsyncSession, users: Sequence[User]) -> list[UserVie
             .where(Agent.id.in_(agent_ids))
         )
         agents = {agent_id: (ext, team) for agent_id, ext, team in rows2}
+    dashboard_ids = {u.dashboard_id for u in users if u.dashboard_id is not None}
+    dashboards: dict[int, DisplayDashboard] = {}
+    if dashboard_ids:
+        rows3 = await session.execute(
+            select(Dashboard.id, Team.name)
+            .outerjoin(Team, Team.id == Dashboard.team_id)
+            .where(Dashboard.id.in_(dashboard_ids))
+        )
+        dashboards = {dashboard_id: DisplayDashboard(team) for dashboard_id, team in rows3}
     views = []
     for user in users:
         agent, agent_team = (None, None)
         if user.agent_id is not None:
             agent, agent_team = agents.get(user.agent_id, (None, None))
-        views.append(UserView(user, teams[user.id], agent, agent_team))
+        dashboard = dashboards.get(user.dashboard_id) if user.dashboard_id is not None else None
+        views.append(UserView(user, teams[user.id], agent, agent_team, dashboard))
     return views
 
 
@@ -176,7 +188,11 @@ def principal_for(
         tenant_name=tenant_name,
         scopes=scopes_for_role(role),
         access=access_for_role(
-            role, all_teams=user.all_teams, teams=frozenset(view.teams), agent=view.agent
+            role,
+            all_teams=user.all_teams,
+            teams=frozenset(view.teams),
+            agent=view.agent,
+            dashboard=view.dashboard,
         ),
         kind=kind,
         user_id=user.id,

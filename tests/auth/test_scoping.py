@@ -14,7 +14,7 @@ import pytest
 from app.auth.roles import Role
 from tests.auth.support import Login, Token, bearer, login, make_org, make_token, make_user
 from tests.conftest import RunningApp
-from tests.helpers import ev, eventually, make_tenant_key, now_ms
+from tests.helpers import ev, eventually, make_tenant_key, now_ms, tenant_of
 
 
 @dataclass
@@ -227,6 +227,35 @@ async def test_display_sees_only_the_floor(app_server: RunningApp, floor: Floor)
     assert await names(app_server, wall, "/v1/agents/roster", "external_id") == []
     assert await names(app_server, wall, "/v1/queues", "name") == ["Sales"]
     assert (await get(app_server, wall, "/v1/users")).status_code == 403
+
+
+async def test_a_display_sees_what_its_dashboard_shows(
+    app_server: RunningApp, floor: Floor
+) -> None:
+    admin = floor.logins["admin"]
+    async with app_server.client() as client:
+        made = {}
+        for name, team in (("Floor", None), ("South board", "South")):
+            reply = await client.post(
+                "/v1/dashboards", json={"name": name, "team": team}, headers=admin.headers()
+            )
+            assert reply.status_code == 201, reply.text
+            made[name] = reply.json()["id"]
+    tenant_id = await tenant_of(app_server.settings.database_url, floor.key)
+    url = app_server.settings.database_url
+    floor_wall = await make_token(
+        url, await make_user(url, tenant_id, "tv.floor", Role.display, dashboard_id=made["Floor"])
+    )
+    south_wall = await make_token(
+        url,
+        await make_user(url, tenant_id, "tv.south", Role.display, dashboard_id=made["South board"]),
+    )
+    assert await board(app_server, floor_wall) == ["n1", "n2", "s1"]
+    assert await board(app_server, south_wall) == ["s1"]
+    assert await metrics_status(app_server, south_wall, "team:South", "agent:s1") == 200
+    assert await metrics_status(app_server, south_wall, "team:North") == 403
+    assert await metrics_status(app_server, south_wall, "agent:n1") == 403
+    assert (await get(app_server, floor_wall, "/v1/users")).status_code == 403
 
 
 async def test_another_tenant_sees_nothing_of_this_one(
