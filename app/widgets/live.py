@@ -4,6 +4,7 @@ every subscriber shares (each encoded once)."""
 from __future__ import annotations
 
 from collections import deque
+from itertools import islice
 from typing import TYPE_CHECKING, Any
 
 from app.widgets.protocol import Delta, Snapshot, encode
@@ -79,6 +80,8 @@ class LiveTopic:
         if have == self.seq or self.state is None:
             return []
         history = self.history
+        if have == self.seq - 1 and history:
+            return [history[-1][1]]
         if 0 < have < self.seq and history and history[0][0] <= have + 1:
-            return [text for seq, text in history if seq > have]
+            return [text for _, text in islice(history, have + 1 - history[0][0], None)]
         return [self.snapshot()]
