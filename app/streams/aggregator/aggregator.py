@@ -60,9 +60,7 @@ class TenantAggregator:
         restarts `today` and `interval` at aggregator time."""
         m = self._m
         old = m.config
-        m.config = config
-        m.age_ms = int(config.max_call_age_s * 1000)
-        m.keep_ms = int(config.finished_call_retention_s * 1000)
+        m.configure(config)
         if config.timezone != old.timezone:
             m.calendar = Calendar(config.timezone)
             if m.day >= 0:

@@ -37,7 +37,7 @@ from app.events.schemas import (
     DealClosed,
     Event,
 )
-from app.streams.aggregator.config import TenantConfig
+from app.streams.aggregator.config import QueueConfig, TenantConfig
 from app.streams.aggregator.facts import AgentStateFact, CallFact, CsatFact, DealFact, Fact
 from app.streams.aggregator.ledgers import StateTime
 from app.streams.aggregator.periods import Calendar
@@ -135,12 +135,14 @@ def materialize(f: Fact | Call | Interval) -> Fact:
     return f
 
 
+def _rules(q: QueueConfig) -> tuple[float, float, bool]:
+    return (q.sl_threshold_s * 1000, q.short_abandon_s * 1000, q.wrapup)
+
+
 class Machine:
     def __init__(self, config: TenantConfig) -> None:
-        self.config = config
+        self.configure(config)
         self.calendar = Calendar(config.timezone)
-        self.age_ms = int(config.max_call_age_s * 1000)
-        self.keep_ms = int(config.finished_call_retention_s * 1000)
         self.wm = 0  # aggregator time: latest event time (or expiry) applied
         self.day = -1  # start of the local day / interval the ledgers' bases belong to
         self.ivl = -1
@@ -493,7 +495,7 @@ class Machine:
         """`call.ended`: wrap-up if the queue has it and the agent is still logged in."""
         agent_id = call.agent
         ag = self.agents[agent_id] if agent_id is not None else None
-        if ag is not None and ag.logged_in and self.config.queue(call.queue).wrapup:
+        if ag is not None and ag.logged_in and self.wrapup(call.queue):
             self.end_leg(call, t, ms, refresh=False)
             call.ended_ms = ms
             call.phase = WRAPUP
@@ -540,10 +542,23 @@ class Machine:
         self.finished_order.append(call)
 
     def sl_ms(self, queue: str | None) -> float:
-        return self.config.queue(queue).sl_threshold_s * 1000
+        return self.rules.get(queue, self.default_rules)[0]
+
+    def short_ms(self, queue: str | None) -> float:
+        return self.rules.get(queue, self.default_rules)[1]
 
     def wrapup(self, queue: str | None) -> bool:
-        return self.config.queue(queue).wrapup
+        return self.rules.get(queue, self.default_rules)[2]
+
+    def configure(self, config: TenantConfig) -> None:
+        """Settings read on the hot path, in the units it uses."""
+        self.config = config
+        self.age_ms = int(config.max_call_age_s * 1000)
+        self.keep_ms = int(config.finished_call_retention_s * 1000)
+        self.rules: dict[str | None, tuple[float, float, bool]] = {
+            name: _rules(q) for name, q in config.queues.items()
+        }
+        self.default_rules = _rules(config.default_queue)
 
     def answer_outcome(self, call: Call, t: int, ms: int, agent_id: str | None) -> None:
         """The wait ends: answered (once per call), counted where it was answered."""
@@ -591,9 +606,7 @@ class Machine:
         wait = -1
         if call.enq is not None:
             wait = call.wait = max(0, ms - call.enq)
-        short = (
-            abandoned and wait >= 0 and wait < self.config.queue(call.queue).short_abandon_s * 1000
-        )
+        short = abandoned and wait >= 0 and wait < self.short_ms(call.queue)
         call.short = short
         delta = ABANDONED if abandoned else LEFT_QUEUE
         if short:
@@ -830,7 +843,7 @@ class Machine:
         ms: int = ev.ts  # type: ignore[assignment]
         if phase == TALKING and call.agent is not None and call.hold_since is None:
             ag = self.agents[call.agent]
-            if ag.logged_in and ag.wrap is None and self.wrapup(call.queue):
+            if ag.wrap is None:
                 total = ms - call.leg_start
                 if total < 0:
                     total = 0
@@ -842,10 +855,15 @@ class Machine:
                 call.talk_total += total - hold
                 call.hold_total += hold
                 ag.talk.remove(call)
-                call.ended_ms = call.wrap_start = ms
-                call.phase = WRAPUP
-                ag.wrap = call
-                self.refresh(ag, t)
+                call.ended_ms = ms
+                if ag.logged_in and self.rules.get(call.queue, self.default_rules)[2]:
+                    call.wrap_start = ms
+                    call.phase = WRAPUP
+                    ag.wrap = call
+                    self.refresh(ag, t)
+                else:
+                    self.refresh(ag, t)
+                    self.complete_fast(call, ag, t, ms, 0)
                 return
         if phase == TALKING:
             self.end_talk(call, t, ms)
@@ -856,12 +874,8 @@ class Machine:
         elif phase == DIALING:
             self.no_answer(call, t, ms)
 
-    def wrapup_fast(self, call: Call, t: int, ms: int) -> None:
-        """`complete` and `finish` written out for a call that ends its wrap-up."""
-        wrap = ms - call.wrap_start
-        if wrap < 0:
-            wrap = 0
-        ag = self.agents[call.agent]  # type: ignore[index]
+    def complete_fast(self, call: Call, ag: Agent, t: int, ms: int, wrap: int) -> None:
+        """`complete` and `finish` written out for a call handled by `ag`."""
         leg = HANDLED | call.leg_talk * TALK_MS | call.leg_hold * HOLD_MS | wrap * WRAPUP_MS
         for stats in ag.stats:
             led = stats.handled
@@ -908,7 +922,8 @@ class Machine:
             return
         ms: int = ev.ts  # type: ignore[assignment]
         if call.phase == WRAPUP and call.agent is not None:
-            self.wrapup_fast(call, t, ms)
+            wrap = ms - call.wrap_start
+            self.complete_fast(call, self.agents[call.agent], t, ms, wrap if wrap > 0 else 0)
         elif call.phase == WRAPUP:
             self.complete(call, t, max(0, ms - call.wrap_start), ms)
         elif call.phase == TALKING:
