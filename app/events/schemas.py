@@ -17,6 +17,8 @@ Name = Annotated[str, msgspec.Meta(min_length=1, max_length=128)]
 Reason = Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
 AwareDatetime = Annotated[datetime, msgspec.Meta(tz=True)]
 EpochMs = Annotated[int, msgspec.Meta(ge=0, le=253_402_300_799_999)]
+Priority = Annotated[int, msgspec.Meta(ge=-(2**31), le=2**31 - 1)]
+"""Bounded: an unbounded integer decodes from JSON but cannot be stored (msgpack holds 64 bits)."""
 
 MAX_TS_MS: Final = 253_402_300_799_999  # 9999-12-31T23:59:59.999Z
 
@@ -47,7 +49,7 @@ class Event(msgspec.Struct, tag_field="type", kw_only=True, omit_defaults=True):
 class CallQueued(Event, tag="call.queued"):
     call_id: Id
     queue: Name
-    priority: int = 0
+    priority: Priority = 0
 
 
 class CallRinging(Event, tag="call.ringing"):

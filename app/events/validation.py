@@ -1,5 +1,9 @@
 """Decode a batch of events, each on its own: the good ones are kept, each bad one is named
-by its index with the reason (msgspec's message names the field, e.g. "at `$.call_id`")."""
+by its index with the reason (msgspec's message names the field, e.g. "at `$.call_id`").
+
+Besides its own errors msgspec raises `RecursionError` for JSON nested deeper than the
+interpreter's recursion limit and `UnicodeDecodeError` for a string that is not UTF-8; both are
+bad input like any other and are reported the same way, never as a server error."""
 
 from __future__ import annotations
 
@@ -12,6 +16,9 @@ from app.events.schemas import AnyEvent, Event
 _batch = msgspec.json.Decoder(list[AnyEvent])
 _one = msgspec.json.Decoder(AnyEvent)
 _raw_list = msgspec.json.Decoder(list[msgspec.Raw])
+
+
+DECODE_ERRORS = (msgspec.MsgspecError, RecursionError, UnicodeDecodeError)
 
 
 class BatchError(ValueError):
@@ -32,14 +39,18 @@ class DecodedBatch:
     total: int = 0
 
 
-def _reason(exc: msgspec.MsgspecError) -> str:
+def _reason(exc: Exception) -> str:
+    if isinstance(exc, RecursionError):
+        return "JSON nested too deeply"
+    if isinstance(exc, UnicodeDecodeError):
+        return f"a string is not valid UTF-8 (byte {exc.start} of the string)"
     return str(exc).replace("$[...]", "$")
 
 
 def decode_json_array(body: bytes, max_events: int) -> DecodedBatch:
     try:
         events: list[Event] = list(_batch.decode(body))  # fast path: the whole batch is valid
-    except msgspec.MsgspecError:
+    except DECODE_ERRORS:
         pass
     else:
         if len(events) > max_events:
@@ -49,8 +60,8 @@ def decode_json_array(body: bytes, max_events: int) -> DecodedBatch:
         raws = _raw_list.decode(body)
     except msgspec.ValidationError as exc:
         raise BatchError(f"the body must be a JSON array of events: {exc}") from exc
-    except msgspec.DecodeError as exc:
-        raise BatchError(f"the body is not valid JSON: {exc}") from exc
+    except (msgspec.DecodeError, RecursionError, UnicodeDecodeError) as exc:
+        raise BatchError(f"the body is not valid JSON: {_reason(exc)}") from exc
     if len(raws) > max_events:
         raise BatchError(f"a batch holds at most {max_events} events, got {len(raws)}")
     out = DecodedBatch(total=len(raws))
@@ -58,7 +69,7 @@ def decode_json_array(body: bytes, max_events: int) -> DecodedBatch:
         try:
             out.events.append(_one.decode(raw))
             out.indices.append(index)
-        except msgspec.MsgspecError as exc:
+        except DECODE_ERRORS as exc:
             out.rejected.append(Rejection(index, _reason(exc)))
     return out
 
@@ -75,7 +86,7 @@ def decode_ndjson(body: bytes, max_events: int) -> DecodedBatch:
         try:
             out.events.append(_one.decode(line))
             out.indices.append(index)
-        except msgspec.MsgspecError as exc:
+        except DECODE_ERRORS as exc:
             out.rejected.append(Rejection(index, _reason(exc)))
     return out
 

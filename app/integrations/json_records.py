@@ -53,7 +53,7 @@ def _as_text(body: bytes | str) -> str | None:
 def _split_array(text: str) -> RawRecords:
     try:
         items = msgspec.json.decode(text.encode(), type=list[msgspec.Raw])
-    except (msgspec.DecodeError, msgspec.ValidationError) as exc:
+    except (msgspec.DecodeError, msgspec.ValidationError, RecursionError) as exc:
         return RawRecords([], [LineError(1, f"expected a JSON array of records: {exc}")])
     return RawRecords([(number, bytes(item)) for number, item in enumerate(items, 1)], [])
 
