@@ -1,13 +1,18 @@
-"""One client connection: the topics it holds at which version, what it still lacks, and the
-sender task that writes it to the socket.
+"""One client connection: the topics it holds at which version, what it still lacks, and how
+that reaches the socket.
 
-Updates are not queued. When a topic changes, the connection only notes the topic; its sender,
-when the socket is ready, sends each noted topic from the version the client has to the newest
-one (`LiveTopic.catch_up`: the shared deltas, or the shared snapshot when the client is far
-behind). A client that reads slowly therefore gets the latest state, never a backlog, and costs
-at most one pending entry per topic. Replies to the client's own requests (and pings) are queued,
-bounded by `reply_limit`. A client whose socket takes nothing for the send timeout, or that lets
-its replies pile up, is closed with 4008.
+Updates are not queued. When a topic changes, the connection only notes the topic; when it is
+flushed, it sends each noted topic from the version the client has to the newest one
+(`LiveTopic.catch_up`: the shared deltas, or the shared snapshot when the client is far behind).
+A client that reads slowly therefore gets the latest state, never a backlog, and costs at most
+one pending entry per topic. Replies to the client's own requests (and pings) are queued,
+bounded by `reply_limit`.
+
+Flushing is done by the hub's one flusher task, connection after connection, as long as each
+socket takes its frame at once (the usual case: a write to a socket with room in its buffer).
+A connection whose socket makes the flusher wait gets its own task until it has caught up, so
+it delays nobody. A client whose socket takes nothing for the send timeout, or that lets its
+replies pile up, is closed with 4008.
 """
 
 from __future__ import annotations
@@ -63,7 +68,9 @@ class Connection:
         close: CloseSocket,
         abort: Callable[[], None],
         reply_limit: int,
+        schedule: Callable[[Connection], None],
     ) -> None:
+        """`schedule(conn)` asks the hub to call `conn.flush()` soon."""
         self.id = next(self._ids)
         self.principal = principal
         self.credential = credential
@@ -79,15 +86,15 @@ class Connection:
         self._send = send
         self._close = close
         self._abort = abort
-        self._ready = asyncio.Event()
-        self._sender: asyncio.Task[None] | None = None
+        self._schedule = schedule
+        self._scheduled = False
+        self._unsent: deque[str] = deque()
+        self._own_sender: asyncio.Task[None] | None = None
         self._closer: asyncio.Task[None] | None = None
+        self._broken = False
 
     def __repr__(self) -> str:
         return f"<Connection {self.id} tenant={self.principal.tenant_id}>"
-
-    def start(self) -> None:
-        self._sender = asyncio.create_task(self._send_loop(), name=f"ws-send-{self.id}")
 
     # -- what the client holds --------------------------------------------------------------
 
@@ -108,7 +115,7 @@ class Connection:
         """`live` has a version this client may lack (cheap: called for every subscriber)."""
         if self.closing is None:
             self.changed[live.topic.name] = live
-            self._ready.set()
+            self._wake()
 
     def reply(self, text: str) -> None:
         """Queue an answer to the client (or a ping); a client that lets `reply_limit` of them
@@ -119,7 +126,7 @@ class Connection:
             self.kill(CloseCode.slow_consumer, "slow consumer: replies are not being read")
             return
         self.replies.append(text)
-        self._ready.set()
+        self._wake()
 
     def take(self) -> list[str]:
         """Everything the client lacks now, in order: the replies, then each changed topic
@@ -135,6 +142,54 @@ class Connection:
         self.changed.clear()
         return parts
 
+    # -- sending ----------------------------------------------------------------------------
+
+    def _wake(self) -> None:
+        if not self._scheduled and self._own_sender is None:
+            self._scheduled = True
+            self._schedule(self)
+
+    async def flush(self) -> None:
+        """Send what the client lacks, as long as the socket takes each frame at once; if it
+        makes us wait, hand the rest to this connection's own sender task."""
+        self._scheduled = False
+        if self._own_sender is not None or self.closing is not None or self._broken:
+            return
+        unsent = self._unsent
+        unsent.extend(frames(self.take()))
+        while unsent:
+            try:
+                async with asyncio.timeout(0):
+                    await self._send(unsent[0])
+            except TimeoutError:
+                self._own_sender = asyncio.create_task(self._send_own(), name=f"ws-send-{self.id}")
+                return
+            except Exception:
+                self._broken = True  # the socket is gone; the endpoint sees the disconnect
+                return
+            unsent.popleft()
+            self.frames_sent += 1
+
+    async def _send_own(self) -> None:
+        """Write until the client has caught up, however long its socket takes; then leave
+        the connection to the flusher again."""
+        unsent = self._unsent
+        try:
+            while True:
+                if not unsent:
+                    unsent.extend(frames(self.take()))
+                    if not unsent:
+                        return
+                self.sending_since = time.monotonic()
+                await self._send(unsent[0])
+                self.sending_since = None
+                unsent.popleft()
+                self.frames_sent += 1
+        except Exception:
+            self._broken = True
+        finally:
+            self._own_sender = None
+
     # -- liveness ---------------------------------------------------------------------------
 
     def check(self, now: float, idle_timeout_s: float, send_timeout_s: float) -> None:
@@ -142,22 +197,6 @@ class Connection:
             self.kill(CloseCode.idle_timeout, "idle timeout: no message from the client")
         elif self.sending_since is not None and now - self.sending_since > send_timeout_s:
             self.kill(CloseCode.slow_consumer, "slow consumer: the socket is not read")
-
-    async def _send_loop(self) -> None:
-        ready = self._ready
-        while True:
-            if not self.replies and not self.changed:
-                ready.clear()
-                await ready.wait()
-                continue
-            for frame in frames(self.take()):
-                self.sending_since = time.monotonic()
-                try:
-                    await self._send(frame)
-                except Exception:
-                    return  # the socket is gone; the endpoint sees the disconnect
-                self.sending_since = None
-                self.frames_sent += 1
 
     # -- closing ----------------------------------------------------------------------------
 
@@ -169,8 +208,9 @@ class Connection:
         self.closing = (code, reason)
         self.replies.clear()
         self.changed.clear()
-        if self._sender is not None:
-            self._sender.cancel()
+        self._unsent.clear()
+        if self._own_sender is not None:
+            self._own_sender.cancel()
         self._closer = asyncio.create_task(self._close_socket(code, reason))
         log.info("websocket closed by the server", connection=self.id, code=code, reason=reason)
 
@@ -183,9 +223,9 @@ class Connection:
 
     async def stop(self) -> None:
         """Called by the endpoint when the connection is over, whoever ended it."""
-        if self._sender is not None and not self._sender.done():
-            self._sender.cancel()
-        for task in (self._sender, self._closer):
+        if self._own_sender is not None and not self._own_sender.done():
+            self._own_sender.cancel()
+        for task in (self._own_sender, self._closer):
             if task is not None:
                 with contextlib.suppress(asyncio.CancelledError, Exception):
                     await task

@@ -191,6 +191,7 @@ async def live_updates(websocket: WebSocket) -> None:
         websocket.close,
         lambda: transport_abort(websocket),
         settings.ws_queue_size,
+        hub.schedule,
     )
     await serve(websocket, hub, conn)
 

@@ -44,6 +44,7 @@ TOPIC_LINGER_S = 30.0
 CREDENTIAL_RECHECK_S = 60.0
 """A connection whose credential was revoked is closed within about this long."""
 CONCURRENT_FETCHES = 32
+FLUSH_BATCH = 200
 
 
 class Hub:
@@ -60,6 +61,8 @@ class Hub:
         self._epochs = itertools.count(1)
         self._locks: dict[int, asyncio.Lock] = {}
         self._wake = asyncio.Event()
+        self._to_flush: list[Connection] = []
+        self._flush_wake = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
         self._fetch_slots = asyncio.Semaphore(CONCURRENT_FETCHES)
 
@@ -70,6 +73,7 @@ class Hub:
         self._tasks = [
             asyncio.create_task(self._update_loop(), name="ws-hub-updates"),
             asyncio.create_task(self._heartbeat_loop(), name="ws-hub-heartbeat"),
+            asyncio.create_task(self._flush_loop(), name="ws-hub-flush"),
         ]
 
     async def close(self) -> None:
@@ -93,7 +97,24 @@ class Hub:
 
     def register(self, conn: Connection) -> None:
         self.connections.add(conn)
-        conn.start()
+
+    def schedule(self, conn: Connection) -> None:
+        """A connection has something to send: the flusher will see to it."""
+        self._to_flush.append(conn)
+        self._flush_wake.set()
+
+    async def _flush_loop(self) -> None:
+        """Flush the connections that have something to send, one after the other: sockets
+        that take their frame at once cost no task switch; one that makes us wait is handed to
+        its own task (`Connection.flush`). Yields to the loop every FLUSH_BATCH connections."""
+        while True:
+            await self._flush_wake.wait()
+            self._flush_wake.clear()
+            pending, self._to_flush = self._to_flush, []
+            for index, conn in enumerate(pending, 1):
+                await conn.flush()
+                if index % FLUSH_BATCH == 0:
+                    await asyncio.sleep(0)
 
     def unregister(self, conn: Connection) -> None:
         self.connections.discard(conn)

@@ -1,6 +1,6 @@
-"""One connection's sender, driven through a socket stand-in whose writes the test releases
-one at a time: a client that reads slowly gets the newest version, not a backlog; one that
-reads nothing is closed with 4008 (and aborted if it cannot even take the close frame)."""
+"""One connection, driven through a socket stand-in whose writes the test releases one at a
+time: a client that reads slowly gets the newest version, not a backlog; one that reads nothing
+is closed with 4008 (and aborted if it cannot even take the close frame)."""
 
 from __future__ import annotations
 
@@ -46,13 +46,24 @@ class Socket:
         await asyncio.sleep(0.01)
 
 
+flushes: set[asyncio.Task[None]] = set()
+
+
+def flush_soon(conn: Connection) -> None:
+    """What the hub's flusher does for a scheduled connection."""
+    task = asyncio.get_running_loop().create_task(conn.flush())
+    flushes.add(task)
+    task.add_done_callback(flushes.discard)
+
+
 def connect(socket: Socket, reply_limit: int = 8) -> tuple[Connection, LiveTopic]:
     principal = Principal(tenant_id=1, tenant_name="t", scopes=frozenset({Scope.read}))
-    conn = Connection(principal, "fw_x", socket.send, socket.close, socket.abort, reply_limit)
+    conn = Connection(
+        principal, "fw_x", socket.send, socket.close, socket.abort, reply_limit, flush_soon
+    )
     live = LiveTopic(parse_topic(1, "metrics:tenant:live"), "e-1")
     live.update({"calls_waiting": 0}, 0)
     live.subscribers.add(conn)
-    conn.start()
     conn.track(live, 0)
     return conn, live
 
@@ -70,7 +81,7 @@ def summary(message: Any) -> tuple[str, int]:
 async def test_a_slow_reader_gets_the_newest_version_not_the_backlog() -> None:
     socket = Socket()
     conn, live = connect(socket)
-    await asyncio.sleep(0.01)  # the sender holds the first snapshot, waiting for the socket
+    await asyncio.sleep(0.01)  # the first snapshot waits for the socket
     for n in range(1, 31):
         change(live, n)
     assert len(conn.changed) == 1
@@ -78,7 +89,7 @@ async def test_a_slow_reader_gets_the_newest_version_not_the_backlog() -> None:
     assert [summary(m) for m in socket.written] == [("snapshot", 1), ("snapshot", 31)]
 
     change(live, 32)
-    await asyncio.sleep(0.01)  # the sender holds delta 32
+    await asyncio.sleep(0.01)  # delta 32 waits for the socket
     change(live, 33)
     change(live, 34)
     await socket.release(2)
@@ -121,6 +132,18 @@ async def test_a_silent_client_is_closed_as_idle() -> None:
     conn.check(time.monotonic() + 61, idle_timeout_s=60, send_timeout_s=10)
     assert conn.closing == (CloseCode.idle_timeout, "idle timeout: no message from the client")
     await conn.stop()
+
+
+async def test_a_socket_that_takes_frames_at_once_needs_no_task_of_its_own() -> None:
+    socket = Socket()
+    socket.gate = asyncio.Semaphore(100)
+    conn, live = connect(socket)
+    await asyncio.sleep(0.01)
+    change(live, 1)
+    await asyncio.sleep(0.01)
+    assert [summary(m) for m in socket.written] == [("snapshot", 1), ("delta", 2)]
+    assert conn._own_sender is None
+    assert conn.sending_since is None
 
 
 async def test_a_socket_that_takes_not_even_the_close_frame_is_aborted() -> None:
