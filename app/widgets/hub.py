@@ -40,6 +40,12 @@ log = get_logger(__name__)
 TICK_S = 1.0
 """Every subscribed tenant is recomputed at least this often."""
 FETCH_TIMEOUT_S = 5.0
+STALE_AFTER_S = 2.0
+"""A tenant whose live state could not be read for this long (Redis down or too slow) has the
+connections that were shown its numbers closed with 1013 (try again later), so that no client
+keeps showing numbers that silently stopped being live: clients mark them stale and reconnect
+with back-off. The topics are forgotten, so a reconnecting client is never told `resumed` on
+old numbers; it gets a snapshot once the live state can be read again."""
 TOPIC_LINGER_S = 30.0
 CREDENTIAL_RECHECK_S = 60.0
 """A connection whose credential was revoked is closed within about this long."""
@@ -65,6 +71,7 @@ class Hub:
         self._flush_wake = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
         self._fetch_slots = asyncio.Semaphore(CONCURRENT_FETCHES)
+        self._failing_since: dict[int, float] = {}
 
     # -- lifecycle --------------------------------------------------------------------------
 
@@ -259,17 +266,32 @@ class Hub:
                 lives = list(self.by_tenant.get(tenant_id, {}).values())
             if not lives:
                 return
+            started = time.monotonic()
             try:
                 async with asyncio.timeout(FETCH_TIMEOUT_S):
                     values = await self._fetch(tenant_id, [live.topic for live in lives])
             except Exception as exc:
                 log.warning("live state unavailable", tenant=tenant_id, error=repr(exc))
+                since = self._failing_since.setdefault(tenant_id, started)
+                if time.monotonic() - since >= STALE_AFTER_S:
+                    self._invalidate(tenant_id)
                 return
+            self._failing_since.pop(tenant_id, None)
             for live in lives:
                 at_ms, state = values[live.topic.name]
                 if live.update(state, at_ms):
                     for conn in live.subscribers:
                         conn.notify(live)
+
+    def _invalidate(self, tenant_id: int) -> None:
+        """The tenant's live state is unavailable: close every connection that was shown its
+        numbers (1013, try again later) and forget those numbers (see STALE_AFTER_S)."""
+        for live in list(self.by_tenant.get(tenant_id, {}).values()):
+            if live.state is None:
+                continue
+            for conn in list(live.subscribers):
+                conn.kill(CloseCode.try_again_later, "live data unavailable; reconnect later")
+            self._drop(live)
 
     async def _fetch(self, tenant_id: int, topics: list[Topic]) -> dict[str, tuple[int, State]]:
         """Read the live state behind the topics with one `live` and one `board` call."""

@@ -25,6 +25,7 @@ class CloseCode(IntEnum):
     message_too_big = 1009
     internal_error = 1011
     service_restart = 1012
+    try_again_later = 1013
     protocol_error = 4000
     unauthenticated = 4001
     forbidden = 4003
@@ -38,7 +39,7 @@ RECONNECTABLE = frozenset(
         CloseCode.internal_error,
         CloseCode.service_restart,
         1006,  # abnormal closure: no close frame (network, process killed)
-        1013,  # try again later
+        CloseCode.try_again_later,
         CloseCode.slow_consumer,
         CloseCode.idle_timeout,
     }

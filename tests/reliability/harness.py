@@ -23,7 +23,7 @@ import contextlib
 import os
 import time
 from collections import Counter
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -392,6 +392,20 @@ async def readiness(base: str) -> int | None:
 
 
 @contextlib.asynccontextmanager
+async def background(*coros: Awaitable[Any]) -> AsyncIterator[asyncio.Future[list[Any]]]:
+    """Run the coroutines together in the background; cancelled (and awaited) if the block
+    ends before they do."""
+    task = asyncio.ensure_future(asyncio.gather(*coros))
+    try:
+        yield task
+    finally:
+        if not task.done():
+            task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+
+@contextlib.asynccontextmanager
 async def watchers(bases: Sequence[str], tenant: Tenant) -> AsyncIterator[list[LiveClient]]:
     """One WebSocket client per API process, on a few topics of the tenant."""
     clients = [LiveClient(ws_url(base), tenant.key, WS_TOPICS, max_backoff_s=1.0) for base in bases]
@@ -448,3 +462,24 @@ def report(fault: str, **figures: object) -> None:
     if path:
         with open(path, "a", encoding="utf-8") as out:
             out.write(msgspec.json.encode(line).decode() + "\n")
+
+
+async def told(
+    clients: Sequence[LiveClient], before: Sequence[tuple[int, int]], timeout: float
+) -> float:
+    """Seconds until every client was told that its numbers are no longer live: the server
+    closed the connection or sent an error (`before`: each client's close codes and errors
+    before the fault)."""
+    started = time.monotonic()
+
+    def was_told(client: LiveClient, seen: tuple[int, int]) -> bool:
+        return len(client.close_codes) > seen[0] or len(client.errors) > seen[1]
+
+    while time.monotonic() - started < timeout:
+        if all(was_told(c, seen) for c, seen in zip(clients, before, strict=True)):
+            return time.monotonic() - started
+        await asyncio.sleep(0.1)
+    raise AssertionError(
+        f"WebSocket clients were not told within {timeout} s that their numbers are stale: "
+        f"close codes {[c.close_codes for c in clients]}, errors {[c.errors for c in clients]}"
+    )
