@@ -34,17 +34,6 @@ class LogEntry(msgspec.Struct, frozen=True):
     events: list[AnyEvent]
 
 
-class TenantView(msgspec.Struct):
-    """What the API serves for one tenant: the live metrics as of `at_ms`."""
-
-    tenant_id: int
-    at_ms: int
-    offset: str
-    counts: dict[str, int]
-    metrics: dict[str, dict[str, dict[str, float | int | None]]]
-    board: list[dict[str, object]] = []
-
-
 class LiveMetrics(msgspec.Struct):
     at_ms: int
     values: dict[tuple[str, str], dict[str, float | int | None]]

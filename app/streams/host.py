@@ -7,10 +7,10 @@ from collections.abc import Sequence
 
 import msgspec
 
-from app.streams.aggregator import LIVE, WINDOWS, TenantAggregator
+from app.streams.aggregator import TenantAggregator
 from app.streams.aggregator.facts import Fact
 from app.streams.clock import Clock
-from app.streams.engine import LogEntry, TenantView
+from app.streams.engine import LogEntry
 from app.streams.tenant_config import TenantConfigs
 
 
@@ -78,25 +78,6 @@ class AggregatorHost:
         now = self.now_ms(tenant_id)
         agg.advance(now)
         return now, agg.metrics(scope, window, now)
-
-    def view(self, tenant_id: int) -> TenantView | None:
-        """Every scope and window of one tenant, as published by workers of the redis engine."""
-        agg = self.aggregators.get(tenant_id)
-        if agg is None:
-            return None
-        now = self.now_ms(tenant_id)
-        agg.advance(now)
-        return TenantView(
-            tenant_id=tenant_id,
-            at_ms=now,
-            offset=self.offset,
-            counts=agg.counts_by_type(),
-            metrics={
-                scope: {window: agg.metrics(scope, window, now) for window in (LIVE, *WINDOWS)}
-                for scope in agg.scopes()
-            },
-            board=[msgspec.structs.asdict(row) for row in agg.agent_board(now)],
-        )
 
     def dump(self) -> bytes:
         return msgspec.msgpack.encode(

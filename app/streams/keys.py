@@ -36,7 +36,12 @@ class Keys:
         return f"{self.tag(partition)}:checkpoint"
 
     def view(self, tenant_id: int) -> str:
+        """A hash of the tenant's live view, one field per part (app/streams/views.py)."""
         return f"{self.prefix}:view:{tenant_id}"
+
+    def wanted(self, tenant_id: int) -> str:
+        """The view parts API processes read (sorted set: part -> wanted until, wall ms)."""
+        return f"{self.prefix}:wanted:{tenant_id}"
 
     def workers(self) -> str:
         return f"{self.prefix}:workers"

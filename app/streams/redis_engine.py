@@ -6,23 +6,39 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 from collections.abc import Sequence
 from typing import Any
 
-import msgspec
 from redis.asyncio import Redis
 
 from app.config import Settings
 from app.core.logging import get_logger
 from app.events.schemas import Event
-from app.streams.engine import AppendResult, Engine, LiveMetrics, LogEntry, TenantView
+from app.streams.clock import wall_ms
+from app.streams.engine import AppendResult, Engine, LiveMetrics, LogEntry
 from app.streams.keys import Keys
 from app.streams.redis_log import RedisLog
 from app.streams.tenant_config import TenantConfigs
+from app.streams.views import (
+    AT,
+    BOARD,
+    META,
+    WANT_TTL_MS,
+    always_written,
+    at_decoder,
+    board_decoder,
+    meta_decoder,
+    scope_decoder,
+    scope_field,
+)
 from app.streams.worker import PartitionWorker
 
-_view_decoder = msgspec.msgpack.Decoder(TenantView)
 log = get_logger(__name__)
+
+FIRST_READ_WAIT_S = 2.0
+"""How long a read waits for view parts asked for the first time (the owner writes them at
+its next tick)."""
 
 
 def connect_redis(url: str) -> Redis:
@@ -49,6 +65,7 @@ class RedisEngine(Engine):
         )
         self._worker_task: asyncio.Task[None] | None = None
         self._updates_task: asyncio.Task[None] | None = None
+        self._wanted: dict[tuple[int, str], float] = {}
 
     async def start(self) -> None:
         if self.worker is not None:
@@ -104,23 +121,59 @@ class RedisEngine(Engine):
     ) -> list[LogEntry]:
         return await self.log.read_tenant(tenant_id, after=after, limit=limit)
 
-    async def view(self, tenant_id: int) -> TenantView | None:
-        blob: Any = await self.redis.get(self.keys.view(tenant_id))
-        return None if blob is None else _view_decoder.decode(blob)
+    async def _want(self, tenant_id: int, parts: list[str]) -> bool:
+        """Tell the owning worker to keep these view parts written (renewed at half their time
+        to live). True if one of them was not wanted by this process before."""
+        now = time.monotonic()
+        due = [p for p in parts if self._wanted.get((tenant_id, p), 0.0) < now]
+        if not due:
+            return False
+        fresh = any((tenant_id, p) not in self._wanted for p in due)
+        key = self.keys.wanted(tenant_id)
+        until = wall_ms() + WANT_TTL_MS
+        async with self.redis.pipeline(transaction=False) as pipe:
+            pipe.zadd(key, dict.fromkeys(due, until))
+            pipe.zremrangebyscore(key, "-inf", wall_ms())
+            pipe.pexpire(key, WANT_TTL_MS)
+            await pipe.execute()
+        for part in due:
+            self._wanted[(tenant_id, part)] = now + WANT_TTL_MS / 2000
+        return fresh
+
+    async def _read_view(self, tenant_id: int, parts: list[str], *, wait: bool) -> list[Any]:
+        """HMGET of `at` and the parts; with `wait`, give the worker a little time to write
+        parts that were just asked for the first time."""
+        fields = [AT, *parts]
+        got: list[Any] = await self.redis.hmget(self.keys.view(tenant_id), fields)
+        if wait and got[0] is not None and None in got:
+            deadline = time.monotonic() + FIRST_READ_WAIT_S
+            while None in got and time.monotonic() < deadline:
+                await asyncio.sleep(0.05)
+                got = await self.redis.hmget(self.keys.view(tenant_id), fields)
+        return got
 
     async def live(self, tenant_id: int, queries: Sequence[tuple[str, str]]) -> LiveMetrics | None:
-        view = await self.view(tenant_id)
-        if view is None:
+        fields = sorted({scope_field(scope) for scope, _ in queries})
+        fresh = await self._want(tenant_id, [f for f in fields if not always_written(f)])
+        at, *blobs = await self._read_view(tenant_id, fields, wait=fresh)
+        if at is None:
             return None
+        scopes = {
+            field: scope_decoder.decode(blob) if blob is not None else {}
+            for field, blob in zip(fields, blobs, strict=True)
+        }
         return LiveMetrics(
-            at_ms=view.at_ms,
-            values={(s, w): view.metrics.get(s, {}).get(w, {}) for s, w in queries},
+            at_ms=at_decoder.decode(at),
+            values={(s, w): scopes[scope_field(s)].get(w, {}) for s, w in queries},
         )
 
     async def board(self, tenant_id: int) -> tuple[int, list[dict[str, object]]] | None:
-        view = await self.view(tenant_id)
-        return None if view is None else (view.at_ms, view.board)
+        fresh = await self._want(tenant_id, [BOARD])
+        at, blob = await self._read_view(tenant_id, [BOARD], wait=fresh)
+        if at is None:
+            return None
+        return at_decoder.decode(at), board_decoder.decode(blob) if blob is not None else []
 
     async def counts(self, tenant_id: int) -> dict[str, int]:
-        view = await self.view(tenant_id)
-        return view.counts if view else {}
+        blob: Any = await self.redis.hget(self.keys.view(tenant_id), META)
+        return meta_decoder.decode(blob).counts if blob is not None else {}

@@ -19,7 +19,6 @@ import time
 import uuid
 from typing import Any
 
-import msgspec
 from redis.asyncio import Redis
 
 from app.config import ClockKind, Settings
@@ -32,6 +31,7 @@ from app.streams.host import AggregatorHost
 from app.streams.keys import Keys
 from app.streams.redis_log import decode_entry
 from app.streams.tenant_config import TenantConfigs
+from app.streams.views import AT, IDLE_REFRESH_S, WrittenView, compute_parts
 
 log = get_logger(__name__)
 
@@ -63,6 +63,7 @@ class OwnedPartition:
         self.checkpointed_offset = host.offset
         self.checkpointed_at = time.monotonic()
         self.pending_facts: list[tuple[int, Fact]] = []
+        self.views: dict[int, WrittenView] = {}
 
 
 class PartitionWorker:
@@ -229,25 +230,56 @@ class PartitionWorker:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._stop.wait(), interval)
 
-    async def publish_views(self) -> None:
-        """Write each changed tenant's view and announce it on the updates channel."""
+    async def _wanted(self, tenants: list[int]) -> dict[int, set[str]]:
+        """The view parts API processes currently want, per tenant."""
+        if not tenants:
+            return {}
+        now = wall_ms()
         async with self.redis.pipeline(transaction=False) as pipe:
-            count = 0
-            for part in list(self.owned.values()):
+            for tenant_id in tenants:
+                pipe.zrangebyscore(self.keys.wanted(tenant_id), now, "+inf")
+            replies: list[Any] = await pipe.execute()
+        return {
+            t: {m.decode() for m in members}
+            for t, members in zip(tenants, replies, strict=True)
+            if members
+        }
+
+    async def publish_views(self) -> None:
+        """Write what changed in the views of the owned tenants that are due (new events, a
+        second passed under the wall clock, or a part newly wanted) and announce them."""
+        owned = list(self.owned.values())
+        wanted = await self._wanted([t for part in owned for t in part.host.aggregators])
+        now = time.monotonic()
+        wall = self.clock.kind is ClockKind.wall
+        announce = self.keys.updates_channel()
+        async with self.redis.pipeline(transaction=False) as pipe:
+            for part in owned:
                 host = part.host
                 host.tick()
                 dirty, host.dirty = host.dirty, set()
-                changed = set(host.aggregators) if self.clock.kind is ClockKind.wall else dirty
-                for tenant_id in changed:
-                    view = host.view(tenant_id)
-                    if view is None:
+                for tenant_id, agg in host.aggregators.items():
+                    written = part.views.setdefault(tenant_id, WrittenView())
+                    want = wanted.get(tenant_id, set())
+                    if not (
+                        tenant_id in dirty
+                        or (wall and now - written.computed_at >= IDLE_REFRESH_S)
+                        or not want <= written.parts.keys()
+                    ):
                         continue
-                    pipe.set(self.keys.view(tenant_id), msgspec.msgpack.encode(view))
-                    pipe.publish(self.keys.updates_channel(), f"{tenant_id}:{view.offset}")
-                    count += 1
+                    written.computed_at = now
+                    parts = compute_parts(agg, host.now_ms(tenant_id), want)
+                    changed, gone = written.changes(parts)
+                    key = self.keys.view(tenant_id)
+                    if gone:
+                        pipe.hdel(key, *gone)
+                    if changed:
+                        pipe.hset(key, mapping=changed)  # type: ignore[arg-type]
+                    if gone or changed.keys() - {AT}:
+                        pipe.publish(announce, f"{tenant_id}:{host.offset}")
                 if self.tick_hook is not None:
                     await self.tick_hook(host, dirty)
-            if count:
+            if len(pipe):
                 await pipe.execute()
 
     async def run(self) -> None:

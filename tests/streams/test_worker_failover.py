@@ -12,15 +12,14 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-import msgspec
 import pytest
 from redis.asyncio import Redis
 
 from app.config import EngineKind
 from app.events.schemas import AgentLogin, CallAnswered, CallQueued, Event
-from app.streams.engine import TenantView
 from app.streams.keys import Keys, partition_of
 from app.streams.redis_log import RedisLog
+from app.streams.views import META, meta_decoder
 from tests.conftest import make_settings
 from tests.helpers import eventually, make_tenant_key, now_ms
 
@@ -103,11 +102,10 @@ async def test_sigkill_worker_mid_stream_loses_nothing_and_counts_nothing_twice(
 
         async def exact() -> bool:
             for tenant in tenants:
-                blob: Any = await redis.get(keys.view(tenant))
+                blob: Any = await redis.hget(keys.view(tenant), META)
                 if blob is None:
                     return False
-                view = msgspec.msgpack.decode(blob, type=TenantView)
-                if view.counts != dict(expected[tenant]):
+                if meta_decoder.decode(blob).counts != dict(expected[tenant]):
                     return False
             return True
 
