@@ -168,6 +168,13 @@ def user_create(
 def serve(
     host: Annotated[str | None, typer.Option(help="bind address")] = None,
     port: Annotated[int | None, typer.Option(help="port")] = None,
+    worker: Annotated[
+        bool,
+        typer.Option(
+            help="redis engine: also run a partition worker in this process; with --no-worker "
+            "it serves the API only (run `floorwatch worker` processes beside it)"
+        ),
+    ] = True,
 ) -> None:
     """Run the API and the aggregator in one process (either engine)."""
     import uvicorn
@@ -179,7 +186,7 @@ def serve(
     if settings.is_sqlite:
         upgrade(settings.database_url)  # zero setup: the embedded database migrates itself
     uvicorn.run(
-        create_app(settings),
+        create_app(settings, run_worker=worker),
         host=host or settings.host,
         port=port or settings.port,
         loop="uvloop",
