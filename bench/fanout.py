@@ -20,6 +20,7 @@ import asyncio
 import contextlib
 import itertools
 import multiprocessing as mp
+import os
 import queue
 import resource
 import statistics
@@ -28,6 +29,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from multiprocessing.synchronize import Event as MpEvent
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -203,10 +205,23 @@ async def post_probes(http: httpx.AsyncClient, stop: asyncio.Event) -> dict[int,
     return sent
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time a process has used so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 async def drive(
-    url: str, key: str, seconds: float, rate: int, measure: MpEvent, stop_clients: MpEvent
-) -> tuple[dict[int, float], tuple[float, float], float]:
-    """Warm up, then load and probe for `seconds`; ({probe: sent at}, window, events/s)."""
+    url: str,
+    key: str,
+    seconds: float,
+    rate: int,
+    measure: MpEvent,
+    stop_clients: MpEvent,
+    server_pid: int,
+) -> tuple[dict[int, float], tuple[float, float], float, float]:
+    """Warm up, then load and probe for `seconds`; ({probe: sent at}, window, events/s,
+    server CPU seconds per second of the window)."""
     stop = asyncio.Event()
     headers = {"Authorization": f"Bearer {key}"}
     async with (
@@ -221,13 +236,15 @@ async def drive(
         await asyncio.sleep(WARMUP_S)
         measure.set()
         started = time.time()
+        cpu_before = cpu_seconds(server_pid)
         await asyncio.sleep(seconds)
         ended = time.time()
+        server_cpu = (cpu_seconds(server_pid) - cpu_before) / (ended - started)
         stop.set()
         sent, events = await probes, sum(await asyncio.gather(*loads))
         await asyncio.sleep(DRAIN_S)
         stop_clients.set()
-    return sent, (started + 0.5, ended), events / (time.time() - started + WARMUP_S)
+    return sent, (started + 0.5, ended), events / (time.time() - started + WARMUP_S), server_cpu
 
 
 def probe_latencies(
@@ -261,6 +278,7 @@ class Figures:
     missed: int
     dropped: int
     events_per_s: float
+    server_cpu: float
 
 
 def measure(
@@ -293,8 +311,16 @@ def measure(
             worker.start()
         try:
             connected = sum(ready.get(timeout=300) for _ in workers)
-            sent, window, events_per_s = asyncio.run(
-                drive(server.url, server.key, seconds, rate, start_measuring, stop)
+            sent, window, events_per_s, server_cpu = asyncio.run(
+                drive(
+                    server.url,
+                    server.key,
+                    seconds,
+                    rate,
+                    start_measuring,
+                    stop,
+                    server.process.pid,
+                )
             )
             outcomes = [results.get(timeout=300) for _ in workers]
         except queue.Empty:
@@ -320,6 +346,7 @@ def measure(
         missed=missed,
         dropped=sum(o["dropped"] for o in outcomes),
         events_per_s=events_per_s,
+        server_cpu=server_cpu,
     )
 
 
@@ -357,7 +384,9 @@ def main() -> None:
             f"fanout {f.clients:6,} clients: {f.messages_per_s:>9,.0f} messages/s delivered; "
             f"POST /v1/events -> client p50 {f.p50_ms:5.0f} ms, p99 {f.p99_ms:5.0f} ms "
             f"({f.samples:,} samples, {f.missed} missed, {f.dropped} clients dropped, "
-            f"{f.connected:,} connected, load {f.events_per_s:,.0f} events/s)"
+            f"{f.connected:,} connected, load {f.events_per_s:,.0f} events/s, server CPU "
+            f"{f.server_cpu:.2f} cores, {1e6 * f.server_cpu / max(f.messages_per_s, 1):.0f} "
+            "µs per message)"
         )
 
 
