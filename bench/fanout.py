@@ -81,6 +81,7 @@ async def run_clients(
     ready: mp.Queue[int],
     measure: MpEvent,
     stop: MpEvent,
+    deflate: bool,
 ) -> dict[str, Any]:
     """Connect `count` clients, report ready, count what arrives between `measure` and
     `stop`."""
@@ -91,7 +92,11 @@ async def run_clients(
         for i in range(first_index + start, first_index + min(start + CONNECT_BATCH, count)):
             seen: list[tuple[int, float]] = []
             stats.probes.append(seen)
-            batch.append(LiveClient(url, key, topics_for(i), on_update=counting(stats, seen)))
+            batch.append(
+                LiveClient(
+                    url, key, topics_for(i), on_update=counting(stats, seen), deflate=deflate
+                )
+            )
         await asyncio.gather(*(c.start() for c in batch))
         clients.extend(batch)
     ready.put(len(clients))
@@ -125,10 +130,13 @@ def client_process(
     measure: MpEvent,
     stop: MpEvent,
     results: mp.Queue[dict[str, Any]],
+    deflate: bool,
 ) -> None:
     import uvloop
 
-    results.put(uvloop.run(run_clients(url, key, first_index, count, ready, measure, stop)))
+    results.put(
+        uvloop.run(run_clients(url, key, first_index, count, ready, measure, stop, deflate))
+    )
 
 
 # -- load and probes ------------------------------------------------------------------------
@@ -282,7 +290,13 @@ class Figures:
 
 
 def measure(
-    engine: str, clients: int, seconds: float, rate: int, procs: int, interval_ms: int
+    engine: str,
+    clients: int,
+    seconds: float,
+    rate: int,
+    procs: int,
+    interval_ms: int,
+    deflate: bool,
 ) -> Figures:
     with run_server(engine, {"FLOORWATCH_UPDATE_INTERVAL_MS": str(interval_ms)}) as server:
         ctx = mp.get_context("spawn")
@@ -302,6 +316,7 @@ def measure(
                     start_measuring,
                     stop,
                     results,
+                    deflate,
                 ),
                 daemon=True,
             )
@@ -364,12 +379,15 @@ def main() -> None:
     parser.add_argument("--client-processes", type=int, default=2)
     parser.add_argument("--engine", choices=("memory", "redis"), default="memory")
     parser.add_argument("--update-interval-ms", type=int, default=250)
+    parser.add_argument(
+        "--deflate", action="store_true", help="clients offer per-message compression (browsers do)"
+    )
     args = parser.parse_args()
     raise_file_limit(max(args.clients) + 1000)
     print(machine())
     print(
         f"commit {commit()}, engine {args.engine}, update interval {args.update_interval_ms} ms, "
-        f"{args.client_processes} client processes"
+        f"{args.client_processes} client processes, compression {'on' if args.deflate else 'off'}"
     )
     for clients in args.clients:
         f = measure(
@@ -379,6 +397,7 @@ def main() -> None:
             args.events_per_s,
             args.client_processes,
             args.update_interval_ms,
+            args.deflate,
         )
         print(
             f"fanout {f.clients:6,} clients: {f.messages_per_s:>9,.0f} messages/s delivered; "

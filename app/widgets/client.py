@@ -100,10 +100,11 @@ class LiveClient:
         max_backoff_s: float = 10.0,
         open_timeout_s: float = 10.0,
         on_update: Callable[[Update], None] | None = None,
+        deflate: bool = False,
     ) -> None:
         """`auth_message=True` authenticates the way a browser does (first message) instead of
         with the `Authorization` header. With `on_update`, updates go to the callback instead
-        of `updates()`."""
+        of `updates()`. `deflate=True` offers per-message compression, as browsers do."""
         self.url = url
         self.token = token
         self.topics: list[str] = list(dict.fromkeys(topics))
@@ -113,6 +114,7 @@ class LiveClient:
         self.max_backoff_s = max_backoff_s
         self.open_timeout_s = open_timeout_s
         self.on_update = on_update
+        self.deflate = deflate
         self.state: dict[str, TopicState] = {}
         self.welcome: Welcome | None = None
         self.errors: list[Error] = []
@@ -206,7 +208,7 @@ class LiveClient:
             self.url,
             additional_headers=headers,
             origin=Origin(self.origin) if self.origin else None,
-            compression=None,
+            compression="deflate" if self.deflate else None,
             open_timeout=self.open_timeout_s,
             max_size=MAX_FRAME_BYTES,
             max_queue=None,

@@ -5,8 +5,8 @@ Engine listeners mark tenants dirty; at most every `update_interval_ms` (and at 
 second, so waits and sliding windows tick without events, and so a lost pub/sub announcement
 heals) the hub re-reads the dirty tenants' live state from the engine once, diffs each topic
 against its last value and, where something changed, encodes one delta with the next sequence
-number and notes the topic on every subscriber (`Connection.notify`); each connection's own
-sender then writes what its client lacks (see app/widgets/connection.py).
+number and notes the topic on every subscriber (`Connection.notify`); the flusher task then
+writes to each such connection what its client lacks (see app/widgets/connection.py).
 """
 
 from __future__ import annotations
