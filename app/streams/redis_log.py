@@ -14,19 +14,27 @@ from app.streams.engine import AppendResult, LogEntry
 from app.streams.keys import Keys, partition_of
 
 # KEYS[1] = the partition's stream. ARGV[1] = prefix of the seen-id keys, ARGV[2] = their TTL in
-# ms, ARGV[3] = tenant id, then (event id, msgpack-encoded event) pairs. Events never seen before
+# ms, ARGV[3] = tenant id, ARGV[4] = msgpack array of the event ids, ARGV[5] = the msgpack-encoded
+# events one after another, ARGV[6] = msgpack array of their lengths in bytes. A constant number of
+# arguments keeps the client's command packing cheap for big batches. Events never seen before
 # are appended as ONE stream entry whose `e` field is a msgpack array of them (the array header is
-# written here, so Python never re-encodes). The seen-id keys share the stream's hash tag.
+# written here, so nothing is re-encoded; when all are new, ARGV[5] is used as it is). The
+# seen-id keys share the stream's hash tag.
 APPEND_SCRIPT = """
-local parts, new, n = {}, {}, 0
-for i = 4, #ARGV, 2 do
-  if redis.call('SET', ARGV[1] .. ARGV[i], '1', 'NX', 'PX', ARGV[2]) then
+local ids, lengths, events = cmsgpack.unpack(ARGV[4]), cmsgpack.unpack(ARGV[6]), ARGV[5]
+local parts, new, n, at = {}, {}, 0, 1
+for i = 1, #ids do
+  local size = lengths[i]
+  if redis.call('SET', ARGV[1] .. ids[i], '1', 'NX', 'PX', ARGV[2]) then
     n = n + 1
-    parts[n] = ARGV[i + 1]
-    new[n] = (i - 4) / 2
+    parts[n] = string.sub(events, at, at + size - 1)
+    new[n] = i - 1
   end
+  at = at + size
 end
 if n == 0 then return {false, new} end
+local body = events
+if n < #ids then body = table.concat(parts) end
 local header
 if n < 16 then
   header = string.char(0x90 + n)
@@ -36,7 +44,7 @@ else
   header = string.char(0xdd, math.floor(n / 16777216) % 256, math.floor(n / 65536) % 256,
                        math.floor(n / 256) % 256, n % 256)
 end
-local id = redis.call('XADD', KEYS[1], '*', 't', ARGV[3], 'e', header .. table.concat(parts))
+local id = redis.call('XADD', KEYS[1], '*', 't', ARGV[3], 'e', header .. body)
 return {id, new}
 """
 
@@ -67,11 +75,16 @@ class RedisLog:
         if not events:
             return AppendResult()
         partition = self.partition(tenant_id)
-        args: list[Any] = [self.keys.seen(partition, tenant_id), self.dedup_ttl_ms, tenant_id]
         encode = _encoder.encode
-        for event in events:
-            args.append(event.id)
-            args.append(encode(event))
+        encoded = [encode(event) for event in events]
+        args: list[bytes | str | int] = [
+            self.keys.seen(partition, tenant_id),
+            self.dedup_ttl_ms,
+            tenant_id,
+            encode([event.id for event in events]),
+            b"".join(encoded),
+            encode([len(blob) for blob in encoded]),
+        ]
         _, new = await self._append(keys=[self.keys.events(partition)], args=args)
         accepted = [int(i) for i in new]
         kept = set(accepted)

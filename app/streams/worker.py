@@ -63,6 +63,7 @@ class OwnedPartition:
         self.checkpointed_offset = host.offset
         self.checkpointed_at = time.monotonic()
         self.pending_facts: list[tuple[int, Fact]] = []
+        self.checkpointing: asyncio.Task[bool] | None = None
         self.views: dict[int, WrittenView] = {}
 
 
@@ -112,9 +113,10 @@ class PartitionWorker:
         share = math.ceil(self.settings.partitions / await self._live_workers())
         while len(self.owned) > share:
             number = max(self.owned)
-            await self._checkpoint_partition(self.owned[number])
+            if not await self._checkpoint_partition(self.owned[number]):
+                break  # kept until a checkpoint is written; tried again next round
             await self._release(keys=[self.keys.lease(number)], args=[self.id])
-            self.owned.pop(number)
+            self.owned.pop(number, None)
             log.info("partition released for balance", partition=number, worker=self.id)
         for number in range(self.settings.partitions):
             if len(self.owned) >= share:
@@ -148,31 +150,58 @@ class PartitionWorker:
 
     # -- consumption ------------------------------------------------------------------------
 
-    async def _checkpoint_partition(self, part: OwnedPartition) -> None:
-        """Write the partition's facts, then its checkpoint. Facts first: if writing them fails,
-        no checkpoint is taken, so a successor replays the tail and produces them again (they
-        are idempotent)."""
-        if part.host.offset == part.checkpointed_offset:
-            part.checkpointed_at = time.monotonic()
-            return
-        part.pending_facts.extend(part.host.drain_facts())
-        if part.pending_facts:
-            await write_facts(self.configs.db, part.pending_facts)
-            part.pending_facts.clear()
+    def _begin_checkpoint(self, part: OwnedPartition) -> asyncio.Task[bool] | None:
+        """Take the partition's new facts and its state as of now, and write them in the
+        background while consumption goes on (the database is the slow part). None if one is
+        still being written or nothing changed."""
+        if part.checkpointing is not None and not part.checkpointing.done():
+            return None
+        part.checkpointed_at = time.monotonic()
+        if part.host.offset == part.checkpointed_offset and not part.pending_facts:
+            return None
+        facts = part.pending_facts + part.host.drain_facts()
+        part.pending_facts = []
+        state = part.host.dump()
+        part.checkpointing = asyncio.create_task(
+            self._write_checkpoint(part, facts, state, part.host.offset),
+            name=f"checkpoint-p{part.number}",
+        )
+        return part.checkpointing
+
+    async def _write_checkpoint(
+        self, part: OwnedPartition, facts: list[tuple[int, Fact]], state: bytes, offset: str
+    ) -> bool:
+        """Write the facts, then the checkpoint. Facts first: if writing them fails, no
+        checkpoint is taken (they are kept for the next try), and a successor replays the tail
+        and produces them again (they are idempotent)."""
+        try:
+            if facts:
+                await write_facts(self.configs.db, facts)
+        except Exception:
+            part.pending_facts[:0] = facts
+            log.exception("writing facts failed; checkpoint postponed", partition=part.number)
+            return False
         ok = await self._checkpoint(
             keys=[
                 self.keys.lease(part.number),
                 self.keys.checkpoint(part.number),
                 self.keys.events(part.number),
             ],
-            args=[self.id, part.host.dump(), self._trim_point(part.host.offset)],
+            args=[self.id, state, self._trim_point(offset)],
         )
-        if ok:
-            part.checkpointed_offset = part.host.offset
-            part.checkpointed_at = time.monotonic()
-        else:
+        if not ok:
             log.warning("checkpoint refused: lease lost", partition=part.number, worker=self.id)
             self.owned.pop(part.number, None)
+            return False
+        part.checkpointed_offset = offset
+        return True
+
+    async def _checkpoint_partition(self, part: OwnedPartition) -> bool:
+        """Checkpoint now and wait until it is written (before a release or a shutdown)."""
+        if part.checkpointing is not None:
+            await asyncio.gather(part.checkpointing, return_exceptions=True)
+        task = self._begin_checkpoint(part)
+        return True if task is None else await task
 
     def _trim_point(self, offset: str) -> str:
         """Trim the stream before this id: never past the checkpoint, and keep at least the
@@ -215,7 +244,7 @@ class PartitionWorker:
                 now = time.monotonic()
                 for part in list(self.owned.values()):
                     if now - part.checkpointed_at >= interval:
-                        await self._checkpoint_partition(part)
+                        self._begin_checkpoint(part)
             except Exception:
                 log.exception("consumption failed", worker=self.id)
                 await asyncio.sleep(0.5)
@@ -300,8 +329,8 @@ class PartitionWorker:
     async def _shutdown(self) -> None:
         for part in list(self.owned.values()):
             with contextlib.suppress(Exception):
-                await self._checkpoint_partition(part)
-                await self._release(keys=[self.keys.lease(part.number)], args=[self.id])
+                if await self._checkpoint_partition(part):
+                    await self._release(keys=[self.keys.lease(part.number)], args=[self.id])
         self.owned.clear()
         with contextlib.suppress(Exception):
             await self.redis.zrem(self.keys.workers(), self.id)
