@@ -16,10 +16,11 @@ from typing import Final
 import msgspec
 
 from app.events.schemas import EVENT_TYPE_NAMES, EVENT_TYPES
+from app.streams.aggregator.base import HOUR_MS
 from app.streams.aggregator.config import TenantConfig
-from app.streams.aggregator.facts import Fact
+from app.streams.aggregator.facts import Fact, materialize
 from app.streams.aggregator.ledgers import Counters, MaxWait, StateTime
-from app.streams.aggregator.machine import HOUR_MS, Machine, materialize
+from app.streams.aggregator.machine import Machine
 from app.streams.aggregator.records import EMPTY, Agent, Call, Stats
 
 VERSION: Final = 1

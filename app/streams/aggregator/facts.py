@@ -11,6 +11,8 @@ from typing import Literal
 
 import msgspec
 
+from app.streams.aggregator.records import STATE_NAMES, Call, Interval
+
 CallOutcome = Literal["answered", "abandoned", "left_queue", "expired", "no_answer"]
 Direction = Literal["inbound", "outbound"]
 
@@ -81,3 +83,48 @@ class CsatFact(msgspec.Struct, frozen=True, gc=False, tag="csat"):
 
 
 Fact = CallFact | AgentStateFact | DealFact | CsatFact
+
+
+def call_fact(c: Call) -> CallFact:
+    return CallFact(
+        f"call:{c.id}:{c.visit}:{c.first}",
+        c.id,
+        c.direction,  # type: ignore[arg-type]
+        c.fate,  # type: ignore[arg-type]
+        c.oq if c.oq is not None else c.queue,
+        c.last_agent,
+        c.team,
+        c.enq,
+        c.answered_ms,
+        c.ended_ms,
+        c.wrapup_ended_ms,
+        c.done_at,
+        None if c.wait is None else c.wait / 1000,
+        c.talk_total / 1000,
+        c.hold_total / 1000,
+        c.wrap / 1000,
+        c.transfers,
+        c.short,
+        c.within,
+    )
+
+
+def state_fact(i: Interval) -> AgentStateFact:
+    return AgentStateFact(
+        f"state:{i.agent}:{i.start}",
+        i.agent,
+        i.team,
+        STATE_NAMES[i.state],
+        i.reason,
+        i.start,
+        i.end,
+    )
+
+
+def materialize(f: Fact | Call | Interval) -> Fact:
+    """Facts are kept as the records they come from and built when drained."""
+    if isinstance(f, Call):
+        return call_fact(f)
+    if isinstance(f, Interval):
+        return state_fact(f)
+    return f

@@ -91,6 +91,9 @@ ABANDONED, SHORT_ABANDONED, LEFT_QUEUE, UNANSWERED_UNKNOWN = (field(i) for i in 
 HANDLED, TALK_MS, HOLD_MS, WRAPUP_MS = (field(i) for i in range(4))
 TRANSFERS, EXPIRED, DEALS, REVENUE_MICROS = (field(i) for i in range(4))
 CSAT_RESPONSES, CSAT_SUM, CSAT_SATISFIED = (field(i) for i in range(3))
+ANSWER_UNKNOWN_WAIT: Final = ANSWERED
+ANSWER_LATE: Final = ANSWERED | ANSWERED_KNOWN
+ANSWER_IN_SL: Final = ANSWERED | ANSWERED_KNOWN | ANSWERED_WITHIN_SL
 
 
 def state_delta(old: int, new: int) -> int:

@@ -1,0 +1,228 @@
+"""The state of one tenant's aggregator and how time passes for it.
+
+Time. Every event is applied at its *aggregator time* `max(event time, latest time seen)`, so
+the ledgers stay sorted and a late event counts when it arrives (never in a window that was
+already shown). Durations (wait, talk, hold, wrap-up) are measured on the event times as sent,
+each clamped at zero. Calls expire `max_call_age_s` after their first event; period boundaries
+(local 15-minute intervals, local midnight) are crossed when aggregator time reaches them.
+Both happen in time order between events, so the state depends on the events only.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Callable, Sequence
+from typing import Any, Final
+
+from app.events.schemas import (
+    EVENT_TYPES,
+    Event,
+)
+from app.streams.aggregator.config import QueueConfig, TenantConfig
+from app.streams.aggregator.facts import Fact, materialize
+from app.streams.aggregator.ledgers import StateTime
+from app.streams.aggregator.periods import Calendar
+from app.streams.aggregator.records import (
+    EMPTY,
+    Agent,
+    Call,
+    Interval,
+    Stats,
+)
+
+HOUR_MS: Final = 3_600_000
+NEVER: Final = 1 << 62
+MICROS: Final = 1_000_000
+
+
+def _rules(q: QueueConfig) -> tuple[float, float, bool]:
+    return (q.sl_threshold_s * 1000, q.short_abandon_s * 1000, q.wrapup)
+
+
+class TenantState:
+    """Live calls and agents, the ledgers of every scope, pending facts; the clock."""
+
+    def __init__(self, config: TenantConfig) -> None:
+        self.configure(config)
+        self.calendar = Calendar(config.timezone)
+        self.wm = 0  # aggregator time: latest event time (or expiry) applied
+        self.day = -1  # start of the local day / interval the ledgers' bases belong to
+        self.ivl = -1
+        self.ivl_end = 0
+        self.due = 0  # next time something happens by itself (a boundary or an expiry)
+        self.tenant = Stats(with_states=False, with_waiting=True, stacked=True)
+        # Time in state of the agents without a team; the tenant's is the sum of this and the
+        # teams' (so each state change writes two records: the agent's and its group's).
+        self.unteamed = StateTime()
+        self.queues: dict[str, Stats] = {}
+        self.teams: dict[str, Stats] = {}
+        self.agent_stats: dict[str, Stats] = {}
+        self.agents: dict[str, Agent] = {}
+        self.calls: dict[str, Call] = {}
+        self.finished: dict[str, Call] = {}
+        self.finished_order: deque[Call] = deque()
+        self.expiry: deque[Call] = deque()
+        self.facts: list[Fact | Call | Interval] = []
+        self.counts: dict[type, int] = dict.fromkeys(EVENT_TYPES, 0)
+        self.handlers: dict[type, Callable[[Any, int], None]] = {}
+
+    def configure(self, config: TenantConfig) -> None:
+        """Settings read on the hot path, in the units it uses."""
+        self.config = config
+        self.age_ms = int(config.max_call_age_s * 1000)
+        self.keep_ms = int(config.finished_call_retention_s * 1000)
+        self.rules: dict[str | None, tuple[float, float, bool]] = {
+            name: _rules(q) for name, q in config.queues.items()
+        }
+        self.default_rules = _rules(config.default_queue)
+
+    def sl_ms(self, queue: str | None) -> float:
+        return self.rules.get(queue, self.default_rules)[0]
+
+    def short_ms(self, queue: str | None) -> float:
+        return self.rules.get(queue, self.default_rules)[1]
+
+    def wrapup(self, queue: str | None) -> bool:
+        return self.rules.get(queue, self.default_rules)[2]
+
+    def take_facts(self) -> list[Fact]:
+        facts = self.facts
+        self.facts = []
+        return [materialize(f) for f in facts]
+
+    # ------------------------------------------------------------------ time
+
+    def apply_batch(self, events: Sequence[Event]) -> None:
+        counts = self.counts
+        handlers = self.handlers
+        wm = self.wm
+        for ev in events:
+            cls = type(ev)
+            counts[cls] += 1
+            t: int = ev.ts  # type: ignore[assignment]
+            if t <= wm:
+                t = wm
+            else:
+                if t >= self.due:
+                    self.pass_time(t, roll=True)
+                wm = self.wm = t
+            handlers[cls](ev, t)
+
+    def advance(self, now_ms: int) -> None:
+        """Expire calls due by `now_ms`. Boundaries are crossed only as far as expiries need:
+        an event that arrives later with an earlier time must still land in its own period."""
+        if now_ms >= self.due:
+            self.pass_time(now_ms, roll=False)
+
+    def pass_time(self, until: int, roll: bool) -> None:
+        while True:
+            deadline = self.next_deadline()
+            if self.ivl_end <= until and self.ivl_end <= deadline and (roll or deadline <= until):
+                self.roll(min(until, deadline))
+            elif deadline <= until:
+                t = max(deadline, self.wm)
+                self.wm = t
+                self.expire(self.expiry.popleft(), t)
+            else:
+                break
+        self.due = min(self.ivl_end, self.next_deadline())
+
+    def next_deadline(self) -> int:
+        exp = self.expiry
+        calls = self.calls
+        while exp:
+            call = exp[0]
+            if calls.get(call.id) is call:
+                return call.first + self.age_ms
+            exp.popleft()
+        return NEVER
+
+    def roll(self, x: int) -> None:
+        """Aggregator time reaches `x`, past the current interval: capture the period bases,
+        prune what no window can reach, forget calls finished long ago."""
+        cal = self.calendar
+        day = cal.day(x)
+        ivl = cal.interval(x)
+        new_day = day != self.day
+        self.day, self.ivl, self.ivl_end = day, ivl, cal.ivl_end
+        cutoff = x - HOUR_MS
+        for stats in self.all_stats():
+            for led in stats.counters():
+                if led is not EMPTY:
+                    led.roll(new_day)
+                    led.prune(cutoff)
+            stats.max_wait.roll(new_day)
+            stats.max_wait.prune(cutoff)
+            if stats.states is not None:
+                stats.states.roll(ivl, day if new_day else None)
+                stats.states.prune(cutoff)
+        self.unteamed.roll(ivl, day if new_day else None)
+        self.unteamed.prune(cutoff)
+        forget = x - self.keep_ms
+        order = self.finished_order
+        finished = self.finished
+        while order and order[0].done_at <= forget:
+            tomb = order.popleft()
+            if finished.get(tomb.id) is tomb:
+                del finished[tomb.id]
+        if len(self.expiry) > 2 * len(self.calls) + 1024:
+            self.expiry = deque(self.calls.values())
+
+    def all_stats(self) -> list[Stats]:
+        return [
+            self.tenant,
+            *self.queues.values(),
+            *self.teams.values(),
+            *self.agent_stats.values(),
+        ]
+
+    def expire(self, call: Call, t: int) -> None:
+        raise NotImplementedError
+
+    # ------------------------------------------------------------------ scopes
+
+    def queue_stats(self, name: str) -> Stats:
+        stats = self.queues.get(name)
+        if stats is None:
+            stats = self.queues[name] = Stats(with_states=False, with_waiting=True, stacked=True)
+        return stats
+
+    def team_stats(self, name: str) -> Stats:
+        stats = self.teams.get(name)
+        if stats is None:
+            stats = self.teams[name] = Stats(with_states=True, with_waiting=False, stacked=False)
+        return stats
+
+    def agent(self, agent_id: str, t: int) -> Agent:
+        ag = self.agents.get(agent_id)
+        if ag is None:
+            ag = self.agents[agent_id] = Agent(agent_id, t)
+            self.agent_stats[agent_id] = Stats(with_states=True, with_waiting=False, stacked=False)
+            self.place(ag, self.config.agent_teams.get(agent_id))
+        return ag
+
+    def place(self, ag: Agent, team: str | None) -> None:
+        """Link an agent to its team and its scopes."""
+        ag.team = team
+        own = self.agent_stats[ag.id]
+        group = self.unteamed
+        if team is None:
+            ag.stats = (own,)
+        else:
+            team_stats = self.team_stats(team)
+            ag.stats = (own, team_stats)
+            group = team_stats.states or group
+        ag.scopes = (*ag.stats, self.tenant)
+        ag.states = (own.states or group, group)
+
+    def tenant_states(self) -> list[StateTime]:
+        """The time-in-state ledgers that add up to the tenant's."""
+        return [self.unteamed, *(t.states for t in self.teams.values() if t.states is not None)]
+
+    def call_scopes(self, queue: str | None, agent: str | None) -> list[Stats]:
+        scopes = [self.tenant]
+        if queue is not None:
+            scopes.append(self.queue_stats(queue))
+        if agent is not None:
+            scopes.extend(self.agents[agent].stats)
+        return scopes

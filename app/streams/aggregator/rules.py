@@ -1,0 +1,409 @@
+"""The rules of the call and agent state machines (docs/metrics.md), as helpers the event
+handlers compose: how an agent's state is derived, how a call waits, rings, talks, wraps up,
+finishes or expires, and what each step records in the ledgers."""
+
+from __future__ import annotations
+
+from app.streams.aggregator.base import TenantState
+from app.streams.aggregator.records import (
+    ABANDONED,
+    ANSWER_IN_SL,
+    ANSWER_LATE,
+    ANSWER_UNKNOWN_WAIT,
+    AVAILABLE,
+    BREAK,
+    EXPIRED,
+    HANDLED,
+    HOLD_MS,
+    IN_WRAPUP,
+    INBOUND,
+    LEFT_QUEUE,
+    LOGGED_OUT,
+    ON_CALL,
+    RINGING,
+    SHORT_ABANDONED,
+    STATE_DELTAS,
+    TALK_MS,
+    TALKING,
+    TRANSFERS,
+    UNANSWERED_UNKNOWN,
+    WAIT_MS,
+    WAITING,
+    WRAPUP,
+    WRAPUP_MS,
+    Agent,
+    Call,
+    Interval,
+)
+
+
+class Rules(TenantState):
+    # ------------------------------------------------------------------ agent state
+
+    def refresh(self, ag: Agent, t: int) -> None:
+        """Derive the agent's state from its inputs (calls over manual state); record a
+        change: close the interval (a fact), move the counts of its scopes."""
+        label = None
+        if ag.talk:
+            cat = ON_CALL
+        elif ag.ring:
+            cat = RINGING
+        elif ag.wrap is not None:
+            cat = IN_WRAPUP
+        elif not ag.logged_in:
+            cat = LOGGED_OUT
+        elif ag.manual is None:
+            cat = AVAILABLE
+        else:
+            cat = BREAK
+            label = ag.manual
+        old = ag.cat
+        old_label = ag.label
+        if cat == old and label == old_label:
+            return
+        since = ag.since
+        if old != LOGGED_OUT and t > since:
+            self.facts.append(Interval(ag.id, ag.team, old, old_label, since, t))
+        if cat != old:
+            delta = STATE_DELTAS[old][cat]
+            for st in ag.states:
+                st.cum += st.cnt * (t - st.last)
+                st.last = t
+                st.cnt += delta
+                st.t.append(t)
+                st.c.append(st.cum)
+        if old_label is not None or label is not None:
+            for stats in ag.scopes:
+                reasons = stats.reasons
+                if old_label is not None:
+                    n = reasons[old_label] - 1
+                    if n:
+                        reasons[old_label] = n
+                    else:
+                        del reasons[old_label]
+                if label is not None:
+                    reasons[label] = reasons.get(label, 0) + 1
+        ag.cat = cat
+        ag.label = label
+        ag.since = t
+
+    def take_call(self, ag: Agent, t: int, ms: int, call: Call) -> None:
+        """The agent takes `call` (answers, connects, dials, receives a transfer): it is
+        working, so it is logged in and ready, and a wrap-up it still had is over."""
+        ag.logged_in = True
+        ag.manual = None
+        wrap = ag.wrap
+        if wrap is not None and wrap is not call:
+            self.complete(wrap, t, max(0, ms - wrap.wrap_start), ms)
+
+    # ------------------------------------------------------------------ calls
+
+    def lookup_finished(self, call_id: str, t: int) -> Call | None:
+        tomb = self.finished.get(call_id)
+        if tomb is not None and t - tomb.done_at >= self.keep_ms:
+            del self.finished[call_id]
+            return None
+        return tomb
+
+    def new_call(
+        self, call_id: str, t: int, queue: str | None, direction: str, tomb: Call | None
+    ) -> Call:
+        visit = 1
+        if tomb is not None:
+            visit = tomb.visit + 1
+            del self.finished[call_id]
+        call = Call(call_id, visit, t, queue, direction)
+        self.calls[call_id] = call
+        if not self.expiry:
+            self.due = min(self.due, t + self.age_ms)
+        self.expiry.append(call)
+        return call
+
+    def waiting_call(self, call_id: str, t: int, ms: int, queue: str | None) -> Call | None:
+        """The waiting call `call_id`, created (wait unknown) if it was never seen."""
+        call = self.calls.get(call_id)
+        if call is None:
+            if self.lookup_finished(call_id, t) is not None:
+                return None
+            call = self.new_call(call_id, t, queue, INBOUND, None)
+            self.enqueue(call, ms)
+            return call
+        if call.phase != WAITING:
+            return None
+        if call.queue is None and queue is not None:
+            self.move(call, queue)
+        return call
+
+    def enqueue(self, call: Call, wait_from: int) -> None:
+        call.phase = WAITING
+        call.waiting = True
+        call.wait_from = wait_from
+        self.tenant.waiting[call.id] = call  # type: ignore[index]
+        if call.queue is not None:
+            self.queue_stats(call.queue).waiting[call.id] = call  # type: ignore[index]
+
+    def dequeue(self, call: Call) -> None:
+        if not call.waiting:
+            return
+        call.waiting = False
+        del self.tenant.waiting[call.id]  # type: ignore[union-attr]
+        if call.queue is not None:
+            del self.queues[call.queue].waiting[call.id]  # type: ignore[union-attr]
+
+    def move(self, call: Call, queue: str) -> None:
+        """A waiting call changes queue; its wait goes on."""
+        self.dequeue(call)
+        call.queue = queue
+        self.enqueue(call, call.wait_from)
+
+    def unring(self, call: Call, t: int, refresh: bool = True) -> None:
+        if call.ring is None:
+            return
+        ag = self.agents[call.ring]
+        call.ring = None
+        ag.ring.remove(call)
+        if refresh:
+            self.refresh(ag, t)
+
+    def ring_at(self, call: Call, agent_id: str, t: int) -> None:
+        self.unring(call, t)
+        ag = self.agent(agent_id, t)
+        call.ring = agent_id
+        ag.ring.append(call)
+        ag.logged_in = True
+        if call.queue is not None:
+            ag.queues.add(call.queue)
+        self.refresh(ag, t)
+
+    def start_leg(self, call: Call, agent_id: str | None, t: int, ms: int) -> None:
+        call.phase = TALKING
+        call.agent = agent_id
+        call.leg_start = ms
+        call.hold = 0
+        call.hold_since = None
+        if agent_id is not None:
+            call.last_agent = agent_id
+            ag = self.agent(agent_id, t)
+            ag.talk.append(call)
+            self.take_call(ag, t, ms, call)
+            if call.queue is not None:
+                ag.queues.add(call.queue)
+            self.refresh(ag, t)
+
+    def end_leg(self, call: Call, t: int, ms: int, refresh: bool = True) -> None:
+        """The active leg ends at `ms`: split it into talk and hold; the agent lets go."""
+        total = ms - call.leg_start
+        if total < 0:
+            total = 0
+        hold = call.hold
+        if call.hold_since is not None:
+            hold += max(0, ms - call.hold_since)
+            call.hold_since = None
+        if hold > total:
+            hold = total
+        call.leg_talk = total - hold
+        call.leg_hold = hold
+        call.talk_total += total - hold
+        call.hold_total += hold
+        if call.agent is not None:
+            ag = self.agents[call.agent]
+            ag.talk.remove(call)
+            if refresh:
+                self.refresh(ag, t)
+
+    def record_leg(self, call: Call, t: int, wrap: int) -> None:
+        """Handle time of one agent leg, for the agent and its team."""
+        if call.agent is None:
+            return
+        delta = HANDLED | call.leg_talk * TALK_MS | call.leg_hold * HOLD_MS | wrap * WRAPUP_MS
+        for stats in self.agents[call.agent].stats:
+            led = stats.handled
+            total = led.s + delta
+            led.s = total
+            led.t.append(t)
+            led.c.append(total)
+
+    def end_talk(self, call: Call, t: int, ms: int) -> None:
+        """`call.ended`: wrap-up if the queue has it and the agent is still logged in."""
+        agent_id = call.agent
+        ag = self.agents[agent_id] if agent_id is not None else None
+        if ag is not None and ag.logged_in and self.wrapup(call.queue):
+            self.end_leg(call, t, ms, refresh=False)
+            call.ended_ms = ms
+            call.phase = WRAPUP
+            call.wrap_start = ms
+            old = ag.wrap
+            ag.wrap = call
+            if old is not None:
+                self.complete(old, t, max(0, ms - old.wrap_start), ms)
+            self.refresh(ag, t)
+            return
+        self.end_leg(call, t, ms)
+        call.ended_ms = ms
+        self.complete(call, t, 0, ms)
+
+    def complete(self, call: Call, t: int, wrap: int, ms: int) -> None:
+        """An answered (or connected) call is done: its handle time counts now."""
+        self.record_leg(call, t, wrap if call.phase == WRAPUP else 0)
+        delta = HANDLED | call.talk_total * TALK_MS | call.hold_total * HOLD_MS | wrap * WRAPUP_MS
+        self.tenant.handled.add(t, delta)
+        if call.oq is not None:
+            self.queue_stats(call.oq).handled.add(t, delta)
+        if call.agent is not None:
+            ag = self.agents[call.agent]
+            if ag.wrap is call:
+                ag.wrap = None
+                self.refresh(ag, t)
+        self.finish(call, t, "answered", wrap, ms)
+
+    def complete_fast(self, call: Call, ag: Agent, t: int, ms: int, wrap: int) -> None:
+        """`complete` and `finish` written out for a call handled by `ag`."""
+        leg = HANDLED | call.leg_talk * TALK_MS | call.leg_hold * HOLD_MS | wrap * WRAPUP_MS
+        for stats in ag.stats:
+            led = stats.handled
+            total = led.s + leg
+            led.s = total
+            led.t.append(t)
+            led.c.append(total)
+        whole = HANDLED | call.talk_total * TALK_MS | call.hold_total * HOLD_MS | wrap * WRAPUP_MS
+        led = self.tenant.handled
+        total = led.s + whole
+        led.s = total
+        led.t.append(t)
+        led.c.append(total)
+        if call.oq is not None:
+            led = self.queue_stats(call.oq).handled
+            total = led.s + whole
+            led.s = total
+            led.t.append(t)
+            led.c.append(total)
+        if ag.wrap is call:
+            ag.wrap = None
+            self.refresh(ag, t)
+        cid = call.id
+        del self.calls[cid]
+        call.fate = "answered"
+        call.done_at = t
+        call.wrap = wrap
+        call.wrapup_ended_ms = ms
+        call.team = ag.team
+        self.facts.append(call)
+        self.finished[cid] = call
+        self.finished_order.append(call)
+
+    def finish(self, call: Call, t: int, fate: str, wrap: int, wrapup_ended: int | None) -> None:
+        """The call leaves the live state; it stays as its own tombstone (for late events) and
+        becomes a fact when facts are drained."""
+        del self.calls[call.id]
+        if call.phase == WAITING:
+            self.dequeue(call)
+            self.unring(call, t)
+        call.fate = fate
+        call.done_at = t
+        call.wrap = wrap
+        call.wrapup_ended_ms = wrapup_ended
+        if call.last_agent is not None:
+            call.team = self.config.agent_teams.get(call.last_agent)
+        self.facts.append(call)
+        self.finished[call.id] = call
+        self.finished_order.append(call)
+
+    def answer_outcome(self, call: Call, t: int, ms: int, agent_id: str | None) -> None:
+        """The wait ends: answered (once per call), counted where it was answered."""
+        call.outcome = "answered"
+        call.answered_ms = ms
+        queue = call.oq = call.queue
+        enq = call.enq
+        if enq is None:
+            delta = ANSWER_UNKNOWN_WAIT
+            wait = -1
+        else:
+            wait = ms - enq
+            if wait < 0:
+                wait = 0
+            call.wait = wait
+            if wait <= self.sl_ms(queue):
+                call.within = True
+                delta = ANSWER_IN_SL | wait * WAIT_MS
+            else:
+                delta = ANSWER_LATE | wait * WAIT_MS
+        scopes = [self.tenant]
+        if queue is not None:
+            scopes.append(self.queue_stats(queue))
+        if agent_id is not None:
+            scopes.extend(self.agents[agent_id].stats)
+        for stats in scopes:
+            led = stats.answer
+            total = led.s + delta
+            led.s = total
+            led.t.append(t)
+            led.c.append(total)
+            if wait >= 0:
+                stats.max_wait.push(t, wait, stats.stacked)
+
+    def unanswered(self, call: Call, t: int, ms: int, outcome: str) -> None:
+        """`abandoned` or `left_queue` while waiting. A call answered before (and transferred
+        back to a queue) keeps its outcome and completes instead."""
+        if call.outcome is not None:
+            call.ended_ms = ms
+            self.complete(call, t, 0, ms)
+            return
+        call.outcome = outcome
+        call.oq = call.queue
+        abandoned = outcome == "abandoned"
+        wait = -1
+        if call.enq is not None:
+            wait = call.wait = max(0, ms - call.enq)
+        short = abandoned and wait >= 0 and wait < self.short_ms(call.queue)
+        call.short = short
+        delta = ABANDONED if abandoned else LEFT_QUEUE
+        if short:
+            delta |= SHORT_ABANDONED
+        if wait < 0:
+            delta |= UNANSWERED_UNKNOWN
+        for stats in self.call_scopes(call.queue, None):
+            stats.add_unanswered(t, delta)
+            if abandoned and wait >= 0:
+                stats.max_wait.push(t, wait, stats.stacked)
+        call.ended_ms = ms
+        self.finish(call, t, outcome, 0, None)
+
+    def count_transfer(self, call: Call, t: int) -> None:
+        call.transfers += 1
+        agent = call.agent if call.phase == TALKING else None
+        for stats in self.call_scopes(call.queue, agent):
+            stats.add_other(t, TRANSFERS)
+
+    def no_answer(self, call: Call, t: int, ms: int) -> None:
+        ag = self.agents[call.agent]  # type: ignore[index]
+        ag.talk.remove(call)
+        self.refresh(ag, t)
+        call.ended_ms = ms
+        self.finish(call, t, "no_answer", 0, None)
+
+    def expire(self, call: Call, t: int) -> None:
+        """A call still open `max_call_age_s` after its first event: counted as expired where
+        it is (its queue, its agent), without handle time; its agent lets go of it."""
+        agent = call.agent if call.phase != WAITING else None
+        for stats in self.call_scopes(call.queue, agent):
+            stats.add_other(t, EXPIRED)
+        if agent is not None:
+            ag = self.agents[agent]
+            if call in ag.talk:
+                ag.talk.remove(call)
+            if ag.wrap is call:
+                ag.wrap = None
+            self.refresh(ag, t)
+        self.finish(call, t, "expired", 0, None)
+
+    def call_context(self, call_id: str | None, t: int) -> tuple[str | None, str | None]:
+        """(queue, agent) of a live or recently finished call."""
+        if call_id is None:
+            return None, None
+        call = self.calls.get(call_id)
+        if call is not None:
+            return (call.oq if call.oq is not None else call.queue), call.last_agent
+        tomb = self.lookup_finished(call_id, t)
+        if tomb is not None:
+            return (tomb.oq if tomb.oq is not None else tomb.queue), tomb.last_agent
+        return None, None
