@@ -19,7 +19,7 @@ import random
 import time
 from collections.abc import AsyncIterator, Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 import msgspec
 from websockets.asyncio.client import ClientConnection, connect
@@ -44,6 +44,8 @@ from app.widgets.protocol import (
     encode,
     server_decoder,
 )
+
+T = TypeVar("T")
 
 MAX_FRAME_BYTES = 64 * 1024 * 1024
 """Largest frame accepted from the server (a big board's snapshot can be megabytes)."""
@@ -78,6 +80,12 @@ class LiveClosed(Exception):
         super().__init__(f"closed by the server: {code} {reason}".strip())
         self.code = code
         self.reason = reason
+
+
+def keep_last(items: list[T], item: T, limit: int = 100) -> None:
+    """Append, keeping only the last `limit` items (a client may live for months)."""
+    items.append(item)
+    del items[:-limit]
 
 
 def ws_url(base_url: str) -> str:
@@ -262,7 +270,7 @@ class LiveClient:
             self.connected.clear()
             if self._closing:
                 return
-            self.close_codes.append(code)
+            keep_last(self.close_codes, code)
             if not self.reconnect or code not in RECONNECTABLE:
                 self._finish(LiveClosed(code, reason))
                 return
@@ -318,9 +326,9 @@ class LiveClient:
             await self._send(Pong(id=message.id))
         elif isinstance(message, Resumed):
             self._awaiting_snapshot.discard(message.topic)
-            self.resumed.append(message)
+            keep_last(self.resumed, message)
         elif isinstance(message, Error):
-            self.errors.append(message)
+            keep_last(self.errors, message)
         elif isinstance(message, Unsubscribed):
             pass
 
