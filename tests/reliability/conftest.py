@@ -2,18 +2,25 @@
 free loopback ports, that the test may stop, kill and restart. The machine's shared services
 (127.0.0.1:5432 and :6379) are never touched: other test runs rely on them.
 
-Outside CI a missing server binary skips these tests; under `CI=true` it fails them."""
+Outside CI a missing server binary skips these tests; under `CI=true` it fails them.
+
+Scenarios that mostly wait (PostgreSQL down for 30 s) are started in the background at the
+suite's first test (`early_scenarios`) and their tests await the verdict, so the suite takes
+about as long as its busy tests."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import shutil
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 
 import pytest
 
 from app.core.migrate import upgrade_async
 from tests.conftest import IN_CI
+from tests.reliability.postgres_outage import postgres_outage
 from tests.reliability.servers import (
     MissingBinary,
     PostgresCluster,
@@ -84,3 +91,68 @@ async def redis_server(redis_bin: str, tmp_path: Path) -> AsyncIterator[RedisSer
     finally:
         await server.kill()
         shutil.rmtree(server.dir, ignore_errors=True)
+
+
+Scenario = Callable[[PostgresCluster, RedisServer, Path], Awaitable[None]]
+EARLY: dict[str, Scenario] = {"postgres_outage": postgres_outage}
+"""Background scenarios, by the name of the test module that awaits them (`test_NAME.py`)."""
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Among this suite's tests, those that await background scenarios run last (when the
+    scenarios are nearly done); tests elsewhere keep their places."""
+    here = Path(__file__).parent
+    early = {f"test_{name}" for name in EARLY}
+    slots = [i for i, item in enumerate(items) if Path(str(item.path)).parent == here]
+    ours = sorted((items[i] for i in slots), key=lambda item: Path(str(item.path)).stem in early)
+    for i, item in zip(slots, ours, strict=True):
+        items[i] = item
+
+
+class EarlyScenarios:
+    def __init__(self) -> None:
+        self.tasks: dict[str, asyncio.Task[None]] = {}
+
+    async def result(self, name: str) -> None:
+        """The scenario's verdict: returns if it passed, raises what it raised."""
+        await self.tasks[name]
+
+
+async def _run_scenario(
+    scenario: Scenario, pg_bin: Path, template: Path, redis_bin: str, workdir: Path
+) -> None:
+    pg = PostgresCluster(pg_bin, PostgresCluster.make_base(), free_port())
+    redis = RedisServer(redis_bin, workdir / "redis", free_port())
+    try:
+        await pg.copy_from(template)
+        await pg.start()
+        await redis.start()
+        await scenario(pg, redis, workdir)
+    finally:
+        await redis.kill()
+        await pg.destroy()
+
+
+@pytest.fixture(scope="session", autouse=True)
+async def early_scenarios(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[EarlyScenarios]:
+    """Start the background scenarios whose tests were selected."""
+    early = EarlyScenarios()
+    selected = {Path(str(item.path)).stem for item in request.session.items}
+    for name, scenario in EARLY.items():
+        if f"test_{name}" in selected:
+            pg_bin: Path = request.getfixturevalue("pg_bin")
+            template: Path = request.getfixturevalue("pg_template")
+            redis_bin: str = request.getfixturevalue("redis_bin")
+            workdir = tmp_path_factory.mktemp(name)
+            early.tasks[name] = asyncio.create_task(
+                _run_scenario(scenario, pg_bin, template, redis_bin, workdir), name=name
+            )
+    try:
+        yield early
+    finally:
+        for task in early.tasks.values():
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task

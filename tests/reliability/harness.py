@@ -141,6 +141,8 @@ class Feeder:
     pause_s: float = 0.02
     retry_pause_s: float = 0.2
     batch_deadline_s: float = 120.0
+    inflight: Counter[str] = field(default_factory=Counter)
+    """Requests under way per base URL (pass one Counter to several feeders to share it)."""
     acked: list[AnyEvent] = field(default_factory=list)
     answers: list[Answer] = field(default_factory=list)
     position: int = 0
@@ -165,7 +167,11 @@ class Feeder:
                 deadline = time.monotonic() + self.batch_deadline_s
                 while True:
                     base = self.bases[turn % len(self.bases)]
-                    answer = await self._post(http, f"{base}/v1/events", body, len(batch))
+                    self.inflight[base] += 1
+                    try:
+                        answer = await self._post(http, f"{base}/v1/events", body, len(batch))
+                    finally:
+                        self.inflight[base] -= 1
                     self.answers.append(answer)
                     if answer.status == 200:
                         break
@@ -192,18 +198,19 @@ class Feeder:
                 return Answer(now, -1, None, f"not all events kept: {reply.text[:300]}")
         return Answer(now, reply.status_code, reply.headers.get("retry-after"), reply.text[:300])
 
-    def statuses(self) -> Counter[int | None]:
-        return Counter(a.status for a in self.answers)
+
+def status_name(answer: Answer) -> str:
+    return "no answer" if answer.status is None else str(answer.status)
 
 
-def check_answers(feeders: Sequence[Feeder], *, transport_errors: bool = False) -> Counter[Any]:
+def check_answers(feeders: Sequence[Feeder], *, transport_errors: bool = False) -> Counter[str]:
     """Every answer is a 200 or a 503 with Retry-After (no 500, no partial batch, never a 200
     that kept less than the batch); transport failures only where a process was killed.
-    Returns the counts of statuses."""
-    seen: Counter[Any] = Counter()
+    Returns the counts of statuses ("200", "503", "no answer")."""
+    seen: Counter[str] = Counter()
     for feeder in feeders:
         for answer in feeder.answers:
-            seen[answer.status] += 1
+            seen[status_name(answer)] += 1
             if answer.status == 503:
                 assert answer.retry_after, f"a 503 without Retry-After: {answer}"
             elif answer.status is None:
@@ -213,8 +220,8 @@ def check_answers(feeders: Sequence[Feeder], *, transport_errors: bool = False) 
     return seen
 
 
-def answers_between(feeders: Sequence[Feeder], start: float, end: float) -> Counter[Any]:
-    return Counter(a.status for f in feeders for a in f.answers if start <= a.at <= end)
+def answers_between(feeders: Sequence[Feeder], start: float, end: float) -> Counter[str]:
+    return Counter(status_name(a) for f in feeders for a in f.answers if start <= a.at <= end)
 
 
 # -- expectations ---------------------------------------------------------------------------
