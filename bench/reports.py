@@ -146,11 +146,24 @@ async def prepare(url: str, month: Month, days: int) -> tuple[str, dict[str, flo
         await db.close()
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (Linux), to tell work from waiting on a
+    loaded machine."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+@dataclass
+class Served:
+    base: str
+    pid: int
+
+
 @contextmanager
-def serve(url: str) -> Iterator[str]:
+def serve(url: str) -> Iterator[Served]:
     """`floorwatch serve` (memory engine) on the prepared database, in its own process."""
     port = free_port()
-    env = {
+    env: dict[str, str] = {
         **os.environ,
         "FLOORWATCH_ENGINE": "memory",
         "FLOORWATCH_DATABASE_URL": url,
@@ -171,7 +184,7 @@ def serve(url: str) -> Iterator[str]:
             time.sleep(0.1)
         else:
             raise RuntimeError("the server did not become ready")
-        yield base
+        yield Served(base, process.pid)
     finally:
         process.terminate()
         try:
@@ -193,11 +206,12 @@ SHAPES = (
 
 
 def time_reports(
-    base: str, key: str, month: Month, runs: int
-) -> dict[str, tuple[float, float, int]]:
-    """{shape: (first request s, median s, rows)}."""
-    results: dict[str, tuple[float, float, int]] = {}
-    with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {key}"}, timeout=120) as c:
+    server: Served, key: str, month: Month, runs: int
+) -> dict[str, tuple[float, float, float, int]]:
+    """{shape: (first request s, median s, median server CPU s, rows)}."""
+    results: dict[str, tuple[float, float, float, int]] = {}
+    headers = {"Authorization": f"Bearer {key}"}
+    with httpx.Client(base_url=server.base, headers=headers, timeout=120) as c:
         for group_by, period, fmt in SHAPES:
             params = {
                 "group_by": group_by,
@@ -207,17 +221,25 @@ def time_reports(
                 "to": month.last,
             }
             times = []
+            cpu = []
             rows = 0
             for _ in range(runs + 1):
+                cpu_before = cpu_seconds(server.pid)
                 started = time.perf_counter()
                 response = c.get("/v1/reports/kpi", params=params)
                 times.append(time.perf_counter() - started)
+                cpu.append(cpu_seconds(server.pid) - cpu_before)
                 response.raise_for_status()
                 if fmt == "json":
                     rows = len(response.json()["rows"])
                 else:
                     rows = response.text.count("\n") - 1
-            results[f"{group_by}/{period}/{fmt}"] = (times[0], median(times[1:]), rows)
+            results[f"{group_by}/{period}/{fmt}"] = (
+                times[0],
+                median(times[1:]),
+                median(cpu[1:]),
+                rows,
+            )
     return results
 
 
@@ -275,11 +297,15 @@ def main() -> None:
             print(f"  write facts + rollups   {timings['write facts + rollups']:8.1f} s")
             print(f"  rebuild rollups          {timings['rebuild rollups from facts']:8.1f} s")
             print(f"  rollup rows              {int(timings['rollup rows']):>8,}")
-            with serve(url) as base:
-                results = time_reports(base, key, month, args.runs)
-            print(f"  {'report (month)':28} {'first':>8} {'median':>8} {'rows':>7}")
-            for shape, (first, med, rows) in results.items():
-                print(f"  {shape:28} {first * 1000:6.0f}ms {med * 1000:6.0f}ms {rows:7,}")
+            with serve(url) as server:
+                results = time_reports(server, key, month, args.runs)
+            print(f"  load average now: {os.getloadavg()[0]:.1f}")
+            print(f"  {'report (month)':24} {'first':>8} {'median':>8} {'app CPU':>8} {'rows':>7}")
+            for shape, (first, med, cpu, rows) in results.items():
+                print(
+                    f"  {shape:24} {first * 1000:6.0f}ms {med * 1000:6.0f}ms "
+                    f"{cpu * 1000:6.0f}ms {rows:7,}"
+                )
 
 
 if __name__ == "__main__":

@@ -139,6 +139,7 @@ class ReportCalendar:
         self.segments = offset_segments(self.tz, self.start_ms, self.end_ms)
         self._seg_starts = [s for s, _ in self.segments]
         self._day_starts: dict[date, int] = {}
+        self._bucket_memo: dict[int, int] = {}  # shifts start at a few times of day
 
     # ---------------------------------------------------------------- SQL side
 
@@ -178,6 +179,12 @@ class ReportCalendar:
 
     def bucket_of(self, ms: int) -> int:
         """Start of the bucket containing the instant `ms` (same rule as the SQL keys)."""
+        found = self._bucket_memo.get(ms)
+        if found is None:
+            found = self._bucket_memo[ms] = self._bucket_of(ms)
+        return found
+
+    def _bucket_of(self, ms: int) -> int:
         if self.period is Period.whole:
             return self.start_ms
         if self.period is Period.interval:

@@ -75,6 +75,9 @@ STATE_FIELDS: Final = (
     ("available", "available_ms"),
     ("on_break", "break_ms"),
 )
+WINDOW_INDEXES: Final = tuple(COL[f] for f in WINDOW_FIELDS)
+STATE_INDEXES: Final = tuple(COL[c] for _, c in STATE_FIELDS)
+assert tuple(f for f, _ in STATE_FIELDS) == StateTimes._fields
 
 GroupKey = tuple[str, ...]
 
@@ -96,11 +99,12 @@ class Acc:
             self.max_wait = max_wait
 
     def window_sums(self) -> WindowSums:
-        values = {f: self.sums[COL[f]] for f in WINDOW_FIELDS}
-        return WindowSums(**values, max_wait_ms=self.max_wait)
+        sums = self.sums
+        return WindowSums._make([*(sums[i] for i in WINDOW_INDEXES), self.max_wait])
 
     def state_times(self) -> StateTimes:
-        return StateTimes(**{f: self.sums[COL[c]] for f, c in STATE_FIELDS})
+        sums = self.sums
+        return StateTimes._make([sums[i] for i in STATE_INDEXES])
 
 
 @dataclass(slots=True)

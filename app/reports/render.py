@@ -67,7 +67,11 @@ def report_csv(report: KpiReport) -> str:
     for row in report.rows:
         line: list[Any] = list(periods[row.bucket])
         line += [value or "" for value in row.key]
-        line += [_cell(row.metrics.get(m)) for m in METRICS]
+        metrics = row.metrics
+        line += [
+            "" if v is None else repr(v) if type(v) is float else v
+            for v in [metrics[m] for m in METRICS]
+        ]
         for m in planned:
             found = row.plan.get(m) or {}
             line += [_cell(found.get(f)) for f in PLAN_FIELDS]
