@@ -515,6 +515,14 @@ def test_interval_is_the_local_quarter_hour_also_in_the_repeated_hour() -> None:
 # ---------------------------------------------------------------- API surface
 
 
+def test_events_at_the_epoch_count_like_any_other() -> None:
+    agg = TenantAggregator(cfg(timezone="UTC"))
+    agg.apply(CallQueued(id="q", ts=0, call_id="c1", queue="sales"))
+    agg.apply(CallAnswered(id="a", ts=0, call_id="c1", agent="ann"))
+    assert agg.metrics("tenant", "today", 1000)["answered"] == 1
+    assert agg.clock_ms == 0
+
+
 def test_scopes_board_and_bad_arguments() -> None:
     agg, feed = setup()
     feed(AgentLogin, 0, agent="ann")

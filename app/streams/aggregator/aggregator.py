@@ -102,8 +102,8 @@ class TenantAggregator:
 
     @property
     def clock_ms(self) -> int:
-        """Aggregator time: the latest event time (or expiry) applied."""
-        return self._m.wm
+        """Aggregator time: the latest event time (or expiry) applied (0 before any)."""
+        return max(self._m.wm, 0)
 
     def metrics(self, scope: str, window: str, now_ms: int) -> Metrics:
         """The metric catalog of `scope` over `window` at `now_ms` (at least aggregator

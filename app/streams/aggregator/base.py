@@ -45,7 +45,7 @@ class TenantState:
     def __init__(self, config: TenantConfig) -> None:
         self.configure(config)
         self.calendar = Calendar(config.timezone)
-        self.wm = 0  # aggregator time: latest event time (or expiry) applied
+        self.wm = -1  # aggregator time: latest event time (or expiry) applied; -1: none yet
         self.day = -1  # start of the local day / interval the ledgers' bases belong to
         self.ivl = -1
         self.ivl_end = 0

@@ -37,8 +37,15 @@ def pack(*values: int) -> int:
 
 
 def unpack(packed: int, n: int) -> tuple[int, ...]:
-    last = n - 1
-    return (*((packed >> (FIELD * i)) & MASK for i in range(last)), packed >> (FIELD * last))
+    """The `n` fields of a packed value (the last one unbounded)."""
+    if not packed:
+        return (0,) * n
+    out = []
+    for _ in range(n - 1):
+        out.append(packed & MASK)
+        packed >>= FIELD
+    out.append(packed)
+    return tuple(out)
 
 
 def field(i: int) -> int:
