@@ -35,7 +35,11 @@ pytest: $(STAMP)
 
 test: setup lint typecheck pytest
 
+# The figures in docs/performance.md: needs Redis and PostgreSQL running (as for the tests),
+# wrk (installed from apt when missing) and the `bench` extra (Bytewax, for the comparison).
 bench: setup
+	@command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
+	$(BIN)/pip install --quiet -e '.[dev,bench]'
 	$(BIN)/python -m bench
 
 clean:
