@@ -11,6 +11,7 @@ from fastapi import FastAPI
 
 from app.config import Settings, get_settings
 from app.core.errors import install_error_handlers
+from app.core.input_errors import install_input_error_handlers
 from app.core.logging import configure_logging, get_logger
 from app.core.services import Services, build_services
 from app.org.service import DEFAULT_TENANT, ensure_tenant
@@ -67,6 +68,7 @@ def create_app(settings: Settings | None = None, *, run_worker: bool = True) -> 
         lifespan=lifespan,
     )
     install_error_handlers(app)
+    install_input_error_handlers(app)
 
     from app.alerts.endpoints import router as alerts_router
     from app.auth.admin_endpoints import keys_router, users_router

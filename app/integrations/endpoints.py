@@ -48,10 +48,30 @@ class AdapterResult(msgspec.Struct):
     skipped: dict[str, int]
 
 
+def inline_schema(struct: type) -> dict[str, Any]:
+    """msgspec's JSON schema of `struct` with its `$defs` inlined: a `#/$defs/…` reference means
+    nothing inside an OpenAPI document, whose references start at the document's root."""
+    schema = msgspec.json.schema(struct)
+    defs = schema.pop("$defs", {})
+
+    def resolve(node: Any) -> Any:
+        if isinstance(node, dict):
+            ref = node.get("$ref")
+            if isinstance(ref, str) and ref.startswith("#/$defs/"):
+                return resolve(defs[ref.removeprefix("#/$defs/")])
+            return {key: resolve(value) for key, value in node.items()}
+        if isinstance(node, list):
+            return [resolve(value) for value in node]
+        return node
+
+    resolved: dict[str, Any] = resolve(schema)
+    return resolved
+
+
 ADAPTER_RESPONSES: dict[int | str, dict[str, Any]] = {
     200: {
         "description": "what was parsed, kept, skipped and refused",
-        "content": {"application/json": {"schema": msgspec.json.schema(AdapterResult)}},
+        "content": {"application/json": {"schema": inline_schema(AdapterResult)}},
     },
     413: {"description": "the body is larger than the limit"},
     503: {"description": "the event log is unavailable; retry after `Retry-After`"},

@@ -1,0 +1,78 @@
+"""Schemathesis hooks for tests/api/test_openapi_fuzz.py (loaded by the schemathesis CLI through
+`SCHEMATHESIS_HOOKS`; the credentials come in the environment).
+
+- Each operation is called with a real credential that may use it: the `ingest` API key for
+  ingestion, the admin user's personal token for everything else.
+- The fuzzer never acts on its own credentials by id (it would revoke its token, its keys or
+  disable its user, and test only the 401 path from then on).
+- Alert channels are always pointed at a closed port on loopback: a fuzzed channel must never
+  make the server connect anywhere else.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import schemathesis
+
+INGEST_PREFIXES = ("/v1/events", "/v1/integrations/")
+LOOPBACK_URL = "http://127.0.0.1:9/fuzz"
+
+
+def _ids(name: str) -> set[int]:
+    return {int(v) for v in os.environ.get(name, "").split(",") if v}
+
+
+OWN_IDS = {
+    "token_id": _ids("FUZZ_OWN_TOKEN_IDS"),
+    "key_id": _ids("FUZZ_OWN_KEY_IDS"),
+    "user_id": _ids("FUZZ_OWN_USER_IDS"),
+}
+
+
+ELSEWHERE = 2**31 - 1
+"""An id that exists nowhere: what a call aimed at the fuzzer's own credentials is sent to."""
+
+
+def _spare_own_credentials(case: Any) -> None:
+    """Point a call at the fuzzer's own token, keys or user to an id that does not exist (the
+    stateful phase takes ids from earlier answers, such as the token list, so filtering the
+    generated parameters is not enough)."""
+    parameters = case.path_parameters
+    if not parameters:
+        return
+    for name, own in OWN_IDS.items():
+        value = parameters.get(name)
+        if value is not None and str(value).strip().lstrip("+").isdigit() and int(value) in own:
+            case.path_parameters = {**parameters, name: ELSEWHERE}
+
+
+def _defuse(settings: Any) -> Any:
+    if isinstance(settings, dict):
+        if "url" in settings:
+            settings = {**settings, "url": LOOPBACK_URL}
+        if "smtp_host" in settings:
+            settings = {**settings, "smtp_host": "127.0.0.1", "smtp_port": 9}
+    return settings
+
+
+@schemathesis.hook
+def map_body(context: Any, body: Any) -> Any:
+    operation = context.operation
+    channel = operation is not None and operation.path.startswith("/v1/alert-channels")
+    if channel and isinstance(body, dict) and "settings" in body:
+        return {**body, "settings": _defuse(body["settings"])}
+    return body
+
+
+@schemathesis.hook
+def before_call(context: Any, case: Any, kwargs: dict[str, Any]) -> None:
+    path = case.operation.path
+    credential = (
+        os.environ["FUZZ_INGEST_KEY"]
+        if path.startswith(INGEST_PREFIXES)
+        else os.environ["FUZZ_ADMIN_TOKEN"]
+    )
+    case.headers = {**(case.headers or {}), "Authorization": f"Bearer {credential}"}
+    _spare_own_credentials(case)
