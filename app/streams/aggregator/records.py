@@ -180,6 +180,9 @@ class Stats:
 EMPTY: Final = Counters()
 
 
+UNPLACED: Final = (StateTime(), StateTime())  # until the aggregator places the agent
+
+
 class Agent:
     """An agent's inputs (login, manual state, calls) and the state derived from them."""
 
@@ -216,4 +219,5 @@ class Agent:
         self.queues: set[str] = set()
         self.scopes: tuple[Stats, ...] = ()  # own, team (if any), tenant
         self.stats: tuple[Stats, ...] = ()  # own, team (if any): where its calls count
-        self.states: tuple[StateTime, ...] = ()  # the time-in-state ledgers of `scopes`
+        # its own time-in-state ledger and its group's (its team, or the agents without one)
+        self.states: tuple[StateTime, StateTime] = UNPLACED

@@ -66,12 +66,19 @@ class Rules(TenantState):
             self.facts.append(Interval(ag.id, ag.team, old, old_label, since, t))
         if cat != old:
             delta = STATE_DELTAS[old][cat]
-            for st in ag.states:
-                st.cum += st.cnt * (t - st.last)
-                st.last = t
-                st.cnt += delta
-                st.t.append(t)
-                st.c.append(st.cum)
+            own, group = ag.states
+            cum = own.cum + own.cnt * (t - own.last)
+            own.cum = cum
+            own.last = t
+            own.cnt += delta
+            own.t.append(t)
+            own.c.append(cum)
+            cum = group.cum + group.cnt * (t - group.last)
+            group.cum = cum
+            group.last = t
+            group.cnt += delta
+            group.t.append(t)
+            group.c.append(cum)
         if old_label is not None or label is not None:
             for stats in ag.scopes:
                 reasons = stats.reasons
