@@ -18,6 +18,8 @@ import secrets
 import time
 from collections.abc import Iterable
 
+from app.alerts.feed import in_scope
+from app.alerts.schemas import AlertOut
 from app.auth.principal import Principal
 from app.auth.resolver import resolve_credential
 from app.core.logging import get_logger
@@ -77,6 +79,7 @@ class Hub:
 
     async def start(self) -> None:
         self.engine.add_listener(self.on_update)
+        self.services.alerts.feed.add_listener(self.on_update)
         self._tasks = [
             asyncio.create_task(self._update_loop(), name="ws-hub-updates"),
             asyncio.create_task(self._heartbeat_loop(), name="ws-hub-heartbeat"),
@@ -86,6 +89,8 @@ class Hub:
     async def close(self) -> None:
         with contextlib.suppress(ValueError):
             self.engine.remove_listener(self.on_update)
+        with contextlib.suppress(ValueError):
+            self.services.alerts.feed.remove_listener(self.on_update)
         for task in self._tasks:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
@@ -302,6 +307,9 @@ class Hub:
         board = None
         if any(t.kind is TopicKind.board for t in topics):
             board = await self.engine.board(tenant_id)
+        alerts = None
+        if any(t.kind is TopicKind.alerts for t in topics):
+            alerts = await self.services.alerts.feed.current(tenant_id)
         out: dict[str, tuple[int, State]] = {}
         for topic in topics:
             if topic.kind is TopicKind.metrics:
@@ -312,7 +320,7 @@ class Hub:
                 at_ms, rows = board if board else (0, [])
                 out[topic.name] = (at_ms, board_state(topic, rows))
             else:
-                out[topic.name] = (0, {})
+                out[topic.name] = (int(time.time() * 1000), alerts_state(topic, alerts or []))
         return out
 
     # -- liveness ---------------------------------------------------------------------------
@@ -358,6 +366,15 @@ class Hub:
                     conn.principal = principal
                 else:
                     conn.kill(CloseCode.forbidden, "no longer allowed to see a subscribed topic")
+
+
+def alerts_state(topic: Topic, alerts: list[AlertOut]) -> State:
+    """The firing alerts under the topic's scope, keyed by alert id."""
+    return {
+        str(alert.id): alert.model_dump(mode="json")
+        for alert in alerts
+        if in_scope(alert, topic.scope)
+    }
 
 
 def board_state(topic: Topic, rows: list[dict[str, object]]) -> State:
