@@ -193,6 +193,7 @@ def serve(
         http="httptools",
         log_level=settings.log_level.lower(),
         timeout_graceful_shutdown=10,
+        ws_max_size=settings.ws_max_message_bytes,
     )
 
 
