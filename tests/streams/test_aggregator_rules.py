@@ -540,6 +540,15 @@ def test_scopes_board_and_bad_arguments() -> None:
     assert agg.metrics("agent:nobody", "5m", at(80))["answered"] == 0
 
 
+def test_snapshot_holds_every_scope_and_window() -> None:
+    agg, feed = setup()
+    answered_call(feed, "c1", "ann", "sales", 0)
+    snap = agg.snapshot(at(80))
+    assert list(snap) == agg.scopes()
+    assert snap["queue:sales"]["15m"] == agg.metrics("queue:sales", "15m", at(80))
+    assert set(snap["tenant"]) == {"5m", "15m", "60m", "today", "interval"}
+
+
 def test_set_config_moves_an_agent_to_its_new_team_from_now_on() -> None:
     agg, feed = setup()
     feed(AgentLogin, 0, agent="ann")
