@@ -162,6 +162,26 @@ class Settings(BaseSettings):
         gt=0,
         description="Failures are forgotten when no login was attempted for this long.",
     )
+    rate_limit_window_s: float = Field(
+        60.0, gt=0, description="Rate limits count requests over fixed windows of this length."
+    )
+    rate_limit_api_key: int = Field(
+        60_000,
+        ge=0,
+        description="Requests one API key may make per window; beyond, 429 with `Retry-After`. "
+        "0: no limit.",
+    )
+    rate_limit_user: int = Field(
+        6_000,
+        ge=0,
+        description="Requests one user may make per window, over all its sessions and personal "
+        "tokens; beyond, 429 with `Retry-After`. 0: no limit.",
+    )
+    metrics_token: SecretStr | None = Field(
+        None,
+        description="Bearer token Prometheus must send to read `/metrics`. Unset: `/metrics` "
+        "answers only clients on the loopback interface.",
+    )
 
     @model_validator(mode="before")
     @classmethod
