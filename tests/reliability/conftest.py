@@ -30,6 +30,9 @@ from tests.reliability.servers import (
     redis_server_bin,
 )
 
+MIGRATIONS = asyncio.Lock()
+"""Alembic keeps its migration context in module globals: one migration at a time."""
+
 
 def _need(find: object) -> object:
     try:
@@ -61,7 +64,8 @@ async def pg_template(pg_bin: Path) -> AsyncIterator[Path]:
     try:
         await cluster.initdb()
         await cluster.start()
-        await upgrade_async(cluster.url)
+        async with MIGRATIONS:
+            await upgrade_async(cluster.url)
         await cluster.stop()
         yield cluster.data
     finally:
@@ -118,14 +122,19 @@ class EarlyScenarios:
         await self.tasks[name]
 
 
-async def _run_scenario(
-    scenario: Scenario, pg_bin: Path, template: Path, redis_bin: str, workdir: Path
-) -> None:
+async def _run_scenario(scenario: Scenario, workdir: Path) -> None:
+    """The scenario on a fresh, migrated PostgreSQL cluster and a Redis of its own."""
+    pg_bin = _need(postgres_bin_dir)
+    redis_bin = _need(redis_server_bin)
+    assert isinstance(pg_bin, Path)
+    assert isinstance(redis_bin, str)
     pg = PostgresCluster(pg_bin, PostgresCluster.make_base(), free_port())
     redis = RedisServer(redis_bin, workdir / "redis", free_port())
     try:
-        await pg.copy_from(template)
+        await pg.initdb()
         await pg.start()
+        async with MIGRATIONS:
+            await upgrade_async(pg.url)
         await redis.start()
         await scenario(pg, redis, workdir)
     finally:
@@ -142,13 +151,8 @@ async def early_scenarios(
     selected = {Path(str(item.path)).stem for item in request.session.items}
     for name, scenario in EARLY.items():
         if f"test_{name}" in selected:
-            pg_bin: Path = request.getfixturevalue("pg_bin")
-            template: Path = request.getfixturevalue("pg_template")
-            redis_bin: str = request.getfixturevalue("redis_bin")
             workdir = tmp_path_factory.mktemp(name)
-            early.tasks[name] = asyncio.create_task(
-                _run_scenario(scenario, pg_bin, template, redis_bin, workdir), name=name
-            )
+            early.tasks[name] = asyncio.create_task(_run_scenario(scenario, workdir), name=name)
     try:
         yield early
     finally:

@@ -123,6 +123,8 @@ async def make_tenants(
 
 @dataclass(frozen=True)
 class Answer:
+    sent: float
+    """`time.monotonic()` when the request was sent."""
     at: float
     """`time.monotonic()` when the answer (or the failure) came."""
     status: int | None
@@ -187,16 +189,18 @@ class Feeder:
                 await asyncio.sleep(self.pause_s)
 
     async def _post(self, http: httpx.AsyncClient, url: str, body: bytes, size: int) -> Answer:
+        sent = time.monotonic()
         try:
             reply = await http.post(url, content=body)
         except httpx.TransportError as exc:
-            return Answer(time.monotonic(), None, None, f"{type(exc).__name__}: {exc}")
+            return Answer(sent, time.monotonic(), None, None, f"{type(exc).__name__}: {exc}")
         now = time.monotonic()
         if reply.status_code == 200:
             got = reply.json()
             if got["accepted"] + got["duplicates"] != size or got["rejected"]:
-                return Answer(now, -1, None, f"not all events kept: {reply.text[:300]}")
-        return Answer(now, reply.status_code, reply.headers.get("retry-after"), reply.text[:300])
+                return Answer(sent, now, -1, None, f"not all events kept: {reply.text[:300]}")
+        retry_after = reply.headers.get("retry-after")
+        return Answer(sent, now, reply.status_code, retry_after, reply.text[:300])
 
 
 def status_name(answer: Answer) -> str:
@@ -221,7 +225,10 @@ def check_answers(feeders: Sequence[Feeder], *, transport_errors: bool = False) 
 
 
 def answers_between(feeders: Sequence[Feeder], start: float, end: float) -> Counter[str]:
-    return Counter(status_name(a) for f in feeders for a in f.answers if start <= a.at <= end)
+    """The answers to requests sent at `start` or later and answered by `end`."""
+    return Counter(
+        status_name(a) for f in feeders for a in f.answers if start <= a.sent and a.at <= end
+    )
 
 
 # -- expectations ---------------------------------------------------------------------------

@@ -70,10 +70,10 @@ async def test_redis_killed_and_restarted_under_load(
             await wait_resynced(clients, expected[tenants[0].id])
             resynced = time.monotonic()
         statuses = check_answers(feeders)
-        during = answers_between(feeders, down_at + 0.5, up_at)
+        during = answers_between(feeders, down_at, up_at)
         assert not_ready == [503, 503], f"/readyz while Redis was down: {not_ready}"
-        assert during[503] > 0, f"no 503 while Redis was down: {during}"
-        assert set(during) <= {503}, f"answers while Redis was down: {during}"
+        assert during["503"] > 0, f"no 503 while Redis was down: {during}"
+        assert set(during) <= {"503"}, f"answers while Redis was down: {during}"
         report(
             "Redis SIGKILL + restart",
             outage_s=OUTAGE_S,
