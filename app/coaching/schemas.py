@@ -10,7 +10,11 @@ Kind = Literal["coaching", "mentoring"]
 
 class CoachingIn(BaseModel):
     agent: str = Field(min_length=1, max_length=128, description="the agent id used in events")
-    date: dt.date = Field(description="the local date of the session")
+    date: dt.date = Field(
+        description="the local date of the session",
+        ge=dt.date(1970, 4, 5),  # so that 92 days before and after stay reportable
+        le=dt.date(9998, 9, 30),
+    )
     kind: Kind = "coaching"
     topic: str = Field(min_length=1, max_length=200)
     notes: str = Field("", max_length=20_000)

@@ -5,6 +5,8 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from app.reports.calendar import FIRST_DATE, LAST_DATE
+
 
 class PlanIn(BaseModel):
     metric: str = Field(description="a report metric, e.g. `service_level`, `revenue`, `aht`")
@@ -14,8 +16,12 @@ class PlanIn(BaseModel):
     period: Literal["day", "week", "month"] = Field(
         description="the target holds for each such period"
     )
-    start_date: date = Field(description="first local date the plan applies to")
-    end_date: date = Field(description="last local date the plan applies to (inclusive)")
+    start_date: date = Field(
+        description="first local date the plan applies to", ge=FIRST_DATE, le=LAST_DATE
+    )
+    end_date: date = Field(
+        description="last local date the plan applies to (inclusive)", ge=FIRST_DATE, le=LAST_DATE
+    )
     minimum: float | None = Field(None, description="pessimistic scenario")
     standard: float = Field(description="the plan")
     maximum: float | None = Field(None, description="optimistic scenario")

@@ -20,6 +20,9 @@ INTERVAL_MS: Final = 15 * 60 * 1000
 HOUR_MS: Final = 3_600_000
 DAY_MS: Final = 86_400_000
 EPOCH: Final = date(1970, 1, 1)
+FIRST_DATE: Final = date(1970, 1, 2)
+LAST_DATE: Final = date(9998, 12, 31)
+"""Reports cover local dates in this range (every zone's days then lie within epoch time)."""
 PROBE_MS: Final = 6 * HOUR_MS
 """Offsets are probed at this step to find changes; zones change offset at most a few times
 a year, never twice within six hours."""
@@ -126,6 +129,8 @@ class ReportCalendar:
     def __init__(self, tz_name: str, period: Period, first: date, last: date) -> None:
         if last < first:
             raise ValueError(f"`to` ({last}) is before `from` ({first})")
+        if first < FIRST_DATE or last > LAST_DATE:
+            raise ValueError(f"expected dates from {FIRST_DATE} to {LAST_DATE}")
         self.tz_name = tz_name
         self.tz = zone(tz_name)
         self.period = period

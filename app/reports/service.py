@@ -13,7 +13,14 @@ from app.auth.policy import Access
 from app.core.errors import BadRequest
 from app.core.services import Services
 from app.plans.service import PLAN_PERIODS, PlanIndex, attach_plans, list_plans
-from app.reports.calendar import Period, ReportCalendar, local_date, zone
+from app.reports.calendar import (
+    FIRST_DATE,
+    LAST_DATE,
+    Period,
+    ReportCalendar,
+    local_date,
+    zone,
+)
 from app.reports.kpi import KEY_FIELDS, Filters, GroupBy, KpiRow, kpi_rows
 from app.reports.scoping import agent_teams, live_now, tenant_zone
 from app.shifts.outcomes import ShiftOutcome, evaluate_shifts
@@ -44,12 +51,18 @@ def parse_day(value: str, today: date) -> date:
     if text == "yesterday":
         return today - timedelta(days=1)
     try:
-        return date.fromisoformat(text)
+        day = date.fromisoformat(text)
     except ValueError as exc:
         raise BadRequest(
             f"expected a date such as 2024-03-31, `today` or `yesterday`, got {value!r}",
             details=[{"field": "date", "reason": "not a date"}],
         ) from exc
+    if not FIRST_DATE <= day <= LAST_DATE:
+        raise BadRequest(
+            f"expected a date from {FIRST_DATE} to {LAST_DATE}, got {day}",
+            details=[{"field": "date", "reason": "out of range"}],
+        )
+    return day
 
 
 async def tenant_today(services: Services, session: AsyncSession, tenant_id: int) -> date:

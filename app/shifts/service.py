@@ -48,6 +48,8 @@ def to_ms(value: datetime | str, tz: ZoneInfo) -> int:
                 f"expected a date and time such as 2024-03-04 08:00 or "
                 f"2024-03-04T08:00:00+01:00, got {value!r}"
             ) from exc
+    if not 1971 <= value.year <= 9998:
+        raise ValueError(f"expected a year from 1971 to 9998, got {value.year}")
     if value.tzinfo is None:
         local = value.replace(tzinfo=tz)
         back = local.astimezone(UTC).astimezone(tz).replace(tzinfo=None)

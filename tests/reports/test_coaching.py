@@ -54,6 +54,12 @@ async def test_notes_and_kpis_before_and_after_a_session(app_server: RunningApp)
             json={"agent": "n1", "date": "2024-05-02", "kind": "scolding", "topic": "x"},
         )
         assert bad_kind.status_code == 422
+        ancient = await client.post(
+            "/v1/coaching", json={"agent": "n1", "date": "0001-01-01", "topic": "x"}
+        )
+        assert ancient.status_code == 422
+        progress = await client.get("/v1/plans/progress", params={"date": "9999-12-31"})
+        assert progress.status_code == 400
 
         impact = (await client.get(f"/v1/coaching/{note['id']}/impact", params={"days": 1})).json()
         assert (impact["before"]["first"], impact["before"]["last"]) == ("2024-05-13", "2024-05-13")

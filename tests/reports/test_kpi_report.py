@@ -176,6 +176,8 @@ async def test_csv_has_one_column_per_metric_and_empty_cells_for_nulls(
         ({"from": "2024-03-01", "to": "2024-06-01", "period": "interval"}, "periods"),
         ({"from": "yesterday-ish", "to": "2024-03-01"}, "expected a date"),
         ({"from": "2024-03-01", "to": "2024-03-01", "team": "North"}, "does not apply"),
+        ({"from": "0001-01-01", "to": "2024-03-01"}, "expected a date from 1970-01-02"),
+        ({"from": "2024-03-01", "to": "9999-12-31", "period": "month"}, "to 9998-12-31"),
     ],
 )
 async def test_bad_parameters_are_refused_with_a_reason(

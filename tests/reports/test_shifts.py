@@ -130,6 +130,11 @@ async def test_crud_local_times_and_refusals(app_server: RunningApp) -> None:
         )
         assert gap.status_code == 400
         assert "does not exist" in gap.json()["error"]["message"]
+        ancient = await client.post(
+            "/v1/shifts",
+            json={"agent": "a1", "start": "0001-01-01T08:00", "end": "0001-01-01T09:00"},
+        )
+        assert ancient.status_code == 400
         backwards = await client.post(
             "/v1/shifts",
             json={"agent": "a1", "start": "2024-05-16T10:00", "end": "2024-05-16T09:00"},
