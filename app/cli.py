@@ -17,6 +17,8 @@ tenant_cli = typer.Typer(no_args_is_help=True, help="Manage tenants.")
 key_cli = typer.Typer(no_args_is_help=True, help="Manage API keys.")
 cli.add_typer(tenant_cli, name="tenant")
 cli.add_typer(key_cli, name="api-key")
+reports_cli = typer.Typer(no_args_is_help=True, help="Maintain the KPI report rollups.")
+cli.add_typer(reports_cli, name="reports")
 user_cli = typer.Typer(no_args_is_help=True, help="Manage users.")
 cli.add_typer(user_cli, name="user")
 
@@ -389,6 +391,29 @@ def follow_queue_log_command(
         )
 
     asyncio.run(run())
+
+
+
+@reports_cli.command("rebuild")
+def reports_rebuild(tenant: Annotated[str, typer.Option(help="tenant name")]) -> None:
+    """Recompute a tenant's report rollups from its facts (after restoring facts from a
+    backup, after changing the tenant's time zone, or for facts older than the rollups)."""
+    from app.core.db import Database
+    from app.org.service import get_tenant_by_name
+    from app.reports.rollups import rebuild_rollups
+
+    async def run() -> int:
+        db = Database(get_settings().database_url)
+        try:
+            async with db.session() as session:
+                row = await get_tenant_by_name(session, tenant)
+            if row is None:
+                raise typer.BadParameter(f"no tenant named {tenant!r}")
+            return await rebuild_rollups(db, row.id)
+        finally:
+            await db.close()
+
+    typer.echo(f"rollups of {tenant!r} rebuilt from {asyncio.run(run())} facts")
 
 
 if __name__ == "__main__":

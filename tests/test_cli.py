@@ -56,6 +56,9 @@ async def test_migrate_tenant_and_key(tmp_path: Path) -> None:
             assert key not in row.key_hash
     finally:
         await db.close()
+    rebuilt = floorwatch("reports", "rebuild", "--tenant", "acme", env=env)
+    assert rebuilt.returncode == 0, rebuilt.stderr
+    assert "rebuilt from 0 facts" in rebuilt.stdout
     no_tenant = floorwatch(
         "api-key", "create", "--tenant", "nope", "--name", "x", "--scope", "read", env=env
     )
