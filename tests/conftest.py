@@ -103,7 +103,7 @@ def make_settings(**overrides: object) -> Settings:
         "create_default_tenant": True,
         "update_interval_ms": 50,
         "checkpoint_interval_ms": 200,
-        "lease_ttl_ms": 1000,
+        "lease_ttl_ms": 3000,
         "partitions": 4,
     }
     base.update(overrides)
