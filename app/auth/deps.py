@@ -25,6 +25,7 @@ from app.auth.resolver import (
 from app.auth.roles import STAFF_ROLES
 from app.core.deps import ServicesDep
 from app.core.errors import Forbidden, Unauthorized
+from app.core.rate_limit import enforce_rate_limit
 from app.core.services import Services
 
 __all__ = [
@@ -55,7 +56,8 @@ async def resolve_api_key(services: Services, token: str) -> Principal | None:
 
 
 async def authenticate(request: Request, services: ServicesDep) -> Resolved:
-    """The caller, with CSRF checked; 401 without a valid credential."""
+    """The caller, with CSRF checked and the request counted against its rate limit; 401
+    without a valid credential, 429 past the limit."""
     resolved = await resolve(request, services)
     if resolved is None:
         if bearer_token(request) is not None:
@@ -67,6 +69,7 @@ async def authenticate(request: Request, services: ServicesDep) -> Resolved:
             "or log in (POST /v1/auth/login) for a session cookie"
         )
     check_csrf(request, request.method, resolved)
+    await enforce_rate_limit(services.limiter, services.settings, resolved.principal)
     return resolved
 
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from app.alerts.runtime import AlertRuntime, build_alert_runtime
 from app.config import EngineKind, Settings
 from app.core.db import Database
+from app.core.rate_limit import RateLimiter, build_rate_limiter
 from app.streams.engine import Engine
 from app.streams.tenant_config import TenantConfigs
 
@@ -18,6 +19,7 @@ class Services:
     configs: TenantConfigs
     engine: Engine
     alerts: AlertRuntime
+    limiter: RateLimiter | None = None
 
 
 def build_services(settings: Settings, *, run_worker: bool = True) -> Services:
@@ -28,9 +30,13 @@ def build_services(settings: Settings, *, run_worker: bool = True) -> Services:
         from app.streams.redis_engine import RedisEngine
 
         engine = RedisEngine(settings, configs, run_worker=run_worker)
+        limiter = build_rate_limiter(settings, engine.redis)
     else:
         from app.streams.memory import MemoryEngine
 
         engine = MemoryEngine(settings, configs)
+        limiter = build_rate_limiter(settings, None)
     alerts = build_alert_runtime(settings, db, engine)
-    return Services(settings=settings, db=db, configs=configs, engine=engine, alerts=alerts)
+    return Services(
+        settings=settings, db=db, configs=configs, engine=engine, alerts=alerts, limiter=limiter
+    )

@@ -16,6 +16,7 @@ from app.auth.keys import Scope
 from app.auth.resolver import resolve_credential
 from app.core.deps import ServicesDep
 from app.core.errors import Forbidden, Unauthorized
+from app.core.rate_limit import enforce_rate_limit
 from app.core.services import Services
 from app.events.endpoints import read_body
 from app.events.service import ingest_events
@@ -261,4 +262,5 @@ async def basic_or_bearer_ingest(request: Request, services: Services) -> Princi
         raise Unauthorized("invalid or revoked API key")
     if Scope.ingest not in resolved.principal.scopes:
         raise Forbidden("this API key lacks the `ingest` scope")
+    await enforce_rate_limit(services.limiter, services.settings, resolved.principal)
     return resolved.principal

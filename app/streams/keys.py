@@ -52,3 +52,7 @@ class Keys:
     def alerts_channel(self) -> str:
         """Alert changes (message: the tenant id), for the wall feed of every API process."""
         return f"{self.prefix}:alerts"
+
+    def rate_limit(self, subject: str, window: int) -> str:
+        """Requests of one caller (`key:ID`, `user:ID`) in fixed window number `window`."""
+        return f"{self.prefix}:rate:{subject}:{window}"

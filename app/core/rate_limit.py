@@ -1,0 +1,125 @@
+"""Request rate limits per API key and per user, over fixed windows.
+
+Every authenticated request counts against its caller: an API key by its id, a user by its id
+whatever credential it used (session cookie or personal tokens share one budget). A caller over
+its limit gets 429 with `Retry-After` (the seconds until its window ends). Limits and the window
+come from the settings; 0 turns a limit off.
+
+On the memory engine the counts live in this process. On the redis engine they live in Redis
+(one `INCR` + expiry per request), so every API process shares them. If Redis cannot be reached
+the request is let through: the limit protects the service, and an outage is reported elsewhere
+(`/readyz`, ingestion's 503).
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from abc import ABC, abstractmethod
+from typing import Any
+
+from redis.asyncio import Redis
+from redis.exceptions import RedisError
+
+from app.auth.principal import Principal
+from app.config import Settings
+from app.core.errors import FloorwatchError
+from app.core.logging import get_logger
+from app.streams.keys import Keys
+
+log = get_logger(__name__)
+
+MEMORY_MAX_SUBJECTS = 100_000
+
+# KEYS[1]: the window's counter. ARGV[1]: its time to live in ms. Returns {count, ttl ms}.
+HIT_SCRIPT = """
+local count = redis.call('INCR', KEYS[1])
+if count == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
+return {count, redis.call('PTTL', KEYS[1])}
+"""
+
+
+class RateLimited(FloorwatchError):
+    status_code = 429
+    code = "rate_limited"
+
+    def __init__(self, who: str, limit: int, window_s: float, retry_after_s: float) -> None:
+        seconds = max(1, math.ceil(retry_after_s))
+        super().__init__(
+            f"{who} made more than {limit} requests in {window_s:g} s; retry in {seconds} s",
+            headers={"Retry-After": str(seconds)},
+        )
+        self.retry_after_s = seconds
+
+
+class RateLimiter(ABC):
+    def __init__(self, window_s: float) -> None:
+        self.window_s = window_s
+
+    def window(self, now: float) -> tuple[int, float]:
+        """(number of the window `now` falls in, seconds until it ends)."""
+        number = int(now // self.window_s)
+        return number, (number + 1) * self.window_s - now
+
+    @abstractmethod
+    async def hit(self, subject: str, limit: int) -> float | None:
+        """Count a request of `subject`; None if it is within `limit`, else the seconds until
+        the window ends."""
+
+
+class MemoryRateLimiter(RateLimiter):
+    def __init__(self, window_s: float) -> None:
+        super().__init__(window_s)
+        self._counts: dict[str, tuple[int, int]] = {}
+
+    async def hit(self, subject: str, limit: int) -> float | None:
+        number, left_s = self.window(time.time())
+        window, count = self._counts.get(subject, (number, 0))
+        if window != number:
+            count = 0
+        if len(self._counts) >= MEMORY_MAX_SUBJECTS and subject not in self._counts:
+            self._counts = {s: c for s, c in self._counts.items() if c[0] == number}
+        self._counts[subject] = (number, count + 1)
+        return None if count + 1 <= limit else left_s
+
+
+class RedisRateLimiter(RateLimiter):
+    def __init__(self, redis: Redis, keys: Keys, window_s: float) -> None:
+        super().__init__(window_s)
+        self.keys = keys
+        self._hit = redis.register_script(HIT_SCRIPT)
+
+    async def hit(self, subject: str, limit: int) -> float | None:
+        number, left_s = self.window(time.time())
+        ttl_ms = math.ceil(left_s * 1000) + 1000
+        key = self.keys.rate_limit(subject, number)
+        try:
+            reply: Any = await self._hit(keys=[key], args=[ttl_ms])
+        except (RedisError, OSError) as exc:
+            log.warning("rate limit not checked: Redis unavailable", error=str(exc))
+            return None
+        count = int(reply[0])
+        return None if count <= limit else left_s
+
+
+def build_rate_limiter(settings: Settings, redis: Redis | None) -> RateLimiter:
+    if redis is not None:
+        return RedisRateLimiter(redis, Keys(settings.redis_prefix), settings.rate_limit_window_s)
+    return MemoryRateLimiter(settings.rate_limit_window_s)
+
+
+async def enforce_rate_limit(
+    limiter: RateLimiter | None, settings: Settings, principal: Principal
+) -> None:
+    """Count the request against its caller; raise RateLimited (429) past the limit."""
+    if limiter is None:
+        return
+    if principal.user_id is not None:
+        subject, limit = f"user:{principal.user_id}", settings.rate_limit_user
+    else:
+        subject, limit = f"key:{principal.key_id}", settings.rate_limit_api_key
+    if limit <= 0:
+        return
+    retry_after_s = await limiter.hit(subject, limit)
+    if retry_after_s is not None:
+        raise RateLimited(principal.describe(), limit, limiter.window_s, retry_after_s)
