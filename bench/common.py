@@ -12,7 +12,7 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -84,8 +84,11 @@ class Server:
 
 
 @contextmanager
-def run_server(engine: str, extra_env: dict[str, str] | None = None) -> Iterator[Server]:
-    """`floorwatch serve` in its own process on a fresh SQLite database (and Redis prefix)."""
+def run_server(
+    engine: str, extra_env: dict[str, str] | None = None, args: Sequence[str] = ()
+) -> Iterator[Server]:
+    """`floorwatch serve ARGS` in its own process on a fresh SQLite database (and Redis
+    prefix)."""
     with tempfile.TemporaryDirectory() as tmp:
         url = f"sqlite+aiosqlite:///{tmp}/bench.sqlite3"
         upgrade(url)
@@ -101,7 +104,9 @@ def run_server(engine: str, extra_env: dict[str, str] | None = None) -> Iterator
             "FLOORWATCH_LOG_LEVEL": "WARNING",
             **(extra_env or {}),
         }
-        process = subprocess.Popen([sys.executable, "-m", "app.cli", "serve"], env=env, cwd=ROOT)
+        process = subprocess.Popen(
+            [sys.executable, "-m", "app.cli", "serve", *args], env=env, cwd=ROOT
+        )
         base = f"http://127.0.0.1:{port}"
         try:
             deadline = time.monotonic() + 30
@@ -127,6 +132,7 @@ def run_server(engine: str, extra_env: dict[str, str] | None = None) -> Iterator
                 client = redis.Redis.from_url(
                     env.get("FLOORWATCH_REDIS_URL", "redis://127.0.0.1:6379/0")
                 )
-                for k in client.scan_iter(f"{prefix}:*", count=1000):
-                    client.delete(k)
+                found = list(client.scan_iter(f"{prefix}:*", count=10_000))
+                for at in range(0, len(found), 10_000):
+                    client.unlink(*found[at : at + 10_000])
                 client.close()

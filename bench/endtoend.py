@@ -127,6 +127,7 @@ def measure(clients: int, seconds: float, rate: int, procs: int, database_url: s
                     start_measuring,
                     stop,
                     results,
+                    False,  # no per-message compression
                 ),
                 daemon=True,
             )

@@ -52,7 +52,8 @@ def wrk(url: str, key: str, batch: int, seconds: int) -> tuple[float, int]:
 def measure(runs: int, seconds: int) -> dict[tuple[str, int], float]:
     results: dict[tuple[str, int], float] = {}
     for engine in ("memory", "redis"):
-        with run_server(engine) as server:
+        # the redis engine's API process only (its workers are measured elsewhere)
+        with run_server(engine, args=["--no-worker"] if engine == "redis" else []) as server:
             for batch in BATCHES:
                 wrk(server.url, server.key, batch, 2)  # warm-up
                 figures = []
