@@ -66,6 +66,14 @@ export const METRICS: Record<string, MetricInfo> = {
   time_on_call: { kind: "seconds", bad: "below" },
   time_wrapup: { kind: "seconds", bad: "above" },
   time_break: { kind: "seconds", bad: "above" },
+  shifts: count("below"),
+  late: count("above"),
+  lateness: count("above"),
+  absent: count("above"),
+  absence_rate: { kind: "ratio", bad: "above" },
+  early_leave: count("above"),
+  early_leave_minutes: count("above"),
+  adherence: { kind: "ratio", bad: "below" },
 };
 
 export function metricInfo(metric: string): MetricInfo {

@@ -13,8 +13,13 @@ import "./fw-locale-switch";
 import "./fw-login";
 import "./fw-status";
 import "./fw-widget-editor";
+import "./fw-reports";
+import "./fw-admin";
 
 type Phase = "loading" | "login" | "ready" | "error";
+/** What the main area shows: a dashboard, the reports, or the administration pages. */
+type View = "board" | "reports" | "admin";
+const STAFF_ROLES = ["admin", "supervisor", "team_lead"];
 
 interface DisplayLinkCreated {
   path: string;
@@ -29,6 +34,8 @@ const CHROME_HIDE_MS = 3000;
  *   /d/ID?wall=1      wall mode: full screen, no controls (they show when the pointer moves)
  *   /d/ID?rotate=1,4,7&every=30   wall mode cycling through those dashboards
  *   /display#token=…  a display link: read-only, wall mode, its one dashboard, no login
+ *   /reports          KPI reports (ui/fw-reports.ts)
+ *   /admin/TAB        users, teams, agents, queues, API keys (ui/fw-admin.ts; staff only)
  *   ?lang=pl          Polish (the switch in the header remembers the choice)
  */
 export class FwApp extends LocalizedElement {
@@ -43,7 +50,9 @@ export class FwApp extends LocalizedElement {
     chrome: { state: true },
     notice: { state: true },
     link: { state: true },
+    view: { state: true },
   };
+  declare view: View;
   declare phase: Phase;
   declare message: string;
   declare dashboards: Dashboard[];
@@ -71,6 +80,7 @@ export class FwApp extends LocalizedElement {
     this.chrome = true;
     this.notice = "";
     this.link = "";
+    this.view = "board";
   }
 
   static override styles = [reset, css`
@@ -100,6 +110,9 @@ export class FwApp extends LocalizedElement {
       text-overflow: ellipsis;
     }
     .team { color: var(--muted); font-size: 0.9rem; font-weight: 500; }
+    nav.pages { display: flex; gap: 0.3rem; }
+    .top nav.pages button { background: transparent; border-color: transparent; color: var(--muted); font-weight: 600; }
+    .top nav.pages button[aria-current="page"] { color: var(--text); border-color: var(--line); background: var(--panel-2); }
     .spacer { flex: 1; }
     .controls { display: flex; align-items: center; gap: 0.5rem; transition: opacity 0.3s; }
     :host([wall]) .controls {
@@ -278,8 +291,20 @@ export class FwApp extends LocalizedElement {
     this.phase = "error";
   }
 
+  private isStaff(): boolean {
+    return !wall.readOnly && STAFF_ROLES.includes(this.me?.user.role ?? "");
+  }
+
   private route(): void {
     if (this.phase !== "ready") return;
+    const path = location.pathname;
+    if (!wall.readOnly && (path === "/reports" || (path.startsWith("/admin") && this.isStaff()))) {
+      this.view = path === "/reports" ? "reports" : "admin";
+      this.cancelEditing();
+      document.title = `${t(this.view === "reports" ? "nav.reports" : "nav.admin")} · Floorwatch`;
+      return;
+    }
+    this.view = "board";
     const match = /^\/d\/(\d+)/.exec(location.pathname);
     const wanted = match ? Number(match[1]) : null;
     const found = this.dashboards.find((d) => d.id === wanted) ?? this.dashboards[0] ?? null;
@@ -291,6 +316,11 @@ export class FwApp extends LocalizedElement {
       history.replaceState(null, "", `/d/${found.id}${location.search}`);
     }
     document.title = found ? `${found.name} · Floorwatch` : "Floorwatch";
+  }
+
+  private open(path: string): void {
+    history.pushState(null, "", `${path}${location.search}`);
+    this.route();
   }
 
   private go(id: number): void {
@@ -473,9 +503,31 @@ export class FwApp extends LocalizedElement {
         <button class="primary" @click=${this.save} data-action="save">${t("edit.save")}</button>
       </div>`;
     }
-    const canEdit = !wall.readOnly && dashboard?.can_edit;
+    const canEdit = !wall.readOnly && dashboard?.can_edit && this.view === "board";
+    const nav = wall.readOnly || this.wallMode
+      ? nothing
+      : html`<nav class="pages">
+          <button data-nav="board" aria-current=${this.view === "board" ? "page" : "false"}
+            @click=${() => (this.current ? this.go(this.current.id) : this.open("/"))}>${t("nav.dashboards")}</button>
+          <button data-nav="reports" aria-current=${this.view === "reports" ? "page" : "false"}
+            @click=${() => this.open("/reports")}>${t("nav.reports")}</button>
+          ${this.isStaff()
+            ? html`<button data-nav="admin" aria-current=${this.view === "admin" ? "page" : "false"}
+                @click=${() => this.open("/admin/users")}>${t("nav.admin")}</button>`
+            : nothing}
+        </nav>`;
+    if (this.view !== "board") {
+      return html`<div class="top">
+        ${brand}${nav}
+        <span class="spacer"></span>
+        <div class="controls">
+          <fw-locale-switch></fw-locale-switch>
+          <button data-action="logout" @click=${this.logout}>${t("nav.logout")}</button>
+        </div>
+      </div>`;
+    }
     return html`<div class="top">
-      ${brand}
+      ${brand}${nav}
       ${this.dashboards.length > 1 && !this.wallMode
         ? html`<select aria-label=${t("nav.dashboards")} data-testid="dashboard-select"
             @change=${(e: Event) => this.go(Number((e.target as HTMLSelectElement).value))}>
@@ -507,6 +559,13 @@ export class FwApp extends LocalizedElement {
       case "error":
         return html`<div class="center"><div><p>${t("app.error")}</p><p>${this.message}</p>
           <button @click=${() => location.reload()}>${t("app.retry")}</button></div></div>`;
+    }
+    if (this.view !== "board") {
+      return html`${this.topBar()}<main>
+        ${this.view === "reports"
+          ? html`<fw-reports></fw-reports>`
+          : html`<fw-admin .userRole=${this.me?.user.role ?? ""}></fw-admin>`}
+      </main>`;
     }
     const dashboard = this.draft ?? this.current;
     const selected = this.draft?.widgets.find((w) => w.id === this.selected) ?? null;

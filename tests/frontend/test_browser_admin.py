@@ -1,0 +1,129 @@
+"""The administration pages in headless Chromium against the real server: an admin creates a
+team, an agent in it and a user; a queue's threshold change persists across a reload; a new
+API key is shown once and works; a supervisor sees the pages read-only.
+Screenshots (1920×1080) go to artifacts/screenshots/."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from tests.conftest import IN_CI
+
+if not IN_CI:
+    pytest.importorskip("playwright", reason="dev dependency `playwright` is not installed")
+
+from playwright.async_api import Page, expect
+
+from app.auth.roles import Role
+from tests.auth.support import make_user
+from tests.frontend.conftest import Wall, screenshot
+
+
+async def open_admin(wall: Wall, page: Page, tab: str) -> None:
+    await wall.login(page)
+    await page.click("[data-nav=admin]")
+    await page.click(f"[data-tab={tab}]")
+    await expect(page).to_have_url(f"{wall.app.base_url}/admin/{tab}")
+
+
+async def test_admin_creates_a_team_an_agent_and_a_user(wall: Wall, page: Page) -> None:
+    await open_admin(wall, page, "teams")
+    await page.fill("[data-form=new-team] input[name=name]", "North")
+    await page.click("[data-form=new-team] button[type=submit]")
+    await expect(page.locator("tr[data-team=North]")).to_be_visible()
+    assert "North" in {team["name"] for team in await wall.api("GET", "/v1/teams")}
+    await screenshot(page, "admin-teams")
+
+    await page.click("[data-tab=agents]")
+    await page.fill("[data-form=new-agent] input[name=external_id]", "a7")
+    await page.fill("[data-form=new-agent] input[name=display_name]", "Ada Nowak")
+    await page.select_option("[data-form=new-agent] select[name=team]", "North")
+    await page.click("[data-form=new-agent] button[type=submit]")
+    await expect(page.locator("tr[data-agent=a7] select")).to_have_value("North")
+    await screenshot(page, "admin-agents")
+
+    await page.click("[data-tab=users]")
+    form = page.locator("[data-form=new-user]")
+    await form.locator("input[name=username]").fill("lead.north")
+    await form.locator("input[name=password]").fill("a long enough password")
+    await form.locator("select[name=role]").select_option("team_lead")
+    await form.locator("select[name=teams]").select_option(["North"])
+    await form.locator("button[type=submit]").click()
+    row = page.locator("tr[data-user='lead.north']")
+    await expect(row).to_contain_text("North")
+    await row.locator("[data-action=toggle]").click()
+    await expect(row).to_have_class("off")
+    users = {u["username"]: u for u in await wall.api("GET", "/v1/users")}
+    assert users["lead.north"]["role"] == "team_lead"
+    assert users["lead.north"]["teams"] == ["North"]
+    assert users["lead.north"]["disabled"] is True
+    await screenshot(page, "admin-users")
+
+
+async def test_queue_threshold_change_persists(wall: Wall, page: Page) -> None:
+    await open_admin(wall, page, "queues")
+    await page.fill("[data-form=new-queue] input[name=name]", "Sales")
+    await page.click("[data-form=new-queue] button[type=submit]")
+    section = page.locator("section[data-queue=Sales]")
+    await expect(section).to_be_visible()
+    await section.locator("input[name=sl_threshold_s]").fill("30")
+    await section.locator("input[name=short_abandon_s]").fill("8")
+    await section.locator("button[type=submit]").click()
+    await expect(page.locator("[role=status]")).to_have_text("Saved")
+    await page.reload()
+    section = page.locator("section[data-queue=Sales]")
+    await expect(section.locator("input[name=sl_threshold_s]")).to_have_value("30")
+    await expect(section.locator("input[name=short_abandon_s]")).to_have_value("8")
+    queues = {q["name"]: q for q in await wall.api("GET", "/v1/queues")}
+    assert queues["Sales"]["sl_threshold_s"] == 30
+    assert queues["Sales"]["short_abandon_s"] == 8
+    await screenshot(page, "admin-queues")
+
+    # A value the API refuses shows its reason and changes nothing.
+    await section.locator("input[name=sl_threshold_s]").fill("-5")
+    await section.locator("button[type=submit]").click()
+    await expect(page.locator("[role=alert]")).to_contain_text("sl_threshold_s")
+    queues = {q["name"]: q for q in await wall.api("GET", "/v1/queues")}
+    assert queues["Sales"]["sl_threshold_s"] == 30
+
+
+async def test_api_key_is_shown_once_and_works(wall: Wall, page: Page) -> None:
+    await open_admin(wall, page, "keys")
+    await page.fill("[data-form=new-key] input[name=name]", "wallboard script")
+    await page.click("[data-form=new-key] button[type=submit]")
+    secret = (await page.locator("[data-testid=key-secret]").text_content() or "").strip()
+    assert secret.startswith("fw_"), secret
+    await screenshot(page, "admin-keys")
+    async with httpx.AsyncClient(base_url=wall.app.base_url) as client:
+        reply = await client.get("/v1/queues", headers={"Authorization": f"Bearer {secret}"})
+    assert reply.status_code == 200, reply.text
+
+    await page.click("[data-action=done]")
+    await expect(page.locator("[data-testid=key-secret]")).to_have_count(0)
+    await page.reload()
+    row = page.locator("tr[data-key='wallboard script']")
+    await expect(row).to_be_visible()
+    assert secret not in await page.content()
+    assert secret not in await row.inner_text()
+
+    page.on("dialog", lambda dialog: dialog.accept())
+    await row.locator("button.danger").click()
+    await expect(row).to_have_class("off")
+    async with httpx.AsyncClient(base_url=wall.app.base_url) as client:
+        reply = await client.get("/v1/queues", headers={"Authorization": f"Bearer {secret}"})
+    assert reply.status_code == 401, reply.text
+
+
+async def test_supervisor_reads_admin_pages_without_forms(wall: Wall, page: Page) -> None:
+    await make_user(
+        wall.app.settings.database_url, wall.tenant_id, "watcher", Role.supervisor, all_teams=True
+    )
+    wall.username = "watcher"
+    await open_admin(wall, page, "queues")
+    await expect(page.locator("[data-testid=read-only]")).to_be_visible()
+    await expect(page.locator("[data-tab=keys]")).to_have_count(0)
+    await expect(page.locator("form")).to_have_count(0)
+    await page.click("[data-tab=users]")
+    await expect(page.locator("tr[data-user=watcher]")).to_be_visible()
+    await expect(page.locator("[data-form=new-user]")).to_have_count(0)
