@@ -196,6 +196,8 @@ def serve(
         log_level=settings.log_level.lower(),
         timeout_graceful_shutdown=10,
         ws_max_size=settings.ws_max_message_bytes,
+        log_config=None,  # uvicorn logs through app/core/logging.py (JSON with log_json)
+        access_log=False,  # app/ops/requests.py logs each request, with its id
     )
 
 

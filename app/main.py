@@ -13,6 +13,7 @@ from app.config import Settings, get_settings
 from app.core.errors import install_error_handlers
 from app.core.input_errors import install_input_error_handlers
 from app.core.logging import configure_logging, get_logger
+from app.core.security_headers import SecurityHeaders
 from app.core.services import Services, build_services
 from app.org.service import DEFAULT_TENANT, ensure_tenant
 from app.widgets.hub import Hub
@@ -69,6 +70,11 @@ def create_app(settings: Settings | None = None, *, run_worker: bool = True) -> 
     )
     install_error_handlers(app)
     install_input_error_handlers(app)
+    app.add_middleware(SecurityHeaders, hsts=settings.cookie_secure)
+
+    from app.ops.requests import RequestContext
+
+    app.add_middleware(RequestContext)  # outermost: its id and timing cover everything
 
     from app.alerts.endpoints import router as alerts_router
     from app.auth.admin_endpoints import keys_router, users_router
@@ -81,6 +87,10 @@ def create_app(settings: Settings | None = None, *, run_worker: bool = True) -> 
     from app.widgets.endpoints import router as widgets_router
 
     app.include_router(health_router)
+
+    from app.ops.endpoints import router as ops_router
+
+    app.include_router(ops_router)
     app.include_router(events_router)
     app.include_router(metrics_router)
     app.include_router(widgets_router)

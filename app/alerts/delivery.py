@@ -51,6 +51,7 @@ from app.alerts.payloads import (
 from app.alerts.schemas import AlertOut
 from app.core.db import Database, utcnow
 from app.core.logging import get_logger
+from app.ops.metrics import observe_alert_delivery
 
 log = get_logger(__name__)
 
@@ -370,6 +371,7 @@ class Dispatcher:
         error: str | None,
         attempts: int | None = None,
     ) -> None:
+        observe_alert_delivery(status)
         values: dict[str, Any] = {"status": status, "finished_at": utcnow()}
         if error is not None:
             values["last_error"] = error[:500]

@@ -1,4 +1,10 @@
-"""Structured logging with structlog: key-value lines in development, JSON in production."""
+"""Structured logging with structlog: key-value lines in development, JSON in production.
+
+Lines logged with the standard library (uvicorn, SQLAlchemy, asyncio, libraries) go through the
+same processors and renderer, so with `log_json` every line of the process is one JSON object
+with `timestamp`, `level`, `event` and whatever is bound in the context (the `request_id` of
+the request being served, app/ops/requests.py).
+"""
 
 from __future__ import annotations
 
@@ -6,6 +12,8 @@ import logging
 import sys
 
 import structlog
+
+HANDLER_NAME = "floorwatch"
 
 
 def configure_logging(level: str = "INFO", json: bool = False) -> None:
@@ -23,7 +31,23 @@ def configure_logging(level: str = "INFO", json: bool = False) -> None:
         logger_factory=structlog.PrintLoggerFactory(sys.stderr),
         cache_logger_on_first_use=True,
     )
-    logging.basicConfig(level=level.upper(), stream=sys.stderr, format="%(name)s %(message)s")
+    handler = logging.StreamHandler(sys.stderr)
+    handler.set_name(HANDLER_NAME)
+    handler.setFormatter(
+        structlog.stdlib.ProcessorFormatter(
+            foreign_pre_chain=[*shared, structlog.stdlib.add_logger_name],
+            processors=[
+                structlog.stdlib.ProcessorFormatter.remove_processors_meta,
+                structlog.processors.format_exc_info,
+                renderer,
+            ],
+        )
+    )
+    root = logging.getLogger()
+    for old in [h for h in root.handlers if h.get_name() == HANDLER_NAME]:
+        root.removeHandler(old)
+    root.addHandler(handler)
+    root.setLevel(level.upper())
 
 
 def get_logger(name: str) -> structlog.stdlib.BoundLogger:

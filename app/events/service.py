@@ -12,6 +12,7 @@ from app.core.errors import Unavailable
 from app.core.logging import get_logger
 from app.events.schemas import Event
 from app.events.validation import DecodedBatch, Rejection, reject_future
+from app.ops.metrics import observe_ingest
 from app.streams.clock import wall_ms
 from app.streams.engine import AppendResult, Engine
 
@@ -40,6 +41,9 @@ async def ingest_decoded(
     latest_ms = wall_ms() + int(settings.max_future_skew_s * 1000)
     reject_future(batch, latest_ms, settings.max_future_skew_s)
     appended = await append_events(engine, tenant_id, batch.events)
+    observe_ingest(
+        batch.total, len(appended.accepted), len(appended.duplicates), len(batch.rejected)
+    )
     return IngestResult(
         received=batch.total,
         accepted=len(appended.accepted),

@@ -3,10 +3,12 @@ and their checkpoint. Engines feed it log entries; it answers with metrics and v
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 
 import msgspec
 
+from app.ops.metrics import observe_aggregation
 from app.streams.aggregator import TenantAggregator
 from app.streams.aggregator.facts import Fact
 from app.streams.clock import Clock
@@ -42,6 +44,7 @@ class AggregatorHost:
         return agg
 
     async def apply(self, entries: Sequence[LogEntry]) -> None:
+        started, before = time.perf_counter(), self.applied_events
         for entry in entries:
             if entry.events:
                 agg = await self.aggregator(entry.tenant_id)
@@ -52,6 +55,7 @@ class AggregatorHost:
                 self.dirty.add(entry.tenant_id)
                 self.applied_events += len(entry.events)
             self.offset = entry.offset
+        observe_aggregation(time.perf_counter() - started, self.applied_events - before)
 
     def drain_facts(self) -> list[tuple[int, Fact]]:
         """Facts produced since the last call, with their tenant."""

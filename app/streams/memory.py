@@ -168,6 +168,10 @@ class MemoryEngine(Engine):
                 del self._facts[:dropped]
                 log.error("facts dropped: the database is down for too long", dropped=dropped)
 
+    def backlog(self) -> int:
+        """Log entries appended and not yet taken up by the aggregator (its lag)."""
+        return self._pending.qsize()
+
     async def drain(self) -> None:
         """Wait until every appended event has been aggregated."""
         await self._pending.join()

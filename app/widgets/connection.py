@@ -26,6 +26,7 @@ from collections.abc import Awaitable, Callable
 
 from app.auth.principal import Principal
 from app.core.logging import get_logger
+from app.ops.metrics import observe_websocket_closed
 from app.widgets.live import LiveTopic
 from app.widgets.protocol import CloseCode
 
@@ -212,6 +213,7 @@ class Connection:
         if self._own_sender is not None:
             self._own_sender.cancel()
         self._closer = asyncio.create_task(self._close_socket(code, reason))
+        observe_websocket_closed(code)
         log.info("websocket closed by the server", connection=self.id, code=code, reason=reason)
 
     async def _close_socket(self, code: int, reason: str) -> None:

@@ -96,7 +96,7 @@ class Hub:
         await asyncio.gather(*self._tasks, return_exceptions=True)
         self._tasks = []
         for conn in list(self.connections):
-            conn.kill(CloseCode.going_away, "server shutting down")
+            conn.kill(CloseCode.service_restart, "server restarting: reconnect")
         await asyncio.gather(*(c.stop() for c in list(self.connections)), return_exceptions=True)
 
     def on_update(self, tenant_id: int) -> None:

@@ -57,6 +57,7 @@ ACCESS: dict[tuple[str, str], Allowed | Custom] = {
     ("GET", "/redoc"): Allowed.public,
     ("GET", "/healthz"): Allowed.public,
     ("GET", "/readyz"): Allowed.public,
+    ("GET", "/metrics"): Custom("loopback or a token: tests/ops/test_metrics_endpoint.py"),
     # ingestion
     ("POST", "/v1/events"): Allowed.ingest,
     ("POST", "/v1/integrations/asterisk/queue-log"): Allowed.ingest,

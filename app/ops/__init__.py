@@ -1,0 +1,1 @@
+"""Operations: Prometheus metrics, request ids and access logs, graceful shutdown."""

@@ -1,0 +1,75 @@
+"""Security headers on every answer and a content security policy on every page, over real
+HTTP (app/core/security_headers.py); request ids on every answer (app/ops/requests.py)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator
+
+import pytest
+
+from app.config import EngineKind
+from app.core.security_headers import API_POLICY, DOCS_POLICY, HSTS
+from app.frontend import CONTENT_SECURITY_POLICY
+from tests.conftest import RunningApp, make_settings, start_app, stop_app
+
+COMMON = {
+    "x-content-type-options": "nosniff",
+    "referrer-policy": "no-referrer",
+    "x-frame-options": "DENY",
+    "cross-origin-opener-policy": "same-origin",
+}
+
+
+@pytest.fixture(params=[True, False], ids=["https", "plain-http"])
+async def server(request: pytest.FixtureRequest, sqlite_url: str) -> AsyncIterator[RunningApp]:
+    settings = make_settings(
+        engine=EngineKind.memory, database_url=sqlite_url, cookie_secure=request.param
+    )
+    running, task = await start_app(settings)
+    try:
+        yield running
+    finally:
+        await stop_app(running, task)
+
+
+async def test_every_answer_carries_the_headers_and_pages_a_policy(server: RunningApp) -> None:
+    async with server.client() as client:
+        answers = {
+            "api": await client.get("/healthz"),
+            "api error": await client.get("/v1/teams"),
+            "docs": await client.get("/docs"),
+            "redoc": await client.get("/redoc"),
+            "wall": await client.get("/"),
+            "wall route": await client.get("/d/3"),
+        }
+    for name, answer in answers.items():
+        for header, expected in COMMON.items():
+            assert answer.headers.get(header) == expected, (name, header)
+        policy = answer.headers["content-security-policy"]
+        assert "frame-ancestors 'none'" in policy, name
+        if server.settings.cookie_secure:
+            assert answer.headers["strict-transport-security"] == HSTS, name
+        else:
+            assert "strict-transport-security" not in answer.headers, name
+    assert answers["api"].headers["content-security-policy"] == API_POLICY
+    assert answers["api error"].status_code == 401
+    assert answers["docs"].headers["content-security-policy"] == DOCS_POLICY
+    assert answers["redoc"].headers["content-security-policy"] == DOCS_POLICY
+    assert answers["wall"].headers["content-type"].startswith("text/html")
+    assert answers["wall"].headers["content-security-policy"] == CONTENT_SECURITY_POLICY
+    assert answers["wall route"].headers["content-security-policy"] == CONTENT_SECURITY_POLICY
+
+
+async def test_every_answer_has_a_request_id(server: RunningApp) -> None:
+    async with server.client() as client:
+        fresh = [await client.get("/healthz") for _ in range(2)]
+        echoed = await client.get("/healthz", headers={"X-Request-ID": "lb-7f3a:42"})
+        refused = await client.get("/healthz", headers={"X-Request-ID": "x" * 65})
+        odd = await client.get("/healthz", headers={"X-Request-ID": "a b<script>"})
+    ids = [answer.headers["x-request-id"] for answer in fresh]
+    assert all(re.fullmatch(r"[0-9a-f]{16}", i) for i in ids)
+    assert ids[0] != ids[1]
+    assert echoed.headers["x-request-id"] == "lb-7f3a:42"
+    for answer in (refused, odd):
+        assert re.fullmatch(r"[0-9a-f]{16}", answer.headers["x-request-id"])
