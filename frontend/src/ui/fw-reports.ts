@@ -176,7 +176,13 @@ export class FwReports extends LocalizedElement {
       height: CHART_HEIGHT,
       scales: {
         // One period alone would be stretched over years: give it a day either side.
-        x: { time: true, range: (_u, min, max) => (min === max ? [min - 86_400, max + 86_400] : [min, max]) },
+        x: {
+          time: true,
+          range: (_u, min, max): uPlot.Range.MinMax => {
+            const [first, last] = [data.xs[0], data.xs[data.xs.length - 1]];
+            return first === last ? [first - 86_400, last + 86_400] : [min, max];
+          },
+        },
       },
       series: [
         { label: t("reports.period"), value: (_u, _v, _s, i) => (i === null ? "" : data.labels[i] ?? "") },
@@ -184,7 +190,7 @@ export class FwReports extends LocalizedElement {
           label: s.name || t("reports.group.tenant"),
           stroke: PALETTE[i % PALETTE.length],
           width: 2,
-          points: { show: true, size: 5 },
+          points: { show: true, size: 8 },
           value: (_u: uPlot, v: number | null) => formatMetric(this.metric, v),
         })),
       ],
