@@ -18,6 +18,17 @@ from playwright.async_api import Page, expect
 from app.auth.roles import Role
 from tests.auth.support import make_user
 from tests.frontend.conftest import Wall, screenshot
+from tests.helpers import eventually
+
+
+async def can_log_in(wall: Wall, username: str, password: str) -> bool:
+    async with httpx.AsyncClient(base_url=wall.app.base_url) as client:
+        reply = await client.post(
+            "/v1/auth/login",
+            json={"tenant": wall.tenant, "username": username, "password": password},
+        )
+    assert reply.status_code in (200, 401), reply.text
+    return reply.status_code == 200
 
 
 async def open_admin(wall: Wall, page: Page, tab: str) -> None:
@@ -52,6 +63,12 @@ async def test_admin_creates_a_team_an_agent_and_a_user(wall: Wall, page: Page) 
     await form.locator("button[type=submit]").click()
     row = page.locator("tr[data-user='lead.north']")
     await expect(row).to_contain_text("North")
+    assert await can_log_in(wall, "lead.north", "a long enough password")
+
+    page.once("dialog", lambda dialog: dialog.accept("another fine password"))
+    await row.locator("[data-action=password]").click()
+    await eventually(lambda: can_log_in(wall, "lead.north", "another fine password"), timeout=5)
+    assert not await can_log_in(wall, "lead.north", "a long enough password")
     await row.locator("[data-action=toggle]").click()
     await expect(row).to_have_class("off")
     users = {u["username"]: u for u in await wall.api("GET", "/v1/users")}
@@ -127,3 +144,7 @@ async def test_supervisor_reads_admin_pages_without_forms(wall: Wall, page: Page
     await page.click("[data-tab=users]")
     await expect(page.locator("tr[data-user=watcher]")).to_be_visible()
     await expect(page.locator("[data-form=new-user]")).to_have_count(0)
+    await page.click("fw-locale-switch button:text-is('PL')")
+    await expect(page.locator("[data-testid=read-only]")).to_contain_text("Tylko do odczytu")
+    await expect(page.locator("[data-tab=users]")).to_have_text("Użytkownicy")
+    await screenshot(page, "admin-users-supervisor-pl")
