@@ -4,16 +4,52 @@ Lines logged with the standard library (uvicorn, SQLAlchemy, asyncio, libraries)
 same processors and renderer, so with `log_json` every line of the process is one JSON object
 with `timestamp`, `level`, `event` and whatever is bound in the context (the `request_id` of
 the request being served, app/ops/requests.py).
+
+Every line passes `redact_secrets` last before it is rendered: credentials (`fw_`, `fwu_`,
+`fws_` tokens), the values of credential headers and `token`/`password` fields are replaced by
+`[redacted]`. Floorwatch's own code never logs them; this guards what libraries log at DEBUG
+(the WebSocket library logs every handshake header and every frame, the `auth` message too).
 """
 
 from __future__ import annotations
 
 import logging
+import re
 import sys
+from typing import Any
 
 import structlog
 
 HANDLER_NAME = "floorwatch"
+REDACTED = "[redacted]"
+SECRET_PATTERNS = (
+    (re.compile(r"\b(fw[us]?_)[A-Za-z0-9_-]{8,}"), rf"\1{REDACTED}"),
+    (
+        re.compile(
+            r"(?i)\b(authorization|proxy-authorization|cookie|set-cookie|x-csrf-token|"
+            r"x-twilio-signature|x-floorwatch-signature)(\s*[:=]\s*)[^\r\n]*"
+        ),
+        rf"\1\2{REDACTED}",
+    ),
+    (
+        re.compile(
+            r"(?i)([\"']?\b(?:token|password|secret|csrf_token)[\"']?\s*[:=]\s*)"
+            r"(\"[^\"]*\"|'[^']*'|[^\s&,}'\"]+)"
+        ),
+        rf"\1{REDACTED}",
+    ),
+)
+
+
+def redact(text: str) -> str:
+    for pattern, replacement in SECRET_PATTERNS:
+        text = pattern.sub(replacement, text)
+    return text
+
+
+def redact_secrets(_: Any, __: str, event: structlog.types.EventDict) -> structlog.types.EventDict:
+    """structlog processor: `redact` every string of the event."""
+    return {key: redact(value) if isinstance(value, str) else value for key, value in event.items()}
 
 
 def configure_logging(level: str = "INFO", json: bool = False) -> None:
@@ -26,7 +62,7 @@ def configure_logging(level: str = "INFO", json: bool = False) -> None:
         structlog.processors.JSONRenderer() if json else structlog.dev.ConsoleRenderer(colors=False)
     )
     structlog.configure(
-        processors=[*shared, structlog.processors.format_exc_info, renderer],
+        processors=[*shared, structlog.processors.format_exc_info, redact_secrets, renderer],
         wrapper_class=structlog.make_filtering_bound_logger(logging.getLevelName(level.upper())),
         logger_factory=structlog.PrintLoggerFactory(sys.stderr),
         cache_logger_on_first_use=True,
@@ -39,6 +75,7 @@ def configure_logging(level: str = "INFO", json: bool = False) -> None:
             processors=[
                 structlog.stdlib.ProcessorFormatter.remove_processors_meta,
                 structlog.processors.format_exc_info,
+                redact_secrets,
                 renderer,
             ],
         )
