@@ -35,6 +35,11 @@ class Keys:
     def checkpoint(self, partition: int) -> str:
         return f"{self.tag(partition)}:checkpoint"
 
+    def epoch(self, partition: int) -> str:
+        """A counter raised at every take-over of the partition: the fencing token its owner
+        writes views with (a former owner's token is lower, so its writes are refused)."""
+        return f"{self.tag(partition)}:epoch"
+
     def view(self, tenant_id: int) -> str:
         """A hash of the tenant's live view, one field per part (app/streams/views.py)."""
         return f"{self.prefix}:view:{tenant_id}"

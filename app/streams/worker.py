@@ -56,10 +56,32 @@ return 1
 """
 
 
+# KEYS: the tenant's view (a hash). ARGV: the writer's epoch, the channel to announce on ('' for
+# none), the announcement, the number n of fields to delete, those n fields, then field/value
+# pairs to set. A write from an older epoch (a former owner) is refused; the first write of a
+# newer one replaces the whole view. The epoch is kept in the view's `epoch` field.
+VIEW_SCRIPT = """
+local epoch = tonumber(ARGV[1])
+local current = tonumber(redis.call('HGET', KEYS[1], 'epoch') or '0')
+if epoch < current then return 0 end
+if epoch > current then
+  redis.call('DEL', KEYS[1])
+  redis.call('HSET', KEYS[1], 'epoch', ARGV[1])
+end
+local n = tonumber(ARGV[4])
+for i = 5, 4 + n do redis.call('HDEL', KEYS[1], ARGV[i]) end
+for i = 5 + n, #ARGV, 2 do redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
+if ARGV[2] ~= '' then redis.call('PUBLISH', ARGV[2], ARGV[3]) end
+return 1
+"""
+
+
 class OwnedPartition:
-    def __init__(self, number: int, host: AggregatorHost) -> None:
+    def __init__(self, number: int, host: AggregatorHost, epoch: int) -> None:
         self.number = number
         self.host = host
+        self.epoch = epoch
+        """Fencing token of this ownership (Keys.epoch): view writes carry it."""
         self.checkpointed_offset = host.offset
         self.checkpointed_at = time.monotonic()
         self.pending_facts: list[tuple[int, Fact]] = []
@@ -86,6 +108,7 @@ class PartitionWorker:
         self._renew = redis.register_script(RENEW_SCRIPT)
         self._release = redis.register_script(RELEASE_SCRIPT)
         self._checkpoint = redis.register_script(CHECKPOINT_SCRIPT)
+        self._write_view = redis.register_script(VIEW_SCRIPT)
         self._stop = asyncio.Event()
 
     # -- ownership --------------------------------------------------------------------------
@@ -134,7 +157,8 @@ class PartitionWorker:
         blob: Any = await self.redis.get(self.keys.checkpoint(number))
         if blob is not None:
             await host.restore(blob)
-        self.owned[number] = OwnedPartition(number, host)
+        epoch = int(await self.redis.incr(self.keys.epoch(number)))
+        self.owned[number] = OwnedPartition(number, host, epoch)
         log.info("partition taken over", partition=number, worker=self.id, offset=host.offset)
 
     async def _lease_loop(self) -> None:
@@ -282,6 +306,7 @@ class PartitionWorker:
         now = time.monotonic()
         wall = self.clock.kind is ClockKind.wall
         announce = self.keys.updates_channel()
+        writers: list[OwnedPartition] = []
         async with self.redis.pipeline(transaction=False) as pipe:
             for part in owned:
                 host = part.host
@@ -299,17 +324,23 @@ class PartitionWorker:
                     written.computed_at = now
                     parts = compute_parts(agg, host.now_ms(tenant_id), want)
                     changed, gone = written.changes(parts)
-                    key = self.keys.view(tenant_id)
-                    if gone:
-                        pipe.hdel(key, *gone)
-                    if changed:
-                        pipe.hset(key, mapping=changed)  # type: ignore[arg-type]
-                    if gone or changed.keys() - {AT}:
-                        pipe.publish(announce, f"{tenant_id}:{host.offset}")
+                    if not changed and not gone:
+                        continue
+                    channel = announce if gone or changed.keys() - {AT} else ""
+                    args: list[Any] = [part.epoch, channel, f"{tenant_id}:{host.offset}"]
+                    args += [len(gone), *gone]
+                    for name, value in changed.items():
+                        args += [name, value]
+                    await self._write_view(keys=[self.keys.view(tenant_id)], args=args, client=pipe)
+                    writers.append(part)
                 if self.tick_hook is not None:
                     await self.tick_hook(host, dirty)
             if len(pipe):
-                await pipe.execute()
+                results = await pipe.execute()
+                for part, ok in zip(writers, results, strict=True):
+                    if not ok and self.owned.get(part.number) is part:
+                        log.warning("view refused: partition taken over", partition=part.number)
+                        self.owned.pop(part.number, None)
 
     async def run(self) -> None:
         """Run until `stop()`: then checkpoint, release the leases and return."""

@@ -1,0 +1,96 @@
+"""A worker that lost its partition without noticing yet (a lease that expired during a long
+pause: CPU starvation, a slow network) must not overwrite the view its successor wrote.
+
+Found by the API-process kill test on a loaded machine: the leases changed hands several
+times, and a tenant's counts stayed 50 events short for good. Owners write only the view parts
+that changed since they last wrote them, so a stale write by the former owner was never
+repaired. Reproduced here step by step with two in-process workers."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+from redis.asyncio import Redis
+
+from app.config import ClockKind, EngineKind, Settings
+from app.core.db import Database
+from app.events.schemas import AgentLogin, CallQueued, Event
+from app.streams.keys import Keys
+from app.streams.redis_log import RedisLog
+from app.streams.tenant_config import TenantConfigs
+from app.streams.views import META, meta_decoder
+from app.streams.worker import PartitionWorker
+from tests.conftest import make_settings
+from tests.helpers import make_tenant_key, now_ms
+
+
+@pytest.fixture
+async def setup(
+    sqlite_url: str, redis_url: str, redis_prefix: str
+) -> AsyncIterator[tuple[Settings, Redis, TenantConfigs]]:
+    settings = make_settings(
+        engine=EngineKind.redis,
+        database_url=sqlite_url,
+        redis_url=redis_url,
+        redis_prefix=redis_prefix,
+        clock=ClockKind.event,
+        partitions=1,
+    )
+    redis = Redis.from_url(redis_url)
+    db = Database(sqlite_url)
+    try:
+        yield settings, redis, TenantConfigs(db, settings.max_call_age_s)
+    finally:
+        await redis.aclose()
+        await db.close()
+
+
+def batch(n: int, base: int) -> list[Event]:
+    return [
+        AgentLogin(id=f"b{n}-login", ts=base + n * 10, agent=f"a{n}"),
+        CallQueued(id=f"b{n}-call", ts=base + n * 10 + 1, call_id=f"c{n}", queue="Sales"),
+    ]
+
+
+async def test_a_former_owner_cannot_overwrite_its_successors_view(
+    sqlite_url: str, setup: tuple[Settings, Redis, TenantConfigs]
+) -> None:
+    settings, redis, configs = setup
+    tenant, _ = await make_tenant_key(sqlite_url)
+    keys = Keys(settings.redis_prefix)
+    log = RedisLog(redis, keys, 1, settings.dedup_retention_s * 1000)
+    former = PartitionWorker(settings, redis, configs)
+    successor = PartitionWorker(settings, redis, configs)
+    base = now_ms() - 60_000
+
+    async def counts() -> dict[str, int]:
+        blob: Any = await redis.hget(keys.view(tenant), META)
+        return meta_decoder.decode(blob).counts
+
+    await former._acquire()
+    assert 0 in former.owned
+    await log.append(tenant, batch(1, base))
+    await former.consume_once(block_ms=10)
+    await former.publish_views()
+    assert await counts() == {"agent.login": 1, "call.queued": 1}
+
+    # the former owner reads batch 2 but stalls before publishing; its lease expires meanwhile
+    await log.append(tenant, batch(2, base))
+    await former.consume_once(block_ms=10)
+    await redis.delete(keys.lease(0))
+
+    await successor._acquire()
+    assert 0 in successor.owned
+    await log.append(tenant, batch(3, base))
+    while await successor.consume_once(block_ms=10):
+        pass
+    await successor.publish_views()
+    everything = {"agent.login": 3, "call.queued": 3}
+    assert await counts() == everything
+
+    await former.publish_views()  # wakes up, still believing it owns the partition
+    await successor.publish_views()
+    assert await counts() == everything, "the former owner's stale view replaced the new one"
+    assert 0 not in former.owned, "the former owner should notice it lost the partition"
