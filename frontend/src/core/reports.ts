@@ -86,6 +86,8 @@ export interface ChartSeries {
   xs: number[];
   labels: string[];
   series: Array<{ name: string; values: Array<number | null> }>;
+  /** The standard target per period, when the report has one group and a plan for the metric. */
+  plan: Array<number | null> | null;
 }
 
 /** One series per group (the first `limit` groups by name) of `metric` over the periods. */
@@ -105,9 +107,15 @@ export function chartSeries(report: KpiReport, metric: string, limit = 8): Chart
     values[index.get(row.start) ?? 0] = row.metrics[metric] ?? null;
   }
   const names = [...byGroup.keys()].sort().slice(0, limit);
+  let plan: Array<number | null> | null = null;
+  if (byGroup.size === 1 && report.rows.some((row) => row.plan?.[metric])) {
+    plan = ordered.map(() => null);
+    for (const row of report.rows) plan[index.get(row.start) ?? 0] = row.plan?.[metric]?.standard ?? null;
+  }
   return {
     xs: ordered.map((start) => Date.parse(start) / 1000),
     labels: ordered.map((start) => starts.get(start) ?? start),
     series: names.map((name) => ({ name, values: byGroup.get(name) ?? [] })),
+    plan,
   };
 }

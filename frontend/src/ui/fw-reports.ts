@@ -193,6 +193,16 @@ export class FwReports extends LocalizedElement {
           points: { show: true, size: 8 },
           value: (_u: uPlot, v: number | null) => formatMetric(this.metric, v),
         })),
+        ...(data.plan
+          ? [{
+              label: t("reports.plan"),
+              stroke: "#f5a524",
+              width: 2,
+              dash: [8, 6],
+              points: { show: true, size: 8 },
+              value: (_u: uPlot, v: number | null) => formatMetric(this.metric, v),
+            }]
+          : []),
       ],
       axes: [
         { stroke: "#93a2c3", grid: { stroke: "rgba(147,162,195,0.12)" } },
@@ -204,7 +214,8 @@ export class FwReports extends LocalizedElement {
         },
       ],
     };
-    this.plot = new uPlot(options, [data.xs, ...data.series.map((s) => s.values)] as uPlot.AlignedData, host);
+    const columns = [data.xs, ...data.series.map((s) => s.values), ...(data.plan ? [data.plan] : [])];
+    this.plot = new uPlot(options, columns as uPlot.AlignedData, host);
     if (!this.observer) {
       this.observer = new ResizeObserver(() => {
         const target = this.renderRoot.querySelector<HTMLElement>(".chart");
