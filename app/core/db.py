@@ -36,6 +36,12 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+SQLITE_BUSY_TIMEOUT_S = 30.0
+"""SQLite lets one transaction write at a time; others wait this long for the lock instead of
+the driver's 5 s (checkpoints of several partitions write their facts at once, and under load
+5 s was not enough: "database is locked")."""
+
+
 def _sqlite_pragmas(dbapi_connection: DBAPIConnection, _: ConnectionPoolEntry) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
@@ -50,7 +56,9 @@ def create_engine(url: str) -> AsyncEngine:
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_async_engine(url, hide_parameters=True)
+        engine = create_async_engine(
+            url, hide_parameters=True, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_S}
+        )
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
     return create_async_engine(
