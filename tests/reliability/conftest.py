@@ -4,102 +4,31 @@ free loopback ports, that the test may stop, kill and restart. The machine's sha
 
 Outside CI a missing server binary skips these tests; under `CI=true` it fails them.
 
-Scenarios that mostly wait (PostgreSQL down for 30 s) are started in the background at the
-suite's first test (`early_scenarios`) and their tests await the verdict, so the suite takes
-about as long as its busy tests."""
+Scenarios that mostly wait or run for a fixed time (PostgreSQL down for 30 s, the 2-minute
+soak) are started in the background at the suite's first test (`early_scenarios`) and their
+tests, which run last, await the verdict: the suite takes about as long as its busy tests."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import shutil
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 
 from app.core.migrate import upgrade_async
-from tests.conftest import IN_CI
-from tests.reliability.postgres_outage import postgres_outage
+from tests.reliability.background import EARLY, EarlyScenarios
 from tests.reliability.servers import (
-    MissingBinary,
+    MIGRATIONS,
     PostgresCluster,
     RedisServer,
     free_port,
+    own_postgres,
+    own_redis,
     postgres_bin_dir,
-    redis_server_bin,
+    require,
 )
-
-MIGRATIONS = asyncio.Lock()
-"""Alembic keeps its migration context in module globals: one migration at a time."""
-
-
-def _need(find: object) -> object:
-    try:
-        return find()  # type: ignore[operator]
-    except MissingBinary as exc:
-        if IN_CI:
-            pytest.fail(f"{exc} (required under CI)")
-        pytest.skip(str(exc))
-
-
-@pytest.fixture(scope="session")
-def pg_bin() -> Path:
-    found = _need(postgres_bin_dir)
-    assert isinstance(found, Path)
-    return found
-
-
-@pytest.fixture(scope="session")
-def redis_bin() -> str:
-    found = _need(redis_server_bin)
-    assert isinstance(found, str)
-    return found
-
-
-@pytest.fixture(scope="session")
-async def pg_template(pg_bin: Path) -> AsyncIterator[Path]:
-    """A data directory initialised and migrated once; each test's cluster starts from a copy."""
-    cluster = PostgresCluster(pg_bin, PostgresCluster.make_base(), free_port())
-    try:
-        await cluster.initdb()
-        await cluster.start()
-        async with MIGRATIONS:
-            await upgrade_async(cluster.url)
-        await cluster.stop()
-        yield cluster.data
-    finally:
-        await cluster.destroy()
-
-
-@pytest.fixture
-async def pg_cluster(pg_bin: Path, pg_template: Path) -> AsyncIterator[PostgresCluster]:
-    """A migrated PostgreSQL of this test's own, running; the test may stop and start it."""
-    cluster = PostgresCluster(pg_bin, PostgresCluster.make_base(), free_port())
-    try:
-        await cluster.copy_from(pg_template)
-        await cluster.start()
-        yield cluster
-    finally:
-        await cluster.destroy()
-
-
-@pytest.fixture
-async def redis_server(redis_bin: str, tmp_path: Path) -> AsyncIterator[RedisServer]:
-    """A Redis of this test's own (append-only file, fsync every second), running; the test
-    may kill and restart it."""
-    server = RedisServer(redis_bin, tmp_path / "redis", free_port())
-    try:
-        await server.start()
-        yield server
-    finally:
-        await server.kill()
-        shutil.rmtree(server.dir, ignore_errors=True)
-
-
-Scenario = Callable[[PostgresCluster, RedisServer, Path], Awaitable[None]]
-EARLY: dict[str, Scenario] = {"postgres_outage": postgres_outage}
-"""Background scenarios, by the name of the test module that awaits them (`test_NAME.py`)."""
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -113,35 +42,6 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         items[i] = item
 
 
-class EarlyScenarios:
-    def __init__(self) -> None:
-        self.tasks: dict[str, asyncio.Task[None]] = {}
-
-    async def result(self, name: str) -> None:
-        """The scenario's verdict: returns if it passed, raises what it raised."""
-        await self.tasks[name]
-
-
-async def _run_scenario(scenario: Scenario, workdir: Path) -> None:
-    """The scenario on a fresh, migrated PostgreSQL cluster and a Redis of its own."""
-    pg_bin = _need(postgres_bin_dir)
-    redis_bin = _need(redis_server_bin)
-    assert isinstance(pg_bin, Path)
-    assert isinstance(redis_bin, str)
-    pg = PostgresCluster(pg_bin, PostgresCluster.make_base(), free_port())
-    redis = RedisServer(redis_bin, workdir / "redis", free_port())
-    try:
-        await pg.initdb()
-        await pg.start()
-        async with MIGRATIONS:
-            await upgrade_async(pg.url)
-        await redis.start()
-        await scenario(pg, redis, workdir)
-    finally:
-        await redis.kill()
-        await pg.destroy()
-
-
 @pytest.fixture(scope="session", autouse=True)
 async def early_scenarios(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
@@ -152,7 +52,7 @@ async def early_scenarios(
     for name, scenario in EARLY.items():
         if f"test_{name}" in selected:
             workdir = tmp_path_factory.mktemp(name)
-            early.tasks[name] = asyncio.create_task(_run_scenario(scenario, workdir), name=name)
+            early.tasks[name] = asyncio.create_task(scenario(workdir), name=name)
     try:
         yield early
     finally:
@@ -160,3 +60,33 @@ async def early_scenarios(
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
+
+
+@pytest.fixture(scope="session")
+async def pg_template() -> AsyncIterator[Path]:
+    """A data directory initialised and migrated once; each test's cluster starts from a copy."""
+    cluster = PostgresCluster(require(postgres_bin_dir), PostgresCluster.make_base(), free_port())
+    try:
+        await cluster.initdb()
+        await cluster.start()
+        async with MIGRATIONS:
+            await upgrade_async(cluster.url)
+        await cluster.stop()
+        yield cluster.data
+    finally:
+        await cluster.destroy()
+
+
+@pytest.fixture
+async def pg_cluster(pg_template: Path) -> AsyncIterator[PostgresCluster]:
+    """A migrated PostgreSQL of this test's own, running; the test may stop and start it."""
+    async with own_postgres(pg_template) as cluster:
+        yield cluster
+
+
+@pytest.fixture
+async def redis_server(tmp_path: Path) -> AsyncIterator[RedisServer]:
+    """A Redis of this test's own (append-only file, fsync every second), running; the test
+    may kill and restart it."""
+    async with own_redis(tmp_path / "redis") as server:
+        yield server

@@ -17,17 +17,38 @@ import socket
 import sys
 import tempfile
 import time
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
+from typing import TypeVar
 
 import httpx
+import pytest
 import redis.asyncio as aioredis
 
+from app.core.migrate import upgrade_async
+from tests.conftest import IN_CI
+
+T = TypeVar("T")
 ROOT = Path(__file__).resolve().parents[2]
 START_TIMEOUT_S = 30.0
 
 
 class MissingBinary(RuntimeError):
     """A server binary the fault tests need is not installed."""
+
+
+MIGRATIONS = asyncio.Lock()
+"""Alembic keeps its migration context in module globals: one migration at a time."""
+
+
+def require(find: Callable[[], T]) -> T:
+    """`find()`; a missing binary skips the test, or fails it under CI."""
+    try:
+        return find()
+    except MissingBinary as exc:
+        if IN_CI:
+            pytest.fail(f"{exc} (required under CI)")
+        pytest.skip(str(exc))
 
 
 def free_port() -> int:
@@ -333,3 +354,32 @@ async def start_all(procs: list[FloorwatchProcess]) -> None:
 
 async def stop_all(procs: list[FloorwatchProcess]) -> None:
     await asyncio.gather(*(proc.stop() for proc in procs), return_exceptions=True)
+
+
+@contextlib.asynccontextmanager
+async def own_postgres(template: Path | None = None) -> AsyncIterator[PostgresCluster]:
+    """A migrated cluster of our own (a copy of `template`, or made and migrated here)."""
+    cluster = PostgresCluster(require(postgres_bin_dir), PostgresCluster.make_base(), free_port())
+    try:
+        if template is not None:
+            await cluster.copy_from(template)
+            await cluster.start()
+        else:
+            await cluster.initdb()
+            await cluster.start()
+            async with MIGRATIONS:
+                await upgrade_async(cluster.url)
+        yield cluster
+    finally:
+        await cluster.destroy()
+
+
+@contextlib.asynccontextmanager
+async def own_redis(directory: Path) -> AsyncIterator[RedisServer]:
+    server = RedisServer(require(redis_server_bin), directory, free_port())
+    try:
+        await server.start()
+        yield server
+    finally:
+        await server.kill()
+        shutil.rmtree(directory, ignore_errors=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.reliability.conftest import EarlyScenarios
+from tests.reliability.background import EarlyScenarios
 
 pytestmark = pytest.mark.slow
 

@@ -16,6 +16,7 @@ from redis.asyncio import Redis
 from app.streams.keys import Keys, partition_of
 from tests.reliability.harness import (
     Feeder,
+    background,
     check_answers,
     make_tenants,
     report,
@@ -59,24 +60,25 @@ async def test_sigkill_workers_mid_batch(
         feeders = [Feeder(t, [api.base_url]) for t in tenants]
         async with watchers([api.base_url], tenants[0]) as clients:
             started = time.monotonic()
-            load = asyncio.gather(*(f.run() for f in feeders))
-            kills = 0
-            for round_ in range(3):
-                victim = workers[round_ % 2]
-                # wait until the victim owns partitions and events are flowing into them
-                for _ in range(200):
-                    if await owned_by(redis, keys, victim.pid):
-                        break
-                    await asyncio.sleep(0.05)
-                owned = await owned_by(redis, keys, victim.pid)
-                assert owned, f"worker {victim.pid} never took a partition"
-                await asyncio.sleep(1.5)
-                assert not all(f.done for f in feeders), "the load ended before the kill"
-                await victim.kill()
-                kills += 1
-                await asyncio.sleep(2.0)
-                await victim.start()
-            await load
+            async with background(*(f.run() for f in feeders)) as load:
+                kills = 0
+                for _ in range(3):
+                    # the worker process that owns the most partitions, once events flow into them
+                    victim, owned = workers[0], list[int]()
+                    for _ in range(200):
+                        held = [(await owned_by(redis, keys, w.pid), w) for w in workers]
+                        owned, victim = max(held, key=lambda pair: len(pair[0]))
+                        if owned:
+                            break
+                        await asyncio.sleep(0.05)
+                    assert owned, "no worker process took a partition"
+                    await asyncio.sleep(1.5)
+                    assert not all(f.done for f in feeders), "the load ended before the kill"
+                    await victim.kill()
+                    kills += 1
+                    await asyncio.sleep(2.0)
+                    await victim.start()
+                await load
             fed = time.monotonic()
             assert kills == 3
             expected = await wait_exact(api.base_url, tenants, feeders)
