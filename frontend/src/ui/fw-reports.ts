@@ -75,6 +75,8 @@ export class FwReports extends LocalizedElement {
       .uplot { font-family: inherit; color: var(--muted); }
       .u-legend { font-size: 0.85rem; }
       th.sortable { cursor: pointer; user-select: none; }
+      /* The period stays in view while the metric columns scroll sideways. */
+      td:first-child, th:first-child { position: sticky; left: 0; z-index: 1; background: var(--panel-2); }
       th[aria-sort="ascending"]::after { content: " ▲"; }
       th[aria-sort="descending"]::after { content: " ▼"; }
     `),
