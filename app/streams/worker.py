@@ -35,6 +35,10 @@ from app.streams.views import AT, IDLE_REFRESH_S, WrittenView, compute_parts
 
 log = get_logger(__name__)
 
+READ_EVENTS = 20_000
+FACTS_PER_WRITE = 5_000
+"""Facts per transaction: a worker catching up holds many, and each write builds rows."""
+
 RENEW_SCRIPT = """
 if redis.call('GET', KEYS[1]) == ARGV[1] then
   return redis.call('PEXPIRE', KEYS[1], ARGV[2])
@@ -110,6 +114,7 @@ class PartitionWorker:
         self._checkpoint = redis.register_script(CHECKPOINT_SCRIPT)
         self._write_view = redis.register_script(VIEW_SCRIPT)
         self._stop = asyncio.Event()
+        self._events_per_entry = 1.0
 
     # -- ownership --------------------------------------------------------------------------
 
@@ -199,10 +204,10 @@ class PartitionWorker:
         checkpoint is taken (they are kept for the next try), and a successor replays the tail
         and produces them again (they are idempotent)."""
         try:
-            if facts:
-                await write_facts(self.configs.db, facts)
+            for at in range(0, len(facts), FACTS_PER_WRITE):
+                await write_facts(self.configs.db, facts[at : at + FACTS_PER_WRITE])
         except Exception:
-            part.pending_facts[:0] = facts
+            part.pending_facts[:0] = facts  # the ones written are skipped when written again
             log.exception("writing facts failed; checkpoint postponed", partition=part.number)
             return False
         ok = await self._checkpoint(
@@ -246,9 +251,7 @@ class PartitionWorker:
             self.keys.events(n): p.host.offset for n, p in self.owned.items()
         }
         by_key = {self.keys.events(n): n for n in self.owned}
-        reply: Any = await self.redis.xread(
-            streams, count=self.settings.stream_batch, block=block_ms
-        )
+        reply: Any = await self.redis.xread(streams, count=self._read_count(), block=block_ms)
         applied = 0
         for key, rows in reply or []:
             number = by_key.get(key.decode() if isinstance(key, bytes) else key)
@@ -257,8 +260,18 @@ class PartitionWorker:
                 continue
             entries = [decode_entry(entry_id, fields) for entry_id, fields in rows]
             await part.host.apply(entries)
-            applied += sum(len(e.events) for e in entries)
+            events = sum(len(e.events) for e in entries)
+            applied += events
+            self._events_per_entry += 0.2 * (events / len(entries) - self._events_per_entry)
         return applied
+
+    def _read_count(self) -> int:
+        """Stream entries to read per partition and round: about READ_EVENTS events (an entry
+        is one ingest batch, of 1 to 10,000 events), at most `stream_batch` entries. Bounded
+        rounds keep the decoded batch small in memory and let views go out between rounds
+        while a worker catches up."""
+        wanted = READ_EVENTS / max(1.0, self._events_per_entry)
+        return max(1, min(self.settings.stream_batch, int(wanted)))
 
     async def _consume_loop(self) -> None:
         interval = self.settings.checkpoint_interval_ms / 1000
