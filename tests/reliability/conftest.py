@@ -4,9 +4,9 @@ free loopback ports, that the test may stop, kill and restart. The machine's sha
 
 Outside CI a missing server binary skips these tests; under `CI=true` it fails them.
 
-Scenarios that mostly wait or run for a fixed time (PostgreSQL down for 30 s, the 2-minute
-soak) are started in the background at the suite's first test (`early_scenarios`) and their
-tests, which run last, await the verdict: the suite takes about as long as its busy tests."""
+Scenarios that mostly wait (PostgreSQL down for 30 s) are started in the background at the
+suite's first test (`early_scenarios`) and their tests, which run last, await the verdict: the
+suite takes about as long as its busy tests."""
 
 from __future__ import annotations
 

@@ -307,7 +307,7 @@ class FloorwatchProcess:
                 *args, env=self.env, cwd=ROOT, stdout=out, stderr=asyncio.subprocess.STDOUT
             )
 
-    async def wait_ready(self, timeout: float = START_TIMEOUT_S) -> None:
+    async def wait_ready(self, timeout: float = 2 * START_TIMEOUT_S) -> None:
         """Until `/readyz` answers 200 (serve) or the process is up (worker)."""
         if self.kind == "worker":
             await asyncio.sleep(0)
