@@ -19,6 +19,7 @@ from typing import Final
 import structlog
 from starlette.datastructures import MutableHeaders
 from starlette.routing import Mount
+from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.core.logging import get_logger
@@ -45,7 +46,7 @@ def request_id_of(scope: Scope) -> str:
 def route_of(scope: Scope) -> str:
     """The matched route's template; fixed labels for the wall's files and unmatched paths."""
     route = scope.get("route")
-    if isinstance(route, Mount):
+    if isinstance(route, Mount) or isinstance(scope.get("endpoint"), StaticFiles):
         return "(static)"
     path = getattr(route, "path", None)
     return path if isinstance(path, str) and path else "(unmatched)"

@@ -10,9 +10,11 @@ import pytest
 
 from app.config import EngineKind
 from app.core.security_headers import API_POLICY, DOCS_POLICY, HSTS
-from app.frontend import CONTENT_SECURITY_POLICY
+from app.frontend import CONTENT_SECURITY_POLICY, FRONTEND_DIST
 from tests.conftest import RunningApp, make_settings, start_app, stop_app
 
+BUILT = (FRONTEND_DIST / "index.html").is_file()
+"""`make setup` builds the wall; without it `/` is the "not built" page (HTML all the same)."""
 COMMON = {
     "x-content-type-options": "nosniff",
     "referrer-policy": "no-referrer",
@@ -41,8 +43,9 @@ async def test_every_answer_carries_the_headers_and_pages_a_policy(server: Runni
             "docs": await client.get("/docs"),
             "redoc": await client.get("/redoc"),
             "wall": await client.get("/"),
-            "wall route": await client.get("/d/3"),
         }
+        if BUILT:
+            answers["wall route"] = await client.get("/d/3")
     for name, answer in answers.items():
         for header, expected in COMMON.items():
             assert answer.headers.get(header) == expected, (name, header)
@@ -58,7 +61,24 @@ async def test_every_answer_carries_the_headers_and_pages_a_policy(server: Runni
     assert answers["redoc"].headers["content-security-policy"] == DOCS_POLICY
     assert answers["wall"].headers["content-type"].startswith("text/html")
     assert answers["wall"].headers["content-security-policy"] == CONTENT_SECURITY_POLICY
-    assert answers["wall route"].headers["content-security-policy"] == CONTENT_SECURITY_POLICY
+    if BUILT:
+        assert answers["wall route"].headers["content-security-policy"] == CONTENT_SECURITY_POLICY
+
+
+async def test_requests_are_counted_by_route_template(server: RunningApp) -> None:
+    from tests.ops.test_metrics_endpoint import local_samples, value
+
+    name = "floorwatch_http_requests_total"
+    before = local_samples()
+    async with server.client() as client:
+        await client.get("/d/3")
+        await client.get("/v1/teams/5")
+    after = local_samples()
+    expected = [{"method": "GET", "route": "/v1/teams/{team_id}", "status": "401"}]
+    if BUILT:
+        expected.append({"method": "GET", "route": "(static)", "status": "200"})
+    for labels in expected:
+        assert value(after, name, **labels) - value(before, name, **labels) == 1, labels
 
 
 async def test_every_answer_has_a_request_id(server: RunningApp) -> None:
