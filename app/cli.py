@@ -395,7 +395,6 @@ def follow_queue_log_command(
     asyncio.run(run())
 
 
-
 @reports_cli.command("rebuild")
 def reports_rebuild(tenant: Annotated[str, typer.Option(help="tenant name")]) -> None:
     """Recompute a tenant's report rollups from its facts (after restoring facts from a
