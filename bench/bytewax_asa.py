@@ -38,8 +38,8 @@ def call_id(event: Event) -> str:
     return event.call_id
 
 
-def run(events: Sequence[Event]) -> tuple[float, int]:
-    """(events/s through the dataflow, windows emitted)."""
+def run(events: Sequence[Event]) -> tuple[float, float, int]:
+    """(events/s through the dataflow, events per second of CPU time, windows emitted)."""
     import bytewax.operators as op  # type: ignore[import-not-found,unused-ignore]
     import bytewax.operators.windowing as win  # type: ignore[import-not-found,unused-ignore]
     from bytewax.dataflow import Dataflow  # type: ignore[import-not-found,unused-ignore]
@@ -77,43 +77,56 @@ def run(events: Sequence[Event]) -> tuple[float, int]:
     windower = win.SlidingWindower(length=WINDOW, offset=SLIDE, align_to=first)
     folded = win.fold_window("asa", by_queue, clock, windower, lambda: (0, 0), add, merge)
     op.output("out", op.map("format", folded.down, asa), TestingSink(out))
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     run_main(flow)  # type: ignore[no-untyped-call,unused-ignore]
-    return len(events) / (time.perf_counter() - started), len(out)
+    elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
+    return len(events) / elapsed, len(events) / cpu, len(out)
 
 
 def rows(runs: int, agents: int = 1000, minutes: int = 60, batch: int = 500) -> list[Row]:
     """The aggregator's throughput on generated traffic (facts drained after every batch, as
-    the service does), and Bytewax's single window on the same events; medians of `runs`."""
+    the service does), and Bytewax's single window on the same events; medians of `runs`.
+
+    Both run single-threaded in this process, so besides events per wall-clock second each
+    is given per second of its CPU time: what a core of its own does, whatever else the
+    machine runs. Targets are judged on the CPU figure; the wall figure is in the note."""
     traffic = generate(agents, minutes)
-    rate = statistics.median(run_once(traffic, batch, drain=True).wall_rate for _ in range(runs))
+    ours = [run_once(traffic, batch, drain=True) for _ in range(runs)]
+    wall = statistics.median(r.wall_rate for r in ours)
+    cpu = statistics.median(r.cpu_rate for r in ours)
     what = f"{agents:,} agents, {minutes} min, {len(traffic.events):,} events, batches of {batch}"
     out = [
         Row(
             "aggregation",
-            f"aggregator alone, full catalog, every scope and window ({what})",
-            rate,
-            count(rate),
+            f"aggregator alone, full catalog, every scope and window ({what}), per CPU second",
+            cpu,
+            count(cpu),
             at_least(200_000, "≥ 200,000 events/s"),
+            f"{count(wall)} of wall-clock time",
         )
     ]
     if not available():
         return [*out, Row("aggregation", "Bytewax (the `bench` extra)", None, "not installed")]
-    theirs = statistics.median(run(traffic.events)[0] for _ in range(runs))
+    theirs = [run(traffic.events) for _ in range(runs)]
+    their_wall = statistics.median(r[0] for r in theirs)
+    their_cpu = statistics.median(r[1] for r in theirs)
     return [
         *out,
         Row(
             "aggregation",
             f"Bytewax {version('bytewax')}: one 5-minute window sliding by 1 min, count and ASA "
-            "per queue (same events)",
-            theirs,
-            count(theirs),
+            "per queue (same events), per CPU second",
+            their_cpu,
+            count(their_cpu),
+            None,
+            f"{count(their_wall)} of wall-clock time",
         ),
         Row(
             "aggregation",
-            "Floorwatch full catalog ÷ Bytewax single window",
-            rate / theirs,
-            f"{rate / theirs:.2f}×",
+            "Floorwatch full catalog ÷ Bytewax single window (CPU)",
+            cpu / their_cpu,
+            f"{cpu / their_cpu:.2f}×",
             at_least(1.0, "≥ 1×"),
+            f"wall clock: {wall / their_wall:.2f}×",
         ),
     ]

@@ -34,6 +34,8 @@ from bench.results import Row, at_most, count
 PARTITIONS = 4
 APPEND_BATCH = 1000
 AGENTS = 1000
+EVENTS_PER_MINUTE = 1_600
+"""About what bench/aggregate.py's traffic makes a minute for 1,000 agents (a little less)."""
 
 
 async def append_all(redis_url: str, prefix: str, tenant: int, events: list[Any]) -> float:
@@ -83,8 +85,7 @@ async def forget(env: dict[str, str], tenant: int) -> None:
 
 def measure(n_events: int, runs: int) -> tuple[list[float], float, int]:
     """(take-over seconds per run, append events/s, events)."""
-    traffic = generate(AGENTS, 60)
-    minutes = max(1, round(60 * n_events / len(traffic.events)))
+    minutes = n_events // EVENTS_PER_MINUTE + 5
     events = generate(AGENTS, minutes).events[:n_events]
     times = []
     with postgres_database() as database_url, tempfile.TemporaryDirectory() as logs:
