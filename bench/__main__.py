@@ -27,7 +27,7 @@ def ingest(quick: bool) -> list[Row]:
 
     if shutil.which("wrk") is None:
         return [Row("ingest", "`POST /v1/events`", None, "wrk is not installed", None)]
-    return ingest.rows(runs=1 if quick else 3, seconds=2 if quick else 3)
+    return ingest.rows(runs=1 if quick else 3, seconds=2)
 
 
 def aggregation(quick: bool) -> list[Row]:

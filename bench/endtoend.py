@@ -169,7 +169,7 @@ def measure(clients: int, seconds: float, rate: int, procs: int, database_url: s
 
 def rows(quick: bool) -> list[Row]:
     client_counts = (100, 1000) if quick else (1000, 10_000)
-    seconds = 4.0 if quick else 10.0
+    seconds = 4.0 if quick else 8.0
     raise_file_limit(max(client_counts) + 1000)
     out: list[Row] = []
     with postgres_database() as database_url:
