@@ -20,6 +20,7 @@ import uuid
 from typing import Any
 
 from redis.asyncio import Redis
+from redis.exceptions import RedisError
 
 from app.config import ClockKind, Settings
 from app.core.logging import get_logger
@@ -210,17 +211,22 @@ class PartitionWorker:
             part.pending_facts[:0] = facts  # the ones written are skipped when written again
             log.exception("writing facts failed; checkpoint postponed", partition=part.number)
             return False
-        ok = await self._checkpoint(
-            keys=[
-                self.keys.lease(part.number),
-                self.keys.checkpoint(part.number),
-                self.keys.events(part.number),
-            ],
-            args=[self.id, state, self._trim_point(offset)],
-        )
+        try:
+            ok = await self._checkpoint(
+                keys=[
+                    self.keys.lease(part.number),
+                    self.keys.checkpoint(part.number),
+                    self.keys.events(part.number),
+                ],
+                args=[self.id, state, self._trim_point(offset)],
+            )
+        except RedisError as exc:
+            log.warning("writing the checkpoint failed", partition=part.number, error=str(exc))
+            return False
         if not ok:
             log.warning("checkpoint refused: lease lost", partition=part.number, worker=self.id)
-            self.owned.pop(part.number, None)
+            if self.owned.get(part.number) is part:  # not a newer ownership of the same worker
+                self.owned.pop(part.number)
             return False
         part.checkpointed_offset = offset
         return True
@@ -247,16 +253,15 @@ class PartitionWorker:
         if not self.owned:
             await asyncio.sleep(block_ms / 1000)
             return 0
-        streams: dict[Any, Any] = {
-            self.keys.events(n): p.host.offset for n, p in self.owned.items()
-        }
-        by_key = {self.keys.events(n): n for n in self.owned}
+        reading = {self.keys.events(n): p for n, p in self.owned.items()}
+        streams: dict[Any, Any] = {key: p.host.offset for key, p in reading.items()}
         reply: Any = await self.redis.xread(streams, count=self._read_count(), block=block_ms)
         applied = 0
         for key, rows in reply or []:
-            number = by_key.get(key.decode() if isinstance(key, bytes) else key)
-            part = self.owned.get(number) if number is not None else None
-            if part is None:
+            part = reading[key.decode() if isinstance(key, bytes) else key]
+            if self.owned.get(part.number) is not part:
+                # lost during the read (and perhaps taken over again, from the checkpoint):
+                # these rows follow the old position, not the new owner's
                 continue
             entries = [decode_entry(entry_id, fields) for entry_id, fields in rows]
             await part.host.apply(entries)

@@ -30,6 +30,7 @@ from typing import Any
 
 import httpx
 import msgspec
+import redis.asyncio as aioredis
 from sqlalchemy import func, select
 
 from app.auth.keys import Scope, create_api_key
@@ -50,7 +51,11 @@ from app.streams.aggregator import (
     DealFact,
     TenantConfig,
 )
+from app.streams.host import HostCheckpoint
+from app.streams.keys import Keys, partition_of
+from app.streams.redis_log import RedisLog
 from app.streams.tenant_config import load_tenant_config
+from app.streams.views import meta_decoder
 from app.widgets.client import LiveClient, ws_url
 from tests.streams.reference import Reference
 
@@ -148,6 +153,9 @@ class Feeder:
     acked: list[AnyEvent] = field(default_factory=list)
     answers: list[Answer] = field(default_factory=list)
     position: int = 0
+
+    def acked_ids(self) -> list[str]:
+        return [e.id for e in self.acked]
 
     @property
     def done(self) -> bool:
@@ -284,10 +292,60 @@ async def served_differences(base: str, tenant: Tenant, expected: Expected) -> l
     return problems
 
 
+async def missing_from_log(redis_url: str, tenant_id: int, acked: Sequence[AnyEvent]) -> list[str]:
+    """Ids of acknowledged events the tenant's event log does not hold (default prefix `fw`,
+    4 partitions, as `servers.floorwatch_env`)."""
+    redis = aioredis.Redis.from_url(redis_url)
+    try:
+        log = RedisLog(redis, Keys("fw"), 4, 86_400_000)
+        held: set[str] = set()
+        after = "0"
+        while True:
+            entries = await log.read_partition(log.partition(tenant_id), after=after)
+            if not entries:
+                break
+            for entry in entries:
+                if entry.tenant_id == tenant_id:
+                    held.update(e.id for e in entry.events)
+            after = entries[-1].offset
+    finally:
+        await redis.aclose()
+    return [e.id for e in acked if e.id not in held]
+
+
+async def post_mortem(redis_url: str, tenant_id: int) -> str:
+    """The redis engine's bookkeeping of the tenant's partition, for a failure message."""
+    redis = aioredis.Redis.from_url(redis_url)
+    keys = Keys("fw")
+    try:
+        partition = partition_of(tenant_id, 4)
+        view: Any = await redis.hmget(keys.view(tenant_id), ["epoch", "meta"])
+        counts = meta_decoder.decode(view[1]).counts if view[1] else None
+        checkpoint: Any = await redis.get(keys.checkpoint(partition))
+        offset = (
+            msgspec.msgpack.decode(checkpoint, type=HostCheckpoint).offset if checkpoint else None
+        )
+        last: Any = await redis.xrevrange(keys.events(partition), count=1)
+        epoch: Any = await redis.get(keys.epoch(partition))
+        lease: Any = await redis.get(keys.lease(partition))
+        return (
+            f"tenant {tenant_id} partition {partition}: view epoch {view[0]!r}, view counts "
+            f"{sum(counts.values()) if counts else None}, epoch counter {epoch!r}, lease "
+            f"{lease!r}, checkpoint offset {offset}, last stream id {last[0][0] if last else None}"
+        )
+    finally:
+        await redis.aclose()
+
+
 async def wait_exact(
-    base: str, tenants: Sequence[Tenant], feeders: Sequence[Feeder], timeout: float = 60.0
+    base: str,
+    tenants: Sequence[Tenant],
+    feeders: Sequence[Feeder],
+    timeout: float = 60.0,
+    redis_url: str | None = None,
 ) -> dict[int, Expected]:
-    """Wait until the API serves exactly the reference's numbers for every tenant."""
+    """Wait until the API serves exactly the reference's numbers for every tenant. With
+    `redis_url`, a failure also says which acknowledged events the event log lacks."""
     expected = {f.tenant.id: expected_for(f.tenant, f.acked) for f in feeders if f.acked}
     by_id = {t.id: t for t in tenants}
     deadline = time.monotonic() + timeout
@@ -302,6 +360,16 @@ async def wait_exact(
         if not problems:
             return expected
         await asyncio.sleep(0.5)
+    if redis_url is not None:
+        for feeder in feeders:
+            problems.append(await post_mortem(redis_url, feeder.tenant.id))
+            lost = await missing_from_log(redis_url, feeder.tenant.id, feeder.acked)
+            if lost:
+                problems.append(
+                    f"tenant {feeder.tenant.id}: {len(lost)} acknowledged events are not in the "
+                    f"event log, e.g. {lost[:3]} (acknowledged #{feeder.acked_ids().index(lost[0])}"
+                    f" of {len(feeder.acked)})"
+                )
     raise AssertionError(f"not exact after {timeout} s: {problems[:10]}")
 
 

@@ -60,7 +60,7 @@ async def postgres_outage(pg: PostgresCluster, redis: RedisServer, logs: Path) -
                 ready_s = await wait_ready(bases, timeout=60)
                 await load
             fed = time.monotonic()
-            expected = await wait_exact(bases[0], tenants, feeders)
+            expected = await wait_exact(bases[0], tenants, feeders, redis_url=redis.url)
             exact = time.monotonic()
             await wait_facts(pg.url, expected)
             facts = time.monotonic()

@@ -381,5 +381,4 @@ async def own_redis(directory: Path) -> AsyncIterator[RedisServer]:
         await server.start()
         yield server
     finally:
-        await server.kill()
-        shutil.rmtree(directory, ignore_errors=True)
+        await server.kill()  # its directory (log, append-only file) stays for the post-mortem

@@ -63,7 +63,7 @@ async def test_sigkill_api_process_while_it_ingests(
                 ready_s = await wait_ready(bases, timeout=60)
                 await load
             fed = time.monotonic()
-            expected = await wait_exact(bases[0], tenants, feeders)
+            expected = await wait_exact(bases[0], tenants, feeders, redis_url=redis_server.url)
             exact = time.monotonic()
             await wait_facts(pg_cluster.url, expected)
             await wait_resynced(clients, expected[tenants[0].id])

@@ -37,6 +37,9 @@ from tests.reliability.servers import (
 pytestmark = pytest.mark.slow
 
 OUTAGE_S = 6.0
+GRACE_S = 0.25
+"""Requests sent this soon after the kill are not judged (the kill and the clocks of three
+processes are not instantaneous); exactness judges every answer anyway."""
 
 
 async def test_redis_killed_and_restarted_under_load(
@@ -64,16 +67,22 @@ async def test_redis_killed_and_restarted_under_load(
                 ready_s = await wait_ready(bases, timeout=60)
                 await load
             fed = time.monotonic()
-            expected = await wait_exact(bases[0], tenants, feeders)
+            expected = await wait_exact(bases[0], tenants, feeders, redis_url=redis_server.url)
             exact = time.monotonic()
             await wait_facts(pg_cluster.url, expected)
             await wait_resynced(clients, expected[tenants[0].id])
             resynced = time.monotonic()
         statuses = check_answers(feeders)
-        during = answers_between(feeders, down_at, up_at)
+        during = answers_between(feeders, down_at + GRACE_S, up_at)
         assert not_ready == [503, 503], f"/readyz while Redis was down: {not_ready}"
         assert during["503"] > 0, f"no 503 while Redis was down: {during}"
-        assert set(during) <= {"503"}, f"answers while Redis was down: {during}"
+        odd = [
+            (round(a.sent - down_at, 3), round(a.at - down_at, 3), a.status, a.detail[:120])
+            for f in feeders
+            for a in f.answers
+            if down_at + GRACE_S <= a.sent and a.at <= up_at and a.status != 503
+        ]
+        assert set(during) <= {"503"}, f"answers while Redis was down: {during}: {odd}"
         report(
             "Redis SIGKILL + restart",
             outage_s=OUTAGE_S,

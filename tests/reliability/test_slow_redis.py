@@ -76,7 +76,7 @@ async def test_slow_and_flaky_redis(
                     ready_s = await wait_ready(bases, timeout=60)
                     await load
                 fed = time.monotonic()
-                expected = await wait_exact(bases[0], tenants, feeders)
+                expected = await wait_exact(bases[0], tenants, feeders, redis_url=redis_server.url)
                 exact = time.monotonic()
                 await wait_facts(pg_cluster.url, expected)
                 await wait_resynced(clients, expected[tenants[0].id])

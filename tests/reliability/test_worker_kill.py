@@ -81,7 +81,7 @@ async def test_sigkill_workers_mid_batch(
                 await load
             fed = time.monotonic()
             assert kills == 3
-            expected = await wait_exact(api.base_url, tenants, feeders)
+            expected = await wait_exact(api.base_url, tenants, feeders, redis_url=redis_server.url)
             exact = time.monotonic()
             await wait_facts(pg_cluster.url, expected)
             await wait_resynced(clients, expected[tenants[0].id])
