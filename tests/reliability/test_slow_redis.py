@@ -49,7 +49,7 @@ async def test_slow_and_flaky_redis(
         bases = [api.base_url for api in apis]
         try:
             await start_all(apis)
-            feeders = [Feeder(t, bases, pause_s=0.05) for t in tenants]
+            feeders = [Feeder(t, bases, pause_s=0.25) for t in tenants]
             async with watchers(bases, tenants[0]) as clients:
                 async with background(*(f.run() for f in feeders)) as load:
                     await asyncio.sleep(2.0)

@@ -57,7 +57,7 @@ async def test_sigkill_workers_mid_batch(
     keys = Keys("fw")
     try:
         await start_all([api, *workers])
-        feeders = [Feeder(t, [api.base_url]) for t in tenants]
+        feeders = [Feeder(t, [api.base_url], pause_s=0.3) for t in tenants]
         async with watchers([api.base_url], tenants[0]) as clients:
             started = time.monotonic()
             async with background(*(f.run() for f in feeders)) as load:
