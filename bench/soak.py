@@ -2,7 +2,7 @@
 clients connecting and disconnecting all along; memory must stay flat, nothing may fail, and
 the totals must be exact at the end.
 
-    python -m bench.soak [--minutes 60] [--tenants 6] [--agents-per-team 20] [--speed 60]
+    python -m bench.soak [--minutes 60] [--tenants 6] [--agents-per-team 20] [--speed 120]
                          [--clients 40] [--redis-url redis://127.0.0.1:6379/0]
                          [--database-url URL] [--json]
 
@@ -90,7 +90,7 @@ class SoakConfig:
     minutes: float = 60.0
     tenants: int = 6
     agents_per_team: int = 20
-    speed: float = 60.0
+    speed: float = 120.0
     clients: int = 40
     redis_url: str = os.environ.get("FLOORWATCH_REDIS_URL", "redis://127.0.0.1:6379/0")
     database_url: str | None = None
@@ -638,7 +638,7 @@ def main() -> None:
     parser.add_argument("--minutes", type=float, default=60.0)
     parser.add_argument("--tenants", type=int, default=6)
     parser.add_argument("--agents-per-team", type=int, default=20)
-    parser.add_argument("--speed", type=float, default=60.0)
+    parser.add_argument("--speed", type=float, default=120.0)
     parser.add_argument("--clients", type=int, default=40)
     parser.add_argument("--redis-url", default=SoakConfig.redis_url)
     parser.add_argument("--database-url", default=None)
