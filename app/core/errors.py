@@ -77,6 +77,14 @@ class UnsupportedMediaType(FloorwatchError):
     code = "unsupported_media_type"
 
 
+class ClientClosed(FloorwatchError):
+    """The client went away before its request body arrived whole: nothing was kept, and the
+    answer (nginx's 499) is never read. Not a fault of the service, so not logged as one."""
+
+    status_code = 499
+    code = "client_closed_request"
+
+
 class Unavailable(FloorwatchError):
     """A dependency (database, Redis) is down: retry later, nothing was kept."""
 

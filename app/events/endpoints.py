@@ -4,10 +4,11 @@ from typing import Any
 
 import msgspec
 from fastapi import APIRouter, Request, Response
+from starlette.requests import ClientDisconnect
 
 from app.auth.deps import IngestPrincipal
 from app.core.deps import ServicesDep
-from app.core.errors import BadRequest, PayloadTooLarge, UnsupportedMediaType
+from app.core.errors import BadRequest, ClientClosed, PayloadTooLarge, UnsupportedMediaType
 from app.events.schemas import EVENT_TYPE_NAMES
 from app.events.service import IngestResult, ingest_decoded
 from app.events.validation import BatchError, decode_json_array, decode_ndjson
@@ -38,17 +39,21 @@ INGEST_RESPONSE: dict[str, Any] = {
 
 
 async def read_body(request: Request, limit: int) -> bytes:
-    """Read the body, refusing it as soon as it passes `limit` bytes."""
+    """Read the body, refusing it as soon as it passes `limit` bytes; a client that hangs up
+    mid-body gets `ClientClosed` (nothing of a partial body is ingested)."""
     declared = request.headers.get("content-length")
     if declared is not None and declared.isdigit() and int(declared) > limit:
         raise PayloadTooLarge(f"the body is larger than the limit of {limit} bytes")
     chunks: list[bytes] = []
     size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            raise PayloadTooLarge(f"the body is larger than the limit of {limit} bytes")
-        chunks.append(chunk)
+    try:
+        async for chunk in request.stream():
+            size += len(chunk)
+            if size > limit:
+                raise PayloadTooLarge(f"the body is larger than the limit of {limit} bytes")
+            chunks.append(chunk)
+    except ClientDisconnect as exc:
+        raise ClientClosed(f"the client closed the connection after {size} bytes") from exc
     return b"".join(chunks)
 
 

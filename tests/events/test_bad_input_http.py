@@ -9,6 +9,7 @@ that make sense (no negative time) afterwards.
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
@@ -372,3 +373,42 @@ async def test_oversized_bodies_are_413_declared_or_streamed(
         assert response.status_code == 413, (route.name, response.text[:200])
         assert str(BODY_LIMIT) in response.json()["error"]["message"]
     assert still.status_code == 200
+
+
+async def test_a_client_hanging_up_mid_body_is_499_and_keeps_nothing(
+    server: RunningApp, caplog: pytest.LogCaptureFixture
+) -> None:
+    """wrk, a dialer restarting, a flaky link: the body stops short. Nothing of it is ingested,
+    the request counts as 499 (nginx's "client closed request") and no traceback is logged."""
+    from urllib.parse import urlsplit
+
+    from app.ops.metrics import REGISTRY
+
+    _, key = await make_tenant_key(server.settings.database_url)
+    event = b'{"id":"half-1","type":"agent.login","ts":"2026-01-05T09:00:00Z","agent":"a1"}'
+    labels = {"method": "POST", "route": "/v1/events", "status": "499"}
+
+    def closed() -> float:
+        return REGISTRY.get_sample_value("floorwatch_http_requests_total", labels) or 0.0
+
+    before = closed()
+    url = urlsplit(server.base_url)
+    _, writer = await asyncio.open_connection(url.hostname, url.port)
+    writer.write(
+        b"POST /v1/events HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+        + f"Authorization: Bearer {key}\r\nContent-Length: 100000\r\n\r\n".encode()
+        + b"["
+        + event
+    )
+    await writer.drain()
+    writer.close()
+    await writer.wait_closed()
+
+    async def counted() -> bool:
+        return closed() == before + 1
+
+    await eventually(counted)
+    assert not [r for r in caplog.records if r.exc_info], "a hang-up is not a server fault"
+    async with server.client(key) as client:
+        after = await client.post("/v1/events", json=[msgspec.json.decode(event)])
+    assert after.json()["accepted"] == 1, "the half-sent event was never kept"
