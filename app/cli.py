@@ -182,13 +182,16 @@ def serve(
     import uvicorn
 
     from app.core.migrate import upgrade
+    from app.core.runtime import tune_gc
     from app.main import create_app
 
     settings = get_settings()
     if settings.is_sqlite:
         upgrade(settings.database_url)  # zero setup: the embedded database migrates itself
+    app = create_app(settings, run_worker=worker)
+    tune_gc()
     uvicorn.run(
-        create_app(settings, run_worker=worker),
+        app,
         host=host or settings.host,
         port=port or settings.port,
         loop="uvloop",
@@ -213,9 +216,11 @@ def worker() -> None:
     configure_logging(settings.log_level, settings.log_json)
 
     async def run() -> None:
+        from app.core.runtime import tune_gc
         from app.streams.redis_engine import RedisEngine
 
         services = build_services(settings, run_worker=True)
+        tune_gc()
         engine = services.engine
         assert isinstance(engine, RedisEngine)
         assert engine.worker is not None

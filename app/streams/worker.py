@@ -37,6 +37,8 @@ from app.streams.views import AT, IDLE_REFRESH_S, WrittenView, compute_parts
 log = get_logger(__name__)
 
 READ_EVENTS = 20_000
+VIEW_GAP_S = 0.05
+"""Shortest time between two publications of the views (new events wake the views loop)."""
 FACTS_PER_WRITE = 5_000
 """Facts per transaction: a worker catching up holds many, and each write builds rows."""
 
@@ -115,6 +117,7 @@ class PartitionWorker:
         self._checkpoint = redis.register_script(CHECKPOINT_SCRIPT)
         self._write_view = redis.register_script(VIEW_SCRIPT)
         self._stop = asyncio.Event()
+        self._applied = asyncio.Event()
         self._events_per_entry = 1.0
 
     # -- ownership --------------------------------------------------------------------------
@@ -268,6 +271,8 @@ class PartitionWorker:
             events = sum(len(e.events) for e in entries)
             applied += events
             self._events_per_entry += 0.2 * (events / len(entries) - self._events_per_entry)
+        if applied:
+            self._applied.set()
         return applied
 
     def _read_count(self) -> int:
@@ -292,14 +297,24 @@ class PartitionWorker:
                 await asyncio.sleep(0.5)
 
     async def _views_loop(self) -> None:
+        """Publish views as soon as new events were applied, at most every VIEW_GAP_S, and at
+        least every `update_interval_ms` (time passing, parts newly wanted). API processes
+        coalesce what they push to screens at `update_interval_ms` on their side: waiting a
+        whole interval here too would stack two waits in every event-to-screen latency."""
         interval = self.settings.update_interval_ms / 1000
+        gap = min(VIEW_GAP_S, interval)
         while not self._stop.is_set():
+            began = time.monotonic()
+            self._applied.clear()
             try:
                 await self.publish_views()
             except Exception:
                 log.exception("publishing views failed", worker=self.id)
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._stop.wait(), interval)
+                await asyncio.wait_for(self._applied.wait(), interval)
+            rest = began + gap - time.monotonic()
+            if rest > 0:
+                await asyncio.sleep(rest)
 
     async def _wanted(self, tenants: list[int]) -> dict[int, set[str]]:
         """The view parts API processes currently want, per tenant."""
