@@ -19,8 +19,9 @@ import random
 import statistics
 import time
 import tracemalloc
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
+from app.core.runtime import tune_gc
 from app.events.schemas import (
     AgentLogin,
     AgentLogout,
@@ -128,7 +129,7 @@ class Run:
     wall_rate: float  # events per wall-clock second
     cpu_rate: float  # events per second of this process's CPU time (robust to a busy machine)
     facts: int
-    agg: TenantAggregator
+    agg: TenantAggregator | None
 
 
 def run_once(traffic: Traffic, batch: int, drain: bool = False) -> Run:
@@ -154,6 +155,7 @@ def held_memory(traffic: Traffic, batch: int) -> int:
     tracemalloc.start()
     before = tracemalloc.get_traced_memory()[0]
     agg = run_once(traffic, batch).agg
+    assert agg is not None
     agg.drain_facts()
     gc.collect()
     held = tracemalloc.get_traced_memory()[0] - before
@@ -185,6 +187,7 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=500)
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args()
+    tune_gc()  # as `floorwatch serve` and `floorwatch worker` run
 
     print(
         f"machine: {os.cpu_count()} cores, Python {platform.python_version()}, "
@@ -197,7 +200,11 @@ def main() -> None:
         f"{len(traffic.events)} events (generated in {time.perf_counter() - started:.1f} s)"
     )
     for drain in (False, True):
-        runs = [run_once(traffic, args.batch, drain) for _ in range(args.runs)]
+        runs: list[Run] = []
+        for _ in range(args.runs):
+            if runs:
+                runs[-1] = replace(runs[-1], agg=None)  # not kept alive into the next run
+            runs.append(run_once(traffic, args.batch, drain))
         what = "apply_batch + drain_facts" if drain else "apply_batch"
         print(
             f"{what} (batch {args.batch}): median {median([r.wall_rate for r in runs])} "
@@ -206,6 +213,7 @@ def main() -> None:
             + (f"; {runs[-1].facts} facts" if drain else "")
         )
     agg = runs[-1].agg
+    assert agg is not None
     spent, n = snapshot_seconds(agg)
     print(
         f"snapshot: {n} metric sets ({len(agg.scopes())} scopes x {len(WINDOWS)} windows) "
