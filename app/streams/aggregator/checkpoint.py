@@ -4,7 +4,7 @@ The dump is canonical: it holds the logical state only (no history older than an
 reach, no forgotten calls, no derived indexes), so a run restored from a checkpoint and a run
 that never stopped dump identical bytes at the same point. Time columns are little-endian
 int64; packed running totals (ledgers.pack) are little-endian unsigned integers of one width
-per ledger.
+per ledger (kept encoded between checkpoints: see `_bigs`).
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from app.events.schemas import EVENT_TYPE_NAMES, EVENT_TYPES
 from app.streams.aggregator.base import HOUR_MS
 from app.streams.aggregator.config import TenantConfig
 from app.streams.aggregator.facts import Fact, materialize
-from app.streams.aggregator.ledgers import Counters, MaxWait, StateTime
+from app.streams.aggregator.ledgers import Counters, Encoded, MaxWait, StateTime
 from app.streams.aggregator.machine import Machine
 from app.streams.aggregator.records import EMPTY, Agent, Call, Stats
 
@@ -50,11 +50,28 @@ def _unbig(data: bytes) -> int:
     return int.from_bytes(data, "little")
 
 
-def _bigs(values: list[int], start: int) -> tuple[int, bytes]:
-    """Non-negative integers as (width, concatenated little-endian bytes)."""
-    part = values[start:]
-    width = max(1, (max(part, default=0).bit_length() + 7) // 8)
-    return width, b"".join(v.to_bytes(width, "little") for v in part)
+def _records(led: Counters | StateTime, start: int) -> tuple[bytes, int, bytes]:
+    """The records from `start` on: (times as int64, width, running totals as concatenated
+    little-endian unsigned integers of that width, which fits the last one: running totals
+    never decrease, so it is the largest).
+
+    Encoding a big integer costs about 0.3 us and an hour of records is hundreds of thousands
+    of them: what an earlier checkpoint encoded is kept on the ledger (`Encoded`), so a
+    checkpoint encodes only the records added since (the output is the same either way)."""
+    c = led.c
+    width = max(1, ((c[-1] if c else 0).bit_length() + 7) // 8)
+    first = led.dropped + start
+    enc = led.enc
+    if enc is None or enc.width != width or not enc.first <= first <= enc.end():
+        enc = led.enc = Encoded(first, width)  # (again) from `start`
+    new = enc.end() - led.dropped
+    enc.times += _times(led.t, new)
+    enc.data += b"".join(v.to_bytes(width, "little") for v in c[new:])
+    if first > enc.first:
+        del enc.times[: (first - enc.first) * 8]
+        del enc.data[: (first - enc.first) * width]
+        enc.first = first
+    return bytes(enc.times), width, bytes(enc.data)
 
 
 def _unbigs(width: int, data: bytes) -> list[int]:
@@ -132,18 +149,14 @@ class MachineState(msgspec.Struct):
 
 
 def _ledger(led: Counters, cutoff: int) -> LedgerState:
-    i = led.retained(cutoff)
-    width, c = _bigs(led.c, i)
-    return LedgerState(
-        _times(led.t, i), width, c, _big(led.s), _big(led.day_base), _big(led.ivl_base)
-    )
+    times, width, c = _records(led, led.retained(cutoff))
+    return LedgerState(times, width, c, _big(led.s), _big(led.day_base), _big(led.ivl_base))
 
 
 def _state_time(st: StateTime, cutoff: int) -> StateTimeState:
-    i = st.retained(cutoff)
-    width, c = _bigs(st.c, i)
+    times, width, c = _records(st, st.retained(cutoff))
     return StateTimeState(
-        _times(st.t, i),
+        times,
         width,
         c,
         _big(st.cnt),

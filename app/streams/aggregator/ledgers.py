@@ -56,7 +56,7 @@ def field(i: int) -> int:
 class Counters:
     """Additive counters (packed) with a time column."""
 
-    __slots__ = ("c", "day_base", "ivl_base", "s", "t")
+    __slots__ = ("c", "day_base", "dropped", "enc", "ivl_base", "s", "t")
 
     def __init__(self) -> None:
         self.t: list[int] = []
@@ -64,6 +64,8 @@ class Counters:
         self.s = 0
         self.day_base = 0
         self.ivl_base = 0
+        self.dropped = 0  # records pruned so far: c[i] is record number dropped + i
+        self.enc: Encoded | None = None  # for checkpoints (checkpoint.py)
 
     def add(self, t: int, delta: int) -> None:
         self.s += delta
@@ -90,6 +92,7 @@ class Counters:
         if k > 0:
             del self.t[:k]
             del self.c[:k]
+            self.dropped += k
 
 
 class StateTime:
@@ -101,7 +104,7 @@ class StateTime:
     counts between two records are their difference divided by the elapsed time (exactly).
     """
 
-    __slots__ = ("c", "cnt", "cum", "day_base", "ivl_base", "last", "t")
+    __slots__ = ("c", "cnt", "cum", "day_base", "dropped", "enc", "ivl_base", "last", "t")
 
     def __init__(self) -> None:
         self.t: list[int] = []
@@ -111,6 +114,8 @@ class StateTime:
         self.last = 0
         self.day_base = 0
         self.ivl_base = 0
+        self.dropped = 0
+        self.enc: Encoded | None = None
 
     def move(self, t: int, delta: int) -> None:
         self.cum += self.cnt * (t - self.last)
@@ -146,6 +151,26 @@ class StateTime:
         if k > 0:
             del self.t[:k]
             del self.c[:k]
+            self.dropped += k
+
+
+class Encoded:
+    """Records of a ledger already encoded by a checkpoint: `times` (8 bytes each) and `data`
+    (running totals, `width` bytes each) hold records `first`, `first + 1`, ... (numbered
+    from the ledger's first record ever). Records never change once written, so the next
+    checkpoint encodes only new ones."""
+
+    __slots__ = ("data", "first", "times", "width")
+
+    def __init__(self, first: int, width: int) -> None:
+        self.times = bytearray()
+        self.data = bytearray()
+        self.first = first
+        self.width = width
+
+    def end(self) -> int:
+        """Number of the first record not encoded yet."""
+        return self.first + len(self.data) // self.width
 
 
 class MaxWait:
