@@ -37,6 +37,10 @@ from app.streams.views import AT, IDLE_REFRESH_S, WrittenView, compute_parts
 log = get_logger(__name__)
 
 READ_EVENTS = 20_000
+CHECKPOINT_COST_SHARE = 10
+"""A partition is checkpointed at most every `checkpoint_interval_ms` and at most every ten
+times as long as taking its last checkpoint took: the state (an hour of records) grows with the
+event rate, and a fixed cadence would let a busy partition spend most of its time dumping it."""
 VIEW_GAP_S = 0.05
 """Shortest time between two publications of the views (new events wake the views loop)."""
 FACTS_PER_WRITE = 5_000
@@ -91,6 +95,8 @@ class OwnedPartition:
         """Fencing token of this ownership (Keys.epoch): view writes carry it."""
         self.checkpointed_offset = host.offset
         self.checkpointed_at = time.monotonic()
+        self.checkpoint_cost = 0.0
+        """Seconds the last checkpoint's state took to take (it blocks the loop meanwhile)."""
         self.pending_facts: list[tuple[int, Fact]] = []
         self.checkpointing: asyncio.Task[bool] | None = None
         self.views: dict[int, WrittenView] = {}
@@ -192,9 +198,11 @@ class PartitionWorker:
         part.checkpointed_at = time.monotonic()
         if part.host.offset == part.checkpointed_offset and not part.pending_facts:
             return None
+        began = time.monotonic()
         facts = part.pending_facts + part.host.drain_facts()
         part.pending_facts = []
         state = part.host.dump()
+        part.checkpoint_cost = time.monotonic() - began
         part.checkpointing = asyncio.create_task(
             self._write_checkpoint(part, facts, state, part.host.offset),
             name=f"checkpoint-p{part.number}",
@@ -290,7 +298,9 @@ class PartitionWorker:
                 await self.consume_once()
                 now = time.monotonic()
                 for part in list(self.owned.values()):
-                    if now - part.checkpointed_at >= interval:
+                    if now - part.checkpointed_at >= max(
+                        interval, CHECKPOINT_COST_SHARE * part.checkpoint_cost
+                    ):
                         self._begin_checkpoint(part)
             except Exception:
                 log.exception("consumption failed", worker=self.id)
