@@ -19,6 +19,7 @@ from pathlib import Path
 import httpx
 
 from app.core.migrate import upgrade
+from bench.common import delete_prefix, free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 PG_ADMIN_DSN = os.environ.get("FLOORWATCH_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
@@ -47,15 +48,6 @@ def postgres_database(admin_dsn: str = PG_ADMIN_DSN) -> Iterator[str]:
         yield url
     finally:
         asyncio.run(admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 @dataclass
@@ -157,6 +149,5 @@ def run_cluster(
         import redis
 
         client = redis.Redis.from_url(redis_url)
-        for key in client.scan_iter(f"{prefix}:*", count=1000):
-            client.delete(key)
+        delete_prefix(client, prefix)
         client.close()

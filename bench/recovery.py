@@ -86,7 +86,9 @@ async def forget(env: dict[str, str], tenant: int) -> None:
 def measure(n_events: int, runs: int) -> tuple[list[float], float, int]:
     """(take-over seconds per run, append events/s, events)."""
     minutes = n_events // EVENTS_PER_MINUTE + 5
+    began = time.monotonic()
     events = generate(AGENTS, minutes).events[:n_events]
+    print(f"recovery: {len(events):,} events generated in {time.monotonic() - began:.1f} s")
     times = []
     with postgres_database() as database_url, tempfile.TemporaryDirectory() as logs:
         from app.integrations.simulation.roster import Roster
@@ -108,6 +110,7 @@ def measure(n_events: int, runs: int) -> tuple[list[float], float, int]:
                     events,
                 )
             )
+            print(f"recovery: appended at {rate:,.0f} events/s")
             for _ in range(runs):
                 asyncio.run(forget(cluster.env, tenant))
                 started = time.monotonic()
@@ -117,6 +120,10 @@ def measure(n_events: int, runs: int) -> tuple[list[float], float, int]:
                 finally:
                     worker.kill()
                     worker.wait(10)
+                print(
+                    f"recovery: take-over {times[-1]:.1f} s, "
+                    f"{time.monotonic() - started:.1f} s from the worker's start"
+                )
     return times, rate, len(events)
 
 

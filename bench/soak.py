@@ -600,8 +600,9 @@ async def run_soak(cfg: SoakConfig) -> SoakResult:
             judge_memory(result, max(window_fill_s + 10, duration_s / 2))
         result.problems += [f"server log: {line}" for line in log_problems(workdir / "server.log")]
     finally:
-        async for key in redis.scan_iter(f"{prefix}:*", count=1000):
-            await redis.delete(key)
+        found = [key async for key in redis.scan_iter(f"{prefix}:*", count=10_000)]
+        for at in range(0, len(found), 10_000):
+            await redis.unlink(*found[at : at + 10_000])
         await redis.aclose()
         if result.ok:
             shutil.rmtree(workdir, ignore_errors=True)
