@@ -41,6 +41,13 @@ CHECKPOINT_COST_SHARE = 10
 """A partition is checkpointed at most every `checkpoint_interval_ms` and at most every ten
 times as long as taking its last checkpoint took: the state (an hour of records) grows with the
 event rate, and a fixed cadence would let a busy partition spend most of its time dumping it."""
+CATCH_UP_LAG_MS = 5_000
+CATCH_UP_CHECKPOINT_S = 30.0
+"""While a partition catches up (its last applied entry older than CATCH_UP_LAG_MS), it is
+checkpointed at most every CATCH_UP_CHECKPOINT_S: writing the replayed tail's facts (about one
+per event, in this process) would otherwise take most of the CPU the replay needs, and the wall
+displays wait for the replay, not for the reports. A worker that dies meanwhile leaves its
+successor a longer tail, at most that long."""
 VIEW_GAP_S = 0.05
 """Shortest time between two publications of the views (new events wake the views loop)."""
 FACTS_PER_WRITE = 5_000
@@ -85,6 +92,14 @@ for i = 5 + n, #ARGV, 2 do redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
 if ARGV[2] ~= '' then redis.call('PUBLISH', ARGV[2], ARGV[3]) end
 return 1
 """
+
+
+def catching_up(offset: str, now_ms: int) -> bool:
+    """The entry at `offset` (a stream id: append time in ms, sequence) was appended more than
+    CATCH_UP_LAG_MS before `now_ms`: a take-over replaying a tail, or a backlog. Before the
+    first entry (offset "0") nothing is known yet: not catching up."""
+    ms, _, _ = offset.partition("-")
+    return ms.isdigit() and 0 < int(ms) < now_ms - CATCH_UP_LAG_MS
 
 
 class OwnedPartition:
@@ -298,9 +313,10 @@ class PartitionWorker:
                 await self.consume_once()
                 now = time.monotonic()
                 for part in list(self.owned.values()):
-                    if now - part.checkpointed_at >= max(
-                        interval, CHECKPOINT_COST_SHARE * part.checkpoint_cost
-                    ):
+                    due = max(interval, CHECKPOINT_COST_SHARE * part.checkpoint_cost)
+                    if catching_up(part.host.offset, wall_ms()):
+                        due = max(due, CATCH_UP_CHECKPOINT_S)
+                    if now - part.checkpointed_at >= due:
                         self._begin_checkpoint(part)
             except Exception:
                 log.exception("consumption failed", worker=self.id)
