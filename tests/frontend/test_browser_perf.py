@@ -30,6 +30,8 @@ AGENTS = 500
 UPDATES_PER_S = 10
 CHANGES_PER_UPDATE = 25
 MEASURE_S = 12.0
+MEASURE_RUNS = 3
+MIN_FRAMES_PER_S = 5
 
 INSTRUMENT = """
 () => {
@@ -58,10 +60,10 @@ def agent_ids() -> list[str]:
     return [f"agent-{i:03d}" for i in range(AGENTS)]
 
 
-async def stream_changes(wall: Wall, seconds: float) -> int:
+async def stream_changes(wall: Wall, seconds: float, run: int = 0) -> int:
     """UPDATES_PER_S batches a second, each changing CHANGES_PER_UPDATE agents, posted on a
-    fixed cadence (a slow answer does not delay the next batch)."""
-    rng = random.Random(5)
+    fixed cadence (a slow answer does not delay the next batch); `run` keeps call ids apart."""
+    rng = random.Random(5 + run)
     ids = agent_ids()
     calls = 0
     posts: list[asyncio.Task[None]] = []
@@ -74,7 +76,7 @@ async def stream_changes(wall: Wall, seconds: float) -> int:
             roll = rng.random()
             if roll < 0.45:
                 calls += 1
-                call = f"p{calls}"
+                call = f"r{run}-p{calls}"
                 queue = rng.choice(["Sales", "Support", "Billing", "Retention"])
                 batch.append(ev("call.queued", t - 5000, call_id=call, queue=queue))
                 batch.append(ev("call.answered", t, call_id=call, agent=agent))
@@ -140,13 +142,20 @@ async def test_500_agents_at_10_updates_per_second(wall_settings: Settings, page
         cards = page.locator("fw-agent-board .card")
         await expect(cards).to_have_count(AGENTS, timeout=20_000)
 
-        await page.evaluate(INSTRUMENT)
-        started = time.monotonic()
-        frames_before = frames_in
-        sent = await stream_changes(wall, MEASURE_S)
-        elapsed = time.monotonic() - started
-        received = frames_in - frames_before
-        perf = await page.evaluate("() => { window.__perf.stop = true; return window.__perf; }")
+        # The server runs in this test's process: on a busy CI machine it may be starved and
+        # push far fewer than the updates posted, and then the window did not test the
+        # browser under 10 updates a second. Such a window is measured again (twice at most).
+        for run in range(MEASURE_RUNS):
+            await page.evaluate(INSTRUMENT)
+            started = time.monotonic()
+            frames_before = frames_in
+            sent = await stream_changes(wall, MEASURE_S, run)
+            elapsed = time.monotonic() - started
+            received = frames_in - frames_before
+            perf = await page.evaluate("() => { window.__perf.stop = true; return window.__perf; }")
+            if received / elapsed >= MIN_FRAMES_PER_S:
+                break
+            print(f"\nrun {run}: {received / elapsed:.1f} frames/s received, measuring again")
         await screenshot(page, "wall-500-agents")
 
     frames: list[float] = perf["frames"][1:]
@@ -174,7 +183,7 @@ async def test_500_agents_at_10_updates_per_second(wall_settings: Settings, page
     print("\nwall, 500 agents, 10 updates/s:", json.dumps(figures))
 
     assert figures["batches_posted_per_s"] >= 8, figures
-    assert figures["ws_frames_received_per_s"] >= 5, figures
+    assert figures["ws_frames_received_per_s"] >= MIN_FRAMES_PER_S, figures
     # Smooth: most frames on time, and the main thread mostly idle. The bounds leave room for
     # a shared CI machine; the recorded figures are far inside them.
     assert figures["frame_ms_p95"] <= 50, figures
