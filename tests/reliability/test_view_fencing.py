@@ -14,44 +14,22 @@ from typing import Any
 import pytest
 from redis.asyncio import Redis
 
-from app.config import ClockKind, EngineKind, Settings
-from app.core.db import Database
-from app.events.schemas import AgentLogin, CallQueued, Event
+from app.config import Settings
 from app.streams.keys import Keys
 from app.streams.redis_log import RedisLog
 from app.streams.tenant_config import TenantConfigs
 from app.streams.views import META, meta_decoder
 from app.streams.worker import PartitionWorker
-from tests.conftest import make_settings
 from tests.helpers import make_tenant_key, now_ms
+from tests.reliability.one_partition import batch, one_partition
 
 
 @pytest.fixture
 async def setup(
     sqlite_url: str, redis_url: str, redis_prefix: str
 ) -> AsyncIterator[tuple[Settings, Redis, TenantConfigs]]:
-    settings = make_settings(
-        engine=EngineKind.redis,
-        database_url=sqlite_url,
-        redis_url=redis_url,
-        redis_prefix=redis_prefix,
-        clock=ClockKind.event,
-        partitions=1,
-    )
-    redis = Redis.from_url(redis_url)
-    db = Database(sqlite_url)
-    try:
-        yield settings, redis, TenantConfigs(db, settings.max_call_age_s)
-    finally:
-        await redis.aclose()
-        await db.close()
-
-
-def batch(n: int, base: int) -> list[Event]:
-    return [
-        AgentLogin(id=f"b{n}-login", ts=base + n * 10, agent=f"a{n}"),
-        CallQueued(id=f"b{n}-call", ts=base + n * 10 + 1, call_id=f"c{n}", queue="Sales"),
-    ]
+    async with one_partition(sqlite_url, redis_url, redis_prefix) as found:
+        yield found.settings, found.redis, found.configs
 
 
 async def test_a_former_owner_cannot_overwrite_its_successors_view(

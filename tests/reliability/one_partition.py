@@ -1,0 +1,56 @@
+"""In-process workers on a one-partition redis engine (event clock, SQLite), for the tests that
+reproduce an ownership fault step by step."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+
+from redis.asyncio import Redis
+
+from app.config import ClockKind, EngineKind, Settings
+from app.core.db import Database
+from app.events.schemas import AgentLogin, CallQueued, Event
+from app.streams.tenant_config import TenantConfigs
+from app.streams.worker import PartitionWorker
+from tests.conftest import make_settings
+
+
+@dataclass(frozen=True)
+class OnePartition:
+    settings: Settings
+    redis: Redis
+    configs: TenantConfigs
+
+    def worker(self) -> PartitionWorker:
+        return PartitionWorker(self.settings, self.redis, self.configs)
+
+
+@asynccontextmanager
+async def one_partition(
+    sqlite_url: str, redis_url: str, redis_prefix: str
+) -> AsyncIterator[OnePartition]:
+    settings = make_settings(
+        engine=EngineKind.redis,
+        database_url=sqlite_url,
+        redis_url=redis_url,
+        redis_prefix=redis_prefix,
+        clock=ClockKind.event,
+        partitions=1,
+    )
+    redis = Redis.from_url(redis_url)
+    db = Database(sqlite_url)
+    try:
+        yield OnePartition(settings, redis, TenantConfigs(db, settings.max_call_age_s))
+    finally:
+        await redis.aclose()
+        await db.close()
+
+
+def batch(n: int, base: int) -> list[Event]:
+    """Two events of agent `a{n}` stamped from `base`: a login and a queued call."""
+    return [
+        AgentLogin(id=f"b{n}-login", ts=base + n * 10, agent=f"a{n}"),
+        CallQueued(id=f"b{n}-call", ts=base + n * 10 + 1, call_id=f"c{n}", queue="Sales"),
+    ]
