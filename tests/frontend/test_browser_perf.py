@@ -33,7 +33,8 @@ MEASURE_S = 12.0
 MEASURE_RUNS = 3
 MIN_FRAMES_PER_S = 4
 """Updates pushed a second for a window to count: fewer means the in-process server was
-starved (CI: 1.4–4.6 in a full suite run, 5.5–9.8 alone), not that the browser was slow; with
+starved (measured: 1.4–4.6 in full suite runs; 3.8–9.8 run alone, the first window the
+slowest), not that the browser was slow; with
 fewer, each update carries more changed cards, so the page still does the work of ten."""
 
 INSTRUMENT = """
