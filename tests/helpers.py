@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import socket
 import time
 import uuid
 from collections.abc import Awaitable, Callable
@@ -14,6 +15,14 @@ from app.core.db import Database
 from app.org.service import create_tenant
 
 _counter = itertools.count()
+
+
+def free_port() -> int:
+    """A loopback port nothing listens on now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
 
 
 async def make_tenant_key(

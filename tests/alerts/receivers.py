@@ -4,7 +4,6 @@ of status codes, and an SMTP server (aiosmtpd)."""
 from __future__ import annotations
 
 import asyncio
-import socket
 import time
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
@@ -17,6 +16,8 @@ import orjson
 import uvicorn
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
+
+from tests.helpers import free_port
 
 
 @dataclass
@@ -97,13 +98,6 @@ class MailBox:
         content = envelope.original_content or b""
         self.messages.append((envelope, message_from_bytes(content)))
         return "250 Message accepted for delivery"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 @contextmanager

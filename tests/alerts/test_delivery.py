@@ -18,8 +18,8 @@ from app.alerts.models import Alert, AlertChannel, AlertDelivery, AlertDeliveryA
 from app.alerts.payloads import NotificationKind, verify
 from app.alerts.repository import alert_out
 from app.core.db import Database
-from tests.alerts.receivers import Reply, free_port, http_receiver, smtp_server
-from tests.helpers import make_tenant_key
+from tests.alerts.receivers import Reply, http_receiver, smtp_server
+from tests.helpers import free_port, make_tenant_key
 
 SECRET = "s3cret-s3cret-s3cret"
 

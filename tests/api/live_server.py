@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -28,16 +27,10 @@ from app.auth.users import RoleFields, create_user
 from app.core.db import Database
 from app.org.service import create_tenant
 from tests.auth.support import PASSWORD, password_hash
+from tests.helpers import free_port
 
 STARTUP_TIMEOUT_S = 60.0
 STOP_TIMEOUT_S = 30.0
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 @dataclass

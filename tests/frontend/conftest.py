@@ -11,11 +11,10 @@ from __future__ import annotations
 import asyncio
 import os
 import shutil
-import socket
 import subprocess
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -30,7 +29,7 @@ from app.config import EngineKind, Settings
 from app.core.migrate import upgrade
 from tests.auth.support import PASSWORD, make_user
 from tests.conftest import RunningApp, make_settings, require, stop_app
-from tests.helpers import make_tenant_key
+from tests.helpers import free_port, make_tenant_key
 
 if TYPE_CHECKING:
     from playwright.async_api import Browser, Page
@@ -78,13 +77,6 @@ async def browser(frontend_built: Path, chromium: str) -> AsyncIterator[Browser]
             await browser.close()
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 async def serve_on(settings: Settings, port: int) -> tuple[RunningApp, asyncio.Task[None]]:
     """Like tests.conftest.start_app, on a chosen port (so a restarted server is found again)."""
     from app.main import create_app
@@ -104,19 +96,17 @@ async def serve_on(settings: Settings, port: int) -> tuple[RunningApp, asyncio.T
 
 
 @dataclass
-class Wall:
-    """A running server with a tenant, an ingest/read API key and an admin user."""
+class WallClient:
+    """A tenant on a running server, with an ingest/read/admin API key and an admin user."""
 
-    app: RunningApp
-    task: asyncio.Task[None]
-    port: int
+    base_url: str
     tenant: str
     tenant_id: int
     key: str
     username: str = "chief"
 
     async def post(self, events: list[dict[str, Any]]) -> None:
-        async with httpx.AsyncClient(base_url=self.app.base_url, timeout=30) as client:
+        async with httpx.AsyncClient(base_url=self.base_url, timeout=30) as client:
             reply = await client.post(
                 "/v1/events",
                 content=orjson.dumps(events),
@@ -125,26 +115,43 @@ class Wall:
         assert reply.status_code == 200, reply.text
 
     async def api(self, method: str, path: str, body: Any = None) -> Any:
-        async with httpx.AsyncClient(base_url=self.app.base_url, timeout=30) as client:
+        async with httpx.AsyncClient(base_url=self.base_url, timeout=30) as client:
             reply = await client.request(
                 method, path, json=body, headers={"Authorization": f"Bearer {self.key}"}
             )
         assert reply.status_code < 300, reply.text
         return reply.json() if reply.content else None
 
-    async def stop(self) -> None:
-        await stop_app(self.app, self.task)
-
-    async def restart(self) -> None:
-        self.app, self.task = await serve_on(self.app.settings, self.port)
-
     async def login(self, page: Page) -> None:
-        await page.goto(f"{self.app.base_url}/login")
+        await page.goto(f"{self.base_url}/login")
         await page.fill("input[name=tenant]", self.tenant)
         await page.fill("input[name=username]", self.username)
         await page.fill("input[name=password]", PASSWORD)
         await page.click("button[type=submit]")
         await page.wait_for_selector("fw-grid")
+
+
+@dataclass
+class Wall(WallClient):
+    """A WallClient on a server in this process (its services reachable, restartable)."""
+
+    app: RunningApp = field(kw_only=True)
+    task: asyncio.Task[None] = field(kw_only=True)
+    port: int = field(kw_only=True)
+
+    async def stop(self) -> None:
+        await stop_app(self.app, self.task)
+
+    async def restart(self) -> None:
+        self.app, self.task = await serve_on(self.app.settings, self.port)
+        self.base_url = self.app.base_url
+
+
+async def admin_tenant(database_url: str) -> tuple[int, str, str]:
+    """A new tenant with an ingest/read/admin key and the admin user `chief`: (id, name, key)."""
+    tenant_id, key = await make_tenant_key(database_url, {Scope.ingest, Scope.read, Scope.admin})
+    await make_user(database_url, tenant_id, "chief", Role.admin)
+    return tenant_id, await tenant_name(database_url, tenant_id), key
 
 
 @pytest.fixture
@@ -162,15 +169,8 @@ async def running_wall(settings: Settings) -> AsyncIterator[Wall]:
     app, task = await serve_on(settings, port)
     wall: Wall | None = None
     try:
-        tenant_id, key = await make_tenant_key(
-            settings.database_url, {Scope.ingest, Scope.read, Scope.admin}
-        )
-        async with httpx.AsyncClient(base_url=app.base_url) as client:
-            me = await client.get("/v1/dashboards", headers={"Authorization": f"Bearer {key}"})
-            assert me.status_code == 200, me.text
-        tenant = await tenant_name(settings.database_url, tenant_id)
-        await make_user(settings.database_url, tenant_id, "chief", Role.admin)
-        wall = Wall(app, task, port, tenant, tenant_id, key)
+        tenant_id, tenant, key = await admin_tenant(settings.database_url)
+        wall = Wall(app.base_url, tenant, tenant_id, key, app=app, task=task, port=port)
         yield wall
     finally:
         await stop_app(wall.app if wall else app, wall.task if wall else task)

@@ -1,15 +1,24 @@
 """The wall stays smooth with 500 agents on the board and 10 updates a second: frame times
 (requestAnimationFrame deltas) and long tasks measured in Chromium while events stream in over
 HTTP. The figures are printed and written to artifacts/perf/wall-500-agents.json
-(docs/performance.md records them)."""
+(docs/performance.md records them).
+
+The server is a `floorwatch serve` process, as in production: in this test's process it
+shared the event loop with the test, Playwright's driver and whatever earlier tests left in the
+process, and on a busy machine pushed as few as 0.7 updates a second, so the window no longer
+tested the browser under a stream of updates. The updates are counted where the page's main
+thread is handed them."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import random
 import statistics
 import time
+from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -21,9 +30,10 @@ if not IN_CI:
 
 from playwright.async_api import Page, expect
 
-from app.config import Settings
+from app.core.migrate import upgrade
+from tests.api.live_server import serve, server_env
 from tests.auth.support import make_org
-from tests.frontend.conftest import ARTIFACTS, Wall, running_wall, screenshot
+from tests.frontend.conftest import ARTIFACTS, WallClient, admin_tenant, screenshot
 from tests.helpers import ev, now_ms
 
 AGENTS = 500
@@ -31,11 +41,22 @@ UPDATES_PER_S = 10
 CHANGES_PER_UPDATE = 25
 MEASURE_S = 12.0
 MEASURE_RUNS = 3
-MIN_FRAMES_PER_S = 4
-"""Updates pushed a second for a window to count: fewer means the in-process server was
-starved (measured: 1.4–4.6 in full suite runs; 3.8–9.8 run alone, the first window the
-slowest), not that the browser was slow; with
-fewer, each update carries more changed cards, so the page still does the work of ten."""
+MIN_FRAMES_PER_S = 5
+"""Updates pushed a second for a window to count: fewer means the server was starved, not
+that the browser was slow (a window is measured again then, MEASURE_RUNS at most). With
+fewer updates each carries more changed cards, so the page does much of the work of ten."""
+
+COUNT_FRAMES = """
+window.__wsFrames = 0;
+window.WebSocket = class extends window.WebSocket {
+  constructor(...args) {
+    super(...args);
+    this.addEventListener("message", () => { window.__wsFrames += 1; });
+  }
+};
+"""
+"""Counts the frames the page's main thread was handed (Playwright's own frame events come
+through the driver and lag behind on a busy machine)."""
 
 INSTRUMENT = """
 () => {
@@ -64,7 +85,7 @@ def agent_ids() -> list[str]:
     return [f"agent-{i:03d}" for i in range(AGENTS)]
 
 
-async def stream_changes(wall: Wall, seconds: float, run: int = 0) -> int:
+async def stream_changes(wall: WallClient, seconds: float, run: int = 0) -> int:
     """UPDATES_PER_S batches a second, each changing CHANGES_PER_UPDATE agents, posted on a
     fixed cadence (a slow answer does not delay the next batch); `run` keeps call ids apart."""
     rng = random.Random(5 + run)
@@ -96,16 +117,26 @@ async def stream_changes(wall: Wall, seconds: float, run: int = 0) -> int:
     return len(posts)
 
 
-async def test_500_agents_at_10_updates_per_second(wall_settings: Settings, page: Page) -> None:
-    async with running_wall(wall_settings) as wall:
-        teams = {f"Team {k + 1}": agent_ids()[k * 50 : (k + 1) * 50] for k in range(10)}
-        await make_org(
-            wall.app.settings.database_url,
-            wall.tenant_id,
-            teams,
-            ("Sales", "Support", "Billing", "Retention"),
-        )
-        wall.app.services.configs.invalidate(wall.tenant_id)
+@contextlib.asynccontextmanager
+async def served_floor(directory: Path) -> AsyncIterator[WallClient]:
+    """A `floorwatch serve` process (memory engine, updates every 100 ms) on a new SQLite
+    database holding a tenant with AGENTS agents in ten teams and four queues."""
+    url = f"sqlite+aiosqlite:///{directory / 'wall.sqlite3'}"
+    await asyncio.to_thread(upgrade, url)
+    tenant_id, tenant, key = await admin_tenant(url)
+    teams = {f"Team {k + 1}": agent_ids()[k * 50 : (k + 1) * 50] for k in range(10)}
+    await make_org(url, tenant_id, teams, ("Sales", "Support", "Billing", "Retention"))
+    env = server_env(url, engine="memory", update_interval_ms="100")
+    stack = contextlib.ExitStack()
+    server = await asyncio.to_thread(stack.enter_context, serve(env, directory / "server.log"))
+    try:
+        yield WallClient(server.base_url, tenant, tenant_id, key)
+    finally:
+        await asyncio.to_thread(stack.close)
+
+
+async def test_500_agents_at_10_updates_per_second(tmp_path: Path, page: Page) -> None:
+    async with served_floor(tmp_path) as wall:
         t0 = now_ms() - 600_000
         await wall.post([ev("agent.login", t0 + i, agent=a) for i, a in enumerate(agent_ids())])
         kpis = [
@@ -134,28 +165,22 @@ async def test_500_agents_at_10_updates_per_second(wall_settings: Settings, page
         made = await wall.api(
             "POST", "/v1/dashboards", {"name": "Floor 500", "widgets": [*kpis, board]}
         )
-        frames_in = 0
-
-        def count(payload: object) -> None:
-            nonlocal frames_in
-            frames_in += 1
-
-        page.on("websocket", lambda ws: ws.on("framereceived", count))
+        await page.add_init_script(COUNT_FRAMES)
         await wall.login(page)
-        await page.goto(f"{wall.app.base_url}/d/{made['id']}")
+        await page.goto(f"{wall.base_url}/d/{made['id']}")
         cards = page.locator("fw-agent-board .card")
         await expect(cards).to_have_count(AGENTS, timeout=20_000)
 
-        # The server runs in this test's process: on a busy CI machine it may be starved and
-        # push far fewer than the updates posted, and then the window did not test the
-        # browser under a stream of updates. Such a window is measured again (twice at most).
+        # On a busy machine the page may still be handed far fewer updates than were posted
+        # (a slow reader gets the latest state, not a backlog); such a window did not test the
+        # browser under a stream of updates and is measured again.
         for run in range(MEASURE_RUNS):
             await page.evaluate(INSTRUMENT)
             started = time.monotonic()
-            frames_before = frames_in
+            frames_before = await page.evaluate("() => window.__wsFrames")
             sent = await stream_changes(wall, MEASURE_S, run)
             elapsed = time.monotonic() - started
-            received = frames_in - frames_before
+            received = await page.evaluate("() => window.__wsFrames") - frames_before
             perf = await page.evaluate("() => { window.__perf.stop = true; return window.__perf; }")
             if received / elapsed >= MIN_FRAMES_PER_S:
                 break

@@ -18,12 +18,12 @@ from pathlib import Path
 import pytest
 
 from app.core.migrate import upgrade_async
+from tests.helpers import free_port
 from tests.reliability.background import EARLY, EarlyScenarios
 from tests.reliability.servers import (
     MIGRATIONS,
     PostgresCluster,
     RedisServer,
-    free_port,
     own_postgres,
     own_redis,
     postgres_bin_dir,

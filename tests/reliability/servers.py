@@ -13,7 +13,6 @@ import os
 import pwd
 import shutil
 import signal
-import socket
 import sys
 import tempfile
 import time
@@ -27,6 +26,7 @@ import redis.asyncio as aioredis
 
 from app.core.migrate import upgrade_async
 from tests.conftest import IN_CI
+from tests.helpers import free_port
 
 T = TypeVar("T")
 ROOT = Path(__file__).resolve().parents[2]
@@ -49,13 +49,6 @@ def require(find: Callable[[], T]) -> T:
         if IN_CI:
             pytest.fail(f"{exc} (required under CI)")
         pytest.skip(str(exc))
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 def postgres_bin_dir() -> Path:

@@ -14,7 +14,7 @@ from app.config import EngineKind
 from app.core.db import Database
 from app.core.errors import is_outage
 from tests.conftest import make_settings, start_app, stop_app
-from tests.reliability.servers import free_port
+from tests.helpers import free_port
 
 
 async def test_unreachable_postgresql_is_an_outage() -> None:
