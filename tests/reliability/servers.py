@@ -195,7 +195,7 @@ class RedisServer:
             "--appendonly",
             "yes",
             "--appendfsync",
-            "everysec",
+            "always",
             "--save",
             "",
             "--logfile",
