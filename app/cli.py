@@ -7,8 +7,9 @@ import signal
 from typing import Annotated
 
 import typer
+from pydantic import ValidationError
 
-from app.config import EngineKind, get_settings
+from app.config import EngineKind, Settings, describe_settings_error, get_settings
 
 cli = typer.Typer(
     no_args_is_help=True, pretty_exceptions_enable=False, help="Floorwatch: live call-centre KPIs."
@@ -24,7 +25,13 @@ cli.add_typer(user_cli, name="user")
 
 
 def main() -> None:
-    cli()
+    try:
+        cli()
+    except ValidationError as error:
+        if error.title != Settings.__name__:
+            raise
+        typer.echo(describe_settings_error(error), err=True)
+        raise SystemExit(2) from None
 
 
 @cli.command()

@@ -7,7 +7,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, SecretStr, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -68,7 +68,11 @@ class Settings(BaseSettings):
     max_batch_events: int = Field(10_000, ge=1, description="Events accepted in one request.")
     max_body_bytes: int = Field(5 * 1024 * 1024, ge=1024, description="Largest request body.")
     max_future_skew_s: float = Field(
-        300.0, description="Events stamped further than this in the future are rejected."
+        300.0,
+        ge=0,
+        le=86_400,
+        description="Events stamped further than this in the future are rejected (at most a "
+        "day: a clock that far off is a fault to fix, not to accept).",
     )
     dedup_retention_s: int = Field(
         86_400, ge=86_400, description="How long an event id is remembered for de-duplication."
@@ -209,3 +213,15 @@ class Settings(BaseSettings):
 @lru_cache
 def get_settings() -> Settings:
     return Settings()
+
+
+def describe_settings_error(error: ValidationError) -> str:
+    """A refused configuration as one line per setting, named as it is set (`FLOORWATCH_…`)."""
+    prefix = Settings.model_config.get("env_prefix", "")
+    lines = ["invalid configuration:"]
+    for problem in error.errors(include_url=False):
+        field = ".".join(str(part) for part in problem["loc"]) or "(settings)"
+        name = f"{prefix}{field.upper()}" if problem["loc"] else field
+        given = f" (got {problem['input']!r})" if problem["loc"] else ""
+        lines.append(f"  {name}: {problem['msg']}{given}")
+    return "\n".join(lines)

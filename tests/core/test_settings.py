@@ -1,0 +1,52 @@
+"""A configuration the service cannot run with is refused at start, naming each setting as it
+is set (its environment variable) and why, without a traceback."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from pydantic import ValidationError
+
+from app.config import Settings, describe_settings_error
+
+
+def test_future_skew_is_at_most_a_day() -> None:
+    assert Settings(max_future_skew_s=86_400).max_future_skew_s == 86_400
+    with pytest.raises(ValidationError) as refused:
+        Settings(max_future_skew_s=86_401)
+    assert "FLOORWATCH_MAX_FUTURE_SKEW_S: Input should be less than or equal to 86400" in (
+        describe_settings_error(refused.value)
+    )
+
+
+def test_the_command_line_names_every_bad_setting(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("FLOORWATCH_")}
+    env.update(
+        {
+            "FLOORWATCH_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'never.sqlite3'}",
+            "FLOORWATCH_ENGINE": "mongo",
+            "FLOORWATCH_MAX_FUTURE_SKEW_S": "1e9",
+        }
+    )
+    done = subprocess.run(
+        [sys.executable, "-m", "app.cli", "migrate"],
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 2, done.stderr
+    assert "Traceback" not in done.stderr
+    lines = done.stderr.splitlines()
+    assert lines[0] == "invalid configuration:"
+    assert "  FLOORWATCH_ENGINE: Input should be 'memory' or 'redis' (got 'mongo')" in lines
+    assert (
+        "  FLOORWATCH_MAX_FUTURE_SKEW_S: Input should be less than or equal to 86400 (got '1e9')"
+        in lines
+    )
+    assert not (tmp_path / "never.sqlite3").exists()
