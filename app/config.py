@@ -123,6 +123,13 @@ class Settings(BaseSettings):
     create_default_tenant: bool = Field(
         True, description="Create tenant `default` on first start (embedded default)."
     )
+    alert_private_destinations: bool = Field(
+        False,
+        description="Let alert channels deliver to loopback, private, link-local and other "
+        "non-public addresses. Off: a tenant's webhook or SMTP host cannot reach the network "
+        "the service runs in (its Redis, databases, cloud metadata). Turn on for an internal "
+        "webhook receiver or SMTP relay on a deploy whose tenants are trusted.",
+    )
     twilio_auth_token: SecretStr | None = Field(
         None,
         description="Twilio auth token: when set, TaskRouter callbacks must carry a valid "

@@ -105,6 +105,8 @@ def make_settings(**overrides: object) -> Settings:
         "checkpoint_interval_ms": 200,
         "lease_ttl_ms": 3000,
         "partitions": 4,
+        # the alert receivers of the tests listen on loopback
+        "alert_private_destinations": True,
     }
     base.update(overrides)
     return Settings(**base)  # type: ignore[arg-type]

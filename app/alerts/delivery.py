@@ -10,6 +10,10 @@ errors with exponential backoff, waiting what `Retry-After` asks for when it is 
 retries on 4xx SMTP replies and connection errors. A delivery gives up when the next attempt
 would start later than the channel's `give_up_after_s` after the first, and is recorded as
 `failed` with the reason. Secrets never reach a log line or a recorded error.
+
+Unless the operator allows private destinations, every attempt connects only to a public
+address it has vetted itself (app/alerts/destinations.py); a refused destination fails the
+delivery at once, with the reason.
 """
 
 from __future__ import annotations
@@ -36,6 +40,12 @@ from app.alerts.channels import (
     parse_settings,
     scrub,
     secrets_of,
+)
+from app.alerts.destinations import (
+    DestinationRefused,
+    pin_http,
+    resolve_public_blocking,
+    smtp_client,
 )
 from app.alerts.models import AlertDelivery, AlertDeliveryAttempt
 from app.alerts.payloads import (
@@ -122,14 +132,32 @@ def classify_response(response: httpx.Response) -> Attempt:
 
 
 async def post_json(
-    client: httpx.AsyncClient, url: str, body: bytes, headers: dict[str, str], timeout_s: float
+    client: httpx.AsyncClient,
+    url: str,
+    body: bytes,
+    headers: dict[str, str],
+    timeout_s: float,
+    private_ok: bool,
 ) -> Attempt:
+    """POST `body`; unless `private_ok`, only to a public address vetted here."""
+    target: httpx.URL | str = url
+    extensions: dict[str, Any] = {}
+    if not private_ok:
+        try:
+            pinned = await pin_http(url)
+        except DestinationRefused as exc:
+            return Attempt("fail", error=str(exc))
+        except OSError as exc:
+            return Attempt("retry", error=f"could not resolve the host: {exc}")
+        target, extensions = pinned.url, pinned.extensions
+        headers = {**headers, **pinned.headers}
     try:
         response = await client.post(
-            url,
+            target,
             content=body,
             headers={"Content-Type": "application/json", "User-Agent": USER_AGENT, **headers},
             timeout=timeout_s,
+            extensions=extensions,
         )
     except httpx.TimeoutException:
         return Attempt("retry", error=f"no response within {timeout_s:g} s")
@@ -139,19 +167,26 @@ async def post_json(
 
 
 def _send_mail_blocking(
-    settings: EmailSettings, alert: AlertOut, kind: NotificationKind, delivery_id: int
+    settings: EmailSettings,
+    alert: AlertOut,
+    kind: NotificationKind,
+    delivery_id: int,
+    private_ok: bool,
 ) -> Attempt:
     message = email_message(alert, kind, settings.from_address, settings.to)
     message["Message-ID"] = make_msgid(idstring=f"delivery-{delivery_id}", domain="floorwatch")
     context = ssl.create_default_context()
     try:
-        smtp: smtplib.SMTP
-        if settings.security == "tls":
-            smtp = smtplib.SMTP_SSL(
-                settings.smtp_host, settings.smtp_port, timeout=settings.timeout_s, context=context
-            )
-        else:
-            smtp = smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=settings.timeout_s)
+        address = (
+            None if private_ok else resolve_public_blocking(settings.smtp_host, settings.smtp_port)
+        )
+    except DestinationRefused as exc:
+        return Attempt("fail", error=str(exc))
+    except OSError as exc:
+        return Attempt("retry", error=f"could not resolve the host: {exc}")
+    try:
+        tls = context if settings.security == "tls" else None
+        smtp = smtp_client(settings.smtp_host, settings.smtp_port, address, settings.timeout_s, tls)
         with smtp:
             if settings.security == "starttls":
                 smtp.starttls(context=context)
@@ -176,9 +211,16 @@ class Lane:
 
 class Dispatcher:
     def __init__(
-        self, db: Database, backoff: Backoff | None = None, lane_size: int = LANE_SIZE
+        self,
+        db: Database,
+        backoff: Backoff | None = None,
+        lane_size: int = LANE_SIZE,
+        *,
+        private_destinations: bool = False,
     ) -> None:
+        """`private_destinations`: deliver to non-public addresses too (see destinations.py)."""
         self.db = db
+        self.private_destinations = private_destinations
         self.backoff = backoff or Backoff()
         self.lane_size = lane_size
         self._lanes: dict[int, Lane] = {}
@@ -250,7 +292,9 @@ class Dispatcher:
         settings = parse_settings(notification.settings)
         alert, kind, delivery_id = notification.alert, notification.kind, notification.delivery_id
         if isinstance(settings, EmailSettings):
-            return await asyncio.to_thread(_send_mail_blocking, settings, alert, kind, delivery_id)
+            return await asyncio.to_thread(
+                _send_mail_blocking, settings, alert, kind, delivery_id, self.private_destinations
+            )
         headers: dict[str, str] = {}
         if isinstance(settings, WebhookSettings):
             body = webhook_body(alert, kind, delivery_id)
@@ -265,7 +309,14 @@ class Dispatcher:
         else:
             assert isinstance(settings, TeamsSettings)
             body = teams_body(alert, kind)
-        return await post_json(self._http(), settings.url, body, headers, settings.timeout_s)
+        return await post_json(
+            self._http(),
+            settings.url,
+            body,
+            headers,
+            settings.timeout_s,
+            self.private_destinations,
+        )
 
     async def deliver(self, notification: Notification) -> None:
         """Attempt until delivered, failed for good, or out of time; record every attempt."""

@@ -62,7 +62,9 @@ async def list_channels(principal: Reader, services: ServicesDep) -> list[Channe
 @router.post("/alert-channels", status_code=201, summary="Create a notification channel")
 async def create_channel(body: ChannelIn, principal: Manager, services: ServicesDep) -> ChannelOut:
     async with services.db.session() as session:
-        out = await service.create_channel(session, principal.tenant_id, body)
+        out = await service.create_channel(
+            session, principal.tenant_id, body, services.settings.alert_private_destinations
+        )
         await session.commit()
     return out
 
@@ -83,7 +85,13 @@ async def update_channel(
     channel_id: int, body: ChannelPatch, principal: Manager, services: ServicesDep
 ) -> ChannelOut:
     async with services.db.session() as session:
-        out = await service.update_channel(session, principal.tenant_id, channel_id, body)
+        out = await service.update_channel(
+            session,
+            principal.tenant_id,
+            channel_id,
+            body,
+            services.settings.alert_private_destinations,
+        )
         await session.commit()
     return out
 

@@ -41,7 +41,7 @@ def build_alert_runtime(
         else None
     )
     feed = AlertFeed(db, redis, Keys(settings.redis_prefix).alerts_channel())
-    dispatcher = Dispatcher(db, backoff)
+    dispatcher = Dispatcher(db, backoff, private_destinations=settings.alert_private_destinations)
     evaluator = AlertEvaluator(db, dispatcher, feed)
     engine.add_tick_hook(evaluator.on_tick)
     return AlertRuntime(evaluator=evaluator, dispatcher=dispatcher, feed=feed)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Any
+from urllib.parse import urlsplit
 
 from pydantic import ValidationError
 from sqlalchemy import ColumnElement, delete, or_, select, update
@@ -17,6 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.alerts.channels import merge_settings, parse_settings, public_settings
+from app.alerts.destinations import DestinationRefused, check_literal
 from app.alerts.models import (
     OPEN_STATES,
     Alert,
@@ -108,9 +110,11 @@ def channel_out(row: AlertChannel) -> ChannelOut:
     )
 
 
-def _settings(data: dict[str, Any]) -> dict[str, Any]:
+def _settings(data: dict[str, Any], private_ok: bool) -> dict[str, Any]:
+    """Validated channel settings; unless `private_ok`, a host that is a non-public address
+    (or `localhost`) is refused here already, not only when a delivery tries it."""
     try:
-        return parse_settings(data).model_dump()
+        config = parse_settings(data).model_dump()
     except ValidationError as exc:
         raise BadRequest(
             "invalid channel settings",
@@ -119,6 +123,20 @@ def _settings(data: dict[str, Any]) -> dict[str, Any]:
                 for e in exc.errors(include_input=False, include_url=False)
             ],
         ) from None
+    if not private_ok:
+        field, host = (
+            ("url", urlsplit(config["url"]).hostname or "")
+            if "url" in config
+            else ("smtp_host", config["smtp_host"])
+        )
+        try:
+            check_literal(host)
+        except DestinationRefused as exc:
+            raise BadRequest(
+                "invalid channel settings",
+                details=[{"field": f"settings.{field}", "reason": str(exc)}],
+            ) from None
+    return config
 
 
 async def list_channels(session: AsyncSession, tenant_id: int) -> list[ChannelOut]:
@@ -135,8 +153,10 @@ async def get_channel(session: AsyncSession, tenant_id: int, channel_id: int) ->
     return row
 
 
-async def create_channel(session: AsyncSession, tenant_id: int, body: ChannelIn) -> ChannelOut:
-    config = _settings(body.settings)
+async def create_channel(
+    session: AsyncSession, tenant_id: int, body: ChannelIn, private_ok: bool
+) -> ChannelOut:
+    config = _settings(body.settings, private_ok)
     row = AlertChannel(tenant_id=tenant_id, name=body.name, kind=config["kind"], config=config)
     session.add(row)
     await _flush_unique(session, f"an alert channel named {body.name!r} exists already")
@@ -144,7 +164,7 @@ async def create_channel(session: AsyncSession, tenant_id: int, body: ChannelIn)
 
 
 async def update_channel(
-    session: AsyncSession, tenant_id: int, channel_id: int, body: ChannelPatch
+    session: AsyncSession, tenant_id: int, channel_id: int, body: ChannelPatch, private_ok: bool
 ) -> ChannelOut:
     row = await get_channel(session, tenant_id, channel_id)
     if body.settings is not None:
@@ -152,7 +172,7 @@ async def update_channel(
             merged = merge_settings(row.config, body.settings)
         except ValueError as exc:
             raise BadRequest(str(exc)) from None
-        row.config = _settings(merged)
+        row.config = _settings(merged, private_ok)
     if body.name is not None:
         row.name = body.name
     row.updated_at = utcnow()

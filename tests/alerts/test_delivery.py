@@ -4,16 +4,21 @@ Retry-After, giving up, signatures, chat payloads, e-mail, and independence of c
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import logging
+import socket
+import ssl
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
 
+import httpx
 import pytest
 from sqlalchemy import select
 
 from app.alerts.delivery import Backoff, Dispatcher, Notification
+from app.alerts.destinations import is_public, pinned_request, smtp_client
 from app.alerts.models import Alert, AlertChannel, AlertDelivery, AlertDeliveryAttempt
 from app.alerts.payloads import NotificationKind, verify
 from app.alerts.repository import alert_out
@@ -111,7 +116,7 @@ def webhook(url: str, **extra: Any) -> dict[str, Any]:
 async def test_webhook_503_twice_then_200_is_one_delivery_after_three_signed_attempts(
     fx: Fixture,
 ) -> None:
-    dispatcher = Dispatcher(fx.db, Backoff(initial_s=0.05))
+    dispatcher = Dispatcher(fx.db, Backoff(initial_s=0.05), private_destinations=True)
     async with http_receiver([Reply(503), Reply(503)]) as receiver:
         n = await notification(fx, webhook(receiver.url))
         dispatcher.submit(n)
@@ -146,7 +151,7 @@ async def test_a_tampered_body_does_not_verify() -> None:
 
 
 async def test_retry_after_is_honoured(fx: Fixture) -> None:
-    dispatcher = Dispatcher(fx.db, Backoff(initial_s=0.01))
+    dispatcher = Dispatcher(fx.db, Backoff(initial_s=0.01), private_destinations=True)
     async with http_receiver([Reply(429, {"Retry-After": "1"})]) as receiver:
         n = await notification(fx, webhook(receiver.url))
         dispatcher.submit(n)
@@ -159,7 +164,7 @@ async def test_retry_after_is_honoured(fx: Fixture) -> None:
 
 
 async def test_gives_up_after_the_bounded_time_and_records_why(fx: Fixture) -> None:
-    dispatcher = Dispatcher(fx.db, Backoff(initial_s=0.1, max_s=0.4))
+    dispatcher = Dispatcher(fx.db, Backoff(initial_s=0.1, max_s=0.4), private_destinations=True)
     async with http_receiver([Reply(500)] * 100) as receiver:
         n = await notification(fx, webhook(receiver.url, give_up_after_s=1.0))
         started = time.monotonic()
@@ -177,7 +182,7 @@ async def test_gives_up_after_the_bounded_time_and_records_why(fx: Fixture) -> N
 
 
 async def test_a_permanent_error_is_not_retried(fx: Fixture) -> None:
-    dispatcher = Dispatcher(fx.db, Backoff(initial_s=0.01))
+    dispatcher = Dispatcher(fx.db, Backoff(initial_s=0.01), private_destinations=True)
     async with http_receiver([Reply(404)]) as receiver:
         n = await notification(fx, webhook(receiver.url))
         dispatcher.submit(n)
@@ -189,7 +194,7 @@ async def test_a_permanent_error_is_not_retried(fx: Fixture) -> None:
 
 
 async def test_a_timeout_is_retried(fx: Fixture) -> None:
-    dispatcher = Dispatcher(fx.db, Backoff(initial_s=0.01))
+    dispatcher = Dispatcher(fx.db, Backoff(initial_s=0.01), private_destinations=True)
     async with http_receiver([Reply(200, delay_s=1.0)]) as receiver:
         n = await notification(fx, webhook(receiver.url, timeout_s=0.2))
         dispatcher.submit(n)
@@ -202,7 +207,7 @@ async def test_a_timeout_is_retried(fx: Fixture) -> None:
 
 
 async def test_a_failing_channel_blocks_neither_submit_nor_other_channels(fx: Fixture) -> None:
-    dispatcher = Dispatcher(fx.db, Backoff(initial_s=0.2))
+    dispatcher = Dispatcher(fx.db, Backoff(initial_s=0.2), private_destinations=True)
     async with (
         http_receiver([Reply(503)] * 100) as failing,
         http_receiver() as healthy,
@@ -229,7 +234,7 @@ async def test_a_failing_channel_blocks_neither_submit_nor_other_channels(fx: Fi
 async def test_secrets_never_reach_the_recorded_error(fx: Fixture) -> None:
     token = "T000/B000/XXXXXXXXXXXXXXXXXXXXXXXX"
     url = f"http://127.0.0.1:{free_port()}/services/{token}"
-    dispatcher = Dispatcher(fx.db, Backoff(initial_s=0.01))
+    dispatcher = Dispatcher(fx.db, Backoff(initial_s=0.01), private_destinations=True)
     n = await notification(fx, {"kind": "slack", "url": url, "give_up_after_s": 0})
     dispatcher.submit(n)
     assert await dispatcher.idle(10)
@@ -246,7 +251,7 @@ async def test_slack_and_teams_get_their_own_payloads_and_no_url_is_logged(
     fx: Fixture, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.INFO)
-    dispatcher = Dispatcher(fx.db)
+    dispatcher = Dispatcher(fx.db, private_destinations=True)
     async with http_receiver() as receiver:
         slack = await notification(fx, {"kind": "slack", "url": receiver.url + "/slack/tok3n"})
         teams = await notification(
@@ -269,7 +274,7 @@ async def test_slack_and_teams_get_their_own_payloads_and_no_url_is_logged(
 
 
 async def test_email_reaches_a_real_smtp_server(fx: Fixture) -> None:
-    dispatcher = Dispatcher(fx.db)
+    dispatcher = Dispatcher(fx.db, private_destinations=True)
     with smtp_server() as (box, port):
         n = await notification(
             fx,
@@ -293,3 +298,98 @@ async def test_email_reaches_a_real_smtp_server(fx: Fixture) -> None:
     assert message["Subject"] == "[FIRING] critical: Sales SL (queue:Sales)"
     assert message["X-Floorwatch-Fingerprint"] == "f" * 32
     assert "service_level (15m) of queue:Sales is 72.0%" in message.get_payload()
+
+
+async def test_a_loopback_webhook_is_refused_unless_private_destinations_are_on(
+    fx: Fixture,
+) -> None:
+    dispatcher = Dispatcher(fx.db, Backoff(initial_s=0.01))
+    async with http_receiver() as receiver:
+        by_address = await notification(fx, webhook(receiver.url))
+        by_name = await notification(fx, webhook(receiver.url.replace("127.0.0.1", "localhost")))
+        dispatcher.submit(by_address)
+        dispatcher.submit(by_name)
+        assert await dispatcher.idle(10)
+    await dispatcher.close()
+    assert receiver.requests == []
+    for n, shown in ((by_address, "'127.0.0.1'"), (by_name, "'localhost'")):
+        row, attempts = await delivery(fx, n.delivery_id)
+        assert (row.status, row.attempts) == ("failed", 1)
+        assert attempts[0].outcome == "fail"
+        assert attempts[0].error == (
+            f"{shown} is not a public address: deliveries to private networks are off "
+            "(FLOORWATCH_ALERT_PRIVATE_DESTINATIONS)"
+        )
+
+
+async def test_a_name_is_vetted_by_what_it_resolves_to(fx: Fixture) -> None:
+    """The machine's own host name resolves to a loopback or private address (here through
+    /etc/hosts): the delivery resolves it, sees that, and never connects."""
+    name = socket.gethostname()
+    resolved = {info[4][0] for info in socket.getaddrinfo(name, 80, type=socket.SOCK_STREAM)}
+    assert not any(is_public(ipaddress.ip_address(a)) for a in resolved), resolved
+    dispatcher = Dispatcher(fx.db)
+    async with http_receiver() as receiver:
+        n = await notification(fx, webhook(receiver.url.replace("127.0.0.1", name)))
+        dispatcher.submit(n)
+        assert await dispatcher.idle(10)
+    await dispatcher.close()
+    assert receiver.requests == []
+    row, attempts = await delivery(fx, n.delivery_id)
+    assert row.status == "failed"
+    assert attempts[0].error is not None
+    assert attempts[0].error.startswith(f"{name!r} resolves to ")
+    assert "is not a public address" in attempts[0].error
+
+
+async def test_smtp_to_a_loopback_host_is_refused(fx: Fixture) -> None:
+    dispatcher = Dispatcher(fx.db)
+    with smtp_server() as (box, port):
+        n = await notification(
+            fx,
+            {
+                "kind": "email",
+                "to": ["lead@example.com"],
+                "from_address": "floorwatch@example.com",
+                "smtp_host": "127.0.0.1",
+                "smtp_port": port,
+                "security": "none",
+            },
+        )
+        dispatcher.submit(n)
+        assert await dispatcher.idle(10)
+        await dispatcher.close()
+    row, attempts = await delivery(fx, n.delivery_id)
+    assert (row.status, [a.outcome for a in attempts]) == ("failed", ["fail"])
+    assert box.messages == []
+
+
+async def test_a_pinned_request_reaches_the_vetted_address_with_the_host_name() -> None:
+    """What a delivery sends once the address is vetted: to the address, never resolving the
+    name again (this one resolves nowhere), with the URL's host in `Host`."""
+    async with http_receiver() as receiver:
+        port = httpx.URL(receiver.url).port
+        pinned = pinned_request(f"http://hooks.floorwatch.invalid:{port}/hook?x=1", "127.0.0.1")
+        async with httpx.AsyncClient() as client:
+            reply = await client.post(
+                pinned.url, content=b"{}", headers=pinned.headers, extensions=pinned.extensions
+            )
+    assert reply.status_code == 200
+    assert receiver.requests[0].headers["host"] == f"hooks.floorwatch.invalid:{port}"
+    assert receiver.requests[0].path == "/hook"
+
+
+def test_smtp_connects_to_the_pinned_address_and_keeps_the_host_name() -> None:
+    with smtp_server() as (box, port):
+        client = smtp_client("mail.floorwatch.invalid", port, "127.0.0.1", 5, None)
+        with client:
+            assert vars(client)["_host"] == "mail.floorwatch.invalid"  # what STARTTLS verifies
+            client.sendmail("a@example.com", ["b@example.com"], "Subject: hi\r\n\r\nbody")
+    assert len(box.messages) == 1
+
+
+def test_implicit_tls_is_attempted_on_the_pinned_address() -> None:
+    """The name resolves nowhere, so reaching a TLS handshake (which a plain SMTP server then
+    fails) shows the pinned address was used for SMTP_SSL too."""
+    with smtp_server() as (_, port), pytest.raises(ssl.SSLError):
+        smtp_client("mail.floorwatch.invalid", port, "127.0.0.1", 5, ssl.create_default_context())

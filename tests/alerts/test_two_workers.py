@@ -37,6 +37,7 @@ async def add_rule(db: Database, tenant_id: int, url: str) -> None:
             session,
             tenant_id,
             ChannelIn(name="hook", settings={"kind": "webhook", "url": url, "timeout_s": 5}),
+            private_ok=True,
         )
         await service.create_rule(
             session,
@@ -71,7 +72,10 @@ async def test_one_alert_fires_once_across_two_workers_and_a_takeover(
     keys = Keys(redis_prefix)
     settings = make_settings(engine=EngineKind.redis, redis_prefix=redis_prefix)
     log = RedisLog(redis, keys, PARTITIONS, settings.dedup_retention_s * 1000)
-    env = worker_env(pg_migrated, redis_url, redis_prefix)
+    env = {
+        **worker_env(pg_migrated, redis_url, redis_prefix),
+        "FLOORWATCH_ALERT_PRIVATE_DESTINATIONS": "true",
+    }
     workers: list[subprocess.Popen[bytes]] = []
     try:
         async with http_receiver() as receiver:

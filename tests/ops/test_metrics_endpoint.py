@@ -141,7 +141,7 @@ async def test_slow_clients_dropped_and_alert_deliveries_are_counted(sqlite_url:
     conn.kill(CloseCode.slow_consumer, "slow consumer")
     await conn.stop()
     db = Database(sqlite_url)
-    dispatcher = Dispatcher(db)
+    dispatcher = Dispatcher(db, private_destinations=True)
     await dispatcher.close()
     dispatcher.submit(Notification(0, 0, 0, {}, cast(AlertOut, None), "firing"))
 
