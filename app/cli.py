@@ -22,6 +22,8 @@ reports_cli = typer.Typer(no_args_is_help=True, help="Maintain the KPI report ro
 cli.add_typer(reports_cli, name="reports")
 user_cli = typer.Typer(no_args_is_help=True, help="Manage users.")
 cli.add_typer(user_cli, name="user")
+alerts_cli = typer.Typer(no_args_is_help=True, help="Maintain alert history.")
+cli.add_typer(alerts_cli, name="alerts")
 
 
 def main() -> None:
@@ -405,6 +407,34 @@ def follow_queue_log_command(
         )
 
     asyncio.run(run())
+
+
+@alerts_cli.command("prune")
+def alerts_prune(
+    days: Annotated[
+        int | None,
+        typer.Option(min=1, help="keep this many days (default: FLOORWATCH_ALERT_RETENTION_DAYS)"),
+    ] = None,
+) -> None:
+    """Delete alert episodes that ended more than the retention ago (with their history,
+    deliveries and attempts) and expired silences; every process running alerting also does
+    this about once an hour."""
+    from app.alerts.retention import prune_alert_history
+    from app.core.db import Database
+    from app.streams.clock import wall_ms
+
+    settings = get_settings()
+
+    async def run() -> tuple[int, int]:
+        db = Database(settings.database_url)
+        try:
+            pruned = await prune_alert_history(db, days or settings.alert_retention_days, wall_ms())
+            return pruned.alerts, pruned.silences
+        finally:
+            await db.close()
+
+    alerts, silences = asyncio.run(run())
+    typer.echo(f"deleted {alerts} ended alert episodes and {silences} expired silences")
 
 
 @reports_cli.command("rebuild")

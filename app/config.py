@@ -123,6 +123,13 @@ class Settings(BaseSettings):
     create_default_tenant: bool = Field(
         True, description="Create tenant `default` on first start (embedded default)."
     )
+    alert_retention_days: int = Field(
+        365,
+        ge=1,
+        le=36_500,
+        description="Ended alert episodes are deleted (with their history, deliveries and "
+        "attempts) this many days after they ended; open ones are kept.",
+    )
     alert_private_destinations: bool = Field(
         False,
         description="Let alert channels deliver to loopback, private, link-local and other "

@@ -4,13 +4,15 @@ and wall feed. Built with the other services; started and closed by the lifespan
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import asyncio
+from dataclasses import dataclass, field
 
 from redis.asyncio import Redis
 
 from app.alerts.delivery import Backoff, Dispatcher
 from app.alerts.evaluator import AlertEvaluator
 from app.alerts.feed import AlertFeed
+from app.alerts.retention import prune_periodically, stop
 from app.config import EngineKind, Settings
 from app.core.db import Database
 from app.streams.engine import Engine
@@ -22,11 +24,18 @@ class AlertRuntime:
     evaluator: AlertEvaluator
     dispatcher: Dispatcher
     feed: AlertFeed
+    db: Database
+    retention_days: int
+    pruner: asyncio.Task[None] | None = field(default=None, init=False)
 
     async def start(self) -> None:
         await self.feed.start()
+        self.pruner = asyncio.create_task(
+            prune_periodically(self.db, self.retention_days), name="alert-history-pruner"
+        )
 
     async def close(self) -> None:
+        await stop(self.pruner)
         await self.dispatcher.close()
         await self.feed.close()
 
@@ -44,4 +53,10 @@ def build_alert_runtime(
     dispatcher = Dispatcher(db, backoff, private_destinations=settings.alert_private_destinations)
     evaluator = AlertEvaluator(db, dispatcher, feed)
     engine.add_tick_hook(evaluator.on_tick)
-    return AlertRuntime(evaluator=evaluator, dispatcher=dispatcher, feed=feed)
+    return AlertRuntime(
+        evaluator=evaluator,
+        dispatcher=dispatcher,
+        feed=feed,
+        db=db,
+        retention_days=settings.alert_retention_days,
+    )

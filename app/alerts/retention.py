@@ -1,0 +1,90 @@
+"""How long alert history is kept: an ended episode (`resolved` or `normal`) is deleted with
+its history, deliveries and delivery attempts once it ended more than `alert_retention_days`
+ago; expired silences go too. Open episodes are never deleted, however old.
+
+Every process that runs alerting prunes about once an hour (starting at a random point of the
+first hour, so that processes started together do not prune together); `floorwatch alerts
+prune` does it at once. Deletes go in batches of PRUNE_BATCH episodes, one short transaction
+each, so a first prune of a large history never holds locks for long.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import random
+from dataclasses import dataclass
+
+from sqlalchemy import delete, select
+
+from app.alerts.models import Alert, AlertDelivery, AlertDeliveryAttempt, AlertEvent, AlertSilence
+from app.core.db import Database
+from app.core.logging import get_logger
+from app.streams.clock import wall_ms
+
+log = get_logger(__name__)
+
+ENDED_STATES = ("resolved", "normal")
+PRUNE_BATCH = 1000
+PRUNE_EVERY_S = 3600.0
+DAY_MS = 86_400_000
+
+
+@dataclass(frozen=True, slots=True)
+class Pruned:
+    alerts: int
+    silences: int
+
+
+async def prune_alert_history(db: Database, retention_days: int, now_ms: int) -> Pruned:
+    """Delete episodes that ended more than `retention_days` before `now_ms`, and silences
+    that expired before it."""
+    ended_before = now_ms - retention_days * DAY_MS
+    alerts = 0
+    while True:
+        async with db.session() as session:
+            ids = list(
+                await session.scalars(
+                    select(Alert.id)
+                    .where(Alert.state.in_(ENDED_STATES), Alert.ended_ms < ended_before)
+                    .order_by(Alert.id)
+                    .limit(PRUNE_BATCH)
+                )
+            )
+            if not ids:
+                break
+            deliveries = select(AlertDelivery.id).where(AlertDelivery.alert_id.in_(ids))
+            await session.execute(
+                delete(AlertDeliveryAttempt).where(AlertDeliveryAttempt.delivery_id.in_(deliveries))
+            )
+            await session.execute(delete(AlertDelivery).where(AlertDelivery.alert_id.in_(ids)))
+            await session.execute(delete(AlertEvent).where(AlertEvent.alert_id.in_(ids)))
+            await session.execute(delete(Alert).where(Alert.id.in_(ids)))
+            await session.commit()
+        alerts += len(ids)
+    async with db.session() as session:
+        result = await session.execute(delete(AlertSilence).where(AlertSilence.until_ms < now_ms))
+        await session.commit()
+    silences: int = result.rowcount  # type: ignore[attr-defined]
+    return Pruned(alerts, silences)
+
+
+async def prune_periodically(db: Database, retention_days: int) -> None:
+    """Prune about every PRUNE_EVERY_S until cancelled; a failed prune is logged and retried
+    at the next round (the database may be down for a while)."""
+    await asyncio.sleep(random.uniform(0, PRUNE_EVERY_S))
+    while True:
+        try:
+            pruned = await prune_alert_history(db, retention_days, wall_ms())
+            if pruned.alerts or pruned.silences:
+                log.info("alert history pruned", alerts=pruned.alerts, silences=pruned.silences)
+        except Exception as exc:  # housekeeping must outlive a database outage
+            log.warning("alert history prune failed", error=f"{type(exc).__name__}: {exc}")
+        await asyncio.sleep(PRUNE_EVERY_S)
+
+
+async def stop(task: asyncio.Task[None] | None) -> None:
+    if task is not None:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
