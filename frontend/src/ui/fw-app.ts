@@ -13,12 +13,25 @@ import "./fw-locale-switch";
 import "./fw-login";
 import "./fw-status";
 import "./fw-widget-editor";
-import "./fw-reports";
-import "./fw-admin";
 
 type Phase = "loading" | "login" | "ready" | "error";
-/** What the main area shows: a dashboard, the reports, or the administration pages. */
-type View = "board" | "reports" | "admin";
+/** What the main area shows: a dashboard, the reports, plans, the coaching journal, or the
+ * administration pages. */
+type View = "board" | "reports" | "plans" | "coaching" | "admin";
+/** The pages of the top bar besides the dashboards, by path, and who may open them. */
+const PAGES: Record<string, { view: Exclude<View, "board">; staff: boolean; title: MessageKey }> = {
+  "/reports": { view: "reports", staff: false, title: "nav.reports" },
+  "/plans": { view: "plans", staff: true, title: "nav.plans" },
+  "/coaching": { view: "coaching", staff: true, title: "nav.coaching" },
+  "/admin": { view: "admin", staff: true, title: "nav.admin" },
+};
+/** The pages' code, loaded when first opened: a wall display never loads it. */
+const PAGE_MODULES: Record<Exclude<View, "board">, () => Promise<unknown>> = {
+  reports: () => import("./fw-reports"),
+  plans: () => import("./fw-plans"),
+  coaching: () => import("./fw-coaching"),
+  admin: () => import("./fw-admin"),
+};
 const STAFF_ROLES = ["admin", "supervisor", "team_lead"];
 
 interface DisplayLinkCreated {
@@ -35,6 +48,8 @@ const CHROME_HIDE_MS = 3000;
  *   /d/ID?rotate=1,4,7&every=30   wall mode cycling through those dashboards
  *   /display#token=…  a display link: read-only, wall mode, its one dashboard, no login
  *   /reports          KPI reports (ui/fw-reports.ts)
+ *   /plans            plans and today's progress to them (ui/fw-plans.ts; staff only)
+ *   /coaching         the coaching journal with KPIs before and after (ui/fw-coaching.ts; staff)
  *   /admin/TAB        users, teams, agents, queues, API keys (ui/fw-admin.ts; staff only)
  *   ?lang=pl          Polish (the switch in the header remembers the choice)
  */
@@ -297,11 +312,12 @@ export class FwApp extends LocalizedElement {
 
   private route(): void {
     if (this.phase !== "ready") return;
-    const path = location.pathname;
-    if (!wall.readOnly && (path === "/reports" || (path.startsWith("/admin") && this.isStaff()))) {
-      this.view = path === "/reports" ? "reports" : "admin";
+    const page = PAGES[`/${location.pathname.split("/")[1] ?? ""}`];
+    if (!wall.readOnly && page && (!page.staff || this.isStaff())) {
+      void PAGE_MODULES[page.view]().catch((error: unknown) => this.fail(String(error)));
+      this.view = page.view;
       this.cancelEditing();
-      document.title = `${t(this.view === "reports" ? "nav.reports" : "nav.admin")} · Floorwatch`;
+      document.title = `${t(page.title)} · Floorwatch`;
       return;
     }
     this.view = "board";
@@ -512,7 +528,11 @@ export class FwApp extends LocalizedElement {
           <button data-nav="reports" aria-current=${this.view === "reports" ? "page" : "false"}
             @click=${() => this.open("/reports")}>${t("nav.reports")}</button>
           ${this.isStaff()
-            ? html`<button data-nav="admin" aria-current=${this.view === "admin" ? "page" : "false"}
+            ? html`<button data-nav="plans" aria-current=${this.view === "plans" ? "page" : "false"}
+                @click=${() => this.open("/plans")}>${t("nav.plans")}</button>
+              <button data-nav="coaching" aria-current=${this.view === "coaching" ? "page" : "false"}
+                @click=${() => this.open("/coaching")}>${t("nav.coaching")}</button>
+              <button data-nav="admin" aria-current=${this.view === "admin" ? "page" : "false"}
                 @click=${() => this.open("/admin/users")}>${t("nav.admin")}</button>`
             : nothing}
         </nav>`;
@@ -550,6 +570,19 @@ export class FwApp extends LocalizedElement {
     </div>`;
   }
 
+  private page(view: Exclude<View, "board">) {
+    switch (view) {
+      case "reports":
+        return html`<fw-reports></fw-reports>`;
+      case "plans":
+        return html`<fw-plans></fw-plans>`;
+      case "coaching":
+        return html`<fw-coaching></fw-coaching>`;
+      case "admin":
+        return html`<fw-admin .userRole=${this.me?.user.role ?? ""}></fw-admin>`;
+    }
+  }
+
   override render() {
     switch (this.phase) {
       case "login":
@@ -562,9 +595,7 @@ export class FwApp extends LocalizedElement {
     }
     if (this.view !== "board") {
       return html`${this.topBar()}<main>
-        ${this.view === "reports"
-          ? html`<fw-reports></fw-reports>`
-          : html`<fw-admin .userRole=${this.me?.user.role ?? ""}></fw-admin>`}
+        ${this.page(this.view)}
       </main>`;
     }
     const dashboard = this.draft ?? this.current;
