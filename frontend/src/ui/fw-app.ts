@@ -15,14 +15,15 @@ import "./fw-status";
 import "./fw-widget-editor";
 
 type Phase = "loading" | "login" | "ready" | "error";
-/** What the main area shows: a dashboard, the reports, plans, the coaching journal, or the
- * administration pages. */
-type View = "board" | "reports" | "plans" | "coaching" | "admin";
+/** What the main area shows: a dashboard, the reports, plans, the coaching journal, alert
+ * rules and channels, or the administration pages. */
+type View = "board" | "reports" | "plans" | "coaching" | "alerts" | "admin";
 /** The pages of the top bar besides the dashboards, by path, and who may open them. */
 const PAGES: Record<string, { view: Exclude<View, "board">; staff: boolean; title: MessageKey }> = {
   "/reports": { view: "reports", staff: false, title: "nav.reports" },
   "/plans": { view: "plans", staff: true, title: "nav.plans" },
   "/coaching": { view: "coaching", staff: true, title: "nav.coaching" },
+  "/alerts": { view: "alerts", staff: true, title: "nav.alerts" },
   "/admin": { view: "admin", staff: true, title: "nav.admin" },
 };
 /** The pages' code, loaded when first opened: a wall display never loads it. */
@@ -30,6 +31,7 @@ const PAGE_MODULES: Record<Exclude<View, "board">, () => Promise<unknown>> = {
   reports: () => import("./fw-reports"),
   plans: () => import("./fw-plans"),
   coaching: () => import("./fw-coaching"),
+  alerts: () => import("./fw-alert-setup"),
   admin: () => import("./fw-admin"),
 };
 const STAFF_ROLES = ["admin", "supervisor", "team_lead"];
@@ -50,6 +52,7 @@ const CHROME_HIDE_MS = 3000;
  *   /reports          KPI reports (ui/fw-reports.ts)
  *   /plans            plans and today's progress to them (ui/fw-plans.ts; staff only)
  *   /coaching         the coaching journal with KPIs before and after (ui/fw-coaching.ts; staff)
+ *   /alerts           open alerts, alert rules and channels (ui/fw-alert-setup.ts; staff only)
  *   /admin/TAB        users, teams, agents, queues, API keys (ui/fw-admin.ts; staff only)
  *   ?lang=pl          Polish (the switch in the header remembers the choice)
  */
@@ -532,6 +535,8 @@ export class FwApp extends LocalizedElement {
                 @click=${() => this.open("/plans")}>${t("nav.plans")}</button>
               <button data-nav="coaching" aria-current=${this.view === "coaching" ? "page" : "false"}
                 @click=${() => this.open("/coaching")}>${t("nav.coaching")}</button>
+              <button data-nav="alerts" aria-current=${this.view === "alerts" ? "page" : "false"}
+                @click=${() => this.open("/alerts")}>${t("nav.alerts")}</button>
               <button data-nav="admin" aria-current=${this.view === "admin" ? "page" : "false"}
                 @click=${() => this.open("/admin/users")}>${t("nav.admin")}</button>`
             : nothing}
@@ -578,6 +583,8 @@ export class FwApp extends LocalizedElement {
         return html`<fw-plans></fw-plans>`;
       case "coaching":
         return html`<fw-coaching></fw-coaching>`;
+      case "alerts":
+        return html`<fw-alert-setup></fw-alert-setup>`;
       case "admin":
         return html`<fw-admin .userRole=${this.me?.user.role ?? ""}></fw-admin>`;
     }

@@ -1,0 +1,112 @@
+"""The alerts page in headless Chromium against the real server: an admin adds a signed
+webhook channel and a rule that notifies it, the rule fires on real calls and reaches the
+receiver, the open alert is acknowledged and silenced from the page, rules are changed,
+switched off and entered in display units, and the channel's secret never reaches the page.
+Screenshots (1920×1080) go to artifacts/screenshots/."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import IN_CI
+
+if not IN_CI:
+    pytest.importorskip("playwright", reason="dev dependency `playwright` is not installed")
+
+from playwright.async_api import Page, expect
+
+from tests.alerts.receivers import http_receiver
+from tests.auth.support import make_org
+from tests.frontend.conftest import Wall, screenshot
+from tests.helpers import ev, eventually, now_ms
+
+SECRET = "sixteen-chars-or-more-secret"
+
+
+async def test_rules_channels_and_open_alerts(wall: Wall, page: Page) -> None:
+    await make_org(wall.app.settings.database_url, wall.tenant_id, {"North": ["a1"]}, ("Sales",))
+    wall.app.services.configs.invalidate(wall.tenant_id)
+    async with http_receiver() as receiver:
+        await wall.login(page)
+        await page.click("[data-nav=alerts]")
+        await expect(page).to_have_url(f"{wall.base_url}/alerts")
+        await expect(page.get_by_test_id("no-open-alerts")).to_be_visible()
+
+        channel = page.locator("[data-form=channel]")
+        await channel.locator("input[name=name]").fill("ops hook")
+        await channel.locator("input[name=url]").fill(receiver.url)
+        await channel.locator("input[name=secret]").fill(SECRET)
+        await channel.locator("button[type=submit]").click()
+        await expect(page.locator("tr[data-channel='ops hook']")).to_contain_text(receiver.url)
+        [stored] = await wall.api("GET", "/v1/alert-channels")
+        assert stored["settings"]["has_secret"] is True
+
+        rule = page.locator("[data-form=rule]")
+        await rule.locator("input[name=name]").fill("Queue backs up")
+        await rule.locator("select[name=metric]").select_option("calls_waiting")
+        await rule.locator("select[name=scope]").select_option("tenant")
+        await rule.locator("select[name=op]").select_option(">=")
+        await rule.locator("input[name=threshold]").fill("2")
+        await rule.locator("select[name=severity]").select_option("critical")
+        await rule.get_by_label("ops hook").check()
+        await rule.locator("button[type=submit]").click()
+        row = page.locator("tr[data-rule='Queue backs up']")
+        await expect(row).to_contain_text("Calls waiting >= 2")
+        await expect(row).to_contain_text("ops hook")
+
+        t = now_ms()
+        await wall.post(
+            [ev("call.queued", t - 1000 + i, call_id=f"c{i}", queue="Sales") for i in range(3)]
+        )
+
+        async def notified() -> bool:
+            return len(receiver.requests) > 0
+
+        await eventually(notified, timeout=20)
+        assert receiver.requests[0].json()["status"] == "firing"
+
+        await page.reload()
+        open_row = page.locator("[data-testid=open-alerts] tr[data-alert]")
+        await expect(open_row).to_have_count(1)
+        await expect(open_row).to_contain_text("Critical")
+        await expect(open_row).to_contain_text("Firing")
+        await open_row.locator("[data-action=ack]").click()
+        await expect(open_row).to_contain_text("Acknowledged by user chief")
+        await open_row.locator("[data-action=silence]").click()
+        await expect(open_row).to_contain_text("silenced until")
+        await expect(open_row.locator("[data-action=unsilence]")).to_be_visible()
+        await screenshot(page, "alerts")
+        assert SECRET not in await page.content()
+
+        await row.locator("[data-action=edit]").click()
+        editing = page.locator("[data-form=rule]")
+        await expect(editing.locator("input[name=threshold]")).to_have_value("2")
+        await expect(editing.locator("select[name=metric]")).to_have_value("calls_waiting")
+        await editing.locator("input[name=threshold]").fill("5")
+        await editing.locator("button[type=submit]").click()
+        await expect(row).to_contain_text("Calls waiting >= 5")
+        await expect(page.locator("[data-form=rule] input[name=name]")).to_have_value("")
+
+        await page.locator("[data-form=rule] input[name=name]").fill("Sales SL")
+        await page.locator("[data-form=rule] select[name=metric]").select_option("service_level")
+        await expect(page.locator("[data-form=rule]")).to_contain_text("Threshold (%)")
+        await page.locator("[data-form=rule] select[name=scope]").select_option("queue:Sales")
+        await page.locator("[data-form=rule] select[name=window]").select_option("15m")
+        await page.locator("[data-form=rule] select[name=op]").select_option("<")
+        await page.locator("[data-form=rule] input[name=threshold]").fill("80")
+        await page.locator("[data-form=rule] input[name=clear_threshold]").fill("85")
+        await page.locator("[data-form=rule] button[type=submit]").click()
+        await expect(page.locator("tr[data-rule='Sales SL']")).to_contain_text("Service level (last 15 min) < 80.0%")
+
+        await row.locator("input[type=checkbox]").uncheck()
+        await expect(row).to_have_class("off")
+        rules = {r["name"]: r for r in await wall.api("GET", "/v1/alert-rules")}
+        assert rules["Queue backs up"]["enabled"] is False
+        assert rules["Queue backs up"]["threshold"] == 5
+        assert (rules["Sales SL"]["threshold"], rules["Sales SL"]["clear_threshold"]) == (0.8, 0.85)
+        assert (rules["Sales SL"]["scope"], rules["Sales SL"]["window"]) == ("queue:Sales", "15m")
+
+        page.on("dialog", lambda dialog: dialog.accept())
+        await page.locator("tr[data-channel='ops hook'] button.danger").click()
+        await expect(page.locator("tr[data-channel]")).to_have_count(0)
+        assert await wall.api("GET", "/v1/alert-channels") == []
