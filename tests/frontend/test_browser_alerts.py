@@ -96,7 +96,9 @@ async def test_rules_channels_and_open_alerts(wall: Wall, page: Page) -> None:
         await page.locator("[data-form=rule] input[name=threshold]").fill("80")
         await page.locator("[data-form=rule] input[name=clear_threshold]").fill("85")
         await page.locator("[data-form=rule] button[type=submit]").click()
-        await expect(page.locator("tr[data-rule='Sales SL']")).to_contain_text("Service level (last 15 min) < 80.0%")
+        await expect(page.locator("tr[data-rule='Sales SL']")).to_contain_text(
+            "Service level (last 15 min) < 80.0%"
+        )
 
         await row.locator("input[type=checkbox]").uncheck()
         await expect(row).to_have_class("off")

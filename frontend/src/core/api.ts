@@ -32,24 +32,31 @@ export function setDisplayToken(token: string | null): void {
 }
 
 export async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
+  return send<T>(method, path, body === undefined ? undefined : { text: JSON.stringify(body), type: "application/json" });
+}
+
+/** A call whose body is text of another type (a CSV import). */
+export async function apiText<T>(method: string, path: string, text: string, type: string): Promise<T> {
+  return send<T>(method, path, { text, type });
+}
+
+async function send<T>(method: string, path: string, body?: { text: string; type: string }): Promise<T> {
   const headers: Record<string, string> = { Accept: "application/json" };
   const token = displayToken();
   if (token) headers.Authorization = `Bearer ${token}`;
   else if (csrfToken && method !== "GET") headers["X-CSRF-Token"] = csrfToken;
-  if (body !== undefined) headers["Content-Type"] = "application/json";
-  const response = await fetch(path, {
-    method,
-    headers,
-    credentials: "same-origin",
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
+  if (body !== undefined) headers["Content-Type"] = body.type;
+  const response = await fetch(path, { method, headers, credentials: "same-origin", body: body?.text });
   if (response.status === 204) return undefined as T;
   const text = await response.text();
   const payload = text ? JSON.parse(text) : null;
   if (!response.ok) {
     const error = payload?.error ?? {};
     const details = (error.details ?? [])
-      .map((d: { field?: string; reason?: string }) => `${d.field ?? ""}: ${d.reason ?? ""}`)
+      .map((d: { field?: string; line?: number; reason?: string }) => {
+        const where = d.field ?? (d.line === undefined ? "" : `line ${d.line}`);
+        return where ? `${where}: ${d.reason ?? ""}` : (d.reason ?? "");
+      })
       .join("; ");
     const message = [error.message ?? response.statusText, details].filter(Boolean).join(" — ");
     throw new ApiError(response.status, error.code ?? `http_${response.status}`, message);

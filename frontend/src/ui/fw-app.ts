@@ -15,13 +15,14 @@ import "./fw-status";
 import "./fw-widget-editor";
 
 type Phase = "loading" | "login" | "ready" | "error";
-/** What the main area shows: a dashboard, the reports, plans, the coaching journal, alert
- * rules and channels, or the administration pages. */
-type View = "board" | "reports" | "plans" | "coaching" | "alerts" | "admin";
+/** What the main area shows: a dashboard, the reports, plans, shifts, the coaching journal,
+ * alert rules and channels, or the administration pages. */
+type View = "board" | "reports" | "plans" | "shifts" | "coaching" | "alerts" | "admin";
 /** The pages of the top bar besides the dashboards, by path, and who may open them. */
 const PAGES: Record<string, { view: Exclude<View, "board">; staff: boolean; title: MessageKey }> = {
   "/reports": { view: "reports", staff: false, title: "nav.reports" },
   "/plans": { view: "plans", staff: true, title: "nav.plans" },
+  "/shifts": { view: "shifts", staff: true, title: "nav.shifts" },
   "/coaching": { view: "coaching", staff: true, title: "nav.coaching" },
   "/alerts": { view: "alerts", staff: true, title: "nav.alerts" },
   "/admin": { view: "admin", staff: true, title: "nav.admin" },
@@ -30,6 +31,7 @@ const PAGES: Record<string, { view: Exclude<View, "board">; staff: boolean; titl
 const PAGE_MODULES: Record<Exclude<View, "board">, () => Promise<unknown>> = {
   reports: () => import("./fw-reports"),
   plans: () => import("./fw-plans"),
+  shifts: () => import("./fw-shifts"),
   coaching: () => import("./fw-coaching"),
   alerts: () => import("./fw-alert-setup"),
   admin: () => import("./fw-admin"),
@@ -51,6 +53,7 @@ const CHROME_HIDE_MS = 3000;
  *   /display#token=…  a display link: read-only, wall mode, its one dashboard, no login
  *   /reports          KPI reports (ui/fw-reports.ts)
  *   /plans            plans and today's progress to them (ui/fw-plans.ts; staff only)
+ *   /shifts           shifts and how they were kept, a roster import (ui/fw-shifts.ts; staff)
  *   /coaching         the coaching journal with KPIs before and after (ui/fw-coaching.ts; staff)
  *   /alerts           open alerts, alert rules and channels (ui/fw-alert-setup.ts; staff only)
  *   /admin/TAB        users, teams, agents, queues, API keys (ui/fw-admin.ts; staff only)
@@ -533,6 +536,8 @@ export class FwApp extends LocalizedElement {
           ${this.isStaff()
             ? html`<button data-nav="plans" aria-current=${this.view === "plans" ? "page" : "false"}
                 @click=${() => this.open("/plans")}>${t("nav.plans")}</button>
+              <button data-nav="shifts" aria-current=${this.view === "shifts" ? "page" : "false"}
+                @click=${() => this.open("/shifts")}>${t("nav.shifts")}</button>
               <button data-nav="coaching" aria-current=${this.view === "coaching" ? "page" : "false"}
                 @click=${() => this.open("/coaching")}>${t("nav.coaching")}</button>
               <button data-nav="alerts" aria-current=${this.view === "alerts" ? "page" : "false"}
@@ -581,6 +586,8 @@ export class FwApp extends LocalizedElement {
         return html`<fw-reports></fw-reports>`;
       case "plans":
         return html`<fw-plans></fw-plans>`;
+      case "shifts":
+        return html`<fw-shifts></fw-shifts>`;
       case "coaching":
         return html`<fw-coaching></fw-coaching>`;
       case "alerts":

@@ -23,7 +23,7 @@ export const pageStyles = css`
   form, .bar { display: flex; flex-wrap: wrap; align-items: end; gap: 0.7rem 1rem; }
   label { display: flex; flex-direction: column; gap: 0.25rem; font-size: 0.8rem; color: var(--muted); }
   label.check { flex-direction: row; align-items: center; gap: 0.4rem; color: var(--text); }
-  input, select, button, a.button {
+  input, select, textarea, button, a.button {
     font: inherit;
     font-size: 0.9rem;
     color: var(--text);
