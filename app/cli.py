@@ -24,6 +24,8 @@ user_cli = typer.Typer(no_args_is_help=True, help="Manage users.")
 cli.add_typer(user_cli, name="user")
 alerts_cli = typer.Typer(no_args_is_help=True, help="Maintain alert history.")
 cli.add_typer(alerts_cli, name="alerts")
+secrets_cli = typer.Typer(no_args_is_help=True, help="Seal alert channel secrets at rest.")
+cli.add_typer(secrets_cli, name="secrets")
 
 
 def main() -> None:
@@ -419,6 +421,7 @@ def alerts_prune(
     """Delete alert episodes that ended more than the retention ago (with their history,
     deliveries and attempts) and expired silences; every process running alerting also does
     this about once an hour."""
+    import app.models  # noqa: F401 - every table, for the foreign keys
     from app.alerts.retention import prune_alert_history
     from app.core.db import Database
     from app.streams.clock import wall_ms
@@ -435,6 +438,38 @@ def alerts_prune(
 
     alerts, silences = asyncio.run(run())
     typer.echo(f"deleted {alerts} ended alert episodes and {silences} expired silences")
+
+
+@secrets_cli.command("generate-key")
+def secrets_generate_key() -> None:
+    """Print a new key for FLOORWATCH_SECRET_KEY (keep it out of the database's backups)."""
+    from app.alerts.sealing import generate_key
+
+    typer.echo(generate_key())
+
+
+@secrets_cli.command("reseal")
+def secrets_reseal() -> None:
+    """Seal every alert channel secret with FLOORWATCH_SECRET_KEY: plain ones, and ones sealed
+    with one of FLOORWATCH_PREVIOUS_SECRET_KEYS (`serve` does the same at every start)."""
+    import app.models  # noqa: F401 - every table, for the foreign keys
+    from app.alerts.sealing import SecretBox
+    from app.alerts.service import reseal_channels
+    from app.core.db import Database
+
+    settings = get_settings()
+    if settings.secret_key is None:
+        typer.echo("FLOORWATCH_SECRET_KEY is not set: nothing to seal with", err=True)
+        raise typer.Exit(2)
+
+    async def run() -> int:
+        db = Database(settings.database_url)
+        try:
+            return await reseal_channels(db, SecretBox(settings.secret_keys()))
+        finally:
+            await db.close()
+
+    typer.echo(f"sealed the secrets of {asyncio.run(run())} channels")
 
 
 @reports_cli.command("rebuild")

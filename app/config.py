@@ -7,8 +7,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from pydantic import Field, SecretStr, ValidationError, model_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from app.alerts.sealing import check_key
 
 
 class EngineKind(StrEnum):
@@ -130,6 +132,17 @@ class Settings(BaseSettings):
         description="Ended alert episodes are deleted (with their history, deliveries and "
         "attempts) this many days after they ended; open ones are kept.",
     )
+    secret_key: SecretStr | None = Field(
+        None,
+        description="Key that seals alert channel secrets (webhook keys, SMTP passwords, chat "
+        "webhook URLs) in the database: 32 bytes in URL-safe base64, from `floorwatch secrets "
+        "generate-key`. Unset: they are stored as given, and `serve` warns.",
+    )
+    previous_secret_keys: list[SecretStr] = Field(
+        default_factory=list,
+        description="Older keys, still used to open what they sealed (a JSON list); `serve` and "
+        "`floorwatch secrets reseal` seal it again with `secret_key`.",
+    )
     alert_private_destinations: bool = Field(
         False,
         description="Let alert channels deliver to loopback, private, link-local and other "
@@ -203,6 +216,26 @@ class Settings(BaseSettings):
         description="Bearer token Prometheus must send to read `/metrics`. Unset: `/metrics` "
         "answers only clients on the loopback interface.",
     )
+
+    @field_validator("secret_key")
+    @classmethod
+    def _check_secret_key(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None:
+            check_key(value.get_secret_value())
+        return value
+
+    @field_validator("previous_secret_keys")
+    @classmethod
+    def _check_previous_keys(cls, value: list[SecretStr]) -> list[SecretStr]:
+        for key in value:
+            check_key(key.get_secret_value())
+        return value
+
+    def secret_keys(self) -> list[str]:
+        """The keys that open sealed secrets, the sealing one first."""
+        if self.secret_key is None:
+            return []
+        return [k.get_secret_value() for k in (self.secret_key, *self.previous_secret_keys)]
 
     @model_validator(mode="before")
     @classmethod

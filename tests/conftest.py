@@ -10,6 +10,7 @@ import asyncio
 import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -60,9 +61,9 @@ def _pg_admin() -> tuple[str, str]:
     return host, db
 
 
-@pytest.fixture(scope="session")
-def pg_database() -> Iterator[str]:
-    """A fresh PostgreSQL database for this test session, dropped at the end."""
+@contextmanager
+def new_pg_database() -> Iterator[str]:
+    """A new, empty PostgreSQL database (its SQLAlchemy URL), dropped when left."""
     import asyncpg  # type: ignore[import-untyped]
 
     host, admin_db = _pg_admin()
@@ -79,8 +80,26 @@ def pg_database() -> Iterator[str]:
         asyncio.run(admin(f'CREATE DATABASE "{name}"'))
     except (OSError, asyncpg.PostgresError) as exc:
         require("PostgreSQL", exc)
-    yield f"postgresql+asyncpg://{host}/{name}"
-    asyncio.run(admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    try:
+        yield f"postgresql+asyncpg://{host}/{name}"
+    finally:
+        asyncio.run(admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@pytest.fixture(scope="session")
+def pg_database() -> Iterator[str]:
+    """A fresh PostgreSQL database for this test session, dropped at the end."""
+    with new_pg_database() as url:
+        yield url
+
+
+@pytest.fixture
+def pg_own_migrated() -> Iterator[str]:
+    """A migrated PostgreSQL database of this test alone (for what works on a whole
+    database, such as housekeeping), dropped after it."""
+    with new_pg_database() as url:
+        upgrade(url)
+        yield url
 
 
 @pytest.fixture(scope="session")

@@ -59,6 +59,7 @@ from app.alerts.payloads import (
     webhook_body,
 )
 from app.alerts.schemas import AlertOut
+from app.alerts.sealing import SecretBox, SecretUnavailable
 from app.core.db import Database, utcnow
 from app.core.logging import get_logger
 from app.ops.metrics import observe_alert_delivery
@@ -217,10 +218,13 @@ class Dispatcher:
         lane_size: int = LANE_SIZE,
         *,
         private_destinations: bool = False,
+        box: SecretBox | None = None,
     ) -> None:
-        """`private_destinations`: deliver to non-public addresses too (see destinations.py)."""
+        """`private_destinations`: deliver to non-public addresses too (see destinations.py);
+        `box` opens sealed channel secrets (sealing.py), at the last moment, in memory only."""
         self.db = db
         self.private_destinations = private_destinations
+        self.box = box or SecretBox([])
         self.backoff = backoff or Backoff()
         self.lane_size = lane_size
         self._lanes: dict[int, Lane] = {}
@@ -288,8 +292,9 @@ class Dispatcher:
             self._client = httpx.AsyncClient(follow_redirects=False)
         return self._client
 
-    async def attempt(self, notification: Notification) -> Attempt:
-        settings = parse_settings(notification.settings)
+    async def attempt(self, notification: Notification, opened: dict[str, Any]) -> Attempt:
+        """One attempt with the channel's `opened` settings (secrets in the clear)."""
+        settings = parse_settings(opened)
         alert, kind, delivery_id = notification.alert, notification.kind, notification.delivery_id
         if isinstance(settings, EmailSettings):
             return await asyncio.to_thread(
@@ -320,8 +325,13 @@ class Dispatcher:
 
     async def deliver(self, notification: Notification) -> None:
         """Attempt until delivered, failed for good, or out of time; record every attempt."""
-        settings = parse_settings(notification.settings)
-        secrets = secrets_of(notification.settings)
+        try:
+            opened = self.box.open_config(notification.settings)
+        except SecretUnavailable as exc:
+            await self._finish(notification, "failed", str(exc), 0)
+            return
+        settings = parse_settings(opened)
+        secrets = secrets_of(opened)
         first = time.monotonic()
         deadline = first + settings.give_up_after_s
         number = 0
@@ -329,7 +339,7 @@ class Dispatcher:
         while True:
             number += 1
             started_at, t0 = utcnow(), time.monotonic()
-            result = await self.attempt(notification)
+            result = await self.attempt(notification, opened)
             duration_ms = int((time.monotonic() - t0) * 1000)
             error = scrub(result.error, secrets) if result.error else None
             await self._record_attempt(notification, number, started_at, duration_ms, result, error)

@@ -56,14 +56,14 @@ async def team_of_agent(services: Services, tenant_id: int) -> dict[str, str]:
 @router.get("/alert-channels", summary="Notification channels (without secrets)")
 async def list_channels(principal: Reader, services: ServicesDep) -> list[ChannelOut]:
     async with services.db.session() as session:
-        return await service.list_channels(session, principal.tenant_id)
+        return await service.list_channels(session, principal.tenant_id, services.alerts.box)
 
 
 @router.post("/alert-channels", status_code=201, summary="Create a notification channel")
 async def create_channel(body: ChannelIn, principal: Manager, services: ServicesDep) -> ChannelOut:
     async with services.db.session() as session:
         out = await service.create_channel(
-            session, principal.tenant_id, body, services.settings.alert_private_destinations
+            session, principal.tenant_id, body, services.alerts.channel_policy
         )
         await session.commit()
     return out
@@ -73,7 +73,8 @@ async def create_channel(body: ChannelIn, principal: Manager, services: Services
 async def get_channel(channel_id: int, principal: Reader, services: ServicesDep) -> ChannelOut:
     async with services.db.session() as session:
         return service.channel_out(
-            await service.get_channel(session, principal.tenant_id, channel_id)
+            await service.get_channel(session, principal.tenant_id, channel_id),
+            services.alerts.box,
         )
 
 
@@ -90,7 +91,7 @@ async def update_channel(
             principal.tenant_id,
             channel_id,
             body,
-            services.settings.alert_private_destinations,
+            services.alerts.channel_policy,
         )
         await session.commit()
     return out

@@ -13,10 +13,15 @@ from app.alerts.delivery import Backoff, Dispatcher
 from app.alerts.evaluator import AlertEvaluator
 from app.alerts.feed import AlertFeed
 from app.alerts.retention import prune_periodically, stop
+from app.alerts.sealing import SecretBox
+from app.alerts.service import ChannelPolicy, reseal_channels
 from app.config import EngineKind, Settings
 from app.core.db import Database
+from app.core.logging import get_logger
 from app.streams.engine import Engine
 from app.streams.keys import Keys
+
+log = get_logger(__name__)
 
 
 @dataclass
@@ -26,10 +31,21 @@ class AlertRuntime:
     feed: AlertFeed
     db: Database
     retention_days: int
+    box: SecretBox
+    channel_policy: ChannelPolicy
     pruner: asyncio.Task[None] | None = field(default=None, init=False)
 
     async def start(self) -> None:
         await self.feed.start()
+        if self.box.enabled:
+            resealed = await reseal_channels(self.db, self.box)
+            if resealed:
+                log.info("alert channel secrets sealed with the current key", channels=resealed)
+        else:
+            log.warning(
+                "alert channel secrets are stored unsealed: set FLOORWATCH_SECRET_KEY "
+                "(docs/alerts.md, Channels)"
+            )
         self.pruner = asyncio.create_task(
             prune_periodically(self.db, self.retention_days), name="alert-history-pruner"
         )
@@ -50,7 +66,10 @@ def build_alert_runtime(
         else None
     )
     feed = AlertFeed(db, redis, Keys(settings.redis_prefix).alerts_channel())
-    dispatcher = Dispatcher(db, backoff, private_destinations=settings.alert_private_destinations)
+    box = SecretBox(settings.secret_keys())
+    dispatcher = Dispatcher(
+        db, backoff, private_destinations=settings.alert_private_destinations, box=box
+    )
     evaluator = AlertEvaluator(db, dispatcher, feed)
     engine.add_tick_hook(evaluator.on_tick)
     return AlertRuntime(
@@ -59,4 +78,6 @@ def build_alert_runtime(
         feed=feed,
         db=db,
         retention_days=settings.alert_retention_days,
+        box=box,
+        channel_policy=ChannelPolicy(box, settings.alert_private_destinations),
     )

@@ -9,6 +9,7 @@ every team. Alerts are filtered the same way by their own scope and team.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -17,7 +18,7 @@ from sqlalchemy import ColumnElement, delete, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.alerts.channels import merge_settings, parse_settings, public_settings
+from app.alerts.channels import SECRET_FIELDS, merge_settings, parse_settings, public_settings
 from app.alerts.destinations import DestinationRefused, check_literal
 from app.alerts.models import (
     OPEN_STATES,
@@ -48,8 +49,9 @@ from app.alerts.schemas import (
     datetime_to_ms,
     ms_datetime,
 )
+from app.alerts.sealing import SecretBox, SecretUnavailable
 from app.auth.policy import Access
-from app.core.db import utcnow
+from app.core.db import Database, utcnow
 from app.core.errors import BadRequest, Conflict, Forbidden, NotFound
 from app.streams.clock import wall_ms
 
@@ -99,20 +101,51 @@ def visible_rule(rule: AlertRule, access: Access, team_of_agent: dict[str, str])
 # -- channels ---------------------------------------------------------------------------------
 
 
-def channel_out(row: AlertChannel) -> ChannelOut:
+@dataclass(frozen=True, slots=True)
+class ChannelPolicy:
+    """How channels are stored and checked: secrets sealed with `box`; non-public destinations
+    allowed or not (app/alerts/destinations.py)."""
+
+    box: SecretBox
+    private_destinations: bool
+
+
+def channel_out(row: AlertChannel, box: SecretBox) -> ChannelOut:
+    try:
+        settings = public_settings(box.open_config(row.config))
+    except SecretUnavailable as exc:
+        # what can be shown without the secrets, and why they cannot be opened
+        blank = dict.fromkeys(SECRET_FIELDS[row.kind], "")
+        settings = {**public_settings({**row.config, **blank}), "sealed": str(exc)}
     return ChannelOut(
         id=row.id,
         name=row.name,
         kind=row.kind,
-        settings=public_settings(row.config),
+        settings=settings,
         created_at=aware(row.created_at),
         updated_at=aware(row.updated_at),
     )
 
 
+async def reseal_channels(db: Database, box: SecretBox) -> int:
+    """Seal every channel secret that is plain or sealed with an older key; returns how many
+    channels changed (none without a key)."""
+    if not box.enabled:
+        return 0
+    changed = 0
+    async with db.session() as session:
+        for row in await session.scalars(select(AlertChannel).order_by(AlertChannel.id)):
+            if box.config_needs_sealing(row.config):
+                row.config = box.reseal_config(row.config)
+                changed += 1
+        await session.commit()
+    return changed
+
+
 def _settings(data: dict[str, Any], private_ok: bool) -> dict[str, Any]:
-    """Validated channel settings; unless `private_ok`, a host that is a non-public address
-    (or `localhost`) is refused here already, not only when a delivery tries it."""
+    """Validated channel settings (secrets still open); unless `private_ok`, a host that is a
+    non-public address (or `localhost`) is refused here already, not only when a delivery
+    tries it."""
     try:
         config = parse_settings(data).model_dump()
     except ValidationError as exc:
@@ -139,11 +172,11 @@ def _settings(data: dict[str, Any], private_ok: bool) -> dict[str, Any]:
     return config
 
 
-async def list_channels(session: AsyncSession, tenant_id: int) -> list[ChannelOut]:
+async def list_channels(session: AsyncSession, tenant_id: int, box: SecretBox) -> list[ChannelOut]:
     rows = await session.scalars(
         select(AlertChannel).where(AlertChannel.tenant_id == tenant_id).order_by(AlertChannel.id)
     )
-    return [channel_out(r) for r in rows]
+    return [channel_out(r, box) for r in rows]
 
 
 async def get_channel(session: AsyncSession, tenant_id: int, channel_id: int) -> AlertChannel:
@@ -154,30 +187,36 @@ async def get_channel(session: AsyncSession, tenant_id: int, channel_id: int) ->
 
 
 async def create_channel(
-    session: AsyncSession, tenant_id: int, body: ChannelIn, private_ok: bool
+    session: AsyncSession, tenant_id: int, body: ChannelIn, policy: ChannelPolicy
 ) -> ChannelOut:
-    config = _settings(body.settings, private_ok)
+    config = policy.box.seal_config(_settings(body.settings, policy.private_destinations))
     row = AlertChannel(tenant_id=tenant_id, name=body.name, kind=config["kind"], config=config)
     session.add(row)
     await _flush_unique(session, f"an alert channel named {body.name!r} exists already")
-    return channel_out(row)
+    return channel_out(row, policy.box)
 
 
 async def update_channel(
-    session: AsyncSession, tenant_id: int, channel_id: int, body: ChannelPatch, private_ok: bool
+    session: AsyncSession,
+    tenant_id: int,
+    channel_id: int,
+    body: ChannelPatch,
+    policy: ChannelPolicy,
 ) -> ChannelOut:
     row = await get_channel(session, tenant_id, channel_id)
     if body.settings is not None:
         try:
-            merged = merge_settings(row.config, body.settings)
+            merged = merge_settings(policy.box.open_config(row.config), body.settings)
+        except SecretUnavailable as exc:
+            raise Conflict(f"{exc}: it cannot be changed, only deleted") from None
         except ValueError as exc:
             raise BadRequest(str(exc)) from None
-        row.config = _settings(merged, private_ok)
+        row.config = policy.box.seal_config(_settings(merged, policy.private_destinations))
     if body.name is not None:
         row.name = body.name
     row.updated_at = utcnow()
     await _flush_unique(session, f"an alert channel named {body.name!r} exists already")
-    return channel_out(row)
+    return channel_out(row, policy.box)
 
 
 async def delete_channel(session: AsyncSession, tenant_id: int, channel_id: int) -> None:

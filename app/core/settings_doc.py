@@ -43,7 +43,7 @@ def type_name(annotation: Any) -> str:
 def default_text(name: str, field: FieldInfo) -> str:
     if name == "cookie_secure":
         return "`false` in `development`, else `true`"
-    value = field.default
+    value = field.get_default(call_default_factory=True)
     if value is None:
         return "unset"
     if isinstance(value, enum.Enum):

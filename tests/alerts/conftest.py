@@ -4,9 +4,12 @@ many tests, so the per-address login limit is raised."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+
 import pytest
 
 from app.config import ClockKind, Settings
+from tests.alerts.deliveries import Fixture, alert_fixture
 
 
 @pytest.fixture
@@ -14,3 +17,9 @@ def engine_settings(engine_settings: Settings) -> Settings:
     return engine_settings.model_copy(
         update={"clock": ClockKind.event, "login_ip_max_failures": 10_000}
     )
+
+
+@pytest.fixture
+async def fx(sqlite_url: str) -> AsyncIterator[Fixture]:
+    async for fixture in alert_fixture(sqlite_url):
+        yield fixture

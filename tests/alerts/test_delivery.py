@@ -9,104 +9,19 @@ import logging
 import socket
 import ssl
 import time
-from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import select
 
-from app.alerts.delivery import Backoff, Dispatcher, Notification
+from app.alerts.delivery import Backoff, Dispatcher
 from app.alerts.destinations import is_public, pinned_request, smtp_client
-from app.alerts.models import Alert, AlertChannel, AlertDelivery, AlertDeliveryAttempt
-from app.alerts.payloads import NotificationKind, verify
-from app.alerts.repository import alert_out
-from app.core.db import Database
+from app.alerts.payloads import verify
+from tests.alerts.deliveries import Fixture, delivery, notification
 from tests.alerts.receivers import Reply, http_receiver, smtp_server
-from tests.helpers import free_port, make_tenant_key
+from tests.helpers import free_port
 
 SECRET = "s3cret-s3cret-s3cret"
-
-
-@dataclass
-class Fixture:
-    db: Database
-    tenant_id: int
-    alert: Alert
-
-
-@pytest.fixture
-async def fx(sqlite_url: str) -> AsyncIterator[Fixture]:
-    tenant_id, _ = await make_tenant_key(sqlite_url)
-    db = Database(sqlite_url)
-    async with db.session() as session:
-        alert = Alert(
-            tenant_id=tenant_id,
-            rule_id=None,
-            rule_name="Sales SL",
-            fingerprint="f" * 32,
-            scope="queue:Sales",
-            team=None,
-            severity="critical",
-            metric="service_level",
-            window="15m",
-            op="<",
-            threshold=0.8,
-            state="firing",
-            value=0.72,
-            started_ms=1_700_000_000_000,
-            fired_ms=1_700_000_120_000,
-        )
-        session.add(alert)
-        await session.commit()
-    try:
-        yield Fixture(db, tenant_id, alert)
-    finally:
-        await db.close()
-
-
-async def notification(
-    fx: Fixture, settings: dict[str, Any], kind: NotificationKind = "firing"
-) -> Notification:
-    async with fx.db.session() as session:
-        channel = AlertChannel(
-            tenant_id=fx.tenant_id,
-            name=f"c{time.monotonic_ns()}",
-            kind=settings["kind"],
-            config=settings,
-        )
-        session.add(channel)
-        await session.flush()
-        delivery = AlertDelivery(
-            tenant_id=fx.tenant_id,
-            alert_id=fx.alert.id,
-            channel_id=channel.id,
-            channel_name=channel.name,
-            channel_kind=channel.kind,
-            event=kind,
-        )
-        session.add(delivery)
-        await session.commit()
-        return Notification(
-            delivery.id, fx.tenant_id, channel.id, settings, alert_out(fx.alert), kind
-        )
-
-
-async def delivery(
-    fx: Fixture, delivery_id: int
-) -> tuple[AlertDelivery, list[AlertDeliveryAttempt]]:
-    async with fx.db.session() as session:
-        row = await session.get(AlertDelivery, delivery_id)
-        assert row is not None
-        attempts = (
-            await session.scalars(
-                select(AlertDeliveryAttempt)
-                .where(AlertDeliveryAttempt.delivery_id == delivery_id)
-                .order_by(AlertDeliveryAttempt.number)
-            )
-        ).all()
-        return row, list(attempts)
 
 
 def webhook(url: str, **extra: Any) -> dict[str, Any]:

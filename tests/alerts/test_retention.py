@@ -23,7 +23,9 @@ NOW_MS = 1_790_000_000_000
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def database_url(request: pytest.FixtureRequest) -> str:
-    url: str = request.getfixturevalue("sqlite_url" if request.param == "sqlite" else "pg_migrated")
+    # pruning works on the whole database: PostgreSQL gets one of this test's own
+    fixture = "sqlite_url" if request.param == "sqlite" else "pg_own_migrated"
+    url: str = request.getfixturevalue(fixture)
     return url
 
 

@@ -17,6 +17,8 @@ from sqlalchemy import func, select
 from app.alerts import service
 from app.alerts.models import Alert, AlertEvent
 from app.alerts.schemas import ChannelIn, RuleIn
+from app.alerts.sealing import SecretBox
+from app.alerts.service import ChannelPolicy
 from app.auth.policy import Access
 from app.config import EngineKind
 from app.core.db import Database
@@ -37,7 +39,7 @@ async def add_rule(db: Database, tenant_id: int, url: str) -> None:
             session,
             tenant_id,
             ChannelIn(name="hook", settings={"kind": "webhook", "url": url, "timeout_s": 5}),
-            private_ok=True,
+            ChannelPolicy(SecretBox([]), private_destinations=True),
         )
         await service.create_rule(
             session,
