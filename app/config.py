@@ -136,7 +136,8 @@ class Settings(BaseSettings):
         None,
         description="Key that seals alert channel secrets (webhook keys, SMTP passwords, chat "
         "webhook URLs) in the database: 32 bytes in URL-safe base64, from `floorwatch secrets "
-        "generate-key`. Unset: they are stored as given, and `serve` warns.",
+        "generate-key`. Unset: they are stored as given (`serve` warns while any channel "
+        "holds one).",
     )
     previous_secret_keys: list[SecretStr] = Field(
         default_factory=list,

@@ -14,7 +14,7 @@ from app.alerts.evaluator import AlertEvaluator
 from app.alerts.feed import AlertFeed
 from app.alerts.retention import prune_periodically, stop
 from app.alerts.sealing import SecretBox
-from app.alerts.service import ChannelPolicy, reseal_channels
+from app.alerts.service import ChannelPolicy, reseal_channels, unsealed_channels
 from app.config import EngineKind, Settings
 from app.core.db import Database
 from app.core.logging import get_logger
@@ -41,10 +41,11 @@ class AlertRuntime:
             resealed = await reseal_channels(self.db, self.box)
             if resealed:
                 log.info("alert channel secrets sealed with the current key", channels=resealed)
-        else:
+        elif plain := await unsealed_channels(self.db):
             log.warning(
                 "alert channel secrets are stored unsealed: set FLOORWATCH_SECRET_KEY "
-                "(docs/alerts.md, Channels)"
+                "(docs/alerts.md, Channels)",
+                channels=plain,
             )
         self.pruner = asyncio.create_task(
             prune_periodically(self.db, self.retention_days), name="alert-history-pruner"

@@ -49,7 +49,7 @@ from app.alerts.schemas import (
     datetime_to_ms,
     ms_datetime,
 )
-from app.alerts.sealing import SecretBox, SecretUnavailable
+from app.alerts.sealing import PREFIX, SecretBox, SecretUnavailable
 from app.auth.policy import Access
 from app.core.db import Database, utcnow
 from app.core.errors import BadRequest, Conflict, Forbidden, NotFound
@@ -125,6 +125,20 @@ def channel_out(row: AlertChannel, box: SecretBox) -> ChannelOut:
         created_at=aware(row.created_at),
         updated_at=aware(row.updated_at),
     )
+
+
+async def unsealed_channels(db: Database) -> int:
+    """How many channels hold a secret in the clear."""
+    async with db.session() as session:
+        rows = await session.scalars(select(AlertChannel))
+        return sum(
+            1
+            for row in rows
+            if any(
+                isinstance(v := row.config.get(f), str) and v and not v.startswith(PREFIX)
+                for f in SECRET_FIELDS[row.kind]
+            )
+        )
 
 
 async def reseal_channels(db: Database, box: SecretBox) -> int:
