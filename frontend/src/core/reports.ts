@@ -53,6 +53,11 @@ function isoDate(d: Date): string {
   return `${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())}`;
 }
 
+/** Today's date (the browser's calendar), as a date input wants it. */
+export function today(now = new Date()): string {
+  return isoDate(now);
+}
+
 /** This month so far: the first of the month to today (the browser's calendar). */
 export function thisMonth(now = new Date()): { from: string; to: string } {
   return { from: isoDate(new Date(now.getFullYear(), now.getMonth(), 1)), to: isoDate(now) };

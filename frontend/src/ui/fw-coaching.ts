@@ -3,6 +3,7 @@ import { api } from "../core/api";
 import { t } from "../core/i18n";
 import type { MessageKey } from "../core/messages";
 import { formatMetric, metricInfo, metricLabel } from "../core/metrics";
+import { today } from "../core/reports";
 import { AdminSection, formValues, type AgentOut } from "./admin/section";
 
 interface CoachingNote {
@@ -48,11 +49,6 @@ const IMPACT_METRICS = [
   "lateness",
 ];
 const IMPACT_DAYS = 14;
-
-function today(): string {
-  const now = new Date();
-  return new Date(now.getTime() - now.getTimezoneOffset() * 60_000).toISOString().slice(0, 10);
-}
 
 /** Whether a change of `metric` by `delta` is an improvement (green) or not (red). */
 function better(metric: string, delta: number): boolean {

@@ -2,6 +2,7 @@ import { html } from "lit";
 import { api, apiText } from "../core/api";
 import { formatDecimal, formatPercent, t } from "../core/i18n";
 import type { MessageKey } from "../core/messages";
+import { today } from "../core/reports";
 import { AdminSection, formValues, type AgentOut, type TeamOut } from "./admin/section";
 
 interface ShiftOutcome {
@@ -33,11 +34,6 @@ interface ImportResult {
 /** `2026-11-28T09:00:00+01:00` as `2026-11-28 09:00`: the tenant's local time, as sent. */
 function localTime(iso: string): string {
   return `${iso.slice(0, 10)} ${iso.slice(11, 16)}`;
-}
-
-function today(): string {
-  const now = new Date();
-  return new Date(now.getTime() - now.getTimezoneOffset() * 60_000).toISOString().slice(0, 10);
 }
 
 function minutes(value: number): string {
