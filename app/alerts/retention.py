@@ -2,10 +2,10 @@
 its history, deliveries and delivery attempts once it ended more than `alert_retention_days`
 ago; expired silences go too. Open episodes are never deleted, however old.
 
-Every process that runs alerting prunes about once an hour (starting at a random point of the
-first hour, so that processes started together do not prune together); `floorwatch alerts
-prune` does it at once. Deletes go in batches of PRUNE_BATCH episodes, one short transaction
-each, so a first prune of a large history never holds locks for long.
+Every process that runs alerting prunes about once an hour (AlertRuntime's housekeeping, from a
+random point of the first hour on); `floorwatch alerts prune` does it at once. Deletes go in
+batches of PRUNE_BATCH episodes, one short transaction each, so a first prune of a large
+history never holds locks for long.
 """
 
 from __future__ import annotations
@@ -69,18 +69,22 @@ async def prune_alert_history(db: Database, retention_days: int, now_ms: int) ->
     return Pruned(alerts, silences)
 
 
-async def prune_periodically(db: Database, retention_days: int) -> None:
-    """Prune about every PRUNE_EVERY_S until cancelled; a failed prune is logged and retried
-    at the next round (the database may be down for a while)."""
-    await asyncio.sleep(random.uniform(0, PRUNE_EVERY_S))
-    while True:
-        try:
-            pruned = await prune_alert_history(db, retention_days, wall_ms())
-            if pruned.alerts or pruned.silences:
-                log.info("alert history pruned", alerts=pruned.alerts, silences=pruned.silences)
-        except Exception as exc:  # housekeeping must outlive a database outage
-            log.warning("alert history prune failed", error=f"{type(exc).__name__}: {exc}")
-        await asyncio.sleep(PRUNE_EVERY_S)
+async def prune_once(db: Database, retention_days: int) -> None:
+    """One housekeeping round: prune, log what went; a failure is logged and left for the next
+    round (the database may be down for a while)."""
+    try:
+        pruned = await prune_alert_history(db, retention_days, wall_ms())
+    except Exception as exc:  # housekeeping must outlive a database outage
+        log.warning("alert history prune failed", error=f"{type(exc).__name__}: {exc}")
+        return
+    if pruned.alerts or pruned.silences:
+        log.info("alert history pruned", alerts=pruned.alerts, silences=pruned.silences)
+
+
+def first_round_delay_s() -> float:
+    """A random point of the first hour, so that processes started together do not prune
+    together."""
+    return random.uniform(0, PRUNE_EVERY_S)
 
 
 async def stop(task: asyncio.Task[None] | None) -> None:

@@ -12,7 +12,7 @@ from redis.asyncio import Redis
 from app.alerts.delivery import Backoff, Dispatcher
 from app.alerts.evaluator import AlertEvaluator
 from app.alerts.feed import AlertFeed
-from app.alerts.retention import prune_periodically, stop
+from app.alerts.retention import PRUNE_EVERY_S, first_round_delay_s, prune_once, stop
 from app.alerts.sealing import SecretBox
 from app.alerts.service import ChannelPolicy, reseal_channels, unsealed_channels
 from app.config import EngineKind, Settings
@@ -33,26 +33,46 @@ class AlertRuntime:
     retention_days: int
     box: SecretBox
     channel_policy: ChannelPolicy
-    pruner: asyncio.Task[None] | None = field(default=None, init=False)
+    housekeeper: asyncio.Task[None] | None = field(default=None, init=False)
+    unsealed: int = field(default=0, init=False)
+    """Channels found holding secrets in the clear (no key set) at the last check."""
 
     async def start(self) -> None:
         await self.feed.start()
-        if self.box.enabled:
-            resealed = await reseal_channels(self.db, self.box)
-            if resealed:
-                log.info("alert channel secrets sealed with the current key", channels=resealed)
-        elif plain := await unsealed_channels(self.db):
+        await self.seal_secrets()
+        self.housekeeper = asyncio.create_task(self._housekeeping(), name="alert-housekeeping")
+
+    async def seal_secrets(self) -> None:
+        """With a key, seal what is plain or sealed with an older key; without one, count and
+        warn about secrets in the clear. A database out of reach is logged, not fatal: the
+        service starts anyway, and the next housekeeping round tries again."""
+        try:
+            if self.box.enabled:
+                resealed = await reseal_channels(self.db, self.box)
+                if resealed:
+                    log.info("alert channel secrets sealed with the current key", channels=resealed)
+                return
+            self.unsealed = await unsealed_channels(self.db)
+        except Exception as exc:
+            log.warning("alert channel secrets not checked", error=f"{type(exc).__name__}: {exc}")
+            return
+        if self.unsealed:
             log.warning(
                 "alert channel secrets are stored unsealed: set FLOORWATCH_SECRET_KEY "
                 "(docs/alerts.md, Channels)",
-                channels=plain,
+                channels=self.unsealed,
             )
-        self.pruner = asyncio.create_task(
-            prune_periodically(self.db, self.retention_days), name="alert-history-pruner"
-        )
+
+    async def _housekeeping(self) -> None:
+        """About once an hour: prune the history past its retention, check the sealing."""
+        await asyncio.sleep(first_round_delay_s())
+        while True:
+            await prune_once(self.db, self.retention_days)
+            await self.seal_secrets()
+            await asyncio.sleep(PRUNE_EVERY_S)
 
     async def close(self) -> None:
-        await stop(self.pruner)
+        await stop(self.housekeeper)
         await self.dispatcher.close()
         await self.feed.close()
 
