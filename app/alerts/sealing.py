@@ -24,6 +24,10 @@ from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from app.alerts.channels import SECRET_FIELDS
 
 PREFIX = "fwsealed:v1:"
+UNKNOWN_KEY = (
+    "the channel's secrets were sealed with a key that is neither FLOORWATCH_SECRET_KEY nor one "
+    "of FLOORWATCH_PREVIOUS_SECRET_KEYS"
+)
 
 
 class SecretUnavailable(Exception):
@@ -72,10 +76,7 @@ class SecretBox:
         try:
             return self._fernet.decrypt(value[len(PREFIX) :].encode("ascii")).decode()
         except InvalidToken:
-            raise SecretUnavailable(
-                "the channel's secrets were sealed with a key that is neither "
-                "FLOORWATCH_SECRET_KEY nor one of FLOORWATCH_PREVIOUS_SECRET_KEYS"
-            ) from None
+            raise SecretUnavailable(UNKNOWN_KEY) from None
 
     def needs_sealing(self, value: str) -> bool:
         """Whether `value` should be resealed: plain text, or sealed with an older key."""
@@ -95,7 +96,10 @@ class SecretBox:
             return value
         if not self.is_sealed(value):
             return self.seal(value)
-        token = self._fernet.rotate(value[len(PREFIX) :].encode("ascii"))
+        try:
+            token = self._fernet.rotate(value[len(PREFIX) :].encode("ascii"))
+        except InvalidToken:
+            raise SecretUnavailable(UNKNOWN_KEY) from None
         return PREFIX + token.decode("ascii")
 
     # -- channel settings ------------------------------------------------------------------

@@ -53,7 +53,10 @@ from app.alerts.sealing import PREFIX, SecretBox, SecretUnavailable
 from app.auth.policy import Access
 from app.core.db import Database, utcnow
 from app.core.errors import BadRequest, Conflict, Forbidden, NotFound
+from app.core.logging import get_logger
 from app.streams.clock import wall_ms
+
+log = get_logger(__name__)
 
 # -- visibility -------------------------------------------------------------------------------
 
@@ -149,9 +152,14 @@ async def reseal_channels(db: Database, box: SecretBox) -> int:
     changed = 0
     async with db.session() as session:
         for row in await session.scalars(select(AlertChannel).order_by(AlertChannel.id)):
-            if box.config_needs_sealing(row.config):
+            if not box.config_needs_sealing(row.config):
+                continue
+            try:
                 row.config = box.reseal_config(row.config)
-                changed += 1
+            except SecretUnavailable as exc:
+                log.warning("alert channel not resealed", channel_id=row.id, reason=str(exc))
+                continue
+            changed += 1
         await session.commit()
     return changed
 

@@ -21,6 +21,7 @@ from app.alerts.delivery import Dispatcher, Notification
 from app.alerts.models import AlertChannel, AlertDelivery
 from app.alerts.payloads import verify
 from app.alerts.sealing import PREFIX, SecretBox, SecretUnavailable, generate_key
+from app.alerts.service import reseal_channels
 from app.auth.keys import Scope
 from app.config import Settings
 from app.core.db import Database
@@ -217,3 +218,26 @@ async def test_the_cli_makes_keys_and_reseals(sqlite_url: str, tmp_path: Path) -
             assert row.config["password"] != "pw"
     finally:
         await db.close()
+
+
+async def test_a_secret_no_key_opens_is_left_alone_and_the_rest_sealed(sqlite_url: str) -> None:
+    tenant_id, _ = await make_tenant_key(sqlite_url)
+    foreign = SecretBox([generate_key()]).seal("someone else's secret")
+    db = Database(sqlite_url)
+    try:
+        async with db.session() as session:
+            for name, password in (("plain", "pw"), ("foreign", foreign)):
+                config = {"kind": "email", "to": ["a@example.com"], "password": password}
+                session.add(
+                    AlertChannel(tenant_id=tenant_id, name=name, kind="email", config=config)
+                )
+            await session.commit()
+        assert await reseal_channels(db, SecretBox([NEW])) == 1
+        async with db.session() as session:
+            rows = {
+                r.name: r.config["password"] for r in await session.scalars(select(AlertChannel))
+            }
+    finally:
+        await db.close()
+    assert SecretBox([NEW]).open(rows["plain"]) == "pw"
+    assert rows["foreign"] == foreign
