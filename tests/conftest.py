@@ -21,6 +21,7 @@ import uvicorn
 from fastapi import FastAPI
 
 from app.config import EngineKind, Settings
+from app.core.db import Database
 from app.core.migrate import upgrade
 from app.core.services import Services
 
@@ -113,6 +114,23 @@ def sqlite_url(tmp_path: Path) -> str:
     url = f"sqlite+aiosqlite:///{tmp_path / 'floorwatch.sqlite3'}"
     upgrade(url)
     return url
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest) -> str:
+    """A migrated database of each kind: SQLite of this test, the session's PostgreSQL."""
+    url: str = request.getfixturevalue("sqlite_url" if request.param == "sqlite" else "pg_migrated")
+    return url
+
+
+@pytest.fixture
+async def db(database_url: str) -> AsyncIterator[Database]:
+    """A client of `database_url`, closed after the test."""
+    database = Database(database_url)
+    try:
+        yield database
+    finally:
+        await database.close()
 
 
 def make_settings(**overrides: object) -> Settings:

@@ -7,7 +7,6 @@ import asyncio
 import os
 import subprocess
 import sys
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -23,19 +22,11 @@ NOW_MS = 1_790_000_000_000
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def database_url(request: pytest.FixtureRequest) -> str:
-    # pruning works on the whole database: PostgreSQL gets one of this test's own
+    """Pruning works on the whole database: PostgreSQL is one of this test's own (the `db`
+    fixture of tests/conftest.py opens it)."""
     fixture = "sqlite_url" if request.param == "sqlite" else "pg_own_migrated"
     url: str = request.getfixturevalue(fixture)
     return url
-
-
-@pytest.fixture
-async def db(database_url: str) -> AsyncIterator[Database]:
-    database = Database(database_url)
-    try:
-        yield database
-    finally:
-        await database.close()
 
 
 async def episode(db: Database, tenant_id: int, name: str, state: str, ended_ms: int | None) -> int:

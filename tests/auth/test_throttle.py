@@ -26,13 +26,6 @@ def at(seconds: float) -> datetime:
     return T0 + timedelta(seconds=seconds)
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def database_url(request: pytest.FixtureRequest) -> str:
-    name = "sqlite_url" if request.param == "sqlite" else "pg_migrated"
-    url: str = request.getfixturevalue(name)
-    return url
-
-
 @pytest.fixture
 async def throttle(database_url: str) -> AsyncIterator[LoginThrottle]:
     db = Database(database_url)

@@ -5,7 +5,7 @@ and a write that fails leaves nothing behind, in any table."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import asyncpg  # type: ignore[import-untyped]
@@ -23,21 +23,6 @@ from bench.aggregate import generate
 from tests.helpers import make_tenant_key
 
 T0 = 1_738_400_400_000  # 2025-02-01 09:00 UTC
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def database_url(request: pytest.FixtureRequest) -> str:
-    url: str = request.getfixturevalue("sqlite_url" if request.param == "sqlite" else "pg_migrated")
-    return url
-
-
-@pytest.fixture
-async def db(database_url: str) -> AsyncIterator[Database]:
-    database = Database(database_url)
-    try:
-        yield database
-    finally:
-        await database.close()
 
 
 async def new_tenant(db: Database) -> int:
