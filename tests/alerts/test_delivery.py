@@ -24,6 +24,18 @@ from tests.helpers import free_port
 SECRET = "s3cret-s3cret-s3cret"
 
 
+def email(port: int, *to: str) -> dict[str, Any]:
+    """An e-mail channel's settings for the test SMTP server on loopback."""
+    return {
+        "kind": "email",
+        "to": list(to),
+        "from_address": "floorwatch@example.com",
+        "smtp_host": "127.0.0.1",
+        "smtp_port": port,
+        "security": "none",
+    }
+
+
 def webhook(url: str, **extra: Any) -> dict[str, Any]:
     return {"kind": "webhook", "url": url, "secret": SECRET, "timeout_s": 2, **extra}
 
@@ -191,17 +203,7 @@ async def test_slack_and_teams_get_their_own_payloads_and_no_url_is_logged(
 async def test_email_reaches_a_real_smtp_server(fx: Fixture) -> None:
     dispatcher = Dispatcher(fx.db, private_destinations=True)
     with smtp_server() as (box, port):
-        n = await notification(
-            fx,
-            {
-                "kind": "email",
-                "to": ["lead@example.com", "Ops <ops@example.com>"],
-                "from_address": "floorwatch@example.com",
-                "smtp_host": "127.0.0.1",
-                "smtp_port": port,
-                "security": "none",
-            },
-        )
+        n = await notification(fx, email(port, "lead@example.com", "Ops <ops@example.com>"))
         dispatcher.submit(n)
         assert await dispatcher.idle(10)
         await dispatcher.close()
@@ -260,17 +262,7 @@ async def test_a_name_is_vetted_by_what_it_resolves_to(fx: Fixture) -> None:
 async def test_smtp_to_a_loopback_host_is_refused(fx: Fixture) -> None:
     dispatcher = Dispatcher(fx.db)
     with smtp_server() as (box, port):
-        n = await notification(
-            fx,
-            {
-                "kind": "email",
-                "to": ["lead@example.com"],
-                "from_address": "floorwatch@example.com",
-                "smtp_host": "127.0.0.1",
-                "smtp_port": port,
-                "security": "none",
-            },
-        )
+        n = await notification(fx, email(port, "lead@example.com"))
         dispatcher.submit(n)
         assert await dispatcher.idle(10)
         await dispatcher.close()
