@@ -268,8 +268,16 @@ def describe_settings_error(error: ValidationError) -> str:
     prefix = Settings.model_config.get("env_prefix", "")
     lines = ["invalid configuration:"]
     for problem in error.errors(include_url=False):
-        field = ".".join(str(part) for part in problem["loc"]) or "(settings)"
-        name = f"{prefix}{field.upper()}" if problem["loc"] else field
-        given = f" (got {problem['input']!r})" if problem["loc"] else ""
+        loc = problem["loc"]
+        field = ".".join(str(part) for part in loc) or "(settings)"
+        name = f"{prefix}{field.upper()}" if loc else field
+        # a secret's value is never echoed, not even a wrong one
+        shown = loc and not _is_secret(str(loc[0]))
+        given = f" (got {problem['input']!r})" if shown else ""
         lines.append(f"  {name}: {problem['msg']}{given}")
     return "\n".join(lines)
+
+
+def _is_secret(name: str) -> bool:
+    field = Settings.model_fields.get(name)
+    return field is not None and "SecretStr" in str(field.annotation)

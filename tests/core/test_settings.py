@@ -50,3 +50,11 @@ def test_the_command_line_names_every_bad_setting(tmp_path: Path) -> None:
         in lines
     )
     assert not (tmp_path / "never.sqlite3").exists()
+
+
+def test_a_bad_secret_is_named_but_never_shown() -> None:
+    with pytest.raises(ValidationError) as refused:
+        Settings(secret_key="hunter2-is-not-a-key")
+    text = describe_settings_error(refused.value)
+    assert "FLOORWATCH_SECRET_KEY: Value error, expected 32 bytes in URL-safe base64" in text
+    assert "hunter2" not in text
