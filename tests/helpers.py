@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import os
 import socket
+import subprocess
+import sys
 import time
 import uuid
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import Any
 
 from app.auth.keys import Scope, create_api_key, find_api_key
@@ -15,6 +19,30 @@ from app.core.db import Database
 from app.org.service import create_tenant
 
 _counter = itertools.count()
+
+
+def floorwatch(
+    *args: str, env: dict[str, str], stdin: str = "", cwd: Path | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run the `floorwatch` command line (`python -m app.cli ARGS`) to its end."""
+    return subprocess.run(
+        [sys.executable, "-m", "app.cli", *args],
+        env=env,
+        input=stdin,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def cli_env(**settings: str) -> dict[str, str]:
+    """This process's environment without its FLOORWATCH_ settings, plus `settings` (keys
+    without the prefix, e.g. `database_url=…`)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("FLOORWATCH_")}
+    env.update({f"FLOORWATCH_{key.upper()}": value for key, value in settings.items()})
+    return env
 
 
 def free_port() -> int:

@@ -54,9 +54,13 @@ class SecretBox:
 
     def __init__(self, keys: Sequence[str]) -> None:
         fernets = [Fernet(k.encode("ascii")) for k in keys]
-        self.enabled = bool(fernets)
         self._first = fernets[0] if fernets else None
         self._fernet = MultiFernet(fernets) if fernets else None
+
+    @property
+    def enabled(self) -> bool:
+        """Whether there is a key to seal with."""
+        return self._first is not None
 
     def is_sealed(self, value: str) -> bool:
         return value.startswith(PREFIX)

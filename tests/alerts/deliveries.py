@@ -25,28 +25,34 @@ class Fixture:
     alert: Alert
 
 
+def sales_sl_alert(tenant_id: int, **fields: Any) -> Alert:
+    """An alert row: the Sales SL rule firing at 72 %, with `fields` changed."""
+    values: dict[str, Any] = {
+        "tenant_id": tenant_id,
+        "rule_id": None,
+        "rule_name": "Sales SL",
+        "fingerprint": "f" * 32,
+        "scope": "queue:Sales",
+        "team": None,
+        "severity": "critical",
+        "metric": "service_level",
+        "window": "15m",
+        "op": "<",
+        "threshold": 0.8,
+        "state": "firing",
+        "value": 0.72,
+        "started_ms": 1_700_000_000_000,
+        "fired_ms": 1_700_000_120_000,
+    }
+    return Alert(**(values | fields))
+
+
 async def alert_fixture(sqlite_url: str) -> AsyncIterator[Fixture]:
     """A tenant with one firing alert, on its own SQLite database."""
     tenant_id, _ = await make_tenant_key(sqlite_url)
     db = Database(sqlite_url)
     async with db.session() as session:
-        alert = Alert(
-            tenant_id=tenant_id,
-            rule_id=None,
-            rule_name="Sales SL",
-            fingerprint="f" * 32,
-            scope="queue:Sales",
-            team=None,
-            severity="critical",
-            metric="service_level",
-            window="15m",
-            op="<",
-            threshold=0.8,
-            state="firing",
-            value=0.72,
-            started_ms=1_700_000_000_000,
-            fired_ms=1_700_000_120_000,
-        )
+        alert = sales_sl_alert(tenant_id)
         session.add(alert)
         await session.commit()
     try:

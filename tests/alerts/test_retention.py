@@ -3,10 +3,6 @@ them, open and recent ones stay, expired silences go; on both databases, and fro
 
 from __future__ import annotations
 
-import asyncio
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -15,7 +11,8 @@ from sqlalchemy import func, select
 from app.alerts.models import Alert, AlertDelivery, AlertDeliveryAttempt, AlertEvent, AlertSilence
 from app.alerts.retention import DAY_MS, prune_alert_history
 from app.core.db import Database
-from tests.helpers import make_tenant_key
+from tests.alerts.deliveries import sales_sl_alert
+from tests.helpers import cli_env, floorwatch, make_tenant_key
 
 NOW_MS = 1_790_000_000_000
 
@@ -32,20 +29,11 @@ def database_url(request: pytest.FixtureRequest) -> str:
 async def episode(db: Database, tenant_id: int, name: str, state: str, ended_ms: int | None) -> int:
     """An alert with one history event and one delivery of one attempt."""
     async with db.session() as session:
-        alert = Alert(
-            tenant_id=tenant_id,
-            rule_id=None,
-            rule_name=name,
+        alert = sales_sl_alert(
+            tenant_id,
             fingerprint=name.ljust(32, "0"),
-            scope="tenant",
-            team=None,
-            severity="warning",
-            metric="service_level",
-            window="15m",
-            op="<",
-            threshold=0.8,
+            rule_name=name,
             state=state,
-            value=0.5,
             started_ms=(ended_ms or NOW_MS) - 60_000,
             ended_ms=ended_ms,
         )
@@ -139,16 +127,7 @@ async def test_the_cli_prunes_with_the_given_retention(sqlite_url: str, tmp_path
         await episode(db, tenant_id, "yesterday", "resolved", wall_ms() - DAY_MS)
     finally:
         await db.close()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("FLOORWATCH_")}
-    env["FLOORWATCH_DATABASE_URL"] = sqlite_url
-    done = await asyncio.to_thread(
-        subprocess.run,
-        [sys.executable, "-m", "app.cli", "alerts", "prune", "--days", "7"],
-        env=env,
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    env = cli_env(database_url=sqlite_url)
+    done = floorwatch("alerts", "prune", "--days", "7", env=env, cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "deleted 1 ended alert episodes and 0 expired silences"

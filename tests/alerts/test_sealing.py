@@ -4,11 +4,7 @@ at start, and a missing key is said plainly instead of sending garbage."""
 
 from __future__ import annotations
 
-import asyncio
-import os
-import subprocess
-import sys
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -28,7 +24,7 @@ from app.core.db import Database
 from tests.alerts.deliveries import Fixture, delivery, notification
 from tests.alerts.receivers import http_receiver
 from tests.conftest import RunningApp, make_settings, start_app, stop_app
-from tests.helpers import make_tenant_key
+from tests.helpers import cli_env, floorwatch, make_tenant_key
 
 SECRET = "a-webhook-secret-of-some-length"
 OLD, NEW = generate_key(), generate_key()
@@ -165,28 +161,14 @@ async def test_without_the_key_the_delivery_fails_and_says_why(fx: Fixture) -> N
     assert row.last_error.startswith("the channel's secrets were sealed with a key that is")
 
 
-async def run_cli(*args: str, env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
-    call: Callable[[], subprocess.CompletedProcess[str]] = lambda: subprocess.run(  # noqa: E731
-        [sys.executable, "-m", "app.cli", *args],
-        env=env,
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    pending: Awaitable[subprocess.CompletedProcess[str]] = asyncio.to_thread(call)
-    return await pending
-
-
 async def test_the_cli_makes_keys_and_reseals(sqlite_url: str, tmp_path: Path) -> None:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("FLOORWATCH_")}
-    env["FLOORWATCH_DATABASE_URL"] = sqlite_url
-    made = await run_cli("secrets", "generate-key", env=env, cwd=tmp_path)
+    env = cli_env(database_url=sqlite_url)
+    made = floorwatch("secrets", "generate-key", env=env, cwd=tmp_path)
     assert made.returncode == 0, made.stderr
     key = made.stdout.strip()
     assert SecretBox([key]).open(SecretBox([key]).seal("x")) == "x"
 
-    nothing = await run_cli("secrets", "reseal", env=env, cwd=tmp_path)
+    nothing = floorwatch("secrets", "reseal", env=env, cwd=tmp_path)
     assert nothing.returncode == 2
     assert "FLOORWATCH_SECRET_KEY is not set" in nothing.stderr
 
@@ -205,7 +187,7 @@ async def test_the_cli_makes_keys_and_reseals(sqlite_url: str, tmp_path: Path) -
             await session.commit()
     finally:
         await db.close()
-    sealed = await run_cli(
+    sealed = floorwatch(
         "secrets", "reseal", env={**env, "FLOORWATCH_SECRET_KEY": key}, cwd=tmp_path
     )
     assert sealed.returncode == 0, sealed.stderr

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 from sqlalchemy import select
@@ -16,20 +14,7 @@ from app.core.db import Database
 from app.org.models import Team
 from app.org.service import get_tenant_by_name
 from tests.auth.support import PASSWORD
-
-
-def floorwatch(
-    *args: str, env: dict[str, str], stdin: str = ""
-) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "app.cli", *args],
-        env=env,
-        input=stdin,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+from tests.helpers import floorwatch
 
 
 async def test_user_create(tmp_path: Path) -> None:

@@ -14,19 +14,11 @@ from pathlib import Path
 import httpx
 
 from tests.auth.support import PASSWORD, session_cookie_of
-from tests.helpers import free_port
+from tests.helpers import floorwatch, free_port
 
 
 def cli(*args: str, env: dict[str, str], stdin: str = "") -> None:
-    done = subprocess.run(
-        [sys.executable, "-m", "app.cli", *args],
-        env=env,
-        input=stdin,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    done = floorwatch(*args, env=env, stdin=stdin)
     assert done.returncode == 0, done.stderr
 
 

@@ -3,15 +3,13 @@ is set (its environment variable) and why, without a traceback."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from pydantic import ValidationError
 
 from app.config import Settings, describe_settings_error
+from tests.helpers import cli_env, floorwatch
 
 
 def test_future_skew_is_at_most_a_day() -> None:
@@ -24,22 +22,12 @@ def test_future_skew_is_at_most_a_day() -> None:
 
 
 def test_the_command_line_names_every_bad_setting(tmp_path: Path) -> None:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("FLOORWATCH_")}
-    env.update(
-        {
-            "FLOORWATCH_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'never.sqlite3'}",
-            "FLOORWATCH_ENGINE": "mongo",
-            "FLOORWATCH_MAX_FUTURE_SKEW_S": "1e9",
-        }
+    env = cli_env(
+        database_url=f"sqlite+aiosqlite:///{tmp_path / 'never.sqlite3'}",
+        engine="mongo",
+        max_future_skew_s="1e9",
     )
-    done = subprocess.run(
-        [sys.executable, "-m", "app.cli", "migrate"],
-        env=env,
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    done = floorwatch("migrate", env=env, cwd=tmp_path)
     assert done.returncode == 2, done.stderr
     assert "Traceback" not in done.stderr
     lines = done.stderr.splitlines()
