@@ -30,6 +30,10 @@ UNKNOWN_KEY = (
 )
 
 
+def is_sealed(value: str) -> bool:
+    return value.startswith(PREFIX)
+
+
 class SecretUnavailable(Exception):
     """A sealed secret that the configured keys cannot open."""
 
@@ -62,16 +66,13 @@ class SecretBox:
         """Whether there is a key to seal with."""
         return self._first is not None
 
-    def is_sealed(self, value: str) -> bool:
-        return value.startswith(PREFIX)
-
     def seal(self, value: str) -> str:
-        if self._fernet is None or self.is_sealed(value):
+        if self._fernet is None or is_sealed(value):
             return value
         return PREFIX + self._fernet.encrypt(value.encode()).decode("ascii")
 
     def open(self, value: str) -> str:
-        if not self.is_sealed(value):
+        if not is_sealed(value):
             return value
         if self._fernet is None:
             raise SecretUnavailable(
@@ -86,7 +87,7 @@ class SecretBox:
         """Whether `value` should be resealed: plain text, or sealed with an older key."""
         if self._first is None:
             return False
-        if not self.is_sealed(value):
+        if not is_sealed(value):
             return True
         try:
             self._first.decrypt(value[len(PREFIX) :].encode("ascii"))
@@ -98,7 +99,7 @@ class SecretBox:
         """`value` sealed with the first key (opening it with whichever key sealed it)."""
         if self._fernet is None:
             return value
-        if not self.is_sealed(value):
+        if not is_sealed(value):
             return self.seal(value)
         try:
             token = self._fernet.rotate(value[len(PREFIX) :].encode("ascii"))

@@ -49,7 +49,7 @@ from app.alerts.schemas import (
     datetime_to_ms,
     ms_datetime,
 )
-from app.alerts.sealing import PREFIX, SecretBox, SecretUnavailable
+from app.alerts.sealing import SecretBox, SecretUnavailable, is_sealed
 from app.auth.policy import Access
 from app.core.db import Database, utcnow
 from app.core.errors import BadRequest, Conflict, Forbidden, NotFound
@@ -138,7 +138,7 @@ async def unsealed_channels(db: Database) -> int:
             1
             for row in rows
             if any(
-                isinstance(v := row.config.get(f), str) and v and not v.startswith(PREFIX)
+                isinstance(v := row.config.get(f), str) and v and not is_sealed(v)
                 for f in SECRET_FIELDS[row.kind]
             )
         )
