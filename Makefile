@@ -11,7 +11,8 @@ export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 EXTRAS ?= --extra dev
 
-.PHONY: setup run test lint lock-check lock upgrade typecheck pytest bench frontend migrate clean
+.PHONY: setup run test lint lock-check lock upgrade frontend-types types-check typecheck pytest bench \
+	frontend migrate clean
 
 setup: $(STAMP) frontend migrate
 
@@ -37,6 +38,23 @@ lock-check: $(UV)
 	@$(UV) lock --check --quiet || { \
 	  echo "uv.lock does not match pyproject.toml: run 'make lock' and commit uv.lock" >&2; exit 1; }
 
+# The frontend's API types are generated from the OpenAPI document (openapi-typescript).
+API_TYPES := frontend/src/core/api-types.ts
+GENERATE_TYPES = $(BIN)/floorwatch openapi > $(1).json \
+	&& frontend/node_modules/.bin/openapi-typescript $(1).json --output $(1) --alphabetize \
+	&& rm -f $(1).json
+
+frontend-types: $(STAMP)
+	$(MAKE) -C frontend deps
+	$(call GENERATE_TYPES,$(API_TYPES))
+
+types-check: $(STAMP)
+	@$(MAKE) --no-print-directory -C frontend deps
+	@mkdir -p var && $(call GENERATE_TYPES,var/api-types.ts) >/dev/null
+	@diff -q var/api-types.ts $(API_TYPES) >/dev/null || { \
+	  echo "$(API_TYPES) does not match the API: run 'make frontend-types' and commit it" >&2; \
+	  exit 1; }
+
 frontend:
 	@if [ -f frontend/package.json ]; then $(MAKE) -C frontend build; fi
 
@@ -46,7 +64,7 @@ migrate: $(STAMP)
 run: setup
 	FLOORWATCH_DEMO=$${FLOORWATCH_DEMO:-true} $(BIN)/floorwatch serve
 
-lint: $(STAMP) lock-check
+lint: $(STAMP) lock-check types-check
 	$(BIN)/ruff check app tests bench
 	$(BIN)/ruff format --check app tests bench
 

@@ -37,10 +37,11 @@ from app.alerts.models import Alert, AlertChannel, AlertDelivery, AlertEvent
 from app.alerts.payloads import NotificationKind
 from app.alerts.quiet_hours import is_quiet
 from app.alerts.repository import alert_out, load_enabled_rules, open_alerts, silences
-from app.alerts.rules import TIME_IN_STATE, RuleSpec, fingerprint
+from app.alerts.rules import RuleSpec, fingerprint
 from app.alerts.state import Phase, Step, Track, step
 from app.core.db import Database, utcnow
 from app.core.logging import get_logger
+from app.registry.metrics import TIME_IN_STATE
 
 if TYPE_CHECKING:
     from app.streams.aggregator import AgentStatus, TenantAggregator

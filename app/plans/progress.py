@@ -14,8 +14,9 @@ from app.auth.policy import Access
 from app.core.services import Services
 from app.plans.models import PlanRow
 from app.plans.service import list_plans, plan_versus_actual, scope_group
+from app.registry.metrics import SHIFT_METRICS
 from app.reports.calendar import Period, ReportCalendar
-from app.reports.kpi import SHIFT_METRICS, empty_metrics, kpi_rows
+from app.reports.kpi import empty_metrics, kpi_rows
 from app.reports.scoping import agent_teams, live_now, tenant_zone
 from app.reports.service import shift_outcomes
 from app.shifts.outcomes import ShiftOutcome

@@ -3,7 +3,7 @@ import { keyed } from "lit/directives/keyed.js";
 import { api } from "../core/api";
 import { formatTime, hasMessage, t } from "../core/i18n";
 import type { MessageKey } from "../core/messages";
-import { formatMetric, fromDisplayUnit, METRICS, metricLabel, toDisplayUnit, unitLabel } from "../core/metrics";
+import { formatMetric, fromDisplayUnit, metricLabel, ruleMetrics, toDisplayUnit, unitLabel } from "../core/metrics";
 import { scopeLabel, stateLabel, windowLabel } from "../widgets/labels";
 import { AdminSection, formValues, type AgentOut, type QueueOut, type TeamOut } from "./admin/section";
 
@@ -54,8 +54,6 @@ const AGENT_STATES = ["available", "ringing", "on_call", "wrapup", "break", "log
 const KINDS = ["webhook", "slack", "teams", "email"] as const;
 const SILENCE_MS = 3_600_000;
 const REFRESH_MS = 15_000;
-/** What a rule may watch: the live catalog, and how long an agent has been in a state. */
-const RULE_METRICS = [...Object.keys(METRICS), "time_in_state"];
 
 function optional(data: FormData, name: string): string | null {
   const text = String(data.get(name) ?? "").trim();
@@ -295,7 +293,7 @@ export class FwAlertSetup extends AdminSection {
     return keyed(`${rule?.id ?? "new"}-${this.generation}`, html`<form data-form="rule" data-editing=${rule?.id ?? ""} @submit=${this.saveRule}>
       <label>${t("admin.name")}<input name="name" required maxlength="200" .value=${rule?.name ?? ""} /></label>
       <label>${t("plans.metric")}<select name="metric" @change=${(e: Event) => (this.metric = (e.target as HTMLSelectElement).value)}>
-        ${RULE_METRICS.map((m) => html`<option value=${m} ?selected=${m === metric}>${metricLabel(m)}</option>`)}</select></label>
+        ${ruleMetrics().map((m) => html`<option value=${m} ?selected=${m === metric}>${metricLabel(m)}</option>`)}</select></label>
       ${metric === "time_in_state"
         ? html`<label>${t("alertSetup.agentState")}<select name="agent_state">${AGENT_STATES.map(
             (s) => html`<option value=${s} ?selected=${s === (rule?.agent_state ?? "break")}>${stateLabel(s)}</option>`,

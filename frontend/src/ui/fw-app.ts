@@ -4,6 +4,7 @@ import { wall } from "../core/context";
 import { t } from "../core/i18n";
 import { newWidget, WIDGET_TYPES } from "../core/layout";
 import { live } from "../core/live";
+import { loadCatalog } from "../core/metrics";
 import type { MessageKey } from "../core/messages";
 import type { Dashboard, Me, WallOptions, WidgetConfig, WidgetType } from "../core/types";
 import { LocalizedElement } from "./localized";
@@ -285,6 +286,7 @@ export class FwApp extends LocalizedElement {
       const [options, dashboards] = await Promise.all([
         api<WallOptions>("GET", "/v1/dashboards/options"),
         api<Dashboard[]>("GET", "/v1/dashboards"),
+        loadCatalog(),
       ]);
       wall.options = options;
       this.dashboards = dashboards;

@@ -2,7 +2,7 @@ import { html, nothing } from "lit";
 import { api } from "../core/api";
 import { formatPercent, t } from "../core/i18n";
 import type { MessageKey } from "../core/messages";
-import { formatMetric, fromDisplayUnit, METRICS, metricLabel, toDisplayUnit, unitLabel } from "../core/metrics";
+import { formatMetric, fromDisplayUnit, metricLabel, reportMetrics, toDisplayUnit, unitLabel } from "../core/metrics";
 import { thisMonth } from "../core/reports";
 import { scopeLabel } from "../widgets/labels";
 import { AdminSection, formValues, type AgentOut, type QueueOut, type TeamOut } from "./admin/section";
@@ -35,10 +35,6 @@ interface PlanProgress {
 
 const PERIODS = ["day", "week", "month"] as const;
 
-/** The report metrics (docs/reports.md): the wall's catalog without the live-only counts. */
-export const PLANNABLE = Object.keys(METRICS).filter(
-  (metric) => !metric.startsWith("agents_") && metric !== "calls_waiting" && metric !== "longest_wait",
-);
 
 function optionalNumber(metric: string, value: FormDataEntryValue | null): number | null {
   const text = String(value ?? "").trim();
@@ -139,7 +135,7 @@ export class FwPlans extends AdminSection {
     return html`
       <label>${t("plans.metric")}<select name="metric" @change=${(e: Event) => {
         if (!plan) this.metric = (e.target as HTMLSelectElement).value;
-      }}>${PLANNABLE.map((m) => html`<option value=${m} ?selected=${m === metric}>${metricLabel(m)}</option>`)}</select></label>
+      }}>${reportMetrics().map((m) => html`<option value=${m} ?selected=${m === metric}>${metricLabel(m)}</option>`)}</select></label>
       <label>${t("plans.scope")}<select name="scope">${scopes.map(
         (s) => html`<option value=${s} ?selected=${s === (plan?.scope ?? "tenant")}>${scopeLabel(s)}</option>`,
       )}</select></label>

@@ -3,7 +3,7 @@ import { wall } from "../core/context";
 import { t } from "../core/i18n";
 import { clampWidget, COLUMNS } from "../core/layout";
 import type { MessageKey } from "../core/messages";
-import { fromDisplayUnit, metricInfo, metricLabel, METRICS, toDisplayUnit, unitLabel } from "../core/metrics";
+import { fromDisplayUnit, liveMetrics, metricInfo, metricLabel, toDisplayUnit, unitLabel } from "../core/metrics";
 import type { Direction, OptionValue, Thresholds, WidgetConfig } from "../core/types";
 import { stateLabel, windowLabel } from "../widgets/labels";
 import { LocalizedElement } from "./localized";
@@ -140,7 +140,7 @@ export class FwWidgetEditor extends LocalizedElement {
 
   private metricField() {
     const gauge = this.widget.type === "gauge";
-    const names = Object.keys(METRICS).filter((m) => !gauge || metricInfo(m).kind === "ratio");
+    const names = liveMetrics().filter((m) => !gauge || metricInfo(m).kind === "ratio");
     return html`<label>${t("edit.metric")}
       <select name="metric" @change=${(e: Event) => this.change({ metric: (e.target as HTMLSelectElement).value, thresholds: null })}>
         ${names.map((m) => html`<option value=${m} ?selected=${m === this.widget.metric}>${metricLabel(m)}</option>`)}
