@@ -83,7 +83,7 @@ def create_app(settings: Settings | None = None, *, run_worker: bool = True) -> 
     from app.health import router as health_router
     from app.integrations.endpoints import router as integrations_router
     from app.metrics.endpoints import router as metrics_router
-    from app.org.endpoints import agents_router, queues_router, teams_router
+    from app.org.endpoints import agents_router, queues_router, teams_router, tenant_router
     from app.widgets.endpoints import router as widgets_router
 
     app.include_router(health_router)
@@ -94,7 +94,14 @@ def create_app(settings: Settings | None = None, *, run_worker: bool = True) -> 
     app.include_router(events_router)
     app.include_router(metrics_router)
     app.include_router(widgets_router)
-    for router in (auth_router, users_router, teams_router, agents_router, queues_router):
+    for router in (
+        auth_router,
+        users_router,
+        tenant_router,
+        teams_router,
+        agents_router,
+        queues_router,
+    ):
         app.include_router(router)
     app.include_router(keys_router)
     app.include_router(integrations_router)

@@ -67,6 +67,7 @@ ACCESS: dict[tuple[str, str], Allowed | Custom] = {
     # live metrics
     ("GET", "/v1/metrics"): Allowed.read,
     ("GET", "/v1/metrics/events"): Allowed.read,
+    ("GET", "/v1/metrics/catalog"): Allowed.read,
     ("GET", "/v1/agents"): Allowed.read,
     # auth
     ("POST", "/v1/auth/login"): Allowed.public,
@@ -77,6 +78,8 @@ ACCESS: dict[tuple[str, str], Allowed | Custom] = {
     ("GET", "/v1/auth/tokens"): Allowed.user,
     ("DELETE", "/v1/auth/tokens/{token_id}"): Allowed.user,
     # administration
+    ("GET", "/v1/tenant"): Allowed.read,
+    ("PATCH", "/v1/tenant"): Allowed.admin,
     ("GET", "/v1/users"): Allowed.staff,
     ("POST", "/v1/users"): Allowed.admin,
     ("GET", "/v1/users/{user_id}"): Allowed.staff,

@@ -18,7 +18,7 @@ from playwright.async_api import Page, expect
 from app.auth.roles import Role
 from tests.auth.support import make_user
 from tests.frontend.conftest import Wall, screenshot
-from tests.helpers import eventually
+from tests.helpers import ev, eventually, now_ms
 
 
 async def can_log_in(wall: Wall, username: str, password: str) -> bool:
@@ -103,6 +103,36 @@ async def test_queue_threshold_change_persists(wall: Wall, page: Page) -> None:
     await expect(page.locator("[role=alert]")).to_contain_text("sl_threshold_s")
     queues = {q["name"]: q for q in await wall.api("GET", "/v1/queues")}
     assert queues["Sales"]["sl_threshold_s"] == 30
+
+
+async def test_tenant_currency_shows_with_revenue(wall: Wall, page: Page) -> None:
+    await open_admin(wall, page, "tenant")
+    form = page.locator("[data-form=tenant]")
+    await form.locator("select[name=language]").select_option("pl")
+    await form.locator("select[name=currency]").select_option("PLN")
+    await form.locator("button[type=submit]").click()
+    await expect(page.locator("[role=status]")).to_have_text("Saved")
+    tenant = await wall.api("GET", "/v1/tenant")
+    assert (tenant["language"], tenant["currency"]) == ("pl", "PLN")
+    await screenshot(page, "admin-tenant")
+    await page.reload()
+    await expect(page.locator("[data-form=tenant] select[name=currency]")).to_have_value("PLN")
+
+    board = await wall.api(
+        "POST",
+        "/v1/dashboards",
+        {
+            "name": "Sales",
+            "widgets": [
+                {"id": "rev", "type": "kpi", "metric": "revenue", "window": "today", "w": 3},
+            ],
+        },
+    )
+    await wall.post([ev("deal.closed", now_ms(), agent="a1", amount=1250)])
+    await page.goto(f"{wall.app.base_url}/d/{board['id']}")
+    value = page.locator("[data-widget=rev] [data-testid=value]")
+    await expect(value).to_contain_text("PLN")
+    await expect(value).to_contain_text("1,250")
 
 
 async def test_api_key_is_shown_once_and_works(wall: Wall, page: Page) -> None:

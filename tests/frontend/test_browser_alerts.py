@@ -63,13 +63,20 @@ async def test_rules_channels_and_open_alerts(wall: Wall, page: Page) -> None:
             return len(receiver.requests) > 0
 
         await eventually(notified, timeout=20)
-        assert receiver.requests[0].json()["status"] == "firing"
+        notification = receiver.requests[0].json()
+        assert notification["status"] == "firing"
+        assert notification["alert"]["summary"] == (
+            "Queue backs up: Calls waiting of tenant is 3 (alert when >= 2)"
+        )
 
         await page.reload()
         open_row = page.locator("[data-testid=open-alerts] tr[data-alert]")
         await expect(open_row).to_have_count(1)
         await expect(open_row).to_contain_text("Critical")
         await expect(open_row).to_contain_text("Firing")
+        await expect(open_row).to_contain_text(
+            "Queue backs up: Calls waiting, Whole floor: 3 (alert when >= 2)"
+        )
         await open_row.locator("[data-action=ack]").click()
         await expect(open_row).to_contain_text("Acknowledged by user chief")
         await open_row.locator("[data-action=silence]").click()

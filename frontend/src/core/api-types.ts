@@ -1027,6 +1027,27 @@ export interface paths {
         patch: operations["patch_team_v1_teams__team_id__patch"];
         trace?: never;
     };
+    "/v1/tenant": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The tenant's name, time zone, language and currency */
+        get: operations["get_tenant_v1_tenant_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Change the tenant's language or currency (admins)
+         * @description The language is that of alert notifications (the pages follow each browser); the currency is shown with revenue. The time zone is changed with care: see docs/reports.md (`floorwatch reports rebuild`).
+         */
+        patch: operations["patch_tenant_v1_tenant_patch"];
+        trace?: never;
+    };
     "/v1/users": {
         parameters: {
             query?: never;
@@ -2499,6 +2520,40 @@ export interface components {
             id: number;
             /** Name */
             name: string;
+        };
+        /** TenantOut */
+        TenantOut: {
+            /**
+             * Currency
+             * @description Revenue is shown in it; null: no currency sign.
+             */
+            currency: string | null;
+            /**
+             * Language
+             * @description The language of alert notifications.
+             * @enum {string}
+             */
+            language: "en" | "pl";
+            /** Name */
+            name: string;
+            /**
+             * Timezone
+             * @description IANA time zone of `today` and the reports.
+             */
+            timezone: string;
+        };
+        /** TenantUpdate */
+        TenantUpdate: {
+            /**
+             * Currency
+             * @description Omitted: unchanged; `null` clears it (amounts without a sign).
+             */
+            currency?: string | null;
+            /**
+             * Language
+             * @description Omitted: unchanged.
+             */
+            language?: ("en" | "pl") | null;
         };
         /**
          * Thresholds
@@ -5691,6 +5746,59 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_tenant_v1_tenant_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TenantOut"];
+                };
+            };
+        };
+    };
+    patch_tenant_v1_tenant_patch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TenantUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TenantOut"];
+                };
             };
             /** @description Validation Error */
             422: {

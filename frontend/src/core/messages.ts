@@ -154,6 +154,8 @@ export const en = {
   "alerts.severity.critical": "Critical",
   "alerts.severity.warning": "Warning",
   "alerts.severity.info": "Info",
+  "alerts.text": "{rule}: {metric}, {scope}: {value} (alert when {op} {threshold})",
+  "alerts.more": "+{count} more",
 
   "metric.break_reason": "On break: {reason}",
 
@@ -309,6 +311,12 @@ export const en = {
   "admin.tab.teams": "Teams",
   "admin.tab.agents": "Agents",
   "admin.tab.queues": "Queues",
+  "admin.tab.tenant": "Organisation",
+  "admin.timezone": "Time zone",
+  "admin.language": "Language of notifications",
+  "admin.currency": "Currency",
+  "admin.noCurrency": "none",
+  "admin.tenantHelp": "Alert notifications (e-mail, chat, webhooks) are written in this language; each person's pages follow their own choice. Revenue and average deal are shown in this currency.",
   "admin.tab.keys": "API keys",
   "admin.saved": "Saved",
   "admin.create": "Create",
@@ -516,6 +524,8 @@ export const pl: Record<MessageKey, string> = {
   "alerts.severity.critical": "Krytyczny",
   "alerts.severity.warning": "Ostrzeżenie",
   "alerts.severity.info": "Informacja",
+  "alerts.text": "{rule}: {metric}, {scope}: {value} (alert gdy {op} {threshold})",
+  "alerts.more": "+{count} więcej",
 
   "metric.break_reason": "Na przerwie: {reason}",
 
@@ -671,6 +681,12 @@ export const pl: Record<MessageKey, string> = {
   "admin.tab.teams": "Zespoły",
   "admin.tab.agents": "Konsultanci",
   "admin.tab.queues": "Kolejki",
+  "admin.tab.tenant": "Organizacja",
+  "admin.timezone": "Strefa czasowa",
+  "admin.language": "Język powiadomień",
+  "admin.currency": "Waluta",
+  "admin.noCurrency": "brak",
+  "admin.tenantHelp": "Powiadomienia o alertach (e-mail, czat, webhooki) są pisane w tym języku; strony każdej osoby są w języku, który wybrała. Przychód i średnia transakcja są pokazywane w tej walucie.",
   "admin.tab.keys": "Klucze API",
   "admin.saved": "Zapisano",
   "admin.create": "Utwórz",

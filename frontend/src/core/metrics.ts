@@ -4,6 +4,7 @@
  * first page renders. */
 
 import { api } from "./api";
+import { wall } from "./context";
 import {
   formatDecimal,
   formatDuration,
@@ -90,7 +91,7 @@ export function formatMetric(metric: string, value: number | null | undefined, c
     case "seconds":
       return formatDuration(value);
     case "money":
-      return formatMoney(value, currency);
+      return formatMoney(value, currency ?? wall.tenant?.currency ?? undefined);
     case "score":
       return formatDecimal(value, 2);
     default:

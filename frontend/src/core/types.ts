@@ -21,6 +21,7 @@ export type WallOptions = Schemas["WallOptions"];
 export type Me = Schemas["MeResponse"];
 export type MetricCatalog = Schemas["MetricCatalog"];
 export type MetricSpec = Schemas["MetricOut"];
+export type Tenant = Schemas["TenantOut"];
 
 // -- WebSocket API v1 (docs/websocket.md) ----------------------------------------------------
 
@@ -44,6 +45,8 @@ export interface AlertRow {
   state: string;
   severity: string;
   metric: string;
+  window: string;
+  op: string;
   scope: string;
   summary: string;
   value: number | null;

@@ -6,7 +6,7 @@ import { newWidget, WIDGET_TYPES } from "../core/layout";
 import { live } from "../core/live";
 import { loadCatalog } from "../core/metrics";
 import type { MessageKey } from "../core/messages";
-import type { Dashboard, Me, WallOptions, WidgetConfig, WidgetType } from "../core/types";
+import type { Dashboard, Me, Tenant, WallOptions, WidgetConfig, WidgetType } from "../core/types";
 import { LocalizedElement } from "./localized";
 import { reset } from "./theme";
 import "./fw-grid";
@@ -283,12 +283,14 @@ export class FwApp extends LocalizedElement {
     }
     this.toggleAttribute("wall", this.wallMode);
     try {
-      const [options, dashboards] = await Promise.all([
+      const [options, dashboards, tenant] = await Promise.all([
         api<WallOptions>("GET", "/v1/dashboards/options"),
         api<Dashboard[]>("GET", "/v1/dashboards"),
+        api<Tenant>("GET", "/v1/tenant"),
         loadCatalog(),
       ]);
       wall.options = options;
+      wall.tenant = tenant;
       this.dashboards = dashboards;
     } catch (error) {
       if (error instanceof ApiError && error.status === 401 && wall.readOnly) {

@@ -4,7 +4,7 @@ import { formatPercent, t } from "../core/i18n";
 import type { MessageKey } from "../core/messages";
 import { formatMetric, fromDisplayUnit, metricLabel, reportMetrics, toDisplayUnit, unitLabel } from "../core/metrics";
 import { thisMonth } from "../core/reports";
-import { scopeLabel } from "../widgets/labels";
+import { scopeLabel } from "../core/labels";
 import { AdminSection, formValues, type AgentOut, type QueueOut, type TeamOut } from "./admin/section";
 
 export interface PlanOut {

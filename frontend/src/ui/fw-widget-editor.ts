@@ -5,7 +5,7 @@ import { clampWidget, COLUMNS } from "../core/layout";
 import type { MessageKey } from "../core/messages";
 import { fromDisplayUnit, liveMetrics, metricInfo, metricLabel, toDisplayUnit, unitLabel } from "../core/metrics";
 import type { Direction, OptionValue, Thresholds, WidgetConfig } from "../core/types";
-import { stateLabel, windowLabel } from "../widgets/labels";
+import { stateLabel, windowLabel } from "../core/labels";
 import { LocalizedElement } from "./localized";
 import { reset } from "./theme";
 

@@ -6,7 +6,7 @@ import { live, type TopicCopy } from "../core/live";
 import type { BoardRow } from "../core/types";
 import { panel } from "../ui/theme";
 import { WidgetElement } from "./base";
-import { stateLabel } from "./labels";
+import { stateLabel } from "../core/labels";
 import { onTick } from "./ticker";
 
 /** Display order of the states, and the minutes in state after which a card's colour

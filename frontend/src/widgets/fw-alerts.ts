@@ -1,4 +1,5 @@
 import { css, html, nothing } from "lit";
+import { alertText, bySeverity } from "../core/alerts";
 import { api, ApiError } from "../core/api";
 import { wall } from "../core/context";
 import { formatDuration, hasMessage, t } from "../core/i18n";
@@ -7,8 +8,6 @@ import type { AlertRow } from "../core/types";
 import { panel } from "../ui/theme";
 import { WidgetElement } from "./base";
 import { onTick } from "./ticker";
-
-const SEVERITY_ORDER = ["critical", "warning", "info"];
 
 function severityLabel(severity: string): string {
   const key = `alerts.severity.${severity}`;
@@ -107,14 +106,9 @@ export class FwAlerts extends WidgetElement {
   }
 
   private firing(): AlertRow[] {
-    const rank = (s: string) => {
-      const i = SEVERITY_ORDER.indexOf(s);
-      return i < 0 ? SEVERITY_ORDER.length : i;
-    };
-    const since = (a: AlertRow) => Date.parse(a.fired_at ?? a.started_at);
-    return Object.values(this.alerts)
-      .filter((a) => a && typeof a === "object" && (a.state ?? "firing") === "firing")
-      .sort((a, b) => rank(a.severity) - rank(b.severity) || since(a) - since(b));
+    return bySeverity(
+      Object.values(this.alerts).filter((a) => a && typeof a === "object" && (a.state ?? "firing") === "firing"),
+    );
   }
 
   override render() {
@@ -137,7 +131,7 @@ export class FwAlerts extends WidgetElement {
               const since = Date.parse(a.fired_at ?? a.started_at);
               return html`<div class="alert ${a.severity}" data-alert=${a.id}>
                 <span class="sev">${severityLabel(a.severity)}</span>
-                <span class="summary" title=${a.summary}>${a.summary || a.rule_name}</span>
+                <span class="summary" title=${alertText(a)}>${alertText(a)}</span>
                 <span class="age">${t("alerts.for", { duration: formatDuration((now - since) / 1000) })}</span>
                 ${a.acknowledged_at
                   ? html`<span class="acked">${t("alerts.acked", { who: a.acknowledged_by ?? "" })}</span>`
@@ -146,7 +140,7 @@ export class FwAlerts extends WidgetElement {
                     : html`<button @click=${() => this.acknowledge(a)}>${t("alerts.ack")}</button>`}
               </div>`;
             })}
-        ${firing.length > shown.length ? html`<div class="more">+${firing.length - shown.length}</div>` : nothing}
+        ${firing.length > shown.length ? html`<div class="more" data-testid="more-alerts">${t("alerts.more", { count: firing.length - shown.length })}</div>` : nothing}
       </div>
     `;
   }

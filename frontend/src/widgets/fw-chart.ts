@@ -7,7 +7,7 @@ import type { TopicCopy } from "../core/live";
 import { formatMetric, metricInfo, metricLabel, thresholdsFor } from "../core/metrics";
 import { panel } from "../ui/theme";
 import { metricTopic, WidgetElement } from "./base";
-import { windowBadge } from "./labels";
+import { windowBadge } from "../core/labels";
 
 const COLOURS = { line: "#38bdf8", fill: "rgba(56,189,248,0.12)", warn: "#f5a524", crit: "#f43f5e" };
 const REDRAW_MS = 1000;

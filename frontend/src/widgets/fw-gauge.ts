@@ -5,7 +5,7 @@ import type { TopicCopy } from "../core/live";
 import { formatMetric, levelOf, metricInfo, metricLabel, thresholdsFor } from "../core/metrics";
 import { panel } from "../ui/theme";
 import { metricTopic, WidgetElement } from "./base";
-import { windowBadge } from "./labels";
+import { windowBadge } from "../core/labels";
 
 const R = 80;
 const ARC = Math.PI * R;

@@ -5,7 +5,7 @@ import type { TopicCopy } from "../core/live";
 import { formatMetric, levelOf, metricInfo, metricLabel, thresholdsFor } from "../core/metrics";
 import { panel } from "../ui/theme";
 import { metricTopic, WidgetElement } from "./base";
-import { scopeLabel, windowBadge } from "./labels";
+import { scopeLabel, windowBadge } from "../core/labels";
 
 /** Minutes back the trend compares with, per window. */
 const TREND_MINUTES: Record<string, number> = {

@@ -5,7 +5,7 @@ import { formatMetric } from "../core/metrics";
 import type { BoardRow, MetricValues } from "../core/types";
 import { panel } from "../ui/theme";
 import { metricTopic, WidgetElement } from "./base";
-import { windowBadge } from "./labels";
+import { windowBadge } from "../core/labels";
 
 /** Per-agent topics are one subscription each; beyond this many agents the board is cut. */
 const MAX_AGENTS = 150;

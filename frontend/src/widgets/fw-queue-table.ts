@@ -7,7 +7,7 @@ import { formatMetric, levelOf, metricInfo, thresholdsFor } from "../core/metric
 import type { MetricValues } from "../core/types";
 import { panel } from "../ui/theme";
 import { metricTopic, WidgetElement } from "./base";
-import { windowBadge } from "./labels";
+import { windowBadge } from "../core/labels";
 
 interface Column {
   metric: string;
