@@ -79,6 +79,11 @@ ACCESS: dict[tuple[str, str], Allowed | Custom] = {
     ("DELETE", "/v1/auth/tokens/{token_id}"): Allowed.user,
     # administration
     ("GET", "/v1/tenant"): Allowed.read,
+    ("GET", "/v1/phrase-lists"): Allowed.staff,
+    ("POST", "/v1/phrase-lists"): Allowed.admin,
+    ("GET", "/v1/phrase-lists/{list_id}"): Allowed.staff,
+    ("PATCH", "/v1/phrase-lists/{list_id}"): Allowed.admin,
+    ("DELETE", "/v1/phrase-lists/{list_id}"): Allowed.admin,
     ("PATCH", "/v1/tenant"): Allowed.admin,
     ("GET", "/v1/users"): Allowed.staff,
     ("POST", "/v1/users"): Allowed.admin,

@@ -807,6 +807,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/phrase-lists": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The tenant's phrase lists, by name */
+        get: operations["get_lists_v1_phrase_lists_get"];
+        put?: never;
+        /**
+         * Create a phrase list (admins)
+         * @description At most 50 lists of at most 200 phrases each; a name is unique in the tenant.
+         */
+        post: operations["post_list_v1_phrase_lists_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/phrase-lists/{list_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One phrase list */
+        get: operations["get_list_v1_phrase_lists__list_id__get"];
+        put?: never;
+        post?: never;
+        /** Delete a phrase list (admins) */
+        delete: operations["delete_list_v1_phrase_lists__list_id__delete"];
+        options?: never;
+        head?: never;
+        /** Change a phrase list (admins) */
+        patch: operations["patch_list_v1_phrase_lists__list_id__patch"];
+        trace?: never;
+    };
     "/v1/plans": {
         parameters: {
             query?: never;
@@ -1920,6 +1960,75 @@ export interface components {
              * @description 10 to 200 characters.
              */
             new_password: string;
+        };
+        /** PhraseListIn */
+        PhraseListIn: {
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "required" | "banned" | "signal";
+            /**
+             * Name
+             * @description Letters, digits, `_`, `-`: it names the list's metrics (`phrase_hits:NAME`, `script_adherence:NAME`).
+             */
+            name: string;
+            /**
+             * Phrases
+             * @description Words or phrases, matched as whole words regardless of case and diacritics (`zł` = `zl`); a phrase ending in `*` matches words that begin so (`rezygn*`).
+             */
+            phrases: string[];
+            /**
+             * Role
+             * @description Whose words are searched.
+             * @default agent
+             * @enum {string}
+             */
+            role: "agent" | "customer" | "any";
+            /** Within S */
+            within_s?: number | null;
+        };
+        /** PhraseListOut */
+        PhraseListOut: {
+            /** Id */
+            id: number;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "required" | "banned" | "signal";
+            /** Name */
+            name: string;
+            /** Phrases */
+            phrases: string[];
+            /**
+             * Role
+             * @enum {string}
+             */
+            role: "agent" | "customer" | "any";
+            /**
+             * Version
+             * @description Raised by every change.
+             */
+            version: number;
+            /** Within S */
+            within_s: number | null;
+        };
+        /**
+         * PhraseListUpdate
+         * @description Omitted fields stay as they are; `within_s: null` removes the limit.
+         */
+        PhraseListUpdate: {
+            /** Kind */
+            kind?: ("required" | "banned" | "signal") | null;
+            /** Name */
+            name?: string | null;
+            /** Phrases */
+            phrases?: string[] | null;
+            /** Role */
+            role?: ("agent" | "customer" | "any") | null;
+            /** Within S */
+            within_s?: number | null;
         };
         /** PlanIn */
         PlanIn: {
@@ -4988,6 +5097,175 @@ export interface operations {
                     "application/json": {
                         [key: string]: number;
                     };
+                };
+            };
+        };
+    };
+    get_lists_v1_phrase_lists_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PhraseListOut"][];
+                };
+            };
+        };
+    };
+    post_list_v1_phrase_lists_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PhraseListIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PhraseListOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_list_v1_phrase_lists__list_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                list_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PhraseListOut"];
+                };
+            };
+            /** @description no such phrase list in this tenant */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    delete_list_v1_phrase_lists__list_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                list_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description no such phrase list in this tenant */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    patch_list_v1_phrase_lists__list_id__patch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                list_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PhraseListUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PhraseListOut"];
+                };
+            };
+            /** @description no such phrase list in this tenant */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };
