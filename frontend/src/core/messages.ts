@@ -48,6 +48,8 @@ export const en = {
   "edit.displayLinkHelp": "Open this address on the TV. It shows only this dashboard and needs no login. It is shown once.",
   "edit.copy": "Copy",
   "edit.configure": "Configure",
+  "edit.settings": "Widget settings",
+  "edit.pickHint": "Choose ⚙ on a widget to change what it shows; drag a widget to move it, its corner to resize it.",
   "edit.remove": "Remove",
   "edit.move": "Drag to move",
   "edit.resize": "Drag to resize",
@@ -104,6 +106,7 @@ export const en = {
   "widget.leaderboard": "Sales leaderboard",
   "widget.alerts": "Alerts",
   "widget.refused": "Not available to this account or display",
+  "widget.more": "+{count} more",
 
   "trend.vs": "vs {ago}",
   "trend.ago": "{minutes} min ago",
@@ -456,6 +459,8 @@ export const pl: Record<MessageKey, string> = {
   "edit.displayLinkHelp": "Otwórz ten adres na telewizorze. Pokazuje tylko ten pulpit i nie wymaga logowania. Jest widoczny tylko raz.",
   "edit.copy": "Kopiuj",
   "edit.configure": "Konfiguruj",
+  "edit.settings": "Ustawienia widżetu",
+  "edit.pickHint": "Wybierz ⚙ na widżecie, aby zmienić, co pokazuje; przeciągnij widżet, aby go przesunąć, a jego róg, aby zmienić rozmiar.",
   "edit.remove": "Usuń",
   "edit.move": "Przeciągnij, aby przesunąć",
   "edit.resize": "Przeciągnij, aby zmienić rozmiar",
@@ -512,6 +517,7 @@ export const pl: Record<MessageKey, string> = {
   "widget.leaderboard": "Ranking sprzedaży",
   "widget.alerts": "Alerty",
   "widget.refused": "Niedostępne dla tego konta lub ekranu",
+  "widget.more": "+{count} więcej",
 
   "trend.vs": "wobec {ago}",
   "trend.ago": "{minutes} min temu",

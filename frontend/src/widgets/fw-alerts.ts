@@ -33,7 +33,7 @@ export class FwAlerts extends WidgetElement {
         border-radius: 0.5rem;
         background: color-mix(in srgb, var(--c) 16%, #0e1628);
         border-left: 0.35rem solid var(--c);
-        font-size: clamp(0.85rem, 9cqh, 1.5rem);
+        font-size: max(var(--wall-text) / 0.7, clamp(0.85rem, 9cqh, 1.5rem));
       }
       .alert.critical { --c: var(--crit); background: color-mix(in srgb, var(--crit) 30%, #0e1628); }
       .alert.info { --c: var(--info); }
@@ -66,9 +66,8 @@ export class FwAlerts extends WidgetElement {
         font-size: clamp(1rem, 14cqh, 2rem);
         font-weight: 650;
       }
-      .clear small { color: var(--faint); font-weight: 400; font-size: 0.55em; }
-      .more { color: var(--muted); font-size: 0.85rem; }
-      .error { color: var(--crit); font-size: 0.85rem; }
+      .clear small { color: var(--muted); font-weight: 400; font-size: max(var(--wall-text), 0.55em); }
+      .error { color: var(--crit); font-size: max(var(--wall-text), 0.85rem); }
     `,
   ];
 
