@@ -65,9 +65,24 @@ async def test_admin_creates_a_team_an_agent_and_a_user(wall: Wall, page: Page) 
     await expect(row).to_contain_text("North")
     assert await can_log_in(wall, "lead.north", "a long enough password")
 
-    page.once("dialog", lambda dialog: dialog.accept("another fine password"))
+    # a dialog of the page (no window.prompt, which shows the password in clear)
+    prompts: list[str] = []
+    page.on("dialog", lambda dialog: prompts.append(dialog.message))
     await row.locator("[data-action=password]").click()
+    dialog = page.get_by_test_id("password-dialog")
+    await expect(dialog).to_be_visible()
+    assert await dialog.locator("input[name=password]").get_attribute("type") == "password"
+    await dialog.locator("input[name=password]").fill("another fine password")
+    await dialog.locator("input[name=repeat]").fill("another fine passwort")
+    await dialog.locator("button[type=submit]").click()
+    await expect(dialog).to_be_visible()  # the two differ: nothing is sent
+    assert await can_log_in(wall, "lead.north", "a long enough password")
+    await dialog.locator("input[name=repeat]").fill("another fine password")
+    await screenshot(page, "admin-password-dialog")
+    await dialog.locator("button[type=submit]").click()
+    await expect(dialog).to_have_count(0)
     await eventually(lambda: can_log_in(wall, "lead.north", "another fine password"), timeout=5)
+    assert prompts == [], "no browser prompt"
     assert not await can_log_in(wall, "lead.north", "a long enough password")
     await row.locator("[data-action=toggle]").click()
     await expect(row).to_have_class("off")
