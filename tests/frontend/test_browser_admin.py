@@ -5,6 +5,8 @@ Screenshots (1920×1080) go to artifacts/screenshots/."""
 
 from __future__ import annotations
 
+import re
+
 import httpx
 import pytest
 
@@ -112,12 +114,22 @@ async def test_queue_threshold_change_persists(wall: Wall, page: Page) -> None:
     assert queues["Sales"]["short_abandon_s"] == 8
     await screenshot(page, "admin-queues")
 
-    # A value the API refuses shows its reason and changes nothing.
-    await section.locator("input[name=sl_threshold_s]").fill("-5")
+    # A value the API refuses shows one sentence by the field, once, and changes nothing.
+    field = section.locator("input[name=sl_threshold_s]")
+    await field.fill("-5")
     await section.locator("button[type=submit]").click()
-    await expect(page.locator("[role=alert]")).to_contain_text("sl_threshold_s")
+    note = section.locator("[data-field-error=sl_threshold_s]")
+    await expect(note).to_have_text(re.compile(r"^Must be at least [\d.]+\.$"))
+    await expect(field).to_have_attribute("aria-invalid", "true")
+    await expect(page.locator("[role=alert]")).to_have_count(1)
+    page_text = await page.locator("fw-admin-queues").inner_text()
+    assert "body." not in page_text, page_text
+    assert "Input should" not in page_text, page_text
+    await screenshot(page, "admin-queues-refused")
     queues = {q["name"]: q for q in await wall.api("GET", "/v1/queues")}
     assert queues["Sales"]["sl_threshold_s"] == 30
+    await field.fill("25")
+    await expect(note).to_have_count(0)  # the mark goes as the field changes
 
 
 async def test_api_key_is_shown_once_and_works(wall: Wall, page: Page) -> None:

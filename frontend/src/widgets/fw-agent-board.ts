@@ -179,7 +179,8 @@ export class FwAgentBoard extends WidgetElement {
       }
       .detail {
         grid-area: detail;
-        font-size: ${DETAIL_EM}em;
+        /* on a wall never under the least size: it may then end in "…", the name never does */
+        font-size: max(var(--wall-text), ${DETAIL_EM}em);
         color: color-mix(in srgb, var(--text) 75%, transparent);
         white-space: nowrap;
         overflow: hidden;
@@ -278,6 +279,11 @@ export class FwAgentBoard extends WidgetElement {
     return this.nameEmCache.em;
   }
 
+  /** On a wall nobody picks a team: the filter is left off (the chips still count). */
+  private onWall(): boolean {
+    return (parseFloat(getComputedStyle(this).getPropertyValue("--wall-text")) || 0) > 0;
+  }
+
   private setTeam(team: string): void {
     this.teamFilter = team;
     this.sortedCache = null;
@@ -307,7 +313,7 @@ export class FwAgentBoard extends WidgetElement {
             ${stateLabel(s)} <b>${formatInteger(counts.get(s) ?? 0)}</b>
           </button>`,
         )}
-        ${teams.length > 1 && !configuredTeam
+        ${teams.length > 1 && !configuredTeam && !this.onWall()
           ? html`<select
               aria-label=${t("edit.teamFilter")}
               data-testid="team-filter"

@@ -16,7 +16,8 @@ interface Column {
 }
 
 /** Columns a narrow table leaves out, first to last, rather than cutting the table's right
- * edge (waiting now and service level always stay). */
+ * edge (waiting now and service level always stay): first the type gets smaller, down to the
+ * least size of a wall, then these columns go. */
 const DROP_ORDER = ["answered", "offered", "abandoned", "asa", "aht", "longest_wait"];
 
 const COLUMNS: Column[] = [
@@ -48,7 +49,7 @@ export class FwQueueTable extends WidgetElement {
         border-collapse: collapse;
         font-size: max(
           var(--wall-text),
-          clamp(0.7rem, min(100cqh / (var(--rows) + 0.8) / 1.6, 100cqw / 36), 1.7rem)
+          clamp(0.7rem, min(100cqh / (var(--rows) + 0.8) / 1.6, 100cqw / 36), 1.7rem) * var(--scale)
         );
         font-variant-numeric: tabular-nums;
       }
@@ -90,8 +91,12 @@ export class FwQueueTable extends WidgetElement {
   ];
 
   private rows = new Map<string, MetricValues>();
-  private readonly fit = new RowFit(this, () => (this.dropped = 0));
+  private readonly fit = new RowFit(this, () => {
+    this.dropped = 0;
+    this.scale = 1;
+  });
   private dropped = 0;
+  private scale = 1;
   private sortKey = "calls_waiting";
   private sortDesc = true;
 
@@ -180,7 +185,7 @@ export class FwQueueTable extends WidgetElement {
       <div class="body">
         ${rows.length === 0
           ? html`<div class="empty">${t("queues.empty")}</div>`
-          : html`<div class="rows"><table style="--rows:${rows.length}">
+          : html`<div class="rows"><table style="--rows:${rows.length};--scale:${this.scale}">
               <thead>
                 <tr>
                   ${this.header("queue", t("queues.queue"))}
@@ -209,8 +214,13 @@ export class FwQueueTable extends WidgetElement {
 
   protected override updated(): void {
     const box = this.renderRoot.querySelector<HTMLElement>(".rows");
-    if (box && box.scrollWidth > box.clientWidth + 1 && this.dropped < DROP_ORDER.length) {
-      this.dropped++;
+    if (box && box.scrollWidth > box.clientWidth + 1) {
+      const table = box.querySelector("table");
+      const font = table ? parseFloat(getComputedStyle(table).fontSize) : 0;
+      const least = parseFloat(getComputedStyle(this).getPropertyValue("--wall-text")) || 0;
+      if (font > least + 1 && this.scale > 0.6) this.scale *= 0.9;
+      else if (this.dropped < DROP_ORDER.length) this.dropped++;
+      else return this.fit.check(box, this.renderRoot.querySelectorAll("tbody tr"));
       this.requestUpdate();
       return;
     }
