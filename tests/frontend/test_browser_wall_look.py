@@ -148,6 +148,7 @@ async def test_the_top_bar_is_never_cut_or_wrapped(wall: Wall, browser: Browser)
         ("en-GB", "en", r"\d\d:\d\d:\d\d"),
         ("pl-PL", "pl", r"\d\d:\d\d:\d\d"),
         ("pl-PL", "en", r"\d\d:\d\d:\d\d"),  # an English page in a Polish browser
+        ("en-US", "pl", r"\d\d:\d\d:\d\d"),  # a Polish page in an American browser
     ],
 )
 async def test_the_clock_follows_the_browsers_locale(

@@ -53,8 +53,9 @@ export function hasMessage(key: string): key is MessageKey {
 const formatters = new Map<string, Intl.NumberFormat | Intl.DateTimeFormat>();
 
 /** The locale for `Intl`: the browser's own variant of the page's language where it has one
- * (`en-GB` gives a 24-hour clock, `en-US` a 12-hour one), else the page's language with the
- * browser's hour cycle (an English page in a Polish browser keeps the 24-hour clock). */
+ * (`en-GB` gives a 24-hour clock, `en-US` a 12-hour one), else the page's language: Polish
+ * always has the 24-hour clock, and an English page in a browser of another language takes
+ * that browser's hour cycle (a Polish browser keeps its 24-hour clock). */
 export function intlLocale(): string {
   const preferred = navigator.languages?.length ? navigator.languages : [navigator.language];
   return preferred.find((tag) => tag.split("-")[0].toLowerCase() === current) ?? current;
@@ -77,7 +78,7 @@ function dateFormat(key: string, options: Intl.DateTimeFormatOptions): Intl.Date
   let format = formatters.get(key) as Intl.DateTimeFormat | undefined;
   if (!format) {
     const locale = intlLocale();
-    const hourCycle = locale === current && options.hour ? browserHourCycle() : undefined;
+    const hourCycle = locale === "en" && options.hour ? browserHourCycle() : undefined;
     format = new Intl.DateTimeFormat(locale, hourCycle ? { hourCycle, ...options } : options);
     formatters.set(key, format);
   }
