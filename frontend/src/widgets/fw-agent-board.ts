@@ -200,6 +200,20 @@ export class FwAgentBoard extends WidgetElement {
   private stopTick: (() => void) | null = null;
   private sortedCache: BoardRow[] | null = null;
   private nameEmCache: { key: string; em: number } | null = null;
+  /** The page's rem, the wall's least text size and the font, px: read when the board's size
+   * changes (a new screen size, wall mode on or off), never while rendering, where reading
+   * computed styles would force the browser to restyle 500 cards on every tick. */
+  private type = { rem: 16, wallText: 0, family: "sans-serif" };
+
+  private readType(): void {
+    const style = getComputedStyle(this);
+    this.type = {
+      rem: parseFloat(getComputedStyle(document.documentElement).fontSize) || 16,
+      wallText: parseFloat(style.getPropertyValue("--wall-text")) || 0,
+      family: style.fontFamily,
+    };
+    this.nameEmCache = null;
+  }
 
   protected topics(): string[] {
     const team = this.config.options.team;
@@ -237,6 +251,7 @@ export class FwAgentBoard extends WidgetElement {
       const { width, height } = entry.contentRect;
       if (width !== this.size.width || height !== this.size.height) {
         this.size = { width, height };
+        this.readType();
         this.requestUpdate();
       }
     });
@@ -274,14 +289,14 @@ export class FwAgentBoard extends WidgetElement {
     const names = shown.map((a) => a.name ?? a.agent);
     const key = names.join("\n");
     if (this.nameEmCache?.key !== key) {
-      this.nameEmCache = { key, em: widthEm(names, 650, getComputedStyle(this).fontFamily) };
+      this.nameEmCache = { key, em: widthEm(names, 650, this.type.family) };
     }
     return this.nameEmCache.em;
   }
 
   /** On a wall nobody picks a team: the filter is left off (the chips still count). */
   private onWall(): boolean {
-    return (parseFloat(getComputedStyle(this).getPropertyValue("--wall-text")) || 0) > 0;
+    return this.type.wallText > 0;
   }
 
   private setTeam(team: string): void {
@@ -331,8 +346,7 @@ export class FwAgentBoard extends WidgetElement {
     const all = this.sorted();
     const shown = this.stateFilter ? all.filter((a) => a.state === this.stateFilter) : all;
     const { width, height } = this.size;
-    const rem = parseFloat(getComputedStyle(document.documentElement).fontSize) || 16;
-    const wallText = parseFloat(getComputedStyle(this).getPropertyValue("--wall-text")) || 0;
+    const { rem, wallText } = this.type;
     const nameEm = this.nameEm(shown);
     const best = fit(shown.length, width, height, nameEm, MAX_FONT_REM * rem);
     // A wall never scrolls; elsewhere a board too large for its panel scrolls at a legible size.
