@@ -47,7 +47,7 @@ export function fieldName(path: string): string {
 /** One sentence: a known limit in the page's language, else the API's reason without a
  * leading `field:` (the field is shown by position), capitalised, with a full stop. */
 export function sentence(reason: string, field?: string): string {
-  let text = reason.trim().replace(/^Value error, /, "");
+  let text = reason.trim().replace(/^Value error, /, "").replaceAll(/`([^`]*)`/g, "$1");
   for (const [pattern, say] of PATTERNS) {
     const match = pattern.exec(text);
     if (match) return say(match);
@@ -99,10 +99,17 @@ export function problemsOf(error: unknown): Problems {
   return { fields, general };
 }
 
-/** Every problem as sentences, for a place that has no fields to point at: a field's
- * sentence names its field unless it already does. */
+/** A field's sentence where the field cannot be pointed at: it names the field first, unless
+ * it already does (`To (…) is before from (…).` stays as it is). */
+export function namingField(field: string, text: string): string {
+  const words = field.replaceAll("_", " ");
+  const escaped = words.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  return new RegExp(`\\b${escaped}\\b`, "i").test(text) ? text : `${words}: ${text}`;
+}
+
+/** Every problem as sentences, each once, for a place that has no fields to point at. */
 export function problemText(error: unknown): string {
   const { fields, general } = problemsOf(error);
-  const named = [...fields].map(([field, text]) => (text.includes(field) ? text : `${field.replaceAll("_", " ")}: ${text}`));
+  const named = [...fields].map(([field, text]) => namingField(field, text));
   return [...new Set([...named, ...general])].join("\n");
 }

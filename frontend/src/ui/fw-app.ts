@@ -4,6 +4,7 @@ import { wall } from "../core/context";
 import { t } from "../core/i18n";
 import { newWidget, WIDGET_TYPES } from "../core/layout";
 import { live } from "../core/live";
+import { problemText } from "../core/problems";
 import type { MessageKey } from "../core/messages";
 import type { Dashboard, Me, WallOptions, WidgetConfig, WidgetType } from "../core/types";
 import type { FwGrid } from "./fw-grid";
@@ -202,6 +203,7 @@ export class FwApp extends LocalizedElement {
       padding: 0.6rem 1.1rem;
       border-radius: 0.5rem;
       z-index: 20;
+      white-space: pre-line;
     }
     .center { flex: 1; display: grid; place-items: center; color: var(--muted); font-size: 1.2rem; text-align: center; }
     .dialog {
@@ -471,7 +473,7 @@ export class FwApp extends LocalizedElement {
       if (error instanceof ApiError && error.status === 409 && error.message.includes("version")) {
         this.flash(t("edit.conflict"));
       } else {
-        this.flash(error instanceof Error ? error.message : String(error));
+        this.flash(problemText(error));
       }
     }
   }
@@ -489,7 +491,7 @@ export class FwApp extends LocalizedElement {
       this.go(created.id);
       this.startEditing();
     } catch (error) {
-      this.flash(error instanceof Error ? error.message : String(error));
+      this.flash(problemText(error));
     }
   }
 
@@ -503,7 +505,7 @@ export class FwApp extends LocalizedElement {
       if (this.dashboards[0]) this.go(this.dashboards[0].id);
       else this.current = null;
     } catch (error) {
-      this.flash(error instanceof Error ? error.message : String(error));
+      this.flash(problemText(error));
     }
   }
 
@@ -515,7 +517,7 @@ export class FwApp extends LocalizedElement {
       });
       this.link = `${location.origin}${created.path}`;
     } catch (error) {
-      this.flash(error instanceof Error ? error.message : String(error));
+      this.flash(problemText(error));
     }
   }
 

@@ -1,6 +1,6 @@
 import { css, html, nothing } from "lit";
 import { t } from "../../core/i18n";
-import { problemsOf } from "../../core/problems";
+import { namingField, problemsOf } from "../../core/problems";
 import { LocalizedElement } from "../localized";
 import { pageStyles } from "../page-styles";
 
@@ -113,7 +113,7 @@ export abstract class AdminSection extends LocalizedElement {
     } catch (error) {
       const { fields, general } = problemsOf(error);
       const elsewhere = form ? markFields(form, fields) : [...fields];
-      const lines = [...elsewhere.map(([field, text]) => `${field.replaceAll("_", " ")}: ${text}`), ...general];
+      const lines = [...elsewhere.map(([field, text]) => namingField(field, text)), ...general];
       this.error = [...new Set(lines)].join("\n");
       return false;
     }
