@@ -91,8 +91,9 @@ export class FwAgentBoard extends WidgetElement {
     css`
       header { align-items: center; }
       header h2 { flex: none; }
-      .filters { flex: 1; min-width: 0; }
       .filters {
+        flex: 1;
+        min-width: 0;
         display: flex;
         gap: 0.35rem;
         flex-wrap: wrap;
