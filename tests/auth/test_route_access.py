@@ -73,6 +73,7 @@ ACCESS: dict[tuple[str, str], Allowed | Custom] = {
     ("POST", "/v1/auth/login"): Allowed.public,
     ("POST", "/v1/auth/logout"): Allowed.public,  # ends only the session of the cookie sent
     ("GET", "/v1/auth/me"): Allowed.user,
+    ("GET", "/v1/auth/session"): Allowed.public,  # 200 with `me` null when nobody signed in
     ("POST", "/v1/auth/password"): Allowed.user,
     ("POST", "/v1/auth/tokens"): Allowed.user,
     ("GET", "/v1/auth/tokens"): Allowed.user,
@@ -153,7 +154,7 @@ ACCESS: dict[tuple[str, str], Allowed | Custom] = {
     ("GET", "/v1/dashboards"): Allowed.read,
     ("POST", "/v1/dashboards"): Allowed.read,
     ("GET", "/v1/dashboards/options"): Allowed.read,
-    ("GET", "/v1/dashboards/demo-login"): Allowed.public,  # 404 unless the demo runs
+    ("GET", "/v1/dashboards/demo-login"): Allowed.public,  # 204 unless the demo runs
     ("GET", "/v1/dashboards/{dashboard_id}"): Allowed.read,
     ("PUT", "/v1/dashboards/{dashboard_id}"): Allowed.read,
     ("DELETE", "/v1/dashboards/{dashboard_id}"): Allowed.read,

@@ -24,6 +24,7 @@ export class FwWidgetEditor extends LocalizedElement {
   static override styles = [reset, css`
     :host {
       display: block;
+      flex: none;
       width: 22rem;
       height: 100%;
       overflow-y: auto;

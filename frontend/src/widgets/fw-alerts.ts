@@ -7,6 +7,7 @@ import { live, type TopicCopy } from "../core/live";
 import type { AlertRow } from "../core/types";
 import { panel } from "../ui/theme";
 import { WidgetElement } from "./base";
+import { RowFit } from "./row-fit";
 import { onTick } from "./ticker";
 
 function severityLabel(severity: string): string {
@@ -21,7 +22,7 @@ export class FwAlerts extends WidgetElement {
     panel,
     css`
       :host([firing]) { border-color: color-mix(in srgb, var(--crit) 70%, var(--line)); }
-      .body { margin-top: 0.5rem; overflow: hidden; display: flex; flex-direction: column; gap: 0.4rem; }
+      .body { flex: 1; min-height: 0; margin-top: 0.5rem; overflow: hidden; display: flex; flex-direction: column; gap: 0.4rem; }
       .alert {
         --c: var(--warn);
         display: grid;
@@ -32,7 +33,7 @@ export class FwAlerts extends WidgetElement {
         border-radius: 0.5rem;
         background: color-mix(in srgb, var(--c) 16%, #0e1628);
         border-left: 0.35rem solid var(--c);
-        font-size: clamp(0.85rem, 9cqh, 1.5rem);
+        font-size: max(var(--wall-text) / 0.7, clamp(0.85rem, 9cqh, 1.5rem));
       }
       .alert.critical { --c: var(--crit); background: color-mix(in srgb, var(--crit) 30%, #0e1628); }
       .alert.info { --c: var(--info); }
@@ -65,13 +66,13 @@ export class FwAlerts extends WidgetElement {
         font-size: clamp(1rem, 14cqh, 2rem);
         font-weight: 650;
       }
-      .clear small { color: var(--faint); font-weight: 400; font-size: 0.55em; }
-      .more { color: var(--muted); font-size: 0.85rem; }
-      .error { color: var(--crit); font-size: 0.85rem; }
+      .clear small { color: var(--muted); font-weight: 400; font-size: max(var(--wall-text), 0.55em); }
+      .error { color: var(--crit); font-size: max(var(--wall-text), 0.85rem); }
     `,
   ];
 
   private alerts: Record<string, AlertRow> = {};
+  private readonly fit = new RowFit(this);
   private stopTick: (() => void) | null = null;
   private error = "";
 
@@ -114,8 +115,7 @@ export class FwAlerts extends WidgetElement {
   override render() {
     const firing = this.firing();
     this.toggleAttribute("firing", firing.some((a) => a.severity === "critical"));
-    const room = Math.max(1, this.config.h * 2 - 1);
-    const shown = firing.slice(0, room);
+    const shown = firing.slice(0, this.fit.shown(firing.length));
     const now = live.serverNow();
     return html`
       <header>
@@ -140,9 +140,15 @@ export class FwAlerts extends WidgetElement {
                     : html`<button @click=${() => this.acknowledge(a)}>${t("alerts.ack")}</button>`}
               </div>`;
             })}
-        ${firing.length > shown.length ? html`<div class="more" data-testid="more-alerts">${t("alerts.more", { count: firing.length - shown.length })}</div>` : nothing}
       </div>
+      ${firing.length > shown.length
+        ? html`<div class="more" data-testid="more-alerts">${t("widget.more", { count: firing.length - shown.length })}</div>`
+        : nothing}
     `;
+  }
+
+  protected override updated(): void {
+    this.fit.check(this.renderRoot.querySelector<HTMLElement>(".body"), this.renderRoot.querySelectorAll(".alert"));
   }
 }
 
