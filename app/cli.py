@@ -238,6 +238,7 @@ def worker() -> None:
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, engine.worker.stop)
+        services.alerts.dispatcher.start()  # sends the outbox, whoever queued it
         try:
             await engine.worker.run()
         finally:

@@ -33,12 +33,17 @@ class AlertRuntime:
     retention_days: int
     box: SecretBox
     channel_policy: ChannelPolicy
+    sends: bool = True
+    """This process sends the outbox's deliveries: it runs an aggregator (and so evaluates
+    rules). An API-only process of the redis engine does not."""
     housekeeper: asyncio.Task[None] | None = field(default=None, init=False)
     unsealed: int = field(default=0, init=False)
     """Channels found holding secrets in the clear (no key set) at the last check."""
 
     async def start(self) -> None:
         await self.feed.start()
+        if self.sends:
+            self.dispatcher.start()
         await self.seal_secrets()
         self.housekeeper = asyncio.create_task(self._housekeeping(), name="alert-housekeeping")
 
@@ -78,7 +83,12 @@ class AlertRuntime:
 
 
 def build_alert_runtime(
-    settings: Settings, db: Database, engine: Engine, backoff: Backoff | None = None
+    settings: Settings,
+    db: Database,
+    engine: Engine,
+    backoff: Backoff | None = None,
+    *,
+    sends: bool = True,
 ) -> AlertRuntime:
     """Build the alerting clients and register evaluation as the engine's tick hook."""
     redis = (
@@ -101,4 +111,5 @@ def build_alert_runtime(
         retention_days=settings.alert_retention_days,
         box=box,
         channel_policy=ChannelPolicy(box, settings.alert_private_destinations),
+        sends=sends,
     )

@@ -36,7 +36,9 @@ def build_services(settings: Settings, *, run_worker: bool = True) -> Services:
 
         engine = MemoryEngine(settings, configs)
         limiter = build_rate_limiter(settings, None)
-    alerts = build_alert_runtime(settings, db, engine)
+    alerts = build_alert_runtime(
+        settings, db, engine, sends=settings.engine is EngineKind.memory or run_worker
+    )
     return Services(
         settings=settings, db=db, configs=configs, engine=engine, alerts=alerts, limiter=limiter
     )
