@@ -259,11 +259,21 @@ def replay(
     api_key: Annotated[str, typer.Option(help="an API key with the `ingest` scope")],
     speed: Annotated[str, typer.Option(help="`max`, or N for N× real time")] = "max",
     tz: Annotated[str, typer.Option(help="time zone of local times in the file")] = "UTC",
+    wait: Annotated[
+        bool | None,
+        typer.Option(
+            help="after the last batch, wait until the server's live numbers include every "
+            "event sent, and print how long that took (default: on with --speed max)"
+        ),
+    ] = None,
+    wait_timeout: Annotated[
+        float, typer.Option(min=0, help="seconds --wait waits at most (then exit code 1)")
+    ] = 300.0,
 ) -> None:
     """Read FILE, order its events by time and post them in batches; print a summary."""
     from pathlib import Path
 
-    from app.integrations.replay import ReplayFormat, parse_file
+    from app.integrations.replay import ReplayFormat, WaitTimedOut, parse_file, wait_applied
     from app.integrations.replay import replay as run_replay
 
     try:
@@ -288,6 +298,16 @@ def replay(
         typer.echo(f"skipped {count}: {reason}")
     for line in summary.rejections[:20]:
         typer.echo(f"rejected {line}", err=True)
+    if wait if wait is not None else pace is None:
+        try:
+            waited = asyncio.run(wait_applied(url, api_key, wait_timeout))
+        except WaitTimedOut as exc:
+            typer.echo(f"not applied in time: {exc}", err=True)
+            raise typer.Exit(1) from exc
+        typer.echo(
+            f"applied by the server {waited:.1f} s after the last batch "
+            f"({summary.seconds + waited:.1f} s in all)"
+        )
 
 
 @cli.command()
