@@ -181,9 +181,7 @@ async def test_slack_and_teams_get_their_own_payloads_and_no_url_is_logged(
     dispatcher = Dispatcher(fx.db, private_destinations=True)
     async with http_receiver() as receiver:
         await notification(fx, {"kind": "slack", "url": receiver.url + "/slack/tok3n"})
-        await notification(
-            fx, {"kind": "teams", "url": receiver.url + "/teams"}, "resolved"
-        )
+        await notification(fx, {"kind": "teams", "url": receiver.url + "/teams"}, "resolved")
         dispatcher.wake()
         assert await dispatcher.idle(10)
     await dispatcher.close()

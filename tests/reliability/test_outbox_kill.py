@@ -3,10 +3,14 @@ commits an alert's transition and its delivery, and is killed before it sends; r
 sends the notification, and the real receiver gets it exactly once.
 
 To land the kill in that window every time, the test installs a trigger in the server's
-database that holds the sender's claim of a delivery (its UPDATE) for HOLD_S seconds: when the
-claim is seen waiting there, the delivery row is committed (it is visible to the test) and
-nothing has been sent (the claim comes before the send). The trigger is dropped before the
-restart; the killed process's claim never committed, so the row is due again as it was."""
+database that holds the update taking a delivery from `queued` to `delivering` (the sender's
+claim) for HOLD_S seconds: when that update is seen waiting there, the delivery row is
+committed (it is visible to the test) and nothing has been sent (the claim comes before the
+send). The trigger is dropped before the restart; the killed process's claim never committed,
+so the row is due again as it was.
+
+Before the outbox (deliveries queued in process memory, marked `delivering` before the send)
+this test failed: the restarted server never sent the notification."""
 
 from __future__ import annotations
 
@@ -38,7 +42,7 @@ HOLD_CLAIMS = [
     f"""
     CREATE FUNCTION fault_hold_claim() RETURNS trigger LANGUAGE plpgsql AS $fn$
     BEGIN
-        IF NEW.claimed_by IS NOT NULL AND OLD.claimed_by IS NULL THEN
+        IF NEW.status = 'delivering' AND OLD.status = 'queued' THEN
             PERFORM pg_sleep({HOLD_S});
         END IF;
         RETURN NEW;
@@ -143,12 +147,12 @@ async def test_sigkill_between_commit_and_send_notifies_exactly_once(
                 await session.execute(text("DROP TRIGGER fault_hold_claim ON alert_deliveries"))
                 await session.commit()
             [row] = await delivery_rows(db)
-            assert (row.status, row.claimed_by, row.attempts) == ("queued", None, 0)
+            assert (row.status, row.attempts) == ("queued", 0)
             assert receiver.requests == []
 
+            restarted_at = time.monotonic()
             await server.start()
             await server.wait_ready()
-            restarted_at = time.monotonic()
 
             async def received() -> bool:
                 return bool(receiver.requests)
