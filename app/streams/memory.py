@@ -140,7 +140,11 @@ class MemoryEngine(Engine):
             while not self._pending.empty() and len(batch) < 1000:
                 batch.append(self._pending.get_nowait())
             try:
-                await self.host.apply(batch)
+                try:
+                    await self.host.apply(batch)
+                finally:  # taken up, even when applying failed: nobody waits for it forever
+                    for entry in batch:
+                        self._applied_offsets[entry.tenant_id] = entry.offset
                 for tenant_id in self.host.dirty:
                     self.notify(tenant_id)
                 self._changed_since_tick |= self.host.dirty
@@ -150,8 +154,7 @@ class MemoryEngine(Engine):
             except Exception:
                 log.exception("aggregation failed", entries=len(batch))
             finally:
-                for entry in batch:
-                    self._applied_offsets[entry.tenant_id] = entry.offset
+                for _ in batch:
                     self._pending.task_done()
 
     async def _write_facts(self) -> None:
