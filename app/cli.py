@@ -494,25 +494,76 @@ def secrets_reseal() -> None:
 
 
 @reports_cli.command("rebuild")
-def reports_rebuild(tenant: Annotated[str, typer.Option(help="tenant name")]) -> None:
+def reports_rebuild(
+    tenant: Annotated[str, typer.Option(help="tenant name")],
+    since: Annotated[
+        str | None,
+        typer.Option(
+            "--from",
+            help="first local day (YYYY-MM-DD) to rebuild; default: the oldest day whose facts "
+            "are all kept (FLOORWATCH_FACT_RETENTION_DAYS), or everything when none were pruned",
+        ),
+    ] = None,
+) -> None:
     """Recompute a tenant's report rollups from its facts (after restoring facts from a
-    backup, after changing the tenant's time zone, or for facts older than the rollups)."""
+    backup, after changing the tenant's time zone, or for facts older than the rollups). Days
+    whose facts the retention deleted keep their rollups and cannot be rebuilt."""
+    import app.models  # noqa: F401 - every table, for the foreign keys
     from app.core.db import Database
-    from app.org.service import get_tenant_by_name
-    from app.reports.rollups import rebuild_rollups
+    from app.reports.rebuild import RebuildRefused, rebuild_tenant
+    from app.streams.clock import wall_ms
 
-    async def run() -> int:
-        db = Database(get_settings().database_url)
+    settings = get_settings()
+
+    async def run() -> str:
+        db = Database(settings.database_url)
         try:
-            async with db.session() as session:
-                row = await get_tenant_by_name(session, tenant)
-            if row is None:
-                raise typer.BadParameter(f"no tenant named {tenant!r}")
-            return await rebuild_rollups(db, row.id)
+            return await rebuild_tenant(
+                db, tenant, since, settings.fact_retention_days or None, wall_ms()
+            )
         finally:
             await db.close()
 
-    typer.echo(f"rollups of {tenant!r} rebuilt from {asyncio.run(run())} facts")
+    try:
+        typer.echo(asyncio.run(run()))
+    except RebuildRefused as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(2) from exc
+
+
+@reports_cli.command("prune")
+def reports_prune(
+    days: Annotated[
+        int | None,
+        typer.Option(min=1, help="keep this many days (default: FLOORWATCH_FACT_RETENTION_DAYS)"),
+    ] = None,
+) -> None:
+    """Delete report facts older than the retention (the rollups stay); every process running
+    alerting also does this about once an hour."""
+    import app.models  # noqa: F401 - every table, for the foreign keys
+    from app.core.db import Database
+    from app.reports.retention import prune_facts
+    from app.streams.clock import wall_ms
+
+    settings = get_settings()
+    keep = days or settings.fact_retention_days
+    if not keep:
+        typer.echo("FLOORWATCH_FACT_RETENTION_DAYS is 0 (keep for ever): give --days", err=True)
+        raise typer.Exit(2)
+
+    async def run() -> tuple[int, int]:
+        db = Database(settings.database_url)
+        try:
+            pruned = await prune_facts(db, keep, wall_ms())
+            return pruned.facts, pruned.shifts_settled
+        finally:
+            await db.close()
+
+    facts, settled = asyncio.run(run())
+    typer.echo(
+        f"deleted {facts} report facts older than {keep} days "
+        f"(outcomes of {settled} shifts stored first)"
+    )
 
 
 if __name__ == "__main__":

@@ -25,7 +25,7 @@ def simulated_file(path: Path) -> Counter[str]:
     events = sim.run_until(int((START + timedelta(hours=8)).timestamp() * 1000))
     encode = msgspec.json.Encoder().encode
     path.write_bytes(b"\n".join(encode(event) for event in events) + b"\n")
-    return Counter(type(event).__struct_config__.tag for event in events)
+    return Counter(str(type(event).__struct_config__.tag) for event in events)
 
 
 async def replay(*args: str) -> tuple[int, str, str]:
