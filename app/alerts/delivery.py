@@ -57,6 +57,7 @@ from app.alerts.outbox import (
     claim_due,
     end_attempt,
     fail_unattempted,
+    release,
     unfinished,
 )
 from app.alerts.payloads import (
@@ -235,6 +236,7 @@ class Dispatcher:
         self._wake = asyncio.Event()
         self._runner: asyncio.Task[None] | None = None
         self._in_flight: dict[int, asyncio.Task[None]] = {}
+        self._attempting: set[int] = set()
         self._channels: set[int] = set()
         self._client: httpx.AsyncClient | None = None
         self._closed = False
@@ -293,6 +295,7 @@ class Dispatcher:
             )
         finally:
             self._in_flight.pop(delivery_id, None)
+            self._attempting.discard(delivery_id)
             if channel_id is not None:
                 self._channels.discard(channel_id)
             self._wake.set()
@@ -345,6 +348,7 @@ class Dispatcher:
         job = await begin_attempt(self.db, delivery_id, self.sender, wall_ms(), self.box)
         if job is None:
             return
+        self._attempting.add(delivery_id)
         if isinstance(job, Unsendable):
             await fail_unattempted(self.db, delivery_id, self.sender, job.reason)
             observe_alert_delivery("failed")
@@ -435,8 +439,8 @@ class Dispatcher:
 
     async def close(self, grace_s: float = 5.0) -> None:
         """Stop claiming; give attempts under way `grace_s` to finish, then cancel them. What
-        is left stays in the outbox for the next process (an attempt cut short is sent again,
-        after its claim expires)."""
+        is left stays in the outbox for the next process: claims not yet attempted are given
+        back at once, an attempt cut short is made again once its claim expires."""
         self._closed = True
         if self._runner is not None:
             self._runner.cancel()
@@ -446,11 +450,14 @@ class Dispatcher:
         tasks = list(self._in_flight.values())
         if tasks:
             await asyncio.wait(tasks, timeout=grace_s)
+        unstarted = [d for d in self._in_flight if d not in self._attempting]
         for task in tasks:
             task.cancel()
         for task in tasks:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
+        with contextlib.suppress(Exception):  # else the claims expire by themselves
+            await release(self.db, unstarted, self.sender)
         if self._client is not None:
             await self._client.aclose()
             self._client = None
