@@ -249,6 +249,7 @@ def worker() -> None:
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, engine.worker.stop)
+        services.alerts.dispatcher.start()  # sends the outbox, whoever queued it
         try:
             await engine.worker.run()
         finally:
@@ -269,11 +270,21 @@ def replay(
     api_key: Annotated[str, typer.Option(help="an API key with the `ingest` scope")],
     speed: Annotated[str, typer.Option(help="`max`, or N for N× real time")] = "max",
     tz: Annotated[str, typer.Option(help="time zone of local times in the file")] = "UTC",
+    wait: Annotated[
+        bool | None,
+        typer.Option(
+            help="after the last batch, wait until the server's live numbers include every "
+            "event sent, and print how long that took (default: on with --speed max)"
+        ),
+    ] = None,
+    wait_timeout: Annotated[
+        float, typer.Option(min=0, help="seconds --wait waits at most (then exit code 1)")
+    ] = 300.0,
 ) -> None:
     """Read FILE, order its events by time and post them in batches; print a summary."""
     from pathlib import Path
 
-    from app.integrations.replay import ReplayFormat, parse_file
+    from app.integrations.replay import ReplayFormat, WaitTimedOut, parse_file, wait_applied
     from app.integrations.replay import replay as run_replay
 
     try:
@@ -298,6 +309,16 @@ def replay(
         typer.echo(f"skipped {count}: {reason}")
     for line in summary.rejections[:20]:
         typer.echo(f"rejected {line}", err=True)
+    if wait if wait is not None else pace is None:
+        try:
+            waited = asyncio.run(wait_applied(url, api_key, wait_timeout))
+        except WaitTimedOut as exc:
+            typer.echo(f"not applied in time: {exc}", err=True)
+            raise typer.Exit(1) from exc
+        typer.echo(
+            f"applied by the server {waited:.1f} s after the last batch "
+            f"({summary.seconds + waited:.1f} s in all)"
+        )
 
 
 @cli.command()
@@ -484,25 +505,76 @@ def secrets_reseal() -> None:
 
 
 @reports_cli.command("rebuild")
-def reports_rebuild(tenant: Annotated[str, typer.Option(help="tenant name")]) -> None:
+def reports_rebuild(
+    tenant: Annotated[str, typer.Option(help="tenant name")],
+    since: Annotated[
+        str | None,
+        typer.Option(
+            "--from",
+            help="first local day (YYYY-MM-DD) to rebuild; default: the oldest day whose facts "
+            "are all kept (FLOORWATCH_FACT_RETENTION_DAYS), or everything when none were pruned",
+        ),
+    ] = None,
+) -> None:
     """Recompute a tenant's report rollups from its facts (after restoring facts from a
-    backup, after changing the tenant's time zone, or for facts older than the rollups)."""
+    backup, after changing the tenant's time zone, or for facts older than the rollups). Days
+    whose facts the retention deleted keep their rollups and cannot be rebuilt."""
+    import app.models  # noqa: F401 - every table, for the foreign keys
     from app.core.db import Database
-    from app.org.service import get_tenant_by_name
-    from app.reports.rollups import rebuild_rollups
+    from app.reports.rebuild import RebuildRefused, rebuild_tenant
+    from app.streams.clock import wall_ms
 
-    async def run() -> int:
-        db = Database(get_settings().database_url)
+    settings = get_settings()
+
+    async def run() -> str:
+        db = Database(settings.database_url)
         try:
-            async with db.session() as session:
-                row = await get_tenant_by_name(session, tenant)
-            if row is None:
-                raise typer.BadParameter(f"no tenant named {tenant!r}")
-            return await rebuild_rollups(db, row.id)
+            return await rebuild_tenant(
+                db, tenant, since, settings.fact_retention_days or None, wall_ms()
+            )
         finally:
             await db.close()
 
-    typer.echo(f"rollups of {tenant!r} rebuilt from {asyncio.run(run())} facts")
+    try:
+        typer.echo(asyncio.run(run()))
+    except RebuildRefused as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(2) from exc
+
+
+@reports_cli.command("prune")
+def reports_prune(
+    days: Annotated[
+        int | None,
+        typer.Option(min=1, help="keep this many days (default: FLOORWATCH_FACT_RETENTION_DAYS)"),
+    ] = None,
+) -> None:
+    """Delete report facts older than the retention (the rollups stay); every process running
+    alerting also does this about once an hour."""
+    import app.models  # noqa: F401 - every table, for the foreign keys
+    from app.core.db import Database
+    from app.reports.retention import prune_facts
+    from app.streams.clock import wall_ms
+
+    settings = get_settings()
+    keep = days or settings.fact_retention_days
+    if not keep:
+        typer.echo("FLOORWATCH_FACT_RETENTION_DAYS is 0 (keep for ever): give --days", err=True)
+        raise typer.Exit(2)
+
+    async def run() -> tuple[int, int]:
+        db = Database(settings.database_url)
+        try:
+            pruned = await prune_facts(db, keep, wall_ms())
+            return pruned.facts, pruned.shifts_settled
+        finally:
+            await db.close()
+
+    facts, settled = asyncio.run(run())
+    typer.echo(
+        f"deleted {facts} report facts older than {keep} days "
+        f"(outcomes of {settled} shifts stored first)"
+    )
 
 
 if __name__ == "__main__":

@@ -132,6 +132,14 @@ class Settings(BaseSettings):
         description="Ended alert episodes are deleted (with their history, deliveries and "
         "attempts) this many days after they ended; open ones are kept.",
     )
+    fact_retention_days: int = Field(
+        400,
+        ge=0,
+        le=36_500,
+        description="Report facts (calls, agent state intervals, deals, surveys) are deleted "
+        "this many days after the time they count at; the rollups that reports read stay, and "
+        "`floorwatch reports rebuild` cannot go back further. 0: kept for ever.",
+    )
     secret_key: SecretStr | None = Field(
         None,
         description="Key that seals alert channel secrets (webhook keys, SMTP passwords, chat "

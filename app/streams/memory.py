@@ -16,7 +16,7 @@ from app.events.schemas import Event
 from app.reports.facts import write_facts
 from app.streams.aggregator.facts import Fact
 from app.streams.clock import Clock, wall_ms
-from app.streams.engine import AppendResult, Engine, LiveMetrics, LogEntry
+from app.streams.engine import AppendResult, Engine, LiveMetrics, LogEntry, Progress
 from app.streams.host import AggregatorHost
 from app.streams.tenant_config import TenantConfigs
 
@@ -72,6 +72,7 @@ class MemoryEngine(Engine):
         self._ticker: asyncio.Task[None] | None = None
         self._changed_since_tick: set[int] = set()
         self._applied = asyncio.Event()
+        self._applied_offsets: dict[int, str] = {}
 
     async def start(self) -> None:
         self._consumer = asyncio.create_task(self._consume(), name="memory-aggregator")
@@ -139,7 +140,11 @@ class MemoryEngine(Engine):
             while not self._pending.empty() and len(batch) < 1000:
                 batch.append(self._pending.get_nowait())
             try:
-                await self.host.apply(batch)
+                try:
+                    await self.host.apply(batch)
+                finally:  # taken up, even when applying failed: nobody waits for it forever
+                    for entry in batch:
+                        self._applied_offsets[entry.tenant_id] = entry.offset
                 for tenant_id in self.host.dirty:
                     self.notify(tenant_id)
                 self._changed_since_tick |= self.host.dirty
@@ -197,3 +202,10 @@ class MemoryEngine(Engine):
     async def counts(self, tenant_id: int) -> dict[str, int]:
         agg = self.host.aggregators.get(tenant_id)
         return agg.counts_by_type() if agg else {}
+
+    async def progress(self, tenant_id: int) -> Progress:
+        entries = self._log.get(tenant_id)
+        return Progress(
+            appended=entries[-1].offset if entries else None,
+            applied=self._applied_offsets.get(tenant_id),
+        )

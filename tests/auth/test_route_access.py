@@ -60,6 +60,7 @@ ACCESS: dict[tuple[str, str], Allowed | Custom] = {
     ("GET", "/metrics"): Custom("loopback or a token: tests/ops/test_metrics_endpoint.py"),
     # ingestion
     ("POST", "/v1/events"): Allowed.ingest,
+    ("GET", "/v1/events/progress"): Allowed.ingest,
     ("POST", "/v1/integrations/asterisk/queue-log"): Allowed.ingest,
     ("POST", "/v1/integrations/connect/agent-events"): Allowed.ingest,
     ("POST", "/v1/integrations/connect/ctr"): Allowed.ingest,

@@ -417,6 +417,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/auth/session": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Whether the request is signed in, and as whom
+         * @description Public: always 200, with `me` as `GET /v1/auth/me` would answer it, or null when nobody is signed in. The browser app asks this when it opens, so that the sign-in page causes no failed request (a 401 that browsers report as an error).
+         */
+        get: operations["session_state_v1_auth_session_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/auth/tokens": {
         parameters: {
             query?: never;
@@ -602,7 +622,7 @@ export interface paths {
         };
         /**
          * The demo sign-in the login page offers (only with FLOORWATCH_DEMO=true)
-         * @description Public: answers 404 unless the demo traffic is on outside production.
+         * @description Public: answers 204 (no body) unless the demo traffic is on outside production. Not an error status: the sign-in page asks on every load, and browsers report every 4xx answer as an error in the console.
          */
         get: operations["get_demo_login_v1_dashboards_demo_login_get"];
         put?: never;
@@ -644,6 +664,26 @@ export interface paths {
          * @description Body: a JSON array of events (`Content-Type: application/json`) or one event per line (`application/x-ndjson`); at most 10,000 events and 5 MB (configurable), beyond that 413. Each event is validated on its own: good events are kept even when others in the batch are rejected. Events whose `id` the tenant already sent (within at least 24 h) are counted as duplicates and not applied again. Events more than 5 minutes in the future are rejected. The events are acknowledged only once the event log holds them. The answer is 200 when at least one event was accepted or was a duplicate, 422 when every event was rejected; the body always lists each rejected event's index and reason. Event types: call.queued, call.ringing, call.answered, call.hold, call.resumed, call.transferred, call.ended, call.wrapup_ended, call.abandoned, call.left_queue, call.dialed, call.connected, agent.login, agent.logout, agent.state, deal.closed, csat.submitted.
          */
         post: operations["post_events_v1_events_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/events/progress": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * How far aggregation has got with this tenant's events
+         * @description Offsets are opaque strings of the event log, comparable within a tenant: a Redis stream id (`MS-SEQ`) on the redis engine, an entry number on the memory engine. To wait for what you sent: read `appended` once after your last batch was acknowledged, then poll until `applied` is at or past it (`floorwatch replay --wait` does this). Readable with the `ingest` scope.
+         */
+        get: operations["events_progress_v1_events_progress_get"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -2176,13 +2216,31 @@ export interface components {
             plan_id: number;
             /**
              * Progress
-             * @description actual / standard
+             * @description attainment of the standard target, above 1 better than plan: actual / standard, or standard / actual for metrics where less is better (AHT, ASA, abandonment, …); null without a value, or at 0 where less is better
              */
             progress: number | null;
             /** Scope */
             scope: string;
             /** Standard */
             standard: number;
+        };
+        /** ProgressOut */
+        ProgressOut: {
+            /**
+             * Appended
+             * @description The event log offset of this tenant's last accepted batch (null: none).
+             */
+            appended: string | null;
+            /**
+             * Applied
+             * @description The offset up to which the log has been applied to the live numbers that `/v1/metrics` serves for this tenant (null: nothing yet).
+             */
+            applied: string | null;
+            /**
+             * Caught Up
+             * @description `applied` has reached `appended`: every event accepted before this call is in the live numbers.
+             */
+            caught_up: boolean;
         };
         /** QueueCreate */
         QueueCreate: {
@@ -2502,6 +2560,11 @@ export interface components {
          * @enum {string}
          */
         Scope: "ingest" | "read" | "admin";
+        /** SessionState */
+        SessionState: {
+            /** @description The signed-in user as `GET /v1/auth/me` answers it; null when the request carries no valid user credential (no cookie, an ended session, an API key). */
+            me: components["schemas"]["MeResponse"] | null;
+        };
         /** ShiftImportResult */
         ShiftImportResult: {
             /** Created */
@@ -4050,6 +4113,26 @@ export interface operations {
             };
         };
     };
+    session_state_v1_auth_session_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SessionState"];
+                };
+            };
+        };
+    };
     list_tokens_v1_auth_tokens_get: {
         parameters: {
             query?: never;
@@ -4688,6 +4771,13 @@ export interface operations {
                     "application/json": components["schemas"]["DemoLogin"];
                 };
             };
+            /** @description the demo is off */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
         };
     };
     get_options_v1_dashboards_options_get: {
@@ -4758,6 +4848,26 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+        };
+    };
+    events_progress_v1_events_progress_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProgressOut"];
+                };
             };
         };
     };
