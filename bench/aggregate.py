@@ -63,7 +63,7 @@ def generate(agents: int, minutes: int, seed: int = 7) -> Traffic:
     config = TenantConfig(
         tenant_id=1,
         timezone="Europe/Warsaw",
-        queues={q: QueueConfig(wrapup=i % 5 != 0) for i, q in enumerate(queues)},
+        queues={q: QueueConfig(wrapup_s=None if i % 5 else 0) for i, q in enumerate(queues)},
         agent_teams={a: f"team{i // TEAM_SIZE:04}" for i, a in enumerate(agent_ids)},
         agent_names={a: f"Agent {i}" for i, a in enumerate(agent_ids)},
     )
@@ -105,7 +105,7 @@ def generate(agents: int, minutes: int, seed: int = 7) -> Traffic:
                 emit(t, CallTransferred, call_id=call_id, to_queue=rng.choice(queues))
                 continue
             emit(t, CallEnded, call_id=call_id)
-            if config.queues[queue].wrapup:
+            if config.queues[queue].wrapup_s != 0:
                 t += int(rng.expovariate(1 / 20_000))
                 emit(t, CallWrapupEnded, call_id=call_id)
             if rng.random() < 0.12:

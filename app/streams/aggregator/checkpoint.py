@@ -24,7 +24,11 @@ from app.streams.aggregator.ledgers import Counters, Encoded, MaxWait, StateTime
 from app.streams.aggregator.machine import Machine
 from app.streams.aggregator.records import EMPTY, Agent, Call, Stats
 
-VERSION: Final = 1
+VERSION: Final = 2
+"""2: calls carry their wrap-up limit (`Call.wrap_limit`, `Call.wrap_due`, the last fields)."""
+READABLE_VERSIONS: Final = frozenset({1, VERSION})
+"""A version 1 checkpoint decodes with the defaults of the fields added since: its calls in
+wrap-up have no limit, as every wrap-up had then."""
 _SWAP: Final = sys.byteorder != "little"
 
 
@@ -258,8 +262,10 @@ def _load_state_time(st: StateTime, ss: StateTimeState) -> None:
 
 def load_machine(data: bytes, config: TenantConfig) -> Machine:
     state = msgspec.msgpack.decode(data, type=MachineState)
-    if state.version != VERSION:
-        raise ValueError(f"checkpoint version {state.version}: expected {VERSION}")
+    if state.version not in READABLE_VERSIONS:
+        raise ValueError(
+            f"checkpoint version {state.version}: expected one of {sorted(READABLE_VERSIONS)}"
+        )
     m = Machine(config)
     m.wm, m.day, m.ivl, m.ivl_end = state.wm, state.day, state.ivl, state.ivl_end
     by_name = dict(zip(EVENT_TYPE_NAMES, EVENT_TYPES, strict=True))
@@ -295,5 +301,6 @@ def load_machine(data: bytes, config: TenantConfig) -> Machine:
         m.finished[tomb.id] = tomb
         m.finished_order.append(tomb)
     m.facts = list(state.facts)
+    m.rebuild_wrap_deadlines()
     m.due = min(m.ivl_end, m.next_deadline())
     return m
