@@ -10,6 +10,7 @@ import typer
 from pydantic import ValidationError
 
 from app.config import EngineKind, Settings, describe_settings_error, get_settings
+from app.integrations.common import LIVE_MAX_WRAPUP_SECONDS, MAX_WRAPUP_SECONDS
 
 cli = typer.Typer(
     no_args_is_help=True, pretty_exceptions_enable=False, help="Floorwatch: live call-centre KPIs."
@@ -258,6 +259,15 @@ def replay(
     api_key: Annotated[str, typer.Option(help="an API key with the `ingest` scope")],
     speed: Annotated[str, typer.Option(help="`max`, or N for N× real time")] = "max",
     tz: Annotated[str, typer.Option(help="time zone of local times in the file")] = "UTC",
+    wrapup_seconds: Annotated[
+        int,
+        typer.Option(
+            min=0,
+            max=MAX_WRAPUP_SECONDS,
+            help="asterisk: the queues' `wrapuptime`; each end of wrap-up is placed this long "
+            "after the call's end (0, Asterisk's default: no wrap-up)",
+        ),
+    ] = 0,
 ) -> None:
     """Read FILE, order its events by time and post them in batches; print a summary."""
     from pathlib import Path
@@ -269,10 +279,12 @@ def replay(
         fmt = ReplayFormat(format)
     except ValueError as exc:
         raise typer.BadParameter(f"unknown format {format!r}") from exc
+    if wrapup_seconds and fmt is not ReplayFormat.asterisk:
+        raise typer.BadParameter("--wrapup-seconds applies to --format asterisk only")
     pace = None if speed == "max" else float(speed)
     if pace is not None and pace <= 0:
         raise typer.BadParameter("--speed must be `max` or a number > 0")
-    parsed = parse_file(Path(file), fmt, tz)
+    parsed = parse_file(Path(file), fmt, tz, wrapup_seconds=wrapup_seconds)
     events = sorted(parsed.events, key=lambda e: e.ms)
     for error in parsed.errors[:20]:
         typer.echo(f"line {error.line_no}: {error.reason}", err=True)
@@ -378,6 +390,15 @@ def follow_queue_log_command(
     from_start: Annotated[
         bool, typer.Option(help="with no saved position, send the whole existing file")
     ] = False,
+    wrapup_seconds: Annotated[
+        int,
+        typer.Option(
+            min=0,
+            max=LIVE_MAX_WRAPUP_SECONDS,
+            help="the queues' `wrapuptime` in queues.conf; each end of wrap-up is placed this "
+            "long after the call's end (0, Asterisk's default: no wrap-up)",
+        ),
+    ] = 0,
 ) -> None:
     """Follow queue_log like `tail -F` (survives rotation, remembers its position) and post
     new lines in batches."""
@@ -404,6 +425,7 @@ def follow_queue_log_command(
             api_key,
             state_file=Path(state_file) if state_file else None,
             from_start=from_start,
+            wrapup_seconds=wrapup_seconds,
             stop=stop,
             report=report,
         )

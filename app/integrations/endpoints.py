@@ -20,7 +20,7 @@ from app.core.rate_limit import enforce_rate_limit
 from app.core.services import Services
 from app.events.endpoints import read_body
 from app.events.service import ingest_events
-from app.integrations.common import ParseResult, text_lines
+from app.integrations.common import LIVE_MAX_WRAPUP_SECONDS, ParseResult, text_lines
 
 router = APIRouter(prefix="/v1/integrations", tags=["integrations"])
 
@@ -114,12 +114,28 @@ async def ingest_parsed(
     },
 )
 async def asterisk_queue_log(
-    request: Request, principal: IngestPrincipal, services: ServicesDep
+    request: Request,
+    principal: IngestPrincipal,
+    services: ServicesDep,
+    wrapup_seconds: Annotated[
+        int,
+        Query(
+            ge=0,
+            le=LIVE_MAX_WRAPUP_SECONDS,
+            description="The queues' `wrapuptime` (queues.conf): queue_log logs no end of "
+            "wrap-up, so it is placed this long after each COMPLETECALLER/COMPLETEAGENT. 0 (the "
+            "default, as in Asterisk): no wrap-up. At most "
+            f"{LIVE_MAX_WRAPUP_SECONDS} s, the future-skew limit.",
+        ),
+    ] = 0,
 ) -> Response:
     from app.integrations.asterisk import parse_queue_log
 
     return await ingest_parsed(
-        request, principal, services, lambda body: parse_queue_log(text_lines(body))
+        request,
+        principal,
+        services,
+        lambda body: parse_queue_log(text_lines(body), wrapup_seconds=wrapup_seconds),
     )
 
 
@@ -176,8 +192,8 @@ async def connect_ctr(
     summary="FreeSWITCH mod_callcenter events",
     description="Body: `callcenter::info` events as JSON (array, one object or NDJSON), as an "
     "ESL forwarder sends them. `wrapup_seconds`: mod_callcenter logs no end of wrap-up, so it "
-    "is placed this long after the call ends (set it to the queue's `wrap-up-time`; at most "
-    "300 s, the future-skew limit). See docs/integrations-platforms.md.",
+    f"is placed this long after the call ends (set it to the queue's `wrap-up-time`; at most "
+    f"{LIVE_MAX_WRAPUP_SECONDS} s, the future-skew limit). See docs/integrations-platforms.md.",
     responses=ADAPTER_RESPONSES,
     openapi_extra=JSON_BODY,
 )
@@ -185,7 +201,7 @@ async def freeswitch_events(
     request: Request,
     principal: IngestPrincipal,
     services: ServicesDep,
-    wrapup_seconds: Annotated[int, Query(ge=0, le=300)] = 0,
+    wrapup_seconds: Annotated[int, Query(ge=0, le=LIVE_MAX_WRAPUP_SECONDS)] = 0,
 ) -> Response:
     from app.integrations.freeswitch import parse_callcenter_events
 

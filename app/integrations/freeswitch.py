@@ -60,7 +60,7 @@ from app.events.schemas import (
     CallRinging,
     CallWrapupEnded,
 )
-from app.integrations.common import ParseResult, digest_id, truncate
+from app.integrations.common import MAX_WRAPUP_SECONDS, ParseResult, digest_id, truncate
 from app.integrations.json_records import split_json_records
 
 NAMESPACE: Final = "freeswitch"
@@ -74,7 +74,6 @@ CANCEL_REASONS: Final = {
     "NO_AGENT_TIMEOUT": "no_agent",
     "EXIT_WITH_KEY": "key",
 }
-MAX_WRAPUP_SECONDS: Final = 86_400
 
 Scalar = str | int | float | bool | None
 
