@@ -87,7 +87,7 @@ async def test_a_wrapup_limit_sends_the_agent_back_30_s_after_each_call(
         assert (row["call_id"], since(row)) == ("c2", end2)
 
         async def available() -> bool:
-            return (await board(client))["ann"]["state"] == "available"
+            return bool((await board(client))["ann"]["state"] == "available")
 
         await eventually(available, timeout=LEFT_S + 10, interval=0.2)
         assert since((await board(client))["ann"]) == end2 + WRAPUP_S * S
