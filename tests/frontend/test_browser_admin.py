@@ -84,17 +84,24 @@ async def test_queue_threshold_change_persists(wall: Wall, page: Page) -> None:
     await page.click("[data-form=new-queue] button[type=submit]")
     section = page.locator("section[data-queue=Sales]")
     await expect(section).to_be_visible()
+    await expect(section.locator("select[name=wrapup_mode]")).to_have_value("event")
+    await expect(section.locator("input[name=wrapup_s]")).to_be_disabled()
     await section.locator("input[name=sl_threshold_s]").fill("30")
     await section.locator("input[name=short_abandon_s]").fill("8")
+    await section.locator("select[name=wrapup_mode]").select_option("limit")
+    await section.locator("input[name=wrapup_s]").fill("45")
     await section.locator("button[type=submit]").click()
     await expect(page.locator("[role=status]")).to_have_text("Saved")
     await page.reload()
     section = page.locator("section[data-queue=Sales]")
     await expect(section.locator("input[name=sl_threshold_s]")).to_have_value("30")
     await expect(section.locator("input[name=short_abandon_s]")).to_have_value("8")
+    await expect(section.locator("select[name=wrapup_mode]")).to_have_value("limit")
+    await expect(section.locator("input[name=wrapup_s]")).to_have_value("45")
     queues = {q["name"]: q for q in await wall.api("GET", "/v1/queues")}
     assert queues["Sales"]["sl_threshold_s"] == 30
     assert queues["Sales"]["short_abandon_s"] == 8
+    assert queues["Sales"]["wrapup_s"] == 45
     await screenshot(page, "admin-queues")
 
     # A value the API refuses shows its reason and changes nothing.
@@ -103,6 +110,16 @@ async def test_queue_threshold_change_persists(wall: Wall, page: Page) -> None:
     await expect(page.locator("[role=alert]")).to_contain_text("sl_threshold_s")
     queues = {q["name"]: q for q in await wall.api("GET", "/v1/queues")}
     assert queues["Sales"]["sl_threshold_s"] == 30
+
+    # No wrap-up at all, then back to "until the platform ends it".
+    await section.locator("input[name=sl_threshold_s]").fill("30")
+    for mode, stored in (("none", 0), ("event", None)):
+        await section.locator("select[name=wrapup_mode]").select_option(mode)
+        await expect(section.locator("input[name=wrapup_s]")).to_be_disabled()
+        await section.locator("button[type=submit]").click()
+        await expect(page.locator("[role=status]")).to_have_text("Saved")
+        queues = {q["name"]: q for q in await wall.api("GET", "/v1/queues")}
+        assert queues["Sales"]["wrapup_s"] == stored
 
 
 async def test_api_key_is_shown_once_and_works(wall: Wall, page: Page) -> None:
