@@ -29,7 +29,9 @@ layout from 1.4 to 22:
 Wrap-up: queue_log has no line for it. app_queue keeps a member from the next call for the
 queue's `wrapuptime` after a call (0, no wrap-up, unless `queues.conf` sets it), so
 `call.wrapup_ended` follows each COMPLETECALLER/COMPLETEAGENT `wrapup_seconds` later (pass the
-`wrapuptime`; 0 by default, Asterisk's own default). *A transfer hands the call out of the queue
+`wrapuptime`; 0 by default, Asterisk's own default). With `wrapup_seconds=None` none is sent:
+each Floorwatch queue's wrap-up limit (`wrapup_s`, set to the queue's `wrapuptime`) ends the
+wrap-up, on the aggregator's clock. *A transfer hands the call out of the queue
 to a destination that is not a member: its `call.ended` comes with `call.wrapup_ended` at the
 same instant, so the call is done there (the transferring member's leg already ended, without
 wrap-up, at the transfer).
@@ -148,17 +150,20 @@ def split_queue_log_line(line: str) -> QueueLogRecord:
 
 
 def parse_queue_log(
-    lines: Iterable[str], start_line: int = 1, *, wrapup_seconds: int = 0
+    lines: Iterable[str], start_line: int = 1, *, wrapup_seconds: int | None = 0
 ) -> ParseResult:
     """Turn queue_log lines into canonical events, in file order.
 
     `start_line` is the line number of the first line given (a tailer or an HTTP batch that
     starts mid-file passes its offset so that errors point at the right line). Blank lines are
     ignored. `wrapup_seconds` is the queues' `wrapuptime` (see the module docstring; clipped to
-    0..MAX_WRAPUP_SECONDS). Never raises on content: malformed lines become `errors`, lines
-    without a canonical meaning are counted in `skipped`.
+    0..MAX_WRAPUP_SECONDS), or None to leave the end of wrap-up to the queues' limits. Never
+    raises on content: malformed lines become `errors`, lines without a canonical meaning are
+    counted in `skipped`.
     """
-    wrapup_ms = max(0, min(wrapup_seconds, MAX_WRAPUP_SECONDS)) * 1000
+    wrapup_ms = None
+    if wrapup_seconds is not None:
+        wrapup_ms = max(0, min(wrapup_seconds, MAX_WRAPUP_SECONDS)) * 1000
     result = ParseResult()
     for line_no, line in enumerate(lines, start=start_line):
         if not line.strip():
@@ -171,7 +176,9 @@ def parse_queue_log(
                 continue
             events = handler(record)
             if record.event in _WRAPUP_AFTER and events:
-                events.append(_wrapup_ended(record, _WRAPUP_AFTER[record.event] * wrapup_ms))
+                after = wrapup_ms if _WRAPUP_AFTER[record.event] else 0
+                if after is not None:
+                    events.append(_wrapup_ended(record, after))
         except LineFormatError as exc:
             result.error(line_no, str(exc))
             continue
@@ -395,13 +402,14 @@ def _no_state_change(record: QueueLogRecord) -> list[AnyEvent]:
 
 
 _WRAPUP_AFTER: Final = {
-    "COMPLETECALLER": 1,
-    "COMPLETEAGENT": 1,
-    "BLINDTRANSFER": 0,
-    "TRANSFER": 0,
-    "ATTENDEDTRANSFER": 0,
+    "COMPLETECALLER": True,
+    "COMPLETEAGENT": True,
+    "BLINDTRANSFER": False,
+    "TRANSFER": False,
+    "ATTENDEDTRANSFER": False,
 }
-"""Lines that end a call, with how many `wrapup_seconds` its end of wrap-up comes after them."""
+"""Lines that end a call, and whether its end of wrap-up comes `wrapup_seconds` after them
+(a completed call) or at once (a transfer)."""
 
 _HANDLERS: Final[dict[str, Handler]] = {
     "ENTERQUEUE": _enterqueue,

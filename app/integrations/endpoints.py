@@ -15,7 +15,7 @@ from app.auth.deps import IngestPrincipal, Principal
 from app.auth.keys import Scope
 from app.auth.resolver import resolve_credential
 from app.core.deps import ServicesDep
-from app.core.errors import Forbidden, Unauthorized
+from app.core.errors import BadRequest, Forbidden, Unauthorized
 from app.core.rate_limit import enforce_rate_limit
 from app.core.services import Services
 from app.events.endpoints import read_body
@@ -128,14 +128,27 @@ async def asterisk_queue_log(
             f"{LIVE_MAX_WRAPUP_SECONDS} s, the future-skew limit.",
         ),
     ] = 0,
+    wrapup_by_queue: Annotated[
+        bool,
+        Query(
+            description="Send no end of wrap-up: each queue's wrap-up limit (`wrapup_s`, set "
+            "to its `wrapuptime`) ends it, on the server's clock. Excludes `wrapup_seconds`.",
+        ),
+    ] = False,
 ) -> Response:
     from app.integrations.asterisk import parse_queue_log
 
+    if wrapup_by_queue and wrapup_seconds:
+        raise BadRequest(
+            "give either `wrapup_seconds` or `wrapup_by_queue`, not both",
+            details=[{"field": "wrapup_seconds", "reason": "excluded by wrapup_by_queue"}],
+        )
+    after = None if wrapup_by_queue else wrapup_seconds
     return await ingest_parsed(
         request,
         principal,
         services,
-        lambda body: parse_queue_log(text_lines(body), wrapup_seconds=wrapup_seconds),
+        lambda body: parse_queue_log(text_lines(body), wrapup_seconds=after),
     )
 
 

@@ -29,9 +29,10 @@ class ReplayFormat(StrEnum):
 
 
 def parse_file(
-    path: Path, fmt: ReplayFormat, tz: str = "UTC", *, wrapup_seconds: int = 0
+    path: Path, fmt: ReplayFormat, tz: str = "UTC", *, wrapup_seconds: int | None = 0
 ) -> ParseResult:
-    """`wrapup_seconds` applies to formats that log no end of wrap-up (asterisk: `wrapuptime`)."""
+    """`wrapup_seconds` applies to formats that log no end of wrap-up (asterisk: `wrapuptime`;
+    None: none is sent, the queues' wrap-up limits end it)."""
     data = path.read_bytes()
     if fmt is ReplayFormat.technion:
         from app.integrations.technion import parse_technion

@@ -215,6 +215,8 @@ def test_wrapup_ends_wrapup_seconds_after_a_completed_call_and_at_a_transfer() -
         assert after == (0 if call_id in transferred else 30_000), call_id
     assert [e.id for e in held.events] == [e.id for e in by_default.events]
     assert parse_queue_log(lines, wrapup_seconds=-5).events == by_default.events
+    by_queue = parse_queue_log(lines, wrapup_seconds=None)  # the queues' limits end wrap-up
+    assert ends(by_queue) == {c: (end, 0) for c, (end, _) in ends(held).items() if c in transferred}
 
 
 def test_start_line_offsets_error_line_numbers() -> None:
