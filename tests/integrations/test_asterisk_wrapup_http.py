@@ -102,11 +102,12 @@ async def test_bad_wrapup_settings_are_refused_with_the_reason(app_server: Runni
     _, key = await make_tenant_key(app_server.settings.database_url)
     line = call_lines(int(time.time()) - 600, "3000.1", "support")
     async with app_server.client(key) as client:
-        for params, status, field in (
+        cases: tuple[tuple[dict[str, str | int], int, str], ...] = (
             ({"wrapup_seconds": 301}, 422, "wrapup_seconds"),
             ({"wrapup_seconds": -1}, 422, "wrapup_seconds"),
             ({"wrapup_seconds": 30, "wrapup_by_queue": "true"}, 400, "wrapup_seconds"),
-        ):
+        )
+        for params, status, field in cases:
             reply = await client.post(
                 ENDPOINT, params=params, content=line, headers={"Content-Type": "text/plain"}
             )
