@@ -138,18 +138,24 @@ async def asterisk_queue_log(
 ) -> Response:
     from app.integrations.asterisk import parse_queue_log
 
-    if wrapup_by_queue and wrapup_seconds:
-        raise BadRequest(
-            "give either `wrapup_seconds` or `wrapup_by_queue`, not both",
-            details=[{"field": "wrapup_seconds", "reason": "excluded by wrapup_by_queue"}],
-        )
-    after = None if wrapup_by_queue else wrapup_seconds
+    after = wrapup_after(wrapup_seconds, wrapup_by_queue)
     return await ingest_parsed(
         request,
         principal,
         services,
         lambda body: parse_queue_log(text_lines(body), wrapup_seconds=after),
     )
+
+
+def wrapup_after(wrapup_seconds: int, wrapup_by_queue: bool) -> int | None:
+    """What an adapter of a platform that logs no end of wrap-up is told: place it this many
+    seconds after the call, or (None) send none and leave it to the queues' wrap-up limits."""
+    if wrapup_by_queue and wrapup_seconds:
+        raise BadRequest(
+            "give either `wrapup_seconds` or `wrapup_by_queue`, not both",
+            details=[{"field": "wrapup_seconds", "reason": "excluded by wrapup_by_queue"}],
+        )
+    return None if wrapup_by_queue else wrapup_seconds
 
 
 JSON_BODY = {
@@ -206,7 +212,9 @@ async def connect_ctr(
     description="Body: `callcenter::info` events as JSON (array, one object or NDJSON), as an "
     "ESL forwarder sends them. `wrapup_seconds`: mod_callcenter logs no end of wrap-up, so it "
     f"is placed this long after the call ends (set it to the queue's `wrap-up-time`; at most "
-    f"{LIVE_MAX_WRAPUP_SECONDS} s, the future-skew limit). See docs/integrations-platforms.md.",
+    f"{LIVE_MAX_WRAPUP_SECONDS} s, the future-skew limit); `wrapup_by_queue=true` sends none "
+    "and lets each queue's wrap-up limit (`wrapup_s`) end it. See "
+    "docs/integrations-platforms.md.",
     responses=ADAPTER_RESPONSES,
     openapi_extra=JSON_BODY,
 )
@@ -215,14 +223,16 @@ async def freeswitch_events(
     principal: IngestPrincipal,
     services: ServicesDep,
     wrapup_seconds: Annotated[int, Query(ge=0, le=LIVE_MAX_WRAPUP_SECONDS)] = 0,
+    wrapup_by_queue: bool = False,
 ) -> Response:
     from app.integrations.freeswitch import parse_callcenter_events
 
+    after = wrapup_after(wrapup_seconds, wrapup_by_queue)
     return await ingest_parsed(
         request,
         principal,
         services,
-        lambda body: parse_callcenter_events(body, wrapup_seconds=wrapup_seconds),
+        lambda body: parse_callcenter_events(body, wrapup_seconds=after),
     )
 
 

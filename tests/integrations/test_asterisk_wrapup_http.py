@@ -1,6 +1,7 @@
 """Asterisk's `wrapuptime` over the real server (both engines, wall clock): the follower's
 `wrapup_seconds` places each end of wrap-up, or `wrapup_by_queue` leaves it to the queues'
-wrap-up limits; conflicting or out-of-range settings are refused with the reason."""
+wrap-up limits; conflicting or out-of-range settings are refused with the reason (also by the
+FreeSWITCH endpoint, which takes the same two settings)."""
 
 from __future__ import annotations
 
@@ -113,6 +114,14 @@ async def test_bad_wrapup_settings_are_refused_with_the_reason(app_server: Runni
             )
             assert reply.status_code == status, (params, reply.text)
             assert field in reply.text
+        both = await client.post(
+            "/v1/integrations/freeswitch/events",
+            params={"wrapup_seconds": 30, "wrapup_by_queue": "true"},
+            content=b"[]",
+            headers={"Content-Type": "application/json"},
+        )
+        assert both.status_code == 400, both.text
+        assert "not both" in both.text
 
 
 def said(stderr: str) -> str:
