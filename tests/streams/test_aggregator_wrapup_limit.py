@@ -173,3 +173,23 @@ def test_a_checkpoint_of_format_1_is_read_and_its_wrapups_have_no_limit() -> Non
     assert board == {"a1": "wrapup", "a2": "on_call"}
     restored.apply(CallWrapupEnded(id="x1", ts=later, call_id="c1"))
     assert restored.metrics("queue:support", "60m", later)["wrapup_time"] == 3_600_000 / 1000 + 5
+
+
+def test_a_call_id_used_again_after_it_was_forgotten_may_share_its_old_wrapup_end() -> None:
+    limits = {"long": QueueConfig(wrapup_s=3600), "short": QueueConfig(wrapup_s=100)}
+    agg = TenantAggregator(cfg(queues=limits, finished_call_retention_s=10))
+    feed = Feed(agg)
+    feed(CallQueued, 0, call_id="c0", queue="long")
+    feed(CallAnswered, 0.5, call_id="c0", agent="bob")
+    feed(CallEnded, 1, call_id="c0")  # bob's wrap-up, ending at 3601, stays ahead of c1's
+    feed(CallQueued, 0, call_id="c1", queue="long")
+    feed(CallAnswered, 1, call_id="c1", agent="ann")
+    feed(CallEnded, 2, call_id="c1")  # would end by itself at 3602
+    feed(CallWrapupEnded, 3, call_id="c1")  # ended sooner; forgotten 10 s later
+    feed(CallQueued, 3400, call_id="c1", queue="short")  # a new call with the same id
+    feed(CallAnswered, 3401, call_id="c1", agent="ann")
+    feed(CallEnded, 3502, call_id="c1")  # ends by itself at 3602 too
+    agg.advance(at(3602))
+    assert state(agg, "ann", 3602) == ("available", None)
+    m = agg.metrics("tenant", "today", at(3602))
+    assert (m["handled"], m["wrapup_time"]) == (3, (3600 + 1 + 100) / 3)

@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections import Counter, deque
 from collections.abc import Callable, Sequence
 from heapq import heapify, heappop, heappush
+from itertools import count
 from typing import Any, Final
 
 from app.events.schemas import (
@@ -39,9 +40,10 @@ MICROS: Final = 1_000_000
 UNLIMITED: Final = -1
 """Wrap-up limit of a queue with `wrapup_s` None: wrap-up lasts until an event ends it."""
 
-WrapupDeadline = tuple[int, str, int, Call]
-"""(aggregator time the wrap-up ends by itself, call id, visit, call): unique per call visit,
-so the heap never compares two calls."""
+WrapupDeadline = tuple[int, str, int, int, Call]
+"""(aggregator time the wrap-up ends by itself, call id, visit, entry number, call). Live calls
+come out by (time, call id); the entry number keeps the heap from ever comparing two calls (a
+forgotten call's stale entry may share the rest with a new call of the same id)."""
 
 
 def wrapup_limit_ms(q: QueueConfig) -> int:
@@ -79,6 +81,7 @@ class TenantState:
         # wrap-ups with a limit, by when they end by itself; entries of finished calls are
         # dropped when they reach the top (or when the heap is compacted at a boundary)
         self.wrap_deadlines: list[WrapupDeadline] = []
+        self.wrap_entries = count()
         self.facts: list[Fact | Call | Interval] = []
         self.counts: Counter[type] = Counter(dict.fromkeys(EVENT_TYPES, 0))
         self.handlers: dict[type, Callable[[Any, int], None]] = {}
@@ -140,7 +143,7 @@ class TenantState:
                 self.wm = t
                 wraps = self.wrap_deadlines
                 if wraps and wraps[0][0] == deadline:
-                    self.wrapup_limit_reached(heappop(wraps)[3], t)
+                    self.wrapup_limit_reached(heappop(wraps)[4], t)
                 else:
                     self.expire(self.expiry.popleft(), t)
             else:
@@ -161,7 +164,7 @@ class TenantState:
         wraps = self.wrap_deadlines
         while wraps:
             entry = wraps[0]
-            if entry[3].fate is None:
+            if entry[4].fate is None:
                 return entry[0] if entry[0] < first else first
             heappop(wraps)
         return first
@@ -170,14 +173,17 @@ class TenantState:
         """`call` went to wrap-up at `t` in a queue with a limit: it ends by itself at t + limit."""
         call.wrap_limit = limit
         due = call.wrap_due = t + limit
-        heappush(self.wrap_deadlines, (due, call.id, call.visit, call))
+        heappush(self.wrap_deadlines, (due, call.id, call.visit, next(self.wrap_entries), call))
         if due < self.due:
             self.due = due
 
     def rebuild_wrap_deadlines(self) -> None:
         """The heap from the live calls only (after a load, or to drop finished calls' entries)."""
+        entries = self.wrap_entries
         self.wrap_deadlines = [
-            (c.wrap_due, c.id, c.visit, c) for c in self.calls.values() if c.wrap_limit > 0
+            (c.wrap_due, c.id, c.visit, next(entries), c)
+            for c in self.calls.values()
+            if c.wrap_limit > 0
         ]
         heapify(self.wrap_deadlines)
 
