@@ -412,8 +412,11 @@ class Rules(TenantState):
         self.finish(call, t, "expired", 0, None)
 
     def wrapup_limit_reached(self, call: Call, t: int) -> None:
-        """Nothing ended the wrap-up of `call` within its limit: it ends now, at `t`."""
-        self.complete(call, t, call.wrap_limit, call.wrap_start + call.wrap_limit)
+        """Nothing ended the wrap-up of `call` within its limit: it ends now, at `t` (a call in
+        wrap-up always has its agent)."""
+        limit = call.wrap_limit
+        agent = self.agents[call.agent]  # type: ignore[index]
+        self.complete_fast(call, agent, t, call.wrap_start + limit, limit)
 
     def call_context(self, call_id: str | None, t: int) -> tuple[str | None, str | None]:
         """(queue, agent) of a live or recently finished call."""
