@@ -10,6 +10,7 @@ import typer
 from pydantic import ValidationError
 
 from app.config import EngineKind, Settings, describe_settings_error, get_settings
+from app.integrations.common import LIVE_MAX_WRAPUP_SECONDS, MAX_WRAPUP_SECONDS
 
 cli = typer.Typer(
     no_args_is_help=True, pretty_exceptions_enable=False, help="Floorwatch: live call-centre KPIs."
@@ -280,6 +281,22 @@ def replay(
     wait_timeout: Annotated[
         float, typer.Option(min=0, help="seconds --wait waits at most (then exit code 1)")
     ] = 300.0,
+    wrapup_seconds: Annotated[
+        int,
+        typer.Option(
+            min=0,
+            max=MAX_WRAPUP_SECONDS,
+            help="asterisk: the queues' `wrapuptime`; each end of wrap-up is placed this long "
+            "after the call's end (0, Asterisk's default: no wrap-up)",
+        ),
+    ] = 0,
+    wrapup_by_queue: Annotated[
+        bool,
+        typer.Option(
+            help="asterisk: send no end of wrap-up; each queue's wrap-up limit (set it to its "
+            "`wrapuptime`) ends it"
+        ),
+    ] = False,
 ) -> None:
     """Read FILE, order its events by time and post them in batches; print a summary."""
     from pathlib import Path
@@ -291,10 +308,15 @@ def replay(
         fmt = ReplayFormat(format)
     except ValueError as exc:
         raise typer.BadParameter(f"unknown format {format!r}") from exc
+    if (wrapup_seconds or wrapup_by_queue) and fmt is not ReplayFormat.asterisk:
+        raise typer.BadParameter("--wrapup-seconds and --wrapup-by-queue: --format asterisk only")
+    if wrapup_seconds and wrapup_by_queue:
+        raise typer.BadParameter("give either --wrapup-seconds or --wrapup-by-queue, not both")
     pace = None if speed == "max" else float(speed)
     if pace is not None and pace <= 0:
         raise typer.BadParameter("--speed must be `max` or a number > 0")
-    parsed = parse_file(Path(file), fmt, tz)
+    after = None if wrapup_by_queue else wrapup_seconds
+    parsed = parse_file(Path(file), fmt, tz, wrapup_seconds=after)
     events = sorted(parsed.events, key=lambda e: e.ms)
     for error in parsed.errors[:20]:
         typer.echo(f"line {error.line_no}: {error.reason}", err=True)
@@ -410,12 +432,31 @@ def follow_queue_log_command(
     from_start: Annotated[
         bool, typer.Option(help="with no saved position, send the whole existing file")
     ] = False,
+    wrapup_seconds: Annotated[
+        int,
+        typer.Option(
+            min=0,
+            max=LIVE_MAX_WRAPUP_SECONDS,
+            help="the queues' `wrapuptime` in queues.conf; each end of wrap-up is placed this "
+            "long after the call's end (0, Asterisk's default: no wrap-up)",
+        ),
+    ] = 0,
+    wrapup_by_queue: Annotated[
+        bool,
+        typer.Option(
+            help="send no end of wrap-up; each Floorwatch queue's wrap-up limit (set it to the "
+            "queue's `wrapuptime`) ends it on the server's clock: exact live, per queue"
+        ),
+    ] = False,
 ) -> None:
     """Follow queue_log like `tail -F` (survives rotation, remembers its position) and post
     new lines in batches."""
     from pathlib import Path
 
     from app.integrations.follow import follow_queue_log
+
+    if wrapup_seconds and wrapup_by_queue:
+        raise typer.BadParameter("give either --wrapup-seconds or --wrapup-by-queue, not both")
     from app.integrations.tail import LineBatch
 
     def report(batch: LineBatch, answer: dict[str, object]) -> None:
@@ -436,6 +477,7 @@ def follow_queue_log_command(
             api_key,
             state_file=Path(state_file) if state_file else None,
             from_start=from_start,
+            wrapup_seconds=None if wrapup_by_queue else wrapup_seconds,
             stop=stop,
             report=report,
         )

@@ -29,7 +29,11 @@ class ReplayFormat(StrEnum):
     ndjson = "ndjson"
 
 
-def parse_file(path: Path, fmt: ReplayFormat, tz: str = "UTC") -> ParseResult:
+def parse_file(
+    path: Path, fmt: ReplayFormat, tz: str = "UTC", *, wrapup_seconds: int | None = 0
+) -> ParseResult:
+    """`wrapup_seconds` applies to formats that log no end of wrap-up (asterisk: `wrapuptime`;
+    None: none is sent, the queues' wrap-up limits end it)."""
     data = path.read_bytes()
     if fmt is ReplayFormat.technion:
         from app.integrations.technion import parse_technion
@@ -38,7 +42,7 @@ def parse_file(path: Path, fmt: ReplayFormat, tz: str = "UTC") -> ParseResult:
     if fmt is ReplayFormat.asterisk:
         from app.integrations.asterisk import parse_queue_log
 
-        return parse_queue_log(text_lines(data))
+        return parse_queue_log(text_lines(data), wrapup_seconds=wrapup_seconds)
     if fmt is ReplayFormat.connect_agent:
         from app.integrations.connect import parse_agent_events
 

@@ -85,6 +85,9 @@ class MemoryEngine(Engine):
             await asyncio.sleep(interval)
             try:
                 self.host.tick()
+                if self.host.has_facts():  # calls that time alone finished (wrap-up limits)
+                    self._facts.extend(self.host.drain_facts())
+                    await self._write_facts()
                 changed, self._changed_since_tick = self._changed_since_tick, set()
                 await self.run_tick_hooks(self.host, changed)
             except asyncio.CancelledError:
@@ -161,10 +164,11 @@ class MemoryEngine(Engine):
         """Write pending facts; on a database error keep them (bounded) for the next round."""
         if not self._facts:
             return
+        facts, self._facts = self._facts, []  # the other writer may add facts meanwhile
         try:
-            await write_facts(self.db, self._facts)
-            self._facts.clear()
+            await write_facts(self.db, facts)
         except Exception as exc:
+            self._facts[:0] = facts
             log.warning(
                 "writing facts failed; will retry", error=str(exc), pending=len(self._facts)
             )

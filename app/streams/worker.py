@@ -236,7 +236,11 @@ class PartitionWorker:
         if part.checkpointing is not None and not part.checkpointing.done():
             return None
         part.checkpointed_at = time.monotonic()
-        if part.host.offset == part.checkpointed_offset and not part.pending_facts:
+        if (
+            part.host.offset == part.checkpointed_offset
+            and not part.pending_facts
+            and not part.host.has_facts()
+        ):
             return None
         began = time.monotonic()
         facts = part.pending_facts + part.host.drain_facts()

@@ -40,10 +40,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("alert_deliveries", schema=None) as batch_op:
-        batch_op.drop_index("ix_alert_deliveries_status_due")
-        batch_op.drop_column("claimed_until_ms")
-        batch_op.drop_column("claimed_by")
-        batch_op.drop_column("first_attempt_ms")
-        batch_op.drop_column("next_attempt_ms")
-        batch_op.drop_column("payload")
+    # Plain ALTER TABLE ... DROP COLUMN (SQLite 3.35+): a batch copy would drop and recreate
+    # `alert_deliveries`, and its attempts (ON DELETE CASCADE) would go with it.
+    op.drop_index("ix_alert_deliveries_status_due", table_name="alert_deliveries")
+    for column in ("claimed_until_ms", "claimed_by", "first_attempt_ms", "next_attempt_ms", "payload"):
+        op.execute(f"ALTER TABLE alert_deliveries DROP COLUMN {column}")

@@ -761,7 +761,7 @@ export interface paths {
         put?: never;
         /**
          * FreeSWITCH mod_callcenter events
-         * @description Body: `callcenter::info` events as JSON (array, one object or NDJSON), as an ESL forwarder sends them. `wrapup_seconds`: mod_callcenter logs no end of wrap-up, so it is placed this long after the call ends (set it to the queue's `wrap-up-time`; at most 300 s, the future-skew limit). See docs/integrations-platforms.md.
+         * @description Body: `callcenter::info` events as JSON (array, one object or NDJSON), as an ESL forwarder sends them. `wrapup_seconds`: mod_callcenter logs no end of wrap-up, so it is placed this long after the call ends (set it to the queue's `wrap-up-time`; at most 300 s, the future-skew limit); `wrapup_by_queue=true` sends none and lets each queue's wrap-up limit (`wrapup_s`) end it. See docs/integrations-platforms.md.
          */
         post: operations["freeswitch_events_v1_integrations_freeswitch_events_post"];
         delete?: never;
@@ -956,7 +956,7 @@ export interface paths {
         put?: never;
         /**
          * Create a queue (admins)
-         * @description Queues that are not configured use the defaults (20 s, 5 s, wrap-up on).
+         * @description Queues that are not configured use the defaults (20 s, 5 s, wrap-up until the platform ends it).
          */
         post: operations["post_queue_v1_queues_post"];
         delete?: never;
@@ -2262,11 +2262,10 @@ export interface components {
              */
             sl_threshold_s: number;
             /**
-             * Wrapup
-             * @description Agents go to wrap-up after a call of this queue.
-             * @default true
+             * Wrapup S
+             * @description Wrap-up after a call of this queue. null: until the platform ends it (`call.wrapup_ended`) or the agent's next activity, for platforms that log wrap-up; 0: no wrap-up; N: as null, but the wrap-up ends by itself N seconds after the call ended, for platforms that hold agents back for a fixed time without logging it (Asterisk's `wrapuptime`; 0-3600). See docs/metrics.md.
              */
-            wrapup: boolean;
+            wrapup_s?: number | null;
         };
         /** QueueOut */
         QueueOut: {
@@ -2278,12 +2277,15 @@ export interface components {
             short_abandon_s: number;
             /** Sl Threshold S */
             sl_threshold_s: number;
-            /** Wrapup */
-            wrapup: boolean;
+            /**
+             * Wrapup S
+             * @description null: wrap-up until the platform ends it; 0: none; N: at most N seconds.
+             */
+            wrapup_s: number | null;
         };
         /**
          * QueueUpdate
-         * @description Only the fields given change.
+         * @description Only the fields given change (`wrapup_s: null` sets "until the platform ends it").
          */
         QueueUpdate: {
             /** Name */
@@ -2292,8 +2294,11 @@ export interface components {
             short_abandon_s?: number | null;
             /** Sl Threshold S */
             sl_threshold_s?: number | null;
-            /** Wrapup */
-            wrapup?: boolean | null;
+            /**
+             * Wrapup S
+             * @description Wrap-up after a call of this queue. null: until the platform ends it (`call.wrapup_ended`) or the agent's next activity, for platforms that log wrap-up; 0: no wrap-up; N: as null, but the wrap-up ends by itself N seconds after the call ended, for platforms that hold agents back for a fixed time without logging it (Asterisk's `wrapuptime`; 0-3600). See docs/metrics.md.
+             */
+            wrapup_s?: number | null;
         };
         /** QuietHoursIn */
         QuietHoursIn: {
@@ -4873,7 +4878,12 @@ export interface operations {
     };
     asterisk_queue_log_v1_integrations_asterisk_queue_log_post: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Send no end of wrap-up: each queue's wrap-up limit (`wrapup_s`, set to its `wrapuptime`) ends it, on the server's clock. Excludes `wrapup_seconds`. */
+                wrapup_by_queue?: boolean;
+                /** @description The queues' `wrapuptime` (queues.conf): queue_log logs no end of wrap-up, so it is placed this long after each COMPLETECALLER/COMPLETEAGENT. 0 (the default, as in Asterisk): no wrap-up. At most 300 s, the future-skew limit. */
+                wrapup_seconds?: number;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -4911,6 +4921,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
             };
             /** @description the event log is unavailable; retry after `Retry-After` */
             503: {
@@ -5026,6 +5045,7 @@ export interface operations {
     freeswitch_events_v1_integrations_freeswitch_events_post: {
         parameters: {
             query?: {
+                wrapup_by_queue?: boolean;
                 wrapup_seconds?: number;
             };
             header?: never;
