@@ -8,6 +8,9 @@ export const en = {
   "app.noDashboards": "No dashboard to show. Ask an admin to share one with you.",
   "app.language": "Language",
 
+  "api.serverError": "The server could not answer this time. Try again in a moment; if it keeps happening, tell your administrator.",
+  "api.unreachable": "The server cannot be reached. Check the connection and try again.",
+
   "status.live": "Live",
   "status.connecting": "Connecting…",
   "status.stale": "Stale",
@@ -415,6 +418,9 @@ export const pl: Record<MessageKey, string> = {
   "app.retry": "Spróbuj ponownie",
   "app.noDashboards": "Brak pulpitu do pokazania. Poproś administratora o udostępnienie.",
   "app.language": "Język",
+
+  "api.serverError": "Serwer nie mógł teraz odpowiedzieć. Spróbuj ponownie za chwilę; jeśli to się powtarza, powiadom administratora.",
+  "api.unreachable": "Nie można połączyć się z serwerem. Sprawdź połączenie i spróbuj ponownie.",
 
   "status.live": "Na żywo",
   "status.connecting": "Łączenie…",

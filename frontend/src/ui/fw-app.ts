@@ -277,7 +277,7 @@ export class FwApp extends LocalizedElement {
           if (location.pathname !== "/login") history.replaceState(null, "", "/login");
           return;
         }
-        return this.fail(String(error));
+        return this.fail(error instanceof Error ? error.message : String(error));
       }
     }
     this.toggleAttribute("wall", this.wallMode);
