@@ -203,6 +203,7 @@ async def serve(websocket: WebSocket, hub: Hub, conn: Connection) -> None:
             Welcome(
                 tenant=conn.principal.tenant_name,
                 ping_interval_s=settings.ws_ping_interval_s,
+                stale_after_s=settings.ws_stale_after_s,
                 idle_timeout_s=settings.ws_idle_timeout_s,
                 max_message_bytes=settings.ws_max_message_bytes,
                 max_subscriptions=settings.ws_max_subscriptions,
