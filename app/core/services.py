@@ -8,6 +8,7 @@ from app.alerts.runtime import AlertRuntime, build_alert_runtime
 from app.config import EngineKind, Settings
 from app.core.db import Database
 from app.core.rate_limit import RateLimiter, build_rate_limiter
+from app.dashboards.feed import DashboardFeed
 from app.streams.engine import Engine
 from app.streams.tenant_config import TenantConfigs
 
@@ -19,6 +20,7 @@ class Services:
     configs: TenantConfigs
     engine: Engine
     alerts: AlertRuntime
+    dashboards: DashboardFeed
     limiter: RateLimiter | None = None
 
 
@@ -38,5 +40,11 @@ def build_services(settings: Settings, *, run_worker: bool = True) -> Services:
         limiter = build_rate_limiter(settings, None)
     alerts = build_alert_runtime(settings, db, engine)
     return Services(
-        settings=settings, db=db, configs=configs, engine=engine, alerts=alerts, limiter=limiter
+        settings=settings,
+        db=db,
+        configs=configs,
+        engine=engine,
+        alerts=alerts,
+        dashboards=DashboardFeed(db),
+        limiter=limiter,
     )

@@ -81,7 +81,8 @@ async def post_dashboard(
         viewer = await viewer_of(session, principal)
         out = await create_dashboard(session, viewer, body)
         await session.commit()
-        return out
+    services.dashboards.changed(principal.tenant_id)
+    return out
 
 
 @router.get(
@@ -134,7 +135,8 @@ async def put_dashboard(
         viewer = await viewer_of(session, principal)
         out = await update_dashboard(session, viewer, dashboard_id, body)
         await session.commit()
-        return out
+    services.dashboards.changed(principal.tenant_id)
+    return out
 
 
 @router.delete(
@@ -151,6 +153,7 @@ async def remove_dashboard(
         await delete_dashboard(session, viewer, dashboard_id)
         await revoke_all_display_links(session, principal.tenant_id, dashboard_id)
         await session.commit()
+    services.dashboards.changed(principal.tenant_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 

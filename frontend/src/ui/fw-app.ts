@@ -1,6 +1,7 @@
 import { css, html, nothing } from "lit";
 import { api, ApiError, displayToken, setCsrfToken, setDisplayToken } from "../core/api";
 import { wall } from "../core/context";
+import { watchDashboard } from "../core/dashboard-sync";
 import { t } from "../core/i18n";
 import { newWidget, WIDGET_TYPES } from "../core/layout";
 import { live } from "../core/live";
@@ -88,6 +89,7 @@ export class FwApp extends LocalizedElement {
   private me: Me | null = null;
   private rotation: { ids: number[]; every: number; timer: number | null } | null = null;
   private chromeTimer: number | null = null;
+  private unwatchDashboard: (() => void) | null = null;
 
   constructor() {
     super();
@@ -221,8 +223,31 @@ export class FwApp extends LocalizedElement {
     void this.boot();
   }
 
+  override updated(changed: Map<string, unknown>): void {
+    if (changed.has("current")) {
+      this.unwatchDashboard?.();
+      this.unwatchDashboard = this.current ? watchDashboard(this.current, () => void this.reloadDashboards()) : null;
+    }
+  }
+
+  /** The shown dashboard changed on the server (saved elsewhere, moved, deleted): take the
+   * new layout, unless it is being edited here (saving will then report the conflict). */
+  private async reloadDashboards(): Promise<void> {
+    if (this.draft) return;
+    try {
+      this.dashboards = await api<Dashboard[]>("GET", "/v1/dashboards");
+    } catch (error) {
+      console.warn("floorwatch: reloading the dashboards failed", error);
+      return;
+    }
+    const shown = this.dashboards.find((d) => d.id === this.current?.id);
+    if (shown) this.current = shown;
+    else if (this.view === "board") this.route();
+  }
+
   override disconnectedCallback(): void {
     super.disconnectedCallback();
+    this.unwatchDashboard?.();
     live.removeEventListener("status", this.onLiveStatus);
     window.removeEventListener("popstate", this.onPop);
     window.removeEventListener("pointermove", this.onPointer);
