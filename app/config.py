@@ -111,6 +111,13 @@ class Settings(BaseSettings):
         "long marks itself stale and reconnects; sent in `welcome` (`stale_after_s`). Must "
         "exceed `ws_ping_interval_s`, or a quiet but healthy wall would blink stale.",
     )
+    trend_sample_s: float = Field(
+        10.0,
+        gt=0,
+        le=300,
+        description="Wall charts: how often the server samples the live value of every charted "
+        "series, so that a freshly opened wall draws the last hour (`/v1/metrics/history`).",
+    )
     ws_idle_timeout_s: float = Field(
         60.0,
         gt=0,

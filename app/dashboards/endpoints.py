@@ -62,6 +62,7 @@ async def get_dashboards(principal: ReadPrincipal, services: ServicesDep) -> lis
     async with services.db.session() as session:
         if await ensure_default_dashboard(session, principal.tenant_id):
             await session.commit()
+            services.dashboards.changed(principal.tenant_id)
         viewer = await viewer_of(session, principal)
         return await list_dashboards(session, viewer)
 

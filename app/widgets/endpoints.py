@@ -40,6 +40,7 @@ from app.core.errors import (
 from app.core.logging import get_logger
 from app.core.services import Services
 from app.widgets.connection import Connection
+from app.widgets.history_endpoint import router as history_router
 from app.widgets.hub import Hub
 from app.widgets.protocol import (
     PROTOCOL_VERSION,
@@ -56,6 +57,7 @@ from app.widgets.protocol import (
 )
 
 router = APIRouter(tags=["live"])
+router.include_router(history_router)
 log = get_logger(__name__)
 
 AUTH_TIMEOUT_S = 10.0

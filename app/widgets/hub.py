@@ -37,6 +37,7 @@ from app.widgets.protocol import (
     encode,
 )
 from app.widgets.topics import Topic, TopicError, TopicKind, can_subscribe, parse_topic
+from app.widgets.trends import TrendRecorder
 
 log = get_logger(__name__)
 
@@ -75,6 +76,7 @@ class Hub:
         self._tasks: list[asyncio.Task[None]] = []
         self._fetch_slots = asyncio.Semaphore(CONCURRENT_FETCHES)
         self._failing_since: dict[int, float] = {}
+        self.trends = TrendRecorder(services)
 
     # -- lifecycle --------------------------------------------------------------------------
 
@@ -87,8 +89,10 @@ class Hub:
             asyncio.create_task(self._heartbeat_loop(), name="ws-hub-heartbeat"),
             asyncio.create_task(self._flush_loop(), name="ws-hub-flush"),
         ]
+        await self.trends.start()
 
     async def close(self) -> None:
+        await self.trends.close()
         with contextlib.suppress(ValueError):
             self.engine.remove_listener(self.on_update)
         with contextlib.suppress(ValueError):

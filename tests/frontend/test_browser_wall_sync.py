@@ -1,11 +1,16 @@
 """An open wall follows the server: a layout saved elsewhere reaches a TV already showing the
-dashboard (over the `dashboards:` WebSocket topic, without a page reload)."""
+dashboard (over the `dashboards:` WebSocket topic, without a page reload), and a wall opened
+now charts the recent past the server sampled (`/v1/metrics/history`), not an empty hour."""
 
 from __future__ import annotations
 
+import re
+from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
+
+from app.config import Settings
 
 from tests.conftest import IN_CI
 
@@ -14,7 +19,8 @@ if not IN_CI:
 
 from playwright.async_api import Page, expect
 
-from tests.frontend.conftest import Wall, screenshot
+from tests.frontend.conftest import Wall, running_wall, screenshot
+from tests.helpers import eventually, ev, now_ms
 
 
 def extra_tile(widgets: list[dict[str, Any]]) -> dict[str, Any]:
@@ -53,3 +59,64 @@ async def test_a_saved_layout_reaches_an_open_display(wall: Wall, page: Page) ->
     await expect(page.locator("fw-grid [data-widget=waiting]")).to_have_count(0)
     assert await page.evaluate("window.openedOnce === true"), "re-rendered, not reloaded"
     await screenshot(page, "display-after-a-saved-layout")
+
+
+@pytest.fixture
+async def sampled_wall(wall_settings: Settings) -> AsyncIterator[Wall]:
+    """A wall server that samples the charted series every half second."""
+    async with running_wall(wall_settings.model_copy(update={"trend_sample_s": 0.5})) as running:
+        yield running
+
+
+async def test_a_freshly_opened_wall_charts_the_servers_recent_past(
+    sampled_wall: Wall, page: Page
+) -> None:
+    wall = sampled_wall
+    await wall.api("GET", "/v1/dashboards")  # the default one, with its service-level chart
+    t0 = now_ms()
+    await wall.post(
+        [
+            ev("call.queued", t0 - 60_000, call_id="h1", queue="Sales"),
+            ev("call.answered", t0 - 55_000, call_id="h1", agent="a1"),
+        ]
+    )
+    query = "/v1/metrics/history?metric=service_level&scope=tenant&window=15m"
+
+    async def has(value: float) -> bool:
+        found = await wall.api("GET", query)
+        return any(v == value for _, v in found["points"])
+
+    await eventually(lambda: has(1.0), timeout=10, interval=0.3)
+    await wall.post(
+        [
+            ev("call.queued", t0 - 50_000, call_id="h2", queue="Sales"),
+            ev("call.abandoned", t0 - 10_000, call_id="h2"),
+        ]
+    )
+    await eventually(lambda: has(0.5), timeout=10, interval=0.3)
+
+
+    async def spans_six_seconds() -> bool:
+        points = (await wall.api("GET", query))["points"]
+        return points[-1][0] - points[0][0] >= 6000
+
+    await eventually(spans_six_seconds, timeout=15, interval=0.5)
+    history = await wall.api("GET", query)
+    values = [v for _, v in history["points"]]
+    assert values.index(1.0) < values.index(0.5), "oldest first"
+    times = [at for at, _ in history["points"]]
+    assert times == sorted(times)
+    (live,) = await wall.api("GET", "/v1/metrics?scope=tenant&window=15m")
+    assert values[-1] == live["metrics"]["service_level"] == 0.5
+
+    opened_s = now_ms() / 1000
+    await wall.login(page)
+    plot = page.locator("fw-grid [data-widget=sl-trend] [data-testid=plot]")
+    await expect(plot).to_have_attribute("data-since", re.compile(r"\d+"), timeout=3000)
+
+    async def drawn_from_before_the_page() -> bool:
+        since = await plot.get_attribute("data-since")
+        return bool(since) and int(since or 0) <= times[0] / 1000 + 1 < opened_s - 5
+
+    await eventually(drawn_from_before_the_page, timeout=5, interval=0.2)
+    await screenshot(page, "wall-chart-from-server-history")

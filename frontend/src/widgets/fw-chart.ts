@@ -1,6 +1,7 @@
 import { css, html, unsafeCSS } from "lit";
 import uPlot from "uplot";
 import uplotCss from "uplot/dist/uPlot.min.css?inline";
+import { api } from "../core/api";
 import { history, seriesKey } from "../core/history";
 import { formatPercent, formatTime, t } from "../core/i18n";
 import type { TopicCopy } from "../core/live";
@@ -34,6 +35,8 @@ export class FwChart extends WidgetElement {
   private observer: ResizeObserver | null = null;
   private lastDraw = 0;
   private latest: number | null = null;
+  /** The series whose server history was asked for (once per series and page). */
+  private fetchedHistory = "";
 
   private key(): string {
     return seriesKey(metricTopic(this.config.scope, this.config.window), this.config.metric ?? "");
@@ -70,7 +73,27 @@ export class FwChart extends WidgetElement {
   }
 
   protected override updated(): void {
+    if (this.fetchedHistory !== this.key()) void this.loadServerHistory();
     if (!this.plot) this.draw();
+  }
+
+  /** The last hour as the server sampled it, so a wall opened now shows the hour at once. */
+  private async loadServerHistory(): Promise<void> {
+    const key = this.key();
+    this.fetchedHistory = key;
+    const query = new URLSearchParams({
+      metric: this.config.metric ?? "",
+      scope: this.config.scope,
+      window: this.config.window,
+      minutes: String(this.minutes()),
+    });
+    try {
+      const found = await api<{ points: Array<[number, number | null]> }>("GET", `/v1/metrics/history?${query}`);
+      history.merge(key, found.points);
+      this.draw();
+    } catch (error) {
+      console.warn("floorwatch chart: no server history", error);
+    }
   }
 
   private draw(): void {
@@ -80,6 +103,8 @@ export class FwChart extends WidgetElement {
     const series = history.get(this.key());
     const now = Date.now() / 1000;
     const data: uPlot.AlignedData = [series.times.slice(), series.values.slice()];
+    host.dataset.points = String(series.times.length);
+    host.dataset.since = String(series.times[0] ?? "");
     if (!this.plot) {
       this.plot = new uPlot(this.options(host.clientWidth, host.clientHeight), data, host);
       this.observer?.disconnect();
