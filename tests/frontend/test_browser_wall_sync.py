@@ -120,3 +120,23 @@ async def test_a_freshly_opened_wall_charts_the_servers_recent_past(
 
     await eventually(drawn_from_before_the_page, timeout=5, interval=0.2)
     await screenshot(page, "wall-chart-from-server-history")
+
+
+@pytest.mark.parametrize(("width", "height"), [(1366, 768), (1920, 1080)])
+async def test_the_chart_keeps_its_height_when_a_row_is_added(
+    wall: Wall, page: Page, width: int, height: int
+) -> None:
+    (dashboard,) = await wall.api("GET", "/v1/dashboards")
+    widgets = [*dashboard["widgets"], extra_tile(dashboard["widgets"])]
+    body = {"name": dashboard["name"], "team": None, "widgets": widgets, "version": 1}
+    await wall.api("PUT", f"/v1/dashboards/{dashboard['id']}", body)
+    await page.set_viewport_size({"width": width, "height": height})
+    await wall.login(page)
+    chart = page.locator("fw-grid [data-widget=sl-trend]")
+    plot = chart.locator("[data-testid=plot]")
+    await expect(plot.locator("canvas")).to_have_count(1)
+    host = await plot.bounding_box()
+    area = await plot.locator(".u-over").bounding_box()  # uPlot's plotting area
+    assert host is not None and area is not None
+    await screenshot(page, f"wall-chart-extra-row-{width}")
+    assert area["height"] >= max(30, host["height"] * 0.5), (area, host)

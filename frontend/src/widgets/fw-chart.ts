@@ -34,6 +34,7 @@ export class FwChart extends WidgetElement {
   private plot: uPlot | null = null;
   private observer: ResizeObserver | null = null;
   private lastDraw = 0;
+  private plotHeight = 0;
   private latest: number | null = null;
   /** The series whose server history was asked for (once per series and page). */
   private fetchedHistory = "";
@@ -107,9 +108,17 @@ export class FwChart extends WidgetElement {
     host.dataset.since = String(series.times[0] ?? "");
     if (!this.plot) {
       this.plot = new uPlot(this.options(host.clientWidth, host.clientHeight), data, host);
+      this.plotHeight = host.clientHeight;
       this.observer?.disconnect();
       this.observer = new ResizeObserver(() => {
-        if (this.plot && host.clientWidth > 0) {
+        if (!this.plot || host.clientWidth === 0) return;
+        if (Math.abs(host.clientHeight - this.plotHeight) > this.plotHeight / 4) {
+          // Fonts and axis sizes follow the height: a much smaller or larger panel (rows
+          // added to the dashboard, another screen) gets a plot built for its size.
+          this.plot.destroy();
+          this.plot = null;
+          this.draw();
+        } else {
           this.plot.setSize({ width: host.clientWidth, height: host.clientHeight });
         }
       });
@@ -127,7 +136,7 @@ export class FwChart extends WidgetElement {
     const metric = this.config.metric ?? "";
     const ratio = metricInfo(metric).kind === "ratio";
     const thresholds = thresholdsFor(metric, this.config.thresholds);
-    const fontPx = Math.round(Math.max(11, Math.min(22, height / 14)));
+    const fontPx = Math.round(Math.max(10, Math.min(22, height / 14)));
     const font = `${fontPx}px Inter, "Segoe UI", system-ui, sans-serif`;
     const axis = {
       stroke: "#93a2c3",
@@ -148,6 +157,9 @@ export class FwChart extends WidgetElement {
       axes: [
         {
           ...axis,
+          // uPlot's default x-axis band is 50 px whatever the font: in a short panel it left
+          // the line a strip of a few pixels.
+          size: Math.round(fontPx * 2),
           space: fontPx * 6,
           values: (u, splits) => {
             const span = (u.scales.x.max ?? 0) - (u.scales.x.min ?? 0);
