@@ -10,6 +10,7 @@ import type { Dashboard, Me, WallOptions, WidgetConfig, WidgetType } from "../co
 import { LocalizedElement } from "./localized";
 import { reset } from "./theme";
 import "./fw-grid";
+import "./fw-display-links";
 import "./fw-locale-switch";
 import "./fw-login";
 import "./fw-status";
@@ -39,10 +40,6 @@ const PAGE_MODULES: Record<Exclude<View, "board">, () => Promise<unknown>> = {
 };
 const STAFF_ROLES = ["admin", "supervisor", "team_lead"];
 
-interface DisplayLinkCreated {
-  path: string;
-}
-
 const CHROME_HIDE_MS = 3000;
 
 /**
@@ -71,7 +68,7 @@ export class FwApp extends LocalizedElement {
     wallMode: { state: true },
     chrome: { state: true },
     notice: { state: true },
-    link: { state: true },
+    linksOpen: { state: true },
     view: { state: true },
   };
   declare view: View;
@@ -84,7 +81,7 @@ export class FwApp extends LocalizedElement {
   declare wallMode: boolean;
   declare chrome: boolean;
   declare notice: string;
-  declare link: string;
+  declare linksOpen: boolean;
 
   private me: Me | null = null;
   private rotation: { ids: number[]; every: number; timer: number | null } | null = null;
@@ -102,7 +99,7 @@ export class FwApp extends LocalizedElement {
     this.wallMode = false;
     this.chrome = true;
     this.notice = "";
-    this.link = "";
+    this.linksOpen = false;
     this.view = "board";
   }
 
@@ -150,7 +147,7 @@ export class FwApp extends LocalizedElement {
       box-shadow: 0 12px 40px rgba(0, 0, 0, 0.5);
     }
     :host([wall]) .controls.hidden { opacity: 0; pointer-events: none; }
-    .top button, .top select, .top input, .dialog button {
+    .top button, .top select, .top input {
       font: inherit;
       font-size: 0.85rem;
       color: var(--text);
@@ -161,7 +158,7 @@ export class FwApp extends LocalizedElement {
       cursor: pointer;
     }
     .top input { cursor: text; min-width: 14rem; font-size: 1rem; }
-    .top button.primary, .dialog button.primary { background: var(--accent); color: #04121f; font-weight: 700; border: 0; }
+    .top button.primary { background: var(--accent); color: #04121f; font-weight: 700; border: 0; }
     .top button.danger { border-color: rgba(244, 63, 94, 0.5); color: #fecdd3; }
     .editing-tag {
       font-size: 0.75rem;
@@ -189,29 +186,6 @@ export class FwApp extends LocalizedElement {
       z-index: 20;
     }
     .center { flex: 1; display: grid; place-items: center; color: var(--muted); font-size: 1.2rem; text-align: center; }
-    .dialog {
-      position: fixed;
-      inset: 0;
-      background: rgba(2, 6, 23, 0.7);
-      display: grid;
-      place-items: center;
-      z-index: 30;
-    }
-    .dialog > div {
-      background: var(--panel);
-      border: 1px solid var(--line);
-      border-radius: 0.8rem;
-      padding: 1.4rem 1.6rem;
-      width: min(44rem, 92vw);
-    }
-    .dialog code {
-      display: block;
-      word-break: break-all;
-      background: var(--bg-2);
-      padding: 0.7rem;
-      border-radius: 0.4rem;
-      margin: 0.8rem 0 1rem;
-    }
   `];
 
   override connectedCallback(): void {
@@ -501,18 +475,6 @@ export class FwApp extends LocalizedElement {
     }
   }
 
-  private async createLink(): Promise<void> {
-    if (!this.current) return;
-    try {
-      const created = await api<DisplayLinkCreated>("POST", `/v1/dashboards/${this.current.id}/display-links`, {
-        name: `${this.current.name} TV`,
-      });
-      this.link = `${location.origin}${created.path}`;
-    } catch (error) {
-      this.flash(error instanceof Error ? error.message : String(error));
-    }
-  }
-
   // -- rendering ------------------------------------------------------------------------------
 
   private topBar() {
@@ -543,7 +505,7 @@ export class FwApp extends LocalizedElement {
           ${WIDGET_TYPES.map((type) => html`<option value=${type}>${t(`widget.${type}` as MessageKey)}</option>`)}
         </select>
         <span class="spacer"></span>
-        <button @click=${this.createLink}>${t("edit.displayLink")}</button>
+        <button data-action="display-links" @click=${() => (this.linksOpen = true)}>${t("links.title")}</button>
         <button @click=${this.createDashboard}>${t("edit.newDashboard")}</button>
         <button class="danger" @click=${this.deleteDashboard}>${t("edit.deleteDashboard")}</button>
         <button @click=${this.cancelEditing} data-action="cancel">${t("edit.cancel")}</button>
@@ -662,16 +624,8 @@ export class FwApp extends LocalizedElement {
           : nothing}
       </main>
       ${this.notice ? html`<div class="notice" role="status">${this.notice}</div>` : nothing}
-      ${this.link
-        ? html`<div class="dialog" @click=${(e: Event) => e.target === e.currentTarget && (this.link = "")}>
-            <div>
-              <h3>${t("edit.displayLink")}</h3>
-              <p>${t("edit.displayLinkHelp")}</p>
-              <code data-testid="display-link">${this.link}</code>
-              <button class="primary" @click=${() => navigator.clipboard?.writeText(this.link)}>${t("edit.copy")}</button>
-              <button @click=${() => (this.link = "")}>${t("edit.done")}</button>
-            </div>
-          </div>`
+      ${this.linksOpen && this.current
+        ? html`<fw-display-links .dashboard=${this.current} @close=${() => (this.linksOpen = false)}></fw-display-links>`
         : nothing}
     `;
   }
