@@ -36,6 +36,7 @@ from app.dashboards.service import (
     delete_dashboard,
     editable,
     ensure_default_dashboard,
+    ensure_team_dashboards,
     get_dashboard,
     list_dashboards,
     update_dashboard,
@@ -60,14 +61,17 @@ NOT_EDITABLE: dict[int | str, dict[str, Any]] = {
     "",
     summary="Dashboards you may see",
     description="A tenant that has no dashboard at all gets the default one (`Floor overview`) "
-    "on this first call.",
+    "on this first call; a team lead's team without a dashboard gets its `TEAM overview`, "
+    "scoped to the team, listed first for them.",
 )
 async def get_dashboards(principal: ReadPrincipal, services: ServicesDep) -> list[DashboardOut]:
     async with services.db.session() as session:
-        if await ensure_default_dashboard(session, principal.tenant_id):
+        viewer = await viewer_of(session, principal)
+        created = await ensure_default_dashboard(session, principal.tenant_id)
+        created = await ensure_team_dashboards(session, viewer) or created
+        if created:
             await session.commit()
             services.dashboards.changed(principal.tenant_id)
-        viewer = await viewer_of(session, principal)
         return await list_dashboards(session, viewer)
 
 

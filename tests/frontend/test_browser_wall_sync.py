@@ -115,7 +115,8 @@ async def test_a_freshly_opened_wall_charts_the_servers_recent_past(
 
     async def drawn_from_before_the_page() -> bool:
         since = await plot.get_attribute("data-since")
-        return bool(since) and int(since or 0) <= times[0] / 1000 + 1 < opened_s - 5
+        first_served_s = int(times[0]) / 1000
+        return since is not None and int(since) <= first_served_s + 1 < opened_s - 5
 
     await eventually(drawn_from_before_the_page, timeout=5, interval=0.2)
     await screenshot(page, "wall-chart-from-server-history")
