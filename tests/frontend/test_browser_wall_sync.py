@@ -96,7 +96,7 @@ async def test_a_freshly_opened_wall_charts_the_servers_recent_past(
     await eventually(lambda: has(0.5), timeout=10, interval=0.3)
 
     async def spans_six_seconds() -> bool:
-        points = (await wall.api("GET", query))["points"]
+        points: list[tuple[int, float | None]] = (await wall.api("GET", query))["points"]
         return points[-1][0] - points[0][0] >= 6000
 
     await eventually(spans_six_seconds, timeout=15, interval=0.5)
