@@ -34,6 +34,16 @@ async def agent_teams(session: AsyncSession, tenant_id: int) -> dict[str, str]:
     return {agent: team for agent, team in rows.all()}  # noqa: C416 (rows are Row objects)
 
 
+async def agent_names(session: AsyncSession, tenant_id: int) -> dict[str, str]:
+    """Agent id -> display name, for the agents that have one."""
+    rows = await session.execute(
+        select(Agent.external_id, Agent.display_name).where(
+            Agent.tenant_id == tenant_id, Agent.display_name != ""
+        )
+    )
+    return {agent: name for agent, name in rows.all() if name}
+
+
 async def tenant_zone(session: AsyncSession, tenant_id: int) -> str:
     tenant = await session.get(Tenant, tenant_id)
     if tenant is None:

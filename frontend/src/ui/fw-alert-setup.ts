@@ -1,5 +1,6 @@
 import { css, html, nothing } from "lit";
 import { keyed } from "lit/directives/keyed.js";
+import { rememberAgentNames } from "../core/agent-names";
 import { api } from "../core/api";
 import { formatTime, hasMessage, t } from "../core/i18n";
 import type { MessageKey } from "../core/messages";
@@ -193,6 +194,7 @@ export class FwAlertSetup extends AdminSection {
     ]);
     this.rules = rules;
     this.channels = channels;
+    rememberAgentNames(agents);
     this.scopes = [
       "tenant",
       "each_queue",
