@@ -29,6 +29,9 @@ log = get_logger(__name__)
 KEEP_MS: Final = 65 * 60 * 1000
 DISCOVER_S: Final = 60.0
 ASKED_TTL_S: Final = 2 * 3600.0
+MAX_ASKED_PER_TENANT: Final = 200
+"""Series a tenant's callers may add by asking; beyond, asking returns what is recorded but
+starts nothing (so that nobody can make the server sample arbitrary names without end)."""
 
 SeriesKey = tuple[str, str, str]
 """(scope, window, metric) inside one tenant."""
@@ -60,9 +63,14 @@ class TrendRecorder:
 
     def history(self, tenant_id: int, series: SeriesKey, since_ms: int) -> list[Point]:
         """The samples of `series` from `since_ms` on; recording starts with the first ask."""
-        self.asked[(tenant_id, series)] = time.monotonic()
+        key = (tenant_id, series)
+        if key in self.asked or self._asked_count(tenant_id) < MAX_ASKED_PER_TENANT:
+            self.asked[key] = time.monotonic()
         found = self.points.get(tenant_id, {}).get(series)
         return [p for p in found if p[0] >= since_ms] if found else []
+
+    def _asked_count(self, tenant_id: int) -> int:
+        return sum(1 for asker, _ in self.asked if asker == tenant_id)
 
     def _rediscover(self, _tenant_id: int) -> None:
         self._discover_due = 0.0
