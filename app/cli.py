@@ -4,13 +4,19 @@ from __future__ import annotations
 
 import asyncio
 import signal
-from typing import Annotated
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
 from pydantic import ValidationError
 
 from app.config import EngineKind, Settings, describe_settings_error, get_settings
 from app.integrations.common import LIVE_MAX_WRAPUP_SECONDS, MAX_WRAPUP_SECONDS
+
+if TYPE_CHECKING:
+    from app.core.db import Database
+
+T = TypeVar("T")
 
 cli = typer.Typer(
     no_args_is_help=True, pretty_exceptions_enable=False, help="Floorwatch: live call-centre KPIs."
@@ -37,6 +43,20 @@ def main() -> None:
             raise
         typer.echo(describe_settings_error(error), err=True)
         raise SystemExit(2) from None
+
+
+def with_database(work: Callable[[Database], Awaitable[T]]) -> T:
+    """Run `work` on the configured database, opened for it and closed after, whatever happens."""
+    from app.core.db import Database
+
+    async def run() -> T:
+        db = Database(get_settings().database_url)
+        try:
+            return await work(db)
+        finally:
+            await db.close()
+
+    return asyncio.run(run())
 
 
 @cli.command()
@@ -66,21 +86,16 @@ def tenant_create(
     timezone: Annotated[str, typer.Option(help="IANA time zone, e.g. Europe/Warsaw")] = "UTC",
 ) -> None:
     """Create a tenant."""
-    from app.core.db import Database
     from app.org.service import create_tenant
 
-    async def run() -> int:
-        db = Database(get_settings().database_url)
-        try:
-            async with db.session() as session:
-                tenant = await create_tenant(session, name, timezone)
-                await session.commit()
-                return tenant.id
-        finally:
-            await db.close()
+    async def run(db: Database) -> int:
+        async with db.session() as session:
+            tenant = await create_tenant(session, name, timezone)
+            await session.commit()
+            return tenant.id
 
     try:
-        tenant_id = asyncio.run(run())
+        tenant_id = with_database(run)
     except ValueError as exc:
         raise typer.BadParameter(str(exc)) from exc
     typer.echo(f"tenant {name!r} created (id {tenant_id}, time zone {timezone})")
@@ -94,7 +109,6 @@ def api_key_create(
 ) -> None:
     """Create an API key. The key is printed once, as the last line; only its hash is stored."""
     from app.auth.keys import Scope, create_api_key
-    from app.core.db import Database
     from app.org.service import get_tenant_by_name
 
     try:
@@ -102,20 +116,16 @@ def api_key_create(
     except ValueError as exc:
         raise typer.BadParameter(f"unknown scope in {scope}: use `ingest` or `read`") from exc
 
-    async def run() -> str:
-        db = Database(get_settings().database_url)
-        try:
-            async with db.session() as session:
-                row = await get_tenant_by_name(session, tenant)
-                if row is None:
-                    raise typer.BadParameter(f"no tenant named {tenant!r}")
-                _, key = await create_api_key(session, row, name, scopes)
-                await session.commit()
-                return key
-        finally:
-            await db.close()
+    async def run(db: Database) -> str:
+        async with db.session() as session:
+            row = await get_tenant_by_name(session, tenant)
+            if row is None:
+                raise typer.BadParameter(f"no tenant named {tenant!r}")
+            _, key = await create_api_key(session, row, name, scopes)
+            await session.commit()
+            return key
 
-    key = asyncio.run(run())
+    key = with_database(run)
     typer.echo(f"API key {name!r} for tenant {tenant!r}, scopes {', '.join(sorted(scopes))}:")
     typer.echo(key)
 
@@ -141,7 +151,6 @@ def user_create(
     from app.auth.passwords import WeakPassword, check_password_policy, hash_password
     from app.auth.roles import Role
     from app.auth.users import RoleFields, create_user
-    from app.core.db import Database
     from app.core.errors import FloorwatchError
     from app.org.service import get_tenant_by_name
 
@@ -162,28 +171,24 @@ def user_create(
     except WeakPassword as exc:
         raise typer.BadParameter(str(exc)) from exc
 
-    async def run() -> int:
-        db = Database(get_settings().database_url)
-        try:
-            async with db.session() as session:
-                row = await get_tenant_by_name(session, tenant)
-                if row is None:
-                    raise typer.BadParameter(f"no tenant named {tenant!r}")
-                user = await create_user(
-                    session,
-                    row.id,
-                    username=username,
-                    password_hash=await hash_password(password),
-                    fields=fields,
-                    display_name=display_name,
-                )
-                await session.commit()
-                return user.id
-        finally:
-            await db.close()
+    async def run(db: Database) -> int:
+        async with db.session() as session:
+            row = await get_tenant_by_name(session, tenant)
+            if row is None:
+                raise typer.BadParameter(f"no tenant named {tenant!r}")
+            user = await create_user(
+                session,
+                row.id,
+                username=username,
+                password_hash=await hash_password(password),
+                fields=fields,
+                display_name=display_name,
+            )
+            await session.commit()
+            return user.id
 
     try:
-        user_id = asyncio.run(run())
+        user_id = with_database(run)
     except FloorwatchError as exc:
         raise typer.BadParameter(exc.message) from exc
     typer.echo(f"user {username.lower()!r} ({role}) created in tenant {tenant!r} (id {user_id})")
@@ -385,7 +390,7 @@ def simulate(
         )
     )
     if provision_tenant:
-        asyncio.run(_provision(provision_tenant, sim))
+        with_database(lambda db: _provision(db, provision_tenant, sim))
 
     async def live() -> None:
         async for batch in stream_live(sim, speed, time.time, tick_s=0.25):
@@ -402,21 +407,16 @@ def simulate(
     asyncio.run(live())
 
 
-async def _provision(tenant_name: str, sim: object) -> None:
-    from app.core.db import Database
+async def _provision(db: Database, tenant_name: str, sim: object) -> None:
     from app.integrations.simulation import Simulator
     from app.org.provision import provision_roster
     from app.org.service import ensure_tenant
 
     assert isinstance(sim, Simulator)
-    db = Database(get_settings().database_url)
-    try:
-        async with db.session() as session:
-            tenant = await ensure_tenant(session, tenant_name)
-            await provision_roster(session, tenant.id, sim.roster())
-            await session.commit()
-    finally:
-        await db.close()
+    async with db.session() as session:
+        tenant = await ensure_tenant(session, tenant_name)
+        await provision_roster(session, tenant.id, sim.roster())
+        await session.commit()
 
 
 @cli.command("follow-queue-log")
@@ -497,20 +497,15 @@ def alerts_prune(
     this about once an hour."""
     import app.models  # noqa: F401 - every table, for the foreign keys
     from app.alerts.retention import prune_alert_history
-    from app.core.db import Database
     from app.streams.clock import wall_ms
 
     settings = get_settings()
 
-    async def run() -> tuple[int, int]:
-        db = Database(settings.database_url)
-        try:
-            pruned = await prune_alert_history(db, days or settings.alert_retention_days, wall_ms())
-            return pruned.alerts, pruned.silences
-        finally:
-            await db.close()
+    async def run(db: Database) -> tuple[int, int]:
+        pruned = await prune_alert_history(db, days or settings.alert_retention_days, wall_ms())
+        return pruned.alerts, pruned.silences
 
-    alerts, silences = asyncio.run(run())
+    alerts, silences = with_database(run)
     typer.echo(f"deleted {alerts} ended alert episodes and {silences} expired silences")
 
 
@@ -529,21 +524,16 @@ def secrets_reseal() -> None:
     import app.models  # noqa: F401 - every table, for the foreign keys
     from app.alerts.sealing import SecretBox
     from app.alerts.service import reseal_channels
-    from app.core.db import Database
 
     settings = get_settings()
     if settings.secret_key is None:
         typer.echo("FLOORWATCH_SECRET_KEY is not set: nothing to seal with", err=True)
         raise typer.Exit(2)
 
-    async def run() -> int:
-        db = Database(settings.database_url)
-        try:
-            return await reseal_channels(db, SecretBox(settings.secret_keys()))
-        finally:
-            await db.close()
+    async def run(db: Database) -> int:
+        return await reseal_channels(db, SecretBox(settings.secret_keys()))
 
-    typer.echo(f"sealed the secrets of {asyncio.run(run())} channels")
+    typer.echo(f"sealed the secrets of {with_database(run)} channels")
 
 
 @reports_cli.command("rebuild")
@@ -562,23 +552,18 @@ def reports_rebuild(
     backup, after changing the tenant's time zone, or for facts older than the rollups). Days
     whose facts the retention deleted keep their rollups and cannot be rebuilt."""
     import app.models  # noqa: F401 - every table, for the foreign keys
-    from app.core.db import Database
     from app.reports.rebuild import RebuildRefused, rebuild_tenant
     from app.streams.clock import wall_ms
 
     settings = get_settings()
 
-    async def run() -> str:
-        db = Database(settings.database_url)
-        try:
-            return await rebuild_tenant(
-                db, tenant, since, settings.fact_retention_days or None, wall_ms()
-            )
-        finally:
-            await db.close()
+    async def run(db: Database) -> str:
+        return await rebuild_tenant(
+            db, tenant, since, settings.fact_retention_days or None, wall_ms()
+        )
 
     try:
-        typer.echo(asyncio.run(run()))
+        typer.echo(with_database(run))
     except RebuildRefused as exc:
         typer.echo(str(exc), err=True)
         raise typer.Exit(2) from exc
@@ -594,7 +579,6 @@ def reports_prune(
     """Delete report facts older than the retention (the rollups stay); every process running
     alerting also does this about once an hour."""
     import app.models  # noqa: F401 - every table, for the foreign keys
-    from app.core.db import Database
     from app.reports.retention import prune_facts
     from app.streams.clock import wall_ms
 
@@ -604,15 +588,11 @@ def reports_prune(
         typer.echo("FLOORWATCH_FACT_RETENTION_DAYS is 0 (keep for ever): give --days", err=True)
         raise typer.Exit(2)
 
-    async def run() -> tuple[int, int]:
-        db = Database(settings.database_url)
-        try:
-            pruned = await prune_facts(db, keep, wall_ms())
-            return pruned.facts, pruned.shifts_settled
-        finally:
-            await db.close()
+    async def run(db: Database) -> tuple[int, int]:
+        pruned = await prune_facts(db, keep, wall_ms())
+        return pruned.facts, pruned.shifts_settled
 
-    facts, settled = asyncio.run(run())
+    facts, settled = with_database(run)
     typer.echo(
         f"deleted {facts} report facts older than {keep} days "
         f"(outcomes of {settled} shifts stored first)"

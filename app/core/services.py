@@ -8,6 +8,7 @@ from app.alerts.runtime import AlertRuntime, build_alert_runtime
 from app.config import EngineKind, Settings
 from app.core.db import Database
 from app.core.rate_limit import RateLimiter, build_rate_limiter
+from app.dashboards.feed import DashboardFeed
 from app.reports.retention import prune_facts_once
 from app.streams.clock import wall_ms
 from app.streams.engine import Engine
@@ -21,6 +22,7 @@ class Services:
     configs: TenantConfigs
     engine: Engine
     alerts: AlertRuntime
+    dashboards: DashboardFeed
     limiter: RateLimiter | None = None
 
 
@@ -47,5 +49,11 @@ def build_services(settings: Settings, *, run_worker: bool = True) -> Services:
 
     alerts.chores.append(prune_facts)
     return Services(
-        settings=settings, db=db, configs=configs, engine=engine, alerts=alerts, limiter=limiter
+        settings=settings,
+        db=db,
+        configs=configs,
+        engine=engine,
+        alerts=alerts,
+        dashboards=DashboardFeed(db),
+        limiter=limiter,
     )

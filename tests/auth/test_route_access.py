@@ -69,6 +69,7 @@ ACCESS: dict[tuple[str, str], Allowed | Custom] = {
     ("GET", "/v1/metrics"): Allowed.read,
     ("GET", "/v1/metrics/events"): Allowed.read,
     ("GET", "/v1/metrics/catalog"): Allowed.read,
+    ("GET", "/v1/metrics/history"): Allowed.read,
     ("GET", "/v1/agents"): Allowed.read,
     # auth
     ("POST", "/v1/auth/login"): Allowed.public,
@@ -162,6 +163,8 @@ ACCESS: dict[tuple[str, str], Allowed | Custom] = {
     ("GET", "/v1/dashboards/{dashboard_id}/display-links"): Allowed.read,
     ("POST", "/v1/dashboards/{dashboard_id}/display-links"): Allowed.read,
     ("DELETE", "/v1/dashboards/{dashboard_id}/display-links/{link_id}"): Allowed.read,
+    ("GET", "/v1/display-links"): Allowed.read,
+    ("DELETE", "/v1/display-links/{link_id}"): Allowed.read,
     # WebSocket and the wall display's static files
     ("WS", "/v1/ws"): Custom("tests/widgets/ (handshake auth, topics per role)"),
     ("MOUNT", "/"): Custom("public files of the wall display: tests/test_frontend.py"),

@@ -541,7 +541,7 @@ export interface paths {
         };
         /**
          * Dashboards you may see
-         * @description A tenant that has no dashboard at all gets the default one (`Floor overview`) on this first call.
+         * @description A tenant that has no dashboard at all gets the default one (`Floor overview`) on this first call; a team lead's team without a dashboard gets its `TEAM overview`, scoped to the team, listed first for them.
          */
         get: operations["get_dashboards_v1_dashboards_get"];
         put?: never;
@@ -645,6 +645,43 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/display-links": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The display links you manage, across dashboards (without their tokens)
+         * @description The links of every dashboard you may change: all of the tenant's for admins, those of your teams' dashboards for team leads. Display users are not in `/v1/users`.
+         */
+        get: operations["get_all_display_links_v1_display_links_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/display-links/{link_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Revoke a display link: the TV showing it goes dark at once */
+        delete: operations["delete_any_display_link_v1_display_links__link_id__delete"];
         options?: never;
         head?: never;
         patch?: never;
@@ -847,6 +884,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/metrics/history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The recent samples of one live metric, for charts
+         * @description What the live aggregator answered for `metric` of `scope` and `window`, sampled by this server process for every series on a dashboard chart (and for any series asked for here, from the first ask on), for up to the last 65 minutes. A scope the caller may not see is refused with 403. See docs/wall.md.
+         */
+        get: operations["get_metric_history_v1_metrics_history_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/phrase-lists": {
         parameters: {
             query?: never;
@@ -999,7 +1056,7 @@ export interface paths {
         };
         /**
          * KPI report by group and period (JSON or CSV)
-         * @description The live API's metric catalog (offered, answered, abandoned, short_abandoned, left_queue, unknown_wait, service_level, abandonment_rate, asa, max_wait, handled, aht, talk_time, hold_time, wrapup_time, transfers, expired, deals, revenue, conversion, average_deal, csat_responses, csat_mean, csat_satisfied, occupancy, time_available, time_ringing, time_on_call, time_wrapup, time_break, shifts, late, lateness, absent, absence_rate, early_leave, early_leave_minutes, adherence) per group and period, in the tenant's time zone. `from` and `to` are local dates (inclusive); week (ISO, Monday) and month reports cover whole weeks and months. Team and agent rows outside the caller's teams are left out. `plan=true` adds plan versus actual (day, week and month reports). See docs/reports.md.
+         * @description The live API's metric catalog (offered, answered, abandoned, short_abandoned, left_queue, unknown_wait, service_level, abandonment_rate, asa, max_wait, handled, aht, talk_time, hold_time, wrapup_time, transfers, expired, deals, revenue, conversion, average_deal, csat_responses, csat_mean, csat_satisfied, occupancy, time_available, time_ringing, time_on_call, time_wrapup, time_break, shifts, late, lateness, absent, absence_rate, early_leave, early_leave_minutes, adherence) per group and period, in the tenant's time zone. `from` and `to` are local dates (inclusive); week (ISO, Monday) and month reports cover whole weeks and months. Team and agent rows outside the caller's teams are left out. Agent rows carry the agent's `agent_name` (a CSV column too). CSV values are rounded (ratios 4 decimals, money 2, seconds 1); JSON is exact. `plan=true` adds plan versus actual (day, week and month reports). See docs/reports.md.
          */
         get: operations["get_kpi_report_v1_reports_kpi_get"];
         put?: never;
@@ -1135,7 +1192,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Users you may see */
+        /**
+         * Users you may see
+         * @description Display users (the TVs of display links) are left out unless `include_displays=true`: they are managed as display links (`/v1/display-links`).
+         */
         get: operations["get_users_v1_users_get"];
         put?: never;
         /** Create a user (admins) */
@@ -1793,6 +1853,30 @@ export interface components {
              */
             name: string;
         };
+        /** DisplayLinkListed */
+        DisplayLinkListed: {
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Dashboard
+             * @description The dashboard's name.
+             */
+            dashboard: string;
+            /** Dashboard Id */
+            dashboard_id: number;
+            /**
+             * Id
+             * @description The display user's id (delete it to revoke the link).
+             */
+            id: number;
+            /** Last Used At */
+            last_used_at: string | null;
+            /** Name */
+            name: string;
+        };
         /** DisplayLinkOut */
         DisplayLinkOut: {
             /**
@@ -1911,6 +1995,23 @@ export interface components {
          * @enum {string}
          */
         MetricFamily: "calls" | "agent_time" | "queue_gauge" | "agent_gauge" | "agent_state" | "shifts";
+        /** MetricHistory */
+        MetricHistory: {
+            /** Metric */
+            metric: string;
+            /**
+             * Points
+             * @description [epoch ms, value] pairs, oldest first: the live value at each sample (every FLOORWATCH_TREND_SAMPLE_S); null where a denominator was zero
+             */
+            points: [
+                number,
+                number | null
+            ][];
+            /** Scope */
+            scope: string;
+            /** Window */
+            window: string;
+        };
         /**
          * MetricKind
          * @description How the value comes about.
@@ -4805,6 +4906,62 @@ export interface operations {
             };
         };
     };
+    get_all_display_links_v1_display_links_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DisplayLinkListed"][];
+                };
+            };
+        };
+    };
+    delete_any_display_link_v1_display_links__link_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                link_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description no such link, or not of a dashboard you may change */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
     post_events_v1_events_post: {
         parameters: {
             query?: never;
@@ -5227,6 +5384,43 @@ export interface operations {
                     "application/json": {
                         [key: string]: number;
                     };
+                };
+            };
+        };
+    };
+    get_metric_history_v1_metrics_history_get: {
+        parameters: {
+            query: {
+                /** @description a metric of docs/metrics.md */
+                metric: string;
+                minutes?: number;
+                /** @description `tenant`, `queue:NAME`, `team:NAME`, `agent:ID` */
+                scope: string;
+                /** @description one of live, 5m, 15m, 60m, today, interval */
+                window?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MetricHistory"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };
@@ -6221,7 +6415,9 @@ export interface operations {
     };
     get_users_v1_users_get: {
         parameters: {
-            query?: never;
+            query?: {
+                include_displays?: boolean;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -6235,6 +6431,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["UserOut"][];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };
