@@ -3,18 +3,23 @@ for the database.
 
 The memory engine's consume loop hands each round's facts to a `FactWriter` and goes on; the
 writer's own task writes them in batches. While it writes, more facts queue up, so a burst is
-written in a few big transactions rather than one per round. The queue is bounded: when it is
-full and the database is working (only slower than the events come in), `put` waits for room,
-so the live view slows to the database's pace rather than losing facts; when it is full and
-the database is failing, the oldest facts are dropped (logged, counted) so that the live view
-keeps going through a long outage. A failed write is kept and retried with back-off; `close`
-writes everything still queued before it returns.
+written in a few big transactions rather than one per round. Writing takes CPU from the same
+process (building the rows and the rollups is Python), so while events are streaming in
+(`defer_while()` is true) the writer waits, up to DEFER_MAX_S after the oldest queued fact and
+up to DEFER_MAX_FACTS queued: a replay's live view completes first, its facts follow.
+
+The queue is bounded: when it is full and the database is working (only slower than the events
+come in), `put` waits for room, so the live view slows to the database's pace rather than
+losing facts; when it is full and the database is failing, the oldest facts are dropped
+(logged, counted) so that the live view keeps going through a long outage. A failed write is
+kept and retried with back-off; `close` writes everything still queued before it returns.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 from collections import deque
 from collections.abc import Awaitable, Callable, Sequence
 
@@ -32,6 +37,9 @@ MAX_PENDING_FACTS = 1_000_000
 FACTS_PER_WRITE = 5_000
 RETRY_FIRST_S = 0.5
 RETRY_MAX_S = 10.0
+DEFER_MAX_S = 5.0
+DEFER_MAX_FACTS = 100_000
+DEFER_POLL_S = 0.05
 CLOSE_TIMEOUT_S = 20.0
 """How long `close` keeps trying to write what is queued (a graceful shutdown gets 30 s)."""
 
@@ -43,8 +51,12 @@ class FactWriter:
         *,
         max_pending: int = MAX_PENDING_FACTS,
         per_write: int = FACTS_PER_WRITE,
+        defer_while: Callable[[], bool] = lambda: False,
     ) -> None:
         self._write = write
+        self._defer_while = defer_while
+        self._oldest_at = 0.0
+        """When the oldest fact in the queue was queued (monotonic seconds)."""
         self.max_pending = max_pending
         self.per_write = per_write
         self._queue: deque[TenantFact] = deque()
@@ -57,6 +69,7 @@ class FactWriter:
         self._idle.set()
         self._failing = False
         self._task: asyncio.Task[None] | None = None
+        self._closing = False
         self.written = 0
         self.dropped = 0
 
@@ -78,6 +91,8 @@ class FactWriter:
         docstring)."""
         if not facts:
             return
+        if not self._queue:
+            self._oldest_at = time.monotonic()
         self._queue.extend(facts)
         self._idle.clear()
         self._wake.set()
@@ -101,6 +116,7 @@ class FactWriter:
         the task. Facts still unwritten after that are counted in the log."""
         if self._task is None:
             return
+        self._closing = True
         try:
             async with asyncio.timeout(timeout):
                 await self.flush()
@@ -111,6 +127,14 @@ class FactWriter:
             await self._task
         self._task = None
 
+    def _deferring(self) -> bool:
+        return (
+            not self._closing
+            and len(self._queue) < DEFER_MAX_FACTS
+            and time.monotonic() - self._oldest_at < DEFER_MAX_S
+            and self._defer_while()
+        )
+
     async def _run(self) -> None:
         retry_s = RETRY_FIRST_S
         while True:
@@ -118,6 +142,9 @@ class FactWriter:
                 self._idle.set()
                 self._wake.clear()
                 await self._wake.wait()
+                continue
+            if self._deferring():
+                await asyncio.sleep(DEFER_POLL_S)
                 continue
             take = min(self.per_write, len(self._queue))
             batch = [self._queue.popleft() for _ in range(take)]
@@ -145,5 +172,6 @@ class FactWriter:
             self._failing = False
             retry_s = RETRY_FIRST_S
             self.written += take
+            self._oldest_at = time.monotonic()  # the rest waited while this was written
             if len(self._queue) <= self.max_pending:
                 self._room.set()

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 from collections import deque
 from collections.abc import Sequence
 from functools import partial
@@ -25,6 +26,7 @@ from app.streams.tenant_config import TenantConfigs
 log = get_logger(__name__)
 
 MEMORY_LOG_MAX_ENTRIES = 100_000
+STREAMING_GAP_S = 0.2
 
 
 class SeenIds:
@@ -62,7 +64,8 @@ class MemoryEngine(Engine):
     def __init__(self, settings: Settings, configs: TenantConfigs) -> None:
         super().__init__()
         self.db = configs.db
-        self.facts = FactWriter(partial(write_facts, self.db))
+        self.facts = FactWriter(partial(write_facts, self.db), defer_while=self._events_streaming)
+        self._appended_at = 0.0
         self.settings = settings
         self.host = AggregatorHost(configs, Clock(settings.clock))
         self.seen = SeenIds(settings.dedup_retention_s * 1000)
@@ -107,6 +110,10 @@ class MemoryEngine(Engine):
             self._consumer = None
         await self.facts.close()
 
+    def _events_streaming(self) -> bool:
+        """Events were appended within the last STREAMING_GAP_S (facts wait meanwhile)."""
+        return time.monotonic() - self._appended_at < STREAMING_GAP_S
+
     async def ping(self) -> None:
         if self._consumer is None or self._consumer.done():
             raise RuntimeError("the aggregator task is not running")
@@ -123,6 +130,7 @@ class MemoryEngine(Engine):
             else:
                 result.duplicates.append(index)
         if kept:
+            self._appended_at = time.monotonic()
             entry = LogEntry(offset=str(self._next_offset), tenant_id=tenant_id, events=kept)  # type: ignore[arg-type]
             self._next_offset += 1
             self._log.setdefault(tenant_id, deque(maxlen=MEMORY_LOG_MAX_ENTRIES)).append(entry)
