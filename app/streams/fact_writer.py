@@ -70,6 +70,7 @@ class FactWriter:
         self._failing = False
         self._task: asyncio.Task[None] | None = None
         self._closing = False
+        self._draining = False
         self.written = 0
         self.dropped = 0
 
@@ -128,8 +129,11 @@ class FactWriter:
         self._task = None
 
     def _deferring(self) -> bool:
+        """Wait before writing? Once writing began, the queue is written out (new facts
+        included) before the writer waits again, so facts never pile up behind a wait."""
         return (
             not self._closing
+            and not self._draining
             and len(self._queue) < DEFER_MAX_FACTS
             and time.monotonic() - self._oldest_at < DEFER_MAX_S
             and self._defer_while()
@@ -139,6 +143,7 @@ class FactWriter:
         retry_s = RETRY_FIRST_S
         while True:
             if not self._queue:
+                self._draining = False
                 self._idle.set()
                 self._wake.clear()
                 await self._wake.wait()
@@ -146,6 +151,7 @@ class FactWriter:
             if self._deferring():
                 await asyncio.sleep(DEFER_POLL_S)
                 continue
+            self._draining = True
             take = min(self.per_write, len(self._queue))
             batch = [self._queue.popleft() for _ in range(take)]
             self._writing = take
@@ -172,6 +178,5 @@ class FactWriter:
             self._failing = False
             retry_s = RETRY_FIRST_S
             self.written += take
-            self._oldest_at = time.monotonic()  # the rest waited while this was written
             if len(self._queue) <= self.max_pending:
                 self._room.set()
