@@ -24,6 +24,7 @@ from collections import deque
 from collections.abc import Awaitable, Callable, Sequence
 
 from app.core.logging import get_logger
+from app.ops.metrics import FACTS_DROPPED, FACTS_WRITTEN
 from app.streams.aggregator.facts import Fact
 
 log = get_logger(__name__)
@@ -103,6 +104,7 @@ class FactWriter:
                 for _ in range(dropped):
                     self._queue.popleft()
                 self.dropped += dropped
+                FACTS_DROPPED.inc(dropped)
                 log.error("facts dropped: the database is failing for too long", dropped=dropped)
                 break
             self._room.clear()
@@ -178,5 +180,6 @@ class FactWriter:
             self._failing = False
             retry_s = RETRY_FIRST_S
             self.written += take
+            FACTS_WRITTEN.inc(take)
             if len(self._queue) <= self.max_pending:
                 self._room.set()

@@ -22,6 +22,7 @@ from app.streams.fact_writer import FactWriter
 from app.streams.memory import MemoryEngine
 from tests.conftest import RunningApp, make_settings, start_app, stop_app
 from tests.helpers import eventually, make_tenant_key
+from tests.ops.test_metrics_endpoint import scrape, value
 from tests.reports.support import count_facts
 
 CALLS_PER_BATCH = 50
@@ -115,13 +116,22 @@ async def test_the_live_view_does_not_wait_for_a_blocked_database(
         assert events == BATCHES * CALLS_PER_BATCH * 4
         await wait_live(memory_app, key, events)
         assert await count_facts(url, tenant_id) == (0, 0)  # none could be written yet
-        assert writer_of(memory_app).pending() > 0
+        async with memory_app.client() as local:
+            blocked = await scrape(local)
+        assert value(blocked, "floorwatch_facts_pending") >= BATCHES * CALLS_PER_BATCH
         blocker.execute("ROLLBACK")
 
     async def all_written() -> bool:
         return (await count_facts(url, tenant_id))[0] == BATCHES * CALLS_PER_BATCH
 
     await eventually(all_written, timeout=30, interval=0.1)
+    async with memory_app.client() as local:
+        written = await scrape(local)
+    assert (
+        value(written, "floorwatch_facts_written_total")
+        - value(blocked, "floorwatch_facts_written_total")
+        >= BATCHES * CALLS_PER_BATCH
+    )
 
 
 async def test_a_failing_database_is_retried_and_aggregation_goes_on(
