@@ -49,6 +49,8 @@ checkpointed at most every CATCH_UP_CHECKPOINT_S: writing the replayed tail's fa
 per event, in this process) would otherwise take most of the CPU the replay needs, and the wall
 displays wait for the replay, not for the reports. A worker that dies meanwhile leaves its
 successor a longer tail, at most that long."""
+STOP_GRACE_S = 2.0
+"""How long a stopping worker lets its loops finish the round in flight before cancelling."""
 VIEW_GAP_S = 0.05
 """Shortest time between two publications of the views (new events wake the views loop)."""
 FACTS_PER_WRITE = 5_000
@@ -453,6 +455,9 @@ class PartitionWorker:
         ]
         try:
             await self._stop.wait()
+            # each loop checks `_stop` between rounds: letting the round in flight end leaves
+            # no command cut off half-way on a connection (a cluster client leaks those)
+            await asyncio.wait(tasks, timeout=STOP_GRACE_S)
         finally:
             for task in tasks:
                 task.cancel()
