@@ -34,7 +34,12 @@ class Settings(BaseSettings):
         description="SQLAlchemy async URL: `sqlite+aiosqlite:///PATH` or "
         "`postgresql+asyncpg://USER@HOST/DB`.",
     )
-    redis_url: str = Field("redis://127.0.0.1:6379/0", description="Redis for the redis engine.")
+    redis_url: str = Field(
+        "redis://127.0.0.1:6379/0",
+        description="Redis for the redis engine: `redis://HOST:PORT/DB` (`rediss://` for TLS) for "
+        "one server, `redis+cluster://HOST:PORT` (`rediss+cluster://`) for a Redis Cluster "
+        "(any node; the others are discovered).",
+    )
     redis_prefix: str = Field(
         "fw", description="Prefix of every Redis key and channel (lets runs share one Redis)."
     )

@@ -42,6 +42,12 @@ def end_to_end(quick: bool) -> list[Row]:
     return endtoend.rows(quick)
 
 
+def embedded(quick: bool) -> list[Row]:
+    from bench import embedded
+
+    return embedded.rows(quick)
+
+
 def memory(quick: bool) -> list[Row]:
     from bench import memory
 
@@ -76,6 +82,7 @@ SECTIONS: dict[str, Section] = {
     "ingest": ingest,
     "aggregation": aggregation,
     "end-to-end": end_to_end,
+    "embedded": embedded,
     "memory": memory,
     "recovery": recovery,
     "wallboard": wallboard,

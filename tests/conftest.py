@@ -23,6 +23,7 @@ from fastapi import FastAPI
 from app.config import EngineKind, Settings
 from app.core.db import Database
 from app.core.migrate import upgrade
+from app.core.redis_client import is_cluster_url
 from app.core.services import Services
 
 PG_ADMIN_DSN = os.environ.get("FLOORWATCH_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
@@ -37,7 +38,8 @@ def require(service: str, error: Exception) -> None:
 
 
 @pytest.fixture(scope="session")
-def redis_url() -> str:
+def single_redis_url() -> str:
+    """The machine's Redis server."""
     try:
         redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2).ping()
     except redis.RedisError as exc:
@@ -45,10 +47,51 @@ def redis_url() -> str:
     return REDIS_URL
 
 
+@pytest.fixture(scope="session")
+def redis_url(single_redis_url: str) -> str:
+    """The Redis of the redis-engine tests: the single server, unless a module runs on both
+    (`redis_of_kind`)."""
+    return single_redis_url
+
+
+@pytest.fixture(scope="session")
+def redis_cluster_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A three-master Redis Cluster of this session (tests/redis_cluster.py), stopped at its
+    end. Outside CI a cluster that cannot start skips the tests; under CI it fails them."""
+    from tests.redis_cluster import ClusterUnavailable, redis_cluster
+
+    try:
+        with redis_cluster(tmp_path_factory.mktemp("redis-cluster")) as url:
+            yield url
+    except ClusterUnavailable as exc:
+        require("A Redis Cluster", exc)
+
+
+REDIS_KINDS = ["single", "cluster"]
+
+
+def redis_of_kind(request: pytest.FixtureRequest) -> str:
+    """For a `redis_url` fixture parametrized over REDIS_KINDS: the single server's URL or the
+    session cluster's (`redis+cluster://`). A module runs its redis-engine tests on both with
+
+        @pytest.fixture(params=REDIS_KINDS)
+        def redis_url(request: pytest.FixtureRequest) -> str:
+            return redis_of_kind(request)
+    """
+    fixture = "redis_cluster_url" if request.param == "cluster" else "single_redis_url"
+    url: str = request.getfixturevalue(fixture)
+    return url
+
+
 @pytest.fixture
 def redis_prefix(redis_url: str) -> Iterator[str]:
     prefix = f"fwtest-{uuid.uuid4().hex[:10]}"
     yield prefix
+    if is_cluster_url(redis_url):
+        from tests.redis_cluster import delete_keys
+
+        delete_keys(redis_url, f"{prefix}:*")
+        return
     client = redis.Redis.from_url(redis_url)
     for key in client.scan_iter(f"{prefix}:*", count=1000):
         client.delete(key)
@@ -191,19 +234,35 @@ async def stop_app(running: RunningApp, task: asyncio.Task[None]) -> None:
     await asyncio.wait_for(task, 30)
 
 
-@pytest.fixture(params=["memory", "redis"])
-def engine_settings(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
-    """Settings for each engine: memory on SQLite, redis on PostgreSQL."""
+ENGINES = ["memory", "redis"]
+ENGINES_AND_CLUSTER = [*ENGINES, "redis-cluster"]
+
+
+def engine_settings_of(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
+    """Settings for the engine named by `request.param`: memory on SQLite, redis on
+    PostgreSQL with the single Redis server or (`redis-cluster`) the session's cluster."""
     if request.param == "memory":
         url = f"sqlite+aiosqlite:///{tmp_path / 'fw.sqlite3'}"
         upgrade(url)
         return make_settings(engine=EngineKind.memory, database_url=url)
-    redis_url_: str = request.getfixturevalue("redis_url")
-    prefix: str = request.getfixturevalue("redis_prefix")
+    if request.param == "redis-cluster":
+        # the cluster is the session's alone and goes with it: its keys need no cleaning
+        redis_url_: str = request.getfixturevalue("redis_cluster_url")
+        prefix = f"fwtest-{uuid.uuid4().hex[:10]}"
+    else:
+        redis_url_ = request.getfixturevalue("redis_url")
+        prefix = request.getfixturevalue("redis_prefix")
     pg: str = request.getfixturevalue("pg_migrated")
     return make_settings(
         engine=EngineKind.redis, database_url=pg, redis_url=redis_url_, redis_prefix=prefix
     )
+
+
+@pytest.fixture(params=ENGINES)
+def engine_settings(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
+    """Settings for each engine: memory on SQLite, redis on PostgreSQL. A module runs on the
+    Redis Cluster too by overriding this fixture with `params=ENGINES_AND_CLUSTER`."""
+    return engine_settings_of(request, tmp_path)
 
 
 @pytest.fixture

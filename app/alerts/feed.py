@@ -16,7 +16,6 @@ import contextlib
 import time
 from collections.abc import Callable
 
-from redis.asyncio import Redis
 from sqlalchemy import select
 
 from app.alerts.models import Alert
@@ -25,6 +24,7 @@ from app.alerts.schemas import AlertOut
 from app.auth.policy import Access
 from app.core.db import Database
 from app.core.logging import get_logger
+from app.core.redis_client import RedisClient
 
 log = get_logger(__name__)
 
@@ -55,7 +55,7 @@ def in_scope(alert: AlertOut, scope: str) -> bool:
 
 
 class AlertFeed:
-    def __init__(self, db: Database, redis: Redis | None, channel: str) -> None:
+    def __init__(self, db: Database, redis: RedisClient | None, channel: str) -> None:
         self.db = db
         self.redis = redis
         self.channel = channel

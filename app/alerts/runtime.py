@@ -8,8 +8,6 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
-from redis.asyncio import Redis
-
 from app.alerts.delivery import Backoff, Dispatcher
 from app.alerts.evaluator import AlertEvaluator
 from app.alerts.feed import AlertFeed
@@ -19,6 +17,7 @@ from app.alerts.service import ChannelPolicy, reseal_channels, unsealed_channels
 from app.config import EngineKind, Settings
 from app.core.db import Database
 from app.core.logging import get_logger
+from app.core.redis_client import connect_redis
 from app.streams.engine import Engine
 from app.streams.keys import Keys
 
@@ -98,11 +97,7 @@ def build_alert_runtime(
     sends: bool = True,
 ) -> AlertRuntime:
     """Build the alerting clients and register evaluation as the engine's tick hook."""
-    redis = (
-        Redis.from_url(settings.redis_url, socket_timeout=10, socket_connect_timeout=5)
-        if settings.engine is EngineKind.redis
-        else None
-    )
+    redis = connect_redis(settings.redis_url) if settings.engine is EngineKind.redis else None
     feed = AlertFeed(db, redis, Keys(settings.redis_prefix).alerts_channel())
     box = SecretBox(settings.secret_keys())
     dispatcher = Dispatcher(

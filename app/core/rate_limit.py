@@ -18,13 +18,13 @@ import time
 from abc import ABC, abstractmethod
 from typing import Any
 
-from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
 from app.auth.principal import Principal
 from app.config import Settings
 from app.core.errors import FloorwatchError
 from app.core.logging import get_logger
+from app.core.redis_client import RedisClient
 from app.streams.keys import Keys
 
 log = get_logger(__name__)
@@ -84,7 +84,7 @@ class MemoryRateLimiter(RateLimiter):
 
 
 class RedisRateLimiter(RateLimiter):
-    def __init__(self, redis: Redis, keys: Keys, window_s: float) -> None:
+    def __init__(self, redis: RedisClient, keys: Keys, window_s: float) -> None:
         super().__init__(window_s)
         self.keys = keys
         self._hit = redis.register_script(HIT_SCRIPT)
@@ -102,7 +102,7 @@ class RedisRateLimiter(RateLimiter):
         return None if count <= limit else left_s
 
 
-def build_rate_limiter(settings: Settings, redis: Redis | None) -> RateLimiter:
+def build_rate_limiter(settings: Settings, redis: RedisClient | None) -> RateLimiter:
     if redis is not None:
         return RedisRateLimiter(redis, Keys(settings.redis_prefix), settings.rate_limit_window_s)
     return MemoryRateLimiter(settings.rate_limit_window_s)

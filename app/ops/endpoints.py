@@ -22,6 +22,7 @@ from app.core.errors import Forbidden, Unauthorized
 from app.core.logging import get_logger
 from app.ops.lag import partition_lags
 from app.ops.metrics import (
+    FACTS_PENDING,
     LOG_LAG_ENTRIES,
     LOG_LAG_SECONDS,
     LOG_LENGTH,
@@ -56,8 +57,13 @@ async def refresh_state_gauges(request: Request) -> None:
     if hub is not None:
         WEBSOCKET_CLIENTS.set(len(hub.connections))
         WEBSOCKET_TOPICS.set(len(hub.topics))
+    from app.streams.memory import MemoryEngine
+
+    engine = request.app.state.services.engine
+    if isinstance(engine, MemoryEngine):
+        FACTS_PENDING.set(engine.facts.pending())
     try:
-        lags = await partition_lags(request.app.state.services.engine)
+        lags = await partition_lags(engine)
     except Exception as exc:  # the scrape still answers; the gauges keep their last values
         log.warning("event log lag unavailable", error=repr(exc))
         return

@@ -79,6 +79,21 @@ LOG_LENGTH = Gauge(
     ["partition"],
     registry=REGISTRY,
 )
+FACTS_PENDING = Gauge(
+    "floorwatch_facts_pending",
+    "Memory engine: facts aggregated and not yet written to the database.",
+    registry=REGISTRY,
+)
+FACTS_WRITTEN = Counter(
+    "floorwatch_facts_written",
+    "Memory engine: facts written to the database by this process.",
+    registry=REGISTRY,
+)
+FACTS_DROPPED = Counter(
+    "floorwatch_facts_dropped",
+    "Memory engine: facts dropped because the queue was full while database writes failed.",
+    registry=REGISTRY,
+)
 WEBSOCKET_CLIENTS = Gauge(
     "floorwatch_websocket_clients",
     "WebSocket clients connected to this process.",

@@ -1,12 +1,15 @@
 """The embedded engine: an in-process log, de-duplication table and aggregator. One process,
-nothing to install. Live state lives in memory (facts go to the database)."""
+nothing to install. Live state lives in memory; facts go to the database in the background
+(app/streams/fact_writer.py), so the live view never waits for SQLite."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 from collections import deque
 from collections.abc import Sequence
+from functools import partial
 
 import msgspec
 
@@ -14,16 +17,16 @@ from app.config import Settings
 from app.core.logging import get_logger
 from app.events.schemas import Event
 from app.reports.facts import write_facts
-from app.streams.aggregator.facts import Fact
 from app.streams.clock import Clock, wall_ms
 from app.streams.engine import AppendResult, Engine, LiveMetrics, LogEntry, Progress
+from app.streams.fact_writer import FactWriter
 from app.streams.host import AggregatorHost
 from app.streams.tenant_config import TenantConfigs
 
 log = get_logger(__name__)
 
 MEMORY_LOG_MAX_ENTRIES = 100_000
-MAX_PENDING_FACTS = 1_000_000
+STREAMING_GAP_S = 0.2
 
 
 class SeenIds:
@@ -61,7 +64,8 @@ class MemoryEngine(Engine):
     def __init__(self, settings: Settings, configs: TenantConfigs) -> None:
         super().__init__()
         self.db = configs.db
-        self._facts: list[tuple[int, Fact]] = []
+        self.facts = FactWriter(partial(write_facts, self.db), defer_while=self._events_streaming)
+        self._appended_at = 0.0
         self.settings = settings
         self.host = AggregatorHost(configs, Clock(settings.clock))
         self.seen = SeenIds(settings.dedup_retention_s * 1000)
@@ -71,10 +75,10 @@ class MemoryEngine(Engine):
         self._consumer: asyncio.Task[None] | None = None
         self._ticker: asyncio.Task[None] | None = None
         self._changed_since_tick: set[int] = set()
-        self._applied = asyncio.Event()
         self._applied_offsets: dict[int, str] = {}
 
     async def start(self) -> None:
+        self.facts.start()
         self._consumer = asyncio.create_task(self._consume(), name="memory-aggregator")
         self._ticker = asyncio.create_task(self._tick_loop(), name="memory-ticker")
 
@@ -86,8 +90,7 @@ class MemoryEngine(Engine):
             try:
                 self.host.tick()
                 if self.host.has_facts():  # calls that time alone finished (wrap-up limits)
-                    self._facts.extend(self.host.drain_facts())
-                    await self._write_facts()
+                    await self.facts.put(self.host.drain_facts())
                 changed, self._changed_since_tick = self._changed_since_tick, set()
                 await self.run_tick_hooks(self.host, changed)
             except asyncio.CancelledError:
@@ -107,6 +110,11 @@ class MemoryEngine(Engine):
             with contextlib.suppress(asyncio.CancelledError):
                 await self._consumer
             self._consumer = None
+        await self.facts.close()
+
+    def _events_streaming(self) -> bool:
+        """Events were appended within the last STREAMING_GAP_S (facts wait meanwhile)."""
+        return time.monotonic() - self._appended_at < STREAMING_GAP_S
 
     async def ping(self) -> None:
         if self._consumer is None or self._consumer.done():
@@ -124,6 +132,7 @@ class MemoryEngine(Engine):
             else:
                 result.duplicates.append(index)
         if kept:
+            self._appended_at = time.monotonic()
             entry = LogEntry(offset=str(self._next_offset), tenant_id=tenant_id, events=kept)  # type: ignore[arg-type]
             self._next_offset += 1
             self._log.setdefault(tenant_id, deque(maxlen=MEMORY_LOG_MAX_ENTRIES)).append(entry)
@@ -152,30 +161,12 @@ class MemoryEngine(Engine):
                     self.notify(tenant_id)
                 self._changed_since_tick |= self.host.dirty
                 self.host.dirty.clear()
-                self._facts.extend(self.host.drain_facts())
-                await self._write_facts()
+                await self.facts.put(self.host.drain_facts())
             except Exception:
                 log.exception("aggregation failed", entries=len(batch))
             finally:
                 for _ in batch:
                     self._pending.task_done()
-
-    async def _write_facts(self) -> None:
-        """Write pending facts; on a database error keep them (bounded) for the next round."""
-        if not self._facts:
-            return
-        facts, self._facts = self._facts, []  # the other writer may add facts meanwhile
-        try:
-            await write_facts(self.db, facts)
-        except Exception as exc:
-            self._facts[:0] = facts
-            log.warning(
-                "writing facts failed; will retry", error=str(exc), pending=len(self._facts)
-            )
-            if len(self._facts) > MAX_PENDING_FACTS:
-                dropped = len(self._facts) - MAX_PENDING_FACTS
-                del self._facts[:dropped]
-                log.error("facts dropped: the database is down for too long", dropped=dropped)
 
     def backlog(self) -> int:
         """Log entries appended and not yet taken up by the aggregator (its lag)."""

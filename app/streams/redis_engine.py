@@ -10,10 +10,9 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
-from redis.asyncio import Redis
-
 from app.config import Settings
 from app.core.logging import get_logger
+from app.core.redis_client import connect_redis
 from app.events.schemas import Event
 from app.streams.clock import wall_ms
 from app.streams.engine import AppendResult, Engine, LiveMetrics, LogEntry, Progress
@@ -40,12 +39,6 @@ log = get_logger(__name__)
 FIRST_READ_WAIT_S = 2.0
 """How long a read waits for view parts asked for the first time (the owner writes them at
 its next tick)."""
-
-
-def connect_redis(url: str) -> Redis:
-    return Redis.from_url(
-        url, socket_timeout=10, socket_connect_timeout=5, health_check_interval=30
-    )
 
 
 class RedisEngine(Engine):

@@ -7,8 +7,8 @@ from collections.abc import Sequence
 from typing import Any
 
 import msgspec
-from redis.asyncio import Redis
 
+from app.core.redis_client import RedisClient
 from app.events.schemas import AnyEvent, Event
 from app.streams.engine import AppendResult, LogEntry
 from app.streams.keys import Keys, partition_of
@@ -62,7 +62,7 @@ def decode_entry(entry_id: Any, fields: Any) -> LogEntry:
 
 
 class RedisLog:
-    def __init__(self, redis: Redis, keys: Keys, partitions: int, dedup_ttl_ms: int) -> None:
+    def __init__(self, redis: RedisClient, keys: Keys, partitions: int, dedup_ttl_ms: int) -> None:
         self.redis = redis
         self.keys = keys
         self.partitions = partitions

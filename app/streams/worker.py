@@ -19,11 +19,12 @@ import time
 import uuid
 from typing import Any, Final
 
-from redis.asyncio import Redis
-from redis.exceptions import RedisError
+from redis.asyncio.cluster import RedisCluster
+from redis.exceptions import NoScriptError, RedisError
 
 from app.config import ClockKind, Settings
 from app.core.logging import get_logger
+from app.core.redis_client import RedisClient
 from app.ops.metrics import CHECKPOINTS_UNREADABLE
 from app.reports.facts import write_facts
 from app.streams.aggregator.checkpoint import CheckpointUnreadable
@@ -51,9 +52,15 @@ checkpointed at most every CATCH_UP_CHECKPOINT_S: writing the replayed tail's fa
 per event, in this process) would otherwise take most of the CPU the replay needs, and the wall
 displays wait for the replay, not for the reports. A worker that dies meanwhile leaves its
 successor a longer tail, at most that long."""
+STOP_GRACE_S = 2.0
+"""How long a stopping worker lets its loops finish the round in flight before cancelling."""
 VIEW_GAP_S = 0.05
 """Shortest time between two publications of the views (new events wake the views loop)."""
 FACTS_PER_WRITE = 5_000
+CLUSTER_BLOCK_MS = 50
+"""On a Redis Cluster, how long a round waits for new entries when none were there: each
+partition is read on its own (see `_read_cluster`), so a partition with news waits for the
+others' blocking reads to end."""
 """Facts per transaction: a worker catching up holds many, and each write builds rows."""
 
 RENEW_SCRIPT = """
@@ -124,7 +131,7 @@ class PartitionWorker:
     def __init__(
         self,
         settings: Settings,
-        redis: Redis,
+        redis: RedisClient,
         configs: TenantConfigs,
         tick_hook: TickHook | None = None,
     ) -> None:
@@ -136,6 +143,7 @@ class PartitionWorker:
         self.id = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self.owned: dict[int, OwnedPartition] = {}
         self.tick_hook = tick_hook
+        self.cluster = isinstance(redis, RedisCluster)
         self._renew = redis.register_script(RENEW_SCRIPT)
         self._release = redis.register_script(RELEASE_SCRIPT)
         self._checkpoint = redis.register_script(CHECKPOINT_SCRIPT)
@@ -310,7 +318,7 @@ class PartitionWorker:
             return 0
         reading = {self.keys.events(n): p for n, p in self.owned.items()}
         streams: dict[Any, Any] = {key: p.host.offset for key, p in reading.items()}
-        reply: Any = await self.redis.xread(streams, count=self._read_count(), block=block_ms)
+        reply = await self._read(streams, self._read_count(), block_ms)
         applied = 0
         for key, rows in reply or []:
             part = reading[key.decode() if isinstance(key, bytes) else key]
@@ -326,6 +334,29 @@ class PartitionWorker:
         if applied:
             self._applied.set()
         return applied
+
+    async def _read(self, streams: dict[Any, Any], count: int, block_ms: int) -> list[Any]:
+        """New entries of the streams, `[(key, rows), …]`, waiting up to `block_ms` for some."""
+        if self.cluster:
+            return await self._read_cluster(streams, count)
+        reply: Any = await self.redis.xread(streams, count=count, block=block_ms)
+        return list(reply or [])
+
+    async def _read_cluster(self, streams: dict[Any, Any], count: int) -> list[Any]:
+        """A Redis Cluster refuses one XREAD over streams in different slots (each partition
+        has its own): read every stream on its own, all at once; if none had anything, once
+        more blocking for up to CLUSTER_BLOCK_MS."""
+        for block in (None, CLUSTER_BLOCK_MS):
+            replies: list[Any] = await asyncio.gather(
+                *(
+                    self.redis.xread({key: offset}, count=count, block=block)
+                    for key, offset in streams.items()
+                )
+            )
+            found = [row for reply in replies for row in reply or []]
+            if found:
+                return found
+        return []
 
     def _read_count(self) -> int:
         """Stream entries to read per partition and round: about READ_EVENTS events (an entry
@@ -420,12 +451,23 @@ class PartitionWorker:
                     args += [len(gone), *gone]
                     for name, value in changed.items():
                         args += [name, value]
-                    await self._write_view(keys=[self.keys.view(tenant_id)], args=args, client=pipe)
+                    await self._write_view(
+                        keys=[self.keys.view(tenant_id)],
+                        args=args,
+                        client=pipe,  # type: ignore[arg-type]  # redis-py queues it in a pipeline
+                    )
                     writers.append(part)
                 if self.tick_hook is not None:
                     await self.tick_hook(host, dirty)
             if len(pipe):
-                results = await pipe.execute()
+                try:
+                    results = await pipe.execute()
+                except Exception as exc:
+                    for part in writers:
+                        part.views.clear()  # not known what was written: all again next round
+                    if isinstance(exc, NoScriptError):  # a cluster node lost its script cache
+                        await self.redis.script_load(VIEW_SCRIPT)
+                    raise
                 for part, ok in zip(writers, results, strict=True):
                     if not ok and self.owned.get(part.number) is part:
                         log.warning("view refused: partition taken over", partition=part.number)
@@ -433,6 +475,9 @@ class PartitionWorker:
 
     async def run(self) -> None:
         """Run until `stop()`: then checkpoint, release the leases and return."""
+        if self.cluster:  # pipelines of a cluster do not load scripts themselves
+            with contextlib.suppress(RedisError):
+                await self.redis.script_load(VIEW_SCRIPT)
         tasks = [
             asyncio.create_task(self._lease_loop(), name="worker-leases"),
             asyncio.create_task(self._consume_loop(), name="worker-consume"),
@@ -440,6 +485,9 @@ class PartitionWorker:
         ]
         try:
             await self._stop.wait()
+            # each loop checks `_stop` between rounds: letting the round in flight end leaves
+            # no command cut off half-way on a connection (a cluster client leaks those)
+            await asyncio.wait(tasks, timeout=STOP_GRACE_S)
         finally:
             for task in tasks:
                 task.cancel()

@@ -6,20 +6,28 @@ from __future__ import annotations
 import contextlib
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
-from redis.asyncio import Redis
 
 from app.alerts.feed import AlertFeed, in_scope, visible_to
 from app.alerts.schemas import AlertOut
 from app.auth.policy import Access
-from app.config import EngineKind
+from app.config import EngineKind, Settings
 from app.core.db import Database
+from app.core.redis_client import connect_redis
 from app.streams.keys import Keys
 from tests.alerts.receivers import http_receiver
 from tests.alerts.support import Floor, base_ms, make_floor
-from tests.conftest import RunningApp
+from tests.conftest import ENGINES_AND_CLUSTER, RunningApp, engine_settings_of
 from tests.helpers import ev, eventually
+
+
+@pytest.fixture(params=ENGINES_AND_CLUSTER)
+def engine_settings(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
+    """Both engines, and the redis engine on a Redis Cluster too."""
+    return engine_settings_of(request, tmp_path)
+
 
 S = 1000
 
@@ -39,7 +47,7 @@ async def other_process_feed(app: RunningApp) -> AsyncIterator[AlertFeed | None]
         return
     db = Database(settings.database_url)
     feed = AlertFeed(
-        db, Redis.from_url(settings.redis_url), Keys(settings.redis_prefix).alerts_channel()
+        db, connect_redis(settings.redis_url), Keys(settings.redis_prefix).alerts_channel()
     )
     await feed.start()
     try:

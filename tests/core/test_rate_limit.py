@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import pytest
 
@@ -13,7 +14,14 @@ from app.config import EngineKind, Settings
 from app.core.rate_limit import MemoryRateLimiter
 from tests.api.live_server import provision
 from tests.auth.support import login
-from tests.conftest import RunningApp, start_app, stop_app
+from tests.conftest import ENGINES_AND_CLUSTER, RunningApp, engine_settings_of, start_app, stop_app
+
+
+@pytest.fixture(params=ENGINES_AND_CLUSTER)
+def engine_settings(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
+    """Both engines, and the redis engine on a Redis Cluster too."""
+    return engine_settings_of(request, tmp_path)
+
 
 LIMIT = 5
 WINDOW_S = 86_400.0

@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import msgspec
 import orjson
+import pytest
 
-from tests.conftest import RunningApp
+from app.config import Settings
+from tests.conftest import ENGINES_AND_CLUSTER, RunningApp, engine_settings_of
 from tests.helpers import ev, eventually, make_tenant_key, now_ms, tenant_of
+
+
+@pytest.fixture(params=ENGINES_AND_CLUSTER)
+def engine_settings(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
+    """Both engines, and the redis engine on a Redis Cluster too."""
+    return engine_settings_of(request, tmp_path)
 
 
 async def test_batch_of_10000_is_accepted_and_read_back_in_order(app_server: RunningApp) -> None:

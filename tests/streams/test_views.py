@@ -13,8 +13,14 @@ from app.core.services import build_services
 from app.events.schemas import AgentLogin, CallAnswered, CallQueued, Event
 from app.streams.redis_engine import RedisEngine
 from app.streams.views import AT, BOARD, META, scope_field
-from tests.conftest import make_settings
+from tests.conftest import REDIS_KINDS, make_settings, redis_of_kind
 from tests.helpers import eventually, make_tenant_key, now_ms
+
+
+@pytest.fixture(params=REDIS_KINDS)
+def redis_url(request: pytest.FixtureRequest) -> str:
+    """The single Redis server and a Redis Cluster."""
+    return redis_of_kind(request)
 
 
 @pytest.fixture

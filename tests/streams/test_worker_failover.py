@@ -13,15 +13,22 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from redis.asyncio import Redis
 
 from app.config import EngineKind
+from app.core.redis_client import connect_redis
 from app.events.schemas import AgentLogin, CallAnswered, CallQueued, Event
 from app.streams.keys import Keys, partition_of
 from app.streams.redis_log import RedisLog
 from app.streams.views import META, meta_decoder
-from tests.conftest import make_settings
+from tests.conftest import REDIS_KINDS, make_settings, redis_of_kind
 from tests.helpers import eventually, make_tenant_key, now_ms
+
+
+@pytest.fixture(params=REDIS_KINDS)
+def redis_url(request: pytest.FixtureRequest) -> str:
+    """The single Redis server and a Redis Cluster."""
+    return redis_of_kind(request)
+
 
 pytestmark = pytest.mark.slow
 
@@ -61,7 +68,7 @@ async def test_sigkill_worker_mid_stream_loses_nothing_and_counts_nothing_twice(
     assert len({partition_of(t, PARTITIONS) for t in tenants}) >= 2
     env = worker_env(pg_migrated, redis_url, redis_prefix)
     workers = [start_worker(env, tmp_path / f"worker{i}.log") for i in range(2)]
-    redis = Redis.from_url(redis_url)
+    redis = connect_redis(redis_url)
     keys = Keys(redis_prefix)
     settings = make_settings(engine=EngineKind.redis, redis_prefix=redis_prefix)
     log = RedisLog(redis, keys, PARTITIONS, settings.dedup_retention_s * 1000)

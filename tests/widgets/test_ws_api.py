@@ -3,14 +3,24 @@
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 from typing import Any
 
 import orjson
+import pytest
 
+from app.config import Settings
 from app.widgets.client import LiveClient, Update, ws_url
-from tests.conftest import RunningApp
+from tests.conftest import ENGINES_AND_CLUSTER, RunningApp, engine_settings_of
 from tests.helpers import ev, make_tenant_key, now_ms
 from tests.widgets.raw import raw_client, receive, subscribe_json
+
+
+@pytest.fixture(params=ENGINES_AND_CLUSTER)
+def engine_settings(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
+    """Both engines, and the redis engine on a Redis Cluster too (view updates reach the API
+    process over the cluster's pub/sub)."""
+    return engine_settings_of(request, tmp_path)
 
 
 async def post(app: RunningApp, key: str, events: list[dict[str, Any]]) -> None:
