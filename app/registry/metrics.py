@@ -8,9 +8,9 @@ reports, alerts, dashboards, the catalog endpoint and the wall pick it up from h
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Final
 
+from app.registry.compiled import compile_family
 from app.registry.specs import (
     BadSide,
     MetricFamily,
@@ -18,7 +18,6 @@ from app.registry.specs import (
     MetricSpec,
     MetricUnit,
     Thresholds,
-    Value,
 )
 from app.registry.sums import StateTimes, WindowSums
 
@@ -39,27 +38,6 @@ def seconds(ms: int, count: int) -> float | None:
     return ms / (1000 * count) if count else None
 
 
-def offered(s: WindowSums) -> int:
-    return s.answered + s.abandoned + s.left_queue
-
-
-def unknown_wait(s: WindowSums) -> int:
-    return s.answered - s.answered_known + s.unanswered_unknown
-
-
-def service_level(s: WindowSums) -> Value:
-    return ratio(s.answered_within_sl, offered(s) - s.short_abandoned - unknown_wait(s))
-
-
-def abandonment_rate(s: WindowSums) -> Value:
-    return ratio(s.abandoned - s.short_abandoned, offered(s) - s.short_abandoned)
-
-
-def occupancy(st: StateTimes) -> Value:
-    busy = st.on_call + st.wrapup
-    return ratio(busy, busy + st.available)
-
-
 def _calls(
     name: str,
     kind: MetricKind,
@@ -68,12 +46,12 @@ def _calls(
     en: str,
     pl: str,
     description: str,
-    compute: Callable[[WindowSums], Value],
+    formula: str,
     thresholds: Thresholds | None = None,
 ) -> MetricSpec:
     return MetricSpec(
         name, kind, unit, bad, MetricFamily.calls, en, pl, description,
-        from_sums=compute, thresholds=thresholds,
+        formula=formula, thresholds=thresholds,
     )  # fmt: skip
 
 
@@ -83,77 +61,79 @@ UP, DOWN = BadSide.above, BadSide.below
 
 CALL_SPECS: Final = (
     _calls("offered", C, N, UP, "Offered", "Oferowane",
-           "answered + abandoned + left queue", offered),
+           "answered + abandoned + left queue",
+           "answered + abandoned + left_queue"),
     _calls("answered", C, N, DOWN, "Answered", "Odebrane",
-           "calls answered (at answer time)", lambda s: s.answered),
+           "calls answered (at answer time)", "answered"),
     _calls("abandoned", C, N, UP, "Abandoned", "Porzucone",
-           "callers who hung up while waiting", lambda s: s.abandoned),
+           "callers who hung up while waiting", "abandoned"),
     _calls("short_abandoned", C, N, UP, "Short abandons", "Krótkie porzucenia",
            "abandoned with a wait under the queue's short-abandon threshold",
-           lambda s: s.short_abandoned),
+           "short_abandoned"),
     _calls("left_queue", C, N, UP, "Left queue", "Opuściły kolejkę",
            "unanswered exits that are not abandons (timeout, overflow, key, call-back)",
-           lambda s: s.left_queue),
+           "left_queue"),
     _calls("unknown_wait", C, N, UP, "Unknown wait", "Nieznany czas oczekiwania",
-           "calls whose wait is unknown (enqueue never seen)", unknown_wait),
+           "calls whose wait is unknown (enqueue never seen)",
+           "answered - answered_known + unanswered_unknown"),
     _calls("service_level", R, F, DOWN, "Service level", "Poziom obsługi",
-           "answered within T / (offered - short abandoned - unknown wait)", service_level,
+           "answered within T / (offered - short abandoned - unknown wait)",
+           "ratio(answered_within_sl, offered - short_abandoned - unknown_wait)",
            Thresholds(0.8, 0.7)),
     _calls("abandonment_rate", R, F, UP, "Abandonment rate", "Wskaźnik porzuceń",
-           "(abandoned - short) / (offered - short)", abandonment_rate, Thresholds(0.05, 0.1)),
+           "(abandoned - short) / (offered - short)",
+           "ratio(abandoned - short_abandoned, offered - short_abandoned)", Thresholds(0.05, 0.1)),
     _calls("asa", A, S, UP, "Avg. speed of answer", "Średni czas odpowiedzi",
-           "mean wait of the answered calls", lambda s: seconds(s.wait_ms, s.answered_known),
+           "mean wait of the answered calls", "seconds(wait_ms, answered_known)",
            Thresholds(20, 40)),
     _calls("max_wait", A, S, UP, "Max wait", "Maks. oczekiwanie",
            "the longest wait of a call answered or abandoned in the window",
-           lambda s: s.max_wait_ms / 1000 if s.max_wait_ms >= 0 else None),
+           "max_wait_ms / 1000 if max_wait_ms >= 0 else None"),
     _calls("handled", C, N, DOWN, "Handled", "Obsłużone",
-           "calls finished (wrap-up end)", lambda s: s.handled),
+           "calls finished (wrap-up end)", "handled"),
     _calls("aht", A, S, UP, "Avg. handle time", "Średni czas obsługi",
            "(talk + hold + wrap-up) / handled",
-           lambda s: seconds(s.talk_ms + s.hold_ms + s.wrapup_ms, s.handled),
+           "seconds(talk_ms + hold_ms + wrapup_ms, handled)",
            Thresholds(360, 480)),
     _calls("talk_time", A, S, UP, "Avg. talk time", "Średni czas rozmowy",
-           "talk / handled", lambda s: seconds(s.talk_ms, s.handled)),
+           "talk / handled", "seconds(talk_ms, handled)"),
     _calls("hold_time", A, S, UP, "Avg. hold time", "Średni czas zawieszenia",
-           "hold / handled", lambda s: seconds(s.hold_ms, s.handled)),
+           "hold / handled", "seconds(hold_ms, handled)"),
     _calls("wrapup_time", A, S, UP, "Avg. wrap-up time", "Średni czas po rozmowie",
-           "wrap-up / handled", lambda s: seconds(s.wrapup_ms, s.handled)),
+           "wrap-up / handled", "seconds(wrapup_ms, handled)"),
     _calls("transfers", C, N, UP, "Transfers", "Przekazania",
-           "calls transferred", lambda s: s.transfers),
+           "calls transferred", "transfers"),
     _calls("expired", C, N, UP, "Expired calls", "Wygasłe połączenia",
-           "calls that never ended, closed by expiry", lambda s: s.expired),
+           "calls that never ended, closed by expiry", "expired"),
     _calls("deals", C, N, DOWN, "Deals", "Transakcje",
-           "deals won", lambda s: s.deals),
+           "deals won", "deals"),
     _calls("revenue", C, M, DOWN, "Revenue", "Przychód",
-           "sum of the amounts of the deals won", lambda s: s.revenue_micros / MICROS),
+           "sum of the amounts of the deals won", "revenue_micros / MICROS"),
     _calls("conversion", R, F, DOWN, "Conversion", "Konwersja",
-           "deals / handled", lambda s: ratio(s.deals, s.handled)),
+           "deals / handled", "ratio(deals, handled)"),
     _calls("average_deal", A, M, DOWN, "Average deal", "Średnia transakcja",
-           "revenue / deals", lambda s: ratio(s.revenue_micros / MICROS, s.deals)),
+           "revenue / deals", "ratio(revenue, deals)"),
     _calls("csat_responses", C, N, DOWN, "CSAT responses", "Odpowiedzi CSAT",
-           "survey scores received", lambda s: s.csat_responses),
+           "survey scores received", "csat_responses"),
     _calls("csat_mean", A, MetricUnit.score, DOWN, "CSAT score", "Ocena CSAT",
-           "mean survey score (1-5)", lambda s: ratio(s.csat_sum, s.csat_responses),
+           "mean survey score (1-5)", "ratio(csat_sum, csat_responses)",
            Thresholds(4, 3.5)),
     _calls("csat_satisfied", R, F, DOWN, "Satisfied customers", "Zadowoleni klienci",
-           "share of scores >= 4", lambda s: ratio(s.csat_satisfied, s.csat_responses)),
+           "share of scores >= 4", "ratio(csat_satisfied, csat_responses)"),
 )  # fmt: skip
 
 
 def _time(name: str, en: str, pl: str, bad: BadSide, state: str) -> MetricSpec:
-    index = StateTimes._fields.index(state)
     return MetricSpec(
         name, MetricKind.duration, S, bad, MetricFamily.agent_time, en, pl,
-        f"agent x seconds in state `{state}` in the window",
-        from_states=lambda st: st[index] / 1000,
+        f"agent x seconds in state `{state}` in the window", formula=f"{state} / 1000",
     )  # fmt: skip
 
 
 AGENT_TIME_SPECS: Final = (
     MetricSpec("occupancy", R, F, UP, MetricFamily.agent_time, "Occupancy", "Obłożenie",
                "(on call + wrap-up) / (on call + wrap-up + available) time",
-               from_states=occupancy),
+               formula="ratio(on_call + wrapup, on_call + wrapup + available)"),
     _time("time_available", "Time available", "Czas dostępności", DOWN, "available"),
     _time("time_ringing", "Time ringing", "Czas dzwonienia", UP, "ringing"),
     _time("time_on_call", "Time on call", "Czas rozmów", DOWN, "on_call"),
@@ -241,20 +221,11 @@ SHIFT_METRICS: Final = tuple(spec.name for spec in SHIFT_SPECS)
 LIVE_METRICS: Final = (*QUEUE_GAUGES, *AGENT_GAUGES, *CALL_METRICS, *AGENT_TIME_METRICS)
 """What the live view and the dashboards offer (gauges `live`, the rest in windows)."""
 
-_CALL_COMPUTE: Final = tuple(
-    (spec.name, spec.from_sums) for spec in CALL_SPECS if spec.from_sums is not None
-)
-_TIME_COMPUTE: Final = tuple(
-    (spec.name, spec.from_states) for spec in AGENT_TIME_SPECS if spec.from_states is not None
-)
-
-
-def call_metrics(sums: WindowSums) -> dict[str, Value]:
-    return {name: compute(sums) for name, compute in _CALL_COMPUTE}
-
-
-def agent_time_metrics(times: StateTimes) -> dict[str, Value]:
-    return {name: compute(times) for name, compute in _TIME_COMPUTE}
+HELPERS: Final = {"ratio": ratio, "seconds": seconds, "MICROS": MICROS}
+call_metrics: Final = compile_family(CALL_SPECS, WindowSums._fields, HELPERS)
+"""WindowSums -> every call metric, by the formulas of CALL_SPECS."""
+agent_time_metrics: Final = compile_family(AGENT_TIME_SPECS, StateTimes._fields, HELPERS)
+"""StateTimes -> every agent-time metric, by the formulas of AGENT_TIME_SPECS."""
 
 
 def spec_of(metric: str) -> MetricSpec | None:
@@ -266,9 +237,8 @@ def spec_of(metric: str) -> MetricSpec | None:
 
 def _check() -> None:
     for spec in ALL_SPECS:
-        computed = spec.from_sums is not None or spec.from_states is not None
-        if computed != (spec.rollup.value == "sums"):  # pragma: no cover - import-time guard
-            raise RuntimeError(f"{spec.name}: a windowed metric needs exactly its compute")
+        if (spec.formula is not None) != (spec.rollup.value == "sums"):  # pragma: no cover
+            raise RuntimeError(f"{spec.name}: a windowed metric needs a formula, others none")
     if len(REGISTRY) != len(ALL_SPECS):  # pragma: no cover
         raise RuntimeError("a metric is declared twice")
 

@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Final
-
-from app.registry.sums import StateTimes, WindowSums
 
 Value = float | int | None
 
@@ -76,8 +73,9 @@ class MetricSpec:
     label_en: str
     label_pl: str
     description: str
-    from_sums: Callable[[WindowSums], Value] | None = None
-    from_states: Callable[[StateTimes], Value] | None = None
+    formula: str | None = None
+    """Windowed metrics: a Python expression over the window sums of the family (WindowSums or
+    StateTimes fields) and the metrics declared before it (app/registry/compiled.py)."""
     thresholds: Thresholds | None = None
 
     @property

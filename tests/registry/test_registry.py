@@ -12,6 +12,7 @@ from app.alerts.payloads import describe, format_value
 from app.alerts.rules import RuleError, check_metric, parse_rule_scope
 from app.core.db import Database
 from app.dashboards.schemas import METRICS as DASHBOARD_METRICS
+from app.registry.compiled import compile_family
 from app.registry.metrics import (
     ALL_SPECS,
     CALL_METRICS,
@@ -19,8 +20,9 @@ from app.registry.metrics import (
     REGISTRY,
     agent_time_metrics,
     call_metrics,
+    ratio,
 )
-from app.registry.specs import MetricFamily, MetricKind, MetricUnit
+from app.registry.specs import BadSide, MetricFamily, MetricKind, MetricSpec, MetricUnit
 from app.registry.sums import ADDITIVE_SUMS, LEDGERS, StateTimes, WindowSums
 from app.reports.kpi import METRICS as REPORT_METRICS
 from app.reports.rollups import SUM_COLUMNS, KpiRollupRow
@@ -135,3 +137,12 @@ async def test_catalog_over_http(app_server: RunningApp) -> None:
     assert catalog["break_reason_prefix"] == "agents_break:"
     async with app_server.client() as anonymous:
         assert (await anonymous.get("/v1/metrics/catalog")).status_code == 401
+
+
+def test_a_formula_naming_something_unknown_is_refused() -> None:
+    spec = MetricSpec(
+        "typo", MetricKind.ratio, MetricUnit.fraction, BadSide.below, MetricFamily.calls,
+        "Typo", "Literówka", "a misspelt sum", formula="ratio(answerd, offered)",
+    )  # fmt: skip
+    with pytest.raises(ValueError, match=r"typo: its formula names \['answerd', 'offered'\]"):
+        compile_family([spec], WindowSums._fields, {"ratio": ratio})
