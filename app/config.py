@@ -68,7 +68,19 @@ class Settings(BaseSettings):
         500, ge=1, description="Redis engine: stream entries a worker reads per call."
     )
     max_batch_events: int = Field(10_000, ge=1, description="Events accepted in one request.")
-    max_body_bytes: int = Field(5 * 1024 * 1024, ge=1024, description="Largest request body.")
+    max_body_bytes: int = Field(
+        5 * 1024 * 1024,
+        ge=1024,
+        description="Largest body of the routes that take bulk input: event ingestion "
+        "(`/v1/events`), the platform adapters (`/v1/integrations/…`) and the shift CSV import "
+        "(`/v1/shifts/import`); beyond, 413.",
+    )
+    max_request_body_bytes: int = Field(
+        1024 * 1024,
+        ge=1024,
+        description="Largest body of every other request; beyond, 413 before the body is read "
+        "(a declared `Content-Length`) or as soon as a streamed body passes it.",
+    )
     max_future_skew_s: float = Field(
         300.0,
         ge=0,
