@@ -4,6 +4,7 @@ back, and whether the server closed the connection."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -37,15 +38,14 @@ class RawConnection:
 
     async def close(self) -> None:
         self.writer.close()
-        try:
+        with contextlib.suppress(ConnectionError):
             await self.writer.wait_closed()
-        except ConnectionError:
-            pass
 
 
 async def connect(base_url: str) -> RawConnection:
     parts = urlsplit(base_url)
-    assert parts.hostname is not None and parts.port is not None
+    assert parts.hostname is not None
+    assert parts.port is not None
     reader, writer = await asyncio.open_connection(parts.hostname, parts.port)
     return RawConnection(reader, writer)
 
