@@ -6,6 +6,7 @@ import csv
 import io
 from typing import Any
 
+from app.core.csv_cells import csv_cell
 from app.reports.kpi import METRICS
 from app.reports.service import KpiReport
 
@@ -48,32 +49,20 @@ def report_json(report: KpiReport) -> dict[str, Any]:
     }
 
 
-def _cell(value: Any) -> Any:
-    if value is None:
-        return ""
-    if isinstance(value, float):
-        return repr(value)
-    return value
-
-
 def report_csv(report: KpiReport) -> str:
     planned = [m for m in METRICS if m in report.planned]
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     header = ["period", "start", "end", *report.key_fields, *METRICS]
     header += [f"{m}_{f}" for m in planned for f in PLAN_FIELDS]
-    writer.writerow(header)
+    writer.writerow([csv_cell(name) for name in header])
     periods = period_fields(report)
     for row in report.rows:
         line: list[Any] = list(periods[row.bucket])
-        line += [value or "" for value in row.key]
-        metrics = row.metrics
-        line += [
-            "" if v is None else repr(v) if type(v) is float else v
-            for v in [metrics[m] for m in METRICS]
-        ]
+        line += [value or None for value in row.key]
+        line += [row.metrics[m] for m in METRICS]
         for m in planned:
             found = row.plan.get(m) or {}
-            line += [_cell(found.get(f)) for f in PLAN_FIELDS]
-        writer.writerow(line)
+            line += [found.get(f) for f in PLAN_FIELDS]
+        writer.writerow([csv_cell(value) for value in line])
     return out.getvalue()
