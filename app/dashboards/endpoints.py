@@ -6,7 +6,7 @@ from typing import Any
 
 from fastapi import APIRouter, Response, status
 
-from app.auth.deps import ReadPrincipal
+from app.auth.deps import ReadPrincipal, WallPrincipal
 from app.core.deps import ServicesDep
 from app.core.errors import NotFound
 from app.dashboards.demo import DemoLogin, demo_login
@@ -58,7 +58,7 @@ NOT_EDITABLE: dict[int | str, dict[str, Any]] = {
     description="A tenant that has no dashboard at all gets the default one (`Floor overview`) "
     "on this first call.",
 )
-async def get_dashboards(principal: ReadPrincipal, services: ServicesDep) -> list[DashboardOut]:
+async def get_dashboards(principal: WallPrincipal, services: ServicesDep) -> list[DashboardOut]:
     async with services.db.session() as session:
         if await ensure_default_dashboard(session, principal.tenant_id):
             await session.commit()
@@ -88,7 +88,7 @@ async def post_dashboard(
     "/options",
     summary="What the dashboard editor offers: queues, teams, metrics, windows",
 )
-async def get_options(principal: ReadPrincipal, services: ServicesDep) -> WallOptions:
+async def get_options(principal: WallPrincipal, services: ServicesDep) -> WallOptions:
     async with services.db.session() as session:
         queues = [q.name for q in await list_queues(session, principal.tenant_id)]
         teams = [t.name for t, _ in await list_teams(session, principal.tenant_id)]
@@ -116,7 +116,7 @@ async def get_demo_login(services: ServicesDep) -> DemoLogin:
 
 @router.get("/{dashboard_id}", summary="One dashboard", responses=NOT_VISIBLE)
 async def get_one(
-    dashboard_id: int, principal: ReadPrincipal, services: ServicesDep
+    dashboard_id: int, principal: WallPrincipal, services: ServicesDep
 ) -> DashboardOut:
     async with services.db.session() as session:
         return await get_dashboard(session, await viewer_of(session, principal), dashboard_id)

@@ -25,7 +25,6 @@ from fastapi import APIRouter, WebSocket
 from fastapi.responses import Response
 from starlette.datastructures import Headers
 
-from app.auth.keys import Scope
 from app.auth.principal import Principal
 from app.auth.resolver import credential_of, resolve, resolve_credential
 from app.auth.sessions import SESSION_TOKEN_PREFIX
@@ -91,7 +90,7 @@ async def deny(websocket: WebSocket, error: FloorwatchError) -> None:
 def check_principal(principal: Principal | None) -> FloorwatchError | None:
     if principal is None:
         return Unauthorized("invalid, expired or revoked credential")
-    if Scope.read not in principal.scopes:
+    if not principal.reads_wall:
         return Forbidden(f"{principal.describe()} lacks the `read` scope")
     return None
 

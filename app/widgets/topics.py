@@ -15,7 +15,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
-from app.auth.keys import Scope
 from app.auth.principal import Principal
 from app.streams.aggregator import LIVE, WINDOWS
 
@@ -103,7 +102,7 @@ def can_subscribe(
     only for callers who may see that team or agent (`team_of_agent` maps agent ids to their
     teams; only needed for callers limited to some teams). A board or the alerts of a team need
     that team; the tenant's or a queue's (which list agents of any team) need every team."""
-    if principal.tenant_id != topic.tenant_id or Scope.read not in principal.scopes:
+    if principal.tenant_id != topic.tenant_id or not principal.reads_wall:
         return False
     access = principal.access
     if topic.kind is TopicKind.metrics:
