@@ -46,6 +46,40 @@ class Settings(BaseSettings):
     )
     host: str = Field("127.0.0.1", description="Address `floorwatch serve` binds to.")
     port: int = Field(8000, description="Port `floorwatch serve` binds to.")
+    http_header_timeout_s: float = Field(
+        10.0,
+        gt=0,
+        description="A connection must send a request's complete headers within this long of "
+        "opening (or of the request's first byte); else it is closed (408). Closes silent "
+        "connections and headers sent a byte at a time.",
+    )
+    http_body_timeout_s: float = Field(
+        60.0,
+        gt=0,
+        description="A request's body must have arrived within this long of its headers; else "
+        "the connection is closed (a body trickled in).",
+    )
+    http_keep_alive_timeout_s: int = Field(
+        5, ge=1, description="An idle connection between requests is closed after this long."
+    )
+    http_max_header_bytes: int = Field(
+        16 * 1024,
+        ge=1024,
+        description="Largest request line plus headers; beyond, 431 and the connection closed.",
+    )
+    http_limit_concurrency: int = Field(
+        25_000,
+        ge=1,
+        description="Connections and requests in progress per process (WebSockets included: "
+        "keep it above `ws_max_connections`); beyond, new requests get 503.",
+    )
+    forwarded_allow_ips: list[str] = Field(
+        [],
+        description="Addresses (or CIDR networks) of the reverse proxies whose `X-Forwarded-For` "
+        'and `X-Forwarded-Proto` are believed (JSON list, e.g. `["10.0.0.5"]`). Empty: none, '
+        "the peer address is the client (a loopback peer is not trusted by default, so a local "
+        "process cannot pose as any address to the login throttle). `*` trusts every peer.",
+    )
     partitions: int = Field(
         16, ge=1, le=1024, description="Redis engine: number of event-log partitions (fixed)."
     )
