@@ -7,10 +7,19 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic import (
+    Field,
+    SecretStr,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from app.alerts.sealing import check_key
+
+PRODUCTION = "production"
 
 
 class EngineKind(StrEnum):
@@ -180,10 +189,11 @@ class Settings(BaseSettings):
     )
     secret_key: SecretStr | None = Field(
         None,
+        validate_default=True,
         description="Key that seals alert channel secrets (webhook keys, SMTP passwords, chat "
         "webhook URLs) in the database: 32 bytes in URL-safe base64, from `floorwatch secrets "
-        "generate-key`. Unset: they are stored as given (`serve` warns while any channel "
-        "holds one).",
+        "generate-key`. Required in `production`; elsewhere, unset, they are stored as given "
+        "(`serve` warns while any channel holds one).",
     )
     previous_secret_keys: list[SecretStr] = Field(
         default_factory=list,
@@ -212,8 +222,10 @@ class Settings(BaseSettings):
     demo: bool = Field(False, description="Generate live demo traffic into tenant `default`.")
     cookie_secure: bool = Field(
         True,
+        validate_default=True,
         description="Mark the session cookie `Secure` (sent over HTTPS only). Defaults to true "
-        "unless `environment` is `development` (plain-HTTP development on localhost).",
+        "unless `environment` is `development` (plain-HTTP development on localhost); cannot "
+        "be turned off in `production`.",
     )
     session_idle_ttl_s: int = Field(
         7 * 86_400,
@@ -266,9 +278,24 @@ class Settings(BaseSettings):
 
     @field_validator("secret_key")
     @classmethod
-    def _check_secret_key(cls, value: SecretStr | None) -> SecretStr | None:
+    def _check_secret_key(cls, value: SecretStr | None, info: ValidationInfo) -> SecretStr | None:
         if value is not None:
             check_key(value.get_secret_value())
+        elif info.data.get("environment") == PRODUCTION:
+            raise ValueError(
+                "required when FLOORWATCH_ENVIRONMENT=production (it seals alert channel "
+                "secrets in the database): create one with `floorwatch secrets generate-key`"
+            )
+        return value
+
+    @field_validator("cookie_secure")
+    @classmethod
+    def _secure_cookies_in_production(cls, value: bool, info: ValidationInfo) -> bool:
+        if not value and info.data.get("environment") == PRODUCTION:
+            raise ValueError(
+                "must be true when FLOORWATCH_ENVIRONMENT=production (the session cookie is "
+                "sent over HTTPS only); serve over HTTPS, or run a non-production environment"
+            )
         return value
 
     @field_validator("previous_secret_keys")
