@@ -171,6 +171,18 @@ class Settings(BaseSettings):
         description="WebSocket: a connection whose socket accepted no data for this long is "
         "closed as a slow consumer (code 4008).",
     )
+    ws_max_messages_per_s: float = Field(
+        10.0,
+        gt=0,
+        description="WebSocket: messages a client may send per second on average; past it (and "
+        "the burst) the connection is closed (code 4029).",
+    )
+    ws_message_burst: int = Field(
+        60,
+        ge=1,
+        description="WebSocket: messages a client may send at once before "
+        "`ws_max_messages_per_s` applies.",
+    )
     ws_max_subscriptions: int = Field(
         256, ge=1, description="WebSocket: topics one connection may subscribe to."
     )

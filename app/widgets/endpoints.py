@@ -40,6 +40,7 @@ from app.core.logging import get_logger
 from app.core.services import Services
 from app.widgets.connection import Connection
 from app.widgets.hub import Hub
+from app.widgets.message_rate import MessageRate
 from app.widgets.protocol import (
     PROTOCOL_VERSION,
     Auth,
@@ -211,6 +212,7 @@ async def serve(websocket: WebSocket, hub: Hub, conn: Connection) -> None:
     )
     hub.register(conn)
     log.debug("websocket opened", connection=conn.id, tenant=conn.principal.tenant_id)
+    rate = MessageRate(settings.ws_max_messages_per_s, settings.ws_message_burst)
     try:
         while True:
             message = await websocket.receive()
@@ -219,6 +221,13 @@ async def serve(websocket: WebSocket, hub: Hub, conn: Connection) -> None:
             conn.last_received = time.monotonic()
             raw = message.get("text") or message.get("bytes")
             if raw is None or conn.closing is not None:
+                continue
+            if not rate.allow():
+                conn.kill(
+                    CloseCode.rate_limited,
+                    f"more than {settings.ws_message_burst} messages at once or "
+                    f"{settings.ws_max_messages_per_s:g} a second",
+                )
                 continue
             if too_big(raw, settings.ws_max_message_bytes):
                 conn.kill(
