@@ -4,8 +4,11 @@ A body declared larger than its route's limit (`Content-Length`) is refused befo
 application sees the request, so not a byte of it is read. A chunked body (no length) is
 counted as it streams in: the chunk that crosses the limit is never handed on; the 413 goes out
 at once and the application is told the client left (`http.disconnect`), so whatever it was
-doing with the body stops and its own answer is dropped. Routes that take large bodies
-(ingestion, adapters, CSV imports) get a larger limit by path prefix.
+doing with the body stops and its own answer is dropped. The connection stays open (a client
+that sends its whole body before reading the answer still gets the 413): the server discards
+the rest of the body without keeping it, for at most the body deadline (app/core/server.py).
+Routes that take large bodies (ingestion, adapters, CSV imports) get a larger limit by path
+prefix.
 """
 
 from __future__ import annotations
@@ -96,7 +99,6 @@ async def _refuse(send: Send, limit: int) -> None:
             "headers": [
                 (b"content-type", b"application/json"),
                 (b"content-length", str(len(body)).encode()),
-                (b"connection", b"close"),
             ],
         }
     )
