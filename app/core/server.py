@@ -78,10 +78,11 @@ class GuardedHttpTools(HttpToolsProtocol):
     def data_received(self, data: bytes) -> None:
         if self._awaiting_headers and self._deadline is None:
             self._arm(self.limits.header_timeout_s, REQUEST_TIMEOUT)  # a new request begins
-        heads_before = self._heads
+        heads_before, was_awaiting = self._heads, self._awaiting_headers
         super().data_received(data)
-        if self._heads == heads_before and self._awaiting_headers:
-            # still inside one request's headers: they must not grow past the limit
+        if was_awaiting and self._awaiting_headers and self._heads == heads_before:
+            # the whole chunk was part of one request's headers: they must not grow past the
+            # limit (a chunk that ends a body is not counted, though headers wait after it)
             self._header_bytes += len(data)
             if self._header_bytes > self.limits.max_header_bytes:
                 self._refuse(HEADERS_TOO_LARGE)

@@ -274,3 +274,24 @@ async def test_floorwatch_serve_closes_a_silent_connection(tmp_path: Path) -> No
     finally:
         process.terminate()
         process.wait(timeout=30)
+
+
+async def test_a_body_ending_in_a_large_chunk_is_not_taken_for_headers(server: Served) -> None:
+    """Regression: the last piece of a body, arriving on its own and longer than the header
+    limit, was counted as header bytes and the connection cut before the answer."""
+    conn = await connect(server.base_url)
+    try:
+        body = b'{"username": "' + b"u" * 20_000 + b'", "password": "p"}'
+        await conn.send(
+            request_head(
+                "POST",
+                "/v1/auth/login",
+                {"Content-Type": "application/json", "Content-Length": str(len(body))},
+            )
+            + body[:10]
+        )
+        await asyncio.sleep(0.2)
+        await conn.send(body[10:])  # 20 KB, more than the 4 KB header limit, ends the body
+        assert await conn.status() in (401, 422)
+    finally:
+        await conn.close()
