@@ -20,9 +20,10 @@ import uvicorn
 from app.config import Settings
 from app.core.server import server_config
 from app.main import create_app
+from app.widgets.client import LiveClient, ws_url
 from tests.conftest import make_settings
 from tests.core.raw_http import RawConnection, connect, request_head
-from tests.helpers import cli_env, free_port
+from tests.helpers import cli_env, free_port, make_tenant_key
 
 HEADER_TIMEOUT_S = 1.0
 BODY_TIMEOUT_S = 1.5
@@ -34,6 +35,7 @@ MARGIN_S = 2.5  # the limit plus this is "closed"; before the fix nothing closed
 class Served:
     base_url: str
     server: uvicorn.Server
+    settings: Settings
 
 
 @pytest.fixture
@@ -62,7 +64,7 @@ async def serve(settings: Settings) -> tuple[Served, asyncio.Task[None]]:
             task.result()
         await asyncio.sleep(0.01)
     port = server.servers[0].sockets[0].getsockname()[1]
-    return Served(f"http://127.0.0.1:{port}", server), task
+    return Served(f"http://127.0.0.1:{port}", server, settings), task
 
 
 @pytest.fixture
@@ -157,7 +159,17 @@ async def test_oversized_headers_get_431(server: Served) -> None:
         await conn.close()
 
 
-async def test_ordinary_requests_and_websockets_are_untouched(server: Served) -> None:
+async def test_a_websocket_outlives_the_request_deadlines(server: Served) -> None:
+    _, key = await make_tenant_key(server.settings.database_url)
+    async with LiveClient(ws_url(server.base_url), key, ["metrics:tenant:5m"]) as live:
+        async with asyncio.timeout(10):
+            await live.wait_for(lambda c: "metrics:tenant:5m" in c.state)
+        await asyncio.sleep(BODY_TIMEOUT_S + HEADER_TIMEOUT_S + 0.5)  # past both deadlines
+        assert live.connected.is_set()
+        assert live.close_codes == []
+
+
+async def test_ordinary_requests_are_untouched(server: Served) -> None:
     async with httpx.AsyncClient(base_url=server.base_url) as client:
         for _ in range(3):
             assert (await client.get("/healthz")).status_code == 200
