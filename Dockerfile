@@ -10,17 +10,20 @@ RUN npm ci --no-audit --no-fund --loglevel=error
 COPY frontend/ ./
 RUN npm run build
 
-# -- 2. the Python environment ----------------------------------------------------------------
+# -- 2. the Python environment: exactly uv.lock, then the project as a built wheel ------------
 FROM python:3.11-slim AS python
-ENV PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1
-RUN python -m venv /opt/venv
-ENV PATH=/opt/venv/bin:$PATH
-WORKDIR /app
-COPY pyproject.toml README.md ./
+ENV PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1 UV_PYTHON_DOWNLOADS=never
+WORKDIR /src
+COPY requirements/uv.txt requirements/uv.txt
+RUN pip install --require-hashes --no-deps -r requirements/uv.txt
+COPY pyproject.toml uv.lock README.md ./
 COPY app ./app
-# Editable: the package stays in /app beside alembic.ini, migrations/ and frontend/dist,
-# which it finds relative to its own files.
-RUN pip install --editable .
+# The runtime dependencies as locked (hashes checked, nothing re-resolved), then the wheel alone.
+RUN uv export --frozen --no-emit-project --format requirements-txt --output-file /tmp/locked.txt \
+    && python -m venv /opt/venv \
+    && /opt/venv/bin/pip install --require-hashes --no-deps -r /tmp/locked.txt \
+    && uv build --wheel --out-dir /tmp/dist \
+    && /opt/venv/bin/pip install --no-deps /tmp/dist/floorwatch-*.whl
 
 # -- 3. the runtime ---------------------------------------------------------------------------
 FROM python:3.11-slim
@@ -30,16 +33,16 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     FLOORWATCH_HOST=0.0.0.0 \
     FLOORWATCH_PORT=8000 \
     FLOORWATCH_LOG_JSON=true \
-    FLOORWATCH_DATABASE_URL=sqlite+aiosqlite:////data/floorwatch.sqlite3
+    FLOORWATCH_DATABASE_URL=sqlite+aiosqlite:////data/floorwatch.sqlite3 \
+    FLOORWATCH_ROOT=/app
 # The image is production: secure cookies and HSTS; `serve` refuses to start without
-# FLOORWATCH_SECRET_KEY (docs/deploy.md)
+# FLOORWATCH_SECRET_KEY (docs/operations.md, Docker)
 ENV FLOORWATCH_ENVIRONMENT=production
 RUN groupadd --system --gid 10001 floorwatch \
     && useradd --system --uid 10001 --gid floorwatch --home-dir /app --shell /usr/sbin/nologin floorwatch \
     && mkdir /data && chown floorwatch:floorwatch /data
 WORKDIR /app
 COPY --from=python /opt/venv /opt/venv
-COPY --from=python /app /app
 COPY alembic.ini ./
 COPY migrations ./migrations
 COPY --from=frontend /src/frontend/dist ./frontend/dist

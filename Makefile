@@ -3,16 +3,57 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# uv installs exactly uv.lock; it comes pinned with hashes from requirements/uv.txt into .tools/.
+TOOLS := .tools
+UV := $(TOOLS)/bin/uv
+export UV_PYTHON := $(PYTHON)
+export UV_PYTHON_DOWNLOADS := never
+export UV_PROJECT_ENVIRONMENT := $(VENV)
+EXTRAS ?= --extra dev
 
-.PHONY: setup run test lint typecheck pytest bench frontend migrate clean
+.PHONY: setup run test lint lock-check lock upgrade frontend-types types-check typecheck pytest bench \
+	frontend migrate clean
 
 setup: $(STAMP) frontend migrate
 
-$(STAMP): pyproject.toml
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+$(UV): requirements/uv.txt
+	test -x $(TOOLS)/bin/python || $(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/pip install --quiet --require-hashes --no-deps -r requirements/uv.txt
+	touch $(UV)
+
+# Installs the lock as it is (--frozen: never re-resolves); `lock-check` says when it is stale.
+$(STAMP): uv.lock pyproject.toml $(UV)
+	$(UV) sync --frozen --quiet $(EXTRAS)
 	touch $(STAMP)
+
+# Regenerate uv.lock after changing a range in pyproject.toml (keeps every other pin).
+lock: $(UV)
+	$(UV) lock
+
+# Refresh uv.lock to the newest releases the ranges allow: review and commit it on its own.
+upgrade: $(UV)
+	$(UV) lock --upgrade
+
+lock-check: $(UV)
+	@$(UV) lock --check --quiet || { \
+	  echo "uv.lock does not match pyproject.toml: run 'make lock' and commit uv.lock" >&2; exit 1; }
+
+# The frontend's API types are generated from the OpenAPI document (openapi-typescript).
+API_TYPES := frontend/src/core/api-types.ts
+GENERATE_TYPES = $(BIN)/floorwatch openapi > $(1).json \
+	&& frontend/node_modules/.bin/openapi-typescript $(1).json --output $(1) --alphabetize \
+	&& rm -f $(1).json
+
+frontend-types: $(STAMP)
+	$(MAKE) -C frontend deps
+	$(call GENERATE_TYPES,$(API_TYPES))
+
+types-check: $(STAMP)
+	@$(MAKE) --no-print-directory -C frontend deps
+	@mkdir -p var && $(call GENERATE_TYPES,var/api-types.ts) >/dev/null
+	@diff -q var/api-types.ts $(API_TYPES) >/dev/null || { \
+	  echo "$(API_TYPES) does not match the API: run 'make frontend-types' and commit it" >&2; \
+	  exit 1; }
 
 frontend:
 	@if [ -f frontend/package.json ]; then $(MAKE) -C frontend build; fi
@@ -23,7 +64,7 @@ migrate: $(STAMP)
 run: setup
 	FLOORWATCH_DEMO=$${FLOORWATCH_DEMO:-true} $(BIN)/floorwatch serve
 
-lint: $(STAMP)
+lint: $(STAMP) lock-check types-check
 	$(BIN)/ruff check app tests bench
 	$(BIN)/ruff format --check app tests bench
 
@@ -39,8 +80,9 @@ test: setup lint typecheck pytest
 # wrk (installed from apt when missing) and the `bench` extra (Bytewax, for the comparison).
 bench: setup
 	@command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
-	$(BIN)/pip install --quiet -e '.[dev,bench]'
+	$(UV) sync --frozen --quiet --extra dev --extra bench
+	rm -f $(STAMP)
 	$(BIN)/python -m bench
 
 clean:
-	rm -rf $(VENV) var .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VENV) $(TOOLS) var .mypy_cache .ruff_cache .pytest_cache

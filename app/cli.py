@@ -48,6 +48,17 @@ def migrate() -> None:
     typer.echo("database is up to date")
 
 
+@cli.command()
+def openapi() -> None:
+    """Print the OpenAPI document (what `make frontend-types` turns into TypeScript)."""
+    import orjson
+
+    from app.main import create_app
+
+    document = create_app(get_settings()).openapi()
+    typer.echo(orjson.dumps(document, option=orjson.OPT_SORT_KEYS | orjson.OPT_INDENT_2).decode())
+
+
 @tenant_cli.command("create")
 def tenant_create(
     name: str,

@@ -19,7 +19,9 @@ from starlette.responses import HTMLResponse, Response
 from starlette.staticfiles import StaticFiles
 from starlette.types import Scope
 
-FRONTEND_DIST: Final = Path(__file__).resolve().parents[1] / "frontend" / "dist"
+from app.core.paths import project_root
+
+FRONTEND_DIST: Final = project_root() / "frontend" / "dist"
 IMMUTABLE: Final = "public, max-age=31536000, immutable"
 REVALIDATE: Final = "no-cache"
 SHORT: Final = "public, max-age=3600"

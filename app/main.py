@@ -93,7 +93,7 @@ def create_app(settings: Settings | None = None, *, run_worker: bool = True) -> 
     from app.health import router as health_router
     from app.integrations.endpoints import router as integrations_router
     from app.metrics.endpoints import router as metrics_router
-    from app.org.endpoints import agents_router, queues_router, teams_router
+    from app.org.endpoints import agents_router, queues_router, teams_router, tenant_router
     from app.widgets.endpoints import router as widgets_router
 
     app.include_router(health_router)
@@ -104,18 +104,26 @@ def create_app(settings: Settings | None = None, *, run_worker: bool = True) -> 
     app.include_router(events_router)
     app.include_router(metrics_router)
     app.include_router(widgets_router)
-    for router in (auth_router, users_router, teams_router, agents_router, queues_router):
+    for router in (
+        auth_router,
+        users_router,
+        tenant_router,
+        teams_router,
+        agents_router,
+        queues_router,
+    ):
         app.include_router(router)
     app.include_router(keys_router)
     app.include_router(integrations_router)
     app.include_router(alerts_router)
 
     from app.coaching.endpoints import router as coaching_router
+    from app.phrases.endpoints import router as phrases_router
     from app.plans.endpoints import router as plans_router
     from app.reports.endpoints import router as reports_router
     from app.shifts.endpoints import router as shifts_router
 
-    for router in (reports_router, shifts_router, plans_router, coaching_router):
+    for router in (reports_router, shifts_router, plans_router, coaching_router, phrases_router):
         app.include_router(router)
 
     from app.dashboards.endpoints import router as dashboards_router

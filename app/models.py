@@ -15,6 +15,7 @@ from app.coaching.models import CoachingNoteRow
 from app.core.db import Base
 from app.dashboards.models import Dashboard
 from app.org.models import Agent, Queue, Team, Tenant
+from app.phrases.models import PhraseListRow
 from app.plans.models import PlanRow
 from app.reports.models import AgentStateFactRow, CallFactRow, CsatFactRow, DealFactRow
 from app.reports.rollups import KpiRollupRow, KpiRollupZone
@@ -41,6 +42,7 @@ __all__ = [
     "KpiRollupRow",
     "KpiRollupZone",
     "LoginThrottle",
+    "PhraseListRow",
     "PlanRow",
     "Queue",
     "ShiftRow",

@@ -66,6 +66,12 @@ def reports(quick: bool) -> list[Row]:
     return reports_rows.rows(quick)
 
 
+def phrases(quick: bool) -> list[Row]:
+    from bench import phrases
+
+    return phrases.rows(quick)
+
+
 SECTIONS: dict[str, Section] = {
     "ingest": ingest,
     "aggregation": aggregation,
@@ -74,6 +80,7 @@ SECTIONS: dict[str, Section] = {
     "recovery": recovery,
     "wallboard": wallboard,
     "reports": reports,
+    "phrases": phrases,
 }
 
 

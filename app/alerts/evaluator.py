@@ -37,10 +37,12 @@ from app.alerts.models import Alert, AlertChannel, AlertDelivery, AlertEvent
 from app.alerts.payloads import NotificationKind
 from app.alerts.quiet_hours import is_quiet
 from app.alerts.repository import alert_out, load_enabled_rules, open_alerts, silences
-from app.alerts.rules import TIME_IN_STATE, RuleSpec, fingerprint
+from app.alerts.rules import RuleSpec, fingerprint
 from app.alerts.state import Phase, Step, Track, step
 from app.core.db import Database, utcnow
 from app.core.logging import get_logger
+from app.org.models import Tenant
+from app.registry.metrics import TIME_IN_STATE
 
 if TYPE_CHECKING:
     from app.streams.aggregator import AgentStatus, TenantAggregator
@@ -509,9 +511,11 @@ class AlertEvaluator:
             ).all()
         }
         silenced = await silences(session, tenant_id, {change.fingerprint for change, _ in to_send})
+        tenant = await session.get(Tenant, tenant_id)
+        language = tenant.language if tenant is not None else "en"
         out: list[Notification] = []
         for change, alert_id in to_send:
-            payload = alert_out(rows[alert_id], silenced.get(change.fingerprint))
+            payload = alert_out(rows[alert_id], silenced.get(change.fingerprint), language)
             assert change.notify is not None
             for channel_id in change.rule.channel_ids:
                 channel = channels.get(channel_id)

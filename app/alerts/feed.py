@@ -135,7 +135,7 @@ class AlertFeed:
                 await asyncio.sleep(1)
             finally:
                 with contextlib.suppress(Exception):
-                    await pubsub.aclose()  # type: ignore[no-untyped-call]
+                    await pubsub.aclose()
 
     async def close(self) -> None:
         if self._task is not None:

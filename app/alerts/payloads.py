@@ -11,53 +11,54 @@ from typing import Any, Final, Literal
 import orjson
 
 from app.alerts.schemas import AlertOut
+from app.registry.metrics import BREAK_REASON_PREFIX, spec_of
+from app.registry.specs import MetricUnit
 
 NotificationKind = Literal["firing", "repeat", "resolved"]
 PAYLOAD_VERSION: Final = "1"
 SIGNATURE_HEADER: Final = "X-Floorwatch-Signature"
 
-RATIO_METRICS: Final = frozenset(
-    {
-        "service_level",
-        "abandonment_rate",
-        "occupancy",
-        "conversion",
-        "csat_satisfied",
-    }
-)
-DURATION_METRICS: Final = frozenset(
-    {
-        "asa",
-        "aht",
-        "max_wait",
-        "longest_wait",
-        "talk_time",
-        "hold_time",
-        "wrapup_time",
-        "time_available",
-        "time_ringing",
-        "time_on_call",
-        "time_wrapup",
-        "time_break",
-        "time_in_state",
-    }
-)
 SEVERITY_COLOURS: Final = {"critical": "#d1242f", "warning": "#bf8700", "info": "#0969da"}
 RESOLVED_COLOUR: Final = "#1a7f37"
 
 
 def format_value(metric: str, value: float | None) -> str:
+    """The value in the metric's unit (app/registry): a percentage, seconds or minutes, a
+    number."""
     if value is None:
         return "no value"
-    if metric in RATIO_METRICS:
+    spec = spec_of(metric)
+    unit = spec.unit if spec is not None else MetricUnit.number
+    if unit is MetricUnit.fraction:
         return f"{value * 100:.1f}%"
-    if metric in DURATION_METRICS:
+    if unit is MetricUnit.seconds:
         if value >= 120:
             return f"{value / 60:.1f} min"
         return f"{value:.0f} s"
     if float(value).is_integer():
         return str(int(value))
     return f"{value:.2f}"
+
+
+def metric_label(metric: str, language: str = "en") -> str:
+    """The metric's label in `language` (`en`, `pl`); a break reason is named after it."""
+    spec = spec_of(metric)
+    if spec is None:
+        return metric
+    label = spec.label(language)
+    if metric.startswith(BREAK_REASON_PREFIX):
+        return f"{label}: {metric.removeprefix(BREAK_REASON_PREFIX)}"
+    return label
+
+
+SUMMARIES: Final = {
+    "en": "{rule}: {metric}{window} of {scope} is {value} (alert when {op} {threshold})",
+    "pl": "{rule}: {metric}{window} – {scope}: {value} (alert gdy {op} {threshold})",
+}
+WINDOW_NAMES: Final = {
+    "en": {"today": "today", "interval": "this interval"},
+    "pl": {"today": "dziś", "interval": "ten kwadrans"},
+}
 
 
 def describe(
@@ -68,13 +69,21 @@ def describe(
     op: str,
     threshold: float,
     value: float | None,
+    language: str = "en",
 ) -> str:
-    """One line a person reads: `Sales SL: service_level (15m) of queue:Sales is 72.0%
-    (alert when < 80.0%)`."""
-    shown = format_value(metric, value)
-    line = format_value(metric, threshold)
-    in_window = "" if window == "live" else f" ({window})"
-    return f"{rule_name}: {metric}{in_window} of {scope} is {shown} (alert when {op} {line})"
+    """One line a person reads, with the metric's label and unit from the registry:
+    `Sales SL: Service level (15m) of queue:Sales is 72.0% (alert when < 80.0%)`."""
+    template = SUMMARIES.get(language, SUMMARIES["en"])
+    names = WINDOW_NAMES.get(language, WINDOW_NAMES["en"])
+    return template.format(
+        rule=rule_name,
+        metric=metric_label(metric, language),
+        window="" if window == "live" else f" ({names.get(window, window)})",
+        scope=scope,
+        value=format_value(metric, value),
+        op=op,
+        threshold=format_value(metric, threshold),
+    )
 
 
 def status_of(kind: NotificationKind) -> str:

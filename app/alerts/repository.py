@@ -102,7 +102,9 @@ async def silences(
     return dict((await session.execute(query)).all())
 
 
-def alert_out(row: Alert, silenced_until_ms: int | None = None) -> AlertOut:
+def alert_out(row: Alert, silenced_until_ms: int | None = None, language: str = "en") -> AlertOut:
+    """The alert as the API and notifications show it; `summary` in `language` (notifications
+    use the tenant's, the API English: pages write their own in the reader's language)."""
     return AlertOut(
         id=row.id,
         rule_id=row.rule_id,
@@ -118,7 +120,14 @@ def alert_out(row: Alert, silenced_until_ms: int | None = None) -> AlertOut:
         threshold=row.threshold,
         value=row.value,
         summary=describe(
-            row.rule_name, row.metric, row.window, row.scope, row.op, row.threshold, row.value
+            row.rule_name,
+            row.metric,
+            row.window,
+            row.scope,
+            row.op,
+            row.threshold,
+            row.value,
+            language,
         ),
         started_at=ms_datetime(row.started_ms),
         fired_at=ms_to_datetime(row.fired_ms),

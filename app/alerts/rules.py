@@ -24,15 +24,15 @@ from dataclasses import dataclass, field
 from typing import Final, Literal
 
 from app.alerts.quiet_hours import QuietWindow
-from app.streams.aggregator.catalog import (
+from app.registry.metrics import (
     AGENT_GAUGES,
     AGENT_TIME_METRICS,
     BREAK_REASON_PREFIX,
     CALL_METRICS,
-    LIVE,
     QUEUE_GAUGES,
-    WINDOWS,
+    TIME_IN_STATE,
 )
+from app.streams.aggregator.catalog import LIVE, WINDOWS
 
 Op = Literal[">", ">=", "<", "<="]
 Severity = Literal["info", "warning", "critical"]
@@ -44,10 +44,6 @@ OPS: Final[dict[str, Callable[[float, float], bool]]] = {
     "<=": operator.le,
 }
 RULE_WINDOWS: Final = (LIVE, *WINDOWS)
-TIME_IN_STATE: Final = "time_in_state"
-"""Seconds an agent has been in its current state, when that state is the rule's
-`agent_state` (and `agent_state_reason`, if set); no value otherwise. Read from the agent board,
-so it grows with the clock and fires without new events."""
 
 AGENT_STATES: Final = ("available", "ringing", "on_call", "wrapup", "break", "logged_out")
 WINDOWED_METRICS: Final = frozenset(CALL_METRICS) | frozenset(AGENT_TIME_METRICS)

@@ -18,6 +18,7 @@ from app.auth.schemas import (
     LoginResponse,
     MeResponse,
     PasswordChange,
+    SessionState,
     TokenCreate,
     TokenCreated,
     TokenOut,
@@ -41,6 +42,8 @@ from app.core.db import utcnow
 from app.core.deps import ServicesDep
 from app.core.errors import Unauthorized
 from app.core.logging import get_logger
+from app.core.rate_limit import enforce_rate_limit
+from app.core.services import Services
 
 router = APIRouter(prefix="/v1/auth", tags=["auth"])
 log = get_logger(__name__)
@@ -153,11 +156,30 @@ def _access_out(principal: Principal) -> AccessOut:
 
 @router.get("/me", summary="The logged-in user, what it may see, and its CSRF token")
 async def me(principal: CurrentUser, request: Request, services: ServicesDep) -> MeResponse:
-    assert principal.user_id is not None
     csrf = None
     if principal.kind is CredentialKind.session:
         resolved = await resolve(request, services)
         csrf = resolved.csrf_token if resolved else None
+    return await _me(principal, csrf, services)
+
+
+@router.get(
+    "/session",
+    summary="Whether the request is signed in, and as whom",
+    description="Public: always 200, with `me` as `GET /v1/auth/me` would answer it, or null "
+    "when nobody is signed in. The browser app asks this when it opens, so that the sign-in "
+    "page causes no failed request (a 401 that browsers report as an error).",
+)
+async def session_state(request: Request, services: ServicesDep) -> SessionState:
+    resolved = await resolve(request, services)
+    if resolved is None or not resolved.principal.is_user:
+        return SessionState(me=None)
+    await enforce_rate_limit(services.limiter, services.settings, resolved.principal)
+    return SessionState(me=await _me(resolved.principal, resolved.csrf_token, services))
+
+
+async def _me(principal: Principal, csrf: str | None, services: Services) -> MeResponse:
+    assert principal.user_id is not None
     async with services.db.session() as session:
         view = await view_of(
             session, await get_user(session, principal.tenant_id, principal.user_id)

@@ -96,6 +96,13 @@ class MeResponse(BaseModel):
     )
 
 
+class SessionState(BaseModel):
+    me: MeResponse | None = Field(
+        description="The signed-in user as `GET /v1/auth/me` answers it; null when the request "
+        "carries no valid user credential (no cookie, an ended session, an API key)."
+    )
+
+
 class PasswordChange(StrictModel):
     current_password: str = Field(min_length=1, max_length=MAX_PASSWORD_LENGTH)
     new_password: str = Field(

@@ -8,7 +8,6 @@ from fastapi import APIRouter, Response, status
 
 from app.auth.deps import ReadPrincipal, WallPrincipal
 from app.core.deps import ServicesDep
-from app.core.errors import NotFound
 from app.dashboards.demo import DemoLogin, demo_login
 from app.dashboards.display_links import (
     create_display_link,
@@ -105,12 +104,16 @@ async def get_options(principal: WallPrincipal, services: ServicesDep) -> WallOp
 @router.get(
     "/demo-login",
     summary="The demo sign-in the login page offers (only with FLOORWATCH_DEMO=true)",
-    description="Public: answers 404 unless the demo traffic is on outside production.",
+    description="Public: answers 204 (no body) unless the demo traffic is on outside "
+    "production. Not an error status: the sign-in page asks on every load, and browsers report "
+    "every 4xx answer as an error in the console.",
+    response_model=DemoLogin,
+    responses={204: {"description": "the demo is off"}},
 )
-async def get_demo_login(services: ServicesDep) -> DemoLogin:
+async def get_demo_login(services: ServicesDep) -> DemoLogin | Response:
     login = demo_login(services)
     if login is None:
-        raise NotFound("the demo is off")
+        return Response(status_code=status.HTTP_204_NO_CONTENT)
     return login
 
 

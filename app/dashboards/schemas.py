@@ -13,19 +13,13 @@ from typing import Annotated, Final, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from app.streams.aggregator.catalog import (
-    AGENT_GAUGES,
-    AGENT_TIME_METRICS,
-    BREAK_REASON_PREFIX,
-    CALL_METRICS,
-    QUEUE_GAUGES,
-)
+from app.registry.metrics import BREAK_REASON_PREFIX, LIVE_METRICS
 from app.widgets.topics import MAX_NAME_LENGTH, METRIC_WINDOWS
 
 GRID_COLUMNS: Final = 12
 MAX_ROWS: Final = 48
 MAX_WIDGETS: Final = 48
-METRICS: Final = (*QUEUE_GAUGES, *AGENT_GAUGES, *CALL_METRICS, *AGENT_TIME_METRICS)
+METRICS: Final = LIVE_METRICS
 AGENT_STATES: Final = ("available", "ringing", "on_call", "wrapup", "break", "logged_out")
 
 WidgetType = Literal["kpi", "gauge", "queue_table", "agent_board", "chart", "leaderboard", "alerts"]

@@ -6,16 +6,21 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
-from app.auth.deps import Principal, ReadPrincipal
+from app.auth.deps import Principal, ReadPrincipal, WallPrincipal
 from app.core.deps import ServicesDep
 from app.core.errors import BadRequest, Forbidden
 from app.core.services import Services
+from app.registry.metrics import ALL_SPECS, BREAK_REASON_PREFIX
+from app.registry.schemas import MetricCatalog, metric_out
 from app.streams.aggregator import LIVE, WINDOWS, empty_metrics
 
 router = APIRouter(prefix="/v1", tags=["metrics"])
 
 SCOPE_KINDS = ("queue", "team", "agent")
 ALL_WINDOWS = (LIVE, *WINDOWS)
+CATALOG = MetricCatalog(
+    metrics=[metric_out(spec) for spec in ALL_SPECS], break_reason_prefix=BREAK_REASON_PREFIX
+)
 
 
 class MetricsSnapshot(BaseModel):
@@ -77,6 +82,17 @@ async def refuse_hidden_scopes(principal: Principal, services: Services, scopes:
 
 def at_datetime(ms: int) -> datetime:
     return datetime.fromtimestamp(ms / 1000, UTC)
+
+
+@router.get(
+    "/metrics/catalog",
+    summary="Every metric: name, kind, unit, which way is bad, labels, thresholds, scopes",
+    description="The metric registry (docs/metrics.md): what the wall, the report and alert "
+    "pages read to label, format and colour every value. The same for every tenant. Display "
+    "links may read it (their wall does).",
+)
+async def get_catalog(principal: WallPrincipal) -> MetricCatalog:
+    return CATALOG
 
 
 @router.get(

@@ -43,6 +43,11 @@ EVENTS_REJECTED = Counter(
     "Events refused by validation (malformed, too far in the future).",
     registry=REGISTRY,
 )
+CHECKPOINTS_UNREADABLE = Counter(
+    "floorwatch_checkpoints_unreadable",
+    "Partition checkpoints a worker could not read at take-over (rebuilt from the stream).",
+    registry=REGISTRY,
+)
 AGGREGATION_SECONDS = Histogram(
     "floorwatch_aggregation_seconds",
     "Time to apply one batch of log entries to the aggregators.",

@@ -9,13 +9,13 @@ from typing import Any
 
 from fastapi import APIRouter, Response, status
 
-from app.auth.deps import AdminPrincipal, ReadPrincipal
+from app.auth.deps import AdminPrincipal, ReadPrincipal, WallPrincipal
 from app.auth.resolver import forget_all
 from app.core.deps import ServicesDep
 from app.core.errors import NotFound
 from app.core.logging import get_logger
 from app.core.services import Services
-from app.org.models import Agent, Queue, Team
+from app.org.models import Agent, Queue, Team, Tenant
 from app.org.schemas import (
     AgentCreate,
     AgentOut,
@@ -25,6 +25,8 @@ from app.org.schemas import (
     QueueUpdate,
     TeamIn,
     TeamOut,
+    TenantOut,
+    TenantUpdate,
 )
 from app.org.service import (
     get_agent,
@@ -37,8 +39,10 @@ from app.org.service import (
     save_queue,
     save_team,
     team_id_of,
+    tenant_by_id,
 )
 
+tenant_router = APIRouter(prefix="/v1/tenant", tags=["organisation"])
 teams_router = APIRouter(prefix="/v1/teams", tags=["organisation"])
 agents_router = APIRouter(prefix="/v1/agents", tags=["organisation"])
 queues_router = APIRouter(prefix="/v1/queues", tags=["organisation"])
@@ -54,6 +58,50 @@ def _changed(services: Services, tenant_id: int) -> None:
     configuration: both caches forget the tenant."""
     services.configs.invalidate(tenant_id)
     forget_all()
+
+
+# the tenant
+
+
+def _tenant_out(tenant: Tenant) -> TenantOut:
+    return TenantOut(
+        name=tenant.name,
+        timezone=tenant.timezone,
+        language="pl" if tenant.language == "pl" else "en",
+        currency=tenant.currency,
+    )
+
+
+@tenant_router.get(
+    "",
+    summary="The tenant's name, time zone, language and currency",
+    description="Every reader, and display links (their wall shows the language and currency).",
+)
+async def get_tenant(principal: WallPrincipal, services: ServicesDep) -> TenantOut:
+    async with services.db.session() as session:
+        return _tenant_out(await tenant_by_id(session, principal.tenant_id))
+
+
+@tenant_router.patch(
+    "",
+    summary="Change the tenant's language or currency (admins)",
+    description="The language is that of alert notifications (the pages follow each browser); "
+    "the currency is shown with revenue. The time zone is changed with care: see "
+    "docs/reports.md (`floorwatch reports rebuild`).",
+)
+async def patch_tenant(
+    body: TenantUpdate, principal: AdminPrincipal, services: ServicesDep
+) -> TenantOut:
+    async with services.db.session() as session:
+        tenant = await tenant_by_id(session, principal.tenant_id)
+        changes = body.model_dump(exclude_unset=True)
+        if changes.get("language") is not None:
+            tenant.language = changes["language"]
+        if "currency" in changes:
+            tenant.currency = changes["currency"]
+        await session.commit()
+        log.info("tenant settings changed", tenant_id=tenant.id, fields=sorted(changes))
+        return _tenant_out(tenant)
 
 
 # teams

@@ -14,6 +14,10 @@ class Tenant(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(100), unique=True)
     timezone: Mapped[str] = mapped_column(String(64), default="UTC")
+    language: Mapped[str] = mapped_column(String(2), default="en", server_default="en")
+    """The language of what the server writes for the tenant (alert notifications): en, pl."""
+    currency: Mapped[str | None] = mapped_column(String(3), default=None)
+    """ISO 4217 code revenue is shown in; None: amounts without a currency."""
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 

@@ -1,9 +1,10 @@
-"""Request and response bodies of `/v1/teams`, `/v1/agents` (the roster) and `/v1/queues`."""
+"""Request and response bodies of `/v1/tenant`, `/v1/teams`, `/v1/agents` (the roster) and
+`/v1/queues`."""
 
 from __future__ import annotations
 
 import unicodedata
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
@@ -100,3 +101,24 @@ class QueueOut(BaseModel):
     sl_threshold_s: float
     short_abandon_s: float
     wrapup: bool
+
+
+Language = Literal["en", "pl"]
+Currency = Annotated[
+    str,
+    Field(pattern=r"^[A-Z]{3}$", description="ISO 4217 code in capitals, e.g. EUR, PLN, USD."),
+]
+
+
+class TenantOut(BaseModel):
+    name: str
+    timezone: str = Field(description="IANA time zone of `today` and the reports.")
+    language: Language = Field(description="The language of alert notifications.")
+    currency: str | None = Field(description="Revenue is shown in it; null: no currency sign.")
+
+
+class TenantUpdate(StrictModel):
+    language: Language | None = Field(None, description="Omitted: unchanged.")
+    currency: Currency | None = Field(
+        None, description="Omitted: unchanged; `null` clears it (amounts without a sign)."
+    )

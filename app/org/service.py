@@ -25,6 +25,13 @@ async def get_tenant_by_name(session: AsyncSession, name: str) -> Tenant | None:
     return await session.scalar(select(Tenant).where(Tenant.name == name))
 
 
+async def tenant_by_id(session: AsyncSession, tenant_id: int) -> Tenant:
+    tenant = await session.get(Tenant, tenant_id)
+    if tenant is None:
+        raise NotFound(f"no tenant with id {tenant_id}")
+    return tenant
+
+
 async def create_tenant(session: AsyncSession, name: str, timezone: str = "UTC") -> Tenant:
     if await get_tenant_by_name(session, name) is not None:
         raise ValueError(f"tenant {name!r} exists already")

@@ -13,9 +13,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.auth.policy import Access
 from app.core.services import Services
 from app.plans.models import PlanRow
-from app.plans.service import list_plans, plan_versus_actual, scope_group
+from app.plans.service import attainment, list_plans, plan_versus_actual, scope_group
+from app.registry.metrics import SHIFT_METRICS
 from app.reports.calendar import Period, ReportCalendar
-from app.reports.kpi import SHIFT_METRICS, empty_metrics, kpi_rows
+from app.reports.kpi import empty_metrics, kpi_rows
 from app.reports.scoping import agent_teams, live_now, tenant_zone
 from app.reports.service import shift_outcomes
 from app.shifts.outcomes import ShiftOutcome
@@ -59,7 +60,6 @@ async def plan_progress(
             metrics = actual.get(plan.scope) or empty_metrics(scope_group(plan.scope)[0])
             value = metrics.get(plan.metric)
             versus = plan_versus_actual(plan, value)
-            standard = plan.standard
             out.append(
                 {
                     "plan_id": plan.id,
@@ -72,9 +72,7 @@ async def plan_progress(
                     **{k: versus[k] for k in ("actual", "minimum", "standard", "maximum")},
                     "deviation": versus["deviation"],
                     "deviation_pct": versus["deviation_pct"],
-                    "progress": (
-                        value / standard if isinstance(value, int | float) and standard else None
-                    ),
+                    "progress": attainment(plan.metric, value, plan.standard),
                     "level": versus["level"],
                 }
             )

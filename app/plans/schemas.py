@@ -46,5 +46,9 @@ class PlanProgress(BaseModel):
     maximum: float | None
     deviation: float | None = Field(description="actual - standard")
     deviation_pct: float | None = Field(description="deviation / |standard|")
-    progress: float | None = Field(description="actual / standard")
+    progress: float | None = Field(
+        description="attainment of the standard target, above 1 better than plan: actual / "
+        "standard, or standard / actual for metrics where less is better (AHT, ASA, "
+        "abandonment, …); null without a value, or at 0 where less is better"
+    )
     level: str | None = Field(description="maximum, standard, minimum or below_minimum")

@@ -98,6 +98,18 @@ def better_or_equal(metric: str, actual: float, target: float) -> bool:
     return actual <= target if metric in LOWER_IS_BETTER else actual >= target
 
 
+def attainment(metric: str, actual: Any, standard: float) -> float | None:
+    """How far the standard target is reached, the right way round: above 1 is better than
+    the plan, below 1 worse, whichever way the metric is better. `actual / standard`, and for
+    metrics where less is better `standard / actual` (an AHT of 7:27 against 7:00 is 0.94, not
+    1.06). None without a value, a zero standard, or a zero actual where less is better."""
+    if not isinstance(actual, int | float) or not standard:
+        return None
+    if metric in LOWER_IS_BETTER:
+        return standard / actual if actual > 0 else None
+    return actual / standard
+
+
 def level(metric: str, actual: float | None, plan: PlanRow) -> str | None:
     if actual is None:
         return None

@@ -17,6 +17,7 @@ from sqlalchemy import BigInteger, cast, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth.policy import Access
+from app.registry.metrics import SHIFT_METRICS, ratio
 from app.reports.calendar import Period, ReportCalendar
 from app.reports.rollups import (
     AGENT,
@@ -39,7 +40,6 @@ from app.streams.aggregator.catalog import (
     WindowSums,
     agent_time_metrics,
     call_metrics,
-    ratio,
 )
 
 
@@ -50,16 +50,6 @@ class GroupBy(StrEnum):
     agent = "agent"
 
 
-SHIFT_METRICS: Final = (
-    "shifts",
-    "late",
-    "lateness",
-    "absent",
-    "absence_rate",
-    "early_leave",
-    "early_leave_minutes",
-    "adherence",
-)
 METRICS: Final = (*CALL_METRICS, *AGENT_TIME_METRICS, *SHIFT_METRICS)
 KEY_FIELDS: Final = {
     GroupBy.tenant: (),

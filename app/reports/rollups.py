@@ -43,6 +43,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core.db import Base, Database
 from app.org.models import Tenant
+from app.registry.sums import ADDITIVE_SUMS, STATES
 from app.reports.models import AgentStateFactRow, CallFactRow, CsatFactRow, DealFactRow
 from app.streams.aggregator.facts import AgentStateFact, CallFact, CsatFact, DealFact, Fact
 
@@ -55,41 +56,18 @@ DAILY: Final = {QUEUE: "Q", AGENT: "A", TEAM: "M", TENANT: "T"}
 NO_MAX: Final = -1
 MICROS: Final = 1_000_000
 
-SUM_COLUMNS: Final = (
-    "answered",
-    "answered_known",
-    "answered_within_sl",
-    "wait_ms",
-    "abandoned",
-    "short_abandoned",
-    "left_queue",
-    "unanswered_unknown",
-    "handled",
-    "talk_ms",
-    "hold_ms",
-    "wrapup_ms",
-    "transfers",
-    "expired",
-    "deals",
-    "revenue_micros",
-    "csat_responses",
-    "csat_sum",
-    "csat_satisfied",
-    "ringing_ms",
-    "on_call_ms",
-    "wrapup_state_ms",
-    "available_ms",
-    "break_ms",
-)
+STATE_MS_COLUMNS: Final = {
+    "ringing": "ringing_ms",
+    "on_call": "on_call_ms",
+    "wrapup": "wrapup_state_ms",
+    "available": "available_ms",
+    "break": "break_ms",
+}
+"""Agent state (app/registry/sums.py STATES) -> its rollup column of agent x ms."""
+SUM_COLUMNS: Final = (*ADDITIVE_SUMS, *(STATE_MS_COLUMNS[state] for state in STATES))
 """The additive measures, in this order everywhere (deltas, SQL sums)."""
 COL: Final = {name: i for i, name in enumerate(SUM_COLUMNS)}
-STATE_COLUMNS: Final = {
-    "ringing": COL["ringing_ms"],
-    "on_call": COL["on_call_ms"],
-    "wrapup": COL["wrapup_state_ms"],
-    "available": COL["available_ms"],
-    "break": COL["break_ms"],
-}
+STATE_COLUMNS: Final = {state: COL[column] for state, column in STATE_MS_COLUMNS.items()}
 STATE_INDEXES: Final = tuple(sorted(STATE_COLUMNS.values()))
 KEY_COLUMNS: Final = ("tenant_id", "kind", "ivl_ms", "name", "team")
 

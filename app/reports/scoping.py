@@ -34,6 +34,12 @@ async def agent_teams(session: AsyncSession, tenant_id: int) -> dict[str, str]:
     return {agent: team for agent, team in rows.all()}  # noqa: C416 (rows are Row objects)
 
 
+async def registered_agents(session: AsyncSession, tenant_id: int) -> set[str]:
+    """The agent ids (`external_id`) registered in the tenant, with a team or without."""
+    rows = await session.scalars(select(Agent.external_id).where(Agent.tenant_id == tenant_id))
+    return set(rows.all())
+
+
 async def tenant_zone(session: AsyncSession, tenant_id: int) -> str:
     tenant = await session.get(Tenant, tenant_id)
     if tenant is None:

@@ -8,12 +8,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth.deps import Principal, ReadPrincipal, StaffPrincipal
 from app.core.deps import ServicesDep
-from app.core.errors import BadRequest, PayloadTooLarge
+from app.core.errors import BadRequest, FloorwatchError, PayloadTooLarge
 from app.core.services import Services
 from app.reports.calendar import local_midnight_ms, zone
 from app.reports.scoping import (
     agent_teams,
     live_now,
+    registered_agents,
     require_agent,
     tenant_zone,
 )
@@ -22,6 +23,7 @@ from app.shifts.models import ShiftRow
 from app.shifts.outcomes import MINUTE_MS, ShiftOutcome, evaluate_shifts
 from app.shifts.schemas import ShiftImportResult, ShiftIn, ShiftOut, ShiftOutcomeOut
 from app.shifts.service import (
+    AgentCheck,
     ShiftInput,
     create_shift,
     delete_shift,
@@ -76,7 +78,30 @@ async def _input(session: AsyncSession, principal: Principal, body: ShiftIn) -> 
         raise BadRequest(str(exc), details=[{"field": "start/end", "reason": str(exc)}]) from exc
     teams = await agent_teams(session, principal.tenant_id)
     require_agent(principal, body.agent, teams.get(body.agent), write=True)
+    if body.agent not in await registered_agents(session, principal.tenant_id):
+        raise _unknown_agent(body.agent)
     return ShiftInput(body.agent, start, end, body.break_minutes, body.note)
+
+
+def _unknown_agent(agent: str) -> BadRequest:
+    reason = f"unknown agent {agent!r}: add it under Administration, Agents first"
+    return BadRequest(reason, details=[{"field": "agent", "reason": reason}])
+
+
+async def _agent_check(session: AsyncSession, principal: Principal) -> AgentCheck:
+    """The refusal a roster line's agent meets: not the caller's to plan (checked first, as for
+    one shift, so that a team lead learns nothing of other teams), or not registered."""
+    known = await registered_agents(session, principal.tenant_id)
+    teams = await agent_teams(session, principal.tenant_id)
+
+    def refusal(agent: str) -> FloorwatchError | None:
+        try:
+            require_agent(principal, agent, teams.get(agent), write=True)
+        except FloorwatchError as refused:
+            return refused
+        return None if agent in known else _unknown_agent(agent)
+
+    return refusal
 
 
 async def _visible_shift(session: AsyncSession, principal: Principal, shift_id: int) -> ShiftRow:
@@ -145,10 +170,7 @@ async def import_shift_csv(
         raise BadRequest("expected a UTF-8 CSV body") from exc
     async with services.db.session() as session:
         tz = zone(await tenant_zone(session, principal.tenant_id))
-        shifts = parse_shift_csv(text, tz)
-        teams = await agent_teams(session, principal.tenant_id)
-        for agent in {s.agent for s in shifts}:
-            require_agent(principal, agent, teams.get(agent), write=True)
+        shifts = parse_shift_csv(text, tz, await _agent_check(session, principal))
         result = await import_shifts(session, principal.tenant_id, shifts)
         await session.commit()
     return ShiftImportResult(created=result.created, updated=result.updated)

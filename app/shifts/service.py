@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 import io
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from itertools import pairwise
@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.core.errors import BadRequest, Conflict, NotFound
+from app.core.errors import BadRequest, Conflict, FloorwatchError, Forbidden, NotFound
 from app.shifts.models import ShiftRow
 from app.shifts.outcomes import RECORD_COLUMNS, ShiftRecord
 
@@ -204,24 +204,40 @@ class ImportResult:
     updated: int
 
 
-def parse_shift_csv(text: str, tz: ZoneInfo) -> list[ShiftInput]:
-    """`agent,start,end[,break_minutes[,note]]` per line; a header line is recognised. Raises
-    BadRequest listing every bad line (nothing is imported then)."""
+AgentCheck = Callable[[str], FloorwatchError | None]
+
+
+def parse_shift_csv(
+    text: str, tz: ZoneInfo, agent_refusal: AgentCheck = lambda _: None
+) -> list[ShiftInput]:
+    """`agent,start,end[,break_minutes[,note]]` per line; a header line is recognised.
+    `agent_refusal` is the error a line's agent meets (unknown, not the caller's), or None.
+    Raises BadRequest listing every bad line with its number, however many there are (nothing
+    is imported then); Forbidden, listing them all too, if an agent is not the caller's."""
     shifts: list[ShiftInput] = []
     errors: list[dict[str, object]] = []
+    forbidden = False
     for line_no, record in enumerate(csv.reader(io.StringIO(text)), start=1):
         if not record or all(not cell.strip() for cell in record):
             continue
         if line_no == 1 and record[0].strip().lower() == "agent":
             continue
         try:
-            shifts.append(_record(record, tz))
+            shift = _record(record, tz)
         except ValueError as exc:
             errors.append({"line": line_no, "reason": str(exc)})
+            continue
+        refused = agent_refusal(shift.agent)
+        if refused is not None:
+            errors.append({"line": line_no, "field": "agent", "reason": refused.message})
+            forbidden = forbidden or isinstance(refused, Forbidden)
+            continue
+        shifts.append(shift)
         if len(shifts) > MAX_IMPORT_ROWS:
             raise BadRequest(f"at most {MAX_IMPORT_ROWS} shifts per import")
     if errors:
-        raise BadRequest(
+        refusal = Forbidden if forbidden else BadRequest
+        raise refusal(
             f"{len(errors)} line(s) are not valid shifts; nothing was imported", details=errors
         )
     return shifts

@@ -10,6 +10,7 @@ import msgspec
 
 from app.ops.metrics import observe_aggregation
 from app.streams.aggregator import TenantAggregator
+from app.streams.aggregator.checkpoint import CheckpointUnreadable
 from app.streams.aggregator.facts import Fact
 from app.streams.clock import Clock
 from app.streams.engine import LogEntry
@@ -93,11 +94,19 @@ class AggregatorHost:
         )
 
     async def restore(self, data: bytes) -> None:
-        checkpoint = msgspec.msgpack.decode(data, type=HostCheckpoint)
-        self.offset = checkpoint.offset
-        self.latest_ms = dict(checkpoint.latest_ms)
-        self.aggregators = {
-            tid: TenantAggregator.load(blob, await self.configs.get(tid))
+        """Continue from a checkpoint. Raises CheckpointUnreadable (and changes nothing) when
+        it was written in a format this version does not read; a database that cannot be
+        reached for the tenants' settings raises as it is (the take-over is tried again)."""
+        try:
+            checkpoint = msgspec.msgpack.decode(data, type=HostCheckpoint)
+        except msgspec.MsgspecError as exc:
+            raise CheckpointUnreadable(f"not a partition checkpoint: {exc}") from exc
+        configs = {tid: await self.configs.get(tid) for tid in checkpoint.tenants}
+        aggregators = {
+            tid: TenantAggregator.load(blob, configs[tid])
             for tid, blob in checkpoint.tenants.items()
         }
+        self.offset = checkpoint.offset
+        self.latest_ms = dict(checkpoint.latest_ms)
+        self.aggregators = aggregators
         self.dirty = set(self.aggregators)

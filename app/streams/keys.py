@@ -35,6 +35,10 @@ class Keys:
     def checkpoint(self, partition: int) -> str:
         return f"{self.tag(partition)}:checkpoint"
 
+    def unreadable_checkpoint(self, partition: int) -> str:
+        """A checkpoint the partition's new owner could not read, kept aside for diagnosis."""
+        return f"{self.tag(partition)}:checkpoint:unreadable"
+
     def epoch(self, partition: int) -> str:
         """A counter raised at every take-over of the partition: the fencing token its owner
         writes views with (a former owner's token is lower, so its writes are refused)."""

@@ -97,7 +97,7 @@ class RedisEngine(Engine):
                 await asyncio.sleep(1)
             finally:
                 with contextlib.suppress(Exception):
-                    await pubsub.aclose()  # type: ignore[no-untyped-call]
+                    await pubsub.aclose()
 
     async def close(self) -> None:
         if self._updates_task is not None:

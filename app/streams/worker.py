@@ -17,14 +17,16 @@ import os
 import socket
 import time
 import uuid
-from typing import Any
+from typing import Any, Final
 
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
 from app.config import ClockKind, Settings
 from app.core.logging import get_logger
+from app.ops.metrics import CHECKPOINTS_UNREADABLE
 from app.reports.facts import write_facts
+from app.streams.aggregator.checkpoint import CheckpointUnreadable
 from app.streams.aggregator.facts import Fact
 from app.streams.clock import Clock, wall_ms
 from app.streams.engine import TickHook
@@ -35,6 +37,7 @@ from app.streams.tenant_config import TenantConfigs
 from app.streams.views import AT, IDLE_REFRESH_S, WrittenView, compute_parts
 
 log = get_logger(__name__)
+UNREADABLE_KEPT_S: Final = 7 * 24 * 3600
 
 READ_EVENTS = 20_000
 CHECKPOINT_COST_SHARE = 10
@@ -186,10 +189,32 @@ class PartitionWorker:
         host = AggregatorHost(self.configs, self.clock)
         blob: Any = await self.redis.get(self.keys.checkpoint(number))
         if blob is not None:
-            await host.restore(blob)
+            try:
+                await host.restore(blob)
+            except CheckpointUnreadable as exc:
+                host = await self._replay_without_checkpoint(number, blob, exc)
         epoch = int(await self.redis.incr(self.keys.epoch(number)))
         self.owned[number] = OwnedPartition(number, host, epoch)
         log.info("partition taken over", partition=number, worker=self.id, offset=host.offset)
+
+    async def _replay_without_checkpoint(
+        self, number: int, blob: bytes, error: CheckpointUnreadable
+    ) -> AggregatorHost:
+        """A checkpoint this version cannot read (another format version, or damaged) must not
+        leave the partition without an owner: the partition is rebuilt from the oldest entry its
+        stream still holds (FLOORWATCH_STREAM_RETENTION_S at least), which is exact for what
+        the stream holds and misses what was trimmed before it. The unreadable checkpoint is
+        kept aside for a week for diagnosis, and the next checkpoint replaces it."""
+        log.error(
+            "checkpoint unreadable: the partition is rebuilt from its stream; totals from "
+            "before the stream's oldest entry are missing from its windows",
+            partition=number,
+            worker=self.id,
+            reason=str(error),
+        )
+        CHECKPOINTS_UNREADABLE.inc()
+        await self.redis.set(self.keys.unreadable_checkpoint(number), blob, ex=UNREADABLE_KEPT_S)
+        return AggregatorHost(self.configs, self.clock)
 
     async def _lease_loop(self) -> None:
         interval = self.settings.lease_ttl_ms / 3000

@@ -159,6 +159,8 @@ async def test_a_hovering_value_neither_fires_early_nor_flaps(
 async def test_each_agent_of_north_on_break_over_20_minutes_fires_per_agent(
     floor: Floor, receiver: HttpReceiver
 ) -> None:
+    """Notifications are written in the tenant's language (Polish here)."""
+    assert (await floor.client.patch("/v1/tenant", json={"language": "pl"})).status_code == 200
     await floor.rule(
         name="Long break",
         metric="time_in_state",
@@ -186,6 +188,9 @@ async def test_each_agent_of_north_on_break_over_20_minutes_fires_per_agent(
     await floor.settled()
     assert statuses(receiver) == ["firing", "resolved"]
     assert {r.json()["alert"]["scope"] for r in receiver.requests} == {"agent:a1"}
+    assert receiver.requests[0].json()["alert"]["summary"] == (
+        "Long break: Czas w stanie – agent:a1: 20.0 min (alert gdy > 20.0 min)"
+    )
 
 
 async def test_quiet_hours_hold_notifications_back_until_they_end(

@@ -214,7 +214,7 @@ async def test_email_reaches_a_real_smtp_server(fx: Fixture) -> None:
     assert sorted(envelope.rcpt_tos) == ["lead@example.com", "ops@example.com"]
     assert message["Subject"] == "[FIRING] critical: Sales SL (queue:Sales)"
     assert message["X-Floorwatch-Fingerprint"] == "f" * 32
-    assert "service_level (15m) of queue:Sales is 72.0%" in message.get_payload()
+    assert "Service level (15m) of queue:Sales is 72.0%" in message.get_payload()
 
 
 async def test_a_loopback_webhook_is_refused_unless_private_destinations_are_on(

@@ -207,6 +207,34 @@ async def test_queues_with_validated_ranges(app_server: RunningApp, admin: Admin
     assert [q["name"] for q in (await c.get("/v1/queues")).json()] == ["Sales"]
 
 
+async def test_tenant_language_and_currency(app_server: RunningApp, admin: Admin) -> None:
+    c = admin.client
+    assert (await c.get("/v1/tenant")).json() == {
+        "name": admin.tenant,
+        "timezone": "UTC",
+        "language": "en",
+        "currency": None,
+    }
+    changed = await c.patch("/v1/tenant", json={"language": "pl", "currency": "PLN"})
+    assert changed.status_code == 200, changed.text
+    assert (changed.json()["language"], changed.json()["currency"]) == ("pl", "PLN")
+    refused = await c.patch("/v1/tenant", json={"currency": "zloty"})
+    assert refused.status_code == 422
+    assert refused.json()["error"]["details"][0]["field"] == "body.currency"
+    refused = await c.patch("/v1/tenant", json={"language": "de"})
+    assert refused.status_code == 422
+    assert (await c.patch("/v1/tenant", json={"currency": None})).json()["currency"] is None
+    assert (await c.get("/v1/tenant")).json()["language"] == "pl"
+    lead_id = await make_user(
+        app_server.settings.database_url, admin.tenant_id, "lead", Role.team_lead, teams=("North",)
+    )
+    lead = await make_token(app_server.settings.database_url, lead_id)
+    assert (await c.get("/v1/tenant", headers=bearer(lead.token))).status_code == 200
+    assert (
+        await c.patch("/v1/tenant", json={"language": "en"}, headers=bearer(lead.token))
+    ).status_code == 403
+
+
 async def test_api_keys_shown_once_and_revoked_at_once(
     app_server: RunningApp, admin: Admin
 ) -> None:

@@ -68,6 +68,27 @@ async def test_login_me_logout(app_server: RunningApp) -> None:
         assert again.status_code == 204
 
 
+async def test_the_session_state_answers_200_signed_in_or_not(app_server: RunningApp) -> None:
+    """What the browser app asks when it opens: never a 4xx (browsers log those as errors)."""
+    url = app_server.settings.database_url
+    tenant_id, name, key = await tenant(app_server)
+    await make_user(url, tenant_id, "chief", Role.admin)
+    session = await login(app_server.base_url, "chief", tenant=name)
+    async with app_server.client() as client:
+        signed_in = await client.get("/v1/auth/session", headers=session.headers(csrf=False))
+        assert signed_in.status_code == 200, signed_in.text
+        me = signed_in.json()["me"]
+        assert (me["user"]["username"], me["tenant"], me["auth"]) == ("chief", name, "session")
+        assert me["csrf_token"] == session.csrf_token
+        nobody = await client.get("/v1/auth/session")
+        assert (nobody.status_code, nobody.json()) == (200, {"me": None})
+        api_key = await client.get("/v1/auth/session", headers=bearer(key))
+        assert (api_key.status_code, api_key.json()) == (200, {"me": None})
+        await client.post("/v1/auth/logout", headers=session.headers())
+        ended = await client.get("/v1/auth/session", headers=session.headers(csrf=False))
+        assert (ended.status_code, ended.json()) == (200, {"me": None})
+
+
 async def test_wrong_password_unknown_user_and_disabled_user_look_the_same(
     app_server: RunningApp,
 ) -> None:

@@ -69,16 +69,25 @@ ACCESS: dict[tuple[str, str], Allowed | Custom] = {
     # live metrics
     ("GET", "/v1/metrics"): Allowed.read,
     ("GET", "/v1/metrics/events"): Allowed.read,
+    ("GET", "/v1/metrics/catalog"): Allowed.wall,  # the wall reads labels, language, currency
     ("GET", "/v1/agents"): Allowed.read,
     # auth
     ("POST", "/v1/auth/login"): Allowed.public,
     ("POST", "/v1/auth/logout"): Allowed.public,  # ends only the session of the cookie sent
     ("GET", "/v1/auth/me"): Allowed.user,
+    ("GET", "/v1/auth/session"): Allowed.public,  # 200 with `me` null when nobody signed in
     ("POST", "/v1/auth/password"): Allowed.account,
     ("POST", "/v1/auth/tokens"): Allowed.account,
     ("GET", "/v1/auth/tokens"): Allowed.account,
     ("DELETE", "/v1/auth/tokens/{token_id}"): Allowed.account,
     # administration
+    ("GET", "/v1/tenant"): Allowed.wall,  # the wall reads labels, language, currency
+    ("GET", "/v1/phrase-lists"): Allowed.staff,
+    ("POST", "/v1/phrase-lists"): Allowed.admin,
+    ("GET", "/v1/phrase-lists/{list_id}"): Allowed.staff,
+    ("PATCH", "/v1/phrase-lists/{list_id}"): Allowed.admin,
+    ("DELETE", "/v1/phrase-lists/{list_id}"): Allowed.admin,
+    ("PATCH", "/v1/tenant"): Allowed.admin,
     ("GET", "/v1/users"): Allowed.staff,
     ("POST", "/v1/users"): Allowed.admin,
     ("GET", "/v1/users/{user_id}"): Allowed.staff,
@@ -147,7 +156,7 @@ ACCESS: dict[tuple[str, str], Allowed | Custom] = {
     ("GET", "/v1/dashboards"): Allowed.wall,
     ("POST", "/v1/dashboards"): Allowed.read,
     ("GET", "/v1/dashboards/options"): Allowed.wall,
-    ("GET", "/v1/dashboards/demo-login"): Allowed.public,  # 404 unless the demo runs
+    ("GET", "/v1/dashboards/demo-login"): Allowed.public,  # 204 unless the demo runs
     ("GET", "/v1/dashboards/{dashboard_id}"): Allowed.wall,
     ("PUT", "/v1/dashboards/{dashboard_id}"): Allowed.read,
     ("DELETE", "/v1/dashboards/{dashboard_id}"): Allowed.read,
@@ -312,6 +321,8 @@ DISPLAY_MAY: frozenset[tuple[str, str]] = frozenset(
         ("GET", "/v1/dashboards"),
         ("GET", "/v1/dashboards/options"),
         ("GET", "/v1/dashboards/{dashboard_id}"),
+        ("GET", "/v1/metrics/catalog"),
+        ("GET", "/v1/tenant"),
     }
 )
 """A display link's whole reach besides the public routes and the live topics of `/v1/ws`."""

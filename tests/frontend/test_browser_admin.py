@@ -5,6 +5,8 @@ Screenshots (1920×1080) go to artifacts/screenshots/."""
 
 from __future__ import annotations
 
+import re
+
 import httpx
 import pytest
 
@@ -18,7 +20,7 @@ from playwright.async_api import Page, expect
 from app.auth.roles import Role
 from tests.auth.support import make_user
 from tests.frontend.conftest import Wall, screenshot
-from tests.helpers import eventually
+from tests.helpers import ev, eventually, now_ms
 
 
 async def can_log_in(wall: Wall, username: str, password: str) -> bool:
@@ -65,9 +67,24 @@ async def test_admin_creates_a_team_an_agent_and_a_user(wall: Wall, page: Page) 
     await expect(row).to_contain_text("North")
     assert await can_log_in(wall, "lead.north", "a long enough password")
 
-    page.once("dialog", lambda dialog: dialog.accept("another fine password"))
+    # a dialog of the page (no window.prompt, which shows the password in clear)
+    prompts: list[str] = []
+    page.on("dialog", lambda dialog: prompts.append(dialog.message))
     await row.locator("[data-action=password]").click()
+    dialog = page.get_by_test_id("password-dialog")
+    await expect(dialog).to_be_visible()
+    assert await dialog.locator("input[name=password]").get_attribute("type") == "password"
+    await dialog.locator("input[name=password]").fill("another fine password")
+    await dialog.locator("input[name=repeat]").fill("another fine passwort")
+    await dialog.locator("button[type=submit]").click()
+    await expect(dialog).to_be_visible()  # the two differ: nothing is sent
+    assert await can_log_in(wall, "lead.north", "a long enough password")
+    await dialog.locator("input[name=repeat]").fill("another fine password")
+    await screenshot(page, "admin-password-dialog")
+    await dialog.locator("button[type=submit]").click()
+    await expect(dialog).to_have_count(0)
     await eventually(lambda: can_log_in(wall, "lead.north", "another fine password"), timeout=5)
+    assert prompts == [], "no browser prompt"
     assert not await can_log_in(wall, "lead.north", "a long enough password")
     await row.locator("[data-action=toggle]").click()
     await expect(row).to_have_class("off")
@@ -97,12 +114,52 @@ async def test_queue_threshold_change_persists(wall: Wall, page: Page) -> None:
     assert queues["Sales"]["short_abandon_s"] == 8
     await screenshot(page, "admin-queues")
 
-    # A value the API refuses shows its reason and changes nothing.
-    await section.locator("input[name=sl_threshold_s]").fill("-5")
+    # A value the API refuses shows one sentence by the field, once, and changes nothing.
+    field = section.locator("input[name=sl_threshold_s]")
+    await field.fill("-5")
     await section.locator("button[type=submit]").click()
-    await expect(page.locator("[role=alert]")).to_contain_text("sl_threshold_s")
+    note = section.locator("[data-field-error=sl_threshold_s]")
+    await expect(note).to_have_text(re.compile(r"^Must be at least [\d.]+\.$"))
+    await expect(field).to_have_attribute("aria-invalid", "true")
+    await expect(page.locator("[role=alert]")).to_have_count(1)
+    page_text = await page.locator("fw-admin-queues").inner_text()
+    assert "body." not in page_text, page_text
+    assert "Input should" not in page_text, page_text
+    await screenshot(page, "admin-queues-refused")
     queues = {q["name"]: q for q in await wall.api("GET", "/v1/queues")}
     assert queues["Sales"]["sl_threshold_s"] == 30
+    await field.fill("25")
+    await expect(note).to_have_count(0)  # the mark goes as the field changes
+
+
+async def test_tenant_currency_shows_with_revenue(wall: Wall, page: Page) -> None:
+    await open_admin(wall, page, "tenant")
+    form = page.locator("[data-form=tenant]")
+    await form.locator("select[name=language]").select_option("pl")
+    await form.locator("select[name=currency]").select_option("PLN")
+    await form.locator("button[type=submit]").click()
+    await expect(page.locator("[role=status]")).to_have_text("Saved")
+    tenant = await wall.api("GET", "/v1/tenant")
+    assert (tenant["language"], tenant["currency"]) == ("pl", "PLN")
+    await screenshot(page, "admin-tenant")
+    await page.reload()
+    await expect(page.locator("[data-form=tenant] select[name=currency]")).to_have_value("PLN")
+
+    board = await wall.api(
+        "POST",
+        "/v1/dashboards",
+        {
+            "name": "Sales",
+            "widgets": [
+                {"id": "rev", "type": "kpi", "metric": "revenue", "window": "today", "w": 3},
+            ],
+        },
+    )
+    await wall.post([ev("deal.closed", now_ms(), agent="a1", amount=1250)])
+    await page.goto(f"{wall.app.base_url}/d/{board['id']}")
+    value = page.locator("[data-widget=rev] [data-testid=value]")
+    await expect(value).to_contain_text("PLN")
+    await expect(value).to_contain_text("1,250")
 
 
 async def test_api_key_is_shown_once_and_works(wall: Wall, page: Page) -> None:

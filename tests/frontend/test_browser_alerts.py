@@ -63,13 +63,20 @@ async def test_rules_channels_and_open_alerts(wall: Wall, page: Page) -> None:
             return len(receiver.requests) > 0
 
         await eventually(notified, timeout=20)
-        assert receiver.requests[0].json()["status"] == "firing"
+        notification = receiver.requests[0].json()
+        assert notification["status"] == "firing"
+        assert notification["alert"]["summary"] == (
+            "Queue backs up: Calls waiting of tenant is 3 (alert when >= 2)"
+        )
 
         await page.reload()
         open_row = page.locator("[data-testid=open-alerts] tr[data-alert]")
         await expect(open_row).to_have_count(1)
         await expect(open_row).to_contain_text("Critical")
         await expect(open_row).to_contain_text("Firing")
+        await expect(open_row).to_contain_text(
+            "Queue backs up: Calls waiting, Whole floor: 3 (alert when >= 2)"
+        )
         await open_row.locator("[data-action=ack]").click()
         await expect(open_row).to_contain_text("Acknowledged by user chief")
         await open_row.locator("[data-action=silence]").click()
@@ -112,3 +119,62 @@ async def test_rules_channels_and_open_alerts(wall: Wall, page: Page) -> None:
         await page.locator("tr[data-channel='ops hook'] button.danger").click()
         await expect(page.locator("tr[data-channel]")).to_have_count(0)
         assert await wall.api("GET", "/v1/alert-channels") == []
+
+
+async def test_wall_tile_lists_the_most_severe_first_and_says_how_many_more(
+    wall: Wall, page: Page
+) -> None:
+    """Four alerts firing in a small tile: critical ones first, only whole rows, "+N more"."""
+    for name, severity in [("W", "warning"), ("C1", "critical"), ("I", "info"), ("C2", "critical")]:
+        await wall.api(
+            "POST",
+            "/v1/alert-rules",
+            {
+                "name": name,
+                "metric": "calls_waiting",
+                "scope": "tenant",
+                "window": "live",
+                "op": ">=",
+                "threshold": 1,
+                "severity": severity,
+            },
+        )
+    board = await wall.api(
+        "POST",
+        "/v1/dashboards",
+        {
+            "name": "Alerts",
+            "widgets": [
+                {"id": "al", "type": "alerts", "w": 12, "h": 2},
+                {"id": "k", "type": "kpi", "metric": "offered", "y": 7, "w": 3, "h": 1},
+            ],
+        },
+    )
+    await wall.post([ev("call.queued", now_ms(), call_id="q1", queue="Sales")])
+
+    async def four_firing() -> bool:
+        return len(await wall.api("GET", "/v1/alerts?state=firing")) == 4
+
+    await eventually(four_firing, timeout=20)
+    await wall.login(page)
+    await page.goto(f"{wall.base_url}/d/{board['id']}")
+    tile = page.locator("[data-widget=al]")
+    rows = tile.locator(".alert")
+    await expect(tile.get_by_test_id("more-alerts")).to_be_visible()
+    shown = await rows.count()
+    assert 1 <= shown < 4
+    await expect(tile.get_by_test_id("more-alerts")).to_have_text(f"+{4 - shown} more")
+    await expect(rows.first).to_contain_text("C1: Calls waiting, Whole floor: 1 (alert when >= 1)")
+    severities = [await rows.nth(i).get_attribute("class") for i in range(shown)]
+    assert severities == ["alert critical", "alert critical", "alert warning"][:shown]
+    body = await tile.locator(".body").bounding_box()
+    last = await rows.nth(shown - 1).bounding_box()
+    assert body is not None
+    assert last is not None
+    assert last["y"] + last["height"] <= body["y"] + body["height"] + 0.5
+    more = await tile.get_by_test_id("more-alerts").bounding_box()
+    frame = await tile.bounding_box()
+    assert more is not None
+    assert frame is not None
+    assert more["y"] + more["height"] <= frame["y"] + frame["height"]
+    await screenshot(page, "wall-alerts-tile")

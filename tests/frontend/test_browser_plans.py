@@ -99,6 +99,43 @@ async def test_a_plan_is_set_and_today_is_measured_against_it(wall: Wall, page: 
     assert [p["metric"] for p in await wall.api("GET", "/v1/plans")] == ["revenue"]
 
 
+async def test_lower_is_better_reads_the_right_way_round(wall: Wall, page: Page) -> None:
+    """An AHT of 7:27 against a plan of 7:00 is short of the plan: attainment under 100 %, and
+    "0:27 over" in red (not 106 %); a new plan runs to the end of this month by default."""
+    await make_org(wall.app.settings.database_url, wall.tenant_id, {"North": ["a1"]}, ("Sales",))
+    wall.app.services.configs.invalidate(wall.tenant_id)
+    t = now_ms() - 600_000
+    await wall.post(
+        [
+            ev("call.queued", t, call_id="h1", queue="Sales"),
+            ev("call.answered", t + 10_000, call_id="h1", agent="a1"),
+            ev("call.ended", t + 457_000, call_id="h1"),
+            ev("call.wrapup_ended", t + 457_000, call_id="h1"),
+        ]
+    )
+    today = dt.datetime.now(dt.UTC).date()
+
+    async def handled() -> bool:
+        return bool(await report_total(wall, "aht", today, today) == 447)
+
+    await eventually(handled)
+    await wall.login(page)
+    await page.click("[data-nav=plans]")
+    form = page.locator("[data-form=new-plan]")
+    month_end = (today.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
+    await expect(form.locator("input[name=end_date]")).to_have_value(month_end.isoformat())
+    await form.locator("select[name=metric]").select_option("aht")
+    await expect(form).to_contain_text("Plan (s)")
+    await form.locator("input[name=standard]").fill("420")
+    await form.locator("button[type=submit]").click()
+    row = page.locator("[data-testid=plan-progress] tr[data-plan]")
+    await expect(row.locator("[data-actual]")).to_have_text("7:27")
+    await expect(row.locator("[data-progress]")).to_have_text("94%")
+    await expect(row.locator("[data-versus]")).to_have_text("0:27 over")
+    await expect(row.locator("[data-versus] span")).to_have_class("bad")
+    await screenshot(page, "plans-aht")
+
+
 async def test_a_coaching_session_shows_the_kpis_before_and_after(wall: Wall, page: Page) -> None:
     await make_org(wall.app.settings.database_url, wall.tenant_id, {"North": ["a1", "a2"]})
     wall.app.services.configs.invalidate(wall.tenant_id)

@@ -134,3 +134,12 @@ async def test_reports_show_plan_columns_and_speak_polish(wall: Wall, page: Page
     await expect(legend.last).to_contain_text("Plan")
     await page.wait_for_timeout(300)
     await screenshot(page, "reports-pl")
+
+
+async def test_a_refused_query_says_so_in_one_sentence(wall: Wall, page: Page) -> None:
+    await wall.login(page)
+    await page.click("[data-nav=reports]")
+    await page.fill("fw-reports input[name=from]", "2026-12-05")
+    await page.fill("fw-reports input[name=to]", "2026-12-01")
+    error = page.locator("fw-reports [role=alert]")
+    await expect(error).to_have_text("To (2026-12-01) is before from (2026-12-05).")

@@ -42,10 +42,22 @@ async def test_a_roster_shows_who_is_late_and_who_is_absent(wall: Wall, page: Pa
     await page.click("[data-form=range] button[type=submit]")
 
     importer = page.locator("[data-form=import]")
-    await importer.locator("textarea[name=csv]").fill("agent,start,end\na1,not a time,also not\n")
+    await importer.locator("textarea[name=csv]").fill(
+        "agent,start,end\n"
+        "a1,not a time,also not\n"
+        f"nobody-x,{local(start)},{local(end)}\n"
+        f"a2,{local(start)},{local(end)}\n"
+        f"nobody-y,{local(start)},{local(end)}\n"
+    )
     await importer.locator("button[type=submit]").click()
-    await expect(page.locator("[role=alert]")).to_contain_text("line 2")
+    alert = page.locator("[role=alert]")
+    await expect(alert).to_contain_text("Line 2: Start:")
+    await expect(alert).to_contain_text("Line 3: Unknown agent 'nobody-x'")
+    await expect(alert).to_contain_text("Line 5: Unknown agent 'nobody-y'")
+    lines = (await alert.inner_text()).splitlines()
+    assert len(lines) == len(set(lines)) == 4, lines  # the summary, then each bad line once
     await expect(page.locator("tr[data-shift]")).to_have_count(0)
+    await screenshot(page, "shifts-import-refused")
 
     roster = (
         "agent,start,end,break_minutes\n"

@@ -144,10 +144,19 @@ async def test_progress_to_plan_on_a_date(app_server: RunningApp) -> None:
             )
         ).json()
         await client.post("/v1/plans", json=plan(start_date="2024-06-01", end_date="2024-06-30"))
+        aht = (
+            await client.post(
+                "/v1/plans", json=plan(metric="aht", minimum=330, standard=280, maximum=250)
+            )
+        ).json()
         response = await client.get("/v1/plans/progress", params={"date": "2024-05-14"})
     assert response.status_code == 200, response.text
     items = {p["plan_id"]: p for p in response.json()}
-    assert set(items) == {day["id"], month["id"]}
+    assert set(items) == {day["id"], month["id"], aht["id"]}
+    # less is better: 300 s against a plan of 280 s is short of the plan (280 / 300), not 107 %
+    slow = items[aht["id"]]
+    assert (slow["actual"], slow["deviation"], slow["level"]) == (300, 20, "minimum")
+    assert slow["progress"] == 280 / 300
     team = items[day["id"]]
     assert (team["actual"], team["progress"], team["level"], team["elapsed"]) == (
         5,

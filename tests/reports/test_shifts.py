@@ -177,6 +177,36 @@ async def test_crud_local_times_and_refusals(app_server: RunningApp) -> None:
     assert (await shifts(app_server, key))["a1"]["break_minutes"] == 15
 
 
+async def test_unknown_agents_are_refused_and_every_bad_line_is_reported(
+    app_server: RunningApp,
+) -> None:
+    _, key = await setup(app_server)
+    async with app_server.client(key) as client:
+        bad = await client.post(
+            "/v1/shifts/import",
+            content=(
+                "agent,start,end\n"
+                "a1,2024-05-21 08:00,2024-05-21 16:00\n"
+                "nobody-x,2024-05-21 08:00,2024-05-21 16:00\n"
+                "a2,not a time,2024-05-21 16:00\n"
+                "nobody-y,2024-05-21 08:00,2024-05-21 16:00\n"
+            ),
+        )
+        assert bad.status_code == 400, bad.text
+        details = bad.json()["error"]["details"]
+        assert [d["line"] for d in details] == [3, 4, 5]
+        assert [d.get("field") for d in details] == ["agent", None, "agent"]
+        assert "nobody-x" in details[0]["reason"]
+        one = await client.post(
+            "/v1/shifts",
+            json={"agent": "nobody-x", "start": "2024-05-22T08:00", "end": "2024-05-22T16:00"},
+        )
+        assert one.status_code == 400
+        assert one.json()["error"]["details"][0]["field"] == "agent"
+        listed = await client.get("/v1/shifts", params={"from": "2024-05-21", "to": "2024-05-22"})
+    assert listed.json() == [], "nothing of a refused file is imported"
+
+
 @pytest.mark.slow
 async def test_a_shift_in_progress_is_judged_on_the_live_board(event_app: RunningApp) -> None:
     url = event_app.settings.database_url

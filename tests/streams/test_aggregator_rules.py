@@ -591,5 +591,5 @@ def test_dump_and_load_continue_exactly() -> None:
     for window in ("5m", "today", "live"):
         assert restored.metrics("tenant", window, at(100)) == agg.metrics("tenant", window, at(100))
     assert restored.drain_facts() == agg.drain_facts()
-    with pytest.raises(ValueError, match="checkpoint version"):
+    with pytest.raises(ValueError, match="checkpoint format version"):
         TenantAggregator.load(agg.dump().replace(b"version\x01", b"version\x09"), cfg())

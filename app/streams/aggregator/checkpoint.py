@@ -256,10 +256,20 @@ def _load_state_time(st: StateTime, ss: StateTimeState) -> None:
     st.day_base, st.ivl_base = _unbig(ss.day_base), _unbig(ss.ivl_base)
 
 
+class CheckpointUnreadable(ValueError):
+    """A checkpoint this version cannot read: written by another format version, or damaged.
+    The message says which."""
+
+
 def load_machine(data: bytes, config: TenantConfig) -> Machine:
-    state = msgspec.msgpack.decode(data, type=MachineState)
+    try:
+        state = msgspec.msgpack.decode(data, type=MachineState)
+    except msgspec.MsgspecError as exc:
+        raise CheckpointUnreadable(f"not a tenant checkpoint of version {VERSION}: {exc}") from exc
     if state.version != VERSION:
-        raise ValueError(f"checkpoint version {state.version}: expected {VERSION}")
+        raise CheckpointUnreadable(
+            f"checkpoint format version {state.version}: this version reads {VERSION}"
+        )
     m = Machine(config)
     m.wm, m.day, m.ivl, m.ivl_end = state.wm, state.day, state.ivl, state.ivl_end
     by_name = dict(zip(EVENT_TYPE_NAMES, EVENT_TYPES, strict=True))

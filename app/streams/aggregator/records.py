@@ -7,6 +7,7 @@ from typing import Final
 
 import msgspec
 
+from app.registry.sums import position
 from app.streams.aggregator.ledgers import Counters, MaxWait, StateTime, field
 
 # Call phases.
@@ -85,12 +86,31 @@ class Interval(msgspec.Struct, gc=False, array_like=True):
     end: int
 
 
-# Packed fields of the counters (see ledgers.pack).
-ANSWERED, ANSWERED_KNOWN, ANSWERED_WITHIN_SL, WAIT_MS = (field(i) for i in range(4))
-ABANDONED, SHORT_ABANDONED, LEFT_QUEUE, UNANSWERED_UNKNOWN = (field(i) for i in range(4))
-HANDLED, TALK_MS, HOLD_MS, WRAPUP_MS = (field(i) for i in range(4))
-TRANSFERS, EXPIRED, DEALS, REVENUE_MICROS = (field(i) for i in range(4))
-CSAT_RESPONSES, CSAT_SUM, CSAT_SATISFIED = (field(i) for i in range(3))
+def sum_field(ledger: str, name: str) -> int:
+    """The packed value 1 in window sum `name` of `ledger` (app/registry/sums.py)."""
+    return field(position(ledger, name))
+
+
+# Packed fields of the counters (see ledgers.pack), placed as the registry's LEDGERS say.
+ANSWERED = sum_field("answer", "answered")
+ANSWERED_KNOWN = sum_field("answer", "answered_known")
+ANSWERED_WITHIN_SL = sum_field("answer", "answered_within_sl")
+WAIT_MS = sum_field("answer", "wait_ms")
+ABANDONED = sum_field("unanswered", "abandoned")
+SHORT_ABANDONED = sum_field("unanswered", "short_abandoned")
+LEFT_QUEUE = sum_field("unanswered", "left_queue")
+UNANSWERED_UNKNOWN = sum_field("unanswered", "unanswered_unknown")
+HANDLED = sum_field("handled", "handled")
+TALK_MS = sum_field("handled", "talk_ms")
+HOLD_MS = sum_field("handled", "hold_ms")
+WRAPUP_MS = sum_field("handled", "wrapup_ms")
+TRANSFERS = sum_field("other", "transfers")
+EXPIRED = sum_field("other", "expired")
+DEALS = sum_field("other", "deals")
+REVENUE_MICROS = sum_field("other", "revenue_micros")
+CSAT_RESPONSES = sum_field("csat", "csat_responses")
+CSAT_SUM = sum_field("csat", "csat_sum")
+CSAT_SATISFIED = sum_field("csat", "csat_satisfied")
 ANSWER_UNKNOWN_WAIT: Final = ANSWERED
 ANSWER_LATE: Final = ANSWERED | ANSWERED_KNOWN
 ANSWER_IN_SL: Final = ANSWERED | ANSWERED_KNOWN | ANSWERED_WITHIN_SL
@@ -149,7 +169,8 @@ class Stats:
         self.stacked = stacked
 
     def counters(self) -> tuple[Counters, ...]:
-        """answer, unanswered, handled, other, csat (an unused one reads as empty)."""
+        """answer, unanswered, handled, other, csat: the order of the registry's LEDGERS (an
+        unused one reads as empty)."""
         return (
             self.answer,
             self.unanswered or EMPTY,

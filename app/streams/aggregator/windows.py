@@ -12,13 +12,15 @@ from bisect import bisect_right
 from collections.abc import Sequence
 from typing import Final
 
+from app.registry.sums import LEDGERS, position
 from app.streams.aggregator.catalog import ROLLING_MS, StateTimes, WindowSums
 from app.streams.aggregator.ledgers import FIELD, MASK, NO_MAX, Counters, StateTime, unpack
 from app.streams.aggregator.machine import Machine
 from app.streams.aggregator.records import TIMED_STATES, Stats
 
-KNOWN_SHIFT: Final = FIELD  # field 1 of the answer ledger: answered with known wait
-WAIT_SHIFT: Final = 3 * FIELD  # field 3: sum of known waits
+KNOWN_SHIFT: Final = position("answer", "answered_known") * FIELD
+WAIT_SHIFT: Final = position("answer", "wait_ms") * FIELD
+LEDGER_WIDTHS: Final = tuple(len(fields) for fields in LEDGERS.values())
 
 
 def window_sums(
@@ -50,17 +52,11 @@ def window_sums(
                 times += st.at(q) - st.at(start)
     else:
         raise ValueError(f"unknown window {window!r}: expected 5m, 15m, 60m, today or interval")
-    answer, unanswered, handled, other, csat = packed
-    sums = WindowSums._make(
-        (
-            *unpack(answer, 4),
-            *unpack(unanswered, 4),
-            *unpack(handled, 4),
-            *unpack(other, 4),
-            *unpack(csat, 3),
-            top,
-        )
-    )
+    values: list[int] = []
+    for total, width in zip(packed, LEDGER_WIDTHS, strict=True):
+        values += unpack(total, width)
+    values.append(top)
+    sums = WindowSums._make(values)
     if not states:
         return sums, None
     return sums, StateTimes._make(unpack(times, TIMED_STATES))

@@ -13,6 +13,9 @@ export class ApiError extends Error {
     readonly status: number,
     readonly code: string,
     message: string,
+    /** the error's own message and details as the API sent them (core/problems.ts reads them) */
+    readonly summary = message,
+    readonly details: { field?: string; line?: number; agent?: string; reason?: string }[] = [],
   ) {
     super(message);
   }
@@ -59,7 +62,13 @@ async function send<T>(method: string, path: string, body?: { text: string; type
       })
       .join("; ");
     const message = [error.message ?? response.statusText, details].filter(Boolean).join(" — ");
-    throw new ApiError(response.status, error.code ?? `http_${response.status}`, message);
+    throw new ApiError(
+      response.status,
+      error.code ?? `http_${response.status}`,
+      message,
+      error.message ?? "",
+      Array.isArray(error.details) ? error.details : [],
+    );
   }
   return payload as T;
 }

@@ -1,8 +1,10 @@
-import type { WallOptions } from "./types";
+import type { Tenant, WallOptions } from "./types";
 
-/** What the tenant has (queues, teams), loaded once by the app shell for widgets and editor. */
-export const wall: { options: WallOptions; readOnly: boolean } = {
+/** What the tenant has (queues, teams) and its settings (currency), loaded once by the app
+ * shell for widgets and editor. */
+export const wall: { options: WallOptions; readOnly: boolean; tenant: Tenant | null } = {
   readOnly: false,
+  tenant: null,
   options: {
     queues: [],
     teams: [],

@@ -52,10 +52,23 @@ export function hasMessage(key: string): key is MessageKey {
 
 const formatters = new Map<string, Intl.NumberFormat | Intl.DateTimeFormat>();
 
+/** The locale for `Intl`: the browser's own variant of the page's language where it has one
+ * (`en-GB` gives a 24-hour clock, `en-US` a 12-hour one), else the page's language: Polish
+ * always has the 24-hour clock, and an English page in a browser of another language takes
+ * that browser's hour cycle (a Polish browser keeps its 24-hour clock). */
+export function intlLocale(): string {
+  const preferred = navigator.languages?.length ? navigator.languages : [navigator.language];
+  return preferred.find((tag) => tag.split("-")[0].toLowerCase() === current) ?? current;
+}
+
+function browserHourCycle(): Intl.DateTimeFormatOptions["hourCycle"] {
+  return new Intl.DateTimeFormat(navigator.language, { hour: "numeric" }).resolvedOptions().hourCycle;
+}
+
 function numberFormat(key: string, options: Intl.NumberFormatOptions): Intl.NumberFormat {
   let format = formatters.get(key) as Intl.NumberFormat | undefined;
   if (!format) {
-    format = new Intl.NumberFormat(current, options);
+    format = new Intl.NumberFormat(intlLocale(), options);
     formatters.set(key, format);
   }
   return format;
@@ -64,7 +77,9 @@ function numberFormat(key: string, options: Intl.NumberFormatOptions): Intl.Numb
 function dateFormat(key: string, options: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
   let format = formatters.get(key) as Intl.DateTimeFormat | undefined;
   if (!format) {
-    format = new Intl.DateTimeFormat(current, options);
+    const locale = intlLocale();
+    const hourCycle = locale === "en" && options.hour ? browserHourCycle() : undefined;
+    format = new Intl.DateTimeFormat(locale, hourCycle ? { hourCycle, ...options } : options);
     formatters.set(key, format);
   }
   return format;

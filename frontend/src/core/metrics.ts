@@ -1,16 +1,20 @@
-/** What the wall knows about each metric of the catalog (docs/metrics.md): how to show it,
- * and which way is bad. */
+/** What the wall knows about each metric: the catalog the server declares once
+ * (`GET /v1/metrics/catalog`, the metric registry of docs/metrics.md) — labels in both
+ * languages, units, which way is bad and default thresholds. `loadCatalog()` runs before the
+ * first page renders. */
 
+import { api } from "./api";
+import { wall } from "./context";
 import {
   formatDecimal,
   formatDuration,
   formatInteger,
   formatMoney,
   formatPercent,
-  hasMessage,
+  locale,
   t,
 } from "./i18n";
-import type { Direction, Thresholds } from "./types";
+import type { Direction, MetricCatalog, MetricSpec, Thresholds } from "./types";
 
 export type MetricKind = "count" | "seconds" | "ratio" | "money" | "score";
 
@@ -21,71 +25,61 @@ export interface MetricInfo {
   thresholds?: Thresholds;
 }
 
-const count = (bad: Direction = "above", warn?: number, crit?: number): MetricInfo => ({
-  kind: "count",
-  bad,
-  thresholds: warn === undefined ? undefined : { direction: bad, warn, crit: crit ?? null },
-});
-
-export const METRICS: Record<string, MetricInfo> = {
-  calls_waiting: count("above", 3, 6),
-  longest_wait: { kind: "seconds", bad: "above", thresholds: { direction: "above", warn: 30, crit: 60 } },
-  agents_logged_in: count("below"),
-  agents_available: count("below", 3, 1),
-  agents_ringing: count("above"),
-  agents_on_call: count("above"),
-  agents_wrapup: count("above"),
-  agents_break: count("above"),
-  offered: count("above"),
-  answered: count("below"),
-  abandoned: count("above"),
-  short_abandoned: count("above"),
-  left_queue: count("above"),
-  unknown_wait: count("above"),
-  service_level: { kind: "ratio", bad: "below", thresholds: { direction: "below", warn: 0.8, crit: 0.7 } },
-  abandonment_rate: { kind: "ratio", bad: "above", thresholds: { direction: "above", warn: 0.05, crit: 0.1 } },
-  asa: { kind: "seconds", bad: "above", thresholds: { direction: "above", warn: 20, crit: 40 } },
-  max_wait: { kind: "seconds", bad: "above" },
-  handled: count("below"),
-  aht: { kind: "seconds", bad: "above", thresholds: { direction: "above", warn: 360, crit: 480 } },
-  talk_time: { kind: "seconds", bad: "above" },
-  hold_time: { kind: "seconds", bad: "above" },
-  wrapup_time: { kind: "seconds", bad: "above" },
-  transfers: count("above"),
-  expired: count("above"),
-  deals: count("below"),
-  revenue: { kind: "money", bad: "below" },
-  conversion: { kind: "ratio", bad: "below" },
-  average_deal: { kind: "money", bad: "below" },
-  csat_responses: count("below"),
-  csat_mean: { kind: "score", bad: "below", thresholds: { direction: "below", warn: 4, crit: 3.5 } },
-  csat_satisfied: { kind: "ratio", bad: "below" },
-  occupancy: { kind: "ratio", bad: "above" },
-  time_available: { kind: "seconds", bad: "below" },
-  time_ringing: { kind: "seconds", bad: "above" },
-  time_on_call: { kind: "seconds", bad: "below" },
-  time_wrapup: { kind: "seconds", bad: "above" },
-  time_break: { kind: "seconds", bad: "above" },
-  shifts: count("below"),
-  late: count("above"),
-  lateness: count("above"),
-  absent: count("above"),
-  absence_rate: { kind: "ratio", bad: "above" },
-  early_leave: count("above"),
-  early_leave_minutes: count("above"),
-  adherence: { kind: "ratio", bad: "below" },
+const KIND_OF_UNIT: Record<MetricSpec["unit"], MetricKind> = {
+  number: "count",
+  seconds: "seconds",
+  fraction: "ratio",
+  money: "money",
+  score: "score",
 };
 
+let specs = new Map<string, MetricSpec>();
+let breakPrefix = "agents_break:";
+
+export async function loadCatalog(): Promise<void> {
+  const catalog = await api<MetricCatalog>("GET", "/v1/metrics/catalog");
+  specs = new Map(catalog.metrics.map((spec) => [spec.name, spec]));
+  breakPrefix = catalog.break_reason_prefix;
+}
+
+const LIVE_FAMILIES: ReadonlySet<string> = new Set(["calls", "agent_time", "queue_gauge", "agent_gauge"]);
+
+/** What a widget can show: the live view's metrics (gauges and windowed ones). */
+export function liveMetrics(): string[] {
+  return [...specs.values()].filter((spec) => LIVE_FAMILIES.has(spec.family)).map((spec) => spec.name);
+}
+
+/** What alert rules can watch: the live metrics and how long an agent has been in a state. */
+export function ruleMetrics(): string[] {
+  return [...specs.values()]
+    .filter((spec) => LIVE_FAMILIES.has(spec.family) || spec.family === "agent_state")
+    .map((spec) => spec.name);
+}
+
+/** What reports have and plans can target. */
+export function reportMetrics(): string[] {
+  return [...specs.values()].filter((spec) => spec.in_reports).map((spec) => spec.name);
+}
+
+function specOf(metric: string): MetricSpec | undefined {
+  return specs.get(metric.startsWith(breakPrefix) ? breakPrefix.slice(0, -1) : metric);
+}
+
 export function metricInfo(metric: string): MetricInfo {
-  return METRICS[metric] ?? count("above");
+  const spec = specOf(metric);
+  if (!spec) return { kind: "count", bad: "above" };
+  const info: MetricInfo = { kind: KIND_OF_UNIT[spec.unit], bad: spec.bad };
+  if (spec.thresholds) {
+    info.thresholds = { direction: spec.bad, warn: spec.thresholds.warn, crit: spec.thresholds.crit };
+  }
+  return info;
 }
 
 export function metricLabel(metric: string): string {
-  if (metric.startsWith("agents_break:")) {
-    return t("metric.break_reason", { reason: metric.slice("agents_break:".length) });
+  if (metric.startsWith(breakPrefix)) {
+    return t("metric.break_reason", { reason: metric.slice(breakPrefix.length) });
   }
-  const key = `metric.${metric}`;
-  return hasMessage(key) ? t(key) : metric;
+  return specOf(metric)?.labels[locale()] ?? metric;
 }
 
 /** The value as shown on a tile; `—` when there is none (a zero denominator). */
@@ -97,7 +91,7 @@ export function formatMetric(metric: string, value: number | null | undefined, c
     case "seconds":
       return formatDuration(value);
     case "money":
-      return formatMoney(value, currency);
+      return formatMoney(value, currency ?? wall.tenant?.currency ?? undefined);
     case "score":
       return formatDecimal(value, 2);
     default:

@@ -63,6 +63,14 @@ export function thisMonth(now = new Date()): { from: string; to: string } {
   return { from: isoDate(new Date(now.getFullYear(), now.getMonth(), 1)), to: isoDate(now) };
 }
 
+/** This whole month: the first to the last day (a new plan's default period). */
+export function wholeMonth(now = new Date()): { from: string; to: string } {
+  return {
+    from: isoDate(new Date(now.getFullYear(), now.getMonth(), 1)),
+    to: isoDate(new Date(now.getFullYear(), now.getMonth() + 1, 0)),
+  };
+}
+
 export function reportUrl(query: ReportQuery, extra: Record<string, string> = {}): string {
   const params = new URLSearchParams({ ...query, ...extra });
   return `/v1/reports/kpi?${params}`;

@@ -1,64 +1,29 @@
-/** Shapes of the REST API (`/v1/dashboards`, `/v1/auth`) and the WebSocket API v1. */
+/** Shapes of the REST API, taken from the generated `api-types.ts` (`make frontend-types`,
+ * from `/openapi.json`; `make lint` fails when it is stale), and of the WebSocket API v1, which
+ * OpenAPI does not describe (docs/websocket.md). */
 
-export type WidgetType =
-  | "kpi"
-  | "gauge"
-  | "queue_table"
-  | "agent_board"
-  | "chart"
-  | "leaderboard"
-  | "alerts";
+import type { components } from "./api-types";
 
-export type Direction = "above" | "below";
+type Schemas = components["schemas"];
 
-export interface Thresholds {
-  direction: Direction;
-  warn: number | null;
-  crit: number | null;
-}
-
+export type WidgetType = Schemas["Widget"]["type"];
+export type Direction = Schemas["Thresholds"]["direction"];
+/** Thresholds as the API answers them (every field present). */
+export type Thresholds = Required<Schemas["Thresholds"]>;
 export type OptionValue = string | number | boolean | string[] | null;
-
-export interface WidgetConfig {
-  id: string;
-  type: WidgetType;
-  x: number;
-  y: number;
-  w: number;
-  h: number;
-  title: string;
-  metric: string | null;
-  scope: string;
-  window: string;
+/** A widget as the API answers it (fields with defaults are always present). */
+export type WidgetConfig = Omit<Required<Schemas["Widget"]>, "thresholds" | "options"> & {
   thresholds: Thresholds | null;
   options: Record<string, OptionValue>;
-}
+};
+export type Dashboard = Omit<Schemas["DashboardOut"], "widgets"> & { widgets: WidgetConfig[] };
+export type WallOptions = Schemas["WallOptions"];
+export type Me = Schemas["MeResponse"];
+export type MetricCatalog = Schemas["MetricCatalog"];
+export type MetricSpec = Schemas["MetricOut"];
+export type Tenant = Schemas["TenantOut"];
 
-export interface Dashboard {
-  id: number;
-  name: string;
-  team: string | null;
-  widgets: WidgetConfig[];
-  version: number;
-  can_edit: boolean;
-  updated_by: string | null;
-  updated_at: string;
-}
-
-export interface WallOptions {
-  queues: string[];
-  teams: string[];
-  metrics: string[];
-  windows: string[];
-  agent_states: string[];
-  grid_columns: number;
-}
-
-export interface Me {
-  user: { id: number; username: string; display_name: string; role: string };
-  tenant: string;
-  csrf_token: string | null;
-}
+// -- WebSocket API v1 (docs/websocket.md) ----------------------------------------------------
 
 export type MetricValues = Record<string, number | null>;
 
@@ -80,6 +45,8 @@ export interface AlertRow {
   state: string;
   severity: string;
   metric: string;
+  window: string;
+  op: string;
   scope: string;
   summary: string;
   value: number | null;

@@ -7,17 +7,19 @@ import "./admin/fw-admin-agents";
 import "./admin/fw-admin-keys";
 import "./admin/fw-admin-queues";
 import "./admin/fw-admin-teams";
+import "./admin/fw-admin-tenant";
 import "./admin/fw-admin-users";
 
-type Tab = "users" | "teams" | "agents" | "queues" | "keys";
-const TABS: readonly Tab[] = ["users", "teams", "agents", "queues", "keys"];
+type Tab = "users" | "teams" | "agents" | "queues" | "tenant" | "keys";
+const TABS: readonly Tab[] = ["users", "teams", "agents", "queues", "tenant", "keys"];
 
 function tabFromPath(): Tab {
   const wanted = location.pathname.split("/")[2] ?? "";
   return (TABS as readonly string[]).includes(wanted) ? (wanted as Tab) : "users";
 }
 
-/** `/admin/TAB`: users, teams, agents, queues (with their thresholds) and API keys. Admins
+/** `/admin/TAB`: users, teams, agents, queues (with their thresholds), the organisation
+ * (language, currency) and API keys. Admins
  * change them; supervisors and team leads read what the API shows them (no API keys). */
 export class FwAdmin extends LocalizedElement {
   static override properties = { userRole: {}, tab: { state: true } };
@@ -74,6 +76,8 @@ export class FwAdmin extends LocalizedElement {
         return html`<fw-admin-agents ?canEdit=${edit}></fw-admin-agents>`;
       case "queues":
         return html`<fw-admin-queues ?canEdit=${edit}></fw-admin-queues>`;
+      case "tenant":
+        return html`<fw-admin-tenant ?canEdit=${edit}></fw-admin-tenant>`;
       case "keys":
         return edit ? html`<fw-admin-keys ?canEdit=${edit}></fw-admin-keys>` : nothing;
     }

@@ -1,10 +1,12 @@
 import { css, html, nothing } from "lit";
 import { keyed } from "lit/directives/keyed.js";
+import { alertText, bySeverity } from "../core/alerts";
 import { api } from "../core/api";
+import type { components } from "../core/api-types";
 import { formatTime, hasMessage, t } from "../core/i18n";
 import type { MessageKey } from "../core/messages";
-import { formatMetric, fromDisplayUnit, METRICS, metricLabel, toDisplayUnit, unitLabel } from "../core/metrics";
-import { scopeLabel, stateLabel, windowLabel } from "../widgets/labels";
+import { formatMetric, fromDisplayUnit, metricLabel, ruleMetrics, toDisplayUnit, unitLabel } from "../core/metrics";
+import { scopeLabel, stateLabel, windowLabel } from "../core/labels";
 import { AdminSection, formValues, type AgentOut, type QueueOut, type TeamOut } from "./admin/section";
 
 interface RuleOut {
@@ -32,20 +34,7 @@ interface ChannelOut {
   settings: Record<string, unknown>;
 }
 
-interface AlertOut {
-  id: number;
-  rule_name: string;
-  state: string;
-  severity: string;
-  metric: string;
-  window: string;
-  scope: string;
-  value: number | null;
-  summary: string;
-  started_at: string;
-  acknowledged_by: string | null;
-  silenced_until: string | null;
-}
+type AlertOut = components["schemas"]["AlertOut"];
 
 const WINDOWS = ["live", "5m", "15m", "60m", "today", "interval"];
 const OPS = ["<", "<=", ">", ">="];
@@ -54,8 +43,6 @@ const AGENT_STATES = ["available", "ringing", "on_call", "wrapup", "break", "log
 const KINDS = ["webhook", "slack", "teams", "email"] as const;
 const SILENCE_MS = 3_600_000;
 const REFRESH_MS = 15_000;
-/** What a rule may watch: the live catalog, and how long an agent has been in a state. */
-const RULE_METRICS = [...Object.keys(METRICS), "time_in_state"];
 
 function optional(data: FormData, name: string): string | null {
   const text = String(data.get(name) ?? "").trim();
@@ -179,7 +166,7 @@ export class FwAlertSetup extends AdminSection {
   }
 
   private async loadOpen(): Promise<void> {
-    this.open = await api<AlertOut[]>("GET", "/v1/alerts?state=firing&state=pending");
+    this.open = bySeverity(await api<AlertOut[]>("GET", "/v1/alerts?state=firing&state=pending"));
   }
 
   protected async reload(): Promise<void> {
@@ -225,7 +212,7 @@ export class FwAlertSetup extends AdminSection {
         <th class="num">${t("alertSetup.value")}</th><th>${t("alertSetup.since")}</th><th></th></tr></thead>
       <tbody>${this.open.map((a) => html`<tr data-alert=${a.id}>
         <td class="sev ${a.severity}">${severityLabel(a.severity)}</td>
-        <td>${a.summary}</td>
+        <td>${alertText(a)}</td>
         <td>${t(`alertSetup.state.${a.state}` as MessageKey)}${a.acknowledged_by ? html` · ${t("alerts.acked", { who: a.acknowledged_by })}` : nothing}
           ${a.silenced_until ? html` · ${t("alertSetup.silencedUntil", { time: formatTime(Date.parse(a.silenced_until), false) })}` : nothing}</td>
         <td class="num">${formatMetric(a.metric, a.value)}</td>
@@ -295,7 +282,7 @@ export class FwAlertSetup extends AdminSection {
     return keyed(`${rule?.id ?? "new"}-${this.generation}`, html`<form data-form="rule" data-editing=${rule?.id ?? ""} @submit=${this.saveRule}>
       <label>${t("admin.name")}<input name="name" required maxlength="200" .value=${rule?.name ?? ""} /></label>
       <label>${t("plans.metric")}<select name="metric" @change=${(e: Event) => (this.metric = (e.target as HTMLSelectElement).value)}>
-        ${RULE_METRICS.map((m) => html`<option value=${m} ?selected=${m === metric}>${metricLabel(m)}</option>`)}</select></label>
+        ${ruleMetrics().map((m) => html`<option value=${m} ?selected=${m === metric}>${metricLabel(m)}</option>`)}</select></label>
       ${metric === "time_in_state"
         ? html`<label>${t("alertSetup.agentState")}<select name="agent_state">${AGENT_STATES.map(
             (s) => html`<option value=${s} ?selected=${s === (rule?.agent_state ?? "break")}>${stateLabel(s)}</option>`,

@@ -4,8 +4,11 @@ import { wall } from "../core/context";
 import { t } from "../core/i18n";
 import { newWidget, WIDGET_TYPES } from "../core/layout";
 import { live } from "../core/live";
+import { loadCatalog } from "../core/metrics";
+import { problemText } from "../core/problems";
 import type { MessageKey } from "../core/messages";
-import type { Dashboard, Me, WallOptions, WidgetConfig, WidgetType } from "../core/types";
+import type { Dashboard, Me, Tenant, WallOptions, WidgetConfig, WidgetType } from "../core/types";
+import type { FwGrid } from "./fw-grid";
 import { LocalizedElement } from "./localized";
 import { reset } from "./theme";
 import "./fw-grid";
@@ -110,32 +113,36 @@ export class FwApp extends LocalizedElement {
       flex-direction: column;
       height: 100%;
     }
+    /* Nothing in the bar is ever cut or wrapped inside: when the line is too short for all of
+       it (a laptop, long Polish labels), whole items move to a second line. */
     .top {
       flex: none;
       display: flex;
+      flex-wrap: wrap;
       align-items: center;
-      gap: 1.2rem;
-      padding: 0.7rem 1.2rem;
+      gap: 0.5rem 0.9rem;
+      padding: 0.6rem 1.2rem;
       background: linear-gradient(180deg, #0d1428, #0a1020);
       border-bottom: 1px solid var(--line);
       min-height: 3.6rem;
     }
+    .top > * { flex: none; }
+    .top > .spacer { flex: 1 1 0; min-width: 0; }
     .brand { display: flex; align-items: center; gap: 0.6rem; font-weight: 800; letter-spacing: 0.02em; }
     .brand svg { width: 1.8rem; height: 1.8rem; }
     .brand span { color: var(--muted); font-weight: 600; }
     .title {
-      font-size: 1.5rem;
+      font-size: 1.25rem;
       font-weight: 700;
       white-space: nowrap;
-      overflow: hidden;
-      text-overflow: ellipsis;
     }
+    :host([wall]) .title { font-size: 1.5rem; }
     .team { color: var(--muted); font-size: 0.9rem; font-weight: 500; }
-    nav.pages { display: flex; gap: 0.3rem; }
-    .top nav.pages button { background: transparent; border-color: transparent; color: var(--muted); font-weight: 600; }
+    nav.pages { display: flex; gap: 0.15rem; }
+    .top nav.pages button { background: transparent; border-color: transparent; color: var(--muted); font-weight: 600; padding: 0.4rem 0.55rem; }
     .top nav.pages button[aria-current="page"] { color: var(--text); border-color: var(--line); background: var(--panel-2); }
-    .spacer { flex: 1; }
     .controls { display: flex; align-items: center; gap: 0.5rem; transition: opacity 0.3s; }
+    .controls > * { flex: none; }
     :host([wall]) .controls {
       position: absolute;
       right: 1.2rem;
@@ -157,6 +164,7 @@ export class FwApp extends LocalizedElement {
       border-radius: 0.45rem;
       padding: 0.4rem 0.8rem;
       cursor: pointer;
+      white-space: nowrap;
     }
     .top input { cursor: text; min-width: 14rem; font-size: 1rem; }
     .top button.primary, .dialog button.primary { background: var(--accent); color: #04121f; font-weight: 700; border: 0; }
@@ -174,6 +182,17 @@ export class FwApp extends LocalizedElement {
     main { flex: 1; min-height: 0; display: flex; }
     .board { flex: 1; min-width: 0; padding: 0.9rem; overflow: hidden; }
     :host([editing]) .board { overflow-y: auto; }
+    .editor-hint {
+      flex: none;
+      width: 22rem;
+      padding: 1rem 1.2rem;
+      background: #0d1528;
+      border-left: 1px solid var(--line);
+      color: var(--muted);
+      font-size: 0.9rem;
+      line-height: 1.5;
+    }
+    .editor-hint h3 { margin: 0 0 0.8rem; font-size: 1.05rem; color: var(--text); }
     .board.stale fw-grid { filter: saturate(0.35) brightness(0.8); }
     .notice {
       position: fixed;
@@ -185,6 +204,7 @@ export class FwApp extends LocalizedElement {
       padding: 0.6rem 1.1rem;
       border-radius: 0.5rem;
       z-index: 20;
+      white-space: pre-line;
     }
     .center { flex: 1; display: grid; place-items: center; color: var(--muted); font-size: 1.2rem; text-align: center; }
     .dialog {
@@ -268,25 +288,29 @@ export class FwApp extends LocalizedElement {
       setDisplayToken(null);
       this.wallMode = params.get("wall") === "1" || params.has("rotate");
       try {
-        this.me = await api<Me>("GET", "/v1/auth/me");
-        setCsrfToken(this.me.csrf_token);
-        wall.readOnly = this.me.user.role === "display";
+        // `/v1/auth/session` answers 200 either way: no failed request on the sign-in page
+        this.me = (await api<{ me: Me | null }>("GET", "/v1/auth/session")).me;
       } catch (error) {
-        if (error instanceof ApiError && (error.status === 401 || error.status === 403)) {
-          this.phase = "login";
-          if (location.pathname !== "/login") history.replaceState(null, "", "/login");
-          return;
-        }
         return this.fail(String(error));
       }
+      if (!this.me) {
+        this.phase = "login";
+        if (location.pathname !== "/login") history.replaceState(null, "", "/login");
+        return;
+      }
+      setCsrfToken(this.me.csrf_token);
+      wall.readOnly = this.me.user.role === "display";
     }
-    this.toggleAttribute("wall", this.wallMode);
+    this.markWall();
     try {
-      const [options, dashboards] = await Promise.all([
+      const [options, dashboards, tenant] = await Promise.all([
         api<WallOptions>("GET", "/v1/dashboards/options"),
         api<Dashboard[]>("GET", "/v1/dashboards"),
+        api<Tenant>("GET", "/v1/tenant"),
+        loadCatalog(),
       ]);
       wall.options = options;
+      wall.tenant = tenant;
       this.dashboards = dashboards;
     } catch (error) {
       if (error instanceof ApiError && error.status === 401 && wall.readOnly) {
@@ -376,9 +400,16 @@ export class FwApp extends LocalizedElement {
 
   // -- wall mode ------------------------------------------------------------------------------
 
+  /** Wall mode is marked on the document too: `--wall-text` (styles/page.css), the least size
+   * of any text on a wall, applies to every widget from there. */
+  private markWall(): void {
+    this.toggleAttribute("wall", this.wallMode);
+    document.documentElement.toggleAttribute("data-wall", this.wallMode);
+  }
+
   private toggleWall(): void {
     this.wallMode = !this.wallMode;
-    this.toggleAttribute("wall", this.wallMode);
+    this.markWall();
     if (this.wallMode) {
       void document.documentElement.requestFullscreen?.().catch(() => undefined);
       this.onPointer();
@@ -405,11 +436,17 @@ export class FwApp extends LocalizedElement {
     if (this.draft) this.draft = { ...this.draft, widgets };
   }
 
-  private addWidget(type: WidgetType): void {
+  /** A new widget goes to the first free place, which may be below the fold of a full
+   * dashboard: the board scrolls to it. */
+  private async addWidget(type: WidgetType): Promise<void> {
     if (!this.draft) return;
     const widget = newWidget(type, this.draft.widgets);
     this.setWidgets([...this.draft.widgets, widget]);
     this.selected = widget.id;
+    await this.updateComplete;
+    const grid = this.renderRoot.querySelector<FwGrid>("fw-grid");
+    await grid?.updateComplete;
+    grid?.reveal(widget.id);
   }
 
   private changeWidget(widget: WidgetConfig): void {
@@ -440,7 +477,7 @@ export class FwApp extends LocalizedElement {
       if (error instanceof ApiError && error.status === 409 && error.message.includes("version")) {
         this.flash(t("edit.conflict"));
       } else {
-        this.flash(error instanceof Error ? error.message : String(error));
+        this.flash(problemText(error));
       }
     }
   }
@@ -458,7 +495,7 @@ export class FwApp extends LocalizedElement {
       this.go(created.id);
       this.startEditing();
     } catch (error) {
-      this.flash(error instanceof Error ? error.message : String(error));
+      this.flash(problemText(error));
     }
   }
 
@@ -472,7 +509,7 @@ export class FwApp extends LocalizedElement {
       if (this.dashboards[0]) this.go(this.dashboards[0].id);
       else this.current = null;
     } catch (error) {
-      this.flash(error instanceof Error ? error.message : String(error));
+      this.flash(problemText(error));
     }
   }
 
@@ -484,7 +521,7 @@ export class FwApp extends LocalizedElement {
       });
       this.link = `${location.origin}${created.path}`;
     } catch (error) {
-      this.flash(error instanceof Error ? error.message : String(error));
+      this.flash(problemText(error));
     }
   }
 
@@ -566,7 +603,7 @@ export class FwApp extends LocalizedElement {
         : html`<div class="title" data-testid="dashboard-name">${dashboard?.name ?? ""}
             ${dashboard?.team ? html`<span class="team">· ${dashboard.team}</span>` : nothing}</div>`}
       <span class="spacer"></span>
-      <fw-status></fw-status>
+      <fw-status ?wall=${this.wallMode}></fw-status>
       <div class="controls ${this.chrome ? "" : "hidden"}">
         <fw-locale-switch></fw-locale-switch>
         ${wall.readOnly
@@ -634,7 +671,13 @@ export class FwApp extends LocalizedElement {
               @widget-change=${(e: CustomEvent<WidgetConfig>) => this.changeWidget(e.detail)}
               @close=${() => (this.selected = null)}
             ></fw-widget-editor>`
-          : nothing}
+          : this.draft
+            ? // the settings column stays while editing: opening a widget's settings does not
+              // narrow the grid under the pointer
+              html`<aside class="editor-hint" data-testid="editor-hint">
+                <h3>${t("edit.settings")}</h3><p>${t("edit.pickHint")}</p>
+              </aside>`
+            : nothing}
       </main>
       ${this.notice ? html`<div class="notice" role="status">${this.notice}</div>` : nothing}
       ${this.link

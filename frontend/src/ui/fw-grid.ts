@@ -93,6 +93,9 @@ export class FwGrid extends LocalizedElement {
       min-width: 0;
       min-height: 0;
     }
+    /* While editing, each widget sits below a strip with its type and its buttons, so that
+       the buttons never cover the widget's title. */
+    :host([editing]) .cell { padding-top: 2.2rem; }
     .frame {
       position: absolute;
       inset: 0;
@@ -103,23 +106,24 @@ export class FwGrid extends LocalizedElement {
       touch-action: none;
       display: flex;
       align-items: flex-start;
-      justify-content: flex-end;
-      padding: 0.35rem;
+      justify-content: space-between;
+      padding: 0.3rem 0.35rem;
       gap: 0.3rem;
     }
     .cell.selected .frame { border-color: var(--accent); border-style: solid; background: rgba(56, 189, 248, 0.08); }
     .cell.dragging { z-index: 5; opacity: 0.85; }
     .tag {
-      position: absolute;
-      left: 0.35rem;
-      bottom: 0.35rem;
       font-size: 0.75rem;
+      white-space: nowrap;
+      overflow: hidden;
+      text-overflow: ellipsis;
+      min-width: 0;
       background: #1e293b;
       border-radius: 0.3rem;
       padding: 0.15rem 0.45rem;
       color: var(--muted);
     }
-    .tools { display: flex; gap: 0.3rem; }
+    .tools { display: flex; flex: none; gap: 0.3rem; }
     .tools button {
       font: inherit;
       font-size: 0.8rem;
@@ -143,6 +147,11 @@ export class FwGrid extends LocalizedElement {
       border-radius: 0 0 0.4rem 0;
     }
   `];
+
+  /** Scroll the board so that the widget `id` is in view. */
+  reveal(id: string): void {
+    this.renderRoot.querySelector(`[data-widget="${CSS.escape(id)}"]`)?.scrollIntoView({ block: "nearest" });
+  }
 
   private emit(widgets: WidgetConfig[]): void {
     this.dispatchEvent(new CustomEvent("widgets-change", { detail: widgets }));

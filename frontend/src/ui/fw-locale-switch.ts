@@ -6,7 +6,7 @@ import { reset } from "./theme";
 /** EN | PL */
 export class FwLocaleSwitch extends LocalizedElement {
   static override styles = [reset, css`
-    :host { display: inline-flex; border: 1px solid var(--line); border-radius: 0.45rem; overflow: hidden; }
+    :host { display: inline-flex; flex: none; border: 1px solid var(--line); border-radius: 0.45rem; overflow: hidden; }
     button {
       font: inherit;
       font-size: 0.78rem;
@@ -17,6 +17,7 @@ export class FwLocaleSwitch extends LocalizedElement {
       border: 0;
       padding: 0.3rem 0.6rem;
       cursor: pointer;
+      white-space: nowrap;
     }
     button[aria-pressed="true"] { background: var(--panel-2); color: var(--text); }
   `];

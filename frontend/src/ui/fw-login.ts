@@ -35,8 +35,9 @@ export class FwLogin extends LocalizedElement {
 
   override connectedCallback(): void {
     super.connectedCallback();
-    api<DemoLogin>("GET", "/v1/dashboards/demo-login").then(
-      (demo) => (this.demo = demo),
+    // 204 (no demo) comes back as undefined
+    api<DemoLogin | undefined>("GET", "/v1/dashboards/demo-login").then(
+      (demo) => (this.demo = demo ?? null),
       () => undefined,
     );
   }

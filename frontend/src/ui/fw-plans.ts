@@ -2,9 +2,9 @@ import { html, nothing } from "lit";
 import { api } from "../core/api";
 import { formatPercent, t } from "../core/i18n";
 import type { MessageKey } from "../core/messages";
-import { formatMetric, fromDisplayUnit, METRICS, metricLabel, toDisplayUnit, unitLabel } from "../core/metrics";
-import { thisMonth } from "../core/reports";
-import { scopeLabel } from "../widgets/labels";
+import { formatMetric, fromDisplayUnit, metricInfo, metricLabel, reportMetrics, toDisplayUnit, unitLabel } from "../core/metrics";
+import { wholeMonth } from "../core/reports";
+import { scopeLabel } from "../core/labels";
 import { AdminSection, formValues, type AgentOut, type QueueOut, type TeamOut } from "./admin/section";
 
 export interface PlanOut {
@@ -35,10 +35,17 @@ interface PlanProgress {
 
 const PERIODS = ["day", "week", "month"] as const;
 
-/** The report metrics (docs/reports.md): the wall's catalog without the live-only counts. */
-export const PLANNABLE = Object.keys(METRICS).filter(
-  (metric) => !metric.startsWith("agents_") && metric !== "calls_waiting" && metric !== "longest_wait",
-);
+
+/** The actual against the standard in words, the right way round for the metric: `0:27 over`
+ * for an AHT of 7:27 against 7:00 (worse), `2.0% under` for a service level (worse), … */
+function versusPlan(p: PlanProgress) {
+  if (p.deviation === null || p.actual === null) return html`—`;
+  if (p.deviation === 0) return html`<span class="good">${t("plans.onPlan")}</span>`;
+  const lowerIsBetter = metricInfo(p.metric).bad === "above";
+  const better = p.deviation < 0 === lowerIsBetter;
+  const amount = formatMetric(p.metric, Math.abs(p.deviation));
+  return html`<span class=${better ? "good" : "bad"}>${t(p.deviation > 0 ? "plans.over" : "plans.under", { amount })}</span>`;
+}
 
 function optionalNumber(metric: string, value: FormDataEntryValue | null): number | null {
   const text = String(value ?? "").trim();
@@ -134,12 +141,12 @@ export class FwPlans extends AdminSection {
 
   private fields(plan: PlanOut | null) {
     const metric = plan?.metric ?? this.metric;
-    const month = thisMonth();
+    const month = wholeMonth();
     const scopes = plan && !this.scopes.includes(plan.scope) ? [plan.scope, ...this.scopes] : this.scopes;
     return html`
       <label>${t("plans.metric")}<select name="metric" @change=${(e: Event) => {
         if (!plan) this.metric = (e.target as HTMLSelectElement).value;
-      }}>${PLANNABLE.map((m) => html`<option value=${m} ?selected=${m === metric}>${metricLabel(m)}</option>`)}</select></label>
+      }}>${reportMetrics().map((m) => html`<option value=${m} ?selected=${m === metric}>${metricLabel(m)}</option>`)}</select></label>
       <label>${t("plans.scope")}<select name="scope">${scopes.map(
         (s) => html`<option value=${s} ?selected=${s === (plan?.scope ?? "tenant")}>${scopeLabel(s)}</option>`,
       )}</select></label>
@@ -159,13 +166,15 @@ export class FwPlans extends AdminSection {
     return html`<div class="scroll"><table data-testid="plan-progress">
       <thead><tr><th>${t("plans.metric")}</th><th>${t("plans.scope")}</th><th>${t("plans.period")}</th>
         <th class="num">${t("plans.elapsed")}</th><th class="num">${t("plans.actual")}</th>
-        <th class="num">${t("plans.standard")}</th><th class="num">${t("plans.progress")}</th><th>${t("plans.level")}</th></tr></thead>
+        <th class="num">${t("plans.standard")}</th><th class="num">${t("plans.versus")}</th>
+        <th class="num">${t("plans.progress")}</th><th>${t("plans.level")}</th></tr></thead>
       <tbody>${this.progress.map((p) => html`<tr data-plan=${p.plan_id}>
         <td>${metricLabel(p.metric)}</td><td>${scopeLabel(p.scope)}</td><td>${t(`reports.period.${p.period}` as MessageKey)}</td>
         <td class="num">${formatPercent(p.elapsed, 0)}</td>
         <td class="num" data-actual>${formatMetric(p.metric, p.actual)}</td>
         <td class="num">${formatMetric(p.metric, p.standard)}</td>
-        <td class="num">${p.progress === null ? "—" : formatPercent(p.progress, 0)}</td>
+        <td class="num" data-versus>${versusPlan(p)}</td>
+        <td class="num" data-progress>${p.progress === null ? "—" : formatPercent(p.progress, 0)}</td>
         <td class=${p.level === "below_minimum" ? "bad" : p.level === "maximum" || p.level === "standard" ? "good" : ""}
           data-level=${p.level ?? ""}>${p.level ? t(`plans.level.${p.level}` as MessageKey) : "—"}</td>
       </tr>`)}</tbody></table></div>`;

@@ -5,6 +5,7 @@ import { api } from "../core/api";
 import { locale, t } from "../core/i18n";
 import type { MessageKey } from "../core/messages";
 import { formatMetric, metricLabel } from "../core/metrics";
+import { problemText } from "../core/problems";
 import {
   chartSeries,
   GROUPS,
@@ -77,6 +78,7 @@ export class FwReports extends LocalizedElement {
       th.sortable { cursor: pointer; user-select: none; }
       /* The period stays in view while the metric columns scroll sideways. */
       td:first-child, th:first-child { position: sticky; left: 0; z-index: 1; background: var(--panel-2); }
+      th.sortable:focus-visible { outline: 2px solid var(--accent); outline-offset: -2px; }
       th[aria-sort="ascending"]::after { content: " ▲"; }
       th[aria-sort="descending"]::after { content: " ▼"; }
     `),
@@ -125,7 +127,7 @@ export class FwReports extends LocalizedElement {
     } catch (error) {
       if (id === this.requestId) {
         this.report = null;
-        this.error = error instanceof Error ? error.message : String(error);
+        this.error = problemText(error);
       }
     } finally {
       if (id === this.requestId) this.loading = false;
@@ -264,8 +266,13 @@ export class FwReports extends LocalizedElement {
   private header(label: string, column: SortColumn, numeric: boolean) {
     const active = columnId(column) === columnId(this.sort);
     return html`<th class="sortable ${numeric ? "num" : ""}" data-column=${columnId(column)}
-      aria-sort=${active ? (this.descending ? "descending" : "ascending") : "none"}
-      @click=${() => this.sortBy(column)}>${label}</th>`;
+      aria-sort=${active ? (this.descending ? "descending" : "ascending") : "none"} tabindex="0"
+      @click=${() => this.sortBy(column)}
+      @keydown=${(e: KeyboardEvent) => {
+        if (e.key !== "Enter" && e.key !== " ") return;
+        e.preventDefault();
+        this.sortBy(column);
+      }}>${label}</th>`;
   }
 
   private table(report: KpiReport) {

@@ -2,6 +2,7 @@ import { html } from "lit";
 import { api, apiText } from "../core/api";
 import { formatDecimal, formatPercent, t } from "../core/i18n";
 import type { MessageKey } from "../core/messages";
+import { metricLabel } from "../core/metrics";
 import { today } from "../core/reports";
 import { AdminSection, formValues, type AgentOut, type TeamOut } from "./admin/section";
 
@@ -141,7 +142,7 @@ export class FwShifts extends AdminSection {
       <thead><tr><th>${t("coaching.agent")}</th><th>${t("reports.group.team")}</th><th>${t("shifts.start")}</th>
         <th>${t("shifts.end")}</th><th class="num">${t("shifts.break")}</th><th>${t("shifts.status")}</th>
         <th class="num">${t("shifts.late")}</th><th class="num">${t("shifts.earlyLeave")}</th>
-        <th class="num">${t("shifts.productive")}</th><th class="num">${t("metric.adherence")}</th><th></th></tr></thead>
+        <th class="num">${t("shifts.productive")}</th><th class="num">${metricLabel("adherence")}</th><th></th></tr></thead>
       <tbody>${this.shifts.map((s) => {
         const o = s.outcome;
         return html`<tr data-shift=${s.id} data-agent=${s.agent}>

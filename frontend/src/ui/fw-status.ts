@@ -10,12 +10,12 @@ import { reset } from "./theme";
  * it is not. */
 export class FwStatus extends LocalizedElement {
   static override styles = [reset, css`
-    :host { display: flex; align-items: center; gap: 1rem; }
+    :host { display: flex; flex: none; align-items: center; gap: 1rem; }
     .pill {
       display: inline-flex;
       align-items: center;
       gap: 0.5rem;
-      font-size: 0.85rem;
+      font-size: max(var(--wall-text), 0.85rem);
       font-weight: 700;
       letter-spacing: 0.05em;
       text-transform: uppercase;
@@ -40,11 +40,13 @@ export class FwStatus extends LocalizedElement {
     .since { font-weight: 500; text-transform: none; letter-spacing: 0; }
     @keyframes blink { 50% { background: #9f1239; } }
     .clock {
-      font-size: 1.6rem;
+      font-size: 1.25rem;
+      white-space: nowrap;
       font-weight: 650;
       font-variant-numeric: tabular-nums;
       letter-spacing: 0.02em;
     }
+    :host([wall]) .clock { font-size: 1.6rem; }
   `];
 
   private readonly onStatus = () => this.requestUpdate();

@@ -3,9 +3,9 @@ import { wall } from "../core/context";
 import { t } from "../core/i18n";
 import { clampWidget, COLUMNS } from "../core/layout";
 import type { MessageKey } from "../core/messages";
-import { fromDisplayUnit, metricInfo, metricLabel, METRICS, toDisplayUnit, unitLabel } from "../core/metrics";
+import { fromDisplayUnit, liveMetrics, metricInfo, metricLabel, toDisplayUnit, unitLabel } from "../core/metrics";
 import type { Direction, OptionValue, Thresholds, WidgetConfig } from "../core/types";
-import { stateLabel, windowLabel } from "../widgets/labels";
+import { stateLabel, windowLabel } from "../core/labels";
 import { LocalizedElement } from "./localized";
 import { reset } from "./theme";
 
@@ -24,6 +24,7 @@ export class FwWidgetEditor extends LocalizedElement {
   static override styles = [reset, css`
     :host {
       display: block;
+      flex: none;
       width: 22rem;
       height: 100%;
       overflow-y: auto;
@@ -140,7 +141,7 @@ export class FwWidgetEditor extends LocalizedElement {
 
   private metricField() {
     const gauge = this.widget.type === "gauge";
-    const names = Object.keys(METRICS).filter((m) => !gauge || metricInfo(m).kind === "ratio");
+    const names = liveMetrics().filter((m) => !gauge || metricInfo(m).kind === "ratio");
     return html`<label>${t("edit.metric")}
       <select name="metric" @change=${(e: Event) => this.change({ metric: (e.target as HTMLSelectElement).value, thresholds: null })}>
         ${names.map((m) => html`<option value=${m} ?selected=${m === this.widget.metric}>${metricLabel(m)}</option>`)}

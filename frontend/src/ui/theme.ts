@@ -8,7 +8,8 @@ export const reset = css`
 
 /** The frame every widget shares: a dark panel sized by the grid, a header line with the
  * title and window, and a body that fills the rest. Sizes inside use container units, so
- * type grows with the tile and the screen (readable at 3 m on a TV). */
+ * type grows with the tile and the screen; in wall mode no text is smaller than
+ * `--wall-text` (styles/page.css: readable at 5 m on a 55" TV). */
 export const panel = css`
   :host, *, *::before, *::after { box-sizing: border-box; }
   :host {
@@ -35,9 +36,10 @@ export const panel = css`
   }
   h2 {
     margin: 0;
-    font-size: 0.95rem;
+    font-size: max(var(--wall-text), 0.95rem);
     font-weight: 600;
     letter-spacing: 0.06em;
+    line-height: 1.3;
     text-transform: uppercase;
     color: var(--muted);
     white-space: nowrap;
@@ -46,7 +48,8 @@ export const panel = css`
   }
   .badge {
     flex: none;
-    font-size: 0.72rem;
+    white-space: nowrap;
+    font-size: max(var(--wall-text), 0.72rem);
     font-weight: 700;
     letter-spacing: 0.08em;
     color: var(--faint);
@@ -76,8 +79,14 @@ export const panel = css`
     display: grid;
     place-items: center;
     color: var(--faint);
-    font-size: 1rem;
+    font-size: max(var(--wall-text), 1rem);
     text-align: center;
+  }
+  .more {
+    color: var(--muted);
+    font-size: max(var(--wall-text), 0.85rem);
+    padding-top: 0.2em;
+    white-space: nowrap;
   }
   :host([level="good"]) { --level: var(--good); }
   :host([level="warn"]) { --level: var(--warn); }

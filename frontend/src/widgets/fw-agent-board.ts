@@ -6,7 +6,7 @@ import { live, type TopicCopy } from "../core/live";
 import type { BoardRow } from "../core/types";
 import { panel } from "../ui/theme";
 import { WidgetElement } from "./base";
-import { stateLabel } from "./labels";
+import { stateLabel } from "../core/labels";
 import { onTick } from "./ticker";
 
 /** Display order of the states, and the minutes in state after which a card's colour
@@ -21,8 +21,16 @@ const DEEPEN_MINUTES: Record<string, [number, number, number]> = {
 };
 const collator = new Intl.Collator(undefined, { numeric: true, sensitivity: "base" });
 const DEFAULT_STATES = ["on_call", "ringing", "wrapup", "available", "break"];
-const MIN_CARD_H = 26;
-const GAP = 6;
+/** Below this type size (px) a board outside wall mode scrolls instead of shrinking further. */
+const MIN_FONT_PX = 9;
+/** Card geometry in em of the card's type: the gap between cards, the horizontal padding and
+ * border around a name, the height of a card (two lines with their spacing), and the largest
+ * type in rem of the page. */
+const GAP_EM = 0.3;
+const PAD_EM = 1.5;
+const CARD_EM = 2.5;
+const MAX_FONT_REM = 1.6;
+const DETAIL_EM = 0.88;
 
 export function deepening(state: string, seconds: number): number {
   const limits = DEEPEN_MINUTES[state];
@@ -31,20 +39,38 @@ export function deepening(state: string, seconds: number): number {
   return limits.filter((m) => minutes >= m).length;
 }
 
-/** Columns and card height so that `n` cards fill `width` × `height` as large as they can. */
-export function fit(
-  n: number,
-  width: number,
-  height: number,
-): { cols: number; cardW: number; cardH: number } {
-  let best = { cols: 1, cardW: width, cardH: 0 };
+export interface BoardFit {
+  cols: number;
+  /** the cards' type size, px */
+  font: number;
+}
+
+/** The number of columns that gives `n` cards in `width` × `height` px the largest type with
+ * every name whole: a name `nameEm` wide (in em, the longest on the board) must fit its card,
+ * and two lines must fit its height. */
+export function fit(n: number, width: number, height: number, nameEm: number, maxFont: number): BoardFit {
+  let best: BoardFit = { cols: 1, font: 0 };
   for (let cols = 1; cols <= Math.max(1, n); cols++) {
     const rows = Math.ceil(n / cols);
-    const cardW = (width - GAP * (cols - 1)) / cols;
-    const cardH = Math.min((height - GAP * (rows - 1)) / rows, cardW / 2.5, 110);
-    if (cardH > best.cardH) best = { cols, cardW, cardH };
+    // gaps are GAP_EM of the font: solve for the font directly
+    const byWidth = width / (cols * (nameEm + PAD_EM) + GAP_EM * (cols - 1));
+    const byHeight = height / (rows * CARD_EM + GAP_EM * (rows - 1));
+    const font = Math.min(byWidth, byHeight, maxFont);
+    if (font > best.font) best = { cols, font };
   }
   return best;
+}
+
+let measureContext: CanvasRenderingContext2D | null = null;
+
+/** The width of `text` in em of a `weight` font of `family` (canvas text metrics). */
+function widthEm(texts: string[], weight: number, family: string): number {
+  measureContext ??= document.createElement("canvas").getContext("2d");
+  if (!measureContext) return 8;
+  measureContext.font = `${weight} 100px ${family}`;
+  let widest = 0;
+  for (const text of texts) widest = Math.max(widest, measureContext.measureText(text).width);
+  return widest / 100;
 }
 
 /** The second line of a card: the queue of the call (the colour already says "on call"),
@@ -64,11 +90,14 @@ export class FwAgentBoard extends WidgetElement {
     panel,
     css`
       header { align-items: center; }
+      header h2 { flex: none; }
       .filters {
+        flex: 1;
+        min-width: 0;
         display: flex;
         gap: 0.35rem;
-        flex-wrap: nowrap;
-        overflow: hidden;
+        flex-wrap: wrap;
+        justify-content: flex-end;
         align-items: center;
       }
       .chip {
@@ -76,9 +105,9 @@ export class FwAgentBoard extends WidgetElement {
         display: inline-flex;
         align-items: center;
         gap: 0.35em;
-        font-size: 0.78rem;
+        font-size: max(var(--wall-text), 0.78rem);
         font-weight: 600;
-        padding: 0.15rem 0.6rem;
+        padding: 0.15em 0.6em;
         border-radius: 99px;
         border: 1px solid color-mix(in srgb, var(--c) 45%, transparent);
         background: color-mix(in srgb, var(--c) 12%, transparent);
@@ -86,15 +115,16 @@ export class FwAgentBoard extends WidgetElement {
         cursor: pointer;
         white-space: nowrap;
       }
-      .chip b { color: var(--c); font-size: 1.1em; }
+      /* the count in a light tint of the state's colour: 4.5:1 or more on the chip (WCAG AA) */
+      .chip b { color: color-mix(in srgb, var(--c) 45%, #fff); font-size: 1.1em; }
       .chip[aria-pressed="true"] { background: color-mix(in srgb, var(--c) 40%, transparent); }
-      .chip.off { opacity: 0.45; }
+      .chip.off { background: transparent; border-style: dashed; }
       select {
         background: var(--bg-2);
         border: 1px solid var(--line);
         border-radius: 0.4rem;
         padding: 0.1rem 0.4rem;
-        font-size: 0.8rem;
+        font-size: max(var(--wall-text), 0.8rem);
       }
       .body { margin-top: 0.55rem; overflow: hidden; }
       .body.scroll { overflow-y: auto; }
@@ -104,7 +134,7 @@ export class FwAgentBoard extends WidgetElement {
         display: grid;
         grid-template-columns: repeat(var(--cols), minmax(0, 1fr));
         grid-auto-rows: var(--card-h);
-        gap: ${GAP}px;
+        gap: ${GAP_EM}em;
         font-size: var(--fs);
       }
       .card {
@@ -117,7 +147,7 @@ export class FwAgentBoard extends WidgetElement {
         grid-template-areas: "name name" "detail time";
         align-items: center;
         column-gap: 0.45em;
-        padding: 0.1em 0.5em 0.1em 0.6em;
+        padding: 0.1em 0.5em 0.1em 0.68em;
         border-radius: 0.45em;
         border-left: 0.32em solid var(--c);
         background: color-mix(in srgb, var(--c) calc(var(--a) * 100%), #0e1628);
@@ -150,7 +180,8 @@ export class FwAgentBoard extends WidgetElement {
       }
       .detail {
         grid-area: detail;
-        font-size: 0.84em;
+        /* on a wall never under the least size: it may then end in "…", the name never does */
+        font-size: max(var(--wall-text), ${DETAIL_EM}em);
         color: color-mix(in srgb, var(--text) 75%, transparent);
         white-space: nowrap;
         overflow: hidden;
@@ -169,6 +200,21 @@ export class FwAgentBoard extends WidgetElement {
   private observer: ResizeObserver | null = null;
   private stopTick: (() => void) | null = null;
   private sortedCache: BoardRow[] | null = null;
+  private nameEmCache: { key: string; em: number } | null = null;
+  /** The page's rem, the wall's least text size and the font, px: read when the board's size
+   * changes (a new screen size, wall mode on or off), never while rendering, where reading
+   * computed styles would force the browser to restyle 500 cards on every tick. */
+  private type = { rem: 16, wallText: 0, family: "sans-serif" };
+
+  private readType(): void {
+    const style = getComputedStyle(this);
+    this.type = {
+      rem: parseFloat(getComputedStyle(document.documentElement).fontSize) || 16,
+      wallText: parseFloat(style.getPropertyValue("--wall-text")) || 0,
+      family: style.fontFamily,
+    };
+    this.nameEmCache = null;
+  }
 
   protected topics(): string[] {
     const team = this.config.options.team;
@@ -206,6 +252,7 @@ export class FwAgentBoard extends WidgetElement {
       const { width, height } = entry.contentRect;
       if (width !== this.size.width || height !== this.size.height) {
         this.size = { width, height };
+        this.readType();
         this.requestUpdate();
       }
     });
@@ -238,6 +285,21 @@ export class FwAgentBoard extends WidgetElement {
     return this.sortedCache;
   }
 
+  /** The widest name shown, in em of the cards' bold type (measured once per set of names). */
+  private nameEm(shown: BoardRow[]): number {
+    const names = shown.map((a) => a.name ?? a.agent);
+    const key = names.join("\n");
+    if (this.nameEmCache?.key !== key) {
+      this.nameEmCache = { key, em: widthEm(names, 650, this.type.family) };
+    }
+    return this.nameEmCache.em;
+  }
+
+  /** On a wall nobody picks a team: the filter is left off (the chips still count). */
+  private onWall(): boolean {
+    return this.type.wallText > 0;
+  }
+
   private setTeam(team: string): void {
     this.teamFilter = team;
     this.sortedCache = null;
@@ -267,7 +329,7 @@ export class FwAgentBoard extends WidgetElement {
             ${stateLabel(s)} <b>${formatInteger(counts.get(s) ?? 0)}</b>
           </button>`,
         )}
-        ${teams.length > 1 && !configuredTeam
+        ${teams.length > 1 && !configuredTeam && !this.onWall()
           ? html`<select
               aria-label=${t("edit.teamFilter")}
               data-testid="team-filter"
@@ -285,10 +347,15 @@ export class FwAgentBoard extends WidgetElement {
     const all = this.sorted();
     const shown = this.stateFilter ? all.filter((a) => a.state === this.stateFilter) : all;
     const { width, height } = this.size;
-    const { cols, cardW, cardH } = fit(shown.length, width, height);
-    const scroll = cardH < MIN_CARD_H;
-    const h = scroll ? MIN_CARD_H : cardH;
-    const columns = scroll ? Math.max(1, Math.floor((width + GAP) / (MIN_CARD_H * 4 + GAP))) : cols;
+    const { rem, wallText } = this.type;
+    const nameEm = this.nameEm(shown);
+    const best = fit(shown.length, width, height, nameEm, MAX_FONT_REM * rem);
+    // A wall never scrolls; elsewhere a board too large for its panel scrolls at a legible size.
+    const scroll = best.font < MIN_FONT_PX && wallText === 0;
+    const font = scroll ? MIN_FONT_PX : best.font;
+    const columns = scroll
+      ? Math.max(1, Math.floor(width / (font * (nameEm + PAD_EM + GAP_EM))))
+      : best.cols;
     const now = live.serverNow();
     return html`
       ${this.header(all)}
@@ -297,7 +364,7 @@ export class FwAgentBoard extends WidgetElement {
           ? html`<div class="empty">${t("board.empty")}</div>`
           : html`<div
               class="grid"
-              style="--cols:${columns};--card-h:${h}px;--fs:${Math.max(9, Math.min(h * 0.32, cardW / 10, 30))}px"
+              style="--cols:${columns};--card-h:${font * CARD_EM}px;--fs:${font}px"
             >
               ${repeat(
                 shown,

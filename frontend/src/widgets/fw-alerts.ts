@@ -1,4 +1,5 @@
 import { css, html, nothing } from "lit";
+import { alertText, bySeverity } from "../core/alerts";
 import { api, ApiError } from "../core/api";
 import { wall } from "../core/context";
 import { formatDuration, hasMessage, t } from "../core/i18n";
@@ -6,9 +7,8 @@ import { live, type TopicCopy } from "../core/live";
 import type { AlertRow } from "../core/types";
 import { panel } from "../ui/theme";
 import { WidgetElement } from "./base";
+import { RowFit } from "./row-fit";
 import { onTick } from "./ticker";
-
-const SEVERITY_ORDER = ["critical", "warning", "info"];
 
 function severityLabel(severity: string): string {
   const key = `alerts.severity.${severity}`;
@@ -22,7 +22,7 @@ export class FwAlerts extends WidgetElement {
     panel,
     css`
       :host([firing]) { border-color: color-mix(in srgb, var(--crit) 70%, var(--line)); }
-      .body { margin-top: 0.5rem; overflow: hidden; display: flex; flex-direction: column; gap: 0.4rem; }
+      .body { flex: 1; min-height: 0; margin-top: 0.5rem; overflow: hidden; display: flex; flex-direction: column; gap: 0.4rem; }
       .alert {
         --c: var(--warn);
         display: grid;
@@ -33,7 +33,7 @@ export class FwAlerts extends WidgetElement {
         border-radius: 0.5rem;
         background: color-mix(in srgb, var(--c) 16%, #0e1628);
         border-left: 0.35rem solid var(--c);
-        font-size: clamp(0.85rem, 9cqh, 1.5rem);
+        font-size: max(var(--wall-text) / 0.7, clamp(0.85rem, 9cqh, 1.5rem));
       }
       .alert.critical { --c: var(--crit); background: color-mix(in srgb, var(--crit) 30%, #0e1628); }
       .alert.info { --c: var(--info); }
@@ -66,13 +66,13 @@ export class FwAlerts extends WidgetElement {
         font-size: clamp(1rem, 14cqh, 2rem);
         font-weight: 650;
       }
-      .clear small { color: var(--faint); font-weight: 400; font-size: 0.55em; }
-      .more { color: var(--muted); font-size: 0.85rem; }
-      .error { color: var(--crit); font-size: 0.85rem; }
+      .clear small { color: var(--muted); font-weight: 400; font-size: max(var(--wall-text), 0.55em); }
+      .error { color: var(--crit); font-size: max(var(--wall-text), 0.85rem); }
     `,
   ];
 
   private alerts: Record<string, AlertRow> = {};
+  private readonly fit = new RowFit(this);
   private stopTick: (() => void) | null = null;
   private error = "";
 
@@ -107,21 +107,15 @@ export class FwAlerts extends WidgetElement {
   }
 
   private firing(): AlertRow[] {
-    const rank = (s: string) => {
-      const i = SEVERITY_ORDER.indexOf(s);
-      return i < 0 ? SEVERITY_ORDER.length : i;
-    };
-    const since = (a: AlertRow) => Date.parse(a.fired_at ?? a.started_at);
-    return Object.values(this.alerts)
-      .filter((a) => a && typeof a === "object" && (a.state ?? "firing") === "firing")
-      .sort((a, b) => rank(a.severity) - rank(b.severity) || since(a) - since(b));
+    return bySeverity(
+      Object.values(this.alerts).filter((a) => a && typeof a === "object" && (a.state ?? "firing") === "firing"),
+    );
   }
 
   override render() {
     const firing = this.firing();
     this.toggleAttribute("firing", firing.some((a) => a.severity === "critical"));
-    const room = Math.max(1, this.config.h * 2 - 1);
-    const shown = firing.slice(0, room);
+    const shown = firing.slice(0, this.fit.shown(firing.length));
     const now = live.serverNow();
     return html`
       <header>
@@ -137,7 +131,7 @@ export class FwAlerts extends WidgetElement {
               const since = Date.parse(a.fired_at ?? a.started_at);
               return html`<div class="alert ${a.severity}" data-alert=${a.id}>
                 <span class="sev">${severityLabel(a.severity)}</span>
-                <span class="summary" title=${a.summary}>${a.summary || a.rule_name}</span>
+                <span class="summary" title=${alertText(a)}>${alertText(a)}</span>
                 <span class="age">${t("alerts.for", { duration: formatDuration((now - since) / 1000) })}</span>
                 ${a.acknowledged_at
                   ? html`<span class="acked">${t("alerts.acked", { who: a.acknowledged_by ?? "" })}</span>`
@@ -146,9 +140,15 @@ export class FwAlerts extends WidgetElement {
                     : html`<button @click=${() => this.acknowledge(a)}>${t("alerts.ack")}</button>`}
               </div>`;
             })}
-        ${firing.length > shown.length ? html`<div class="more">+${firing.length - shown.length}</div>` : nothing}
       </div>
+      ${firing.length > shown.length
+        ? html`<div class="more" data-testid="more-alerts">${t("widget.more", { count: firing.length - shown.length })}</div>`
+        : nothing}
     `;
+  }
+
+  protected override updated(): void {
+    this.fit.check(this.renderRoot.querySelector<HTMLElement>(".body"), this.renderRoot.querySelectorAll(".alert"));
   }
 }
 

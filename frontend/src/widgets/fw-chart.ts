@@ -7,7 +7,7 @@ import type { TopicCopy } from "../core/live";
 import { formatMetric, metricInfo, metricLabel, thresholdsFor } from "../core/metrics";
 import { panel } from "../ui/theme";
 import { metricTopic, WidgetElement } from "./base";
-import { windowBadge } from "./labels";
+import { windowBadge } from "../core/labels";
 
 const COLOURS = { line: "#38bdf8", fill: "rgba(56,189,248,0.12)", warn: "#f5a524", crit: "#f43f5e" };
 const REDRAW_MS = 1000;
@@ -24,7 +24,7 @@ export class FwChart extends WidgetElement {
       .current {
         margin-left: auto;
         font-weight: 700;
-        font-size: 1.15rem;
+        font-size: max(var(--wall-text), 1.15rem);
         font-variant-numeric: tabular-nums;
       }
     `,
@@ -102,7 +102,8 @@ export class FwChart extends WidgetElement {
     const metric = this.config.metric ?? "";
     const ratio = metricInfo(metric).kind === "ratio";
     const thresholds = thresholdsFor(metric, this.config.thresholds);
-    const fontPx = Math.round(Math.max(11, Math.min(22, height / 14)));
+    const wallText = parseFloat(getComputedStyle(this).getPropertyValue("--wall-text")) || 0;
+    const fontPx = Math.round(Math.max(11, wallText, Math.min(22, height / 14)));
     const font = `${fontPx}px Inter, "Segoe UI", system-ui, sans-serif`;
     const axis = {
       stroke: "#93a2c3",
@@ -124,6 +125,7 @@ export class FwChart extends WidgetElement {
         {
           ...axis,
           space: fontPx * 6,
+          size: fontPx * 2.2,
           values: (u, splits) => {
             const span = (u.scales.x.max ?? 0) - (u.scales.x.min ?? 0);
             return splits.map((s) => formatTime(s * 1000, span < 600));
@@ -132,6 +134,7 @@ export class FwChart extends WidgetElement {
         {
           ...axis,
           size: fontPx * 4,
+          space: fontPx * 2,
           values: (_u, splits) =>
             splits.map((s) => (ratio ? formatPercent(s, 0) : formatMetric(metric, s))),
         },

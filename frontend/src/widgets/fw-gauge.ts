@@ -5,7 +5,7 @@ import type { TopicCopy } from "../core/live";
 import { formatMetric, levelOf, metricInfo, metricLabel, thresholdsFor } from "../core/metrics";
 import { panel } from "../ui/theme";
 import { metricTopic, WidgetElement } from "./base";
-import { windowBadge } from "./labels";
+import { windowBadge } from "../core/labels";
 
 const R = 80;
 const ARC = Math.PI * R;
@@ -20,7 +20,7 @@ export class FwGauge extends WidgetElement {
         display: -webkit-box;
         -webkit-line-clamp: 2;
         -webkit-box-orient: vertical;
-        line-height: 1.2;
+        line-height: 1.3;
       }
       svg {
         position: absolute;
@@ -37,7 +37,7 @@ export class FwGauge extends WidgetElement {
         font-size: 34px;
         font-variant-numeric: tabular-nums;
       }
-      .target { fill: var(--muted); font-size: 12.5px; }
+      .target { fill: var(--muted); font-size: 19px; }
     `,
   ];
 
@@ -83,7 +83,7 @@ export class FwGauge extends WidgetElement {
         <span class="badge">${windowBadge(this.config.window)}</span>
       </header>
       <div class="body">
-        <svg viewBox="0 0 200 120" role="img" aria-label=${metricLabel(metric)}>
+        <svg viewBox="0 0 200 126" role="img" aria-label=${metricLabel(metric)}>
           <path class="track" d="M20,100 A80,80 0 0 1 180,100" fill="none" stroke-width="18" stroke-linecap="round" />
           ${this.value === null || this.value === undefined
             ? nothing
@@ -98,7 +98,7 @@ export class FwGauge extends WidgetElement {
           </text>
           ${target === null
             ? nothing
-            : svg`<text class="target" x="100" y="116" text-anchor="middle">
+            : svg`<text class="target" x="100" y="122" text-anchor="middle">
                 ${t("gauge.target", { value: formatMetric(metric, target) })}</text>`}
         </svg>
       </div>

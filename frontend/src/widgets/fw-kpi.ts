@@ -5,7 +5,7 @@ import type { TopicCopy } from "../core/live";
 import { formatMetric, levelOf, metricInfo, metricLabel, thresholdsFor } from "../core/metrics";
 import { panel } from "../ui/theme";
 import { metricTopic, WidgetElement } from "./base";
-import { scopeLabel, windowBadge } from "./labels";
+import { scopeLabel, windowBadge } from "../core/labels";
 
 /** Minutes back the trend compares with, per window. */
 const TREND_MINUTES: Record<string, number> = {
@@ -38,7 +38,7 @@ export class FwKpi extends WidgetElement {
         display: -webkit-box;
         -webkit-line-clamp: 2;
         -webkit-box-orient: vertical;
-        line-height: 1.2;
+        line-height: 1.3;
         letter-spacing: 0.04em;
       }
       .body {
@@ -59,12 +59,12 @@ export class FwKpi extends WidgetElement {
         align-items: center;
         gap: 0.6rem;
         min-width: 0;
-        font-size: min(9cqh, 6.5cqw, 1.1rem);
+        font-size: max(var(--wall-text), min(9cqh, 6.5cqw, 1.1rem));
         color: var(--muted);
         white-space: nowrap;
         overflow: hidden;
       }
-      footer .badge { font-size: 0.8em; }
+      footer .badge { font-size: max(var(--wall-text), 0.8em); }
       .trend { overflow: hidden; text-overflow: ellipsis; }
       .better { color: var(--good); font-weight: 700; }
       .worse { color: var(--crit); font-weight: 700; }

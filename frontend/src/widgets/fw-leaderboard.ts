@@ -1,11 +1,12 @@
-import { css, html } from "lit";
+import { css, html, nothing } from "lit";
 import { formatInteger, t } from "../core/i18n";
 import type { TopicCopy } from "../core/live";
 import { formatMetric } from "../core/metrics";
 import type { BoardRow, MetricValues } from "../core/types";
 import { panel } from "../ui/theme";
 import { metricTopic, WidgetElement } from "./base";
-import { windowBadge } from "./labels";
+import { windowBadge } from "../core/labels";
+import { RowFit } from "./row-fit";
 
 /** Per-agent topics are one subscription each; beyond this many agents the board is cut. */
 const MAX_AGENTS = 150;
@@ -18,15 +19,20 @@ export class FwLeaderboard extends WidgetElement {
   static override styles = [
     panel,
     css`
-      .body { margin-top: 0.4rem; overflow: hidden; }
+      .body { margin-top: 0.4rem; display: flex; flex-direction: column; container-type: size; }
+      .rows { flex: 1; min-height: 0; overflow: hidden; }
       table {
         width: 100%;
         border-collapse: collapse;
-        font-size: clamp(0.7rem, min(calc(100cqh / (var(--rows) + 1.6) * 0.42), calc(100cqw / 26)), 1.7rem);
+        font-size: max(
+          var(--wall-text),
+          clamp(0.7rem, min(100cqh / (var(--rows) + 0.8) / 1.6, 100cqw / 24), 1.7rem)
+        );
         font-variant-numeric: tabular-nums;
       }
       th {
-        font-size: 0.72em;
+        font-size: max(var(--wall-text), 0.72em);
+        white-space: nowrap;
         font-weight: 600;
         letter-spacing: 0.05em;
         text-transform: uppercase;
@@ -35,7 +41,7 @@ export class FwLeaderboard extends WidgetElement {
         padding: 0.25em 0.5em;
         border-bottom: 1px solid var(--line);
       }
-      td { text-align: right; padding: 0.3em 0.5em; border-bottom: 1px solid #1a2540; white-space: nowrap; }
+      td { text-align: right; padding: 0.2em 0.5em; border-bottom: 1px solid #1a2540; white-space: nowrap; }
       th:nth-child(2), td:nth-child(2) { text-align: left; width: 100%; }
       td.name { font-weight: 600; overflow: hidden; text-overflow: ellipsis; max-width: 0; }
       td.rank { color: var(--faint); text-align: center; width: 2em; }
@@ -47,6 +53,7 @@ export class FwLeaderboard extends WidgetElement {
 
   private agents: Record<string, BoardRow> = {};
   private figures = new Map<string, MetricValues>();
+  private readonly fit = new RowFit(this);
 
   private boardTopic(): string {
     const team = this.config.options.team;
@@ -88,6 +95,7 @@ export class FwLeaderboard extends WidgetElement {
       .filter(([, f]) => (f.deals ?? 0) > 0)
       .sort(([ia, a], [ib, b]) => (b[by] ?? -1) - (a[by] ?? -1) || ia.localeCompare(ib))
       .slice(0, limit);
+    const shown = ranked.slice(0, this.fit.shown(ranked.length));
     return html`
       <header>
         <h2>${this.config.title || t("leaderboard.title")}</h2>
@@ -96,7 +104,7 @@ export class FwLeaderboard extends WidgetElement {
       <div class="body">
         ${ranked.length === 0
           ? html`<div class="empty">${t("leaderboard.empty")}</div>`
-          : html`<table style="--rows:${Math.max(ranked.length, Math.min(limit, 5))}">
+          : html`<div class="rows"><table style="--rows:${Math.max(ranked.length, Math.min(limit, 5))}">
               <thead>
                 <tr>
                   <th></th>
@@ -107,7 +115,7 @@ export class FwLeaderboard extends WidgetElement {
                 </tr>
               </thead>
               <tbody>
-                ${ranked.map(
+                ${shown.map(
                   ([id, f], i) => html`<tr class=${i === 0 ? "top" : ""} data-agent=${id}>
                     <td class="rank">${i === 0 ? "★" : formatInteger(i + 1)}</td>
                     <td class="name">${this.agents[id]?.name ?? id}</td>
@@ -117,9 +125,17 @@ export class FwLeaderboard extends WidgetElement {
                   </tr>`,
                 )}
               </tbody>
-            </table>`}
+            </table></div>
+            ${shown.length < ranked.length
+              ? html`<div class="more" data-testid="more">${t("widget.more", { count: ranked.length - shown.length })}</div>`
+              : nothing}`}
       </div>
     `;
+  }
+
+  protected override updated(): void {
+    const rows = this.renderRoot.querySelectorAll("tbody tr");
+    this.fit.check(this.renderRoot.querySelector<HTMLElement>(".rows"), rows);
   }
 }
 

@@ -1,4 +1,4 @@
-import { css, html } from "lit";
+import { css, html, nothing } from "lit";
 import { wall } from "../core/context";
 import { t } from "../core/i18n";
 import type { TopicCopy } from "../core/live";
@@ -7,12 +7,18 @@ import { formatMetric, levelOf, metricInfo, thresholdsFor } from "../core/metric
 import type { MetricValues } from "../core/types";
 import { panel } from "../ui/theme";
 import { metricTopic, WidgetElement } from "./base";
-import { windowBadge } from "./labels";
+import { windowBadge } from "../core/labels";
+import { RowFit } from "./row-fit";
 
 interface Column {
   metric: string;
   label: MessageKey;
 }
+
+/** Columns a narrow table leaves out, first to last, rather than cutting the table's right
+ * edge (waiting now and service level always stay): first the type gets smaller, down to the
+ * least size of a wall, then these columns go. */
+const DROP_ORDER = ["answered", "offered", "abandoned", "asa", "aht", "longest_wait"];
 
 const COLUMNS: Column[] = [
   { metric: "calls_waiting", label: "queues.waiting" },
@@ -32,35 +38,42 @@ export class FwQueueTable extends WidgetElement {
     panel,
     css`
       .body {
-        overflow: hidden;
         margin-top: 0.4rem;
+        display: flex;
+        flex-direction: column;
+        container-type: size;
       }
+      .rows { flex: 1; min-height: 0; overflow: hidden; }
       table {
         width: 100%;
         border-collapse: collapse;
-        font-size: clamp(0.7rem, min(calc(100cqh / (var(--rows) + 1.6) * 0.42), calc(100cqw / 42)), 1.7rem);
+        font-size: max(
+          var(--wall-text),
+          clamp(0.7rem, min(100cqh / (var(--rows) + 0.8) / 1.6, 100cqw / 36), 1.7rem) * var(--scale)
+        );
         font-variant-numeric: tabular-nums;
       }
       th {
         text-align: right;
-        font-size: 0.72em;
+        font-size: max(var(--wall-text), 0.75em);
         font-weight: 600;
-        letter-spacing: 0.05em;
+        letter-spacing: 0.03em;
         text-transform: uppercase;
         color: var(--muted);
-        padding: 0.3em 0.5em;
+        padding: 0.3em 0.4em;
         border-bottom: 1px solid var(--line);
         cursor: pointer;
         user-select: none;
         white-space: nowrap;
       }
       th:first-child, td:first-child { text-align: left; }
+      th:focus-visible { outline: 2px solid var(--accent); outline-offset: -2px; }
       th[aria-sort="ascending"], th[aria-sort="descending"] { color: var(--text); }
       th[aria-sort="ascending"]::after { content: " ▲"; }
       th[aria-sort="descending"]::after { content: " ▼"; }
       td {
         text-align: right;
-        padding: 0.32em 0.5em;
+        padding: 0.2em 0.4em;
         border-bottom: 1px solid #1a2540;
         white-space: nowrap;
       }
@@ -78,6 +91,12 @@ export class FwQueueTable extends WidgetElement {
   ];
 
   private rows = new Map<string, MetricValues>();
+  private readonly fit = new RowFit(this, () => {
+    this.dropped = 0;
+    this.scale = 1;
+  });
+  private dropped = 0;
+  private scale = 1;
   private sortKey = "calls_waiting";
   private sortDesc = true;
 
@@ -115,6 +134,24 @@ export class FwQueueTable extends WidgetElement {
     this.requestUpdate();
   }
 
+  /** Headers sort by keyboard too (Tab to one, Enter or Space). */
+  private sortKeys(event: KeyboardEvent, metric: string): void {
+    if (event.key !== "Enter" && event.key !== " ") return;
+    event.preventDefault();
+    this.sortBy(metric);
+  }
+
+  private header(key: string, label: string, metric?: string) {
+    const sort = this.sortKey === key ? (this.sortDesc ? "descending" : "ascending") : "none";
+    return html`<th
+      tabindex="0"
+      aria-sort=${sort}
+      data-metric=${metric ?? nothing}
+      @click=${() => this.sortBy(key)}
+      @keydown=${(e: KeyboardEvent) => this.sortKeys(e, key)}
+    >${label}</th>`;
+  }
+
   private sorted(): [string, MetricValues][] {
     const key = this.sortKey;
     const sign = this.sortDesc ? -1 : 1;
@@ -137,7 +174,9 @@ export class FwQueueTable extends WidgetElement {
 
   override render() {
     const rows = this.sorted();
-    const aria = (key: string) => (this.sortKey === key ? (this.sortDesc ? "descending" : "ascending") : undefined);
+    const shown = rows.slice(0, this.fit.shown(rows.length));
+    const left = new Set(DROP_ORDER.slice(0, this.dropped));
+    const columns = COLUMNS.filter((c) => !left.has(c.metric));
     return html`
       <header>
         <h2>${this.config.title || t("queues.title")}</h2>
@@ -146,24 +185,18 @@ export class FwQueueTable extends WidgetElement {
       <div class="body">
         ${rows.length === 0
           ? html`<div class="empty">${t("queues.empty")}</div>`
-          : html`<table style="--rows:${rows.length}">
+          : html`<div class="rows"><table style="--rows:${rows.length};--scale:${this.scale}">
               <thead>
                 <tr>
-                  <th @click=${() => this.sortBy("queue")} aria-sort=${aria("queue") ?? "none"}>${t("queues.queue")}</th>
-                  ${COLUMNS.map(
-                    (c) => html`<th
-                      @click=${() => this.sortBy(c.metric)}
-                      aria-sort=${aria(c.metric) ?? "none"}
-                      data-metric=${c.metric}
-                    >${t(c.label)}</th>`,
-                  )}
+                  ${this.header("queue", t("queues.queue"))}
+                  ${columns.map((c) => this.header(c.metric, t(c.label), c.metric))}
                 </tr>
               </thead>
               <tbody>
-                ${rows.map(
+                ${shown.map(
                   ([queue, values]) => html`<tr data-queue=${queue}>
                     <td>${queue}</td>
-                    ${COLUMNS.map(
+                    ${columns.map(
                       (c) => html`<td class=${this.level(c.metric, values[c.metric])} data-metric=${c.metric}>
                         ${formatMetric(c.metric, values[c.metric])}
                       </td>`,
@@ -171,9 +204,27 @@ export class FwQueueTable extends WidgetElement {
                   </tr>`,
                 )}
               </tbody>
-            </table>`}
+            </table></div>
+            ${shown.length < rows.length
+              ? html`<div class="more" data-testid="more">${t("widget.more", { count: rows.length - shown.length })}</div>`
+              : nothing}`}
       </div>
     `;
+  }
+
+  protected override updated(): void {
+    const box = this.renderRoot.querySelector<HTMLElement>(".rows");
+    if (box && box.scrollWidth > box.clientWidth + 1) {
+      const table = box.querySelector("table");
+      const font = table ? parseFloat(getComputedStyle(table).fontSize) : 0;
+      const least = parseFloat(getComputedStyle(this).getPropertyValue("--wall-text")) || 0;
+      if (font > least + 1 && this.scale > 0.6) this.scale *= 0.9;
+      else if (this.dropped < DROP_ORDER.length) this.dropped++;
+      else return this.fit.check(box, this.renderRoot.querySelectorAll("tbody tr"));
+      this.requestUpdate();
+      return;
+    }
+    this.fit.check(box, this.renderRoot.querySelectorAll("tbody tr"));
   }
 }
 

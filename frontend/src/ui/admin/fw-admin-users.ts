@@ -1,4 +1,4 @@
-import { html, nothing } from "lit";
+import { css, html, nothing, type PropertyValues } from "lit";
 import { api } from "../../core/api";
 import { t } from "../../core/i18n";
 import type { MessageKey } from "../../core/messages";
@@ -22,7 +22,26 @@ export class FwAdminUsers extends AdminSection {
     agents: { state: true },
     dashboards: { state: true },
     newRole: { state: true },
+    resetting: { state: true },
   };
+  static override styles = [
+    ...AdminSection.styles,
+    css`
+      dialog {
+        background: var(--panel);
+        color: var(--text);
+        border: 1px solid var(--line);
+        border-radius: 0.8rem;
+        padding: 1.2rem 1.4rem;
+        width: min(28rem, 92vw);
+      }
+      dialog::backdrop { background: rgba(2, 6, 23, 0.7); }
+      dialog form { flex-direction: column; align-items: stretch; }
+      dialog .actions { display: flex; justify-content: flex-end; gap: 0.6rem; }
+    `,
+  ];
+  /** The user whose password the dialog sets (null: no dialog). */
+  declare resetting: UserOut | null;
   declare users: UserOut[];
   declare teams: TeamOut[];
   declare agents: AgentOut[];
@@ -37,6 +56,13 @@ export class FwAdminUsers extends AdminSection {
     this.agents = [];
     this.dashboards = [];
     this.newRole = "supervisor";
+    this.resetting = null;
+  }
+
+  protected override updated(changed: PropertyValues): void {
+    if (!changed.has("resetting")) return;
+    const dialog = this.renderRoot.querySelector("dialog");
+    if (this.resetting && dialog && !dialog.open) dialog.showModal();
   }
 
   protected async reload(): Promise<void> {
@@ -72,10 +98,40 @@ export class FwAdminUsers extends AdminSection {
     await this.run(() => api("PATCH", `/v1/users/${user.id}`, { disabled }));
   }
 
-  private async resetPassword(user: UserOut): Promise<void> {
-    const password = prompt(t("admin.newPassword", { name: user.username }));
-    if (password === null) return;
-    await this.run(() => api("PATCH", `/v1/users/${user.id}`, { password }));
+  /** The new password is typed twice into password fields of a dialog (never in clear). */
+  private async setPassword(event: Event): Promise<void> {
+    const user = this.resetting;
+    const form = event.target as HTMLFormElement;
+    const data = formValues(event);
+    const password = String(data.get("password") ?? "");
+    const repeat = form.elements.namedItem("repeat") as HTMLInputElement;
+    if (password !== String(data.get("repeat") ?? "")) {
+      repeat.setCustomValidity(t("admin.passwordsDiffer"));
+      repeat.reportValidity();
+      return;
+    }
+    if (user && (await this.run(() => api("PATCH", `/v1/users/${user.id}`, { password })))) {
+      this.resetting = null;
+    }
+  }
+
+  private passwordDialog() {
+    const user = this.resetting;
+    if (!user) return nothing;
+    return html`<dialog data-testid="password-dialog" aria-labelledby="password-title" @close=${() => (this.resetting = null)}>
+      <form data-form="password" @submit=${this.setPassword}>
+        <h2 id="password-title">${t("admin.newPassword", { name: user.username })}</h2>
+        <label>${t("admin.password")}<input name="password" type="password" required minlength=${MIN_PASSWORD_LENGTH}
+          autocomplete="new-password" autofocus /></label>
+        <label>${t("admin.repeatPassword")}<input name="repeat" type="password" required
+          autocomplete="new-password" @input=${(e: Event) => (e.target as HTMLInputElement).setCustomValidity("")} /></label>
+        ${this.error ? html`<p class="error" role="alert">${this.error}</p>` : nothing}
+        <div class="actions">
+          <button type="button" @click=${() => (this.resetting = null)}>${t("edit.cancel")}</button>
+          <button class="primary" type="submit">${t("admin.setPassword")}</button>
+        </div>
+      </form>
+    </dialog>`;
   }
 
   private newUserForm() {
@@ -113,7 +169,7 @@ export class FwAdminUsers extends AdminSection {
   override render() {
     return html`
       ${this.canEdit ? this.newUserForm() : nothing}
-      ${this.status()}
+      ${this.resetting ? nothing : this.status()}
       <section><table data-testid="users">
         <thead><tr><th>${t("admin.username")}</th><th>${t("admin.displayName")}</th><th>${t("admin.role")}</th>
           <th>${t("admin.teams")}</th><th>${t("admin.agent")}</th><th>${t("admin.status")}</th>
@@ -127,11 +183,12 @@ export class FwAdminUsers extends AdminSection {
             ? html`<td>
                 <button data-action="toggle" @click=${() => this.setDisabled(user, !user.disabled)}>
                   ${user.disabled ? t("admin.enable") : t("admin.disable")}</button>
-                <button data-action="password" @click=${() => this.resetPassword(user)}>${t("admin.resetPassword")}</button>
+                <button data-action="password" @click=${() => ((this.error = ""), (this.resetting = user))}>${t("admin.resetPassword")}</button>
               </td>`
             : nothing}
         </tr>`)}</tbody>
       </table></section>
+      ${this.passwordDialog()}
     `;
   }
 }

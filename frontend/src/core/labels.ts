@@ -1,4 +1,4 @@
-import { hasMessage, t } from "../core/i18n";
+import { hasMessage, t } from "./i18n";
 
 export function windowBadge(window: string): string {
   const key = `window.short.${window}`;

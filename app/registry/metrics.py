@@ -1,0 +1,276 @@
+"""Every metric of Floorwatch, declared once (docs/metrics.md has the full definitions).
+
+Durations are seconds, fractions 0-1, money in the tenant's currency; a ratio or an average
+whose denominator is zero is None. To add a metric computed from existing window sums, add a
+`MetricSpec` to the right tuple below (and its test in tests/registry/): the aggregator,
+reports, alerts, dashboards, the catalog endpoint and the wall pick it up from here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Final
+
+from app.registry.specs import (
+    BadSide,
+    MetricFamily,
+    MetricKind,
+    MetricSpec,
+    MetricUnit,
+    Thresholds,
+    Value,
+)
+from app.registry.sums import StateTimes, WindowSums
+
+MICROS: Final = 1_000_000
+BREAK_REASON_PREFIX: Final = "agents_break:"
+TIME_IN_STATE: Final = "time_in_state"
+"""Seconds an agent has been in its current state, when that state is an alert rule's
+`agent_state` (and `agent_state_reason`, if set); no value otherwise. Read from the agent board,
+so it grows with the clock and fires without new events."""
+
+
+def ratio(num: float, den: float) -> float | None:
+    return num / den if den else None
+
+
+def seconds(ms: int, count: int) -> float | None:
+    """Average of a millisecond total over `count` items, in seconds."""
+    return ms / (1000 * count) if count else None
+
+
+def offered(s: WindowSums) -> int:
+    return s.answered + s.abandoned + s.left_queue
+
+
+def unknown_wait(s: WindowSums) -> int:
+    return s.answered - s.answered_known + s.unanswered_unknown
+
+
+def service_level(s: WindowSums) -> Value:
+    return ratio(s.answered_within_sl, offered(s) - s.short_abandoned - unknown_wait(s))
+
+
+def abandonment_rate(s: WindowSums) -> Value:
+    return ratio(s.abandoned - s.short_abandoned, offered(s) - s.short_abandoned)
+
+
+def occupancy(st: StateTimes) -> Value:
+    busy = st.on_call + st.wrapup
+    return ratio(busy, busy + st.available)
+
+
+def _calls(
+    name: str,
+    kind: MetricKind,
+    unit: MetricUnit,
+    bad: BadSide,
+    en: str,
+    pl: str,
+    description: str,
+    compute: Callable[[WindowSums], Value],
+    thresholds: Thresholds | None = None,
+) -> MetricSpec:
+    return MetricSpec(
+        name, kind, unit, bad, MetricFamily.calls, en, pl, description,
+        from_sums=compute, thresholds=thresholds,
+    )  # fmt: skip
+
+
+C, R, A = MetricKind.counter, MetricKind.ratio, MetricKind.average
+N, S, F, M = MetricUnit.number, MetricUnit.seconds, MetricUnit.fraction, MetricUnit.money
+UP, DOWN = BadSide.above, BadSide.below
+
+CALL_SPECS: Final = (
+    _calls("offered", C, N, UP, "Offered", "Oferowane",
+           "answered + abandoned + left queue", offered),
+    _calls("answered", C, N, DOWN, "Answered", "Odebrane",
+           "calls answered (at answer time)", lambda s: s.answered),
+    _calls("abandoned", C, N, UP, "Abandoned", "Porzucone",
+           "callers who hung up while waiting", lambda s: s.abandoned),
+    _calls("short_abandoned", C, N, UP, "Short abandons", "Krótkie porzucenia",
+           "abandoned with a wait under the queue's short-abandon threshold",
+           lambda s: s.short_abandoned),
+    _calls("left_queue", C, N, UP, "Left queue", "Opuściły kolejkę",
+           "unanswered exits that are not abandons (timeout, overflow, key, call-back)",
+           lambda s: s.left_queue),
+    _calls("unknown_wait", C, N, UP, "Unknown wait", "Nieznany czas oczekiwania",
+           "calls whose wait is unknown (enqueue never seen)", unknown_wait),
+    _calls("service_level", R, F, DOWN, "Service level", "Poziom obsługi",
+           "answered within T / (offered - short abandoned - unknown wait)", service_level,
+           Thresholds(0.8, 0.7)),
+    _calls("abandonment_rate", R, F, UP, "Abandonment rate", "Wskaźnik porzuceń",
+           "(abandoned - short) / (offered - short)", abandonment_rate, Thresholds(0.05, 0.1)),
+    _calls("asa", A, S, UP, "Avg. speed of answer", "Średni czas odpowiedzi",
+           "mean wait of the answered calls", lambda s: seconds(s.wait_ms, s.answered_known),
+           Thresholds(20, 40)),
+    _calls("max_wait", A, S, UP, "Max wait", "Maks. oczekiwanie",
+           "the longest wait of a call answered or abandoned in the window",
+           lambda s: s.max_wait_ms / 1000 if s.max_wait_ms >= 0 else None),
+    _calls("handled", C, N, DOWN, "Handled", "Obsłużone",
+           "calls finished (wrap-up end)", lambda s: s.handled),
+    _calls("aht", A, S, UP, "Avg. handle time", "Średni czas obsługi",
+           "(talk + hold + wrap-up) / handled",
+           lambda s: seconds(s.talk_ms + s.hold_ms + s.wrapup_ms, s.handled),
+           Thresholds(360, 480)),
+    _calls("talk_time", A, S, UP, "Avg. talk time", "Średni czas rozmowy",
+           "talk / handled", lambda s: seconds(s.talk_ms, s.handled)),
+    _calls("hold_time", A, S, UP, "Avg. hold time", "Średni czas zawieszenia",
+           "hold / handled", lambda s: seconds(s.hold_ms, s.handled)),
+    _calls("wrapup_time", A, S, UP, "Avg. wrap-up time", "Średni czas po rozmowie",
+           "wrap-up / handled", lambda s: seconds(s.wrapup_ms, s.handled)),
+    _calls("transfers", C, N, UP, "Transfers", "Przekazania",
+           "calls transferred", lambda s: s.transfers),
+    _calls("expired", C, N, UP, "Expired calls", "Wygasłe połączenia",
+           "calls that never ended, closed by expiry", lambda s: s.expired),
+    _calls("deals", C, N, DOWN, "Deals", "Transakcje",
+           "deals won", lambda s: s.deals),
+    _calls("revenue", C, M, DOWN, "Revenue", "Przychód",
+           "sum of the amounts of the deals won", lambda s: s.revenue_micros / MICROS),
+    _calls("conversion", R, F, DOWN, "Conversion", "Konwersja",
+           "deals / handled", lambda s: ratio(s.deals, s.handled)),
+    _calls("average_deal", A, M, DOWN, "Average deal", "Średnia transakcja",
+           "revenue / deals", lambda s: ratio(s.revenue_micros / MICROS, s.deals)),
+    _calls("csat_responses", C, N, DOWN, "CSAT responses", "Odpowiedzi CSAT",
+           "survey scores received", lambda s: s.csat_responses),
+    _calls("csat_mean", A, MetricUnit.score, DOWN, "CSAT score", "Ocena CSAT",
+           "mean survey score (1-5)", lambda s: ratio(s.csat_sum, s.csat_responses),
+           Thresholds(4, 3.5)),
+    _calls("csat_satisfied", R, F, DOWN, "Satisfied customers", "Zadowoleni klienci",
+           "share of scores >= 4", lambda s: ratio(s.csat_satisfied, s.csat_responses)),
+)  # fmt: skip
+
+
+def _time(name: str, en: str, pl: str, bad: BadSide, state: str) -> MetricSpec:
+    index = StateTimes._fields.index(state)
+    return MetricSpec(
+        name, MetricKind.duration, S, bad, MetricFamily.agent_time, en, pl,
+        f"agent x seconds in state `{state}` in the window",
+        from_states=lambda st: st[index] / 1000,
+    )  # fmt: skip
+
+
+AGENT_TIME_SPECS: Final = (
+    MetricSpec("occupancy", R, F, UP, MetricFamily.agent_time, "Occupancy", "Obłożenie",
+               "(on call + wrap-up) / (on call + wrap-up + available) time",
+               from_states=occupancy),
+    _time("time_available", "Time available", "Czas dostępności", DOWN, "available"),
+    _time("time_ringing", "Time ringing", "Czas dzwonienia", UP, "ringing"),
+    _time("time_on_call", "Time on call", "Czas rozmów", DOWN, "on_call"),
+    _time("time_wrapup", "Time in wrap-up", "Czas po rozmowach", UP, "wrapup"),
+    _time("time_break", "Time on break", "Czas przerw", UP, "on_break"),
+)  # fmt: skip
+
+
+def _gauge(
+    name: str,
+    family: MetricFamily,
+    en: str,
+    pl: str,
+    bad: BadSide,
+    description: str,
+    unit: MetricUnit = N,
+    thresholds: Thresholds | None = None,
+) -> MetricSpec:
+    return MetricSpec(name, MetricKind.gauge, unit, bad, family, en, pl, description,
+                      thresholds=thresholds)  # fmt: skip
+
+
+QUEUE_GAUGE_SPECS: Final = (
+    _gauge("calls_waiting", MetricFamily.queue_gauge, "Calls waiting", "Połączenia w kolejce", UP,
+           "calls in the queue now", thresholds=Thresholds(3, 6)),
+    _gauge("longest_wait", MetricFamily.queue_gauge, "Longest wait", "Najdłuższe oczekiwanie", UP,
+           "now - enqueue time of the oldest call waiting", S, Thresholds(30, 60)),
+)  # fmt: skip
+
+AGENT_GAUGE_SPECS: Final = (
+    _gauge("agents_logged_in", MetricFamily.agent_gauge, "Agents logged in",
+           "Zalogowani konsultanci", DOWN, "agents logged in now"),
+    _gauge("agents_available", MetricFamily.agent_gauge, "Agents available",
+           "Dostępni konsultanci", DOWN, "agents available now", thresholds=Thresholds(3, 1)),
+    _gauge("agents_ringing", MetricFamily.agent_gauge, "Agents ringing",
+           "Konsultanci – dzwoni", UP, "agents with a call ringing now"),
+    _gauge("agents_on_call", MetricFamily.agent_gauge, "Agents on call",
+           "Konsultanci w rozmowie", UP, "agents talking now"),
+    _gauge("agents_wrapup", MetricFamily.agent_gauge, "Agents in wrap-up",
+           "Konsultanci po rozmowie", UP, "agents in after-call work now"),
+    _gauge("agents_break", MetricFamily.agent_gauge, "Agents on break",
+           "Konsultanci na przerwie", UP,
+           "agents not ready now (each reason also as `agents_break:REASON`)"),
+)  # fmt: skip
+
+AGENT_STATE_SPECS: Final = (
+    _gauge(TIME_IN_STATE, MetricFamily.agent_state, "Time in state", "Czas w stanie", UP,
+           "seconds the agent has been in the rule's `agent_state`", S),
+)  # fmt: skip
+
+SHIFT_SPECS: Final = (
+    MetricSpec("shifts", C, N, DOWN, MetricFamily.shifts, "Shifts", "Zmiany", "shifts planned"),
+    MetricSpec("late", C, N, UP, MetricFamily.shifts, "Late arrivals", "Spóźnienia",
+               "shifts whose first login came after the start"),
+    MetricSpec("lateness", MetricKind.duration, N, UP, MetricFamily.shifts, "Minutes late",
+               "Minuty spóźnienia", "minutes from shift start to first login, summed"),
+    MetricSpec("absent", C, N, UP, MetricFamily.shifts, "Absences", "Nieobecności",
+               "shifts with no login"),
+    MetricSpec("absence_rate", R, F, UP, MetricFamily.shifts, "Absence rate",
+               "Wskaźnik nieobecności", "absent / shifts"),
+    MetricSpec("early_leave", C, N, UP, MetricFamily.shifts, "Early leaves", "Wcześniejsze wyjścia",
+               "shifts left before their end"),
+    MetricSpec("early_leave_minutes", MetricKind.duration, N, UP, MetricFamily.shifts,
+               "Minutes left early", "Minuty wcześniejszych wyjść",
+               "minutes from the last logout to the shift end, summed"),
+    MetricSpec("adherence", R, F, DOWN, MetricFamily.shifts, "Adherence", "Zgodność z grafikiem",
+               "logged-in time within shifts / planned shift time"),
+)  # fmt: skip
+
+ALL_SPECS: Final = (
+    *QUEUE_GAUGE_SPECS,
+    *AGENT_GAUGE_SPECS,
+    *CALL_SPECS,
+    *AGENT_TIME_SPECS,
+    *AGENT_STATE_SPECS,
+    *SHIFT_SPECS,
+)
+REGISTRY: Final[dict[str, MetricSpec]] = {spec.name: spec for spec in ALL_SPECS}
+
+CALL_METRICS: Final = tuple(spec.name for spec in CALL_SPECS)
+AGENT_TIME_METRICS: Final = tuple(spec.name for spec in AGENT_TIME_SPECS)
+QUEUE_GAUGES: Final = tuple(spec.name for spec in QUEUE_GAUGE_SPECS)
+AGENT_GAUGES: Final = tuple(spec.name for spec in AGENT_GAUGE_SPECS)
+SHIFT_METRICS: Final = tuple(spec.name for spec in SHIFT_SPECS)
+LIVE_METRICS: Final = (*QUEUE_GAUGES, *AGENT_GAUGES, *CALL_METRICS, *AGENT_TIME_METRICS)
+"""What the live view and the dashboards offer (gauges `live`, the rest in windows)."""
+
+_CALL_COMPUTE: Final = tuple(
+    (spec.name, spec.from_sums) for spec in CALL_SPECS if spec.from_sums is not None
+)
+_TIME_COMPUTE: Final = tuple(
+    (spec.name, spec.from_states) for spec in AGENT_TIME_SPECS if spec.from_states is not None
+)
+
+
+def call_metrics(sums: WindowSums) -> dict[str, Value]:
+    return {name: compute(sums) for name, compute in _CALL_COMPUTE}
+
+
+def agent_time_metrics(times: StateTimes) -> dict[str, Value]:
+    return {name: compute(times) for name, compute in _TIME_COMPUTE}
+
+
+def spec_of(metric: str) -> MetricSpec | None:
+    """The spec of a metric name, `agents_break:REASON` included (as `agents_break`)."""
+    if metric.startswith(BREAK_REASON_PREFIX):
+        return REGISTRY["agents_break"]
+    return REGISTRY.get(metric)
+
+
+def _check() -> None:
+    for spec in ALL_SPECS:
+        computed = spec.from_sums is not None or spec.from_states is not None
+        if computed != (spec.rollup.value == "sums"):  # pragma: no cover - import-time guard
+            raise RuntimeError(f"{spec.name}: a windowed metric needs exactly its compute")
+    if len(REGISTRY) != len(ALL_SPECS):  # pragma: no cover
+        raise RuntimeError("a metric is declared twice")
+
+
+_check()

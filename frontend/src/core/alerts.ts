@@ -1,0 +1,44 @@
+/** How an alert reads to a person, in the page's language: the metric's label and unit from
+ * the catalog, the window and the scope in words; and the order alerts are listed in. */
+
+import { t } from "./i18n";
+import { scopeLabel, windowLabel } from "./labels";
+import { formatMetric, metricLabel } from "./metrics";
+
+export interface AlertFacts {
+  rule_name: string;
+  metric: string;
+  window: string;
+  scope: string;
+  op: string;
+  threshold: number;
+  value: number | null;
+  severity: string;
+  started_at: string;
+  fired_at?: string | null;
+}
+
+const SEVERITY_ORDER = ["critical", "warning", "info"];
+
+export function alertText(alert: AlertFacts): string {
+  const window = alert.window === "live" ? "" : ` (${windowLabel(alert.window)})`;
+  return t("alerts.text", {
+    rule: alert.rule_name,
+    metric: metricLabel(alert.metric) + window,
+    scope: scopeLabel(alert.scope),
+    value: formatMetric(alert.metric, alert.value),
+    op: alert.op,
+    threshold: formatMetric(alert.metric, alert.threshold),
+  });
+}
+
+function severityRank(severity: string): number {
+  const i = SEVERITY_ORDER.indexOf(severity);
+  return i < 0 ? SEVERITY_ORDER.length : i;
+}
+
+/** Most severe first; within a severity, the longest firing first. */
+export function bySeverity<T extends AlertFacts>(alerts: T[]): T[] {
+  const since = (a: AlertFacts) => Date.parse(a.fired_at ?? a.started_at);
+  return [...alerts].sort((a, b) => severityRank(a.severity) - severityRank(b.severity) || since(a) - since(b));
+}

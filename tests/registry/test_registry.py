@@ -1,0 +1,137 @@
+"""The metric registry is the one list of metrics: everything derived from it agrees with it,
+and what it computes from window sums follows docs/metrics.md's formulas."""
+
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+from hypothesis import given
+from hypothesis import strategies as st
+
+from app.alerts.payloads import describe, format_value
+from app.alerts.rules import RuleError, check_metric, parse_rule_scope
+from app.core.db import Database
+from app.dashboards.schemas import METRICS as DASHBOARD_METRICS
+from app.registry.metrics import (
+    ALL_SPECS,
+    CALL_METRICS,
+    LIVE_METRICS,
+    REGISTRY,
+    agent_time_metrics,
+    call_metrics,
+)
+from app.registry.specs import MetricFamily, MetricKind, MetricUnit
+from app.registry.sums import ADDITIVE_SUMS, LEDGERS, StateTimes, WindowSums
+from app.reports.kpi import METRICS as REPORT_METRICS
+from app.reports.rollups import SUM_COLUMNS, KpiRollupRow
+from app.streams.aggregator.records import ANSWERED_KNOWN, CSAT_SATISFIED, sum_field
+from tests.conftest import RunningApp
+from tests.helpers import make_tenant_key
+
+counts = st.integers(min_value=0, max_value=10_000)
+
+
+@given(
+    sums=st.builds(WindowSums, *([counts] * 19), st.integers(min_value=-1, max_value=10**6)),
+    times=st.builds(StateTimes, *([counts] * 5)),
+)
+def test_formulas_of_docs_metrics_md(sums: WindowSums, times: StateTimes) -> None:
+    """An independent spelling of the formulas the registry declares."""
+    got = call_metrics(sums)
+    offered = sums.answered + sums.abandoned + sums.left_queue
+    unknown = sums.answered - sums.answered_known + sums.unanswered_unknown
+    sl_den = offered - sums.short_abandoned - unknown
+    assert got["offered"] == offered
+    assert got["service_level"] == (sums.answered_within_sl / sl_den if sl_den else None)
+    handle = sums.talk_ms + sums.hold_ms + sums.wrapup_ms
+    assert got["aht"] == (handle / (1000 * sums.handled) if sums.handled else None)
+    assert got["asa"] == (
+        sums.wait_ms / (1000 * sums.answered_known) if sums.answered_known else None
+    )
+    assert got["average_deal"] == (
+        sums.revenue_micros / 1_000_000 / sums.deals if sums.deals else None
+    )
+    assert got["max_wait"] == (sums.max_wait_ms / 1000 if sums.max_wait_ms >= 0 else None)
+    assert list(got) == list(CALL_METRICS)
+    busy = times.on_call + times.wrapup
+    occupancy = agent_time_metrics(times)["occupancy"]
+    assert occupancy == (busy / (busy + times.available) if busy + times.available else None)
+    assert agent_time_metrics(times)["time_break"] == times.on_break / 1000
+
+
+def test_every_metric_is_declared_whole() -> None:
+    assert len(REGISTRY) == len(ALL_SPECS)
+    for spec in ALL_SPECS:
+        assert spec.label_en, spec.name
+        assert spec.label_pl, spec.name
+        assert spec.label_en != spec.name, spec.name
+        if spec.unit is MetricUnit.fraction:
+            assert spec.kind is MetricKind.ratio, spec.name
+        if spec.kind is MetricKind.gauge:
+            assert spec.rollup.value == "none", spec.name
+
+
+def test_derived_lists_follow_the_registry() -> None:
+    windowed = {
+        s.name for s in ALL_SPECS if s.family in (MetricFamily.calls, MetricFamily.agent_time)
+    }
+    gauges = {
+        s.name
+        for s in ALL_SPECS
+        if s.family in (MetricFamily.queue_gauge, MetricFamily.agent_gauge)
+    }
+    assert set(DASHBOARD_METRICS) == set(LIVE_METRICS) == windowed | gauges
+    assert set(REPORT_METRICS) == {s.name for s in ALL_SPECS if s.rollup.value != "none"}
+    for spec in ALL_SPECS:
+        if spec.family is MetricFamily.agent_time:
+            with pytest.raises(RuleError, match="agent-time"):
+                check_metric(spec.name, parse_rule_scope("queue:Sales"), "15m", None)
+        if spec.family is MetricFamily.queue_gauge:
+            check_metric(spec.name, parse_rule_scope("queue:Sales"), "live", None)
+
+
+def test_ledger_fields_sit_where_the_registry_places_them() -> None:
+    assert WindowSums._fields == (*ADDITIVE_SUMS, "max_wait_ms")
+    assert sum_field("answer", "answered_known") == ANSWERED_KNOWN == 1 << 64
+    assert 1 << (64 * LEDGERS["csat"].index("csat_satisfied")) == CSAT_SATISFIED
+    assert SUM_COLUMNS[: len(ADDITIVE_SUMS)] == ADDITIVE_SUMS
+
+
+async def test_rollup_table_has_a_column_for_every_sum(db: Database) -> None:
+    """The migrations and the registry agree: a sum added to LEDGERS without its migration
+    fails here on both databases."""
+    async with db.engine.connect() as conn:
+        columns = await conn.run_sync(
+            lambda sync: {c["name"] for c in sa.inspect(sync).get_columns("kpi_rollups")}
+        )
+    assert set(SUM_COLUMNS) <= columns
+    assert set(SUM_COLUMNS) <= set(KpiRollupRow.__table__.columns.keys())
+
+
+def test_alert_texts_use_labels_and_units() -> None:
+    en = describe("Sales SL", "service_level", "15m", "queue:Sales", "<", 0.8, 0.72)
+    assert en == "Sales SL: Service level (15m) of queue:Sales is 72.0% (alert when < 80.0%)"
+    pl = describe("Przerwy", "agents_break:lunch", "live", "tenant", ">", 3, 4, language="pl")
+    assert pl == "Przerwy: Konsultanci na przerwie: lunch – tenant: 4 (alert gdy > 3)"
+    assert format_value("time_in_state", 540) == "9.0 min"
+    assert format_value("aht", 95) == "95 s"
+
+
+async def test_catalog_over_http(app_server: RunningApp) -> None:
+    _, key = await make_tenant_key(app_server.settings.database_url)
+    async with app_server.client(key) as client:
+        answer = await client.get("/v1/metrics/catalog")
+    assert answer.status_code == 200
+    catalog = answer.json()
+    by_name = {m["name"]: m for m in catalog["metrics"]}
+    assert set(by_name) == set(REGISTRY)
+    sl = by_name["service_level"]
+    assert (sl["unit"], sl["bad"], sl["kind"]) == ("fraction", "below", "ratio")
+    assert sl["labels"] == {"en": "Service level", "pl": "Poziom obsługi"}
+    assert sl["thresholds"] == {"warn": 0.8, "crit": 0.7}
+    assert sl["scopes"] == ["tenant", "queue", "team", "agent"]
+    assert sl["windowed"] is True
+    assert by_name["calls_waiting"]["windowed"] is False
+    assert catalog["break_reason_prefix"] == "agents_break:"
+    async with app_server.client() as anonymous:
+        assert (await anonymous.get("/v1/metrics/catalog")).status_code == 401
