@@ -128,7 +128,10 @@ export interface paths {
         /** Notification channels (without secrets) */
         get: operations["list_channels_v1_alert_channels_get"];
         put?: never;
-        /** Create a notification channel */
+        /**
+         * Create a notification channel
+         * @description Tenant-wide channels (`team` null) are created by admins only; a team's channel by admins and the supervisors and team leads who see that team.
+         */
         post: operations["create_channel_v1_alert_channels_post"];
         delete?: never;
         options?: never;
@@ -417,6 +420,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/auth/session": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Whether the request is signed in, and as whom
+         * @description Public: always 200, with `me` as `GET /v1/auth/me` would answer it, or null when nobody is signed in. The browser app asks this when it opens, so that the sign-in page causes no failed request (a 401 that browsers report as an error).
+         */
+        get: operations["session_state_v1_auth_session_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/auth/tokens": {
         parameters: {
             query?: never;
@@ -602,7 +625,7 @@ export interface paths {
         };
         /**
          * The demo sign-in the login page offers (only with FLOORWATCH_DEMO=true)
-         * @description Public: answers 404 unless the demo traffic is on outside production.
+         * @description Public: answers 204 (no body) unless the demo traffic is on outside production. Not an error status: the sign-in page asks on every load, and browsers report every 4xx answer as an error in the console.
          */
         get: operations["get_demo_login_v1_dashboards_demo_login_get"];
         put?: never;
@@ -779,7 +802,7 @@ export interface paths {
         };
         /**
          * Every metric: name, kind, unit, which way is bad, labels, thresholds, scopes
-         * @description The metric registry (docs/metrics.md): what the wall, the report and alert pages read to label, format and colour every value. The same for every tenant.
+         * @description The metric registry (docs/metrics.md): what the wall, the report and alert pages read to label, format and colour every value. The same for every tenant. Display links may read it (their wall does).
          */
         get: operations["get_catalog_v1_metrics_catalog_get"];
         put?: never;
@@ -1074,7 +1097,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The tenant's name, time zone, language and currency */
+        /**
+         * The tenant's name, time zone, language and currency
+         * @description Every reader, and display links (their wall shows the language and currency).
+         */
         get: operations["get_tenant_v1_tenant_get"];
         put?: never;
         post?: never;
@@ -1126,7 +1152,7 @@ export interface paths {
         head?: never;
         /**
          * Change a user (admins)
-         * @description Only the fields given change. A new password or `disabled: true` ends every session of the user. A change that would leave the tenant without an enabled admin is refused (409).
+         * @description Only the fields given change. A new password or `disabled: true` ends every session of the user; `disabled: true` also revokes its personal access tokens (enabling the user again does not bring them back). A change that would leave the tenant without an enabled admin is refused (409).
          */
         patch: operations["patch_user_v1_users__user_id__patch"];
         trace?: never;
@@ -1471,6 +1497,11 @@ export interface components {
             settings: {
                 [key: string]: unknown;
             };
+            /**
+             * Team
+             * @description The team that owns the channel: admins and the team's supervisors and leads manage it and may give it to rules. Null: tenant-wide, managed by admins only.
+             */
+            team?: string | null;
         };
         /** ChannelOut */
         ChannelOut: {
@@ -1492,6 +1523,11 @@ export interface components {
             settings: {
                 [key: string]: unknown;
             };
+            /**
+             * Team
+             * @description The owning team; null: tenant-wide (admins).
+             */
+            team: string | null;
             /**
              * Updated At
              * Format: date-time
@@ -2176,7 +2212,7 @@ export interface components {
             plan_id: number;
             /**
              * Progress
-             * @description actual / standard
+             * @description attainment of the standard target, above 1 better than plan: actual / standard, or standard / actual for metrics where less is better (AHT, ASA, abandonment, …); null without a value, or at 0 where less is better
              */
             progress: number | null;
             /** Scope */
@@ -2502,6 +2538,11 @@ export interface components {
          * @enum {string}
          */
         Scope: "ingest" | "read" | "admin";
+        /** SessionState */
+        SessionState: {
+            /** @description The signed-in user as `GET /v1/auth/me` answers it; null when the request carries no valid user credential (no cookie, an ended session, an API key). */
+            me: components["schemas"]["MeResponse"] | null;
+        };
         /** ShiftImportResult */
         ShiftImportResult: {
             /** Created */
@@ -3300,6 +3341,13 @@ export interface operations {
                     "application/json": components["schemas"]["ChannelOut"];
                 };
             };
+            /** @description you may not manage channels of that owner */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description Validation Error */
             422: {
                 headers: {
@@ -4050,6 +4098,26 @@ export interface operations {
             };
         };
     };
+    session_state_v1_auth_session_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SessionState"];
+                };
+            };
+        };
+    };
     list_tokens_v1_auth_tokens_get: {
         parameters: {
             query?: never;
@@ -4687,6 +4755,13 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["DemoLogin"];
                 };
+            };
+            /** @description the demo is off */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
         };
     };
