@@ -11,6 +11,7 @@ import pytest
 
 from app.auth.keys import Scope
 from app.config import Settings
+from tests.auth.support import make_org
 from tests.conftest import RunningApp, make_settings, start_app, stop_app
 from tests.core.raw_http import chunk, connect, request_head
 from tests.helpers import ev, make_tenant_key
@@ -81,7 +82,9 @@ async def test_over_limit_answer_is_the_usual_error_shape(server: RunningApp) ->
 async def test_bulk_routes_take_bodies_up_to_their_own_limit(
     server: RunningApp, settings: Settings
 ) -> None:
-    _, key = await make_tenant_key(settings.database_url, {Scope.ingest, Scope.read, Scope.admin})
+    url = settings.database_url
+    tenant_id, key = await make_tenant_key(url, {Scope.ingest, Scope.read, Scope.admin})
+    await make_org(url, tenant_id, {"Day": [f"a{i}" for i in range(100)]})
     events = [ev("agent.login", agent=f"a{i}", note="n" * 40) for i in range(120)]
     payload = orjson.dumps(events)
     assert SMALL < len(payload) < BULK
