@@ -4,12 +4,19 @@ from __future__ import annotations
 
 import asyncio
 import signal
-from typing import Annotated
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
 from pydantic import ValidationError
 
 from app.config import EngineKind, Settings, describe_settings_error, get_settings
+from app.integrations.common import LIVE_MAX_WRAPUP_SECONDS, MAX_WRAPUP_SECONDS
+
+if TYPE_CHECKING:
+    from app.core.db import Database
+
+T = TypeVar("T")
 
 cli = typer.Typer(
     no_args_is_help=True, pretty_exceptions_enable=False, help="Floorwatch: live call-centre KPIs."
@@ -36,6 +43,20 @@ def main() -> None:
             raise
         typer.echo(describe_settings_error(error), err=True)
         raise SystemExit(2) from None
+
+
+def with_database(work: Callable[[Database], Awaitable[T]]) -> T:
+    """Run `work` on the configured database, opened for it and closed after, whatever happens."""
+    from app.core.db import Database
+
+    async def run() -> T:
+        db = Database(get_settings().database_url)
+        try:
+            return await work(db)
+        finally:
+            await db.close()
+
+    return asyncio.run(run())
 
 
 @cli.command()
@@ -65,21 +86,16 @@ def tenant_create(
     timezone: Annotated[str, typer.Option(help="IANA time zone, e.g. Europe/Warsaw")] = "UTC",
 ) -> None:
     """Create a tenant."""
-    from app.core.db import Database
     from app.org.service import create_tenant
 
-    async def run() -> int:
-        db = Database(get_settings().database_url)
-        try:
-            async with db.session() as session:
-                tenant = await create_tenant(session, name, timezone)
-                await session.commit()
-                return tenant.id
-        finally:
-            await db.close()
+    async def run(db: Database) -> int:
+        async with db.session() as session:
+            tenant = await create_tenant(session, name, timezone)
+            await session.commit()
+            return tenant.id
 
     try:
-        tenant_id = asyncio.run(run())
+        tenant_id = with_database(run)
     except ValueError as exc:
         raise typer.BadParameter(str(exc)) from exc
     typer.echo(f"tenant {name!r} created (id {tenant_id}, time zone {timezone})")
@@ -93,7 +109,6 @@ def api_key_create(
 ) -> None:
     """Create an API key. The key is printed once, as the last line; only its hash is stored."""
     from app.auth.keys import Scope, create_api_key
-    from app.core.db import Database
     from app.org.service import get_tenant_by_name
 
     try:
@@ -101,20 +116,16 @@ def api_key_create(
     except ValueError as exc:
         raise typer.BadParameter(f"unknown scope in {scope}: use `ingest` or `read`") from exc
 
-    async def run() -> str:
-        db = Database(get_settings().database_url)
-        try:
-            async with db.session() as session:
-                row = await get_tenant_by_name(session, tenant)
-                if row is None:
-                    raise typer.BadParameter(f"no tenant named {tenant!r}")
-                _, key = await create_api_key(session, row, name, scopes)
-                await session.commit()
-                return key
-        finally:
-            await db.close()
+    async def run(db: Database) -> str:
+        async with db.session() as session:
+            row = await get_tenant_by_name(session, tenant)
+            if row is None:
+                raise typer.BadParameter(f"no tenant named {tenant!r}")
+            _, key = await create_api_key(session, row, name, scopes)
+            await session.commit()
+            return key
 
-    key = asyncio.run(run())
+    key = with_database(run)
     typer.echo(f"API key {name!r} for tenant {tenant!r}, scopes {', '.join(sorted(scopes))}:")
     typer.echo(key)
 
@@ -140,7 +151,6 @@ def user_create(
     from app.auth.passwords import WeakPassword, check_password_policy, hash_password
     from app.auth.roles import Role
     from app.auth.users import RoleFields, create_user
-    from app.core.db import Database
     from app.core.errors import FloorwatchError
     from app.org.service import get_tenant_by_name
 
@@ -161,28 +171,24 @@ def user_create(
     except WeakPassword as exc:
         raise typer.BadParameter(str(exc)) from exc
 
-    async def run() -> int:
-        db = Database(get_settings().database_url)
-        try:
-            async with db.session() as session:
-                row = await get_tenant_by_name(session, tenant)
-                if row is None:
-                    raise typer.BadParameter(f"no tenant named {tenant!r}")
-                user = await create_user(
-                    session,
-                    row.id,
-                    username=username,
-                    password_hash=await hash_password(password),
-                    fields=fields,
-                    display_name=display_name,
-                )
-                await session.commit()
-                return user.id
-        finally:
-            await db.close()
+    async def run(db: Database) -> int:
+        async with db.session() as session:
+            row = await get_tenant_by_name(session, tenant)
+            if row is None:
+                raise typer.BadParameter(f"no tenant named {tenant!r}")
+            user = await create_user(
+                session,
+                row.id,
+                username=username,
+                password_hash=await hash_password(password),
+                fields=fields,
+                display_name=display_name,
+            )
+            await session.commit()
+            return user.id
 
     try:
-        user_id = asyncio.run(run())
+        user_id = with_database(run)
     except FloorwatchError as exc:
         raise typer.BadParameter(exc.message) from exc
     typer.echo(f"user {username.lower()!r} ({role}) created in tenant {tenant!r} (id {user_id})")
@@ -243,6 +249,7 @@ def worker() -> None:
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, engine.worker.stop)
+        services.alerts.dispatcher.start()  # sends the outbox, whoever queued it
         try:
             await engine.worker.run()
         finally:
@@ -263,21 +270,52 @@ def replay(
     api_key: Annotated[str, typer.Option(help="an API key with the `ingest` scope")],
     speed: Annotated[str, typer.Option(help="`max`, or N for N× real time")] = "max",
     tz: Annotated[str, typer.Option(help="time zone of local times in the file")] = "UTC",
+    wait: Annotated[
+        bool | None,
+        typer.Option(
+            help="after the last batch, wait until the server's live numbers include every "
+            "event sent, and print how long that took (default: on with --speed max)"
+        ),
+    ] = None,
+    wait_timeout: Annotated[
+        float, typer.Option(min=0, help="seconds --wait waits at most (then exit code 1)")
+    ] = 300.0,
+    wrapup_seconds: Annotated[
+        int,
+        typer.Option(
+            min=0,
+            max=MAX_WRAPUP_SECONDS,
+            help="asterisk: the queues' `wrapuptime`; each end of wrap-up is placed this long "
+            "after the call's end (0, Asterisk's default: no wrap-up)",
+        ),
+    ] = 0,
+    wrapup_by_queue: Annotated[
+        bool,
+        typer.Option(
+            help="asterisk: send no end of wrap-up; each queue's wrap-up limit (set it to its "
+            "`wrapuptime`) ends it"
+        ),
+    ] = False,
 ) -> None:
     """Read FILE, order its events by time and post them in batches; print a summary."""
     from pathlib import Path
 
-    from app.integrations.replay import ReplayFormat, parse_file
+    from app.integrations.replay import ReplayFormat, WaitTimedOut, parse_file, wait_applied
     from app.integrations.replay import replay as run_replay
 
     try:
         fmt = ReplayFormat(format)
     except ValueError as exc:
         raise typer.BadParameter(f"unknown format {format!r}") from exc
+    if (wrapup_seconds or wrapup_by_queue) and fmt is not ReplayFormat.asterisk:
+        raise typer.BadParameter("--wrapup-seconds and --wrapup-by-queue: --format asterisk only")
+    if wrapup_seconds and wrapup_by_queue:
+        raise typer.BadParameter("give either --wrapup-seconds or --wrapup-by-queue, not both")
     pace = None if speed == "max" else float(speed)
     if pace is not None and pace <= 0:
         raise typer.BadParameter("--speed must be `max` or a number > 0")
-    parsed = parse_file(Path(file), fmt, tz)
+    after = None if wrapup_by_queue else wrapup_seconds
+    parsed = parse_file(Path(file), fmt, tz, wrapup_seconds=after)
     events = sorted(parsed.events, key=lambda e: e.ms)
     for error in parsed.errors[:20]:
         typer.echo(f"line {error.line_no}: {error.reason}", err=True)
@@ -292,6 +330,16 @@ def replay(
         typer.echo(f"skipped {count}: {reason}")
     for line in summary.rejections[:20]:
         typer.echo(f"rejected {line}", err=True)
+    if wait if wait is not None else pace is None:
+        try:
+            waited = asyncio.run(wait_applied(url, api_key, wait_timeout))
+        except WaitTimedOut as exc:
+            typer.echo(f"not applied in time: {exc}", err=True)
+            raise typer.Exit(1) from exc
+        typer.echo(
+            f"applied by the server {waited:.1f} s after the last batch "
+            f"({summary.seconds + waited:.1f} s in all)"
+        )
 
 
 @cli.command()
@@ -336,7 +384,7 @@ def simulate(
         )
     )
     if provision_tenant:
-        asyncio.run(_provision(provision_tenant, sim))
+        with_database(lambda db: _provision(db, provision_tenant, sim))
 
     async def live() -> None:
         async for batch in stream_live(sim, speed, time.time, tick_s=0.25):
@@ -353,21 +401,16 @@ def simulate(
     asyncio.run(live())
 
 
-async def _provision(tenant_name: str, sim: object) -> None:
-    from app.core.db import Database
+async def _provision(db: Database, tenant_name: str, sim: object) -> None:
     from app.integrations.simulation import Simulator
     from app.org.provision import provision_roster
     from app.org.service import ensure_tenant
 
     assert isinstance(sim, Simulator)
-    db = Database(get_settings().database_url)
-    try:
-        async with db.session() as session:
-            tenant = await ensure_tenant(session, tenant_name)
-            await provision_roster(session, tenant.id, sim.roster())
-            await session.commit()
-    finally:
-        await db.close()
+    async with db.session() as session:
+        tenant = await ensure_tenant(session, tenant_name)
+        await provision_roster(session, tenant.id, sim.roster())
+        await session.commit()
 
 
 @cli.command("follow-queue-log")
@@ -383,12 +426,31 @@ def follow_queue_log_command(
     from_start: Annotated[
         bool, typer.Option(help="with no saved position, send the whole existing file")
     ] = False,
+    wrapup_seconds: Annotated[
+        int,
+        typer.Option(
+            min=0,
+            max=LIVE_MAX_WRAPUP_SECONDS,
+            help="the queues' `wrapuptime` in queues.conf; each end of wrap-up is placed this "
+            "long after the call's end (0, Asterisk's default: no wrap-up)",
+        ),
+    ] = 0,
+    wrapup_by_queue: Annotated[
+        bool,
+        typer.Option(
+            help="send no end of wrap-up; each Floorwatch queue's wrap-up limit (set it to the "
+            "queue's `wrapuptime`) ends it on the server's clock: exact live, per queue"
+        ),
+    ] = False,
 ) -> None:
     """Follow queue_log like `tail -F` (survives rotation, remembers its position) and post
     new lines in batches."""
     from pathlib import Path
 
     from app.integrations.follow import follow_queue_log
+
+    if wrapup_seconds and wrapup_by_queue:
+        raise typer.BadParameter("give either --wrapup-seconds or --wrapup-by-queue, not both")
     from app.integrations.tail import LineBatch
 
     def report(batch: LineBatch, answer: dict[str, object]) -> None:
@@ -409,6 +471,7 @@ def follow_queue_log_command(
             api_key,
             state_file=Path(state_file) if state_file else None,
             from_start=from_start,
+            wrapup_seconds=None if wrapup_by_queue else wrapup_seconds,
             stop=stop,
             report=report,
         )
@@ -428,20 +491,15 @@ def alerts_prune(
     this about once an hour."""
     import app.models  # noqa: F401 - every table, for the foreign keys
     from app.alerts.retention import prune_alert_history
-    from app.core.db import Database
     from app.streams.clock import wall_ms
 
     settings = get_settings()
 
-    async def run() -> tuple[int, int]:
-        db = Database(settings.database_url)
-        try:
-            pruned = await prune_alert_history(db, days or settings.alert_retention_days, wall_ms())
-            return pruned.alerts, pruned.silences
-        finally:
-            await db.close()
+    async def run(db: Database) -> tuple[int, int]:
+        pruned = await prune_alert_history(db, days or settings.alert_retention_days, wall_ms())
+        return pruned.alerts, pruned.silences
 
-    alerts, silences = asyncio.run(run())
+    alerts, silences = with_database(run)
     typer.echo(f"deleted {alerts} ended alert episodes and {silences} expired silences")
 
 
@@ -460,43 +518,79 @@ def secrets_reseal() -> None:
     import app.models  # noqa: F401 - every table, for the foreign keys
     from app.alerts.sealing import SecretBox
     from app.alerts.service import reseal_channels
-    from app.core.db import Database
 
     settings = get_settings()
     if settings.secret_key is None:
         typer.echo("FLOORWATCH_SECRET_KEY is not set: nothing to seal with", err=True)
         raise typer.Exit(2)
 
-    async def run() -> int:
-        db = Database(settings.database_url)
-        try:
-            return await reseal_channels(db, SecretBox(settings.secret_keys()))
-        finally:
-            await db.close()
+    async def run(db: Database) -> int:
+        return await reseal_channels(db, SecretBox(settings.secret_keys()))
 
-    typer.echo(f"sealed the secrets of {asyncio.run(run())} channels")
+    typer.echo(f"sealed the secrets of {with_database(run)} channels")
 
 
 @reports_cli.command("rebuild")
-def reports_rebuild(tenant: Annotated[str, typer.Option(help="tenant name")]) -> None:
+def reports_rebuild(
+    tenant: Annotated[str, typer.Option(help="tenant name")],
+    since: Annotated[
+        str | None,
+        typer.Option(
+            "--from",
+            help="first local day (YYYY-MM-DD) to rebuild; default: the oldest day whose facts "
+            "are all kept (FLOORWATCH_FACT_RETENTION_DAYS), or everything when none were pruned",
+        ),
+    ] = None,
+) -> None:
     """Recompute a tenant's report rollups from its facts (after restoring facts from a
-    backup, after changing the tenant's time zone, or for facts older than the rollups)."""
-    from app.core.db import Database
-    from app.org.service import get_tenant_by_name
-    from app.reports.rollups import rebuild_rollups
+    backup, after changing the tenant's time zone, or for facts older than the rollups). Days
+    whose facts the retention deleted keep their rollups and cannot be rebuilt."""
+    import app.models  # noqa: F401 - every table, for the foreign keys
+    from app.reports.rebuild import RebuildRefused, rebuild_tenant
+    from app.streams.clock import wall_ms
 
-    async def run() -> int:
-        db = Database(get_settings().database_url)
-        try:
-            async with db.session() as session:
-                row = await get_tenant_by_name(session, tenant)
-            if row is None:
-                raise typer.BadParameter(f"no tenant named {tenant!r}")
-            return await rebuild_rollups(db, row.id)
-        finally:
-            await db.close()
+    settings = get_settings()
 
-    typer.echo(f"rollups of {tenant!r} rebuilt from {asyncio.run(run())} facts")
+    async def run(db: Database) -> str:
+        return await rebuild_tenant(
+            db, tenant, since, settings.fact_retention_days or None, wall_ms()
+        )
+
+    try:
+        typer.echo(with_database(run))
+    except RebuildRefused as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(2) from exc
+
+
+@reports_cli.command("prune")
+def reports_prune(
+    days: Annotated[
+        int | None,
+        typer.Option(min=1, help="keep this many days (default: FLOORWATCH_FACT_RETENTION_DAYS)"),
+    ] = None,
+) -> None:
+    """Delete report facts older than the retention (the rollups stay); every process running
+    alerting also does this about once an hour."""
+    import app.models  # noqa: F401 - every table, for the foreign keys
+    from app.reports.retention import prune_facts
+    from app.streams.clock import wall_ms
+
+    settings = get_settings()
+    keep = days or settings.fact_retention_days
+    if not keep:
+        typer.echo("FLOORWATCH_FACT_RETENTION_DAYS is 0 (keep for ever): give --days", err=True)
+        raise typer.Exit(2)
+
+    async def run(db: Database) -> tuple[int, int]:
+        pruned = await prune_facts(db, keep, wall_ms())
+        return pruned.facts, pruned.shifts_settled
+
+    facts, settled = with_database(run)
+    typer.echo(
+        f"deleted {facts} report facts older than {keep} days "
+        f"(outcomes of {settled} shifts stored first)"
+    )
 
 
 if __name__ == "__main__":

@@ -159,6 +159,20 @@ class Settings(BaseSettings):
     ws_ping_interval_s: float = Field(
         20.0, gt=0, description="WebSocket: how often the server sends an application `ping`."
     )
+    ws_stale_after_s: float = Field(
+        50.0,
+        gt=0,
+        description="WebSocket: a wall that has received nothing (not even a `ping`) for this "
+        "long marks itself stale and reconnects; sent in `welcome` (`stale_after_s`). Must "
+        "exceed `ws_ping_interval_s`, or a quiet but healthy wall would blink stale.",
+    )
+    trend_sample_s: float = Field(
+        10.0,
+        gt=0,
+        le=300,
+        description="Wall charts: how often the server samples the live value of every charted "
+        "series, so that a freshly opened wall draws the last hour (`/v1/metrics/history`).",
+    )
     ws_idle_timeout_s: float = Field(
         60.0,
         gt=0,
@@ -198,6 +212,14 @@ class Settings(BaseSettings):
         le=36_500,
         description="Ended alert episodes are deleted (with their history, deliveries and "
         "attempts) this many days after they ended; open ones are kept.",
+    )
+    fact_retention_days: int = Field(
+        400,
+        ge=0,
+        le=36_500,
+        description="Report facts (calls, agent state intervals, deals, surveys) are deleted "
+        "this many days after the time they count at; the rollups that reports read stay, and "
+        "`floorwatch reports rebuild` cannot go back further. 0: kept for ever.",
     )
     secret_key: SecretStr | None = Field(
         None,
@@ -331,6 +353,15 @@ class Settings(BaseSettings):
             environment = data.get("environment", "development")
             return {**data, "cookie_secure": environment != "development"}
         return data
+
+    @model_validator(mode="after")
+    def _stale_after_a_ping(self) -> Settings:
+        if self.ws_stale_after_s <= self.ws_ping_interval_s:
+            raise ValueError(
+                f"ws_stale_after_s ({self.ws_stale_after_s}) must exceed ws_ping_interval_s "
+                f"({self.ws_ping_interval_s}): a wall hears at least a ping that often"
+            )
+        return self
 
     @property
     def is_sqlite(self) -> bool:

@@ -126,9 +126,11 @@ def create_app(settings: Settings | None = None, *, run_worker: bool = True) -> 
     for router in (reports_router, shifts_router, plans_router, coaching_router, phrases_router):
         app.include_router(router)
 
+    from app.dashboards.endpoints import links_router as display_links_router
     from app.dashboards.endpoints import router as dashboards_router
     from app.frontend import mount_frontend
 
     app.include_router(dashboards_router)
+    app.include_router(display_links_router)
     mount_frontend(app)  # last: it serves every path no router claimed
     return app

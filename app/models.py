@@ -17,7 +17,13 @@ from app.dashboards.models import Dashboard
 from app.org.models import Agent, Queue, Team, Tenant
 from app.phrases.models import PhraseListRow
 from app.plans.models import PlanRow
-from app.reports.models import AgentStateFactRow, CallFactRow, CsatFactRow, DealFactRow
+from app.reports.models import (
+    AgentStateFactRow,
+    CallFactRow,
+    CsatFactRow,
+    DealFactRow,
+    FactPruneMark,
+)
 from app.reports.rollups import KpiRollupRow, KpiRollupZone
 from app.shifts.models import ShiftRow
 
@@ -39,6 +45,7 @@ __all__ = [
     "CsatFactRow",
     "Dashboard",
     "DealFactRow",
+    "FactPruneMark",
     "KpiRollupRow",
     "KpiRollupZone",
     "LoginThrottle",

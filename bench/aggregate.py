@@ -7,6 +7,10 @@ answered, talk (lognormal), sometimes hold or transfer, wrap up, sometimes sell 
 survey, take breaks; a share of callers abandon. Events are sorted by time, as a log holds them.
 
     python -m bench.aggregate [--agents 1000] [--minutes 60] [--runs 5] [--batch 500]
+                              [--wrapup-limit-s N]
+
+With `--wrapup-limit-s N` the queues with wrap-up end it by their wrap-up limit of N s (the
+aggregator's own deadlines) instead of by `call.wrapup_ended` events.
 """
 
 from __future__ import annotations
@@ -54,8 +58,11 @@ class Traffic:
     calls: int
 
 
-def generate(agents: int, minutes: int, seed: int = 7) -> Traffic:
-    """`agents` agents working `minutes` minutes, events sorted by time (stable)."""
+def generate(
+    agents: int, minutes: int, seed: int = 7, wrapup_limit_s: float | None = None
+) -> Traffic:
+    """`agents` agents working `minutes` minutes, events sorted by time (stable). Four queues
+    in five have wrap-up: ended by `call.wrapup_ended`, or by a `wrapup_limit_s` limit."""
     rng = random.Random(seed)
     n_queues = max(4, agents // 100)
     queues = [f"q{i:03}" for i in range(n_queues)]
@@ -63,7 +70,9 @@ def generate(agents: int, minutes: int, seed: int = 7) -> Traffic:
     config = TenantConfig(
         tenant_id=1,
         timezone="Europe/Warsaw",
-        queues={q: QueueConfig(wrapup=i % 5 != 0) for i, q in enumerate(queues)},
+        queues={
+            q: QueueConfig(wrapup_s=wrapup_limit_s if i % 5 else 0) for i, q in enumerate(queues)
+        },
         agent_teams={a: f"team{i // TEAM_SIZE:04}" for i, a in enumerate(agent_ids)},
         agent_names={a: f"Agent {i}" for i, a in enumerate(agent_ids)},
     )
@@ -105,7 +114,9 @@ def generate(agents: int, minutes: int, seed: int = 7) -> Traffic:
                 emit(t, CallTransferred, call_id=call_id, to_queue=rng.choice(queues))
                 continue
             emit(t, CallEnded, call_id=call_id)
-            if config.queues[queue].wrapup:
+            if wrapup_limit_s is not None and config.queues[queue].wrapup_s:
+                t += int(wrapup_limit_s * 1000)
+            elif config.queues[queue].wrapup_s != 0:
                 t += int(rng.expovariate(1 / 20_000))
                 emit(t, CallWrapupEnded, call_id=call_id)
             if rng.random() < 0.12:
@@ -186,6 +197,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--batch", type=int, default=500)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--wrapup-limit-s", type=float, default=None)
     args = parser.parse_args()
     tune_gc()  # as `floorwatch serve` and `floorwatch worker` run
 
@@ -194,7 +206,7 @@ def main() -> None:
         f"load average {os.getloadavg()[0]:.1f}"
     )
     started = time.perf_counter()
-    traffic = generate(args.agents, args.minutes, args.seed)
+    traffic = generate(args.agents, args.minutes, args.seed, args.wrapup_limit_s)
     print(
         f"traffic: {args.agents} agents, {args.minutes} min, {traffic.calls} calls, "
         f"{len(traffic.events)} events (generated in {time.perf_counter() - started:.1f} s)"

@@ -77,7 +77,9 @@ def simulate(agents: int, days: int) -> Month:
         timezone=TZ,
         queues={
             q.name: QueueConfig(
-                sl_threshold_s=q.sl_threshold_s, short_abandon_s=q.short_abandon_s, wrapup=q.wrapup
+                sl_threshold_s=q.sl_threshold_s,
+                short_abandon_s=q.short_abandon_s,
+                wrapup_s=q.wrapup_s,
             )
             for q in roster.queues
         },

@@ -43,6 +43,10 @@ class ChannelUser:
         return Forbidden(f"the alert channels of team {team!r} are managed by its leads")
 
 
+SERVICE = ChannelUser(is_admin=True, access=Access.everything())
+"""The service itself (the demo's rules, tooling): manages every channel, as an admin."""
+
+
 async def team_id_of(session: AsyncSession, tenant_id: int, team: str) -> int:
     team_id = await session.scalar(
         select(Team.id).where(Team.tenant_id == tenant_id, Team.name == team)

@@ -1,9 +1,10 @@
-"""Delivering notifications in the background, one lane per channel.
+"""Delivering notifications in the background, from the outbox in the database.
 
-Evaluation only ever calls `Dispatcher.submit`, which never waits: each channel has its own
-bounded queue and task, so a slow or failing channel delays only its own notifications (in
-order: a `resolved` never overtakes its `firing`), never evaluation and never another channel.
-A full lane drops the notification and records it as `dropped`.
+Evaluation writes a delivery row in the transaction of the alert's transition and wakes the
+sender; it never waits for a send. The sender (`Dispatcher`) claims due rows (outbox.py), at
+most one per channel at a time, so a slow or failing channel delays only its own
+notifications (in order: a `resolved` never overtakes its `firing`), never evaluation and never
+another channel. A row outlives its process: whichever process sends next picks it up.
 
 Each attempt is recorded. HTTP channels retry on 5xx, 408, 429, timeouts and connection
 errors with exponential backoff, waiting what `Retry-After` asks for when it is sent; e-mail
@@ -21,16 +22,18 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import smtplib
+import socket
 import ssl
 import time
+import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import make_msgid, parsedate_to_datetime
 from typing import Any, Literal
 
 import httpx
-from sqlalchemy import update
 
 from app.alerts.channels import (
     EmailSettings,
@@ -47,7 +50,16 @@ from app.alerts.destinations import (
     resolve_public_blocking,
     smtp_client,
 )
-from app.alerts.models import AlertDelivery, AlertDeliveryAttempt
+from app.alerts.outbox import (
+    Job,
+    Unsendable,
+    begin_attempt,
+    claim_due,
+    end_attempt,
+    fail_unattempted,
+    release,
+    unfinished,
+)
 from app.alerts.payloads import (
     SIGNATURE_HEADER,
     NotificationKind,
@@ -59,29 +71,19 @@ from app.alerts.payloads import (
     webhook_body,
 )
 from app.alerts.schemas import AlertOut
-from app.alerts.sealing import SecretBox, SecretUnavailable
-from app.core.db import Database, utcnow
+from app.alerts.sealing import SecretBox
+from app.core.db import Database
 from app.core.logging import get_logger
 from app.ops.metrics import observe_alert_delivery
+from app.streams.clock import wall_ms
 
 log = get_logger(__name__)
 
 USER_AGENT = "Floorwatch-Alerts/1"
-LANE_SIZE = 200
-LANE_IDLE_S = 60.0
-
-
-@dataclass(frozen=True, slots=True)
-class Notification:
-    """One delivery to make. `settings` are the channel's stored settings, secrets included:
-    never log them."""
-
-    delivery_id: int
-    tenant_id: int
-    channel_id: int
-    settings: dict[str, Any]
-    alert: AlertOut
-    kind: NotificationKind
+POLL_S = 1.0
+"""How often the outbox is read when nothing wakes the sender (rows of a process that died,
+retries of another process's deliveries)."""
+MAX_IN_FLIGHT = 16
 
 
 @dataclass(frozen=True, slots=True)
@@ -204,82 +206,99 @@ def _send_mail_blocking(
     return Attempt("ok", 250)
 
 
-@dataclass(slots=True)
-class Lane:
-    queue: asyncio.Queue[Notification]
-    busy: bool = False
-
-
 class Dispatcher:
+    """Sends what the outbox holds (app/alerts/outbox.py), in whichever process runs it.
+
+    A loop claims due deliveries (at most one per channel at a time in this process, and at
+    most `max_in_flight` in all) and makes one attempt of each in a task of its own; a retry
+    goes back to the outbox with its next time, so waiting for it holds nothing here."""
+
     def __init__(
         self,
         db: Database,
         backoff: Backoff | None = None,
-        lane_size: int = LANE_SIZE,
         *,
         private_destinations: bool = False,
         box: SecretBox | None = None,
+        poll_s: float = POLL_S,
+        max_in_flight: int = MAX_IN_FLIGHT,
     ) -> None:
         """`private_destinations`: deliver to non-public addresses too (see destinations.py);
-        `box` opens sealed channel secrets (sealing.py), at the last moment, in memory only."""
+        `box` opens sealed channel secrets (sealing.py), at the last moment, in memory only;
+        `poll_s`: how often the outbox is read when nothing wakes the sender."""
         self.db = db
         self.private_destinations = private_destinations
         self.box = box or SecretBox([])
         self.backoff = backoff or Backoff()
-        self.lane_size = lane_size
-        self._lanes: dict[int, Lane] = {}
-        self._tasks: set[asyncio.Task[None]] = set()
+        self.poll_s = poll_s
+        self.max_in_flight = max_in_flight
+        self.sender = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        self._wake = asyncio.Event()
+        self._runner: asyncio.Task[None] | None = None
+        self._in_flight: dict[int, asyncio.Task[None]] = {}
+        self._attempting: set[int] = set()
+        self._channels: set[int] = set()
         self._client: httpx.AsyncClient | None = None
         self._closed = False
 
-    # -- submitting ---------------------------------------------------------------------------
+    # -- running ------------------------------------------------------------------------------
 
-    def submit(self, notification: Notification) -> None:
-        """Queue a delivery; returns at once. Needs a running event loop."""
-        if self._closed:
-            self._spawn(self._finish(notification, "dropped", "shutting down"))
-            return
-        lane = self._lanes.get(notification.channel_id)
-        if lane is None:
-            lane = Lane(asyncio.Queue(self.lane_size))
-            self._lanes[notification.channel_id] = lane
-            self._spawn(self._run_lane(notification.channel_id, lane))
-        try:
-            lane.queue.put_nowait(notification)
-        except asyncio.QueueFull:
-            log.warning(
-                "notification dropped: channel queue full",
-                channel_id=notification.channel_id,
-                delivery_id=notification.delivery_id,
-            )
-            self._spawn(
-                self._finish(notification, "dropped", "the channel's delivery queue is full")
+    def start(self) -> None:
+        """Start sending (needs a running event loop); idempotent."""
+        if self._runner is None and not self._closed:
+            self._runner = asyncio.get_running_loop().create_task(
+                self._run(), name="alert-delivery"
             )
 
-    def _spawn(self, coro: Any) -> None:
-        task: asyncio.Task[None] = asyncio.get_running_loop().create_task(coro)
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+    def wake(self) -> None:
+        """Look for due deliveries now (the evaluator just committed some)."""
+        self.start()
+        self._wake.set()
 
-    async def _run_lane(self, channel_id: int, lane: Lane) -> None:
+    async def _run(self) -> None:
         while True:
             try:
-                notification = await asyncio.wait_for(lane.queue.get(), LANE_IDLE_S)
-            except TimeoutError:
-                if lane.queue.empty():
-                    if self._lanes.get(channel_id) is lane:
-                        del self._lanes[channel_id]
-                    return
-                continue
-            lane.busy = True
-            try:
-                await self.deliver(notification)
+                claimed = await self.send_due()
             except asyncio.CancelledError:
                 raise
-            except Exception:
-                log.exception("delivery crashed", delivery_id=notification.delivery_id)
-            finally:
-                lane.busy = False
+            except Exception as exc:  # the database may be down for a while
+                log.warning("reading the delivery outbox failed", error=f"{type(exc).__name__}")
+                claimed = 0
+            if claimed and len(self._in_flight) < self.max_in_flight:
+                continue
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), self.poll_s)
+            self._wake.clear()
+
+    async def send_due(self) -> int:
+        """Claim what is due and start an attempt of each; the number claimed."""
+        room = self.max_in_flight - len(self._in_flight)
+        if room <= 0:
+            return 0
+        claimed = await claim_due(self.db, self.sender, wall_ms(), room, set(self._channels))
+        loop = asyncio.get_running_loop()
+        for item in claimed:
+            if item.channel_id is not None:
+                self._channels.add(item.channel_id)
+            task = loop.create_task(self._send(item.delivery_id, item.channel_id))
+            self._in_flight[item.delivery_id] = task
+        return len(claimed)
+
+    async def _send(self, delivery_id: int, channel_id: int | None) -> None:
+        try:
+            await self.deliver(delivery_id)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # the claim expires and another round tries again
+            log.warning(
+                "delivery attempt not completed", delivery_id=delivery_id, error=type(exc).__name__
+            )
+        finally:
+            self._in_flight.pop(delivery_id, None)
+            self._attempting.discard(delivery_id)
+            if channel_id is not None:
+                self._channels.discard(channel_id)
+            self._wake.set()
 
     # -- delivering ---------------------------------------------------------------------------
 
@@ -292,10 +311,10 @@ class Dispatcher:
             self._client = httpx.AsyncClient(follow_redirects=False)
         return self._client
 
-    async def attempt(self, notification: Notification, opened: dict[str, Any]) -> Attempt:
+    async def attempt(self, job: Job, opened: dict[str, Any]) -> Attempt:
         """One attempt with the channel's `opened` settings (secrets in the clear)."""
         settings = parse_settings(opened)
-        alert, kind, delivery_id = notification.alert, notification.kind, notification.delivery_id
+        alert, kind, delivery_id = job.alert, job.kind, job.delivery_id
         if isinstance(settings, EmailSettings):
             return await asyncio.to_thread(
                 _send_mail_blocking, settings, alert, kind, delivery_id, self.private_destinations
@@ -323,149 +342,122 @@ class Dispatcher:
             self.private_destinations,
         )
 
-    async def deliver(self, notification: Notification) -> None:
-        """Attempt until delivered, failed for good, or out of time; record every attempt."""
-        try:
-            opened = self.box.open_config(notification.settings)
-        except SecretUnavailable as exc:
-            await self._finish(notification, "failed", str(exc), 0)
+    async def deliver(self, delivery_id: int) -> None:
+        """One attempt of a delivery this sender claimed, recorded before and after; then the
+        delivery is delivered, failed for good, or back in the outbox for its next attempt."""
+        job = await begin_attempt(self.db, delivery_id, self.sender, wall_ms(), self.box)
+        if job is None:
             return
+        self._attempting.add(delivery_id)
+        if isinstance(job, Unsendable):
+            await fail_unattempted(self.db, delivery_id, self.sender, job.reason)
+            observe_alert_delivery("failed")
+            return
+        opened = job.settings
         settings = parse_settings(opened)
-        secrets = secrets_of(opened)
-        first = time.monotonic()
-        deadline = first + settings.give_up_after_s
-        number = 0
-        await self._record(notification.delivery_id, status="delivering")
-        while True:
-            number += 1
-            started_at, t0 = utcnow(), time.monotonic()
-            result = await self.attempt(notification, opened)
-            duration_ms = int((time.monotonic() - t0) * 1000)
-            error = scrub(result.error, secrets) if result.error else None
-            await self._record_attempt(notification, number, started_at, duration_ms, result, error)
-            if result.outcome == "ok":
-                await self._finish(notification, "delivered", None, number)
-                return
-            if result.outcome == "fail":
-                await self._finish(notification, "failed", error, number)
-                return
-            delay = (
-                result.retry_after_s
-                if result.retry_after_s is not None
-                else self.backoff.delay(number)
+        t0 = time.monotonic()
+        result = await self.attempt(job, opened)
+        duration_ms = int((time.monotonic() - t0) * 1000)
+        error = scrub(result.error, secrets_of(opened)) if result.error else None
+        result = Attempt(result.outcome, result.status_code, error, result.retry_after_s)
+        if result.outcome == "ok":
+            await self._end(job, result, duration_ms, "delivered", None, 0)
+            return
+        if result.outcome == "fail":
+            await self._end(job, result, duration_ms, "failed", error, 0)
+            return
+        delay = (
+            result.retry_after_s
+            if result.retry_after_s is not None
+            else self.backoff.delay(job.number)
+        )
+        now = wall_ms()
+        if now + delay * 1000 > job.first_attempt_ms + settings.give_up_after_s * 1000:
+            spent = (now - job.first_attempt_ms) / 1000
+            reason = (
+                f"gave up after {job.number} attempts in {spent:.1f} s "
+                f"(next retry in {delay:g} s would pass the {settings.give_up_after_s:g} s "
+                f"limit); last error: {error}"
             )
-            if time.monotonic() + delay > deadline:
-                spent = time.monotonic() - first
-                await self._finish(
-                    notification,
-                    "failed",
-                    f"gave up after {number} attempts in {spent:.1f} s "
-                    f"(next retry in {delay:g} s would pass the {settings.give_up_after_s:g} s "
-                    f"limit); last error: {error}",
-                    number,
-                )
-                return
-            await asyncio.sleep(delay)
+            await self._end(job, result, duration_ms, "failed", reason, 0)
+            return
+        await self._end(job, result, duration_ms, "queued", error, now + int(delay * 1000))
+        if not self._closed:
+            asyncio.get_running_loop().call_later(delay, self._wake.set)
 
-    # -- recording ----------------------------------------------------------------------------
-
-    async def _record(self, delivery_id: int, **values: Any) -> None:
-        try:
-            async with self.db.session() as session:
-                await session.execute(
-                    update(AlertDelivery)
-                    .where(AlertDelivery.id == delivery_id)
-                    .values(updated_at=utcnow(), **values)
-                )
-                await session.commit()
-        except Exception as exc:
-            log.warning("recording a delivery failed", delivery_id=delivery_id, error=str(exc))
-
-    async def _record_attempt(
+    async def _end(
         self,
-        notification: Notification,
-        number: int,
-        started_at: datetime,
-        duration_ms: int,
+        job: Job,
         result: Attempt,
-        error: str | None,
+        duration_ms: int,
+        status: Literal["queued", "delivered", "failed"],
+        last_error: str | None,
+        next_attempt_ms: int,
     ) -> None:
-        try:
-            async with self.db.session() as session:
-                session.add(
-                    AlertDeliveryAttempt(
-                        delivery_id=notification.delivery_id,
-                        number=number,
-                        started_at=started_at,
-                        duration_ms=duration_ms,
-                        status_code=result.status_code,
-                        outcome=result.outcome,
-                        error=error,
-                    )
-                )
-                await session.execute(
-                    update(AlertDelivery)
-                    .where(AlertDelivery.id == notification.delivery_id)
-                    .values(attempts=number, last_error=error, updated_at=utcnow())
-                )
-                await session.commit()
-        except Exception as exc:
+        held = await end_attempt(
+            self.db,
+            job,
+            self.sender,
+            outcome=result.outcome,
+            status_code=result.status_code,
+            error=result.error,
+            duration_ms=duration_ms,
+            status=status,
+            last_error=last_error,
+            next_attempt_ms=next_attempt_ms,
+        )
+        if not held:
             log.warning(
-                "recording a delivery attempt failed",
-                delivery_id=notification.delivery_id,
-                error=str(exc),
+                "a delivery's claim expired during its attempt", delivery_id=job.delivery_id
             )
+        if status != "queued":
+            observe_alert_delivery(status)
         if result.outcome != "ok":
             log.info(
                 "delivery attempt failed",
-                delivery_id=notification.delivery_id,
-                channel_id=notification.channel_id,
-                attempt=number,
+                delivery_id=job.delivery_id,
+                channel_id=job.channel_id,
+                attempt=job.number,
                 outcome=result.outcome,
                 status_code=result.status_code,
             )
 
-    async def _finish(
-        self,
-        notification: Notification,
-        status: str,
-        error: str | None,
-        attempts: int | None = None,
-    ) -> None:
-        observe_alert_delivery(status)
-        values: dict[str, Any] = {"status": status, "finished_at": utcnow()}
-        if error is not None:
-            values["last_error"] = error[:500]
-        if attempts is not None:
-            values["attempts"] = attempts
-        await self._record(notification.delivery_id, **values)
-
     # -- lifecycle ----------------------------------------------------------------------------
 
     def busy(self) -> bool:
-        return any(lane.busy or not lane.queue.empty() for lane in self._lanes.values())
+        return bool(self._in_flight)
 
     async def idle(self, timeout_s: float) -> bool:
-        """Wait until no delivery is queued or in progress; False if that took too long."""
+        """Wait until no delivery is unfinished in the database and none is being attempted
+        here; False if that took too long."""
         deadline = time.monotonic() + timeout_s
-        while self.busy():
+        while self.busy() or await unfinished(self.db):
             if time.monotonic() >= deadline:
                 return False
             await asyncio.sleep(0.02)
         return True
 
     async def close(self, grace_s: float = 5.0) -> None:
-        """Stop taking work; give queued deliveries `grace_s` to finish, then cancel them (they
-        stay `queued`/`delivering` in the history)."""
+        """Stop claiming; give attempts under way `grace_s` to finish, then cancel them. What
+        is left stays in the outbox for the next process: claims not yet attempted are given
+        back at once, an attempt cut short is made again once its claim expires."""
         self._closed = True
-        await self.idle(grace_s)
-        tasks = list(self._tasks)
+        if self._runner is not None:
+            self._runner.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._runner
+            self._runner = None
+        tasks = list(self._in_flight.values())
+        if tasks:
+            await asyncio.wait(tasks, timeout=grace_s)
+        unstarted = [d for d in self._in_flight if d not in self._attempting]
         for task in tasks:
             task.cancel()
         for task in tasks:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
-        self._lanes.clear()
+        with contextlib.suppress(Exception):  # else the claims expire by themselves
+            await release(self.db, unstarted, self.sender)
         if self._client is not None:
             await self._client.aclose()
             self._client = None

@@ -31,7 +31,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.alerts.delivery import Dispatcher, Notification
+from app.alerts.delivery import Dispatcher
 from app.alerts.feed import AlertFeed
 from app.alerts.models import Alert, AlertChannel, AlertDelivery, AlertEvent
 from app.alerts.payloads import NotificationKind
@@ -43,6 +43,7 @@ from app.core.db import Database, utcnow
 from app.core.logging import get_logger
 from app.org.models import Tenant
 from app.registry.metrics import TIME_IN_STATE
+from app.streams.clock import wall_ms
 
 if TYPE_CHECKING:
     from app.streams.aggregator import AgentStatus, TenantAggregator
@@ -286,20 +287,19 @@ class AlertEvaluator:
             return
         await self._decide_notifications(tenant_id, state, changes, agg.config.timezone, now_ms)
         effective = [c for c in changes if c.step.transition is not None or c.notify is not None]
+        queued = 0
         if effective:
             try:
-                notifications = await self._write(tenant_id, effective, now_ms)
+                queued = await self._write(tenant_id, effective, now_ms)
             except (Conflict, IntegrityError) as exc:
                 log.info(
                     "alert state changed elsewhere; reloading", tenant_id=tenant_id, error=str(exc)
                 )
                 self.forget(tenant_id)
                 return
-        else:
-            notifications = []
         self._apply(state, changes, now_ms)
-        for notification in notifications:
-            self.dispatcher.submit(notification)
+        if queued:
+            self.dispatcher.wake()
         if any(
             c.step.transition is not None and Phase.firing in c.step.transition for c in effective
         ):
@@ -407,20 +407,18 @@ class AlertEvaluator:
 
     # -- writing ------------------------------------------------------------------------------
 
-    async def _write(
-        self, tenant_id: int, changes: list[Change], now_ms: int
-    ) -> list[Notification]:
-        """Record every transition and notification in one transaction; returns the
-        notifications to send once it committed."""
+    async def _write(self, tenant_id: int, changes: list[Change], now_ms: int) -> int:
+        """Record every transition and its deliveries (the outbox) in one transaction; returns
+        the number of deliveries queued."""
         async with self.db.session() as session:
             to_send: list[tuple[Change, int]] = []
             for change in changes:
                 alert_id = await self._write_change(session, tenant_id, change, now_ms)
                 if change.notify is not None:
                     to_send.append((change, alert_id))
-            notifications = await self._queue_deliveries(session, tenant_id, to_send)
+            queued = await self._queue_deliveries(session, tenant_id, to_send)
             await session.commit()
-        return notifications
+        return queued
 
     async def _write_change(
         self, session: AsyncSession, tenant_id: int, change: Change, now_ms: int
@@ -489,9 +487,11 @@ class AlertEvaluator:
 
     async def _queue_deliveries(
         self, session: AsyncSession, tenant_id: int, to_send: list[tuple[Change, int]]
-    ) -> list[Notification]:
+    ) -> int:
+        """Add a delivery per notification and channel, due now, with the alert as it is now
+        (a `firing` retried after the alert resolved still says `firing`)."""
         if not to_send:
-            return []
+            return 0
         channel_ids = {c for change, _ in to_send for c in change.rule.channel_ids}
         channels = {
             ch.id: ch
@@ -513,9 +513,11 @@ class AlertEvaluator:
         silenced = await silences(session, tenant_id, {change.fingerprint for change, _ in to_send})
         tenant = await session.get(Tenant, tenant_id)
         language = tenant.language if tenant is not None else "en"
-        out: list[Notification] = []
+        queued = 0
+        due_ms = wall_ms()
         for change, alert_id in to_send:
             payload = alert_out(rows[alert_id], silenced.get(change.fingerprint), language)
+            frozen = payload.model_dump(mode="json")
             assert change.notify is not None
             for channel_id in change.rule.channel_ids:
                 channel = channels.get(channel_id)
@@ -529,20 +531,12 @@ class AlertEvaluator:
                     channel_kind=channel.kind,
                     event=change.notify,
                     status="queued",
+                    payload=frozen,
+                    next_attempt_ms=due_ms,
                 )
                 session.add(delivery)
-                await session.flush()
-                out.append(
-                    Notification(
-                        delivery_id=delivery.id,
-                        tenant_id=tenant_id,
-                        channel_id=channel.id,
-                        settings=dict(channel.config),
-                        alert=payload,
-                        kind=change.notify,
-                    )
-                )
-        return out
+                queued += 1
+        return queued
 
     # -- memory -------------------------------------------------------------------------------
 

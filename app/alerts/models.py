@@ -174,11 +174,19 @@ class AlertEvent(Base):
 
 
 class AlertDelivery(Base):
-    """One notification of one alert to one channel: `queued`, `delivering`, then `delivered`,
-    `failed` (gave up or a permanent error) or `dropped` (the delivery queue was full)."""
+    """One notification of one alert to one channel, and the outbox entry that sends it
+    (app/alerts/outbox.py): `queued` (due at `next_attempt_ms`), `delivering` (claimed by
+    `claimed_by` until `claimed_until_ms`), then `delivered` or `failed` (gave up or a
+    permanent error). `dropped` is only found in history written before the outbox.
+
+    Written in the transaction that records the alert's transition, with the `payload` as it
+    was then, so a notification survives a restart and says what happened when it happened."""
 
     __tablename__ = "alert_deliveries"
-    __table_args__ = (Index("ix_alert_deliveries_tenant_status", "tenant_id", "status"),)
+    __table_args__ = (
+        Index("ix_alert_deliveries_tenant_status", "tenant_id", "status"),
+        Index("ix_alert_deliveries_status_due", "status", "next_attempt_ms"),
+    )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"))
@@ -195,9 +203,17 @@ class AlertDelivery(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column(default=None)
+    payload: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
+    next_attempt_ms: Mapped[int] = mapped_column(BigInteger, default=0)
+    first_attempt_ms: Mapped[int | None] = mapped_column(BigInteger, default=None)
+    claimed_by: Mapped[str | None] = mapped_column(String(100), default=None)
+    claimed_until_ms: Mapped[int | None] = mapped_column(BigInteger, default=None)
 
 
 class AlertDeliveryAttempt(Base):
+    """One attempt, written before it is made (`outcome` `sending`) and completed after it:
+    an attempt cut short by a crash stays as `interrupted`, so every attempt has one record."""
+
     __tablename__ = "alert_delivery_attempts"
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)

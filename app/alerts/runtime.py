@@ -5,6 +5,7 @@ and wall feed. Built with the other services; started and closed by the lifespan
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
 from redis.asyncio import Redis
@@ -33,12 +34,20 @@ class AlertRuntime:
     retention_days: int
     box: SecretBox
     channel_policy: ChannelPolicy
+    sends: bool = True
+    """This process sends the outbox's deliveries: it runs an aggregator (and so evaluates
+    rules). An API-only process of the redis engine does not."""
+    chores: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+    """More work for the hourly housekeeping round (fact retention, wired in
+    app/core/services.py); each must log and swallow its own failures."""
     housekeeper: asyncio.Task[None] | None = field(default=None, init=False)
     unsealed: int = field(default=0, init=False)
     """Channels found holding secrets in the clear (no key set) at the last check."""
 
     async def start(self) -> None:
         await self.feed.start()
+        if self.sends:
+            self.dispatcher.start()
         await self.seal_secrets()
         self.housekeeper = asyncio.create_task(self._housekeeping(), name="alert-housekeeping")
 
@@ -64,11 +73,14 @@ class AlertRuntime:
             )
 
     async def _housekeeping(self) -> None:
-        """About once an hour: prune the history past its retention, check the sealing."""
+        """About once an hour: prune the history past its retention, check the sealing, and
+        do the other `chores`."""
         await asyncio.sleep(first_round_delay_s())
         while True:
             await prune_once(self.db, self.retention_days)
             await self.seal_secrets()
+            for chore in self.chores:
+                await chore()
             await asyncio.sleep(PRUNE_EVERY_S)
 
     async def close(self) -> None:
@@ -78,7 +90,12 @@ class AlertRuntime:
 
 
 def build_alert_runtime(
-    settings: Settings, db: Database, engine: Engine, backoff: Backoff | None = None
+    settings: Settings,
+    db: Database,
+    engine: Engine,
+    backoff: Backoff | None = None,
+    *,
+    sends: bool = True,
 ) -> AlertRuntime:
     """Build the alerting clients and register evaluation as the engine's tick hook."""
     redis = (
@@ -101,4 +118,5 @@ def build_alert_runtime(
         retention_days=settings.alert_retention_days,
         box=box,
         channel_policy=ChannelPolicy(box, settings.alert_private_destinations),
+        sends=sends,
     )

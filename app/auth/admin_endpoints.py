@@ -52,10 +52,20 @@ NOT_VISIBLE: dict[int | str, dict[str, Any]] = {
 }
 
 
-@users_router.get("", summary="Users you may see")
-async def get_users(principal: StaffPrincipal, services: ServicesDep) -> list[UserOut]:
+@users_router.get(
+    "",
+    summary="Users you may see",
+    description="Display users (the TVs of display links) are left out unless "
+    "`include_displays=true`: they are managed as display links (`/v1/display-links`).",
+)
+async def get_users(
+    principal: StaffPrincipal, services: ServicesDep, include_displays: bool = False
+) -> list[UserOut]:
     async with services.db.session() as session:
-        views = await views_of(session, await list_users(session, principal.tenant_id))
+        users = await list_users(session, principal.tenant_id)
+        if not include_displays:
+            users = [u for u in users if u.role != Role.display.value]
+        views = await views_of(session, users)
     return [UserOut.of(v) for v in views if may_see_user(principal, v)]
 
 

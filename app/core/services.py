@@ -8,6 +8,9 @@ from app.alerts.runtime import AlertRuntime, build_alert_runtime
 from app.config import EngineKind, Settings
 from app.core.db import Database
 from app.core.rate_limit import RateLimiter, build_rate_limiter
+from app.dashboards.feed import DashboardFeed
+from app.reports.retention import prune_facts_once
+from app.streams.clock import wall_ms
 from app.streams.engine import Engine
 from app.streams.tenant_config import TenantConfigs
 
@@ -19,6 +22,7 @@ class Services:
     configs: TenantConfigs
     engine: Engine
     alerts: AlertRuntime
+    dashboards: DashboardFeed
     limiter: RateLimiter | None = None
 
 
@@ -36,7 +40,20 @@ def build_services(settings: Settings, *, run_worker: bool = True) -> Services:
 
         engine = MemoryEngine(settings, configs)
         limiter = build_rate_limiter(settings, None)
-    alerts = build_alert_runtime(settings, db, engine)
+    alerts = build_alert_runtime(
+        settings, db, engine, sends=settings.engine is EngineKind.memory or run_worker
+    )
+
+    async def prune_facts() -> None:
+        await prune_facts_once(db, settings.fact_retention_days or None, wall_ms())
+
+    alerts.chores.append(prune_facts)
     return Services(
-        settings=settings, db=db, configs=configs, engine=engine, alerts=alerts, limiter=limiter
+        settings=settings,
+        db=db,
+        configs=configs,
+        engine=engine,
+        alerts=alerts,
+        dashboards=DashboardFeed(db),
+        limiter=limiter,
     )

@@ -10,6 +10,8 @@ this process and within the credential cache TTL in the others.
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -21,7 +23,9 @@ from app.auth.roles import Role
 from app.auth.sessions import aware, create_user_token
 from app.auth.users import RoleFields, create_user
 from app.core.errors import NotFound
-from app.dashboards.schemas import DisplayLinkCreated, DisplayLinkOut
+from app.dashboards.models import Dashboard
+from app.dashboards.schemas import DisplayLinkCreated, DisplayLinkListed, DisplayLinkOut
+from app.org.models import Team
 
 DISPLAY_PATH = "/display"
 
@@ -66,31 +70,77 @@ async def _display_users(session: AsyncSession, tenant_id: int, dashboard_id: in
     return list(rows.all())
 
 
+async def _last_used(session: AsyncSession, users: list[User]) -> dict[int, datetime | None]:
+    """When each display's token was last used (None: never)."""
+    if not users:
+        return {}
+    tokens = await session.scalars(
+        select(UserToken).where(
+            UserToken.user_id.in_([u.id for u in users]), UserToken.revoked_at.is_(None)
+        )
+    )
+    by_user = {t.user_id: t.last_used_at for t in tokens.all()}
+    return {u.id: aware(used) if (used := by_user.get(u.id)) is not None else None for u in users}
+
+
 async def list_display_links(
     session: AsyncSession, tenant_id: int, dashboard_id: int
 ) -> list[DisplayLinkOut]:
     users = await _display_users(session, tenant_id, dashboard_id)
-    last_used: dict[int, UserToken] = {}
-    if users:
-        tokens = await session.scalars(
-            select(UserToken).where(
-                UserToken.user_id.in_([u.id for u in users]), UserToken.revoked_at.is_(None)
-            )
+    used = await _last_used(session, users)
+    return [
+        DisplayLinkOut(
+            id=user.id,
+            name=user.display_name,
+            created_at=aware(user.created_at),
+            last_used_at=used[user.id],
         )
-        last_used = {t.user_id: t for t in tokens.all()}
-    out = []
-    for user in users:
-        token = last_used.get(user.id)
-        used = token.last_used_at if token is not None else None
-        out.append(
-            DisplayLinkOut(
-                id=user.id,
-                name=user.display_name,
-                created_at=aware(user.created_at),
-                last_used_at=aware(used) if used is not None else None,
-            )
+        for user in users
+    ]
+
+
+async def tenant_display_links(
+    session: AsyncSession, tenant_id: int, manages: Callable[[int, str | None], bool]
+) -> list[DisplayLinkListed]:
+    """Every display link of the tenant whose dashboard `manages(dashboard id, team)`, by
+    dashboard then creation."""
+    rows = (
+        await session.execute(
+            select(User, Dashboard.id, Dashboard.name, Team.name)
+            .join(Dashboard, Dashboard.id == User.dashboard_id)
+            .outerjoin(Team, Team.id == Dashboard.team_id)
+            .where(User.tenant_id == tenant_id, User.role == Role.display.value)
+            .order_by(Dashboard.name, User.id)
         )
-    return out
+    ).all()
+    mine = [(user, id_, name) for user, id_, name, team in rows if manages(id_, team)]
+    used = await _last_used(session, [user for user, _, _ in mine])
+    return [
+        DisplayLinkListed(
+            id=user.id,
+            name=user.display_name,
+            created_at=aware(user.created_at),
+            last_used_at=used[user.id],
+            dashboard_id=id_,
+            dashboard=name,
+        )
+        for user, id_, name in mine
+    ]
+
+
+async def display_link_dashboard(session: AsyncSession, tenant_id: int, link_id: int) -> int:
+    """The dashboard a display link is bound to (404 if there is no such link)."""
+    found = await session.scalar(
+        select(User.dashboard_id).where(
+            User.id == link_id,
+            User.tenant_id == tenant_id,
+            User.role == Role.display.value,
+            User.dashboard_id.is_not(None),
+        )
+    )
+    if found is None:
+        raise NotFound(f"no display link with id {link_id} in this tenant")
+    return found
 
 
 async def revoke_display_link(

@@ -8,12 +8,15 @@ from fastapi import APIRouter, Response, status
 
 from app.auth.deps import ReadPrincipal, WallPrincipal
 from app.core.deps import ServicesDep
+from app.core.errors import Forbidden, NotFound
 from app.dashboards.demo import DemoLogin, demo_login
 from app.dashboards.display_links import (
     create_display_link,
+    display_link_dashboard,
     list_display_links,
     revoke_all_display_links,
     revoke_display_link,
+    tenant_display_links,
 )
 from app.dashboards.schemas import (
     AGENT_STATES,
@@ -24,6 +27,7 @@ from app.dashboards.schemas import (
     DashboardUpdate,
     DisplayLinkCreated,
     DisplayLinkIn,
+    DisplayLinkListed,
     DisplayLinkOut,
     WallOptions,
 )
@@ -32,6 +36,7 @@ from app.dashboards.service import (
     delete_dashboard,
     editable,
     ensure_default_dashboard,
+    ensure_team_dashboards,
     get_dashboard,
     list_dashboards,
     update_dashboard,
@@ -41,6 +46,7 @@ from app.org.service import list_queues, list_teams
 from app.widgets.topics import METRIC_WINDOWS
 
 router = APIRouter(prefix="/v1/dashboards", tags=["dashboards"])
+links_router = APIRouter(prefix="/v1/display-links", tags=["dashboards"])
 
 NOT_VISIBLE: dict[int | str, dict[str, Any]] = {
     404: {"description": "no such dashboard in this tenant, or not one you may see"}
@@ -55,13 +61,17 @@ NOT_EDITABLE: dict[int | str, dict[str, Any]] = {
     "",
     summary="Dashboards you may see",
     description="A tenant that has no dashboard at all gets the default one (`Floor overview`) "
-    "on this first call.",
+    "on this first call; a team lead's team without a dashboard gets its `TEAM overview`, "
+    "scoped to the team, listed first for them.",
 )
 async def get_dashboards(principal: WallPrincipal, services: ServicesDep) -> list[DashboardOut]:
     async with services.db.session() as session:
-        if await ensure_default_dashboard(session, principal.tenant_id):
-            await session.commit()
         viewer = await viewer_of(session, principal)
+        created = await ensure_default_dashboard(session, principal.tenant_id)
+        created = await ensure_team_dashboards(session, viewer) or created
+        if created:
+            await session.commit()
+            services.dashboards.changed(principal.tenant_id)
         return await list_dashboards(session, viewer)
 
 
@@ -80,7 +90,8 @@ async def post_dashboard(
         viewer = await viewer_of(session, principal)
         out = await create_dashboard(session, viewer, body)
         await session.commit()
-        return out
+    services.dashboards.changed(principal.tenant_id)
+    return out
 
 
 @router.get(
@@ -137,7 +148,8 @@ async def put_dashboard(
         viewer = await viewer_of(session, principal)
         out = await update_dashboard(session, viewer, dashboard_id, body)
         await session.commit()
-        return out
+    services.dashboards.changed(principal.tenant_id)
+    return out
 
 
 @router.delete(
@@ -154,6 +166,7 @@ async def remove_dashboard(
         await delete_dashboard(session, viewer, dashboard_id)
         await revoke_all_display_links(session, principal.tenant_id, dashboard_id)
         await session.commit()
+    services.dashboards.changed(principal.tenant_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
@@ -198,6 +211,43 @@ async def delete_display_link(
 ) -> Response:
     async with services.db.session() as session:
         await editable(session, await viewer_of(session, principal), dashboard_id)
+        await revoke_display_link(session, principal.tenant_id, dashboard_id, link_id)
+        await session.commit()
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@links_router.get(
+    "",
+    summary="The display links you manage, across dashboards (without their tokens)",
+    description="The links of every dashboard you may change: all of the tenant's for admins, "
+    "those of your teams' dashboards for team leads. Display users are not in `/v1/users`.",
+)
+async def get_all_display_links(
+    principal: ReadPrincipal, services: ServicesDep
+) -> list[DisplayLinkListed]:
+    async with services.db.session() as session:
+        viewer = await viewer_of(session, principal)
+        return await tenant_display_links(
+            session, principal.tenant_id, lambda _id, team: viewer.can_edit(team)
+        )
+
+
+@links_router.delete(
+    "/{link_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    summary="Revoke a display link: the TV showing it goes dark at once",
+    responses={404: {"description": "no such link, or not of a dashboard you may change"}},
+)
+async def delete_any_display_link(
+    link_id: int, principal: ReadPrincipal, services: ServicesDep
+) -> Response:
+    async with services.db.session() as session:
+        viewer = await viewer_of(session, principal)
+        dashboard_id = await display_link_dashboard(session, principal.tenant_id, link_id)
+        try:
+            await editable(session, viewer, dashboard_id)
+        except Forbidden as exc:
+            raise NotFound(f"no display link with id {link_id} in this tenant") from exc
         await revoke_display_link(session, principal.tenant_id, dashboard_id, link_id)
         await session.commit()
     return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -231,6 +231,11 @@ class DisplayLinkOut(BaseModel):
     last_used_at: datetime | None
 
 
+class DisplayLinkListed(DisplayLinkOut):
+    dashboard_id: int
+    dashboard: str = Field(description="The dashboard's name.")
+
+
 class DisplayLinkCreated(DisplayLinkOut):
     token: str = Field(description="Shown once: the read-only token of this display.")
     path: str = Field(

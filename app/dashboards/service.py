@@ -21,7 +21,7 @@ from app.auth.models import User
 from app.auth.principal import Principal
 from app.auth.roles import Role
 from app.core.errors import Conflict, Forbidden, NotFound
-from app.dashboards.defaults import DEFAULT_NAME, default_widgets
+from app.dashboards.defaults import DEFAULT_NAME, default_widgets, team_dashboard_name
 from app.dashboards.models import Dashboard
 from app.dashboards.schemas import DashboardIn, DashboardOut, DashboardUpdate, Widget
 from app.org.models import Team
@@ -103,7 +103,11 @@ async def _rows(
 
 
 async def list_dashboards(session: AsyncSession, viewer: Viewer) -> list[DashboardOut]:
+    """The dashboards the viewer may see; for a caller limited to some teams, their teams'
+    dashboards first (the wall opens the first one)."""
     rows = await _rows(session, viewer.principal.tenant_id)
+    if not viewer.principal.access.all_teams:
+        rows.sort(key=lambda found: (found[1] is None, found[0].id))
     return [_out(viewer, row, team) for row, team in rows if viewer.can_read(row.id, team)]
 
 
@@ -225,3 +229,32 @@ async def ensure_default_dashboard(session: AsyncSession, tenant_id: int) -> boo
     except IntegrityError:
         return False
     return True
+
+
+async def ensure_team_dashboards(session: AsyncSession, viewer: Viewer) -> bool:
+    """Give a team lead's teams that have no dashboard of their own the team's overview
+    (app/dashboards/defaults.py); True if any was created. A taken name is left alone."""
+    principal = viewer.principal
+    if principal.role is not Role.team_lead or principal.access.all_teams:
+        return False
+    tenant_id = principal.tenant_id
+    have = {team for _, team in await _rows(session, tenant_id) if team is not None}
+    created = False
+    for team in sorted(principal.access.teams - have):
+        team_id = await team_id_of(session, tenant_id, team)
+        try:
+            async with session.begin_nested():
+                session.add(
+                    Dashboard(
+                        tenant_id=tenant_id,
+                        name=team_dashboard_name(team),
+                        team_id=team_id,
+                        widgets=_widgets_json(default_widgets(team)),
+                        created_by="floorwatch",
+                        updated_by="floorwatch",
+                    )
+                )
+        except IntegrityError:
+            continue
+        created = True
+    return created

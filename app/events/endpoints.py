@@ -4,6 +4,7 @@ from typing import Any
 
 import msgspec
 from fastapi import APIRouter, Request, Response
+from pydantic import BaseModel, Field
 from starlette.requests import ClientDisconnect
 
 from app.auth.deps import IngestPrincipal
@@ -111,3 +112,36 @@ async def post_events(
     )
     status = 200 if result.accepted or result.duplicates or not result.received else 422
     return Response(_encode(result), status_code=status, media_type="application/json")
+
+
+class ProgressOut(BaseModel):
+    appended: str | None = Field(
+        description="The event log offset of this tenant's last accepted batch (null: none)."
+    )
+    applied: str | None = Field(
+        description="The offset up to which the log has been applied to the live numbers that "
+        "`/v1/metrics` serves for this tenant (null: nothing yet)."
+    )
+    caught_up: bool = Field(
+        description="`applied` has reached `appended`: every event accepted before this call "
+        "is in the live numbers."
+    )
+
+
+@router.get(
+    "/events/progress",
+    summary="How far aggregation has got with this tenant's events",
+    description=(
+        "Offsets are opaque strings of the event log, comparable within a tenant: a Redis stream "
+        "id (`MS-SEQ`) on the redis engine, an entry number on the memory engine. To wait for "
+        "what you sent: read `appended` once after your last batch was acknowledged, then poll "
+        "until `applied` is at or past it (`floorwatch replay --wait` does this). Readable with "
+        "the `ingest` scope."
+    ),
+    response_model=ProgressOut,
+)
+async def events_progress(principal: IngestPrincipal, services: ServicesDep) -> ProgressOut:
+    progress = await services.engine.progress(principal.tenant_id)
+    return ProgressOut(
+        appended=progress.appended, applied=progress.applied, caught_up=progress.caught_up
+    )

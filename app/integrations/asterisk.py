@@ -13,18 +13,28 @@ layout from 1.4 to 22:
 |---|---|---|
 | ENTERQUEUE | url, callerid[, origposition[, callername]] | call.queued |
 | CONNECT | holdtime[, bridged uniqueid[, ringtime s]] (1.4: no ringtime) | call.answered |
-| COMPLETECALLER, COMPLETEAGENT | holdtime, calltime[, origposition] | call.ended |
+| COMPLETECALLER, COMPLETEAGENT | holdtime, calltime[, origposition] | ended, wrapup_ended |
 | ABANDON | position, origposition, waittime | call.abandoned |
 | EXITEMPTY, EXITWITHTIMEOUT | position, origposition, waittime | call.left_queue |
 | EXITWITHKEY | key, position[, origposition, waittime] | call.left_queue (key) |
 | WITHDRAW | position, origposition, waittime[, info] | call.left_queue (withdraw) |
 | SYSCOMPAT | (none) | call.left_queue (syscompat) |
-| BLINDTRANSFER (12+) | extension, context, holdtime, calltime, origposition | transferred, ended |
-| TRANSFER (<= 11) | extension, context[, holdtime, calltime[, origpos]] | transferred, ended |
-| ATTENDEDTRANSFER (12+) | method, target(s), holdtime, calltime, origpos | transferred, ended |
+| BLINDTRANSFER (12+) | extension, context, holdtime, calltime, origposition | transferred, ended* |
+| TRANSFER (<= 11) | extension, context[, holdtime, calltime[, origpos]] | transferred, ended* |
+| ATTENDEDTRANSFER (12+) | method, target(s), holdtime, calltime, origpos | transferred, ended* |
 | PAUSE / UNPAUSE | [reason] | agent.state break (reason) / available |
 | ADDMEMBER, AGENTLOGIN, AGENTCALLBACKLOGIN | | agent.login |
 | REMOVEMEMBER, AGENTLOGOFF, AGENTCALLBACKLOGOFF | | agent.logout |
+
+Wrap-up: queue_log has no line for it. app_queue keeps a member from the next call for the
+queue's `wrapuptime` after a call (0, no wrap-up, unless `queues.conf` sets it), so
+`call.wrapup_ended` follows each COMPLETECALLER/COMPLETEAGENT `wrapup_seconds` later (pass the
+`wrapuptime`; 0 by default, Asterisk's own default). With `wrapup_seconds=None` none is sent:
+each Floorwatch queue's wrap-up limit (`wrapup_s`, set to the queue's `wrapuptime`) ends the
+wrap-up, on the aggregator's clock. *A transfer hands the call out of the queue
+to a destination that is not a member: its `call.ended` comes with `call.wrapup_ended` at the
+same instant, so the call is done there (the transferring member's leg already ended, without
+wrap-up, at the transfer).
 
 ATTENDEDTRANSFER names its method: `BRIDGE` (target: the bridge id), `APP` (the application)
 or `LINK` (two Local channels). Asterisk logs no agent or queue for a transfer's destination, so
@@ -64,8 +74,9 @@ from app.events.schemas import (
     CallLeftQueue,
     CallQueued,
     CallTransferred,
+    CallWrapupEnded,
 )
-from app.integrations.common import ParseResult, digest_id, truncate
+from app.integrations.common import MAX_WRAPUP_SECONDS, ParseResult, digest_id, truncate
 
 NONE: Final = "NONE"
 NAME_LIMIT: Final = 128
@@ -138,14 +149,21 @@ def split_queue_log_line(line: str) -> QueueLogRecord:
     return QueueLogRecord(text, int(epoch), call_id, queue, agent, event, tuple(data))
 
 
-def parse_queue_log(lines: Iterable[str], start_line: int = 1) -> ParseResult:
+def parse_queue_log(
+    lines: Iterable[str], start_line: int = 1, *, wrapup_seconds: int | None = 0
+) -> ParseResult:
     """Turn queue_log lines into canonical events, in file order.
 
     `start_line` is the line number of the first line given (a tailer or an HTTP batch that
     starts mid-file passes its offset so that errors point at the right line). Blank lines are
-    ignored. Never raises on content: malformed lines become `errors`, lines without a
-    canonical meaning are counted in `skipped`.
+    ignored. `wrapup_seconds` is the queues' `wrapuptime` (see the module docstring; clipped to
+    0..MAX_WRAPUP_SECONDS), or None to leave the end of wrap-up to the queues' limits. Never
+    raises on content: malformed lines become `errors`, lines without a canonical meaning are
+    counted in `skipped`.
     """
+    wrapup_ms = None
+    if wrapup_seconds is not None:
+        wrapup_ms = max(0, min(wrapup_seconds, MAX_WRAPUP_SECONDS)) * 1000
     result = ParseResult()
     for line_no, line in enumerate(lines, start=start_line):
         if not line.strip():
@@ -157,6 +175,10 @@ def parse_queue_log(lines: Iterable[str], start_line: int = 1) -> ParseResult:
                 result.skip(f"unknown event {record.event[:UNKNOWN_NAME_LIMIT]}")
                 continue
             events = handler(record)
+            if record.event in _WRAPUP_AFTER and events:
+                after = wrapup_ms if _WRAPUP_AFTER[record.event] else 0
+                if after is not None:
+                    events.append(_wrapup_ended(record, after))
         except LineFormatError as exc:
             result.error(line_no, str(exc))
             continue
@@ -248,6 +270,14 @@ def _complete(record: QueueLogRecord) -> list[AnyEvent]:
     _queue(record)
     _expect(record, "holdtime|calltime[|origposition]", 2, (0, 1, 2))
     return [CallEnded(id=_call_event_id(record, "ended"), ts=record.ms, call_id=call_id)]
+
+
+def _wrapup_ended(record: QueueLogRecord, after_ms: int) -> CallWrapupEnded:
+    return CallWrapupEnded(
+        id=_call_event_id(record, "wrapup_ended"),
+        ts=min(record.ms + after_ms, MAX_TS_MS),
+        call_id=_call_id(record),
+    )
 
 
 def _abandon(record: QueueLogRecord) -> list[AnyEvent]:
@@ -370,6 +400,16 @@ def _ring_canceled(record: QueueLogRecord) -> list[AnyEvent]:
 def _no_state_change(record: QueueLogRecord) -> list[AnyEvent]:
     return []
 
+
+_WRAPUP_AFTER: Final = {
+    "COMPLETECALLER": True,
+    "COMPLETEAGENT": True,
+    "BLINDTRANSFER": False,
+    "TRANSFER": False,
+    "ATTENDEDTRANSFER": False,
+}
+"""Lines that end a call, and whether its end of wrap-up comes `wrapup_seconds` after them
+(a completed call) or at once (a transfer)."""
 
 _HANDLERS: Final[dict[str, Handler]] = {
     "ENTERQUEUE": _enterqueue,

@@ -18,6 +18,11 @@ import msgspec
 from app.events.schemas import AnyEvent, event_type
 
 ID_DIGEST_BYTES: Final = 10
+MAX_WRAPUP_SECONDS: Final = 86_400
+"""The longest wrap-up time an adapter places (platforms that log no end of wrap-up)."""
+LIVE_MAX_WRAPUP_SECONDS: Final = 300
+"""The longest over HTTP: the end of wrap-up is sent when the call ends, stamped this far in the
+future, and ingest refuses events more than 5 minutes ahead."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,6 +3,13 @@
 The simulation starts an hour in the past (so the dashboard is populated within seconds), then
 follows the wall clock. Its local time zone is chosen so that it is late morning there right
 now: whatever the hour of the demo, the simulated centre is open and busy.
+
+So that a newcomer sees within two minutes what the product is for, the day is compressed:
+calls are shorter than in life (DEMO_QUEUES), the floor is staffed for a comfortable 60 %
+occupancy, and every six minutes, starting 15 s after the server starts, a rush (an outage, a
+mailing) brings as many callers as there are free agents plus a dozen within 40 s: the queue
+builds, the service level dips below 80 %, the demo's alert rules (DEMO_RULES) fire, and within
+a few minutes the floor catches up and they resolve.
 """
 
 from __future__ import annotations
@@ -10,11 +17,21 @@ from __future__ import annotations
 import asyncio
 import time
 from datetime import UTC, datetime, timedelta
+from typing import Final
 
+import msgspec
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.alerts.channel_owners import SERVICE
+from app.alerts.models import AlertRule
+from app.alerts.schemas import RuleIn
+from app.alerts.service import create_rule
+from app.auth.policy import Access
 from app.core.logging import get_logger
 from app.core.services import Services
 from app.events.service import ingest_events
-from app.integrations.simulation import SimConfig, Simulator
+from app.integrations.simulation import DEFAULT_QUEUES, SimConfig, Simulator, Surge
 from app.integrations.simulation.live import stream_live
 from app.org.provision import provision_roster
 from app.org.service import DEFAULT_TENANT, ensure_tenant
@@ -23,6 +40,50 @@ log = get_logger(__name__)
 
 DEMO_LOCAL_HOUR = 11
 BACKFILL = timedelta(hours=1)
+CALL_LENGTH_SCALE: Final = 0.4
+"""Talk, hold and wrap-up of the demo's calls, against the life-like defaults."""
+DEMO_QUEUES: Final = tuple(
+    msgspec.structs.replace(
+        q,
+        talk_median_s=q.talk_median_s * CALL_LENGTH_SCALE,
+        hold_median_s=q.hold_median_s * CALL_LENGTH_SCALE,
+        wrapup_median_s=q.wrapup_median_s * CALL_LENGTH_SCALE,
+    )
+    for q in DEFAULT_QUEUES
+)
+DEMO_OCCUPANCY: Final = 0.6
+FIRST_RUSH_AFTER: Final = timedelta(seconds=15)
+RUSH_EVERY_S: Final = 360.0
+RUSH_LENGTH_S: Final = 40.0
+RUSH_EXTRA_CALLERS: Final = 12
+DEMO_RULES: Final = (
+    RuleIn(
+        name="Calls waiting",
+        description="Five or more callers in the queues for 10 s (demo rule).",
+        metric="calls_waiting",
+        scope="tenant",
+        window="live",
+        op=">=",
+        threshold=5,
+        clear_threshold=2,
+        for_s=10,
+        keep_firing_for_s=10,
+        severity="critical",
+    ),
+    RuleIn(
+        name="Service level below 80 %",
+        description="The last five minutes' service level under 80 % for 30 s (demo rule).",
+        metric="service_level",
+        scope="tenant",
+        window="5m",
+        op="<",
+        threshold=0.8,
+        for_s=30,
+        keep_firing_for_s=30,
+        severity="warning",
+    ),
+)
+"""The alert rules a demo tenant starts with (only if it has none)."""
 
 
 def busy_time_zone(now: datetime) -> str:
@@ -33,15 +94,36 @@ def busy_time_zone(now: datetime) -> str:
 
 
 def demo_config(now: datetime, seed: int = 7) -> SimConfig:
+    """The demo centre, its live part starting at `now` (an hour of it is backfilled)."""
     start = now - BACKFILL
     return SimConfig(
         start=start,
         seed=seed,
         teams=4,
         agents_per_team=10,
+        queues=DEMO_QUEUES,
+        target_occupancy=DEMO_OCCUPANCY,
         time_zone=busy_time_zone(now),
         id_prefix=f"demo-{int(start.timestamp())}",
+        surge=Surge(
+            anchor=now + FIRST_RUSH_AFTER,
+            period_s=RUSH_EVERY_S,
+            length_s=RUSH_LENGTH_S,
+            extra_callers=RUSH_EXTRA_CALLERS,
+        ),
     )
+
+
+async def ensure_demo_rules(session: AsyncSession, tenant_id: int) -> bool:
+    """Give the demo tenant DEMO_RULES unless it has alert rules already; True if it did."""
+    have = await session.scalar(
+        select(func.count()).select_from(AlertRule).where(AlertRule.tenant_id == tenant_id)
+    )
+    if have:
+        return False
+    for rule in DEMO_RULES:
+        await create_rule(session, tenant_id, rule, Access.everything(), {}, SERVICE)
+    return True
 
 
 async def run_demo(services: Services, speed: float = 1.0) -> None:
@@ -51,6 +133,7 @@ async def run_demo(services: Services, speed: float = 1.0) -> None:
     async with services.db.session() as session:
         tenant = await ensure_tenant(session, DEFAULT_TENANT)
         await provision_roster(session, tenant.id, sim.roster())
+        await ensure_demo_rules(session, tenant.id)
         await session.commit()
         tenant_id = tenant.id
     services.configs.invalidate(tenant_id)

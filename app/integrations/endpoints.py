@@ -15,12 +15,12 @@ from app.auth.deps import IngestPrincipal, Principal
 from app.auth.keys import Scope
 from app.auth.resolver import resolve_credential
 from app.core.deps import ServicesDep
-from app.core.errors import Forbidden, Unauthorized
+from app.core.errors import BadRequest, Forbidden, Unauthorized
 from app.core.rate_limit import enforce_rate_limit
 from app.core.services import Services
 from app.events.endpoints import read_body
 from app.events.service import ingest_events
-from app.integrations.common import ParseResult, text_lines
+from app.integrations.common import LIVE_MAX_WRAPUP_SECONDS, ParseResult, text_lines
 
 router = APIRouter(prefix="/v1/integrations", tags=["integrations"])
 
@@ -114,13 +114,48 @@ async def ingest_parsed(
     },
 )
 async def asterisk_queue_log(
-    request: Request, principal: IngestPrincipal, services: ServicesDep
+    request: Request,
+    principal: IngestPrincipal,
+    services: ServicesDep,
+    wrapup_seconds: Annotated[
+        int,
+        Query(
+            ge=0,
+            le=LIVE_MAX_WRAPUP_SECONDS,
+            description="The queues' `wrapuptime` (queues.conf): queue_log logs no end of "
+            "wrap-up, so it is placed this long after each COMPLETECALLER/COMPLETEAGENT. 0 (the "
+            "default, as in Asterisk): no wrap-up. At most "
+            f"{LIVE_MAX_WRAPUP_SECONDS} s, the future-skew limit.",
+        ),
+    ] = 0,
+    wrapup_by_queue: Annotated[
+        bool,
+        Query(
+            description="Send no end of wrap-up: each queue's wrap-up limit (`wrapup_s`, set "
+            "to its `wrapuptime`) ends it, on the server's clock. Excludes `wrapup_seconds`.",
+        ),
+    ] = False,
 ) -> Response:
     from app.integrations.asterisk import parse_queue_log
 
+    after = wrapup_after(wrapup_seconds, wrapup_by_queue)
     return await ingest_parsed(
-        request, principal, services, lambda body: parse_queue_log(text_lines(body))
+        request,
+        principal,
+        services,
+        lambda body: parse_queue_log(text_lines(body), wrapup_seconds=after),
     )
+
+
+def wrapup_after(wrapup_seconds: int, wrapup_by_queue: bool) -> int | None:
+    """What an adapter of a platform that logs no end of wrap-up is told: place it this many
+    seconds after the call, or (None) send none and leave it to the queues' wrap-up limits."""
+    if wrapup_by_queue and wrapup_seconds:
+        raise BadRequest(
+            "give either `wrapup_seconds` or `wrapup_by_queue`, not both",
+            details=[{"field": "wrapup_seconds", "reason": "excluded by wrapup_by_queue"}],
+        )
+    return None if wrapup_by_queue else wrapup_seconds
 
 
 JSON_BODY = {
@@ -176,8 +211,10 @@ async def connect_ctr(
     summary="FreeSWITCH mod_callcenter events",
     description="Body: `callcenter::info` events as JSON (array, one object or NDJSON), as an "
     "ESL forwarder sends them. `wrapup_seconds`: mod_callcenter logs no end of wrap-up, so it "
-    "is placed this long after the call ends (set it to the queue's `wrap-up-time`; at most "
-    "300 s, the future-skew limit). See docs/integrations-platforms.md.",
+    f"is placed this long after the call ends (set it to the queue's `wrap-up-time`; at most "
+    f"{LIVE_MAX_WRAPUP_SECONDS} s, the future-skew limit); `wrapup_by_queue=true` sends none "
+    "and lets each queue's wrap-up limit (`wrapup_s`) end it. See "
+    "docs/integrations-platforms.md.",
     responses=ADAPTER_RESPONSES,
     openapi_extra=JSON_BODY,
 )
@@ -185,15 +222,17 @@ async def freeswitch_events(
     request: Request,
     principal: IngestPrincipal,
     services: ServicesDep,
-    wrapup_seconds: Annotated[int, Query(ge=0, le=300)] = 0,
+    wrapup_seconds: Annotated[int, Query(ge=0, le=LIVE_MAX_WRAPUP_SECONDS)] = 0,
+    wrapup_by_queue: bool = False,
 ) -> Response:
     from app.integrations.freeswitch import parse_callcenter_events
 
+    after = wrapup_after(wrapup_seconds, wrapup_by_queue)
     return await ingest_parsed(
         request,
         principal,
         services,
-        lambda body: parse_callcenter_events(body, wrapup_seconds=wrapup_seconds),
+        lambda body: parse_callcenter_events(body, wrapup_seconds=after),
     )
 
 

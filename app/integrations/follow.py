@@ -20,21 +20,34 @@ MAX_BACKOFF_S = 30.0
 
 
 async def post_lines(
-    client: httpx.AsyncClient, batch: LineBatch, stop: asyncio.Event
+    client: httpx.AsyncClient,
+    batch: LineBatch,
+    stop: asyncio.Event,
+    wrapup_seconds: int | None = 0,
 ) -> dict[str, object] | None:
     """Post one batch until the server takes it (retrying on 429/5xx and network errors).
-    Returns the server's answer, or None if stopped first."""
+    Returns the server's answer, or None if stopped first. `wrapup_seconds`: the queues'
+    `wrapuptime` (the server places each end of wrap-up that long after the call's end), or
+    None to leave the end of wrap-up to the queues' wrap-up limits."""
     body = "\n".join(batch.lines).encode() + b"\n"
+    params: dict[str, str | int] = (
+        {"wrapup_by_queue": "true"}
+        if wrapup_seconds is None
+        else {"wrapup_seconds": wrapup_seconds}
+    )
     delay = 0.5
     while not stop.is_set():
         try:
             response = await client.post(
-                ENDPOINT, content=body, headers={"Content-Type": "text/plain; charset=utf-8"}
+                ENDPOINT,
+                content=body,
+                params=params,
+                headers={"Content-Type": "text/plain; charset=utf-8"},
             )
             if response.status_code == 200:
                 answer: dict[str, object] = response.json()
                 return answer
-            if response.status_code in (401, 403, 413):
+            if response.status_code in (400, 401, 403, 413, 422):
                 raise RuntimeError(
                     f"the server refused the batch: {response.status_code} {response.text[:300]}"
                 )
@@ -56,6 +69,7 @@ async def follow_queue_log(
     *,
     state_file: Path | None = None,
     from_start: bool = False,
+    wrapup_seconds: int | None = 0,
     stop: asyncio.Event | None = None,
     report: Callable[[LineBatch, dict[str, object]], None] | None = None,
 ) -> None:
@@ -71,7 +85,7 @@ async def follow_queue_log(
         stopper = asyncio.create_task(_stop_follower(stop, follower))
         try:
             while (batch := await follower.next_batch()) is not None:
-                answer = await post_lines(client, batch, stop)
+                answer = await post_lines(client, batch, stop, wrapup_seconds)
                 if answer is None:
                     break
                 follower.commit(batch)

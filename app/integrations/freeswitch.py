@@ -14,7 +14,8 @@ envelopes). Header names follow mod_callcenter.c.
   `bridge-agent-end` is `call.ended`.
 - mod_callcenter has no wrap-up event: it simply offers the agent no call for the queue's or the
   agent's `wrap-up-time` after the bridge ends. `call.wrapup_ended` is therefore placed
-  `wrapup_seconds` after the end (0 by default: no wrap-up). Pass the configured wrap-up time.
+  `wrapup_seconds` after the end (0 by default: no wrap-up). Pass the configured wrap-up time,
+  or None to send none and let each Floorwatch queue's wrap-up limit (`wrapup_s`) end it.
 - `member-queue-end` with `CC-Cause: Terminated` repeats the end of an answered call (same event
   ids, so it only matters when `bridge-agent-end` was lost). With `CC-Cause: Cancel` the caller
   left without an agent, and `CC-Cancel-Reason` says why: `TIMEOUT` (the queue's
@@ -60,7 +61,7 @@ from app.events.schemas import (
     CallRinging,
     CallWrapupEnded,
 )
-from app.integrations.common import ParseResult, digest_id, truncate
+from app.integrations.common import MAX_WRAPUP_SECONDS, ParseResult, digest_id, truncate
 from app.integrations.json_records import split_json_records
 
 NAMESPACE: Final = "freeswitch"
@@ -74,7 +75,6 @@ CANCEL_REASONS: Final = {
     "NO_AGENT_TIMEOUT": "no_agent",
     "EXIT_WITH_KEY": "key",
 }
-MAX_WRAPUP_SECONDS: Final = 86_400
 
 Scalar = str | int | float | bool | None
 
@@ -105,13 +105,16 @@ class Headers:
         return value
 
 
-def parse_callcenter_events(body: bytes | str, *, wrapup_seconds: int = 0) -> ParseResult:
+def parse_callcenter_events(body: bytes | str, *, wrapup_seconds: int | None = 0) -> ParseResult:
     """Turn a batch of mod_callcenter (and channel hold) events into canonical events.
 
-    Never raises. `wrapup_seconds` is the configured `wrap-up-time` (see the module docstring).
+    Never raises. `wrapup_seconds` is the configured `wrap-up-time`, or None to leave the end
+    of wrap-up to the queues' wrap-up limits (see the module docstring).
     """
     result = ParseResult()
-    wrapup_ms = max(0, min(wrapup_seconds, MAX_WRAPUP_SECONDS)) * 1000
+    wrapup_ms = None
+    if wrapup_seconds is not None:
+        wrapup_ms = max(0, min(wrapup_seconds, MAX_WRAPUP_SECONDS)) * 1000
     raw = split_json_records(body)
     result.errors.extend(raw.errors)
     for number, record_json in raw.records:
@@ -159,7 +162,7 @@ def _event_ms(headers: Headers, action: str) -> int:
     return ms
 
 
-def _events(headers: Headers, wrapup_ms: int) -> Iterator[AnyEvent]:
+def _events(headers: Headers, wrapup_ms: int | None) -> Iterator[AnyEvent]:
     name = headers.get("Event-Name")
     if name in ("CHANNEL_HOLD", "CHANNEL_UNHOLD"):
         yield from _hold(headers, name)
@@ -227,17 +230,19 @@ def _answered(headers: Headers, action: str) -> CallAnswered:
     )
 
 
-def _ended(headers: Headers, action: str, wrapup_ms: int) -> Iterator[AnyEvent]:
+def _ended(headers: Headers, action: str, wrapup_ms: int | None) -> Iterator[AnyEvent]:
     member = _member(headers, action)
     ts = _event_ms(headers, action)
     yield CallEnded(id=digest_id(NAMESPACE, member, "ended"), ts=ts, call_id=member)
+    if wrapup_ms is None:
+        return
     wrapup_ts = min(ts + wrapup_ms, MAX_TS_MS)
     yield CallWrapupEnded(
         id=digest_id(NAMESPACE, member, "wrapup_ended"), ts=wrapup_ts, call_id=member
     )
 
 
-def _member_left(headers: Headers, action: str, wrapup_ms: int) -> Iterator[AnyEvent]:
+def _member_left(headers: Headers, action: str, wrapup_ms: int | None) -> Iterator[AnyEvent]:
     cause = headers.need("CC-Cause", action=action)
     if cause == "Terminated":
         yield from _ended(headers, action, wrapup_ms)

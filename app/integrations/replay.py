@@ -16,6 +16,7 @@ import msgspec
 
 from app.events.schemas import AnyEvent
 from app.integrations.common import ParseResult, text_lines
+from app.streams.engine import offset_order
 
 BATCH = 1000
 
@@ -28,7 +29,11 @@ class ReplayFormat(StrEnum):
     ndjson = "ndjson"
 
 
-def parse_file(path: Path, fmt: ReplayFormat, tz: str = "UTC") -> ParseResult:
+def parse_file(
+    path: Path, fmt: ReplayFormat, tz: str = "UTC", *, wrapup_seconds: int | None = 0
+) -> ParseResult:
+    """`wrapup_seconds` applies to formats that log no end of wrap-up (asterisk: `wrapuptime`;
+    None: none is sent, the queues' wrap-up limits end it)."""
     data = path.read_bytes()
     if fmt is ReplayFormat.technion:
         from app.integrations.technion import parse_technion
@@ -37,7 +42,7 @@ def parse_file(path: Path, fmt: ReplayFormat, tz: str = "UTC") -> ParseResult:
     if fmt is ReplayFormat.asterisk:
         from app.integrations.asterisk import parse_queue_log
 
-        return parse_queue_log(text_lines(data))
+        return parse_queue_log(text_lines(data), wrapup_seconds=wrapup_seconds)
     if fmt is ReplayFormat.connect_agent:
         from app.integrations.connect import parse_agent_events
 
@@ -142,3 +147,39 @@ async def replay(
                 on_progress(len(batch))
     summary.seconds = time.monotonic() - started
     return summary
+
+
+class WaitTimedOut(Exception):
+    """The server did not apply what was sent within the time allowed."""
+
+
+async def wait_applied(
+    url: str, api_key: str, timeout_s: float = 300.0, poll_s: float = 0.05
+) -> float:
+    """Wait until the server has applied to its live numbers every event this tenant had
+    appended when the wait began (`GET /v1/events/progress`); the seconds it took."""
+    started = time.monotonic()
+    async with httpx.AsyncClient(
+        base_url=url, headers={"Authorization": f"Bearer {api_key}"}, timeout=30
+    ) as client:
+        target: str | None = None
+        while True:
+            response = await client.get("/v1/events/progress")
+            if response.status_code != 200:
+                raise RuntimeError(
+                    f"the server answered {response.status_code} to /v1/events/progress: "
+                    f"{response.text[:500]}"
+                )
+            progress = response.json()
+            if target is None:
+                target = progress["appended"]
+                if target is None:
+                    return time.monotonic() - started
+            applied = progress["applied"]
+            if applied is not None and offset_order(applied) >= offset_order(target):
+                return time.monotonic() - started
+            if time.monotonic() - started > timeout_s:
+                raise WaitTimedOut(
+                    f"the server had applied up to {applied} of {target} after {timeout_s:g} s"
+                )
+            await asyncio.sleep(poll_s)

@@ -98,7 +98,7 @@ WEBSOCKET_CLOSED = Counter(
 )
 ALERT_DELIVERIES = Counter(
     "floorwatch_alert_deliveries",
-    "Alert notifications finished, by outcome (delivered, failed, dropped).",
+    "Alert notifications finished, by outcome (delivered, failed).",
     ["outcome"],
     registry=REGISTRY,
 )

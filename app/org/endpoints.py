@@ -17,6 +17,7 @@ from app.core.logging import get_logger
 from app.core.services import Services
 from app.org.models import Agent, Queue, Team, Tenant
 from app.org.schemas import (
+    NULLABLE_QUEUE_FIELDS,
     AgentCreate,
     AgentOut,
     AgentUpdate,
@@ -277,7 +278,8 @@ async def get_queues(principal: ReadPrincipal, services: ServicesDep) -> list[Qu
     "",
     status_code=status.HTTP_201_CREATED,
     summary="Create a queue (admins)",
-    description="Queues that are not configured use the defaults (20 s, 5 s, wrap-up on).",
+    description="Queues that are not configured use the defaults (20 s, 5 s, wrap-up until "
+    "the platform ends it).",
 )
 async def post_queue(
     body: QueueCreate, principal: AdminPrincipal, services: ServicesDep
@@ -309,7 +311,7 @@ async def patch_queue(
     async with services.db.session() as session:
         queue = await get_queue(session, principal.tenant_id, queue_id)
         for name, value in body.model_dump(exclude_unset=True).items():
-            if value is not None:
+            if value is not None or name in NULLABLE_QUEUE_FIELDS:
                 setattr(queue, name, value)
         await save_queue(session, queue)
         await session.commit()

@@ -30,7 +30,8 @@ class Queue(Base):
     name: Mapped[str] = mapped_column(String(128))
     sl_threshold_s: Mapped[float] = mapped_column(default=20.0)
     short_abandon_s: Mapped[float] = mapped_column(default=5.0)
-    wrapup: Mapped[bool] = mapped_column(default=True)
+    # None: wrap-up until the platform ends it; 0: no wrap-up; N: ends by itself after N s
+    wrapup_s: Mapped[float | None] = mapped_column(default=None)
 
 
 class Team(Base):

@@ -19,7 +19,7 @@ async def provision_roster(session: AsyncSession, tenant_id: int, roster: Roster
         queue = queues.get(rq.name) or Queue(tenant_id=tenant_id, name=rq.name)
         queue.sl_threshold_s = float(rq.sl_threshold_s)
         queue.short_abandon_s = float(rq.short_abandon_s)
-        queue.wrapup = rq.wrapup
+        queue.wrapup_s = rq.wrapup_s
         session.add(queue)
     teams = {
         t.name: t

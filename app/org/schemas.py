@@ -4,12 +4,15 @@
 from __future__ import annotations
 
 import unicodedata
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 SL_THRESHOLD_RANGE = (1.0, 3600.0)
 SHORT_ABANDON_RANGE = (0.0, 600.0)
+WRAPUP_RANGE = (0.0, 3600.0)
+NULLABLE_QUEUE_FIELDS = frozenset({"wrapup_s"})
+"""Queue fields for which an explicit null in a PATCH is a value, not "unchanged"."""
 
 
 def check_name(value: str) -> str:
@@ -40,6 +43,19 @@ ShortAbandon = Annotated[
         description="An abandon after less than this many seconds of waiting is a short "
         f"abandon, left out of service level and abandonment rate "
         f"({SHORT_ABANDON_RANGE[0]:g}-{SHORT_ABANDON_RANGE[1]:g}; 0: none).",
+    ),
+]
+
+WrapupLimit = Annotated[
+    float | None,
+    Field(
+        ge=WRAPUP_RANGE[0],
+        le=WRAPUP_RANGE[1],
+        description="Wrap-up after a call of this queue. null: until the platform ends it "
+        "(`call.wrapup_ended`) or the agent's next activity, for platforms that log wrap-up; "
+        "0: no wrap-up; N: as null, but the wrap-up ends by itself N seconds after the call "
+        "ended, for platforms that hold agents back for a fixed time without logging it "
+        f"(Asterisk's `wrapuptime`; {WRAPUP_RANGE[0]:g}-{WRAPUP_RANGE[1]:g}). See docs/metrics.md.",
     ),
 ]
 
@@ -79,20 +95,33 @@ class AgentOut(BaseModel):
     team: str | None
 
 
-class QueueCreate(StrictModel):
+class QueueBody(StrictModel):
+    @model_validator(mode="before")
+    @classmethod
+    def refuse_wrapup_flag(cls, data: Any) -> Any:
+        """The on/off `wrapup` flag was replaced by `wrapup_s`: say so, not "extra input"."""
+        if isinstance(data, dict) and "wrapup" in data:
+            raise ValueError(
+                "`wrapup` (on/off) was replaced by `wrapup_s`: null = until the platform ends "
+                "it (was true), 0 = no wrap-up (was false), N = ends by itself after N seconds"
+            )
+        return data
+
+
+class QueueCreate(QueueBody):
     name: Name = Field(description="The queue name as the events name it (`queue`).")
     sl_threshold_s: SlThreshold = 20.0
     short_abandon_s: ShortAbandon = 5.0
-    wrapup: bool = Field(True, description="Agents go to wrap-up after a call of this queue.")
+    wrapup_s: WrapupLimit = None
 
 
-class QueueUpdate(StrictModel):
-    """Only the fields given change."""
+class QueueUpdate(QueueBody):
+    """Only the fields given change (`wrapup_s: null` sets "until the platform ends it")."""
 
     name: Name | None = None
     sl_threshold_s: SlThreshold | None = None
     short_abandon_s: ShortAbandon | None = None
-    wrapup: bool | None = None
+    wrapup_s: WrapupLimit = None
 
 
 class QueueOut(BaseModel):
@@ -100,7 +129,9 @@ class QueueOut(BaseModel):
     name: str
     sl_threshold_s: float
     short_abandon_s: float
-    wrapup: bool
+    wrapup_s: float | None = Field(
+        description="null: wrap-up until the platform ends it; 0: none; N: at most N seconds."
+    )
 
 
 Language = Literal["en", "pl"]

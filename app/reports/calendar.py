@@ -155,16 +155,16 @@ class ReportCalendar:
             return [ivl]
         off = offset_expression(ivl, self.segments)
         if self.period is Period.hour:
-            return [(ivl + off) // sql_int(HOUR_MS), off]
+            # One key, the hour's UTC start: a bare constant offset as a second key would be
+            # read by SQLite as a GROUP BY column position.
+            return [(ivl + off) // sql_int(HOUR_MS) * sql_int(HOUR_MS) - off]
         return [(ivl + off) // sql_int(DAY_MS)]
 
     def bucket_from_keys(self, keys: tuple[int, ...]) -> int:
         if self.period is Period.whole:
             return self.start_ms
-        if self.period is Period.interval:
+        if self.period in (Period.interval, Period.hour):
             return int(keys[0])
-        if self.period is Period.hour:
-            return int(keys[0]) * HOUR_MS - int(keys[1])
         day = EPOCH + timedelta(days=int(keys[0]))
         return self.day_start(period_start(day, self.period))
 

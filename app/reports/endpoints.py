@@ -39,8 +39,9 @@ def check_filters(group_by: GroupBy, filters: Filters) -> None:
     description="The live API's metric catalog (" + ", ".join(METRICS) + ") per group and "
     "period, in the tenant's time zone. `from` and `to` are local dates (inclusive); week "
     "(ISO, Monday) and month reports cover whole weeks and months. Team and agent rows outside "
-    "the caller's teams are left out. `plan=true` adds plan versus actual (day, week and month "
-    "reports). See docs/reports.md.",
+    "the caller's teams are left out. Agent rows carry the agent's `agent_name` (a CSV column "
+    "too). CSV values are rounded (ratios 4 decimals, money 2, seconds 1); JSON is exact. "
+    "`plan=true` adds plan versus actual (day, week and month reports). See docs/reports.md.",
     responses={200: {"content": {"application/json": {}, "text/csv": {}}}},
 )
 async def get_kpi_report(

@@ -33,6 +33,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.core.db import Database
 from app.reports.models import AgentStateFactRow, CallFactRow, CsatFactRow, DealFactRow
+from app.reports.retention import fact_time, prune_marks
 from app.reports.rollups import add_to_rollups, rollup_deltas
 from app.shifts.outcomes import invalidate_shift_outcomes
 from app.streams.aggregator.facts import AgentStateFact, CallFact, CsatFact, DealFact, Fact
@@ -88,7 +89,9 @@ async def write_facts(db: Database, tenant_facts: Sequence[tuple[int, Fact]]) ->
 
     In the same transaction, the facts that were new (returned by the insert; a fact stored
     already is not) are added to the 15-minute rollups and mark the shifts they touch for
-    re-evaluation, so derived data never counts a fact twice."""
+    re-evaluation, so derived data never counts a fact twice. Facts older than the tenant's
+    prune mark (app/reports/retention.py) are skipped: they were counted before their
+    deletion."""
     if not tenant_facts:
         return 0
     facts: dict[FactKey, Fact] = {}
@@ -97,6 +100,13 @@ async def write_facts(db: Database, tenant_facts: Sequence[tuple[int, Fact]]) ->
         if key not in facts:
             facts[key] = fact
     async with db.engine.begin() as conn:
+        marks = await prune_marks(conn, {tenant_id for tenant_id, _ in facts})
+        if marks:
+            facts = {
+                key: fact
+                for key, fact in facts.items()
+                if fact_time(fact) >= marks.get(key[0], fact_time(fact))
+            }
         if conn.dialect.name == "postgresql":
             inserted = await _copy_new(conn, facts)
         else:

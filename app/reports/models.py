@@ -90,3 +90,15 @@ class CsatFactRow(FactMixin, Base):
     queue: Mapped[str | None] = mapped_column(String(128))
     call_id: Mapped[str | None] = mapped_column(String(128))
     ms: Mapped[int] = mapped_column(BigInteger)
+
+
+class FactPruneMark(Base):
+    """Facts of the tenant older than `pruned_before_ms` were deleted (or are being), and
+    are not written again (app/reports/retention.py)."""
+
+    __tablename__ = "fact_prune_marks"
+
+    tenant_id: Mapped[int] = mapped_column(
+        ForeignKey("tenants.id", ondelete="CASCADE"), primary_key=True
+    )
+    pruned_before_ms: Mapped[int] = mapped_column(BigInteger)

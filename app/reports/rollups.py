@@ -392,30 +392,53 @@ FACT_TABLES: Final[tuple[tuple[Any, Any], ...]] = (
 )
 
 
-async def rebuild_rollups(db: Database, tenant_id: int) -> int:
-    """Recompute a tenant's rollups from all its facts (after restoring facts from a backup,
-    or for facts written before the rollup table existed). Returns the facts read."""
+FACT_TIME_COLUMNS: Final = {
+    CallFactRow: "finished_ms",
+    AgentStateFactRow: "end_ms",
+    DealFactRow: "ms",
+    CsatFactRow: "ms",
+}
+"""The time after which a fact adds nothing to the rollups (a call's answer, abandon and
+handle time all fall at or before its finish; a state interval is split up to its end)."""
+
+
+async def rebuild_rollups(db: Database, tenant_id: int, since_ms: int | None = None) -> int:
+    """Recompute a tenant's rollups from its facts (after restoring facts from a backup, or for
+    facts written before the rollup table existed). Returns the facts read.
+
+    `since_ms` None: everything, and the tenant's time zone is recorded again for the daily
+    rows. Otherwise a local midnight of the tenant: only the rows from then on are rebuilt
+    (from facts that reach that far) and older rows are left as they are — how rollups whose
+    facts were deleted by the retention (app/reports/retention.py) are kept."""
     read = 0
     async with db.engine.begin() as conn:
-        await conn.execute(delete(KpiRollupRow).where(KpiRollupRow.tenant_id == tenant_id))
-        await conn.execute(delete(KpiRollupZone).where(KpiRollupZone.tenant_id == tenant_id))
+        stale = delete(KpiRollupRow).where(KpiRollupRow.tenant_id == tenant_id)
+        if since_ms is None:
+            await conn.execute(stale)
+            await conn.execute(delete(KpiRollupZone).where(KpiRollupZone.tenant_id == tenant_id))
+        else:
+            await conn.execute(stale.where(KpiRollupRow.ivl_ms >= since_ms))
         for model, struct in FACT_TABLES:
             table = model.__table__
             columns = [table.c[name] for name in struct.__struct_fields__]
             last_id = 0
             while True:
-                rows = (
-                    await conn.execute(
-                        select(table.c.id, *columns)
-                        .where(table.c.tenant_id == tenant_id, table.c.id > last_id)
-                        .order_by(table.c.id)
-                        .limit(FACT_BATCH)
-                    )
-                ).all()
+                query = (
+                    select(table.c.id, *columns)
+                    .where(table.c.tenant_id == tenant_id, table.c.id > last_id)
+                    .order_by(table.c.id)
+                    .limit(FACT_BATCH)
+                )
+                if since_ms is not None:
+                    query = query.where(table.c[FACT_TIME_COLUMNS[model]] >= since_ms)
+                rows = (await conn.execute(query)).all()
                 if not rows:
                     break
                 last_id = rows[-1][0]
                 read += len(rows)
                 facts = [(tenant_id, struct(*row[1:])) for row in rows]
-                await add_to_rollups(conn, rollup_deltas(facts))
+                deltas = rollup_deltas(facts)
+                if since_ms is not None:
+                    deltas = {k: d for k, d in deltas.items() if k[2] >= since_ms}
+                await add_to_rollups(conn, deltas)
     return read

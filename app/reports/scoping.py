@@ -40,6 +40,16 @@ async def registered_agents(session: AsyncSession, tenant_id: int) -> set[str]:
     return set(rows.all())
 
 
+async def agent_names(session: AsyncSession, tenant_id: int) -> dict[str, str]:
+    """Agent id -> display name, for the agents that have one."""
+    rows = await session.execute(
+        select(Agent.external_id, Agent.display_name).where(
+            Agent.tenant_id == tenant_id, Agent.display_name != ""
+        )
+    )
+    return {agent: name for agent, name in rows.all() if name}
+
+
 async def tenant_zone(session: AsyncSession, tenant_id: int) -> str:
     tenant = await session.get(Tenant, tenant_id)
     if tenant is None:

@@ -22,7 +22,7 @@ from app.reports.calendar import (
     zone,
 )
 from app.reports.kpi import KEY_FIELDS, Filters, GroupBy, KpiRow, kpi_rows
-from app.reports.scoping import agent_teams, live_now, tenant_zone
+from app.reports.scoping import agent_names, agent_teams, live_now, tenant_zone
 from app.shifts.outcomes import ShiftOutcome, evaluate_shifts
 from app.shifts.service import shift_records
 
@@ -37,6 +37,8 @@ class KpiReport:
     calendar: ReportCalendar
     rows: list[KpiRow]
     planned: set[str] = field(default_factory=set)
+    agent_names: dict[str, str] = field(default_factory=dict)
+    """Display names of the agents (agent reports), so that rows read as people, not ids."""
 
     @property
     def key_fields(self) -> tuple[str, ...]:
@@ -122,6 +124,8 @@ async def build_report(
         shifts = await shift_outcomes(services, session, tenant_id, cal, access, team_of, filters)
     rows = await kpi_rows(session, tenant_id, group_by, cal, access, filters, shifts, team_of.get)
     report = KpiReport(tz, group_by, cal, rows)
+    if group_by is GroupBy.agent:
+        report.agent_names = await agent_names(session, tenant_id)
     if with_plan and period in PLAN_PERIODS:
         plans = await list_plans(
             session, tenant_id, period=period.value, first=cal.first, last=cal.last

@@ -39,6 +39,29 @@ class LiveMetrics(msgspec.Struct):
     values: dict[tuple[str, str], dict[str, float | int | None]]
 
 
+def offset_order(offset: str) -> tuple[int, int]:
+    """A log offset as something to compare: a stream id `MS-SEQ` (redis engine) or an entry
+    number (memory engine)."""
+    first, _, second = offset.partition("-")
+    return int(first), int(second or 0)
+
+
+@dataclass(frozen=True, slots=True)
+class Progress:
+    """How far the aggregator has got with one tenant's events: the offset of the tenant's
+    last append, and the offset up to which the log has been applied to what `/v1/metrics`
+    serves (on the redis engine, the tenant's published view). None: nothing yet."""
+
+    appended: str | None
+    applied: str | None
+
+    @property
+    def caught_up(self) -> bool:
+        return self.appended is None or (
+            self.applied is not None and offset_order(self.applied) >= offset_order(self.appended)
+        )
+
+
 UpdateListener = Callable[[int], None]
 TickHook = Callable[["AggregatorHost", set[int]], Awaitable[None]]
 """Called by whoever owns aggregators (the memory engine; on the redis engine, the worker that
@@ -115,3 +138,7 @@ class Engine(ABC):
     @abstractmethod
     async def counts(self, tenant_id: int) -> dict[str, int]:
         """Exact count of aggregated events per type."""
+
+    @abstractmethod
+    async def progress(self, tenant_id: int) -> Progress:
+        """The tenant's last appended and applied offsets."""

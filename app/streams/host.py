@@ -66,6 +66,10 @@ class AggregatorHost:
             for fact in agg.drain_facts()
         ]
 
+    def has_facts(self) -> bool:
+        """Facts wait to be drained, also when no event came (`tick` let time finish calls)."""
+        return any(agg.has_facts for agg in self.aggregators.values())
+
     def now_ms(self, tenant_id: int) -> int:
         return self.clock.now(self.latest_ms.get(tenant_id, 0))
 

@@ -29,6 +29,10 @@ class Keys:
         """Prefix of the de-duplication keys (`…:seen:TENANT:EVENT_ID`)."""
         return f"{self.tag(partition)}:seen:{tenant_id}:"
 
+    def appended(self, partition: int, tenant_id: int) -> str:
+        """The stream id of the tenant's last append (set by the append script)."""
+        return f"{self.tag(partition)}:appended:{tenant_id}"
+
     def lease(self, partition: int) -> str:
         return f"{self.tag(partition)}:lease"
 

@@ -16,7 +16,7 @@ from app.events.schemas import Event
 from app.reports.facts import write_facts
 from app.streams.aggregator.facts import Fact
 from app.streams.clock import Clock, wall_ms
-from app.streams.engine import AppendResult, Engine, LiveMetrics, LogEntry
+from app.streams.engine import AppendResult, Engine, LiveMetrics, LogEntry, Progress
 from app.streams.host import AggregatorHost
 from app.streams.tenant_config import TenantConfigs
 
@@ -72,6 +72,7 @@ class MemoryEngine(Engine):
         self._ticker: asyncio.Task[None] | None = None
         self._changed_since_tick: set[int] = set()
         self._applied = asyncio.Event()
+        self._applied_offsets: dict[int, str] = {}
 
     async def start(self) -> None:
         self._consumer = asyncio.create_task(self._consume(), name="memory-aggregator")
@@ -84,6 +85,9 @@ class MemoryEngine(Engine):
             await asyncio.sleep(interval)
             try:
                 self.host.tick()
+                if self.host.has_facts():  # calls that time alone finished (wrap-up limits)
+                    self._facts.extend(self.host.drain_facts())
+                    await self._write_facts()
                 changed, self._changed_since_tick = self._changed_since_tick, set()
                 await self.run_tick_hooks(self.host, changed)
             except asyncio.CancelledError:
@@ -139,7 +143,11 @@ class MemoryEngine(Engine):
             while not self._pending.empty() and len(batch) < 1000:
                 batch.append(self._pending.get_nowait())
             try:
-                await self.host.apply(batch)
+                try:
+                    await self.host.apply(batch)
+                finally:  # taken up, even when applying failed: nobody waits for it forever
+                    for entry in batch:
+                        self._applied_offsets[entry.tenant_id] = entry.offset
                 for tenant_id in self.host.dirty:
                     self.notify(tenant_id)
                 self._changed_since_tick |= self.host.dirty
@@ -156,10 +164,11 @@ class MemoryEngine(Engine):
         """Write pending facts; on a database error keep them (bounded) for the next round."""
         if not self._facts:
             return
+        facts, self._facts = self._facts, []  # the other writer may add facts meanwhile
         try:
-            await write_facts(self.db, self._facts)
-            self._facts.clear()
+            await write_facts(self.db, facts)
         except Exception as exc:
+            self._facts[:0] = facts
             log.warning(
                 "writing facts failed; will retry", error=str(exc), pending=len(self._facts)
             )
@@ -197,3 +206,10 @@ class MemoryEngine(Engine):
     async def counts(self, tenant_id: int) -> dict[str, int]:
         agg = self.host.aggregators.get(tenant_id)
         return agg.counts_by_type() if agg else {}
+
+    async def progress(self, tenant_id: int) -> Progress:
+        entries = self._log.get(tenant_id)
+        return Progress(
+            appended=entries[-1].offset if entries else None,
+            applied=self._applied_offsets.get(tenant_id),
+        )

@@ -16,7 +16,7 @@ from app.config import Settings
 from app.core.logging import get_logger
 from app.events.schemas import Event
 from app.streams.clock import wall_ms
-from app.streams.engine import AppendResult, Engine, LiveMetrics, LogEntry
+from app.streams.engine import AppendResult, Engine, LiveMetrics, LogEntry, Progress
 from app.streams.keys import Keys
 from app.streams.redis_log import RedisLog
 from app.streams.tenant_config import TenantConfigs
@@ -24,6 +24,7 @@ from app.streams.views import (
     AT,
     BOARD,
     META,
+    OFFSET,
     WANT_TTL_MS,
     always_written,
     at_decoder,
@@ -177,3 +178,11 @@ class RedisEngine(Engine):
     async def counts(self, tenant_id: int) -> dict[str, int]:
         blob: Any = await self.redis.hget(self.keys.view(tenant_id), META)
         return meta_decoder.decode(blob).counts if blob is not None else {}
+
+    async def progress(self, tenant_id: int) -> Progress:
+        appended = await self.log.last_appended(tenant_id)
+        applied: Any = await self.redis.hget(self.keys.view(tenant_id), OFFSET)
+        return Progress(
+            appended=appended,
+            applied=applied.decode() if isinstance(applied, bytes) else applied,
+        )

@@ -13,13 +13,13 @@ from app.events.schemas import AnyEvent, Event
 from app.streams.engine import AppendResult, LogEntry
 from app.streams.keys import Keys, partition_of
 
-# KEYS[1] = the partition's stream. ARGV[1] = prefix of the seen-id keys, ARGV[2] = their TTL in
-# ms, ARGV[3] = tenant id, ARGV[4] = msgpack array of the event ids, ARGV[5] = the msgpack-encoded
-# events one after another, ARGV[6] = msgpack array of their lengths in bytes. A constant number of
-# arguments keeps the client's command packing cheap for big batches. Events never seen before
-# are appended as ONE stream entry whose `e` field is a msgpack array of them (the array header is
-# written here, so nothing is re-encoded; when all are new, ARGV[5] is used as it is). The
-# seen-id keys share the stream's hash tag.
+# KEYS[1] = the partition's stream, KEYS[2] = the tenant's last appended id. ARGV[1] = prefix of
+# the seen-id keys, ARGV[2] = their TTL in ms, ARGV[3] = tenant id, ARGV[4] = msgpack array of the
+# event ids, ARGV[5] = the msgpack-encoded events one after another, ARGV[6] = msgpack array of
+# their lengths in bytes. A constant number of arguments keeps the client's command packing cheap
+# for big batches. Events never seen before are appended as ONE stream entry whose `e` field is a
+# msgpack array of them (the array header is written here, so nothing is re-encoded; when all are
+# new, ARGV[5] is used as it is). The seen-id keys and KEYS[2] share the stream's hash tag.
 APPEND_SCRIPT = """
 local ids, lengths, events = cmsgpack.unpack(ARGV[4]), cmsgpack.unpack(ARGV[6]), ARGV[5]
 local parts, new, n, at = {}, {}, 0, 1
@@ -45,6 +45,7 @@ else
                        math.floor(n / 256) % 256, n % 256)
 end
 local id = redis.call('XADD', KEYS[1], '*', 't', ARGV[3], 'e', header .. body)
+redis.call('SET', KEYS[2], id)
 return {id, new}
 """
 
@@ -85,12 +86,19 @@ class RedisLog:
             b"".join(encoded),
             encode([len(blob) for blob in encoded]),
         ]
-        _, new = await self._append(keys=[self.keys.events(partition)], args=args)
+        _, new = await self._append(
+            keys=[self.keys.events(partition), self.keys.appended(partition, tenant_id)],
+            args=args,
+        )
         accepted = [int(i) for i in new]
         kept = set(accepted)
         return AppendResult(
             accepted=accepted, duplicates=[i for i in range(len(events)) if i not in kept]
         )
+
+    async def last_appended(self, tenant_id: int) -> str | None:
+        got: Any = await self.redis.get(self.keys.appended(self.partition(tenant_id), tenant_id))
+        return got.decode() if isinstance(got, bytes) else got
 
     async def read_partition(
         self, partition: int, *, after: str = "0", limit: int = 1000

@@ -27,7 +27,9 @@ async def load_tenant_config(db: Database, tenant_id: int, max_call_age_s: float
         timezone=tenant.timezone if tenant else "UTC",
         queues={
             q.name: QueueConfig(
-                sl_threshold_s=q.sl_threshold_s, short_abandon_s=q.short_abandon_s, wrapup=q.wrapup
+                sl_threshold_s=q.sl_threshold_s,
+                short_abandon_s=q.short_abandon_s,
+                wrapup_s=q.wrapup_s,
             )
             for q in queues
         },

@@ -2,7 +2,8 @@
 processes to serve.
 
 A tenant's view is one Redis hash (`Keys.view`) with a field per part: `meta` (event counts),
-`at` (the time the figures are for), `board` (the agent board) and one `scope:SCOPE` field per
+`at` (the time the figures are for), `offset` (the log offset they include), `board` (the agent
+board) and one `scope:SCOPE` field per
 scope (every window of it). The owner writes only the fields whose
 bytes changed since it last wrote them, and announces the tenant only when something other than
 `at` changed.
@@ -29,6 +30,9 @@ from app.streams.aggregator import LIVE, WINDOWS, TenantAggregator
 META: Final = "meta"
 AT: Final = "at"
 BOARD: Final = "board"
+OFFSET: Final = "offset"
+"""The partition's log offset the view was computed at (written by the worker, not by
+`compute_parts`): how far the tenant's numbers have got (`/v1/events/progress`)."""
 SCOPE_PREFIX: Final = "scope:"
 VIEW_WINDOWS: Final = (LIVE, *WINDOWS)
 WANT_TTL_MS: Final = 60_000

@@ -34,7 +34,7 @@ from app.streams.host import AggregatorHost
 from app.streams.keys import Keys
 from app.streams.redis_log import decode_entry
 from app.streams.tenant_config import TenantConfigs
-from app.streams.views import AT, IDLE_REFRESH_S, WrittenView, compute_parts
+from app.streams.views import AT, IDLE_REFRESH_S, OFFSET, WrittenView, compute_parts
 
 log = get_logger(__name__)
 UNREADABLE_KEPT_S: Final = 7 * 24 * 3600
@@ -236,7 +236,11 @@ class PartitionWorker:
         if part.checkpointing is not None and not part.checkpointing.done():
             return None
         part.checkpointed_at = time.monotonic()
-        if part.host.offset == part.checkpointed_offset and not part.pending_facts:
+        if (
+            part.host.offset == part.checkpointed_offset
+            and not part.pending_facts
+            and not part.host.has_facts()
+        ):
             return None
         began = time.monotonic()
         facts = part.pending_facts + part.host.drain_facts()
@@ -407,10 +411,11 @@ class PartitionWorker:
                         continue
                     written.computed_at = now
                     parts = compute_parts(agg, host.now_ms(tenant_id), want)
+                    parts[OFFSET] = host.offset.encode()
                     changed, gone = written.changes(parts)
                     if not changed and not gone:
                         continue
-                    channel = announce if gone or changed.keys() - {AT} else ""
+                    channel = announce if gone or changed.keys() - {AT, OFFSET} else ""
                     args: list[Any] = [part.epoch, channel, f"{tenant_id}:{host.offset}"]
                     args += [len(gone), *gone]
                     for name, value in changed.items():

@@ -39,6 +39,7 @@ from app.core.errors import (
 from app.core.logging import get_logger
 from app.core.services import Services
 from app.widgets.connection import Connection
+from app.widgets.history_endpoint import router as history_router
 from app.widgets.hub import Hub
 from app.widgets.message_rate import MessageRate
 from app.widgets.protocol import (
@@ -56,6 +57,7 @@ from app.widgets.protocol import (
 )
 
 router = APIRouter(tags=["live"])
+router.include_router(history_router)
 log = get_logger(__name__)
 
 AUTH_TIMEOUT_S = 10.0
@@ -203,6 +205,7 @@ async def serve(websocket: WebSocket, hub: Hub, conn: Connection) -> None:
             Welcome(
                 tenant=conn.principal.tenant_name,
                 ping_interval_s=settings.ws_ping_interval_s,
+                stale_after_s=settings.ws_stale_after_s,
                 idle_timeout_s=settings.ws_idle_timeout_s,
                 max_message_bytes=settings.ws_max_message_bytes,
                 max_subscriptions=settings.ws_max_subscriptions,

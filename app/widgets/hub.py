@@ -24,6 +24,7 @@ from app.auth.principal import Principal
 from app.auth.resolver import resolve_credential
 from app.core.logging import get_logger
 from app.core.services import Services
+from app.dashboards.feed import scope_versions
 from app.widgets.connection import Connection
 from app.widgets.live import LiveTopic, State
 from app.widgets.protocol import (
@@ -36,6 +37,7 @@ from app.widgets.protocol import (
     encode,
 )
 from app.widgets.topics import Topic, TopicError, TopicKind, can_subscribe, parse_topic
+from app.widgets.trends import TrendRecorder
 
 log = get_logger(__name__)
 
@@ -74,23 +76,29 @@ class Hub:
         self._tasks: list[asyncio.Task[None]] = []
         self._fetch_slots = asyncio.Semaphore(CONCURRENT_FETCHES)
         self._failing_since: dict[int, float] = {}
+        self.trends = TrendRecorder(services)
 
     # -- lifecycle --------------------------------------------------------------------------
 
     async def start(self) -> None:
         self.engine.add_listener(self.on_update)
         self.services.alerts.feed.add_listener(self.on_update)
+        self.services.dashboards.add_listener(self.on_update)
         self._tasks = [
             asyncio.create_task(self._update_loop(), name="ws-hub-updates"),
             asyncio.create_task(self._heartbeat_loop(), name="ws-hub-heartbeat"),
             asyncio.create_task(self._flush_loop(), name="ws-hub-flush"),
         ]
+        await self.trends.start()
 
     async def close(self) -> None:
+        await self.trends.close()
         with contextlib.suppress(ValueError):
             self.engine.remove_listener(self.on_update)
         with contextlib.suppress(ValueError):
             self.services.alerts.feed.remove_listener(self.on_update)
+        with contextlib.suppress(ValueError):
+            self.services.dashboards.remove_listener(self.on_update)
         for task in self._tasks:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
@@ -299,7 +307,8 @@ class Hub:
             self._drop(live)
 
     async def _fetch(self, tenant_id: int, topics: list[Topic]) -> dict[str, tuple[int, State]]:
-        """Read the live state behind the topics with one `live` and one `board` call."""
+        """Read the live state behind the topics with one `live` and one `board` call (and the
+        alert and dashboard feeds, which cache)."""
         queries = sorted(
             {(t.scope, t.window) for t in topics if t.kind is TopicKind.metrics and t.window}
         )
@@ -310,6 +319,9 @@ class Hub:
         alerts = None
         if any(t.kind is TopicKind.alerts for t in topics):
             alerts = await self.services.alerts.feed.current(tenant_id)
+        dashboards = None
+        if any(t.kind is TopicKind.dashboards for t in topics):
+            dashboards = await self.services.dashboards.versions(tenant_id)
         out: dict[str, tuple[int, State]] = {}
         for topic in topics:
             if topic.kind is TopicKind.metrics:
@@ -319,6 +331,9 @@ class Hub:
             elif topic.kind is TopicKind.board:
                 at_ms, rows = board if board else (0, [])
                 out[topic.name] = (at_ms, board_state(topic, rows))
+            elif topic.kind is TopicKind.dashboards:
+                now_ms = int(time.time() * 1000)
+                out[topic.name] = (now_ms, scope_versions(dashboards or {}, topic.scope))
             else:
                 out[topic.name] = (int(time.time() * 1000), alerts_state(topic, alerts or []))
         return out

@@ -106,6 +106,8 @@ class Welcome(Message, tag="welcome"):
 
     tenant: str
     ping_interval_s: float
+    stale_after_s: float
+    """A client that has received nothing for this long should count itself stale."""
     idle_timeout_s: float
     max_message_bytes: int
     max_subscriptions: int

@@ -2,7 +2,8 @@
 
     metrics:SCOPE:WINDOW   metrics:tenant:15m, metrics:queue:Sales:5m, metrics:agent:a-17:today
     board:SCOPE            board:tenant, board:team:Blue, board:queue:Sales
-    alerts:SCOPE           alerts:tenant, alerts:team:Blue (reserved: always empty for now)
+    alerts:SCOPE           alerts:tenant, alerts:team:Blue
+    dashboards:SCOPE       dashboards:tenant, dashboards:team:Blue (versions, to reload a layout)
 
 SCOPE is `tenant`, `queue:NAME`, `team:NAME` or (metrics only) `agent:ID`. A NAME may itself hold
 colons: the window is the part after the last colon. A topic never names a tenant: it is always
@@ -27,12 +28,14 @@ class TopicKind(StrEnum):
     metrics = "metrics"
     board = "board"
     alerts = "alerts"
+    dashboards = "dashboards"
 
 
 SCOPE_KINDS: dict[TopicKind, tuple[str, ...]] = {
     TopicKind.metrics: ("queue", "team", "agent"),
     TopicKind.board: ("queue", "team"),
     TopicKind.alerts: ("queue", "team"),
+    TopicKind.dashboards: ("team",),
 }
 
 
@@ -76,8 +79,8 @@ def parse_topic(tenant_id: int, name: str) -> Topic:
         kind = TopicKind(head)
     except ValueError:
         raise TopicError(
-            f"unknown topic {name!r}: expected `metrics:SCOPE:WINDOW`, `board:SCOPE` "
-            "or `alerts:SCOPE`"
+            f"unknown topic {name!r}: expected `metrics:SCOPE:WINDOW`, `board:SCOPE`, "
+            "`alerts:SCOPE` or `dashboards:SCOPE`"
         ) from None
     if not sep:
         raise TopicError(f"topic {name!r} lacks its scope, e.g. `{kind}:tenant`")
@@ -101,7 +104,8 @@ def can_subscribe(
     Metrics follow the metrics API: the tenant and queues are floor-wide; a team or an agent
     only for callers who may see that team or agent (`team_of_agent` maps agent ids to their
     teams; only needed for callers limited to some teams). A board or the alerts of a team need
-    that team; the tenant's or a queue's (which list agents of any team) need every team."""
+    that team; the tenant's or a queue's (which list agents of any team) need every team.
+    The dashboards shared with everyone are everyone's; a team's need that team."""
     if principal.tenant_id != topic.tenant_id or not principal.reads_wall:
         return False
     access = principal.access
@@ -109,4 +113,6 @@ def can_subscribe(
         return access.can_see_scope(topic.scope, dict(team_of_agent or {}))
     if topic.scope_kind == "team":
         return access.can_see_team(topic.scope_name)
+    if topic.kind is TopicKind.dashboards:
+        return True
     return access.all_teams and access.only_agent is None

@@ -17,14 +17,14 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table('tenants') as batch:
-        batch.add_column(
-            sa.Column('language', sa.String(length=2), nullable=False, server_default='en')
-        )
-        batch.add_column(sa.Column('currency', sa.String(length=3), nullable=True))
+    op.add_column(
+        'tenants', sa.Column('language', sa.String(length=2), nullable=False, server_default='en')
+    )
+    op.add_column('tenants', sa.Column('currency', sa.String(length=3), nullable=True))
 
 
 def downgrade() -> None:
-    with op.batch_alter_table('tenants') as batch:
-        batch.drop_column('currency')
-        batch.drop_column('language')
+    # Plain ALTER TABLE ... DROP COLUMN (SQLite 3.35+): a batch copy would drop and recreate
+    # `tenants`, and every row of every table that references it would go with it.
+    op.execute('ALTER TABLE tenants DROP COLUMN currency')
+    op.execute('ALTER TABLE tenants DROP COLUMN language')

@@ -1,5 +1,5 @@
-"""One alert of a tenant on SQLite, and notifications of it to deliver with a Dispatcher
-(the `fx` fixture is in conftest.py)."""
+"""One alert of a tenant on SQLite, and notifications of it queued in the outbox for a
+Dispatcher to deliver (the `fx` fixture is in conftest.py)."""
 
 from __future__ import annotations
 
@@ -10,12 +10,18 @@ from typing import Any
 
 from sqlalchemy import select
 
-from app.alerts.delivery import Notification
 from app.alerts.models import Alert, AlertChannel, AlertDelivery, AlertDeliveryAttempt
 from app.alerts.payloads import NotificationKind
 from app.alerts.repository import alert_out
 from app.core.db import Database
+from app.streams.clock import wall_ms
 from tests.helpers import make_tenant_key
+
+
+@dataclass(frozen=True)
+class Queued:
+    delivery_id: int
+    channel_id: int
 
 
 @dataclass
@@ -63,7 +69,8 @@ async def alert_fixture(sqlite_url: str) -> AsyncIterator[Fixture]:
 
 async def notification(
     fx: Fixture, settings: dict[str, Any], kind: NotificationKind = "firing"
-) -> Notification:
+) -> Queued:
+    """A new channel with `settings` and a delivery to it in the outbox, due now."""
     async with fx.db.session() as session:
         channel = AlertChannel(
             tenant_id=fx.tenant_id,
@@ -80,12 +87,12 @@ async def notification(
             channel_name=channel.name,
             channel_kind=channel.kind,
             event=kind,
+            payload=alert_out(fx.alert).model_dump(mode="json"),
+            next_attempt_ms=wall_ms(),
         )
         session.add(delivery)
         await session.commit()
-        return Notification(
-            delivery.id, fx.tenant_id, channel.id, settings, alert_out(fx.alert), kind
-        )
+        return Queued(delivery.id, channel.id)
 
 
 async def delivery(

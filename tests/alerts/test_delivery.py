@@ -46,7 +46,7 @@ async def test_webhook_503_twice_then_200_is_one_delivery_after_three_signed_att
     dispatcher = Dispatcher(fx.db, Backoff(initial_s=0.05), private_destinations=True)
     async with http_receiver([Reply(503), Reply(503)]) as receiver:
         n = await notification(fx, webhook(receiver.url))
-        dispatcher.submit(n)
+        dispatcher.wake()
         assert await dispatcher.idle(10)
     await dispatcher.close()
     assert len(receiver.requests) == 3
@@ -81,7 +81,7 @@ async def test_retry_after_is_honoured(fx: Fixture) -> None:
     dispatcher = Dispatcher(fx.db, Backoff(initial_s=0.01), private_destinations=True)
     async with http_receiver([Reply(429, {"Retry-After": "1"})]) as receiver:
         n = await notification(fx, webhook(receiver.url))
-        dispatcher.submit(n)
+        dispatcher.wake()
         assert await dispatcher.idle(10)
     await dispatcher.close()
     assert len(receiver.requests) == 2
@@ -95,7 +95,7 @@ async def test_gives_up_after_the_bounded_time_and_records_why(fx: Fixture) -> N
     async with http_receiver([Reply(500)] * 100) as receiver:
         n = await notification(fx, webhook(receiver.url, give_up_after_s=1.0))
         started = time.monotonic()
-        dispatcher.submit(n)
+        dispatcher.wake()
         assert await dispatcher.idle(10)
         spent = time.monotonic() - started
     await dispatcher.close()
@@ -112,7 +112,7 @@ async def test_a_permanent_error_is_not_retried(fx: Fixture) -> None:
     dispatcher = Dispatcher(fx.db, Backoff(initial_s=0.01), private_destinations=True)
     async with http_receiver([Reply(404)]) as receiver:
         n = await notification(fx, webhook(receiver.url))
-        dispatcher.submit(n)
+        dispatcher.wake()
         assert await dispatcher.idle(10)
     await dispatcher.close()
     row, _ = await delivery(fx, n.delivery_id)
@@ -124,7 +124,7 @@ async def test_a_timeout_is_retried(fx: Fixture) -> None:
     dispatcher = Dispatcher(fx.db, Backoff(initial_s=0.01), private_destinations=True)
     async with http_receiver([Reply(200, delay_s=1.0)]) as receiver:
         n = await notification(fx, webhook(receiver.url, timeout_s=0.2))
-        dispatcher.submit(n)
+        dispatcher.wake()
         assert await dispatcher.idle(10)
         await dispatcher.close()
     row, attempts = await delivery(fx, n.delivery_id)
@@ -133,7 +133,7 @@ async def test_a_timeout_is_retried(fx: Fixture) -> None:
     assert attempts[0].error == "no response within 0.2 s"
 
 
-async def test_a_failing_channel_blocks_neither_submit_nor_other_channels(fx: Fixture) -> None:
+async def test_a_failing_channel_blocks_neither_waking_nor_other_channels(fx: Fixture) -> None:
     dispatcher = Dispatcher(fx.db, Backoff(initial_s=0.2), private_destinations=True)
     async with (
         http_receiver([Reply(503)] * 100) as failing,
@@ -142,8 +142,7 @@ async def test_a_failing_channel_blocks_neither_submit_nor_other_channels(fx: Fi
         bad = await notification(fx, webhook(failing.url, give_up_after_s=30))
         good = await notification(fx, webhook(healthy.url))
         started = time.monotonic()
-        dispatcher.submit(bad)
-        dispatcher.submit(good)
+        dispatcher.wake()
         assert time.monotonic() - started < 0.05
         for _ in range(200):
             if healthy.requests:
@@ -152,7 +151,8 @@ async def test_a_failing_channel_blocks_neither_submit_nor_other_channels(fx: Fi
         assert len(healthy.requests) == 1
         assert time.monotonic() - started < 3.0  # while the other channel is still retrying
         row, _ = await delivery(fx, bad.delivery_id)
-        assert row.status == "delivering"
+        assert row.status in ("queued", "delivering")  # between retries, or in one
+        assert row.finished_at is None
         await dispatcher.close(grace_s=0.1)
     row, _ = await delivery(fx, good.delivery_id)
     assert row.status == "delivered"
@@ -163,7 +163,7 @@ async def test_secrets_never_reach_the_recorded_error(fx: Fixture) -> None:
     url = f"http://127.0.0.1:{free_port()}/services/{token}"
     dispatcher = Dispatcher(fx.db, Backoff(initial_s=0.01), private_destinations=True)
     n = await notification(fx, {"kind": "slack", "url": url, "give_up_after_s": 0})
-    dispatcher.submit(n)
+    dispatcher.wake()
     assert await dispatcher.idle(10)
     await dispatcher.close()
     row, attempts = await delivery(fx, n.delivery_id)
@@ -180,12 +180,9 @@ async def test_slack_and_teams_get_their_own_payloads_and_no_url_is_logged(
     caplog.set_level(logging.INFO)
     dispatcher = Dispatcher(fx.db, private_destinations=True)
     async with http_receiver() as receiver:
-        slack = await notification(fx, {"kind": "slack", "url": receiver.url + "/slack/tok3n"})
-        teams = await notification(
-            fx, {"kind": "teams", "url": receiver.url + "/teams"}, "resolved"
-        )
-        dispatcher.submit(slack)
-        dispatcher.submit(teams)
+        await notification(fx, {"kind": "slack", "url": receiver.url + "/slack/tok3n"})
+        await notification(fx, {"kind": "teams", "url": receiver.url + "/teams"}, "resolved")
+        dispatcher.wake()
         assert await dispatcher.idle(10)
     await dispatcher.close()
     assert "tok3n" not in caplog.text
@@ -204,7 +201,7 @@ async def test_email_reaches_a_real_smtp_server(fx: Fixture) -> None:
     dispatcher = Dispatcher(fx.db, private_destinations=True)
     with smtp_server() as (box, port):
         n = await notification(fx, email(port, "lead@example.com", "Ops <ops@example.com>"))
-        dispatcher.submit(n)
+        dispatcher.wake()
         assert await dispatcher.idle(10)
         await dispatcher.close()
     row, _ = await delivery(fx, n.delivery_id)
@@ -224,8 +221,7 @@ async def test_a_loopback_webhook_is_refused_unless_private_destinations_are_on(
     async with http_receiver() as receiver:
         by_address = await notification(fx, webhook(receiver.url))
         by_name = await notification(fx, webhook(receiver.url.replace("127.0.0.1", "localhost")))
-        dispatcher.submit(by_address)
-        dispatcher.submit(by_name)
+        dispatcher.wake()
         assert await dispatcher.idle(10)
     await dispatcher.close()
     assert receiver.requests == []
@@ -248,7 +244,7 @@ async def test_a_name_is_vetted_by_what_it_resolves_to(fx: Fixture) -> None:
     dispatcher = Dispatcher(fx.db)
     async with http_receiver() as receiver:
         n = await notification(fx, webhook(receiver.url.replace("127.0.0.1", name)))
-        dispatcher.submit(n)
+        dispatcher.wake()
         assert await dispatcher.idle(10)
     await dispatcher.close()
     assert receiver.requests == []
@@ -263,7 +259,7 @@ async def test_smtp_to_a_loopback_host_is_refused(fx: Fixture) -> None:
     dispatcher = Dispatcher(fx.db)
     with smtp_server() as (box, port):
         n = await notification(fx, email(port, "lead@example.com"))
-        dispatcher.submit(n)
+        dispatcher.wake()
         assert await dispatcher.idle(10)
         await dispatcher.close()
     row, attempts = await delivery(fx, n.delivery_id)

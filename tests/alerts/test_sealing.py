@@ -13,7 +13,7 @@ import pytest
 from pydantic import ValidationError
 from sqlalchemy import select
 
-from app.alerts.delivery import Dispatcher, Notification
+from app.alerts.delivery import Dispatcher
 from app.alerts.models import AlertChannel, AlertDelivery
 from app.alerts.payloads import verify
 from app.alerts.sealing import PREFIX, SecretBox, SecretUnavailable, generate_key
@@ -21,7 +21,7 @@ from app.alerts.service import reseal_channels
 from app.auth.keys import Scope
 from app.config import Settings
 from app.core.db import Database
-from tests.alerts.deliveries import Fixture, delivery, notification
+from tests.alerts.deliveries import Fixture, Queued, delivery, notification
 from tests.alerts.receivers import http_receiver
 from tests.conftest import RunningApp, make_settings, start_app, stop_app
 from tests.helpers import cli_env, floorwatch, make_tenant_key
@@ -131,10 +131,10 @@ async def test_the_database_never_holds_the_secret_and_keys_rotate(sqlite_url: s
 
 async def deliver(
     fx: Fixture, box: SecretBox, settings: dict[str, Any]
-) -> tuple[AlertDelivery, Notification]:
+) -> tuple[AlertDelivery, Queued]:
     dispatcher = Dispatcher(fx.db, private_destinations=True, box=box)
     n = await notification(fx, settings)
-    dispatcher.submit(n)
+    dispatcher.wake()
     assert await dispatcher.idle(10)
     await dispatcher.close()
     row, _ = await delivery(fx, n.delivery_id)

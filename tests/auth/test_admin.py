@@ -182,19 +182,25 @@ async def test_queues_with_validated_ranges(app_server: RunningApp, admin: Admin
     c = admin.client
     made = await c.post(
         "/v1/queues",
-        json={"name": "Support", "sl_threshold_s": 30, "short_abandon_s": 3, "wrapup": False},
+        json={"name": "Support", "sl_threshold_s": 30, "short_abandon_s": 3, "wrapup_s": 0},
     )
     assert made.status_code == 201, made.text
-    assert made.json()["wrapup"] is False
+    assert made.json()["wrapup_s"] == 0
     for bad in (
         {"name": "Q1", "sl_threshold_s": 0},
         {"name": "Q2", "sl_threshold_s": 3601},
         {"name": "Q3", "short_abandon_s": -1},
         {"name": "Q4", "short_abandon_s": 601},
         {"name": "Q5\n"},
+        {"name": "Q6", "wrapup_s": -1},
+        {"name": "Q7", "wrapup_s": 3601},
+        {"name": "Q8", "wrapup_s": "long"},
     ):
         response = await c.post("/v1/queues", json=bad)
         assert response.status_code == 422, bad
+    flag = await c.post("/v1/queues", json={"name": "Old", "wrapup": True})
+    assert flag.status_code == 422
+    assert "replaced by `wrapup_s`" in flag.text
     assert (await c.post("/v1/queues", json={"name": "Support"})).status_code == 409
     queue_id = made.json()["id"]
     changed = await c.patch(f"/v1/queues/{queue_id}", json={"sl_threshold_s": 45})
@@ -202,6 +208,16 @@ async def test_queues_with_validated_ranges(app_server: RunningApp, admin: Admin
     assert changed.json()["short_abandon_s"] == 3
     config = await app_server.services.configs.get(admin.tenant_id)
     assert config.queues["Support"].sl_threshold_s == 45
+    assert config.queues["Support"].wrapup_s == 0
+    limited = await c.patch(f"/v1/queues/{queue_id}", json={"wrapup_s": 30})
+    assert limited.json()["wrapup_s"] == 30
+    config = await app_server.services.configs.get(admin.tenant_id)
+    assert config.queues["Support"].wrapup_s == 30
+    unlimited = await c.patch(f"/v1/queues/{queue_id}", json={"wrapup_s": None})
+    assert unlimited.json()["wrapup_s"] is None
+    assert unlimited.json()["sl_threshold_s"] == 45
+    config = await app_server.services.configs.get(admin.tenant_id)
+    assert config.queues["Support"].wrapup_s is None
     assert (await c.patch(f"/v1/queues/{queue_id}", json={"sl_threshold_s": -5})).status_code == 422
     assert (await c.delete(f"/v1/queues/{queue_id}")).status_code == 204
     assert [q["name"] for q in (await c.get("/v1/queues")).json()] == ["Sales"]

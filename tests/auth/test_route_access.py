@@ -62,6 +62,7 @@ ACCESS: dict[tuple[str, str], Allowed | Custom] = {
     ("GET", "/metrics"): Custom("loopback or a token: tests/ops/test_metrics_endpoint.py"),
     # ingestion
     ("POST", "/v1/events"): Allowed.ingest,
+    ("GET", "/v1/events/progress"): Allowed.ingest,
     ("POST", "/v1/integrations/asterisk/queue-log"): Allowed.ingest,
     ("POST", "/v1/integrations/connect/agent-events"): Allowed.ingest,
     ("POST", "/v1/integrations/connect/ctr"): Allowed.ingest,
@@ -70,6 +71,7 @@ ACCESS: dict[tuple[str, str], Allowed | Custom] = {
     ("GET", "/v1/metrics"): Allowed.read,
     ("GET", "/v1/metrics/events"): Allowed.read,
     ("GET", "/v1/metrics/catalog"): Allowed.wall,  # the wall reads labels, language, currency
+    ("GET", "/v1/metrics/history"): Allowed.wall,  # and its charts' last hour
     ("GET", "/v1/agents"): Allowed.read,
     # auth
     ("POST", "/v1/auth/login"): Allowed.public,
@@ -163,6 +165,8 @@ ACCESS: dict[tuple[str, str], Allowed | Custom] = {
     ("GET", "/v1/dashboards/{dashboard_id}/display-links"): Allowed.read,
     ("POST", "/v1/dashboards/{dashboard_id}/display-links"): Allowed.read,
     ("DELETE", "/v1/dashboards/{dashboard_id}/display-links/{link_id}"): Allowed.read,
+    ("GET", "/v1/display-links"): Allowed.read,
+    ("DELETE", "/v1/display-links/{link_id}"): Allowed.read,
     # WebSocket and the wall display's static files
     ("WS", "/v1/ws"): Custom("tests/widgets/ (handshake auth, topics per role)"),
     ("MOUNT", "/"): Custom("public files of the wall display: tests/test_frontend.py"),
@@ -322,6 +326,7 @@ DISPLAY_MAY: frozenset[tuple[str, str]] = frozenset(
         ("GET", "/v1/dashboards/options"),
         ("GET", "/v1/dashboards/{dashboard_id}"),
         ("GET", "/v1/metrics/catalog"),
+        ("GET", "/v1/metrics/history"),
         ("GET", "/v1/tenant"),
     }
 )

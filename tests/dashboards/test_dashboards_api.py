@@ -159,7 +159,11 @@ async def test_team_dashboards_are_shared_with_that_team_only(app_server: Runnin
         "North",
         "Floor",
     }
-    assert names(await call(app_server, "GET", "/v1/dashboards", tokens["south_lead"])) == {"Floor"}
+    # The south lead's team had no dashboard: it gets its own overview (scoped to South).
+    assert names(await call(app_server, "GET", "/v1/dashboards", tokens["south_lead"])) == {
+        "South overview",
+        "Floor",
+    }
     assert names(await call(app_server, "GET", "/v1/dashboards", tokens["agent"])) == {"Floor"}
 
     north_path = f"/v1/dashboards/{north.json()['id']}"

@@ -101,17 +101,24 @@ async def test_queue_threshold_change_persists(wall: Wall, page: Page) -> None:
     await page.click("[data-form=new-queue] button[type=submit]")
     section = page.locator("section[data-queue=Sales]")
     await expect(section).to_be_visible()
+    await expect(section.locator("select[name=wrapup_mode]")).to_have_value("event")
+    await expect(section.locator("input[name=wrapup_s]")).to_be_disabled()
     await section.locator("input[name=sl_threshold_s]").fill("30")
     await section.locator("input[name=short_abandon_s]").fill("8")
+    await section.locator("select[name=wrapup_mode]").select_option("limit")
+    await section.locator("input[name=wrapup_s]").fill("45")
     await section.locator("button[type=submit]").click()
     await expect(page.locator("[role=status]")).to_have_text("Saved")
     await page.reload()
     section = page.locator("section[data-queue=Sales]")
     await expect(section.locator("input[name=sl_threshold_s]")).to_have_value("30")
     await expect(section.locator("input[name=short_abandon_s]")).to_have_value("8")
+    await expect(section.locator("select[name=wrapup_mode]")).to_have_value("limit")
+    await expect(section.locator("input[name=wrapup_s]")).to_have_value("45")
     queues = {q["name"]: q for q in await wall.api("GET", "/v1/queues")}
     assert queues["Sales"]["sl_threshold_s"] == 30
     assert queues["Sales"]["short_abandon_s"] == 8
+    assert queues["Sales"]["wrapup_s"] == 45
     await screenshot(page, "admin-queues")
 
     # A value the API refuses shows one sentence by the field, once, and changes nothing.
@@ -130,6 +137,15 @@ async def test_queue_threshold_change_persists(wall: Wall, page: Page) -> None:
     assert queues["Sales"]["sl_threshold_s"] == 30
     await field.fill("25")
     await expect(note).to_have_count(0)  # the mark goes as the field changes
+    # No wrap-up at all, then back to "until the platform ends it".
+    await section.locator("input[name=sl_threshold_s]").fill("30")
+    for mode, stored in (("none", 0), ("event", None)):
+        await section.locator("select[name=wrapup_mode]").select_option(mode)
+        await expect(section.locator("input[name=wrapup_s]")).to_be_disabled()
+        await section.locator("button[type=submit]").click()
+        await expect(page.locator("[role=status]")).to_have_text("Saved")
+        queues = {q["name"]: q for q in await wall.api("GET", "/v1/queues")}
+        assert queues["Sales"]["wrapup_s"] == stored
 
 
 async def test_tenant_currency_shows_with_revenue(wall: Wall, page: Page) -> None:
@@ -160,6 +176,7 @@ async def test_tenant_currency_shows_with_revenue(wall: Wall, page: Page) -> Non
     value = page.locator("[data-widget=rev] [data-testid=value]")
     await expect(value).to_contain_text("PLN")
     await expect(value).to_contain_text("1,250")
+
 
 
 async def test_api_key_is_shown_once_and_works(wall: Wall, page: Page) -> None:

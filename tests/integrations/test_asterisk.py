@@ -15,6 +15,7 @@ from app.events.schemas import (
     CallLeftQueue,
     CallQueued,
     CallTransferred,
+    CallWrapupEnded,
     event_type,
 )
 from app.integrations.asterisk import (
@@ -54,6 +55,7 @@ def test_modern_layout_maps_every_call_outcome() -> None:
         "call.queued": 11,
         "call.answered": 6,
         "call.ended": 6,
+        "call.wrapup_ended": 6,
         "call.transferred": 4,
         "call.abandoned": 1,
         "call.left_queue": 4,
@@ -158,6 +160,7 @@ def test_asterisk_14_layouts() -> None:
         "call.answered": 2,
         "call.transferred": 1,
         "call.ended": 2,
+        "call.wrapup_ended": 2,
         "agent.state": 2,
         "call.left_queue": 1,
         "call.abandoned": 1,
@@ -185,7 +188,35 @@ def test_malformed_lines_are_reported_with_their_line_numbers() -> None:
         "call.queued",
         "call.answered",
         "call.ended",
+        "call.wrapup_ended",
     ]
+
+
+def test_wrapup_ends_wrapup_seconds_after_a_completed_call_and_at_a_transfer() -> None:
+    lines = MODERN.read_text().splitlines()
+    by_default = parse_queue_log(lines)
+    held = parse_queue_log(lines, wrapup_seconds=30)
+
+    def ends(result: ParseResult) -> dict[str, tuple[int, int]]:
+        ended = {e.call_id: e.ms for e in result.events if isinstance(e, CallEnded)}
+        return {
+            e.call_id: (ended[e.call_id], e.ms - ended[e.call_id])
+            for e in result.events
+            if isinstance(e, CallWrapupEnded)
+        }
+
+    transferred = {e.call_id for e in held.events if isinstance(e, CallTransferred)}
+    assert len(ends(by_default)) == 6
+    assert {after for _, after in ends(by_default).values()} == {0}
+    assert ends(held).keys() == ends(by_default).keys()
+    assert transferred
+    assert transferred < ends(held).keys()
+    for call_id, (_, after) in ends(held).items():
+        assert after == (0 if call_id in transferred else 30_000), call_id
+    assert [e.id for e in held.events] == [e.id for e in by_default.events]
+    assert parse_queue_log(lines, wrapup_seconds=-5).events == by_default.events
+    by_queue = parse_queue_log(lines, wrapup_seconds=None)  # the queues' limits end wrap-up
+    assert ends(by_queue) == {c: (end, 0) for c, (end, _) in ends(held).items() if c in transferred}
 
 
 def test_start_line_offsets_error_line_numbers() -> None:

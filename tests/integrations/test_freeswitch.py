@@ -43,6 +43,16 @@ def test_wrapup_ends_after_the_configured_wrap_up_time(wrapup: int, expected_ms:
     assert wrapups == [expected_ms]
 
 
+def test_wrapup_by_queue_sends_no_end_of_wrapup() -> None:
+    timed = parse_callcenter_events(SCENARIO.read_bytes(), wrapup_seconds=30)
+    by_queue = parse_callcenter_events(SCENARIO.read_bytes(), wrapup_seconds=None)
+
+    assert [event_type(e) for e in by_queue.events] == [
+        event_type(e) for e in timed.events if event_type(e) != "call.wrapup_ended"
+    ]
+    assert "call.ended" in {event_type(e) for e in by_queue.events}
+
+
 def test_negative_wrapup_is_treated_as_none() -> None:
     result = parse_callcenter_events(SCENARIO.read_bytes(), wrapup_seconds=-10)
     ends = {event_type(e): e.ms for e in result.events if event_type(e).startswith("call.")}

@@ -533,11 +533,11 @@ def test_roster_lists_teams_agents_and_queue_settings() -> None:
     assert len({a.name for a in agents}) == 15
     assert agents[0].id == "north-001"
     assert all(re.fullmatch(r"[A-Z][a-z]+ [A-Z][A-Za-z ]+", a.name) for a in agents)
-    assert [(q.name, q.sl_threshold_s, q.short_abandon_s, q.wrapup) for q in roster.queues] == [
-        ("Sales", 20, 5, True),
-        ("Support", 20, 5, True),
-        ("Billing", 30, 5, True),
-        ("Retention", 30, 5, True),
+    assert [(q.name, q.sl_threshold_s, q.short_abandon_s, q.wrapup_s) for q in roster.queues] == [
+        ("Sales", 20, 5, None),
+        ("Support", 20, 5, None),
+        ("Billing", 30, 5, None),
+        ("Retention", 30, 5, None),
     ]
     assert all(q.teams for q in roster.queues)
     assert all(t.queues for t in roster.teams)

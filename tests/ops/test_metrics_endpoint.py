@@ -11,13 +11,13 @@ import httpx
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 from pydantic import SecretStr
+from sqlalchemy import delete
 from starlette.requests import Request
 from websockets.asyncio.client import connect
 
-from app.alerts.delivery import Dispatcher, Notification
-from app.alerts.schemas import AlertOut
+from app.alerts.delivery import Dispatcher
+from app.alerts.models import AlertChannel
 from app.config import ClockKind, Settings
-from app.core.db import Database
 from app.core.errors import Forbidden
 from app.ops.endpoints import check_scraper
 from app.ops.lag import offset_at_head
@@ -26,6 +26,7 @@ from app.streams.clock import Clock
 from app.streams.host import AggregatorHost
 from app.widgets.connection import Connection
 from app.widgets.protocol import CloseCode
+from tests.alerts.deliveries import alert_fixture, notification
 from tests.conftest import RunningApp, make_settings, start_app, stop_app
 from tests.helpers import ev, eventually, make_tenant_key
 
@@ -140,19 +141,22 @@ async def test_slow_clients_dropped_and_alert_deliveries_are_counted(sqlite_url:
     conn = Connection(cast(Any, None), "c", nothing, nothing, lambda: None, 8, lambda _: None)
     conn.kill(CloseCode.slow_consumer, "slow consumer")
     await conn.stop()
-    db = Database(sqlite_url)
-    dispatcher = Dispatcher(db, private_destinations=True)
-    await dispatcher.close()
-    dispatcher.submit(Notification(0, 0, 0, {}, cast(AlertOut, None), "firing"))
+    async for fx in alert_fixture(sqlite_url):
+        queued = await notification(fx, {"kind": "webhook", "url": "http://127.0.0.1:9/x"})
+        async with fx.db.session() as session:
+            await session.execute(delete(AlertChannel).where(AlertChannel.id == queued.channel_id))
+            await session.commit()
+        dispatcher = Dispatcher(fx.db, private_destinations=True)
+        dispatcher.wake()
 
-    def dropped(found: Samples) -> float:
-        return value(found, "floorwatch_alert_deliveries_total", outcome="dropped")
+        def failed(found: Samples) -> float:
+            return value(found, "floorwatch_alert_deliveries_total", outcome="failed")
 
-    async def counted() -> bool:
-        return dropped(local_samples()) == dropped(before) + 1
+        async def counted() -> bool:
+            return failed(local_samples()) == failed(before) + 1
 
-    await eventually(counted, timeout=5)
-    await db.close()
+        await eventually(counted, timeout=5)
+        await dispatcher.close()
     after = local_samples()
     slow = "floorwatch_websocket_closed_by_server_total"
     assert value(after, slow, code="4008") == value(before, slow, code="4008") + 1

@@ -160,7 +160,7 @@ async def test_csv_has_one_column_per_metric_and_empty_cells_for_nulls(
     assert response.headers["content-type"].startswith("text/csv")
     assert "attachment" in response.headers["content-disposition"]
     table = list(csv.DictReader(io.StringIO(response.text)))
-    assert list(table[0]) == ["period", "start", "end", "agent", "team", *METRICS]
+    assert list(table[0]) == ["period", "start", "end", "agent", "agent_name", "team", *METRICS]
     (row,) = table
     assert (row["period"], row["agent"], row["team"]) == ("2024-10-27", "n1", "North")
     assert (row["answered"], row["handled"], row["deals"]) == ("2", "2", "1")

@@ -103,6 +103,8 @@ class RCall:
     ended_ms: int | None = None
     wrap_start: int = 0
     transfers: int = 0
+    wrap_limit: int | None = None  # ms; None: no limit
+    wrap_due: int = 0  # when a limited wrap-up ends by itself
 
 
 @dataclass
@@ -150,25 +152,35 @@ class Reference:
         name = event_type(ev)
         self.counts[name] = self.counts.get(name, 0) + 1
         t = max(ev.ms, self.wm)
-        self.expire_until(t)
+        self.pass_until(t)
         self.wm = t
         getattr(self, "on_" + name.replace(".", "_"))(ev, t)
 
     def advance(self, now: int) -> None:
-        self.expire_until(now)
+        self.pass_until(now)
 
     def deadline(self, c: RCall) -> int:
         return c.first + int(self.config.max_call_age_s * 1000)
 
-    def expire_until(self, until: int) -> None:
-        while self.order:
-            c = self.calls[self.order[0]]
-            d = self.deadline(c)
-            if d > until:
+    def pass_until(self, until: int) -> None:
+        """What happens by itself up to `until`, in time order: wrap-ups that reach their
+        limit (by call id at one instant) before calls that reach their maximum age."""
+        while True:
+            limited = [(c.wrap_due, c.id) for c in self.calls.values() if c.wrap_limit]
+            wrap = min(limited, default=None)
+            expiry = self.deadline(self.calls[self.order[0]]) if self.order else None
+            if wrap is not None and wrap[0] <= until and (expiry is None or wrap[0] <= expiry):
+                t = max(wrap[0], self.wm)
+                self.wm = t
+                c = self.calls[wrap[1]]
+                assert c.wrap_limit is not None
+                self.complete(c, t, c.wrap_limit, c.wrap_start + c.wrap_limit)
+            elif expiry is not None and expiry <= until:
+                t = max(expiry, self.wm)
+                self.wm = t
+                self.expire(self.calls[self.order[0]], t)
+            else:
                 return
-            t = max(d, self.wm)
-            self.wm = t
-            self.expire(c, t)
 
     # ------------------------------------------------------------- helpers
 
@@ -315,11 +327,15 @@ class Reference:
 
     def end_talk(self, c: RCall, t: int, ms: int) -> None:
         a = self.agents[c.agent] if c.agent is not None else None
-        if a is not None and a.logged_in and self.qconf(c.queue).wrapup:
+        limit_s = self.qconf(c.queue).wrapup_s
+        if a is not None and a.logged_in and (limit_s is None or round(limit_s * 1000) > 0):
             self.end_leg(c, t, ms, refresh=False)
             c.ended_ms = ms
             c.phase = "wrapup"
             c.wrap_start = ms
+            if limit_s is not None:
+                c.wrap_limit = round(limit_s * 1000)
+                c.wrap_due = t + c.wrap_limit
             old = a.wrap
             a.wrap = c.id
             if old is not None:
@@ -332,6 +348,9 @@ class Reference:
         self.complete(c, t, 0, ms)
 
     def complete(self, c: RCall, t: int, wrap: int, ms: int) -> None:
+        if c.wrap_limit is not None and wrap > c.wrap_limit:
+            wrap = c.wrap_limit
+            ms = c.wrap_start + c.wrap_limit
         self.record_leg(c, t, wrap if c.phase == "wrapup" else 0)
         self.record(
             t,

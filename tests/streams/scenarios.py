@@ -54,9 +54,11 @@ def config(tz: str) -> TenantConfig:
         tenant_id=1,
         timezone=tz,
         queues={
-            "q1": QueueConfig(sl_threshold_s=20, short_abandon_s=5, wrapup=True),
-            "q2": QueueConfig(sl_threshold_s=10.5, short_abandon_s=3, wrapup=False),
+            "q1": QueueConfig(sl_threshold_s=20, short_abandon_s=5, wrapup_s=None),
+            "q2": QueueConfig(sl_threshold_s=10.5, short_abandon_s=3, wrapup_s=0),
+            "q3": QueueConfig(wrapup_s=45),
         },
+        default_queue=QueueConfig(wrapup_s=20.5),
         agent_teams=dict(TEAMS),
         max_call_age_s=1800,
         finished_call_retention_s=900,

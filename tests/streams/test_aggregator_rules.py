@@ -38,6 +38,7 @@ from app.streams.aggregator import (
     TenantAggregator,
     TenantConfig,
 )
+from app.streams.aggregator.checkpoint import VERSION
 
 T0 = int(datetime(2024, 5, 14, 9, 0, tzinfo=UTC).timestamp() * 1000)  # a Tuesday, 11:00 Warsaw
 S = 1000
@@ -47,7 +48,7 @@ def cfg(**kw: Any) -> TenantConfig:
     base: dict[str, Any] = {
         "tenant_id": 1,
         "timezone": "Europe/Warsaw",
-        "queues": {"sales": QueueConfig(), "support": QueueConfig(wrapup=False)},
+        "queues": {"sales": QueueConfig(), "support": QueueConfig(wrapup_s=0)},
         "agent_teams": {"ann": "red", "bob": "red", "cid": "blue"},
         "agent_names": {"ann": "Ann A."},
     }
@@ -591,5 +592,7 @@ def test_dump_and_load_continue_exactly() -> None:
     for window in ("5m", "today", "live"):
         assert restored.metrics("tenant", window, at(100)) == agg.metrics("tenant", window, at(100))
     assert restored.drain_facts() == agg.drain_facts()
+    current = b"version" + bytes([VERSION])
+    assert current in agg.dump()
     with pytest.raises(ValueError, match="checkpoint format version"):
-        TenantAggregator.load(agg.dump().replace(b"version\x01", b"version\x09"), cfg())
+        TenantAggregator.load(agg.dump().replace(current, b"version\x09"), cfg())

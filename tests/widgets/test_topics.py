@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from app.auth.deps import Principal
 from app.auth.keys import Scope
+from app.auth.policy import Access
 from app.widgets.live import diff
 from app.widgets.topics import Topic, TopicError, TopicKind, can_subscribe, parse_topic
 
@@ -25,6 +26,8 @@ from app.widgets.topics import Topic, TopicError, TopicKind, can_subscribe, pars
         ("board:team:Blue", TopicKind.board, "team:Blue", None),
         ("board:queue:Sales", TopicKind.board, "queue:Sales", None),
         ("alerts:tenant", TopicKind.alerts, "tenant", None),
+        ("dashboards:tenant", TopicKind.dashboards, "tenant", None),
+        ("dashboards:team:Blue", TopicKind.dashboards, "team:Blue", None),
     ],
 )
 def test_valid_topics(name: str, kind: TopicKind, scope: str, window: str | None) -> None:
@@ -46,6 +49,7 @@ def test_valid_topics(name: str, kind: TopicKind, scope: str, window: str | None
         ("board:agent:a1", "invalid scope"),
         ("board:", "invalid scope"),
         ("alerts:team:" + "x" * 200, "invalid scope"),
+        ("dashboards:queue:Sales", "invalid scope"),
     ],
 )
 def test_malformed_topics_say_what_was_expected(name: str, says: str) -> None:
@@ -63,6 +67,19 @@ def test_a_topic_of_another_tenant_is_never_allowed() -> None:
     assert not can_subscribe(mine, parse_topic(2, "metrics:tenant:15m"))
     assert not can_subscribe(mine, parse_topic(2, "board:tenant"))
     assert not can_subscribe(principal(1, {Scope.ingest}), parse_topic(1, "board:tenant"))
+
+
+def test_dashboards_of_everyone_are_everyones_and_a_teams_need_the_team() -> None:
+    lead = Principal(
+        tenant_id=1,
+        tenant_name="t",
+        scopes=frozenset({Scope.read}),
+        access=Access(all_teams=False, teams=frozenset({"Blue"})),
+    )
+    assert can_subscribe(lead, parse_topic(1, "dashboards:tenant"))
+    assert can_subscribe(lead, parse_topic(1, "dashboards:team:Blue"))
+    assert not can_subscribe(lead, parse_topic(1, "dashboards:team:Red"))
+    assert not can_subscribe(lead, parse_topic(1, "board:tenant"))
 
 
 values = st.one_of(st.none(), st.integers(), st.floats(allow_nan=False), st.text(max_size=5))

@@ -5,6 +5,7 @@ from app.integrations.simulation.config import (
     DEFAULT_QUEUES,
     QueueProfile,
     SimConfig,
+    Surge,
 )
 from app.integrations.simulation.engine import Simulator
 from app.integrations.simulation.live import stream_live
@@ -20,5 +21,6 @@ __all__ = [
     "RosterTeam",
     "SimConfig",
     "Simulator",
+    "Surge",
     "stream_live",
 ]

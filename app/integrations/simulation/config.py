@@ -115,6 +115,27 @@ DEFAULT_CURVE: Final = (
 the day's peak in the afternoon. The centre is open from the first point to the last."""
 
 
+class Surge(msgspec.Struct, frozen=True, kw_only=True):
+    """A rush on a compressed cycle, for demos (an outage, a mailing: everybody calls at once).
+    Every `period_s` from `anchor` on, as many callers as there are free agents plus
+    `extra_callers` arrive within `length_s` on top of the curve: the free agents are taken,
+    a queue builds, the service level dips and alerts fire; then the floor catches up and they
+    resolve."""
+
+    anchor: datetime
+    period_s: float
+    length_s: float
+    extra_callers: int
+
+    def __post_init__(self) -> None:
+        if self.anchor.tzinfo is None:
+            raise ValueError("surge anchor must be timezone-aware")
+        if not 0 < self.length_s < self.period_s:
+            raise ValueError("surge length_s must be > 0 and shorter than period_s")
+        if self.extra_callers < 0:
+            raise ValueError("surge extra_callers must be >= 0")
+
+
 class SimConfig(msgspec.Struct, frozen=True, kw_only=True):
     """Everything that determines the simulated traffic; the same config gives the same events.
 
@@ -144,6 +165,8 @@ class SimConfig(msgspec.Struct, frozen=True, kw_only=True):
     id_prefix: str | None = None
     """Prefix of event and call ids; default `sim-{seed}`. Change it to replay the same seed
     into the same tenant without the events being taken for duplicates."""
+    surge: Surge | None = None
+    """Recurring rushes on top of the curve (the live demo); None: the curve alone."""
 
     def __post_init__(self) -> None:
         if self.start.tzinfo is None:

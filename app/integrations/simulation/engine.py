@@ -5,13 +5,13 @@ the event heap is ordered by (time, insertion number), so the same config gives 
 however `run_until` is sliced. Every event is emitted when the simulation reaches its time, which
 keeps the output in time order without sorting.
 
-Model: calls arrive by a non-homogeneous Poisson process (thinning against the intraday curve)
-and pick a queue by its share; each caller draws a Weibull patience and abandons if nobody
-answers in time. A queue is served by the agents of some teams; an arriving call goes to the
-agent of those teams who has been idle longest, a freed agent takes the oldest waiting call of
-its queues. Talk, hold, wrap-up and deal values are lognormal. Agents log in at shift start
-(some a few minutes late, a few not at all), take two breaks and lunch when they are free, and
-log out at shift end once their call is done.
+Model: calls arrive by a non-homogeneous Poisson process (thinning against the intraday curve),
+plus the rushes of the optional surge cycle, and pick a queue by its share; each caller draws a
+Weibull patience and abandons if nobody answers in time. A queue is served by the agents of
+some teams; an arriving call goes to the agent of those teams who has been idle longest, a freed
+agent takes the oldest waiting call of its queues. Talk, hold, wrap-up and deal values are
+lognormal. Agents log in at shift start (some a few minutes late, a few not at all), take two
+breaks and lunch when they are free, and log out at shift end once their call is done.
 """
 
 from __future__ import annotations
@@ -43,7 +43,7 @@ from app.events.schemas import (
     DealClosed,
     datetime_to_ms,
 )
-from app.integrations.simulation.config import HOLD_SIGMA, QueueProfile, SimConfig
+from app.integrations.simulation.config import HOLD_SIGMA, QueueProfile, SimConfig, Surge
 from app.integrations.simulation.roster import Roster, build_roster
 from app.integrations.simulation.schedule import (
     Pause,
@@ -169,6 +169,8 @@ class Simulator:
         self._push(first_day.next_midnight_ms, self._on_new_day, first_day.date + timedelta(days=1))
         self._arrival_day = first_day
         self._schedule_next_arrival(self._start_ms)
+        if config.surge is not None:
+            self._push(self._first_surge_ms(config.surge), self._on_surge, config.surge)
 
     # public API
 
@@ -276,7 +278,29 @@ class Simulator:
                 self._push(math.ceil(t), self._on_arrival, None)
                 return
 
+    def _first_surge_ms(self, surge: Surge) -> int:
+        """The first surge at or after the start (surges repeat every period from the anchor,
+        before it too)."""
+        anchor = datetime_to_ms(surge.anchor)
+        period = round(surge.period_s * 1000)
+        return self._start_ms + (anchor - self._start_ms) % period
+
+    def _on_surge(self, t: int, surge: Surge) -> None:
+        rng = self._rng
+        free = sum(1 for agent in self._agents if agent.state == AVAILABLE)
+        length = round(surge.length_s * 1000)
+        for _ in range(free + surge.extra_callers):
+            self._push(t + rng.randrange(length), self._on_surge_arrival, None)
+        self._push(t + round(surge.period_s * 1000), self._on_surge, surge)
+
+    def _on_surge_arrival(self, t: int, _: None) -> None:
+        self._arrive(t)
+
     def _on_arrival(self, t: int, _: None) -> None:
+        self._arrive(t)
+        self._schedule_next_arrival(t)
+
+    def _arrive(self, t: int) -> None:
         rng = self._rng
         q = _pick(self._queue_weights, rng.random())
         profile = self._queues[q]
@@ -291,7 +315,6 @@ class Simulator:
             self._waiting[q].append(call)
         else:
             self._connect(call, agent, t)
-        self._schedule_next_arrival(t)
 
     def _on_abandon(self, t: int, call: _Call) -> None:
         if call.state == WAITING or call.state == OFFERED:

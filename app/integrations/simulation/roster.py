@@ -51,8 +51,9 @@ class RosterQueue(msgspec.Struct, frozen=True, kw_only=True):
     name: str
     sl_threshold_s: int
     short_abandon_s: int
-    wrapup: bool
-    """Whether agents do after-call work (`call.wrapup_ended` follows `call.ended` later)."""
+    wrapup_s: float | None
+    """The queue's wrap-up limit: None when agents do after-call work (the simulator sends
+    `call.wrapup_ended` after `call.ended`), 0 when they do none."""
     wrapup_median_s: float
     teams: tuple[str, ...]
 
@@ -118,7 +119,7 @@ def build_roster(config: SimConfig) -> Roster:
             name=q.name,
             sl_threshold_s=q.sl_threshold_s,
             short_abandon_s=q.short_abandon_s,
-            wrapup=q.wrapup_median_s > 0,
+            wrapup_s=None if q.wrapup_median_s > 0 else 0,
             wrapup_median_s=q.wrapup_median_s,
             teams=tuple(teams[t] for t in teams_of_q),
         )

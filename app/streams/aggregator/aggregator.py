@@ -171,6 +171,11 @@ class TenantAggregator:
     def drain_facts(self) -> list[Fact]:
         return self._m.take_facts()
 
+    @property
+    def has_facts(self) -> bool:
+        """Facts wait to be drained (events, or time alone: expiries, wrap-up limits)."""
+        return bool(self._m.facts)
+
     # ------------------------------------------------------------------ checkpoints
 
     def dump(self) -> bytes:

@@ -3,15 +3,19 @@
 Time. Every event is applied at its *aggregator time* `max(event time, latest time seen)`, so
 the ledgers stay sorted and a late event counts when it arrives (never in a window that was
 already shown). Durations (wait, talk, hold, wrap-up) are measured on the event times as sent,
-each clamped at zero. Calls expire `max_call_age_s` after their first event; period boundaries
-(local 15-minute intervals, local midnight) are crossed when aggregator time reaches them.
-Both happen in time order between events, so the state depends on the events only.
+each clamped at zero. Calls expire `max_call_age_s` after their first event; a wrap-up with a
+limit (a queue's `wrapup_s`) ends by itself that long after the aggregator time at which it
+started; period boundaries (local 15-minute intervals, local midnight) are crossed when
+aggregator time reaches them. All of these happen in time order between events (at one
+instant: boundary, wrap-up limits, expiries), so the state depends on the events only.
 """
 
 from __future__ import annotations
 
 from collections import Counter, deque
 from collections.abc import Callable, Sequence
+from heapq import heapify, heappop, heappush
+from itertools import count
 from typing import Any, Final
 
 from app.events.schemas import (
@@ -33,10 +37,22 @@ from app.streams.aggregator.records import (
 HOUR_MS: Final = 3_600_000
 NEVER: Final = 1 << 62
 MICROS: Final = 1_000_000
+UNLIMITED: Final = -1
+"""Wrap-up limit of a queue with `wrapup_s` None: wrap-up lasts until an event ends it."""
+
+WrapupDeadline = tuple[int, str, int, int, Call]
+"""(aggregator time the wrap-up ends by itself, call id, visit, entry number, call). Live calls
+come out by (time, call id); the entry number keeps the heap from ever comparing two calls (a
+forgotten call's stale entry may share the rest with a new call of the same id)."""
 
 
-def _rules(q: QueueConfig) -> tuple[float, float, bool]:
-    return (q.sl_threshold_s * 1000, q.short_abandon_s * 1000, q.wrapup)
+def wrapup_limit_ms(q: QueueConfig) -> int:
+    """`UNLIMITED`, 0 (no wrap-up) or the limit in milliseconds (a truthy int unless 0)."""
+    return UNLIMITED if q.wrapup_s is None else round(q.wrapup_s * 1000)
+
+
+def _rules(q: QueueConfig) -> tuple[float, float, int]:
+    return (q.sl_threshold_s * 1000, q.short_abandon_s * 1000, wrapup_limit_ms(q))
 
 
 class TenantState:
@@ -62,6 +78,10 @@ class TenantState:
         self.finished: dict[str, Call] = {}
         self.finished_order: deque[Call] = deque()
         self.expiry: deque[Call] = deque()
+        # wrap-ups with a limit, by when they end by itself; entries of finished calls are
+        # dropped when they reach the top (or when the heap is compacted at a boundary)
+        self.wrap_deadlines: list[WrapupDeadline] = []
+        self.wrap_entries = count()
         self.facts: list[Fact | Call | Interval] = []
         self.counts: Counter[type] = Counter(dict.fromkeys(EVENT_TYPES, 0))
         self.handlers: dict[type, Callable[[Any, int], None]] = {}
@@ -71,7 +91,7 @@ class TenantState:
         self.config = config
         self.age_ms = int(config.max_call_age_s * 1000)
         self.keep_ms = int(config.finished_call_retention_s * 1000)
-        self.rules: dict[str | None, tuple[float, float, bool]] = {
+        self.rules: dict[str | None, tuple[float, float, int]] = {
             name: _rules(q) for name, q in config.queues.items()
         }
         self.default_rules = _rules(config.default_queue)
@@ -82,7 +102,8 @@ class TenantState:
     def short_ms(self, queue: str | None) -> float:
         return self.rules.get(queue, self.default_rules)[1]
 
-    def wrapup(self, queue: str | None) -> bool:
+    def wrapup_limit(self, queue: str | None) -> int:
+        """`UNLIMITED`, 0 (no wrap-up) or the wrap-up limit in ms of a call of `queue`."""
         return self.rules.get(queue, self.default_rules)[2]
 
     def take_facts(self) -> list[Fact]:
@@ -120,20 +141,51 @@ class TenantState:
             elif deadline <= until:
                 t = max(deadline, self.wm)
                 self.wm = t
-                self.expire(self.expiry.popleft(), t)
+                wraps = self.wrap_deadlines
+                if wraps and wraps[0][0] == deadline:
+                    self.wrapup_limit_reached(heappop(wraps)[4], t)
+                else:
+                    self.expire(self.expiry.popleft(), t)
             else:
                 break
         self.due = min(self.ivl_end, self.next_deadline())
 
     def next_deadline(self) -> int:
+        """The earliest wrap-up limit or expiry still pending (stale entries dropped)."""
+        first = NEVER
         exp = self.expiry
         calls = self.calls
         while exp:
             call = exp[0]
             if calls.get(call.id) is call:
-                return call.first + self.age_ms
+                first = call.first + self.age_ms
+                break
             exp.popleft()
-        return NEVER
+        wraps = self.wrap_deadlines
+        while wraps:
+            entry = wraps[0]
+            if entry[4].fate is None:
+                return entry[0] if entry[0] < first else first
+            heappop(wraps)
+        return first
+
+    def limit_wrapup(self, call: Call, t: int, limit: int) -> None:
+        """`call` went to wrap-up at `t` in a queue with a limit: it ends by itself at t + limit."""
+        call.wrap_limit = limit
+        due = call.wrap_due = t + limit
+        heappush(self.wrap_deadlines, (due, call.id, call.visit, next(self.wrap_entries), call))
+        if due < self.due:
+            self.due = due
+
+    def rebuild_wrap_deadlines(self) -> None:
+        """The heap from the live calls only (after a load, or to drop finished calls' entries)."""
+        entries = self.wrap_entries
+        self.wrap_deadlines = [
+            (c.wrap_due, c.id, c.visit, next(entries), c)
+            for c in self.calls.values()
+            if c.wrap_limit > 0
+        ]
+        heapify(self.wrap_deadlines)
 
     def roll(self, x: int) -> None:
         """Aggregator time reaches `x`, past the current interval: capture the period bases,
@@ -165,6 +217,8 @@ class TenantState:
                 del finished[tomb.id]
         if len(self.expiry) > 2 * len(self.calls) + 1024:
             self.expiry = deque(self.calls.values())
+        if len(self.wrap_deadlines) > 2 * len(self.calls) + 1024:
+            self.rebuild_wrap_deadlines()
 
     def all_stats(self) -> list[Stats]:
         return [
@@ -175,6 +229,9 @@ class TenantState:
         ]
 
     def expire(self, call: Call, t: int) -> None:
+        raise NotImplementedError
+
+    def wrapup_limit_reached(self, call: Call, t: int) -> None:
         raise NotImplementedError
 
     # ------------------------------------------------------------------ scopes

@@ -24,7 +24,11 @@ from app.streams.aggregator.ledgers import Counters, Encoded, MaxWait, StateTime
 from app.streams.aggregator.machine import Machine
 from app.streams.aggregator.records import EMPTY, Agent, Call, Stats
 
-VERSION: Final = 1
+VERSION: Final = 2
+"""2: calls carry their wrap-up limit (`Call.wrap_limit`, `Call.wrap_due`, the last fields)."""
+READABLE_VERSIONS: Final = frozenset({1, VERSION})
+"""A version 1 checkpoint decodes with the defaults of the fields added since: its calls in
+wrap-up have no limit, as every wrap-up had then."""
 _SWAP: Final = sys.byteorder != "little"
 
 
@@ -266,9 +270,10 @@ def load_machine(data: bytes, config: TenantConfig) -> Machine:
         state = msgspec.msgpack.decode(data, type=MachineState)
     except msgspec.MsgspecError as exc:
         raise CheckpointUnreadable(f"not a tenant checkpoint of version {VERSION}: {exc}") from exc
-    if state.version != VERSION:
+    if state.version not in READABLE_VERSIONS:
         raise CheckpointUnreadable(
-            f"checkpoint format version {state.version}: this version reads {VERSION}"
+            f"checkpoint format version {state.version}: this version reads "
+            f"{', '.join(map(str, sorted(READABLE_VERSIONS)))}"
         )
     m = Machine(config)
     m.wm, m.day, m.ivl, m.ivl_end = state.wm, state.day, state.ivl, state.ivl_end
@@ -305,5 +310,6 @@ def load_machine(data: bytes, config: TenantConfig) -> Machine:
         m.finished[tomb.id] = tomb
         m.finished_order.append(tomb)
     m.facts = list(state.facts)
+    m.rebuild_wrap_deadlines()
     m.due = min(m.ivl_end, m.next_deadline())
     return m

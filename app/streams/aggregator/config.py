@@ -8,11 +8,15 @@ import msgspec
 class QueueConfig(msgspec.Struct, frozen=True):
     """`sl_threshold_s`: answered within this wait counts towards service level.
     `short_abandon_s`: abandoned before this wait is a short abandon.
-    `wrapup`: agents go to wrap-up after a call of this queue (else straight back)."""
+    `wrapup_s`: the wrap-up limit after a call of this queue. None: wrap-up lasts until
+    `call.wrapup_ended` or the agent's next activity (platforms that log wrap-up); 0: no
+    wrap-up, the agent is available when the call ends; N: as None, but the wrap-up ends by
+    itself N seconds after the call ended if nothing ended it sooner (platforms that log no
+    wrap-up but hold the agent back for a fixed time, like Asterisk's `wrapuptime`)."""
 
     sl_threshold_s: float = 20.0
     short_abandon_s: float = 5.0
-    wrapup: bool = True
+    wrapup_s: float | None = None
 
 
 class TenantConfig(msgspec.Struct):

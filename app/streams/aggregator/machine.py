@@ -269,10 +269,13 @@ class Machine(Rules):
                 call.hold_total += hold
                 ag.talk.remove(call)
                 call.ended_ms = ms
-                if ag.logged_in and self.rules.get(call.queue, self.default_rules)[2]:
+                limit = self.rules.get(call.queue, self.default_rules)[2]
+                if ag.logged_in and limit:
                     call.wrap_start = ms
                     call.phase = WRAPUP
                     ag.wrap = call
+                    if limit > 0:
+                        self.limit_wrapup(call, t, limit)
                     self.refresh(ag, t)
                 else:
                     self.refresh(ag, t)
@@ -294,7 +297,12 @@ class Machine(Rules):
         ms: int = ev.ts  # type: ignore[assignment]
         if call.phase == WRAPUP and call.agent is not None:
             wrap = ms - call.wrap_start
-            self.complete_fast(call, self.agents[call.agent], t, ms, wrap if wrap > 0 else 0)
+            if wrap < 0:
+                wrap = 0
+            elif call.wrap_limit >= 0 and wrap > call.wrap_limit:
+                wrap = call.wrap_limit
+                ms = call.wrap_start + wrap
+            self.complete_fast(call, self.agents[call.agent], t, ms, wrap)
         elif call.phase == WRAPUP:
             self.complete(call, t, max(0, ms - call.wrap_start), ms)
         elif call.phase == TALKING:

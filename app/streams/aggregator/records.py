@@ -34,7 +34,8 @@ class Call(msgspec.Struct, gc=False, array_like=True):
     """A call (one queue visit). Fields ending in `_ms`, `enq`, `wait_from`, `leg_start`,
     `hold_since` and `wrap_start` are event times as sent (durations are measured on them);
     `first` is the aggregator time of its first event (its age for expiry). Talk, hold, wrap-up
-    and wait amounts are milliseconds.
+    and wait amounts are milliseconds. A wrap-up with a limit never counts more than
+    `wrap_limit`, and ends by itself at `wrap_due`.
 
     A finished call stays as its own tombstone: `fate` is its final outcome, `done_at` when it
     finished (aggregator time), and it is never changed again.
@@ -73,6 +74,9 @@ class Call(msgspec.Struct, gc=False, array_like=True):
     wrap: int = 0
     wrapup_ended_ms: int | None = None
     team: str | None = None
+    # a wrap-up with a limit (fields added in checkpoint format 2, so they stay last)
+    wrap_limit: int = -1  # ms; -1: none (the wrap-up lasts until an event ends it)
+    wrap_due: int = 0  # aggregator time at which the wrap-up ends by itself
 
 
 class Interval(msgspec.Struct, gc=False, array_like=True):

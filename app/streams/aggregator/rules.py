@@ -234,11 +234,14 @@ class Rules(TenantState):
         """`call.ended`: wrap-up if the queue has it and the agent is still logged in."""
         agent_id = call.agent
         ag = self.agents[agent_id] if agent_id is not None else None
-        if ag is not None and ag.logged_in and self.wrapup(call.queue):
+        limit = self.wrapup_limit(call.queue)
+        if ag is not None and ag.logged_in and limit:
             self.end_leg(call, t, ms, refresh=False)
             call.ended_ms = ms
             call.phase = WRAPUP
             call.wrap_start = ms
+            if limit > 0:
+                self.limit_wrapup(call, t, limit)
             old = ag.wrap
             ag.wrap = call
             if old is not None:
@@ -250,7 +253,12 @@ class Rules(TenantState):
         self.complete(call, t, 0, ms)
 
     def complete(self, call: Call, t: int, wrap: int, ms: int) -> None:
-        """An answered (or connected) call is done: its handle time counts now."""
+        """An answered (or connected) call is done: its handle time counts now. A wrap-up
+        with a limit counts at most the limit (and ends, for the facts, when it was reached)."""
+        limit = call.wrap_limit
+        if limit >= 0 and wrap > limit:
+            wrap = limit
+            ms = call.wrap_start + limit
         self.record_leg(call, t, wrap if call.phase == WRAPUP else 0)
         delta = HANDLED | call.talk_total * TALK_MS | call.hold_total * HOLD_MS | wrap * WRAPUP_MS
         self.tenant.handled.add(t, delta)
@@ -402,6 +410,13 @@ class Rules(TenantState):
                 ag.wrap = None
             self.refresh(ag, t)
         self.finish(call, t, "expired", 0, None)
+
+    def wrapup_limit_reached(self, call: Call, t: int) -> None:
+        """Nothing ended the wrap-up of `call` within its limit: it ends now, at `t` (a call in
+        wrap-up always has its agent)."""
+        limit = call.wrap_limit
+        agent = self.agents[call.agent]  # type: ignore[index]
+        self.complete_fast(call, agent, t, call.wrap_start + limit, limit)
 
     def call_context(self, call_id: str | None, t: int) -> tuple[str | None, str | None]:
         """(queue, agent) of a live or recently finished call."""

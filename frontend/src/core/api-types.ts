@@ -544,7 +544,7 @@ export interface paths {
         };
         /**
          * Dashboards you may see
-         * @description A tenant that has no dashboard at all gets the default one (`Floor overview`) on this first call.
+         * @description A tenant that has no dashboard at all gets the default one (`Floor overview`) on this first call; a team lead's team without a dashboard gets its `TEAM overview`, scoped to the team, listed first for them.
          */
         get: operations["get_dashboards_v1_dashboards_get"];
         put?: never;
@@ -653,6 +653,43 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/display-links": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The display links you manage, across dashboards (without their tokens)
+         * @description The links of every dashboard you may change: all of the tenant's for admins, those of your teams' dashboards for team leads. Display users are not in `/v1/users`.
+         */
+        get: operations["get_all_display_links_v1_display_links_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/display-links/{link_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Revoke a display link: the TV showing it goes dark at once */
+        delete: operations["delete_any_display_link_v1_display_links__link_id__delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/events": {
         parameters: {
             query?: never;
@@ -667,6 +704,26 @@ export interface paths {
          * @description Body: a JSON array of events (`Content-Type: application/json`) or one event per line (`application/x-ndjson`); at most 10,000 events and 5 MB (configurable), beyond that 413. Each event is validated on its own: good events are kept even when others in the batch are rejected. Events whose `id` the tenant already sent (within at least 24 h) are counted as duplicates and not applied again. Events more than 5 minutes in the future are rejected. The events are acknowledged only once the event log holds them. The answer is 200 when at least one event was accepted or was a duplicate, 422 when every event was rejected; the body always lists each rejected event's index and reason. Event types: call.queued, call.ringing, call.answered, call.hold, call.resumed, call.transferred, call.ended, call.wrapup_ended, call.abandoned, call.left_queue, call.dialed, call.connected, agent.login, agent.logout, agent.state, deal.closed, csat.submitted.
          */
         post: operations["post_events_v1_events_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/events/progress": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * How far aggregation has got with this tenant's events
+         * @description Offsets are opaque strings of the event log, comparable within a tenant: a Redis stream id (`MS-SEQ`) on the redis engine, an entry number on the memory engine. To wait for what you sent: read `appended` once after your last batch was acknowledged, then poll until `applied` is at or past it (`floorwatch replay --wait` does this). Readable with the `ingest` scope.
+         */
+        get: operations["events_progress_v1_events_progress_get"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -744,7 +801,7 @@ export interface paths {
         put?: never;
         /**
          * FreeSWITCH mod_callcenter events
-         * @description Body: `callcenter::info` events as JSON (array, one object or NDJSON), as an ESL forwarder sends them. `wrapup_seconds`: mod_callcenter logs no end of wrap-up, so it is placed this long after the call ends (set it to the queue's `wrap-up-time`; at most 300 s, the future-skew limit). See docs/integrations-platforms.md.
+         * @description Body: `callcenter::info` events as JSON (array, one object or NDJSON), as an ESL forwarder sends them. `wrapup_seconds`: mod_callcenter logs no end of wrap-up, so it is placed this long after the call ends (set it to the queue's `wrap-up-time`; at most 300 s, the future-skew limit); `wrapup_by_queue=true` sends none and lets each queue's wrap-up limit (`wrapup_s`) end it. See docs/integrations-platforms.md.
          */
         post: operations["freeswitch_events_v1_integrations_freeswitch_events_post"];
         delete?: never;
@@ -822,6 +879,26 @@ export interface paths {
         };
         /** Exact count of aggregated events per type */
         get: operations["get_event_counts_v1_metrics_events_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/metrics/history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The recent samples of one live metric, for charts
+         * @description What the live aggregator answered for `metric` of `scope` and `window`, sampled by this server process for every series on a dashboard chart (and for any series asked for here, from the first ask on), for up to the last 65 minutes. A scope the caller may not see is refused with 403. See docs/wall.md.
+         */
+        get: operations["get_metric_history_v1_metrics_history_get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -939,7 +1016,7 @@ export interface paths {
         put?: never;
         /**
          * Create a queue (admins)
-         * @description Queues that are not configured use the defaults (20 s, 5 s, wrap-up on).
+         * @description Queues that are not configured use the defaults (20 s, 5 s, wrap-up until the platform ends it).
          */
         post: operations["post_queue_v1_queues_post"];
         delete?: never;
@@ -982,7 +1059,7 @@ export interface paths {
         };
         /**
          * KPI report by group and period (JSON or CSV)
-         * @description The live API's metric catalog (offered, answered, abandoned, short_abandoned, left_queue, unknown_wait, service_level, abandonment_rate, asa, max_wait, handled, aht, talk_time, hold_time, wrapup_time, transfers, expired, deals, revenue, conversion, average_deal, csat_responses, csat_mean, csat_satisfied, occupancy, time_available, time_ringing, time_on_call, time_wrapup, time_break, shifts, late, lateness, absent, absence_rate, early_leave, early_leave_minutes, adherence) per group and period, in the tenant's time zone. `from` and `to` are local dates (inclusive); week (ISO, Monday) and month reports cover whole weeks and months. Team and agent rows outside the caller's teams are left out. `plan=true` adds plan versus actual (day, week and month reports). See docs/reports.md.
+         * @description The live API's metric catalog (offered, answered, abandoned, short_abandoned, left_queue, unknown_wait, service_level, abandonment_rate, asa, max_wait, handled, aht, talk_time, hold_time, wrapup_time, transfers, expired, deals, revenue, conversion, average_deal, csat_responses, csat_mean, csat_satisfied, occupancy, time_available, time_ringing, time_on_call, time_wrapup, time_break, shifts, late, lateness, absent, absence_rate, early_leave, early_leave_minutes, adherence) per group and period, in the tenant's time zone. `from` and `to` are local dates (inclusive); week (ISO, Monday) and month reports cover whole weeks and months. Team and agent rows outside the caller's teams are left out. Agent rows carry the agent's `agent_name` (a CSV column too). CSV values are rounded (ratios 4 decimals, money 2, seconds 1); JSON is exact. `plan=true` adds plan versus actual (day, week and month reports). See docs/reports.md.
          */
         get: operations["get_kpi_report_v1_reports_kpi_get"];
         put?: never;
@@ -1121,7 +1198,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Users you may see */
+        /**
+         * Users you may see
+         * @description Display users (the TVs of display links) are left out unless `include_displays=true`: they are managed as display links (`/v1/display-links`).
+         */
         get: operations["get_users_v1_users_get"];
         put?: never;
         /** Create a user (admins) */
@@ -1789,6 +1869,30 @@ export interface components {
              */
             name: string;
         };
+        /** DisplayLinkListed */
+        DisplayLinkListed: {
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Dashboard
+             * @description The dashboard's name.
+             */
+            dashboard: string;
+            /** Dashboard Id */
+            dashboard_id: number;
+            /**
+             * Id
+             * @description The display user's id (delete it to revoke the link).
+             */
+            id: number;
+            /** Last Used At */
+            last_used_at: string | null;
+            /** Name */
+            name: string;
+        };
         /** DisplayLinkOut */
         DisplayLinkOut: {
             /**
@@ -1907,6 +2011,23 @@ export interface components {
          * @enum {string}
          */
         MetricFamily: "calls" | "agent_time" | "queue_gauge" | "agent_gauge" | "agent_state" | "shifts";
+        /** MetricHistory */
+        MetricHistory: {
+            /** Metric */
+            metric: string;
+            /**
+             * Points
+             * @description [epoch ms, value] pairs, oldest first: the live value at each sample (every FLOORWATCH_TREND_SAMPLE_S); null where a denominator was zero
+             */
+            points: [
+                number,
+                number | null
+            ][];
+            /** Scope */
+            scope: string;
+            /** Window */
+            window: string;
+        };
         /**
          * MetricKind
          * @description How the value comes about.
@@ -2220,6 +2341,24 @@ export interface components {
             /** Standard */
             standard: number;
         };
+        /** ProgressOut */
+        ProgressOut: {
+            /**
+             * Appended
+             * @description The event log offset of this tenant's last accepted batch (null: none).
+             */
+            appended: string | null;
+            /**
+             * Applied
+             * @description The offset up to which the log has been applied to the live numbers that `/v1/metrics` serves for this tenant (null: nothing yet).
+             */
+            applied: string | null;
+            /**
+             * Caught Up
+             * @description `applied` has reached `appended`: every event accepted before this call is in the live numbers.
+             */
+            caught_up: boolean;
+        };
         /** QueueCreate */
         QueueCreate: {
             /**
@@ -2240,11 +2379,10 @@ export interface components {
              */
             sl_threshold_s: number;
             /**
-             * Wrapup
-             * @description Agents go to wrap-up after a call of this queue.
-             * @default true
+             * Wrapup S
+             * @description Wrap-up after a call of this queue. null: until the platform ends it (`call.wrapup_ended`) or the agent's next activity, for platforms that log wrap-up; 0: no wrap-up; N: as null, but the wrap-up ends by itself N seconds after the call ended, for platforms that hold agents back for a fixed time without logging it (Asterisk's `wrapuptime`; 0-3600). See docs/metrics.md.
              */
-            wrapup: boolean;
+            wrapup_s?: number | null;
         };
         /** QueueOut */
         QueueOut: {
@@ -2256,12 +2394,15 @@ export interface components {
             short_abandon_s: number;
             /** Sl Threshold S */
             sl_threshold_s: number;
-            /** Wrapup */
-            wrapup: boolean;
+            /**
+             * Wrapup S
+             * @description null: wrap-up until the platform ends it; 0: none; N: at most N seconds.
+             */
+            wrapup_s: number | null;
         };
         /**
          * QueueUpdate
-         * @description Only the fields given change.
+         * @description Only the fields given change (`wrapup_s: null` sets "until the platform ends it").
          */
         QueueUpdate: {
             /** Name */
@@ -2270,8 +2411,11 @@ export interface components {
             short_abandon_s?: number | null;
             /** Sl Threshold S */
             sl_threshold_s?: number | null;
-            /** Wrapup */
-            wrapup?: boolean | null;
+            /**
+             * Wrapup S
+             * @description Wrap-up after a call of this queue. null: until the platform ends it (`call.wrapup_ended`) or the agent's next activity, for platforms that log wrap-up; 0: no wrap-up; N: as null, but the wrap-up ends by itself N seconds after the call ended, for platforms that hold agents back for a fixed time without logging it (Asterisk's `wrapuptime`; 0-3600). See docs/metrics.md.
+             */
+            wrapup_s?: number | null;
         };
         /** QuietHoursIn */
         QuietHoursIn: {
@@ -4785,6 +4929,62 @@ export interface operations {
             };
         };
     };
+    get_all_display_links_v1_display_links_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DisplayLinkListed"][];
+                };
+            };
+        };
+    };
+    delete_any_display_link_v1_display_links__link_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                link_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description no such link, or not of a dashboard you may change */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
     post_events_v1_events_post: {
         parameters: {
             query?: never;
@@ -4836,9 +5036,34 @@ export interface operations {
             };
         };
     };
-    asterisk_queue_log_v1_integrations_asterisk_queue_log_post: {
+    events_progress_v1_events_progress_get: {
         parameters: {
             query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProgressOut"];
+                };
+            };
+        };
+    };
+    asterisk_queue_log_v1_integrations_asterisk_queue_log_post: {
+        parameters: {
+            query?: {
+                /** @description Send no end of wrap-up: each queue's wrap-up limit (`wrapup_s`, set to its `wrapuptime`) ends it, on the server's clock. Excludes `wrapup_seconds`. */
+                wrapup_by_queue?: boolean;
+                /** @description The queues' `wrapuptime` (queues.conf): queue_log logs no end of wrap-up, so it is placed this long after each COMPLETECALLER/COMPLETEAGENT. 0 (the default, as in Asterisk): no wrap-up. At most 300 s, the future-skew limit. */
+                wrapup_seconds?: number;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -4876,6 +5101,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
             };
             /** @description the event log is unavailable; retry after `Retry-After` */
             503: {
@@ -4991,6 +5225,7 @@ export interface operations {
     freeswitch_events_v1_integrations_freeswitch_events_post: {
         parameters: {
             query?: {
+                wrapup_by_queue?: boolean;
                 wrapup_seconds?: number;
             };
             header?: never;
@@ -5172,6 +5407,43 @@ export interface operations {
                     "application/json": {
                         [key: string]: number;
                     };
+                };
+            };
+        };
+    };
+    get_metric_history_v1_metrics_history_get: {
+        parameters: {
+            query: {
+                /** @description a metric of docs/metrics.md */
+                metric: string;
+                minutes?: number;
+                /** @description `tenant`, `queue:NAME`, `team:NAME`, `agent:ID` */
+                scope: string;
+                /** @description one of live, 5m, 15m, 60m, today, interval */
+                window?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MetricHistory"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };
@@ -6166,7 +6438,9 @@ export interface operations {
     };
     get_users_v1_users_get: {
         parameters: {
-            query?: never;
+            query?: {
+                include_displays?: boolean;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -6180,6 +6454,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["UserOut"][];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };

@@ -4,6 +4,8 @@
  * read-only token instead (kept in localStorage, sent as a bearer token).
  */
 
+import { t } from "./i18n";
+
 const DISPLAY_TOKEN_KEY = "fw.displayToken";
 
 let csrfToken: string | null = null;
@@ -49,10 +51,21 @@ async function send<T>(method: string, path: string, body?: { text: string; type
   if (token) headers.Authorization = `Bearer ${token}`;
   else if (csrfToken && method !== "GET") headers["X-CSRF-Token"] = csrfToken;
   if (body !== undefined) headers["Content-Type"] = body.type;
-  const response = await fetch(path, { method, headers, credentials: "same-origin", body: body?.text });
+  let response: Response;
+  try {
+    response = await fetch(path, { method, headers, credentials: "same-origin", body: body?.text });
+  } catch {
+    throw new ApiError(0, "unreachable", t("api.unreachable"));
+  }
+  if (response.status >= 500) throw serverError(response.status);
   if (response.status === 204) return undefined as T;
   const text = await response.text();
-  const payload = text ? JSON.parse(text) : null;
+  let payload: any = null;
+  try {
+    payload = text ? JSON.parse(text) : null;
+  } catch {
+    throw serverError(response.status);
+  }
   if (!response.ok) {
     const error = payload?.error ?? {};
     const details = (error.details ?? [])
@@ -71,4 +84,11 @@ async function send<T>(method: string, path: string, body?: { text: string; type
     );
   }
   return payload as T;
+}
+
+/** Any 5xx, or a body that is not JSON (a proxy's error page): one friendly sentence for every
+ * page instead of the server's text. */
+function serverError(status: number): ApiError {
+  console.warn("floorwatch api: server error", status);
+  return new ApiError(status, `http_${status}`, t("api.serverError"));
 }

@@ -56,6 +56,31 @@ class History {
     this.dirty = true;
   }
 
+  /** Take the server's samples of a series (`[epoch ms, value]`, oldest first, from
+   * `/v1/metrics/history`): where the page has its own sample within STEP_S, that one stays. */
+  merge(key: string, points: Array<[number, number | null]>): void {
+    const s = this.get(key);
+    const all = points.map(([ms, value]) => ({ t: Math.floor(ms / 1000), value, own: false }));
+    for (let i = 0; i < s.times.length; i++) all.push({ t: s.times[i], value: s.values[i], own: true });
+    all.sort((a, b) => a.t - b.t || Number(b.own) - Number(a.own));
+    const times: number[] = [];
+    const values: (number | null)[] = [];
+    for (const point of all) {
+      const n = times.length;
+      if (n > 0 && point.t - times[n - 1] < STEP_S) {
+        if (point.own && n > 0) values[n - 1] = point.value;
+        continue;
+      }
+      times.push(point.t);
+      values.push(point.value);
+    }
+    const oldest = (times[times.length - 1] ?? 0) - KEEP_S;
+    const first = times.findIndex((t) => t >= oldest);
+    s.times = first > 0 ? times.slice(first) : times;
+    s.values = first > 0 ? values.slice(first) : values;
+    this.dirty = true;
+  }
+
   /** The value recorded at or just before `atMs`, if the series reaches back that far. */
   valueAt(key: string, atMs: number): number | null | undefined {
     const s = this.series.get(key);

@@ -1,3 +1,4 @@
+import { agentName } from "./agent-names";
 import { hasMessage, t } from "./i18n";
 
 export function windowBadge(window: string): string {
@@ -19,5 +20,6 @@ export function scopeLabel(scope: string): string {
   if (scope === "tenant") return t("scope.tenant");
   const [kind, ...rest] = scope.split(":");
   const key = `scope.${kind}`;
-  return `${hasMessage(key) ? t(key) : kind}: ${rest.join(":")}`;
+  const name = kind === "agent" ? agentName(rest.join(":")) : rest.join(":");
+  return `${hasMessage(key) ? t(key) : kind}: ${name}`;
 }

@@ -57,7 +57,8 @@ export class LiveConnection extends EventTarget {
   private attempt = 0;
   private retryTimer: number | null = null;
   private watchdog: number | null = null;
-  private idleLimitMs = 60_000;
+  /** Silence after which the page counts itself stale (the server's `stale_after_s`). */
+  private idleLimitMs = 50_000;
   private welcomed = false;
   private closedForGood = false;
 
@@ -197,7 +198,18 @@ export class LiveConnection extends EventTarget {
 
   private armWatchdog(): void {
     if (this.watchdog !== null) clearTimeout(this.watchdog);
-    this.watchdog = window.setTimeout(() => this.socket?.close(4101, "silent"), this.idleLimitMs);
+    this.watchdog = window.setTimeout(() => this.abandonSilentSocket(), this.idleLimitMs);
+  }
+
+  /** The server has said nothing (not even a ping) for `stale_after_s`: stale now. A frozen
+   * server or a dead network never completes the close handshake (the browser waits about a
+   * minute for it), so the socket is let go at once instead of waiting for its `close`. */
+  private abandonSilentSocket(): void {
+    const socket = this.socket;
+    if (!socket) return;
+    this.socket = null;
+    socket.close(4101, "silent");
+    this.onClosed(4101);
   }
 
   private clearTimers(): void {
@@ -217,7 +229,7 @@ export class LiveConnection extends EventTarget {
       case "welcome":
         this.welcomed = true;
         this.attempt = 0;
-        this.idleLimitMs = (message.ping_interval_s * 2 + 10) * 1000;
+        this.idleLimitMs = (message.stale_after_s ?? message.ping_interval_s * 2 + 10) * 1000;
         this.armWatchdog();
         for (const topic of this.listeners.keys()) this.pendingSubscribe.add(topic);
         this.waitingFor.clear();

@@ -34,6 +34,8 @@ export interface ReportRow {
   queue?: string | null;
   team?: string | null;
   agent?: string | null;
+  /** The agent's display name (agent reports), when the roster has one. */
+  agent_name?: string | null;
   metrics: Record<string, number | null>;
   plan?: Record<string, PlanCell>;
 }
@@ -82,9 +84,15 @@ export function keyFields(groupBy: GroupBy): Array<"queue" | "team" | "agent"> {
   return groupBy === "agent" ? ["agent", "team"] : [groupBy];
 }
 
+/** What a row shows in a key column: agents by name (their id when they have none). */
+export function keyText(row: ReportRow, field: "queue" | "team" | "agent"): string {
+  if (field === "agent") return row.agent_name ?? row.agent ?? "—";
+  return row[field] ?? "—";
+}
+
 export function groupName(row: ReportRow, groupBy: GroupBy): string {
   if (groupBy === "tenant") return "";
-  return row[groupBy] ?? "—";
+  return keyText(row, groupBy);
 }
 
 /** Metrics planned in at least one row, in catalog order. */

@@ -1,6 +1,7 @@
 import { css, html, nothing } from "lit";
 import { keyed } from "lit/directives/keyed.js";
 import { alertText, bySeverity } from "../core/alerts";
+import { rememberAgentNames } from "../core/agent-names";
 import { api } from "../core/api";
 import type { components } from "../core/api-types";
 import { formatTime, hasMessage, t } from "../core/i18n";
@@ -180,6 +181,7 @@ export class FwAlertSetup extends AdminSection {
     ]);
     this.rules = rules;
     this.channels = channels;
+    rememberAgentNames(agents);
     this.scopes = [
       "tenant",
       "each_queue",

@@ -1,6 +1,7 @@
 import { css, html, nothing } from "lit";
 import { api, ApiError, displayToken, setCsrfToken, setDisplayToken } from "../core/api";
 import { wall } from "../core/context";
+import { watchDashboard } from "../core/dashboard-sync";
 import { t } from "../core/i18n";
 import { newWidget, WIDGET_TYPES } from "../core/layout";
 import { live } from "../core/live";
@@ -12,6 +13,7 @@ import type { FwGrid } from "./fw-grid";
 import { LocalizedElement } from "./localized";
 import { reset } from "./theme";
 import "./fw-grid";
+import "./fw-display-links";
 import "./fw-locale-switch";
 import "./fw-login";
 import "./fw-status";
@@ -41,10 +43,6 @@ const PAGE_MODULES: Record<Exclude<View, "board">, () => Promise<unknown>> = {
 };
 const STAFF_ROLES = ["admin", "supervisor", "team_lead"];
 
-interface DisplayLinkCreated {
-  path: string;
-}
-
 const CHROME_HIDE_MS = 3000;
 
 /**
@@ -73,7 +71,7 @@ export class FwApp extends LocalizedElement {
     wallMode: { state: true },
     chrome: { state: true },
     notice: { state: true },
-    link: { state: true },
+    linksOpen: { state: true },
     view: { state: true },
   };
   declare view: View;
@@ -86,11 +84,12 @@ export class FwApp extends LocalizedElement {
   declare wallMode: boolean;
   declare chrome: boolean;
   declare notice: string;
-  declare link: string;
+  declare linksOpen: boolean;
 
   private me: Me | null = null;
   private rotation: { ids: number[]; every: number; timer: number | null } | null = null;
   private chromeTimer: number | null = null;
+  private unwatchDashboard: (() => void) | null = null;
 
   constructor() {
     super();
@@ -103,7 +102,7 @@ export class FwApp extends LocalizedElement {
     this.wallMode = false;
     this.chrome = true;
     this.notice = "";
-    this.link = "";
+    this.linksOpen = false;
     this.view = "board";
   }
 
@@ -155,7 +154,7 @@ export class FwApp extends LocalizedElement {
       box-shadow: 0 12px 40px rgba(0, 0, 0, 0.5);
     }
     :host([wall]) .controls.hidden { opacity: 0; pointer-events: none; }
-    .top button, .top select, .top input, .dialog button {
+    .top button, .top select, .top input {
       font: inherit;
       font-size: 0.85rem;
       color: var(--text);
@@ -167,7 +166,7 @@ export class FwApp extends LocalizedElement {
       white-space: nowrap;
     }
     .top input { cursor: text; min-width: 14rem; font-size: 1rem; }
-    .top button.primary, .dialog button.primary { background: var(--accent); color: #04121f; font-weight: 700; border: 0; }
+    .top button.primary { background: var(--accent); color: #04121f; font-weight: 700; border: 0; }
     .top button.danger { border-color: rgba(244, 63, 94, 0.5); color: #fecdd3; }
     .editing-tag {
       font-size: 0.75rem;
@@ -207,29 +206,6 @@ export class FwApp extends LocalizedElement {
       white-space: pre-line;
     }
     .center { flex: 1; display: grid; place-items: center; color: var(--muted); font-size: 1.2rem; text-align: center; }
-    .dialog {
-      position: fixed;
-      inset: 0;
-      background: rgba(2, 6, 23, 0.7);
-      display: grid;
-      place-items: center;
-      z-index: 30;
-    }
-    .dialog > div {
-      background: var(--panel);
-      border: 1px solid var(--line);
-      border-radius: 0.8rem;
-      padding: 1.4rem 1.6rem;
-      width: min(44rem, 92vw);
-    }
-    .dialog code {
-      display: block;
-      word-break: break-all;
-      background: var(--bg-2);
-      padding: 0.7rem;
-      border-radius: 0.4rem;
-      margin: 0.8rem 0 1rem;
-    }
   `];
 
   override connectedCallback(): void {
@@ -241,8 +217,31 @@ export class FwApp extends LocalizedElement {
     void this.boot();
   }
 
+  override updated(changed: Map<string, unknown>): void {
+    if (changed.has("current")) {
+      this.unwatchDashboard?.();
+      this.unwatchDashboard = this.current ? watchDashboard(this.current, () => void this.reloadDashboards()) : null;
+    }
+  }
+
+  /** The shown dashboard changed on the server (saved elsewhere, moved, deleted): take the
+   * new layout, unless it is being edited here (saving will then report the conflict). */
+  private async reloadDashboards(): Promise<void> {
+    if (this.draft) return;
+    try {
+      this.dashboards = await api<Dashboard[]>("GET", "/v1/dashboards");
+    } catch (error) {
+      console.warn("floorwatch: reloading the dashboards failed", error);
+      return;
+    }
+    const shown = this.dashboards.find((d) => d.id === this.current?.id);
+    if (shown) this.current = shown;
+    else if (this.view === "board") this.route();
+  }
+
   override disconnectedCallback(): void {
     super.disconnectedCallback();
+    this.unwatchDashboard?.();
     live.removeEventListener("status", this.onLiveStatus);
     window.removeEventListener("popstate", this.onPop);
     window.removeEventListener("pointermove", this.onPointer);
@@ -291,7 +290,7 @@ export class FwApp extends LocalizedElement {
         // `/v1/auth/session` answers 200 either way: no failed request on the sign-in page
         this.me = (await api<{ me: Me | null }>("GET", "/v1/auth/session")).me;
       } catch (error) {
-        return this.fail(String(error));
+        return this.fail(error instanceof Error ? error.message : String(error));
       }
       if (!this.me) {
         this.phase = "login";
@@ -513,18 +512,6 @@ export class FwApp extends LocalizedElement {
     }
   }
 
-  private async createLink(): Promise<void> {
-    if (!this.current) return;
-    try {
-      const created = await api<DisplayLinkCreated>("POST", `/v1/dashboards/${this.current.id}/display-links`, {
-        name: `${this.current.name} TV`,
-      });
-      this.link = `${location.origin}${created.path}`;
-    } catch (error) {
-      this.flash(problemText(error));
-    }
-  }
-
   // -- rendering ------------------------------------------------------------------------------
 
   private topBar() {
@@ -555,7 +542,7 @@ export class FwApp extends LocalizedElement {
           ${WIDGET_TYPES.map((type) => html`<option value=${type}>${t(`widget.${type}` as MessageKey)}</option>`)}
         </select>
         <span class="spacer"></span>
-        <button @click=${this.createLink}>${t("edit.displayLink")}</button>
+        <button data-action="display-links" @click=${() => (this.linksOpen = true)}>${t("links.title")}</button>
         <button @click=${this.createDashboard}>${t("edit.newDashboard")}</button>
         <button class="danger" @click=${this.deleteDashboard}>${t("edit.deleteDashboard")}</button>
         <button @click=${this.cancelEditing} data-action="cancel">${t("edit.cancel")}</button>
@@ -680,16 +667,8 @@ export class FwApp extends LocalizedElement {
             : nothing}
       </main>
       ${this.notice ? html`<div class="notice" role="status">${this.notice}</div>` : nothing}
-      ${this.link
-        ? html`<div class="dialog" @click=${(e: Event) => e.target === e.currentTarget && (this.link = "")}>
-            <div>
-              <h3>${t("edit.displayLink")}</h3>
-              <p>${t("edit.displayLinkHelp")}</p>
-              <code data-testid="display-link">${this.link}</code>
-              <button class="primary" @click=${() => navigator.clipboard?.writeText(this.link)}>${t("edit.copy")}</button>
-              <button @click=${() => (this.link = "")}>${t("edit.done")}</button>
-            </div>
-          </div>`
+      ${this.linksOpen && this.current
+        ? html`<fw-display-links .dashboard=${this.current} @close=${() => (this.linksOpen = false)}></fw-display-links>`
         : nothing}
     `;
   }

@@ -1,4 +1,5 @@
 import { html, nothing } from "lit";
+import { rememberAgentNames } from "../core/agent-names";
 import { api } from "../core/api";
 import { formatPercent, t } from "../core/i18n";
 import type { MessageKey } from "../core/messages";
@@ -104,6 +105,7 @@ export class FwPlans extends AdminSection {
     ]);
     this.plans = plans;
     this.progress = progress;
+    rememberAgentNames(agents);
     this.scopes = [
       "tenant",
       ...queues.map((q) => `queue:${q.name}`),

@@ -10,6 +10,7 @@ import {
   chartSeries,
   GROUPS,
   keyFields,
+  keyText,
   PERIODS,
   PLAN_PERIODS,
   plannedMetrics,
@@ -25,7 +26,7 @@ import { pageStyles } from "./page-styles";
 const PALETTE = ["#38bdf8", "#22c55e", "#f5a524", "#a78bfa", "#f43f5e", "#2dd4bf", "#fb923c", "#e879f9"];
 const CHART_HEIGHT = 300;
 
-type SortColumn = { kind: "period" } | { kind: "group"; field: string } | { kind: "metric"; metric: string }
+type SortColumn = { kind: "period" } | { kind: "group"; field: "queue" | "team" | "agent" } | { kind: "metric"; metric: string }
   | { kind: "plan" | "deviation"; metric: string };
 
 function columnId(column: SortColumn): string {
@@ -37,7 +38,7 @@ function sortValue(row: ReportRow, column: SortColumn): number | string | null {
     case "period":
       return Date.parse(row.start);
     case "group":
-      return (row as unknown as Record<string, string | null>)[column.field] ?? null;
+      return keyText(row, column.field);
     case "metric":
       return row.metrics[column.metric] ?? null;
     case "plan":
@@ -299,7 +300,7 @@ export class FwReports extends LocalizedElement {
       <tbody>
         ${this.sortedRows(report).map((row) => html`<tr>
           <td>${row.period}</td>
-          ${keys.map((field) => html`<td>${row[field] ?? "—"}</td>`)}
+          ${keys.map((field) => html`<td data-key=${field} title=${row[field] ?? ""}>${keyText(row, field)}</td>`)}
           ${report.metrics.map((metric) => html`
             <td class="num" data-metric=${metric}>${formatMetric(metric, row.metrics[metric])}</td>
             ${planned.has(metric)

@@ -1,4 +1,5 @@
 import { html } from "lit";
+import { agentName, rememberAgentNames } from "../core/agent-names";
 import { api, apiText } from "../core/api";
 import { formatDecimal, formatPercent, t } from "../core/i18n";
 import type { MessageKey } from "../core/messages";
@@ -81,6 +82,7 @@ export class FwShifts extends AdminSection {
     ]);
     this.shifts = shifts;
     this.agents = agents;
+    rememberAgentNames(agents);
     this.teams = teams;
   }
 
@@ -125,7 +127,7 @@ export class FwShifts extends AdminSection {
   }
 
   private async deleteShift(shift: ShiftOut): Promise<void> {
-    if (confirm(t("admin.confirmDelete", { name: `${shift.agent} ${localTime(shift.start)}` }))) {
+    if (confirm(t("admin.confirmDelete", { name: `${agentName(shift.agent)} ${localTime(shift.start)}` }))) {
       await this.run(() => api("DELETE", `/v1/shifts/${shift.id}`));
     }
   }
@@ -146,7 +148,7 @@ export class FwShifts extends AdminSection {
       <tbody>${this.shifts.map((s) => {
         const o = s.outcome;
         return html`<tr data-shift=${s.id} data-agent=${s.agent}>
-          <td>${s.agent}</td><td>${s.team ?? "—"}</td><td>${localTime(s.start)}</td><td>${localTime(s.end)}</td>
+          <td title=${s.agent}>${agentName(s.agent)}</td><td>${s.team ?? "—"}</td><td>${localTime(s.start)}</td><td>${localTime(s.end)}</td>
           <td class="num">${s.break_minutes}</td>
           <td class=${o.absent ? "bad" : ""} data-status>${o.absent ? t("shifts.absent") : t(`shifts.status.${o.status}` as MessageKey)}</td>
           <td class="num ${o.late_minutes > 0 ? "bad" : ""}" data-late>${minutes(o.late_minutes)}</td>

@@ -1,6 +1,7 @@
 import { css, html, unsafeCSS } from "lit";
 import uPlot from "uplot";
 import uplotCss from "uplot/dist/uPlot.min.css?inline";
+import { api } from "../core/api";
 import { history, seriesKey } from "../core/history";
 import { formatPercent, formatTime, t } from "../core/i18n";
 import type { TopicCopy } from "../core/live";
@@ -33,7 +34,10 @@ export class FwChart extends WidgetElement {
   private plot: uPlot | null = null;
   private observer: ResizeObserver | null = null;
   private lastDraw = 0;
+  private plotHeight = 0;
   private latest: number | null = null;
+  /** The series whose server history was asked for (once per series and page). */
+  private fetchedHistory = "";
 
   private key(): string {
     return seriesKey(metricTopic(this.config.scope, this.config.window), this.config.metric ?? "");
@@ -70,7 +74,27 @@ export class FwChart extends WidgetElement {
   }
 
   protected override updated(): void {
+    if (this.fetchedHistory !== this.key()) void this.loadServerHistory();
     if (!this.plot) this.draw();
+  }
+
+  /** The last hour as the server sampled it, so a wall opened now shows the hour at once. */
+  private async loadServerHistory(): Promise<void> {
+    const key = this.key();
+    this.fetchedHistory = key;
+    const query = new URLSearchParams({
+      metric: this.config.metric ?? "",
+      scope: this.config.scope,
+      window: this.config.window,
+      minutes: String(this.minutes()),
+    });
+    try {
+      const found = await api<{ points: Array<[number, number | null]> }>("GET", `/v1/metrics/history?${query}`);
+      history.merge(key, found.points);
+      this.draw();
+    } catch (error) {
+      console.warn("floorwatch chart: no server history", error);
+    }
   }
 
   private draw(): void {
@@ -80,11 +104,21 @@ export class FwChart extends WidgetElement {
     const series = history.get(this.key());
     const now = Date.now() / 1000;
     const data: uPlot.AlignedData = [series.times.slice(), series.values.slice()];
+    host.dataset.points = String(series.times.length);
+    host.dataset.since = String(series.times[0] ?? "");
     if (!this.plot) {
       this.plot = new uPlot(this.options(host.clientWidth, host.clientHeight), data, host);
+      this.plotHeight = host.clientHeight;
       this.observer?.disconnect();
       this.observer = new ResizeObserver(() => {
-        if (this.plot && host.clientWidth > 0) {
+        if (!this.plot || host.clientWidth === 0) return;
+        if (Math.abs(host.clientHeight - this.plotHeight) > this.plotHeight / 4) {
+          // Fonts and axis sizes follow the height: a much smaller or larger panel (rows
+          // added to the dashboard, another screen) gets a plot built for its size.
+          this.plot.destroy();
+          this.plot = null;
+          this.draw();
+        } else {
           this.plot.setSize({ width: host.clientWidth, height: host.clientHeight });
         }
       });
@@ -124,8 +158,10 @@ export class FwChart extends WidgetElement {
       axes: [
         {
           ...axis,
+          // uPlot's default x-axis band is 50 px whatever the font: in a short panel it left
+          // the line a strip of a few pixels.
+          size: Math.round(fontPx * 2.2),
           space: fontPx * 6,
-          size: fontPx * 2.2,
           values: (u, splits) => {
             const span = (u.scales.x.max ?? 0) - (u.scales.x.min ?? 0);
             return splits.map((s) => formatTime(s * 1000, span < 600));

@@ -3,16 +3,42 @@ import { api } from "../../core/api";
 import { formatDecimal, t } from "../../core/i18n";
 import { AdminSection, formValues, type QueueOut } from "./section";
 
+type WrapupMode = "event" | "none" | "limit";
+const WRAPUP_MODE_LABELS = {
+  event: "admin.wrapupEvent",
+  none: "admin.wrapupNone",
+  limit: "admin.wrapupLimit",
+} as const;
+
+function wrapupMode(wrapupS: number | null): WrapupMode {
+  return wrapupS === null ? "event" : wrapupS === 0 ? "none" : "limit";
+}
+
 function queueFields(data: FormData): Omit<QueueOut, "id"> {
+  const mode = String(data.get("wrapup_mode") ?? "event") as WrapupMode;
   return {
     name: String(data.get("name") ?? "").trim(),
     sl_threshold_s: Number(data.get("sl_threshold_s")),
     short_abandon_s: Number(data.get("short_abandon_s")),
-    wrapup: data.get("wrapup") === "on",
+    wrapup_s: mode === "event" ? null : mode === "none" ? 0 : Number(data.get("wrapup_s")),
   };
 }
 
-/** Queues and their thresholds: service-level threshold, short-abandon threshold, wrap-up. */
+/** The seconds field counts only for a wrap-up limit; a disabled field is not submitted. */
+function toggleWrapupSeconds(event: Event): void {
+  const select = event.target as HTMLSelectElement;
+  const seconds = select.form?.elements.namedItem("wrapup_s");
+  if (seconds instanceof HTMLInputElement) seconds.disabled = select.value !== "limit";
+}
+
+function wrapupText(wrapupS: number | null): string {
+  if (wrapupS === null) return t("admin.wrapupEvent");
+  if (wrapupS === 0) return t("admin.wrapupNone");
+  return t("admin.wrapupAtMost", { seconds: formatDecimal(wrapupS, 0) });
+}
+
+/** Queues and their thresholds: service-level threshold, short-abandon threshold, wrap-up
+ * (until the platform ends it, none, or at most N seconds: see docs/metrics.md). */
 export class FwAdminQueues extends AdminSection {
   static override properties = { ...AdminSection.properties, queues: { state: true } };
   declare queues: QueueOut[];
@@ -48,7 +74,13 @@ export class FwAdminQueues extends AdminSection {
         .value=${String(queue?.sl_threshold_s ?? 20)} /></label>
       <label>${t("admin.shortAbandon")}<input name="short_abandon_s" type="number" step="any" required
         .value=${String(queue?.short_abandon_s ?? 5)} /></label>
-      <label class="check"><input name="wrapup" type="checkbox" .checked=${queue?.wrapup ?? true} />${t("admin.wrapup")}</label>`;
+      <label>${t("admin.wrapup")}<select name="wrapup_mode" @change=${toggleWrapupSeconds}>
+        ${(["event", "none", "limit"] as const).map((mode) => html`<option value=${mode}
+          ?selected=${wrapupMode(queue?.wrapup_s ?? null) === mode}>${t(WRAPUP_MODE_LABELS[mode])}</option>`)}
+      </select></label>
+      <label>${t("admin.wrapupSeconds")}<input name="wrapup_s" type="number" min="1" max="3600" step="any"
+        required ?disabled=${wrapupMode(queue?.wrapup_s ?? null) !== "limit"}
+        .value=${String(queue?.wrapup_s || 30)} /></label>`;
   }
 
   override render() {
@@ -58,7 +90,7 @@ export class FwAdminQueues extends AdminSection {
           <th class="num">${t("admin.shortAbandon")}</th><th>${t("admin.wrapup")}</th></tr></thead>
         <tbody>${this.queues.map((q) => html`<tr data-queue=${q.name}><td>${q.name}</td>
           <td class="num">${formatDecimal(q.sl_threshold_s, 0)}</td><td class="num">${formatDecimal(q.short_abandon_s, 0)}</td>
-          <td>${q.wrapup ? "✓" : "—"}</td></tr>`)}</tbody>
+          <td>${wrapupText(q.wrapup_s)}</td></tr>`)}</tbody>
       </table></section>`;
     }
     return html`

@@ -22,7 +22,8 @@ export interface QueueOut {
   name: string;
   sl_threshold_s: number;
   short_abandon_s: number;
-  wrapup: boolean;
+  /** null: wrap-up until the platform ends it; 0: none; N: ends by itself after N s. */
+  wrapup_s: number | null;
 }
 
 export interface UserOut {

@@ -3,8 +3,8 @@
 Existing channels become tenant-wide, so only admins manage them until an admin moves them
 to a team (issue 18, item 2).
 
-Revision ID: 0009_channel_owner
-Revises: 0008_phrase_lists
+Revision ID: 0012_channel_owner
+Revises: 0011_wrapup_limit
 Create Date: 2026-12-06 20:40:00
 """
 
@@ -13,8 +13,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0009_channel_owner"
-down_revision: str | None = "0008_phrase_lists"
+revision: str = "0012_channel_owner"
+down_revision: str | None = "0011_wrapup_limit"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
