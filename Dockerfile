@@ -35,6 +35,9 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     FLOORWATCH_LOG_JSON=true \
     FLOORWATCH_DATABASE_URL=sqlite+aiosqlite:////data/floorwatch.sqlite3 \
     FLOORWATCH_ROOT=/app
+# The image is production: secure cookies and HSTS; `serve` refuses to start without
+# FLOORWATCH_SECRET_KEY (docs/operations.md, Docker)
+ENV FLOORWATCH_ENVIRONMENT=production
 RUN groupadd --system --gid 10001 floorwatch \
     && useradd --system --uid 10001 --gid floorwatch --home-dir /app --shell /usr/sbin/nologin floorwatch \
     && mkdir /data && chown floorwatch:floorwatch /data

@@ -211,6 +211,7 @@ def serve(
 
     from app.core.migrate import upgrade
     from app.core.runtime import tune_gc
+    from app.core.server import server_config
     from app.main import create_app
 
     settings = get_settings()
@@ -218,18 +219,11 @@ def serve(
         upgrade(settings.database_url)  # zero setup: the embedded database migrates itself
     app = create_app(settings, run_worker=worker)
     tune_gc()
-    uvicorn.run(
-        app,
-        host=host or settings.host,
-        port=port or settings.port,
-        loop="uvloop",
-        http="httptools",
-        log_level=settings.log_level.lower(),
-        timeout_graceful_shutdown=10,
-        ws_max_size=settings.ws_max_message_bytes,
-        log_config=None,  # uvicorn logs through app/core/logging.py (JSON with log_json)
-        access_log=False,  # app/ops/requests.py logs each request, with its id
-    )
+    config = server_config(app, settings, host=host or settings.host, port=port or settings.port)
+    server = uvicorn.Server(config)
+    server.run()
+    if not server.started:
+        raise typer.Exit(3)  # as uvicorn.run: the server never started (port taken, …)
 
 
 @cli.command()

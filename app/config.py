@@ -7,10 +7,19 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic import (
+    Field,
+    SecretStr,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from app.alerts.sealing import check_key
+
+PRODUCTION = "production"
 
 
 class EngineKind(StrEnum):
@@ -51,6 +60,40 @@ class Settings(BaseSettings):
     )
     host: str = Field("127.0.0.1", description="Address `floorwatch serve` binds to.")
     port: int = Field(8000, description="Port `floorwatch serve` binds to.")
+    http_header_timeout_s: float = Field(
+        10.0,
+        gt=0,
+        description="A connection must send a request's complete headers within this long of "
+        "opening (or of the request's first byte); else it is closed (408). Closes silent "
+        "connections and headers sent a byte at a time.",
+    )
+    http_body_timeout_s: float = Field(
+        60.0,
+        gt=0,
+        description="A request's body must have arrived within this long of its headers; else "
+        "the connection is closed (a body trickled in).",
+    )
+    http_keep_alive_timeout_s: int = Field(
+        5, ge=1, description="An idle connection between requests is closed after this long."
+    )
+    http_max_header_bytes: int = Field(
+        16 * 1024,
+        ge=1024,
+        description="Largest request line plus headers; beyond, 431 and the connection closed.",
+    )
+    http_limit_concurrency: int = Field(
+        25_000,
+        ge=1,
+        description="Connections and requests in progress per process (WebSockets included: "
+        "keep it above `ws_max_connections`); beyond, new requests get 503.",
+    )
+    forwarded_allow_ips: list[str] = Field(
+        [],
+        description="Addresses (or CIDR networks) of the reverse proxies whose `X-Forwarded-For` "
+        'and `X-Forwarded-Proto` are believed (JSON list, e.g. `["10.0.0.5"]`). Empty: none, '
+        "the peer address is the client (a loopback peer is not trusted by default, so a local "
+        "process cannot pose as any address to the login throttle). `*` trusts every peer.",
+    )
     partitions: int = Field(
         16, ge=1, le=1024, description="Redis engine: number of event-log partitions (fixed)."
     )
@@ -73,7 +116,19 @@ class Settings(BaseSettings):
         500, ge=1, description="Redis engine: stream entries a worker reads per call."
     )
     max_batch_events: int = Field(10_000, ge=1, description="Events accepted in one request.")
-    max_body_bytes: int = Field(5 * 1024 * 1024, ge=1024, description="Largest request body.")
+    max_body_bytes: int = Field(
+        5 * 1024 * 1024,
+        ge=1024,
+        description="Largest body of the routes that take bulk input: event ingestion "
+        "(`/v1/events`), the platform adapters (`/v1/integrations/…`) and the shift CSV import "
+        "(`/v1/shifts/import`); beyond, 413.",
+    )
+    max_request_body_bytes: int = Field(
+        1024 * 1024,
+        ge=1024,
+        description="Largest body of every other request; beyond, 413 before the body is read "
+        "(a declared `Content-Length`) or as soon as a streamed body passes it.",
+    )
     max_future_skew_s: float = Field(
         300.0,
         ge=0,
@@ -135,6 +190,18 @@ class Settings(BaseSettings):
         description="WebSocket: a connection whose socket accepted no data for this long is "
         "closed as a slow consumer (code 4008).",
     )
+    ws_max_messages_per_s: float = Field(
+        10.0,
+        gt=0,
+        description="WebSocket: messages a client may send per second on average; past it (and "
+        "the burst) the connection is closed (code 4029).",
+    )
+    ws_message_burst: int = Field(
+        60,
+        ge=1,
+        description="WebSocket: messages a client may send at once before "
+        "`ws_max_messages_per_s` applies.",
+    )
     ws_max_subscriptions: int = Field(
         256, ge=1, description="WebSocket: topics one connection may subscribe to."
     )
@@ -161,10 +228,11 @@ class Settings(BaseSettings):
     )
     secret_key: SecretStr | None = Field(
         None,
+        validate_default=True,
         description="Key that seals alert channel secrets (webhook keys, SMTP passwords, chat "
         "webhook URLs) in the database: 32 bytes in URL-safe base64, from `floorwatch secrets "
-        "generate-key`. Unset: they are stored as given (`serve` warns while any channel "
-        "holds one).",
+        "generate-key`. Required in `production`; elsewhere, unset, they are stored as given "
+        "(`serve` warns while any channel holds one).",
     )
     previous_secret_keys: list[SecretStr] = Field(
         default_factory=list,
@@ -193,8 +261,10 @@ class Settings(BaseSettings):
     demo: bool = Field(False, description="Generate live demo traffic into tenant `default`.")
     cookie_secure: bool = Field(
         True,
+        validate_default=True,
         description="Mark the session cookie `Secure` (sent over HTTPS only). Defaults to true "
-        "unless `environment` is `development` (plain-HTTP development on localhost).",
+        "unless `environment` is `development` (plain-HTTP development on localhost); cannot "
+        "be turned off in `production`.",
     )
     session_idle_ttl_s: int = Field(
         7 * 86_400,
@@ -247,9 +317,24 @@ class Settings(BaseSettings):
 
     @field_validator("secret_key")
     @classmethod
-    def _check_secret_key(cls, value: SecretStr | None) -> SecretStr | None:
+    def _check_secret_key(cls, value: SecretStr | None, info: ValidationInfo) -> SecretStr | None:
         if value is not None:
             check_key(value.get_secret_value())
+        elif info.data.get("environment") == PRODUCTION:
+            raise ValueError(
+                "required when FLOORWATCH_ENVIRONMENT=production (it seals alert channel "
+                "secrets in the database): create one with `floorwatch secrets generate-key`"
+            )
+        return value
+
+    @field_validator("cookie_secure")
+    @classmethod
+    def _secure_cookies_in_production(cls, value: bool, info: ValidationInfo) -> bool:
+        if not value and info.data.get("environment") == PRODUCTION:
+            raise ValueError(
+                "must be true when FLOORWATCH_ENVIRONMENT=production (the session cookie is "
+                "sent over HTTPS only); serve over HTTPS, or run a non-production environment"
+            )
         return value
 
     @field_validator("previous_secret_keys")

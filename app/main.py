@@ -10,6 +10,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from app.config import Settings, get_settings
+from app.core.body_limit import BodySizeLimit
 from app.core.errors import install_error_handlers
 from app.core.input_errors import install_input_error_handlers
 from app.core.logging import configure_logging, get_logger
@@ -19,6 +20,10 @@ from app.org.service import DEFAULT_TENANT, ensure_tenant
 from app.widgets.hub import Hub
 
 log = get_logger(__name__)
+
+BULK_INPUT_PATHS = ("/v1/events", "/v1/integrations", "/v1/shifts/import")
+"""Routes whose bodies may reach `max_body_bytes`; every other one stops at
+`max_request_body_bytes`."""
 
 
 async def _prepare(services: Services) -> None:
@@ -70,6 +75,11 @@ def create_app(settings: Settings | None = None, *, run_worker: bool = True) -> 
     )
     install_error_handlers(app)
     install_input_error_handlers(app)
+    app.add_middleware(
+        BodySizeLimit,
+        default=settings.max_request_body_bytes,
+        larger=dict.fromkeys(BULK_INPUT_PATHS, settings.max_body_bytes),
+    )
     app.add_middleware(SecurityHeaders, hsts=settings.cookie_secure)
 
     from app.ops.requests import RequestContext

@@ -32,10 +32,35 @@ class DestinationRefused(ValueError):
     """The destination is not a public address and private destinations are off."""
 
 
+NAT64_WELL_KNOWN = ipaddress.IPv6Network("64:ff9b::/96")
+"""RFC 6052: a NAT64 gateway forwards `64:ff9b::a.b.c.d` to the IPv4 address a.b.c.d."""
+NAT64_LOCAL_USE = ipaddress.IPv6Network("64:ff9b:1::/48")
+"""RFC 8215: NAT64 prefixes of the local network, never global."""
+IPV4_COMPATIBLE = ipaddress.IPv6Network("::/96")
+"""Deprecated IPv4-compatible addresses (`::a.b.c.d`), which some stacks still route."""
+
+
+def embedded_ipv4(address: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
+    """The IPv4 address an IPv6 address carries to: IPv4-mapped, NAT64 (well-known prefix),
+    6to4 (`2002::/16`) or IPv4-compatible; None for a plain IPv6 address."""
+    if address.ipv4_mapped is not None:
+        return address.ipv4_mapped
+    if address.sixtofour is not None:
+        return address.sixtofour
+    if address in NAT64_WELL_KNOWN or address in IPV4_COMPATIBLE:
+        return ipaddress.IPv4Address(int(address) & 0xFFFF_FFFF)
+    return None
+
+
 def is_public(address: Address) -> bool:
-    mapped = address.ipv4_mapped if isinstance(address, ipaddress.IPv6Address) else None
-    if mapped is not None:
-        return is_public(mapped)
+    """Globally routable, and, for an IPv6 address that embeds an IPv4 one (`::ffff:10.0.0.1`,
+    `64:ff9b::10.0.0.1`, `2002:0a00:0001::`), the IPv4 address it leads to public too."""
+    if isinstance(address, ipaddress.IPv6Address):
+        if address in NAT64_LOCAL_USE:
+            return False
+        embedded = embedded_ipv4(address)
+        if embedded is not None:
+            return is_public(embedded)
     return address.is_global and not address.is_multicast
 
 

@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response
 
 from app.alerts import service
+from app.alerts.channel_owners import ChannelUser
 from app.alerts.models import OPEN_STATES
 from app.alerts.schemas import (
     AcknowledgeIn,
@@ -46,6 +47,10 @@ def actor_of(principal: Principal) -> str:
     return principal.describe()
 
 
+def channel_user(principal: Principal) -> ChannelUser:
+    return ChannelUser(is_admin=principal.is_admin, access=principal.access)
+
+
 async def team_of_agent(services: Services, tenant_id: int) -> dict[str, str]:
     return (await services.configs.get(tenant_id)).agent_teams
 
@@ -56,14 +61,27 @@ async def team_of_agent(services: Services, tenant_id: int) -> dict[str, str]:
 @router.get("/alert-channels", summary="Notification channels (without secrets)")
 async def list_channels(principal: Reader, services: ServicesDep) -> list[ChannelOut]:
     async with services.db.session() as session:
-        return await service.list_channels(session, principal.tenant_id, services.alerts.box)
+        return await service.list_channels(
+            session, principal.tenant_id, services.alerts.box, channel_user(principal)
+        )
 
 
-@router.post("/alert-channels", status_code=201, summary="Create a notification channel")
+@router.post(
+    "/alert-channels",
+    status_code=201,
+    summary="Create a notification channel",
+    description="Tenant-wide channels (`team` null) are created by admins only; a team's "
+    "channel by admins and the supervisors and team leads who see that team.",
+    responses={403: {"description": "you may not manage channels of that owner"}},
+)
 async def create_channel(body: ChannelIn, principal: Manager, services: ServicesDep) -> ChannelOut:
     async with services.db.session() as session:
         out = await service.create_channel(
-            session, principal.tenant_id, body, services.alerts.channel_policy
+            session,
+            principal.tenant_id,
+            body,
+            services.alerts.channel_policy,
+            channel_user(principal),
         )
         await session.commit()
     return out
@@ -72,10 +90,10 @@ async def create_channel(body: ChannelIn, principal: Manager, services: Services
 @router.get("/alert-channels/{channel_id}", summary="One notification channel")
 async def get_channel(channel_id: int, principal: Reader, services: ServicesDep) -> ChannelOut:
     async with services.db.session() as session:
-        return service.channel_out(
-            await service.get_channel(session, principal.tenant_id, channel_id),
-            services.alerts.box,
+        row, team = await service.get_channel(
+            session, principal.tenant_id, channel_id, channel_user(principal)
         )
+        return service.channel_out(row, services.alerts.box, team)
 
 
 @router.patch(
@@ -92,6 +110,7 @@ async def update_channel(
             channel_id,
             body,
             services.alerts.channel_policy,
+            channel_user(principal),
         )
         await session.commit()
     return out
@@ -100,7 +119,9 @@ async def update_channel(
 @router.delete("/alert-channels/{channel_id}", status_code=204, summary="Delete a channel")
 async def delete_channel(channel_id: int, principal: Manager, services: ServicesDep) -> Response:
     async with services.db.session() as session:
-        await service.delete_channel(session, principal.tenant_id, channel_id)
+        await service.delete_channel(
+            session, principal.tenant_id, channel_id, channel_user(principal)
+        )
         await session.commit()
     services.alerts.evaluator.invalidate(principal.tenant_id)
     return Response(status_code=204)
@@ -120,7 +141,9 @@ async def list_rules(principal: Reader, services: ServicesDep) -> list[RuleOut]:
 async def create_rule(body: RuleIn, principal: Manager, services: ServicesDep) -> RuleOut:
     teams = await team_of_agent(services, principal.tenant_id)
     async with services.db.session() as session:
-        out = await service.create_rule(session, principal.tenant_id, body, principal.access, teams)
+        out = await service.create_rule(
+            session, principal.tenant_id, body, principal.access, teams, channel_user(principal)
+        )
         await session.commit()
     services.alerts.evaluator.invalidate(principal.tenant_id)
     return out
@@ -157,6 +180,7 @@ async def replace_rule(
             principal.access,
             teams,
             actor_of(principal),
+            channel_user(principal),
         )
         await session.commit()
     await _after_rule_change(services, principal.tenant_id, closed)
@@ -177,6 +201,7 @@ async def patch_rule(
             principal.access,
             teams,
             actor_of(principal),
+            channel_user(principal),
         )
         await session.commit()
     await _after_rule_change(services, principal.tenant_id, closed)

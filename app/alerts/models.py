@@ -38,7 +38,9 @@ OPEN_STATES = ("pending", "firing")
 
 class AlertChannel(Base):
     """Where notifications go. `config` holds the kind's settings including secrets (HMAC
-    secret, SMTP password, chat webhook URLs); the API never returns them."""
+    secret, SMTP password, chat webhook URLs); the API never returns them. `team_id` None:
+    the tenant's (admins manage it); otherwise that team's (app/alerts/channel_owners.py);
+    deleting the team deletes its channels, so a team's channel never widens to the tenant."""
 
     __tablename__ = "alert_channels"
     __table_args__ = (Index("uq_alert_channels_name", "tenant_id", "name", unique=True),)
@@ -48,6 +50,9 @@ class AlertChannel(Base):
     name: Mapped[str] = mapped_column(String(200))
     kind: Mapped[str] = mapped_column(String(16))
     config: Mapped[dict[str, Any]] = mapped_column(JSON)
+    team_id: Mapped[int | None] = mapped_column(
+        ForeignKey("teams.id", ondelete="CASCADE"), default=None, index=True
+    )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 

@@ -174,6 +174,11 @@ class ChannelIn(BaseModel):
 
     name: str = Field(min_length=1, max_length=200)
     settings: dict[str, Any]
+    team: str | None = Field(
+        None,
+        description="The team that owns the channel: admins and the team's supervisors and "
+        "leads manage it and may give it to rules. Null: tenant-wide, managed by admins only.",
+    )
 
 
 class ChannelPatch(BaseModel):
@@ -190,6 +195,7 @@ class ChannelOut(BaseModel):
     name: str
     kind: str
     settings: dict[str, Any] = Field(description="Without secrets (`has_secret`, …).")
+    team: str | None = Field(description="The owning team; null: tenant-wide (admins).")
     created_at: datetime
     updated_at: datetime
 

@@ -18,6 +18,7 @@ from sqlalchemy import ColumnElement, delete, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.alerts.channel_owners import ChannelUser, check_rule_channels, team_id_of
 from app.alerts.channels import SECRET_FIELDS, merge_settings, parse_settings, public_settings
 from app.alerts.destinations import DestinationRefused, check_literal
 from app.alerts.models import (
@@ -54,6 +55,7 @@ from app.auth.policy import Access
 from app.core.db import Database, utcnow
 from app.core.errors import BadRequest, Conflict, Forbidden, NotFound
 from app.core.logging import get_logger
+from app.org.models import Team
 from app.streams.clock import wall_ms
 
 log = get_logger(__name__)
@@ -113,7 +115,7 @@ class ChannelPolicy:
     private_destinations: bool
 
 
-def channel_out(row: AlertChannel, box: SecretBox) -> ChannelOut:
+def channel_out(row: AlertChannel, box: SecretBox, team: str | None) -> ChannelOut:
     try:
         settings = public_settings(box.open_config(row.config))
     except SecretUnavailable as exc:
@@ -125,6 +127,7 @@ def channel_out(row: AlertChannel, box: SecretBox) -> ChannelOut:
         name=row.name,
         kind=row.kind,
         settings=settings,
+        team=team,
         created_at=aware(row.created_at),
         updated_at=aware(row.updated_at),
     )
@@ -194,28 +197,60 @@ def _settings(data: dict[str, Any], private_ok: bool) -> dict[str, Any]:
     return config
 
 
-async def list_channels(session: AsyncSession, tenant_id: int, box: SecretBox) -> list[ChannelOut]:
-    rows = await session.scalars(
-        select(AlertChannel).where(AlertChannel.tenant_id == tenant_id).order_by(AlertChannel.id)
+async def list_channels(
+    session: AsyncSession, tenant_id: int, box: SecretBox, user: ChannelUser
+) -> list[ChannelOut]:
+    rows = await session.execute(
+        select(AlertChannel, Team.name)
+        .outerjoin(Team, Team.id == AlertChannel.team_id)
+        .where(AlertChannel.tenant_id == tenant_id)
+        .order_by(AlertChannel.id)
     )
-    return [channel_out(r, box) for r in rows]
+    return [channel_out(row, box, team) for row, team in rows.all() if user.may_read(team)]
 
 
-async def get_channel(session: AsyncSession, tenant_id: int, channel_id: int) -> AlertChannel:
-    row = await session.get(AlertChannel, channel_id)
-    if row is None or row.tenant_id != tenant_id:
+async def get_channel(
+    session: AsyncSession, tenant_id: int, channel_id: int, user: ChannelUser
+) -> tuple[AlertChannel, str | None]:
+    """The channel and its owning team, if `user` may see it (else 404, as if absent)."""
+    found = (
+        await session.execute(
+            select(AlertChannel, Team.name)
+            .outerjoin(Team, Team.id == AlertChannel.team_id)
+            .where(AlertChannel.id == channel_id, AlertChannel.tenant_id == tenant_id)
+        )
+    ).first()
+    if found is None or not user.may_read(found[1]):
         raise NotFound(f"no alert channel {channel_id}")
-    return row
+    return found[0], found[1]
+
+
+async def _managed_channel(
+    session: AsyncSession, tenant_id: int, channel_id: int, user: ChannelUser
+) -> tuple[AlertChannel, str | None]:
+    row, team = await get_channel(session, tenant_id, channel_id, user)
+    if not user.may_manage(team):
+        raise user.refuse_managing(team)
+    return row, team
 
 
 async def create_channel(
-    session: AsyncSession, tenant_id: int, body: ChannelIn, policy: ChannelPolicy
+    session: AsyncSession,
+    tenant_id: int,
+    body: ChannelIn,
+    policy: ChannelPolicy,
+    user: ChannelUser,
 ) -> ChannelOut:
+    if not user.may_manage(body.team):
+        raise user.refuse_managing(body.team)
+    team_id = await team_id_of(session, tenant_id, body.team) if body.team is not None else None
     config = policy.box.seal_config(_settings(body.settings, policy.private_destinations))
-    row = AlertChannel(tenant_id=tenant_id, name=body.name, kind=config["kind"], config=config)
+    row = AlertChannel(
+        tenant_id=tenant_id, name=body.name, kind=config["kind"], config=config, team_id=team_id
+    )
     session.add(row)
     await _flush_unique(session, f"an alert channel named {body.name!r} exists already")
-    return channel_out(row, policy.box)
+    return channel_out(row, policy.box, body.team)
 
 
 async def update_channel(
@@ -224,8 +259,9 @@ async def update_channel(
     channel_id: int,
     body: ChannelPatch,
     policy: ChannelPolicy,
+    user: ChannelUser,
 ) -> ChannelOut:
-    row = await get_channel(session, tenant_id, channel_id)
+    row, team = await _managed_channel(session, tenant_id, channel_id, user)
     if body.settings is not None:
         try:
             merged = merge_settings(policy.box.open_config(row.config), body.settings)
@@ -238,11 +274,13 @@ async def update_channel(
         row.name = body.name
     row.updated_at = utcnow()
     await _flush_unique(session, f"an alert channel named {body.name!r} exists already")
-    return channel_out(row, policy.box)
+    return channel_out(row, policy.box, team)
 
 
-async def delete_channel(session: AsyncSession, tenant_id: int, channel_id: int) -> None:
-    row = await get_channel(session, tenant_id, channel_id)
+async def delete_channel(
+    session: AsyncSession, tenant_id: int, channel_id: int, user: ChannelUser
+) -> None:
+    row, _ = await _managed_channel(session, tenant_id, channel_id, user)
     await session.delete(row)
 
 
@@ -317,26 +355,6 @@ async def rule_with_channels(session: AsyncSession, row: AlertRule) -> RuleOut:
     return rule_out(row, channels.get(row.id, []))
 
 
-async def _check_channels(session: AsyncSession, tenant_id: int, ids: list[int]) -> None:
-    if not ids:
-        return
-    found = set(
-        (
-            await session.scalars(
-                select(AlertChannel.id).where(
-                    AlertChannel.tenant_id == tenant_id, AlertChannel.id.in_(ids)
-                )
-            )
-        ).all()
-    )
-    missing = sorted(set(ids) - found)
-    if missing:
-        raise BadRequest(
-            f"unknown alert channel(s) {missing}: create them under /v1/alert-channels first",
-            details=[{"field": "channels", "reason": "unknown channel"}],
-        )
-
-
 def _check_scope(body: RuleIn, access: Access, team_of_agent: dict[str, str]) -> RuleScope:
     scope = parse_rule_scope(body.scope)
     if not can_see_rule_scope(access, scope, team_of_agent):
@@ -363,9 +381,10 @@ async def create_rule(
     body: RuleIn,
     access: Access,
     team_of_agent: dict[str, str],
+    user: ChannelUser,
 ) -> RuleOut:
     scope = _check_scope(body, access, team_of_agent)
-    await _check_channels(session, tenant_id, body.channels)
+    await check_rule_channels(session, tenant_id, body.channels, user)
     row = AlertRule(tenant_id=tenant_id)
     _fill(row, body, scope, team_of_agent)
     session.add(row)
@@ -383,11 +402,13 @@ async def replace_rule(
     access: Access,
     team_of_agent: dict[str, str],
     actor: str,
+    user: ChannelUser,
 ) -> tuple[RuleOut, bool]:
     """Returns the rule and whether open alerts were closed (the rule was disabled)."""
     row = await get_rule(session, tenant_id, rule_id, access, team_of_agent)
     scope = _check_scope(body, access, team_of_agent)
-    await _check_channels(session, tenant_id, body.channels)
+    kept = (await rule_channels(session, [row.id])).get(row.id, [])
+    await check_rule_channels(session, tenant_id, body.channels, user, kept)
     was_enabled = row.enabled
     _fill(row, body, scope, team_of_agent)
     row.updated_at = utcnow()
@@ -407,6 +428,7 @@ async def patch_rule(
     access: Access,
     team_of_agent: dict[str, str],
     actor: str,
+    user: ChannelUser,
 ) -> tuple[RuleOut, bool]:
     row = await get_rule(session, tenant_id, rule_id, access, team_of_agent)
     current = await rule_with_channels(session, row)
@@ -424,7 +446,7 @@ async def patch_rule(
                 for e in exc.errors(include_input=False, include_url=False)
             ],
         ) from None
-    return await replace_rule(session, tenant_id, rule_id, body, access, team_of_agent, actor)
+    return await replace_rule(session, tenant_id, rule_id, body, access, team_of_agent, actor, user)
 
 
 async def delete_rule(

@@ -23,7 +23,7 @@ from app.auth.schemas import (
     UserOut,
     UserUpdate,
 )
-from app.auth.sessions import end_user_sessions
+from app.auth.sessions import end_user_sessions, revoke_user_tokens
 from app.auth.users import (
     RoleFields,
     UserView,
@@ -141,8 +141,9 @@ def _updated_fields(body: UserUpdate, view: UserView) -> RoleFields:
     "/{user_id}",
     summary="Change a user (admins)",
     description="Only the fields given change. A new password or `disabled: true` ends every "
-    "session of the user. A change that would leave the tenant without an enabled admin is "
-    "refused (409).",
+    "session of the user; `disabled: true` also revokes its personal access tokens (enabling "
+    "the user again does not bring them back). A change that would leave the tenant without an "
+    "enabled admin is refused (409).",
     responses={404: {"description": "no such user in this tenant"}},
 )
 async def patch_user(
@@ -158,6 +159,8 @@ async def patch_user(
         end_sessions = False
         if body.disabled is not None:
             end_sessions = body.disabled and not user.disabled
+            if end_sessions:
+                await revoke_user_tokens(session, user.id, utcnow())
             user.disabled = body.disabled
         if password_hash is not None:
             user.password_hash = password_hash

@@ -30,6 +30,7 @@ from app.core.services import Services
 
 __all__ = [
     "KEY_CACHE_TTL_S",
+    "AccountUser",
     "AdminPrincipal",
     "CredentialKind",
     "CurrentUser",
@@ -37,6 +38,7 @@ __all__ = [
     "Principal",
     "ReadPrincipal",
     "StaffPrincipal",
+    "WallPrincipal",
     "authenticate",
     "bearer_token",
     "require_scope",
@@ -77,6 +79,11 @@ AuthenticatedDep = Annotated[Resolved, Depends(authenticate)]
 
 
 def _lacks(principal: Principal, scope: Scope) -> Forbidden:
+    if principal.is_display:
+        return Forbidden(
+            f"{principal.describe()} may read only its dashboard and the live topics its "
+            "widgets show"
+        )
     if principal.is_user:
         if scope is Scope.ingest:
             return Forbidden("ingestion needs an API key with the `ingest` scope, not a user")
@@ -100,6 +107,26 @@ async def require_user(resolved: AuthenticatedDep) -> Principal:
     return resolved.principal
 
 
+async def require_wall_reader(resolved: AuthenticatedDep) -> Principal:
+    """Readers and displays: the routes a wall display needs (its dashboard, the options of
+    the widgets)."""
+    if not resolved.principal.reads_wall:
+        raise _lacks(resolved.principal, Scope.read)
+    return resolved.principal
+
+
+async def require_account_user(resolved: AuthenticatedDep) -> Principal:
+    """A user managing its own credentials (password, personal tokens): not an API key, and
+    not a display, whose one token is its display link."""
+    principal = await require_user(resolved)
+    if principal.is_display:
+        raise Forbidden(
+            f"{principal.describe()} may not change its password or mint tokens: a display "
+            "holds only its display link"
+        )
+    return principal
+
+
 async def require_staff(resolved: AuthenticatedDep) -> Principal:
     """Admins (users or API keys with the `admin` scope), supervisors and team leads."""
     principal = resolved.principal
@@ -115,3 +142,5 @@ ReadPrincipal = Annotated[Principal, Depends(require_scope(Scope.read))]
 AdminPrincipal = Annotated[Principal, Depends(require_scope(Scope.admin))]
 StaffPrincipal = Annotated[Principal, Depends(require_staff)]
 CurrentUser = Annotated[Principal, Depends(require_user)]
+AccountUser = Annotated[Principal, Depends(require_account_user)]
+WallPrincipal = Annotated[Principal, Depends(require_wall_reader)]

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 
 from fastapi import APIRouter, Request, Response, status
 
-from app.auth.deps import CurrentUser
+from app.auth.deps import AccountUser, CurrentUser
 from app.auth.models import User
 from app.auth.passwords import hash_password, needs_rehash, verify_password
 from app.auth.principal import CredentialKind, Principal
@@ -206,7 +206,7 @@ async def _me(principal: Principal, csrf: str | None, services: Services) -> MeR
     },
 )
 async def change_password(
-    body: PasswordChange, principal: CurrentUser, request: Request, services: ServicesDep
+    body: PasswordChange, principal: AccountUser, request: Request, services: ServicesDep
 ) -> Response:
     assert principal.user_id is not None
     now = utcnow()
@@ -240,7 +240,7 @@ def _token_out(row: object) -> TokenOut:
     "is stored: the answer is the only time the token is shown.",
 )
 async def create_token(
-    body: TokenCreate, principal: CurrentUser, services: ServicesDep
+    body: TokenCreate, principal: AccountUser, services: ServicesDep
 ) -> TokenCreated:
     assert principal.user_id is not None
     expires: datetime | None = None
@@ -257,7 +257,7 @@ async def create_token(
 
 
 @router.get("/tokens", summary="The own active personal access tokens (without the secrets)")
-async def list_tokens(principal: CurrentUser, services: ServicesDep) -> list[TokenOut]:
+async def list_tokens(principal: AccountUser, services: ServicesDep) -> list[TokenOut]:
     assert principal.user_id is not None
     async with services.db.session() as session:
         return [_token_out(row) for row in await list_user_tokens(session, principal.user_id)]
@@ -269,7 +269,7 @@ async def list_tokens(principal: CurrentUser, services: ServicesDep) -> list[Tok
     summary="Revoke an own personal access token",
     responses={404: {"description": "no active token of yours with this id"}},
 )
-async def delete_token(token_id: int, principal: CurrentUser, services: ServicesDep) -> Response:
+async def delete_token(token_id: int, principal: AccountUser, services: ServicesDep) -> Response:
     assert principal.user_id is not None
     async with services.db.session() as session:
         await revoke_user_token(session, principal.user_id, token_id, utcnow())

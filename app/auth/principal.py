@@ -43,6 +43,15 @@ class Principal:
         return self.user_id is not None
 
     @property
+    def reads_wall(self) -> bool:
+        """May read live topics and the dashboards it may see: every reader, and displays."""
+        return Scope.read in self.scopes or self.role is Role.display
+
+    @property
+    def is_display(self) -> bool:
+        return self.role is Role.display
+
+    @property
     def is_admin(self) -> bool:
         return Scope.admin in self.scopes
 

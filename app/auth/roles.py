@@ -19,8 +19,11 @@ class Role(StrEnum):
     agent = "agent"
     """Reads the own numbers (and the floor-wide queue and tenant figures)."""
     display = "display"
-    """A wall display: reads what its dashboard shows — the whole floor for a tenant-wide
-    dashboard, that team for a team's dashboard, the floor-wide figures only without one."""
+    """A wall display: reads its dashboard and the live topics its widgets show — the whole
+    floor for a tenant-wide dashboard, that team for a team's dashboard, the floor-wide figures
+    only without one — and nothing else: no reports, coaching, shifts, alerts set-up, users or
+    tokens (it holds no scope; the routes a wall needs accept it by name, see
+    `Principal.reads_wall`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,9 +37,13 @@ STAFF_ROLES = frozenset({Role.admin, Role.supervisor, Role.team_lead})
 
 
 def scopes_for_role(role: Role) -> frozenset[Scope]:
-    """Users read; admins also administer. Ingestion stays with API keys."""
+    """Users read; admins also administer; displays hold no scope (a display link is a
+    credential on a wall anyone walks past: it reads its wall, never the `read` routes).
+    Ingestion stays with API keys."""
     if role is Role.admin:
         return frozenset({Scope.read, Scope.admin})
+    if role is Role.display:
+        return frozenset()
     return frozenset({Scope.read})
 
 

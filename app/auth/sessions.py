@@ -176,6 +176,17 @@ async def list_user_tokens(session: AsyncSession, user_id: int) -> list[UserToke
     return list(rows.all())
 
 
+async def revoke_user_tokens(session: AsyncSession, user_id: int, now: datetime) -> int:
+    """Revoke every live personal token of the user (when it is disabled: enabling it again
+    must not bring old tokens back); returns how many were revoked."""
+    result = await session.execute(
+        update(UserToken)
+        .where(UserToken.user_id == user_id, UserToken.revoked_at.is_(None))
+        .values(revoked_at=now)
+    )
+    return int(result.rowcount)  # type: ignore[attr-defined]
+
+
 async def revoke_user_token(
     session: AsyncSession, user_id: int, token_id: int, now: datetime
 ) -> None:

@@ -136,20 +136,27 @@ async def views_of(session: AsyncSession, users: Sequence[User]) -> list[UserVie
         )
         agents = {agent_id: (ext, team) for agent_id, ext, team in rows2}
     dashboard_ids = {u.dashboard_id for u in users if u.dashboard_id is not None}
-    dashboards: dict[int, DisplayDashboard] = {}
+    dashboards: dict[tuple[int, int], DisplayDashboard] = {}
     if dashboard_ids:
         rows3 = await session.execute(
-            select(Dashboard.id, Team.name)
+            select(Dashboard.id, Dashboard.tenant_id, Team.name)
             .outerjoin(Team, Team.id == Dashboard.team_id)
             .where(Dashboard.id.in_(dashboard_ids))
         )
-        dashboards = {dashboard_id: DisplayDashboard(team) for dashboard_id, team in rows3}
+        dashboards = {
+            (dashboard_id, tenant_id): DisplayDashboard(team)
+            for dashboard_id, tenant_id, team in rows3
+        }
     views = []
     for user in users:
         agent, agent_team = (None, None)
         if user.agent_id is not None:
             agent, agent_team = agents.get(user.agent_id, (None, None))
-        dashboard = dashboards.get(user.dashboard_id) if user.dashboard_id is not None else None
+        dashboard = (
+            dashboards.get((user.dashboard_id, user.tenant_id))  # never another tenant's
+            if user.dashboard_id is not None
+            else None
+        )
         views.append(UserView(user, teams[user.id], agent, agent_team, dashboard))
     return views
 
@@ -236,6 +243,21 @@ async def set_teams(session: AsyncSession, user: User, team_ids: dict[str, int])
     await session.flush()
 
 
+async def check_dashboard_in_tenant(
+    session: AsyncSession, tenant_id: int, dashboard_id: int
+) -> None:
+    """A display may be bound only to a dashboard of its own tenant; another tenant's id is
+    refused exactly as one that does not exist (ids must not reveal what exists elsewhere)."""
+    found = await session.scalar(
+        select(Dashboard.id).where(Dashboard.id == dashboard_id, Dashboard.tenant_id == tenant_id)
+    )
+    if found is None:
+        raise BadRequest(
+            f"no dashboard with id {dashboard_id} in this tenant",
+            details=[{"field": "dashboard_id", "reason": "unknown dashboard"}],
+        )
+
+
 async def apply_role_fields(session: AsyncSession, user: User, fields: RoleFields) -> None:
     """Check `fields` and store them on `user` (teams replaced)."""
     fields.check()
@@ -245,6 +267,8 @@ async def apply_role_fields(session: AsyncSession, user: User, fields: RoleField
     user.agent_id = (
         await agent_id_by_external(session, user.tenant_id, fields.agent) if fields.agent else None
     )
+    if fields.dashboard_id is not None:
+        await check_dashboard_in_tenant(session, user.tenant_id, fields.dashboard_id)
     user.dashboard_id = fields.dashboard_id
     await session.flush()
     await set_teams(session, user, team_ids)

@@ -6,7 +6,7 @@ from typing import Any
 
 from fastapi import APIRouter, Response, status
 
-from app.auth.deps import ReadPrincipal
+from app.auth.deps import ReadPrincipal, WallPrincipal
 from app.core.deps import ServicesDep
 from app.core.errors import Forbidden, NotFound
 from app.dashboards.demo import DemoLogin, demo_login
@@ -64,7 +64,7 @@ NOT_EDITABLE: dict[int | str, dict[str, Any]] = {
     "on this first call; a team lead's team without a dashboard gets its `TEAM overview`, "
     "scoped to the team, listed first for them.",
 )
-async def get_dashboards(principal: ReadPrincipal, services: ServicesDep) -> list[DashboardOut]:
+async def get_dashboards(principal: WallPrincipal, services: ServicesDep) -> list[DashboardOut]:
     async with services.db.session() as session:
         viewer = await viewer_of(session, principal)
         created = await ensure_default_dashboard(session, principal.tenant_id)
@@ -98,7 +98,7 @@ async def post_dashboard(
     "/options",
     summary="What the dashboard editor offers: queues, teams, metrics, windows",
 )
-async def get_options(principal: ReadPrincipal, services: ServicesDep) -> WallOptions:
+async def get_options(principal: WallPrincipal, services: ServicesDep) -> WallOptions:
     async with services.db.session() as session:
         queues = [q.name for q in await list_queues(session, principal.tenant_id)]
         teams = [t.name for t, _ in await list_teams(session, principal.tenant_id)]
@@ -130,7 +130,7 @@ async def get_demo_login(services: ServicesDep) -> DemoLogin | Response:
 
 @router.get("/{dashboard_id}", summary="One dashboard", responses=NOT_VISIBLE)
 async def get_one(
-    dashboard_id: int, principal: ReadPrincipal, services: ServicesDep
+    dashboard_id: int, principal: WallPrincipal, services: ServicesDep
 ) -> DashboardOut:
     async with services.db.session() as session:
         return await get_dashboard(session, await viewer_of(session, principal), dashboard_id)

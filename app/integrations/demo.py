@@ -23,6 +23,7 @@ import msgspec
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.alerts.channel_owners import SERVICE
 from app.alerts.models import AlertRule
 from app.alerts.schemas import RuleIn
 from app.alerts.service import create_rule
@@ -121,7 +122,7 @@ async def ensure_demo_rules(session: AsyncSession, tenant_id: int) -> bool:
     if have:
         return False
     for rule in DEMO_RULES:
-        await create_rule(session, tenant_id, rule, Access.everything(), {})
+        await create_rule(session, tenant_id, rule, Access.everything(), {}, SERVICE)
     return True
 
 

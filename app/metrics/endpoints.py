@@ -6,7 +6,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
-from app.auth.deps import Principal, ReadPrincipal
+from app.auth.deps import Principal, ReadPrincipal, WallPrincipal
 from app.core.deps import ServicesDep
 from app.core.errors import BadRequest, Forbidden
 from app.core.services import Services
@@ -88,9 +88,10 @@ def at_datetime(ms: int) -> datetime:
     "/metrics/catalog",
     summary="Every metric: name, kind, unit, which way is bad, labels, thresholds, scopes",
     description="The metric registry (docs/metrics.md): what the wall, the report and alert "
-    "pages read to label, format and colour every value. The same for every tenant.",
+    "pages read to label, format and colour every value. The same for every tenant. Display "
+    "links may read it (their wall does).",
 )
-async def get_catalog(principal: ReadPrincipal) -> MetricCatalog:
+async def get_catalog(principal: WallPrincipal) -> MetricCatalog:
     return CATALOG
 
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from fastapi import APIRouter, Response, status
 
-from app.auth.deps import AdminPrincipal, ReadPrincipal
+from app.auth.deps import AdminPrincipal, ReadPrincipal, WallPrincipal
 from app.auth.resolver import forget_all
 from app.core.deps import ServicesDep
 from app.core.errors import NotFound
@@ -73,8 +73,12 @@ def _tenant_out(tenant: Tenant) -> TenantOut:
     )
 
 
-@tenant_router.get("", summary="The tenant's name, time zone, language and currency")
-async def get_tenant(principal: ReadPrincipal, services: ServicesDep) -> TenantOut:
+@tenant_router.get(
+    "",
+    summary="The tenant's name, time zone, language and currency",
+    description="Every reader, and display links (their wall shows the language and currency).",
+)
+async def get_tenant(principal: WallPrincipal, services: ServicesDep) -> TenantOut:
     async with services.db.session() as session:
         return _tenant_out(await tenant_by_id(session, principal.tenant_id))
 

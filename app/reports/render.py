@@ -8,6 +8,7 @@ import csv
 import io
 from typing import Any, Final
 
+from app.core.csv_cells import csv_cell
 from app.registry.metrics import spec_of
 from app.registry.specs import MetricUnit
 from app.reports.kpi import METRICS, GroupBy
@@ -75,14 +76,6 @@ def report_json(report: KpiReport) -> dict[str, Any]:
     }
 
 
-def _cell(value: Any) -> Any:
-    if value is None:
-        return ""
-    if isinstance(value, float):
-        return repr(value)
-    return value
-
-
 def report_csv(report: KpiReport) -> str:
     planned = [m for m in METRICS if m in report.planned]
     by_agent = report.group_by is GroupBy.agent
@@ -93,7 +86,7 @@ def report_csv(report: KpiReport) -> str:
         keys.insert(1, NAME_FIELD)
     header = ["period", "start", "end", *keys, *METRICS]
     header += [f"{m}_{f}" for m in planned for f in PLAN_FIELDS]
-    writer.writerow(header)
+    writer.writerow([csv_cell(name) for name in header])
     periods = period_fields(report)
     digits = [csv_digits(m) for m in METRICS]
     for row in report.rows:
@@ -109,8 +102,8 @@ def report_csv(report: KpiReport) -> str:
             line += [
                 _number(found.get(f), 1 if f == "deviation_pct" else csv_digits(m))
                 if f != "level"
-                else _cell(found.get(f))
+                else found.get(f)
                 for f in PLAN_FIELDS
             ]
-        writer.writerow(line)
+        writer.writerow([csv_cell(value) for value in line])
     return out.getvalue()

@@ -25,7 +25,6 @@ from fastapi import APIRouter, WebSocket
 from fastapi.responses import Response
 from starlette.datastructures import Headers
 
-from app.auth.keys import Scope
 from app.auth.principal import Principal
 from app.auth.resolver import credential_of, resolve, resolve_credential
 from app.auth.sessions import SESSION_TOKEN_PREFIX
@@ -42,6 +41,7 @@ from app.core.services import Services
 from app.widgets.connection import Connection
 from app.widgets.history_endpoint import router as history_router
 from app.widgets.hub import Hub
+from app.widgets.message_rate import MessageRate
 from app.widgets.protocol import (
     PROTOCOL_VERSION,
     Auth,
@@ -93,7 +93,7 @@ async def deny(websocket: WebSocket, error: FloorwatchError) -> None:
 def check_principal(principal: Principal | None) -> FloorwatchError | None:
     if principal is None:
         return Unauthorized("invalid, expired or revoked credential")
-    if Scope.read not in principal.scopes:
+    if not principal.reads_wall:
         return Forbidden(f"{principal.describe()} lacks the `read` scope")
     return None
 
@@ -215,6 +215,7 @@ async def serve(websocket: WebSocket, hub: Hub, conn: Connection) -> None:
     )
     hub.register(conn)
     log.debug("websocket opened", connection=conn.id, tenant=conn.principal.tenant_id)
+    rate = MessageRate(settings.ws_max_messages_per_s, settings.ws_message_burst)
     try:
         while True:
             message = await websocket.receive()
@@ -223,6 +224,13 @@ async def serve(websocket: WebSocket, hub: Hub, conn: Connection) -> None:
             conn.last_received = time.monotonic()
             raw = message.get("text") or message.get("bytes")
             if raw is None or conn.closing is not None:
+                continue
+            if not rate.allow():
+                conn.kill(
+                    CloseCode.rate_limited,
+                    f"more than {settings.ws_message_burst} messages at once or "
+                    f"{settings.ws_max_messages_per_s:g} a second",
+                )
                 continue
             if too_big(raw, settings.ws_max_message_bytes):
                 conn.kill(

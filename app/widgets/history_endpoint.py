@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, Field
 
-from app.auth.deps import ReadPrincipal
+from app.auth.deps import WallPrincipal
 from app.core.deps import ServicesDep
 from app.core.errors import BadRequest
 from app.dashboards.schemas import METRICS
@@ -36,11 +36,12 @@ class MetricHistory(BaseModel):
     description="What the live aggregator answered for `metric` of `scope` and `window`, "
     "sampled by this server process for every series on a dashboard chart (and for any series "
     "asked for here, from the first ask on), for up to the last 65 minutes. A scope the caller "
-    "may not see is refused with 403. See docs/wall.md.",
+    "may not see is refused with 403; display links may read what their wall charts. See "
+    "docs/wall.md.",
 )
 async def get_metric_history(
     request: Request,
-    principal: ReadPrincipal,
+    principal: WallPrincipal,
     services: ServicesDep,
     metric: Annotated[str, Query(description="a metric of docs/metrics.md")],
     scope: Annotated[str, Query(description="`tenant`, `queue:NAME`, `team:NAME`, `agent:ID`")],

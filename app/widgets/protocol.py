@@ -31,6 +31,7 @@ class CloseCode(IntEnum):
     forbidden = 4003
     slow_consumer = 4008
     idle_timeout = 4009
+    rate_limited = 4029
 
 
 RECONNECTABLE = frozenset(
@@ -42,6 +43,7 @@ RECONNECTABLE = frozenset(
         CloseCode.try_again_later,
         CloseCode.slow_consumer,
         CloseCode.idle_timeout,
+        CloseCode.rate_limited,
     }
 )
 

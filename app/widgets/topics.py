@@ -16,7 +16,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
-from app.auth.keys import Scope
 from app.auth.principal import Principal
 from app.streams.aggregator import LIVE, WINDOWS
 
@@ -107,7 +106,7 @@ def can_subscribe(
     teams; only needed for callers limited to some teams). A board or the alerts of a team need
     that team; the tenant's or a queue's (which list agents of any team) need every team.
     The dashboards shared with everyone are everyone's; a team's need that team."""
-    if principal.tenant_id != topic.tenant_id or Scope.read not in principal.scopes:
+    if principal.tenant_id != topic.tenant_id or not principal.reads_wall:
         return False
     access = principal.access
     if topic.kind is TopicKind.metrics:

@@ -33,8 +33,25 @@ NOT_PUBLIC = [
     "::ffff:127.0.0.1",
     "::ffff:10.0.0.1",
     "ff02::1",
+    # IPv6 forms that lead to a private IPv4 address (issue 18, item 8)
+    "64:ff9b::a00:1",  # NAT64 of 10.0.0.1
+    "64:ff9b::7f00:1",  # NAT64 of 127.0.0.1
+    "64:ff9b::a9fe:a9fe",  # NAT64 of 169.254.169.254 (cloud metadata)
+    "64:ff9b:1::808:808",  # local-use NAT64 prefix
+    "2002:a00:1::1",  # 6to4 of 10.0.0.1
+    "2002:7f00:1::",  # 6to4 of 127.0.0.1
+    "2002:c0a8:101::1",  # 6to4 of 192.168.1.1
+    "::a00:1",  # IPv4-compatible 10.0.0.1
 ]
-PUBLIC = ["8.8.8.8", "1.1.1.1", "151.101.1.69", "2606:4700:4700::1111", "::ffff:8.8.8.8"]
+PUBLIC = [
+    "8.8.8.8",
+    "1.1.1.1",
+    "151.101.1.69",
+    "2606:4700:4700::1111",
+    "::ffff:8.8.8.8",
+    "64:ff9b::808:808",  # NAT64 of a public address
+    "2002:808:808::1",  # 6to4 of a public address
+]
 
 
 @pytest.mark.parametrize("address", NOT_PUBLIC)

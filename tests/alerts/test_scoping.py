@@ -1,5 +1,6 @@
 """Who may see and manage which rules and alerts: a team lead of North creates and sees rules
-and alerts of North and of the floor, never of South; agents and displays only read."""
+and alerts of North and of the floor, never of South; agents only read, displays read their
+wall's live topics only; channels belong to the tenant (admins) or one team (its leads)."""
 
 from __future__ import annotations
 
@@ -117,7 +118,7 @@ async def test_a_team_lead_works_within_the_own_teams(floor: Floor) -> None:
     assert [a["scope"] for a in (await call(floor, agent, "GET", "/v1/alerts")).json()] == [
         "agent:a1"
     ]
-    assert (await call(floor, wall, "GET", "/v1/alerts")).json() == []
+    assert (await call(floor, wall, "GET", "/v1/alerts")).status_code == 403  # live topics only
     history = (await call(floor, north, "GET", "/v1/alerts/history")).json()
     assert {e["scope"] for e in history} == {"agent:a1"}
 
@@ -189,3 +190,98 @@ async def test_rule_edits_and_deletion_end_open_alerts_without_losing_history(
         },
     )
     assert unknown.status_code == 400
+
+
+def webhook(name: str, url: str, team: str | None = None) -> dict[str, Any]:
+    return {"name": name, "team": team, "settings": {"kind": "webhook", "url": url}}
+
+
+async def test_channels_belong_to_the_tenant_or_one_team(floor: Floor) -> None:
+    """Issue 18, item 2: a lead of North changed and deleted channels of South's rules."""
+    north = await as_user(floor, "lead.north", Role.team_lead, teams=("North",))
+    south = await as_user(floor, "lead.south", Role.team_lead, teams=("South",))
+    sup_all = await as_user(floor, "sup.all", Role.supervisor, all_teams=True)
+    url = floor.receiver.url
+    tenant_wide = floor.channel_id  # made with an admin key
+
+    refused = await call(floor, north, "POST", "/v1/alert-channels", webhook("ops", url))
+    assert refused.status_code == 403
+    assert "admins only" in refused.json()["error"]["message"]
+    assert (
+        await call(floor, sup_all, "POST", "/v1/alert-channels", webhook("ops", url))
+    ).status_code == 403
+    wrong_team = await call(floor, north, "POST", "/v1/alert-channels", webhook("s", url, "South"))
+    assert wrong_team.status_code == 403
+    north_hook = await call(
+        floor, north, "POST", "/v1/alert-channels", webhook("north", url, "North")
+    )
+    assert north_hook.status_code == 201, north_hook.text
+    assert north_hook.json()["team"] == "North"
+    south_hook = await call(
+        floor, south, "POST", "/v1/alert-channels", webhook("south", url, "South")
+    )
+    assert south_hook.status_code == 201
+    south_id = south_hook.json()["id"]
+    south_rule = await call(
+        floor,
+        south,
+        "POST",
+        "/v1/alert-rules",
+        {**break_rule("team:South"), "channels": [south_id]},
+    )
+    assert south_rule.status_code == 201, south_rule.text
+
+    # the finding: North's lead changing and deleting South's channel
+    changed = await call(
+        floor,
+        north,
+        "PATCH",
+        f"/v1/alert-channels/{south_id}",
+        {"settings": {"url": "https://evil.example/hook"}},
+    )
+    assert changed.status_code == 404
+    assert (await call(floor, north, "DELETE", f"/v1/alert-channels/{south_id}")).status_code == 404
+    assert (
+        await call(floor, north, "PATCH", f"/v1/alert-channels/{tenant_wide}", {"name": "x"})
+    ).status_code == 403
+    assert (
+        await call(floor, north, "DELETE", f"/v1/alert-channels/{tenant_wide}")
+    ).status_code == 403
+    seen = {c["name"] for c in (await call(floor, north, "GET", "/v1/alert-channels")).json()}
+    assert seen == {"hook", "north"}
+
+    # rules take only the channels their author may manage
+    for channels in ([south_id], [tenant_wide]):
+        sneaky = await call(
+            floor,
+            north,
+            "POST",
+            "/v1/alert-rules",
+            {**break_rule("team:North"), "channels": channels},
+        )
+        assert sneaky.status_code == 403, sneaky.text
+        assert sneaky.json()["error"]["details"][0]["field"] == "channels"
+    own = await call(
+        floor,
+        north,
+        "POST",
+        "/v1/alert-rules",
+        {**break_rule("team:North"), "channels": [north_hook.json()["id"]]},
+    )
+    assert own.status_code == 201, own.text
+
+    # an admin's tenant-wide channel on a lead's rule stays when the lead edits the rule
+    given = await floor.client.patch(
+        f"/v1/alert-rules/{own.json()['id']}",
+        json={"channels": [north_hook.json()["id"], tenant_wide]},
+    )
+    assert given.status_code == 200, given.text
+    edited = await call(
+        floor, north, "PATCH", f"/v1/alert-rules/{own.json()['id']}", {"threshold": 5}
+    )
+    assert edited.status_code == 200, edited.text
+    assert edited.json()["channels"] == sorted([north_hook.json()["id"], tenant_wide])
+
+    # South's channel still delivers where South's lead set it
+    unchanged = await call(floor, south, "GET", f"/v1/alert-channels/{south_id}")
+    assert unchanged.json()["settings"]["url"] == url

@@ -15,6 +15,7 @@ from redis.asyncio import Redis
 from sqlalchemy import func, select
 
 from app.alerts import service
+from app.alerts.channel_owners import ChannelUser
 from app.alerts.models import Alert, AlertEvent
 from app.alerts.schemas import ChannelIn, RuleIn
 from app.alerts.sealing import SecretBox
@@ -32,6 +33,8 @@ from tests.streams.test_worker_failover import PARTITIONS, start_worker, worker_
 
 pytestmark = pytest.mark.slow
 
+ADMIN = ChannelUser(is_admin=True, access=Access.everything())
+
 
 async def add_rule(db: Database, tenant_id: int, url: str) -> None:
     async with db.session() as session:
@@ -40,6 +43,7 @@ async def add_rule(db: Database, tenant_id: int, url: str) -> None:
             tenant_id,
             ChannelIn(name="hook", settings={"kind": "webhook", "url": url, "timeout_s": 5}),
             ChannelPolicy(SecretBox([]), private_destinations=True),
+            ADMIN,
         )
         await service.create_rule(
             session,
@@ -54,6 +58,7 @@ async def add_rule(db: Database, tenant_id: int, url: str) -> None:
             ),
             Access.everything(),
             {},
+            ADMIN,
         )
         await session.commit()
 

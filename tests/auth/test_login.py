@@ -168,7 +168,7 @@ async def test_csrf_is_required_for_cookie_writes_only(app_server: RunningApp) -
 async def test_password_change_ends_other_sessions(app_server: RunningApp) -> None:
     url = app_server.settings.database_url
     tenant_id, name, _ = await tenant(app_server)
-    await make_user(url, tenant_id, "sam", Role.display)
+    await make_user(url, tenant_id, "sam", Role.supervisor, all_teams=True)
     first = await login(app_server.base_url, "sam", tenant=name)
     second = await login(app_server.base_url, "sam", tenant=name)
     new_password = "a much better passphrase"

@@ -36,10 +36,12 @@ class Allowed(Enum):
 
     public = "anyone, without credentials"
     ingest = "API keys with the `ingest` scope (never users)"
-    read = "every reader: API keys with `read` and users of every role"
+    read = "every reader: API keys with `read` and users of every role but `display`"
+    wall = "every reader, and displays (a wall reads its dashboard and the widget options)"
     staff = "admins (users and `admin` API keys), supervisors and team leads"
     admin = "admin users and API keys with the `admin` scope"
     user = "logged-in users of every role (session or personal token), no API key"
+    account = "users managing their own credentials: every role but `display`, no API key"
 
 
 @dataclass(frozen=True)
@@ -68,20 +70,20 @@ ACCESS: dict[tuple[str, str], Allowed | Custom] = {
     # live metrics
     ("GET", "/v1/metrics"): Allowed.read,
     ("GET", "/v1/metrics/events"): Allowed.read,
-    ("GET", "/v1/metrics/catalog"): Allowed.read,
-    ("GET", "/v1/metrics/history"): Allowed.read,
+    ("GET", "/v1/metrics/catalog"): Allowed.wall,  # the wall reads labels, language, currency
+    ("GET", "/v1/metrics/history"): Allowed.wall,  # and its charts' last hour
     ("GET", "/v1/agents"): Allowed.read,
     # auth
     ("POST", "/v1/auth/login"): Allowed.public,
     ("POST", "/v1/auth/logout"): Allowed.public,  # ends only the session of the cookie sent
     ("GET", "/v1/auth/me"): Allowed.user,
     ("GET", "/v1/auth/session"): Allowed.public,  # 200 with `me` null when nobody signed in
-    ("POST", "/v1/auth/password"): Allowed.user,
-    ("POST", "/v1/auth/tokens"): Allowed.user,
-    ("GET", "/v1/auth/tokens"): Allowed.user,
-    ("DELETE", "/v1/auth/tokens/{token_id}"): Allowed.user,
+    ("POST", "/v1/auth/password"): Allowed.account,
+    ("POST", "/v1/auth/tokens"): Allowed.account,
+    ("GET", "/v1/auth/tokens"): Allowed.account,
+    ("DELETE", "/v1/auth/tokens/{token_id}"): Allowed.account,
     # administration
-    ("GET", "/v1/tenant"): Allowed.read,
+    ("GET", "/v1/tenant"): Allowed.wall,  # the wall reads labels, language, currency
     ("GET", "/v1/phrase-lists"): Allowed.staff,
     ("POST", "/v1/phrase-lists"): Allowed.admin,
     ("GET", "/v1/phrase-lists/{list_id}"): Allowed.staff,
@@ -153,11 +155,11 @@ ACCESS: dict[tuple[str, str], Allowed | Custom] = {
     ("GET", "/v1/coaching/{note_id}/impact"): Allowed.read,
     # dashboards: every reader; who may share or change which one is decided per dashboard
     # (tests/dashboards/test_dashboards_api.py)
-    ("GET", "/v1/dashboards"): Allowed.read,
+    ("GET", "/v1/dashboards"): Allowed.wall,
     ("POST", "/v1/dashboards"): Allowed.read,
-    ("GET", "/v1/dashboards/options"): Allowed.read,
+    ("GET", "/v1/dashboards/options"): Allowed.wall,
     ("GET", "/v1/dashboards/demo-login"): Allowed.public,  # 204 unless the demo runs
-    ("GET", "/v1/dashboards/{dashboard_id}"): Allowed.read,
+    ("GET", "/v1/dashboards/{dashboard_id}"): Allowed.wall,
     ("PUT", "/v1/dashboards/{dashboard_id}"): Allowed.read,
     ("DELETE", "/v1/dashboards/{dashboard_id}"): Allowed.read,
     ("GET", "/v1/dashboards/{dashboard_id}/display-links"): Allowed.read,
@@ -186,7 +188,8 @@ USERS: dict[str, dict[str, object]] = {
 LETS_IN: dict[Allowed, set[str]] = {
     Allowed.public: {"anonymous", *API_KEYS, *USERS},
     Allowed.ingest: {"ingest key"},
-    Allowed.read: {"read key", "admin key", *USERS},
+    Allowed.read: {"read key", "admin key", *(set(USERS) - {"display"})},
+    Allowed.wall: {"read key", "admin key", *USERS},
     Allowed.staff: {
         "admin key",
         "admin",
@@ -196,6 +199,7 @@ LETS_IN: dict[Allowed, set[str]] = {
     },
     Allowed.admin: {"admin key", "admin"},
     Allowed.user: set(USERS),
+    Allowed.account: set(USERS) - {"display"},
 }
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 
@@ -313,3 +317,54 @@ async def test_cookie_writes_without_csrf_token_are_refused_everywhere(
 def test_every_rule_says_who_it_lets_in(rule: Allowed) -> None:
     assert rule in LETS_IN
     assert LETS_IN[rule] <= {"anonymous", *API_KEYS, *USERS}
+
+
+DISPLAY_MAY: frozenset[tuple[str, str]] = frozenset(
+    {
+        ("GET", "/v1/auth/me"),
+        ("GET", "/v1/dashboards"),
+        ("GET", "/v1/dashboards/options"),
+        ("GET", "/v1/dashboards/{dashboard_id}"),
+        ("GET", "/v1/metrics/catalog"),
+        ("GET", "/v1/metrics/history"),
+        ("GET", "/v1/tenant"),
+    }
+)
+"""A display link's whole reach besides the public routes and the live topics of `/v1/ws`."""
+
+
+async def test_a_display_link_is_refused_everywhere_but_its_wall(
+    app_server: RunningApp,
+) -> None:
+    """Walks the app's own routes (not ACCESS) with the token of a floor-wide display link:
+    403 on every route but the public ones and DISPLAY_MAY (issue 18, item 3)."""
+    callers = await make_callers(app_server)
+    admin = callers.headers["admin"]
+    async with app_server.client() as client:
+        dashboard = (await client.get("/v1/dashboards", headers=admin)).json()[0]
+        assert dashboard["team"] is None  # floor-wide: the widest a display can be
+        link = await client.post(
+            f"/v1/dashboards/{dashboard['id']}/display-links", json={"name": "TV"}, headers=admin
+        )
+        assert link.status_code == 201, link.text
+        display = {"Authorization": f"Bearer {link.json()['token']}"}
+        let_in, refused = [], []
+        for method, path in app_routes():
+            if method in ("WS", "MOUNT"):
+                continue
+            url = path.replace("{dashboard_id}", str(dashboard["id"]))
+            response = await client.request(
+                method, concrete(url), headers=display, json={} if method in UNSAFE else None
+            )
+            # /metrics answers every loopback client without its token, whoever it is
+            public = ACCESS.get((method, path)) is Allowed.public or path == "/metrics"
+            if (method, path) in DISPLAY_MAY or public:
+                if response.status_code in (401, 403):
+                    refused.append(f"{method} {path}: {response.status_code}")
+            elif response.status_code != 403:
+                let_in.append(f"{method} {path}: {response.status_code} {response.text[:80]}")
+        own = await client.get(f"/v1/dashboards/{dashboard['id']}", headers=display)
+    assert not let_in, "a display reached:\n" + "\n".join(let_in)
+    assert not refused, "a display was refused its wall:\n" + "\n".join(refused)
+    assert own.status_code == 200
+    assert own.json()["id"] == dashboard["id"]

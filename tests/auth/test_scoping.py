@@ -4,6 +4,7 @@ users and keys see nothing of this tenant."""
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from dataclasses import dataclass
 from typing import Any
@@ -12,6 +13,7 @@ import httpx
 import pytest
 
 from app.auth.roles import Role
+from app.widgets.client import LiveClient, ws_url
 from tests.auth.support import Login, Token, bearer, login, make_org, make_token, make_user
 from tests.conftest import RunningApp
 from tests.helpers import ev, eventually, make_tenant_key, now_ms, tenant_of
@@ -201,7 +203,9 @@ async def test_supervisor_with_chosen_teams_and_with_all_teams(
     every = floor.logins["sup.all"]
     assert await board(app_server, every) == ["n1", "n2", "s1"]
     assert await metrics_status(app_server, every, "team:South", "agent:s1", "team:North") == 200
-    assert len(await names(app_server, every, "/v1/users", "username")) == 8
+    assert (
+        len(await names(app_server, every, "/v1/users", "username")) == 7
+    )  # the display is listed under display links
     assert (await get(app_server, every, "/v1/api-keys")).status_code == 403
 
 
@@ -217,16 +221,50 @@ async def test_agent_sees_only_itself(app_server: RunningApp, floor: Floor) -> N
     assert (await get(app_server, agent, f"/v1/agents/{floor.agent_ids['n2']}")).status_code == 404
 
 
+async def live_topics(
+    app: RunningApp, token: Token, topics: list[str]
+) -> tuple[set[str], set[str]]:
+    """(granted, refused) of a WebSocket subscription to `topics` with `token`."""
+    async with LiveClient(ws_url(app.base_url), token.token, topics) as live:
+        async with asyncio.timeout(10):
+            await live.wait_for(lambda c: len(c.state) + len(c.errors) == len(topics))
+    return set(live.state), {e.topic or "" for e in live.errors}
+
+
+DISPLAY_REFUSED_ROUTES = (
+    "/v1/metrics",
+    "/v1/agents",
+    "/v1/teams",
+    "/v1/agents/roster",
+    "/v1/queues",
+    "/v1/users",
+)
+
+
 async def test_display_sees_only_the_floor(app_server: RunningApp, floor: Floor) -> None:
     wall = floor.logins["wall"]
-    assert await board(app_server, wall) == []
-    assert await metrics_status(app_server, wall, "tenant", "queue:Sales") == 200
-    assert await metrics_status(app_server, wall, "team:North") == 403
-    assert await metrics_status(app_server, wall, "agent:n1") == 403
-    assert await names(app_server, wall, "/v1/teams", "name") == []
-    assert await names(app_server, wall, "/v1/agents/roster", "external_id") == []
-    assert await names(app_server, wall, "/v1/queues", "name") == ["Sales"]
-    assert (await get(app_server, wall, "/v1/users")).status_code == 403
+    assert isinstance(wall, Token)
+    granted, refused = await live_topics(
+        app_server,
+        wall,
+        [
+            "metrics:tenant:15m",
+            "metrics:queue:Sales:live",
+            "metrics:team:North:15m",
+            "metrics:agent:n1:live",
+            "board:tenant",
+            "board:team:North",
+        ],
+    )
+    assert granted == {"metrics:tenant:15m", "metrics:queue:Sales:live"}
+    assert refused == {
+        "metrics:team:North:15m",
+        "metrics:agent:n1:live",
+        "board:tenant",
+        "board:team:North",
+    }
+    for path in DISPLAY_REFUSED_ROUTES:  # a wall reads live topics, not the REST API
+        assert (await get(app_server, wall, path)).status_code == 403, path
 
 
 async def test_a_display_sees_what_its_dashboard_shows(
@@ -250,12 +288,29 @@ async def test_a_display_sees_what_its_dashboard_shows(
         url,
         await make_user(url, tenant_id, "tv.south", Role.display, dashboard_id=made["South board"]),
     )
-    assert await board(app_server, floor_wall) == ["n1", "n2", "s1"]
-    assert await board(app_server, south_wall) == ["s1"]
-    assert await metrics_status(app_server, south_wall, "team:South", "agent:s1") == 200
-    assert await metrics_status(app_server, south_wall, "team:North") == 403
-    assert await metrics_status(app_server, south_wall, "agent:n1") == 403
-    assert (await get(app_server, floor_wall, "/v1/users")).status_code == 403
+    floor_topics = ["board:tenant", "metrics:team:North:15m", "metrics:agent:s1:live"]
+    assert await live_topics(app_server, floor_wall, floor_topics) == (set(floor_topics), set())
+    granted, refused = await live_topics(
+        app_server,
+        south_wall,
+        [
+            "board:team:South",
+            "metrics:team:South:15m",
+            "metrics:agent:s1:live",
+            "metrics:team:North:15m",
+            "metrics:agent:n1:live",
+            "board:tenant",
+        ],
+    )
+    assert granted == {"board:team:South", "metrics:team:South:15m", "metrics:agent:s1:live"}
+    assert refused == {"metrics:team:North:15m", "metrics:agent:n1:live", "board:tenant"}
+    for wall in (floor_wall, south_wall):
+        for path in DISPLAY_REFUSED_ROUTES:
+            assert (await get(app_server, wall, path)).status_code == 403, path
+    own = await get(app_server, south_wall, f"/v1/dashboards/{made['South board']}")
+    assert own.status_code == 200
+    other = await get(app_server, south_wall, f"/v1/dashboards/{made['Floor']}")
+    assert other.status_code == 404
 
 
 async def test_another_tenant_sees_nothing_of_this_one(
@@ -281,7 +336,7 @@ async def test_another_tenant_sees_nothing_of_this_one(
             ("PATCH", f"/v1/agents/{floor.agent_ids['n1']}", {"display_name": "x"}),
             ("DELETE", f"/v1/agents/{floor.agent_ids['n1']}", None),
             ("GET", f"/v1/queues/{floor.queue_id}", None),
-            ("PATCH", f"/v1/queues/{floor.queue_id}", {"wrapup": False}),
+            ("PATCH", f"/v1/queues/{floor.queue_id}", {"wrapup_s": 0}),
             ("DELETE", f"/v1/queues/{floor.queue_id}", None),
         ]:
             for headers in (other.headers(), bearer(floor.other_key)):
@@ -302,7 +357,9 @@ async def test_another_tenant_sees_nothing_of_this_one(
     admin = floor.logins["admin"]
     assert await board(app_server, admin) == ["n1", "n2", "s1"]
     assert await names(app_server, admin, "/v1/teams", "name") == ["North", "South"]
-    assert len(await names(app_server, admin, "/v1/users", "username")) == 8
+    assert (
+        len(await names(app_server, admin, "/v1/users", "username")) == 7
+    )  # the display is listed under display links
 
 
 async def test_moving_an_agent_changes_who_sees_it_at_once(

@@ -22,6 +22,7 @@ import httpx
 from sqlalchemy import func, select, text
 
 from app.alerts import service
+from app.alerts.channel_owners import SERVICE
 from app.alerts.models import Alert, AlertDelivery, AlertDeliveryAttempt, AlertEvent
 from app.alerts.schemas import ChannelIn, RuleIn
 from app.alerts.sealing import SecretBox
@@ -65,6 +66,7 @@ async def add_rule(db: Database, tenant_id: int, url: str) -> None:
             tenant_id,
             ChannelIn(name="hook", settings={"kind": "webhook", "url": url, "timeout_s": 5}),
             ChannelPolicy(SecretBox([]), private_destinations=True),
+            SERVICE,
         )
         await service.create_rule(
             session,
@@ -80,6 +82,7 @@ async def add_rule(db: Database, tenant_id: int, url: str) -> None:
             ),
             Access.everything(),
             {},
+            SERVICE,
         )
         await session.commit()
 

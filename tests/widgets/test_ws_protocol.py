@@ -131,6 +131,41 @@ async def test_bad_messages_and_limits(memory_server: ServerFactory) -> None:
             assert await close_code(ws) == CloseCode.message_too_big
 
 
+async def test_a_client_sending_too_many_messages_is_closed(
+    memory_server: ServerFactory,
+) -> None:
+    """Issue 18, item 8: 500 pings got 500 pongs. Now the burst is answered, the rest closes
+    the connection with 4029; a client within the rate is never bothered."""
+    async with memory_server(ws_max_messages_per_s=5, ws_message_burst=20) as app:
+        url = ws_url(app.base_url)
+        _, key = await make_tenant_key(app.settings.database_url)
+        async with raw_client(url, key) as flood:
+            for n in range(500):
+                try:
+                    await flood.send(orjson.dumps({"v": 1, "type": "ping", "id": str(n)}).decode())
+                except ConnectionClosed:
+                    break
+            pongs = 0
+            closed: ConnectionClosed | None = None
+            async with asyncio.timeout(15):
+                try:
+                    while True:
+                        message = orjson.loads(await flood.recv())
+                        batch = message if isinstance(message, list) else [message]
+                        pongs += sum(1 for m in batch if m["type"] == "pong")
+                except ConnectionClosed as exc:
+                    closed = exc
+            assert closed is not None
+            assert closed.rcvd is not None
+            assert closed.rcvd.code == CloseCode.rate_limited
+            assert pongs <= 25, pongs  # at most the burst (replies still queued are dropped)
+        async with raw_client(url, key) as calm:
+            for n in range(30):  # 6 s at 5 a second: the bucket refills as fast as it drains
+                await calm.send(orjson.dumps({"v": 1, "type": "ping", "id": str(n)}).decode())
+                assert (await receive(calm))["type"] == "pong"
+                await asyncio.sleep(0.2)
+
+
 async def test_a_silent_client_is_closed_for_idleness(memory_server: ServerFactory) -> None:
     async with memory_server(ws_ping_interval_s=0.3, ws_idle_timeout_s=1.0) as app:
         url = ws_url(app.base_url)

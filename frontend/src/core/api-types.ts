@@ -128,7 +128,10 @@ export interface paths {
         /** Notification channels (without secrets) */
         get: operations["list_channels_v1_alert_channels_get"];
         put?: never;
-        /** Create a notification channel */
+        /**
+         * Create a notification channel
+         * @description Tenant-wide channels (`team` null) are created by admins only; a team's channel by admins and the supervisors and team leads who see that team.
+         */
         post: operations["create_channel_v1_alert_channels_post"];
         delete?: never;
         options?: never;
@@ -856,7 +859,7 @@ export interface paths {
         };
         /**
          * Every metric: name, kind, unit, which way is bad, labels, thresholds, scopes
-         * @description The metric registry (docs/metrics.md): what the wall, the report and alert pages read to label, format and colour every value. The same for every tenant.
+         * @description The metric registry (docs/metrics.md): what the wall, the report and alert pages read to label, format and colour every value. The same for every tenant. Display links may read it (their wall does).
          */
         get: operations["get_catalog_v1_metrics_catalog_get"];
         put?: never;
@@ -893,7 +896,7 @@ export interface paths {
         };
         /**
          * The recent samples of one live metric, for charts
-         * @description What the live aggregator answered for `metric` of `scope` and `window`, sampled by this server process for every series on a dashboard chart (and for any series asked for here, from the first ask on), for up to the last 65 minutes. A scope the caller may not see is refused with 403. See docs/wall.md.
+         * @description What the live aggregator answered for `metric` of `scope` and `window`, sampled by this server process for every series on a dashboard chart (and for any series asked for here, from the first ask on), for up to the last 65 minutes. A scope the caller may not see is refused with 403; display links may read what their wall charts. See docs/wall.md.
          */
         get: operations["get_metric_history_v1_metrics_history_get"];
         put?: never;
@@ -1171,7 +1174,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The tenant's name, time zone, language and currency */
+        /**
+         * The tenant's name, time zone, language and currency
+         * @description Every reader, and display links (their wall shows the language and currency).
+         */
         get: operations["get_tenant_v1_tenant_get"];
         put?: never;
         post?: never;
@@ -1226,7 +1232,7 @@ export interface paths {
         head?: never;
         /**
          * Change a user (admins)
-         * @description Only the fields given change. A new password or `disabled: true` ends every session of the user. A change that would leave the tenant without an enabled admin is refused (409).
+         * @description Only the fields given change. A new password or `disabled: true` ends every session of the user; `disabled: true` also revokes its personal access tokens (enabling the user again does not bring them back). A change that would leave the tenant without an enabled admin is refused (409).
          */
         patch: operations["patch_user_v1_users__user_id__patch"];
         trace?: never;
@@ -1571,6 +1577,11 @@ export interface components {
             settings: {
                 [key: string]: unknown;
             };
+            /**
+             * Team
+             * @description The team that owns the channel: admins and the team's supervisors and leads manage it and may give it to rules. Null: tenant-wide, managed by admins only.
+             */
+            team?: string | null;
         };
         /** ChannelOut */
         ChannelOut: {
@@ -1592,6 +1603,11 @@ export interface components {
             settings: {
                 [key: string]: unknown;
             };
+            /**
+             * Team
+             * @description The owning team; null: tenant-wide (admins).
+             */
+            team: string | null;
             /**
              * Updated At
              * Format: date-time
@@ -3468,6 +3484,13 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ChannelOut"];
                 };
+            };
+            /** @description you may not manage channels of that owner */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Validation Error */
             422: {
