@@ -143,9 +143,13 @@ async def test_queue_threshold_change_persists(wall: Wall, page: Page) -> None:
         await section.locator("select[name=wrapup_mode]").select_option(mode)
         await expect(section.locator("input[name=wrapup_s]")).to_be_disabled()
         await section.locator("button[type=submit]").click()
-        await expect(page.locator("[role=status]")).to_have_text("Saved")
-        queues = {q["name"]: q for q in await wall.api("GET", "/v1/queues")}
-        assert queues["Sales"]["wrapup_s"] == stored
+
+        async def saved(want: float | None = stored) -> bool:
+            queues = {q["name"]: q for q in await wall.api("GET", "/v1/queues")}
+            return bool(queues["Sales"]["wrapup_s"] == want)
+
+        # the previous save's "Saved" may still show: wait for the stored value itself
+        await eventually(saved, timeout=10)
 
 
 async def test_tenant_currency_shows_with_revenue(wall: Wall, page: Page) -> None:
@@ -176,7 +180,6 @@ async def test_tenant_currency_shows_with_revenue(wall: Wall, page: Page) -> Non
     value = page.locator("[data-widget=rev] [data-testid=value]")
     await expect(value).to_contain_text("PLN")
     await expect(value).to_contain_text("1,250")
-
 
 
 async def test_api_key_is_shown_once_and_works(wall: Wall, page: Page) -> None:
