@@ -67,6 +67,10 @@ async def refresh_state_gauges(request: Request) -> None:
     except Exception as exc:  # the scrape still answers; the gauges keep their last values
         log.warning("event log lag unavailable", error=repr(exc))
         return
+    # Only this engine's partitions: a series of a partition that is gone (fewer partitions
+    # configured, another engine earlier in the same process) must not linger at its last value.
+    for gauge in (LOG_LAG_ENTRIES, LOG_LAG_SECONDS, LOG_LENGTH):
+        gauge.clear()
     for lag in lags:
         label = str(lag.partition)
         if lag.entries is not None:

@@ -17,7 +17,7 @@ from websockets.asyncio.client import connect
 
 from app.alerts.delivery import Dispatcher
 from app.alerts.models import AlertChannel
-from app.config import ClockKind, Settings
+from app.config import ClockKind, EngineKind, Settings
 from app.core.errors import Forbidden
 from app.ops.endpoints import check_scraper
 from app.ops.lag import offset_at_head
@@ -106,6 +106,38 @@ async def test_ingest_aggregation_lag_and_clients_are_exposed(app_server: Runnin
     )
     assert requests == 2
     assert value(during, "process_resident_memory_bytes") > 0
+
+
+async def test_only_this_engines_partitions_are_exported(
+    sqlite_url: str, pg_migrated: str, redis_url: str, redis_prefix: str
+) -> None:
+    """The lag gauges are process-wide: a redis app's four partitions, scraped first, must not
+    linger in the scrape of a memory app (one partition) in the same process afterwards."""
+    engines = [
+        make_settings(
+            engine=EngineKind.redis,
+            database_url=pg_migrated,
+            redis_url=redis_url,
+            redis_prefix=redis_prefix,
+        ),
+        make_settings(engine=EngineKind.memory, database_url=sqlite_url),
+    ]
+    seen = []
+    for settings in engines:
+        running, task = await start_app(settings)
+        try:
+            async with running.client() as anonymous:
+                found = await scrape(anonymous)
+        finally:
+            await stop_app(running, task)
+        seen.append(
+            {
+                dict(labels)["partition"]
+                for (name, labels) in found
+                if name in ("floorwatch_event_log_lag_entries", "floorwatch_event_log_lag_seconds")
+            }
+        )
+    assert seen == [{"0", "1", "2", "3"}, {"0"}]
 
 
 async def test_redis_lag_returns_to_zero_once_checkpointed(app_server: RunningApp) -> None:
