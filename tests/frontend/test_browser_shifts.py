@@ -38,7 +38,10 @@ async def test_a_roster_shows_who_is_late_and_who_is_absent(wall: Wall, page: Pa
     await page.click("[data-nav=shifts]")
     await expect(page).to_have_url(f"{wall.base_url}/shifts")
     yesterday = (now - dt.timedelta(days=1)).date().isoformat()
+    tomorrow = (now + dt.timedelta(days=1)).date().isoformat()
     await page.fill("[data-form=range] input[name=from]", yesterday)
+    # the shift planned below starts 2 h from now: tomorrow when the test runs after 22:00 UTC
+    await page.fill("[data-form=range] input[name=to]", tomorrow)
     await page.click("[data-form=range] button[type=submit]")
 
     importer = page.locator("[data-form=import]")
@@ -87,5 +90,5 @@ async def test_a_roster_shows_who_is_late_and_who_is_absent(wall: Wall, page: Pa
     page.on("dialog", lambda dialog: dialog.accept())
     await planned.locator("button.danger").click()
     await expect(page.locator("tr[data-shift]")).to_have_count(2)
-    shifts = await wall.api("GET", f"/v1/shifts?from={yesterday}&to=today")
+    shifts = await wall.api("GET", f"/v1/shifts?from={yesterday}&to={tomorrow}")
     assert sorted((s["agent"], s["break_minutes"]) for s in shifts) == [("a1", 15), ("a2", 15)]
