@@ -12,8 +12,15 @@ from typing import Any
 
 import httpx
 
+from app.alerts import service
+from app.alerts.channel_owners import SERVICE
 from app.alerts.delivery import Backoff
+from app.alerts.schemas import ChannelIn, RuleIn
+from app.alerts.sealing import SecretBox
+from app.alerts.service import ChannelPolicy
 from app.auth.keys import Scope
+from app.auth.policy import Access
+from app.core.db import Database
 from tests.alerts.receivers import HttpReceiver
 from tests.auth.support import make_org
 from tests.conftest import RunningApp
@@ -118,3 +125,35 @@ def call(
     if ended is not None:
         events.append(ev("call.ended", ended, call_id=call_id))
     return events
+
+
+async def add_calls_waiting_rule(
+    db: Database, tenant_id: int, url: str, scope: str, keep_firing_for_s: float = 0
+) -> None:
+    """A webhook channel to `url` and a rule on it, made in the database as the service itself:
+    calls waiting >= 1 in `scope` fires at once."""
+    async with db.session() as session:
+        channel = await service.create_channel(
+            session,
+            tenant_id,
+            ChannelIn(name="hook", settings={"kind": "webhook", "url": url, "timeout_s": 5}),
+            ChannelPolicy(SecretBox([]), private_destinations=True),
+            SERVICE,
+        )
+        await service.create_rule(
+            session,
+            tenant_id,
+            RuleIn(
+                name="queue backs up",
+                metric="calls_waiting",
+                scope=scope,
+                op=">=",
+                threshold=1,
+                keep_firing_for_s=keep_firing_for_s,
+                channels=[channel.id],
+            ),
+            Access.everything(),
+            {},
+            SERVICE,
+        )
+        await session.commit()

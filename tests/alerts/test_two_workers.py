@@ -14,53 +14,19 @@ import pytest
 from redis.asyncio import Redis
 from sqlalchemy import func, select
 
-from app.alerts import service
-from app.alerts.channel_owners import ChannelUser
 from app.alerts.models import Alert, AlertEvent
-from app.alerts.schemas import ChannelIn, RuleIn
-from app.alerts.sealing import SecretBox
-from app.alerts.service import ChannelPolicy
-from app.auth.policy import Access
 from app.config import EngineKind
 from app.core.db import Database
 from app.events.schemas import AgentLogin, CallAnswered, CallQueued, Event
 from app.streams.keys import Keys, partition_of
 from app.streams.redis_log import RedisLog
 from tests.alerts.receivers import HttpReceiver, http_receiver
+from tests.alerts.support import add_calls_waiting_rule
 from tests.conftest import make_settings
 from tests.helpers import eventually, make_tenant_key, now_ms
 from tests.streams.test_worker_failover import PARTITIONS, start_worker, worker_env
 
 pytestmark = pytest.mark.slow
-
-ADMIN = ChannelUser(is_admin=True, access=Access.everything())
-
-
-async def add_rule(db: Database, tenant_id: int, url: str) -> None:
-    async with db.session() as session:
-        channel = await service.create_channel(
-            session,
-            tenant_id,
-            ChannelIn(name="hook", settings={"kind": "webhook", "url": url, "timeout_s": 5}),
-            ChannelPolicy(SecretBox([]), private_destinations=True),
-            ADMIN,
-        )
-        await service.create_rule(
-            session,
-            tenant_id,
-            RuleIn(
-                name="queue backs up",
-                metric="calls_waiting",
-                scope="queue:Sales",
-                op=">=",
-                threshold=1,
-                channels=[channel.id],
-            ),
-            Access.everything(),
-            {},
-            ADMIN,
-        )
-        await session.commit()
 
 
 def by_tenant(receiver: HttpReceiver, status: str) -> Counter[int]:
@@ -87,7 +53,7 @@ async def test_one_alert_fires_once_across_two_workers_and_a_takeover(
     try:
         async with http_receiver() as receiver:
             for tenant in tenants:
-                await add_rule(db, tenant, f"{receiver.url}/{tenant}")
+                await add_calls_waiting_rule(db, tenant, f"{receiver.url}/{tenant}", "queue:Sales")
             workers = [start_worker(env, tmp_path / f"worker{i}.log") for i in range(2)]
 
             async def owners() -> set[bytes | str | None]:

@@ -21,15 +21,10 @@ from pathlib import Path
 import httpx
 from sqlalchemy import func, select, text
 
-from app.alerts import service
-from app.alerts.channel_owners import SERVICE
 from app.alerts.models import Alert, AlertDelivery, AlertDeliveryAttempt, AlertEvent
-from app.alerts.schemas import ChannelIn, RuleIn
-from app.alerts.sealing import SecretBox
-from app.alerts.service import ChannelPolicy
-from app.auth.policy import Access
 from app.core.db import Database
 from tests.alerts.receivers import http_receiver
+from tests.alerts.support import add_calls_waiting_rule
 from tests.helpers import cli_env, ev, eventually, make_tenant_key, now_ms
 from tests.reliability.harness import report
 from tests.reliability.servers import FloorwatchProcess, PostgresCluster
@@ -55,36 +50,6 @@ HOLD_CLAIMS = [
     FOR EACH ROW EXECUTE FUNCTION fault_hold_claim()
     """,
 ]
-
-
-async def add_rule(db: Database, tenant_id: int, url: str) -> None:
-    """Calls waiting >= 1 on the floor, firing at once; it stays firing for an hour of event
-    time after the queue empties, so the test sees only the one `firing` notification."""
-    async with db.session() as session:
-        channel = await service.create_channel(
-            session,
-            tenant_id,
-            ChannelIn(name="hook", settings={"kind": "webhook", "url": url, "timeout_s": 5}),
-            ChannelPolicy(SecretBox([]), private_destinations=True),
-            SERVICE,
-        )
-        await service.create_rule(
-            session,
-            tenant_id,
-            RuleIn(
-                name="queue backs up",
-                metric="calls_waiting",
-                scope="tenant",
-                op=">=",
-                threshold=1,
-                keep_firing_for_s=3600,
-                channels=[channel.id],
-            ),
-            Access.everything(),
-            {},
-            SERVICE,
-        )
-        await session.commit()
 
 
 async def claim_held(db: Database) -> bool:
@@ -122,7 +87,10 @@ async def test_sigkill_between_commit_and_send_notifies_exactly_once(
     server = FloorwatchProcess("serve", env, tmp_path / "serve.log")
     try:
         async with http_receiver() as receiver:
-            await add_rule(db, tenant_id, receiver.url)
+            # firing for an hour of event time after the queue empties: the one `firing` only
+            await add_calls_waiting_rule(
+                db, tenant_id, receiver.url, "tenant", keep_firing_for_s=3600
+            )
             async with db.session() as session:
                 for statement in HOLD_CLAIMS:
                     await session.execute(text(statement))
