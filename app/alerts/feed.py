@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import time
-from collections.abc import Callable
 
 from sqlalchemy import select
 
@@ -25,10 +23,10 @@ from app.auth.policy import Access
 from app.core.db import Database
 from app.core.logging import get_logger
 from app.core.redis_client import RedisClient
+from app.core.tenant_cache import TenantCache
 
 log = get_logger(__name__)
 
-FeedListener = Callable[[int], None]
 CACHE_TTL_S = 10.0
 
 
@@ -59,35 +57,25 @@ class AlertFeed:
         self.db = db
         self.redis = redis
         self.channel = channel
-        self._listeners: list[FeedListener] = []
-        self._cache: dict[int, tuple[float, list[AlertOut]]] = {}
-        self._generation: dict[int, int] = {}
+        self._cache: TenantCache[list[AlertOut]] = TenantCache(CACHE_TTL_S, "alerts")
+        self.add_listener = self._cache.add_listener
+        self.remove_listener = self._cache.remove_listener
         self._task: asyncio.Task[None] | None = None
 
-    def add_listener(self, listener: FeedListener) -> None:
-        self._listeners.append(listener)
-
-    def remove_listener(self, listener: FeedListener) -> None:
-        self._listeners.remove(listener)
-
     async def current(self, tenant_id: int) -> list[AlertOut]:
-        hit = self._cache.get(tenant_id)
-        if hit is not None and time.monotonic() - hit[0] < CACHE_TTL_S:
-            return hit[1]
-        generation = self._generation.get(tenant_id, 0)
-        async with self.db.session() as session:
-            rows = (
-                await session.scalars(
-                    select(Alert)
-                    .where(Alert.tenant_id == tenant_id, Alert.state == "firing")
-                    .order_by(Alert.fired_ms, Alert.id)
-                )
-            ).all()
-            silenced = await silences(session, tenant_id, {r.fingerprint for r in rows})
-        alerts = [alert_out(r, silenced.get(r.fingerprint)) for r in rows]
-        if self._generation.get(tenant_id, 0) == generation:
-            self._cache[tenant_id] = (time.monotonic(), alerts)
-        return alerts
+        async def load() -> list[AlertOut]:
+            async with self.db.session() as session:
+                rows = (
+                    await session.scalars(
+                        select(Alert)
+                        .where(Alert.tenant_id == tenant_id, Alert.state == "firing")
+                        .order_by(Alert.fired_ms, Alert.id)
+                    )
+                ).all()
+                silenced = await silences(session, tenant_id, {r.fingerprint for r in rows})
+            return [alert_out(r, silenced.get(r.fingerprint)) for r in rows]
+
+        return await self._cache.get(tenant_id, load)
 
     async def changed(self, tenant_id: int) -> None:
         """Announce that the tenant's alerts changed (to every process on the redis engine)."""
@@ -101,13 +89,7 @@ class AlertFeed:
             self._invalidate(tenant_id)
 
     def _invalidate(self, tenant_id: int) -> None:
-        self._cache.pop(tenant_id, None)
-        self._generation[tenant_id] = self._generation.get(tenant_id, 0) + 1
-        for listener in list(self._listeners):
-            try:
-                listener(tenant_id)
-            except Exception:
-                log.exception("alert feed listener failed")
+        self._cache.invalidate(tenant_id)
 
     async def start(self) -> None:
         if self.redis is not None and self._task is None:
@@ -131,7 +113,7 @@ class AlertFeed:
                 raise
             except Exception as exc:
                 log.warning("alert feed subscription lost; resubscribing", error=str(exc))
-                self._cache.clear()
+                self._cache.forget_all()
                 await asyncio.sleep(1)
             finally:
                 with contextlib.suppress(Exception):

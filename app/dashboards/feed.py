@@ -11,19 +11,13 @@ when the cache expires, within CACHE_TTL_S.
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
-
 from sqlalchemy import select
 
 from app.core.db import Database
-from app.core.logging import get_logger
+from app.core.tenant_cache import TenantCache
 from app.dashboards.models import Dashboard
 from app.org.models import Team
 
-log = get_logger(__name__)
-
-FeedListener = Callable[[int], None]
 Versions = dict[int, tuple[str | None, int]]
 CACHE_TTL_S = 5.0
 
@@ -31,41 +25,25 @@ CACHE_TTL_S = 5.0
 class DashboardFeed:
     def __init__(self, db: Database) -> None:
         self.db = db
-        self._listeners: list[FeedListener] = []
-        self._cache: dict[int, tuple[float, Versions]] = {}
-        self._generation: dict[int, int] = {}
-
-    def add_listener(self, listener: FeedListener) -> None:
-        self._listeners.append(listener)
-
-    def remove_listener(self, listener: FeedListener) -> None:
-        self._listeners.remove(listener)
+        self._cache: TenantCache[Versions] = TenantCache(CACHE_TTL_S, "dashboards")
+        self.add_listener = self._cache.add_listener
+        self.remove_listener = self._cache.remove_listener
 
     async def versions(self, tenant_id: int) -> Versions:
-        hit = self._cache.get(tenant_id)
-        if hit is not None and time.monotonic() - hit[0] < CACHE_TTL_S:
-            return hit[1]
-        generation = self._generation.get(tenant_id, 0)
-        async with self.db.session() as session:
-            rows = await session.execute(
-                select(Dashboard.id, Team.name, Dashboard.version)
-                .outerjoin(Team, Team.id == Dashboard.team_id)
-                .where(Dashboard.tenant_id == tenant_id)
-            )
-            found: Versions = {id_: (team, version) for id_, team, version in rows.all()}
-        if self._generation.get(tenant_id, 0) == generation:
-            self._cache[tenant_id] = (time.monotonic(), found)
-        return found
+        async def load() -> Versions:
+            async with self.db.session() as session:
+                rows = await session.execute(
+                    select(Dashboard.id, Team.name, Dashboard.version)
+                    .outerjoin(Team, Team.id == Dashboard.team_id)
+                    .where(Dashboard.tenant_id == tenant_id)
+                )
+                return {id_: (team, version) for id_, team, version in rows.all()}
+
+        return await self._cache.get(tenant_id, load)
 
     def changed(self, tenant_id: int) -> None:
         """A dashboard of the tenant was created, saved or deleted in this process."""
-        self._cache.pop(tenant_id, None)
-        self._generation[tenant_id] = self._generation.get(tenant_id, 0) + 1
-        for listener in list(self._listeners):
-            try:
-                listener(tenant_id)
-            except Exception:
-                log.exception("dashboard feed listener failed")
+        self._cache.invalidate(tenant_id)
 
 
 def scope_versions(versions: Versions, scope: str) -> dict[str, int]:
