@@ -41,7 +41,6 @@ from app.alerts.rules import RuleSpec, fingerprint
 from app.alerts.state import Phase, Step, Track, step
 from app.core.db import Database, utcnow
 from app.core.logging import get_logger
-from app.org.models import Tenant
 from app.registry.metrics import TIME_IN_STATE
 from app.streams.clock import wall_ms
 
@@ -290,7 +289,7 @@ class AlertEvaluator:
         queued = 0
         if effective:
             try:
-                queued = await self._write(tenant_id, effective, now_ms)
+                queued = await self._write(tenant_id, effective, now_ms, agg.config.language)
             except (Conflict, IntegrityError) as exc:
                 log.info(
                     "alert state changed elsewhere; reloading", tenant_id=tenant_id, error=str(exc)
@@ -407,7 +406,9 @@ class AlertEvaluator:
 
     # -- writing ------------------------------------------------------------------------------
 
-    async def _write(self, tenant_id: int, changes: list[Change], now_ms: int) -> int:
+    async def _write(
+        self, tenant_id: int, changes: list[Change], now_ms: int, language: str
+    ) -> int:
         """Record every transition and its deliveries (the outbox) in one transaction; returns
         the number of deliveries queued."""
         async with self.db.session() as session:
@@ -416,7 +417,7 @@ class AlertEvaluator:
                 alert_id = await self._write_change(session, tenant_id, change, now_ms)
                 if change.notify is not None:
                     to_send.append((change, alert_id))
-            queued = await self._queue_deliveries(session, tenant_id, to_send)
+            queued = await self._queue_deliveries(session, tenant_id, to_send, language)
             await session.commit()
         return queued
 
@@ -486,7 +487,11 @@ class AlertEvaluator:
         return alert_id
 
     async def _queue_deliveries(
-        self, session: AsyncSession, tenant_id: int, to_send: list[tuple[Change, int]]
+        self,
+        session: AsyncSession,
+        tenant_id: int,
+        to_send: list[tuple[Change, int]],
+        language: str,
     ) -> int:
         """Add a delivery per notification and channel, due now, with the alert as it is now
         (a `firing` retried after the alert resolved still says `firing`)."""
@@ -511,8 +516,6 @@ class AlertEvaluator:
             ).all()
         }
         silenced = await silences(session, tenant_id, {change.fingerprint for change, _ in to_send})
-        tenant = await session.get(Tenant, tenant_id)
-        language = tenant.language if tenant is not None else "en"
         queued = 0
         due_ms = wall_ms()
         for change, alert_id in to_send:

@@ -102,7 +102,9 @@ async def patch_tenant(
             tenant.currency = changes["currency"]
         await session.commit()
         log.info("tenant settings changed", tenant_id=tenant.id, fields=sorted(changes))
-        return _tenant_out(tenant)
+        out = _tenant_out(tenant)
+    _changed(services, principal.tenant_id)  # the aggregator's config carries the language
+    return out
 
 
 # teams

@@ -25,6 +25,7 @@ async def load_tenant_config(db: Database, tenant_id: int, max_call_age_s: float
     return TenantConfig(
         tenant_id=tenant_id,
         timezone=tenant.timezone if tenant else "UTC",
+        language=tenant.language if tenant else "en",
         queues={
             q.name: QueueConfig(
                 sl_threshold_s=q.sl_threshold_s,

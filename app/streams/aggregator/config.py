@@ -31,6 +31,7 @@ class TenantConfig(msgspec.Struct):
 
     tenant_id: int
     timezone: str = "UTC"
+    language: str = "en"  # of what is written for the tenant (alert notifications)
     queues: dict[str, QueueConfig] = {}
     default_queue: QueueConfig = QueueConfig()
     agent_teams: dict[str, str] = {}
