@@ -67,12 +67,12 @@ class PhraseMatcher:
 
     def __init__(self, lists: Iterable[Iterable[str]]) -> None:
         self._automaton = ahocorasick.Automaton()
-        patterns: dict[str, list[tuple[int, int, bool, int]]] = {}
+        patterns: dict[str, list[tuple[int, int, int]]] = {}
         for list_index, phrases in enumerate(lists):
             for phrase_index, phrase in enumerate(phrases):
                 words, prefix = normalize_phrase(phrase)
                 key = " " + words + ("" if prefix else " ")
-                patterns.setdefault(key, []).append((list_index, phrase_index, prefix, len(key)))
+                patterns.setdefault(key, []).append((list_index, phrase_index, len(key)))
         for key, targets in patterns.items():
             self._automaton.add_word(key, tuple(targets))
         self.empty = not patterns
@@ -85,7 +85,7 @@ class PhraseMatcher:
         padded = " " + normalize(text) + " "
         hits = []
         for end, targets in self._automaton.iter(padded):
-            for list_index, phrase_index, _prefix, length in targets:
+            for list_index, phrase_index, length in targets:
                 hits.append(Hit(list_index, phrase_index, end - length + 1))
         hits.sort(key=lambda hit: (hit.start, hit.list_index, hit.phrase_index))
         return hits

@@ -36,6 +36,7 @@ skipped), so a batch that failed half-way can be written again."""
 
 MAX_PENDING_FACTS = 1_000_000
 FACTS_PER_WRITE = 5_000
+"""Facts per transaction: a writer catching up holds many, and each write builds rows."""
 RETRY_FIRST_S = 0.5
 RETRY_MAX_S = 10.0
 DEFER_MAX_S = 5.0

@@ -31,6 +31,7 @@ from app.streams.aggregator.checkpoint import CheckpointUnreadable
 from app.streams.aggregator.facts import Fact
 from app.streams.clock import Clock, wall_ms
 from app.streams.engine import TickHook
+from app.streams.fact_writer import FACTS_PER_WRITE
 from app.streams.host import AggregatorHost
 from app.streams.keys import Keys
 from app.streams.redis_log import decode_entry
@@ -56,12 +57,10 @@ STOP_GRACE_S = 2.0
 """How long a stopping worker lets its loops finish the round in flight before cancelling."""
 VIEW_GAP_S = 0.05
 """Shortest time between two publications of the views (new events wake the views loop)."""
-FACTS_PER_WRITE = 5_000
 CLUSTER_BLOCK_MS = 50
 """On a Redis Cluster, how long a round waits for new entries when none were there: each
 partition is read on its own (see `_read_cluster`), so a partition with news waits for the
 others' blocking reads to end."""
-"""Facts per transaction: a worker catching up holds many, and each write builds rows."""
 
 RENEW_SCRIPT = """
 if redis.call('GET', KEYS[1]) == ARGV[1] then
