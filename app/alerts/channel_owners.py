@@ -47,18 +47,6 @@ SERVICE = ChannelUser(is_admin=True, access=Access.everything())
 """The service itself (the demo's rules, tooling): manages every channel, as an admin."""
 
 
-async def team_id_of(session: AsyncSession, tenant_id: int, team: str) -> int:
-    team_id = await session.scalar(
-        select(Team.id).where(Team.tenant_id == tenant_id, Team.name == team)
-    )
-    if team_id is None:
-        raise BadRequest(
-            f"no team named {team!r} in this tenant",
-            details=[{"field": "team", "reason": "unknown team"}],
-        )
-    return team_id
-
-
 async def channel_teams(
     session: AsyncSession, tenant_id: int, ids: Collection[int] | None = None
 ) -> dict[int, str | None]:

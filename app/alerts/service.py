@@ -18,7 +18,7 @@ from sqlalchemy import ColumnElement, delete, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.alerts.channel_owners import ChannelUser, check_rule_channels, team_id_of
+from app.alerts.channel_owners import ChannelUser, check_rule_channels
 from app.alerts.channels import SECRET_FIELDS, merge_settings, parse_settings, public_settings
 from app.alerts.destinations import DestinationRefused, check_literal
 from app.alerts.models import (
@@ -56,6 +56,7 @@ from app.core.db import Database, utcnow
 from app.core.errors import BadRequest, Conflict, Forbidden, NotFound
 from app.core.logging import get_logger
 from app.org.models import Team
+from app.org.service import team_id_of
 from app.streams.clock import wall_ms
 
 log = get_logger(__name__)
@@ -243,7 +244,7 @@ async def create_channel(
 ) -> ChannelOut:
     if not user.may_manage(body.team):
         raise user.refuse_managing(body.team)
-    team_id = await team_id_of(session, tenant_id, body.team) if body.team is not None else None
+    team_id = await team_id_of(session, tenant_id, body.team)
     config = policy.box.seal_config(_settings(body.settings, policy.private_destinations))
     row = AlertChannel(
         tenant_id=tenant_id, name=body.name, kind=config["kind"], config=config, team_id=team_id
