@@ -16,7 +16,7 @@ import msgspec
 
 from app.events.schemas import AnyEvent
 from app.integrations.common import ParseResult, text_lines
-from app.streams.engine import offset_order
+from app.streams.engine import Progress
 
 BATCH = 1000
 
@@ -176,7 +176,7 @@ async def wait_applied(
                 if target is None:
                     return time.monotonic() - started
             applied = progress["applied"]
-            if applied is not None and offset_order(applied) >= offset_order(target):
+            if Progress(appended=target, applied=applied).caught_up:
                 return time.monotonic() - started
             if time.monotonic() - started > timeout_s:
                 raise WaitTimedOut(
