@@ -13,7 +13,7 @@ from app.core.deps import ServicesDep
 from app.core.errors import BadRequest
 from app.core.logging import get_logger
 from app.phrases.models import PhraseListRow
-from app.phrases.schemas import PhraseListIn, PhraseListOut, PhraseListUpdate
+from app.phrases.schemas import PhraseListIn, PhraseListOut, PhraseListUpdate, within_refused
 from app.phrases.service import get_phrase_list, list_phrase_lists, save_phrase_list
 
 router = APIRouter(prefix="/v1/phrase-lists", tags=["phrases"])
@@ -86,10 +86,10 @@ async def patch_list(
         for name, value in changes.items():
             if value is not None or name == "within_s":
                 setattr(row, name, value)
-        if row.within_s is not None and row.kind != "required":
+        refused = within_refused(row.kind, row.within_s)
+        if refused:
             raise BadRequest(
-                "`within_s` applies to `required` lists only",
-                details=[{"field": "within_s", "reason": f"the list is `{row.kind}`"}],
+                refused, details=[{"field": "within_s", "reason": f"the list is `{row.kind}`"}]
             )
         row.version += 1
         await save_phrase_list(session, row)

@@ -50,6 +50,13 @@ WithinS = Annotated[
 ]  # fmt: skip
 
 
+def within_refused(kind: str, within_s: int | None) -> str | None:
+    """Why `within_s` does not fit a list of this kind, or None when it does."""
+    if within_s is not None and kind != "required":
+        return "`within_s` applies to `required` lists only"
+    return None
+
+
 class StrictModel(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -63,8 +70,9 @@ class PhraseListIn(StrictModel):
 
     @model_validator(mode="after")
     def within_only_for_required(self) -> Self:
-        if self.within_s is not None and self.kind != "required":
-            raise ValueError("`within_s` applies to `required` lists only")
+        refused = within_refused(self.kind, self.within_s)
+        if refused:
+            raise ValueError(refused)
         return self
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -31,8 +31,10 @@ async def get_phrase_list(session: AsyncSession, tenant_id: int, list_id: int) -
 async def save_phrase_list(session: AsyncSession, row: PhraseListRow) -> PhraseListRow:
     """Insert or update; a name taken in the tenant is a 409, the 51st list a 400."""
     if row.id is None:
-        count = len(await list_phrase_lists(session, row.tenant_id))
-        if count >= MAX_LISTS:
+        count = await session.scalar(
+            select(func.count()).where(PhraseListRow.tenant_id == row.tenant_id)
+        )
+        if (count or 0) >= MAX_LISTS:
             raise BadRequest(
                 f"a tenant has at most {MAX_LISTS} phrase lists",
                 details=[{"field": "name", "reason": "too many lists"}],

@@ -83,3 +83,16 @@ async def test_crud_validation_and_access(app_server: RunningApp) -> None:
 
         assert (await c.delete(f"/v1/phrase-lists/{list_id}")).status_code == 204
         assert (await c.get("/v1/phrase-lists")).json() == []
+
+
+async def test_a_tenant_has_at_most_50_lists(app_server: RunningApp) -> None:
+    url = app_server.settings.database_url
+    tenant_id, _ = await make_tenant_key(url)
+    admin = await make_token(url, await make_user(url, tenant_id, "root", Role.admin))
+    async with app_server.client(admin.token) as c:
+        for n in range(50):
+            made = await c.post("/v1/phrase-lists", json={**SCRIPT, "name": f"list-{n}"})
+            assert made.status_code == 201, made.text
+        refused = await c.post("/v1/phrase-lists", json={**SCRIPT, "name": "list-50"})
+    assert refused.status_code == 400
+    assert refused.json()["error"]["details"] == [{"field": "name", "reason": "too many lists"}]
