@@ -100,12 +100,14 @@ async def write_facts(db: Database, tenant_facts: Sequence[tuple[int, Fact]]) ->
         if key not in facts:
             facts[key] = fact
     async with db.engine.begin() as conn:
+        # read in this transaction, not cached: a prune in another process may just have
+        # moved the mark (one indexed read per transaction of up to FACTS_PER_WRITE facts)
         marks = await prune_marks(conn, {tenant_id for tenant_id, _ in facts})
         if marks:
             facts = {
                 key: fact
                 for key, fact in facts.items()
-                if fact_time(fact) >= marks.get(key[0], fact_time(fact))
+                if key[0] not in marks or fact_time(fact) >= marks[key[0]]
             }
         if conn.dialect.name == "postgresql":
             inserted = await _copy_new(conn, facts)
