@@ -23,3 +23,8 @@ export function scopeLabel(scope: string): string {
   const name = kind === "agent" ? agentName(rest.join(":")) : rest.join(":");
   return `${hasMessage(key) ? t(key) : kind}: ${name}`;
 }
+
+export function severityLabel(severity: string): string {
+  const key = `alerts.severity.${severity}`;
+  return hasMessage(key) ? t(key) : severity;
+}

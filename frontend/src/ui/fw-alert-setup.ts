@@ -4,10 +4,10 @@ import { alertText, bySeverity } from "../core/alerts";
 import { rememberAgentNames } from "../core/agent-names";
 import { api } from "../core/api";
 import type { components } from "../core/api-types";
-import { formatTime, hasMessage, t } from "../core/i18n";
+import { formatTime, t } from "../core/i18n";
 import type { MessageKey } from "../core/messages";
 import { formatMetric, fromDisplayUnit, metricLabel, ruleMetrics, toDisplayUnit, unitLabel } from "../core/metrics";
-import { scopeLabel, stateLabel, windowLabel } from "../core/labels";
+import { scopeLabel, severityLabel, stateLabel, windowLabel } from "../core/labels";
 import { AdminSection, formValues, type AgentOut, type QueueOut, type TeamOut } from "./admin/section";
 
 interface RuleOut {
@@ -48,11 +48,6 @@ const REFRESH_MS = 15_000;
 function optional(data: FormData, name: string): string | null {
   const text = String(data.get(name) ?? "").trim();
   return text === "" ? null : text;
-}
-
-function severityLabel(severity: string): string {
-  const key = `alerts.severity.${severity}`;
-  return hasMessage(key) ? t(key) : severity;
 }
 
 function ruleFields(data: FormData, channels: number[]): Omit<RuleOut, "id"> {

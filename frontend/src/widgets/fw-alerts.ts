@@ -2,18 +2,14 @@ import { css, html, nothing } from "lit";
 import { alertText, bySeverity } from "../core/alerts";
 import { api, ApiError } from "../core/api";
 import { wall } from "../core/context";
-import { formatDuration, hasMessage, t } from "../core/i18n";
+import { formatDuration, t } from "../core/i18n";
+import { severityLabel } from "../core/labels";
 import { live, type TopicCopy } from "../core/live";
 import type { AlertRow } from "../core/types";
 import { panel } from "../ui/theme";
 import { WidgetElement } from "./base";
 import { RowFit } from "./row-fit";
 import { onTick } from "./ticker";
-
-function severityLabel(severity: string): string {
-  const key = `alerts.severity.${severity}`;
-  return hasMessage(key) ? t(key) : severity;
-}
 
 /** Firing alerts of the scope (`alerts:SCOPE`), most severe first, with how long each has been
  * firing and an acknowledge button (not on display links, which are read-only). */
@@ -129,9 +125,10 @@ export class FwAlerts extends WidgetElement {
             </div>`
           : shown.map((a) => {
               const since = Date.parse(a.fired_at ?? a.started_at);
+              const text = alertText(a);
               return html`<div class="alert ${a.severity}" data-alert=${a.id}>
                 <span class="sev">${severityLabel(a.severity)}</span>
-                <span class="summary" title=${alertText(a)}>${alertText(a)}</span>
+                <span class="summary" title=${text}>${text}</span>
                 <span class="age">${t("alerts.for", { duration: formatDuration((now - since) / 1000) })}</span>
                 ${a.acknowledged_at
                   ? html`<span class="acked">${t("alerts.acked", { who: a.acknowledged_by ?? "" })}</span>`
