@@ -1,22 +1,16 @@
 /** How an alert reads to a person, in the page's language: the metric's label and unit from
  * the catalog, the window and the scope in words; and the order alerts are listed in. */
 
+import type { components } from "./api-types";
 import { t } from "./i18n";
 import { scopeLabel, windowLabel } from "./labels";
 import { formatMetric, metricLabel } from "./metrics";
 
-export interface AlertFacts {
-  rule_name: string;
-  metric: string;
-  window: string;
-  scope: string;
-  op: string;
-  threshold: number;
-  value: number | null;
-  severity: string;
-  started_at: string;
-  fired_at?: string | null;
-}
+/** What an alert's text and order need: the API's alert, or the wall topic's copy of it. */
+export type AlertFacts = Pick<
+  components["schemas"]["AlertOut"],
+  "rule_name" | "metric" | "window" | "scope" | "op" | "threshold" | "value" | "severity" | "started_at" | "fired_at"
+>;
 
 const SEVERITY_ORDER = ["critical", "warning", "info"];
 

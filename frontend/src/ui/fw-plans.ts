@@ -1,6 +1,7 @@
 import { html, nothing } from "lit";
 import { rememberAgentNames } from "../core/agent-names";
 import { api } from "../core/api";
+import type { components } from "../core/api-types";
 import { formatPercent, t } from "../core/i18n";
 import type { MessageKey } from "../core/messages";
 import { formatMetric, fromDisplayUnit, metricInfo, metricLabel, reportMetrics, toDisplayUnit, unitLabel } from "../core/metrics";
@@ -8,31 +9,9 @@ import { wholeMonth } from "../core/reports";
 import { scopeLabel } from "../core/labels";
 import { AdminSection, formValues, type AgentOut, type QueueOut, type TeamOut } from "./admin/section";
 
-export interface PlanOut {
-  id: number;
-  metric: string;
-  scope: string;
-  period: "day" | "week" | "month";
-  start_date: string;
-  end_date: string;
-  minimum: number | null;
-  standard: number;
-  maximum: number | null;
-  note: string | null;
-}
+export type PlanOut = components["schemas"]["PlanOut"];
 
-interface PlanProgress {
-  plan_id: number;
-  metric: string;
-  scope: string;
-  period: string;
-  elapsed: number;
-  actual: number | null;
-  standard: number;
-  deviation: number | null;
-  progress: number | null;
-  level: "maximum" | "standard" | "minimum" | "below_minimum" | null;
-}
+type PlanProgress = components["schemas"]["PlanProgress"];
 
 const PERIODS = ["day", "week", "month"] as const;
 

@@ -1,51 +1,16 @@
 import { css, html, nothing } from "lit";
+import type { components } from "../../core/api-types";
 import { t } from "../../core/i18n";
 import { namingField, problemsOf } from "../../core/problems";
 import { LocalizedElement } from "../localized";
 import { pageStyles } from "../page-styles";
 
-export interface TeamOut {
-  id: number;
-  name: string;
-  agents: number;
-}
-
-export interface AgentOut {
-  id: number;
-  external_id: string;
-  display_name: string | null;
-  team: string | null;
-}
-
-export interface QueueOut {
-  id: number;
-  name: string;
-  sl_threshold_s: number;
-  short_abandon_s: number;
-  /** null: wrap-up until the platform ends it; 0: none; N: ends by itself after N s. */
-  wrapup_s: number | null;
-}
-
-export interface UserOut {
-  id: number;
-  username: string;
-  display_name: string;
-  role: string;
-  all_teams: boolean;
-  teams: string[];
-  agent: string | null;
-  dashboard_id: number | null;
-  disabled: boolean;
-}
-
-export interface ApiKeyOut {
-  id: number;
-  name: string;
-  prefix: string;
-  scopes: string[];
-  created_at: string;
-  revoked_at: string | null;
-}
+type Schemas = components["schemas"];
+export type TeamOut = Schemas["TeamOut"];
+export type AgentOut = Schemas["AgentOut"];
+export type QueueOut = Schemas["QueueOut"];
+export type UserOut = Schemas["UserOut"];
+export type ApiKeyOut = Schemas["ApiKeyOut"];
 
 /** One administration tab: loads its list, shows errors and a "saved" note, and offers its
  * forms only when `canEdit` (admins; the API refuses writes of everybody else anyway). A
