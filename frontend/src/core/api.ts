@@ -10,6 +10,14 @@ const DISPLAY_TOKEN_KEY = "fw.displayToken";
 
 let csrfToken: string | null = null;
 
+/** One entry of an API error's `details` (app/core/errors.py). */
+export interface ApiDetail {
+  field?: string;
+  line?: number;
+  agent?: string;
+  reason?: string;
+}
+
 export class ApiError extends Error {
   constructor(
     readonly status: number,
@@ -17,7 +25,7 @@ export class ApiError extends Error {
     message: string,
     /** the error's own message and details as the API sent them (core/problems.ts reads them) */
     readonly summary = message,
-    readonly details: { field?: string; line?: number; agent?: string; reason?: string }[] = [],
+    readonly details: ApiDetail[] = [],
   ) {
     super(message);
   }

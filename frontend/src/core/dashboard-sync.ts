@@ -8,7 +8,7 @@
 import { live } from "./live";
 import type { Dashboard } from "./types";
 
-export function dashboardTopic(dashboard: Pick<Dashboard, "team">): string {
+function dashboardTopic(dashboard: Pick<Dashboard, "team">): string {
   return dashboard.team ? `dashboards:team:${dashboard.team}` : "dashboards:tenant";
 }
 

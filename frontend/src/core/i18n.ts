@@ -56,7 +56,7 @@ const formatters = new Map<string, Intl.NumberFormat | Intl.DateTimeFormat>();
  * (`en-GB` gives a 24-hour clock, `en-US` a 12-hour one), else the page's language: Polish
  * always has the 24-hour clock, and an English page in a browser of another language takes
  * that browser's hour cycle (a Polish browser keeps its 24-hour clock). */
-export function intlLocale(): string {
+function intlLocale(): string {
   const preferred = navigator.languages?.length ? navigator.languages : [navigator.language];
   return preferred.find((tag) => tag.split("-")[0].toLowerCase() === current) ?? current;
 }

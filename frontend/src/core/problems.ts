@@ -9,13 +9,6 @@
 import { ApiError } from "./api";
 import { t } from "./i18n";
 
-export interface ApiDetail {
-  field?: string;
-  line?: number;
-  agent?: string;
-  reason?: string;
-}
-
 export interface Problems {
   /** field name (as the form's input is named) → one sentence */
   fields: Map<string, string>;
@@ -39,7 +32,7 @@ const PATTERNS: [RegExp, (m: RegExpMatchArray) => string][] = [
 ];
 
 /** `body.sl_threshold_s` → `sl_threshold_s`; `settings.url` → `url`; `teams.0` → `teams`. */
-export function fieldName(path: string): string {
+function fieldName(path: string): string {
   const parts = path.split(".").filter((p) => p && !/^\d+$/.test(p) && !["body", "query", "path"].includes(p));
   return parts[parts.length - 1] ?? path;
 }
