@@ -34,10 +34,14 @@ async def agent_teams(session: AsyncSession, tenant_id: int) -> dict[str, str]:
     return {agent: team for agent, team in rows.all()}  # noqa: C416 (rows are Row objects)
 
 
-async def registered_agents(session: AsyncSession, tenant_id: int) -> set[str]:
-    """The agent ids (`external_id`) registered in the tenant, with a team or without."""
-    rows = await session.scalars(select(Agent.external_id).where(Agent.tenant_id == tenant_id))
-    return set(rows.all())
+async def roster_teams(session: AsyncSession, tenant_id: int) -> dict[str, str | None]:
+    """Every agent id registered in the tenant -> its team name, None for one without a team."""
+    rows = await session.execute(
+        select(Agent.external_id, Team.name)
+        .outerjoin(Team, Agent.team_id == Team.id)
+        .where(Agent.tenant_id == tenant_id)
+    )
+    return {agent: team for agent, team in rows.all()}  # noqa: C416 (rows are Row objects)
 
 
 async def agent_names(session: AsyncSession, tenant_id: int) -> dict[str, str]:

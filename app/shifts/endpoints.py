@@ -14,8 +14,8 @@ from app.reports.calendar import local_midnight_ms, zone
 from app.reports.scoping import (
     agent_teams,
     live_now,
-    registered_agents,
     require_agent,
+    roster_teams,
     tenant_zone,
 )
 from app.reports.service import parse_day, tenant_today
@@ -76,9 +76,9 @@ async def _input(session: AsyncSession, principal: Principal, body: ShiftIn) -> 
         start, end = to_ms(body.start, tz), to_ms(body.end, tz)
     except ValueError as exc:
         raise BadRequest(str(exc), details=[{"field": "start/end", "reason": str(exc)}]) from exc
-    teams = await agent_teams(session, principal.tenant_id)
-    require_agent(principal, body.agent, teams.get(body.agent), write=True)
-    if body.agent not in await registered_agents(session, principal.tenant_id):
+    roster = await roster_teams(session, principal.tenant_id)
+    require_agent(principal, body.agent, roster.get(body.agent), write=True)
+    if body.agent not in roster:
         raise _unknown_agent(body.agent)
     return ShiftInput(body.agent, start, end, body.break_minutes, body.note)
 
@@ -91,15 +91,14 @@ def _unknown_agent(agent: str) -> BadRequest:
 async def _agent_check(session: AsyncSession, principal: Principal) -> AgentCheck:
     """The refusal a roster line's agent meets: not the caller's to plan (checked first, as for
     one shift, so that a team lead learns nothing of other teams), or not registered."""
-    known = await registered_agents(session, principal.tenant_id)
-    teams = await agent_teams(session, principal.tenant_id)
+    roster = await roster_teams(session, principal.tenant_id)
 
     def refusal(agent: str) -> FloorwatchError | None:
         try:
-            require_agent(principal, agent, teams.get(agent), write=True)
+            require_agent(principal, agent, roster.get(agent), write=True)
         except FloorwatchError as refused:
             return refused
-        return None if agent in known else _unknown_agent(agent)
+        return None if agent in roster else _unknown_agent(agent)
 
     return refusal
 
