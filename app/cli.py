@@ -59,6 +59,18 @@ def with_database(work: Callable[[Database], Awaitable[T]]) -> T:
     return asyncio.run(run())
 
 
+def cli_wrapup_after(wrapup_seconds: int, wrapup_by_queue: bool) -> int | None:
+    """`wrapup_after` for the options --wrapup-seconds and --wrapup-by-queue."""
+    from app.integrations.common import WrapupChoiceError, wrapup_after
+
+    try:
+        return wrapup_after(wrapup_seconds, wrapup_by_queue)
+    except WrapupChoiceError as exc:
+        raise typer.BadParameter(
+            "give either --wrapup-seconds or --wrapup-by-queue, not both"
+        ) from exc
+
+
 @cli.command()
 def migrate() -> None:
     """Upgrade the database to the newest schema."""
@@ -309,12 +321,10 @@ def replay(
         raise typer.BadParameter(f"unknown format {format!r}") from exc
     if (wrapup_seconds or wrapup_by_queue) and fmt is not ReplayFormat.asterisk:
         raise typer.BadParameter("--wrapup-seconds and --wrapup-by-queue: --format asterisk only")
-    if wrapup_seconds and wrapup_by_queue:
-        raise typer.BadParameter("give either --wrapup-seconds or --wrapup-by-queue, not both")
+    after = cli_wrapup_after(wrapup_seconds, wrapup_by_queue)
     pace = None if speed == "max" else float(speed)
     if pace is not None and pace <= 0:
         raise typer.BadParameter("--speed must be `max` or a number > 0")
-    after = None if wrapup_by_queue else wrapup_seconds
     parsed = parse_file(Path(file), fmt, tz, wrapup_seconds=after)
     events = sorted(parsed.events, key=lambda e: e.ms)
     for error in parsed.errors[:20]:
@@ -449,8 +459,7 @@ def follow_queue_log_command(
 
     from app.integrations.follow import follow_queue_log
 
-    if wrapup_seconds and wrapup_by_queue:
-        raise typer.BadParameter("give either --wrapup-seconds or --wrapup-by-queue, not both")
+    after = cli_wrapup_after(wrapup_seconds, wrapup_by_queue)
     from app.integrations.tail import LineBatch
 
     def report(batch: LineBatch, answer: dict[str, object]) -> None:
@@ -471,7 +480,7 @@ def follow_queue_log_command(
             api_key,
             state_file=Path(state_file) if state_file else None,
             from_start=from_start,
-            wrapup_seconds=None if wrapup_by_queue else wrapup_seconds,
+            wrapup_seconds=after,
             stop=stop,
             report=report,
         )

@@ -76,7 +76,7 @@ from app.events.schemas import (
     CallTransferred,
     CallWrapupEnded,
 )
-from app.integrations.common import MAX_WRAPUP_SECONDS, ParseResult, digest_id, truncate
+from app.integrations.common import ParseResult, digest_id, truncate, wrapup_ms
 
 NONE: Final = "NONE"
 NAME_LIMIT: Final = 128
@@ -161,9 +161,7 @@ def parse_queue_log(
     raises on content: malformed lines become `errors`, lines without a canonical meaning are
     counted in `skipped`.
     """
-    wrapup_ms = None
-    if wrapup_seconds is not None:
-        wrapup_ms = max(0, min(wrapup_seconds, MAX_WRAPUP_SECONDS)) * 1000
+    wrapup = wrapup_ms(wrapup_seconds)
     result = ParseResult()
     for line_no, line in enumerate(lines, start=start_line):
         if not line.strip():
@@ -176,7 +174,7 @@ def parse_queue_log(
                 continue
             events = handler(record)
             if record.event in _WRAPUP_AFTER and events:
-                after = wrapup_ms if _WRAPUP_AFTER[record.event] else 0
+                after = wrapup if _WRAPUP_AFTER[record.event] else 0
                 if after is not None:
                     events.append(_wrapup_ended(record, after))
         except LineFormatError as exc:

@@ -118,3 +118,24 @@ def text_lines(body: bytes, encoding: str = "utf-8") -> list[str]:
     if lines and lines[-1] == "":
         lines.pop()
     return [line.removesuffix("\r") for line in lines]
+
+
+class WrapupChoiceError(ValueError):
+    """Both ways of ending wrap-up were asked for; the message says so."""
+
+
+def wrapup_after(wrapup_seconds: int, wrapup_by_queue: bool) -> int | None:
+    """What an adapter of a platform that logs no end of wrap-up is told: place it this many
+    seconds after the call, or (None) send none and leave it to the queues' wrap-up limits.
+    Raises WrapupChoiceError when both are given."""
+    if wrapup_by_queue and wrapup_seconds:
+        raise WrapupChoiceError("give either the wrap-up seconds or wrap-up by queue, not both")
+    return None if wrapup_by_queue else wrapup_seconds
+
+
+def wrapup_ms(wrapup_seconds: int | None) -> int | None:
+    """The wrap-up an adapter places after each call, in ms (clipped to 0..MAX_WRAPUP_SECONDS);
+    None: it places none."""
+    if wrapup_seconds is None:
+        return None
+    return max(0, min(wrapup_seconds, MAX_WRAPUP_SECONDS)) * 1000

@@ -20,7 +20,13 @@ from app.core.rate_limit import enforce_rate_limit
 from app.core.services import Services
 from app.events.endpoints import read_body
 from app.events.service import ingest_events
-from app.integrations.common import LIVE_MAX_WRAPUP_SECONDS, ParseResult, text_lines
+from app.integrations.common import (
+    LIVE_MAX_WRAPUP_SECONDS,
+    ParseResult,
+    WrapupChoiceError,
+    text_lines,
+    wrapup_after,
+)
 
 router = APIRouter(prefix="/v1/integrations", tags=["integrations"])
 
@@ -138,7 +144,7 @@ async def asterisk_queue_log(
 ) -> Response:
     from app.integrations.asterisk import parse_queue_log
 
-    after = wrapup_after(wrapup_seconds, wrapup_by_queue)
+    after = wrapup_choice(wrapup_seconds, wrapup_by_queue)
     return await ingest_parsed(
         request,
         principal,
@@ -147,15 +153,15 @@ async def asterisk_queue_log(
     )
 
 
-def wrapup_after(wrapup_seconds: int, wrapup_by_queue: bool) -> int | None:
-    """What an adapter of a platform that logs no end of wrap-up is told: place it this many
-    seconds after the call, or (None) send none and leave it to the queues' wrap-up limits."""
-    if wrapup_by_queue and wrapup_seconds:
+def wrapup_choice(wrapup_seconds: int, wrapup_by_queue: bool) -> int | None:
+    """`wrapup_after`, refused as a 400 on the query parameter."""
+    try:
+        return wrapup_after(wrapup_seconds, wrapup_by_queue)
+    except WrapupChoiceError as exc:
         raise BadRequest(
-            "give either `wrapup_seconds` or `wrapup_by_queue`, not both",
+            str(exc),
             details=[{"field": "wrapup_seconds", "reason": "excluded by wrapup_by_queue"}],
-        )
-    return None if wrapup_by_queue else wrapup_seconds
+        ) from exc
 
 
 JSON_BODY = {
@@ -227,7 +233,7 @@ async def freeswitch_events(
 ) -> Response:
     from app.integrations.freeswitch import parse_callcenter_events
 
-    after = wrapup_after(wrapup_seconds, wrapup_by_queue)
+    after = wrapup_choice(wrapup_seconds, wrapup_by_queue)
     return await ingest_parsed(
         request,
         principal,

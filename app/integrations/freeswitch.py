@@ -61,7 +61,7 @@ from app.events.schemas import (
     CallRinging,
     CallWrapupEnded,
 )
-from app.integrations.common import MAX_WRAPUP_SECONDS, ParseResult, digest_id, truncate
+from app.integrations.common import ParseResult, digest_id, truncate, wrapup_ms
 from app.integrations.json_records import split_json_records
 
 NAMESPACE: Final = "freeswitch"
@@ -112,9 +112,7 @@ def parse_callcenter_events(body: bytes | str, *, wrapup_seconds: int | None = 0
     of wrap-up to the queues' wrap-up limits (see the module docstring).
     """
     result = ParseResult()
-    wrapup_ms = None
-    if wrapup_seconds is not None:
-        wrapup_ms = max(0, min(wrapup_seconds, MAX_WRAPUP_SECONDS)) * 1000
+    wrapup = wrapup_ms(wrapup_seconds)
     raw = split_json_records(body)
     result.errors.extend(raw.errors)
     for number, record_json in raw.records:
@@ -125,7 +123,7 @@ def parse_callcenter_events(body: bytes | str, *, wrapup_seconds: int | None = 0
             continue
         headers = Headers(record)
         try:
-            events = list(_events(headers, wrapup_ms))
+            events = list(_events(headers, wrapup))
         except EventError as exc:
             result.error(number, str(exc))
             continue
