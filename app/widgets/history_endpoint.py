@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field
 from app.auth.deps import WallPrincipal
 from app.core.deps import ServicesDep
 from app.core.errors import BadRequest
-from app.dashboards.schemas import METRICS
+from app.dashboards.schemas import check_metric
 from app.metrics.endpoints import parse_scope, refuse_hidden_scopes
 from app.widgets.hub import Hub
 from app.widgets.topics import METRIC_WINDOWS
@@ -54,14 +54,16 @@ async def get_metric_history(
             f"invalid window {window!r}: expected one of {', '.join(METRIC_WINDOWS)}",
             details=[{"field": "window", "reason": "unknown window"}],
         )
-    if metric not in METRICS:
+    try:
+        check_metric(metric)  # what a chart may show, `agents_break:REASON` included
+    except ValueError as exc:
         raise BadRequest(
-            f"unknown metric {metric!r}: see docs/metrics.md",
-            details=[{"field": "metric", "reason": "unknown metric"}],
-        )
+            str(exc), details=[{"field": "metric", "reason": "unknown metric"}]
+        ) from exc
     await refuse_hidden_scopes(principal, services, [scope])
     hub: Hub = request.app.state.hub
     recorder = hub.trends
+    # the aggregator's now (event time under `clock=event`), which the samples are stamped with
     latest = await services.engine.live(principal.tenant_id, [(scope, window)])
     now_ms = latest.at_ms if latest else 0
     since_ms = now_ms - minutes * 60_000

@@ -18,6 +18,9 @@ async def test_bad_asks_are_refused_and_asking_is_capped(memory_server: ServerFa
             bad_metric = await client.get(
                 "/v1/metrics/history", params={"metric": "nope", "scope": "tenant"}
             )
+            break_reason = await client.get(
+                "/v1/metrics/history", params={"metric": "agents_break:lunch", "scope": "tenant"}
+            )
             bad_window = await client.get(
                 "/v1/metrics/history",
                 params={"metric": "offered", "scope": "tenant", "window": "2h"},
@@ -33,6 +36,7 @@ async def test_bad_asks_are_refused_and_asking_is_capped(memory_server: ServerFa
                 assert reply.json()["points"] == []
         assert bad_metric.status_code == 400
         assert "unknown metric" in bad_metric.json()["error"]["message"]
+        assert break_reason.status_code == 200, "a chart may show one break reason"
         assert bad_window.status_code == 400
         assert bad_scope.status_code == 400
         server_app = app.server.config.app
