@@ -31,29 +31,25 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.core.db import Database
 from app.core.logging import get_logger
+from app.reports.calendar import DAY_MS
 from app.reports.models import (
-    AgentStateFactRow,
-    CallFactRow,
-    CsatFactRow,
-    DealFactRow,
     FactPruneMark,
 )
+from app.reports.rollups import FACT_TABLES, FACT_TIME_COLUMNS
 from app.shifts.models import ShiftRow
 from app.shifts.outcomes import evaluate_shifts
-from app.streams.aggregator.facts import AgentStateFact, CallFact, Fact
+from app.streams.aggregator.facts import Fact
 
 log = get_logger(__name__)
 
-DAY_MS: Final = 86_400_000
 PRUNE_BATCH: Final = 5000
 SHIFT_BATCH: Final = 500
 
-FACT_TIMES: Final[tuple[tuple[Any, Any], ...]] = (
-    (CallFactRow, CallFactRow.finished_ms),
-    (AgentStateFactRow, AgentStateFactRow.end_ms),
-    (DealFactRow, DealFactRow.ms),
-    (CsatFactRow, CsatFactRow.ms),
+FACT_TIMES: Final[tuple[tuple[Any, Any], ...]] = tuple(
+    (model, getattr(model, column)) for model, column in FACT_TIME_COLUMNS.items()
 )
+"""Each fact table with the column of the time its facts count at (rollups.FACT_TIME_COLUMNS)."""
+_TIME_FIELD: Final = {struct: FACT_TIME_COLUMNS[model] for model, struct in FACT_TABLES}
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,11 +64,8 @@ def cutoff_ms(retention_days: int, now_ms: int) -> int:
 
 def fact_time(fact: Fact) -> int:
     """The time a fact counts at, which decides its age."""
-    if isinstance(fact, CallFact):
-        return fact.finished_ms
-    if isinstance(fact, AgentStateFact):
-        return fact.end_ms
-    return fact.ms
+    time_ms: int = getattr(fact, _TIME_FIELD[type(fact)])
+    return time_ms
 
 
 async def prune_marks(conn: AsyncConnection, tenant_ids: Iterable[int]) -> dict[int, int]:
