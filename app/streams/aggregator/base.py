@@ -28,6 +28,7 @@ from app.streams.aggregator.ledgers import StateTime
 from app.streams.aggregator.periods import Calendar
 from app.streams.aggregator.records import (
     EMPTY,
+    WRAPUP,
     Agent,
     Call,
     Interval,
@@ -39,6 +40,16 @@ NEVER: Final = 1 << 62
 MICROS: Final = 1_000_000
 UNLIMITED: Final = -1
 """Wrap-up limit of a queue with `wrapup_s` None: wrap-up lasts until an event ends it."""
+
+
+def clamped_wrap(call: Call, wrap: int, ms: int) -> tuple[int, int]:
+    """A wrap-up of `wrap` ms ending at `ms`, held to the call's limit: at most the limit, and
+    then ending (for the facts) when the limit was reached."""
+    limit = call.wrap_limit
+    if limit >= 0 and wrap > limit:
+        return limit, call.wrap_start + limit
+    return wrap, ms
+
 
 WrapupDeadline = tuple[int, str, int, int, Call]
 """(aggregator time the wrap-up ends by itself, call id, visit, entry number, call). Live calls
@@ -168,6 +179,15 @@ class TenantState:
                 return entry[0] if entry[0] < first else first
             heappop(wraps)
         return first
+
+    def begin_wrapup(self, call: Call, ag: Agent, t: int, ms: int, limit: int) -> None:
+        """Talk ended at event time `ms` (aggregator time `t`): `call` is the agent's wrap-up,
+        ending by itself after `limit` ms when the queue has a limit (limit > 0)."""
+        call.wrap_start = ms
+        call.phase = WRAPUP
+        ag.wrap = call
+        if limit > 0:
+            self.limit_wrapup(call, t, limit)
 
     def limit_wrapup(self, call: Call, t: int, limit: int) -> None:
         """`call` went to wrap-up at `t` in a queue with a limit: it ends by itself at t + limit."""

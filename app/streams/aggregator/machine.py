@@ -25,7 +25,7 @@ from app.events.schemas import (
     CsatSubmitted,
     DealClosed,
 )
-from app.streams.aggregator.base import MICROS
+from app.streams.aggregator.base import MICROS, clamped_wrap
 from app.streams.aggregator.config import TenantConfig
 from app.streams.aggregator.facts import CsatFact, DealFact
 from app.streams.aggregator.records import (
@@ -271,11 +271,7 @@ class Machine(Rules):
                 call.ended_ms = ms
                 limit = self.rules.get(call.queue, self.default_rules)[2]
                 if ag.logged_in and limit:
-                    call.wrap_start = ms
-                    call.phase = WRAPUP
-                    ag.wrap = call
-                    if limit > 0:
-                        self.limit_wrapup(call, t, limit)
+                    self.begin_wrapup(call, ag, t, ms, limit)
                     self.refresh(ag, t)
                 else:
                     self.refresh(ag, t)
@@ -296,12 +292,7 @@ class Machine(Rules):
             return
         ms: int = ev.ts  # type: ignore[assignment]
         if call.phase == WRAPUP and call.agent is not None:
-            wrap = ms - call.wrap_start
-            if wrap < 0:
-                wrap = 0
-            elif call.wrap_limit >= 0 and wrap > call.wrap_limit:
-                wrap = call.wrap_limit
-                ms = call.wrap_start + wrap
+            wrap, ms = clamped_wrap(call, max(0, ms - call.wrap_start), ms)
             self.complete_fast(call, self.agents[call.agent], t, ms, wrap)
         elif call.phase == WRAPUP:
             self.complete(call, t, max(0, ms - call.wrap_start), ms)

@@ -4,7 +4,7 @@ finishes or expires, and what each step records in the ledgers."""
 
 from __future__ import annotations
 
-from app.streams.aggregator.base import TenantState
+from app.streams.aggregator.base import TenantState, clamped_wrap
 from app.streams.aggregator.records import (
     ABANDONED,
     ANSWER_IN_SL,
@@ -238,12 +238,8 @@ class Rules(TenantState):
         if ag is not None and ag.logged_in and limit:
             self.end_leg(call, t, ms, refresh=False)
             call.ended_ms = ms
-            call.phase = WRAPUP
-            call.wrap_start = ms
-            if limit > 0:
-                self.limit_wrapup(call, t, limit)
             old = ag.wrap
-            ag.wrap = call
+            self.begin_wrapup(call, ag, t, ms, limit)
             if old is not None:
                 self.complete(old, t, max(0, ms - old.wrap_start), ms)
             self.refresh(ag, t)
@@ -255,10 +251,7 @@ class Rules(TenantState):
     def complete(self, call: Call, t: int, wrap: int, ms: int) -> None:
         """An answered (or connected) call is done: its handle time counts now. A wrap-up
         with a limit counts at most the limit (and ends, for the facts, when it was reached)."""
-        limit = call.wrap_limit
-        if limit >= 0 and wrap > limit:
-            wrap = limit
-            ms = call.wrap_start + limit
+        wrap, ms = clamped_wrap(call, wrap, ms)
         self.record_leg(call, t, wrap if call.phase == WRAPUP else 0)
         delta = HANDLED | call.talk_total * TALK_MS | call.hold_total * HOLD_MS | wrap * WRAPUP_MS
         self.tenant.handled.add(t, delta)
