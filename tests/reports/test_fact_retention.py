@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 
 from app.core.db import Database
 from app.core.services import build_services
+from app.reports.calendar import DAY_MS
 from app.reports.models import (
     AgentStateFactRow,
     CallFactRow,
@@ -20,7 +21,7 @@ from app.reports.models import (
     DealFactRow,
     FactPruneMark,
 )
-from app.reports.retention import DAY_MS, prune_facts
+from app.reports.retention import prune_facts
 from app.reports.rollups import KpiRollupRow
 from app.shifts.models import ShiftRow
 from app.streams.aggregator.facts import Fact
