@@ -73,6 +73,11 @@ async def make_tenant_key(
         await db.close()
 
 
+def sqlite_path(url: str) -> Path:
+    """The file of a `sqlite+aiosqlite:///PATH` URL (the `sqlite_url` fixture's)."""
+    return Path(url.split("///", 1)[1])
+
+
 def now_ms() -> int:
     return int(time.time() * 1000)
 

@@ -18,6 +18,7 @@ if not IN_CI:
 
 from playwright.async_api import Page, expect
 
+from tests.helpers import sqlite_path
 from tests.frontend.conftest import Wall, screenshot
 
 FRIENDLY = {
@@ -35,8 +36,7 @@ PAGE_TABLES = {
 
 
 def break_tables(wall: Wall, *tables: str) -> None:
-    path = wall.app.settings.database_url.split("///", 1)[1]
-    with sqlite3.connect(path) as conn:
+    with sqlite3.connect(sqlite_path(wall.app.settings.database_url)) as conn:
         for table in tables:
             conn.execute(f'ALTER TABLE "{table}" RENAME TO "{table}_gone"')
 

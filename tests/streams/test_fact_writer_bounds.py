@@ -8,7 +8,6 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 from functools import partial
-from pathlib import Path
 
 import msgspec
 from sqlalchemy import select
@@ -18,7 +17,7 @@ from app.reports.facts import write_facts
 from app.reports.models import CallFactRow
 from app.streams.aggregator.facts import CallFact
 from app.streams.fact_writer import FactWriter, TenantFact
-from tests.helpers import eventually, make_tenant_key
+from tests.helpers import eventually, make_tenant_key, sqlite_path
 from tests.reports.test_fact_writes import every_column
 
 BOUND = 100
@@ -41,16 +40,12 @@ async def stored_ids(db: Database, tenant_id: int) -> set[str]:
         return {row[0] for row in rows}
 
 
-def database_file(url: str) -> Path:
-    return Path(url.split("///", 1)[1])
-
-
 async def test_a_full_queue_waits_for_a_slow_database_and_loses_nothing(sqlite_url: str) -> None:
     tenant_id, _ = await make_tenant_key(sqlite_url)
     db = Database(sqlite_url)
     writer = FactWriter(partial(write_facts, db), max_pending=BOUND, per_write=50)
     writer.start()
-    blocker = sqlite3.connect(database_file(sqlite_url), isolation_level=None, timeout=30)
+    blocker = sqlite3.connect(sqlite_path(sqlite_url), isolation_level=None, timeout=30)
     try:
         blocker.execute("BEGIN IMMEDIATE")
         await writer.put(call_facts(tenant_id, 0, 80))
@@ -72,7 +67,7 @@ async def test_a_full_queue_drops_its_oldest_facts_while_writes_fail(sqlite_url:
     db = Database(sqlite_url)
     writer = FactWriter(partial(write_facts, db), max_pending=BOUND)
     writer.start()
-    breaker = sqlite3.connect(database_file(sqlite_url), isolation_level=None, timeout=30)
+    breaker = sqlite3.connect(sqlite_path(sqlite_url), isolation_level=None, timeout=30)
     try:
         breaker.execute("ALTER TABLE call_facts RENAME TO call_facts_away")
         await writer.put(call_facts(tenant_id, 0, 80))

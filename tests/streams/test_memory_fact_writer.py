@@ -17,11 +17,10 @@ from typing import Any
 import pytest
 
 from app.config import EngineKind
-from app.core.migrate import upgrade
 from app.streams.fact_writer import FactWriter
 from app.streams.memory import MemoryEngine
 from tests.conftest import RunningApp, make_settings, start_app, stop_app
-from tests.helpers import eventually, make_tenant_key
+from tests.helpers import eventually, make_tenant_key, sqlite_path
 from tests.ops.test_metrics_endpoint import scrape, value
 from tests.reports.support import count_facts
 
@@ -46,17 +45,13 @@ def whole_calls(batch: int, base_ms: int) -> list[dict[str, Any]]:
 
 
 @pytest.fixture
-def sqlite_file(tmp_path: Path) -> Path:
-    path = tmp_path / "fw.sqlite3"
-    upgrade(f"sqlite+aiosqlite:///{path}")
-    return path
+def sqlite_file(sqlite_url: str) -> Path:
+    return sqlite_path(sqlite_url)
 
 
 @pytest.fixture
-async def memory_app(sqlite_file: Path) -> AsyncIterator[RunningApp]:
-    settings = make_settings(
-        engine=EngineKind.memory, database_url=f"sqlite+aiosqlite:///{sqlite_file}"
-    )
+async def memory_app(sqlite_url: str) -> AsyncIterator[RunningApp]:
+    settings = make_settings(engine=EngineKind.memory, database_url=sqlite_url)
     running, task = await start_app(settings)
     try:
         yield running
@@ -163,8 +158,8 @@ async def test_a_failing_database_is_retried_and_aggregation_goes_on(
     assert writer.dropped == 0
 
 
-async def test_shutdown_writes_every_queued_fact(sqlite_file: Path) -> None:
-    url = f"sqlite+aiosqlite:///{sqlite_file}"
+async def test_shutdown_writes_every_queued_fact(sqlite_url: str, sqlite_file: Path) -> None:
+    url = sqlite_url
     app, serving = await start_app(make_settings(engine=EngineKind.memory, database_url=url))
     tenant_id, key = await make_tenant_key(url)
     with other_connection(sqlite_file) as blocker:
