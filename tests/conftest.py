@@ -146,6 +146,14 @@ def pg_own_migrated() -> Iterator[str]:
         yield url
 
 
+@pytest.fixture(params=["sqlite_url", "pg_own_migrated"])
+def own_database(request: pytest.FixtureRequest) -> str:
+    """A migrated database of each kind with nobody else's rows in it (for what works on a
+    whole database: pruning, claiming from an outbox)."""
+    url: str = request.getfixturevalue(request.param)
+    return url
+
+
 @pytest.fixture(scope="session")
 def pg_migrated(pg_database: str) -> str:
     upgrade(pg_database)

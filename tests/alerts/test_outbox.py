@@ -20,13 +20,6 @@ from tests.alerts.deliveries import Fixture, alert_fixture, delivery, notificati
 from tests.alerts.receivers import Reply, http_receiver
 
 
-@pytest.fixture(params=["sqlite_url", "pg_own_migrated"])
-def own_database(request: pytest.FixtureRequest) -> str:
-    """A migrated database of each kind with nobody else's rows in it."""
-    url: str = request.getfixturevalue(request.param)
-    return url
-
-
 @pytest.fixture
 async def outbox(own_database: str) -> AsyncIterator[Fixture]:
     """A firing alert on `own_database`."""

@@ -8,7 +8,6 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-import pytest
 from sqlalchemy import func, select
 
 from app.core.db import Database
@@ -34,14 +33,6 @@ RETENTION_DAYS = 30
 NOW = wall_ms()
 OLD = NOW - 40 * DAY_MS
 RECENT = NOW - 2 * DAY_MS
-
-
-@pytest.fixture(params=["sqlite_url", "pg_own_migrated"])
-def own_database(request: pytest.FixtureRequest) -> str:
-    """A migrated database of each kind with nobody else's facts in it (a prune covers every
-    tenant of the database)."""
-    url: str = request.getfixturevalue(request.param)
-    return url
 
 
 def facts_around(base: int) -> list[Fact]:
