@@ -6,8 +6,6 @@ only from configured proxies (item 8): raw sockets against a real server built e
 from __future__ import annotations
 
 import asyncio
-import subprocess
-import sys
 import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
@@ -21,9 +19,10 @@ from app.config import Settings
 from app.core.server import server_config
 from app.main import create_app
 from app.widgets.client import LiveClient, ws_url
+from tests.api import live_server
 from tests.conftest import make_settings
 from tests.core.raw_http import RawConnection, connect, request_head
-from tests.helpers import cli_env, free_port, make_tenant_key
+from tests.helpers import make_tenant_key
 
 HEADER_TIMEOUT_S = 1.0
 BODY_TIMEOUT_S = 1.5
@@ -256,40 +255,15 @@ async def test_forwarded_for_is_believed_from_a_configured_proxy(
         await asyncio.wait_for(task, 30)
 
 
-async def test_floorwatch_serve_closes_a_silent_connection(tmp_path: Path) -> None:
-    port = free_port()
-    env = cli_env(
-        database_url=f"sqlite+aiosqlite:///{tmp_path}/serve.sqlite3",
-        port=str(port),
-        log_level="WARNING",
-        http_header_timeout_s="1",
-    )
-    process = subprocess.Popen(  # noqa: ASYNC220 (started once; waited for with a timeout)
-        [sys.executable, "-m", "app.cli", "serve"],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        base_url = f"http://127.0.0.1:{port}"
-        async with httpx.AsyncClient(base_url=base_url) as client:
-            for _ in range(300):
-                try:
-                    if (await client.get("/healthz")).status_code == 200:
-                        break
-                except httpx.TransportError:
-                    await asyncio.sleep(0.1)
-            else:
-                raise AssertionError("floorwatch serve did not start")
-        conn = await connect(base_url)
+async def test_floorwatch_serve_closes_a_silent_connection(sqlite_url: str, tmp_path: Path) -> None:
+    env = live_server.server_env(sqlite_url, http_header_timeout_s="1")
+    with live_server.serve(env, tmp_path / "serve.log") as served:
+        conn = await connect(served.base_url)
         try:
             took = await closed_within(conn, 1 + MARGIN_S)
         finally:
             await conn.close()
-        assert took is not None, "floorwatch serve kept a silent connection open"
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
+    assert took is not None, "floorwatch serve kept a silent connection open"
 
 
 async def test_a_body_ending_in_a_large_chunk_is_not_taken_for_headers(server: Served) -> None:
