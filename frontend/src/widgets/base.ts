@@ -93,3 +93,9 @@ export abstract class WidgetElement extends LocalizedElement {
 export function metricTopic(scope: string, window: string): string {
   return `metrics:${scope}:${window}`;
 }
+
+/** The smallest text a wall allows, in px (the `--wall-text` custom property fw-app sets in
+ * wall mode; 0 elsewhere). */
+export function wallTextPx(element: Element, style: CSSStyleDeclaration = getComputedStyle(element)): number {
+  return parseFloat(style.getPropertyValue("--wall-text")) || 0;
+}

@@ -5,7 +5,7 @@ import { formatDuration, formatInteger, t } from "../core/i18n";
 import { live, type TopicCopy } from "../core/live";
 import type { BoardRow } from "../core/types";
 import { panel } from "../ui/theme";
-import { WidgetElement } from "./base";
+import { wallTextPx, WidgetElement } from "./base";
 import { stateLabel } from "../core/labels";
 import { onTick } from "./ticker";
 
@@ -210,7 +210,7 @@ export class FwAgentBoard extends WidgetElement {
     const style = getComputedStyle(this);
     this.type = {
       rem: parseFloat(getComputedStyle(document.documentElement).fontSize) || 16,
-      wallText: parseFloat(style.getPropertyValue("--wall-text")) || 0,
+      wallText: wallTextPx(this, style),
       family: style.fontFamily,
     };
     this.nameEmCache = null;

@@ -7,7 +7,7 @@ import { formatPercent, formatTime, t } from "../core/i18n";
 import type { TopicCopy } from "../core/live";
 import { formatMetric, metricInfo, metricLabel, thresholdsFor } from "../core/metrics";
 import { panel } from "../ui/theme";
-import { metricTopic, WidgetElement } from "./base";
+import { metricTopic, wallTextPx, WidgetElement } from "./base";
 import { windowBadge } from "../core/labels";
 
 const COLOURS = { line: "#38bdf8", fill: "rgba(56,189,248,0.12)", warn: "#f5a524", crit: "#f43f5e" };
@@ -136,7 +136,7 @@ export class FwChart extends WidgetElement {
     const metric = this.config.metric ?? "";
     const ratio = metricInfo(metric).kind === "ratio";
     const thresholds = thresholdsFor(metric, this.config.thresholds);
-    const wallText = parseFloat(getComputedStyle(this).getPropertyValue("--wall-text")) || 0;
+    const wallText = wallTextPx(this);
     const fontPx = Math.round(Math.max(11, wallText, Math.min(22, height / 14)));
     const font = `${fontPx}px Inter, "Segoe UI", system-ui, sans-serif`;
     const axis = {

@@ -6,7 +6,7 @@ import type { MessageKey } from "../core/messages";
 import { formatMetric, levelOf, metricInfo, thresholdsFor } from "../core/metrics";
 import type { MetricValues } from "../core/types";
 import { panel } from "../ui/theme";
-import { metricTopic, WidgetElement } from "./base";
+import { metricTopic, wallTextPx, WidgetElement } from "./base";
 import { windowBadge } from "../core/labels";
 import { RowFit } from "./row-fit";
 
@@ -217,7 +217,7 @@ export class FwQueueTable extends WidgetElement {
     if (box && box.scrollWidth > box.clientWidth + 1) {
       const table = box.querySelector("table");
       const font = table ? parseFloat(getComputedStyle(table).fontSize) : 0;
-      const least = parseFloat(getComputedStyle(this).getPropertyValue("--wall-text")) || 0;
+      const least = wallTextPx(this);
       if (font > least + 1 && this.scale > 0.6) this.scale *= 0.9;
       else if (this.dropped < DROP_ORDER.length) this.dropped++;
       else return this.fit.check(box, this.renderRoot.querySelectorAll("tbody tr"));
