@@ -82,6 +82,22 @@ def now_ms() -> int:
     return int(time.time() * 1000)
 
 
+async def earlier_today_ms(ago_ms: int, span_ms: int) -> int:
+    """A time about `ago_ms` before now (`span_ms` <= `ago_ms`) from which events `span_ms` long
+    all lie in the past and in today's UTC date, so that a test asking for today's report finds
+    them whenever it runs: just after midnight it starts them at midnight, waiting until they fit
+    if they do not yet; in the last minute of a day it waits for the next."""
+    day = 86_400_000
+    now = now_ms()
+    if day - now % day < 60_000:
+        await asyncio.sleep((day - now % day + 1000) / 1000)
+        now = now_ms()
+    if now % day < span_ms + 1000:
+        await asyncio.sleep((span_ms + 1000 - now % day) / 1000)
+        now = now_ms()
+    return max(now - ago_ms, now - now % day + 1000)
+
+
 def ev(type_: str, ts: int | str | None = None, **fields: Any) -> dict[str, Any]:
     """A canonical event as JSON-ready dict with a fresh id (pass `id=` to fix it)."""
     event: dict[str, Any] = {"id": f"e{next(_counter)}-{uuid.uuid4().hex[:6]}", "type": type_}

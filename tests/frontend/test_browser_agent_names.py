@@ -16,7 +16,7 @@ if not IN_CI:
 from playwright.async_api import Page, expect
 
 from tests.frontend.conftest import Wall, screenshot
-from tests.helpers import ev, now_ms
+from tests.helpers import earlier_today_ms, ev
 from tests.reports.support import wait_for_calls
 
 NAME = "Ewa Nowak"
@@ -29,7 +29,7 @@ async def test_pages_name_the_agent(wall: Wall, page: Page, language: str) -> No
     await wall.api(
         "POST", "/v1/agents", {"external_id": AGENT, "display_name": NAME, "team": "East"}
     )
-    t0 = now_ms() - 10 * 60_000
+    t0 = await earlier_today_ms(10 * 60_000, 70_000)
     await wall.post(
         [
             ev("agent.login", t0, agent=AGENT),
@@ -53,7 +53,9 @@ async def test_pages_name_the_agent(wall: Wall, page: Page, language: str) -> No
             "standard": 40,
         },
     )
-    start = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=1)
+    # On shift now, from no earlier than today's midnight: the page lists shifts from today on.
+    now = datetime.now(UTC).replace(microsecond=0)
+    start = max(now - timedelta(hours=1), now.replace(hour=0, minute=0, second=0))
     await wall.api(
         "POST",
         "/v1/shifts",

@@ -21,11 +21,13 @@ if not IN_CI:
 from playwright.async_api import Page, expect
 
 from tests.frontend.conftest import Wall, screenshot
-from tests.helpers import ev, now_ms
+from tests.helpers import earlier_today_ms, ev
 from tests.reports.support import wait_for_calls
 
 ANSWERED = 4
 ABANDONED = 2
+CALLS_SPAN_MS = 1000 + (ANSWERED - 1) * 60_000 + 45_000
+"""From the first of `calls` to the last."""
 
 
 def calls(t0: int) -> list[dict[str, Any]]:
@@ -60,7 +62,7 @@ async def open_reports(wall: Wall, page: Page) -> None:
 async def test_reports_show_posted_calls_and_download_csv(
     wall: Wall, page: Page, tmp_path: Path
 ) -> None:
-    await wall.post(calls(now_ms() - 10 * 60_000))
+    await wall.post(calls(await earlier_today_ms(10 * 60_000, CALLS_SPAN_MS)))
     await wait_for_calls(wall.app, wall.tenant_id, ANSWERED + ABANDONED)
     today = await wall.api("GET", "/v1/reports/kpi?from=today&to=today")
     label = today["rows"][0]["period"]
@@ -101,7 +103,7 @@ async def test_reports_show_posted_calls_and_download_csv(
 
 
 async def test_reports_show_plan_columns_and_speak_polish(wall: Wall, page: Page) -> None:
-    await wall.post(calls(now_ms() - 10 * 60_000))
+    await wall.post(calls(await earlier_today_ms(10 * 60_000, CALLS_SPAN_MS)))
     await wait_for_calls(wall.app, wall.tenant_id, ANSWERED + ABANDONED)
     today = await wall.api("GET", "/v1/reports/kpi?from=today&to=today")
     day = today["rows"][0]["period"]
