@@ -30,7 +30,7 @@ from app.reports.facts import write_facts
 from app.streams.aggregator.checkpoint import CheckpointUnreadable
 from app.streams.aggregator.facts import Fact
 from app.streams.clock import Clock, wall_ms
-from app.streams.engine import TickHook
+from app.streams.engine import TickHook, offset_order
 from app.streams.fact_writer import FACTS_PER_WRITE
 from app.streams.host import AggregatorHost
 from app.streams.keys import Keys
@@ -103,6 +103,10 @@ return 1
 """
 
 
+def _entry_id(value: bytes | str) -> str:
+    return value.decode() if isinstance(value, bytes) else value
+
+
 def catching_up(offset: str, now_ms: int) -> bool:
     """The entry at `offset` (a stream id: append time in ms, sequence) was appended more than
     CATCH_UP_LAG_MS before `now_ms`: a take-over replaying a tail, or a backlog. Before the
@@ -112,11 +116,20 @@ def catching_up(offset: str, now_ms: int) -> bool:
 
 
 class OwnedPartition:
-    def __init__(self, number: int, host: AggregatorHost, epoch: int) -> None:
+    def __init__(
+        self, number: int, host: AggregatorHost, epoch: int, views_from: str | None = None
+    ) -> None:
         self.number = number
         self.host = host
         self.epoch = epoch
         """Fencing token of this ownership (Keys.epoch): view writes carry it."""
+        self.views_from = views_from
+        """The stream's last entry when this worker took the partition over: its views are
+        written once the state has reached it. Until then the views its predecessor wrote stay,
+        so that the walls' numbers never go back to the checkpoint's while the tail is
+        replayed (they stand still instead, and staleness shows if that lasts)."""
+        self.held_dirty: set[int] = set()
+        """Tenants changed while the views were held, written when they are released."""
         self.checkpointed_offset = host.offset
         self.checkpointed_at = time.monotonic()
         self.checkpoint_cost = 0.0
@@ -200,8 +213,10 @@ class PartitionWorker:
                 await host.restore(blob)
             except CheckpointUnreadable as exc:
                 host = await self._replay_without_checkpoint(number, blob, exc)
+        last: Any = await self.redis.xrevrange(self.keys.events(number), count=1)
+        views_from = _entry_id(last[0][0]) if last else None
         epoch = int(await self.redis.incr(self.keys.epoch(number)))
-        self.owned[number] = OwnedPartition(number, host, epoch)
+        self.owned[number] = OwnedPartition(number, host, epoch, views_from)
         log.info("partition taken over", partition=number, worker=self.id, offset=host.offset)
 
     async def _replay_without_checkpoint(
@@ -416,6 +431,19 @@ class PartitionWorker:
             if members
         }
 
+    @staticmethod
+    def _views_due(part: OwnedPartition, dirty: set[int]) -> set[int] | None:
+        """The tenants whose views changed, or None while the partition's views are held
+        (`OwnedPartition.views_from`)."""
+        if part.views_from is None:
+            return dirty
+        if offset_order(part.host.offset) < offset_order(part.views_from):
+            part.held_dirty |= dirty
+            return None
+        part.views_from = None
+        released, part.held_dirty = part.held_dirty | dirty, set()
+        return released
+
     async def publish_views(self) -> None:
         """Write what changed in the views of the owned tenants that are due (new events, a
         second passed under the wall clock, or a part newly wanted) and announce them."""
@@ -430,11 +458,13 @@ class PartitionWorker:
                 host = part.host
                 host.tick()
                 dirty, host.dirty = host.dirty, set()
-                for tenant_id, agg in host.aggregators.items():
+                due = self._views_due(part, dirty)
+                due_tenants = set() if due is None else due
+                for tenant_id, agg in host.aggregators.items() if due is not None else ():
                     written = part.views.setdefault(tenant_id, WrittenView())
                     want = wanted.get(tenant_id, set())
                     if not (
-                        tenant_id in dirty
+                        tenant_id in due_tenants
                         or (wall and now - written.computed_at >= IDLE_REFRESH_S)
                         or not want <= written.parts.keys()
                     ):

@@ -72,3 +72,46 @@ async def test_a_former_owner_cannot_overwrite_its_successors_view(
     await successor.publish_views()
     assert await counts() == everything, "the former owner's stale view replaced the new one"
     assert 0 not in former.owned, "the former owner should notice it lost the partition"
+
+
+async def test_a_successor_replaying_the_tail_never_shows_fewer_events(
+    sqlite_url: str, setup: tuple[Settings, Redis, TenantConfigs], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Found by `replay --wait` on a loaded machine: a worker that lost its lease took the
+    partition back from an old checkpoint and wrote its views while it replayed the tail, so the
+    counts fell from 10,059 calls to 209 after the wait had seen them all applied."""
+    settings, redis, configs = setup
+    tenant, _ = await make_tenant_key(sqlite_url)
+    keys = Keys(settings.redis_prefix)
+    log = RedisLog(redis, keys, 1, settings.dedup_retention_s * 1000)
+    former = PartitionWorker(settings, redis, configs)
+    successor = PartitionWorker(settings, redis, configs)
+    base = now_ms() - 60_000
+
+    async def counts() -> dict[str, int]:
+        blob: Any = await redis.hget(keys.view(tenant), META)
+        return meta_decoder.decode(blob).counts
+
+    await former._acquire()
+    for n in range(1, 4):
+        await log.append(tenant, batch(n, base))
+    while await former.consume_once(block_ms=10):
+        pass
+    await former.publish_views()
+    everything = {"agent.login": 3, "call.queued": 3}
+    assert await counts() == everything
+    await redis.delete(keys.lease(0))  # gone without a checkpoint: the successor starts at 0
+
+    await successor._acquire()
+    assert 0 in successor.owned
+    monkeypatch.setattr(successor, "_read_count", lambda: 1)
+    await successor.consume_once(block_ms=10)  # one of the three entries
+    await successor.publish_views()
+    assert await counts() == everything, "the view went back while the tail was replayed"
+
+    while await successor.consume_once(block_ms=10):
+        pass
+    await log.append(tenant, batch(4, base))
+    await successor.consume_once(block_ms=10)
+    await successor.publish_views()
+    assert await counts() == {"agent.login": 4, "call.queued": 4}
