@@ -10,6 +10,9 @@ export UV_PYTHON := $(PYTHON)
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 EXTRAS ?= --extra dev
+# pytest-xdist: test files spread over this many processes (a file's tests stay together, so
+# its module fixtures start once).
+TEST_WORKERS ?= 2
 
 .PHONY: setup run test lint lock-check lock upgrade frontend-types types-check typecheck pytest bench \
 	frontend migrate clean
@@ -72,7 +75,7 @@ typecheck: $(STAMP)
 	$(BIN)/mypy
 
 pytest: $(STAMP)
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n $(TEST_WORKERS) --dist loadfile
 
 test: setup lint typecheck pytest
 
