@@ -22,8 +22,11 @@ MAX_WIDGETS: Final = 48
 METRICS: Final = LIVE_METRICS
 AGENT_STATES: Final = ("available", "ringing", "on_call", "wrapup", "break", "logged_out")
 
-WidgetType = Literal["kpi", "gauge", "queue_table", "agent_board", "chart", "leaderboard", "alerts"]
+WidgetType = Literal[
+    "kpi", "gauge", "queue_table", "agent_board", "chart", "leaderboard", "alerts", "agent_stats"
+]
 METRIC_WIDGETS: Final = frozenset({"kpi", "gauge", "chart"})
+AGENT_STATS_SORTS: Final = ("name", "state", "in_state", "handled", "aht", "occupancy")
 _WIDGET_ID = re.compile(r"^[A-Za-z0-9_-]{1,40}$")
 
 
@@ -95,7 +98,9 @@ class Widget(StrictModel):
     options: dict[str, OptionValue] = Field(
         default_factory=dict,
         description="Per type: agent board `team`, `states`; queue table `queues`, `sort`; "
-        "leaderboard `by` (`revenue`, `deals`, `conversion`), `limit`; chart `minutes`.",
+        "leaderboard `by` (`revenue`, `deals`, `conversion`), `limit`; chart `minutes`; "
+        "agent stats `team`, `sort` (one of " + ", ".join(AGENT_STATS_SORTS) + "; a leading "
+        "`+` sorts ascending; default `in_state`, longest in state first).",
     )
 
     @field_validator("id")
@@ -146,6 +151,15 @@ class Widget(StrictModel):
             check_metric(self.metric)
         elif self.metric is not None:
             check_metric(self.metric)
+        if self.type == "agent_stats":
+            sort = self.options.get("sort")
+            if sort is not None and (
+                not isinstance(sort, str) or sort.removeprefix("+") not in AGENT_STATS_SORTS
+            ):
+                raise ValueError(
+                    f"agent stats `sort` must be one of {', '.join(AGENT_STATS_SORTS)} "
+                    "(a leading `+` sorts ascending)"
+                )
         return self
 
 

@@ -3115,7 +3115,7 @@ export interface components {
             metric?: string | null;
             /**
              * Options
-             * @description Per type: agent board `team`, `states`; queue table `queues`, `sort`; leaderboard `by` (`revenue`, `deals`, `conversion`), `limit`; chart `minutes`.
+             * @description Per type: agent board `team`, `states`; queue table `queues`, `sort`; leaderboard `by` (`revenue`, `deals`, `conversion`), `limit`; chart `minutes`; agent stats `team`, `sort` (one of name, state, in_state, handled, aht, occupancy; a leading `+` sorts ascending; default `in_state`, longest in state first).
              */
             options?: {
                 [key: string]: string | number | boolean | string[] | null;
@@ -3137,7 +3137,7 @@ export interface components {
              * Type
              * @enum {string}
              */
-            type: "kpi" | "gauge" | "queue_table" | "agent_board" | "chart" | "leaderboard" | "alerts";
+            type: "kpi" | "gauge" | "queue_table" | "agent_board" | "chart" | "leaderboard" | "alerts" | "agent_stats";
             /**
              * W
              * @description Width in columns.

@@ -7,10 +7,11 @@ import { fromDisplayUnit, liveMetrics, metricInfo, metricLabel, toDisplayUnit, u
 import type { Direction, OptionValue, Thresholds, WidgetConfig } from "../core/types";
 import { stateLabel, windowLabel } from "../core/labels";
 import { LocalizedElement } from "./localized";
+import { AGENT_STATS_SORTS } from "../widgets/fw-agent-stats";
 import { reset } from "./theme";
 
 const WITH_METRIC = new Set(["kpi", "gauge", "chart"]);
-const WITH_WINDOW = new Set(["kpi", "gauge", "chart", "queue_table", "leaderboard"]);
+const WITH_WINDOW = new Set(["kpi", "gauge", "chart", "queue_table", "leaderboard", "agent_stats"]);
 const WITH_THRESHOLDS = new Set(["kpi", "gauge", "chart", "queue_table"]);
 const WITH_SCOPE = new Set(["kpi", "gauge", "chart", "alerts"]);
 
@@ -226,6 +227,20 @@ export class FwWidgetEditor extends LocalizedElement {
           )}
         </fieldset>`;
       }
+      case "agent_stats":
+        return html`<label>${t("edit.sortBy")}
+            <select name="sort" @change=${(e: Event) => this.option("sort", (e.target as HTMLSelectElement).value)}>
+              ${AGENT_STATS_SORTS.map(
+                (key) => html`<option value=${key} ?selected=${(o.sort ?? "in_state") === key}>${t(`agentStats.sort.${key}`)}</option>`,
+              )}
+            </select>
+          </label>
+          <label>${t("edit.teamFilter")}
+            <select name="team" @change=${(e: Event) => this.option("team", (e.target as HTMLSelectElement).value)}>
+              <option value="">${t("edit.allTeams")}</option>
+              ${wall.options.teams.map((team) => html`<option value=${team} ?selected=${o.team === team}>${team}</option>`)}
+            </select>
+          </label>`;
       case "chart":
         return html`<label>${t("edit.minutes")}
           <input name="minutes" type="number" min="5" max="65" .value=${String(o.minutes ?? 60)} @change=${(e: Event) => this.option("minutes", this.number(e))} />
