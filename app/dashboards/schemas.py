@@ -221,6 +221,13 @@ class DashboardOut(BaseModel):
     updated_at: datetime
 
 
+class QueueServiceLevel(BaseModel):
+    """A queue's service-level goal: `target` of the calls answered within `threshold_s`."""
+
+    target: float = Field(description="Fraction, 0.8 = 80 %.")
+    threshold_s: float
+
+
 class WallOptions(BaseModel):
     """What the editor offers: the tenant's queues and (visible) teams, metrics and windows."""
 
@@ -230,6 +237,12 @@ class WallOptions(BaseModel):
     windows: list[str]
     agent_states: list[str]
     grid_columns: int
+    service_levels: dict[str, QueueServiceLevel] = Field(
+        default_factory=dict,
+        description="Per queue name, its service-level target and threshold (queue "
+        "administration): the wall's default service-level thresholds and gauge targets for "
+        "that queue, and for the whole floor when every queue has the same target.",
+    )
 
 
 class DisplayLinkIn(StrictModel):

@@ -643,7 +643,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** What the dashboard editor offers: queues, teams, metrics, windows */
+        /**
+         * What the dashboard editor offers: queues, teams, metrics, windows
+         * @description Also each queue's service-level target and threshold (`service_levels`), which the wall uses for its default service-level colours and gauge targets.
+         */
         get: operations["get_options_v1_dashboards_options_get"];
         put?: never;
         post?: never;
@@ -2373,6 +2376,12 @@ export interface components {
              */
             short_abandon_s: number;
             /**
+             * Sl Target
+             * @description Service-level target: the share of calls (a fraction, 0.8 = 80 %) to answer within `sl_threshold_s`; with 20 s that is 80/20. The wall's service-level gauges mark it and colour the queue amber below it, red 10 points below it.
+             * @default 0.8
+             */
+            sl_target: number;
+            /**
              * Sl Threshold S
              * @description Service level: answered within this many seconds counts as in time (1-3600).
              * @default 20
@@ -2392,6 +2401,11 @@ export interface components {
             name: string;
             /** Short Abandon S */
             short_abandon_s: number;
+            /**
+             * Sl Target
+             * @description Service-level target (fraction) within `sl_threshold_s`: 0.8 with 20 s is 80/20.
+             */
+            sl_target: number;
             /** Sl Threshold S */
             sl_threshold_s: number;
             /**
@@ -2399,6 +2413,19 @@ export interface components {
              * @description null: wrap-up until the platform ends it; 0: none; N: at most N seconds.
              */
             wrapup_s: number | null;
+        };
+        /**
+         * QueueServiceLevel
+         * @description A queue's service-level goal: `target` of the calls answered within `threshold_s`.
+         */
+        QueueServiceLevel: {
+            /**
+             * Target
+             * @description Fraction, 0.8 = 80 %.
+             */
+            target: number;
+            /** Threshold S */
+            threshold_s: number;
         };
         /**
          * QueueUpdate
@@ -2409,6 +2436,8 @@ export interface components {
             name?: string | null;
             /** Short Abandon S */
             short_abandon_s?: number | null;
+            /** Sl Target */
+            sl_target?: number | null;
             /** Sl Threshold S */
             sl_threshold_s?: number | null;
             /**
@@ -3090,6 +3119,13 @@ export interface components {
             metrics: string[];
             /** Queues */
             queues: string[];
+            /**
+             * Service Levels
+             * @description Per queue name, its service-level target and threshold (queue administration): the wall's default service-level thresholds and gauge targets for that queue, and for the whole floor when every queue has the same target.
+             */
+            service_levels?: {
+                [key: string]: components["schemas"]["QueueServiceLevel"];
+            };
             /** Teams */
             teams: string[];
             /** Windows */

@@ -420,6 +420,8 @@ export const en = {
   "agentStats.sort.handled": "Most calls",
   "agentStats.sort.aht": "Longest AHT",
   "agentStats.sort.occupancy": "Highest occupancy",
+  "gauge.targetWithin": "Target {value} / {seconds} s",
+  "admin.slTarget": "Service-level target (%)",
 };
 
 export type MessageKey = keyof typeof en;
@@ -843,4 +845,6 @@ export const pl: Record<MessageKey, string> = {
   "agentStats.sort.handled": "Najwięcej połączeń",
   "agentStats.sort.aht": "Najdłuższy AHT",
   "agentStats.sort.occupancy": "Najwyższe obłożenie",
+  "gauge.targetWithin": "Cel {value} / {seconds} s",
+  "admin.slTarget": "Cel poziomu obsługi (%)",
 };

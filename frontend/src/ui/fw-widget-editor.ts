@@ -3,7 +3,7 @@ import { wall } from "../core/context";
 import { t } from "../core/i18n";
 import { clampWidget, COLUMNS } from "../core/layout";
 import type { MessageKey } from "../core/messages";
-import { fromDisplayUnit, liveMetrics, metricInfo, metricLabel, toDisplayUnit, unitLabel } from "../core/metrics";
+import { fromDisplayUnit, liveMetrics, metricInfo, metricLabel, thresholdsFor, toDisplayUnit, unitLabel } from "../core/metrics";
 import type { Direction, OptionValue, Thresholds, WidgetConfig } from "../core/types";
 import { stateLabel, windowLabel } from "../core/labels";
 import { LocalizedElement } from "./localized";
@@ -95,10 +95,11 @@ export class FwWidgetEditor extends LocalizedElement {
 
   private thresholds(patch: Partial<Thresholds>): void {
     const metric = this.metricForThresholds();
+    const defaults = thresholdsFor(metric, null, this.widget.scope);
     const base: Thresholds = this.widget.thresholds ?? {
       direction: metricInfo(metric).bad,
-      warn: metricInfo(metric).thresholds?.warn ?? null,
-      crit: metricInfo(metric).thresholds?.crit ?? null,
+      warn: defaults?.warn ?? null,
+      crit: defaults?.crit ?? null,
     };
     this.change({ thresholds: { ...base, ...patch } });
   }
@@ -152,7 +153,7 @@ export class FwWidgetEditor extends LocalizedElement {
 
   private thresholdFields() {
     const metric = this.metricForThresholds();
-    const current = this.widget.thresholds ?? metricInfo(metric).thresholds ?? null;
+    const current = thresholdsFor(metric, this.widget.thresholds, this.widget.scope);
     const unit = unitLabel(metric);
     return html`<fieldset>
       <legend>${t("edit.thresholds")}${unit ? ` (${unit})` : ""}</legend>
