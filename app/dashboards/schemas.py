@@ -178,6 +178,32 @@ def check_widget_ids(widgets: list[Widget]) -> list[Widget]:
 DashboardName = Annotated[str, Field(min_length=1, max_length=100)]
 
 
+MIN_ROTATE_S: Final = 10
+MAX_ROTATE_S: Final = 3600
+MAX_ROTATION: Final = 20
+
+
+class Rotation(StrictModel):
+    """A wall showing this dashboard (wall mode, or a display link to it) cycles through it
+    and `dashboards`, `every_s` seconds each."""
+
+    dashboards: list[int] = Field(
+        min_length=1,
+        max_length=MAX_ROTATION,
+        description="The other dashboards, in order. Each is shared with the whole tenant or "
+        "with this dashboard's team, so every viewer of this one may see them; a display link "
+        "to this dashboard shows them too.",
+    )
+    every_s: int = Field(30, ge=MIN_ROTATE_S, le=MAX_ROTATE_S, description="Seconds per dashboard.")
+
+    @field_validator("dashboards")
+    @classmethod
+    def _unique(cls, value: list[int]) -> list[int]:
+        if len(set(value)) != len(value):
+            raise ValueError("a dashboard is in the rotation once")
+        return value
+
+
 class DashboardIn(StrictModel):
     name: DashboardName
     team: str | None = Field(
@@ -186,6 +212,9 @@ class DashboardIn(StrictModel):
         description="Share with this team only (its people and admins); null: the whole tenant.",
     )
     widgets: Widgets = []
+    rotation: Rotation | None = Field(
+        None, description="Cycle through other dashboards on a wall; null: show this one only."
+    )
 
     @field_validator("name")
     @classmethod
@@ -214,6 +243,7 @@ class DashboardOut(BaseModel):
     team: str | None = Field(description="The team it is shared with; null: the whole tenant.")
     widgets: list[Widget]
     version: int
+    rotation: Rotation | None = None
     can_edit: bool = Field(description="Whether the caller may change or delete it.")
     created_by: str | None
     updated_by: str | None

@@ -1710,6 +1710,8 @@ export interface components {
         DashboardIn: {
             /** Name */
             name: string;
+            /** @description Cycle through other dashboards on a wall; null: show this one only. */
+            rotation?: components["schemas"]["Rotation"] | null;
             /**
              * Team
              * @description Share with this team only (its people and admins); null: the whole tenant.
@@ -1739,6 +1741,7 @@ export interface components {
             id: number;
             /** Name */
             name: string;
+            rotation?: components["schemas"]["Rotation"] | null;
             /**
              * Team
              * @description The team it is shared with; null: the whole tenant.
@@ -1760,6 +1763,8 @@ export interface components {
         DashboardUpdate: {
             /** Name */
             name: string;
+            /** @description Cycle through other dashboards on a wall; null: show this one only. */
+            rotation?: components["schemas"]["Rotation"] | null;
             /**
              * Team
              * @description Share with this team only (its people and admins); null: the whole tenant.
@@ -2471,6 +2476,24 @@ export interface components {
          * @enum {string}
          */
         Role: "admin" | "supervisor" | "team_lead" | "agent" | "display";
+        /**
+         * Rotation
+         * @description A wall showing this dashboard (wall mode, or a display link to it) cycles through it
+         *     and `dashboards`, `every_s` seconds each.
+         */
+        Rotation: {
+            /**
+             * Dashboards
+             * @description The other dashboards, in order. Each is shared with the whole tenant or with this dashboard's team, so every viewer of this one may see them; a display link to this dashboard shows them too.
+             */
+            dashboards: number[];
+            /**
+             * Every S
+             * @description Seconds per dashboard.
+             * @default 30
+             */
+            every_s: number;
+        };
         /** RuleIn */
         RuleIn: {
             /**

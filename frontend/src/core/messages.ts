@@ -422,6 +422,10 @@ export const en = {
   "agentStats.sort.occupancy": "Highest occupancy",
   "gauge.targetWithin": "Target {value} / {seconds} s",
   "admin.slTarget": "Service-level target (%)",
+  "rotation.title": "Rotation on a wall",
+  "rotation.hint": "A wall showing this dashboard (wall mode, display links) also shows the dashboards ticked here, in turn.",
+  "rotation.none": "No other dashboard can rotate here: only dashboards shared with everyone or with this dashboard's team can.",
+  "rotation.every": "Seconds per dashboard",
 };
 
 export type MessageKey = keyof typeof en;
@@ -847,4 +851,8 @@ export const pl: Record<MessageKey, string> = {
   "agentStats.sort.occupancy": "Najwyższe obłożenie",
   "gauge.targetWithin": "Cel {value} / {seconds} s",
   "admin.slTarget": "Cel poziomu obsługi (%)",
+  "rotation.title": "Rotacja na ekranie ściennym",
+  "rotation.hint": "Ekran pokazujący ten pulpit (tryb ścienny, linki ekranów) pokazuje też po kolei zaznaczone tu pulpity.",
+  "rotation.none": "Żaden inny pulpit nie może tu rotować: tylko pulpity udostępnione wszystkim albo zespołowi tego pulpitu.",
+  "rotation.every": "Sekundy na pulpit",
 };

@@ -8,12 +8,13 @@ import { live } from "../core/live";
 import { loadCatalog } from "../core/metrics";
 import { problemText } from "../core/problems";
 import type { MessageKey } from "../core/messages";
-import type { Dashboard, Me, Tenant, WallOptions, WidgetConfig, WidgetType } from "../core/types";
+import type { Dashboard, Me, Rotation, Tenant, WallOptions, WidgetConfig, WidgetType } from "../core/types";
 import type { FwGrid } from "./fw-grid";
 import { LocalizedElement } from "./localized";
 import { reset } from "./theme";
 import "./fw-grid";
 import "./fw-display-links";
+import { cleanRotation } from "./fw-rotation-editor";
 import "./fw-locale-switch";
 import "./fw-login";
 import "./fw-status";
@@ -50,7 +51,8 @@ const CHROME_HIDE_MS = 3000;
  *
  *   /                 the first dashboard the user may see
  *   /d/ID?wall=1      wall mode: full screen, no controls (they show when the pointer moves)
- *   /d/ID?rotate=1,4,7&every=30   wall mode cycling through those dashboards
+ *   /d/ID?rotate=1,4,7&every=30   wall mode cycling through those dashboards (else the
+ *                     rotation saved with the dashboard wall mode opens on, if it has one)
  *   /display#token=…  a display link: read-only, wall mode, its one dashboard, no login
  *   /reports          KPI reports (ui/fw-reports.ts)
  *   /plans            plans and today's progress to them (ui/fw-plans.ts; staff only)
@@ -87,7 +89,11 @@ export class FwApp extends LocalizedElement {
   declare linksOpen: boolean;
 
   private me: Me | null = null;
-  private rotation: { ids: number[]; every: number; timer: number | null } | null = null;
+  /** From `?rotate=`: fixed for the page's life. */
+  private urlRotation: { ids: number[]; every: number } | null = null;
+  private rotationTimer: number | null = null;
+  /** The dashboard whose saved rotation runs (the one wall mode opened on). */
+  private rotationAnchor: number | null = null;
   private chromeTimer: number | null = null;
   private unwatchDashboard: (() => void) | null = null;
 
@@ -237,6 +243,7 @@ export class FwApp extends LocalizedElement {
     const shown = this.dashboards.find((d) => d.id === this.current?.id);
     if (shown) this.current = shown;
     else if (this.view === "board") this.route();
+    if (!this.urlRotation) this.startRotation();
   }
 
   override disconnectedCallback(): void {
@@ -321,12 +328,12 @@ export class FwApp extends LocalizedElement {
     if (rotate) {
       const ids = rotate.split(",").map(Number).filter((id) => this.dashboards.some((d) => d.id === id));
       const every = Math.max(10, Number(params.get("every")) || 30);
-      if (ids.length > 1) this.rotation = { ids, every, timer: null };
+      if (ids.length > 1) this.urlRotation = { ids, every };
     }
     live.start();
     this.phase = "ready";
     this.route();
-    this.scheduleRotation();
+    this.startRotation();
     this.onPointer();
   }
 
@@ -373,14 +380,45 @@ export class FwApp extends LocalizedElement {
     this.route();
   }
 
-  private scheduleRotation(): void {
-    const rotation = this.rotation;
-    if (!rotation) return;
-    rotation.timer = window.setInterval(() => {
+  /** The rotation in force: `?rotate=`, else in wall mode the one saved with the dashboard
+   * wall mode opened on (display links included), restarted when that dashboard changes. */
+  private rotationPlan(): { ids: number[]; every: number } | null {
+    if (this.urlRotation) return this.urlRotation;
+    if (!this.wallMode || this.view !== "board") return null;
+    const anchor = this.dashboards.find((d) => d.id === (this.rotationAnchor ?? this.current?.id));
+    const rotation = anchor ? cleanRotation(anchor, this.dashboards) : null;
+    if (!anchor || !rotation) return null;
+    const known = new Set(this.dashboards.map((d) => d.id));
+    return { ids: [anchor.id, ...rotation.dashboards.filter((id) => known.has(id))], every: rotation.every_s };
+  }
+
+  private stopRotation(): void {
+    if (this.rotationTimer !== null) clearInterval(this.rotationTimer);
+    this.rotationTimer = null;
+    this.rotationAnchor = null;
+  }
+
+  private startRotation(): void {
+    const anchor = this.rotationAnchor ?? this.current?.id ?? null;
+    this.stopRotation();
+    this.rotationAnchor = anchor;
+    const plan = this.rotationPlan();
+    if (!plan || plan.ids.length < 2) return;
+    this.rotationTimer = window.setInterval(() => {
       if (this.draft) return;
-      const at = rotation.ids.indexOf(this.current?.id ?? -1);
-      this.go(rotation.ids[(at + 1) % rotation.ids.length]);
-    }, rotation.every * 1000);
+      const at = plan.ids.indexOf(this.current?.id ?? -1);
+      this.show(plan.ids[(at + 1) % plan.ids.length]);
+    }, plan.every * 1000);
+  }
+
+  /** Next dashboard of a rotation: a display link keeps its address (`/display`), so a
+   * restarted TV is still a display; a signed-in wall moves to `/d/ID`. */
+  private show(id: number): void {
+    if (!wall.readOnly || location.pathname !== "/display") return this.go(id);
+    const found = this.dashboards.find((d) => d.id === id);
+    if (!found) return;
+    this.current = found;
+    document.title = `${found.name} · Floorwatch`;
   }
 
   private async loggedIn(): Promise<void> {
@@ -409,6 +447,8 @@ export class FwApp extends LocalizedElement {
   private toggleWall(): void {
     this.wallMode = !this.wallMode;
     this.markWall();
+    this.rotationAnchor = null;
+    this.startRotation();
     if (this.wallMode) {
       void document.documentElement.requestFullscreen?.().catch(() => undefined);
       this.onPointer();
@@ -466,6 +506,7 @@ export class FwApp extends LocalizedElement {
         name: draft.name,
         team: draft.team,
         widgets: draft.widgets,
+        rotation: cleanRotation(draft, this.dashboards),
         version: draft.version,
       });
       this.dashboards = this.dashboards.map((d) => (d.id === saved.id ? saved : d));
@@ -663,6 +704,9 @@ export class FwApp extends LocalizedElement {
               // narrow the grid under the pointer
               html`<aside class="editor-hint" data-testid="editor-hint">
                 <h3>${t("edit.settings")}</h3><p>${t("edit.pickHint")}</p>
+                <fw-rotation-editor .dashboard=${this.draft} .dashboards=${this.dashboards}
+                  @rotation-change=${(e: CustomEvent<Rotation | null>) => this.draft && (this.draft = { ...this.draft, rotation: e.detail })}
+                ></fw-rotation-editor>
               </aside>`
             : nothing}
       </main>
