@@ -132,5 +132,8 @@ def create_app(settings: Settings | None = None, *, run_worker: bool = True) -> 
 
     app.include_router(dashboards_router)
     app.include_router(display_links_router)
+    from app.messages.endpoints import router as messages_router
+
+    app.include_router(messages_router)
     mount_frontend(app)  # last: it serves every path no router claimed
     return app

@@ -833,6 +833,44 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/messages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The messages on the walls now that you may take down, newest first */
+        get: operations["get_messages_v1_messages_get"];
+        put?: never;
+        /**
+         * Post a message to one dashboard's walls or to every wall
+         * @description Every wall showing the dashboard (wall mode and display links), or every wall of the tenant without `dashboard_id`, shows it at once until `expires_at`. A team lead posts to their teams' dashboards only; every wall needs an admin or a supervisor of all teams (403 otherwise). An unknown or invisible dashboard, or an expiry in the past, is refused with the field (400).
+         */
+        post: operations["create_message_v1_messages_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/messages/{message_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Take a message off the walls */
+        delete: operations["remove_message_v1_messages__message_id__delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/metrics": {
         parameters: {
             query?: never;
@@ -2002,6 +2040,52 @@ export interface components {
             /** Tenant */
             tenant: string;
             user: components["schemas"]["UserOut"];
+        };
+        /** MessageIn */
+        MessageIn: {
+            /**
+             * Dashboard Id
+             * @description The dashboard whose walls (signed-in wall mode and display links) show it; null: every wall of the tenant (admins and supervisors of all teams only).
+             */
+            dashboard_id?: number | null;
+            /**
+             * Expires At
+             * @description When it leaves the walls (with a time zone; in the future, within 30 days); null: until it is deleted.
+             */
+            expires_at?: string | null;
+            /**
+             * Text
+             * @description One line; white space is collapsed.
+             */
+            text: string;
+        };
+        /** MessageOut */
+        MessageOut: {
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Created By */
+            created_by: string | null;
+            /**
+             * Dashboard
+             * @description The dashboard's name; null: every wall.
+             */
+            dashboard: string | null;
+            /** Dashboard Id */
+            dashboard_id: number | null;
+            /** Expires At */
+            expires_at: string | null;
+            /** Id */
+            id: number;
+            /**
+             * Team
+             * @description The team the dashboard is shared with, if any.
+             */
+            team: string | null;
+            /** Text */
+            text: string;
         };
         /** MetricCatalog */
         MetricCatalog: {
@@ -5391,6 +5475,102 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+        };
+    };
+    get_messages_v1_messages_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MessageOut"][];
+                };
+            };
+        };
+    };
+    create_message_v1_messages_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MessageIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MessageOut"];
+                };
+            };
+            /** @description not a dashboard you may change */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    remove_message_v1_messages__message_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                message_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description no such message that you may take down */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
             };
         };
     };
