@@ -15,6 +15,8 @@ import { reset } from "./theme";
 import "./fw-grid";
 import "./fw-display-links";
 import { cleanRotation } from "./fw-rotation-editor";
+import "./fw-floor-ticker";
+import "./fw-floor-messages";
 import "./fw-locale-switch";
 import "./fw-login";
 import "./fw-status";
@@ -74,6 +76,7 @@ export class FwApp extends LocalizedElement {
     chrome: { state: true },
     notice: { state: true },
     linksOpen: { state: true },
+    messagesOpen: { state: true },
     view: { state: true },
   };
   declare view: View;
@@ -87,6 +90,7 @@ export class FwApp extends LocalizedElement {
   declare chrome: boolean;
   declare notice: string;
   declare linksOpen: boolean;
+  declare messagesOpen: boolean;
 
   private me: Me | null = null;
   /** From `?rotate=`: fixed for the page's life. */
@@ -109,6 +113,7 @@ export class FwApp extends LocalizedElement {
     this.chrome = true;
     this.notice = "";
     this.linksOpen = false;
+    this.messagesOpen = false;
     this.view = "board";
   }
 
@@ -186,6 +191,9 @@ export class FwApp extends LocalizedElement {
     }
     main { flex: 1; min-height: 0; display: flex; }
     .board { flex: 1; min-width: 0; padding: 0.9rem; overflow: hidden; }
+    /* the message line takes its height from the grid, which still fills the rest */
+    :host(:not([editing])) .board { display: flex; flex-direction: column; }
+    :host(:not([editing])) .board fw-grid { flex: 1; min-height: 0; height: auto; }
     :host([editing]) .board { overflow-y: auto; }
     .editor-hint {
       flex: none;
@@ -638,6 +646,7 @@ export class FwApp extends LocalizedElement {
           ? nothing
           : html`
               ${canEdit && !this.wallMode ? html`<button data-action="edit" @click=${this.startEditing}>${t("nav.edit")}</button>` : nothing}
+              ${canEdit && !this.wallMode ? html`<button data-action="messages" @click=${() => (this.messagesOpen = true)}>${t("messages.open")}</button>` : nothing}
               <button data-action="wall" @click=${this.toggleWall}>${this.wallMode ? t("nav.exitWall") : t("nav.wall")}</button>
               ${this.wallMode ? nothing : html`<button data-action="logout" @click=${this.logout}>${t("nav.logout")}</button>`}
             `}
@@ -691,6 +700,7 @@ export class FwApp extends LocalizedElement {
                 @widgets-change=${(e: CustomEvent<WidgetConfig[]>) => this.setWidgets(e.detail)}
                 @widget-select=${(e: CustomEvent<string | null>) => (this.selected = e.detail)}
               ></fw-grid>
+              ${this.draft ? nothing : html`<fw-floor-ticker .dashboard=${dashboard}></fw-floor-ticker>`}
             </div>`
           : html`<div class="center">${t("app.noDashboards")}</div>`}
         ${selected
@@ -713,6 +723,9 @@ export class FwApp extends LocalizedElement {
       ${this.notice ? html`<div class="notice" role="status">${this.notice}</div>` : nothing}
       ${this.linksOpen && this.current
         ? html`<fw-display-links .dashboard=${this.current} @close=${() => (this.linksOpen = false)}></fw-display-links>`
+        : nothing}
+      ${this.messagesOpen && this.current
+        ? html`<fw-floor-messages .dashboard=${this.current} @close=${() => (this.messagesOpen = false)}></fw-floor-messages>`
         : nothing}
     `;
   }
