@@ -18,6 +18,7 @@ from app.messages.models import FloorMessage
 from app.org.models import Agent, Queue, Team, Tenant
 from app.phrases.models import PhraseListRow
 from app.plans.models import PlanRow
+from app.report_mail.models import ReportSchedule
 from app.reports.models import (
     AgentStateFactRow,
     CallFactRow,
@@ -54,6 +55,7 @@ __all__ = [
     "PhraseListRow",
     "PlanRow",
     "Queue",
+    "ReportSchedule",
     "ShiftRow",
     "Team",
     "Tenant",

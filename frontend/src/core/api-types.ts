@@ -1091,6 +1091,44 @@ export interface paths {
         patch: operations["patch_queue_v1_queues__queue_id__patch"];
         trace?: never;
     };
+    "/v1/report-schedules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The report schedules you may manage */
+        get: operations["get_schedules_v1_report_schedules_get"];
+        put?: never;
+        /**
+         * E-mail a KPI report every day or week
+         * @description Sent at `hour` (the tenant's local time) with the report of the day before (daily) or of last week, Monday to Sunday (weekly, on `weekday`), one row per day and group, as a CSV attachment, to `recipients` through the e-mail alert channel `channel_id` (its SMTP server and sender). Exactly once per period whichever API process sends it. A team lead schedules reports of their teams only (`team`), through channels they manage.
+         */
+        post: operations["post_schedule_v1_report_schedules_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/report-schedules/{schedule_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Stop a scheduled report */
+        delete: operations["remove_schedule_v1_report_schedules__schedule_id__delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/reports/kpi": {
         parameters: {
             query?: never;
@@ -2810,6 +2848,80 @@ export interface components {
             threshold?: number | null;
             /** Window */
             window?: string | null;
+        };
+        /** ScheduleIn */
+        ScheduleIn: {
+            /**
+             * Channel Id
+             * @description An e-mail alert channel you may manage: its SMTP server and sender.
+             */
+            channel_id: number;
+            /**
+             * Frequency
+             * @description `daily`: yesterday's report each day; `weekly`: last week's (Monday to Sunday) once a week, on `weekday`.
+             * @enum {string}
+             */
+            frequency: "daily" | "weekly";
+            /**
+             * @description Rows of the report (one per day).
+             * @default tenant
+             */
+            group_by: components["schemas"]["GroupBy"];
+            /**
+             * Hour
+             * @description Local hour of the tenant it is sent at.
+             * @default 7
+             */
+            hour: number;
+            /** Name */
+            name: string;
+            /** Recipients */
+            recipients: string[];
+            /**
+             * Team
+             * @description Only this team's figures (team leads: one of their teams); null: the whole floor (admins and supervisors of all teams).
+             */
+            team?: string | null;
+            /**
+             * Weekday
+             * @description Weekly only: 0 = Monday … 6 = Sunday.
+             */
+            weekday?: number | null;
+        };
+        /** ScheduleOut */
+        ScheduleOut: {
+            /** Channel Id */
+            channel_id: number;
+            /** Created By */
+            created_by: string | null;
+            /** Frequency */
+            frequency: string;
+            /** Group By */
+            group_by: string;
+            /** Hour */
+            hour: number;
+            /** Id */
+            id: number;
+            /**
+             * Last Error
+             * @description Why the last try failed (tried again next minute).
+             */
+            last_error: string | null;
+            /**
+             * Last Period
+             * @description The period last sent: `2026-12-07`, `2026-W49`.
+             */
+            last_period: string | null;
+            /** Last Sent At */
+            last_sent_at: string | null;
+            /** Name */
+            name: string;
+            /** Recipients */
+            recipients: string[];
+            /** Team */
+            team: string | null;
+            /** Weekday */
+            weekday: number | null;
         };
         /**
          * Scope
@@ -6205,6 +6317,102 @@ export interface operations {
                 };
             };
             /** @description no such queue in this tenant, or not one you may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_schedules_v1_report_schedules_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScheduleOut"][];
+                };
+            };
+        };
+    };
+    post_schedule_v1_report_schedules_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ScheduleIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScheduleOut"];
+                };
+            };
+            /** @description a scope you may not report on */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    remove_schedule_v1_report_schedules__schedule_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                schedule_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description no such schedule that you may manage */
             404: {
                 headers: {
                     [name: string]: unknown;
