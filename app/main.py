@@ -17,6 +17,7 @@ from app.core.logging import configure_logging, get_logger
 from app.core.security_headers import SecurityHeaders
 from app.core.services import Services, build_services
 from app.org.service import DEFAULT_TENANT, ensure_tenant
+from app.report_mail.sender import ReportMailer
 from app.widgets.hub import Hub
 
 log = get_logger(__name__)
@@ -42,12 +43,14 @@ def create_app(settings: Settings | None = None, *, run_worker: bool = True) -> 
         services = build_services(settings, run_worker=run_worker)
         app.state.services = services
         hub = app.state.hub = Hub(services)
+        mailer = ReportMailer(services)
         demo: asyncio.Task[None] | None = None
         try:
             await _prepare(services)
             await services.engine.start()
             await services.alerts.start()
             await hub.start()
+            mailer.start()
             if settings.demo:
                 from app.dashboards.demo import ensure_demo_user
                 from app.integrations.demo import run_demo
@@ -61,6 +64,7 @@ def create_app(settings: Settings | None = None, *, run_worker: bool = True) -> 
                 demo.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await demo
+            await mailer.close()
             await hub.close()
             await services.engine.close()
             await services.alerts.close()
@@ -132,5 +136,11 @@ def create_app(settings: Settings | None = None, *, run_worker: bool = True) -> 
 
     app.include_router(dashboards_router)
     app.include_router(display_links_router)
+    from app.messages.endpoints import router as messages_router
+
+    app.include_router(messages_router)
+    from app.report_mail.endpoints import router as report_schedules_router
+
+    app.include_router(report_schedules_router)
     mount_frontend(app)  # last: it serves every path no router claimed
     return app

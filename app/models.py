@@ -14,9 +14,11 @@ from app.auth.models import ApiKey, LoginThrottle, User, UserSession, UserTeam, 
 from app.coaching.models import CoachingNoteRow
 from app.core.db import Base
 from app.dashboards.models import Dashboard
+from app.messages.models import FloorMessage
 from app.org.models import Agent, Queue, Team, Tenant
 from app.phrases.models import PhraseListRow
 from app.plans.models import PlanRow
+from app.report_mail.models import ReportSchedule
 from app.reports.models import (
     AgentStateFactRow,
     CallFactRow,
@@ -46,12 +48,14 @@ __all__ = [
     "Dashboard",
     "DealFactRow",
     "FactPruneMark",
+    "FloorMessage",
     "KpiRollupRow",
     "KpiRollupZone",
     "LoginThrottle",
     "PhraseListRow",
     "PlanRow",
     "Queue",
+    "ReportSchedule",
     "ShiftRow",
     "Team",
     "Tenant",

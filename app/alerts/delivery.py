@@ -30,6 +30,7 @@ import time
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from email.message import EmailMessage
 from email.utils import make_msgid, parsedate_to_datetime
 from typing import Any, Literal
 
@@ -178,6 +179,13 @@ def _send_mail_blocking(
 ) -> Attempt:
     message = email_message(alert, kind, settings.from_address, settings.to)
     message["Message-ID"] = make_msgid(idstring=f"delivery-{delivery_id}", domain="floorwatch")
+    return send_mail_blocking(settings, message, private_ok)
+
+
+def send_mail_blocking(settings: EmailSettings, message: EmailMessage, private_ok: bool) -> Attempt:
+    """Send `message` through the e-mail channel's SMTP server (security, login, the vetted
+    address unless private destinations are allowed): the one SMTP path of alerts and of the
+    scheduled reports (app/report_mail)."""
     context = ssl.create_default_context()
     try:
         address = (

@@ -9,6 +9,7 @@ from app.config import EngineKind, Settings
 from app.core.db import Database
 from app.core.rate_limit import RateLimiter, build_rate_limiter
 from app.dashboards.feed import DashboardFeed
+from app.messages.feed import MessageFeed
 from app.reports.retention import prune_facts_once
 from app.streams.clock import wall_ms
 from app.streams.engine import Engine
@@ -23,6 +24,7 @@ class Services:
     engine: Engine
     alerts: AlertRuntime
     dashboards: DashboardFeed
+    messages: MessageFeed
     limiter: RateLimiter | None = None
 
 
@@ -55,5 +57,6 @@ def build_services(settings: Settings, *, run_worker: bool = True) -> Services:
         engine=engine,
         alerts=alerts,
         dashboards=DashboardFeed(db),
+        messages=MessageFeed(db),
         limiter=limiter,
     )

@@ -29,6 +29,7 @@ from app.dashboards.schemas import (
     DisplayLinkIn,
     DisplayLinkListed,
     DisplayLinkOut,
+    QueueServiceLevel,
     WallOptions,
 )
 from app.dashboards.service import (
@@ -97,18 +98,24 @@ async def post_dashboard(
 @router.get(
     "/options",
     summary="What the dashboard editor offers: queues, teams, metrics, windows",
+    description="Also each queue's service-level target and threshold (`service_levels`), "
+    "which the wall uses for its default service-level colours and gauge targets.",
 )
 async def get_options(principal: WallPrincipal, services: ServicesDep) -> WallOptions:
     async with services.db.session() as session:
-        queues = [q.name for q in await list_queues(session, principal.tenant_id)]
+        rows = await list_queues(session, principal.tenant_id)
         teams = [t.name for t, _ in await list_teams(session, principal.tenant_id)]
     return WallOptions(
-        queues=queues,
+        queues=[q.name for q in rows],
         teams=[t for t in teams if principal.access.can_see_team(t)],
         metrics=list(METRICS),
         windows=list(METRIC_WINDOWS),
         agent_states=list(AGENT_STATES),
         grid_columns=GRID_COLUMNS,
+        service_levels={
+            q.name: QueueServiceLevel(target=q.sl_target, threshold_s=q.sl_threshold_s)
+            for q in rows
+        },
     )
 
 

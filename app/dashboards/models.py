@@ -27,6 +27,8 @@ class Dashboard(Base):
     )
     widgets: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     version: Mapped[int] = mapped_column(default=1)
+    rotation: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
+    """`app.dashboards.schemas.Rotation` as JSON: the dashboards a wall cycles through."""
     created_by: Mapped[str | None] = mapped_column(String(200), default=None)
     updated_by: Mapped[str | None] = mapped_column(String(200), default=None)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

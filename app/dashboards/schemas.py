@@ -22,8 +22,11 @@ MAX_WIDGETS: Final = 48
 METRICS: Final = LIVE_METRICS
 AGENT_STATES: Final = ("available", "ringing", "on_call", "wrapup", "break", "logged_out")
 
-WidgetType = Literal["kpi", "gauge", "queue_table", "agent_board", "chart", "leaderboard", "alerts"]
+WidgetType = Literal[
+    "kpi", "gauge", "queue_table", "agent_board", "chart", "leaderboard", "alerts", "agent_stats"
+]
 METRIC_WIDGETS: Final = frozenset({"kpi", "gauge", "chart"})
+AGENT_STATS_SORTS: Final = ("name", "state", "in_state", "handled", "aht", "occupancy")
 _WIDGET_ID = re.compile(r"^[A-Za-z0-9_-]{1,40}$")
 
 
@@ -95,7 +98,9 @@ class Widget(StrictModel):
     options: dict[str, OptionValue] = Field(
         default_factory=dict,
         description="Per type: agent board `team`, `states`; queue table `queues`, `sort`; "
-        "leaderboard `by` (`revenue`, `deals`, `conversion`), `limit`; chart `minutes`.",
+        "leaderboard `by` (`revenue`, `deals`, `conversion`), `limit`; chart `minutes`; "
+        "agent stats `team`, `sort` (one of " + ", ".join(AGENT_STATS_SORTS) + "; a leading "
+        "`+` sorts ascending; default `in_state`, longest in state first).",
     )
 
     @field_validator("id")
@@ -146,6 +151,15 @@ class Widget(StrictModel):
             check_metric(self.metric)
         elif self.metric is not None:
             check_metric(self.metric)
+        if self.type == "agent_stats":
+            sort = self.options.get("sort")
+            if sort is not None and (
+                not isinstance(sort, str) or sort.removeprefix("+") not in AGENT_STATS_SORTS
+            ):
+                raise ValueError(
+                    f"agent stats `sort` must be one of {', '.join(AGENT_STATS_SORTS)} "
+                    "(a leading `+` sorts ascending)"
+                )
         return self
 
 
@@ -164,6 +178,32 @@ def check_widget_ids(widgets: list[Widget]) -> list[Widget]:
 DashboardName = Annotated[str, Field(min_length=1, max_length=100)]
 
 
+MIN_ROTATE_S: Final = 10
+MAX_ROTATE_S: Final = 3600
+MAX_ROTATION: Final = 20
+
+
+class Rotation(StrictModel):
+    """A wall showing this dashboard (wall mode, or a display link to it) cycles through it
+    and `dashboards`, `every_s` seconds each."""
+
+    dashboards: list[int] = Field(
+        min_length=1,
+        max_length=MAX_ROTATION,
+        description="The other dashboards, in order. Each is shared with the whole tenant or "
+        "with this dashboard's team, so every viewer of this one may see them; a display link "
+        "to this dashboard shows them too.",
+    )
+    every_s: int = Field(30, ge=MIN_ROTATE_S, le=MAX_ROTATE_S, description="Seconds per dashboard.")
+
+    @field_validator("dashboards")
+    @classmethod
+    def _unique(cls, value: list[int]) -> list[int]:
+        if len(set(value)) != len(value):
+            raise ValueError("a dashboard is in the rotation once")
+        return value
+
+
 class DashboardIn(StrictModel):
     name: DashboardName
     team: str | None = Field(
@@ -172,6 +212,9 @@ class DashboardIn(StrictModel):
         description="Share with this team only (its people and admins); null: the whole tenant.",
     )
     widgets: Widgets = []
+    rotation: Rotation | None = Field(
+        None, description="Cycle through other dashboards on a wall; null: show this one only."
+    )
 
     @field_validator("name")
     @classmethod
@@ -200,11 +243,19 @@ class DashboardOut(BaseModel):
     team: str | None = Field(description="The team it is shared with; null: the whole tenant.")
     widgets: list[Widget]
     version: int
+    rotation: Rotation | None = None
     can_edit: bool = Field(description="Whether the caller may change or delete it.")
     created_by: str | None
     updated_by: str | None
     created_at: datetime
     updated_at: datetime
+
+
+class QueueServiceLevel(BaseModel):
+    """A queue's service-level goal: `target` of the calls answered within `threshold_s`."""
+
+    target: float = Field(description="Fraction, 0.8 = 80 %.")
+    threshold_s: float
 
 
 class WallOptions(BaseModel):
@@ -216,6 +267,12 @@ class WallOptions(BaseModel):
     windows: list[str]
     agent_states: list[str]
     grid_columns: int
+    service_levels: dict[str, QueueServiceLevel] = Field(
+        default_factory=dict,
+        description="Per queue name, its service-level target and threshold (queue "
+        "administration): the wall's default service-level thresholds and gauge targets for "
+        "that queue, and for the whole floor when every queue has the same target.",
+    )
 
 
 class DisplayLinkIn(StrictModel):

@@ -2,7 +2,8 @@
 
 Reading: a tenant-wide dashboard (no team) is for everyone in the tenant; a team's dashboard
 for those who may see that team (its team leads and supervisors, supervisors of all teams,
-admins, tenant-wide API keys). A display user sees only the one dashboard it is bound to.
+admins, tenant-wide API keys). A display user sees the one dashboard it is bound to and the
+dashboards of that dashboard's rotation that are shared like it or with the whole tenant.
 Changing: admins everything; supervisors of all teams the tenant-wide dashboards; supervisors
 and team leads the dashboards of the teams they see. Agents and displays change nothing.
 A dashboard the caller may not see answers 404, as if it did not exist.
@@ -20,10 +21,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.auth.models import User
 from app.auth.principal import Principal
 from app.auth.roles import Role
-from app.core.errors import Conflict, Forbidden, NotFound
+from app.core.errors import BadRequest, Conflict, Forbidden, NotFound
 from app.dashboards.defaults import DEFAULT_NAME, default_widgets, team_dashboard_name
 from app.dashboards.models import Dashboard
-from app.dashboards.schemas import DashboardIn, DashboardOut, DashboardUpdate, Widget
+from app.dashboards.schemas import DashboardIn, DashboardOut, DashboardUpdate, Rotation, Widget
 from app.org.models import Team
 from app.org.service import team_id_of
 
@@ -36,6 +37,8 @@ class Viewer:
 
     principal: Principal
     bound_dashboard: int | None = None
+    bound_team: str | None = None
+    bound_rotation: frozenset[int] = frozenset()
 
     @property
     def is_display(self) -> bool:
@@ -43,7 +46,9 @@ class Viewer:
 
     def can_read(self, dashboard_id: int, team: str | None) -> bool:
         if self.is_display:
-            return dashboard_id == self.bound_dashboard
+            if dashboard_id == self.bound_dashboard:
+                return True
+            return dashboard_id in self.bound_rotation and team in (None, self.bound_team)
         return team is None or self.principal.access.can_see_team(team)
 
     def can_edit(self, team: str | None) -> bool:
@@ -63,10 +68,15 @@ class Viewer:
 
 
 async def viewer_of(session: AsyncSession, principal: Principal) -> Viewer:
-    bound = None
-    if principal.role is Role.display and principal.user_id is not None:
-        bound = await session.scalar(select(User.dashboard_id).where(User.id == principal.user_id))
-    return Viewer(principal, bound)
+    if principal.role is not Role.display or principal.user_id is None:
+        return Viewer(principal)
+    bound = await session.scalar(select(User.dashboard_id).where(User.id == principal.user_id))
+    rows = await _rows(session, principal.tenant_id, bound) if bound is not None else []
+    if not rows:
+        return Viewer(principal, bound)
+    row, team = rows[0]
+    rotation = Rotation.model_validate(row.rotation).dashboards if row.rotation else []
+    return Viewer(principal, bound, team, frozenset(rotation))
 
 
 def _out(viewer: Viewer, row: Dashboard, team: str | None) -> DashboardOut:
@@ -76,6 +86,7 @@ def _out(viewer: Viewer, row: Dashboard, team: str | None) -> DashboardOut:
         team=team,
         widgets=[Widget.model_validate(w) for w in row.widgets],
         version=row.version,
+        rotation=Rotation.model_validate(row.rotation) if row.rotation else None,
         can_edit=viewer.can_edit(team),
         created_by=row.created_by,
         updated_by=row.updated_by,
@@ -106,7 +117,9 @@ async def list_dashboards(session: AsyncSession, viewer: Viewer) -> list[Dashboa
     """The dashboards the viewer may see; for a caller limited to some teams, their teams'
     dashboards first (the wall opens the first one)."""
     rows = await _rows(session, viewer.principal.tenant_id)
-    if not viewer.principal.access.all_teams:
+    if viewer.is_display:
+        rows.sort(key=lambda found: found[0].id != viewer.bound_dashboard)
+    elif not viewer.principal.access.all_teams:
         rows.sort(key=lambda found: (found[1] is None, found[0].id))
     return [_out(viewer, row, team) for row, team in rows if viewer.can_read(row.id, team)]
 
@@ -157,6 +170,38 @@ async def _name_free(
         )
 
 
+def _rotation_json(body: DashboardIn) -> dict[str, Any] | None:
+    return body.rotation.model_dump(mode="json") if body.rotation else None
+
+
+async def _check_rotation(
+    session: AsyncSession, viewer: Viewer, dashboard_id: int | None, body: DashboardIn
+) -> None:
+    """Every dashboard of a rotation exists in the tenant, is not this one, and is shared
+    with the whole tenant or with this dashboard's team: whoever sees this dashboard (its
+    display links included) may see them all."""
+    if body.rotation is None:
+        return
+    rows = await _rows(session, viewer.principal.tenant_id)
+    teams = {row.id: team for row, team in rows if viewer.can_read(row.id, team)}
+    for position, other in enumerate(body.rotation.dashboards):
+        if other == dashboard_id:
+            reason = "a dashboard does not rotate to itself"
+        elif other not in teams:
+            reason = f"no dashboard with id {other} in this tenant"
+        elif teams[other] not in (None, body.team):
+            where = f"team {body.team!r}" if body.team else "the whole tenant"
+            reason = (
+                f"dashboard {other} is shared with team {teams[other]!r}, not with {where}: "
+                "not everyone who sees this dashboard may see it"
+            )
+        else:
+            continue
+        raise BadRequest(
+            reason, details=[{"field": f"rotation.dashboards.{position}", "reason": reason}]
+        )
+
+
 async def create_dashboard(
     session: AsyncSession, viewer: Viewer, body: DashboardIn
 ) -> DashboardOut:
@@ -164,11 +209,13 @@ async def create_dashboard(
         raise _refuse_team(viewer, body.team)
     tenant_id = viewer.principal.tenant_id
     await _name_free(session, tenant_id, body.name)
+    await _check_rotation(session, viewer, None, body)
     row = Dashboard(
         tenant_id=tenant_id,
         name=body.name,
         team_id=await team_id_of(session, tenant_id, body.team),
         widgets=_widgets_json(body.widgets),
+        rotation=_rotation_json(body),
         created_by=viewer.actor,
         updated_by=viewer.actor,
     )
@@ -191,6 +238,8 @@ async def update_dashboard(
             details=[{"field": "version", "reason": "stale"}],
         )
     await _name_free(session, row.tenant_id, body.name, row.id)
+    await _check_rotation(session, viewer, row.id, body)
+    row.rotation = _rotation_json(body)
     row.name = body.name
     row.team_id = await team_id_of(session, row.tenant_id, body.team)
     row.widgets = _widgets_json(body.widgets)

@@ -32,6 +32,9 @@ class Queue(Base):
     short_abandon_s: Mapped[float] = mapped_column(default=5.0)
     # None: wrap-up until the platform ends it; 0: no wrap-up; N: ends by itself after N s
     wrapup_s: Mapped[float | None] = mapped_column(default=None)
+    sl_target: Mapped[float] = mapped_column(default=0.8, server_default="0.8")
+    """The share of calls to answer within `sl_threshold_s` (0.8 with 20 s: "80/20"); the
+    wall's service-level colours and gauge targets for this queue."""
 
 
 class Team(Base):

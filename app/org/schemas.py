@@ -46,6 +46,17 @@ ShortAbandon = Annotated[
     ),
 ]
 
+SlTarget = Annotated[
+    float,
+    Field(
+        gt=0,
+        le=1,
+        description="Service-level target: the share of calls (a fraction, 0.8 = 80 %) to "
+        "answer within `sl_threshold_s`; with 20 s that is 80/20. The wall's service-level "
+        "gauges mark it and colour the queue amber below it, red 10 points below it.",
+    ),
+]
+
 WrapupLimit = Annotated[
     float | None,
     Field(
@@ -113,6 +124,7 @@ class QueueCreate(QueueBody):
     sl_threshold_s: SlThreshold = 20.0
     short_abandon_s: ShortAbandon = 5.0
     wrapup_s: WrapupLimit = None
+    sl_target: SlTarget = 0.8
 
 
 class QueueUpdate(QueueBody):
@@ -122,6 +134,7 @@ class QueueUpdate(QueueBody):
     sl_threshold_s: SlThreshold | None = None
     short_abandon_s: ShortAbandon | None = None
     wrapup_s: WrapupLimit = None
+    sl_target: SlTarget | None = None
 
 
 class QueueOut(BaseModel):
@@ -131,6 +144,10 @@ class QueueOut(BaseModel):
     short_abandon_s: float
     wrapup_s: float | None = Field(
         description="null: wrap-up until the platform ends it; 0: none; N: at most N seconds."
+    )
+    sl_target: float = Field(
+        description="Service-level target (fraction) within `sl_threshold_s`: 0.8 with 20 s "
+        "is 80/20."
     )
 
 

@@ -25,6 +25,7 @@ from app.auth.resolver import resolve_credential
 from app.core.logging import get_logger
 from app.core.services import Services
 from app.dashboards.feed import scope_versions
+from app.messages.feed import scope_messages
 from app.widgets.connection import Connection
 from app.widgets.live import LiveTopic, State
 from app.widgets.protocol import (
@@ -84,6 +85,7 @@ class Hub:
         self.engine.add_listener(self.on_update)
         self.services.alerts.feed.add_listener(self.on_update)
         self.services.dashboards.add_listener(self.on_update)
+        self.services.messages.add_listener(self.on_update)
         self._tasks = [
             asyncio.create_task(self._update_loop(), name="ws-hub-updates"),
             asyncio.create_task(self._heartbeat_loop(), name="ws-hub-heartbeat"),
@@ -99,6 +101,8 @@ class Hub:
             self.services.alerts.feed.remove_listener(self.on_update)
         with contextlib.suppress(ValueError):
             self.services.dashboards.remove_listener(self.on_update)
+        with contextlib.suppress(ValueError):
+            self.services.messages.remove_listener(self.on_update)
         for task in self._tasks:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
@@ -322,6 +326,9 @@ class Hub:
         dashboards = None
         if any(t.kind is TopicKind.dashboards for t in topics):
             dashboards = await self.services.dashboards.versions(tenant_id)
+        messages = None
+        if any(t.kind is TopicKind.messages for t in topics):
+            messages = await self.services.messages.current(tenant_id)
         out: dict[str, tuple[int, State]] = {}
         for topic in topics:
             if topic.kind is TopicKind.metrics:
@@ -334,6 +341,9 @@ class Hub:
             elif topic.kind is TopicKind.dashboards:
                 now_ms = int(time.time() * 1000)
                 out[topic.name] = (now_ms, scope_versions(dashboards or {}, topic.scope))
+            elif topic.kind is TopicKind.messages:
+                now_ms = int(time.time() * 1000)
+                out[topic.name] = (now_ms, scope_messages(messages or [], topic.scope))
             else:
                 out[topic.name] = (int(time.time() * 1000), alerts_state(topic, alerts or []))
         return out

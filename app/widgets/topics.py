@@ -4,6 +4,7 @@
     board:SCOPE            board:tenant, board:team:Blue, board:queue:Sales
     alerts:SCOPE           alerts:tenant, alerts:team:Blue
     dashboards:SCOPE       dashboards:tenant, dashboards:team:Blue (versions, to reload a layout)
+    messages:SCOPE         messages:tenant, messages:team:Blue (messages to the floor)
 
 SCOPE is `tenant`, `queue:NAME`, `team:NAME` or (metrics only) `agent:ID`. A NAME may itself hold
 colons: the window is the part after the last colon. A topic never names a tenant: it is always
@@ -29,6 +30,7 @@ class TopicKind(StrEnum):
     board = "board"
     alerts = "alerts"
     dashboards = "dashboards"
+    messages = "messages"
 
 
 SCOPE_KINDS: dict[TopicKind, tuple[str, ...]] = {
@@ -36,6 +38,7 @@ SCOPE_KINDS: dict[TopicKind, tuple[str, ...]] = {
     TopicKind.board: ("queue", "team"),
     TopicKind.alerts: ("queue", "team"),
     TopicKind.dashboards: ("team",),
+    TopicKind.messages: ("team",),
 }
 
 
@@ -80,7 +83,7 @@ def parse_topic(tenant_id: int, name: str) -> Topic:
     except ValueError:
         raise TopicError(
             f"unknown topic {name!r}: expected `metrics:SCOPE:WINDOW`, `board:SCOPE`, "
-            "`alerts:SCOPE` or `dashboards:SCOPE`"
+            "`alerts:SCOPE`, `dashboards:SCOPE` or `messages:SCOPE`"
         ) from None
     if not sep:
         raise TopicError(f"topic {name!r} lacks its scope, e.g. `{kind}:tenant`")
@@ -105,7 +108,8 @@ def can_subscribe(
     only for callers who may see that team or agent (`team_of_agent` maps agent ids to their
     teams; only needed for callers limited to some teams). A board or the alerts of a team need
     that team; the tenant's or a queue's (which list agents of any team) need every team.
-    The dashboards shared with everyone are everyone's; a team's need that team."""
+    The dashboards shared with everyone, and the messages to them, are everyone's; a team's
+    need that team."""
     if principal.tenant_id != topic.tenant_id or not principal.reads_wall:
         return False
     access = principal.access
@@ -113,6 +117,6 @@ def can_subscribe(
         return access.can_see_scope(topic.scope, dict(team_of_agent or {}))
     if topic.scope_kind == "team":
         return access.can_see_team(topic.scope_name)
-    if topic.kind is TopicKind.dashboards:
+    if topic.kind in (TopicKind.dashboards, TopicKind.messages):
         return True
     return access.all_teams and access.only_agent is None

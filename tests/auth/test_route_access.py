@@ -167,6 +167,16 @@ ACCESS: dict[tuple[str, str], Allowed | Custom] = {
     ("DELETE", "/v1/dashboards/{dashboard_id}/display-links/{link_id}"): Allowed.read,
     ("GET", "/v1/display-links"): Allowed.read,
     ("DELETE", "/v1/display-links/{link_id}"): Allowed.read,
+    # messages to the floor: who may post where is decided per dashboard
+    # (tests/messages/test_messages_api.py)
+    ("GET", "/v1/messages"): Allowed.staff,
+    ("POST", "/v1/messages"): Allowed.staff,
+    ("DELETE", "/v1/messages/{message_id}"): Allowed.staff,
+    # scheduled e-mailed reports: scope and channel checked per schedule
+    # (tests/report_mail/test_report_schedules.py)
+    ("GET", "/v1/report-schedules"): Allowed.staff,
+    ("POST", "/v1/report-schedules"): Allowed.staff,
+    ("DELETE", "/v1/report-schedules/{schedule_id}"): Allowed.staff,
     # WebSocket and the wall display's static files
     ("WS", "/v1/ws"): Custom("tests/widgets/ (handshake auth, topics per role)"),
     ("MOUNT", "/"): Custom("public files of the wall display: tests/test_frontend.py"),

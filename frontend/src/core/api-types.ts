@@ -643,7 +643,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** What the dashboard editor offers: queues, teams, metrics, windows */
+        /**
+         * What the dashboard editor offers: queues, teams, metrics, windows
+         * @description Also each queue's service-level target and threshold (`service_levels`), which the wall uses for its default service-level colours and gauge targets.
+         */
         get: operations["get_options_v1_dashboards_options_get"];
         put?: never;
         post?: never;
@@ -825,6 +828,44 @@ export interface paths {
          */
         post: operations["twilio_taskrouter_v1_integrations_twilio_taskrouter_post"];
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/messages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The messages on the walls now that you may take down, newest first */
+        get: operations["get_messages_v1_messages_get"];
+        put?: never;
+        /**
+         * Post a message to one dashboard's walls or to every wall
+         * @description Every wall showing the dashboard (wall mode and display links), or every wall of the tenant without `dashboard_id`, shows it at once until `expires_at`. A team lead posts to their teams' dashboards only; every wall needs an admin or a supervisor of all teams (403 otherwise). An unknown or invisible dashboard, or an expiry in the past, is refused with the field (400).
+         */
+        post: operations["create_message_v1_messages_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/messages/{message_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Take a message off the walls */
+        delete: operations["remove_message_v1_messages__message_id__delete"];
         options?: never;
         head?: never;
         patch?: never;
@@ -1048,6 +1089,44 @@ export interface paths {
          * @description The aggregators read the new settings at once in this process and within the configuration cache's TTL (10 s) in others.
          */
         patch: operations["patch_queue_v1_queues__queue_id__patch"];
+        trace?: never;
+    };
+    "/v1/report-schedules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The report schedules you may manage */
+        get: operations["get_schedules_v1_report_schedules_get"];
+        put?: never;
+        /**
+         * E-mail a KPI report every day or week
+         * @description Sent at `hour` (the tenant's local time) with the report of the day before (daily) or of last week, Monday to Sunday (weekly, on `weekday`), one row per day and group, as a CSV attachment, to `recipients` through the e-mail alert channel `channel_id` (its SMTP server and sender). Exactly once per period whichever API process sends it. A team lead schedules reports of their teams only (`team`), through channels they manage.
+         */
+        post: operations["post_schedule_v1_report_schedules_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/report-schedules/{schedule_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Stop a scheduled report */
+        delete: operations["remove_schedule_v1_report_schedules__schedule_id__delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/v1/reports/kpi": {
@@ -1707,6 +1786,8 @@ export interface components {
         DashboardIn: {
             /** Name */
             name: string;
+            /** @description Cycle through other dashboards on a wall; null: show this one only. */
+            rotation?: components["schemas"]["Rotation"] | null;
             /**
              * Team
              * @description Share with this team only (its people and admins); null: the whole tenant.
@@ -1736,6 +1817,7 @@ export interface components {
             id: number;
             /** Name */
             name: string;
+            rotation?: components["schemas"]["Rotation"] | null;
             /**
              * Team
              * @description The team it is shared with; null: the whole tenant.
@@ -1757,6 +1839,8 @@ export interface components {
         DashboardUpdate: {
             /** Name */
             name: string;
+            /** @description Cycle through other dashboards on a wall; null: show this one only. */
+            rotation?: components["schemas"]["Rotation"] | null;
             /**
              * Team
              * @description Share with this team only (its people and admins); null: the whole tenant.
@@ -1994,6 +2078,52 @@ export interface components {
             /** Tenant */
             tenant: string;
             user: components["schemas"]["UserOut"];
+        };
+        /** MessageIn */
+        MessageIn: {
+            /**
+             * Dashboard Id
+             * @description The dashboard whose walls (signed-in wall mode and display links) show it; null: every wall of the tenant (admins and supervisors of all teams only).
+             */
+            dashboard_id?: number | null;
+            /**
+             * Expires At
+             * @description When it leaves the walls (with a time zone; in the future, within 30 days); null: until it is deleted.
+             */
+            expires_at?: string | null;
+            /**
+             * Text
+             * @description One line; white space is collapsed.
+             */
+            text: string;
+        };
+        /** MessageOut */
+        MessageOut: {
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Created By */
+            created_by: string | null;
+            /**
+             * Dashboard
+             * @description The dashboard's name; null: every wall.
+             */
+            dashboard: string | null;
+            /** Dashboard Id */
+            dashboard_id: number | null;
+            /** Expires At */
+            expires_at: string | null;
+            /** Id */
+            id: number;
+            /**
+             * Team
+             * @description The team the dashboard is shared with, if any.
+             */
+            team: string | null;
+            /** Text */
+            text: string;
         };
         /** MetricCatalog */
         MetricCatalog: {
@@ -2373,6 +2503,12 @@ export interface components {
              */
             short_abandon_s: number;
             /**
+             * Sl Target
+             * @description Service-level target: the share of calls (a fraction, 0.8 = 80 %) to answer within `sl_threshold_s`; with 20 s that is 80/20. The wall's service-level gauges mark it and colour the queue amber below it, red 10 points below it.
+             * @default 0.8
+             */
+            sl_target: number;
+            /**
              * Sl Threshold S
              * @description Service level: answered within this many seconds counts as in time (1-3600).
              * @default 20
@@ -2392,6 +2528,11 @@ export interface components {
             name: string;
             /** Short Abandon S */
             short_abandon_s: number;
+            /**
+             * Sl Target
+             * @description Service-level target (fraction) within `sl_threshold_s`: 0.8 with 20 s is 80/20.
+             */
+            sl_target: number;
             /** Sl Threshold S */
             sl_threshold_s: number;
             /**
@@ -2399,6 +2540,19 @@ export interface components {
              * @description null: wrap-up until the platform ends it; 0: none; N: at most N seconds.
              */
             wrapup_s: number | null;
+        };
+        /**
+         * QueueServiceLevel
+         * @description A queue's service-level goal: `target` of the calls answered within `threshold_s`.
+         */
+        QueueServiceLevel: {
+            /**
+             * Target
+             * @description Fraction, 0.8 = 80 %.
+             */
+            target: number;
+            /** Threshold S */
+            threshold_s: number;
         };
         /**
          * QueueUpdate
@@ -2409,6 +2563,8 @@ export interface components {
             name?: string | null;
             /** Short Abandon S */
             short_abandon_s?: number | null;
+            /** Sl Target */
+            sl_target?: number | null;
             /** Sl Threshold S */
             sl_threshold_s?: number | null;
             /**
@@ -2442,6 +2598,24 @@ export interface components {
          * @enum {string}
          */
         Role: "admin" | "supervisor" | "team_lead" | "agent" | "display";
+        /**
+         * Rotation
+         * @description A wall showing this dashboard (wall mode, or a display link to it) cycles through it
+         *     and `dashboards`, `every_s` seconds each.
+         */
+        Rotation: {
+            /**
+             * Dashboards
+             * @description The other dashboards, in order. Each is shared with the whole tenant or with this dashboard's team, so every viewer of this one may see them; a display link to this dashboard shows them too.
+             */
+            dashboards: number[];
+            /**
+             * Every S
+             * @description Seconds per dashboard.
+             * @default 30
+             */
+            every_s: number;
+        };
         /** RuleIn */
         RuleIn: {
             /**
@@ -2674,6 +2848,80 @@ export interface components {
             threshold?: number | null;
             /** Window */
             window?: string | null;
+        };
+        /** ScheduleIn */
+        ScheduleIn: {
+            /**
+             * Channel Id
+             * @description An e-mail alert channel you may manage: its SMTP server and sender.
+             */
+            channel_id: number;
+            /**
+             * Frequency
+             * @description `daily`: yesterday's report each day; `weekly`: last week's (Monday to Sunday) once a week, on `weekday`.
+             * @enum {string}
+             */
+            frequency: "daily" | "weekly";
+            /**
+             * @description Rows of the report (one per day).
+             * @default tenant
+             */
+            group_by: components["schemas"]["GroupBy"];
+            /**
+             * Hour
+             * @description Local hour of the tenant it is sent at.
+             * @default 7
+             */
+            hour: number;
+            /** Name */
+            name: string;
+            /** Recipients */
+            recipients: string[];
+            /**
+             * Team
+             * @description Only this team's figures (team leads: one of their teams); null: the whole floor (admins and supervisors of all teams).
+             */
+            team?: string | null;
+            /**
+             * Weekday
+             * @description Weekly only: 0 = Monday … 6 = Sunday.
+             */
+            weekday?: number | null;
+        };
+        /** ScheduleOut */
+        ScheduleOut: {
+            /** Channel Id */
+            channel_id: number;
+            /** Created By */
+            created_by: string | null;
+            /** Frequency */
+            frequency: string;
+            /** Group By */
+            group_by: string;
+            /** Hour */
+            hour: number;
+            /** Id */
+            id: number;
+            /**
+             * Last Error
+             * @description Why the last try failed (tried again next minute).
+             */
+            last_error: string | null;
+            /**
+             * Last Period
+             * @description The period last sent: `2026-12-07`, `2026-W49`.
+             */
+            last_period: string | null;
+            /** Last Sent At */
+            last_sent_at: string | null;
+            /** Name */
+            name: string;
+            /** Recipients */
+            recipients: string[];
+            /** Team */
+            team: string | null;
+            /** Weekday */
+            weekday: number | null;
         };
         /**
          * Scope
@@ -3090,6 +3338,13 @@ export interface components {
             metrics: string[];
             /** Queues */
             queues: string[];
+            /**
+             * Service Levels
+             * @description Per queue name, its service-level target and threshold (queue administration): the wall's default service-level thresholds and gauge targets for that queue, and for the whole floor when every queue has the same target.
+             */
+            service_levels?: {
+                [key: string]: components["schemas"]["QueueServiceLevel"];
+            };
             /** Teams */
             teams: string[];
             /** Windows */
@@ -3115,7 +3370,7 @@ export interface components {
             metric?: string | null;
             /**
              * Options
-             * @description Per type: agent board `team`, `states`; queue table `queues`, `sort`; leaderboard `by` (`revenue`, `deals`, `conversion`), `limit`; chart `minutes`.
+             * @description Per type: agent board `team`, `states`; queue table `queues`, `sort`; leaderboard `by` (`revenue`, `deals`, `conversion`), `limit`; chart `minutes`; agent stats `team`, `sort` (one of name, state, in_state, handled, aht, occupancy; a leading `+` sorts ascending; default `in_state`, longest in state first).
              */
             options?: {
                 [key: string]: string | number | boolean | string[] | null;
@@ -3137,7 +3392,7 @@ export interface components {
              * Type
              * @enum {string}
              */
-            type: "kpi" | "gauge" | "queue_table" | "agent_board" | "chart" | "leaderboard" | "alerts";
+            type: "kpi" | "gauge" | "queue_table" | "agent_board" | "chart" | "leaderboard" | "alerts" | "agent_stats";
             /**
              * W
              * @description Width in columns.
@@ -5335,6 +5590,102 @@ export interface operations {
             };
         };
     };
+    get_messages_v1_messages_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MessageOut"][];
+                };
+            };
+        };
+    };
+    create_message_v1_messages_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MessageIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MessageOut"];
+                };
+            };
+            /** @description not a dashboard you may change */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    remove_message_v1_messages__message_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                message_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description no such message that you may take down */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
     get_metrics_v1_metrics_get: {
         parameters: {
             query?: {
@@ -5966,6 +6317,102 @@ export interface operations {
                 };
             };
             /** @description no such queue in this tenant, or not one you may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_schedules_v1_report_schedules_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScheduleOut"][];
+                };
+            };
+        };
+    };
+    post_schedule_v1_report_schedules_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ScheduleIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScheduleOut"];
+                };
+            };
+            /** @description a scope you may not report on */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    remove_schedule_v1_report_schedules__schedule_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                schedule_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description no such schedule that you may manage */
             404: {
                 headers: {
                     [name: string]: unknown;

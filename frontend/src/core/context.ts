@@ -12,5 +12,6 @@ export const wall: { options: WallOptions; readOnly: boolean; tenant: Tenant | n
     windows: ["live", "5m", "15m", "60m", "today", "interval"],
     agent_states: ["available", "ringing", "on_call", "wrapup", "break", "logged_out"],
     grid_columns: 12,
+    service_levels: {},
   },
 };

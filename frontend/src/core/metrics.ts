@@ -14,7 +14,7 @@ import {
   locale,
   t,
 } from "./i18n";
-import type { Direction, MetricCatalog, MetricSpec, Thresholds } from "./types";
+import type { Direction, MetricCatalog, MetricSpec, QueueServiceLevel, Thresholds } from "./types";
 
 export type MetricKind = "count" | "seconds" | "ratio" | "money" | "score";
 
@@ -133,7 +133,28 @@ export function levelOf(value: number | null | undefined, thresholds: Thresholds
   return warn === null && crit === null ? "none" : "good";
 }
 
-export function thresholdsFor(metric: string | null, configured: Thresholds | null): Thresholds | null {
+/** How far under a queue's service-level target the wall turns red (10 points). */
+const SL_RED_BELOW = 0.1;
+
+/** The service-level goal of a scope from queue administration: a queue's own; for the whole
+ * floor, a team or an agent, the goal every queue shares (none when they differ or there are
+ * no queues). */
+export function serviceLevelGoal(scope: string): QueueServiceLevel | null {
+  const goals = wall.options.service_levels ?? {};
+  if (scope.startsWith("queue:")) return goals[scope.slice("queue:".length)] ?? null;
+  const all = Object.values(goals);
+  const first = all[0];
+  if (!first) return null;
+  return all.every((g) => g.target === first.target && g.threshold_s === first.threshold_s) ? first : null;
+}
+
+/** A widget's own thresholds, else for service level the scope's goal (amber below the
+ * target, red 10 points below it), else the metric's defaults. */
+export function thresholdsFor(metric: string | null, configured: Thresholds | null, scope = "tenant"): Thresholds | null {
   if (configured) return configured;
+  if (metric === "service_level") {
+    const goal = serviceLevelGoal(scope);
+    if (goal) return { direction: "below", warn: goal.target, crit: Math.max(0, goal.target - SL_RED_BELOW) };
+  }
   return metric ? (metricInfo(metric).thresholds ?? null) : null;
 }

@@ -22,6 +22,8 @@ export type Me = Schemas["MeResponse"];
 export type MetricCatalog = Schemas["MetricCatalog"];
 export type MetricSpec = Schemas["MetricOut"];
 export type Tenant = Schemas["TenantOut"];
+export type QueueServiceLevel = Schemas["QueueServiceLevel"];
+export type Rotation = Schemas["Rotation"];
 
 // -- WebSocket API v1 (docs/websocket.md) ----------------------------------------------------
 

@@ -9,9 +9,10 @@ import "./admin/fw-admin-queues";
 import "./admin/fw-admin-teams";
 import "./admin/fw-admin-tenant";
 import "./admin/fw-admin-users";
+import "./admin/fw-admin-schedules";
 
-type Tab = "users" | "teams" | "agents" | "queues" | "tenant" | "keys";
-const TABS: readonly Tab[] = ["users", "teams", "agents", "queues", "tenant", "keys"];
+type Tab = "users" | "teams" | "agents" | "queues" | "tenant" | "keys" | "schedules";
+const TABS: readonly Tab[] = ["users", "teams", "agents", "queues", "tenant", "keys", "schedules"];
 
 function tabFromPath(): Tab {
   const wanted = location.pathname.split("/")[2] ?? "";
@@ -19,7 +20,7 @@ function tabFromPath(): Tab {
 }
 
 /** `/admin/TAB`: users, teams, agents, queues (with their thresholds), the organisation
- * (language, currency) and API keys. Admins
+ * (language, currency), API keys and scheduled e-mailed reports. Admins
  * change them; supervisors and team leads read what the API shows them (no API keys). */
 export class FwAdmin extends LocalizedElement {
   static override properties = { userRole: {}, tab: { state: true } };
@@ -80,6 +81,9 @@ export class FwAdmin extends LocalizedElement {
         return html`<fw-admin-tenant ?canEdit=${edit}></fw-admin-tenant>`;
       case "keys":
         return edit ? html`<fw-admin-keys ?canEdit=${edit}></fw-admin-keys>` : nothing;
+      case "schedules":
+        // every staff member schedules within what the API allows them
+        return html`<fw-admin-schedules ?canEdit=${true}></fw-admin-schedules>`;
     }
   }
 

@@ -8,12 +8,15 @@ import { live } from "../core/live";
 import { loadCatalog } from "../core/metrics";
 import { problemText } from "../core/problems";
 import type { MessageKey } from "../core/messages";
-import type { Dashboard, Me, Tenant, WallOptions, WidgetConfig, WidgetType } from "../core/types";
+import type { Dashboard, Me, Rotation, Tenant, WallOptions, WidgetConfig, WidgetType } from "../core/types";
 import type { FwGrid } from "./fw-grid";
 import { LocalizedElement } from "./localized";
 import { reset } from "./theme";
 import "./fw-grid";
 import "./fw-display-links";
+import { cleanRotation } from "./fw-rotation-editor";
+import "./fw-floor-ticker";
+import "./fw-floor-messages";
 import "./fw-locale-switch";
 import "./fw-login";
 import "./fw-status";
@@ -50,7 +53,8 @@ const CHROME_HIDE_MS = 3000;
  *
  *   /                 the first dashboard the user may see
  *   /d/ID?wall=1      wall mode: full screen, no controls (they show when the pointer moves)
- *   /d/ID?rotate=1,4,7&every=30   wall mode cycling through those dashboards
+ *   /d/ID?rotate=1,4,7&every=30   wall mode cycling through those dashboards (else the
+ *                     rotation saved with the dashboard wall mode opens on, if it has one)
  *   /display#token=…  a display link: read-only, wall mode, its one dashboard, no login
  *   /reports          KPI reports (ui/fw-reports.ts)
  *   /plans            plans and today's progress to them (ui/fw-plans.ts; staff only)
@@ -72,6 +76,7 @@ export class FwApp extends LocalizedElement {
     chrome: { state: true },
     notice: { state: true },
     linksOpen: { state: true },
+    messagesOpen: { state: true },
     view: { state: true },
   };
   declare view: View;
@@ -85,9 +90,14 @@ export class FwApp extends LocalizedElement {
   declare chrome: boolean;
   declare notice: string;
   declare linksOpen: boolean;
+  declare messagesOpen: boolean;
 
   private me: Me | null = null;
-  private rotation: { ids: number[]; every: number; timer: number | null } | null = null;
+  /** From `?rotate=`: fixed for the page's life. */
+  private urlRotation: { ids: number[]; every: number } | null = null;
+  private rotationTimer: number | null = null;
+  /** The dashboard whose saved rotation runs (the one wall mode opened on). */
+  private rotationAnchor: number | null = null;
   private chromeTimer: number | null = null;
   private unwatchDashboard: (() => void) | null = null;
 
@@ -103,6 +113,7 @@ export class FwApp extends LocalizedElement {
     this.chrome = true;
     this.notice = "";
     this.linksOpen = false;
+    this.messagesOpen = false;
     this.view = "board";
   }
 
@@ -180,6 +191,9 @@ export class FwApp extends LocalizedElement {
     }
     main { flex: 1; min-height: 0; display: flex; }
     .board { flex: 1; min-width: 0; padding: 0.9rem; overflow: hidden; }
+    /* the message line takes its height from the grid, which still fills the rest */
+    :host(:not([editing])) .board { display: flex; flex-direction: column; }
+    :host(:not([editing])) .board fw-grid { flex: 1; min-height: 0; height: auto; }
     :host([editing]) .board { overflow-y: auto; }
     .editor-hint {
       flex: none;
@@ -237,6 +251,7 @@ export class FwApp extends LocalizedElement {
     const shown = this.dashboards.find((d) => d.id === this.current?.id);
     if (shown) this.current = shown;
     else if (this.view === "board") this.route();
+    if (!this.urlRotation) this.startRotation();
   }
 
   override disconnectedCallback(): void {
@@ -321,12 +336,12 @@ export class FwApp extends LocalizedElement {
     if (rotate) {
       const ids = rotate.split(",").map(Number).filter((id) => this.dashboards.some((d) => d.id === id));
       const every = Math.max(10, Number(params.get("every")) || 30);
-      if (ids.length > 1) this.rotation = { ids, every, timer: null };
+      if (ids.length > 1) this.urlRotation = { ids, every };
     }
     live.start();
     this.phase = "ready";
     this.route();
-    this.scheduleRotation();
+    this.startRotation();
     this.onPointer();
   }
 
@@ -373,14 +388,45 @@ export class FwApp extends LocalizedElement {
     this.route();
   }
 
-  private scheduleRotation(): void {
-    const rotation = this.rotation;
-    if (!rotation) return;
-    rotation.timer = window.setInterval(() => {
+  /** The rotation in force: `?rotate=`, else in wall mode the one saved with the dashboard
+   * wall mode opened on (display links included), restarted when that dashboard changes. */
+  private rotationPlan(): { ids: number[]; every: number } | null {
+    if (this.urlRotation) return this.urlRotation;
+    if (!this.wallMode || this.view !== "board") return null;
+    const anchor = this.dashboards.find((d) => d.id === (this.rotationAnchor ?? this.current?.id));
+    const rotation = anchor ? cleanRotation(anchor, this.dashboards) : null;
+    if (!anchor || !rotation) return null;
+    const known = new Set(this.dashboards.map((d) => d.id));
+    return { ids: [anchor.id, ...rotation.dashboards.filter((id) => known.has(id))], every: rotation.every_s };
+  }
+
+  private stopRotation(): void {
+    if (this.rotationTimer !== null) clearInterval(this.rotationTimer);
+    this.rotationTimer = null;
+    this.rotationAnchor = null;
+  }
+
+  private startRotation(): void {
+    const anchor = this.rotationAnchor ?? this.current?.id ?? null;
+    this.stopRotation();
+    this.rotationAnchor = anchor;
+    const plan = this.rotationPlan();
+    if (!plan || plan.ids.length < 2) return;
+    this.rotationTimer = window.setInterval(() => {
       if (this.draft) return;
-      const at = rotation.ids.indexOf(this.current?.id ?? -1);
-      this.go(rotation.ids[(at + 1) % rotation.ids.length]);
-    }, rotation.every * 1000);
+      const at = plan.ids.indexOf(this.current?.id ?? -1);
+      this.show(plan.ids[(at + 1) % plan.ids.length]);
+    }, plan.every * 1000);
+  }
+
+  /** Next dashboard of a rotation: a display link keeps its address (`/display`), so a
+   * restarted TV is still a display; a signed-in wall moves to `/d/ID`. */
+  private show(id: number): void {
+    if (!wall.readOnly || location.pathname !== "/display") return this.go(id);
+    const found = this.dashboards.find((d) => d.id === id);
+    if (!found) return;
+    this.current = found;
+    document.title = `${found.name} · Floorwatch`;
   }
 
   private async loggedIn(): Promise<void> {
@@ -409,6 +455,8 @@ export class FwApp extends LocalizedElement {
   private toggleWall(): void {
     this.wallMode = !this.wallMode;
     this.markWall();
+    this.rotationAnchor = null;
+    this.startRotation();
     if (this.wallMode) {
       void document.documentElement.requestFullscreen?.().catch(() => undefined);
       this.onPointer();
@@ -466,6 +514,7 @@ export class FwApp extends LocalizedElement {
         name: draft.name,
         team: draft.team,
         widgets: draft.widgets,
+        rotation: cleanRotation(draft, this.dashboards),
         version: draft.version,
       });
       this.dashboards = this.dashboards.map((d) => (d.id === saved.id ? saved : d));
@@ -597,6 +646,7 @@ export class FwApp extends LocalizedElement {
           ? nothing
           : html`
               ${canEdit && !this.wallMode ? html`<button data-action="edit" @click=${this.startEditing}>${t("nav.edit")}</button>` : nothing}
+              ${canEdit && !this.wallMode ? html`<button data-action="messages" @click=${() => (this.messagesOpen = true)}>${t("messages.open")}</button>` : nothing}
               <button data-action="wall" @click=${this.toggleWall}>${this.wallMode ? t("nav.exitWall") : t("nav.wall")}</button>
               ${this.wallMode ? nothing : html`<button data-action="logout" @click=${this.logout}>${t("nav.logout")}</button>`}
             `}
@@ -650,6 +700,7 @@ export class FwApp extends LocalizedElement {
                 @widgets-change=${(e: CustomEvent<WidgetConfig[]>) => this.setWidgets(e.detail)}
                 @widget-select=${(e: CustomEvent<string | null>) => (this.selected = e.detail)}
               ></fw-grid>
+              ${this.draft ? nothing : html`<fw-floor-ticker .dashboard=${dashboard}></fw-floor-ticker>`}
             </div>`
           : html`<div class="center">${t("app.noDashboards")}</div>`}
         ${selected
@@ -663,12 +714,18 @@ export class FwApp extends LocalizedElement {
               // narrow the grid under the pointer
               html`<aside class="editor-hint" data-testid="editor-hint">
                 <h3>${t("edit.settings")}</h3><p>${t("edit.pickHint")}</p>
+                <fw-rotation-editor .dashboard=${this.draft} .dashboards=${this.dashboards}
+                  @rotation-change=${(e: CustomEvent<Rotation | null>) => this.draft && (this.draft = { ...this.draft, rotation: e.detail })}
+                ></fw-rotation-editor>
               </aside>`
             : nothing}
       </main>
       ${this.notice ? html`<div class="notice" role="status">${this.notice}</div>` : nothing}
       ${this.linksOpen && this.current
         ? html`<fw-display-links .dashboard=${this.current} @close=${() => (this.linksOpen = false)}></fw-display-links>`
+        : nothing}
+      ${this.messagesOpen && this.current
+        ? html`<fw-floor-messages .dashboard=${this.current} @close=${() => (this.messagesOpen = false)}></fw-floor-messages>`
         : nothing}
     `;
   }

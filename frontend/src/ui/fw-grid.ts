@@ -6,6 +6,7 @@ import type { WidgetConfig } from "../core/types";
 import { LocalizedElement } from "./localized";
 import { reset } from "./theme";
 import "../widgets/fw-agent-board";
+import "../widgets/fw-agent-stats";
 import "../widgets/fw-alerts";
 import "../widgets/fw-chart";
 import "../widgets/fw-gauge";
@@ -29,6 +30,8 @@ function widget(config: WidgetConfig) {
       return html`<fw-leaderboard .config=${config}></fw-leaderboard>`;
     case "alerts":
       return html`<fw-alerts .config=${config}></fw-alerts>`;
+    case "agent_stats":
+      return html`<fw-agent-stats .config=${config}></fw-agent-stats>`;
   }
 }
 

@@ -3,14 +3,15 @@ import { wall } from "../core/context";
 import { t } from "../core/i18n";
 import { clampWidget, COLUMNS } from "../core/layout";
 import type { MessageKey } from "../core/messages";
-import { fromDisplayUnit, liveMetrics, metricInfo, metricLabel, toDisplayUnit, unitLabel } from "../core/metrics";
+import { fromDisplayUnit, liveMetrics, metricInfo, metricLabel, thresholdsFor, toDisplayUnit, unitLabel } from "../core/metrics";
 import type { Direction, OptionValue, Thresholds, WidgetConfig } from "../core/types";
 import { stateLabel, windowLabel } from "../core/labels";
 import { LocalizedElement } from "./localized";
+import { AGENT_STATS_SORTS } from "../widgets/fw-agent-stats";
 import { reset } from "./theme";
 
 const WITH_METRIC = new Set(["kpi", "gauge", "chart"]);
-const WITH_WINDOW = new Set(["kpi", "gauge", "chart", "queue_table", "leaderboard"]);
+const WITH_WINDOW = new Set(["kpi", "gauge", "chart", "queue_table", "leaderboard", "agent_stats"]);
 const WITH_THRESHOLDS = new Set(["kpi", "gauge", "chart", "queue_table"]);
 const WITH_SCOPE = new Set(["kpi", "gauge", "chart", "alerts"]);
 
@@ -94,10 +95,11 @@ export class FwWidgetEditor extends LocalizedElement {
 
   private thresholds(patch: Partial<Thresholds>): void {
     const metric = this.metricForThresholds();
+    const defaults = thresholdsFor(metric, null, this.widget.scope);
     const base: Thresholds = this.widget.thresholds ?? {
       direction: metricInfo(metric).bad,
-      warn: metricInfo(metric).thresholds?.warn ?? null,
-      crit: metricInfo(metric).thresholds?.crit ?? null,
+      warn: defaults?.warn ?? null,
+      crit: defaults?.crit ?? null,
     };
     this.change({ thresholds: { ...base, ...patch } });
   }
@@ -151,7 +153,7 @@ export class FwWidgetEditor extends LocalizedElement {
 
   private thresholdFields() {
     const metric = this.metricForThresholds();
-    const current = this.widget.thresholds ?? metricInfo(metric).thresholds ?? null;
+    const current = thresholdsFor(metric, this.widget.thresholds, this.widget.scope);
     const unit = unitLabel(metric);
     return html`<fieldset>
       <legend>${t("edit.thresholds")}${unit ? ` (${unit})` : ""}</legend>
@@ -226,6 +228,20 @@ export class FwWidgetEditor extends LocalizedElement {
           )}
         </fieldset>`;
       }
+      case "agent_stats":
+        return html`<label>${t("edit.sortBy")}
+            <select name="sort" @change=${(e: Event) => this.option("sort", (e.target as HTMLSelectElement).value)}>
+              ${AGENT_STATS_SORTS.map(
+                (key) => html`<option value=${key} ?selected=${(o.sort ?? "in_state") === key}>${t(`agentStats.sort.${key}`)}</option>`,
+              )}
+            </select>
+          </label>
+          <label>${t("edit.teamFilter")}
+            <select name="team" @change=${(e: Event) => this.option("team", (e.target as HTMLSelectElement).value)}>
+              <option value="">${t("edit.allTeams")}</option>
+              ${wall.options.teams.map((team) => html`<option value=${team} ?selected=${o.team === team}>${team}</option>`)}
+            </select>
+          </label>`;
       case "chart":
         return html`<label>${t("edit.minutes")}
           <input name="minutes" type="number" min="5" max="65" .value=${String(o.minutes ?? 60)} @change=${(e: Event) => this.option("minutes", this.number(e))} />

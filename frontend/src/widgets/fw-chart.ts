@@ -135,7 +135,7 @@ export class FwChart extends WidgetElement {
   private options(width: number, height: number): uPlot.Options {
     const metric = this.config.metric ?? "";
     const ratio = metricInfo(metric).kind === "ratio";
-    const thresholds = thresholdsFor(metric, this.config.thresholds);
+    const thresholds = thresholdsFor(metric, this.config.thresholds, this.config.scope);
     const wallText = wallTextPx(this);
     const fontPx = Math.round(Math.max(11, wallText, Math.min(22, height / 14)));
     const font = `${fontPx}px Inter, "Segoe UI", system-ui, sans-serif`;

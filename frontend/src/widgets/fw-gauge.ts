@@ -1,8 +1,8 @@
 import { css, html, nothing, svg, type PropertyValues } from "lit";
 import { history, seriesKey } from "../core/history";
-import { t } from "../core/i18n";
+import { formatInteger, formatPercent, t } from "../core/i18n";
 import type { TopicCopy } from "../core/live";
-import { formatMetric, levelOf, metricInfo, metricLabel, thresholdsFor } from "../core/metrics";
+import { formatMetric, levelOf, metricInfo, metricLabel, serviceLevelGoal, thresholdsFor } from "../core/metrics";
 import { panel } from "../ui/theme";
 import { metricTopic, WidgetElement } from "./base";
 import { windowBadge } from "../core/labels";
@@ -58,6 +58,13 @@ export class FwGauge extends WidgetElement {
     this.requestUpdate();
   }
 
+  /** A target of whole percent reads as one (`90%`, not `90.0%`). */
+  private targetText(target: number): string {
+    const metric = this.config.metric ?? "";
+    const whole = Math.abs(target * 100 - Math.round(target * 100)) < 1e-9;
+    return metricInfo(metric).kind === "ratio" && whole ? formatPercent(target, 0) : formatMetric(metric, target);
+  }
+
   private max(): number {
     const configured = Number(this.config.options.max);
     if (configured > 0) return configured;
@@ -66,13 +73,14 @@ export class FwGauge extends WidgetElement {
 
   protected override willUpdate(changed: PropertyValues): void {
     super.willUpdate(changed);
-    const { metric, thresholds } = this.config;
-    this.setAttribute("level", levelOf(this.value, thresholdsFor(metric, thresholds)));
+    const { metric, thresholds, scope } = this.config;
+    this.setAttribute("level", levelOf(this.value, thresholdsFor(metric, thresholds, scope)));
   }
 
   override render() {
     const metric = this.config.metric ?? "";
-    const thresholds = thresholdsFor(metric, this.config.thresholds);
+    const thresholds = thresholdsFor(metric, this.config.thresholds, this.config.scope);
+    const goal = metric === "service_level" ? serviceLevelGoal(this.config.scope) : null;
     const max = this.max();
     const fraction = Math.max(0, Math.min(1, (this.value ?? 0) / max));
     const target = thresholds?.warn ?? null;
@@ -99,7 +107,9 @@ export class FwGauge extends WidgetElement {
           ${target === null
             ? nothing
             : svg`<text class="target" x="100" y="122" text-anchor="middle">
-                ${t("gauge.target", { value: formatMetric(metric, target) })}</text>`}
+                ${goal && target === goal.target
+                  ? t("gauge.targetWithin", { value: this.targetText(target), seconds: formatInteger(goal.threshold_s) })
+                  : t("gauge.target", { value: this.targetText(target) })}</text>`}
         </svg>
       </div>
     `;

@@ -111,8 +111,8 @@ export class FwKpi extends WidgetElement {
 
   protected override willUpdate(changed: PropertyValues): void {
     super.willUpdate(changed);
-    const { metric, thresholds } = this.config;
-    this.setAttribute("level", levelOf(this.value, thresholdsFor(metric, thresholds)));
+    const { metric, thresholds, scope } = this.config;
+    this.setAttribute("level", levelOf(this.value, thresholdsFor(metric, thresholds, scope)));
   }
 
   override render() {

@@ -165,9 +165,9 @@ export class FwQueueTable extends WidgetElement {
       });
   }
 
-  private level(metric: string, value: number | null | undefined): string {
+  private level(queue: string, metric: string, value: number | null | undefined): string {
     const configured = metric === "service_level" ? this.config.thresholds : null;
-    const level = levelOf(value, thresholdsFor(metric, configured));
+    const level = levelOf(value, thresholdsFor(metric, configured, `queue:${queue}`));
     // Counts have no useful "good" colour; only ratios and times turn green.
     return level === "good" && metricInfo(metric).kind === "count" ? "" : level;
   }
@@ -197,7 +197,7 @@ export class FwQueueTable extends WidgetElement {
                   ([queue, values]) => html`<tr data-queue=${queue}>
                     <td>${queue}</td>
                     ${columns.map(
-                      (c) => html`<td class=${this.level(c.metric, values[c.metric])} data-metric=${c.metric}>
+                      (c) => html`<td class=${this.level(queue, c.metric, values[c.metric])} data-metric=${c.metric}>
                         ${formatMetric(c.metric, values[c.metric])}
                       </td>`,
                     )}

@@ -1,6 +1,6 @@
 import { html } from "lit";
 import { api } from "../../core/api";
-import { formatDecimal, t } from "../../core/i18n";
+import { formatDecimal, formatPercent, t } from "../../core/i18n";
 import { AdminSection, formValues, type QueueOut } from "./section";
 
 type WrapupMode = "event" | "none" | "limit";
@@ -19,6 +19,7 @@ function queueFields(data: FormData): Omit<QueueOut, "id"> {
   return {
     name: String(data.get("name") ?? "").trim(),
     sl_threshold_s: Number(data.get("sl_threshold_s")),
+    sl_target: Number(String(data.get("sl_target") ?? "").replace(",", ".")) / 100,
     short_abandon_s: Number(data.get("short_abandon_s")),
     wrapup_s: mode === "event" ? null : mode === "none" ? 0 : Number(data.get("wrapup_s")),
   };
@@ -37,7 +38,8 @@ function wrapupText(wrapupS: number | null): string {
   return t("admin.wrapupAtMost", { seconds: formatDecimal(wrapupS, 0) });
 }
 
-/** Queues and their thresholds: service-level threshold, short-abandon threshold, wrap-up
+/** Queues and their thresholds: service-level threshold and target (80 % within 20 s, typed as
+ * a percentage and stored as a fraction), short-abandon threshold, wrap-up
  * (until the platform ends it, none, or at most N seconds: see docs/metrics.md). */
 export class FwAdminQueues extends AdminSection {
   static override properties = { ...AdminSection.properties, queues: { state: true } };
@@ -72,6 +74,8 @@ export class FwAdminQueues extends AdminSection {
       <label>${t("admin.name")}<input name="name" required maxlength="128" .value=${queue?.name ?? ""} /></label>
       <label>${t("admin.slThreshold")}<input name="sl_threshold_s" type="number" step="any" required
         .value=${String(queue?.sl_threshold_s ?? 20)} /></label>
+      <label>${t("admin.slTarget")}<input name="sl_target" type="number" step="any" required
+        .value=${String(Math.round((queue?.sl_target ?? 0.8) * 1000) / 10)} /></label>
       <label>${t("admin.shortAbandon")}<input name="short_abandon_s" type="number" step="any" required
         .value=${String(queue?.short_abandon_s ?? 5)} /></label>
       <label>${t("admin.wrapup")}<select name="wrapup_mode" @change=${toggleWrapupSeconds}>
@@ -86,10 +90,10 @@ export class FwAdminQueues extends AdminSection {
   override render() {
     if (!this.canEdit) {
       return html`${this.status()}<section><table data-testid="queues">
-        <thead><tr><th>${t("admin.name")}</th><th class="num">${t("admin.slThreshold")}</th>
+        <thead><tr><th>${t("admin.name")}</th><th class="num">${t("admin.slThreshold")}</th><th class="num">${t("admin.slTarget")}</th>
           <th class="num">${t("admin.shortAbandon")}</th><th>${t("admin.wrapup")}</th></tr></thead>
         <tbody>${this.queues.map((q) => html`<tr data-queue=${q.name}><td>${q.name}</td>
-          <td class="num">${formatDecimal(q.sl_threshold_s, 0)}</td><td class="num">${formatDecimal(q.short_abandon_s, 0)}</td>
+          <td class="num">${formatDecimal(q.sl_threshold_s, 0)}</td><td class="num" data-key="sl_target">${formatPercent(q.sl_target, 0)}</td><td class="num">${formatDecimal(q.short_abandon_s, 0)}</td>
           <td>${wrapupText(q.wrapup_s)}</td></tr>`)}</tbody>
       </table></section>`;
     }
