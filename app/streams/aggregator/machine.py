@@ -24,6 +24,10 @@ from app.events.schemas import (
     CallWrapupEnded,
     CsatSubmitted,
     DealClosed,
+    DealCreated,
+    DealLost,
+    DealStageChanged,
+    DealWon,
 )
 from app.streams.aggregator.base import MICROS, clamped_wrap
 from app.streams.aggregator.config import TenantConfig
@@ -71,6 +75,10 @@ class Machine(Rules):
             AgentState: self.on_state,
             DealClosed: self.on_deal,
             CsatSubmitted: self.on_csat,
+            DealCreated: self.on_pipeline_event,
+            DealStageChanged: self.on_pipeline_event,
+            DealWon: self.on_pipeline_event,
+            DealLost: self.on_pipeline_event,
         }
 
     # ------------------------------------------------------------------ call events
@@ -427,3 +435,8 @@ class Machine(Rules):
         for stats in self.call_scopes(queue, agent_id):
             stats.add_csat(t, delta)
         self.facts.append(CsatFact(f"csat:{ev.id}", ev.score, agent_id, team, queue, ev.call_id, t))
+
+    def on_pipeline_event(
+        self, ev: DealCreated | DealStageChanged | DealWon | DealLost, t: int
+    ) -> None:
+        """Accepted and counted by type; the pipeline state machine applies them."""
