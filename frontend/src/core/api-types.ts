@@ -2002,6 +2002,18 @@ export interface components {
              * @description `agents_break:REASON` counts the agents on break for one reason
              */
             break_reason_prefix: string;
+            /**
+             * Deals Open Prefix
+             * @description `deals_open:STAGE` counts the open deals in a stage
+             * @default deals_open:
+             */
+            deals_open_prefix: string;
+            /**
+             * Deals Stalled Prefix
+             * @description `deals_stalled:STAGE` counts the stalled open deals in a stage
+             * @default deals_stalled:
+             */
+            deals_stalled_prefix: string;
             /** Metrics */
             metrics: components["schemas"]["MetricOut"][];
         };
@@ -2010,7 +2022,7 @@ export interface components {
          * @description Where the value comes from, which decides the scopes and windows it exists for.
          * @enum {string}
          */
-        MetricFamily: "calls" | "agent_time" | "queue_gauge" | "agent_gauge" | "agent_state" | "shifts";
+        MetricFamily: "calls" | "agent_time" | "queue_gauge" | "agent_gauge" | "agent_state" | "shifts" | "pipeline" | "pipeline_gauge";
         /** MetricHistory */
         MetricHistory: {
             /** Metric */
@@ -2064,7 +2076,7 @@ export interface components {
             name: string;
             /**
              * Scopes
-             * @description scope kinds it exists for: tenant, queue, team, agent
+             * @description scope kinds it exists for: tenant, queue, pipeline, team, agent
              */
             scopes: string[];
             /** @description the default wall thresholds */
