@@ -16,6 +16,7 @@ from app.core.db import Base
 from app.dashboards.models import Dashboard
 from app.org.models import Agent, Queue, Team, Tenant
 from app.phrases.models import PhraseListRow
+from app.pipeline.models import StallLimitRow
 from app.plans.models import PlanRow
 from app.reports.models import (
     AgentStateFactRow,
@@ -53,6 +54,7 @@ __all__ = [
     "PlanRow",
     "Queue",
     "ShiftRow",
+    "StallLimitRow",
     "Team",
     "Tenant",
     "User",

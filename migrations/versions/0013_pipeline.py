@@ -27,6 +27,20 @@ ROLLUP_SUMS = (
 
 
 def upgrade() -> None:
+    op.create_table(
+        'stall_limits',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('tenant_id', sa.Integer(), nullable=False),
+        sa.Column('pipeline', sa.String(length=128), nullable=False),
+        sa.Column('stage', sa.String(length=128), nullable=False),
+        sa.Column('stall_s', sa.Float(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ['tenant_id'], ['tenants.id'],
+            name=op.f('fk_stall_limits_tenant_id_tenants'), ondelete='CASCADE',
+        ),
+        sa.PrimaryKeyConstraint('id', name=op.f('pk_stall_limits')),
+        sa.UniqueConstraint('tenant_id', 'pipeline', 'stage', name='uq_stall_limits_stage'),
+    )
     with op.batch_alter_table('kpi_rollups', schema=None) as batch_op:
         for name in ROLLUP_SUMS:
             batch_op.add_column(
@@ -38,3 +52,4 @@ def downgrade() -> None:
     with op.batch_alter_table('kpi_rollups', schema=None) as batch_op:
         for name in reversed(ROLLUP_SUMS):
             batch_op.drop_column(name)
+    op.drop_table('stall_limits')
