@@ -24,6 +24,7 @@ def check_filters(group_by: GroupBy, filters: Filters) -> None:
         GroupBy.queue: {"queue"},
         GroupBy.team: {"team"},
         GroupBy.agent: {"team", "agent"},
+        GroupBy.pipeline: set(),
     }[group_by]
     given = {name for name in ("queue", "team", "agent") if getattr(filters, name)}
     if given - allowed:
