@@ -1074,6 +1074,26 @@ export interface paths {
         patch: operations["patch_queue_v1_queues__queue_id__patch"];
         trace?: never;
     };
+    "/v1/reports/funnel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The funnel of a sales pipeline over a period (JSON or CSV)
+         * @description Per step (a stage, then `won`): the deals that entered it between `from` and `to` (local dates, inclusive), counted **in order** (deals created in the period that entered every earlier step in the funnel's order) and over **any path** (deals that entered the step, whatever they did before), as HubSpot's funnel reports count them; next-step conversion (step k+1 / step k) and cumulative conversion (step / created). `stages` sets the steps and their order (repeatable; `won` for the win); without it the stages entered are ordered by how many deals entered them, then `won`. Pipelines are floor-wide: every reader may see them. See docs/reports.md.
+         */
+        get: operations["get_funnel_report_v1_reports_funnel_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/reports/kpi": {
         parameters: {
             query?: never;
@@ -6096,6 +6116,45 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_funnel_report_v1_reports_funnel_get: {
+        parameters: {
+            query: {
+                format?: "json" | "csv";
+                /** @description first local date, or `today` */
+                from: string;
+                pipeline?: string;
+                /** @description repeatable: the steps in order */
+                stages?: string[] | null;
+                /** @description last local date (inclusive), or `today` */
+                to: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                    "text/csv": unknown;
+                };
             };
             /** @description Validation Error */
             422: {
