@@ -20,6 +20,7 @@ from app.events.schemas import (
     DealWon,
 )
 from app.registry.metrics import PIPELINE_CALL_METRICS, PIPELINE_METRICS
+from app.auth.keys import Scope
 from tests.conftest import RunningApp
 from tests.helpers import eventually, make_tenant_key
 from tests.reports.support import at, ingest, kpi, provision, simulated_day
@@ -67,7 +68,9 @@ def pipeline_day(agents: list[str], seed: int) -> list[AnyEvent]:
 
 async def test_daily_pipeline_report_equals_live_today(event_app: RunningApp) -> None:
     url = event_app.settings.database_url
-    tenant_id, key = await make_tenant_key(url, timezone=TZ)
+    tenant_id, key = await make_tenant_key(
+        url, timezone=TZ, scopes={Scope.ingest, Scope.read, Scope.admin}
+    )
     roster = simulated_day(DAY, TZ, teams=2, agents_per_team=3, seed=3).roster()
     await provision(url, tenant_id, roster)
     agents = [a.id for a in roster.agents]
@@ -119,3 +122,35 @@ async def test_daily_pipeline_report_equals_live_today(event_app: RunningApp) ->
     header, *lines = csv.text.splitlines()
     assert {"pipeline", "deals_won", "win_rate", "time_to_close"} <= set(header.split(","))
     assert sorted(line.split(",")[3] for line in lines) == ["b2b", "default"]
+
+    plans = [
+        ("win_rate", "tenant", 0.3, 0.5, 0.7),
+        ("time_to_close", "pipeline:b2b", 9000.0, 6000.0, 3000.0),
+        ("revenue", "tenant", 10_000.0, 20_000.0, 50_000.0),
+        ("deals_won", "tenant", 10.0, 20.0, 30.0),
+    ]
+    async with event_app.client(key) as client:
+        for metric, scope, low, standard, high in plans:
+            made = await client.post(
+                "/v1/plans",
+                json={"metric": metric, "scope": scope, "period": "day", "start_date": day,
+                      "end_date": day, "minimum": low, "standard": standard, "maximum": high},
+            )  # fmt: skip
+            assert made.status_code == 201, made.text
+        wrong_way = await client.post(
+            "/v1/plans",
+            json={"metric": "time_to_close", "scope": "tenant", "period": "day",
+                  "start_date": day, "end_date": day, "minimum": 10, "standard": 20},
+        )  # fmt: skip
+        assert wrong_way.status_code == 400  # less is better: minimum >= standard
+    for group_by, scope in (("tenant", "tenant"), ("pipeline", "pipeline:b2b")):
+        body = await kpi(event_app, key, group_by=group_by, period="day", plan="true",
+                         **{"from": day, "to": day})  # fmt: skip
+        for row in body["rows"]:
+            if group_by == "pipeline" and row["pipeline"] != "b2b":
+                continue
+            for metric, plan in row["plan"].items():
+                assert plan["actual"] == live[scope][metric]
+                assert plan["deviation"] == live[scope][metric] - plan["standard"]
+            wanted = {m for m, s, *_ in plans if s == scope}
+            assert set(row["plan"]) == wanted
