@@ -51,9 +51,8 @@ def test_pipeline_metrics_that_rules_refuse(metric: str, scope: str, window: str
 
 @pytest.fixture
 async def floor(app_server: RunningApp) -> AsyncIterator[Floor]:
-    async with http_receiver() as receiver:
-        async with make_floor(app_server, receiver) as floor:
-            yield floor
+    async with http_receiver() as receiver, make_floor(app_server, receiver) as floor:
+        yield floor
 
 
 async def test_rules_fire_on_stalled_deals_and_a_low_win_rate(floor: Floor) -> None:

@@ -8,6 +8,7 @@ import random
 from datetime import date
 from typing import Any
 
+from app.auth.keys import Scope
 from app.events.schemas import (
     AnyEvent,
     CallAnswered,
@@ -20,7 +21,6 @@ from app.events.schemas import (
     DealWon,
 )
 from app.registry.metrics import PIPELINE_CALL_METRICS, PIPELINE_METRICS
-from app.auth.keys import Scope
 from tests.conftest import RunningApp
 from tests.helpers import eventually, make_tenant_key
 from tests.reports.support import at, ingest, kpi, provision, simulated_day
