@@ -403,6 +403,10 @@ export const en = {
   "admin.keyOnce": "Copy this key now. It is shown only once; only its hash is stored.",
   "admin.copy": "Copy",
   "admin.done": "Done",
+
+  "metric.deals_open_stage": "Open deals: {stage}",
+  "metric.deals_stalled_stage": "Stalled deals: {stage}",
+  "scope.pipeline": "Pipeline",
 };
 
 export type MessageKey = keyof typeof en;
@@ -810,4 +814,8 @@ export const pl: Record<MessageKey, string> = {
   "admin.keyOnce": "Skopiuj ten klucz teraz. Jest pokazywany tylko raz; przechowywany jest tylko jego skrót.",
   "admin.copy": "Kopiuj",
   "admin.done": "Gotowe",
+
+  "metric.deals_open_stage": "Otwarte szanse: {stage}",
+  "metric.deals_stalled_stage": "Utknięte szanse: {stage}",
+  "scope.pipeline": "Lejek",
 };
