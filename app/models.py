@@ -17,6 +17,7 @@ from app.dashboards.models import Dashboard
 from app.messages.models import FloorMessage
 from app.org.models import Agent, Queue, Team, Tenant
 from app.phrases.models import PhraseListRow
+from app.pipeline.models import StallLimitRow
 from app.plans.models import PlanRow
 from app.report_mail.models import ReportSchedule
 from app.reports.models import (
@@ -25,6 +26,7 @@ from app.reports.models import (
     CsatFactRow,
     DealFactRow,
     FactPruneMark,
+    PipelineFactRow,
 )
 from app.reports.rollups import KpiRollupRow, KpiRollupZone
 from app.shifts.models import ShiftRow
@@ -53,10 +55,12 @@ __all__ = [
     "KpiRollupZone",
     "LoginThrottle",
     "PhraseListRow",
+    "PipelineFactRow",
     "PlanRow",
     "Queue",
     "ReportSchedule",
     "ShiftRow",
+    "StallLimitRow",
     "Team",
     "Tenant",
     "User",

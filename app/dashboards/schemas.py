@@ -13,7 +13,12 @@ from typing import Annotated, Final, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from app.registry.metrics import BREAK_REASON_PREFIX, LIVE_METRICS
+from app.registry.metrics import (
+    BREAK_REASON_PREFIX,
+    DEALS_OPEN_PREFIX,
+    DEALS_STALLED_PREFIX,
+    LIVE_METRICS,
+)
 from app.widgets.topics import MAX_NAME_LENGTH, METRIC_WINDOWS
 
 GRID_COLUMNS: Final = 12
@@ -39,20 +44,27 @@ def check_metric(name: str) -> str:
         return name
     if name.startswith(BREAK_REASON_PREFIX) and 0 < len(name) - len(BREAK_REASON_PREFIX) <= 64:
         return name
+    for prefix in (DEALS_OPEN_PREFIX, DEALS_STALLED_PREFIX):
+        if name.startswith(prefix) and 0 < len(name) - len(prefix) <= MAX_NAME_LENGTH:
+            return name
     raise ValueError(
         f"unknown metric {name!r}: expected a name of docs/metrics.md (e.g. service_level, "
-        f"calls_waiting) or `{BREAK_REASON_PREFIX}REASON`"
+        f"calls_waiting), `{BREAK_REASON_PREFIX}REASON`, `{DEALS_OPEN_PREFIX}STAGE` or "
+        f"`{DEALS_STALLED_PREFIX}STAGE`"
     )
 
 
 def check_scope(scope: str) -> str:
-    """`tenant`, `queue:NAME`, `team:NAME` or `agent:ID`, as in the WebSocket topics."""
+    """`tenant`, `queue:NAME`, `team:NAME`, `agent:ID` or `pipeline:NAME`, as in the WebSocket
+    topics."""
     if scope == "tenant":
         return scope
     kind, sep, name = scope.partition(":")
-    if not sep or kind not in ("queue", "team", "agent") or not name or len(name) > MAX_NAME_LENGTH:
+    kinds = ("queue", "team", "agent", "pipeline")
+    if not sep or kind not in kinds or not name or len(name) > MAX_NAME_LENGTH:
         raise ValueError(
-            f"invalid scope {scope!r}: expected `tenant`, `queue:NAME`, `team:NAME` or `agent:ID`"
+            f"invalid scope {scope!r}: expected `tenant`, `queue:NAME`, `team:NAME`, `agent:ID` "
+            "or `pipeline:NAME`"
         )
     return scope
 

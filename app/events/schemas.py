@@ -50,32 +50,38 @@ class CallQueued(Event, tag="call.queued"):
     call_id: Id
     queue: Name
     priority: Priority = 0
+    deal_id: Id | None = None
 
 
 class CallRinging(Event, tag="call.ringing"):
     call_id: Id
     agent: Name
     queue: Name | None = None
+    deal_id: Id | None = None
 
 
 class CallAnswered(Event, tag="call.answered"):
     call_id: Id
     agent: Name | None = None
     queue: Name | None = None
+    deal_id: Id | None = None
 
 
 class CallHold(Event, tag="call.hold"):
     call_id: Id
+    deal_id: Id | None = None
 
 
 class CallResumed(Event, tag="call.resumed"):
     call_id: Id
+    deal_id: Id | None = None
 
 
 class CallTransferred(Event, tag="call.transferred"):
     call_id: Id
     to_queue: Name | None = None
     to_agent: Name | None = None
+    deal_id: Id | None = None
 
     def __post_init__(self) -> None:
         super().__post_init__()
@@ -85,33 +91,39 @@ class CallTransferred(Event, tag="call.transferred"):
 
 class CallEnded(Event, tag="call.ended"):
     call_id: Id
+    deal_id: Id | None = None
 
 
 class CallWrapupEnded(Event, tag="call.wrapup_ended"):
     call_id: Id
+    deal_id: Id | None = None
 
 
 class CallAbandoned(Event, tag="call.abandoned"):
     call_id: Id
     queue: Name | None = None
+    deal_id: Id | None = None
 
 
 class CallLeftQueue(Event, tag="call.left_queue"):
     call_id: Id
     reason: Reason
     queue: Name | None = None
+    deal_id: Id | None = None
 
 
 class CallDialed(Event, tag="call.dialed"):
     call_id: Id
     agent: Name
     queue: Name | None = None
+    deal_id: Id | None = None
 
 
 class CallConnected(Event, tag="call.connected"):
     call_id: Id
     agent: Name
     queue: Name | None = None
+    deal_id: Id | None = None
 
 
 class AgentLogin(Event, tag="agent.login"):
@@ -144,6 +156,45 @@ class CsatSubmitted(Event, tag="csat.submitted"):
     agent: Name | None = None
 
 
+Amount = Annotated[float, msgspec.Meta(ge=0, le=1e12)]
+Currency = Annotated[str, msgspec.Meta(min_length=3, max_length=3)]
+
+
+class DealCreated(Event, tag="deal.created"):
+    """A lead or deal enters a pipeline at `stage`; `amount` is its expected value."""
+
+    deal_id: Id
+    agent: Name | None = None
+    stage: Name = "new"
+    pipeline: Name = "default"
+    amount: Amount | None = None
+    currency: Currency | None = None
+    source: Name | None = None
+
+
+class DealStageChanged(Event, tag="deal.stage_changed"):
+    """The deal moves to `stage`; `agent` is its new owner when it changes hands."""
+
+    deal_id: Id
+    stage: Name
+    agent: Name | None = None
+
+
+class DealWon(Event, tag="deal.won"):
+    """Won; `amount` is the final value (the expected value when absent)."""
+
+    deal_id: Id
+    amount: Amount | None = None
+    agent: Name | None = None
+    call_id: Id | None = None
+
+
+class DealLost(Event, tag="deal.lost"):
+    deal_id: Id
+    reason: Name | None = None
+    agent: Name | None = None
+
+
 AnyEvent = (
     CallQueued
     | CallRinging
@@ -162,6 +213,10 @@ AnyEvent = (
     | AgentState
     | DealClosed
     | CsatSubmitted
+    | DealCreated
+    | DealStageChanged
+    | DealWon
+    | DealLost
 )
 
 EVENT_TYPES: Final[tuple[type[Event], ...]] = AnyEvent.__args__

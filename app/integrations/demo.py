@@ -9,7 +9,8 @@ calls are shorter than in life (DEMO_QUEUES), the floor is staffed for a comfort
 occupancy, and every six minutes, starting 15 s after the server starts, a rush (an outage, a
 mailing) brings as many callers as there are free agents plus a dozen within 40 s: the queue
 builds, the service level dips below 80 %, the demo's alert rules (DEMO_RULES) fire, and within
-a few minutes the floor catches up and they resolve.
+a few minutes the floor catches up and they resolve. The sales agents also work deals through
+the pipeline; with the demo's short stall limits some of them stall within the hour.
 """
 
 from __future__ import annotations
@@ -35,6 +36,8 @@ from app.integrations.simulation import DEFAULT_QUEUES, SimConfig, Simulator, Su
 from app.integrations.simulation.live import stream_live
 from app.org.provision import provision_roster
 from app.org.service import DEFAULT_TENANT, ensure_tenant
+from app.pipeline.schemas import StallLimit
+from app.pipeline.service import list_stall_limits, replace_stall_limits
 
 log = get_logger(__name__)
 
@@ -84,6 +87,14 @@ DEMO_RULES: Final = (
     ),
 )
 """The alert rules a demo tenant starts with (only if it has none)."""
+DEMO_STALL_LIMITS: Final = tuple(
+    StallLimit(pipeline=pipeline, stage=stage, stall_s=limit)
+    for pipeline in ("default", "enterprise")
+    for stage, limit in (("new", 900.0), ("qualified", 1200.0), ("proposal", 1500.0),
+                         ("negotiation", 1800.0))
+)  # fmt: skip
+"""The demo's day is compressed: a deal stalls after 15 to 30 minutes without a move (the
+default of 7 days would show no stalled deal in a demo)."""
 
 
 def busy_time_zone(now: datetime) -> str:
@@ -111,6 +122,7 @@ def demo_config(now: datetime, seed: int = 7) -> SimConfig:
             length_s=RUSH_LENGTH_S,
             extra_callers=RUSH_EXTRA_CALLERS,
         ),
+        pipeline=True,
     )
 
 
@@ -126,6 +138,14 @@ async def ensure_demo_rules(session: AsyncSession, tenant_id: int) -> bool:
     return True
 
 
+async def ensure_demo_stall_limits(session: AsyncSession, tenant_id: int) -> bool:
+    """Give the demo tenant DEMO_STALL_LIMITS unless it has stall limits already."""
+    if await list_stall_limits(session, tenant_id):
+        return False
+    await replace_stall_limits(session, tenant_id, list(DEMO_STALL_LIMITS))
+    return True
+
+
 async def run_demo(services: Services, speed: float = 1.0) -> None:
     """Feed the demo until cancelled."""
     now = datetime.now(UTC)
@@ -134,6 +154,7 @@ async def run_demo(services: Services, speed: float = 1.0) -> None:
         tenant = await ensure_tenant(session, DEFAULT_TENANT)
         await provision_roster(session, tenant.id, sim.roster())
         await ensure_demo_rules(session, tenant.id)
+        await ensure_demo_stall_limits(session, tenant.id)
         await session.commit()
         tenant_id = tenant.id
     services.configs.invalidate(tenant_id)

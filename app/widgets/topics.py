@@ -6,9 +6,9 @@
     dashboards:SCOPE       dashboards:tenant, dashboards:team:Blue (versions, to reload a layout)
     messages:SCOPE         messages:tenant, messages:team:Blue (messages to the floor)
 
-SCOPE is `tenant`, `queue:NAME`, `team:NAME` or (metrics only) `agent:ID`. A NAME may itself hold
-colons: the window is the part after the last colon. A topic never names a tenant: it is always
-resolved inside the caller's own tenant.
+SCOPE is `tenant`, `queue:NAME`, `team:NAME` or (metrics only) `agent:ID` and `pipeline:NAME`.
+A NAME may itself hold colons: the window is the part after the last colon. A topic never names
+a tenant: it is always resolved inside the caller's own tenant.
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ class TopicKind(StrEnum):
 
 
 SCOPE_KINDS: dict[TopicKind, tuple[str, ...]] = {
-    TopicKind.metrics: ("queue", "team", "agent"),
+    TopicKind.metrics: ("queue", "team", "agent", "pipeline"),
     TopicKind.board: ("queue", "team"),
     TopicKind.alerts: ("queue", "team"),
     TopicKind.dashboards: ("team",),

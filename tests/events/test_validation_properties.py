@@ -52,6 +52,10 @@ REQUIRED: dict[str, dict[str, st.SearchStrategy[Any]]] = {
     "agent.state": {"agent": name, "state": st.sampled_from(["available", "break"])},
     "deal.closed": {"agent": name, "amount": st.floats(0, 1e12)},
     "csat.submitted": {"score": st.integers(1, 5)},
+    "deal.created": {"deal_id": name},
+    "deal.stage_changed": {"deal_id": name, "stage": name},
+    "deal.won": {"deal_id": name},
+    "deal.lost": {"deal_id": name},
 }
 
 
@@ -74,6 +78,8 @@ SAMPLES = [
     {"id": "e4", "type": "call.transferred", "ts": 2, "call_id": "c", "to_agent": "b"},
     {"id": "e5", "type": "agent.state", "ts": 3, "agent": "a", "state": "break", "reason": "x"},
     {"id": "e6", "type": "csat.submitted", "ts": 4, "score": 5, "agent": "a"},
+    {"id": "e7", "type": "deal.created", "ts": 5, "deal_id": "d", "amount": 9.5, "stage": "s"},
+    {"id": "e8", "type": "deal.won", "ts": 6, "deal_id": "d", "amount": 10, "agent": "a"},
 ]
 record = st.one_of(valid_event(), json_values, mutated_records(SAMPLES).map(lambda r: r[:1]))
 

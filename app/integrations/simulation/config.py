@@ -167,6 +167,8 @@ class SimConfig(msgspec.Struct, frozen=True, kw_only=True):
     into the same tenant without the events being taken for duplicates."""
     surge: Surge | None = None
     """Recurring rushes on top of the curve (the live demo); None: the curve alone."""
+    pipeline: bool = False
+    """The agents of the queues that sell also work deals (simulation/pipeline.py)."""
 
     def __post_init__(self) -> None:
         if self.start.tzinfo is None:

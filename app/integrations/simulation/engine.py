@@ -44,6 +44,7 @@ from app.events.schemas import (
     datetime_to_ms,
 )
 from app.integrations.simulation.config import HOLD_SIGMA, QueueProfile, SimConfig, Surge
+from app.integrations.simulation.pipeline import PipelineSim
 from app.integrations.simulation.roster import Roster, build_roster
 from app.integrations.simulation.schedule import (
     Pause,
@@ -171,6 +172,10 @@ class Simulator:
         self._schedule_next_arrival(self._start_ms)
         if config.surge is not None:
             self._push(self._first_surge_ms(config.surge), self._on_surge, config.surge)
+        self._pipeline = (
+            PipelineSim(config.seed, self._prefix, self._id) if config.pipeline else None
+        )
+        self._call_deal: dict[str, str] = {}
 
     # public API
 
@@ -406,6 +411,11 @@ class Simulator:
         call.state = CONNECTED
         call.answered = t
         agent.state = ON_CALL
+        if self._pipeline is not None and profile.conversion:
+            before, deal_id = self._pipeline.call_answered(t, agent.id)
+            self._out.extend(before)
+            if deal_id is not None:
+                self._call_deal[call.id] = deal_id
         self._out.append(
             CallAnswered(id=self._id(), ts=t, call_id=call.id, agent=agent.id, queue=profile.name)
         )
@@ -431,7 +441,10 @@ class Simulator:
         assert agent is not None, "a call that ends was answered by an agent"
         profile = self._queues[call.queue]
         out = self._out
-        out.append(CallEnded(id=self._id(), ts=t, call_id=call.id))
+        deal_id = self._call_deal.pop(call.id, None)
+        out.append(CallEnded(id=self._id(), ts=t, call_id=call.id, deal_id=deal_id))
+        if deal_id is not None and self._pipeline is not None:
+            out.extend(self._pipeline.call_ended(t, agent.id, deal_id))
         if profile.conversion and rng.random() < profile.conversion:
             amount = round(_lognormal(rng, profile.deal_median, profile.deal_sigma), 2)
             out.append(

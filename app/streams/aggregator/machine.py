@@ -4,7 +4,7 @@ agent state machines (rules in `rules.py`, the state and the clock in `base.py`)
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Final
 
 from app.events.schemas import (
     AgentLogin,
@@ -24,10 +24,15 @@ from app.events.schemas import (
     CallWrapupEnded,
     CsatSubmitted,
     DealClosed,
+    DealCreated,
+    DealLost,
+    DealStageChanged,
+    DealWon,
 )
 from app.streams.aggregator.base import MICROS, clamped_wrap
 from app.streams.aggregator.config import TenantConfig
 from app.streams.aggregator.facts import CsatFact, DealFact
+from app.streams.aggregator.pipeline import PipelineRules
 from app.streams.aggregator.records import (
     ANSWER_IN_SL,
     ANSWER_LATE,
@@ -47,10 +52,25 @@ from app.streams.aggregator.records import (
     Agent,
     Call,
 )
-from app.streams.aggregator.rules import Rules
+
+CALL_EVENTS: Final = (
+    CallQueued,
+    CallRinging,
+    CallAnswered,
+    CallHold,
+    CallResumed,
+    CallTransferred,
+    CallEnded,
+    CallWrapupEnded,
+    CallAbandoned,
+    CallLeftQueue,
+    CallDialed,
+    CallConnected,
+)
+"""Events that may carry `deal_id`."""
 
 
-class Machine(Rules):
+class Machine(PipelineRules):
     def __init__(self, config: TenantConfig) -> None:
         super().__init__(config)
         self.handlers: dict[type, Callable[[Any, int], None]] = {
@@ -71,7 +91,13 @@ class Machine(Rules):
             AgentState: self.on_state,
             DealClosed: self.on_deal,
             CsatSubmitted: self.on_csat,
+            DealCreated: self.on_deal_created,
+            DealStageChanged: self.on_deal_stage_changed,
+            DealWon: self.on_deal_won,
+            DealLost: self.on_deal_lost,
         }
+        for cls in CALL_EVENTS:
+            self.handlers[cls] = self.tagging(self.handlers[cls])
 
     # ------------------------------------------------------------------ call events
 

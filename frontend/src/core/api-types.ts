@@ -704,7 +704,7 @@ export interface paths {
         put?: never;
         /**
          * Ingest a batch of canonical events
-         * @description Body: a JSON array of events (`Content-Type: application/json`) or one event per line (`application/x-ndjson`); at most 10,000 events and 5 MB (configurable), beyond that 413. Each event is validated on its own: good events are kept even when others in the batch are rejected. Events whose `id` the tenant already sent (within at least 24 h) are counted as duplicates and not applied again. Events more than 5 minutes in the future are rejected. The events are acknowledged only once the event log holds them. The answer is 200 when at least one event was accepted or was a duplicate, 422 when every event was rejected; the body always lists each rejected event's index and reason. Event types: call.queued, call.ringing, call.answered, call.hold, call.resumed, call.transferred, call.ended, call.wrapup_ended, call.abandoned, call.left_queue, call.dialed, call.connected, agent.login, agent.logout, agent.state, deal.closed, csat.submitted.
+         * @description Body: a JSON array of events (`Content-Type: application/json`) or one event per line (`application/x-ndjson`); at most 10,000 events and 5 MB (configurable), beyond that 413. Each event is validated on its own: good events are kept even when others in the batch are rejected. Events whose `id` the tenant already sent (within at least 24 h) are counted as duplicates and not applied again. Events more than 5 minutes in the future are rejected. The events are acknowledged only once the event log holds them. The answer is 200 when at least one event was accepted or was a duplicate, 422 when every event was rejected; the body always lists each rejected event's index and reason. Event types: call.queued, call.ringing, call.answered, call.hold, call.resumed, call.transferred, call.ended, call.wrapup_ended, call.abandoned, call.left_queue, call.dialed, call.connected, agent.login, agent.logout, agent.state, deal.closed, csat.submitted, deal.created, deal.stage_changed, deal.won, deal.lost.
          */
         post: operations["post_events_v1_events_post"];
         delete?: never;
@@ -988,6 +988,30 @@ export interface paths {
         patch: operations["patch_list_v1_phrase_lists__list_id__patch"];
         trace?: never;
     };
+    "/v1/pipeline/stall-limits": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Stall limits per pipeline and stage
+         * @description An open deal with no stage change for longer than its stage's limit counts in `deals_stalled` (docs/metrics.md). Stages not listed use `default_s` (7 days).
+         */
+        get: operations["get_stall_limits_v1_pipeline_stall_limits_get"];
+        /**
+         * Set every stall limit (admins)
+         * @description Replaces the tenant's stall limits with the list given (an empty list: every stage uses the default). The aggregators read them with the tenant's next events (at once in this process, within the configuration cache's TTL of 10 s in others); `deals_stalled` then follows for every open deal.
+         */
+        put: operations["put_stall_limits_v1_pipeline_stall_limits_put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/plans": {
         parameters: {
             query?: never;
@@ -1129,6 +1153,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/reports/funnel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The funnel of a sales pipeline over a period (JSON or CSV)
+         * @description Per step (a stage, then `won`): the deals that entered it between `from` and `to` (local dates, inclusive), counted **in order** (deals created in the period that entered every earlier step in the funnel's order) and over **any path** (deals that entered the step, whatever they did before), as HubSpot's funnel reports count them; next-step conversion (step k+1 / step k) and cumulative conversion (step / created). `stages` sets the steps and their order (repeatable; `won` for the win); without it the stages entered are ordered by how many deals entered them, then `won`. Pipelines are floor-wide: every reader may see them. See docs/reports.md.
+         */
+        get: operations["get_funnel_report_v1_reports_funnel_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/reports/kpi": {
         parameters: {
             query?: never;
@@ -1138,7 +1182,7 @@ export interface paths {
         };
         /**
          * KPI report by group and period (JSON or CSV)
-         * @description The live API's metric catalog (offered, answered, abandoned, short_abandoned, left_queue, unknown_wait, service_level, abandonment_rate, asa, max_wait, handled, aht, talk_time, hold_time, wrapup_time, transfers, expired, deals, revenue, conversion, average_deal, csat_responses, csat_mean, csat_satisfied, occupancy, time_available, time_ringing, time_on_call, time_wrapup, time_break, shifts, late, lateness, absent, absence_rate, early_leave, early_leave_minutes, adherence) per group and period, in the tenant's time zone. `from` and `to` are local dates (inclusive); week (ISO, Monday) and month reports cover whole weeks and months. Team and agent rows outside the caller's teams are left out. Agent rows carry the agent's `agent_name` (a CSV column too). CSV values are rounded (ratios 4 decimals, money 2, seconds 1); JSON is exact. `plan=true` adds plan versus actual (day, week and month reports). See docs/reports.md.
+         * @description The live API's metric catalog (offered, answered, abandoned, short_abandoned, left_queue, unknown_wait, service_level, abandonment_rate, asa, max_wait, handled, aht, talk_time, hold_time, wrapup_time, transfers, expired, deals, revenue, conversion, average_deal, csat_responses, csat_mean, csat_satisfied, occupancy, time_available, time_ringing, time_on_call, time_wrapup, time_break, shifts, late, lateness, absent, absence_rate, early_leave, early_leave_minutes, adherence, deals_created, deals_won, deals_lost, win_rate, time_to_close, effort_to_close) per group and period, in the tenant's time zone. `from` and `to` are local dates (inclusive); week (ISO, Monday) and month reports cover whole weeks and months. Team and agent rows outside the caller's teams are left out. Agent rows carry the agent's `agent_name` (a CSV column too). CSV values are rounded (ratios 4 decimals, money 2, seconds 1); JSON is exact. `plan=true` adds plan versus actual (day, week and month reports). See docs/reports.md.
          */
         get: operations["get_kpi_report_v1_reports_kpi_get"];
         put?: never;
@@ -1998,7 +2042,7 @@ export interface components {
          * GroupBy
          * @enum {string}
          */
-        GroupBy: "tenant" | "queue" | "team" | "agent";
+        GroupBy: "tenant" | "queue" | "team" | "agent" | "pipeline";
         /** HTTPValidationError */
         HTTPValidationError: {
             /** Detail */
@@ -2132,6 +2176,18 @@ export interface components {
              * @description `agents_break:REASON` counts the agents on break for one reason
              */
             break_reason_prefix: string;
+            /**
+             * Deals Open Prefix
+             * @description `deals_open:STAGE` counts the open deals in a stage
+             * @default deals_open:
+             */
+            deals_open_prefix: string;
+            /**
+             * Deals Stalled Prefix
+             * @description `deals_stalled:STAGE` counts the stalled open deals in a stage
+             * @default deals_stalled:
+             */
+            deals_stalled_prefix: string;
             /** Metrics */
             metrics: components["schemas"]["MetricOut"][];
         };
@@ -2140,7 +2196,7 @@ export interface components {
          * @description Where the value comes from, which decides the scopes and windows it exists for.
          * @enum {string}
          */
-        MetricFamily: "calls" | "agent_time" | "queue_gauge" | "agent_gauge" | "agent_state" | "shifts";
+        MetricFamily: "calls" | "agent_time" | "queue_gauge" | "agent_gauge" | "agent_state" | "shifts" | "pipeline" | "pipeline_gauge";
         /** MetricHistory */
         MetricHistory: {
             /** Metric */
@@ -2194,7 +2250,7 @@ export interface components {
             name: string;
             /**
              * Scopes
-             * @description scope kinds it exists for: tenant, queue, team, agent
+             * @description scope kinds it exists for: tenant, queue, pipeline, team, agent
              */
             scopes: string[];
             /** @description the default wall thresholds */
@@ -2224,7 +2280,7 @@ export interface components {
             };
             /**
              * Scope
-             * @description `tenant`, `queue:NAME`, `team:NAME` or `agent:ID`
+             * @description `tenant`, `queue:NAME`, `team:NAME`, `agent:ID` or `pipeline:NAME`
              */
             scope: string;
             /**
@@ -3042,6 +3098,42 @@ export interface components {
              * @description No notification for this rule instance until then.
              */
             until: string;
+        };
+        /** StallLimit */
+        StallLimit: {
+            /**
+             * Pipeline
+             * @description The pipeline as the events name it (`pipeline`).
+             */
+            pipeline: string;
+            /**
+             * Stage
+             * @description The stage as the events name it (`stage`).
+             */
+            stage: string;
+            /**
+             * Stall S
+             * @description Seconds without a stage change after which an open deal of this stage is stalled (more than 0, at most 366 days).
+             */
+            stall_s: number;
+        };
+        /** StallLimitsIn */
+        StallLimitsIn: {
+            /**
+             * Limits
+             * @description Every limit of the tenant (replaces the ones set before); a stage listed twice is refused.
+             */
+            limits: components["schemas"]["StallLimit"][];
+        };
+        /** StallLimitsOut */
+        StallLimitsOut: {
+            /**
+             * Default S
+             * @description The limit of every stage not listed (7 days).
+             */
+            default_s: number;
+            /** Limits */
+            limits: components["schemas"]["StallLimit"][];
         };
         /** TeamIn */
         TeamIn: {
@@ -5968,6 +6060,59 @@ export interface operations {
             };
         };
     };
+    get_stall_limits_v1_pipeline_stall_limits_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StallLimitsOut"];
+                };
+            };
+        };
+    };
+    put_stall_limits_v1_pipeline_stall_limits_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["StallLimitsIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StallLimitsOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
     get_plans_v1_plans_get: {
         parameters: {
             query?: {
@@ -6418,6 +6563,45 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_funnel_report_v1_reports_funnel_get: {
+        parameters: {
+            query: {
+                format?: "json" | "csv";
+                /** @description first local date, or `today` */
+                from: string;
+                pipeline?: string;
+                /** @description repeatable: the steps in order */
+                stages?: string[] | null;
+                /** @description last local date (inclusive), or `today` */
+                to: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                    "text/csv": unknown;
+                };
             };
             /** @description Validation Error */
             422: {

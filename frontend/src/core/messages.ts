@@ -459,6 +459,9 @@ export const en = {
   "schedules.weeklyAt": "{day} at {hour}",
   "schedules.lastSent": "Last sent",
   "schedules.notYet": "Not yet",
+  "metric.deals_open_stage": "Open deals: {stage}",
+  "metric.deals_stalled_stage": "Stalled deals: {stage}",
+  "scope.pipeline": "Pipeline",
 };
 
 export type MessageKey = keyof typeof en;
@@ -921,4 +924,8 @@ export const pl: Record<MessageKey, string> = {
   "schedules.weeklyAt": "{day} o {hour}",
   "schedules.lastSent": "Ostatnio wysłany",
   "schedules.notYet": "Jeszcze nie",
+
+  "metric.deals_open_stage": "Otwarte szanse: {stage}",
+  "metric.deals_stalled_stage": "Utknięte szanse: {stage}",
+  "scope.pipeline": "Lejek",
 };

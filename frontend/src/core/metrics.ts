@@ -42,7 +42,23 @@ export async function loadCatalog(): Promise<void> {
   breakPrefix = catalog.break_reason_prefix;
 }
 
-const LIVE_FAMILIES: ReadonlySet<string> = new Set(["calls", "agent_time", "queue_gauge", "agent_gauge"]);
+const LIVE_FAMILIES: ReadonlySet<string> = new Set([
+  "calls",
+  "agent_time",
+  "queue_gauge",
+  "agent_gauge",
+  "pipeline",
+  "pipeline_gauge",
+]);
+/** Per-stage counts of the sales pipeline: `deals_open:STAGE`, `deals_stalled:STAGE`. */
+const STAGE_PREFIXES: Readonly<Record<string, string>> = {
+  "deals_open:": "metric.deals_open_stage",
+  "deals_stalled:": "metric.deals_stalled_stage",
+};
+
+function stagePrefix(metric: string): string | undefined {
+  return Object.keys(STAGE_PREFIXES).find((prefix) => metric.startsWith(prefix));
+}
 
 /** What a widget can show: the live view's metrics (gauges and windowed ones). */
 export function liveMetrics(): string[] {
@@ -62,7 +78,9 @@ export function reportMetrics(): string[] {
 }
 
 function specOf(metric: string): MetricSpec | undefined {
-  return specs.get(metric.startsWith(breakPrefix) ? breakPrefix.slice(0, -1) : metric);
+  if (metric.startsWith(breakPrefix)) return specs.get(breakPrefix.slice(0, -1));
+  const stage = stagePrefix(metric);
+  return specs.get(stage ? stage.slice(0, -1) : metric);
 }
 
 export function metricInfo(metric: string): MetricInfo {
@@ -78,6 +96,10 @@ export function metricInfo(metric: string): MetricInfo {
 export function metricLabel(metric: string): string {
   if (metric.startsWith(breakPrefix)) {
     return t("metric.break_reason", { reason: metric.slice(breakPrefix.length) });
+  }
+  const stage = stagePrefix(metric);
+  if (stage) {
+    return t(STAGE_PREFIXES[stage] as "metric.deals_open_stage", { stage: metric.slice(stage.length) });
   }
   return specOf(metric)?.labels[locale()] ?? metric;
 }
