@@ -142,6 +142,20 @@ class Settings(BaseSettings):
     max_call_age_s: float = Field(
         4 * 3600.0, description="A call with no end after this long is expired."
     )
+    callback_expiry_hours: float = Field(
+        24.0,
+        gt=0,
+        le=24 * 90,
+        description="A caller on the call-back list whom nobody reached leaves it as `expired` "
+        "this many hours after their last missed call.",
+    )
+    caller_retention_days: int = Field(
+        30,
+        ge=1,
+        le=3650,
+        description="Caller numbers (call-back entries) are deleted this many days after the "
+        "entry closed; reports keep only counts.",
+    )
     update_interval_ms: int = Field(
         250, ge=10, description="Cadence at which live metric updates are coalesced and pushed."
     )

@@ -44,6 +44,7 @@ class MetricFamily(enum.StrEnum):
     agent_gauge = "agent_gauge"  # agents now: tenant, team and agent, `live`
     agent_state = "agent_state"  # one agent's state now (`each_agent` alert rules only)
     shifts = "shifts"  # from shifts and logins: reports only
+    callbacks = "callbacks"  # the call-back list: tenant and queue, `live` gauge and windows
 
 
 class Rollup(enum.StrEnum):
@@ -87,6 +88,11 @@ class MetricSpec:
         return Rollup.none
 
     @property
+    def windowed(self) -> bool:
+        """Counted over windows (5m ... today), not read `live`."""
+        return self.family in WINDOWED_FAMILIES and self.kind is not MetricKind.gauge
+
+    @property
     def scopes(self) -> tuple[str, ...]:
         return SCOPES[self.family]
 
@@ -94,6 +100,7 @@ class MetricSpec:
         return self.label_pl if language == "pl" else self.label_en
 
 
+WINDOWED_FAMILIES: Final = (MetricFamily.calls, MetricFamily.agent_time, MetricFamily.callbacks)
 SCOPES: Final = {
     MetricFamily.calls: ("tenant", "queue", "team", "agent"),
     MetricFamily.agent_time: ("tenant", "team", "agent"),
@@ -101,5 +108,6 @@ SCOPES: Final = {
     MetricFamily.agent_gauge: ("tenant", "team", "agent"),
     MetricFamily.agent_state: ("agent",),
     MetricFamily.shifts: ("tenant", "team", "agent"),
+    MetricFamily.callbacks: ("tenant", "queue"),
 }
 """The scopes each family of metrics exists for."""

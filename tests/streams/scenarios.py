@@ -16,6 +16,7 @@ from app.events.schemas import (
     AgentState,
     CallAbandoned,
     CallAnswered,
+    CallbackDismissed,
     CallConnected,
     CallDialed,
     CallEnded,
@@ -36,6 +37,18 @@ AGENTS = ("a1", "a2", "a3", "a4")
 TEAMS = {"a1": "red", "a2": "red", "a3": "blue"}
 QUEUES = ("q1", "q2", "q3")
 CALLS = tuple(f"c{i}" for i in range(1, 9))
+CALLERS = (
+    None,
+    "+48601000001",
+    "0601 000 001",  # the same caller, national (the tenant's country code is 48)
+    "+48601000002",
+    "0048 601-000-003",
+    "+1 202 555 0100",
+    "anonymous",
+)
+CALLER_OF_CALL = dict(zip(CALLS, CALLERS[1:] + CALLERS[1:3], strict=True))
+"""Mostly a call id keeps one number, and some ids share one: an inbound miss on one id and an
+outbound call or a new call on another reach the same caller."""
 
 # (zone, an instant shortly before a local midnight that starts a DST change day or a plain one)
 STARTS = (
@@ -62,6 +75,8 @@ def config(tz: str) -> TenantConfig:
         agent_teams=dict(TEAMS),
         max_call_age_s=1800,
         finished_call_retention_s=900,
+        country_code="48",
+        callback_expiry_s=2400,
     )
 
 
@@ -108,12 +123,14 @@ def event_at(draw: st.DrawFn, ts: int, n: int) -> Event:
                 "state",
                 "deal",
                 "csat",
+                "dismissed",
             )
         )
     )
     common: dict[str, Any] = {"id": eid, "ts": ts}
+    caller = draw(st.sampled_from((CALLER_OF_CALL[call],) * 3 + CALLERS))
     if kind == "queued":
-        return CallQueued(**common, call_id=call, queue=queue)
+        return CallQueued(**common, call_id=call, queue=queue, caller=caller)
     if kind == "ringing":
         return CallRinging(**common, call_id=call, agent=agent, queue=maybe_queue)
     if kind == "answered":
@@ -134,9 +151,11 @@ def event_at(draw: st.DrawFn, ts: int, n: int) -> Event:
     if kind == "left_queue":
         return CallLeftQueue(**common, call_id=call, reason="timeout", queue=maybe_queue)
     if kind == "dialed":
-        return CallDialed(**common, call_id=call, agent=agent, queue=maybe_queue)
+        return CallDialed(**common, call_id=call, agent=agent, queue=maybe_queue, caller=caller)
     if kind == "connected":
-        return CallConnected(**common, call_id=call, agent=agent, queue=maybe_queue)
+        return CallConnected(**common, call_id=call, agent=agent, queue=maybe_queue, caller=caller)
+    if kind == "dismissed":
+        return CallbackDismissed(**common, callback_id=draw(st.integers(1, 4)), reason="spam")
     if kind == "login":
         return AgentLogin(**common, agent=agent)
     if kind == "logout":

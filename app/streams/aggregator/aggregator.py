@@ -9,6 +9,8 @@ from typing import Final
 from app.events.schemas import EVENT_TYPE_NAMES, EVENT_TYPES, Event
 from app.streams.aggregator import catalog
 from app.streams.aggregator.board import AgentStatus, agent_board
+from app.streams.aggregator.callback_metrics import callback_scope_metrics
+from app.streams.aggregator.callbacks import Entry as CallbackEntry
 from app.streams.aggregator.catalog import LIVE, WINDOWS, Metrics
 from app.streams.aggregator.checkpoint import dump_machine, load_machine
 from app.streams.aggregator.config import TenantConfig
@@ -127,6 +129,7 @@ class TenantAggregator:
         if kind in ("tenant", "queue"):
             waiting = len(stats.waiting) if stats.waiting is not None else 0
             out.update(catalog.queue_gauges(waiting, oldest_waiting(stats), q))
+            out.update(callback_scope_metrics(m, name, window, q))
         if states:
             ring, call, wrap, avail, brk = unpack(sum(st.cnt for st in states), TIMED_STATES)
             out.update(catalog.agent_gauges(ring, call, wrap, avail, brk, stats.reasons))
@@ -164,6 +167,11 @@ class TenantAggregator:
         self, now_ms: int, team: str | None = None, queue: str | None = None
     ) -> list[AgentStatus]:
         return agent_board(self._m, now_ms, team, queue)
+
+    def callback_entries(self, now_ms: int) -> list[CallbackEntry]:
+        """The call-back list: open entries and those closed in the last day, oldest first
+        miss first (app/streams/aggregator/callbacks.py)."""
+        return self._m.callbacks.entries(max(now_ms, self._m.wm))
 
     def counts_by_type(self) -> dict[str, int]:
         return {_TYPE_NAMES[cls]: n for cls, n in self._m.counts.items() if n}

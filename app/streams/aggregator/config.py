@@ -38,6 +38,9 @@ class TenantConfig(msgspec.Struct):
     agent_names: dict[str, str] = {}
     max_call_age_s: float = 4 * 3600
     finished_call_retention_s: float = 3600
+    country_code: str | None = None  # given to national caller numbers (app/callbacks/numbers)
+    callback_expiry_s: float = 24 * 3600
+    """An open call-back entry expires this long after the caller's last missed call."""
 
     def queue(self, name: str | None) -> QueueConfig:
         if name is None:

@@ -12,6 +12,7 @@ from app.events.schemas import (
     AgentState,
     CallAbandoned,
     CallAnswered,
+    CallbackDismissed,
     CallConnected,
     CallDialed,
     CallEnded,
@@ -71,6 +72,7 @@ class Machine(Rules):
             AgentState: self.on_state,
             DealClosed: self.on_deal,
             CsatSubmitted: self.on_csat,
+            CallbackDismissed: self.on_callback_dismissed,
         }
 
     # ------------------------------------------------------------------ call events
@@ -80,6 +82,7 @@ class Machine(Rules):
         call = self.calls.get(cid)
         if call is None and cid not in self.finished:
             call = Call(cid, 1, t, ev.queue, INBOUND)
+            call.caller = ev.caller
             self.calls[cid] = call
             if not self.expiry:
                 self.due = min(self.due, t + self.age_ms)
@@ -96,6 +99,8 @@ class Machine(Rules):
 
     def queued_general(self, ev: CallQueued, t: int, call: Call | None) -> None:
         if call is not None:
+            if call.caller is None:
+                call.caller = ev.caller
             if call.phase == WAITING and call.queue != ev.queue:
                 self.move(call, ev.queue)
             return
@@ -103,6 +108,7 @@ class Machine(Rules):
         if tomb is not None and tomb.fate != "left_queue":
             return
         call = self.new_call(ev.call_id, t, ev.queue, INBOUND, tomb)
+        call.caller = ev.caller if ev.caller is not None or tomb is None else tomb.caller
         call.enq = ev.ts  # type: ignore[assignment]
         self.enqueue(call, ev.ts)  # type: ignore[arg-type]
 
@@ -150,6 +156,8 @@ class Machine(Rules):
         if call.ring is not None:
             call.ring = None
             ag.ring.remove(call)
+        if call.caller is not None:
+            self.callbacks.answered(call.caller, t)
         call.outcome = "answered"
         call.answered_ms = ms
         call.oq = queue
@@ -334,6 +342,7 @@ class Machine(Rules):
         if ev.call_id in self.calls or self.lookup_finished(ev.call_id, t) is not None:
             return
         call = self.new_call(ev.call_id, t, ev.queue, OUTBOUND, None)
+        call.caller = ev.caller
         call.phase = DIALING
         call.agent = call.last_agent = ev.agent
         ag = self.agent(ev.agent, t)
@@ -357,6 +366,10 @@ class Machine(Rules):
                 ag.talk.remove(call)
                 if call.agent != ev.agent:
                     self.refresh(ag, t)
+        if call.caller is None:
+            call.caller = ev.caller
+        if call.caller is not None:
+            self.callbacks.connected(call.caller, t)
         call.outcome = "answered"
         call.answered_ms = ev.ts  # type: ignore[assignment]
         call.oq = call.queue
@@ -427,3 +440,8 @@ class Machine(Rules):
         for stats in self.call_scopes(queue, agent_id):
             stats.add_csat(t, delta)
         self.facts.append(CsatFact(f"csat:{ev.id}", ev.score, agent_id, team, queue, ev.call_id, t))
+
+    # ------------------------------------------------------------------ the call-back list
+
+    def on_callback_dismissed(self, ev: CallbackDismissed, t: int) -> None:
+        self.callbacks.dismiss(ev.callback_id, ev.reason, t)

@@ -701,7 +701,7 @@ export interface paths {
         put?: never;
         /**
          * Ingest a batch of canonical events
-         * @description Body: a JSON array of events (`Content-Type: application/json`) or one event per line (`application/x-ndjson`); at most 10,000 events and 5 MB (configurable), beyond that 413. Each event is validated on its own: good events are kept even when others in the batch are rejected. Events whose `id` the tenant already sent (within at least 24 h) are counted as duplicates and not applied again. Events more than 5 minutes in the future are rejected. The events are acknowledged only once the event log holds them. The answer is 200 when at least one event was accepted or was a duplicate, 422 when every event was rejected; the body always lists each rejected event's index and reason. Event types: call.queued, call.ringing, call.answered, call.hold, call.resumed, call.transferred, call.ended, call.wrapup_ended, call.abandoned, call.left_queue, call.dialed, call.connected, agent.login, agent.logout, agent.state, deal.closed, csat.submitted.
+         * @description Body: a JSON array of events (`Content-Type: application/json`) or one event per line (`application/x-ndjson`); at most 10,000 events and 5 MB (configurable), beyond that 413. Each event is validated on its own: good events are kept even when others in the batch are rejected. Events whose `id` the tenant already sent (within at least 24 h) are counted as duplicates and not applied again. Events more than 5 minutes in the future are rejected. The events are acknowledged only once the event log holds them. The answer is 200 when at least one event was accepted or was a duplicate, 422 when every event was rejected; the body always lists each rejected event's index and reason. Event types: call.queued, call.ringing, call.answered, call.hold, call.resumed, call.transferred, call.ended, call.wrapup_ended, call.abandoned, call.left_queue, call.dialed, call.connected, agent.login, agent.logout, agent.state, deal.closed, csat.submitted, callback.dismissed.
          */
         post: operations["post_events_v1_events_post"];
         delete?: never;
@@ -1185,7 +1185,7 @@ export interface paths {
         options?: never;
         head?: never;
         /**
-         * Change the tenant's language or currency (admins)
+         * Change the tenant's language, currency or country code (admins)
          * @description The language is that of alert notifications (the pages follow each browser); the currency is shown with revenue. The time zone is changed with care: see docs/reports.md (`floorwatch reports rebuild`).
          */
         patch: operations["patch_tenant_v1_tenant_patch"];
@@ -2010,7 +2010,7 @@ export interface components {
          * @description Where the value comes from, which decides the scopes and windows it exists for.
          * @enum {string}
          */
-        MetricFamily: "calls" | "agent_time" | "queue_gauge" | "agent_gauge" | "agent_state" | "shifts";
+        MetricFamily: "calls" | "agent_time" | "queue_gauge" | "agent_gauge" | "agent_state" | "shifts" | "callbacks";
         /** MetricHistory */
         MetricHistory: {
             /** Metric */
@@ -2818,6 +2818,11 @@ export interface components {
         /** TenantOut */
         TenantOut: {
             /**
+             * Country Code
+             * @description Calling code given to national caller numbers; null: none.
+             */
+            country_code?: string | null;
+            /**
              * Currency
              * @description Revenue is shown in it; null: no currency sign.
              */
@@ -2838,6 +2843,11 @@ export interface components {
         };
         /** TenantUpdate */
         TenantUpdate: {
+            /**
+             * Country Code
+             * @description Omitted: unchanged; `null` clears it. National caller numbers (no `+` or `00`) get this calling code on the call-back list, their leading 0 dropped.
+             */
+            country_code?: string | null;
             /**
              * Currency
              * @description Omitted: unchanged; `null` clears it (amounts without a sign).
