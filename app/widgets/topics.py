@@ -4,6 +4,7 @@
     board:SCOPE            board:tenant, board:team:Blue, board:queue:Sales
     alerts:SCOPE           alerts:tenant, alerts:team:Blue
     dashboards:SCOPE       dashboards:tenant, dashboards:team:Blue (versions, to reload a layout)
+    callbacks:SCOPE        callbacks:tenant, callbacks:queue:Sales (the call-back list, masked)
 
 SCOPE is `tenant`, `queue:NAME`, `team:NAME` or (metrics only) `agent:ID`. A NAME may itself hold
 colons: the window is the part after the last colon. A topic never names a tenant: it is always
@@ -29,6 +30,7 @@ class TopicKind(StrEnum):
     board = "board"
     alerts = "alerts"
     dashboards = "dashboards"
+    callbacks = "callbacks"
 
 
 SCOPE_KINDS: dict[TopicKind, tuple[str, ...]] = {
@@ -36,6 +38,7 @@ SCOPE_KINDS: dict[TopicKind, tuple[str, ...]] = {
     TopicKind.board: ("queue", "team"),
     TopicKind.alerts: ("queue", "team"),
     TopicKind.dashboards: ("team",),
+    TopicKind.callbacks: ("queue",),
 }
 
 
@@ -80,7 +83,7 @@ def parse_topic(tenant_id: int, name: str) -> Topic:
     except ValueError:
         raise TopicError(
             f"unknown topic {name!r}: expected `metrics:SCOPE:WINDOW`, `board:SCOPE`, "
-            "`alerts:SCOPE` or `dashboards:SCOPE`"
+            "`alerts:SCOPE`, `dashboards:SCOPE` or `callbacks:SCOPE`"
         ) from None
     if not sep:
         raise TopicError(f"topic {name!r} lacks its scope, e.g. `{kind}:tenant`")
@@ -105,12 +108,15 @@ def can_subscribe(
     only for callers who may see that team or agent (`team_of_agent` maps agent ids to their
     teams; only needed for callers limited to some teams). A board or the alerts of a team need
     that team; the tenant's or a queue's (which list agents of any team) need every team.
-    The dashboards shared with everyone are everyone's; a team's need that team."""
+    The dashboards shared with everyone are everyone's; a team's need that team. The call-back
+    list is every wall reader's: its topics carry masked numbers only."""
     if principal.tenant_id != topic.tenant_id or not principal.reads_wall:
         return False
     access = principal.access
     if topic.kind is TopicKind.metrics:
         return access.can_see_scope(topic.scope, dict(team_of_agent or {}))
+    if topic.kind is TopicKind.callbacks:
+        return True
     if topic.scope_kind == "team":
         return access.can_see_team(topic.scope_name)
     if topic.kind is TopicKind.dashboards:

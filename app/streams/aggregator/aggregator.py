@@ -6,6 +6,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Final
 
+import msgspec
+
 from app.events.schemas import EVENT_TYPE_NAMES, EVENT_TYPES, Event
 from app.streams.aggregator import catalog
 from app.streams.aggregator.board import AgentStatus, agent_board
@@ -172,6 +174,21 @@ class TenantAggregator:
         """The call-back list: open entries and those closed in the last day, oldest first
         miss first (app/streams/aggregator/callbacks.py)."""
         return self._m.callbacks.entries(max(now_ms, self._m.wm))
+
+    def callback_rows(self, now_ms: int) -> list[dict[str, object]]:
+        """`callback_entries` as plain rows, each with `teams`: the teams whose agents took or
+        were offered calls of the entry's queue (their leads may see the number whole)."""
+        served: dict[str, set[str]] = {}
+        for ag in self._m.agents.values():
+            if ag.team is not None:
+                for queue in ag.queues:
+                    served.setdefault(queue, set()).add(ag.team)
+        rows = []
+        for entry in self.callback_entries(now_ms):
+            row = msgspec.structs.asdict(entry)
+            row["teams"] = sorted(served.get(entry.queue, ())) if entry.queue else []
+            rows.append(row)
+        return rows
 
     def counts_by_type(self) -> dict[str, int]:
         return {_TYPE_NAMES[cls]: n for cls, n in self._m.counts.items() if n}

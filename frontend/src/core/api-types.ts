@@ -478,6 +478,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/callbacks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The call-back list, oldest first miss first
+         * @description Callers whose call went unanswered and whom nobody reached since (`open`), and entries that closed in the last 24 hours. Numbers are whole for supervisors, admins, API keys and team leads of the queue's teams, masked (`+48 ••• ••• 567`) for everyone else. Pages of `limit` entries: pass `next_cursor` as `cursor` for the next one.
+         */
+        get: operations["list_callbacks_v1_callbacks_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/callbacks/{callback_id}/dismiss": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Take an entry off the list: no call-back needed (staff)
+         * @description Admins and supervisors dismiss any entry, team leads those of their teams' queues. The dismissal goes through the event log (`callback.dismissed`), so the list shows it as soon as the aggregator has applied it (usually within a second); the answer is the entry as it will then read. 409 when the entry is no longer open.
+         */
+        post: operations["dismiss_callback_v1_callbacks__callback_id__dismiss_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/coaching": {
         parameters: {
             query?: never;
@@ -1566,6 +1606,94 @@ export interface components {
          * @enum {string}
          */
         BadSide: "above" | "below";
+        /** CallbackOut */
+        CallbackOut: {
+            /**
+             * Attempts
+             * @description Outbound calls to the number that did not connect.
+             */
+            attempts: number;
+            /**
+             * Closed Ms
+             * @description When it left the list; null while open.
+             */
+            closed_ms: number | null;
+            /**
+             * First Missed Ms
+             * @description First miss, epoch ms (aggregator time).
+             */
+            first_missed_ms: number;
+            /**
+             * Id
+             * @description The entry's id (1, 2, … per tenant); dismiss it by this id.
+             */
+            id: number;
+            /**
+             * Last Missed Ms
+             * @description Latest miss, epoch ms; expiry counts from it.
+             */
+            last_missed_ms: number;
+            /**
+             * Masked
+             * @description true: `number` is masked for this caller.
+             */
+            masked: boolean;
+            /**
+             * Misses
+             * @description Calls from the number that went unanswered.
+             */
+            misses: number;
+            /**
+             * Number
+             * @description The caller's number: whole (`+48601234567`) for supervisors, admins, API keys and team leads of the queue's teams; masked (`+48 ••• ••• 567`) for everyone else.
+             */
+            number: string;
+            /**
+             * Queue
+             * @description The queue of the latest miss.
+             */
+            queue: string | null;
+            /**
+             * Reason
+             * @description Why a supervisor dismissed it.
+             */
+            reason: string | null;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "open" | "returned_by_us" | "called_again" | "expired" | "dismissed";
+            /**
+             * Time To Callback S
+             * @description `returned_by_us`: seconds from the latest miss to the connecting call.
+             */
+            time_to_callback_s: number | null;
+        };
+        /** CallbackPage */
+        CallbackPage: {
+            /**
+             * At Ms
+             * @description The time the list is for (aggregator time).
+             */
+            at_ms: number;
+            /**
+             * Counts
+             * @description Entries by status (the queue filter applied, the status filter not): open now, and closed in the last 24 hours.
+             */
+            counts: {
+                [key: string]: number;
+            };
+            /**
+             * Items
+             * @description Oldest first miss first.
+             */
+            items: components["schemas"]["CallbackOut"][];
+            /**
+             * Next Cursor
+             * @description Pass as `cursor` for the next page; null: this was the last page.
+             */
+            next_cursor: string | null;
+        };
         /**
          * ChannelIn
          * @description `settings` holds the kind's fields (docs/alerts.md), `kind` included.
@@ -1832,6 +1960,14 @@ export interface components {
             tenant: string;
             /** Username */
             username: string;
+        };
+        /** DismissIn */
+        DismissIn: {
+            /**
+             * Reason
+             * @description Why no call-back is needed (wrong number, spam, …).
+             */
+            reason: string;
         };
         /** DisplayLinkCreated */
         DisplayLinkCreated: {
@@ -4345,6 +4481,90 @@ export interface operations {
             };
             /** @description no active token of yours with this id */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_callbacks_v1_callbacks_get: {
+        parameters: {
+            query?: {
+                cursor?: string | null;
+                limit?: number;
+                queue?: string | null;
+                /** @description `all`: every status */
+                status?: "open" | "returned_by_us" | "called_again" | "expired" | "dismissed" | "all";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CallbackPage"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    dismiss_callback_v1_callbacks__callback_id__dismiss_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                callback_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DismissIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CallbackOut"];
+                };
+            };
+            /** @description no such entry on the tenant's list (open, or closed in the last day) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description the entry is not open */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
