@@ -31,7 +31,7 @@ from app.auth.policy import Access
 from app.core.logging import get_logger
 from app.core.services import Services
 from app.events.service import ingest_events
-from app.integrations.simulation import DEFAULT_QUEUES, SimConfig, Simulator, Surge
+from app.integrations.simulation import DEFAULT_QUEUES, Callbacks, SimConfig, Simulator, Surge
 from app.integrations.simulation.live import stream_live
 from app.org.provision import provision_roster
 from app.org.service import DEFAULT_TENANT, ensure_tenant
@@ -111,6 +111,7 @@ def demo_config(now: datetime, seed: int = 7) -> SimConfig:
             length_s=RUSH_LENGTH_S,
             extra_callers=RUSH_EXTRA_CALLERS,
         ),
+        callbacks=Callbacks(),
     )
 
 
