@@ -22,7 +22,9 @@ MAX_WIDGETS: Final = 48
 METRICS: Final = LIVE_METRICS
 AGENT_STATES: Final = ("available", "ringing", "on_call", "wrapup", "break", "logged_out")
 
-WidgetType = Literal["kpi", "gauge", "queue_table", "agent_board", "chart", "leaderboard", "alerts"]
+WidgetType = Literal[
+    "kpi", "gauge", "queue_table", "agent_board", "chart", "leaderboard", "alerts", "callbacks"
+]
 METRIC_WIDGETS: Final = frozenset({"kpi", "gauge", "chart"})
 _WIDGET_ID = re.compile(r"^[A-Za-z0-9_-]{1,40}$")
 
@@ -146,6 +148,9 @@ class Widget(StrictModel):
             check_metric(self.metric)
         elif self.metric is not None:
             check_metric(self.metric)
+        if self.type == "callbacks" and self.scope.split(":", 1)[0] not in ("tenant", "queue"):
+            raise ValueError("a callbacks widget shows the tenant's list or a queue's: scope "
+                             "`tenant` or `queue:NAME`")  # fmt: skip
         return self
 
 

@@ -403,6 +403,17 @@ export const en = {
   "admin.keyOnce": "Copy this key now. It is shown only once; only its hash is stored.",
   "admin.copy": "Copy",
   "admin.done": "Done",
+  "widget.callbacks": "Call-back list",
+  "callbacks.title": "Call-backs",
+  "callbacks.none": "Nobody is waiting for a call-back",
+  "callbacks.ago": "{duration} ago",
+  "callbacks.misses": "missed",
+  "callbacks.attempts": "tries",
+  "callbacks.status.open": "Open",
+  "callbacks.status.returned_by_us": "Called back",
+  "callbacks.status.called_again": "Called again",
+  "callbacks.status.expired": "Expired",
+  "callbacks.status.dismissed": "Dismissed",
 };
 
 export type MessageKey = keyof typeof en;
@@ -810,4 +821,15 @@ export const pl: Record<MessageKey, string> = {
   "admin.keyOnce": "Skopiuj ten klucz teraz. Jest pokazywany tylko raz; przechowywany jest tylko jego skrót.",
   "admin.copy": "Kopiuj",
   "admin.done": "Gotowe",
+  "widget.callbacks": "Lista oddzwonień",
+  "callbacks.title": "Oddzwonienia",
+  "callbacks.none": "Nikt nie czeka na oddzwonienie",
+  "callbacks.ago": "{duration} temu",
+  "callbacks.misses": "nieodebrane",
+  "callbacks.attempts": "próby",
+  "callbacks.status.open": "Otwarte",
+  "callbacks.status.returned_by_us": "Oddzwoniono",
+  "callbacks.status.called_again": "Zadzwonił ponownie",
+  "callbacks.status.expired": "Wygasłe",
+  "callbacks.status.dismissed": "Odrzucone",
 };

@@ -7,6 +7,7 @@ import { LocalizedElement } from "./localized";
 import { reset } from "./theme";
 import "../widgets/fw-agent-board";
 import "../widgets/fw-alerts";
+import "../widgets/fw-callbacks";
 import "../widgets/fw-chart";
 import "../widgets/fw-gauge";
 import "../widgets/fw-kpi";
@@ -29,6 +30,8 @@ function widget(config: WidgetConfig) {
       return html`<fw-leaderboard .config=${config}></fw-leaderboard>`;
     case "alerts":
       return html`<fw-alerts .config=${config}></fw-alerts>`;
+    case "callbacks":
+      return html`<fw-callbacks .config=${config}></fw-callbacks>`;
   }
 }
 

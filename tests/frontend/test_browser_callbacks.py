@@ -1,0 +1,104 @@
+"""The call-back list widget in headless Chromium against the real server: open entries oldest
+first with masked numbers (the whole number never reaches the page), how long ago, misses and
+attempts, counts by status, colour by age, the kpi of `unreturned`; English and Polish at three
+screen sizes (screenshots in artifacts/screenshots/)."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import IN_CI
+
+if not IN_CI:
+    pytest.importorskip("playwright", reason="dev dependency `playwright` is not installed")
+
+from playwright.async_api import Browser, expect
+
+from tests.frontend.conftest import Wall, screenshot
+from tests.helpers import ev, eventually, now_ms
+
+SIZES = [(1366, 768), (1920, 1080), (3840, 2160)]
+LANGUAGES = {"en": ("en-GB", "Call-backs", "Called back"), "pl": ("pl-PL", "Oddzwonienia", "Oddzwoniono")}
+MINUTE = 60_000
+
+
+def missed(t: int, call: str, queue: str, caller: str) -> list[dict[str, object]]:
+    return [
+        ev("call.queued", t, call_id=call, queue=queue, caller=caller),
+        ev("call.abandoned", t + 40_000, call_id=call),
+    ]
+
+
+async def test_the_widget_lists_open_callers_masked_by_age(wall: Wall, browser: Browser) -> None:
+    t = now_ms()
+    await wall.post(
+        [
+            *missed(t - 80 * MINUTE, "c1", "Sales", "+48 601 234 567"),
+            *missed(t - 75 * MINUTE, "c2", "Sales", "+48601234567"),
+            *missed(t - 30 * MINUTE, "c3", "Support", "+44 20 7946 0958"),
+            ev("call.dialed", t - 20 * MINUTE, call_id="o1", agent="a1", caller="+442079460958"),
+            ev("call.ended", t - 19 * MINUTE, call_id="o1"),
+            *missed(t - 5 * MINUTE, "c4", "Support", "+48700111222"),
+            *missed(t - 4 * MINUTE, "c5", "Sales", "+48500999888"),
+            ev("call.dialed", t - 2 * MINUTE, call_id="o2", agent="a1", caller="+48500999888"),
+            ev("call.connected", t - 2 * MINUTE + 9000, call_id="o2", agent="a1"),
+        ]
+    )
+    board = await wall.api(
+        "POST",
+        "/v1/dashboards",
+        {
+            "name": "Call-backs",
+            "widgets": [
+                {"id": "cb", "type": "callbacks", "x": 0, "y": 0, "w": 9, "h": 4},
+                {"id": "un", "type": "kpi", "metric": "unreturned", "window": "live",
+                 "x": 9, "y": 0, "w": 3, "h": 2},
+                {"id": "rate", "type": "kpi", "metric": "callback_rate", "window": "today",
+                 "x": 9, "y": 2, "w": 3, "h": 2},
+            ],
+        },
+    )  # fmt: skip
+
+    async def listed() -> bool:
+        page = await wall.api("GET", "/v1/callbacks?status=all")
+        return bool(page["counts"]["open"] == 3 and page["counts"]["returned_by_us"] == 1)
+
+    await eventually(listed)
+    for lang, (locale, title, called_back) in LANGUAGES.items():
+        for width, height in SIZES:
+            context = await browser.new_context(
+                viewport={"width": width, "height": height}, locale=locale
+            )
+            page = await context.new_page()
+            errors: list[str] = []
+            page.on("pageerror", lambda error: errors.append(str(error)))  # noqa: B023
+            try:
+                await wall.login(page)
+                await page.goto(f"{wall.base_url}/d/{board['id']}")
+                tile = page.locator("[data-widget=cb]")
+                rows = tile.locator(".row")
+                await expect(rows).to_have_count(3)
+                await expect(tile.locator("h2")).to_have_text(title)
+                await expect(rows.nth(0)).to_contain_text("+48 ••• ••• 567")
+                await expect(rows.nth(0)).to_contain_text("Sales")
+                await expect(rows.nth(1)).to_contain_text("+44 ••• ••• 958")
+                await expect(rows.nth(2)).to_contain_text("+48 ••• ••• 222")
+                classes = [await rows.nth(i).get_attribute("class") for i in range(3)]
+                assert classes == ["row crit", "row warn", "row fresh"]
+                counts = tile.get_by_test_id("callback-counts")
+                await expect(counts.locator("[data-status=open] b")).to_have_text("3")
+                await expect(counts.locator("[data-status=returned_by_us]")).to_contain_text(
+                    called_back
+                )
+                await expect(counts.locator("[data-status=returned_by_us] b")).to_have_text("1")
+                first = rows.nth(0)
+                await expect(first.locator(".tag").nth(0).locator("b")).to_have_text("2")
+                await expect(rows.nth(1).locator(".tag").nth(1).locator("b")).to_have_text("1")
+                await expect(page.locator("[data-widget=un]")).to_contain_text("3")
+                content = await page.content()
+                for whole in ("601234567", "2079460958", "700111222"):
+                    assert whole not in content
+                await screenshot(page, f"wall-callbacks-{lang}-{width}x{height}")
+            finally:
+                await context.close()
+            assert errors == [], errors
