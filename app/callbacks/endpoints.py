@@ -9,8 +9,15 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, status
 
-from app.auth.deps import StaffPrincipal, WallPrincipal
-from app.callbacks.schemas import CallbackOut, CallbackPage, DismissIn, StatusFilter
+from app.auth.deps import ReadPrincipal, StaffPrincipal, WallPrincipal
+from app.callbacks.report import build_callback_report
+from app.callbacks.schemas import (
+    CallbackOut,
+    CallbackPage,
+    CallbackReport,
+    DismissIn,
+    StatusFilter,
+)
 from app.callbacks.service import Row, entry_out, may_dismiss, page, rows_of, sees_whole
 from app.core.deps import ServicesDep
 from app.core.errors import Conflict, Forbidden, NotFound
@@ -18,6 +25,8 @@ from app.core.logging import get_logger
 from app.core.services import Services
 from app.events.schemas import CallbackDismissed
 from app.events.service import append_events
+from app.reports.scoping import tenant_zone
+from app.reports.service import parse_day, tenant_today
 
 router = APIRouter(prefix="/v1/callbacks", tags=["callbacks"])
 log = get_logger(__name__)
@@ -52,6 +61,36 @@ async def list_callbacks(
 ) -> CallbackPage:
     at_ms, rows = await _rows(services, principal.tenant_id)
     return page(principal, at_ms, rows, status=status, queue=queue, limit=limit, cursor=cursor)
+
+
+@router.get(
+    "/report",
+    summary="Missed callers per day and what became of them",
+    description="Per local day of the first miss (the tenant's time zone), `from` to `to` "
+    "inclusive (at most 366 days): callers missed, called back, called again, expired, "
+    "dismissed and still open, the call-back rate and the mean time to call-back. Counts only: "
+    "no numbers. See docs/reports.md.",
+)
+async def get_callback_report(
+    principal: ReadPrincipal,
+    services: ServicesDep,
+    from_: Annotated[str, Query(alias="from", description="first local date, or `today`")],
+    to: Annotated[str, Query(description="last local date (inclusive), or `today`")],
+    queue: Annotated[str | None, Query(min_length=1, max_length=128)] = None,
+) -> CallbackReport:
+    _, rows = await _rows(services, principal.tenant_id)
+    async with services.db.session() as session:
+        today = await tenant_today(services, session, principal.tenant_id)
+        timezone = await tenant_zone(session, principal.tenant_id)
+        return await build_callback_report(
+            session,
+            principal.tenant_id,
+            timezone,
+            parse_day(from_, today),
+            parse_day(to, today),
+            queue,
+            rows,
+        )
 
 
 @router.post(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date as date_
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -51,3 +52,25 @@ Reason = Annotated[str, Field(min_length=1, max_length=200)]
 
 class DismissIn(StrictModel):
     reason: Reason = Field(description="Why no call-back is needed (wrong number, spam, …).")
+
+
+class CallbackReportDay(BaseModel):
+    date: date_ = Field(description="Local date of the callers' first miss.")
+    missed_callers: int = Field(description="Callers whose first miss fell on this day.")
+    returned_by_us: int = Field(description="… of them called back (the outbound call connected).")
+    called_again: int = Field(description="… who called again and were answered.")
+    expired: int = Field(description="… whom nobody reached in time.")
+    dismissed: int = Field(description="… taken off the list by a supervisor.")
+    still_open: int = Field(description="… still on the list now.")
+    callback_rate: float | None = Field(
+        description="returned_by_us / (returned_by_us + called_again + expired); null: none."
+    )
+    time_to_callback_s: float | None = Field(
+        description="Mean seconds from the last miss to the connecting call-back."
+    )
+
+
+class CallbackReport(BaseModel):
+    timezone: str = Field(description="The tenant's time zone the days are cut in.")
+    queue: str | None = Field(description="The queue filter; null: every queue.")
+    days: list[CallbackReportDay]

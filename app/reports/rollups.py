@@ -44,8 +44,21 @@ from sqlalchemy.orm import Mapped, mapped_column
 from app.core.db import Base, Database
 from app.org.models import Tenant
 from app.registry.sums import ADDITIVE_SUMS, STATES
-from app.reports.models import AgentStateFactRow, CallFactRow, CsatFactRow, DealFactRow
-from app.streams.aggregator.facts import AgentStateFact, CallFact, CsatFact, DealFact, Fact
+from app.reports.models import (
+    AgentStateFactRow,
+    CallbackFactRow,
+    CallFactRow,
+    CsatFactRow,
+    DealFactRow,
+)
+from app.streams.aggregator.facts import (
+    AgentStateFact,
+    CallbackFact,
+    CallFact,
+    CsatFact,
+    DealFact,
+    Fact,
+)
 
 INTERVAL_MS: Final = 15 * 60 * 1000
 QUEUE: Final = "q"
@@ -187,6 +200,8 @@ class DeltaBuilder:
             self.add_call(tenant_id, fact)
         elif isinstance(fact, AgentStateFact):
             self.add_state(tenant_id, fact)
+        elif isinstance(fact, CallbackFact):
+            return  # the call-back report reads its facts itself (app/callbacks/report.py)
         elif isinstance(fact, DealFact):
             for d in self._targets(tenant_id, fact.ms, fact.queue, fact.agent, fact.team):
                 d.sums[COL["deals"]] += 1
@@ -389,6 +404,7 @@ FACT_TABLES: Final[tuple[tuple[Any, Any], ...]] = (
     (AgentStateFactRow, AgentStateFact),
     (DealFactRow, DealFact),
     (CsatFactRow, CsatFact),
+    (CallbackFactRow, CallbackFact),
 )
 
 
@@ -397,6 +413,7 @@ FACT_TIME_COLUMNS: Final = {
     AgentStateFactRow: "end_ms",
     DealFactRow: "ms",
     CsatFactRow: "ms",
+    CallbackFactRow: "closed_ms",
 }
 """The time after which a fact adds nothing to the rollups (a call's answer, abandon and
 handle time all fall at or before its finish; a state interval is split up to its end)."""

@@ -15,10 +15,18 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from app.core.db import Database
+from app.events.schemas import CallAbandoned, CallConnected, CallDialed, CallQueued
 from app.reports.facts import ROWS, write_facts
 from app.reports.rollups import KpiRollupRow
 from app.streams.aggregator import TenantAggregator
-from app.streams.aggregator.facts import AgentStateFact, CallFact, CsatFact, DealFact, Fact
+from app.streams.aggregator.facts import (
+    AgentStateFact,
+    CallbackFact,
+    CallFact,
+    CsatFact,
+    DealFact,
+    Fact,
+)
 from bench.aggregate import generate
 from tests.helpers import make_tenant_key
 
@@ -56,6 +64,10 @@ def every_column() -> list[Fact]:
         DealFact("deal:2", "b", None, None, None, 0.01, None, T0 + 8),
         CsatFact("csat:1", 5, "Zoë Łukasz", "Nord", "Sales", "a", T0 + 9),
         CsatFact("csat:2", 1, None, None, None, None, T0 + 10),
+        CallbackFact("callback:1:1", 1, "Sales", "returned_by_us", T0, T0 + 5, T0 + 11, 2, 1,
+                     600_000),
+        CallbackFact(f"callback:{long}", 2**40, None, "dismissed", T0 + 2**32, T0 + 2**32,
+                     T0 + 2**32 + 1, 1, 0, None),
     ]  # fmt: skip
 
 
@@ -64,6 +76,18 @@ def traffic_facts(agents: int = 40, minutes: int = 45) -> list[Fact]:
     traffic = generate(agents, minutes)
     agg = TenantAggregator(traffic.config)
     agg.apply_batch(traffic.events)
+    after = agg.clock_ms + 1000  # and two callers who hung up, one of them called back
+    agg.apply_batch(
+        [
+            CallQueued(id="cb1", ts=after, call_id="cb-1", queue="Sales", caller="+48601000001"),
+            CallAbandoned(id="cb2", ts=after + 60_000, call_id="cb-1"),
+            CallQueued(id="cb3", ts=after, call_id="cb-2", queue="Sales", caller="+48601000002"),
+            CallAbandoned(id="cb4", ts=after + 60_000, call_id="cb-2"),
+            CallDialed(id="cb5", ts=after + 120_000, call_id="cb-3", agent="cb-agent",
+                       caller="+48601000001"),
+            CallConnected(id="cb6", ts=after + 130_000, call_id="cb-3", agent="cb-agent"),
+        ]
+    )  # fmt: skip
     return agg.drain_facts()
 
 

@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass
 
 from app.registry.metrics import callback_metrics
+from app.streams.aggregator import CallbackFact, Fact
 
 CLOSED_KEEP_MS = 24 * 3_600_000
 
@@ -51,7 +52,8 @@ class RRec:
 
 
 class ReferenceCallbacks:
-    def __init__(self, country_code: str | None, expiry_ms: int) -> None:
+    def __init__(self, country_code: str | None, expiry_ms: int, facts: list[Fact]) -> None:
+        self.facts = facts
         self.country_code = country_code
         self.expiry_ms = expiry_ms
         self.entries: list[REntry] = []
@@ -111,10 +113,23 @@ class ReferenceCallbacks:
                 entry.reason = reason
                 self.close(entry, "dismissed", t)
 
-    @staticmethod
-    def close(entry: REntry, status: str, t: int) -> None:
+    def close(self, entry: REntry, status: str, t: int) -> None:
         entry.status = status
         entry.closed_at = t
+        self.facts.append(
+            CallbackFact(
+                fact_id=f"callback:{entry.id}:{entry.first_missed}",
+                entry_id=entry.id,
+                queue=entry.queue,
+                status=status,
+                first_missed_ms=entry.first_missed,
+                last_missed_ms=entry.last_missed,
+                closed_ms=t,
+                misses=entry.misses,
+                attempts=entry.attempts,
+                callback_ms=entry.callback_ms,
+            )
+        )
 
     def listed(self, now: int) -> list[REntry]:
         rows = [e for e in self.entries if e.status == "open" or now - e.closed_at < CLOSED_KEEP_MS]

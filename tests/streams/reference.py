@@ -150,7 +150,7 @@ class Reference:
         self.counts: dict[str, int] = {}
         self.queues_seen: set[str] = set()
         self.callbacks = ReferenceCallbacks(
-            config.country_code, int(config.callback_expiry_s * 1000)
+            config.country_code, int(config.callback_expiry_s * 1000), self.facts
         )
 
     # ------------------------------------------------------------- time

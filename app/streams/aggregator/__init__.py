@@ -6,7 +6,14 @@ from app.streams.aggregator.board import AgentStatus
 from app.streams.aggregator.catalog import LIVE, WINDOWS, Metrics
 from app.streams.aggregator.config import QueueConfig, TenantConfig
 from app.streams.aggregator.empty import empty_metrics
-from app.streams.aggregator.facts import AgentStateFact, CallFact, CsatFact, DealFact, Fact
+from app.streams.aggregator.facts import (
+    AgentStateFact,
+    CallbackFact,
+    CallFact,
+    CsatFact,
+    DealFact,
+    Fact,
+)
 
 __all__ = [
     "LIVE",
@@ -14,6 +21,7 @@ __all__ = [
     "AgentStateFact",
     "AgentStatus",
     "CallFact",
+    "CallbackFact",
     "CsatFact",
     "DealFact",
     "Fact",

@@ -71,7 +71,11 @@ class TenantState:
     """Live calls and agents, the ledgers of every scope, pending facts; the clock."""
 
     def __init__(self, config: TenantConfig) -> None:
-        self.callbacks = CallbackList(config.country_code, int(config.callback_expiry_s * 1000))
+        self.callbacks = CallbackList(
+            config.country_code,
+            int(config.callback_expiry_s * 1000),
+            lambda fact: self.facts.append(fact),
+        )
         self.configure(config)
         self.calendar = Calendar(config.timezone)
         self.wm = -1  # aggregator time: latest event time (or expiry) applied; -1: none yet

@@ -23,12 +23,14 @@ the tenant.
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Callable
 from typing import Final, NamedTuple
 
 import msgspec
 
 from app.callbacks.numbers import with_country_code
 from app.registry.sums import CALLBACK_SUM_FIELDS
+from app.streams.aggregator.facts import CallbackFact
 from app.streams.aggregator.ledgers import Counters, field, unpack
 
 OPEN: Final = "open"
@@ -80,7 +82,10 @@ class CallbackList:
     """Open entries by number (in order of their last miss, so the first expires first),
     closed entries in the order they closed, the window ledgers, the next entry id."""
 
-    def __init__(self, country_code: str | None, expiry_ms: int) -> None:
+    def __init__(
+        self, country_code: str | None, expiry_ms: int, emit: Callable[[CallbackFact], None]
+    ) -> None:
+        self.emit = emit
         self.country_code = country_code
         self.expiry_ms = expiry_ms
         self.open: dict[str, Entry] = {}
@@ -163,6 +168,20 @@ class CallbackList:
         self.closed.append(entry)
         if delta:
             self._record(entry.queue, t, delta)
+        self.emit(
+            CallbackFact(
+                f"callback:{entry.id}:{entry.first_missed}",
+                entry.id,
+                entry.queue,
+                status,
+                entry.first_missed,
+                entry.last_missed,
+                t,
+                entry.misses,
+                entry.attempts,
+                entry.callback_ms,
+            )
+        )
 
     # ------------------------------------------------------------------ time
 

@@ -518,6 +518,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/callbacks/report": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Missed callers per day and what became of them
+         * @description Per local day of the first miss (the tenant's time zone), `from` to `to` inclusive (at most 366 days): callers missed, called back, called again, expired, dismissed and still open, the call-back rate and the mean time to call-back. Counts only: no numbers. See docs/reports.md.
+         */
+        get: operations["get_callback_report_v1_callbacks_report_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/coaching": {
         parameters: {
             query?: never;
@@ -1693,6 +1713,70 @@ export interface components {
              * @description Pass as `cursor` for the next page; null: this was the last page.
              */
             next_cursor: string | null;
+        };
+        /** CallbackReport */
+        CallbackReport: {
+            /** Days */
+            days: components["schemas"]["CallbackReportDay"][];
+            /**
+             * Queue
+             * @description The queue filter; null: every queue.
+             */
+            queue: string | null;
+            /**
+             * Timezone
+             * @description The tenant's time zone the days are cut in.
+             */
+            timezone: string;
+        };
+        /** CallbackReportDay */
+        CallbackReportDay: {
+            /**
+             * Callback Rate
+             * @description returned_by_us / (returned_by_us + called_again + expired); null: none.
+             */
+            callback_rate: number | null;
+            /**
+             * Called Again
+             * @description … who called again and were answered.
+             */
+            called_again: number;
+            /**
+             * Date
+             * Format: date
+             * @description Local date of the callers' first miss.
+             */
+            date: string;
+            /**
+             * Dismissed
+             * @description … taken off the list by a supervisor.
+             */
+            dismissed: number;
+            /**
+             * Expired
+             * @description … whom nobody reached in time.
+             */
+            expired: number;
+            /**
+             * Missed Callers
+             * @description Callers whose first miss fell on this day.
+             */
+            missed_callers: number;
+            /**
+             * Returned By Us
+             * @description … of them called back (the outbound call connected).
+             */
+            returned_by_us: number;
+            /**
+             * Still Open
+             * @description … still on the list now.
+             */
+            still_open: number;
+            /**
+             * Time To Callback S
+             * @description Mean seconds from the last miss to the connecting call-back.
+             */
+            time_to_callback_s: number | null;
         };
         /**
          * ChannelIn
@@ -4569,6 +4653,41 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_callback_report_v1_callbacks_report_get: {
+        parameters: {
+            query: {
+                /** @description first local date, or `today` */
+                from: string;
+                queue?: string | null;
+                /** @description last local date (inclusive), or `today` */
+                to: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CallbackReport"];
+                };
             };
             /** @description Validation Error */
             422: {
