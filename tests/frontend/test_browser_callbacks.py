@@ -12,6 +12,8 @@ from tests.conftest import IN_CI
 if not IN_CI:
     pytest.importorskip("playwright", reason="dev dependency `playwright` is not installed")
 
+from datetime import UTC, datetime
+
 from playwright.async_api import Browser, expect
 
 from tests.frontend.conftest import Wall, screenshot
@@ -102,3 +104,42 @@ async def test_the_widget_lists_open_callers_masked_by_age(wall: Wall, browser: 
             finally:
                 await context.close()
             assert errors == [], errors
+
+
+async def test_the_reports_page_shows_the_call_back_report(wall: Wall, browser: Browser) -> None:
+    t = now_ms() - 30 * MINUTE
+    await wall.post(
+        [
+            *missed(t, "r1", "Sales", "+48601000001"),
+            *missed(t + MINUTE, "r2", "Sales", "+48601000002"),
+            ev("call.dialed", t + 10 * MINUTE, call_id="ro", agent="a1", caller="+48601000001"),
+            ev("call.connected", t + 10 * MINUTE + 20_000, call_id="ro", agent="a1"),
+        ]
+    )
+
+    async def listed() -> bool:
+        page = await wall.api("GET", "/v1/callbacks?status=all")
+        return bool(sum(page["counts"].values()) == 2)
+
+    await eventually(listed)
+    day = datetime.fromtimestamp(t / 1000, UTC).date().isoformat()
+    for lang, (locale, _, called_back) in LANGUAGES.items():
+        for width, height in SIZES:
+            context = await browser.new_context(
+                viewport={"width": width, "height": height}, locale=locale
+            )
+            page = await context.new_page()
+            try:
+                await wall.login(page)
+                await page.click("[data-nav=reports]")
+                table = page.get_by_test_id("callback-report")
+                row = table.locator(f"tr[data-date='{day}']")
+                await expect(row.locator("[data-field=missed_callers]")).to_have_text("2")
+                await expect(row.locator("[data-field=returned_by_us]")).to_have_text("1")
+                await expect(row.locator("[data-field=still_open]")).to_have_text("1")
+                await expect(table.locator("th").nth(2)).to_have_text(called_back)
+                assert "601000001" not in await page.content()
+                await table.scroll_into_view_if_needed()
+                await screenshot(page, f"report-callbacks-{lang}-{width}x{height}")
+            finally:
+                await context.close()

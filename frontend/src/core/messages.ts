@@ -414,6 +414,17 @@ export const en = {
   "callbacks.status.called_again": "Called again",
   "callbacks.status.expired": "Expired",
   "callbacks.status.dismissed": "Dismissed",
+  "callbackReport.title": "Call-backs by day of the first miss",
+  "callbackReport.hint": "Callers who hung up or left the queue, and what became of them. Counts only: no numbers.",
+  "callbackReport.day": "Day",
+  "callbackReport.missed_callers": "Missed callers",
+  "callbackReport.returned_by_us": "Called back",
+  "callbackReport.called_again": "Called again",
+  "callbackReport.expired": "Expired",
+  "callbackReport.dismissed": "Dismissed",
+  "callbackReport.still_open": "Still open",
+  "callbackReport.callback_rate": "Call-back rate",
+  "callbackReport.time_to_callback": "Time to call-back",
 };
 
 export type MessageKey = keyof typeof en;
@@ -832,4 +843,15 @@ export const pl: Record<MessageKey, string> = {
   "callbacks.status.called_again": "Zadzwonił ponownie",
   "callbacks.status.expired": "Wygasłe",
   "callbacks.status.dismissed": "Odrzucone",
+  "callbackReport.title": "Oddzwonienia według dnia pierwszego nieodebranego połączenia",
+  "callbackReport.hint": "Dzwoniący, którzy się rozłączyli lub opuścili kolejkę, i co się z nimi stało. Tylko liczby, bez numerów.",
+  "callbackReport.day": "Dzień",
+  "callbackReport.missed_callers": "Nieodebrani dzwoniący",
+  "callbackReport.returned_by_us": "Oddzwoniono",
+  "callbackReport.called_again": "Zadzwonili ponownie",
+  "callbackReport.expired": "Wygasłe",
+  "callbackReport.dismissed": "Odrzucone",
+  "callbackReport.still_open": "Nadal otwarte",
+  "callbackReport.callback_rate": "Wskaźnik oddzwonień",
+  "callbackReport.time_to_callback": "Czas do oddzwonienia",
 };
