@@ -76,7 +76,7 @@ def config(tz: str) -> TenantConfig:
         max_call_age_s=1800,
         finished_call_retention_s=900,
         country_code="48",
-        callback_expiry_s=2400,
+        callback_expiry_s=600,  # shorter than an interval: expiries between boundaries
     )
 
 

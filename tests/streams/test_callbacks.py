@@ -184,3 +184,19 @@ def test_an_older_checkpoint_without_the_list_still_reads() -> None:
     restored = TenantAggregator.load(msgspec.msgpack.encode(older_dict), CONFIG)
     assert restored.callback_entries(at(40)) == []
     assert restored.metrics("tenant", "live", at(40))["unreturned"] == 0
+
+
+def test_an_expiry_shorter_than_an_interval_happens_on_time_and_survives_a_restart() -> None:
+    config = TenantConfig(tenant_id=1, callback_expiry_s=120)
+    assert (at(100) % 900_000, at(1000) % 900_000) == (0, 0)  # no boundary in between
+    feed, twin = Feed(config), Feed(config)
+    for f in (feed, twin):
+        f.miss("c1", 100, "+48601234567")  # missed at 130 s: expires at 250 s
+    feed.agg = TenantAggregator.load(feed.agg.dump(), config)
+    for f in (feed, twin):
+        f(CallDialed, 300, call_id="o1", agent="a1", caller="+48601234567")
+        f(CallConnected, 310, call_id="o1", agent="a1")
+    for f in (feed, twin):
+        [entry] = f.rows(400)
+        assert (entry["status"], entry["closed_at"]) == ("expired", at(250))
+    assert feed.agg.dump() == twin.agg.dump()

@@ -325,6 +325,9 @@ class Rules(TenantState):
         if call.direction == INBOUND:
             if (fate == "abandoned" and not call.short) or fate == "left_queue":
                 self.callbacks.missed(call.caller, call.queue, t)  # type: ignore[arg-type]
+                due = self.callbacks.due
+                if due < self.due:
+                    self.due = due
         elif fate != "answered":
             self.callbacks.attempted(call.caller)  # type: ignore[arg-type]
 
