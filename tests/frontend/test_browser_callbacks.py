@@ -14,13 +14,13 @@ if not IN_CI:
 
 from datetime import UTC, datetime
 
-from playwright.async_api import Browser, expect
+from playwright.async_api import Page, expect
 
 from tests.frontend.conftest import Wall, screenshot
 from tests.helpers import ev, eventually, now_ms
 
 SIZES = [(1366, 768), (1920, 1080), (3840, 2160)]
-LANGUAGES = {"en": ("en-GB", "Call-backs", "Called back"), "pl": ("pl-PL", "Oddzwonienia", "Oddzwoniono")}
+LANGUAGES = {"en": ("Call-backs", "Called back"), "pl": ("Oddzwonienia", "Oddzwoniono")}
 MINUTE = 60_000
 
 
@@ -31,7 +31,7 @@ def missed(t: int, call: str, queue: str, caller: str) -> list[dict[str, object]
     ]
 
 
-async def test_the_widget_lists_open_callers_masked_by_age(wall: Wall, browser: Browser) -> None:
+async def test_the_widget_lists_open_callers_masked_by_age(wall: Wall, page: Page) -> None:
     t = now_ms()
     await wall.post(
         [
@@ -66,47 +66,37 @@ async def test_the_widget_lists_open_callers_masked_by_age(wall: Wall, browser: 
         return bool(page["counts"]["open"] == 3 and page["counts"]["returned_by_us"] == 1)
 
     await eventually(listed)
-    for lang, (locale, title, called_back) in LANGUAGES.items():
+    await wall.login(page)
+    await page.goto(f"{wall.base_url}/d/{board['id']}")
+    tile = page.locator("[data-widget=cb]")
+    rows = tile.locator(".row")
+    await expect(rows).to_have_count(3)
+    await expect(rows.nth(0)).to_contain_text("+48 ••• ••• 567")
+    await expect(rows.nth(0)).to_contain_text("Sales")
+    await expect(rows.nth(1)).to_contain_text("+44 ••• ••• 958")
+    await expect(rows.nth(2)).to_contain_text("+48 ••• ••• 222")
+    classes = [await rows.nth(i).get_attribute("class") for i in range(3)]
+    assert classes == ["row crit", "row warn", "row fresh"]
+    counts = tile.get_by_test_id("callback-counts")
+    await expect(counts.locator("[data-status=open] b")).to_have_text("3")
+    await expect(counts.locator("[data-status=returned_by_us] b")).to_have_text("1")
+    await expect(rows.nth(0).locator(".tag").nth(0).locator("b")).to_have_text("2")
+    await expect(rows.nth(1).locator(".tag").nth(1).locator("b")).to_have_text("1")
+    await expect(page.locator("[data-widget=un]")).to_contain_text("3")
+    content = await page.content()
+    for whole in ("601234567", "2079460958", "700111222"):
+        assert whole not in content
+    for lang, (title, called_back) in LANGUAGES.items():
+        await page.click(f"fw-locale-switch [data-locale={lang}]")
+        await expect(tile.locator("h2")).to_have_text(title)
+        await expect(counts.locator("[data-status=returned_by_us]")).to_contain_text(called_back)
         for width, height in SIZES:
-            context = await browser.new_context(
-                viewport={"width": width, "height": height}, locale=locale
-            )
-            page = await context.new_page()
-            errors: list[str] = []
-            page.on("pageerror", lambda error: errors.append(str(error)))  # noqa: B023
-            try:
-                await wall.login(page)
-                await page.goto(f"{wall.base_url}/d/{board['id']}")
-                tile = page.locator("[data-widget=cb]")
-                rows = tile.locator(".row")
-                await expect(rows).to_have_count(3)
-                await expect(tile.locator("h2")).to_have_text(title)
-                await expect(rows.nth(0)).to_contain_text("+48 ••• ••• 567")
-                await expect(rows.nth(0)).to_contain_text("Sales")
-                await expect(rows.nth(1)).to_contain_text("+44 ••• ••• 958")
-                await expect(rows.nth(2)).to_contain_text("+48 ••• ••• 222")
-                classes = [await rows.nth(i).get_attribute("class") for i in range(3)]
-                assert classes == ["row crit", "row warn", "row fresh"]
-                counts = tile.get_by_test_id("callback-counts")
-                await expect(counts.locator("[data-status=open] b")).to_have_text("3")
-                await expect(counts.locator("[data-status=returned_by_us]")).to_contain_text(
-                    called_back
-                )
-                await expect(counts.locator("[data-status=returned_by_us] b")).to_have_text("1")
-                first = rows.nth(0)
-                await expect(first.locator(".tag").nth(0).locator("b")).to_have_text("2")
-                await expect(rows.nth(1).locator(".tag").nth(1).locator("b")).to_have_text("1")
-                await expect(page.locator("[data-widget=un]")).to_contain_text("3")
-                content = await page.content()
-                for whole in ("601234567", "2079460958", "700111222"):
-                    assert whole not in content
-                await screenshot(page, f"wall-callbacks-{lang}-{width}x{height}")
-            finally:
-                await context.close()
-            assert errors == [], errors
+            await page.set_viewport_size({"width": width, "height": height})
+            await expect(rows).to_have_count(3)
+            await screenshot(page, f"wall-callbacks-{lang}-{width}x{height}")
 
 
-async def test_the_reports_page_shows_the_call_back_report(wall: Wall, browser: Browser) -> None:
+async def test_the_reports_page_shows_the_call_back_report(wall: Wall, page: Page) -> None:
     t = now_ms() - 30 * MINUTE
     await wall.post(
         [
@@ -123,23 +113,18 @@ async def test_the_reports_page_shows_the_call_back_report(wall: Wall, browser: 
 
     await eventually(listed)
     day = datetime.fromtimestamp(t / 1000, UTC).date().isoformat()
-    for lang, (locale, _, called_back) in LANGUAGES.items():
+    await wall.login(page)
+    await page.click("[data-nav=reports]")
+    table = page.get_by_test_id("callback-report")
+    row = table.locator(f"tr[data-date='{day}']")
+    await expect(row.locator("[data-field=missed_callers]")).to_have_text("2")
+    await expect(row.locator("[data-field=returned_by_us]")).to_have_text("1")
+    await expect(row.locator("[data-field=still_open]")).to_have_text("1")
+    assert "601000001" not in await page.content()
+    for lang, (_, called_back) in LANGUAGES.items():
+        await page.click(f"fw-locale-switch [data-locale={lang}]")
+        await expect(table.locator("th").nth(2)).to_have_text(called_back)
         for width, height in SIZES:
-            context = await browser.new_context(
-                viewport={"width": width, "height": height}, locale=locale
-            )
-            page = await context.new_page()
-            try:
-                await wall.login(page)
-                await page.click("[data-nav=reports]")
-                table = page.get_by_test_id("callback-report")
-                row = table.locator(f"tr[data-date='{day}']")
-                await expect(row.locator("[data-field=missed_callers]")).to_have_text("2")
-                await expect(row.locator("[data-field=returned_by_us]")).to_have_text("1")
-                await expect(row.locator("[data-field=still_open]")).to_have_text("1")
-                await expect(table.locator("th").nth(2)).to_have_text(called_back)
-                assert "601000001" not in await page.content()
-                await table.scroll_into_view_if_needed()
-                await screenshot(page, f"report-callbacks-{lang}-{width}x{height}")
-            finally:
-                await context.close()
+            await page.set_viewport_size({"width": width, "height": height})
+            await table.scroll_into_view_if_needed()
+            await screenshot(page, f"report-callbacks-{lang}-{width}x{height}")

@@ -840,7 +840,7 @@ export const pl: Record<MessageKey, string> = {
   "callbacks.attempts": "próby",
   "callbacks.status.open": "Otwarte",
   "callbacks.status.returned_by_us": "Oddzwoniono",
-  "callbacks.status.called_again": "Zadzwonił ponownie",
+  "callbacks.status.called_again": "Zadzwonili ponownie",
   "callbacks.status.expired": "Wygasłe",
   "callbacks.status.dismissed": "Odrzucone",
   "callbackReport.title": "Oddzwonienia według dnia pierwszego nieodebranego połączenia",
