@@ -142,6 +142,22 @@ class Settings(BaseSettings):
     max_call_age_s: float = Field(
         4 * 3600.0, description="A call with no end after this long is expired."
     )
+    callback_expiry_hours: float = Field(
+        24.0,
+        gt=0,
+        le=24 * 90,
+        description="A caller on the call-back list whom nobody reached leaves it as `expired` "
+        "this many hours after their last missed call.",
+    )
+    caller_retention_days: int = Field(
+        30,
+        ge=2,
+        le=3650,
+        description="No caller number is kept longer than this: an open call-back entry "
+        "expires within `callback_expiry_hours` (which must leave a day of it), a closed one "
+        "is forgotten a day after it closed, calls with numbers are forgotten within hours, and "
+        "reports keep only counts (`callback_facts` holds no number).",
+    )
     update_interval_ms: int = Field(
         250, ge=10, description="Cadence at which live metric updates are coalesced and pushed."
     )
@@ -365,6 +381,12 @@ class Settings(BaseSettings):
             raise ValueError(
                 f"ws_stale_after_s ({self.ws_stale_after_s}) must exceed ws_ping_interval_s "
                 f"({self.ws_ping_interval_s}): a wall hears at least a ping that often"
+            )
+        if self.callback_expiry_hours > (self.caller_retention_days - 1) * 24:
+            raise ValueError(
+                f"callback_expiry_hours ({self.callback_expiry_hours}) must leave a day within "
+                f"caller_retention_days ({self.caller_retention_days}): an entry is kept a day "
+                "after it closes, and no caller number may outlive the retention"
             )
         return self
 

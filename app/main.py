@@ -133,6 +133,9 @@ def create_app(settings: Settings | None = None, *, run_worker: bool = True) -> 
     from app.pipeline.endpoints import router as pipeline_router
 
     app.include_router(pipeline_router)
+    from app.callbacks.endpoints import router as callbacks_router
+
+    app.include_router(callbacks_router)
 
     from app.dashboards.endpoints import links_router as display_links_router
     from app.dashboards.endpoints import router as dashboards_router

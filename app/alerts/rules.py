@@ -29,6 +29,8 @@ from app.registry.metrics import (
     AGENT_TIME_METRICS,
     BREAK_REASON_PREFIX,
     CALL_METRICS,
+    CALLBACK_METRICS,
+    CALLBACK_WINDOWED,
     DEALS_OPEN_PREFIX,
     DEALS_STALLED_PREFIX,
     PIPELINE_CALL_METRICS,
@@ -143,6 +145,12 @@ def check_metric(metric: str, scope: RuleScope, window: str, agent_state: str | 
     ):
         if kind == "queue":
             raise RuleError(f"`{metric}` counts agents: use scope `tenant`, a team or an agent")
+        return
+    if metric in CALLBACK_METRICS:
+        if kind not in ("tenant", "queue"):
+            raise RuleError(f"`{metric}` is a call-back list metric: use scope `tenant` or a queue")
+        if window == LIVE and any(spec.name == metric for spec in CALLBACK_WINDOWED):
+            raise RuleError(f"`{metric}` is counted over a window: use one of {', '.join(WINDOWS)}")
         return
     raise RuleError(f"unknown metric {metric!r}: see docs/metrics.md for the catalog")
 

@@ -30,7 +30,9 @@ class Services:
 
 def build_services(settings: Settings, *, run_worker: bool = True) -> Services:
     db = Database(settings.database_url)
-    configs = TenantConfigs(db, settings.max_call_age_s)
+    configs = TenantConfigs(
+        db, settings.max_call_age_s, callback_expiry_s=settings.callback_expiry_hours * 3600
+    )
     engine: Engine
     if settings.engine is EngineKind.redis:
         from app.streams.redis_engine import RedisEngine

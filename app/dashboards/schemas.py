@@ -28,7 +28,15 @@ METRICS: Final = LIVE_METRICS
 AGENT_STATES: Final = ("available", "ringing", "on_call", "wrapup", "break", "logged_out")
 
 WidgetType = Literal[
-    "kpi", "gauge", "queue_table", "agent_board", "chart", "leaderboard", "alerts", "agent_stats"
+    "kpi",
+    "gauge",
+    "queue_table",
+    "agent_board",
+    "chart",
+    "leaderboard",
+    "alerts",
+    "agent_stats",
+    "callbacks",
 ]
 METRIC_WIDGETS: Final = frozenset({"kpi", "gauge", "chart"})
 AGENT_STATS_SORTS: Final = ("name", "state", "in_state", "handled", "aht", "occupancy")
@@ -172,6 +180,9 @@ class Widget(StrictModel):
                     f"agent stats `sort` must be one of {', '.join(AGENT_STATS_SORTS)} "
                     "(a leading `+` sorts ascending)"
                 )
+        if self.type == "callbacks" and self.scope.split(":", 1)[0] not in ("tenant", "queue"):
+            raise ValueError("a callbacks widget shows the tenant's list or a queue's: scope "
+                             "`tenant` or `queue:NAME`")  # fmt: skip
         return self
 
 

@@ -12,9 +12,13 @@ from typing import Annotated, Final
 
 import msgspec
 
+from app.callbacks.numbers import MAX_CALLER_LENGTH, clean_caller
+
 Id = Annotated[str, msgspec.Meta(min_length=1, max_length=128)]
 Name = Annotated[str, msgspec.Meta(min_length=1, max_length=128)]
 Reason = Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
+Caller = Annotated[str, msgspec.Meta(min_length=1, max_length=MAX_CALLER_LENGTH)]
+"""The caller's number (E.164, or the platform's national number); cleaned on decode."""
 AwareDatetime = Annotated[datetime, msgspec.Meta(tz=True)]
 EpochMs = Annotated[int, msgspec.Meta(ge=0, le=253_402_300_799_999)]
 Priority = Annotated[int, msgspec.Meta(ge=-(2**31), le=2**31 - 1)]
@@ -51,6 +55,12 @@ class CallQueued(Event, tag="call.queued"):
     queue: Name
     priority: Priority = 0
     deal_id: Id | None = None
+    caller: Caller | None = None
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        if self.caller is not None:
+            self.caller = clean_caller(self.caller)
 
 
 class CallRinging(Event, tag="call.ringing"):
@@ -117,6 +127,13 @@ class CallDialed(Event, tag="call.dialed"):
     agent: Name
     queue: Name | None = None
     deal_id: Id | None = None
+    caller: Caller | None = None
+    """The number called (outbound)."""
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        if self.caller is not None:
+            self.caller = clean_caller(self.caller)
 
 
 class CallConnected(Event, tag="call.connected"):
@@ -124,6 +141,13 @@ class CallConnected(Event, tag="call.connected"):
     agent: Name
     queue: Name | None = None
     deal_id: Id | None = None
+    caller: Caller | None = None
+    """The number called (outbound)."""
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        if self.caller is not None:
+            self.caller = clean_caller(self.caller)
 
 
 class AgentLogin(Event, tag="agent.login"):
@@ -195,6 +219,15 @@ class DealLost(Event, tag="deal.lost"):
     agent: Name | None = None
 
 
+class CallbackDismissed(Event, tag="callback.dismissed"):
+    """A supervisor takes an entry off the call-back list (no call-back needed), with a reason.
+    The API sends it (`POST /v1/callbacks/{id}/dismiss`); it goes through the log like every
+    event, so the list stays a function of the log."""
+
+    callback_id: Annotated[int, msgspec.Meta(ge=1, le=2**53)]
+    reason: Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+
+
 AnyEvent = (
     CallQueued
     | CallRinging
@@ -217,6 +250,7 @@ AnyEvent = (
     | DealStageChanged
     | DealWon
     | DealLost
+    | CallbackDismissed
 )
 
 EVENT_TYPES: Final[tuple[type[Event], ...]] = AnyEvent.__args__

@@ -62,6 +62,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Final
 
+from app.callbacks.numbers import caller_from_platform
 from app.events.schemas import (
     MAX_TS_MS,
     AgentLogin,
@@ -243,8 +244,15 @@ def _agent_event_id(record: QueueLogRecord, agent: str, kind: str, *detail: str)
 
 def _enterqueue(record: QueueLogRecord) -> list[AnyEvent]:
     call_id, queue = _call_id(record), _queue(record)
+    caller = caller_from_platform(record.data[1]) if len(record.data) > 1 else None
     return [
-        CallQueued(id=_call_event_id(record, "queued"), ts=record.ms, call_id=call_id, queue=queue)
+        CallQueued(
+            id=_call_event_id(record, "queued"),
+            ts=record.ms,
+            call_id=call_id,
+            queue=queue,
+            caller=caller,
+        )
     ]
 
 

@@ -66,6 +66,7 @@ from typing import Annotated, Final
 
 import msgspec
 
+from app.callbacks.numbers import caller_from_platform
 from app.events.schemas import (
     AgentLogin,
     AgentLogout,
@@ -160,6 +161,19 @@ class CtrAgent(msgspec.Struct, rename="pascal"):
     customer_hold_duration: float | None = None
 
 
+class CtrEndpoint(msgspec.Struct, rename="pascal"):
+    address: str | None = None
+    type: str | None = None
+
+
+def _customer(record: ContactRecord) -> str | None:
+    """The customer's number: the caller of an inbound contact, the number called outbound."""
+    endpoint = record.customer_endpoint
+    if endpoint is None or endpoint.type not in (None, "TELEPHONE_NUMBER"):
+        return None
+    return caller_from_platform(endpoint.address)
+
+
 class ContactRecord(msgspec.Struct, rename="pascal"):
     """One contact record (CTR), only the fields Floorwatch uses."""
 
@@ -174,6 +188,7 @@ class ContactRecord(msgspec.Struct, rename="pascal"):
     transfer_completed_timestamp: Timestamp | None = None
     queue: CtrQueue | None = None
     agent: CtrAgent | None = None
+    customer_endpoint: CtrEndpoint | None = None
 
 
 # --- agent event stream -------------------------------------------------------------------
@@ -536,6 +551,7 @@ def _contact_record_events(record: ContactRecord, *, synthesize_holds: bool) -> 
             ts=datetime_to_ms(enqueued),
             call_id=contact_id,
             queue=queue,
+            caller=_customer(record),
         )
 
     if connected is not None:
@@ -557,6 +573,7 @@ def _outbound_start(record: ContactRecord, agent: str, queue: str | None) -> Ite
             call_id=contact_id,
             agent=agent,
             queue=queue,
+            caller=_customer(record),
         )
     if record.connected_to_system_timestamp is not None:
         yield CallConnected(
@@ -565,6 +582,7 @@ def _outbound_start(record: ContactRecord, agent: str, queue: str | None) -> Ite
             call_id=contact_id,
             agent=agent,
             queue=queue,
+            caller=_customer(record),
         )
 
 

@@ -31,8 +31,11 @@ from app.alerts.service import create_rule
 from app.auth.policy import Access
 from app.core.logging import get_logger
 from app.core.services import Services
+from app.dashboards.models import Dashboard
+from app.dashboards.schemas import Widget
+from app.dashboards.service import ensure_default_dashboard
 from app.events.service import ingest_events
-from app.integrations.simulation import DEFAULT_QUEUES, SimConfig, Simulator, Surge
+from app.integrations.simulation import DEFAULT_QUEUES, Callbacks, SimConfig, Simulator, Surge
 from app.integrations.simulation.live import stream_live
 from app.org.provision import provision_roster
 from app.org.service import DEFAULT_TENANT, ensure_tenant
@@ -123,6 +126,7 @@ def demo_config(now: datetime, seed: int = 7) -> SimConfig:
             extra_callers=RUSH_EXTRA_CALLERS,
         ),
         pipeline=True,
+        callbacks=Callbacks(),
     )
 
 
@@ -146,6 +150,38 @@ async def ensure_demo_stall_limits(session: AsyncSession, tenant_id: int) -> boo
     return True
 
 
+CALLBACKS_DASHBOARD: Final = "Call-backs"
+
+
+def callbacks_widgets() -> list[Widget]:
+    """The demo's second dashboard: the call-back list with its figures."""
+
+    def kpi(wid: str, y: int, metric: str, window: str) -> Widget:
+        return Widget(id=wid, type="kpi", x=8, y=y, w=4, h=2, metric=metric, window=window)
+
+    return [
+        Widget(id="callbacks", type="callbacks", x=0, y=0, w=8, h=6),
+        kpi("unreturned", 0, "unreturned", "live"),
+        kpi("callback-rate", 2, "callback_rate", "today"),
+        kpi("time-to-callback", 4, "time_to_callback", "today"),
+    ]
+
+
+async def ensure_demo_dashboards(session: AsyncSession, tenant_id: int) -> None:
+    """A fresh demo tenant gets the floor overview and the call-back list's dashboard; a
+    tenant that has dashboards already keeps them as they are."""
+    if await ensure_default_dashboard(session, tenant_id):
+        session.add(
+            Dashboard(
+                tenant_id=tenant_id,
+                name=CALLBACKS_DASHBOARD,
+                widgets=[w.model_dump(mode="json") for w in callbacks_widgets()],
+                created_by="floorwatch",
+                updated_by="floorwatch",
+            )
+        )
+
+
 async def run_demo(services: Services, speed: float = 1.0) -> None:
     """Feed the demo until cancelled."""
     now = datetime.now(UTC)
@@ -155,6 +191,7 @@ async def run_demo(services: Services, speed: float = 1.0) -> None:
         await provision_roster(session, tenant.id, sim.roster())
         await ensure_demo_rules(session, tenant.id)
         await ensure_demo_stall_limits(session, tenant.id)
+        await ensure_demo_dashboards(session, tenant.id)
         await session.commit()
         tenant_id = tenant.id
     services.configs.invalidate(tenant_id)

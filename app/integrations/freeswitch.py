@@ -45,6 +45,7 @@ from typing import Final
 
 import msgspec
 
+from app.callbacks.numbers import caller_from_platform
 from app.events.schemas import (
     MAX_TS_MS,
     AgentLogin,
@@ -202,7 +203,13 @@ def _queued(headers: Headers, action: str) -> CallQueued:
         raise EventError(f"{action} event without CC-Queue")
     ts = _event_ms(headers, action)
     kind = "queued" if action == "member-queue-start" else f"resumed-in-queue-{ts}"
-    return CallQueued(id=digest_id(NAMESPACE, member, kind), ts=ts, call_id=member, queue=queue)
+    return CallQueued(
+        id=digest_id(NAMESPACE, member, kind),
+        ts=ts,
+        call_id=member,
+        queue=queue,
+        caller=caller_from_platform(headers.get("CC-Member-CID-Number")),
+    )
 
 
 def _ringing(headers: Headers, action: str) -> CallRinging:

@@ -40,6 +40,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import json
 import math
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import UTC
@@ -47,6 +48,7 @@ from email.utils import parsedate_to_datetime
 from typing import Final, Literal
 from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
+from app.callbacks.numbers import caller_from_platform
 from app.events.schemas import (
     MAX_TS_MS,
     AgentLogin,
@@ -254,7 +256,18 @@ def _queued(params: Mapping[str, str], event: str) -> CallQueued:
         ts=_taskrouter_ms(params, event),
         call_id=task,
         queue=queue,
+        caller=_task_caller(params),
     )
+
+
+def _task_caller(params: Mapping[str, str]) -> str | None:
+    """`from` of the task attributes (JSON), which Twilio sets to the caller of a voice task."""
+    try:
+        attributes = json.loads(params.get("TaskAttributes") or "{}")
+    except ValueError:
+        return None
+    caller = attributes.get("from") if isinstance(attributes, dict) else None
+    return caller_from_platform(caller) if isinstance(caller, str) else None
 
 
 def _ringing(params: Mapping[str, str], event: str, agent_field: AgentField) -> CallRinging:

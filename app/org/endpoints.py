@@ -70,6 +70,7 @@ def _tenant_out(tenant: Tenant) -> TenantOut:
         timezone=tenant.timezone,
         language="pl" if tenant.language == "pl" else "en",
         currency=tenant.currency,
+        country_code=tenant.country_code,
     )
 
 
@@ -85,7 +86,7 @@ async def get_tenant(principal: WallPrincipal, services: ServicesDep) -> TenantO
 
 @tenant_router.patch(
     "",
-    summary="Change the tenant's language or currency (admins)",
+    summary="Change the tenant's language, currency or country code (admins)",
     description="The language is that of alert notifications (the pages follow each browser); "
     "the currency is shown with revenue. The time zone is changed with care: see "
     "docs/reports.md (`floorwatch reports rebuild`).",
@@ -100,6 +101,8 @@ async def patch_tenant(
             tenant.language = changes["language"]
         if "currency" in changes:
             tenant.currency = changes["currency"]
+        if "country_code" in changes:
+            tenant.country_code = changes["country_code"]
         await session.commit()
         log.info("tenant settings changed", tenant_id=tenant.id, fields=sorted(changes))
         out = _tenant_out(tenant)

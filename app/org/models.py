@@ -19,6 +19,8 @@ class Tenant(Base):
     currency: Mapped[str | None] = mapped_column(String(3), default=None)
     """ISO 4217 code revenue is shown in; None: amounts without a currency."""
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    country_code: Mapped[str | None] = mapped_column(String(3), default=None)
+    """Calling code given to national caller numbers (`48`); None: numbers stay as sent."""
 
 
 class Queue(Base):

@@ -158,15 +158,29 @@ Currency = Annotated[
 ]
 
 
+CountryCode = Annotated[
+    str,
+    Field(pattern=r"^[1-9][0-9]{0,2}$", description="E.164 calling code without +, e.g. 48."),
+]
+
+
 class TenantOut(BaseModel):
     name: str
     timezone: str = Field(description="IANA time zone of `today` and the reports.")
     language: Language = Field(description="The language of alert notifications.")
     currency: str | None = Field(description="Revenue is shown in it; null: no currency sign.")
+    country_code: str | None = Field(
+        None, description="Calling code given to national caller numbers; null: none."
+    )
 
 
 class TenantUpdate(StrictModel):
     language: Language | None = Field(None, description="Omitted: unchanged.")
     currency: Currency | None = Field(
         None, description="Omitted: unchanged; `null` clears it (amounts without a sign)."
+    )
+    country_code: CountryCode | None = Field(
+        None,
+        description="Omitted: unchanged; `null` clears it. National caller numbers (no `+` or "
+        "`00`) get this calling code on the call-back list, their leading 0 dropped.",
     )

@@ -12,7 +12,6 @@ from typing import Final
 
 from app.registry.compiled import compile_family
 from app.registry.specs import (
-    WINDOWED,
     BadSide,
     MetricFamily,
     MetricKind,
@@ -20,7 +19,7 @@ from app.registry.specs import (
     MetricUnit,
     Thresholds,
 )
-from app.registry.sums import StateTimes, WindowSums
+from app.registry.sums import CALLBACK_SUM_FIELDS, StateTimes, WindowSums
 
 MICROS: Final = 1_000_000
 BREAK_REASON_PREFIX: Final = "agents_break:"
@@ -248,6 +247,27 @@ PIPELINE_GAUGE_SPECS: Final = (
 PIPELINE_CALL_METRICS: Final = ("deals", "revenue", "average_deal")
 """Call metrics a pipeline scope shows too (the deals won in it and their amounts)."""
 
+CALLBACK_SPECS: Final = (
+    _gauge("unreturned", MetricFamily.callbacks, "Unreturned callers", "Nieoddzwonieni", UP,
+           "callers on the call-back list now (status `open`)", thresholds=Thresholds(5, 10)),
+    MetricSpec("missed_callers", C, N, UP, MetricFamily.callbacks, "Missed callers",
+               "Nieodebrani dzwoniący",
+               "callers who entered the call-back list (first miss) in the window",
+               formula="missed_callers"),
+    MetricSpec("callbacks_made", C, N, DOWN, MetricFamily.callbacks, "Call-backs made",
+               "Oddzwonienia", "entries closed by an outbound call that connected",
+               formula="callbacks_made"),
+    MetricSpec("callback_rate", R, F, DOWN, MetricFamily.callbacks, "Call-back rate",
+               "Wskaźnik oddzwonień",
+               "call-backs made / entries closed (called back, called again or expired)",
+               formula="ratio(callbacks_made, callbacks_closed)", thresholds=Thresholds(0.8, 0.6)),
+    MetricSpec("time_to_callback", A, S, UP, MetricFamily.callbacks, "Time to call-back",
+               "Czas do oddzwonienia",
+               "mean time from the last miss to the connecting call-back",
+               formula="seconds(callback_ms, callbacks_made)",
+               thresholds=Thresholds(3600, 4 * 3600)),
+)  # fmt: skip
+
 ALL_SPECS: Final = (
     *QUEUE_GAUGE_SPECS,
     *AGENT_GAUGE_SPECS,
@@ -257,6 +277,7 @@ ALL_SPECS: Final = (
     *SHIFT_SPECS,
     *PIPELINE_SPECS,
     *PIPELINE_GAUGE_SPECS,
+    *CALLBACK_SPECS,
 )
 REGISTRY: Final[dict[str, MetricSpec]] = {spec.name: spec for spec in ALL_SPECS}
 
@@ -267,6 +288,8 @@ AGENT_GAUGES: Final = tuple(spec.name for spec in AGENT_GAUGE_SPECS)
 SHIFT_METRICS: Final = tuple(spec.name for spec in SHIFT_SPECS)
 PIPELINE_METRICS: Final = tuple(spec.name for spec in PIPELINE_SPECS)
 PIPELINE_GAUGES: Final = tuple(spec.name for spec in PIPELINE_GAUGE_SPECS)
+CALLBACK_METRICS: Final = tuple(spec.name for spec in CALLBACK_SPECS)
+CALLBACK_WINDOWED: Final = tuple(spec for spec in CALLBACK_SPECS if spec.windowed)
 LIVE_METRICS: Final = (
     *QUEUE_GAUGES,
     *AGENT_GAUGES,
@@ -274,6 +297,7 @@ LIVE_METRICS: Final = (
     *AGENT_TIME_METRICS,
     *PIPELINE_METRICS,
     *PIPELINE_GAUGES,
+    *CALLBACK_METRICS,
 )
 """What the live view and the dashboards offer (gauges `live`, the rest in windows)."""
 
@@ -286,6 +310,8 @@ pipeline_metrics: Final = compile_family(PIPELINE_SPECS, WindowSums._fields, HEL
 """WindowSums -> every pipeline metric, by the formulas of PIPELINE_SPECS."""
 DEALS_OPEN_PREFIX: Final = "deals_open:"
 DEALS_STALLED_PREFIX: Final = "deals_stalled:"
+callback_metrics: Final = compile_family(CALLBACK_WINDOWED, CALLBACK_SUM_FIELDS, HELPERS)
+"""The call-back list's window sums -> its windowed metrics, by the formulas of CALLBACK_SPECS."""
 
 
 def spec_of(metric: str) -> MetricSpec | None:
@@ -302,7 +328,7 @@ def spec_of(metric: str) -> MetricSpec | None:
 
 def _check() -> None:
     for spec in ALL_SPECS:
-        if (spec.formula is not None) != (spec.family in WINDOWED):  # pragma: no cover
+        if (spec.formula is not None) != spec.windowed:  # pragma: no cover
             raise RuntimeError(f"{spec.name}: a windowed metric needs a formula, others none")
     if len(REGISTRY) != len(ALL_SPECS):  # pragma: no cover
         raise RuntimeError("a metric is declared twice")

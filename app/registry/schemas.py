@@ -5,7 +5,6 @@ from __future__ import annotations
 from pydantic import BaseModel, Field
 
 from app.registry.specs import (
-    WINDOWED,
     BadSide,
     MetricFamily,
     MetricKind,
@@ -59,7 +58,7 @@ def metric_out(spec: MetricSpec) -> MetricOut:
         labels={"en": spec.label_en, "pl": spec.label_pl},
         description=spec.description,
         scopes=list(spec.scopes),
-        windowed=spec.family in WINDOWED,
+        windowed=spec.windowed,
         in_reports=spec.rollup.value != "none",
         thresholds=(
             ThresholdsOut(warn=spec.thresholds.warn, crit=spec.thresholds.crit)

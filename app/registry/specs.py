@@ -46,6 +46,7 @@ class MetricFamily(enum.StrEnum):
     shifts = "shifts"  # from shifts and logins: reports only
     pipeline = "pipeline"  # the window sums of deal events: tenant, pipeline, team, agent
     pipeline_gauge = "pipeline_gauge"  # the open deals now: tenant, pipeline, team, agent, `live`
+    callbacks = "callbacks"  # the call-back list: tenant and queue, `live` gauge and windows
 
 
 class Rollup(enum.StrEnum):
@@ -57,10 +58,13 @@ class Rollup(enum.StrEnum):
     none = "none"
 
 
-WINDOWED: Final = frozenset({MetricFamily.calls, MetricFamily.agent_time, MetricFamily.pipeline})
-"""The families computed from window sums, in every window."""
-REPORTED: Final = WINDOWED
-"""The windowed families that reports recompute from their rollups."""
+WINDOWED: Final = frozenset(
+    {MetricFamily.calls, MetricFamily.agent_time, MetricFamily.pipeline, MetricFamily.callbacks}
+)
+"""The families computed from window sums, in every window (their gauges are read `live`)."""
+REPORTED: Final = frozenset({MetricFamily.calls, MetricFamily.agent_time, MetricFamily.pipeline})
+"""The windowed families that reports recompute from their rollups (the call-back list has a
+report of its own, from its facts)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,6 +99,11 @@ class MetricSpec:
         return Rollup.none
 
     @property
+    def windowed(self) -> bool:
+        """Counted over windows (5m ... today), not read `live`."""
+        return self.family in WINDOWED and self.kind is not MetricKind.gauge
+
+    @property
     def scopes(self) -> tuple[str, ...]:
         return SCOPES[self.family]
 
@@ -111,5 +120,6 @@ SCOPES: Final = {
     MetricFamily.shifts: ("tenant", "team", "agent"),
     MetricFamily.pipeline: ("tenant", "pipeline", "team", "agent"),
     MetricFamily.pipeline_gauge: ("tenant", "pipeline", "team", "agent"),
+    MetricFamily.callbacks: ("tenant", "queue"),
 }
 """The scopes each family of metrics exists for."""

@@ -80,5 +80,10 @@ class StateTimes(NamedTuple):
     on_break: int
 
 
+CALLBACK_SUM_FIELDS: Final = ("missed_callers", "callbacks_made", "callback_ms", "callbacks_closed")
+"""The window sums of the call-back list (app/streams/aggregator/callbacks.py, `CallbackSums`):
+entries opened, closed by a connecting call-back, their times to call-back (ms), and entries
+closed called back, called again or expired. Kept apart from LEDGERS: they have no rollup."""
+
 if WindowSums._fields != (*ADDITIVE_SUMS, "max_wait_ms"):  # pragma: no cover - import-time guard
     raise RuntimeError("WindowSums must list LEDGERS' fields in order, then max_wait_ms")

@@ -34,6 +34,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from app.core.db import Database
 from app.reports.models import (
     AgentStateFactRow,
+    CallbackFactRow,
     CallFactRow,
     CsatFactRow,
     DealFactRow,
@@ -44,6 +45,7 @@ from app.reports.rollups import add_to_rollups, rollup_deltas
 from app.shifts.outcomes import invalidate_shift_outcomes
 from app.streams.aggregator.facts import (
     AgentStateFact,
+    CallbackFact,
     CallFact,
     CsatFact,
     DealFact,
@@ -57,6 +59,7 @@ ROWS: dict[type[Any], type[Any]] = {
     DealFact: DealFactRow,
     CsatFact: CsatFactRow,
     PipelineFact: PipelineFactRow,
+    CallbackFact: CallbackFactRow,
 }
 CHUNK = 500
 """Rows per statement on SQLite."""

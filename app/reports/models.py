@@ -92,6 +92,26 @@ class CsatFactRow(FactMixin, Base):
     ms: Mapped[int] = mapped_column(BigInteger)
 
 
+class CallbackFactRow(FactMixin, Base):
+    """An entry that left the call-back list. No number: the report keeps counts only."""
+
+    __tablename__ = "callback_facts"
+    __table_args__ = (
+        Index("uq_callback_facts_fact", "tenant_id", "fact_id", unique=True),
+        Index("ix_callback_facts_time", "tenant_id", "closed_ms"),
+    )
+
+    entry_id: Mapped[int] = mapped_column(BigInteger)
+    queue: Mapped[str | None] = mapped_column(String(128))
+    status: Mapped[str] = mapped_column(String(16))
+    first_missed_ms: Mapped[int] = mapped_column(BigInteger)
+    last_missed_ms: Mapped[int] = mapped_column(BigInteger)
+    closed_ms: Mapped[int] = mapped_column(BigInteger)
+    misses: Mapped[int] = mapped_column(Integer)
+    attempts: Mapped[int] = mapped_column(Integer)
+    callback_ms: Mapped[int | None] = mapped_column(BigInteger)
+
+
 class FactPruneMark(Base):
     """Facts of the tenant older than `pruned_before_ms` were deleted (or are being), and
     are not written again (app/reports/retention.py)."""

@@ -48,6 +48,7 @@ from app.org.models import Tenant
 from app.registry.sums import ADDITIVE_SUMS, STATES
 from app.reports.models import (
     AgentStateFactRow,
+    CallbackFactRow,
     CallFactRow,
     CsatFactRow,
     DealFactRow,
@@ -55,6 +56,7 @@ from app.reports.models import (
 )
 from app.streams.aggregator.facts import (
     AgentStateFact,
+    CallbackFact,
     CallFact,
     CsatFact,
     DealFact,
@@ -212,6 +214,8 @@ class DeltaBuilder:
             self.add_state(tenant_id, fact)
         elif isinstance(fact, PipelineFact):
             self.add_pipeline(tenant_id, fact)
+        elif isinstance(fact, CallbackFact):
+            return  # the call-back report reads its facts itself (app/callbacks/report.py)
         elif isinstance(fact, DealFact):
             for d in self._targets(tenant_id, fact.ms, fact.queue, fact.agent, fact.team):
                 d.sums[COL["deals"]] += 1
@@ -448,6 +452,7 @@ FACT_TABLES: Final[tuple[tuple[Any, Any], ...]] = (
     (DealFactRow, DealFact),
     (CsatFactRow, CsatFact),
     (PipelineFactRow, PipelineFact),
+    (CallbackFactRow, CallbackFact),
 )
 
 
@@ -457,6 +462,7 @@ FACT_TIME_COLUMNS: Final = {
     DealFactRow: "ms",
     CsatFactRow: "ms",
     PipelineFactRow: "ms",
+    CallbackFactRow: "closed_ms",
 }
 """The time after which a fact adds nothing to the rollups (a call's answer, abandon and
 handle time all fall at or before its finish; a state interval is split up to its end)."""

@@ -136,6 +136,11 @@ class Engine(ABC):
         """The live agent board (time of the view, rows)."""
 
     @abstractmethod
+    async def callbacks(self, tenant_id: int) -> tuple[int, list[dict[str, object]]] | None:
+        """The call-back list (time of the view, rows of `TenantAggregator.callback_rows`;
+        numbers whole: whoever shows them masks them by role, app/callbacks/service.py)."""
+
+    @abstractmethod
     async def counts(self, tenant_id: int) -> dict[str, int]:
         """Exact count of aggregated events per type."""
 

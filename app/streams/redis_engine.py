@@ -22,12 +22,14 @@ from app.streams.tenant_config import TenantConfigs
 from app.streams.views import (
     AT,
     BOARD,
+    CALLBACKS,
     META,
     OFFSET,
     WANT_TTL_MS,
     always_written,
     at_decoder,
     board_decoder,
+    callbacks_decoder,
     meta_decoder,
     scope_decoder,
     scope_field,
@@ -167,6 +169,13 @@ class RedisEngine(Engine):
         if at is None:
             return None
         return at_decoder.decode(at), board_decoder.decode(blob) if blob is not None else []
+
+    async def callbacks(self, tenant_id: int) -> tuple[int, list[dict[str, object]]] | None:
+        fresh = await self._want(tenant_id, [CALLBACKS])
+        at, blob = await self._read_view(tenant_id, [CALLBACKS], wait=fresh)
+        if at is None:
+            return None
+        return at_decoder.decode(at), callbacks_decoder.decode(blob) if blob is not None else []
 
     async def counts(self, tenant_id: int) -> dict[str, int]:
         blob: Any = await self.redis.hget(self.keys.view(tenant_id), META)

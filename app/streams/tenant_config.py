@@ -12,7 +12,9 @@ from app.pipeline.service import list_stall_limits, stall_limits_by_pipeline
 from app.streams.aggregator.config import QueueConfig, TenantConfig
 
 
-async def load_tenant_config(db: Database, tenant_id: int, max_call_age_s: float) -> TenantConfig:
+async def load_tenant_config(
+    db: Database, tenant_id: int, max_call_age_s: float, callback_expiry_s: float = 24 * 3600
+) -> TenantConfig:
     async with db.session() as session:
         tenant = await session.get(Tenant, tenant_id)
         queues = (await session.scalars(select(Queue).where(Queue.tenant_id == tenant_id))).all()
@@ -28,6 +30,7 @@ async def load_tenant_config(db: Database, tenant_id: int, max_call_age_s: float
         tenant_id=tenant_id,
         timezone=tenant.timezone if tenant else "UTC",
         language=tenant.language if tenant else "en",
+        country_code=tenant.country_code if tenant else None,
         queues={
             q.name: QueueConfig(
                 sl_threshold_s=q.sl_threshold_s,
@@ -40,15 +43,23 @@ async def load_tenant_config(db: Database, tenant_id: int, max_call_age_s: float
         agent_names={agent: name for agent, name, _ in rows if name},
         max_call_age_s=max_call_age_s,
         stall_limits=stall_limits_by_pipeline(stall_limits),
+        callback_expiry_s=callback_expiry_s,
     )
 
 
 class TenantConfigs:
     """Configurations cached for `ttl_s`; aggregators pick up edits within that time."""
 
-    def __init__(self, db: Database, max_call_age_s: float, ttl_s: float = 10.0) -> None:
+    def __init__(
+        self,
+        db: Database,
+        max_call_age_s: float,
+        ttl_s: float = 10.0,
+        callback_expiry_s: float = 24 * 3600,
+    ) -> None:
         self.db = db
         self.max_call_age_s = max_call_age_s
+        self.callback_expiry_s = callback_expiry_s
         self.ttl_s = ttl_s
         self._cache: dict[int, tuple[float, TenantConfig]] = {}
 
@@ -56,7 +67,9 @@ class TenantConfigs:
         hit = self._cache.get(tenant_id)
         if hit is not None and time.monotonic() - hit[0] < self.ttl_s:
             return hit[1]
-        config = await load_tenant_config(self.db, tenant_id, self.max_call_age_s)
+        config = await load_tenant_config(
+            self.db, tenant_id, self.max_call_age_s, self.callback_expiry_s
+        )
         self._cache[tenant_id] = (time.monotonic(), config)
         return config
 

@@ -30,6 +30,8 @@ from app.streams.aggregator import LIVE, WINDOWS, TenantAggregator
 META: Final = "meta"
 AT: Final = "at"
 BOARD: Final = "board"
+CALLBACKS: Final = "callbacks"
+"""The call-back list (written while wanted, like the board)."""
 OFFSET: Final = "offset"
 """The partition's log offset the view was computed at (written by the worker, not by
 `compute_parts`): how far the tenant's numbers have got (`/v1/events/progress`)."""
@@ -50,6 +52,7 @@ meta_decoder: Final = msgspec.msgpack.Decoder(ViewMeta)
 at_decoder: Final = msgspec.msgpack.Decoder(int)
 scope_decoder: Final = msgspec.msgpack.Decoder(dict[str, dict[str, float | int | None]])
 board_decoder: Final = msgspec.msgpack.Decoder(list[dict[str, object]])
+callbacks_decoder: Final = msgspec.msgpack.Decoder(list[dict[str, object]])
 
 
 def scope_field(scope: str) -> str:
@@ -72,6 +75,8 @@ def compute_parts(agg: TenantAggregator, now_ms: int, wanted: Iterable[str]) -> 
     for part in wanted:
         if part == BOARD:
             parts[BOARD] = _encode(agg.agent_board(now_ms))
+        elif part == CALLBACKS:
+            parts[CALLBACKS] = _encode(agg.callback_rows(now_ms))
         elif part.startswith(SCOPE_PREFIX) and not always_written(part):
             scopes.append(part.removeprefix(SCOPE_PREFIX))
     for scope in scopes:

@@ -22,6 +22,7 @@ from app.alerts.feed import in_scope
 from app.alerts.schemas import AlertOut
 from app.auth.principal import Principal
 from app.auth.resolver import resolve_credential
+from app.callbacks.service import rows_of, wall_row
 from app.core.logging import get_logger
 from app.core.services import Services
 from app.dashboards.feed import scope_versions
@@ -323,6 +324,9 @@ class Hub:
         alerts = None
         if any(t.kind is TopicKind.alerts for t in topics):
             alerts = await self.services.alerts.feed.current(tenant_id)
+        callbacks = None
+        if any(t.kind is TopicKind.callbacks for t in topics):
+            callbacks = await self.engine.callbacks(tenant_id)
         dashboards = None
         if any(t.kind is TopicKind.dashboards for t in topics):
             dashboards = await self.services.dashboards.versions(tenant_id)
@@ -338,6 +342,9 @@ class Hub:
             elif topic.kind is TopicKind.board:
                 at_ms, rows = board if board else (0, [])
                 out[topic.name] = (at_ms, board_state(topic, rows))
+            elif topic.kind is TopicKind.callbacks:
+                at_ms, rows = callbacks if callbacks else (0, [])
+                out[topic.name] = (at_ms, callbacks_state(topic, rows))
             elif topic.kind is TopicKind.dashboards:
                 now_ms = int(time.time() * 1000)
                 out[topic.name] = (now_ms, scope_versions(dashboards or {}, topic.scope))
@@ -410,3 +417,12 @@ def board_state(topic: Topic, rows: list[dict[str, object]]) -> State:
     field = "team" if topic.scope_kind == "team" else "call_queue"
     name = topic.scope_name
     return {str(row["agent"]): row for row in rows if row.get(field) == name}
+
+
+def callbacks_state(topic: Topic, rows: list[dict[str, object]]) -> State:
+    """The call-back list of a topic keyed by entry id, numbers masked (app/callbacks/service.py):
+    every entry (`tenant`) or a queue's."""
+    queue = topic.scope_name if topic.scope_kind == "queue" else None
+    return {
+        str(row.id): wall_row(row) for row in rows_of(rows) if queue is None or row.queue == queue
+    }

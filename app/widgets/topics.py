@@ -5,6 +5,7 @@
     alerts:SCOPE           alerts:tenant, alerts:team:Blue
     dashboards:SCOPE       dashboards:tenant, dashboards:team:Blue (versions, to reload a layout)
     messages:SCOPE         messages:tenant, messages:team:Blue (messages to the floor)
+    callbacks:SCOPE        callbacks:tenant, callbacks:queue:Sales (the call-back list, masked)
 
 SCOPE is `tenant`, `queue:NAME`, `team:NAME` or (metrics only) `agent:ID` and `pipeline:NAME`.
 A NAME may itself hold colons: the window is the part after the last colon. A topic never names
@@ -31,6 +32,7 @@ class TopicKind(StrEnum):
     alerts = "alerts"
     dashboards = "dashboards"
     messages = "messages"
+    callbacks = "callbacks"
 
 
 SCOPE_KINDS: dict[TopicKind, tuple[str, ...]] = {
@@ -39,6 +41,7 @@ SCOPE_KINDS: dict[TopicKind, tuple[str, ...]] = {
     TopicKind.alerts: ("queue", "team"),
     TopicKind.dashboards: ("team",),
     TopicKind.messages: ("team",),
+    TopicKind.callbacks: ("queue",),
 }
 
 
@@ -83,7 +86,7 @@ def parse_topic(tenant_id: int, name: str) -> Topic:
     except ValueError:
         raise TopicError(
             f"unknown topic {name!r}: expected `metrics:SCOPE:WINDOW`, `board:SCOPE`, "
-            "`alerts:SCOPE`, `dashboards:SCOPE` or `messages:SCOPE`"
+            "`alerts:SCOPE`, `dashboards:SCOPE`, `messages:SCOPE` or `callbacks:SCOPE`"
         ) from None
     if not sep:
         raise TopicError(f"topic {name!r} lacks its scope, e.g. `{kind}:tenant`")
@@ -109,12 +112,15 @@ def can_subscribe(
     teams; only needed for callers limited to some teams). A board or the alerts of a team need
     that team; the tenant's or a queue's (which list agents of any team) need every team.
     The dashboards shared with everyone, and the messages to them, are everyone's; a team's
-    need that team."""
+    need that team. The call-back list is every wall reader's: its topics carry masked numbers
+    only."""
     if principal.tenant_id != topic.tenant_id or not principal.reads_wall:
         return False
     access = principal.access
     if topic.kind is TopicKind.metrics:
         return access.can_see_scope(topic.scope, dict(team_of_agent or {}))
+    if topic.kind is TopicKind.callbacks:
+        return True
     if topic.scope_kind == "team":
         return access.can_see_team(topic.scope_name)
     if topic.kind in (TopicKind.dashboards, TopicKind.messages):

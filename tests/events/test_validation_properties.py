@@ -56,6 +56,10 @@ REQUIRED: dict[str, dict[str, st.SearchStrategy[Any]]] = {
     "deal.stage_changed": {"deal_id": name, "stage": name},
     "deal.won": {"deal_id": name},
     "deal.lost": {"deal_id": name},
+    "callback.dismissed": {
+        "callback_id": st.integers(1, 2**53),
+        "reason": st.text(min_size=1, max_size=20),
+    },
 }
 
 
@@ -170,6 +174,8 @@ BAD_EVENTS = {
     "ts without zone": b'{"id":"a","type":"agent.login","ts":"2024-01-01T00:00:00","agent":"x"}',
     "negative amount": b'{"id":"a","type":"deal.closed","ts":1,"agent":"x","amount":-1}',
     "score 6": b'{"id":"a","type":"csat.submitted","ts":1,"score":6}',
+    "caller with letters": b'{"id":"a","type":"call.queued","ts":1,"call_id":"c","queue":"q",'
+    b'"caller":"call me"}',
     "huge integer": b'{"id":"a","type":"call.queued","ts":1,"call_id":"c","queue":"q",'
     b'"priority":1' + b"0" * 40 + b"}",
     "a string": b'"call.queued"',

@@ -20,6 +20,7 @@ from app.registry.metrics import (
     REGISTRY,
     agent_time_metrics,
     call_metrics,
+    callback_metrics,
     pipeline_metrics,
     ratio,
 )
@@ -92,13 +93,21 @@ def test_derived_lists_follow_the_registry() -> None:
     windowed = {
         s.name
         for s in ALL_SPECS
-        if s.family in (MetricFamily.calls, MetricFamily.agent_time, MetricFamily.pipeline)
+        if s.family
+        in (
+            MetricFamily.calls,
+            MetricFamily.agent_time,
+            MetricFamily.pipeline,
+            MetricFamily.callbacks,
+        )
+        and s.kind is not MetricKind.gauge
     }
     gauges = {
         s.name
         for s in ALL_SPECS
         if s.family
         in (MetricFamily.queue_gauge, MetricFamily.agent_gauge, MetricFamily.pipeline_gauge)
+        or (s.family is MetricFamily.callbacks and s.kind is MetricKind.gauge)
     }
     assert set(DASHBOARD_METRICS) == set(LIVE_METRICS) == windowed | gauges
     assert set(REPORT_METRICS) == {s.name for s in ALL_SPECS if s.rollup.value != "none"}
@@ -164,3 +173,17 @@ def test_a_formula_naming_something_unknown_is_refused() -> None:
     )  # fmt: skip
     with pytest.raises(ValueError, match=r"typo: its formula names \['answerd', 'offered'\]"):
         compile_family([spec], WindowSums._fields, {"ratio": ratio})
+
+
+@given(missed=counts, made=counts, waited=st.integers(min_value=0, max_value=10**9), closed=counts)
+def test_callback_formulas_of_docs_metrics_md(
+    missed: int, made: int, waited: int, closed: int
+) -> None:
+    got = callback_metrics((missed, made, waited, made + closed))
+    assert list(got) == ["missed_callers", "callbacks_made", "callback_rate", "time_to_callback"]
+    assert got["missed_callers"] == missed
+    assert got["callbacks_made"] == made
+    assert got["callback_rate"] == (made / (made + closed) if made + closed else None)
+    assert got["time_to_callback"] == (waited / (1000 * made) if made else None)
+    assert REGISTRY["unreturned"].kind is MetricKind.gauge
+    assert REGISTRY["unreturned"].scopes == ("tenant", "queue")

@@ -15,11 +15,13 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from app.core.db import Database
+from app.events.schemas import CallAbandoned, CallConnected, CallDialed, CallQueued
 from app.reports.facts import ROWS, write_facts
 from app.reports.rollups import KpiRollupRow
 from app.streams.aggregator import TenantAggregator
 from app.streams.aggregator.facts import (
     AgentStateFact,
+    CallbackFact,
     CallFact,
     CsatFact,
     DealFact,
@@ -67,6 +69,10 @@ def every_column() -> list[Fact]:
                      "Sales", 1234.56, 86_400_001, 2**31 + 5, T0 - 86_400_001, T0 + 11),
         PipelineFact(f"pipeline:{long}", "stage", long, long, long, None, None, None,
                      None, None, None, None, T0 + 12),
+        CallbackFact("callback:1:1", 1, "Sales", "returned_by_us", T0, T0 + 5, T0 + 11, 2, 1,
+                     600_000),
+        CallbackFact(f"callback:{long}", 2**40, None, "dismissed", T0 + 2**32, T0 + 2**32,
+                     T0 + 2**32 + 1, 1, 0, None),
     ]  # fmt: skip
 
 
@@ -75,6 +81,18 @@ def traffic_facts(agents: int = 40, minutes: int = 45) -> list[Fact]:
     traffic = generate(agents, minutes, pipeline=True)
     agg = TenantAggregator(traffic.config)
     agg.apply_batch(traffic.events)
+    after = agg.clock_ms + 1000  # and two callers who hung up, one of them called back
+    agg.apply_batch(
+        [
+            CallQueued(id="cb1", ts=after, call_id="cb-1", queue="Sales", caller="+48601000001"),
+            CallAbandoned(id="cb2", ts=after + 60_000, call_id="cb-1"),
+            CallQueued(id="cb3", ts=after, call_id="cb-2", queue="Sales", caller="+48601000002"),
+            CallAbandoned(id="cb4", ts=after + 60_000, call_id="cb-2"),
+            CallDialed(id="cb5", ts=after + 120_000, call_id="cb-3", agent="cb-agent",
+                       caller="+48601000001"),
+            CallConnected(id="cb6", ts=after + 130_000, call_id="cb-3", agent="cb-agent"),
+        ]
+    )  # fmt: skip
     return agg.drain_facts()
 
 

@@ -18,6 +18,7 @@ from app.events.schemas import (
     AgentState,
     CallAbandoned,
     CallAnswered,
+    CallbackDismissed,
     CallConnected,
     CallDialed,
     CallEnded,
@@ -48,6 +49,7 @@ from app.streams.aggregator.catalog import (
     queue_gauges,
 )
 from app.streams.aggregator.config import TenantConfig
+from tests.streams.callback_reference import ReferenceCallbacks
 from tests.streams.pipeline_reference import SUMS as PIPELINE_SUMS
 from tests.streams.pipeline_reference import PipelineReference
 
@@ -112,6 +114,7 @@ class RCall:
     transfers: int = 0
     wrap_limit: int | None = None  # ms; None: no limit
     wrap_due: int = 0  # when a limited wrap-up ends by itself
+    caller: str | None = None
 
 
 @dataclass
@@ -121,6 +124,7 @@ class RTomb:
     queue: str | None
     agent: str | None
     at: int
+    caller: str | None = None
 
 
 @dataclass
@@ -153,6 +157,9 @@ class Reference:
         self.counts: dict[str, int] = {}
         self.queues_seen: set[str] = set()
         self.pipeline = PipelineReference(config, self)
+        self.callbacks = ReferenceCallbacks(
+            config.country_code, int(config.callback_expiry_s * 1000), self.facts
+        )
 
     # ------------------------------------------------------------- time
 
@@ -182,7 +189,17 @@ class Reference:
             limited = [(c.wrap_due, c.id) for c in self.calls.values() if c.wrap_limit]
             wrap = min(limited, default=None)
             expiry = self.deadline(self.calls[self.order[0]]) if self.order else None
-            if wrap is not None and wrap[0] <= until and (expiry is None or wrap[0] <= expiry):
+            entry = self.callbacks.next_expiry()
+            if (
+                entry is not None
+                and entry[0] <= until
+                and (wrap is None or entry[0] < wrap[0])
+                and (expiry is None or entry[0] <= expiry)
+            ):
+                t = max(entry[0], self.wm)
+                self.wm = t
+                self.callbacks.expire(entry[1], t)
+            elif wrap is not None and wrap[0] <= until and (expiry is None or wrap[0] <= expiry):
                 t = max(wrap[0], self.wm)
                 self.wm = t
                 c = self.calls[wrap[1]]
@@ -423,9 +440,17 @@ class Reference:
                 within_sl=c.within,
             )
         )
-        self.tombs[c.id] = RTomb(c.visit, outcome, queue, agent, t)
+        self.tombs[c.id] = RTomb(c.visit, outcome, queue, agent, t, c.caller)
+        if c.caller is not None:
+            missed = (outcome == "abandoned" and not c.short) or outcome == "left_queue"
+            if c.direction == "inbound" and missed:
+                self.callbacks.missed(c.caller, c.queue, t)
+            elif c.direction == "outbound" and outcome != "answered":
+                self.callbacks.attempted(c.caller)
 
     def answer(self, c: RCall, t: int, ms: int, agent: str | None) -> None:
+        if c.caller is not None:
+            self.callbacks.answered(c.caller, t)
         c.outcome = "answered"
         c.answered_ms = ms
         c.oq = c.queue
@@ -501,6 +526,8 @@ class Reference:
     def on_call_queued(self, ev: CallQueued, t: int) -> None:
         c = self.calls.get(ev.call_id)
         if c is not None:
+            if c.caller is None:
+                c.caller = ev.caller
             if c.phase == "waiting" and c.queue != ev.queue:
                 c.queue = ev.queue
                 self.queues_seen.add(ev.queue)
@@ -509,6 +536,7 @@ class Reference:
         if tomb is not None and tomb.outcome != "left_queue":
             return
         c = self.new_call(ev.call_id, t, ev.queue, "inbound")
+        c.caller = ev.caller if ev.caller is not None or tomb is None else tomb.caller
         c.enq = ev.ms
         self.enqueue(c, ev.ms)
 
@@ -633,6 +661,7 @@ class Reference:
         if ev.call_id in self.calls or self.lookup_tomb(ev.call_id, t) is not None:
             return
         c = self.new_call(ev.call_id, t, ev.queue, "outbound")
+        c.caller = ev.caller
         c.phase = "dialing"
         c.agent = c.last_agent = ev.agent
         a = self.agent(ev.agent, t)
@@ -660,10 +689,17 @@ class Reference:
                 a.talk.remove(c.id)
                 if c.agent != ev.agent:
                     self.refresh(a, t)
+        if c.caller is None:
+            c.caller = ev.caller
+        if c.caller is not None:
+            self.callbacks.connected(c.caller, t)
         c.outcome = "answered"
         c.answered_ms = ev.ms
         c.oq = c.queue
         self.start_leg(c, ev.agent, t, ev.ms)
+
+    def on_callback_dismissed(self, ev: CallbackDismissed, t: int) -> None:
+        self.callbacks.dismiss(ev.callback_id, ev.reason, t)
 
     def on_agent_login(self, ev: AgentLogin, t: int) -> None:
         a = self.agent(ev.agent, t)
@@ -807,6 +843,9 @@ class Reference:
                 if c.waiting and (kind == "tenant" or scope == f"queue:{c.queue}")
             ]
             out.update(queue_gauges(len(waits), min(waits) if waits else None, q))
+            queue = scope.partition(":")[2] if kind == "queue" else None
+            window_range = self.window_start(window, q) if window != "live" else None
+            out.update(self.callbacks.metrics(queue, window_range, q))
         if kind not in ("queue", "pipeline"):
             n = dict.fromkeys(STATES, 0)
             reasons: dict[str, int] = {}

@@ -16,6 +16,7 @@ from app.events.schemas import (
     AgentState,
     CallAbandoned,
     CallAnswered,
+    CallbackDismissed,
     CallConnected,
     CallDialed,
     CallEnded,
@@ -43,6 +44,18 @@ CALLS = tuple(f"c{i}" for i in range(1, 9))
 DEALS = tuple(f"d{i}" for i in range(1, 6))
 STAGES = ("new", "qualified", "offer")
 PIPELINES = ("default", "b2b")
+CALLERS = (
+    None,
+    "+48601000001",
+    "0601 000 001",  # the same caller, national (the tenant's country code is 48)
+    "+48601000002",
+    "0048 601-000-003",
+    "+1 202 555 0100",
+    "anonymous",
+)
+CALLER_OF_CALL = dict(zip(CALLS, CALLERS[1:] + CALLERS[1:3], strict=True))
+"""Mostly a call id keeps one number, and some ids share one: an inbound miss on one id and an
+outbound call or a new call on another reach the same caller."""
 
 # (zone, an instant shortly before a local midnight that starts a DST change day or a plain one)
 STARTS = (
@@ -72,6 +85,8 @@ def config(tz: str) -> TenantConfig:
         stall_limits={"b2b": {"offer": 600, "new": 5400.5}},
         default_stall_s=3600,
         closed_deal_retention_s=7200,
+        country_code="48",
+        callback_expiry_s=600,  # shorter than an interval: expiries between boundaries
     )
 
 
@@ -124,6 +139,7 @@ def event_at(draw: st.DrawFn, ts: int, n: int) -> Event:
                 "deal_stage",
                 "deal_won",
                 "deal_lost",
+                "dismissed",
             )
         )
     )
@@ -132,8 +148,9 @@ def event_at(draw: st.DrawFn, ts: int, n: int) -> Event:
         return draw(deal_event(common, kind, maybe_agent))
     if kind in ("queued", "answered", "ended", "dialed"):
         common["deal_id"] = draw(st.none() | st.sampled_from(DEALS))
+    caller = draw(st.sampled_from((CALLER_OF_CALL[call],) * 3 + CALLERS))
     if kind == "queued":
-        return CallQueued(**common, call_id=call, queue=queue)
+        return CallQueued(**common, call_id=call, queue=queue, caller=caller)
     if kind == "ringing":
         return CallRinging(**common, call_id=call, agent=agent, queue=maybe_queue)
     if kind == "answered":
@@ -154,9 +171,11 @@ def event_at(draw: st.DrawFn, ts: int, n: int) -> Event:
     if kind == "left_queue":
         return CallLeftQueue(**common, call_id=call, reason="timeout", queue=maybe_queue)
     if kind == "dialed":
-        return CallDialed(**common, call_id=call, agent=agent, queue=maybe_queue)
+        return CallDialed(**common, call_id=call, agent=agent, queue=maybe_queue, caller=caller)
     if kind == "connected":
-        return CallConnected(**common, call_id=call, agent=agent, queue=maybe_queue)
+        return CallConnected(**common, call_id=call, agent=agent, queue=maybe_queue, caller=caller)
+    if kind == "dismissed":
+        return CallbackDismissed(**common, callback_id=draw(st.integers(1, 4)), reason="spam")
     if kind == "login":
         return AgentLogin(**common, agent=agent)
     if kind == "logout":

@@ -4,7 +4,9 @@ many points in time, on messy generated streams; a restart from a checkpoint cha
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import astuple
 
+import msgspec
 from hypothesis import HealthCheck, given, settings
 
 from app.streams.aggregator import LIVE, WINDOWS, Metrics, TenantAggregator
@@ -27,6 +29,8 @@ def compare(agg: TenantAggregator, ref: Reference, now: int) -> None:
         for r in agg.agent_board(now)
     ]
     assert board == ref.board(now)
+    listed = [msgspec.structs.astuple(e) for e in agg.callback_entries(now)]
+    assert listed == [astuple(e) for e in ref.callbacks.listed(max(now, ref.wm))]
 
 
 def _diff(got: Metrics, want: Metrics) -> dict[str, tuple[object, object]]:

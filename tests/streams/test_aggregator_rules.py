@@ -465,7 +465,11 @@ def test_longest_wait_grows_with_the_clock() -> None:
     assert agg.metrics("queue:sales", "live", at(30))["longest_wait"] == 30.0
     m = agg.metrics("tenant", "live", at(60))
     assert (m["calls_waiting"], m["longest_wait"]) == (2, 60.0)
-    assert agg.metrics("queue:nobody", "live", at(60)) == {"calls_waiting": 0, "longest_wait": 0.0}
+    assert agg.metrics("queue:nobody", "live", at(60)) == {
+        "calls_waiting": 0,
+        "longest_wait": 0.0,
+        "unreturned": 0,
+    }
 
 
 def local_ms(tz: str, *args: int, fold: int = 0) -> int:

@@ -3,6 +3,7 @@
 from app.integrations.simulation.config import (
     DEFAULT_CURVE,
     DEFAULT_QUEUES,
+    Callbacks,
     QueueProfile,
     SimConfig,
     Surge,
@@ -14,6 +15,7 @@ from app.integrations.simulation.roster import Roster, RosterAgent, RosterQueue,
 __all__ = [
     "DEFAULT_CURVE",
     "DEFAULT_QUEUES",
+    "Callbacks",
     "QueueProfile",
     "Roster",
     "RosterAgent",

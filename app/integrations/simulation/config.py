@@ -136,6 +136,25 @@ class Surge(msgspec.Struct, frozen=True, kw_only=True):
             raise ValueError("surge extra_callers must be >= 0")
 
 
+class Callbacks(msgspec.Struct, frozen=True, kw_only=True):
+    """Callers with numbers, and agents who call back those who hung up (the call-back list).
+    Drawn from a random stream of their own, so that turning them on changes no other draw
+    until an agent is first taken for a call-back."""
+
+    country_code: str = "48"
+    callers: int = 5000
+    """Distinct numbers callers come from."""
+    call_again_probability: float = 0.04
+    """An arriving caller is one who hung up earlier and tries again."""
+    callback_probability: float = 0.6
+    """A caller who hung up is called back by an agent of the queue ..."""
+    delay_s: tuple[float, float] = (120.0, 1500.0)
+    """... this long after (uniform), when one is free (tried again every 2 minutes)."""
+    answer_probability: float = 0.7
+    """The customer picks up a call-back (else it rings out: an attempt, tried once more)."""
+    talk_median_s: float = 90.0
+
+
 class SimConfig(msgspec.Struct, frozen=True, kw_only=True):
     """Everything that determines the simulated traffic; the same config gives the same events.
 
@@ -169,6 +188,8 @@ class SimConfig(msgspec.Struct, frozen=True, kw_only=True):
     """Recurring rushes on top of the curve (the live demo); None: the curve alone."""
     pipeline: bool = False
     """The agents of the queues that sell also work deals (simulation/pipeline.py)."""
+    callbacks: Callbacks | None = None
+    """Caller numbers and call-backs (the live demo); None: calls carry no number."""
 
     def __post_init__(self) -> None:
         if self.start.tzinfo is None:

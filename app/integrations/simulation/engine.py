@@ -33,6 +33,8 @@ from app.events.schemas import (
     AnyEvent,
     CallAbandoned,
     CallAnswered,
+    CallConnected,
+    CallDialed,
     CallEnded,
     CallHold,
     CallQueued,
@@ -43,7 +45,13 @@ from app.events.schemas import (
     DealClosed,
     datetime_to_ms,
 )
-from app.integrations.simulation.config import HOLD_SIGMA, QueueProfile, SimConfig, Surge
+from app.integrations.simulation.config import (
+    HOLD_SIGMA,
+    Callbacks,
+    QueueProfile,
+    SimConfig,
+    Surge,
+)
 from app.integrations.simulation.pipeline import PipelineSim
 from app.integrations.simulation.roster import Roster, build_roster
 from app.integrations.simulation.schedule import (
@@ -99,9 +107,10 @@ class _Agent:
 
 
 class _Call:
-    __slots__ = ("agent", "answered", "enqueued", "id", "n", "queue", "state")
+    __slots__ = ("agent", "answered", "caller", "enqueued", "id", "n", "queue", "state")
 
     def __init__(self, n: int, call_id: str, queue: int, enqueued: int) -> None:
+        self.caller: str | None = None
         self.n = n
         self.id = call_id
         self.queue = queue
@@ -176,6 +185,9 @@ class Simulator:
             PipelineSim(config.seed, self._prefix, self._id) if config.pipeline else None
         )
         self._call_deal: dict[str, str] = {}
+        self._callers = Random(config.seed * 1_000_003 + 16)
+        """Caller numbers and call-backs draw from here, so they change no other draw."""
+        self._missed: deque[str] = deque(maxlen=500)
 
     # public API
 
@@ -311,7 +323,11 @@ class Simulator:
         profile = self._queues[q]
         n = next(self._call_no)
         call = _Call(n, f"{self._call_prefix}{n}", q, t)
-        self._out.append(CallQueued(id=self._id(), ts=t, call_id=call.id, queue=profile.name))
+        if self.config.callbacks is not None:
+            call.caller = self._caller(self.config.callbacks)
+        self._out.append(
+            CallQueued(id=self._id(), ts=t, call_id=call.id, queue=profile.name, caller=call.caller)
+        )
         agent = self._longest_idle(q)
         if agent is None or self.config.ringing:
             patience_s = rng.weibullvariate(profile.patience_scale_s, profile.patience_shape)
@@ -332,6 +348,63 @@ class Simulator:
             )
             if offered_to is not None:
                 self._release(offered_to, t, announce=False)
+            behaviour = self.config.callbacks
+            if behaviour is not None and call.caller is not None:
+                self._missed.append(call.caller)
+                rng = self._callers
+                if rng.random() < behaviour.callback_probability:
+                    delay_ms = round(rng.uniform(*behaviour.delay_s) * 1000)
+                    self._push(t + delay_ms, self._on_callback_due, (call.caller, call.queue, 2))
+
+    # call-backs
+
+    def _caller(self, behaviour: Callbacks) -> str:
+        """A number: one that hung up before and tries again, or one of the callers."""
+        rng = self._callers
+        if self._missed and rng.random() < behaviour.call_again_probability:
+            return self._missed[rng.randrange(len(self._missed))]
+        return f"+{behaviour.country_code}5{rng.randrange(behaviour.callers):08d}"
+
+    def _on_callback_due(self, t: int, due: tuple[str, int, int]) -> None:
+        """An agent of the queue calls the number back, when one is free."""
+        number, q, tries = due
+        agent = self._longest_idle(q)
+        if agent is None:
+            self._push(t + 2 * MINUTE_MS, self._on_callback_due, due)
+            return
+        behaviour = self.config.callbacks
+        assert behaviour is not None, "call-backs are scheduled only when configured"
+        rng = self._callers
+        agent.state = ON_CALL
+        agent.token += 1
+        call_id = f"{self._call_prefix}back-{next(self._call_no)}"
+        queue = self._queue_names[q]
+        self._out.append(
+            CallDialed(id=self._id(), ts=t, call_id=call_id, agent=agent.id, queue=queue,
+                       caller=number)
+        )  # fmt: skip
+        if rng.random() < behaviour.answer_probability:
+            connect = t + round(rng.uniform(8, 25) * 1000)
+            talk = _lognormal_ms(rng, behaviour.talk_median_s, 0.5)
+            self._push(connect, self._on_callback_connected, (call_id, agent, queue))
+            self._push(connect + talk, self._on_callback_end, (call_id, agent))
+        else:
+            self._push(t + 30_000, self._on_callback_end, (call_id, agent))
+            if tries > 1:
+                later = t + round(rng.uniform(*behaviour.delay_s) * 1000)
+                self._push(later, self._on_callback_due, (number, q, tries - 1))
+
+    def _on_callback_connected(self, t: int, call: tuple[str, _Agent, str]) -> None:
+        call_id, agent, queue = call
+        self._out.append(
+            CallConnected(id=self._id(), ts=t, call_id=call_id, agent=agent.id, queue=queue)
+        )
+
+    def _on_callback_end(self, t: int, call: tuple[str, _Agent]) -> None:
+        call_id, agent = call
+        self._out.append(CallEnded(id=self._id(), ts=t, call_id=call_id))
+        self._out.append(CallWrapupEnded(id=self._id(), ts=t, call_id=call_id))
+        self._release(agent, t, announce=False)
 
     # routing
 

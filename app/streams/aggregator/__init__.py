@@ -8,6 +8,7 @@ from app.streams.aggregator.config import QueueConfig, TenantConfig
 from app.streams.aggregator.empty import empty_metrics
 from app.streams.aggregator.facts import (
     AgentStateFact,
+    CallbackFact,
     CallFact,
     CsatFact,
     DealFact,
@@ -21,6 +22,7 @@ __all__ = [
     "AgentStateFact",
     "AgentStatus",
     "CallFact",
+    "CallbackFact",
     "CsatFact",
     "DealFact",
     "Fact",

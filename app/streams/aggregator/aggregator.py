@@ -6,9 +6,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Final
 
+import msgspec
+
 from app.events.schemas import EVENT_TYPE_NAMES, EVENT_TYPES, Event
 from app.streams.aggregator import catalog
 from app.streams.aggregator.board import AgentStatus, agent_board
+from app.streams.aggregator.callback_metrics import callback_scope_metrics
+from app.streams.aggregator.callbacks import Entry as CallbackEntry
 from app.streams.aggregator.catalog import LIVE, PIPELINE_CALL_METRICS, WINDOWS, Metrics
 from app.streams.aggregator.checkpoint import dump_machine, load_machine
 from app.streams.aggregator.config import TenantConfig
@@ -136,6 +140,7 @@ class TenantAggregator:
         if kind in ("tenant", "queue"):
             waiting = len(stats.waiting) if stats.waiting is not None else 0
             out.update(catalog.queue_gauges(waiting, oldest_waiting(stats), q))
+            out.update(callback_scope_metrics(m, name, window, q))
         if states:
             ring, call, wrap, avail, brk = unpack(sum(st.cnt for st in states), TIMED_STATES)
             out.update(catalog.agent_gauges(ring, call, wrap, avail, brk, stats.reasons))
@@ -181,6 +186,26 @@ class TenantAggregator:
         self, now_ms: int, team: str | None = None, queue: str | None = None
     ) -> list[AgentStatus]:
         return agent_board(self._m, now_ms, team, queue)
+
+    def callback_entries(self, now_ms: int) -> list[CallbackEntry]:
+        """The call-back list: open entries and those closed in the last day, oldest first
+        miss first (app/streams/aggregator/callbacks.py)."""
+        return self._m.callbacks.entries(max(now_ms, self._m.wm))
+
+    def callback_rows(self, now_ms: int) -> list[dict[str, object]]:
+        """`callback_entries` as plain rows, each with `teams`: the teams whose agents took or
+        were offered calls of the entry's queue (their leads may see the number whole)."""
+        served: dict[str, set[str]] = {}
+        for ag in self._m.agents.values():
+            if ag.team is not None:
+                for queue in ag.queues:
+                    served.setdefault(queue, set()).add(ag.team)
+        rows = []
+        for entry in self.callback_entries(now_ms):
+            row = msgspec.structs.asdict(entry)
+            row["teams"] = sorted(served.get(entry.queue, ())) if entry.queue else []
+            rows.append(row)
+        return rows
 
     def counts_by_type(self) -> dict[str, int]:
         return {_TYPE_NAMES[cls]: n for cls, n in self._m.counts.items() if n}

@@ -22,6 +22,7 @@ from app.events.schemas import (
     EVENT_TYPES,
     Event,
 )
+from app.streams.aggregator.callbacks import CallbackList
 from app.streams.aggregator.config import QueueConfig, TenantConfig
 from app.streams.aggregator.facts import Fact, materialize
 from app.streams.aggregator.ledgers import StateTime
@@ -70,6 +71,11 @@ class TenantState:
     """Live calls and agents, the ledgers of every scope, pending facts; the clock."""
 
     def __init__(self, config: TenantConfig) -> None:
+        self.callbacks = CallbackList(
+            config.country_code,
+            int(config.callback_expiry_s * 1000),
+            lambda fact: self.facts.append(fact),
+        )
         self.configure(config)
         self.calendar = Calendar(config.timezone)
         self.wm = -1  # aggregator time: latest event time (or expiry) applied; -1: none yet
@@ -108,6 +114,8 @@ class TenantState:
             name: _rules(q) for name, q in config.queues.items()
         }
         self.default_rules = _rules(config.default_queue)
+        self.callbacks.country_code = config.country_code
+        self.callbacks.expiry_ms = int(config.callback_expiry_s * 1000)
 
     def sl_ms(self, queue: str | None) -> float:
         return self.rules.get(queue, self.default_rules)[0]
@@ -157,6 +165,8 @@ class TenantState:
                 wraps = self.wrap_deadlines
                 if wraps and wraps[0][0] == deadline:
                     self.wrapup_limit_reached(heappop(wraps)[4], t)
+                elif self.callbacks.due == deadline:
+                    self.callbacks.expire_due(t)
                 else:
                     self.expire(self.expiry.popleft(), t)
             else:
@@ -164,7 +174,8 @@ class TenantState:
         self.due = min(self.ivl_end, self.next_deadline())
 
     def next_deadline(self) -> int:
-        """The earliest wrap-up limit or expiry still pending (stale entries dropped)."""
+        """The earliest wrap-up limit, call expiry or call-back entry expiry still pending
+        (stale entries dropped)."""
         first = NEVER
         exp = self.expiry
         calls = self.calls
@@ -174,6 +185,9 @@ class TenantState:
                 first = call.first + self.age_ms
                 break
             exp.popleft()
+        callbacks_due = self.callbacks.due
+        if callbacks_due < first:
+            first = callbacks_due
         wraps = self.wrap_deadlines
         while wraps:
             entry = wraps[0]
@@ -230,6 +244,7 @@ class TenantState:
                 stats.states.prune(cutoff)
         self.unteamed.roll(ivl, day if new_day else None)
         self.unteamed.prune(cutoff)
+        self.callbacks.roll(x, new_day, cutoff)
         forget = x - self.keep_ms
         order = self.finished_order
         finished = self.finished

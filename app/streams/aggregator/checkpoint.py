@@ -18,6 +18,7 @@ import msgspec
 
 from app.events.schemas import EVENT_TYPE_NAMES, EVENT_TYPES
 from app.streams.aggregator.base import HOUR_MS
+from app.streams.aggregator.callbacks import CallbackList, Entry
 from app.streams.aggregator.config import TenantConfig
 from app.streams.aggregator.facts import Fact, materialize
 from app.streams.aggregator.ledgers import Counters, Encoded, MaxWait, StateTime
@@ -134,6 +135,17 @@ class AgentRecordState(msgspec.Struct, array_like=True):
     queues: list[str]
 
 
+class CallbackListState(msgspec.Struct, array_like=True):
+    """The call-back list (app/streams/aggregator/callbacks.py): open entries in order of
+    their last miss, closed entries still kept in the order they closed."""
+
+    next_id: int
+    open: list[Entry]
+    closed: list[Entry]
+    tenant: LedgerState
+    queues: dict[str, LedgerState]
+
+
 class MachineState(msgspec.Struct):
     version: int
     wm: int
@@ -153,6 +165,7 @@ class MachineState(msgspec.Struct):
     pipelines: dict[str, StatsState] = {}
     deals: list[Deal] = []
     call_deals: dict[str, str] = {}
+    callbacks: CallbackListState | None = None  # added later: None in older checkpoints
 
 
 # ---------------------------------------------------------------------- dump
@@ -205,6 +218,16 @@ def _agent(ag: Agent) -> AgentRecordState:
     )
 
 
+def _callbacks(cb: CallbackList, now: int, cutoff: int) -> CallbackListState:
+    return CallbackListState(
+        cb.next_id,
+        list(cb.open.values()),
+        cb.kept_closed(now),
+        _ledger(cb.tenant, cutoff),
+        {name: _ledger(led, cutoff) for name, led in cb.queues.items()},
+    )
+
+
 def dump_machine(m: Machine) -> bytes:
     cutoff = m.wm - HOUR_MS
     alive = sorted(
@@ -232,6 +255,7 @@ def dump_machine(m: Machine) -> bytes:
         pipelines={name: _stats(s, cutoff) for name, s in m.pipelines.items()},
         deals=list(m.deals.values()),
         call_deals=dict(m.call_deals),
+        callbacks=_callbacks(m.callbacks, m.wm, cutoff),
     )
     return msgspec.msgpack.encode(state)
 
@@ -268,6 +292,14 @@ def _load_state_time(st: StateTime, ss: StateTimeState) -> None:
     st.t, st.c = _untimes(ss.t), _unbigs(ss.width, ss.c)
     st.cnt, st.cum, st.last = _unbig(ss.cnt), _unbig(ss.cum), ss.last
     st.day_base, st.ivl_base = _unbig(ss.day_base), _unbig(ss.ivl_base)
+
+
+def _load_callbacks(cb: CallbackList, s: CallbackListState) -> None:
+    cb.next_id = s.next_id
+    cb.open = {e.number: e for e in s.open}
+    cb.closed.extend(s.closed)
+    cb.tenant = _loaded(s.tenant) or Counters()
+    cb.queues = {name: _loaded(ls) or Counters() for name, ls in s.queues.items()}
 
 
 class CheckpointUnreadable(ValueError):
@@ -320,6 +352,8 @@ def load_machine(data: bytes, config: TenantConfig) -> Machine:
         m.finished[tomb.id] = tomb
         m.finished_order.append(tomb)
     m.facts = list(state.facts)
+    if state.callbacks is not None:
+        _load_callbacks(m.callbacks, state.callbacks)
     for name, s in state.pipelines.items():
         _load_stats(m.pipeline_stats(name), s)
     m.deals = {deal.id: deal for deal in state.deals}

@@ -49,6 +49,10 @@ class TenantConfig(msgspec.Struct):
     def stall_limit_s(self, pipeline: str, stage: str) -> float:
         return self.stall_limits.get(pipeline, {}).get(stage, self.default_stall_s)
 
+    country_code: str | None = None  # given to national caller numbers (app/callbacks/numbers)
+    callback_expiry_s: float = 24 * 3600
+    """An open call-back entry expires this long after the caller's last missed call."""
+
     def queue(self, name: str | None) -> QueueConfig:
         if name is None:
             return self.default_queue

@@ -105,7 +105,23 @@ class PipelineFact(msgspec.Struct, frozen=True, gc=False, tag="pipeline"):
     ms: int
 
 
-Fact = CallFact | AgentStateFact | DealFact | CsatFact | PipelineFact
+class CallbackFact(msgspec.Struct, frozen=True, gc=False, tag="callback"):
+    """An entry that left the call-back list (app/streams/aggregator/callbacks.py), for the
+    call-back report. It holds no number: reports keep only counts."""
+
+    fact_id: str
+    entry_id: int
+    queue: str | None
+    status: str
+    first_missed_ms: int
+    last_missed_ms: int
+    closed_ms: int
+    misses: int
+    attempts: int
+    callback_ms: int | None
+
+
+Fact = CallFact | AgentStateFact | DealFact | CsatFact | PipelineFact | CallbackFact
 
 
 def call_fact(c: Call) -> CallFact:

@@ -12,6 +12,7 @@ from app.events.schemas import (
     AgentState,
     CallAbandoned,
     CallAnswered,
+    CallbackDismissed,
     CallConnected,
     CallDialed,
     CallEnded,
@@ -95,6 +96,7 @@ class Machine(PipelineRules):
             DealStageChanged: self.on_deal_stage_changed,
             DealWon: self.on_deal_won,
             DealLost: self.on_deal_lost,
+            CallbackDismissed: self.on_callback_dismissed,
         }
         for cls in CALL_EVENTS:
             self.handlers[cls] = self.tagging(self.handlers[cls])
@@ -106,6 +108,7 @@ class Machine(PipelineRules):
         call = self.calls.get(cid)
         if call is None and cid not in self.finished:
             call = Call(cid, 1, t, ev.queue, INBOUND)
+            call.caller = ev.caller
             self.calls[cid] = call
             if not self.expiry:
                 self.due = min(self.due, t + self.age_ms)
@@ -122,6 +125,8 @@ class Machine(PipelineRules):
 
     def queued_general(self, ev: CallQueued, t: int, call: Call | None) -> None:
         if call is not None:
+            if call.caller is None:
+                call.caller = ev.caller
             if call.phase == WAITING and call.queue != ev.queue:
                 self.move(call, ev.queue)
             return
@@ -129,6 +134,7 @@ class Machine(PipelineRules):
         if tomb is not None and tomb.fate != "left_queue":
             return
         call = self.new_call(ev.call_id, t, ev.queue, INBOUND, tomb)
+        call.caller = ev.caller if ev.caller is not None or tomb is None else tomb.caller
         call.enq = ev.ts  # type: ignore[assignment]
         self.enqueue(call, ev.ts)  # type: ignore[arg-type]
 
@@ -176,6 +182,8 @@ class Machine(PipelineRules):
         if call.ring is not None:
             call.ring = None
             ag.ring.remove(call)
+        if call.caller is not None:
+            self.callbacks.answered(call.caller, t)
         call.outcome = "answered"
         call.answered_ms = ms
         call.oq = queue
@@ -360,6 +368,7 @@ class Machine(PipelineRules):
         if ev.call_id in self.calls or self.lookup_finished(ev.call_id, t) is not None:
             return
         call = self.new_call(ev.call_id, t, ev.queue, OUTBOUND, None)
+        call.caller = ev.caller
         call.phase = DIALING
         call.agent = call.last_agent = ev.agent
         ag = self.agent(ev.agent, t)
@@ -383,6 +392,10 @@ class Machine(PipelineRules):
                 ag.talk.remove(call)
                 if call.agent != ev.agent:
                     self.refresh(ag, t)
+        if call.caller is None:
+            call.caller = ev.caller
+        if call.caller is not None:
+            self.callbacks.connected(call.caller, t)
         call.outcome = "answered"
         call.answered_ms = ev.ts  # type: ignore[assignment]
         call.oq = call.queue
@@ -453,3 +466,8 @@ class Machine(PipelineRules):
         for stats in self.call_scopes(queue, agent_id):
             stats.add_csat(t, delta)
         self.facts.append(CsatFact(f"csat:{ev.id}", ev.score, agent_id, team, queue, ev.call_id, t))
+
+    # ------------------------------------------------------------------ the call-back list
+
+    def on_callback_dismissed(self, ev: CallbackDismissed, t: int) -> None:
+        self.callbacks.dismiss(ev.callback_id, ev.reason, t)

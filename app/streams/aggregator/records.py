@@ -77,6 +77,8 @@ class Call(msgspec.Struct, gc=False, array_like=True):
     # a wrap-up with a limit (fields added in checkpoint format 2, so they stay last)
     wrap_limit: int = -1  # ms; -1: none (the wrap-up lasts until an event ends it)
     wrap_due: int = 0  # aggregator time at which the wrap-up ends by itself
+    # the call-back list (added later: last, with a default, so older checkpoints still read)
+    caller: str | None = None  # the caller's number (inbound) or the number called (outbound)
 
 
 class Interval(msgspec.Struct, gc=False, array_like=True):

@@ -316,14 +316,31 @@ class Rules(TenantState):
         call.done_at = t
         call.wrap = wrap
         call.wrapup_ended_ms = wrapup_ended
+        if call.caller is not None:
+            self.callback_outcome(call, t)
         if call.last_agent is not None:
             call.team = self.config.agent_teams.get(call.last_agent)
         self.facts.append(call)
         self.finished[call.id] = call
         self.finished_order.append(call)
 
+    def callback_outcome(self, call: Call, t: int) -> None:
+        """An unanswered call with a number: a miss (inbound, not a short abandon) or a
+        call-back attempt (outbound, never connected)."""
+        fate = call.fate
+        if call.direction == INBOUND:
+            if (fate == "abandoned" and not call.short) or fate == "left_queue":
+                self.callbacks.missed(call.caller, call.queue, t)  # type: ignore[arg-type]
+                due = self.callbacks.due
+                if due < self.due:
+                    self.due = due
+        elif fate != "answered":
+            self.callbacks.attempted(call.caller)  # type: ignore[arg-type]
+
     def answer_outcome(self, call: Call, t: int, ms: int, agent_id: str | None) -> None:
         """The wait ends: answered (once per call), counted where it was answered."""
+        if call.caller is not None:
+            self.callbacks.answered(call.caller, t)
         call.outcome = "answered"
         call.answered_ms = ms
         queue = call.oq = call.queue

@@ -15,6 +15,7 @@ export const WIDGET_TYPES: WidgetType[] = [
   "leaderboard",
   "alerts",
   "agent_stats",
+  "callbacks",
 ];
 
 const DEFAULTS: Record<WidgetType, Partial<WidgetConfig>> = {
@@ -26,6 +27,7 @@ const DEFAULTS: Record<WidgetType, Partial<WidgetConfig>> = {
   leaderboard: { w: 4, h: 3, window: "today", options: { by: "revenue", limit: 5 } },
   alerts: { w: 6, h: 2 },
   agent_stats: { w: 6, h: 4, window: "today", options: { sort: "in_state" } },
+  callbacks: { w: 6, h: 3 },
 };
 
 export function rowsOf(widgets: WidgetConfig[]): number {

@@ -58,3 +58,18 @@ export interface AlertRow {
   acknowledged_at: string | null;
   acknowledged_by: string | null;
 }
+
+/** An entry of the call-back list as the `callbacks:SCOPE` topics carry it (number masked). */
+export interface CallbackRow {
+  id: number;
+  number: string;
+  queue: string | null;
+  status: string;
+  first_missed: number;
+  last_missed: number;
+  misses: number;
+  attempts: number;
+  closed_at: number;
+  reason: string | null;
+  callback_ms: number | null;
+}

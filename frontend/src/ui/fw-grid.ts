@@ -8,6 +8,7 @@ import { reset } from "./theme";
 import "../widgets/fw-agent-board";
 import "../widgets/fw-agent-stats";
 import "../widgets/fw-alerts";
+import "../widgets/fw-callbacks";
 import "../widgets/fw-chart";
 import "../widgets/fw-gauge";
 import "../widgets/fw-kpi";
@@ -32,6 +33,8 @@ function widget(config: WidgetConfig) {
       return html`<fw-alerts .config=${config}></fw-alerts>`;
     case "agent_stats":
       return html`<fw-agent-stats .config=${config}></fw-agent-stats>`;
+    case "callbacks":
+      return html`<fw-callbacks .config=${config}></fw-callbacks>`;
   }
 }
 

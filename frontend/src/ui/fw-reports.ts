@@ -20,6 +20,7 @@ import {
   type ReportQuery,
   type ReportRow,
 } from "../core/reports";
+import "./fw-callback-report";
 import { LocalizedElement } from "./localized";
 import { pageStyles } from "./page-styles";
 
@@ -325,6 +326,9 @@ export class FwReports extends LocalizedElement {
       <section>
         <p class="muted">${t("reports.sortHint")} ${this.withPlan() ? t("reports.planHint") : ""}</p>
         ${report ? this.table(report) : nothing}
+      </section>
+      <section>
+        <fw-callback-report .from=${this.query.from} .to=${this.query.to}></fw-callback-report>
       </section>
     `;
   }

@@ -13,7 +13,7 @@ import { reset } from "./theme";
 const WITH_METRIC = new Set(["kpi", "gauge", "chart"]);
 const WITH_WINDOW = new Set(["kpi", "gauge", "chart", "queue_table", "leaderboard", "agent_stats"]);
 const WITH_THRESHOLDS = new Set(["kpi", "gauge", "chart", "queue_table"]);
-const WITH_SCOPE = new Set(["kpi", "gauge", "chart", "alerts"]);
+const WITH_SCOPE = new Set(["kpi", "gauge", "chart", "alerts", "callbacks"]);
 
 /** The form that configures one widget: what it shows (metric, scope, window), its
  * thresholds in the metric's own unit (percent for ratios, seconds for times), its options
@@ -116,7 +116,12 @@ export class FwWidgetEditor extends LocalizedElement {
   private scopeFields() {
     const [kind, ...rest] = this.widget.scope.split(":");
     const name = rest.join(":");
-    const kinds = this.widget.type === "alerts" ? ["tenant", "queue", "team"] : ["tenant", "queue", "team", "agent"];
+    const kinds =
+      this.widget.type === "alerts"
+        ? ["tenant", "queue", "team"]
+        : this.widget.type === "callbacks"
+          ? ["tenant", "queue"]
+          : ["tenant", "queue", "team", "agent"];
     const names = kind === "queue" ? wall.options.queues : kind === "team" ? wall.options.teams : [];
     const setScope = (k: string, n: string) => this.change({ scope: k === "tenant" ? "tenant" : `${k}:${n}` });
     return html`<div class="row">

@@ -1,0 +1,115 @@
+"""`GET /v1/callbacks/report` over real HTTP on both engines: missed callers per local day of
+their first miss with what became of them, the same whether an entry is still live or only a
+fact, and the facts hold no number."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime, timedelta
+
+import sqlalchemy as sa
+
+from app.auth.keys import Scope
+from app.core.db import Database
+from app.reports.models import CallbackFactRow
+from tests.conftest import RunningApp
+from tests.helpers import ev, eventually, make_tenant_key, now_ms
+
+MIN = 60_000
+
+
+async def test_missed_callers_per_day_and_what_became_of_them(app_server: RunningApp) -> None:
+    url = app_server.settings.database_url
+    tenant_id, key = await make_tenant_key(
+        url, {Scope.ingest, Scope.read, Scope.admin}, name=f"cbr-{uuid.uuid4().hex[:8]}"
+    )
+    today = datetime.now(UTC).date()
+    yesterday = today - timedelta(days=1)
+    noon = int(datetime(yesterday.year, yesterday.month, yesterday.day, 12, tzinfo=UTC).timestamp())
+    t = noon * 1000
+
+    def miss(s: int, call: str, caller: str, queue: str = "Sales") -> list[dict[str, object]]:
+        return [
+            ev("call.queued", t + s * MIN, call_id=call, queue=queue, caller=caller),
+            ev("call.abandoned", t + s * MIN + 30_000, call_id=call),
+        ]
+
+    events = [
+        *miss(0, "y1", "+48600000001"),
+        *miss(10, "y2", "+48600000002"),
+        *miss(20, "y3", "+48600000003", queue="Support"),
+        ev("call.dialed", t + 40 * MIN, call_id="o1", agent="a1", caller="+48600000001"),
+        ev("call.connected", t + 40 * MIN + 30_000, call_id="o1", agent="a1"),
+        ev("call.queued", t + 50 * MIN, call_id="y4", queue="Sales", caller="+48600000002"),
+        ev("call.answered", t + 50 * MIN + 5000, call_id="y4", agent="a2"),
+    ]
+    recent = now_ms() - 5 * MIN
+    events += [
+        ev("call.queued", recent, call_id="d1", queue="Sales", caller="+48600000009"),
+        ev("call.abandoned", recent + 30_000, call_id="d1"),
+    ]
+    async with app_server.client(key) as http:
+        sent = await http.post("/v1/events", json=events)
+        assert sent.status_code == 200, sent.text
+
+        async def listed() -> bool:
+            page = (await http.get("/v1/callbacks", params={"status": "all"})).json()
+            return bool(sum(page["counts"].values()) == 4)
+
+        await eventually(listed)
+        report = await http.get(
+            "/v1/callbacks/report", params={"from": yesterday.isoformat(), "to": "today"}
+        )
+        assert report.status_code == 200, report.text
+        days = {d["date"]: d for d in report.json()["days"]}
+        first = days[yesterday.isoformat()]
+        assert (first["missed_callers"], first["returned_by_us"], first["called_again"]) == (
+            3,
+            1,
+            1,
+        )
+        assert (first["still_open"], first["expired"], first["dismissed"]) == (1, 0, 0)
+        assert first["time_to_callback_s"] == (40 * MIN + 30_000 - (0 * MIN + 30_000)) / 1000
+        assert first["callback_rate"] == 0.5
+        recent_day = datetime.fromtimestamp(recent / 1000, UTC).date().isoformat()
+        assert (days[recent_day]["missed_callers"], days[recent_day]["still_open"]) == (1, 1)
+        sales = await http.get(
+            "/v1/callbacks/report",
+            params={"from": yesterday.isoformat(), "to": yesterday.isoformat(), "queue": "Sales"},
+        )
+        assert sales.json()["days"][0]["missed_callers"] == 2
+        backwards = await http.get(
+            "/v1/callbacks/report", params={"from": "today", "to": "yesterday"}
+        )
+        assert backwards.status_code == 400
+        too_long = await http.get(
+            "/v1/callbacks/report", params={"from": "2020-01-01", "to": "2022-01-01"}
+        )
+        assert too_long.status_code == 400
+
+    db = Database(url)
+    try:
+
+        async def written() -> bool:
+            async with db.session() as session:
+                n = await session.scalar(
+                    sa.select(sa.func.count())
+                    .select_from(CallbackFactRow)
+                    .where(CallbackFactRow.tenant_id == tenant_id)
+                )
+            return n == 2
+
+        await eventually(written, timeout=20)
+        async with db.engine.connect() as conn:
+            columns = await conn.run_sync(
+                lambda sync: {c["name"] for c in sa.inspect(sync).get_columns("callback_facts")}
+            )
+    finally:
+        await db.close()
+    assert not {"number", "caller"} & columns
+    async with app_server.client(key) as http:
+        again = await http.get(
+            "/v1/callbacks/report",
+            params={"from": yesterday.isoformat(), "to": yesterday.isoformat()},
+        )
+    assert again.json()["days"][0] == first
