@@ -703,7 +703,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** What the dashboard editor offers: queues, teams, metrics, windows */
+        /**
+         * What the dashboard editor offers: queues, teams, metrics, windows
+         * @description Also each queue's service-level target and threshold (`service_levels`), which the wall uses for its default service-level colours and gauge targets.
+         */
         get: operations["get_options_v1_dashboards_options_get"];
         put?: never;
         post?: never;
@@ -761,7 +764,7 @@ export interface paths {
         put?: never;
         /**
          * Ingest a batch of canonical events
-         * @description Body: a JSON array of events (`Content-Type: application/json`) or one event per line (`application/x-ndjson`); at most 10,000 events and 5 MB (configurable), beyond that 413. Each event is validated on its own: good events are kept even when others in the batch are rejected. Events whose `id` the tenant already sent (within at least 24 h) are counted as duplicates and not applied again. Events more than 5 minutes in the future are rejected. The events are acknowledged only once the event log holds them. The answer is 200 when at least one event was accepted or was a duplicate, 422 when every event was rejected; the body always lists each rejected event's index and reason. Event types: call.queued, call.ringing, call.answered, call.hold, call.resumed, call.transferred, call.ended, call.wrapup_ended, call.abandoned, call.left_queue, call.dialed, call.connected, agent.login, agent.logout, agent.state, deal.closed, csat.submitted, callback.dismissed.
+         * @description Body: a JSON array of events (`Content-Type: application/json`) or one event per line (`application/x-ndjson`); at most 10,000 events and 5 MB (configurable), beyond that 413. Each event is validated on its own: good events are kept even when others in the batch are rejected. Events whose `id` the tenant already sent (within at least 24 h) are counted as duplicates and not applied again. Events more than 5 minutes in the future are rejected. The events are acknowledged only once the event log holds them. The answer is 200 when at least one event was accepted or was a duplicate, 422 when every event was rejected; the body always lists each rejected event's index and reason. Event types: call.queued, call.ringing, call.answered, call.hold, call.resumed, call.transferred, call.ended, call.wrapup_ended, call.abandoned, call.left_queue, call.dialed, call.connected, agent.login, agent.logout, agent.state, deal.closed, csat.submitted, deal.created, deal.stage_changed, deal.won, deal.lost, callback.dismissed.
          */
         post: operations["post_events_v1_events_post"];
         delete?: never;
@@ -890,6 +893,44 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/messages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The messages on the walls now that you may take down, newest first */
+        get: operations["get_messages_v1_messages_get"];
+        put?: never;
+        /**
+         * Post a message to one dashboard's walls or to every wall
+         * @description Every wall showing the dashboard (wall mode and display links), or every wall of the tenant without `dashboard_id`, shows it at once until `expires_at`. A team lead posts to their teams' dashboards only; every wall needs an admin or a supervisor of all teams (403 otherwise). An unknown or invisible dashboard, or an expiry in the past, is refused with the field (400).
+         */
+        post: operations["create_message_v1_messages_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/messages/{message_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Take a message off the walls */
+        delete: operations["remove_message_v1_messages__message_id__delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/metrics": {
         parameters: {
             query?: never;
@@ -1007,6 +1048,30 @@ export interface paths {
         patch: operations["patch_list_v1_phrase_lists__list_id__patch"];
         trace?: never;
     };
+    "/v1/pipeline/stall-limits": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Stall limits per pipeline and stage
+         * @description An open deal with no stage change for longer than its stage's limit counts in `deals_stalled` (docs/metrics.md). Stages not listed use `default_s` (7 days).
+         */
+        get: operations["get_stall_limits_v1_pipeline_stall_limits_get"];
+        /**
+         * Set every stall limit (admins)
+         * @description Replaces the tenant's stall limits with the list given (an empty list: every stage uses the default). The aggregators read them with the tenant's next events (at once in this process, within the configuration cache's TTL of 10 s in others); `deals_stalled` then follows for every open deal.
+         */
+        put: operations["put_stall_limits_v1_pipeline_stall_limits_put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/plans": {
         parameters: {
             query?: never;
@@ -1110,6 +1175,64 @@ export interface paths {
         patch: operations["patch_queue_v1_queues__queue_id__patch"];
         trace?: never;
     };
+    "/v1/report-schedules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The report schedules you may manage */
+        get: operations["get_schedules_v1_report_schedules_get"];
+        put?: never;
+        /**
+         * E-mail a KPI report every day or week
+         * @description Sent at `hour` (the tenant's local time) with the report of the day before (daily) or of last week, Monday to Sunday (weekly, on `weekday`), one row per day and group, as a CSV attachment, to `recipients` through the e-mail alert channel `channel_id` (its SMTP server and sender). Exactly once per period whichever API process sends it. A team lead schedules reports of their teams only (`team`), through channels they manage.
+         */
+        post: operations["post_schedule_v1_report_schedules_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/report-schedules/{schedule_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Stop a scheduled report */
+        delete: operations["remove_schedule_v1_report_schedules__schedule_id__delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/reports/funnel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The funnel of a sales pipeline over a period (JSON or CSV)
+         * @description Per step (a stage, then `won`): the deals that entered it between `from` and `to` (local dates, inclusive), counted **in order** (deals created in the period that entered every earlier step in the funnel's order) and over **any path** (deals that entered the step, whatever they did before), as HubSpot's funnel reports count them; next-step conversion (step k+1 / step k) and cumulative conversion (step / created). `stages` sets the steps and their order (repeatable; `won` for the win); without it the stages entered are ordered by how many deals entered them, then `won`. Pipelines are floor-wide: every reader may see them. See docs/reports.md.
+         */
+        get: operations["get_funnel_report_v1_reports_funnel_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/reports/kpi": {
         parameters: {
             query?: never;
@@ -1119,7 +1242,7 @@ export interface paths {
         };
         /**
          * KPI report by group and period (JSON or CSV)
-         * @description The live API's metric catalog (offered, answered, abandoned, short_abandoned, left_queue, unknown_wait, service_level, abandonment_rate, asa, max_wait, handled, aht, talk_time, hold_time, wrapup_time, transfers, expired, deals, revenue, conversion, average_deal, csat_responses, csat_mean, csat_satisfied, occupancy, time_available, time_ringing, time_on_call, time_wrapup, time_break, shifts, late, lateness, absent, absence_rate, early_leave, early_leave_minutes, adherence) per group and period, in the tenant's time zone. `from` and `to` are local dates (inclusive); week (ISO, Monday) and month reports cover whole weeks and months. Team and agent rows outside the caller's teams are left out. Agent rows carry the agent's `agent_name` (a CSV column too). CSV values are rounded (ratios 4 decimals, money 2, seconds 1); JSON is exact. `plan=true` adds plan versus actual (day, week and month reports). See docs/reports.md.
+         * @description The live API's metric catalog (offered, answered, abandoned, short_abandoned, left_queue, unknown_wait, service_level, abandonment_rate, asa, max_wait, handled, aht, talk_time, hold_time, wrapup_time, transfers, expired, deals, revenue, conversion, average_deal, csat_responses, csat_mean, csat_satisfied, occupancy, time_available, time_ringing, time_on_call, time_wrapup, time_break, shifts, late, lateness, absent, absence_rate, early_leave, early_leave_minutes, adherence, deals_created, deals_won, deals_lost, win_rate, time_to_close, effort_to_close) per group and period, in the tenant's time zone. `from` and `to` are local dates (inclusive); week (ISO, Monday) and month reports cover whole weeks and months. Team and agent rows outside the caller's teams are left out. Agent rows carry the agent's `agent_name` (a CSV column too). CSV values are rounded (ratios 4 decimals, money 2, seconds 1); JSON is exact. `plan=true` adds plan versus actual (day, week and month reports). See docs/reports.md.
          */
         get: operations["get_kpi_report_v1_reports_kpi_get"];
         put?: never;
@@ -1919,6 +2042,8 @@ export interface components {
         DashboardIn: {
             /** Name */
             name: string;
+            /** @description Cycle through other dashboards on a wall; null: show this one only. */
+            rotation?: components["schemas"]["Rotation"] | null;
             /**
              * Team
              * @description Share with this team only (its people and admins); null: the whole tenant.
@@ -1948,6 +2073,7 @@ export interface components {
             id: number;
             /** Name */
             name: string;
+            rotation?: components["schemas"]["Rotation"] | null;
             /**
              * Team
              * @description The team it is shared with; null: the whole tenant.
@@ -1969,6 +2095,8 @@ export interface components {
         DashboardUpdate: {
             /** Name */
             name: string;
+            /** @description Cycle through other dashboards on a wall; null: show this one only. */
+            rotation?: components["schemas"]["Rotation"] | null;
             /**
              * Team
              * @description Share with this team only (its people and admins); null: the whole tenant.
@@ -2134,7 +2262,7 @@ export interface components {
          * GroupBy
          * @enum {string}
          */
-        GroupBy: "tenant" | "queue" | "team" | "agent";
+        GroupBy: "tenant" | "queue" | "team" | "agent" | "pipeline";
         /** HTTPValidationError */
         HTTPValidationError: {
             /** Detail */
@@ -2215,6 +2343,52 @@ export interface components {
             tenant: string;
             user: components["schemas"]["UserOut"];
         };
+        /** MessageIn */
+        MessageIn: {
+            /**
+             * Dashboard Id
+             * @description The dashboard whose walls (signed-in wall mode and display links) show it; null: every wall of the tenant (admins and supervisors of all teams only).
+             */
+            dashboard_id?: number | null;
+            /**
+             * Expires At
+             * @description When it leaves the walls (with a time zone; in the future, within 30 days); null: until it is deleted.
+             */
+            expires_at?: string | null;
+            /**
+             * Text
+             * @description One line; white space is collapsed.
+             */
+            text: string;
+        };
+        /** MessageOut */
+        MessageOut: {
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Created By */
+            created_by: string | null;
+            /**
+             * Dashboard
+             * @description The dashboard's name; null: every wall.
+             */
+            dashboard: string | null;
+            /** Dashboard Id */
+            dashboard_id: number | null;
+            /** Expires At */
+            expires_at: string | null;
+            /** Id */
+            id: number;
+            /**
+             * Team
+             * @description The team the dashboard is shared with, if any.
+             */
+            team: string | null;
+            /** Text */
+            text: string;
+        };
         /** MetricCatalog */
         MetricCatalog: {
             /**
@@ -2222,6 +2396,18 @@ export interface components {
              * @description `agents_break:REASON` counts the agents on break for one reason
              */
             break_reason_prefix: string;
+            /**
+             * Deals Open Prefix
+             * @description `deals_open:STAGE` counts the open deals in a stage
+             * @default deals_open:
+             */
+            deals_open_prefix: string;
+            /**
+             * Deals Stalled Prefix
+             * @description `deals_stalled:STAGE` counts the stalled open deals in a stage
+             * @default deals_stalled:
+             */
+            deals_stalled_prefix: string;
             /** Metrics */
             metrics: components["schemas"]["MetricOut"][];
         };
@@ -2230,7 +2416,7 @@ export interface components {
          * @description Where the value comes from, which decides the scopes and windows it exists for.
          * @enum {string}
          */
-        MetricFamily: "calls" | "agent_time" | "queue_gauge" | "agent_gauge" | "agent_state" | "shifts" | "callbacks";
+        MetricFamily: "calls" | "agent_time" | "queue_gauge" | "agent_gauge" | "agent_state" | "shifts" | "pipeline" | "pipeline_gauge" | "callbacks";
         /** MetricHistory */
         MetricHistory: {
             /** Metric */
@@ -2284,7 +2470,7 @@ export interface components {
             name: string;
             /**
              * Scopes
-             * @description scope kinds it exists for: tenant, queue, team, agent
+             * @description scope kinds it exists for: tenant, queue, pipeline, team, agent
              */
             scopes: string[];
             /** @description the default wall thresholds */
@@ -2314,7 +2500,7 @@ export interface components {
             };
             /**
              * Scope
-             * @description `tenant`, `queue:NAME`, `team:NAME` or `agent:ID`
+             * @description `tenant`, `queue:NAME`, `team:NAME`, `agent:ID` or `pipeline:NAME`
              */
             scope: string;
             /**
@@ -2593,6 +2779,12 @@ export interface components {
              */
             short_abandon_s: number;
             /**
+             * Sl Target
+             * @description Service-level target: the share of calls (a fraction, 0.8 = 80 %) to answer within `sl_threshold_s`; with 20 s that is 80/20. The wall's service-level gauges mark it and colour the queue amber below it, red 10 points below it.
+             * @default 0.8
+             */
+            sl_target: number;
+            /**
              * Sl Threshold S
              * @description Service level: answered within this many seconds counts as in time (1-3600).
              * @default 20
@@ -2612,6 +2804,11 @@ export interface components {
             name: string;
             /** Short Abandon S */
             short_abandon_s: number;
+            /**
+             * Sl Target
+             * @description Service-level target (fraction) within `sl_threshold_s`: 0.8 with 20 s is 80/20.
+             */
+            sl_target: number;
             /** Sl Threshold S */
             sl_threshold_s: number;
             /**
@@ -2619,6 +2816,19 @@ export interface components {
              * @description null: wrap-up until the platform ends it; 0: none; N: at most N seconds.
              */
             wrapup_s: number | null;
+        };
+        /**
+         * QueueServiceLevel
+         * @description A queue's service-level goal: `target` of the calls answered within `threshold_s`.
+         */
+        QueueServiceLevel: {
+            /**
+             * Target
+             * @description Fraction, 0.8 = 80 %.
+             */
+            target: number;
+            /** Threshold S */
+            threshold_s: number;
         };
         /**
          * QueueUpdate
@@ -2629,6 +2839,8 @@ export interface components {
             name?: string | null;
             /** Short Abandon S */
             short_abandon_s?: number | null;
+            /** Sl Target */
+            sl_target?: number | null;
             /** Sl Threshold S */
             sl_threshold_s?: number | null;
             /**
@@ -2662,6 +2874,24 @@ export interface components {
          * @enum {string}
          */
         Role: "admin" | "supervisor" | "team_lead" | "agent" | "display";
+        /**
+         * Rotation
+         * @description A wall showing this dashboard (wall mode, or a display link to it) cycles through it
+         *     and `dashboards`, `every_s` seconds each.
+         */
+        Rotation: {
+            /**
+             * Dashboards
+             * @description The other dashboards, in order. Each is shared with the whole tenant or with this dashboard's team, so every viewer of this one may see them; a display link to this dashboard shows them too.
+             */
+            dashboards: number[];
+            /**
+             * Every S
+             * @description Seconds per dashboard.
+             * @default 30
+             */
+            every_s: number;
+        };
         /** RuleIn */
         RuleIn: {
             /**
@@ -2895,6 +3125,80 @@ export interface components {
             /** Window */
             window?: string | null;
         };
+        /** ScheduleIn */
+        ScheduleIn: {
+            /**
+             * Channel Id
+             * @description An e-mail alert channel you may manage: its SMTP server and sender.
+             */
+            channel_id: number;
+            /**
+             * Frequency
+             * @description `daily`: yesterday's report each day; `weekly`: last week's (Monday to Sunday) once a week, on `weekday`.
+             * @enum {string}
+             */
+            frequency: "daily" | "weekly";
+            /**
+             * @description Rows of the report (one per day).
+             * @default tenant
+             */
+            group_by: components["schemas"]["GroupBy"];
+            /**
+             * Hour
+             * @description Local hour of the tenant it is sent at.
+             * @default 7
+             */
+            hour: number;
+            /** Name */
+            name: string;
+            /** Recipients */
+            recipients: string[];
+            /**
+             * Team
+             * @description Only this team's figures (team leads: one of their teams); null: the whole floor (admins and supervisors of all teams).
+             */
+            team?: string | null;
+            /**
+             * Weekday
+             * @description Weekly only: 0 = Monday … 6 = Sunday.
+             */
+            weekday?: number | null;
+        };
+        /** ScheduleOut */
+        ScheduleOut: {
+            /** Channel Id */
+            channel_id: number;
+            /** Created By */
+            created_by: string | null;
+            /** Frequency */
+            frequency: string;
+            /** Group By */
+            group_by: string;
+            /** Hour */
+            hour: number;
+            /** Id */
+            id: number;
+            /**
+             * Last Error
+             * @description Why the last try failed (tried again next minute).
+             */
+            last_error: string | null;
+            /**
+             * Last Period
+             * @description The period last sent: `2026-12-07`, `2026-W49`.
+             */
+            last_period: string | null;
+            /** Last Sent At */
+            last_sent_at: string | null;
+            /** Name */
+            name: string;
+            /** Recipients */
+            recipients: string[];
+            /** Team */
+            team: string | null;
+            /** Weekday */
+            weekday: number | null;
+        };
         /**
          * Scope
          * @description What a caller may do: `ingest` events, `read` metrics and the organisation, `admin`
@@ -3014,6 +3318,42 @@ export interface components {
              * @description No notification for this rule instance until then.
              */
             until: string;
+        };
+        /** StallLimit */
+        StallLimit: {
+            /**
+             * Pipeline
+             * @description The pipeline as the events name it (`pipeline`).
+             */
+            pipeline: string;
+            /**
+             * Stage
+             * @description The stage as the events name it (`stage`).
+             */
+            stage: string;
+            /**
+             * Stall S
+             * @description Seconds without a stage change after which an open deal of this stage is stalled (more than 0, at most 366 days).
+             */
+            stall_s: number;
+        };
+        /** StallLimitsIn */
+        StallLimitsIn: {
+            /**
+             * Limits
+             * @description Every limit of the tenant (replaces the ones set before); a stage listed twice is refused.
+             */
+            limits: components["schemas"]["StallLimit"][];
+        };
+        /** StallLimitsOut */
+        StallLimitsOut: {
+            /**
+             * Default S
+             * @description The limit of every stage not listed (7 days).
+             */
+            default_s: number;
+            /** Limits */
+            limits: components["schemas"]["StallLimit"][];
         };
         /** TeamIn */
         TeamIn: {
@@ -3320,6 +3660,13 @@ export interface components {
             metrics: string[];
             /** Queues */
             queues: string[];
+            /**
+             * Service Levels
+             * @description Per queue name, its service-level target and threshold (queue administration): the wall's default service-level thresholds and gauge targets for that queue, and for the whole floor when every queue has the same target.
+             */
+            service_levels?: {
+                [key: string]: components["schemas"]["QueueServiceLevel"];
+            };
             /** Teams */
             teams: string[];
             /** Windows */
@@ -3345,7 +3692,7 @@ export interface components {
             metric?: string | null;
             /**
              * Options
-             * @description Per type: agent board `team`, `states`; queue table `queues`, `sort`; leaderboard `by` (`revenue`, `deals`, `conversion`), `limit`; chart `minutes`.
+             * @description Per type: agent board `team`, `states`; queue table `queues`, `sort`; leaderboard `by` (`revenue`, `deals`, `conversion`), `limit`; chart `minutes`; agent stats `team`, `sort` (one of name, state, in_state, handled, aht, occupancy; a leading `+` sorts ascending; default `in_state`, longest in state first).
              */
             options?: {
                 [key: string]: string | number | boolean | string[] | null;
@@ -3367,7 +3714,7 @@ export interface components {
              * Type
              * @enum {string}
              */
-            type: "kpi" | "gauge" | "queue_table" | "agent_board" | "chart" | "leaderboard" | "alerts" | "callbacks";
+            type: "kpi" | "gauge" | "queue_table" | "agent_board" | "chart" | "leaderboard" | "alerts" | "agent_stats" | "callbacks";
             /**
              * W
              * @description Width in columns.
@@ -5684,6 +6031,102 @@ export interface operations {
             };
         };
     };
+    get_messages_v1_messages_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MessageOut"][];
+                };
+            };
+        };
+    };
+    create_message_v1_messages_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MessageIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MessageOut"];
+                };
+            };
+            /** @description not a dashboard you may change */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    remove_message_v1_messages__message_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                message_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description no such message that you may take down */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
     get_metrics_v1_metrics_get: {
         parameters: {
             query?: {
@@ -5954,6 +6397,59 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_stall_limits_v1_pipeline_stall_limits_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StallLimitsOut"];
+                };
+            };
+        };
+    };
+    put_stall_limits_v1_pipeline_stall_limits_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["StallLimitsIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StallLimitsOut"];
+                };
             };
             /** @description Validation Error */
             422: {
@@ -6320,6 +6816,141 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_schedules_v1_report_schedules_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScheduleOut"][];
+                };
+            };
+        };
+    };
+    post_schedule_v1_report_schedules_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ScheduleIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScheduleOut"];
+                };
+            };
+            /** @description a scope you may not report on */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    remove_schedule_v1_report_schedules__schedule_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                schedule_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description no such schedule that you may manage */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_funnel_report_v1_reports_funnel_get: {
+        parameters: {
+            query: {
+                format?: "json" | "csv";
+                /** @description first local date, or `today` */
+                from: string;
+                pipeline?: string;
+                /** @description repeatable: the steps in order */
+                stages?: string[] | null;
+                /** @description last local date (inclusive), or `today` */
+                to: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                    "text/csv": unknown;
+                };
             };
             /** @description Validation Error */
             422: {
