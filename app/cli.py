@@ -277,11 +277,15 @@ def worker() -> None:
 @cli.command()
 def replay(
     file: Annotated[str, typer.Argument(help="the file to replay")],
-    format: Annotated[str, typer.Option(help="technion|asterisk|connect-agent|connect-ctr|ndjson")],
+    format: Annotated[
+        str, typer.Option(help="technion|asterisk|connect-agent|connect-ctr|ndjson|crm-csv")
+    ],
     url: Annotated[str, typer.Option(help="the server, e.g. http://127.0.0.1:8000")],
     api_key: Annotated[str, typer.Option(help="an API key with the `ingest` scope")],
     speed: Annotated[str, typer.Option(help="`max`, or N for N× real time")] = "max",
-    tz: Annotated[str, typer.Option(help="time zone of local times in the file")] = "UTC",
+    tz: Annotated[
+        str, typer.Option(help="time zone of local times in the file (crm-csv: of its dates)")
+    ] = "UTC",
     wait: Annotated[
         bool | None,
         typer.Option(
