@@ -115,6 +115,10 @@ def create_app(settings: Settings | None = None, *, run_worker: bool = True) -> 
         app.include_router(router)
     app.include_router(keys_router)
     app.include_router(integrations_router)
+
+    from app.integrations.crm_endpoints import router as crm_router
+
+    app.include_router(crm_router)
     app.include_router(alerts_router)
 
     from app.coaching.endpoints import router as coaching_router

@@ -1,0 +1,224 @@
+"""The CRM webhooks over real HTTP: Pipedrive with basic auth, HubSpot signed with the tenant's
+client secret, Salesforce with a bearer key; each refuses bad credentials with 401, answers
+per record, counts a retried delivery as duplicates, and its events reach the aggregator
+(`/v1/metrics/events`). The admin API of the settings never shows the secret."""
+
+from __future__ import annotations
+
+import base64
+import json
+import time
+from collections import Counter
+from collections.abc import AsyncIterator, Sequence
+
+import httpx
+import pytest
+
+from app.auth.keys import Scope
+from app.config import EngineKind
+from app.core.migrate import upgrade
+from app.events.schemas import AnyEvent, event_type
+from app.integrations.crm import CrmMapping
+from app.integrations.hubspot import (
+    compute_hubspot_signature,
+    hubspot_mapping,
+    parse_hubspot_webhooks,
+)
+from app.integrations.pipedrive import parse_pipedrive_webhooks
+from app.integrations.salesforce import parse_opportunity_changes
+from tests.conftest import RunningApp, make_settings, start_app, stop_app
+from tests.helpers import eventually, make_tenant_key
+from tests.integrations.golden import SAMPLES
+
+SECRET = "0d3e6c1b-9f4a-4b8e-a2c7-5e1f9d8b7a60"
+HUBSPOT_SETTINGS = {
+    "stages": {"appointmentscheduled": "Appointment scheduled", "qualifiedtobuy": "Qualified"},
+    "owners": {"81234567": "anna"},
+    "client_secret": SECRET,
+}
+
+
+@pytest.fixture(scope="module")
+def module_sqlite_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    url = f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('crm') / 'floorwatch.sqlite3'}"
+    upgrade(url)
+    return url
+
+
+@pytest.fixture(scope="module")
+async def server(module_sqlite_url: str) -> AsyncIterator[RunningApp]:
+    url = module_sqlite_url
+    settings = make_settings(engine=EngineKind.memory, database_url=url, clock="event")
+    running, task = await start_app(settings)
+    try:
+        yield running
+    finally:
+        await stop_app(running, task)
+
+
+def basic(key: str) -> dict[str, str]:
+    return {"Authorization": "Basic " + base64.b64encode(f"pipedrive:{key}".encode()).decode()}
+
+
+async def counts_reach(running: RunningApp, key: str, expected: Counter[str]) -> None:
+    async with running.client(key) as client:
+
+        async def reached() -> bool:
+            got = (await client.get("/v1/metrics/events")).json()
+            return bool(got == dict(expected))
+
+        await eventually(reached)
+
+
+def types(events: Sequence[AnyEvent]) -> Counter[str]:
+    return Counter(event_type(e) for e in events)
+
+
+async def test_pipedrive_basic_auth_per_record_answer_and_retries(server: RunningApp) -> None:
+    _, key = await make_tenant_key(server.settings.database_url)
+    notifications = json.loads((SAMPLES / "pipedrive_webhooks.json").read_text())
+    path = "/v1/integrations/pipedrive/webhooks"
+    async with server.client() as client:
+        assert (await client.post(path, content=json.dumps(notifications[0]))).status_code == 401
+        wrong = await client.post(path, content="{}", headers=basic("fw_not-a-key"))
+        assert wrong.status_code == 401
+        accepted = 0
+        for item in notifications:
+            reply = await client.post(path, content=json.dumps(item), headers=basic(key))
+            assert reply.status_code == 200, reply.text
+            accepted += reply.json()["accepted"]
+        again = await client.post(path, content=json.dumps(notifications[5]), headers=basic(key))
+        bad = await client.post(path, content=json.dumps(notifications[10]), headers=basic(key))
+    expected = types(
+        parse_pipedrive_webhooks((SAMPLES / "pipedrive_webhooks.json").read_bytes()).events
+    )
+    assert accepted == sum(expected.values())
+    assert again.json()["accepted"] == 0
+    assert again.json()["duplicates"] == 1
+    assert bad.json()["errors"] == [
+        {"line": 1, "reason": "value: a deal's value cannot be negative (-250)"}
+    ]
+    await counts_reach(server, key, expected)
+
+
+async def test_hubspot_signed_by_the_tenants_secret(server: RunningApp) -> None:
+    tenant_id, admin = await make_tenant_key(
+        server.settings.database_url, {Scope.ingest, Scope.read, Scope.admin}
+    )
+    body = (SAMPLES / "hubspot_webhooks.json").read_bytes()
+    url = f"{server.base_url}/v1/integrations/hubspot/webhooks/{tenant_id}"
+
+    def signed(content: bytes, secret: str = SECRET, age_ms: int = 0) -> dict[str, str]:
+        ts = str(int(time.time() * 1000) - age_ms)
+        return {
+            "Content-Type": "application/json",
+            "X-HubSpot-Request-Timestamp": ts,
+            "X-HubSpot-Signature-v3": compute_hubspot_signature(secret, "POST", url, content, ts),
+        }
+
+    async with server.client() as client:
+        before = await client.post(url, content=body, headers=signed(body))
+        assert before.status_code == 401  # no client secret set yet
+        put = await client.put(
+            "/v1/integrations/crm/hubspot/settings",
+            json=HUBSPOT_SETTINGS,
+            headers={"Authorization": f"Bearer {admin}"},
+        )
+        assert put.status_code == 200, put.text
+        assert put.json()["has_client_secret"] is True
+        assert SECRET not in put.text
+        assert put.json()["webhook_path"] == f"/v1/integrations/hubspot/webhooks/{tenant_id}"
+        refused = [
+            await client.post(url, content=body, headers=signed(body, "wrong secret")),
+            await client.post(url, content=body + b" ", headers=signed(body)),
+            await client.post(url, content=body, headers=signed(body, age_ms=301_000)),
+            await client.post(url, content=body),
+            await client.post(url + "0", content=body, headers=signed(body)),
+        ]
+        assert [r.status_code for r in refused] == [401] * 5
+        reply = await client.post(url, content=body, headers=signed(body))
+        retry = await client.post(url, content=body, headers=signed(body))
+    mapping = CrmMapping(
+        stages=HUBSPOT_SETTINGS["stages"],  # type: ignore[arg-type]
+        owners=HUBSPOT_SETTINGS["owners"],  # type: ignore[arg-type]
+    )
+    expected = parse_hubspot_webhooks(body, hubspot_mapping(mapping))
+    assert reply.status_code == 200, reply.text
+    assert reply.json()["accepted"] == len(expected.events)
+    assert [e["line"] for e in reply.json()["errors"]] == [e.line_no for e in expected.errors]
+    assert retry.json()["accepted"] == 0
+    assert retry.json()["duplicates"] == len(expected.events)
+    await counts_reach(server, admin, types(expected.events))
+
+
+async def test_salesforce_bearer(server: RunningApp) -> None:
+    _, key = await make_tenant_key(server.settings.database_url)
+    body = (SAMPLES / "salesforce_opportunity_changes.ndjson").read_bytes()
+    path = "/v1/integrations/salesforce/opportunity-changes"
+    async with server.client() as client:
+        anonymous = await client.post(path, content=body)
+        reply = await client.post(path, content=body, headers={"Authorization": f"Bearer {key}"})
+    assert anonymous.status_code == 401
+    expected = parse_opportunity_changes(body)
+    assert reply.status_code == 200
+    assert reply.json()["accepted"] == len(expected.events)
+    assert [e["line"] for e in reply.json()["errors"]] == [12, 13]
+    assert reply.json()["skipped"]["DELETE"] == 1
+    await counts_reach(server, key, types(expected.events))
+
+
+async def test_settings_api_is_for_admins_and_checks_its_input(server: RunningApp) -> None:
+    _, admin = await make_tenant_key(
+        server.settings.database_url, {Scope.ingest, Scope.read, Scope.admin}
+    )
+    _, ingest = await make_tenant_key(server.settings.database_url)
+    path = "/v1/integrations/crm/pipedrive/settings"
+    async with server.client(admin) as client:
+        empty = await client.get(path)
+        overlap = await client.put(
+            "/v1/integrations/crm/hubspot/settings",
+            json={"won_stages": ["a"], "lost_stages": ["a"]},
+        )
+        secret_elsewhere = await client.put(path, json={"client_secret": "x"})
+        put = await client.put(path, json={"stages": {"1": "Qualified"}, "owners": {"7": "anna"}})
+        got = await client.get(path)
+        unknown = await client.get("/v1/integrations/crm/zoho/settings")
+    async with server.client(ingest) as client:
+        forbidden = await client.get(path)
+    assert empty.status_code == 200
+    assert empty.json()["stages"] == {}
+    assert overlap.status_code == 400
+    assert "lost_stages" in overlap.text
+    assert secret_elsewhere.status_code == 400
+    assert put.status_code == 200
+    assert got.json()["stages"] == {"1": "Qualified"}
+    assert got.json()["owners"] == {"7": "anna"}
+    assert got.json()["has_client_secret"] is False
+    assert unknown.status_code == 422
+    assert forbidden.status_code == 403
+
+
+async def test_pipedrive_uses_the_tenants_names(server: RunningApp) -> None:
+    _, admin = await make_tenant_key(
+        server.settings.database_url, {Scope.ingest, Scope.read, Scope.admin}
+    )
+    notifications = json.loads((SAMPLES / "pipedrive_webhooks.json").read_text())
+    async with server.client(admin) as client:
+        await client.put(
+            "/v1/integrations/crm/pipedrive/settings",
+            json={"stages": {"1": "Qualified"}, "owners": {"13245678": "anna"}},
+        )
+    async with httpx.AsyncClient(base_url=server.base_url) as raw:
+        reply = await raw.post(
+            "/v1/integrations/pipedrive/webhooks",
+            content=json.dumps(notifications[0]),
+            headers=basic(admin),
+        )
+    assert reply.json()["accepted"] == 1
+    async with server.client(admin) as client:
+
+        async def named() -> bool:
+            board = (await client.get("/v1/metrics/events")).json()
+            return bool(board == {"deal.created": 1})
+
+        await eventually(named)
