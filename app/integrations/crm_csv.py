@@ -73,7 +73,7 @@ def parse_crm_csv(text: str, tz: str = "UTC", mapping: CrmMapping | None = None)
     zone = ZoneInfo(tz)
     result = ParseResult()
     rows = csv.reader(io.StringIO(text.removeprefix("\ufeff"), newline=""), _dialect(text))
-    header = next(rows, None)
+    header = _next_row(rows, result)
     if header is None:
         return result
     columns = _columns(header)
@@ -82,7 +82,7 @@ def parse_crm_csv(text: str, tz: str = "UTC", mapping: CrmMapping | None = None)
         wanted = "; ".join(f"{name}: one of {', '.join(COLUMNS[name])}" for name in missing)
         result.error(1, f"the header lacks a column for {wanted}")
         return result
-    for row in rows:
+    while (row := _next_row(rows, result)) is not None:
         line_no = rows.line_num
         if not any(cell.strip() for cell in row):
             continue
@@ -94,6 +94,18 @@ def parse_crm_csv(text: str, tz: str = "UTC", mapping: CrmMapping | None = None)
         for event in events:
             result.add(line_no, event)
     return result
+
+
+def _next_row(rows: Iterator[list[str]], result: ParseResult) -> list[str] | None:
+    """The next row that the CSV reader can read (None at the end); rows it cannot read (a
+    field over the csv module's size limit) are errors on their line."""
+    while True:
+        try:
+            return next(rows)
+        except StopIteration:
+            return None
+        except csv.Error as exc:
+            result.error(getattr(rows, "line_num", 1), f"not a CSV row: {exc}")
 
 
 def _dialect(text: str) -> type[csv.Dialect]:

@@ -162,7 +162,7 @@ def parse_hubspot_webhooks(body: bytes | str, mapping: CrmMapping | None = None)
     raw = body.encode() if isinstance(body, str) else body
     try:
         decoded = msgspec.json.decode(raw)
-    except msgspec.DecodeError as exc:
+    except (msgspec.DecodeError, RecursionError) as exc:
         result.error(1, f"expected a JSON array of HubSpot events: {exc}")
         return result
     items = decoded if isinstance(decoded, list) else [decoded]

@@ -71,7 +71,7 @@ def parse_pipedrive_webhooks(body: bytes | str, mapping: CrmMapping | None = Non
         try:
             record = msgspec.json.decode(record_json, type=dict[str, Any])
             events = list(_record_events(record, mapping))
-        except (msgspec.DecodeError, msgspec.ValidationError) as exc:
+        except (msgspec.DecodeError, msgspec.ValidationError, RecursionError) as exc:
             result.error(number, f"expected a Pipedrive webhook (a JSON object): {exc}")
             continue
         except RecordError as exc:

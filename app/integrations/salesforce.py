@@ -75,7 +75,7 @@ def parse_opportunity_changes(body: bytes | str, mapping: CrmMapping | None = No
                 result.skip(f"entity {header.get('entityName')}"[:64])
                 continue
             events = list(_change_events(payload, header, mapping))
-        except (msgspec.DecodeError, msgspec.ValidationError) as exc:
+        except (msgspec.DecodeError, msgspec.ValidationError, RecursionError) as exc:
             result.error(number, f"expected a change event (a JSON object): {exc}")
             continue
         except RecordError as exc:
