@@ -222,3 +222,17 @@ async def test_pipedrive_uses_the_tenants_names(server: RunningApp) -> None:
             return bool(board == {"deal.created": 1})
 
         await eventually(named)
+
+
+async def test_crm_csv_replay_loads_history(server: RunningApp) -> None:
+    from app.integrations.replay import ReplayFormat, parse_file, replay
+
+    _, key = await make_tenant_key(server.settings.database_url)
+    parsed = parse_file(SAMPLES / "crm_opportunities.csv", ReplayFormat.crm_csv, "Europe/Warsaw")
+    events = sorted(parsed.events, key=lambda e: e.ms)
+    first = await replay(events, server.base_url, key)
+    again = await replay(events, server.base_url, key)
+    assert first.accepted == len(events) == 6
+    assert again.accepted == 0
+    assert again.duplicates == len(events)
+    await counts_reach(server, key, types(events))
