@@ -11,7 +11,8 @@ the deal as it was). Times are ISO 8601 in UTC.
   value and currency; a deal created already won or lost is also `deal.won`/`deal.lost`.
 - `change` with `status` in `previous`: a deal now `won` is `deal.won` at `won_time` with its
   value; `lost` is `deal.lost` at `lost_time` with `lost_reason`. A deal reopened (back to
-  `open`) is `deal.stage_changed` into its stage.
+  `open`) is skipped as `reopened`: the pipeline keeps a won or lost deal closed (a win
+  counted stays counted), so nothing it could do with it would be right.
 - `change` with `stage_id` in `previous` (an open deal) is `deal.stage_changed` at
   `stage_change_time`; with `owner_id` in `previous` the new owner rides on it, and an owner
   change alone is `deal.stage_changed` into the deal's current stage (the pipeline then only
@@ -89,10 +90,13 @@ def _skip_reason(record: Record) -> str:
     meta = record.get("meta")
     if not isinstance(meta, dict):
         return "no meta"
-    entity = meta.get("entity") or meta.get("object")
+    entity = meta.get("entity")
     action = meta.get("action")
     if entity != "deal":
         return f"entity {entity}"[:64]
+    data, previous = record.get("data"), record.get("previous")
+    if isinstance(data, dict) and isinstance(previous, dict) and _reopened(data, previous):
+        return "reopened"
     return f"{action}.deal without a pipeline change"[:64]
 
 
@@ -109,22 +113,24 @@ def _record_events(record: Record, mapping: CrmMapping) -> Iterator[AnyEvent]:
     meta = _object(record, "meta")
     if meta is None:
         raise RecordError("expected a Pipedrive webhooks v2 body with `meta`")
-    entity = meta.get("entity") or meta.get("object")
+    if "current" in record or record.get("v") == 1 or "object" in meta:
+        raise RecordError('a webhooks v1 body: create the Pipedrive webhook with "version": "2.0"')
+    entity = meta.get("entity")
     if entity != "deal":
         return
     action = meta.get("action")
     data = _object(record, "data")
     previous = _object(record, "previous")
     company = optional_id(meta.get("company_id")) or ""
-    if action in ("create", "added"):
+    if action == "create":
         if data is None:
             raise RecordError("create.deal without `data`")
         yield from _created(data, meta, company, mapping)
-    elif action in ("change", "updated"):
+    elif action == "change":
         if data is None:
             raise RecordError("change.deal without `data`")
         yield from _changed(data, previous or {}, meta, company, mapping)
-    elif action in ("delete", "deleted"):
+    elif action == "delete":
         deal = previous or data
         if deal is None:
             raise RecordError("delete.deal without the deal in `previous`")
@@ -209,21 +215,25 @@ def _changed(
         value = amount(data.get("value"), "value")
         yield from _closed(data, meta, company, deal_id, agent, value)
         return
-    reopened = "status" in previous and previous.get("status") in (WON, LOST) and status == OPEN
-    if not ("stage_id" in previous or owner_changed or reopened):
+    if _reopened(data, previous) or not ("stage_id" in previous or owner_changed):
         return
     if status != OPEN:
         return
     stage = _stage(data, mapping)
     if stage is None:
         raise RecordError("change.deal without the deal's `stage_id`")
-    ms, raw = _time(data, meta, "stage_change_time", "update_time")
-    if not ("stage_id" in previous or reopened):
+    if "stage_id" in previous:
+        ms, raw = _time(data, meta, "stage_change_time", "update_time")
+    else:
         ms, raw = _time(data, meta, "update_time")
     identity = (company, str(data.get("stage_id")), str(data.get("owner_id")), raw)
     yield deal_stage_changed(
         NAMESPACE, identity, ms, deal_id, stage, agent=agent if owner_changed else None
     )
+
+
+def _reopened(data: Record, previous: Record) -> bool:
+    return previous.get("status") in (WON, LOST) and data.get("status") == OPEN
 
 
 def _deleted(deal: Record, meta: Record, company: str, mapping: CrmMapping) -> Iterator[AnyEvent]:

@@ -17,6 +17,8 @@ event may cover several opportunities that changed alike), `changedFields` (for 
   (with `Amount` when it changed too), `deal.lost` when `IsClosed` is true and `IsWon` is not
   (the stage name, for example `Closed Lost`, is the reason), else `deal.stage_changed` into
   `StageName`. A new `OwnerId` in the same change rides on it.
+- An update that reopens a closed opportunity (`IsClosed` back to false) is skipped as
+  `reopened`: the pipeline keeps a won or lost deal closed.
 - An update of other fields (`Amount` alone, `OwnerId` alone, `CloseDate`, …), `DELETE`,
   `UNDELETE` and the gap events (`GAP_*`, which carry no field values) are counted as skipped
   by reason: a deleted opportunity's status is not in its change event.
@@ -82,7 +84,7 @@ def parse_opportunity_changes(body: bytes | str, mapping: CrmMapping | None = No
             result.error(number, str(exc))
             continue
         if not events:
-            result.skip(_skip_reason(header))
+            result.skip(_skip_reason(header, payload))
         for event in events:
             result.add(number, event)
     result.errors.sort(key=lambda error: error.line_no)
@@ -100,11 +102,18 @@ def _payload(record: Record) -> Record:
     return record
 
 
-def _skip_reason(header: Record) -> str:
+def _reopened(payload: Record, changed: set[str]) -> bool:
+    return "IsClosed" in changed and payload.get("IsClosed") is False
+
+
+def _skip_reason(header: Record, payload: Record) -> str:
     kind = str(header.get("changeType"))
-    if kind == "UPDATE":
-        return "update without a stage change"
-    return kind[:64]
+    if kind != "UPDATE":
+        return kind[:64]
+    changed = header.get("changedFields")
+    if isinstance(changed, list) and _reopened(payload, set(changed)):
+        return "reopened"
+    return "update without a stage change"
 
 
 def _strings(header: Record, name: str) -> list[str]:
@@ -119,7 +128,7 @@ def _change_events(payload: Record, header: Record, mapping: CrmMapping) -> Iter
     if kind not in ("CREATE", "UPDATE"):
         return
     changed = set(_strings(header, "changedFields"))
-    if kind == "UPDATE" and not changed & STATUS_FIELDS:
+    if kind == "UPDATE" and (not changed & STATUS_FIELDS or _reopened(payload, changed)):
         return
     record_ids = _strings(header, "recordIds")
     if not record_ids:

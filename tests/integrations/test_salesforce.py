@@ -4,6 +4,8 @@ duplicates."""
 
 from __future__ import annotations
 
+import json
+
 from app.events.schemas import DealLost, DealStageChanged, DealWon, event_type
 from app.integrations.crm import CrmMapping
 from app.integrations.salesforce import parse_opportunity_changes
@@ -63,3 +65,25 @@ def test_skips_and_errors_are_counted_by_reason_and_line() -> None:
         "entity Account": 1,
     }
     assert [e.line_no for e in result.errors] == [12, 13]
+
+
+def test_reopening_a_closed_opportunity_is_skipped() -> None:
+    """The pipeline keeps a won or lost deal closed, so a reopen has no event to become."""
+    body = json.dumps(
+        {
+            "ChangeEventHeader": {
+                "entityName": "Opportunity",
+                "recordIds": ["0065e00000AbCdFAAV"],
+                "changeType": "UPDATE",
+                "changedFields": ["StageName", "IsClosed", "LastModifiedDate"],
+                "commitTimestamp": 1772960400000,
+                "transactionKey": "00027a1c-8f52-4c1e-b1d3-4cf2c1a0a0ff",
+                "sequenceNumber": 1,
+            },
+            "StageName": "Negotiation/Review",
+            "IsClosed": False,
+        }
+    )
+    result = parse_opportunity_changes(body)
+    assert result.events == []
+    assert dict(result.skipped) == {"reopened": 1}
