@@ -130,6 +130,10 @@ def create_app(settings: Settings | None = None, *, run_worker: bool = True) -> 
     for router in (reports_router, shifts_router, plans_router, coaching_router, phrases_router):
         app.include_router(router)
 
+    from app.pipeline.endpoints import router as pipeline_router
+
+    app.include_router(pipeline_router)
+
     from app.dashboards.endpoints import links_router as display_links_router
     from app.dashboards.endpoints import router as dashboards_router
     from app.frontend import mount_frontend

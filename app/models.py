@@ -17,6 +17,7 @@ from app.dashboards.models import Dashboard
 from app.integrations.models import CrmSettingsRow
 from app.org.models import Agent, Queue, Team, Tenant
 from app.phrases.models import PhraseListRow
+from app.pipeline.models import StallLimitRow
 from app.plans.models import PlanRow
 from app.reports.models import (
     AgentStateFactRow,
@@ -55,6 +56,7 @@ __all__ = [
     "PlanRow",
     "Queue",
     "ShiftRow",
+    "StallLimitRow",
     "Team",
     "Tenant",
     "User",

@@ -31,9 +31,10 @@ class Access:
         return self.all_teams or (team is not None and team in self.teams)
 
     def can_see_scope(self, scope: str, team_of_agent: dict[str, str]) -> bool:
-        """`scope` as in the metrics API: `tenant`, `queue:NAME`, `team:NAME`, `agent:ID`."""
+        """`scope` as in the metrics API: `tenant`, `queue:NAME`, `team:NAME`, `agent:ID`,
+        `pipeline:NAME` (pipelines are floor-wide, like queues)."""
         kind, _, name = scope.partition(":")
-        if kind in ("tenant", "queue"):
+        if kind in ("tenant", "queue", "pipeline"):
             return True
         if kind == "team":
             return self.can_see_team(name)

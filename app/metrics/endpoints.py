@@ -16,7 +16,7 @@ from app.streams.aggregator import LIVE, WINDOWS, empty_metrics
 
 router = APIRouter(prefix="/v1", tags=["metrics"])
 
-SCOPE_KINDS = ("queue", "team", "agent")
+SCOPE_KINDS = ("queue", "team", "agent", "pipeline")
 ALL_WINDOWS = (LIVE, *WINDOWS)
 CATALOG = MetricCatalog(
     metrics=[metric_out(spec) for spec in ALL_SPECS], break_reason_prefix=BREAK_REASON_PREFIX
@@ -24,7 +24,9 @@ CATALOG = MetricCatalog(
 
 
 class MetricsSnapshot(BaseModel):
-    scope: str = Field(description="`tenant`, `queue:NAME`, `team:NAME` or `agent:ID`")
+    scope: str = Field(
+        description="`tenant`, `queue:NAME`, `team:NAME`, `agent:ID` or `pipeline:NAME`"
+    )
     window: str = Field(description="one of " + ", ".join(f"`{w}`" for w in ALL_WINDOWS))
     at: datetime = Field(description="the time the values hold for")
     metrics: dict[str, float | int | None] = Field(
@@ -55,7 +57,8 @@ def parse_scope(scope: str) -> str:
     kind, sep, name = scope.partition(":")
     if not sep or kind not in SCOPE_KINDS or not name or len(name) > 128:
         raise BadRequest(
-            f"invalid scope {scope!r}: expected `tenant`, `queue:NAME`, `team:NAME` or `agent:ID`",
+            f"invalid scope {scope!r}: expected `tenant`, `queue:NAME`, `team:NAME`, `agent:ID` "
+            "or `pipeline:NAME`",
             details=[{"field": "scope", "reason": "unknown scope form"}],
         )
     return scope

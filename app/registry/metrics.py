@@ -12,6 +12,7 @@ from typing import Final
 
 from app.registry.compiled import compile_family
 from app.registry.specs import (
+    WINDOWED,
     BadSide,
     MetricFamily,
     MetricKind,
@@ -203,6 +204,50 @@ SHIFT_SPECS: Final = (
                "logged-in time within shifts / planned shift time"),
 )  # fmt: skip
 
+
+def _deals(
+    name: str,
+    kind: MetricKind,
+    unit: MetricUnit,
+    bad: BadSide,
+    en: str,
+    pl: str,
+    description: str,
+    formula: str,
+) -> MetricSpec:
+    return MetricSpec(name, kind, unit, bad, MetricFamily.pipeline, en, pl, description,
+                      formula=formula)  # fmt: skip
+
+
+PIPELINE_SPECS: Final = (
+    _deals("deals_created", C, N, DOWN, "Deals created", "Utworzone szanse",
+           "deals (leads) that entered a pipeline (`deal.created`)", "deals_created"),
+    _deals("deals_won", C, N, DOWN, "Deals won", "Wygrane szanse",
+           "deals won (`deal.won`)", "deals_won"),
+    _deals("deals_lost", C, N, UP, "Deals lost", "Przegrane szanse",
+           "deals lost (`deal.lost`)", "deals_lost"),
+    _deals("win_rate", R, F, DOWN, "Win rate", "Skuteczność",
+           "won / (won + lost)", "ratio(deals_won, deals_won + deals_lost)"),
+    _deals("time_to_close", A, S, UP, "Time to close", "Czas do zamknięcia",
+           "mean time from creation to win of the deals won (those with a known creation)",
+           "seconds(close_ms, closed_known)"),
+    _deals("effort_to_close", A, S, UP, "Effort to close", "Nakład na zamknięcie",
+           "mean handle time of the calls of each deal won (deals won with tagged calls)",
+           "seconds(effort_ms, effort_known)"),
+)  # fmt: skip
+
+PIPELINE_GAUGE_SPECS: Final = (
+    _gauge("deals_open", MetricFamily.pipeline_gauge, "Open deals", "Otwarte szanse", DOWN,
+           "open deals now (each stage also as `deals_open:STAGE`)"),
+    _gauge("pipeline_value", MetricFamily.pipeline_gauge, "Pipeline value", "Wartość lejka",
+           DOWN, "sum of the expected amounts of the open deals", M),
+    _gauge("deals_stalled", MetricFamily.pipeline_gauge, "Stalled deals", "Utknięte szanse", UP,
+           "open deals without a stage change for longer than their stage's stall limit "
+           "(each stage also as `deals_stalled:STAGE`)", thresholds=Thresholds(1, 5)),
+)  # fmt: skip
+PIPELINE_CALL_METRICS: Final = ("deals", "revenue", "average_deal")
+"""Call metrics a pipeline scope shows too (the deals won in it and their amounts)."""
+
 ALL_SPECS: Final = (
     *QUEUE_GAUGE_SPECS,
     *AGENT_GAUGE_SPECS,
@@ -210,6 +255,8 @@ ALL_SPECS: Final = (
     *AGENT_TIME_SPECS,
     *AGENT_STATE_SPECS,
     *SHIFT_SPECS,
+    *PIPELINE_SPECS,
+    *PIPELINE_GAUGE_SPECS,
 )
 REGISTRY: Final[dict[str, MetricSpec]] = {spec.name: spec for spec in ALL_SPECS}
 
@@ -218,7 +265,16 @@ AGENT_TIME_METRICS: Final = tuple(spec.name for spec in AGENT_TIME_SPECS)
 QUEUE_GAUGES: Final = tuple(spec.name for spec in QUEUE_GAUGE_SPECS)
 AGENT_GAUGES: Final = tuple(spec.name for spec in AGENT_GAUGE_SPECS)
 SHIFT_METRICS: Final = tuple(spec.name for spec in SHIFT_SPECS)
-LIVE_METRICS: Final = (*QUEUE_GAUGES, *AGENT_GAUGES, *CALL_METRICS, *AGENT_TIME_METRICS)
+PIPELINE_METRICS: Final = tuple(spec.name for spec in PIPELINE_SPECS)
+PIPELINE_GAUGES: Final = tuple(spec.name for spec in PIPELINE_GAUGE_SPECS)
+LIVE_METRICS: Final = (
+    *QUEUE_GAUGES,
+    *AGENT_GAUGES,
+    *CALL_METRICS,
+    *AGENT_TIME_METRICS,
+    *PIPELINE_METRICS,
+    *PIPELINE_GAUGES,
+)
 """What the live view and the dashboards offer (gauges `live`, the rest in windows)."""
 
 HELPERS: Final = {"ratio": ratio, "seconds": seconds, "MICROS": MICROS}
@@ -226,18 +282,27 @@ call_metrics: Final = compile_family(CALL_SPECS, WindowSums._fields, HELPERS)
 """WindowSums -> every call metric, by the formulas of CALL_SPECS."""
 agent_time_metrics: Final = compile_family(AGENT_TIME_SPECS, StateTimes._fields, HELPERS)
 """StateTimes -> every agent-time metric, by the formulas of AGENT_TIME_SPECS."""
+pipeline_metrics: Final = compile_family(PIPELINE_SPECS, WindowSums._fields, HELPERS)
+"""WindowSums -> every pipeline metric, by the formulas of PIPELINE_SPECS."""
+DEALS_OPEN_PREFIX: Final = "deals_open:"
+DEALS_STALLED_PREFIX: Final = "deals_stalled:"
 
 
 def spec_of(metric: str) -> MetricSpec | None:
-    """The spec of a metric name, `agents_break:REASON` included (as `agents_break`)."""
+    """The spec of a metric name, `agents_break:REASON` included (as `agents_break`), and so
+    `deals_open:STAGE` and `deals_stalled:STAGE`."""
     if metric.startswith(BREAK_REASON_PREFIX):
         return REGISTRY["agents_break"]
+    if metric.startswith(DEALS_OPEN_PREFIX):
+        return REGISTRY["deals_open"]
+    if metric.startswith(DEALS_STALLED_PREFIX):
+        return REGISTRY["deals_stalled"]
     return REGISTRY.get(metric)
 
 
 def _check() -> None:
     for spec in ALL_SPECS:
-        if (spec.formula is not None) != (spec.rollup.value == "sums"):  # pragma: no cover
+        if (spec.formula is not None) != (spec.family in WINDOWED):  # pragma: no cover
             raise RuntimeError(f"{spec.name}: a windowed metric needs a formula, others none")
     if len(REGISTRY) != len(ALL_SPECS):  # pragma: no cover
         raise RuntimeError("a metric is declared twice")

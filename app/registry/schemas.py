@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
-from app.registry.specs import BadSide, MetricFamily, MetricKind, MetricSpec, MetricUnit
+from app.registry.specs import (
+    WINDOWED,
+    BadSide,
+    MetricFamily,
+    MetricKind,
+    MetricSpec,
+    MetricUnit,
+)
 
 
 class ThresholdsOut(BaseModel):
@@ -20,7 +27,9 @@ class MetricOut(BaseModel):
     family: MetricFamily
     labels: dict[str, str] = Field(description="the label by language: `en`, `pl`")
     description: str = Field(description="how it is computed (docs/metrics.md in full)")
-    scopes: list[str] = Field(description="scope kinds it exists for: tenant, queue, team, agent")
+    scopes: list[str] = Field(
+        description="scope kinds it exists for: tenant, queue, pipeline, team, agent"
+    )
     windowed: bool = Field(description="true: over windows (5m ... today); false: `live` only")
     in_reports: bool = Field(description="true: a column of the KPI reports")
     thresholds: ThresholdsOut | None = Field(description="the default wall thresholds")
@@ -30,6 +39,13 @@ class MetricCatalog(BaseModel):
     metrics: list[MetricOut]
     break_reason_prefix: str = Field(
         description="`agents_break:REASON` counts the agents on break for one reason"
+    )
+    deals_open_prefix: str = Field(
+        default="deals_open:", description="`deals_open:STAGE` counts the open deals in a stage"
+    )
+    deals_stalled_prefix: str = Field(
+        default="deals_stalled:",
+        description="`deals_stalled:STAGE` counts the stalled open deals in a stage",
     )
 
 
@@ -43,7 +59,7 @@ def metric_out(spec: MetricSpec) -> MetricOut:
         labels={"en": spec.label_en, "pl": spec.label_pl},
         description=spec.description,
         scopes=list(spec.scopes),
-        windowed=spec.family in (MetricFamily.calls, MetricFamily.agent_time),
+        windowed=spec.family in WINDOWED,
         in_reports=spec.rollup.value != "none",
         thresholds=(
             ThresholdsOut(warn=spec.thresholds.warn, crit=spec.thresholds.crit)

@@ -44,6 +44,8 @@ class MetricFamily(enum.StrEnum):
     agent_gauge = "agent_gauge"  # agents now: tenant, team and agent, `live`
     agent_state = "agent_state"  # one agent's state now (`each_agent` alert rules only)
     shifts = "shifts"  # from shifts and logins: reports only
+    pipeline = "pipeline"  # the window sums of deal events: tenant, pipeline, team, agent
+    pipeline_gauge = "pipeline_gauge"  # the open deals now: tenant, pipeline, team, agent, `live`
 
 
 class Rollup(enum.StrEnum):
@@ -53,6 +55,13 @@ class Rollup(enum.StrEnum):
     sums = "sums"
     shifts = "shifts"
     none = "none"
+
+
+WINDOWED: Final = frozenset({MetricFamily.calls, MetricFamily.agent_time, MetricFamily.pipeline})
+"""The families computed from window sums, in every window."""
+REPORTED: Final = frozenset({MetricFamily.calls, MetricFamily.agent_time})
+"""The windowed families that reports recompute from their rollups (the pipeline's rollup
+columns exist, but the facts that fill them are not written yet)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,7 +89,7 @@ class MetricSpec:
 
     @property
     def rollup(self) -> Rollup:
-        if self.family in (MetricFamily.calls, MetricFamily.agent_time):
+        if self.family in REPORTED:
             return Rollup.sums
         if self.family is MetricFamily.shifts:
             return Rollup.shifts
@@ -101,5 +110,7 @@ SCOPES: Final = {
     MetricFamily.agent_gauge: ("tenant", "team", "agent"),
     MetricFamily.agent_state: ("agent",),
     MetricFamily.shifts: ("tenant", "team", "agent"),
+    MetricFamily.pipeline: ("tenant", "pipeline", "team", "agent"),
+    MetricFamily.pipeline_gauge: ("tenant", "pipeline", "team", "agent"),
 }
 """The scopes each family of metrics exists for."""

@@ -15,6 +15,15 @@ LEDGERS: Final[dict[str, tuple[str, ...]]] = {
     "handled": ("handled", "talk_ms", "hold_ms", "wrapup_ms"),
     "other": ("transfers", "expired", "deals", "revenue_micros"),
     "csat": ("csat_responses", "csat_sum", "csat_satisfied"),
+    "pipeline": (
+        "deals_created",
+        "deals_won",
+        "deals_lost",
+        "close_ms",
+        "closed_known",
+        "effort_ms",
+        "effort_known",
+    ),
 }
 """Ledger name -> its fields (times in ms, money in micro-units, counts)."""
 
@@ -51,6 +60,13 @@ class WindowSums(NamedTuple):
     csat_responses: int
     csat_sum: int
     csat_satisfied: int
+    deals_created: int
+    deals_won: int
+    deals_lost: int
+    close_ms: int
+    closed_known: int
+    effort_ms: int
+    effort_known: int
     max_wait_ms: int
 
 

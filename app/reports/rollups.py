@@ -109,6 +109,13 @@ class KpiRollupRow(Base):
     available_ms: Mapped[int] = mapped_column(BigInteger, default=0)
     break_ms: Mapped[int] = mapped_column(BigInteger, default=0)
     max_wait_ms: Mapped[int] = mapped_column(BigInteger, default=NO_MAX)
+    deals_created: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    deals_won: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    deals_lost: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    close_ms: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    closed_known: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    effort_ms: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    effort_known: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
 
 
 class KpiRollupZone(Base):

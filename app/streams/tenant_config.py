@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from app.core.db import Database
 from app.org.models import Agent, Queue, Team, Tenant
+from app.pipeline.service import list_stall_limits, stall_limits_by_pipeline
 from app.streams.aggregator.config import QueueConfig, TenantConfig
 
 
@@ -22,6 +23,7 @@ async def load_tenant_config(db: Database, tenant_id: int, max_call_age_s: float
                 .where(Agent.tenant_id == tenant_id)
             )
         ).all()
+        stall_limits = await list_stall_limits(session, tenant_id)
     return TenantConfig(
         tenant_id=tenant_id,
         timezone=tenant.timezone if tenant else "UTC",
@@ -37,6 +39,7 @@ async def load_tenant_config(db: Database, tenant_id: int, max_call_age_s: float
         agent_teams={agent: team for agent, _, team in rows if team},
         agent_names={agent: name for agent, name, _ in rows if name},
         max_call_age_s=max_call_age_s,
+        stall_limits=stall_limits_by_pipeline(stall_limits),
     )
 
 

@@ -20,6 +20,7 @@ from app.registry.metrics import (
     REGISTRY,
     agent_time_metrics,
     call_metrics,
+    pipeline_metrics,
     ratio,
 )
 from app.registry.specs import BadSide, MetricFamily, MetricKind, MetricSpec, MetricUnit
@@ -34,7 +35,7 @@ counts = st.integers(min_value=0, max_value=10_000)
 
 
 @given(
-    sums=st.builds(WindowSums, *([counts] * 19), st.integers(min_value=-1, max_value=10**6)),
+    sums=st.builds(WindowSums, *([counts] * 26), st.integers(min_value=-1, max_value=10**6)),
     times=st.builds(StateTimes, *([counts] * 5)),
 )
 def test_formulas_of_docs_metrics_md(sums: WindowSums, times: StateTimes) -> None:
@@ -59,6 +60,20 @@ def test_formulas_of_docs_metrics_md(sums: WindowSums, times: StateTimes) -> Non
     occupancy = agent_time_metrics(times)["occupancy"]
     assert occupancy == (busy / (busy + times.available) if busy + times.available else None)
     assert agent_time_metrics(times)["time_break"] == times.on_break / 1000
+    deals = pipeline_metrics(sums)
+    closed = sums.deals_won + sums.deals_lost
+    assert deals["win_rate"] == (sums.deals_won / closed if closed else None)
+    assert deals["time_to_close"] == (
+        sums.close_ms / (1000 * sums.closed_known) if sums.closed_known else None
+    )
+    assert deals["effort_to_close"] == (
+        sums.effort_ms / (1000 * sums.effort_known) if sums.effort_known else None
+    )
+    assert (deals["deals_created"], deals["deals_won"], deals["deals_lost"]) == (
+        sums.deals_created,
+        sums.deals_won,
+        sums.deals_lost,
+    )
 
 
 def test_every_metric_is_declared_whole() -> None:
@@ -75,12 +90,15 @@ def test_every_metric_is_declared_whole() -> None:
 
 def test_derived_lists_follow_the_registry() -> None:
     windowed = {
-        s.name for s in ALL_SPECS if s.family in (MetricFamily.calls, MetricFamily.agent_time)
+        s.name
+        for s in ALL_SPECS
+        if s.family in (MetricFamily.calls, MetricFamily.agent_time, MetricFamily.pipeline)
     }
     gauges = {
         s.name
         for s in ALL_SPECS
-        if s.family in (MetricFamily.queue_gauge, MetricFamily.agent_gauge)
+        if s.family
+        in (MetricFamily.queue_gauge, MetricFamily.agent_gauge, MetricFamily.pipeline_gauge)
     }
     assert set(DASHBOARD_METRICS) == set(LIVE_METRICS) == windowed | gauges
     assert set(REPORT_METRICS) == {s.name for s in ALL_SPECS if s.rollup.value != "none"}

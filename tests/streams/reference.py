@@ -30,6 +30,10 @@ from app.events.schemas import (
     CallWrapupEnded,
     CsatSubmitted,
     DealClosed,
+    DealCreated,
+    DealLost,
+    DealStageChanged,
+    DealWon,
     Event,
     event_type,
 )
@@ -40,9 +44,12 @@ from app.streams.aggregator.catalog import (
     agent_gauges,
     agent_time_metrics,
     call_metrics,
+    pipeline_metrics,
     queue_gauges,
 )
 from app.streams.aggregator.config import TenantConfig
+from tests.streams.pipeline_reference import SUMS as PIPELINE_SUMS
+from tests.streams.pipeline_reference import PipelineReference
 
 Metrics = dict[str, float | int | None]
 STATES = ("ringing", "on_call", "wrapup", "available", "break")
@@ -145,6 +152,7 @@ class Reference:
         self.facts: list[Fact] = []
         self.counts: dict[str, int] = {}
         self.queues_seen: set[str] = set()
+        self.pipeline = PipelineReference(config, self)
 
     # ------------------------------------------------------------- time
 
@@ -154,7 +162,12 @@ class Reference:
         t = max(ev.ms, self.wm)
         self.pass_until(t)
         self.wm = t
+        deal_id = getattr(ev, "deal_id", None) if name.startswith("call.") else None
+        if deal_id is not None:
+            self.pipeline.tag(ev.call_id, deal_id)  # type: ignore[attr-defined]
         getattr(self, "on_" + name.replace(".", "_"))(ev, t)
+        if deal_id is not None and ev.call_id not in self.calls:  # type: ignore[attr-defined]
+            self.pipeline.untag(ev.call_id)  # type: ignore[attr-defined]
 
     def advance(self, now: int) -> None:
         self.pass_until(now)
@@ -204,6 +217,9 @@ class Reference:
 
     def record(self, t: int, scopes: tuple[str, ...], kind: str, **values: int) -> None:
         self.records.append(Rec(t, scopes, kind, values))
+
+    def note_agent(self, agent: str, t: int) -> None:
+        self.agent(agent, t)
 
     def agent(self, agent_id: str, t: int) -> RAgent:
         if agent_id not in self.agents:
@@ -365,6 +381,7 @@ class Reference:
             if a.wrap == c.id:
                 a.wrap = None
                 self.refresh(a, t)
+        self.pipeline.handled(c.id, c.talk_total + c.hold_total + wrap, t)
         self.finish(c, t, "answered", wrap, ms)
 
     def finish(
@@ -377,6 +394,7 @@ class Reference:
     ) -> None:
         del self.calls[c.id]
         self.order.remove(c.id)
+        self.pipeline.untag(c.id)
         if c.phase == "waiting":
             c.waiting = False
             self.unring(c, t)
@@ -722,6 +740,18 @@ class Reference:
             )
         )
 
+    def on_deal_created(self, ev: DealCreated, t: int) -> None:
+        self.pipeline.created(ev, t)
+
+    def on_deal_stage_changed(self, ev: DealStageChanged, t: int) -> None:
+        self.pipeline.stage_changed(ev, t)
+
+    def on_deal_won(self, ev: DealWon, t: int) -> None:
+        self.pipeline.won(ev, t)
+
+    def on_deal_lost(self, ev: DealLost, t: int) -> None:
+        self.pipeline.lost(ev, t)
+
     # ------------------------------------------------------------- queries
 
     def scope_names(self) -> set[str]:
@@ -731,7 +761,7 @@ class Reference:
             team = self.team(a)
             if team is not None:
                 out.add(f"team:{team}")
-        return out
+        return out | {f"pipeline:{p}" for p in self.pipeline.pipelines_seen}
 
     def window_start(self, window: str, q: int) -> tuple[int, bool]:
         """(start, inclusive)"""
@@ -761,9 +791,15 @@ class Reference:
                 for r in self.records
                 if scope in r.scopes and (r.t >= start if inclusive else r.t > start) and r.t <= q
             ]
-            out.update(call_metrics(self.sums(recs)))
-            if kind != "queue":
+            sums = self.sums(recs)
+            calls = call_metrics(sums)
+            if kind == "pipeline":
+                calls = {k: calls[k] for k in ("deals", "revenue", "average_deal")}
+            out.update(calls)
+            if kind not in ("queue", "pipeline"):
                 out.update(agent_time_metrics(self.state_times(scope, start, q)))
+            if kind != "queue":
+                out.update(pipeline_metrics(sums))
         if kind in ("tenant", "queue"):
             waits = [
                 c.wait_from
@@ -771,7 +807,7 @@ class Reference:
                 if c.waiting and (kind == "tenant" or scope == f"queue:{c.queue}")
             ]
             out.update(queue_gauges(len(waits), min(waits) if waits else None, q))
-        if kind != "queue":
+        if kind not in ("queue", "pipeline"):
             n = dict.fromkeys(STATES, 0)
             reasons: dict[str, int] = {}
             for a in self.agents.values():
@@ -789,6 +825,8 @@ class Reference:
                     reasons,
                 )
             )
+        if kind != "queue":
+            out.update(self.pipeline.gauges(scope, q))
         return out
 
     def sums(self, recs: list[Rec]) -> WindowSums:
@@ -822,6 +860,10 @@ class Reference:
             csat_responses=total("csat"),
             csat_sum=total("csat", "score"),
             csat_satisfied=sum(1 for r in recs if r.kind == "csat" and r.values["score"] >= 4),
+            **{
+                name: sum(r.values.get(name, 0) for r in recs if r.kind == "pipeline")
+                for name in PIPELINE_SUMS
+            },
             max_wait_ms=max(waits, default=-1),
         )
 

@@ -28,6 +28,10 @@ from app.events.schemas import (
     CallWrapupEnded,
     CsatSubmitted,
     DealClosed,
+    DealCreated,
+    DealLost,
+    DealStageChanged,
+    DealWon,
     Event,
 )
 from app.streams.aggregator import QueueConfig, TenantConfig
@@ -36,6 +40,9 @@ AGENTS = ("a1", "a2", "a3", "a4")
 TEAMS = {"a1": "red", "a2": "red", "a3": "blue"}
 QUEUES = ("q1", "q2", "q3")
 CALLS = tuple(f"c{i}" for i in range(1, 9))
+DEALS = tuple(f"d{i}" for i in range(1, 6))
+STAGES = ("new", "qualified", "offer")
+PIPELINES = ("default", "b2b")
 
 # (zone, an instant shortly before a local midnight that starts a DST change day or a plain one)
 STARTS = (
@@ -62,6 +69,9 @@ def config(tz: str) -> TenantConfig:
         agent_teams=dict(TEAMS),
         max_call_age_s=1800,
         finished_call_retention_s=900,
+        stall_limits={"b2b": {"offer": 600, "new": 5400.5}},
+        default_stall_s=3600,
+        closed_deal_retention_s=7200,
     )
 
 
@@ -108,10 +118,20 @@ def event_at(draw: st.DrawFn, ts: int, n: int) -> Event:
                 "state",
                 "deal",
                 "csat",
+                "deal_created",
+                "deal_created",
+                "deal_stage",
+                "deal_stage",
+                "deal_won",
+                "deal_lost",
             )
         )
     )
     common: dict[str, Any] = {"id": eid, "ts": ts}
+    if kind.startswith("deal_"):
+        return draw(deal_event(common, kind, maybe_agent))
+    if kind in ("queued", "answered", "ended", "dialed"):
+        common["deal_id"] = draw(st.none() | st.sampled_from(DEALS))
     if kind == "queued":
         return CallQueued(**common, call_id=call, queue=queue)
     if kind == "ringing":
@@ -157,6 +177,29 @@ def event_at(draw: st.DrawFn, ts: int, n: int) -> Event:
     return CsatSubmitted(
         **common, score=score, call_id=draw(st.none() | st.just(call)), agent=maybe_agent
     )
+
+
+@st.composite
+def deal_event(draw: st.DrawFn, common: dict[str, Any], kind: str, agent: str | None) -> Event:
+    deal = draw(st.sampled_from(DEALS))
+    amount = draw(st.none() | st.sampled_from((0.0, 99.99, 1500.5)))
+    if kind == "deal_created":
+        return DealCreated(
+            **common,
+            deal_id=deal,
+            agent=agent,
+            stage=draw(st.sampled_from(STAGES)),
+            pipeline=draw(st.sampled_from(PIPELINES)),
+            amount=amount,
+        )
+    if kind == "deal_stage":
+        return DealStageChanged(
+            **common, deal_id=deal, stage=draw(st.sampled_from(STAGES)), agent=agent
+        )
+    if kind == "deal_won":
+        call = draw(st.none() | st.sampled_from(CALLS))
+        return DealWon(**common, deal_id=deal, amount=amount, agent=agent, call_id=call)
+    return DealLost(**common, deal_id=deal, reason="price", agent=agent)
 
 
 @st.composite

@@ -9,7 +9,7 @@ from typing import Final
 from app.events.schemas import EVENT_TYPE_NAMES, EVENT_TYPES, Event
 from app.streams.aggregator import catalog
 from app.streams.aggregator.board import AgentStatus, agent_board
-from app.streams.aggregator.catalog import LIVE, WINDOWS, Metrics
+from app.streams.aggregator.catalog import LIVE, PIPELINE_CALL_METRICS, WINDOWS, Metrics
 from app.streams.aggregator.checkpoint import dump_machine, load_machine
 from app.streams.aggregator.config import TenantConfig
 from app.streams.aggregator.facts import Fact
@@ -25,18 +25,21 @@ from app.streams.aggregator.records import (
 )
 from app.streams.aggregator.windows import oldest_waiting, window_sums
 
-SCOPE_KINDS: Final = ("tenant", "queue", "team", "agent")
+SCOPE_KINDS: Final = ("tenant", "queue", "team", "agent", "pipeline")
 _TYPE_NAMES: Final = dict(zip(EVENT_TYPES, EVENT_TYPE_NAMES, strict=True))
 
 
 def parse_scope(scope: str) -> tuple[str, str | None]:
-    """`tenant`, `queue:NAME`, `team:NAME` or `agent:ID` as (kind, name)."""
+    """`tenant`, `queue:NAME`, `team:NAME`, `agent:ID` or `pipeline:NAME` as (kind, name)."""
     if scope == "tenant":
         return "tenant", None
     kind, sep, name = scope.partition(":")
-    if sep and name and kind in ("queue", "team", "agent"):
+    if sep and name and kind in ("queue", "team", "agent", "pipeline"):
         return kind, name
-    raise ValueError(f"unknown scope {scope!r}: expected tenant, queue:NAME, team:NAME or agent:ID")
+    raise ValueError(
+        f"unknown scope {scope!r}: expected tenant, queue:NAME, team:NAME, agent:ID or "
+        "pipeline:NAME"
+    )
 
 
 class TenantAggregator:
@@ -46,6 +49,7 @@ class TenantAggregator:
             "queue": Stats(with_states=False, with_waiting=True, stacked=True),
             "team": Stats(with_states=True, with_waiting=False, stacked=False),
             "agent": Stats(with_states=True, with_waiting=False, stacked=False),
+            "pipeline": Stats(with_states=False, with_waiting=False, stacked=False),
         }
 
     @property
@@ -121,15 +125,22 @@ class TenantAggregator:
         states = self._states(kind, stats)
         if window != LIVE:
             sums, times = window_sums(m, stats, window, q, states)
-            out.update(catalog.call_metrics(sums))
+            calls = catalog.call_metrics(sums)
+            if kind == "pipeline":
+                calls = {name: calls[name] for name in PIPELINE_CALL_METRICS}
+            out.update(calls)
             if times is not None:
                 out.update(catalog.agent_time_metrics(times))
+            if kind != "queue":
+                out.update(catalog.pipeline_metrics(sums))
         if kind in ("tenant", "queue"):
             waiting = len(stats.waiting) if stats.waiting is not None else 0
             out.update(catalog.queue_gauges(waiting, oldest_waiting(stats), q))
         if states:
             ring, call, wrap, avail, brk = unpack(sum(st.cnt for st in states), TIMED_STATES)
             out.update(catalog.agent_gauges(ring, call, wrap, avail, brk, stats.reasons))
+        if kind != "queue":
+            out.update(m.deal_gauges(m.open_in(kind, name), q))
         return out
 
     def snapshot(
@@ -147,7 +158,12 @@ class TenantAggregator:
         m = self._m
         if kind == "tenant":
             return m.tenant
-        table = {"queue": m.queues, "team": m.teams, "agent": m.agent_stats}[kind]
+        table = {
+            "queue": m.queues,
+            "team": m.teams,
+            "agent": m.agent_stats,
+            "pipeline": m.pipelines,
+        }[kind]
         found = table.get(name)  # type: ignore[arg-type]
         return found if found is not None else self._empty[kind]
 
@@ -158,6 +174,7 @@ class TenantAggregator:
             *(f"queue:{q}" for q in m.queues),
             *(f"team:{t}" for t in m.teams),
             *(f"agent:{a}" for a in m.agent_stats),
+            *(f"pipeline:{p}" for p in m.pipelines),
         ]
 
     def agent_board(

@@ -96,6 +96,8 @@ class TenantState:
         self.facts: list[Fact | Call | Interval] = []
         self.counts: Counter[type] = Counter(dict.fromkeys(EVENT_TYPES, 0))
         self.handlers: dict[type, Callable[[Any, int], None]] = {}
+        self.call_deals: dict[str, str] = {}
+        """call id -> the deal the call is tagged with (a call event's `deal_id`)."""
 
     def configure(self, config: TenantConfig) -> None:
         """Settings read on the hot path, in the units it uses."""
@@ -252,6 +254,12 @@ class TenantState:
         raise NotImplementedError
 
     def wrapup_limit_reached(self, call: Call, t: int) -> None:
+        raise NotImplementedError
+
+    def call_effort(self, call: Call, t: int, handle_ms: int) -> None:
+        raise NotImplementedError
+
+    def untag(self, call: Call) -> None:
         raise NotImplementedError
 
     # ------------------------------------------------------------------ scopes

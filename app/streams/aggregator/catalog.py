@@ -15,9 +15,11 @@ from app.registry.metrics import (
     AGENT_TIME_METRICS,
     BREAK_REASON_PREFIX,
     CALL_METRICS,
+    PIPELINE_CALL_METRICS,
     QUEUE_GAUGES,
     agent_time_metrics,
     call_metrics,
+    pipeline_metrics,
 )
 from app.registry.sums import StateTimes, WindowSums
 
@@ -27,6 +29,7 @@ __all__ = [
     "BREAK_REASON_PREFIX",
     "CALL_METRICS",
     "LIVE",
+    "PIPELINE_CALL_METRICS",
     "QUEUE_GAUGES",
     "ROLLING_MS",
     "WINDOWS",
@@ -36,6 +39,7 @@ __all__ = [
     "agent_gauges",
     "agent_time_metrics",
     "call_metrics",
+    "pipeline_metrics",
     "queue_gauges",
 ]
 

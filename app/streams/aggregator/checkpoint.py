@@ -22,13 +22,15 @@ from app.streams.aggregator.config import TenantConfig
 from app.streams.aggregator.facts import Fact, materialize
 from app.streams.aggregator.ledgers import Counters, Encoded, MaxWait, StateTime
 from app.streams.aggregator.machine import Machine
+from app.streams.aggregator.pipeline import Deal
 from app.streams.aggregator.records import EMPTY, Agent, Call, Stats
 
-VERSION: Final = 2
-"""2: calls carry their wrap-up limit (`Call.wrap_limit`, `Call.wrap_due`, the last fields)."""
-READABLE_VERSIONS: Final = frozenset({1, VERSION})
-"""A version 1 checkpoint decodes with the defaults of the fields added since: its calls in
-wrap-up have no limit, as every wrap-up had then."""
+VERSION: Final = 3
+"""2: calls carry their wrap-up limit (`Call.wrap_limit`, `Call.wrap_due`, the last fields).
+3: the sales pipeline (a sixth ledger per scope, pipelines, deals, call tags)."""
+READABLE_VERSIONS: Final = frozenset({1, 2, VERSION})
+"""An older checkpoint decodes with the defaults of the fields added since: its calls in
+wrap-up have no limit, as every wrap-up had then (1), and it knows no deals (1, 2)."""
 _SWAP: Final = sys.byteorder != "little"
 
 
@@ -148,6 +150,9 @@ class MachineState(msgspec.Struct):
     calls: list[Call]
     finished: list[Call]
     facts: list[Fact]
+    pipelines: dict[str, StatsState] = {}
+    deals: list[Deal] = []
+    call_deals: dict[str, str] = {}
 
 
 # ---------------------------------------------------------------------- dump
@@ -224,6 +229,9 @@ def dump_machine(m: Machine) -> bytes:
         calls=list(m.calls.values()),
         finished=alive,
         facts=[materialize(f) for f in m.facts],
+        pipelines={name: _stats(s, cutoff) for name, s in m.pipelines.items()},
+        deals=list(m.deals.values()),
+        call_deals=dict(m.call_deals),
     )
     return msgspec.msgpack.encode(state)
 
@@ -242,10 +250,12 @@ def _loaded(s: LedgerState | None) -> Counters | None:
 
 
 def _load_stats(stats: Stats, s: StatsState) -> None:
-    answer, unanswered, handled, other, csat = (_loaded(ls) for ls in s.counters)
+    padded = [*s.counters, None][:6]  # a version-2 checkpoint has no pipeline ledger
+    answer, unanswered, handled, other, csat, pipeline = (_loaded(ls) for ls in padded)
     stats.answer = answer or Counters()
     stats.handled = handled or Counters()
     stats.unanswered, stats.other, stats.csat = unanswered, other, csat
+    stats.pipeline = pipeline
     mw: MaxWait = stats.max_wait
     mw.t, mw.v = _untimes(s.max_wait.t), _untimes(s.max_wait.v)
     mw.day_max, mw.ivl_max = s.max_wait.day_max, s.max_wait.ivl_max
@@ -310,6 +320,11 @@ def load_machine(data: bytes, config: TenantConfig) -> Machine:
         m.finished[tomb.id] = tomb
         m.finished_order.append(tomb)
     m.facts = list(state.facts)
+    for name, s in state.pipelines.items():
+        _load_stats(m.pipeline_stats(name), s)
+    m.deals = {deal.id: deal for deal in state.deals}
+    m.call_deals = dict(state.call_deals)
+    m.reindex()
     m.rebuild_wrap_deadlines()
     m.due = min(m.ivl_end, m.next_deadline())
     return m

@@ -38,6 +38,16 @@ class TenantConfig(msgspec.Struct):
     agent_names: dict[str, str] = {}
     max_call_age_s: float = 4 * 3600
     finished_call_retention_s: float = 3600
+    stall_limits: dict[str, dict[str, float]] = {}
+    """Pipeline -> stage -> seconds without a stage change after which an open deal is
+    stalled; a stage not listed uses `default_stall_s`."""
+    default_stall_s: float = 7 * 86400
+    closed_deal_retention_s: float = 30 * 86400
+    """A won or lost deal is remembered this long after its last event, so that repeated or
+    late events about it are recognised."""
+
+    def stall_limit_s(self, pipeline: str, stage: str) -> float:
+        return self.stall_limits.get(pipeline, {}).get(stage, self.default_stall_s)
 
     def queue(self, name: str | None) -> QueueConfig:
         if name is None:

@@ -4,7 +4,7 @@ agent state machines (rules in `rules.py`, the state and the clock in `base.py`)
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Final
 
 from app.events.schemas import (
     AgentLogin,
@@ -32,6 +32,7 @@ from app.events.schemas import (
 from app.streams.aggregator.base import MICROS, clamped_wrap
 from app.streams.aggregator.config import TenantConfig
 from app.streams.aggregator.facts import CsatFact, DealFact
+from app.streams.aggregator.pipeline import PipelineRules
 from app.streams.aggregator.records import (
     ANSWER_IN_SL,
     ANSWER_LATE,
@@ -51,10 +52,25 @@ from app.streams.aggregator.records import (
     Agent,
     Call,
 )
-from app.streams.aggregator.rules import Rules
+
+CALL_EVENTS: Final = (
+    CallQueued,
+    CallRinging,
+    CallAnswered,
+    CallHold,
+    CallResumed,
+    CallTransferred,
+    CallEnded,
+    CallWrapupEnded,
+    CallAbandoned,
+    CallLeftQueue,
+    CallDialed,
+    CallConnected,
+)
+"""Events that may carry `deal_id`."""
 
 
-class Machine(Rules):
+class Machine(PipelineRules):
     def __init__(self, config: TenantConfig) -> None:
         super().__init__(config)
         self.handlers: dict[type, Callable[[Any, int], None]] = {
@@ -75,11 +91,13 @@ class Machine(Rules):
             AgentState: self.on_state,
             DealClosed: self.on_deal,
             CsatSubmitted: self.on_csat,
-            DealCreated: self.on_pipeline_event,
-            DealStageChanged: self.on_pipeline_event,
-            DealWon: self.on_pipeline_event,
-            DealLost: self.on_pipeline_event,
+            DealCreated: self.on_deal_created,
+            DealStageChanged: self.on_deal_stage_changed,
+            DealWon: self.on_deal_won,
+            DealLost: self.on_deal_lost,
         }
+        for cls in CALL_EVENTS:
+            self.handlers[cls] = self.tagging(self.handlers[cls])
 
     # ------------------------------------------------------------------ call events
 
@@ -435,8 +453,3 @@ class Machine(Rules):
         for stats in self.call_scopes(queue, agent_id):
             stats.add_csat(t, delta)
         self.facts.append(CsatFact(f"csat:{ev.id}", ev.score, agent_id, team, queue, ev.call_id, t))
-
-    def on_pipeline_event(
-        self, ev: DealCreated | DealStageChanged | DealWon | DealLost, t: int
-    ) -> None:
-        """Accepted and counted by type; the pipeline state machine applies them."""

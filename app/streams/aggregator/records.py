@@ -115,6 +115,13 @@ REVENUE_MICROS = sum_field("other", "revenue_micros")
 CSAT_RESPONSES = sum_field("csat", "csat_responses")
 CSAT_SUM = sum_field("csat", "csat_sum")
 CSAT_SATISFIED = sum_field("csat", "csat_satisfied")
+DEALS_CREATED = sum_field("pipeline", "deals_created")
+DEALS_WON = sum_field("pipeline", "deals_won")
+DEALS_LOST = sum_field("pipeline", "deals_lost")
+CLOSE_MS = sum_field("pipeline", "close_ms")
+CLOSED_KNOWN = sum_field("pipeline", "closed_known")
+EFFORT_MS = sum_field("pipeline", "effort_ms")
+EFFORT_KNOWN = sum_field("pipeline", "effort_known")
 ANSWER_UNKNOWN_WAIT: Final = ANSWERED
 ANSWER_LATE: Final = ANSWERED | ANSWERED_KNOWN
 ANSWER_IN_SL: Final = ANSWERED | ANSWERED_KNOWN | ANSWERED_WITHIN_SL
@@ -139,12 +146,15 @@ class Stats:
     handled:    handled, talk ms, hold ms, wrap-up ms
     other:      transfers, expired, deals, revenue (micro-units)
     csat:       responses, sum of scores, satisfied (score >= 4)
+    pipeline:   deals created, won, lost, ms from creation to win and the wins that know it,
+                handle ms of the calls of the deals won and the wins that had such calls
     states:     agents x ms per timed state (team and agent scopes; the tenant's is a sum)
     waiting:    the calls waiting now, by id (tenant and queue scopes)
     max_wait:   a monotonic stack when `stacked` (tenant and queue scopes, many answers), else
                 the period maxima only (teams and agents: a scan of their few answers)
 
-    `unanswered`, `other` and `csat` are created on first use (most agents never need them).
+    `unanswered`, `other`, `csat` and `pipeline` are created on first use (most agents never
+    need them).
     """
 
     __slots__ = (
@@ -153,6 +163,7 @@ class Stats:
         "handled",
         "max_wait",
         "other",
+        "pipeline",
         "reasons",
         "stacked",
         "states",
@@ -166,6 +177,7 @@ class Stats:
         self.unanswered: Counters | None = None
         self.other: Counters | None = None
         self.csat: Counters | None = None
+        self.pipeline: Counters | None = None
         self.max_wait = MaxWait()
         self.states: StateTime | None = StateTime() if with_states else None
         self.reasons: dict[str, int] = {}
@@ -173,14 +185,15 @@ class Stats:
         self.stacked = stacked
 
     def counters(self) -> tuple[Counters, ...]:
-        """answer, unanswered, handled, other, csat: the order of the registry's LEDGERS (an
-        unused one reads as empty)."""
+        """answer, unanswered, handled, other, csat, pipeline: the order of the registry's
+        LEDGERS (an unused one reads as empty)."""
         return (
             self.answer,
             self.unanswered or EMPTY,
             self.handled,
             self.other or EMPTY,
             self.csat or EMPTY,
+            self.pipeline or EMPTY,
         )
 
     def add_unanswered(self, t: int, delta: int) -> None:
@@ -199,6 +212,12 @@ class Stats:
         led = self.csat
         if led is None:
             led = self.csat = Counters()
+        led.add(t, delta)
+
+    def add_pipeline(self, t: int, delta: int) -> None:
+        led = self.pipeline
+        if led is None:
+            led = self.pipeline = Counters()
         led.add(t, delta)
 
 

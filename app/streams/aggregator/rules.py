@@ -255,6 +255,8 @@ class Rules(TenantState):
         self.record_leg(call, t, wrap if call.phase == WRAPUP else 0)
         delta = HANDLED | call.talk_total * TALK_MS | call.hold_total * HOLD_MS | wrap * WRAPUP_MS
         self.tenant.handled.add(t, delta)
+        if self.call_deals:
+            self.call_effort(call, t, call.talk_total + call.hold_total + wrap)
         if call.oq is not None:
             self.queue_stats(call.oq).handled.add(t, delta)
         if call.agent is not None:
@@ -288,6 +290,8 @@ class Rules(TenantState):
         if ag.wrap is call:
             ag.wrap = None
             self.refresh(ag, t)
+        if self.call_deals:
+            self.call_effort(call, t, call.talk_total + call.hold_total + wrap)
         cid = call.id
         del self.calls[cid]
         call.fate = "answered"
@@ -303,6 +307,8 @@ class Rules(TenantState):
         """The call leaves the live state; it stays as its own tombstone (for late events) and
         becomes a fact when facts are drained."""
         del self.calls[call.id]
+        if self.call_deals:
+            self.untag(call)
         if call.phase == WAITING:
             self.dequeue(call)
             self.unring(call, t)

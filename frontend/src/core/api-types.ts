@@ -1031,6 +1031,30 @@ export interface paths {
         patch: operations["patch_list_v1_phrase_lists__list_id__patch"];
         trace?: never;
     };
+    "/v1/pipeline/stall-limits": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Stall limits per pipeline and stage
+         * @description An open deal with no stage change for longer than its stage's limit counts in `deals_stalled` (docs/metrics.md). Stages not listed use `default_s` (7 days).
+         */
+        get: operations["get_stall_limits_v1_pipeline_stall_limits_get"];
+        /**
+         * Set every stall limit (admins)
+         * @description Replaces the tenant's stall limits with the list given (an empty list: every stage uses the default). The aggregators read them with the tenant's next events (at once in this process, within the configuration cache's TTL of 10 s in others); `deals_stalled` then follows for every open deal.
+         */
+        put: operations["put_stall_limits_v1_pipeline_stall_limits_put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/plans": {
         parameters: {
             query?: never;
@@ -2164,6 +2188,18 @@ export interface components {
              * @description `agents_break:REASON` counts the agents on break for one reason
              */
             break_reason_prefix: string;
+            /**
+             * Deals Open Prefix
+             * @description `deals_open:STAGE` counts the open deals in a stage
+             * @default deals_open:
+             */
+            deals_open_prefix: string;
+            /**
+             * Deals Stalled Prefix
+             * @description `deals_stalled:STAGE` counts the stalled open deals in a stage
+             * @default deals_stalled:
+             */
+            deals_stalled_prefix: string;
             /** Metrics */
             metrics: components["schemas"]["MetricOut"][];
         };
@@ -2172,7 +2208,7 @@ export interface components {
          * @description Where the value comes from, which decides the scopes and windows it exists for.
          * @enum {string}
          */
-        MetricFamily: "calls" | "agent_time" | "queue_gauge" | "agent_gauge" | "agent_state" | "shifts";
+        MetricFamily: "calls" | "agent_time" | "queue_gauge" | "agent_gauge" | "agent_state" | "shifts" | "pipeline" | "pipeline_gauge";
         /** MetricHistory */
         MetricHistory: {
             /** Metric */
@@ -2226,7 +2262,7 @@ export interface components {
             name: string;
             /**
              * Scopes
-             * @description scope kinds it exists for: tenant, queue, team, agent
+             * @description scope kinds it exists for: tenant, queue, pipeline, team, agent
              */
             scopes: string[];
             /** @description the default wall thresholds */
@@ -2256,7 +2292,7 @@ export interface components {
             };
             /**
              * Scope
-             * @description `tenant`, `queue:NAME`, `team:NAME` or `agent:ID`
+             * @description `tenant`, `queue:NAME`, `team:NAME`, `agent:ID` or `pipeline:NAME`
              */
             scope: string;
             /**
@@ -2956,6 +2992,42 @@ export interface components {
              * @description No notification for this rule instance until then.
              */
             until: string;
+        };
+        /** StallLimit */
+        StallLimit: {
+            /**
+             * Pipeline
+             * @description The pipeline as the events name it (`pipeline`).
+             */
+            pipeline: string;
+            /**
+             * Stage
+             * @description The stage as the events name it (`stage`).
+             */
+            stage: string;
+            /**
+             * Stall S
+             * @description Seconds without a stage change after which an open deal of this stage is stalled (more than 0, at most 366 days).
+             */
+            stall_s: number;
+        };
+        /** StallLimitsIn */
+        StallLimitsIn: {
+            /**
+             * Limits
+             * @description Every limit of the tenant (replaces the ones set before); a stage listed twice is refused.
+             */
+            limits: components["schemas"]["StallLimit"][];
+        };
+        /** StallLimitsOut */
+        StallLimitsOut: {
+            /**
+             * Default S
+             * @description The limit of every stage not listed (7 days).
+             */
+            default_s: number;
+            /** Limits */
+            limits: components["schemas"]["StallLimit"][];
         };
         /** TeamIn */
         TeamIn: {
@@ -6039,6 +6111,59 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_stall_limits_v1_pipeline_stall_limits_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StallLimitsOut"];
+                };
+            };
+        };
+    };
+    put_stall_limits_v1_pipeline_stall_limits_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["StallLimitsIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StallLimitsOut"];
+                };
             };
             /** @description Validation Error */
             422: {

@@ -1,0 +1,1 @@
+"""The sales pipeline's settings: stall limits per pipeline and stage."""
