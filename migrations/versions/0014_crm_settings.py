@@ -1,8 +1,8 @@
 """crm settings: a tenant's names for a CRM's stage, owner and pipeline ids, and its HubSpot
 client secret (issue 15, CRM webhooks)
 
-Revision ID: 0013_crm_settings
-Revises: 0012_channel_owner
+Revision ID: 0014_crm_settings
+Revises: 0013_pipeline
 Create Date: 2026-12-07 00:15:00
 """
 
@@ -11,8 +11,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0013_crm_settings"
-down_revision: str | None = "0012_channel_owner"
+revision: str = "0014_crm_settings"
+down_revision: str | None = "0013_pipeline"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
