@@ -10,6 +10,8 @@ import json
 import time
 from collections import Counter
 from collections.abc import AsyncIterator, Sequence
+from datetime import UTC, datetime
+from typing import Any
 
 import httpx
 import pytest
@@ -27,7 +29,7 @@ from app.integrations.hubspot import (
 from app.integrations.pipedrive import parse_pipedrive_webhooks
 from app.integrations.salesforce import parse_opportunity_changes
 from tests.conftest import RunningApp, make_settings, start_app, stop_app
-from tests.helpers import eventually, make_tenant_key
+from tests.helpers import eventually, make_tenant_key, now_ms
 from tests.integrations.golden import SAMPLES
 
 SECRET = "0d3e6c1b-9f4a-4b8e-a2c7-5e1f9d8b7a60"
@@ -236,3 +238,81 @@ async def test_crm_csv_replay_loads_history(server: RunningApp) -> None:
     assert again.accepted == 0
     assert again.duplicates == len(events)
     await counts_reach(server, key, types(events))
+
+
+def _iso(ms: int) -> str:
+    return datetime.fromtimestamp(ms / 1000, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _pipedrive(action: str, deal: dict[str, Any], previous: dict[str, Any] | None) -> str:
+    meta = {"action": action, "entity": "deal", "entity_id": str(deal["id"]),
+            "company_id": "77", "attempt": 1, "version": "2.0",
+            "timestamp": deal["update_time"]}  # fmt: skip
+    return json.dumps({"data": deal, "previous": previous, "meta": meta})
+
+
+async def test_pipedrive_deals_reach_the_pipeline_metrics(server: RunningApp) -> None:
+    """A live lifecycle posted as Pipedrive would, with a retry, lands in the pipeline's
+    numbers once: created, moved, handed over, won; another lost; a third still open."""
+    _, admin = await make_tenant_key(
+        server.settings.database_url, {Scope.ingest, Scope.read, Scope.admin}
+    )
+    t = now_ms()
+    minute = 60_000
+
+    def deal(deal_id: int, at: int, **fields: Any) -> dict[str, Any]:
+        return {"id": deal_id, "owner_id": 1, "stage_id": 1, "pipeline_id": 1, "status": "open",
+                "value": 1000, "currency": "PLN", "add_time": _iso(at), "update_time": _iso(at),
+                **fields}  # fmt: skip
+
+    a_moved = deal(1, t - 50 * minute, stage_id=2, stage_change_time=_iso(t - 40 * minute),
+                   update_time=_iso(t - 40 * minute))  # fmt: skip
+    a_owner = {**a_moved, "owner_id": 2, "update_time": _iso(t - 30 * minute)}
+    a_won = {**a_owner, "status": "won", "value": 1200, "won_time": _iso(t - 20 * minute),
+             "update_time": _iso(t - 20 * minute)}  # fmt: skip
+    b = deal(2, t - 45 * minute, value=300)
+    b_lost = {**b, "status": "lost", "lost_time": _iso(t - 10 * minute),
+              "lost_reason": "Price", "update_time": _iso(t - 10 * minute)}  # fmt: skip
+    bodies = [
+        _pipedrive("create", deal(1, t - 50 * minute), None),
+        _pipedrive("change", a_moved, {"stage_id": 1}),
+        _pipedrive("change", a_moved, {"stage_id": 1}),  # Pipedrive retries
+        _pipedrive("change", a_owner, {"owner_id": 1}),
+        _pipedrive("change", a_won, {"status": "open", "won_time": None}),
+        _pipedrive("create", b, None),
+        _pipedrive("change", b_lost, {"status": "open", "lost_time": None}),
+        _pipedrive("create", deal(3, t - 5 * minute, stage_id=2, value=500), None),
+    ]
+    async with server.client(admin) as client:
+        put = await client.put(
+            "/v1/integrations/crm/pipedrive/settings",
+            json={"stages": {"1": "Qualified", "2": "Proposal"},
+                  "owners": {"1": "anna", "2": "marek"}, "pipelines": {"1": "Sales"}},
+        )  # fmt: skip
+        assert put.status_code == 200, put.text
+        path = "/v1/integrations/pipedrive/webhooks"
+        answers = [
+            (await client.post(path, content=body, headers=basic(admin))).json() for body in bodies
+        ]
+        assert [a["accepted"] for a in answers] == [1, 1, 0, 1, 1, 1, 1, 1]
+
+        async def metrics(scope: str) -> dict[str, Any]:
+            answer = await client.get("/v1/metrics", params={"scope": scope, "window": "60m"})
+            assert answer.status_code == 200, answer.text
+            found: dict[str, Any] = answer.json()[0]["metrics"]
+            return found
+
+        async def applied() -> bool:
+            return bool((await metrics("tenant"))["deals_created"] == 3)
+
+        await eventually(applied)
+        tenant = await metrics("tenant")
+        assert (tenant["deals_won"], tenant["deals_lost"], tenant["win_rate"]) == (1, 1, 0.5)
+        assert tenant["revenue"] == 1200.0
+        assert tenant["time_to_close"] == 1800.0
+        sales = await metrics("pipeline:Sales")
+        assert sales["deals_open"] == 1
+        assert sales["deals_open:Proposal"] == 1
+        assert sales["pipeline_value"] == 500.0
+        assert (await metrics("agent:marek"))["deals_won"] == 1
+        assert (await metrics("agent:anna"))["deals_created"] == 3
