@@ -526,11 +526,13 @@ def secrets_generate_key() -> None:
 
 @secrets_cli.command("reseal")
 def secrets_reseal() -> None:
-    """Seal every alert channel secret with FLOORWATCH_SECRET_KEY: plain ones, and ones sealed
-    with one of FLOORWATCH_PREVIOUS_SECRET_KEYS (`serve` does the same at every start)."""
+    """Seal every alert channel secret and CRM client secret with FLOORWATCH_SECRET_KEY: plain
+    ones, and ones sealed with one of FLOORWATCH_PREVIOUS_SECRET_KEYS (`serve` does the same at
+    every start)."""
     import app.models  # noqa: F401 - every table, for the foreign keys
     from app.alerts.sealing import SecretBox
     from app.alerts.service import reseal_channels
+    from app.integrations.crm_settings import reseal_crm_secrets
 
     settings = get_settings()
     if settings.secret_key is None:
@@ -540,7 +542,11 @@ def secrets_reseal() -> None:
     async def run(db: Database) -> int:
         return await reseal_channels(db, SecretBox(settings.secret_keys()))
 
+    async def run_crm(db: Database) -> int:
+        return await reseal_crm_secrets(db, SecretBox(settings.secret_keys()))
+
     typer.echo(f"sealed the secrets of {with_database(run)} channels")
+    typer.echo(f"sealed {with_database(run_crm)} CRM client secrets")
 
 
 @reports_cli.command("rebuild")

@@ -11,7 +11,8 @@ from app.alerts.sealing import SecretBox, SecretUnavailable
 from app.auth.deps import AdminPrincipal, Principal
 from app.auth.keys import Scope
 from app.core.deps import ServicesDep
-from app.core.errors import BadRequest, Unauthorized
+from app.core.errors import BadRequest, Unauthorized, Unavailable
+from app.core.logging import get_logger
 from app.core.rate_limit import RateLimited
 from app.core.services import Services
 from app.events.endpoints import read_body
@@ -35,6 +36,11 @@ from app.org.models import Tenant
 from app.streams.clock import wall_ms
 
 router = APIRouter(prefix="/v1/integrations", tags=["integrations"])
+log = get_logger(__name__)
+
+UNSEALABLE_RETRY_AFTER_S = 300
+"""A secret sealed with a key the server lacks is a configuration fault an operator fixes:
+503 (HubSpot retries a 5xx for a while, a 4xx never) with a long Retry-After."""
 
 CREDENTIAL_RESPONSES: dict[int | str, dict[str, object]] = {
     **ADAPTER_RESPONSES,
@@ -102,6 +108,7 @@ async def salesforce_opportunity_changes(request: Request, services: ServicesDep
     responses={
         **ADAPTER_RESPONSES,
         401: {"description": "no client secret set, or a missing, wrong or stale signature"},
+        503: {"description": "the client secret cannot be opened with the server's keys"},
     },
     openapi_extra=JSON_BODY,
 )
@@ -120,6 +127,14 @@ async def hubspot_webhooks(tenant_id: int, request: Request, services: ServicesD
         raise Unauthorized("no HubSpot client secret is set for this webhook URL")
     try:
         secret = SecretBox(services.settings.secret_keys()).open(row.client_secret)
+    except SecretUnavailable as exc:
+        log.warning("HubSpot client secret cannot be opened", tenant_id=tenant_id)
+        raise Unavailable(
+            "the HubSpot client secret was sealed with a key this server does not hold "
+            "(FLOORWATCH_SECRET_KEY, FLOORWATCH_PREVIOUS_SECRET_KEYS); HubSpot retries",
+            retry_after_s=UNSEALABLE_RETRY_AFTER_S,
+        ) from exc
+    try:
         check_hubspot_signature(
             secret,
             request.method,
@@ -129,7 +144,7 @@ async def hubspot_webhooks(tenant_id: int, request: Request, services: ServicesD
             request.headers.get("x-hubspot-request-timestamp"),
             wall_ms(),
         )
-    except (SignatureRefused, SecretUnavailable) as exc:
+    except SignatureRefused as exc:
         raise Unauthorized(str(exc)) from exc
     principal = Principal(
         tenant_id=tenant.id, tenant_name=tenant.name, scopes=frozenset({Scope.ingest})

@@ -6,13 +6,17 @@ from enum import StrEnum
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.alerts.sealing import SecretBox
+from app.alerts.sealing import SecretBox, SecretUnavailable
+from app.core.db import Database
+from app.core.logging import get_logger
 from app.integrations.crm import CrmMapping
 from app.integrations.models import CrmSettingsRow
 
 MAX_ENTRIES = 2000
+log = get_logger(__name__)
 
 
 class Crm(StrEnum):
@@ -134,3 +138,30 @@ async def save_settings(
         row.client_secret = box.seal(body.client_secret) if body.client_secret else None
     await session.flush()
     return row
+
+
+async def reseal_crm_secrets(db: Database, box: SecretBox) -> int:
+    """Seal every CRM client secret that is plain or sealed with an older key (as
+    `reseal_channels` does for alert channels); returns how many changed (none without a
+    key)."""
+    if not box.enabled:
+        return 0
+    changed = 0
+    async with db.session() as session:
+        rows = await session.scalars(
+            select(CrmSettingsRow).where(CrmSettingsRow.client_secret.is_not(None))
+        )
+        for row in rows:
+            secret = row.client_secret
+            if secret is None or not box.needs_sealing(secret):
+                continue
+            try:
+                row.client_secret = box.reseal(secret)
+            except SecretUnavailable as exc:
+                log.warning(
+                    "CRM secret not resealed", tenant_id=row.tenant_id, crm=row.crm, reason=str(exc)
+                )
+                continue
+            changed += 1
+        await session.commit()
+    return changed

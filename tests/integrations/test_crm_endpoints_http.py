@@ -16,11 +16,14 @@ from typing import Any
 import httpx
 import pytest
 
+from app.alerts.sealing import SecretBox, generate_key
 from app.auth.keys import Scope
 from app.config import EngineKind
+from app.core.db import Database
 from app.core.migrate import upgrade
 from app.events.schemas import AnyEvent, event_type
 from app.integrations.crm import CrmMapping
+from app.integrations.crm_settings import Crm, CrmSettingsIn, save_settings
 from app.integrations.hubspot import (
     compute_hubspot_signature,
     hubspot_mapping,
@@ -316,3 +319,29 @@ async def test_pipedrive_deals_reach_the_pipeline_metrics(server: RunningApp) ->
         assert sales["pipeline_value"] == 500.0
         assert (await metrics("agent:marek"))["deals_won"] == 1
         assert (await metrics("agent:anna"))["deals_created"] == 3
+
+
+async def test_hubspot_secret_sealed_with_a_key_the_server_lacks_is_a_503(
+    server: RunningApp,
+) -> None:
+    """An operator's key mistake must not turn into a 4xx, which HubSpot never retries."""
+    tenant_id, _ = await make_tenant_key(server.settings.database_url)
+    db = Database(server.settings.database_url)
+    try:
+        async with db.session() as session:
+            body = CrmSettingsIn(client_secret=SECRET)
+            await save_settings(session, tenant_id, Crm.hubspot, body, SecretBox([generate_key()]))
+            await session.commit()
+    finally:
+        await db.close()
+    url = f"{server.base_url}/v1/integrations/hubspot/webhooks/{tenant_id}"
+    ts = str(int(time.time() * 1000))
+    headers = {
+        "X-HubSpot-Request-Timestamp": ts,
+        "X-HubSpot-Signature-v3": compute_hubspot_signature(SECRET, "POST", url, b"[]", ts),
+    }
+    async with server.client() as client:
+        reply = await client.post(url, content=b"[]", headers=headers)
+    assert reply.status_code == 503
+    assert reply.headers["retry-after"] == "300"
+    assert "FLOORWATCH_SECRET_KEY" in reply.json()["error"]["message"]

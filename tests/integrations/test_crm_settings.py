@@ -13,6 +13,7 @@ from app.integrations.crm_settings import (
     CrmSettingsIn,
     load_settings,
     mapping_of,
+    reseal_crm_secrets,
     save_settings,
 )
 from tests.helpers import make_tenant_key
@@ -80,3 +81,41 @@ async def test_an_empty_secret_removes_it(db: Database, database_url: str) -> No
         row = await load_settings(session, tenant, Crm.hubspot)
     assert row is not None
     assert row.client_secret is None
+
+
+async def test_reseal_seals_plain_and_old_secrets(db: Database, database_url: str) -> None:
+    plain, _ = await make_tenant_key(database_url)
+    old_sealed, _ = await make_tenant_key(database_url)
+    foreign, _ = await make_tenant_key(database_url)
+    old, new = generate_key(), generate_key()
+    async with db.session() as session:
+        for tenant, box in (
+            (plain, SecretBox([])),
+            (old_sealed, SecretBox([old])),
+            (foreign, SecretBox([generate_key()])),
+        ):
+            body = CrmSettingsIn(client_secret=f"secret-of-{tenant}")
+            await save_settings(session, tenant, Crm.hubspot, body, box)
+        await session.commit()
+    async with db.session() as session:
+        before = await load_settings(session, foreign, Crm.hubspot)
+    assert before is not None
+    foreign_secret = before.client_secret
+    rotated = SecretBox([new, old])
+    assert await reseal_crm_secrets(db, SecretBox([])) == 0  # nothing to seal with
+    resealed = await reseal_crm_secrets(db, rotated)
+    async with db.session() as session:
+        rows = {
+            t: await load_settings(session, t, Crm.hubspot) for t in (plain, old_sealed, foreign)
+        }
+    only_new = SecretBox([new])
+    assert resealed >= 2  # the two this test can open (other tests' rows may be resealed too)
+    for tenant in (plain, old_sealed):
+        row = rows[tenant]
+        assert row is not None
+        assert row.client_secret is not None
+        assert only_new.open(row.client_secret) == f"secret-of-{tenant}"
+    row = rows[foreign]
+    assert row is not None
+    assert row.client_secret == foreign_secret  # sealed with a key we lack: left as it was
+    assert await reseal_crm_secrets(db, rotated) == 0  # everything it can open is current

@@ -5652,7 +5652,7 @@ export interface operations {
                     "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
-            /** @description the event log is unavailable; retry after `Retry-After` */
+            /** @description the client secret cannot be opened with the server's keys */
             503: {
                 headers: {
                     [name: string]: unknown;
