@@ -33,7 +33,25 @@ class CrmSettingsIn(BaseModel):
     """Replaces the tenant's settings for this CRM (a field left out is emptied), except
     `client_secret`, which is kept when left out or null."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "stages": {
+                        "appointmentscheduled": "Appointment scheduled",
+                        "qualifiedtobuy": "Qualified",
+                        "98765432": "Signed",
+                    },
+                    "won_stages": ["closedwon", "98765432"],
+                    "lost_stages": ["closedlost"],
+                    "owners": {"81234567": "anna"},
+                    "pipelines": {"default": "New business"},
+                    "client_secret": "the HubSpot app's client secret",
+                }
+            ]
+        },
+    )
 
     stages: dict[CrmId, ShownName] = Field(
         default_factory=dict,

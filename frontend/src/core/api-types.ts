@@ -1820,6 +1820,27 @@ export interface components {
          * CrmSettingsIn
          * @description Replaces the tenant's settings for this CRM (a field left out is emptied), except
          *     `client_secret`, which is kept when left out or null.
+         * @example {
+         *       "client_secret": "the HubSpot app's client secret",
+         *       "lost_stages": [
+         *         "closedlost"
+         *       ],
+         *       "owners": {
+         *         "81234567": "anna"
+         *       },
+         *       "pipelines": {
+         *         "default": "New business"
+         *       },
+         *       "stages": {
+         *         "98765432": "Signed",
+         *         "appointmentscheduled": "Appointment scheduled",
+         *         "qualifiedtobuy": "Qualified"
+         *       },
+         *       "won_stages": [
+         *         "closedwon",
+         *         "98765432"
+         *       ]
+         *     }
          */
         CrmSettingsIn: {
             /**
