@@ -25,6 +25,7 @@ from app.reports.models import (
     CsatFactRow,
     DealFactRow,
     FactPruneMark,
+    PipelineFactRow,
 )
 from app.reports.rollups import KpiRollupRow, KpiRollupZone
 from app.shifts.models import ShiftRow
@@ -53,6 +54,7 @@ __all__ = [
     "KpiRollupZone",
     "LoginThrottle",
     "PhraseListRow",
+    "PipelineFactRow",
     "PlanRow",
     "Queue",
     "ShiftRow",

@@ -7,10 +7,11 @@ answered, talk (lognormal), sometimes hold or transfer, wrap up, sometimes sell 
 survey, take breaks; a share of callers abandon. Events are sorted by time, as a log holds them.
 
     python -m bench.aggregate [--agents 1000] [--minutes 60] [--runs 5] [--batch 500]
-                              [--wrapup-limit-s N]
+                              [--wrapup-limit-s N] [--pipeline]
 
 With `--wrapup-limit-s N` the queues with wrap-up end it by their wrap-up limit of N s (the
-aggregator's own deadlines) instead of by `call.wrapup_ended` events.
+aggregator's own deadlines) instead of by `call.wrapup_ended` events. With `--pipeline` the
+agents also work deals (created, moved, won, lost; a third of the calls tagged with one).
 """
 
 from __future__ import annotations
@@ -41,6 +42,10 @@ from app.events.schemas import (
     CallWrapupEnded,
     CsatSubmitted,
     DealClosed,
+    DealCreated,
+    DealLost,
+    DealStageChanged,
+    DealWon,
     Event,
 )
 from app.streams.aggregator import WINDOWS, QueueConfig, TenantAggregator, TenantConfig
@@ -48,6 +53,8 @@ from app.streams.aggregator import WINDOWS, QueueConfig, TenantAggregator, Tenan
 START_MS = 1_738_400_400_000  # 2025-02-01 09:00 UTC (10:00 in Warsaw)
 TEAM_SIZE = 15
 BREAK_REASONS = ("coffee", "lunch", "training", "meeting")
+STAGES = ("new", "qualified", "proposal", "negotiation")
+PIPELINES = ("default", "enterprise")
 
 
 @dataclass(frozen=True)
@@ -59,10 +66,18 @@ class Traffic:
 
 
 def generate(
-    agents: int, minutes: int, seed: int = 7, wrapup_limit_s: float | None = None
+    agents: int,
+    minutes: int,
+    seed: int = 7,
+    wrapup_limit_s: float | None = None,
+    pipeline: bool = False,
 ) -> Traffic:
     """`agents` agents working `minutes` minutes, events sorted by time (stable). Four queues
-    in five have wrap-up: ended by `call.wrapup_ended`, or by a `wrapup_limit_s` limit."""
+    in five have wrap-up: ended by `call.wrapup_ended`, or by a `wrapup_limit_s` limit.
+
+    With `pipeline`, each agent also works its deals: a third of its calls are about one of
+    its open deals (tagged with `deal_id`; a new deal is created when it has few), and after
+    such a call the deal may move a stage, be won or be lost."""
     rng = random.Random(seed)
     n_queues = max(4, agents // 100)
     queues = [f"q{i:03}" for i in range(n_queues)]
@@ -86,9 +101,11 @@ def generate(
         n += 1
         timed.append((ts, n, event_cls(id=f"e{n}", ts=ts, **fields)))
 
+    deals = 0
     for agent in agent_ids:
         t = START_MS + rng.randrange(0, 120_000)
         emit(t, AgentLogin, agent=agent)
+        open_deals: list[tuple[str, int]] = []  # (deal id, stage index)
         while t < end:
             t += int(rng.expovariate(1 / 15_000))  # idle, available
             if rng.random() < 0.04:
@@ -100,7 +117,18 @@ def generate(
             call_id = f"c{calls}"
             queue = rng.choice(queues)
             wait = int(rng.expovariate(1 / 12_000))
-            emit(t - wait, CallQueued, call_id=call_id, queue=queue)
+            deal: tuple[str, int] | None = None
+            if pipeline and rng.random() < 0.33:
+                if len(open_deals) < 4:
+                    deals += 1
+                    open_deals.append((f"d{deals}", 0))
+                    amount = round(rng.uniform(100, 9000))
+                    pipe = rng.choice(PIPELINES)
+                    emit(t - wait - 1, DealCreated, deal_id=f"d{deals}", agent=agent,
+                         pipeline=pipe, amount=amount)  # fmt: skip
+                deal = rng.choice(open_deals)
+            emit(t - wait, CallQueued, call_id=call_id, queue=queue,
+                 deal_id=deal[0] if deal else None)  # fmt: skip
             emit(t, CallRinging, call_id=call_id, agent=agent, queue=queue)
             t += rng.randrange(1_000, 6_000)
             emit(t, CallAnswered, call_id=call_id, agent=agent, queue=queue)
@@ -119,6 +147,17 @@ def generate(
             elif config.queues[queue].wrapup_s != 0:
                 t += int(rng.expovariate(1 / 20_000))
                 emit(t, CallWrapupEnded, call_id=call_id)
+            if deal is not None:
+                fate = rng.random()
+                if fate < 0.1:
+                    emit(t + 1, DealWon, deal_id=deal[0])
+                    open_deals.remove(deal)
+                elif fate < 0.18:
+                    emit(t + 1, DealLost, deal_id=deal[0], reason="price")
+                    open_deals.remove(deal)
+                elif fate < 0.45 and deal[1] + 1 < len(STAGES):
+                    emit(t + 1, DealStageChanged, deal_id=deal[0], stage=STAGES[deal[1] + 1])
+                    open_deals[open_deals.index(deal)] = (deal[0], deal[1] + 1)
             if rng.random() < 0.12:
                 emit(t, DealClosed, agent=agent, amount=round(rng.uniform(10, 900), 2))
             if rng.random() < 0.15:
@@ -198,6 +237,9 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=500)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--wrapup-limit-s", type=float, default=None)
+    parser.add_argument(
+        "--pipeline", action="store_true", help="mix in the sales pipeline (deals of the calls)"
+    )
     args = parser.parse_args()
     tune_gc()  # as `floorwatch serve` and `floorwatch worker` run
 
@@ -206,7 +248,7 @@ def main() -> None:
         f"load average {os.getloadavg()[0]:.1f}"
     )
     started = time.perf_counter()
-    traffic = generate(args.agents, args.minutes, args.seed, args.wrapup_limit_s)
+    traffic = generate(args.agents, args.minutes, args.seed, args.wrapup_limit_s, args.pipeline)
     print(
         f"traffic: {args.agents} agents, {args.minutes} min, {traffic.calls} calls, "
         f"{len(traffic.events)} events (generated in {time.perf_counter() - started:.1f} s)"

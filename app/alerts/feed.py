@@ -34,7 +34,7 @@ def visible_to(alert: AlertOut, access: Access) -> bool:
     """Whether a caller with `access` may see this alert (the access policy, applied to the
     alert's scope and the team it belongs to)."""
     kind, _, name = alert.scope.partition(":")
-    if kind in ("tenant", "queue"):
+    if kind in ("tenant", "queue", "pipeline"):
         return True
     if kind == "team":
         return access.can_see_team(name)

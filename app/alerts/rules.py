@@ -29,6 +29,11 @@ from app.registry.metrics import (
     AGENT_TIME_METRICS,
     BREAK_REASON_PREFIX,
     CALL_METRICS,
+    DEALS_OPEN_PREFIX,
+    DEALS_STALLED_PREFIX,
+    PIPELINE_CALL_METRICS,
+    PIPELINE_GAUGES,
+    PIPELINE_METRICS,
     QUEUE_GAUGES,
     TIME_IN_STATE,
 )
@@ -46,7 +51,9 @@ OPS: Final[dict[str, Callable[[float, float], bool]]] = {
 RULE_WINDOWS: Final = (LIVE, *WINDOWS)
 
 AGENT_STATES: Final = ("available", "ringing", "on_call", "wrapup", "break", "logged_out")
-WINDOWED_METRICS: Final = frozenset(CALL_METRICS) | frozenset(AGENT_TIME_METRICS)
+WINDOWED_METRICS: Final = (
+    frozenset(CALL_METRICS) | frozenset(AGENT_TIME_METRICS) | frozenset(PIPELINE_METRICS)
+)
 SCOPE_KINDS: Final = ("tenant", "queue", "team", "agent", "each_queue", "each_agent")
 
 
@@ -77,7 +84,7 @@ def parse_rule_scope(scope: str) -> RuleScope:
     if scope in ("tenant", "each_queue", "each_agent"):
         return RuleScope(scope)
     kind, sep, name = scope.partition(":")
-    if kind in ("queue", "team", "agent") and sep and name and len(name) <= 128:
+    if kind in ("queue", "team", "agent", "pipeline") and sep and name and len(name) <= 128:
         return RuleScope(kind, name)
     if kind == "each_agent":
         sub, sep2, team = name.partition(":")
@@ -85,7 +92,7 @@ def parse_rule_scope(scope: str) -> RuleScope:
             return RuleScope("each_agent", team=team)
     raise RuleError(
         f"invalid scope {scope!r}: expected `tenant`, `queue:NAME`, `team:NAME`, `agent:ID`, "
-        "`each_queue`, `each_agent` or `each_agent:team:NAME`"
+        "`pipeline:NAME`, `each_queue`, `each_agent` or `each_agent:team:NAME`"
     )
 
 
@@ -110,9 +117,23 @@ def check_metric(metric: str, scope: RuleScope, window: str, agent_state: str | 
     if metric in WINDOWED_METRICS:
         if window == LIVE:
             raise RuleError(f"`{metric}` is counted over a window: use one of {', '.join(WINDOWS)}")
-        if metric in AGENT_TIME_METRICS and kind == "queue":
-            raise RuleError(f"`{metric}` is an agent-time metric: not available per queue")
+        if metric in AGENT_TIME_METRICS and kind in ("queue", "pipeline"):
+            raise RuleError(f"`{metric}` is an agent-time metric: not available per {kind}")
+        if metric in PIPELINE_METRICS and kind == "queue":
+            raise RuleError(f"`{metric}` is a pipeline metric: not available per queue")
+        if kind == "pipeline" and metric in CALL_METRICS and metric not in PIPELINE_CALL_METRICS:
+            raise RuleError(f"`{metric}` counts calls: a pipeline has none")
         return
+    if metric in PIPELINE_GAUGES or (
+        metric.startswith((DEALS_OPEN_PREFIX, DEALS_STALLED_PREFIX))
+        and metric not in (DEALS_OPEN_PREFIX, DEALS_STALLED_PREFIX)
+    ):
+        if kind == "queue":
+            raise RuleError(f"`{metric}` counts deals: use scope `tenant`, a pipeline, a team or "
+                            "an agent")  # fmt: skip
+        return
+    if kind == "pipeline":
+        raise RuleError(f"`{metric}` is not a metric of a pipeline: see docs/metrics.md")
     if metric in QUEUE_GAUGES:
         if kind not in ("tenant", "queue"):
             raise RuleError(f"`{metric}` is a queue gauge: use scope `tenant` or a queue")

@@ -88,7 +88,11 @@ def rule_team(scope: RuleScope, team_of_agent: dict[str, str]) -> str | None:
 
 def alert_filter(access: Access) -> ColumnElement[bool] | None:
     """The SQL form of `feed.visible_to` for alert rows."""
-    floor_wide = or_(Alert.scope == "tenant", Alert.scope.startswith("queue:", autoescape=True))
+    floor_wide = or_(
+        Alert.scope == "tenant",
+        Alert.scope.startswith("queue:", autoescape=True),
+        Alert.scope.startswith("pipeline:", autoescape=True),
+    )
     if access.only_agent is not None:
         return or_(floor_wide, Alert.scope == f"agent:{access.only_agent}")
     if access.all_teams:

@@ -62,12 +62,14 @@ def _input(body: PlanIn) -> PlanInput:
 
 
 async def _check_write(session: AsyncSession, principal: Principal, scope: str) -> None:
-    """Tenant and queue plans need a caller who sees every team; team and agent plans need the
-    team (or the agent's team) to be the caller's."""
+    """Tenant, queue and pipeline plans need a caller who sees every team; team and agent plans
+    need the team (or the agent's team) to be the caller's."""
     group_by, _ = scope_group(scope)
-    if group_by in (GroupBy.tenant, GroupBy.queue):
+    if group_by in (GroupBy.tenant, GroupBy.queue, GroupBy.pipeline):
         if not principal.access.all_teams:
-            raise Forbidden("only callers who see every team may plan for the tenant or a queue")
+            raise Forbidden(
+                "only callers who see every team may plan for the tenant, a queue or a pipeline"
+            )
         return
     if not principal.access.can_see_scope(scope, await agent_teams(session, principal.tenant_id)):
         raise Forbidden(f"you may not plan for {scope} (not in your teams)")

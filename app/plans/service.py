@@ -46,9 +46,12 @@ LOWER_IS_BETTER: Final = frozenset(
         "absence_rate",
         "early_leave",
         "early_leave_minutes",
+        "deals_lost",
+        "time_to_close",
+        "effort_to_close",
     }
 )
-SCOPE_KINDS: Final = ("queue", "team", "agent")
+SCOPE_KINDS: Final = ("queue", "team", "agent", "pipeline")
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,13 +68,14 @@ class PlanInput:
 
 
 def scope_group(scope: str) -> tuple[GroupBy, str | None]:
-    """`tenant`, `queue:X`, `team:X` or `agent:X` as (group, name)."""
+    """`tenant`, `queue:X`, `team:X`, `agent:X` or `pipeline:X` as (group, name)."""
     if scope == "tenant":
         return GroupBy.tenant, None
     kind, sep, name = scope.partition(":")
     if not sep or kind not in SCOPE_KINDS or not name or len(name) > 128:
         raise ValueError(
-            f"scope: expected `tenant`, `queue:NAME`, `team:NAME` or `agent:ID`, got {scope!r}"
+            "scope: expected `tenant`, `queue:NAME`, `team:NAME`, `agent:ID` or `pipeline:NAME`, "
+            f"got {scope!r}"
         )
     return GroupBy(kind), name
 

@@ -59,9 +59,8 @@ class Rollup(enum.StrEnum):
 
 WINDOWED: Final = frozenset({MetricFamily.calls, MetricFamily.agent_time, MetricFamily.pipeline})
 """The families computed from window sums, in every window."""
-REPORTED: Final = frozenset({MetricFamily.calls, MetricFamily.agent_time})
-"""The windowed families that reports recompute from their rollups (the pipeline's rollup
-columns exist, but the facts that fill them are not written yet)."""
+REPORTED: Final = WINDOWED
+"""The windowed families that reports recompute from their rollups."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,16 +1,21 @@
 from __future__ import annotations
 
-from typing import Annotated, Literal
+import csv
+import io
+from typing import Annotated, Final, Literal
 
 import orjson
 from fastapi import APIRouter, Query, Response
 
 from app.auth.deps import ReadPrincipal
+from app.core.csv_cells import csv_cell
 from app.core.deps import ServicesDep
 from app.core.errors import BadRequest
-from app.reports.calendar import Period
+from app.reports.calendar import Period, ReportCalendar
+from app.reports.funnel import pipeline_funnel
 from app.reports.kpi import METRICS, Filters, GroupBy
 from app.reports.render import report_csv, report_json
+from app.reports.scoping import tenant_zone
 from app.reports.service import build_report, parse_day, tenant_today
 
 router = APIRouter(prefix="/v1/reports", tags=["reports"])
@@ -24,6 +29,7 @@ def check_filters(group_by: GroupBy, filters: Filters) -> None:
         GroupBy.queue: {"queue"},
         GroupBy.team: {"team"},
         GroupBy.agent: {"team", "agent"},
+        GroupBy.pipeline: set(),
     }[group_by]
     given = {name for name in ("queue", "team", "agent") if getattr(filters, name)}
     if given - allowed:
@@ -81,3 +87,82 @@ async def get_kpi_report(
             headers={"Content-Disposition": f'attachment; filename="{name}"'},
         )
     return Response(orjson.dumps(report_json(report)), media_type="application/json")
+
+
+FUNNEL_FIELDS: Final = (
+    "stage",
+    "in_order",
+    "any_path",
+    "in_order_next",
+    "in_order_cumulative",
+    "any_path_next",
+    "any_path_cumulative",
+)
+
+
+@router.get(
+    "/funnel",
+    summary="The funnel of a sales pipeline over a period (JSON or CSV)",
+    description="Per step (a stage, then `won`): the deals that entered it between `from` and "
+    "`to` (local dates, inclusive), counted **in order** (deals created in the period that "
+    "entered every earlier step in the funnel's order) and over **any path** (deals that "
+    "entered the step, whatever they did before), as HubSpot's funnel reports count them; "
+    "next-step conversion (step k+1 / step k) and cumulative conversion (step / created). "
+    "`stages` sets the steps and their order (repeatable; `won` for the win); without it the "
+    "stages entered are ordered by how many deals entered them, then `won`. Pipelines are "
+    "floor-wide: every reader may see them. See docs/reports.md.",
+    responses={200: {"content": {"application/json": {}, "text/csv": {}}}},
+)
+async def get_funnel_report(
+    principal: ReadPrincipal,
+    services: ServicesDep,
+    from_: Annotated[str, Query(alias="from", description="first local date, or `today`")],
+    to: Annotated[str, Query(description="last local date (inclusive), or `today`")],
+    pipeline: Annotated[str, Query(min_length=1, max_length=128)] = "default",
+    stages: Annotated[
+        list[str] | None, Query(max_length=50, description="repeatable: the steps in order")
+    ] = None,
+    format: Literal["json", "csv"] = "json",
+) -> Response:
+    if stages is not None:
+        bad = [s for s in stages if not 1 <= len(s) <= 128]
+        if bad or len(set(stages)) != len(stages):
+            raise BadRequest(
+                "`stages` must name each step once, 1 to 128 characters each",
+                details=[{"field": "stages", "reason": "empty, too long or repeated"}],
+            )
+    async with services.db.session() as session:
+        today = await tenant_today(services, session, principal.tenant_id)
+        tz = await tenant_zone(session, principal.tenant_id)
+        try:
+            cal = ReportCalendar(tz, Period.whole, parse_day(from_, today), parse_day(to, today))
+        except ValueError as exc:
+            raise BadRequest(str(exc), details=[{"field": "to", "reason": str(exc)}]) from exc
+        funnel = await pipeline_funnel(
+            session, principal.tenant_id, pipeline, cal.start_ms, cal.end_ms, stages
+        )
+    if format == "csv":
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(FUNNEL_FIELDS)
+        writer.writerow(["created", funnel.created, funnel.created, "", "", "", ""])
+        for step in funnel.steps:
+            row = [getattr(step, name) for name in FUNNEL_FIELDS]
+            writer.writerow(
+                [csv_cell(row[0])] + ["" if v is None else round(v, 4) for v in row[1:]]
+            )
+        name = f"funnel_{cal.first}_{cal.last}.csv"
+        return Response(
+            out.getvalue(),
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": f'attachment; filename="{name}"'},
+        )
+    body = {
+        "timezone": tz,
+        "pipeline": funnel.pipeline,
+        "from": cal.first.isoformat(),
+        "to": cal.last.isoformat(),
+        "created": funnel.created,
+        "steps": [{name: getattr(step, name) for name in FUNNEL_FIELDS} for step in funnel.steps],
+    }
+    return Response(orjson.dumps(body), media_type="application/json")

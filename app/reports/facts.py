@@ -32,17 +32,31 @@ from sqlalchemy.dialects import sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.core.db import Database
-from app.reports.models import AgentStateFactRow, CallFactRow, CsatFactRow, DealFactRow
+from app.reports.models import (
+    AgentStateFactRow,
+    CallFactRow,
+    CsatFactRow,
+    DealFactRow,
+    PipelineFactRow,
+)
 from app.reports.retention import fact_time, prune_marks
 from app.reports.rollups import add_to_rollups, rollup_deltas
 from app.shifts.outcomes import invalidate_shift_outcomes
-from app.streams.aggregator.facts import AgentStateFact, CallFact, CsatFact, DealFact, Fact
+from app.streams.aggregator.facts import (
+    AgentStateFact,
+    CallFact,
+    CsatFact,
+    DealFact,
+    Fact,
+    PipelineFact,
+)
 
 ROWS: dict[type[Any], type[Any]] = {
     CallFact: CallFactRow,
     AgentStateFact: AgentStateFactRow,
     DealFact: DealFactRow,
     CsatFact: CsatFactRow,
+    PipelineFact: PipelineFactRow,
 }
 CHUNK = 500
 """Rows per statement on SQLite."""

@@ -17,13 +17,14 @@ from sqlalchemy import BigInteger, cast, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth.policy import Access
-from app.registry.metrics import SHIFT_METRICS, ratio
+from app.registry.metrics import PIPELINE_CALL_METRICS, PIPELINE_METRICS, SHIFT_METRICS, ratio
 from app.reports.calendar import Period, ReportCalendar
 from app.reports.rollups import (
     AGENT,
     COL,
     DAILY,
     NO_MAX,
+    PIPELINE,
     QUEUE,
     SUM_COLUMNS,
     TEAM,
@@ -40,6 +41,7 @@ from app.streams.aggregator.catalog import (
     WindowSums,
     agent_time_metrics,
     call_metrics,
+    pipeline_metrics,
 )
 
 
@@ -48,10 +50,12 @@ class GroupBy(StrEnum):
     queue = "queue"
     team = "team"
     agent = "agent"
+    pipeline = "pipeline"
 
 
-METRICS: Final = (*CALL_METRICS, *AGENT_TIME_METRICS, *SHIFT_METRICS)
+METRICS: Final = (*CALL_METRICS, *AGENT_TIME_METRICS, *SHIFT_METRICS, *PIPELINE_METRICS)
 KEY_FIELDS: Final = {
+    GroupBy.pipeline: ("pipeline",),
     GroupBy.tenant: (),
     GroupBy.queue: ("queue",),
     GroupBy.team: ("team",),
@@ -136,6 +140,8 @@ class ShiftTotals:
 
 NO_STATES: Final[Metrics] = dict.fromkeys(AGENT_TIME_METRICS)
 NO_SHIFTS: Final[Metrics] = dict.fromkeys(SHIFT_METRICS)
+NO_CALLS: Final[Metrics] = {m: None for m in CALL_METRICS if m not in PIPELINE_CALL_METRICS}
+"""A pipeline row has no calls: only `deals`, `revenue` and `average_deal` of the call metrics."""
 
 
 @dataclass(slots=True)
@@ -228,6 +234,8 @@ async def kpi_rows(
     elif group_by is GroupBy.team:
         where = [t.c.name == filters.team] if filters.team else []
         sums = await rollup_groups(session, tenant_id, TEAM, cal, ("name",), where)
+    elif group_by is GroupBy.pipeline:
+        sums = await rollup_groups(session, tenant_id, PIPELINE, cal, ("name",))
     else:
         where = [t.c.team == filters.team] if filters.team else []
         if filters.agent:
@@ -235,7 +243,7 @@ async def kpi_rows(
         sums = await rollup_groups(session, tenant_id, AGENT, cal, ("name", "team"), where)
 
     totals: dict[tuple[GroupKey, int], ShiftTotals] = {}
-    if group_by is not GroupBy.queue:
+    if group_by not in (GroupBy.queue, GroupBy.pipeline):
         for outcome in shifts:
             team = team_of(outcome.agent) or ""
             if filters.team and team != filters.team:
@@ -265,13 +273,17 @@ async def kpi_rows(
         if not _visible(access, group_by, key):
             continue
         acc = sums.get((key, bucket), empty)
-        metrics = call_metrics(acc.window_sums())
-        if group_by is GroupBy.queue:
+        window = acc.window_sums()
+        metrics = call_metrics(window)
+        if group_by in (GroupBy.queue, GroupBy.pipeline):
             metrics.update(NO_STATES)
             metrics.update(NO_SHIFTS)
         else:
             metrics.update(agent_time_metrics(acc.state_times()))
             metrics.update(totals.get((key, bucket), no_shifts).metrics())
+        if group_by is GroupBy.pipeline:
+            metrics.update(NO_CALLS)
+        metrics.update(pipeline_metrics(window))
         rows.append(KpiRow(bucket, key, metrics))
     return rows
 
@@ -296,6 +308,7 @@ async def agent_totals(
     metrics = call_metrics(acc.window_sums())
     metrics.update(agent_time_metrics(acc.state_times()))
     metrics.update(totals.metrics())
+    metrics.update(pipeline_metrics(acc.window_sums()))
     return metrics
 
 
@@ -303,20 +316,23 @@ def empty_metrics(group_by: GroupBy) -> Metrics:
     """The metrics of a group with no facts and no shifts (zeros and nulls)."""
     empty = Acc()
     metrics = call_metrics(empty.window_sums())
-    if group_by is GroupBy.queue:
+    if group_by in (GroupBy.queue, GroupBy.pipeline):
         metrics.update(NO_STATES)
         metrics.update(NO_SHIFTS)
     else:
         metrics.update(agent_time_metrics(empty.state_times()))
         metrics.update(ShiftTotals().metrics())
+    if group_by is GroupBy.pipeline:
+        metrics.update(NO_CALLS)
+    metrics.update(pipeline_metrics(empty.window_sums()))
     return metrics
 
 
 def _visible(access: Access, group_by: GroupBy, key: GroupKey) -> bool:
     if group_by is GroupBy.tenant:
         return access.can_see_scope("tenant", {})
-    if group_by is GroupBy.queue:
-        return access.can_see_scope(f"queue:{key[0]}", {})
+    if group_by in (GroupBy.queue, GroupBy.pipeline):
+        return access.can_see_scope(f"{group_by.value}:{key[0]}", {})
     if group_by is GroupBy.team:
         return access.can_see_team(key[0] or None)
     return access.can_see_agent(key[0], key[1] or None)

@@ -102,3 +102,26 @@ class FactPruneMark(Base):
         ForeignKey("tenants.id", ondelete="CASCADE"), primary_key=True
     )
     pruned_before_ms: Mapped[int] = mapped_column(BigInteger)
+
+
+class PipelineFactRow(FactMixin, Base):
+    """One event of the sales pipeline as it counted (app/streams/aggregator/facts.py)."""
+
+    __tablename__ = "pipeline_facts"
+    __table_args__ = (
+        Index("uq_pipeline_facts_fact", "tenant_id", "fact_id", unique=True),
+        Index("ix_pipeline_facts_time", "tenant_id", "ms"),
+    )
+
+    kind: Mapped[str] = mapped_column(String(16))
+    deal_id: Mapped[str] = mapped_column(String(128))
+    pipeline: Mapped[str] = mapped_column(String(128))
+    stage: Mapped[str] = mapped_column(String(128))
+    agent: Mapped[str | None] = mapped_column(String(128))
+    team: Mapped[str | None] = mapped_column(String(128))
+    queue: Mapped[str | None] = mapped_column(String(128))
+    amount: Mapped[float | None] = mapped_column(Float)
+    close_ms: Mapped[int | None] = mapped_column(BigInteger)
+    effort_ms: Mapped[int | None] = mapped_column(BigInteger)
+    created_ms: Mapped[int | None] = mapped_column(BigInteger)
+    ms: Mapped[int] = mapped_column(BigInteger)

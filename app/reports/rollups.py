@@ -18,7 +18,9 @@ Kinds of rows (`name` is the group: a queue, an agent, a team; `''` = none):
 - `q` a queue's call, deal and survey sums;
 - `a` the sums attributed to an agent (`team` = its team then) and its time in each state;
 - `m` a team: the sums of its agents' rows;
-- `t` the tenant: call, deal and survey sums of all queues, state times of all agents.
+- `t` the tenant: call, deal and survey sums of all queues, state times of all agents;
+- `p` a sales pipeline: the sums of the deal events of its deals (not added to the tenant:
+  those sums reach it through the queue rows, as every deal's do).
 
 Each kind also exists per local day in upper case (`Q`, `A`, `M`, `T`, with `ivl_ms` = the
 local midnight), in the tenant's time zone recorded in `kpi_rollup_zones` when the tenant's
@@ -44,15 +46,29 @@ from sqlalchemy.orm import Mapped, mapped_column
 from app.core.db import Base, Database
 from app.org.models import Tenant
 from app.registry.sums import ADDITIVE_SUMS, STATES
-from app.reports.models import AgentStateFactRow, CallFactRow, CsatFactRow, DealFactRow
-from app.streams.aggregator.facts import AgentStateFact, CallFact, CsatFact, DealFact, Fact
+from app.reports.models import (
+    AgentStateFactRow,
+    CallFactRow,
+    CsatFactRow,
+    DealFactRow,
+    PipelineFactRow,
+)
+from app.streams.aggregator.facts import (
+    AgentStateFact,
+    CallFact,
+    CsatFact,
+    DealFact,
+    Fact,
+    PipelineFact,
+)
 
 INTERVAL_MS: Final = 15 * 60 * 1000
 QUEUE: Final = "q"
 AGENT: Final = "a"
 TEAM: Final = "m"
 TENANT: Final = "t"
-DAILY: Final = {QUEUE: "Q", AGENT: "A", TEAM: "M", TENANT: "T"}
+PIPELINE: Final = "p"
+DAILY: Final = {QUEUE: "Q", AGENT: "A", TEAM: "M", TENANT: "T", PIPELINE: "P"}
 NO_MAX: Final = -1
 MICROS: Final = 1_000_000
 
@@ -194,6 +210,8 @@ class DeltaBuilder:
             self.add_call(tenant_id, fact)
         elif isinstance(fact, AgentStateFact):
             self.add_state(tenant_id, fact)
+        elif isinstance(fact, PipelineFact):
+            self.add_pipeline(tenant_id, fact)
         elif isinstance(fact, DealFact):
             for d in self._targets(tenant_id, fact.ms, fact.queue, fact.agent, fact.team):
                 d.sums[COL["deals"]] += 1
@@ -203,6 +221,39 @@ class DeltaBuilder:
                 d.sums[COL["csat_responses"]] += 1
                 d.sums[COL["csat_sum"]] += fact.score
                 d.sums[COL["csat_satisfied"]] += 1 if fact.score >= 4 else 0
+
+    def add_pipeline(self, tenant_id: int, f: PipelineFact) -> None:
+        """Pipeline sums to the queue-less row (the tenant's), the owner's and the pipeline's
+        rows; a win's deal and revenue also to the queue of its call, as the live queue scope
+        counts them."""
+        if f.kind == "stage":
+            return
+        targets = [self._queue(tenant_id, f.ms, None)]
+        if f.agent is not None:
+            targets.append(self._agent(tenant_id, f.ms, f.agent, f.team))
+        targets.append(self.deltas[(tenant_id, PIPELINE, interval_of(f.ms), f.pipeline, "")])
+        for d in targets:
+            s = d.sums
+            if f.kind == "created":
+                s[COL["deals_created"]] += 1
+            elif f.kind == "lost":
+                s[COL["deals_lost"]] += 1
+            else:
+                s[COL["deals_won"]] += 1
+                if f.close_ms is not None:
+                    s[COL["close_ms"]] += f.close_ms
+                    s[COL["closed_known"]] += 1
+                if f.effort_ms is not None:
+                    s[COL["effort_ms"]] += f.effort_ms
+                    s[COL["effort_known"]] += 1
+        if f.kind != "won":
+            return
+        micros = round((f.amount or 0) * MICROS)
+        if f.queue is not None:
+            targets[0] = self._queue(tenant_id, f.ms, f.queue)
+        for d in targets:
+            d.sums[COL["deals"]] += 1
+            d.sums[COL["revenue_micros"]] += micros
 
     def add_call(self, tenant_id: int, f: CallFact) -> None:
         known = f.wait_s is not None
@@ -281,7 +332,7 @@ def expand(
             tenant_row.sums_from(delta, STATE_INDEXES)
             if team:
                 out[(tenant_id, TEAM, ivl, team, "")].add(delta)
-        else:
+        elif kind == QUEUE:
             tenant_row.add(delta)
     for key, delta in list(out.items()):
         tenant_id, kind, ivl, name, team = key
@@ -396,6 +447,7 @@ FACT_TABLES: Final[tuple[tuple[Any, Any], ...]] = (
     (AgentStateFactRow, AgentStateFact),
     (DealFactRow, DealFact),
     (CsatFactRow, CsatFact),
+    (PipelineFactRow, PipelineFact),
 )
 
 
@@ -404,6 +456,7 @@ FACT_TIME_COLUMNS: Final = {
     AgentStateFactRow: "end_ms",
     DealFactRow: "ms",
     CsatFactRow: "ms",
+    PipelineFactRow: "ms",
 }
 """The time after which a fact adds nothing to the rollups (a call's answer, abandon and
 handle time all fall at or before its finish; a state interval is split up to its end)."""

@@ -120,7 +120,7 @@ async def build_report(
         )
     team_of = await agent_teams(session, tenant_id)
     shifts: Sequence[ShiftOutcome] = ()
-    if group_by is not GroupBy.queue:
+    if group_by not in (GroupBy.queue, GroupBy.pipeline):
         shifts = await shift_outcomes(services, session, tenant_id, cal, access, team_of, filters)
     rows = await kpi_rows(session, tenant_id, group_by, cal, access, filters, shifts, team_of.get)
     report = KpiReport(tz, group_by, cal, rows)

@@ -1,4 +1,5 @@
-"""the sales pipeline: deal sums in the KPI rollups, stall limits per pipeline and stage
+"""the sales pipeline: deal sums in the KPI rollups, pipeline facts, stall limits per pipeline
+and stage
 
 Revision ID: 0013_pipeline
 Revises: 0012_channel_owner
@@ -28,6 +29,32 @@ ROLLUP_SUMS = (
 
 def upgrade() -> None:
     op.create_table(
+        'pipeline_facts',
+        sa.Column('kind', sa.String(length=16), nullable=False),
+        sa.Column('deal_id', sa.String(length=128), nullable=False),
+        sa.Column('pipeline', sa.String(length=128), nullable=False),
+        sa.Column('stage', sa.String(length=128), nullable=False),
+        sa.Column('agent', sa.String(length=128), nullable=True),
+        sa.Column('team', sa.String(length=128), nullable=True),
+        sa.Column('queue', sa.String(length=128), nullable=True),
+        sa.Column('amount', sa.Float(), nullable=True),
+        sa.Column('close_ms', sa.BigInteger(), nullable=True),
+        sa.Column('effort_ms', sa.BigInteger(), nullable=True),
+        sa.Column('created_ms', sa.BigInteger(), nullable=True),
+        sa.Column('ms', sa.BigInteger(), nullable=False),
+        sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+        sa.Column('tenant_id', sa.Integer(), nullable=False),
+        sa.Column('fact_id', sa.String(length=200), nullable=False),
+        sa.ForeignKeyConstraint(
+            ['tenant_id'], ['tenants.id'],
+            name=op.f('fk_pipeline_facts_tenant_id_tenants'), ondelete='CASCADE',
+        ),
+        sa.PrimaryKeyConstraint('id', name=op.f('pk_pipeline_facts')),
+    )
+    with op.batch_alter_table('pipeline_facts', schema=None) as batch_op:
+        batch_op.create_index('ix_pipeline_facts_time', ['tenant_id', 'ms'], unique=False)
+        batch_op.create_index('uq_pipeline_facts_fact', ['tenant_id', 'fact_id'], unique=True)
+    op.create_table(
         'stall_limits',
         sa.Column('id', sa.Integer(), nullable=False),
         sa.Column('tenant_id', sa.Integer(), nullable=False),
@@ -53,3 +80,7 @@ def downgrade() -> None:
         for name in reversed(ROLLUP_SUMS):
             batch_op.drop_column(name)
     op.drop_table('stall_limits')
+    with op.batch_alter_table('pipeline_facts', schema=None) as batch_op:
+        batch_op.drop_index('uq_pipeline_facts_fact')
+        batch_op.drop_index('ix_pipeline_facts_time')
+    op.drop_table('pipeline_facts')

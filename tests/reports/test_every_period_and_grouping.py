@@ -36,6 +36,9 @@ async def test_every_grouping_of_a_period_answers_with_the_day_totals(
     )
     for group_by in GroupBy:
         body = await kpi(app_server, key, group_by=group_by.value, period=period, **DAY)
+        if group_by is GroupBy.pipeline:  # calls belong to no pipeline
+            assert body["rows"] == [], period
+            continue
         rows = [r for r in body["rows"] if r["metrics"]["offered"]]
         assert sum(r["metrics"]["answered"] for r in rows) == 2, (group_by, period)
         if group_by in (GroupBy.tenant, GroupBy.queue):  # an abandon has no team or agent

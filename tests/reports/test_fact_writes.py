@@ -18,7 +18,14 @@ from app.core.db import Database
 from app.reports.facts import ROWS, write_facts
 from app.reports.rollups import KpiRollupRow
 from app.streams.aggregator import TenantAggregator
-from app.streams.aggregator.facts import AgentStateFact, CallFact, CsatFact, DealFact, Fact
+from app.streams.aggregator.facts import (
+    AgentStateFact,
+    CallFact,
+    CsatFact,
+    DealFact,
+    Fact,
+    PipelineFact,
+)
 from bench.aggregate import generate
 from tests.helpers import make_tenant_key
 
@@ -56,12 +63,16 @@ def every_column() -> list[Fact]:
         DealFact("deal:2", "b", None, None, None, 0.01, None, T0 + 8),
         CsatFact("csat:1", 5, "Zoë Łukasz", "Nord", "Sales", "a", T0 + 9),
         CsatFact("csat:2", 1, None, None, None, None, T0 + 10),
+        PipelineFact("pipeline:1", "won", "d1", "Zoë B2B", "négociation", "Zoë Łukasz", "Nord",
+                     "Sales", 1234.56, 86_400_001, 2**31 + 5, T0 - 86_400_001, T0 + 11),
+        PipelineFact(f"pipeline:{long}", "stage", long, long, long, None, None, None,
+                     None, None, None, None, T0 + 12),
     ]  # fmt: skip
 
 
 def traffic_facts(agents: int = 40, minutes: int = 45) -> list[Fact]:
     """Facts of the benchmark traffic, through the real aggregator."""
-    traffic = generate(agents, minutes)
+    traffic = generate(agents, minutes, pipeline=True)
     agg = TenantAggregator(traffic.config)
     agg.apply_batch(traffic.events)
     return agg.drain_facts()

@@ -13,6 +13,7 @@ from typing import Protocol
 
 from app.events.schemas import DealCreated, DealLost, DealStageChanged, DealWon
 from app.streams.aggregator.config import TenantConfig
+from app.streams.aggregator.facts import Fact, PipelineFact
 
 Metrics = dict[str, float | int | None]
 SUMS = (
@@ -28,6 +29,8 @@ SUMS = (
 
 class Recorder(Protocol):
     """What the pipeline reference needs of the call reference."""
+
+    facts: list[Fact]
 
     def record(self, t: int, scopes: tuple[str, ...], kind: str, **values: int) -> None: ...
     def note_agent(self, agent: str, t: int) -> None: ...
@@ -81,6 +84,34 @@ class PipelineReference:
             return None
         return deal
 
+    def fact(
+        self,
+        event_id: str,
+        kind: str,
+        deal_id: str,
+        deal: RDeal,
+        owner: str | None,
+        t: int,
+        **extra: object,
+    ) -> None:
+        values: dict[str, object] = {
+            "fact_id": f"pipeline:{event_id}",
+            "kind": kind,
+            "deal_id": deal_id,
+            "pipeline": deal.pipeline,
+            "stage": deal.stage,
+            "agent": owner,
+            "team": self.calls.team(owner) if owner is not None else None,
+            "queue": None,
+            "amount": None if deal.expected is None else deal.expected / 1_000_000,
+            "close_ms": None,
+            "effort_ms": None,
+            "created_ms": deal.created,
+            "ms": t,
+        }
+        values.update(extra)
+        self.calls.facts.append(PipelineFact(**values))  # type: ignore[arg-type]
+
     def owner_seen(self, owner: str | None, t: int) -> None:
         if owner is not None:
             self.calls.note_agent(owner, t)
@@ -98,6 +129,7 @@ class PipelineReference:
             self.pipelines_seen.add(ev.pipeline)
             self.owner_seen(ev.agent, t)
             self.calls.record(t, self.scopes(ev.pipeline, ev.agent), "pipeline", deals_created=1)
+            self.fact(ev.id, "created", ev.deal_id, fresh, ev.agent, t)
             return
         deal.last_event = t
         if deal.created is not None:
@@ -110,6 +142,7 @@ class PipelineReference:
         counted_for = ev.agent if ev.agent is not None else deal.owner
         self.owner_seen(counted_for, t)
         self.calls.record(t, self.scopes(deal.pipeline, counted_for), "pipeline", deals_created=1)
+        self.fact(ev.id, "created", ev.deal_id, deal, counted_for, t)
 
     def stage_changed(self, ev: DealStageChanged, t: int) -> None:
         deal = self.find(ev.deal_id, t)
@@ -120,6 +153,7 @@ class PipelineReference:
             self.deals[ev.deal_id] = fresh
             self.pipelines_seen.add("default")
             self.owner_seen(ev.agent, t)
+            self.fact(ev.id, "stage", ev.deal_id, fresh, ev.agent, t)
             return
         deal.last_event = t
         if deal.status != "open":
@@ -129,6 +163,7 @@ class PipelineReference:
             self.owner_seen(ev.agent, t)
         if ev.stage != deal.stage:
             deal.stage, deal.entered_stage = ev.stage, ev.ms
+            self.fact(ev.id, "stage", ev.deal_id, deal, deal.owner, t)
 
     def closing(self, deal_id: str, agent: str | None, t: int, status: str) -> RDeal | None:
         deal = self.find(deal_id, t)
@@ -153,10 +188,13 @@ class PipelineReference:
             amount = deal.expected or 0
         deal.expected = amount
         values = {"deals_won": 1}
+        extra: dict[str, object] = {}
         if deal.created is not None:
             values.update(close_ms=max(0, ev.ms - deal.created), closed_known=1)
+            extra["close_ms"] = values["close_ms"]
         if deal.calls:
             values.update(effort_ms=deal.effort, effort_known=1)
+            extra["effort_ms"] = deal.effort
         self.owner_seen(deal.owner, t)
         scopes = self.scopes(deal.pipeline, deal.owner)
         self.calls.record(t, scopes, "pipeline", **values)
@@ -164,6 +202,7 @@ class PipelineReference:
         if queue is not None:
             scopes = (*scopes, f"queue:{queue}")
         self.calls.record(t, scopes, "deal", micros=amount)
+        self.fact(ev.id, "won", ev.deal_id, deal, deal.owner, t, queue=queue, **extra)
 
     def lost(self, ev: DealLost, t: int) -> None:
         deal = self.closing(ev.deal_id, ev.agent, t, "lost")
@@ -171,6 +210,7 @@ class PipelineReference:
             return
         self.owner_seen(deal.owner, t)
         self.calls.record(t, self.scopes(deal.pipeline, deal.owner), "pipeline", deals_lost=1)
+        self.fact(ev.id, "lost", ev.deal_id, deal, deal.owner, t)
 
     # ------------------------------------------------------------- calls
 

@@ -6,7 +6,14 @@ from app.streams.aggregator.board import AgentStatus
 from app.streams.aggregator.catalog import LIVE, WINDOWS, Metrics
 from app.streams.aggregator.config import QueueConfig, TenantConfig
 from app.streams.aggregator.empty import empty_metrics
-from app.streams.aggregator.facts import AgentStateFact, CallFact, CsatFact, DealFact, Fact
+from app.streams.aggregator.facts import (
+    AgentStateFact,
+    CallFact,
+    CsatFact,
+    DealFact,
+    Fact,
+    PipelineFact,
+)
 
 __all__ = [
     "LIVE",
@@ -18,6 +25,7 @@ __all__ = [
     "DealFact",
     "Fact",
     "Metrics",
+    "PipelineFact",
     "QueueConfig",
     "TenantAggregator",
     "TenantConfig",

@@ -82,7 +82,30 @@ class CsatFact(msgspec.Struct, frozen=True, gc=False, tag="csat"):
     ms: int
 
 
-Fact = CallFact | AgentStateFact | DealFact | CsatFact
+class PipelineFact(msgspec.Struct, frozen=True, gc=False, tag="pipeline"):
+    """One event of the sales pipeline as it counted (`pipeline:EVENT_ID`): `kind` is
+    `created`, `stage` (the deal entered `stage`: a move, or the opening of a deal never
+    seen), `won` or `lost`. `agent`/`team` are the owner it counted for; `amount` the expected
+    value (created, stage, lost) or the final one (won); `close_ms` the time from creation to
+    win when the creation is known; `effort_ms` the handle time of the deal's calls when it had
+    any; `created_ms` the deal's creation time if known."""
+
+    fact_id: str
+    kind: str
+    deal_id: str
+    pipeline: str
+    stage: str
+    agent: str | None
+    team: str | None
+    queue: str | None
+    amount: float | None
+    close_ms: int | None
+    effort_ms: int | None
+    created_ms: int | None
+    ms: int
+
+
+Fact = CallFact | AgentStateFact | DealFact | CsatFact | PipelineFact
 
 
 def call_fact(c: Call) -> CallFact:

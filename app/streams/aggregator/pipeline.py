@@ -25,6 +25,7 @@ import msgspec
 
 from app.events.schemas import DealCreated, DealLost, DealStageChanged, DealWon
 from app.streams.aggregator.base import MICROS
+from app.streams.aggregator.facts import PipelineFact
 from app.streams.aggregator.records import (
     CLOSE_MS,
     CLOSED_KNOWN,
@@ -102,6 +103,37 @@ class PipelineRules(Rules):
             scopes.extend(self.agent(owner, t).stats)
         return scopes
 
+    def fact(
+        self,
+        event_id: str,
+        kind: str,
+        deal: Deal,
+        owner: str | None,
+        t: int,
+        queue: str | None = None,
+        close_ms: int | None = None,
+        effort_ms: int | None = None,
+    ) -> None:
+        team = self.agent(owner, t).team if owner is not None else None
+        amount = None if deal.amount is None else deal.amount / MICROS
+        self.facts.append(
+            PipelineFact(
+                f"pipeline:{event_id}",
+                kind,
+                deal.id,
+                deal.pipeline,
+                deal.stage,
+                owner,
+                team,
+                queue,
+                amount,
+                close_ms,
+                effort_ms,
+                deal.created,
+                t,
+            )
+        )
+
     def count(self, deal: Deal, owner: str | None, t: int, delta: int) -> None:
         for stats in self.deal_scopes(deal.pipeline, owner, t):
             stats.add_pipeline(t, delta)
@@ -163,6 +195,7 @@ class PipelineRules(Rules):
             deal.created, deal.since, deal.touched = ms, ms, t
             self.index(deal)
             self.count(deal, ev.agent, t, DEALS_CREATED)
+            self.fact(ev.id, "created", deal, ev.agent, t)
             return
         deal.touched = t
         if deal.created is not None:
@@ -178,7 +211,9 @@ class PipelineRules(Rules):
             deal.owner = ev.agent
         if is_open:
             self.index(deal)
-        self.count(deal, ev.agent if ev.agent is not None else deal.owner, t, DEALS_CREATED)
+        owner = ev.agent if ev.agent is not None else deal.owner
+        self.count(deal, owner, t, DEALS_CREATED)
+        self.fact(ev.id, "created", deal, owner, t)
 
     def on_deal_stage_changed(self, ev: DealStageChanged, t: int) -> None:
         ms: int = ev.ts  # type: ignore[assignment]
@@ -194,6 +229,7 @@ class PipelineRules(Rules):
             if ev.agent is not None:
                 self.agent(ev.agent, t)
             self.index(deal)
+            self.fact(ev.id, "stage", deal, ev.agent, t)
             return
         deal.touched = t
         if deal.status != OPEN:
@@ -206,6 +242,7 @@ class PipelineRules(Rules):
         if ev.stage != deal.stage:
             deal.stage = ev.stage
             deal.since = ms
+            self.fact(ev.id, "stage", deal, deal.owner, t)
 
     def close(self, deal_id: str, agent: str | None, t: int, status: int) -> Deal | None:
         """The deal as it closes now (None: it was closed already); unknown deals are opened
@@ -233,10 +270,13 @@ class PipelineRules(Rules):
         if deal is None:
             return
         delta = DEALS_WON
+        close_ms = effort_ms = None
         if deal.created is not None:
-            delta |= CLOSED_KNOWN | max(0, ev.ts - deal.created) * CLOSE_MS  # type: ignore[operator]
+            close_ms = max(0, ev.ts - deal.created)  # type: ignore[operator]
+            delta |= CLOSED_KNOWN | close_ms * CLOSE_MS
         if deal.effort_calls:
-            delta |= EFFORT_KNOWN | deal.effort_ms * EFFORT_MS
+            effort_ms = deal.effort_ms
+            delta |= EFFORT_KNOWN | effort_ms * EFFORT_MS
         amount = micros(ev.amount)
         if amount is None:
             amount = deal.amount or 0
@@ -248,11 +288,13 @@ class PipelineRules(Rules):
         queue, _ = self.call_context(ev.call_id, t)
         if queue is not None:
             self.queue_stats(queue).add_other(t, DEALS | amount * REVENUE_MICROS)
+        self.fact(ev.id, "won", deal, deal.owner, t, queue, close_ms, effort_ms)
 
     def on_deal_lost(self, ev: DealLost, t: int) -> None:
         deal = self.close(ev.deal_id, ev.agent, t, LOST)
         if deal is not None:
             self.count(deal, deal.owner, t, DEALS_LOST)
+            self.fact(ev.id, "lost", deal, deal.owner, t)
 
     # ------------------------------------------------------------------ calls of deals
 

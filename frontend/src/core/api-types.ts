@@ -1158,6 +1158,26 @@ export interface paths {
         patch: operations["patch_queue_v1_queues__queue_id__patch"];
         trace?: never;
     };
+    "/v1/reports/funnel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The funnel of a sales pipeline over a period (JSON or CSV)
+         * @description Per step (a stage, then `won`): the deals that entered it between `from` and `to` (local dates, inclusive), counted **in order** (deals created in the period that entered every earlier step in the funnel's order) and over **any path** (deals that entered the step, whatever they did before), as HubSpot's funnel reports count them; next-step conversion (step k+1 / step k) and cumulative conversion (step / created). `stages` sets the steps and their order (repeatable; `won` for the win); without it the stages entered are ordered by how many deals entered them, then `won`. Pipelines are floor-wide: every reader may see them. See docs/reports.md.
+         */
+        get: operations["get_funnel_report_v1_reports_funnel_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/reports/kpi": {
         parameters: {
             query?: never;
@@ -1167,7 +1187,7 @@ export interface paths {
         };
         /**
          * KPI report by group and period (JSON or CSV)
-         * @description The live API's metric catalog (offered, answered, abandoned, short_abandoned, left_queue, unknown_wait, service_level, abandonment_rate, asa, max_wait, handled, aht, talk_time, hold_time, wrapup_time, transfers, expired, deals, revenue, conversion, average_deal, csat_responses, csat_mean, csat_satisfied, occupancy, time_available, time_ringing, time_on_call, time_wrapup, time_break, shifts, late, lateness, absent, absence_rate, early_leave, early_leave_minutes, adherence) per group and period, in the tenant's time zone. `from` and `to` are local dates (inclusive); week (ISO, Monday) and month reports cover whole weeks and months. Team and agent rows outside the caller's teams are left out. Agent rows carry the agent's `agent_name` (a CSV column too). CSV values are rounded (ratios 4 decimals, money 2, seconds 1); JSON is exact. `plan=true` adds plan versus actual (day, week and month reports). See docs/reports.md.
+         * @description The live API's metric catalog (offered, answered, abandoned, short_abandoned, left_queue, unknown_wait, service_level, abandonment_rate, asa, max_wait, handled, aht, talk_time, hold_time, wrapup_time, transfers, expired, deals, revenue, conversion, average_deal, csat_responses, csat_mean, csat_satisfied, occupancy, time_available, time_ringing, time_on_call, time_wrapup, time_break, shifts, late, lateness, absent, absence_rate, early_leave, early_leave_minutes, adherence, deals_created, deals_won, deals_lost, win_rate, time_to_close, effort_to_close) per group and period, in the tenant's time zone. `from` and `to` are local dates (inclusive); week (ISO, Monday) and month reports cover whole weeks and months. Team and agent rows outside the caller's teams are left out. Agent rows carry the agent's `agent_name` (a CSV column too). CSV values are rounded (ratios 4 decimals, money 2, seconds 1); JSON is exact. `plan=true` adds plan versus actual (day, week and month reports). See docs/reports.md.
          */
         get: operations["get_kpi_report_v1_reports_kpi_get"];
         put?: never;
@@ -2121,7 +2141,7 @@ export interface components {
          * GroupBy
          * @enum {string}
          */
-        GroupBy: "tenant" | "queue" | "team" | "agent";
+        GroupBy: "tenant" | "queue" | "team" | "agent" | "pipeline";
         /** HTTPValidationError */
         HTTPValidationError: {
             /** Detail */
@@ -6551,6 +6571,45 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_funnel_report_v1_reports_funnel_get: {
+        parameters: {
+            query: {
+                format?: "json" | "csv";
+                /** @description first local date, or `today` */
+                from: string;
+                pipeline?: string;
+                /** @description repeatable: the steps in order */
+                stages?: string[] | null;
+                /** @description last local date (inclusive), or `today` */
+                to: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                    "text/csv": unknown;
+                };
             };
             /** @description Validation Error */
             422: {
