@@ -20,7 +20,9 @@ the deal as it was). Times are ISO 8601 in UTC.
 - Any other change (title, value, person, …) carries nothing for the pipeline and is counted
   as skipped; a deal's final value arrives with `deal.won`.
 - `delete` of an open deal is `deal.lost` with reason `deleted` (it leaves the open deals and
-  the pipeline value); deleting a won or lost deal changes nothing.
+  the pipeline value); deleting a won or lost deal changes nothing. The deal is read from
+  `previous` (else `data`); a status of `deleted` is taken as open, since the pipeline ignores
+  a loss of a deal it knows closed.
 - Records of another `entity` are skipped by entity.
 
 Event ids come from the company, the deal and the change (its stage, owner or status and the
@@ -237,7 +239,7 @@ def _reopened(data: Record, previous: Record) -> bool:
 
 
 def _deleted(deal: Record, meta: Record, company: str, mapping: CrmMapping) -> Iterator[AnyEvent]:
-    if deal.get("status", OPEN) != OPEN:
+    if deal.get("status", OPEN) not in (OPEN, DELETED):
         return
     deal_id = _deal_id(deal, meta)
     stamp = meta.get("timestamp")

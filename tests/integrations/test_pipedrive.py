@@ -110,3 +110,14 @@ def test_bad_records_cost_only_themselves() -> None:
     result = parse_pipedrive_webhooks(ndjson)
     assert [event_type(e) for e in result.events] == ["deal.created", "deal.won"]
     assert [e.line_no for e in result.errors] == [2, 3, 4]
+
+
+def test_a_deleted_deal_whose_status_says_deleted_is_lost() -> None:
+    item = notifications()[8]
+    deal = item["previous"]
+    assert isinstance(deal, dict)
+    item["data"], item["previous"] = {**deal, "status": "deleted"}, None
+    events = parse_pipedrive_webhooks(json.dumps(item)).events
+    assert len(events) == 1
+    assert isinstance(events[0], DealLost)
+    assert events[0].reason == "deleted"
