@@ -345,3 +345,73 @@ async def test_hubspot_secret_sealed_with_a_key_the_server_lacks_is_a_503(
     assert reply.status_code == 503
     assert reply.headers["retry-after"] == "300"
     assert "FLOORWATCH_SECRET_KEY" in reply.json()["error"]["message"]
+
+
+async def test_hubspot_deals_reach_the_pipeline_metrics(server: RunningApp) -> None:
+    """A signed HubSpot batch of the last hour: properties at creation folded in, the won
+    amount from a later change, stage ids named by the tenant's mapping."""
+    tenant_id, admin = await make_tenant_key(
+        server.settings.database_url, {Scope.ingest, Scope.read, Scope.admin}
+    )
+    t = now_ms()
+    minute = 60_000
+    numbers = iter(range(1, 100))
+
+    def event(deal: int, at: int, prop: str | None = None, value: str | None = None) -> Any:
+        item: dict[str, Any] = {
+            "eventId": next(numbers), "subscriptionId": 5, "portalId": 146851220, "appId": 7,
+            "occurredAt": at, "attemptNumber": 0, "objectId": deal,
+            "subscriptionType": "deal.propertyChange" if prop else "deal.creation",
+        }  # fmt: skip
+        if prop:
+            item.update(propertyName=prop, propertyValue=value)
+        return item
+
+    batch = [
+        event(1, t - 50 * minute),
+        event(1, t - 50 * minute, "dealstage", "appointmentscheduled"),
+        event(1, t - 50 * minute, "amount", "1000"),
+        event(1, t - 50 * minute, "hubspot_owner_id", "81234567"),
+        event(1, t - 40 * minute, "dealstage", "qualifiedtobuy"),
+        event(1, t - 30 * minute, "amount", "1500"),
+        event(1, t - 20 * minute, "dealstage", "closedwon"),
+        event(2, t - 45 * minute),
+        event(2, t - 45 * minute, "dealstage", "qualifiedtobuy"),
+        event(2, t - 45 * minute, "amount", "300"),
+    ]
+    body = json.dumps(batch).encode()
+    url = f"{server.base_url}/v1/integrations/hubspot/webhooks/{tenant_id}"
+    ts = str(int(time.time() * 1000))
+    async with server.client(admin) as client:
+        put = await client.put("/v1/integrations/crm/hubspot/settings", json=HUBSPOT_SETTINGS)
+        assert put.status_code == 200, put.text
+        reply = await client.post(
+            url,
+            content=body,
+            headers={
+                "X-HubSpot-Request-Timestamp": ts,
+                "X-HubSpot-Signature-v3": compute_hubspot_signature(SECRET, "POST", url, body, ts),
+            },
+        )
+        assert reply.status_code == 200, reply.text
+        assert reply.json()["accepted"] == 4  # two created, one moved, one won
+
+        async def metrics(scope: str) -> dict[str, Any]:
+            answer = await client.get("/v1/metrics", params={"scope": scope, "window": "60m"})
+            assert answer.status_code == 200, answer.text
+            found: dict[str, Any] = answer.json()[0]["metrics"]
+            return found
+
+        async def applied() -> bool:
+            return bool((await metrics("tenant"))["deals_won"] == 1)
+
+        await eventually(applied)
+        tenant = await metrics("tenant")
+        assert tenant["deals_created"] == 2
+        assert tenant["revenue"] == 1500.0
+        assert tenant["time_to_close"] == 1800.0
+        default = await metrics("pipeline:default")
+        assert default["deals_open"] == 1
+        assert default["deals_open:Qualified"] == 1
+        assert default["pipeline_value"] == 300.0
+        assert (await metrics("agent:anna"))["deals_won"] == 1
