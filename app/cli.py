@@ -277,11 +277,15 @@ def worker() -> None:
 @cli.command()
 def replay(
     file: Annotated[str, typer.Argument(help="the file to replay")],
-    format: Annotated[str, typer.Option(help="technion|asterisk|connect-agent|connect-ctr|ndjson")],
+    format: Annotated[
+        str, typer.Option(help="technion|asterisk|connect-agent|connect-ctr|ndjson|crm-csv")
+    ],
     url: Annotated[str, typer.Option(help="the server, e.g. http://127.0.0.1:8000")],
     api_key: Annotated[str, typer.Option(help="an API key with the `ingest` scope")],
     speed: Annotated[str, typer.Option(help="`max`, or N for N× real time")] = "max",
-    tz: Annotated[str, typer.Option(help="time zone of local times in the file")] = "UTC",
+    tz: Annotated[
+        str, typer.Option(help="time zone of local times in the file (crm-csv: of its dates)")
+    ] = "UTC",
     wait: Annotated[
         bool | None,
         typer.Option(
@@ -522,11 +526,13 @@ def secrets_generate_key() -> None:
 
 @secrets_cli.command("reseal")
 def secrets_reseal() -> None:
-    """Seal every alert channel secret with FLOORWATCH_SECRET_KEY: plain ones, and ones sealed
-    with one of FLOORWATCH_PREVIOUS_SECRET_KEYS (`serve` does the same at every start)."""
+    """Seal every alert channel secret and CRM client secret with FLOORWATCH_SECRET_KEY: plain
+    ones, and ones sealed with one of FLOORWATCH_PREVIOUS_SECRET_KEYS (`serve` does the same at
+    every start)."""
     import app.models  # noqa: F401 - every table, for the foreign keys
     from app.alerts.sealing import SecretBox
     from app.alerts.service import reseal_channels
+    from app.integrations.crm_settings import reseal_crm_secrets
 
     settings = get_settings()
     if settings.secret_key is None:
@@ -536,7 +542,11 @@ def secrets_reseal() -> None:
     async def run(db: Database) -> int:
         return await reseal_channels(db, SecretBox(settings.secret_keys()))
 
+    async def run_crm(db: Database) -> int:
+        return await reseal_crm_secrets(db, SecretBox(settings.secret_keys()))
+
     typer.echo(f"sealed the secrets of {with_database(run)} channels")
+    typer.echo(f"sealed {with_database(run_crm)} CRM client secrets")
 
 
 @reports_cli.command("rebuild")

@@ -246,7 +246,8 @@ class Settings(BaseSettings):
         None,
         validate_default=True,
         description="Key that seals alert channel secrets (webhook keys, SMTP passwords, chat "
-        "webhook URLs) in the database: 32 bytes in URL-safe base64, from `floorwatch secrets "
+        "webhook URLs) and CRM client secrets (HubSpot) in the database: 32 bytes in URL-safe "
+        "base64, from `floorwatch secrets "
         "generate-key`. Required in `production`; elsewhere, unset, they are stored as given "
         "(`serve` warns while any channel holds one).",
     )

@@ -32,6 +32,22 @@ async def _prepare(services: Services) -> None:
         async with services.db.session() as session:
             await ensure_tenant(session, DEFAULT_TENANT)
             await session.commit()
+    await _seal_crm_secrets(services)
+
+
+async def _seal_crm_secrets(services: Services) -> None:
+    """CRM client secrets are sealed like alert channel secrets at every start; a database
+    out of reach is logged, not fatal (the next start tries again)."""
+    from app.alerts.sealing import SecretBox
+    from app.integrations.crm_settings import reseal_crm_secrets
+
+    try:
+        sealed = await reseal_crm_secrets(services.db, SecretBox(services.settings.secret_keys()))
+    except Exception as exc:
+        log.warning("CRM secrets not checked", error=f"{type(exc).__name__}: {exc}")
+        return
+    if sealed:
+        log.info("CRM client secrets sealed with the current key", secrets=sealed)
 
 
 def create_app(settings: Settings | None = None, *, run_worker: bool = True) -> FastAPI:
@@ -119,6 +135,10 @@ def create_app(settings: Settings | None = None, *, run_worker: bool = True) -> 
         app.include_router(router)
     app.include_router(keys_router)
     app.include_router(integrations_router)
+
+    from app.integrations.crm_endpoints import router as crm_router
+
+    app.include_router(crm_router)
     app.include_router(alerts_router)
 
     from app.coaching.endpoints import router as coaching_router

@@ -14,6 +14,7 @@ from app.auth.models import ApiKey, LoginThrottle, User, UserSession, UserTeam, 
 from app.coaching.models import CoachingNoteRow
 from app.core.db import Base
 from app.dashboards.models import Dashboard
+from app.integrations.models import CrmSettingsRow
 from app.messages.models import FloorMessage
 from app.org.models import Agent, Queue, Team, Tenant
 from app.phrases.models import PhraseListRow
@@ -46,6 +47,7 @@ __all__ = [
     "Base",
     "CallFactRow",
     "CoachingNoteRow",
+    "CrmSettingsRow",
     "CsatFactRow",
     "Dashboard",
     "DealFactRow",

@@ -27,13 +27,14 @@ SECRET_PATTERNS = (
     (
         re.compile(
             r"(?i)\b(authorization|proxy-authorization|cookie|set-cookie|x-csrf-token|"
-            r"x-twilio-signature|x-floorwatch-signature)(\s*[:=]\s*)[^\r\n]*"
+            r"x-twilio-signature|x-floorwatch-signature|x-hubspot-signature-v3)"
+            r"(\s*[:=]\s*)[^\r\n]*"
         ),
         rf"\1\2{REDACTED}",
     ),
     (
         re.compile(
-            r"(?i)([\"']?\b(?:token|password|secret|csrf_token)[\"']?\s*[:=]\s*)"
+            r"(?i)([\"']?\b(?:token|password|secret|csrf_token|client_secret)[\"']?\s*[:=]\s*)"
             r"(\"[^\"]*\"|'[^']*'|[^\s&,}'\"]+)"
         ),
         rf"\1{REDACTED}",
@@ -50,6 +51,12 @@ def redact(text: str) -> str:
 def redact_secrets(_: Any, __: str, event: structlog.types.EventDict) -> structlog.types.EventDict:
     """structlog processor: `redact` every string of the event."""
     return {key: redact(value) if isinstance(value, str) else value for key, value in event.items()}
+
+
+BOUND_VALUE_LOGGERS = ("aiosqlite",)
+"""Libraries that log every statement with its bound values at DEBUG: what a row holds (a
+sealed-at-rest secret stored plain when no key is set, personal data) must not reach the log,
+so they stay at INFO whatever the level."""
 
 
 def configure_logging(level: str = "INFO", json: bool = False) -> None:
@@ -85,6 +92,8 @@ def configure_logging(level: str = "INFO", json: bool = False) -> None:
         root.removeHandler(old)
     root.addHandler(handler)
     root.setLevel(level.upper())
+    for name in BOUND_VALUE_LOGGERS:
+        logging.getLogger(name).setLevel(max(logging.INFO, root.level))
 
 
 def get_logger(name: str) -> structlog.stdlib.BoundLogger:

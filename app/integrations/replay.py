@@ -27,6 +27,7 @@ class ReplayFormat(StrEnum):
     connect_agent = "connect-agent"
     connect_ctr = "connect-ctr"
     ndjson = "ndjson"
+    crm_csv = "crm-csv"
 
 
 def parse_file(
@@ -51,6 +52,10 @@ def parse_file(
         from app.integrations.connect import parse_contact_records
 
         return parse_contact_records(data)
+    if fmt is ReplayFormat.crm_csv:
+        from app.integrations.crm_csv import parse_crm_csv
+
+        return parse_crm_csv(data.decode("utf-8-sig", errors="replace"), tz)
     return parse_ndjson(data)
 
 

@@ -21,6 +21,7 @@ from app.alerts.service import reseal_channels
 from app.auth.keys import Scope
 from app.config import Settings
 from app.core.db import Database
+from app.integrations.models import CrmSettingsRow
 from tests.alerts.deliveries import Fixture, Queued, delivery, notification
 from tests.alerts.receivers import http_receiver
 from tests.conftest import RunningApp, make_settings, start_app, stop_app
@@ -184,6 +185,7 @@ async def test_the_cli_makes_keys_and_reseals(sqlite_url: str, tmp_path: Path) -
                     config={"kind": "email", "to": ["a@example.com"], "password": "pw"},
                 )
             )
+            session.add(CrmSettingsRow(tenant_id=tenant_id, crm="hubspot", client_secret="hs"))
             await session.commit()
     finally:
         await db.close()
@@ -191,13 +193,20 @@ async def test_the_cli_makes_keys_and_reseals(sqlite_url: str, tmp_path: Path) -
         "secrets", "reseal", env={**env, "FLOORWATCH_SECRET_KEY": key}, cwd=tmp_path
     )
     assert sealed.returncode == 0, sealed.stderr
-    assert sealed.stdout.strip() == "sealed the secrets of 1 channels"
+    assert sealed.stdout.splitlines() == [
+        "sealed the secrets of 1 channels",
+        "sealed 1 CRM client secrets",
+    ]
     db = Database(sqlite_url)
     try:
         async with db.session() as session:
             [row] = await session.scalars(select(AlertChannel))
             assert SecretBox([key]).open(row.config["password"]) == "pw"
             assert row.config["password"] != "pw"
+            [crm] = await session.scalars(select(CrmSettingsRow))
+            assert crm.client_secret is not None
+            assert crm.client_secret != "hs"
+            assert SecretBox([key]).open(crm.client_secret) == "hs"
     finally:
         await db.close()
 

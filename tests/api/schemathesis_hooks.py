@@ -17,6 +17,8 @@ from typing import Any
 import schemathesis
 
 INGEST_PREFIXES = ("/v1/events", "/v1/integrations/")
+ADMIN_UNDER_INGEST = "/v1/integrations/crm/"
+"""The CRM settings API sits next to the CRM webhooks but is for admins."""
 LOOPBACK_URL = "http://127.0.0.1:9/fuzz"
 
 
@@ -71,7 +73,7 @@ def before_call(context: Any, case: Any, kwargs: dict[str, Any]) -> None:
     path = case.operation.path
     credential = (
         os.environ["FUZZ_INGEST_KEY"]
-        if path.startswith(INGEST_PREFIXES)
+        if path.startswith(INGEST_PREFIXES) and not path.startswith(ADMIN_UNDER_INGEST)
         else os.environ["FUZZ_ADMIN_TOKEN"]
     )
     case.headers = {**(case.headers or {}), "Authorization": f"Bearer {credential}"}

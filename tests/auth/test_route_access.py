@@ -114,6 +114,13 @@ ACCESS: dict[tuple[str, str], Allowed | Custom] = {
     ("POST", "/v1/api-keys"): Allowed.admin,
     ("DELETE", "/v1/api-keys/{key_id}"): Allowed.admin,
     ("POST", "/v1/integrations/twilio/taskrouter"): Allowed.ingest,  # bearer or basic auth
+    ("POST", "/v1/integrations/pipedrive/webhooks"): Allowed.ingest,  # bearer or basic auth
+    ("POST", "/v1/integrations/salesforce/opportunity-changes"): Allowed.ingest,
+    ("POST", "/v1/integrations/hubspot/webhooks/{tenant_id}"): Custom(
+        "signed by HubSpot, no credential of ours: tests/integrations/test_crm_endpoints_http.py"
+    ),
+    ("GET", "/v1/integrations/crm/{crm}/settings"): Allowed.admin,
+    ("PUT", "/v1/integrations/crm/{crm}/settings"): Allowed.admin,
     # alerts: everyone who reads sees them (scoped to teams); staff manage them
     ("GET", "/v1/alert-channels"): Allowed.read,
     ("POST", "/v1/alert-channels"): Allowed.staff,
@@ -342,6 +349,10 @@ DISPLAY_MAY: frozenset[tuple[str, str]] = frozenset(
 )
 """A display link's whole reach besides the public routes and the live topics of `/v1/ws`."""
 
+SIGNED_BY_SENDER = frozenset({("POST", "/v1/integrations/hubspot/webhooks/{tenant_id}")})
+"""Routes that read no credential of ours (the sender's signature is the credential): every
+caller without that signature, a display too, gets 401."""
+
 
 async def test_a_display_link_is_refused_everywhere_but_its_wall(
     app_server: RunningApp,
@@ -371,7 +382,7 @@ async def test_a_display_link_is_refused_everywhere_but_its_wall(
             if (method, path) in DISPLAY_MAY or public:
                 if response.status_code in (401, 403):
                     refused.append(f"{method} {path}: {response.status_code}")
-            elif response.status_code != 403:
+            elif response.status_code != (401 if (method, path) in SIGNED_BY_SENDER else 403):
                 let_in.append(f"{method} {path}: {response.status_code} {response.text[:80]}")
         own = await client.get(f"/v1/dashboards/{dashboard['id']}", headers=display)
     assert not let_in, "a display reached:\n" + "\n".join(let_in)

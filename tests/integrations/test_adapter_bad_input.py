@@ -13,7 +13,11 @@ from app.events.schemas import AnyEvent
 from app.integrations.asterisk import parse_queue_log
 from app.integrations.common import ParseResult, text_lines
 from app.integrations.connect import parse_agent_events, parse_contact_records
+from app.integrations.crm_csv import parse_crm_csv
 from app.integrations.freeswitch import parse_callcenter_events
+from app.integrations.hubspot import parse_hubspot_webhooks
+from app.integrations.pipedrive import parse_pipedrive_webhooks
+from app.integrations.salesforce import parse_opportunity_changes
 from app.integrations.technion import parse_technion
 from app.integrations.twilio import parse_form, taskrouter_to_events
 
@@ -26,6 +30,10 @@ PARSERS: dict[str, Callable[[bytes], ParseResult]] = {
     "connect ctr": parse_contact_records,
     "freeswitch": parse_callcenter_events,
     "twilio": lambda body: taskrouter_to_events(parse_form(body)),
+    "pipedrive": parse_pipedrive_webhooks,
+    "hubspot": parse_hubspot_webhooks,
+    "salesforce": parse_opportunity_changes,
+    "crm csv": lambda body: parse_crm_csv(body.decode("utf-8", errors="replace")),
 }
 
 DEPTH = 200_000

@@ -82,6 +82,15 @@ async def exercise(base_url: str, credentials: object) -> tuple[list[str], list[
             },
         )
         assert twilio.status_code == 200
+        hubspot_secret = "hubspot-client-secret-0d3e6c1b"
+        hubspot = await call(
+            "PUT",
+            "/v1/integrations/crm/hubspot/settings",
+            json={"client_secret": hubspot_secret},
+            headers=session,
+        )
+        assert hubspot.status_code == 200
+        secrets.append(hubspot_secret)
         limited = [
             (await call("GET", "/v1/teams", headers=bearer(credentials.read_key))).status_code
             for _ in range(4)

@@ -853,6 +853,30 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/integrations/crm/{crm}/settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A CRM's settings for this tenant (admins)
+         * @description The names given to the CRM's stage, owner and pipeline ids, the HubSpot stages that win or lose a deal, whether a HubSpot client secret is set (never the secret), and the path the CRM's webhooks post to.
+         */
+        get: operations["get_crm_settings_v1_integrations_crm__crm__settings_get"];
+        /**
+         * Set a CRM's settings for this tenant (admins)
+         * @description Replaces the mapping of the CRM's ids to Floorwatch names and, for HubSpot, which stages mean won or lost and the app's client secret (sealed at rest with `FLOORWATCH_SECRET_KEY`). Webhooks read the new settings from their next request; events already received keep the names they were given.
+         */
+        put: operations["put_crm_settings_v1_integrations_crm__crm__settings_put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/integrations/freeswitch/events": {
         parameters: {
             query?: never;
@@ -867,6 +891,66 @@ export interface paths {
          * @description Body: `callcenter::info` events as JSON (array, one object or NDJSON), as an ESL forwarder sends them. `wrapup_seconds`: mod_callcenter logs no end of wrap-up, so it is placed this long after the call ends (set it to the queue's `wrap-up-time`; at most 300 s, the future-skew limit); `wrapup_by_queue=true` sends none and lets each queue's wrap-up limit (`wrapup_s`) end it. See docs/integrations-platforms.md.
          */
         post: operations["freeswitch_events_v1_integrations_freeswitch_events_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/integrations/hubspot/webhooks/{tenant_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * HubSpot deal webhooks
+         * @description Body: the JSON array of events HubSpot posts (`deal.creation`, `deal.propertyChange` of `dealstage`, `amount`, `hubspot_owner_id`; others are counted in `skipped`). HubSpot sends no credentials of ours: the request is authenticated by its `X-HubSpot-Signature-v3`, checked with the client secret set for this tenant (`PUT /v1/integrations/crm/hubspot/settings`), over the URL as HubSpot called it (`FLOORWATCH_PUBLIC_URL` + path behind a proxy). A missing or wrong signature, or an `X-HubSpot-Request-Timestamp` more than 5 minutes away, is a 401. See docs/integrations.md.
+         */
+        post: operations["hubspot_webhooks_v1_integrations_hubspot_webhooks__tenant_id__post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/integrations/pipedrive/webhooks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Pipedrive webhooks v2 (deals)
+         * @description Body: one Pipedrive webhooks v2 notification (`create.deal`, `change.deal`, `delete.deal`; others are counted in `skipped`). Create the webhook with HTTP auth: Pipedrive then sends `Authorization: Basic` with the user and password you gave it; the password is a Floorwatch API key with the `ingest` scope (the user name is not read). A bearer header works too. Stage, owner and pipeline ids are named by the tenant's settings (`PUT /v1/integrations/crm/pipedrive/settings`). See docs/integrations.md.
+         */
+        post: operations["pipedrive_webhooks_v1_integrations_pipedrive_webhooks_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/integrations/salesforce/opportunity-changes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Salesforce Change Data Capture: OpportunityChangeEvent
+         * @description Body: `OpportunityChangeEvent`s as JSON (the event, its CometD message or its `payload` envelope; one, a JSON array or NDJSON), as a Pub/Sub API or CometD relay posts them. The API key (`ingest` scope) as a bearer token or the basic-auth password. Events of other objects and changes that do not move a stage are counted in `skipped`. See docs/integrations.md.
+         */
+        post: operations["salesforce_opportunity_changes_v1_integrations_salesforce_opportunity_changes_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2038,6 +2122,105 @@ export interface components {
          * @enum {string}
          */
         CredentialKind: "api_key" | "user_token" | "session";
+        /**
+         * Crm
+         * @enum {string}
+         */
+        Crm: "pipedrive" | "hubspot" | "salesforce";
+        /**
+         * CrmSettingsIn
+         * @description Replaces the tenant's settings for this CRM (a field left out is emptied), except
+         *     `client_secret`, which is kept when left out or null.
+         * @example {
+         *       "client_secret": "the HubSpot app's client secret",
+         *       "lost_stages": [
+         *         "closedlost"
+         *       ],
+         *       "owners": {
+         *         "81234567": "anna"
+         *       },
+         *       "pipelines": {
+         *         "default": "New business"
+         *       },
+         *       "stages": {
+         *         "98765432": "Signed",
+         *         "appointmentscheduled": "Appointment scheduled",
+         *         "qualifiedtobuy": "Qualified"
+         *       },
+         *       "won_stages": [
+         *         "closedwon",
+         *         "98765432"
+         *       ]
+         *     }
+         */
+        CrmSettingsIn: {
+            /**
+             * Client Secret
+             * @description HubSpot only: the app's client secret, which signs its webhooks (`X-HubSpot-Signature-v3`). Never returned; null or left out keeps the one set, an empty string removes it (the webhook URL then refuses every request).
+             */
+            client_secret?: string | null;
+            /**
+             * Lost Stages
+             * @description HubSpot: the stage ids that mean lost (see `won_stages`).
+             */
+            lost_stages?: string[];
+            /**
+             * Owners
+             * @description CRM user id -> Floorwatch agent (the `agent` of the events, an agent's external id). Ids without an entry are used as the agent as they are.
+             */
+            owners?: {
+                [key: string]: string;
+            };
+            /**
+             * Pipelines
+             * @description Pipeline id -> pipeline name (Pipedrive `pipeline_id`, HubSpot `pipeline`).
+             */
+            pipelines?: {
+                [key: string]: string;
+            };
+            /**
+             * Stages
+             * @description Stage id -> the stage name Floorwatch shows (HubSpot `appointmentscheduled` -> `Appointment scheduled`, Pipedrive `3` -> `Proposal`). Ids without an entry are used as they are; Salesforce sends stage names already.
+             */
+            stages?: {
+                [key: string]: string;
+            };
+            /**
+             * Won Stages
+             * @description HubSpot: the stage ids that mean won. With neither won nor lost stages set, `closedwon` and `closedlost` (HubSpot's default pipeline) are used.
+             */
+            won_stages?: string[];
+        };
+        /** CrmSettingsOut */
+        CrmSettingsOut: {
+            crm: components["schemas"]["Crm"];
+            /**
+             * Has Client Secret
+             * @description HubSpot: whether a client secret is set.
+             */
+            has_client_secret: boolean;
+            /** Lost Stages */
+            lost_stages: string[];
+            /** Owners */
+            owners: {
+                [key: string]: string;
+            };
+            /** Pipelines */
+            pipelines: {
+                [key: string]: string;
+            };
+            /** Stages */
+            stages: {
+                [key: string]: string;
+            };
+            /**
+             * Webhook Path
+             * @description Where the CRM posts, under the server's public URL (docs/integrations.md).
+             */
+            webhook_path: string;
+            /** Won Stages */
+            won_stages: string[];
+        };
         /** DashboardIn */
         DashboardIn: {
             /** Name */
@@ -5918,6 +6101,79 @@ export interface operations {
             };
         };
     };
+    get_crm_settings_v1_integrations_crm__crm__settings_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                crm: components["schemas"]["Crm"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CrmSettingsOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    put_crm_settings_v1_integrations_crm__crm__settings_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                crm: components["schemas"]["Crm"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CrmSettingsIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CrmSettingsOut"];
+                };
+            };
+            /** @description a stage both won and lost, or a client secret for a CRM other than HubSpot */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
     freeswitch_events_v1_integrations_freeswitch_events_post: {
         parameters: {
             query?: {
@@ -5971,6 +6227,205 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["HTTPValidationError"];
                 };
+            };
+            /** @description the event log is unavailable; retry after `Retry-After` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    hubspot_webhooks_v1_integrations_hubspot_webhooks__tenant_id__post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tenant_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": Record<string, never>[];
+                "application/x-ndjson": string;
+            };
+        };
+        responses: {
+            /** @description what was parsed, kept, skipped and refused */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        accepted: number;
+                        duplicates: number;
+                        errors: {
+                            line: number;
+                            reason: string;
+                        }[];
+                        events: number;
+                        rejected: Record<string, never>[];
+                        skipped: {
+                            [key: string]: number;
+                        };
+                    };
+                };
+            };
+            /** @description no client secret set, or a missing, wrong or stale signature */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description the body is larger than the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description the client secret cannot be opened with the server's keys */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    pipedrive_webhooks_v1_integrations_pipedrive_webhooks_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": Record<string, never>[];
+                "application/x-ndjson": string;
+            };
+        };
+        responses: {
+            /** @description what was parsed, kept, skipped and refused */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        accepted: number;
+                        duplicates: number;
+                        errors: {
+                            line: number;
+                            reason: string;
+                        }[];
+                        events: number;
+                        rejected: Record<string, never>[];
+                        skipped: {
+                            [key: string]: number;
+                        };
+                    };
+                };
+            };
+            /** @description no API key, or an invalid or revoked one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description the API key lacks the `ingest` scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description the body is larger than the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description the event log is unavailable; retry after `Retry-After` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    salesforce_opportunity_changes_v1_integrations_salesforce_opportunity_changes_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": Record<string, never>[];
+                "application/x-ndjson": string;
+            };
+        };
+        responses: {
+            /** @description what was parsed, kept, skipped and refused */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        accepted: number;
+                        duplicates: number;
+                        errors: {
+                            line: number;
+                            reason: string;
+                        }[];
+                        events: number;
+                        rejected: Record<string, never>[];
+                        skipped: {
+                            [key: string]: number;
+                        };
+                    };
+                };
+            };
+            /** @description no API key, or an invalid or revoked one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description the API key lacks the `ingest` scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description the body is larger than the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description the event log is unavailable; retry after `Retry-After` */
             503: {
