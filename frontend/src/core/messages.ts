@@ -407,6 +407,12 @@ export const en = {
   "metric.deals_open_stage": "Open deals: {stage}",
   "metric.deals_stalled_stage": "Stalled deals: {stage}",
   "scope.pipeline": "Pipeline",
+  "admin.tab.stalls": "Stall limits",
+  "admin.stallLimits": "When a deal counts as stalled",
+  "admin.stallDefault": "An open deal is stalled after this long in one stage without a move; stages not listed: {hours} h.",
+  "admin.pipeline": "Pipeline",
+  "admin.stage": "Stage",
+  "admin.stallHours": "Hours without a move",
 };
 
 export type MessageKey = keyof typeof en;
@@ -818,4 +824,10 @@ export const pl: Record<MessageKey, string> = {
   "metric.deals_open_stage": "Otwarte szanse: {stage}",
   "metric.deals_stalled_stage": "Utknięte szanse: {stage}",
   "scope.pipeline": "Lejek",
+  "admin.tab.stalls": "Limity utknięcia",
+  "admin.stallLimits": "Kiedy szansa utknęła",
+  "admin.stallDefault": "Otwarta szansa utknęła, gdy tyle czasu stoi w jednym etapie bez ruchu; etapy spoza listy: {hours} h.",
+  "admin.pipeline": "Lejek",
+  "admin.stage": "Etap",
+  "admin.stallHours": "Godziny bez ruchu",
 };

@@ -6,12 +6,13 @@ import { pageStyles } from "./page-styles";
 import "./admin/fw-admin-agents";
 import "./admin/fw-admin-keys";
 import "./admin/fw-admin-queues";
+import "./admin/fw-admin-stalls";
 import "./admin/fw-admin-teams";
 import "./admin/fw-admin-tenant";
 import "./admin/fw-admin-users";
 
-type Tab = "users" | "teams" | "agents" | "queues" | "tenant" | "keys";
-const TABS: readonly Tab[] = ["users", "teams", "agents", "queues", "tenant", "keys"];
+type Tab = "users" | "teams" | "agents" | "queues" | "tenant" | "keys" | "stalls";
+const TABS: readonly Tab[] = ["users", "teams", "agents", "queues", "tenant", "keys", "stalls"];
 
 function tabFromPath(): Tab {
   const wanted = location.pathname.split("/")[2] ?? "";
@@ -19,7 +20,7 @@ function tabFromPath(): Tab {
 }
 
 /** `/admin/TAB`: users, teams, agents, queues (with their thresholds), the organisation
- * (language, currency) and API keys. Admins
+ * (language, currency), API keys and the stall limits of the sales pipeline. Admins
  * change them; supervisors and team leads read what the API shows them (no API keys). */
 export class FwAdmin extends LocalizedElement {
   static override properties = { userRole: {}, tab: { state: true } };
@@ -80,6 +81,8 @@ export class FwAdmin extends LocalizedElement {
         return html`<fw-admin-tenant ?canEdit=${edit}></fw-admin-tenant>`;
       case "keys":
         return edit ? html`<fw-admin-keys ?canEdit=${edit}></fw-admin-keys>` : nothing;
+      case "stalls":
+        return html`<fw-admin-stalls ?canEdit=${edit}></fw-admin-stalls>`;
     }
   }
 
