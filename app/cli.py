@@ -365,6 +365,10 @@ def simulate(
     ] = None,
     seed: Annotated[int, typer.Option(help="random seed (same seed, same traffic)")] = 1,
     timezone: Annotated[str, typer.Option(help="the simulated centre's time zone")] = "UTC",
+    pipeline: Annotated[
+        bool,
+        typer.Option(help="the sales agents also create, move, win and lose deals"),
+    ] = False,
     provision_tenant: Annotated[
         str | None,
         typer.Option(
@@ -373,7 +377,8 @@ def simulate(
         ),
     ] = None,
 ) -> None:
-    """Post realistic live traffic (arrivals, abandons, breaks, sales, CSAT) to a server."""
+    """Post realistic live traffic (arrivals, abandons, breaks, sales, CSAT; with --pipeline
+    also deals through the sales pipeline) to a server."""
     import time
     from datetime import UTC, datetime, timedelta
 
@@ -391,6 +396,7 @@ def simulate(
             agents_per_team=agents_per_team,
             time_zone=timezone,
             id_prefix=f"sim{seed}-{int(start.timestamp())}",
+            pipeline=pipeline,
         )
     )
     if provision_tenant:
