@@ -369,6 +369,10 @@ def simulate(
     ] = None,
     seed: Annotated[int, typer.Option(help="random seed (same seed, same traffic)")] = 1,
     timezone: Annotated[str, typer.Option(help="the simulated centre's time zone")] = "UTC",
+    pipeline: Annotated[
+        bool,
+        typer.Option(help="the sales agents also create, move, win and lose deals"),
+    ] = False,
     provision_tenant: Annotated[
         str | None,
         typer.Option(
@@ -377,7 +381,8 @@ def simulate(
         ),
     ] = None,
 ) -> None:
-    """Post realistic live traffic (arrivals, abandons, breaks, sales, CSAT) to a server."""
+    """Post realistic live traffic (arrivals, abandons, breaks, sales, CSAT; with --pipeline
+    also deals through the sales pipeline) to a server."""
     import time
     from datetime import UTC, datetime, timedelta
 
@@ -395,6 +400,7 @@ def simulate(
             agents_per_team=agents_per_team,
             time_zone=timezone,
             id_prefix=f"sim{seed}-{int(start.timestamp())}",
+            pipeline=pipeline,
         )
     )
     if provision_tenant:

@@ -1,8 +1,9 @@
 """Pipeline tiles on the wall in headless Chromium against the real server: a dashboard of KPI
 tiles and a gauge on the pipeline metrics (pipeline value, open and stalled deals, a stage's
 open deals, win rate of a pipeline scope) shows the values the API has, labelled in English
-and Polish. Screenshots at 1366×768, 1920×1080 and 3840×2160 in both languages go to
-artifacts/screenshots/ (`pipeline-*`)."""
+and Polish; the admin page sets a stall limit and the wall's stalled count follows. Screenshots
+at 1366×768, 1920×1080 and 3840×2160 in both languages go to artifacts/screenshots/
+(`pipeline-*`, `admin-stalls-*`)."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from collections.abc import Callable
 from playwright.async_api import Browser, Error, expect
 
 from tests.frontend.conftest import Wall, screenshot
-from tests.helpers import ev, now_ms
+from tests.helpers import ev, eventually, now_ms
 
 SIZES = [(1366, 768), (1920, 1080), (3840, 2160)]
 LANGUAGES = {"en": "en-GB", "pl": "pl-PL"}
@@ -103,3 +104,38 @@ async def test_pipeline_tiles_show_the_live_pipeline(wall: Wall, browser: Browse
                 assert errors == []
             finally:
                 await context.close()
+
+
+async def test_the_admin_page_sets_a_stall_limit(wall: Wall, browser: Browser) -> None:
+    t = now_ms()
+    await wall.post(
+        [ev("deal.created", t - 3 * 3_600_000, deal_id="s1", agent="a1", stage="demo", amount=5)]
+    )
+    for lang, locale in LANGUAGES.items():
+        for width, height in SIZES:
+            context = await browser.new_context(
+                viewport={"width": width, "height": height}, locale=locale
+            )
+            page = await context.new_page()
+            try:
+                await wall.login(page)
+                await page.goto(f"{wall.base_url}/admin/stalls?lang={lang}")
+                await expect(page.locator("[data-testid=stall-default]")).to_contain_text("168")
+                if (lang, width) == ("en", 1366):
+                    form = page.locator("[data-form=new-stall]")
+                    await form.locator("input[name=stage]").fill("demo")
+                    await form.locator("input[name=hours]").fill("2")
+                    await form.locator("button[type=submit]").click()
+                await expect(page.locator("tr[data-stall='default:demo']")).to_contain_text("2")
+                await screenshot(page, f"admin-stalls-{lang}-{width}x{height}")
+            finally:
+                await context.close()
+    stored = await wall.api("GET", "/v1/pipeline/stall-limits")
+    assert stored["limits"] == [{"pipeline": "default", "stage": "demo", "stall_s": 7200.0}]
+    await wall.post([ev("agent.login", now_ms(), agent="a1")])  # settings travel with events
+
+    async def stalled() -> bool:
+        answer = await wall.api("GET", "/v1/metrics?scope=tenant&window=live")
+        return bool(answer[0]["metrics"].get("deals_stalled:demo") == 1)
+
+    await eventually(stalled)

@@ -484,6 +484,12 @@ export const en = {
   "callbackReport.still_open": "Still open",
   "callbackReport.callback_rate": "Call-back rate",
   "callbackReport.time_to_callback": "Time to call-back",
+  "admin.tab.stalls": "Stall limits",
+  "admin.stallLimits": "When a deal counts as stalled",
+  "admin.stallDefault": "An open deal is stalled after this long in one stage without a move; stages not listed: {hours} h.",
+  "admin.pipeline": "Pipeline",
+  "admin.stage": "Stage",
+  "admin.stallHours": "Hours without a move",
 };
 
 export type MessageKey = keyof typeof en;
@@ -972,4 +978,10 @@ export const pl: Record<MessageKey, string> = {
   "callbackReport.still_open": "Nadal otwarte",
   "callbackReport.callback_rate": "Wskaźnik oddzwonień",
   "callbackReport.time_to_callback": "Czas do oddzwonienia",
+  "admin.tab.stalls": "Limity utknięcia",
+  "admin.stallLimits": "Kiedy szansa utknęła",
+  "admin.stallDefault": "Otwarta szansa utknęła, gdy tyle czasu stoi w jednym etapie bez ruchu; etapy spoza listy: {hours} h.",
+  "admin.pipeline": "Lejek",
+  "admin.stage": "Etap",
+  "admin.stallHours": "Godziny bez ruchu",
 };

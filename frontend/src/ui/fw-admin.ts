@@ -6,13 +6,16 @@ import { pageStyles } from "./page-styles";
 import "./admin/fw-admin-agents";
 import "./admin/fw-admin-keys";
 import "./admin/fw-admin-queues";
+import "./admin/fw-admin-stalls";
 import "./admin/fw-admin-teams";
 import "./admin/fw-admin-tenant";
 import "./admin/fw-admin-users";
 import "./admin/fw-admin-schedules";
 
-type Tab = "users" | "teams" | "agents" | "queues" | "tenant" | "keys" | "schedules";
-const TABS: readonly Tab[] = ["users", "teams", "agents", "queues", "tenant", "keys", "schedules"];
+type Tab = "users" | "teams" | "agents" | "queues" | "tenant" | "keys" | "schedules" | "stalls";
+const TABS: readonly Tab[] = [
+  "users", "teams", "agents", "queues", "tenant", "keys", "schedules", "stalls",
+];
 
 function tabFromPath(): Tab {
   const wanted = location.pathname.split("/")[2] ?? "";
@@ -20,7 +23,8 @@ function tabFromPath(): Tab {
 }
 
 /** `/admin/TAB`: users, teams, agents, queues (with their thresholds), the organisation
- * (language, currency), API keys and scheduled e-mailed reports. Admins
+ * (language, currency), API keys, scheduled e-mailed reports and the stall limits of the sales
+ * pipeline. Admins
  * change them; supervisors and team leads read what the API shows them (no API keys). */
 export class FwAdmin extends LocalizedElement {
   static override properties = { userRole: {}, tab: { state: true } };
@@ -84,6 +88,8 @@ export class FwAdmin extends LocalizedElement {
       case "schedules":
         // every staff member schedules within what the API allows them
         return html`<fw-admin-schedules ?canEdit=${true}></fw-admin-schedules>`;
+      case "stalls":
+        return html`<fw-admin-stalls ?canEdit=${edit}></fw-admin-stalls>`;
     }
   }
 
