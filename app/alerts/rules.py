@@ -31,6 +31,7 @@ from app.registry.metrics import (
     CALL_METRICS,
     QUEUE_GAUGES,
     TIME_IN_STATE,
+    is_phrase_metric,
 )
 from app.streams.aggregator.catalog import LIVE, WINDOWS
 
@@ -112,6 +113,10 @@ def check_metric(metric: str, scope: RuleScope, window: str, agent_state: str | 
             raise RuleError(f"`{metric}` is counted over a window: use one of {', '.join(WINDOWS)}")
         if metric in AGENT_TIME_METRICS and kind == "queue":
             raise RuleError(f"`{metric}` is an agent-time metric: not available per queue")
+        return
+    if is_phrase_metric(metric):
+        if window == LIVE:
+            raise RuleError(f"`{metric}` is counted over a window: use one of {', '.join(WINDOWS)}")
         return
     if metric in QUEUE_GAUGES:
         if kind not in ("tenant", "queue"):

@@ -13,7 +13,7 @@ from typing import Annotated, Final, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from app.registry.metrics import BREAK_REASON_PREFIX, LIVE_METRICS
+from app.registry.metrics import BREAK_REASON_PREFIX, LIVE_METRICS, is_phrase_metric
 from app.widgets.topics import MAX_NAME_LENGTH, METRIC_WINDOWS
 
 GRID_COLUMNS: Final = 12
@@ -35,6 +35,8 @@ def check_metric(name: str) -> str:
     if name in METRICS:
         return name
     if name.startswith(BREAK_REASON_PREFIX) and 0 < len(name) - len(BREAK_REASON_PREFIX) <= 64:
+        return name
+    if is_phrase_metric(name):
         return name
     raise ValueError(
         f"unknown metric {name!r}: expected a name of docs/metrics.md (e.g. service_level, "

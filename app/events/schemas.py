@@ -8,7 +8,7 @@ holds epoch milliseconds (`Event.ms`), so everything downstream works on integer
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Final
+from typing import Annotated, Final, Literal
 
 import msgspec
 
@@ -21,6 +21,8 @@ Priority = Annotated[int, msgspec.Meta(ge=-(2**31), le=2**31 - 1)]
 """Bounded: an unbounded integer decodes from JSON but cannot be stored (msgpack holds 64 bits)."""
 
 MAX_TS_MS: Final = 253_402_300_799_999  # 9999-12-31T23:59:59.999Z
+TRANSCRIPT_TEXT_MAX: Final = 4096
+"""Characters of one transcript segment's text."""
 
 
 def datetime_to_ms(value: datetime) -> int:
@@ -144,6 +146,21 @@ class CsatSubmitted(Event, tag="csat.submitted"):
     agent: Name | None = None
 
 
+class CallTranscript(Event, tag="call.transcript"):
+    """A transcript segment of a call (docs/phrases.md). `offset_ms` counts from the call's
+    start; `final` false marks a partial result, which phrase spotting ignores; `sentiment` is
+    the platform's reading of the segment, kept when it sends one."""
+
+    call_id: Id
+    role: Literal["agent", "customer"]
+    text: Annotated[str, msgspec.Meta(max_length=TRANSCRIPT_TEXT_MAX)]
+    offset_ms: Annotated[int, msgspec.Meta(ge=0, le=2**31 - 1)] | None = None
+    agent: Name | None = None
+    final: bool = True
+    language: Annotated[str, msgspec.Meta(min_length=2, max_length=35)] | None = None
+    sentiment: Literal["positive", "neutral", "negative", "mixed"] | None = None
+
+
 AnyEvent = (
     CallQueued
     | CallRinging
@@ -162,6 +179,7 @@ AnyEvent = (
     | AgentState
     | DealClosed
     | CsatSubmitted
+    | CallTranscript
 )
 
 EVENT_TYPES: Final[tuple[type[Event], ...]] = AnyEvent.__args__

@@ -43,7 +43,7 @@ def metric_out(spec: MetricSpec) -> MetricOut:
         labels={"en": spec.label_en, "pl": spec.label_pl},
         description=spec.description,
         scopes=list(spec.scopes),
-        windowed=spec.family in (MetricFamily.calls, MetricFamily.agent_time),
+        windowed=spec.family in (MetricFamily.calls, MetricFamily.agent_time, MetricFamily.phrases),
         in_reports=spec.rollup.value != "none",
         thresholds=(
             ThresholdsOut(warn=spec.thresholds.warn, crit=spec.thresholds.crit)

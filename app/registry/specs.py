@@ -44,6 +44,7 @@ class MetricFamily(enum.StrEnum):
     agent_gauge = "agent_gauge"  # agents now: tenant, team and agent, `live`
     agent_state = "agent_state"  # one agent's state now (`each_agent` alert rules only)
     shifts = "shifts"  # from shifts and logins: reports only
+    phrases = "phrases"  # phrase spotting in transcripts: every scope, every window
 
 
 class Rollup(enum.StrEnum):
@@ -101,5 +102,6 @@ SCOPES: Final = {
     MetricFamily.agent_gauge: ("tenant", "team", "agent"),
     MetricFamily.agent_state: ("agent",),
     MetricFamily.shifts: ("tenant", "team", "agent"),
+    MetricFamily.phrases: ("tenant", "queue", "team", "agent"),
 }
 """The scopes each family of metrics exists for."""

@@ -8,7 +8,9 @@ from sqlalchemy import select
 
 from app.core.db import Database
 from app.org.models import Agent, Queue, Team, Tenant
+from app.phrases.models import PhraseListRow
 from app.streams.aggregator.config import QueueConfig, TenantConfig
+from app.streams.aggregator.phrase_lists import PhraseListConfig
 
 
 async def load_tenant_config(db: Database, tenant_id: int, max_call_age_s: float) -> TenantConfig:
@@ -20,6 +22,13 @@ async def load_tenant_config(db: Database, tenant_id: int, max_call_age_s: float
                 select(Agent.external_id, Agent.display_name, Team.name)
                 .outerjoin(Team, Agent.team_id == Team.id)
                 .where(Agent.tenant_id == tenant_id)
+            )
+        ).all()
+        phrase_lists = (
+            await session.scalars(
+                select(PhraseListRow)
+                .where(PhraseListRow.tenant_id == tenant_id)
+                .order_by(PhraseListRow.name)
             )
         ).all()
     return TenantConfig(
@@ -37,6 +46,10 @@ async def load_tenant_config(db: Database, tenant_id: int, max_call_age_s: float
         agent_teams={agent: team for agent, _, team in rows if team},
         agent_names={agent: name for agent, name, _ in rows if name},
         max_call_age_s=max_call_age_s,
+        phrase_lists=tuple(
+            PhraseListConfig(pl.name, pl.kind, pl.role, tuple(pl.phrases), pl.within_s)  # type: ignore[arg-type]
+            for pl in phrase_lists
+        ),
     )
 
 

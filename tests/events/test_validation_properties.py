@@ -52,6 +52,11 @@ REQUIRED: dict[str, dict[str, st.SearchStrategy[Any]]] = {
     "agent.state": {"agent": name, "state": st.sampled_from(["available", "break"])},
     "deal.closed": {"agent": name, "amount": st.floats(0, 1e12)},
     "csat.submitted": {"score": st.integers(1, 5)},
+    "call.transcript": {
+        "call_id": name,
+        "role": st.sampled_from(["agent", "customer"]),
+        "text": st.text(max_size=40),
+    },
 }
 
 
@@ -74,7 +79,9 @@ SAMPLES = [
     {"id": "e4", "type": "call.transferred", "ts": 2, "call_id": "c", "to_agent": "b"},
     {"id": "e5", "type": "agent.state", "ts": 3, "agent": "a", "state": "break", "reason": "x"},
     {"id": "e6", "type": "csat.submitted", "ts": 4, "score": 5, "agent": "a"},
-]
+    {"id": "e7", "type": "call.transcript", "ts": 5, "call_id": "c", "role": "agent",
+     "text": "Dzień dobry", "offset_ms": 1200, "sentiment": "neutral"},
+]  # fmt: skip
 record = st.one_of(valid_event(), json_values, mutated_records(SAMPLES).map(lambda r: r[:1]))
 
 

@@ -13,6 +13,7 @@ from app.events.schemas import AnyEvent
 from app.integrations.asterisk import parse_queue_log
 from app.integrations.common import ParseResult, text_lines
 from app.integrations.connect import parse_agent_events, parse_contact_records
+from app.integrations.contact_lens import parse_segments
 from app.integrations.freeswitch import parse_callcenter_events
 from app.integrations.technion import parse_technion
 from app.integrations.twilio import parse_form, taskrouter_to_events
@@ -26,6 +27,7 @@ PARSERS: dict[str, Callable[[bytes], ParseResult]] = {
     "connect ctr": parse_contact_records,
     "freeswitch": parse_callcenter_events,
     "twilio": lambda body: taskrouter_to_events(parse_form(body)),
+    "contact lens": lambda body: parse_segments(body, received_ms=1_700_000_000_000),
 }
 
 DEPTH = 200_000

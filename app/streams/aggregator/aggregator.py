@@ -16,6 +16,7 @@ from app.streams.aggregator.facts import Fact
 from app.streams.aggregator.ledgers import StateTime, unpack
 from app.streams.aggregator.machine import Machine
 from app.streams.aggregator.periods import Calendar
+from app.streams.aggregator.phrases import HitRecord
 from app.streams.aggregator.records import (
     LOGGED_OUT,
     STATE_DELTAS,
@@ -130,6 +131,8 @@ class TenantAggregator:
         if states:
             ring, call, wrap, avail, brk = unpack(sum(st.cnt for st in states), TIMED_STATES)
             out.update(catalog.agent_gauges(ring, call, wrap, avail, brk, stats.reasons))
+        if window != LIVE and m.phrases.active:
+            out.update(m.phrases.metrics(scope, window, q))
         return out
 
     def snapshot(
@@ -153,17 +156,26 @@ class TenantAggregator:
 
     def scopes(self) -> list[str]:
         m = self._m
-        return [
+        scopes = [
             "tenant",
             *(f"queue:{q}" for q in m.queues),
             *(f"team:{t}" for t in m.teams),
             *(f"agent:{a}" for a in m.agent_stats),
         ]
+        if m.phrases.scopes:
+            known = set(scopes)
+            scopes += [key for key in m.phrases.scopes if key not in known]
+        return scopes
 
     def agent_board(
         self, now_ms: int, team: str | None = None, queue: str | None = None
     ) -> list[AgentStatus]:
         return agent_board(self._m, now_ms, team, queue)
+
+    def phrase_hits(self, now_ms: int = 0, after: int = 0) -> list[HitRecord]:
+        """The latest phrase hits (at most `phrases.RECENT_HITS`) newer than hit number `after`,
+        at `now_ms` (segments past their retention without text)."""
+        return self._m.phrases.latest_hits(now_ms, after)
 
     def counts_by_type(self) -> dict[str, int]:
         return {_TYPE_NAMES[cls]: n for cls, n in self._m.counts.items() if n}

@@ -26,6 +26,7 @@ from app.streams.aggregator.config import QueueConfig, TenantConfig
 from app.streams.aggregator.facts import Fact, materialize
 from app.streams.aggregator.ledgers import StateTime
 from app.streams.aggregator.periods import Calendar
+from app.streams.aggregator.phrases import PhraseSpotter
 from app.streams.aggregator.records import (
     EMPTY,
     WRAPUP,
@@ -70,6 +71,7 @@ class TenantState:
     """Live calls and agents, the ledgers of every scope, pending facts; the clock."""
 
     def __init__(self, config: TenantConfig) -> None:
+        self.phrases = PhraseSpotter(self)  # type: ignore[arg-type]
         self.configure(config)
         self.calendar = Calendar(config.timezone)
         self.wm = -1  # aggregator time: latest event time (or expiry) applied; -1: none yet
@@ -106,6 +108,7 @@ class TenantState:
             name: _rules(q) for name, q in config.queues.items()
         }
         self.default_rules = _rules(config.default_queue)
+        self.phrases.configure(config)
 
     def sl_ms(self, queue: str | None) -> float:
         return self.rules.get(queue, self.default_rules)[0]
@@ -228,6 +231,7 @@ class TenantState:
                 stats.states.prune(cutoff)
         self.unteamed.roll(ivl, day if new_day else None)
         self.unteamed.prune(cutoff)
+        self.phrases.roll(new_day, cutoff, x)
         forget = x - self.keep_ms
         order = self.finished_order
         finished = self.finished

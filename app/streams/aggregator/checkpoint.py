@@ -148,6 +148,7 @@ class MachineState(msgspec.Struct):
     calls: list[Call]
     finished: list[Call]
     facts: list[Fact]
+    phrases: bytes = b""  # phrase_checkpoint.PhraseState, empty without phrase spotting
 
 
 # ---------------------------------------------------------------------- dump
@@ -201,6 +202,8 @@ def _agent(ag: Agent) -> AgentRecordState:
 
 
 def dump_machine(m: Machine) -> bytes:
+    from app.streams.aggregator.phrase_checkpoint import dump_phrases
+
     cutoff = m.wm - HOUR_MS
     alive = sorted(
         (tomb for tomb in m.finished.values() if m.wm - tomb.done_at < m.keep_ms),
@@ -224,6 +227,7 @@ def dump_machine(m: Machine) -> bytes:
         calls=list(m.calls.values()),
         finished=alive,
         facts=[materialize(f) for f in m.facts],
+        phrases=dump_phrases(m.phrases, m.wm, cutoff),
     )
     return msgspec.msgpack.encode(state)
 
@@ -266,6 +270,8 @@ class CheckpointUnreadable(ValueError):
 
 
 def load_machine(data: bytes, config: TenantConfig) -> Machine:
+    from app.streams.aggregator.phrase_checkpoint import load_phrases
+
     try:
         state = msgspec.msgpack.decode(data, type=MachineState)
     except msgspec.MsgspecError as exc:
@@ -310,6 +316,7 @@ def load_machine(data: bytes, config: TenantConfig) -> Machine:
         m.finished[tomb.id] = tomb
         m.finished_order.append(tomb)
     m.facts = list(state.facts)
+    load_phrases(m.phrases, state.phrases)
     m.rebuild_wrap_deadlines()
     m.due = min(m.ivl_end, m.next_deadline())
     return m

@@ -20,6 +20,7 @@ from app.events.schemas import (
     CallQueued,
     CallResumed,
     CallRinging,
+    CallTranscript,
     CallTransferred,
     CallWrapupEnded,
     CsatSubmitted,
@@ -71,6 +72,7 @@ class Machine(Rules):
             AgentState: self.on_state,
             DealClosed: self.on_deal,
             CsatSubmitted: self.on_csat,
+            CallTranscript: self.phrases.on_transcript,
         }
 
     # ------------------------------------------------------------------ call events

@@ -701,7 +701,7 @@ export interface paths {
         put?: never;
         /**
          * Ingest a batch of canonical events
-         * @description Body: a JSON array of events (`Content-Type: application/json`) or one event per line (`application/x-ndjson`); at most 10,000 events and 5 MB (configurable), beyond that 413. Each event is validated on its own: good events are kept even when others in the batch are rejected. Events whose `id` the tenant already sent (within at least 24 h) are counted as duplicates and not applied again. Events more than 5 minutes in the future are rejected. The events are acknowledged only once the event log holds them. The answer is 200 when at least one event was accepted or was a duplicate, 422 when every event was rejected; the body always lists each rejected event's index and reason. Event types: call.queued, call.ringing, call.answered, call.hold, call.resumed, call.transferred, call.ended, call.wrapup_ended, call.abandoned, call.left_queue, call.dialed, call.connected, agent.login, agent.logout, agent.state, deal.closed, csat.submitted.
+         * @description Body: a JSON array of events (`Content-Type: application/json`) or one event per line (`application/x-ndjson`); at most 10,000 events and 5 MB (configurable), beyond that 413. Each event is validated on its own: good events are kept even when others in the batch are rejected. Events whose `id` the tenant already sent (within at least 24 h) are counted as duplicates and not applied again. Events more than 5 minutes in the future are rejected. The events are acknowledged only once the event log holds them. The answer is 200 when at least one event was accepted or was a duplicate, 422 when every event was rejected; the body always lists each rejected event's index and reason. Event types: call.queued, call.ringing, call.answered, call.hold, call.resumed, call.transferred, call.ended, call.wrapup_ended, call.abandoned, call.left_queue, call.dialed, call.connected, agent.login, agent.logout, agent.state, deal.closed, csat.submitted, call.transcript.
          */
         post: operations["post_events_v1_events_post"];
         delete?: never;
@@ -764,6 +764,26 @@ export interface paths {
          * @description Body: agent event stream records (JSON array, one object, or NDJSON), as the Kinesis stream delivers them. See docs/integrations.md.
          */
         post: operations["connect_agent_events_v1_integrations_connect_agent_events_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/integrations/connect/contact-lens": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Amazon Connect Contact Lens real-time segments
+         * @description Body: events of a Contact Lens real-time segment stream (JSON array, one object, or NDJSON), as the Kinesis data stream delivers them; each final `Transcript` segment becomes a `call.transcript` stamped with the time it was received. Partial `Utterance` segments, categories and session events are counted in `skipped`. The text is matched against the phrase lists and not stored (docs/phrases.md). See docs/integrations.md.
+         */
+        post: operations["connect_contact_lens_v1_integrations_connect_contact_lens_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2010,7 +2030,7 @@ export interface components {
          * @description Where the value comes from, which decides the scopes and windows it exists for.
          * @enum {string}
          */
-        MetricFamily: "calls" | "agent_time" | "queue_gauge" | "agent_gauge" | "agent_state" | "shifts";
+        MetricFamily: "calls" | "agent_time" | "queue_gauge" | "agent_gauge" | "agent_state" | "shifts" | "phrases";
         /** MetricHistory */
         MetricHistory: {
             /** Metric */
@@ -5121,6 +5141,57 @@ export interface operations {
         };
     };
     connect_agent_events_v1_integrations_connect_agent_events_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": Record<string, never>[];
+                "application/x-ndjson": string;
+            };
+        };
+        responses: {
+            /** @description what was parsed, kept, skipped and refused */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        accepted: number;
+                        duplicates: number;
+                        errors: {
+                            line: number;
+                            reason: string;
+                        }[];
+                        events: number;
+                        rejected: Record<string, never>[];
+                        skipped: {
+                            [key: string]: number;
+                        };
+                    };
+                };
+            };
+            /** @description the body is larger than the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description the event log is unavailable; retry after `Retry-After` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    connect_contact_lens_v1_integrations_connect_contact_lens_post: {
         parameters: {
             query?: never;
             header?: never;
