@@ -33,8 +33,10 @@ from app.core.services import Services
 from app.events.service import ingest_events
 from app.integrations.simulation import DEFAULT_QUEUES, SimConfig, Simulator, Surge
 from app.integrations.simulation.live import stream_live
+from app.integrations.simulation.transcripts import DEMO_PHRASE_LISTS
 from app.org.provision import provision_roster
 from app.org.service import DEFAULT_TENANT, ensure_tenant
+from app.phrases.service import ensure_phrase_lists
 
 log = get_logger(__name__)
 
@@ -105,6 +107,7 @@ def demo_config(now: datetime, seed: int = 7) -> SimConfig:
         target_occupancy=DEMO_OCCUPANCY,
         time_zone=busy_time_zone(now),
         id_prefix=f"demo-{int(start.timestamp())}",
+        transcripts=True,
         surge=Surge(
             anchor=now + FIRST_RUSH_AFTER,
             period_s=RUSH_EVERY_S,
@@ -134,6 +137,7 @@ async def run_demo(services: Services, speed: float = 1.0) -> None:
         tenant = await ensure_tenant(session, DEFAULT_TENANT)
         await provision_roster(session, tenant.id, sim.roster())
         await ensure_demo_rules(session, tenant.id)
+        await ensure_phrase_lists(session, tenant.id, DEMO_PHRASE_LISTS)
         await session.commit()
         tenant_id = tenant.id
     services.configs.invalidate(tenant_id)

@@ -167,6 +167,10 @@ class SimConfig(msgspec.Struct, frozen=True, kw_only=True):
     into the same tenant without the events being taken for duplicates."""
     surge: Surge | None = None
     """Recurring rushes on top of the curve (the live demo); None: the curve alone."""
+    transcripts: bool = False
+    """Send Polish and English transcript segments of each answered call (`call.transcript`,
+    written against `simulation.transcripts.DEMO_PHRASE_LISTS`). Drawn from their own random
+    stream: the calls are the same with or without them."""
 
     def __post_init__(self) -> None:
         if self.start.tzinfo is None:
