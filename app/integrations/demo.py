@@ -84,6 +84,17 @@ DEMO_RULES: Final = (
         keep_firing_for_s=30,
         severity="warning",
     ),
+    RuleIn(
+        name="Banned phrase",
+        description="An agent said a phrase of a `banned` list in the last five minutes "
+        "(demo rule; the phrase: GET /v1/phrase-hits?kind=banned).",
+        metric="banned_calls",
+        scope="each_agent",
+        window="5m",
+        op=">",
+        threshold=0,
+        severity="critical",
+    ),
 )
 """The alert rules a demo tenant starts with (only if it has none)."""
 

@@ -927,6 +927,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/phrase-hits": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The latest phrase hits (at most 50), oldest first
+         * @description Team leads get only their teams' agents' hits; agents and display links are refused. See docs/phrases.md.
+         */
+        get: operations["get_hits_v1_phrase_hits_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/phrase-lists": {
         parameters: {
             query?: never;
@@ -2137,6 +2157,50 @@ export interface components {
              * @description 10 to 200 characters.
              */
             new_password: string;
+        };
+        /** PhraseHitOut */
+        PhraseHitOut: {
+            /** Agent */
+            agent: string | null;
+            /**
+             * At
+             * Format: date-time
+             * @description when the segment was applied (aggregator time)
+             */
+            at: string;
+            /** Call Id */
+            call_id: string;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "required" | "banned" | "signal";
+            /** List */
+            list: string;
+            /**
+             * Phrase
+             * @description the phrase of the list that matched, as written there
+             */
+            phrase: string;
+            /** Queue */
+            queue: string | null;
+            /**
+             * Role
+             * @enum {string}
+             */
+            role: "agent" | "customer";
+            /**
+             * Seq
+             * @description the hit's number in the tenant's stream: ask `after` it
+             */
+            seq: number;
+            /** Team */
+            team: string | null;
+            /**
+             * Text
+             * @description the segment, only if the tenant keeps matching segments (and within their retention); otherwise null
+             */
+            text: string | null;
         };
         /** PhraseListIn */
         PhraseListIn: {
@@ -5506,6 +5570,40 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["MetricHistory"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_hits_v1_phrase_hits_get: {
+        parameters: {
+            query?: {
+                /** @description only hits with a larger `seq` */
+                after?: number;
+                /** @description one kind of list */
+                kind?: ("required" | "banned" | "signal") | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PhraseHitOut"][];
                 };
             };
             /** @description Validation Error */
