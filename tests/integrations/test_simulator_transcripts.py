@@ -46,10 +46,13 @@ def test_the_demo_lists_show_adherence_signals_sentiment_and_banned_promises() -
     today = agg.metrics("tenant", "today", events[-1].ts)  # type: ignore[attr-defined]
     for required in ("powitanie", "greeting"):
         adherence = today[f"script_adherence:{required}"]
-        assert adherence is not None and 0.2 < adherence < 0.6, (required, adherence)
+        assert adherence is not None
+        assert 0.2 < adherence < 0.6, (required, adherence)
     banned = today["banned_calls"]
-    assert isinstance(banned, int) and banned >= 1
+    assert isinstance(banned, int)
+    assert banned >= 1
     assert today["calls_with:rezygnacja"] > 10  # type: ignore[operator]
     negative = today["negative_sentiment_share"]
-    assert negative is not None and 0.1 < negative < 0.6
+    assert negative is not None
+    assert 0.1 < negative < 0.6
     assert any(hit.kind == "banned" for hit in agg.phrase_hits())

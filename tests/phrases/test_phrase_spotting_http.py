@@ -20,7 +20,6 @@ from tests.integrations.golden import SAMPLES
 from tests.phrases.test_phrase_scenario import TENANT
 from tests.phrases.transcripts import LISTS, events
 
-
 BANNED_RULE = {
     "name": "Banned phrase",
     "metric": "banned_calls",
