@@ -15,7 +15,7 @@ from app.coaching.models import CoachingNoteRow
 from app.core.db import Base
 from app.dashboards.models import Dashboard
 from app.org.models import Agent, Queue, Team, Tenant
-from app.phrases.models import PhraseListRow
+from app.phrases.models import PhraseListRow, PhraseSettingsRow
 from app.plans.models import PlanRow
 from app.reports.models import (
     AgentStateFactRow,
@@ -50,6 +50,7 @@ __all__ = [
     "KpiRollupZone",
     "LoginThrottle",
     "PhraseListRow",
+    "PhraseSettingsRow",
     "PlanRow",
     "Queue",
     "ShiftRow",

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from app.core.db import Database
 from app.org.models import Agent, Queue, Team, Tenant
-from app.phrases.models import PhraseListRow
+from app.phrases.models import PhraseListRow, PhraseSettingsRow
 from app.streams.aggregator.config import QueueConfig, TenantConfig
 from app.streams.aggregator.phrase_lists import PhraseListConfig
 
@@ -31,6 +31,7 @@ async def load_tenant_config(db: Database, tenant_id: int, max_call_age_s: float
                 .order_by(PhraseListRow.name)
             )
         ).all()
+        phrase_settings = await session.get(PhraseSettingsRow, tenant_id)
     return TenantConfig(
         tenant_id=tenant_id,
         timezone=tenant.timezone if tenant else "UTC",
@@ -50,6 +51,8 @@ async def load_tenant_config(db: Database, tenant_id: int, max_call_age_s: float
             PhraseListConfig(pl.name, pl.kind, pl.role, tuple(pl.phrases), pl.within_s)  # type: ignore[arg-type]
             for pl in phrase_lists
         ),
+        keep_segments=bool(phrase_settings and phrase_settings.keep_segments),
+        segment_retention_s=(phrase_settings.retention_days if phrase_settings else 7) * 86400,
     )
 
 

@@ -987,6 +987,24 @@ export interface paths {
         patch: operations["patch_list_v1_phrase_lists__list_id__patch"];
         trace?: never;
     };
+    "/v1/phrase-settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** What phrase spotting keeps of transcripts */
+        get: operations["get_settings_v1_phrase_settings_get"];
+        /** Change what phrase spotting keeps (admins) */
+        put: operations["put_settings_v1_phrase_settings_put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/plans": {
         parameters: {
             query?: never;
@@ -2270,6 +2288,21 @@ export interface components {
             role?: ("agent" | "customer" | "any") | null;
             /** Within S */
             within_s?: number | null;
+        };
+        /** PhraseSettings */
+        PhraseSettings: {
+            /**
+             * Keep Segments
+             * @description Keep the transcript segment of each phrase hit (shown to admins, supervisors and the agent's team leads with the hit); false: only the match (list, phrase, call, time, role) is kept.
+             * @default false
+             */
+            keep_segments: boolean;
+            /**
+             * Retention Days
+             * @description How long a kept segment is kept.
+             * @default 7
+             */
+            retention_days: number;
         };
         /** PlanIn */
         PlanIn: {
@@ -5774,6 +5807,59 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_settings_v1_phrase_settings_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PhraseSettings"];
+                };
+            };
+        };
+    };
+    put_settings_v1_phrase_settings_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PhraseSettings"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PhraseSettings"];
+                };
             };
             /** @description Validation Error */
             422: {

@@ -1,0 +1,32 @@
+"""phrase settings: whether a tenant keeps the transcript segments of phrase hits, how long
+
+Revision ID: 0013_phrase_settings
+Revises: 0012_channel_owner
+Create Date: 2026-12-07 00:40:00
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = '0013_phrase_settings'
+down_revision: str | None = '0012_channel_owner'
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        'phrase_settings',
+        sa.Column('tenant_id', sa.Integer(), nullable=False),
+        sa.Column('keep_segments', sa.Boolean(), nullable=False),
+        sa.Column('retention_days', sa.Integer(), nullable=False),
+        sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(['tenant_id'], ['tenants.id'], ondelete='CASCADE'),
+        sa.PrimaryKeyConstraint('tenant_id'),
+    )
+
+
+def downgrade() -> None:
+    op.drop_table('phrase_settings')
