@@ -22,7 +22,9 @@ MAX_WIDGETS: Final = 48
 METRICS: Final = LIVE_METRICS
 AGENT_STATES: Final = ("available", "ringing", "on_call", "wrapup", "break", "logged_out")
 
-WidgetType = Literal["kpi", "gauge", "queue_table", "agent_board", "chart", "leaderboard", "alerts"]
+WidgetType = Literal[
+    "kpi", "gauge", "queue_table", "agent_board", "chart", "leaderboard", "alerts", "phrases"
+]
 METRIC_WIDGETS: Final = frozenset({"kpi", "gauge", "chart"})
 _WIDGET_ID = re.compile(r"^[A-Za-z0-9_-]{1,40}$")
 
@@ -97,7 +99,9 @@ class Widget(StrictModel):
     options: dict[str, OptionValue] = Field(
         default_factory=dict,
         description="Per type: agent board `team`, `states`; queue table `queues`, `sort`; "
-        "leaderboard `by` (`revenue`, `deals`, `conversion`), `limit`; chart `minutes`.",
+        "leaderboard `by` (`revenue`, `deals`, `conversion`), `limit`; chart `minutes`; "
+        "phrases (script adherence per agent) `list` (a `required` phrase list), `limit`, "
+        "`team`.",
     )
 
     @field_validator("id")

@@ -14,6 +14,7 @@ export const WIDGET_TYPES: WidgetType[] = [
   "chart",
   "leaderboard",
   "alerts",
+  "phrases",
 ];
 
 const DEFAULTS: Record<WidgetType, Partial<WidgetConfig>> = {
@@ -24,6 +25,7 @@ const DEFAULTS: Record<WidgetType, Partial<WidgetConfig>> = {
   chart: { w: 5, h: 2, metric: "service_level", window: "15m" },
   leaderboard: { w: 4, h: 3, window: "today", options: { by: "revenue", limit: 5 } },
   alerts: { w: 6, h: 2 },
+  phrases: { w: 4, h: 3, window: "today", options: { limit: 8 } },
 };
 
 export function rowsOf(widgets: WidgetConfig[]): number {

@@ -403,6 +403,13 @@ export const en = {
   "admin.keyOnce": "Copy this key now. It is shown only once; only its hash is stored.",
   "admin.copy": "Copy",
   "admin.done": "Done",
+  "widget.phrases": "Script adherence",
+  "phrases.title": "Script adherence {list}",
+  "phrases.agent": "Agent",
+  "phrases.adherence": "Adherence",
+  "phrases.banned": "Banned",
+  "phrases.empty": "No transcribed calls yet",
+  "edit.phraseList": "Phrase list (required)",
 };
 
 export type MessageKey = keyof typeof en;
@@ -810,4 +817,11 @@ export const pl: Record<MessageKey, string> = {
   "admin.keyOnce": "Skopiuj ten klucz teraz. Jest pokazywany tylko raz; przechowywany jest tylko jego skrót.",
   "admin.copy": "Kopiuj",
   "admin.done": "Gotowe",
+  "widget.phrases": "Zgodność ze skryptem",
+  "phrases.title": "Zgodność ze skryptem {list}",
+  "phrases.agent": "Konsultant",
+  "phrases.adherence": "Zgodność",
+  "phrases.banned": "Zakazane",
+  "phrases.empty": "Brak rozmów z transkrypcją",
+  "edit.phraseList": "Lista fraz (wymagana)",
 };

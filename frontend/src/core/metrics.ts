@@ -61,8 +61,13 @@ export function reportMetrics(): string[] {
   return [...specs.values()].filter((spec) => spec.in_reports).map((spec) => spec.name);
 }
 
+/** Metrics named per phrase list (`script_adherence:LIST`) share their base's spec. */
+const PER_LIST = new Set(["phrase_hits", "calls_with", "script_adherence"]);
+
 function specOf(metric: string): MetricSpec | undefined {
-  return specs.get(metric.startsWith(breakPrefix) ? breakPrefix.slice(0, -1) : metric);
+  if (metric.startsWith(breakPrefix)) return specs.get(breakPrefix.slice(0, -1));
+  const base = metric.split(":", 1)[0];
+  return specs.get(metric.includes(":") && PER_LIST.has(base) ? base : metric);
 }
 
 export function metricInfo(metric: string): MetricInfo {
@@ -79,7 +84,10 @@ export function metricLabel(metric: string): string {
   if (metric.startsWith(breakPrefix)) {
     return t("metric.break_reason", { reason: metric.slice(breakPrefix.length) });
   }
-  return specOf(metric)?.labels[locale()] ?? metric;
+  const label = specOf(metric)?.labels[locale()];
+  if (label === undefined) return metric;
+  const [base, list] = [metric.split(":", 1)[0], metric.slice(metric.indexOf(":") + 1)];
+  return metric.includes(":") && PER_LIST.has(base) ? `${label}: ${list}` : label;
 }
 
 /** The value as shown on a tile; `—` when there is none (a zero denominator). */

@@ -11,6 +11,7 @@ import "../widgets/fw-chart";
 import "../widgets/fw-gauge";
 import "../widgets/fw-kpi";
 import "../widgets/fw-leaderboard";
+import "../widgets/fw-phrases";
 import "../widgets/fw-queue-table";
 
 function widget(config: WidgetConfig) {
@@ -29,6 +30,8 @@ function widget(config: WidgetConfig) {
       return html`<fw-leaderboard .config=${config}></fw-leaderboard>`;
     case "alerts":
       return html`<fw-alerts .config=${config}></fw-alerts>`;
+    case "phrases":
+      return html`<fw-phrases .config=${config}></fw-phrases>`;
   }
 }
 
