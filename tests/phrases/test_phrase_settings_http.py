@@ -69,3 +69,24 @@ async def test_segments_are_kept_only_when_the_tenant_says_so(app_server: Runnin
         return await hits() == [("c1", None), ("c2", LINE)]
 
     await eventually(second, timeout=20)
+
+
+async def test_a_coaching_note_links_the_calls_that_show_the_problem(
+    app_server: RunningApp,
+) -> None:
+    url = app_server.settings.database_url
+    tenant_id, _ = await make_tenant_key(url)
+    await make_org(url, tenant_id, {"alfa": ["piotr"]}, ())
+    admin = await make_token(url, await make_user(url, tenant_id, "root", Role.admin))
+    note = {"agent": "piotr", "date": "2026-03-02", "topic": "Promises", "call_ids": ["p2", "e1"]}
+    async with app_server.client(admin.token) as c:
+        created = await c.post("/v1/coaching", json=note)
+        assert created.status_code == 201, created.text
+        assert created.json()["call_ids"] == ["p2", "e1"]
+        got = (await c.get(f"/v1/coaching/{created.json()['id']}")).json()
+        assert got["call_ids"] == ["p2", "e1"]
+        twice = await c.post("/v1/coaching", json={**note, "call_ids": ["p2", "p2"]})
+        assert twice.status_code == 422
+        assert twice.json()["error"]["details"][0]["field"] == "body.call_ids"
+        plain = await c.post("/v1/coaching", json={**note, "call_ids": []})
+        assert plain.json()["call_ids"] == []

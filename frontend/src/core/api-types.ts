@@ -1714,6 +1714,12 @@ export interface components {
              */
             author?: string | null;
             /**
+             * Call Ids
+             * @description Calls that show the problem (the `call_id` of their events, as listed with the phrase hits of `GET /v1/phrase-hits`); at most 20, none twice.
+             * @default []
+             */
+            call_ids: string[];
+            /**
              * Date
              * Format: date
              * @description the local date of the session
@@ -1739,6 +1745,11 @@ export interface components {
             agent: string;
             /** Author */
             author: string;
+            /**
+             * Call Ids
+             * @description the calls linked to the session
+             */
+            call_ids: string[];
             /**
              * Date
              * Format: date

@@ -1,6 +1,7 @@
-"""phrase settings: whether a tenant keeps the transcript segments of phrase hits, how long
+"""phrase spotting: whether a tenant keeps the transcript segments of phrase hits and how long;
+the calls a coaching note links
 
-Revision ID: 0013_phrase_settings
+Revision ID: 0013_phrase_spotting
 Revises: 0012_channel_owner
 Create Date: 2026-12-07 00:40:00
 """
@@ -10,7 +11,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = '0013_phrase_settings'
+revision: str = '0013_phrase_spotting'
 down_revision: str | None = '0012_channel_owner'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
@@ -26,7 +27,13 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(['tenant_id'], ['tenants.id'], ondelete='CASCADE'),
         sa.PrimaryKeyConstraint('tenant_id'),
     )
+    with op.batch_alter_table('coaching_notes') as batch:
+        batch.add_column(
+            sa.Column('call_ids', sa.JSON(), nullable=False, server_default=sa.text("'[]'"))
+        )
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('coaching_notes') as batch:
+        batch.drop_column('call_ids')
     op.drop_table('phrase_settings')
