@@ -154,3 +154,32 @@ def test_repeated_segment_under_its_own_id_is_the_sender_s_business_but_a_stale_
     today = agg.metrics("tenant", "today", later)
     assert today["phrase_hits:rezygnacja"] == 3
     assert today["calls_with:rezygnacja"] == 2
+
+
+def test_an_edited_list_applies_from_then_on_and_survives_a_restart() -> None:
+    """`powitanie` cut to its first phrase before the calls are handled: p2, which said only
+    that in time, becomes adherent; hits already counted stay as they were."""
+    import msgspec
+
+    from tests.phrases.transcripts import LISTS
+
+    stream = events()
+    cut = 21  # after every segment of p1, p2, e1 and e2, before any of them is handled
+    edited = msgspec.structs.replace(
+        config(),
+        phrase_lists=tuple(
+            msgspec.structs.replace(pl, phrases=pl.phrases[:1]) if pl.name == "powitanie" else pl
+            for pl in LISTS
+        ),
+    )
+    live = TenantAggregator(config())
+    live.apply_batch(stream[:cut])
+    restarted = TenantAggregator.load(live.dump(), edited)
+    live.set_config(edited)
+    live.apply_batch(stream[cut:])
+    restarted.apply_batch(stream[cut:])
+    got = phrase_metrics(live, "tenant")
+    assert got["script_adherence:powitanie"] == 0.5
+    assert got["phrase_hits:powitanie"] == 8 - 1  # p3's `Nazywam się` no longer counts
+    assert phrase_metrics(restarted, "tenant") == got
+    assert restarted.dump() == live.dump()
