@@ -113,13 +113,13 @@ def run(tz: str, ops: list[Op]) -> None:
     assert Counter(agg.drain_facts()) == Counter(ref.facts)
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(phrase_scenarios())
 def test_phrase_metrics_match_the_reference(case: tuple[str, list[Op]]) -> None:
     run(*case)
 
 
-@settings(max_examples=4, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=3, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(phrase_scenarios(max_events=250))
 def test_phrase_metrics_match_the_reference_on_long_streams(case: tuple[str, list[Op]]) -> None:
     run(*case)
