@@ -377,12 +377,20 @@ def simulate(
         str | None,
         typer.Option(
             help="create the roster's queues, teams and agents for this tenant in the "
-            "database of FLOORWATCH_DATABASE_URL first"
+            "database of FLOORWATCH_DATABASE_URL first (and, with --transcripts, the demo's "
+            "phrase lists if it has none)"
         ),
     ] = None,
+    transcripts: Annotated[
+        bool,
+        typer.Option(
+            help="send Polish and English transcript segments of the calls (phrase spotting: "
+            "script adherence, banned promises, cancellation signals)"
+        ),
+    ] = True,
 ) -> None:
-    """Post realistic live traffic (arrivals, abandons, breaks, sales, CSAT; with --pipeline
-    also deals through the sales pipeline) to a server."""
+    """Post realistic live traffic (arrivals, abandons, breaks, sales, CSAT, transcript
+    segments; with --pipeline also deals through the sales pipeline) to a server."""
     import time
     from datetime import UTC, datetime, timedelta
 
@@ -401,6 +409,7 @@ def simulate(
             time_zone=timezone,
             id_prefix=f"sim{seed}-{int(start.timestamp())}",
             pipeline=pipeline,
+            transcripts=transcripts,
         )
     )
     if provision_tenant:
@@ -423,13 +432,17 @@ def simulate(
 
 async def _provision(db: Database, tenant_name: str, sim: object) -> None:
     from app.integrations.simulation import Simulator
+    from app.integrations.simulation.transcripts import DEMO_PHRASE_LISTS
     from app.org.provision import provision_roster
     from app.org.service import ensure_tenant
+    from app.phrases.service import ensure_phrase_lists
 
     assert isinstance(sim, Simulator)
     async with db.session() as session:
         tenant = await ensure_tenant(session, tenant_name)
         await provision_roster(session, tenant.id, sim.roster())
+        if sim.config.transcripts:
+            await ensure_phrase_lists(session, tenant.id, DEMO_PHRASE_LISTS)
         await session.commit()
 
 

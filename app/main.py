@@ -143,11 +143,21 @@ def create_app(settings: Settings | None = None, *, run_worker: bool = True) -> 
 
     from app.coaching.endpoints import router as coaching_router
     from app.phrases.endpoints import router as phrases_router
+    from app.phrases.hits import router as phrase_hits_router
+    from app.phrases.settings import router as phrase_settings_router
     from app.plans.endpoints import router as plans_router
     from app.reports.endpoints import router as reports_router
     from app.shifts.endpoints import router as shifts_router
 
-    for router in (reports_router, shifts_router, plans_router, coaching_router, phrases_router):
+    for router in (
+        reports_router,
+        shifts_router,
+        plans_router,
+        coaching_router,
+        phrases_router,
+        phrase_hits_router,
+        phrase_settings_router,
+    ):
         app.include_router(router)
 
     from app.pipeline.endpoints import router as pipeline_router

@@ -17,7 +17,7 @@ from app.dashboards.models import Dashboard
 from app.integrations.models import CrmSettingsRow
 from app.messages.models import FloorMessage
 from app.org.models import Agent, Queue, Team, Tenant
-from app.phrases.models import PhraseListRow
+from app.phrases.models import PhraseListRow, PhraseSettingsRow
 from app.pipeline.models import StallLimitRow
 from app.plans.models import PlanRow
 from app.report_mail.models import ReportSchedule
@@ -57,6 +57,7 @@ __all__ = [
     "KpiRollupZone",
     "LoginThrottle",
     "PhraseListRow",
+    "PhraseSettingsRow",
     "PipelineFactRow",
     "PlanRow",
     "Queue",

@@ -38,6 +38,7 @@ from app.registry.metrics import (
     PIPELINE_METRICS,
     QUEUE_GAUGES,
     TIME_IN_STATE,
+    is_phrase_metric,
 )
 from app.streams.aggregator.catalog import LIVE, WINDOWS
 
@@ -136,6 +137,10 @@ def check_metric(metric: str, scope: RuleScope, window: str, agent_state: str | 
         return
     if kind == "pipeline":
         raise RuleError(f"`{metric}` is not a metric of a pipeline: see docs/metrics.md")
+    if is_phrase_metric(metric):
+        if window == LIVE:
+            raise RuleError(f"`{metric}` is counted over a window: use one of {', '.join(WINDOWS)}")
+        return
     if metric in QUEUE_GAUGES:
         if kind not in ("tenant", "queue"):
             raise RuleError(f"`{metric}` is a queue gauge: use scope `tenant` or a queue")

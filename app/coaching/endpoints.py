@@ -25,6 +25,7 @@ def _out(row: CoachingNoteRow) -> CoachingOut:
         topic=row.topic,
         notes=row.notes,
         author=row.author,
+        call_ids=list(row.call_ids or []),
     )
 
 
@@ -84,6 +85,7 @@ async def post_note(
             topic=body.topic,
             notes=body.notes,
             author=author_of(principal, body.author),
+            call_ids=body.call_ids,
         )
         session.add(row)
         await session.commit()
@@ -110,6 +112,7 @@ async def put_note(
         row.kind = body.kind
         row.topic = body.topic
         row.notes = body.notes
+        row.call_ids = body.call_ids
         row.author = author_of(principal, body.author or row.author)
         await session.commit()
         return _out(row)

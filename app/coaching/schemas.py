@@ -1,9 +1,9 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 
 Kind = Literal["coaching", "mentoring"]
 
@@ -23,6 +23,19 @@ class CoachingIn(BaseModel):
         max_length=200,
         description="API keys only: who held the session (a user is always the author)",
     )
+    call_ids: list[Annotated[str, Field(min_length=1, max_length=128)]] = Field(
+        [],
+        max_length=20,
+        description="Calls that show the problem (the `call_id` of their events, as listed "
+        "with the phrase hits of `GET /v1/phrase-hits`); at most 20, none twice.",
+    )
+
+    @field_validator("call_ids")
+    @classmethod
+    def _distinct(cls, value: list[str]) -> list[str]:
+        if len(set(value)) != len(value):
+            raise ValueError("a call is linked twice")
+        return value
 
 
 class CoachingOut(BaseModel):
@@ -33,6 +46,7 @@ class CoachingOut(BaseModel):
     topic: str
     notes: str
     author: str
+    call_ids: list[str] = Field(description="the calls linked to the session")
 
 
 class KpiWindow(BaseModel):

@@ -18,6 +18,7 @@ from app.registry.metrics import (
     DEALS_OPEN_PREFIX,
     DEALS_STALLED_PREFIX,
     LIVE_METRICS,
+    is_phrase_metric,
 )
 from app.widgets.topics import MAX_NAME_LENGTH, METRIC_WINDOWS
 
@@ -37,6 +38,7 @@ WidgetType = Literal[
     "alerts",
     "agent_stats",
     "callbacks",
+    "phrases",
 ]
 METRIC_WIDGETS: Final = frozenset({"kpi", "gauge", "chart"})
 AGENT_STATS_SORTS: Final = ("name", "state", "in_state", "handled", "aht", "occupancy")
@@ -55,6 +57,8 @@ def check_metric(name: str) -> str:
     for prefix in (DEALS_OPEN_PREFIX, DEALS_STALLED_PREFIX):
         if name.startswith(prefix) and 0 < len(name) - len(prefix) <= MAX_NAME_LENGTH:
             return name
+    if is_phrase_metric(name):
+        return name
     raise ValueError(
         f"unknown metric {name!r}: expected a name of docs/metrics.md (e.g. service_level, "
         f"calls_waiting), `{BREAK_REASON_PREFIX}REASON`, `{DEALS_OPEN_PREFIX}STAGE` or "
@@ -120,7 +124,8 @@ class Widget(StrictModel):
         description="Per type: agent board `team`, `states`; queue table `queues`, `sort`; "
         "leaderboard `by` (`revenue`, `deals`, `conversion`), `limit`; chart `minutes`; "
         "agent stats `team`, `sort` (one of " + ", ".join(AGENT_STATS_SORTS) + "; a leading "
-        "`+` sorts ascending; default `in_state`, longest in state first).",
+        "`+` sorts ascending; default `in_state`, longest in state first); phrases (script "
+        "adherence per agent) `list` (a `required` phrase list), `limit`, `team`.",
     )
 
     @field_validator("id")

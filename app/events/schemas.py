@@ -8,7 +8,7 @@ holds epoch milliseconds (`Event.ms`), so everything downstream works on integer
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Final
+from typing import Annotated, Final, Literal
 
 import msgspec
 
@@ -25,6 +25,8 @@ Priority = Annotated[int, msgspec.Meta(ge=-(2**31), le=2**31 - 1)]
 """Bounded: an unbounded integer decodes from JSON but cannot be stored (msgpack holds 64 bits)."""
 
 MAX_TS_MS: Final = 253_402_300_799_999  # 9999-12-31T23:59:59.999Z
+TRANSCRIPT_TEXT_MAX: Final = 4096
+"""Characters of one transcript segment's text."""
 
 
 def datetime_to_ms(value: datetime) -> int:
@@ -228,6 +230,21 @@ class CallbackDismissed(Event, tag="callback.dismissed"):
     reason: Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
 
 
+class CallTranscript(Event, tag="call.transcript"):
+    """A transcript segment of a call (docs/phrases.md). `offset_ms` counts from the call's
+    start; `final` false marks a partial result, which phrase spotting ignores; `sentiment` is
+    the platform's reading of the segment, kept when it sends one."""
+
+    call_id: Id
+    role: Literal["agent", "customer"]
+    text: Annotated[str, msgspec.Meta(max_length=TRANSCRIPT_TEXT_MAX)]
+    offset_ms: Annotated[int, msgspec.Meta(ge=0, le=2**31 - 1)] | None = None
+    agent: Name | None = None
+    final: bool = True
+    language: Annotated[str, msgspec.Meta(min_length=2, max_length=35)] | None = None
+    sentiment: Literal["positive", "neutral", "negative", "mixed"] | None = None
+
+
 AnyEvent = (
     CallQueued
     | CallRinging
@@ -251,6 +268,7 @@ AnyEvent = (
     | DealWon
     | DealLost
     | CallbackDismissed
+    | CallTranscript
 )
 
 EVENT_TYPES: Final[tuple[type[Event], ...]] = AnyEvent.__args__

@@ -37,8 +37,10 @@ from app.dashboards.service import ensure_default_dashboard
 from app.events.service import ingest_events
 from app.integrations.simulation import DEFAULT_QUEUES, Callbacks, SimConfig, Simulator, Surge
 from app.integrations.simulation.live import stream_live
+from app.integrations.simulation.transcripts import DEMO_PHRASE_LISTS
 from app.org.provision import provision_roster
 from app.org.service import DEFAULT_TENANT, ensure_tenant
+from app.phrases.service import ensure_phrase_lists
 from app.pipeline.schemas import StallLimit
 from app.pipeline.service import list_stall_limits, replace_stall_limits
 
@@ -89,7 +91,7 @@ DEMO_RULES: Final = (
         severity="warning",
     ),
 )
-"""The alert rules a demo tenant starts with (only if it has none)."""
+"""The alert rules a demo tenant starts with (only if it has none), on the floor's figures."""
 DEMO_STALL_LIMITS: Final = tuple(
     StallLimit(pipeline=pipeline, stage=stage, stall_s=limit)
     for pipeline in ("default", "enterprise")
@@ -98,6 +100,18 @@ DEMO_STALL_LIMITS: Final = tuple(
 )  # fmt: skip
 """The demo's day is compressed: a deal stalls after 15 to 30 minutes without a move (the
 default of 7 days would show no stalled deal in a demo)."""
+DEMO_PHRASE_RULE: Final = RuleIn(
+    name="Banned phrase",
+    description="An agent said a phrase of a `banned` list in the last five minutes "
+    "(demo rule; the phrase: GET /v1/phrase-hits?kind=banned).",
+    metric="banned_calls",
+    scope="each_agent",
+    window="5m",
+    op=">",
+    threshold=0,
+    severity="critical",
+)
+"""One alert per agent who said a banned phrase (the demo's transcripts, docs/alerts.md)."""
 
 
 def busy_time_zone(now: datetime) -> str:
@@ -119,6 +133,7 @@ def demo_config(now: datetime, seed: int = 7) -> SimConfig:
         target_occupancy=DEMO_OCCUPANCY,
         time_zone=busy_time_zone(now),
         id_prefix=f"demo-{int(start.timestamp())}",
+        transcripts=True,
         surge=Surge(
             anchor=now + FIRST_RUSH_AFTER,
             period_s=RUSH_EVERY_S,
@@ -131,13 +146,14 @@ def demo_config(now: datetime, seed: int = 7) -> SimConfig:
 
 
 async def ensure_demo_rules(session: AsyncSession, tenant_id: int) -> bool:
-    """Give the demo tenant DEMO_RULES unless it has alert rules already; True if it did."""
+    """Give the demo tenant DEMO_RULES and DEMO_PHRASE_RULE unless it has alert rules already;
+    True if it did."""
     have = await session.scalar(
         select(func.count()).select_from(AlertRule).where(AlertRule.tenant_id == tenant_id)
     )
     if have:
         return False
-    for rule in DEMO_RULES:
+    for rule in (*DEMO_RULES, DEMO_PHRASE_RULE):
         await create_rule(session, tenant_id, rule, Access.everything(), {}, SERVICE)
     return True
 
@@ -192,6 +208,7 @@ async def run_demo(services: Services, speed: float = 1.0) -> None:
         await ensure_demo_rules(session, tenant.id)
         await ensure_demo_stall_limits(session, tenant.id)
         await ensure_demo_dashboards(session, tenant.id)
+        await ensure_phrase_lists(session, tenant.id, DEMO_PHRASE_LISTS)
         await session.commit()
         tenant_id = tenant.id
     services.configs.invalidate(tenant_id)

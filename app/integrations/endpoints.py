@@ -309,3 +309,23 @@ async def basic_or_bearer_ingest(request: Request, services: Services) -> Princi
         raise Forbidden("this API key lacks the `ingest` scope")
     await enforce_rate_limit(services.limiter, services.settings, resolved.principal)
     return resolved.principal
+
+
+@router.post(
+    "/connect/contact-lens",
+    summary="Amazon Connect Contact Lens real-time segments",
+    description="Body: events of a Contact Lens real-time segment stream (JSON array, one "
+    "object, or NDJSON), as the Kinesis data stream delivers them; each final `Transcript` "
+    "segment becomes a `call.transcript` stamped with the time it was received. Partial "
+    "`Utterance` segments, categories and session events are counted in `skipped`. The text "
+    "is matched against the phrase lists and not stored (docs/phrases.md). See "
+    "docs/integrations.md.",
+    responses=ADAPTER_RESPONSES,
+    openapi_extra=JSON_BODY,
+)
+async def connect_contact_lens(
+    request: Request, principal: IngestPrincipal, services: ServicesDep
+) -> Response:
+    from app.integrations.contact_lens import parse_segments
+
+    return await ingest_parsed(request, principal, services, parse_segments)

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from typing import Any
+
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.errors import BadRequest, Conflict, NotFound
 from app.phrases.models import PhraseListRow
+from app.phrases.schemas import PhraseListIn
 
 MAX_LISTS = 50
 
@@ -49,3 +53,27 @@ async def save_phrase_list(session: AsyncSession, row: PhraseListRow) -> PhraseL
             details=[{"field": "name", "reason": "taken"}],
         ) from exc
     return row
+
+
+async def ensure_phrase_lists(
+    session: AsyncSession, tenant_id: int, lists: Sequence[Mapping[str, Any]]
+) -> bool:
+    """Give a tenant these lists unless it has phrase lists already (the demo's); True if it
+    did."""
+    if await list_phrase_lists(session, tenant_id):
+        return False
+    for item in lists:
+        body = PhraseListIn.model_validate(item)
+        session.add(
+            PhraseListRow(
+                tenant_id=tenant_id,
+                name=body.name,
+                kind=body.kind,
+                role=body.role,
+                phrases=body.phrases,
+                within_s=body.within_s,
+                version=1,
+            )
+        )
+    await session.flush()
+    return True

@@ -268,6 +268,28 @@ CALLBACK_SPECS: Final = (
                thresholds=Thresholds(3600, 4 * 3600)),
 )  # fmt: skip
 
+PHRASE_LIST_METRICS: Final = ("phrase_hits", "calls_with", "script_adherence")
+"""Metrics named per phrase list: `phrase_hits:LIST` (docs/phrases.md)."""
+PHRASE_SPECS: Final = (
+    MetricSpec("phrase_hits", C, N, UP, MetricFamily.phrases, "Phrase hits", "Wykryte frazy",
+               "every occurrence of a phrase of the list, as `phrase_hits:LIST`"),
+    MetricSpec("calls_with", C, N, UP, MetricFamily.phrases, "Calls with phrases",
+               "Rozmowy z frazami",
+               "calls with at least one phrase of the list, as `calls_with:LIST`"),
+    MetricSpec("script_adherence", R, F, DOWN, MetricFamily.phrases, "Script adherence",
+               "Zgodność ze skryptem",
+               "handled calls in which every phrase of the `required` list was said (in time) "
+               "/ handled calls with a transcript, as `script_adherence:LIST`",
+               thresholds=Thresholds(0.9, 0.75)),
+    MetricSpec("banned_calls", C, N, UP, MetricFamily.phrases, "Calls with banned phrases",
+               "Rozmowy z zakazanymi frazami",
+               "calls with a phrase of any `banned` list", thresholds=Thresholds(1, 3)),
+    MetricSpec("negative_sentiment_share", R, F, UP, MetricFamily.phrases,
+               "Negative sentiment", "Negatywny wydźwięk",
+               "segments with negative sentiment / segments with a sentiment",
+               thresholds=Thresholds(0.2, 0.35)),
+)  # fmt: skip
+
 ALL_SPECS: Final = (
     *QUEUE_GAUGE_SPECS,
     *AGENT_GAUGE_SPECS,
@@ -278,6 +300,7 @@ ALL_SPECS: Final = (
     *PIPELINE_SPECS,
     *PIPELINE_GAUGE_SPECS,
     *CALLBACK_SPECS,
+    *PHRASE_SPECS,
 )
 REGISTRY: Final[dict[str, MetricSpec]] = {spec.name: spec for spec in ALL_SPECS}
 
@@ -316,19 +339,37 @@ callback_metrics: Final = compile_family(CALLBACK_WINDOWED, CALLBACK_SUM_FIELDS,
 
 def spec_of(metric: str) -> MetricSpec | None:
     """The spec of a metric name, `agents_break:REASON` included (as `agents_break`), and so
-    `deals_open:STAGE` and `deals_stalled:STAGE`."""
+    `deals_open:STAGE`, `deals_stalled:STAGE`, and `phrase_hits:LIST` and the other per-list
+    metrics (as `phrase_hits`)."""
     if metric.startswith(BREAK_REASON_PREFIX):
         return REGISTRY["agents_break"]
     if metric.startswith(DEALS_OPEN_PREFIX):
         return REGISTRY["deals_open"]
     if metric.startswith(DEALS_STALLED_PREFIX):
         return REGISTRY["deals_stalled"]
+    base, sep, name = metric.partition(":")
+    if sep and name and base in PHRASE_LIST_METRICS:
+        return REGISTRY[base]
     return REGISTRY.get(metric)
+
+
+PHRASE_METRICS: Final = tuple(spec.name for spec in PHRASE_SPECS)
+
+
+def is_phrase_metric(metric: str) -> bool:
+    """`banned_calls`, `negative_sentiment_share`, or a per-list metric with a list name."""
+    base, sep, name = metric.partition(":")
+    if sep:
+        return base in PHRASE_LIST_METRICS and 0 < len(name) <= 40
+    return metric in PHRASE_METRICS and metric not in PHRASE_LIST_METRICS
 
 
 def _check() -> None:
     for spec in ALL_SPECS:
-        if (spec.formula is not None) != spec.windowed:  # pragma: no cover
+        # phrase metrics are counted per list by the aggregator's phrase spotting
+        # (app/streams/aggregator/phrases.py), not computed from window sums
+        needs_formula = spec.windowed and spec.family is not MetricFamily.phrases
+        if (spec.formula is not None) != needs_formula:  # pragma: no cover
             raise RuntimeError(f"{spec.name}: a windowed metric needs a formula, others none")
     if len(REGISTRY) != len(ALL_SPECS):  # pragma: no cover
         raise RuntimeError("a metric is declared twice")

@@ -47,6 +47,7 @@ class MetricFamily(enum.StrEnum):
     pipeline = "pipeline"  # the window sums of deal events: tenant, pipeline, team, agent
     pipeline_gauge = "pipeline_gauge"  # the open deals now: tenant, pipeline, team, agent, `live`
     callbacks = "callbacks"  # the call-back list: tenant and queue, `live` gauge and windows
+    phrases = "phrases"  # phrase spotting in transcripts: every scope, every window
 
 
 class Rollup(enum.StrEnum):
@@ -59,9 +60,15 @@ class Rollup(enum.StrEnum):
 
 
 WINDOWED: Final = frozenset(
-    {MetricFamily.calls, MetricFamily.agent_time, MetricFamily.pipeline, MetricFamily.callbacks}
+    {
+        MetricFamily.calls,
+        MetricFamily.agent_time,
+        MetricFamily.pipeline,
+        MetricFamily.callbacks,
+        MetricFamily.phrases,
+    }
 )
-"""The families computed from window sums, in every window (their gauges are read `live`)."""
+"""The families counted over windows (5m ... today); their gauges are read `live`."""
 REPORTED: Final = frozenset({MetricFamily.calls, MetricFamily.agent_time, MetricFamily.pipeline})
 """The windowed families that reports recompute from their rollups (the call-back list has a
 report of its own, from its facts)."""
@@ -121,5 +128,6 @@ SCOPES: Final = {
     MetricFamily.pipeline: ("tenant", "pipeline", "team", "agent"),
     MetricFamily.pipeline_gauge: ("tenant", "pipeline", "team", "agent"),
     MetricFamily.callbacks: ("tenant", "queue"),
+    MetricFamily.phrases: ("tenant", "queue", "team", "agent"),
 }
 """The scopes each family of metrics exists for."""

@@ -15,6 +15,7 @@ import msgspec
 from app.events.schemas import AnyEvent, Event
 
 if TYPE_CHECKING:
+    from app.streams.aggregator.phrases import HitRecord
     from app.streams.host import AggregatorHost
 
 
@@ -143,6 +144,10 @@ class Engine(ABC):
     @abstractmethod
     async def counts(self, tenant_id: int) -> dict[str, int]:
         """Exact count of aggregated events per type."""
+
+    @abstractmethod
+    async def phrase_hits(self, tenant_id: int) -> list[HitRecord]:
+        """The tenant's latest phrase hits, oldest first (docs/phrases.md)."""
 
     @abstractmethod
     async def progress(self, tenant_id: int) -> Progress:

@@ -17,6 +17,7 @@ from app.config import Settings
 from app.core.logging import get_logger
 from app.events.schemas import Event
 from app.reports.facts import write_facts
+from app.streams.aggregator.phrases import HitRecord
 from app.streams.clock import Clock, wall_ms
 from app.streams.engine import AppendResult, Engine, LiveMetrics, LogEntry, Progress
 from app.streams.fact_writer import FactWriter
@@ -204,6 +205,10 @@ class MemoryEngine(Engine):
     async def counts(self, tenant_id: int) -> dict[str, int]:
         agg = self.host.aggregators.get(tenant_id)
         return agg.counts_by_type() if agg else {}
+
+    async def phrase_hits(self, tenant_id: int) -> list[HitRecord]:
+        agg = self.host.aggregators.get(tenant_id)
+        return agg.phrase_hits(self.host.now_ms(tenant_id)) if agg else []
 
     async def progress(self, tenant_id: int) -> Progress:
         entries = self._log.get(tenant_id)

@@ -14,6 +14,7 @@ from app.config import Settings
 from app.core.logging import get_logger
 from app.core.redis_client import connect_redis
 from app.events.schemas import Event
+from app.streams.aggregator.phrases import HitRecord
 from app.streams.clock import wall_ms
 from app.streams.engine import AppendResult, Engine, LiveMetrics, LogEntry, Progress
 from app.streams.keys import Keys
@@ -25,11 +26,13 @@ from app.streams.views import (
     CALLBACKS,
     META,
     OFFSET,
+    PHRASE_HITS,
     WANT_TTL_MS,
     always_written,
     at_decoder,
     board_decoder,
     callbacks_decoder,
+    hits_decoder,
     meta_decoder,
     scope_decoder,
     scope_field,
@@ -180,6 +183,10 @@ class RedisEngine(Engine):
     async def counts(self, tenant_id: int) -> dict[str, int]:
         blob: Any = await self.redis.hget(self.keys.view(tenant_id), META)
         return meta_decoder.decode(blob).counts if blob is not None else {}
+
+    async def phrase_hits(self, tenant_id: int) -> list[HitRecord]:
+        blob: Any = await self.redis.hget(self.keys.view(tenant_id), PHRASE_HITS)
+        return hits_decoder.decode(blob) if blob is not None else []
 
     async def progress(self, tenant_id: int) -> Progress:
         appended = await self.log.last_appended(tenant_id)

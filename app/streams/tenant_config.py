@@ -8,8 +8,10 @@ from sqlalchemy import select
 
 from app.core.db import Database
 from app.org.models import Agent, Queue, Team, Tenant
+from app.phrases.models import PhraseListRow, PhraseSettingsRow
 from app.pipeline.service import list_stall_limits, stall_limits_by_pipeline
 from app.streams.aggregator.config import QueueConfig, TenantConfig
+from app.streams.aggregator.phrase_lists import PhraseListConfig
 
 
 async def load_tenant_config(
@@ -26,6 +28,14 @@ async def load_tenant_config(
             )
         ).all()
         stall_limits = await list_stall_limits(session, tenant_id)
+        phrase_lists = (
+            await session.scalars(
+                select(PhraseListRow)
+                .where(PhraseListRow.tenant_id == tenant_id)
+                .order_by(PhraseListRow.name)
+            )
+        ).all()
+        phrase_settings = await session.get(PhraseSettingsRow, tenant_id)
     return TenantConfig(
         tenant_id=tenant_id,
         timezone=tenant.timezone if tenant else "UTC",
@@ -44,6 +54,12 @@ async def load_tenant_config(
         max_call_age_s=max_call_age_s,
         stall_limits=stall_limits_by_pipeline(stall_limits),
         callback_expiry_s=callback_expiry_s,
+        phrase_lists=tuple(
+            PhraseListConfig(pl.name, pl.kind, pl.role, tuple(pl.phrases), pl.within_s)  # type: ignore[arg-type]
+            for pl in phrase_lists
+        ),
+        keep_segments=bool(phrase_settings and phrase_settings.keep_segments),
+        segment_retention_s=(phrase_settings.retention_days if phrase_settings else 7) * 86400,
     )
 
 

@@ -26,6 +26,7 @@ from typing import Final
 import msgspec
 
 from app.streams.aggregator import LIVE, WINDOWS, TenantAggregator
+from app.streams.aggregator.phrases import HitRecord
 
 META: Final = "meta"
 AT: Final = "at"
@@ -35,6 +36,8 @@ CALLBACKS: Final = "callbacks"
 OFFSET: Final = "offset"
 """The partition's log offset the view was computed at (written by the worker, not by
 `compute_parts`): how far the tenant's numbers have got (`/v1/events/progress`)."""
+PHRASE_HITS: Final = "phrase_hits"
+"""The latest phrase hits (`TenantAggregator.phrase_hits`), written while there are any."""
 SCOPE_PREFIX: Final = "scope:"
 VIEW_WINDOWS: Final = (LIVE, *WINDOWS)
 WANT_TTL_MS: Final = 60_000
@@ -53,6 +56,7 @@ at_decoder: Final = msgspec.msgpack.Decoder(int)
 scope_decoder: Final = msgspec.msgpack.Decoder(dict[str, dict[str, float | int | None]])
 board_decoder: Final = msgspec.msgpack.Decoder(list[dict[str, object]])
 callbacks_decoder: Final = msgspec.msgpack.Decoder(list[dict[str, object]])
+hits_decoder: Final = msgspec.msgpack.Decoder(list[HitRecord])
 
 
 def scope_field(scope: str) -> str:
@@ -79,6 +83,9 @@ def compute_parts(agg: TenantAggregator, now_ms: int, wanted: Iterable[str]) -> 
             parts[CALLBACKS] = _encode(agg.callback_rows(now_ms))
         elif part.startswith(SCOPE_PREFIX) and not always_written(part):
             scopes.append(part.removeprefix(SCOPE_PREFIX))
+    hits = agg.phrase_hits(now_ms)
+    if hits:
+        parts[PHRASE_HITS] = _encode(hits)
     for scope in scopes:
         try:
             windows = {w: agg.metrics(scope, w, now_ms) for w in VIEW_WINDOWS}

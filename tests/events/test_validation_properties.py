@@ -60,6 +60,11 @@ REQUIRED: dict[str, dict[str, st.SearchStrategy[Any]]] = {
         "callback_id": st.integers(1, 2**53),
         "reason": st.text(min_size=1, max_size=20),
     },
+    "call.transcript": {
+        "call_id": name,
+        "role": st.sampled_from(["agent", "customer"]),
+        "text": st.text(max_size=40),
+    },
 }
 
 
@@ -84,7 +89,9 @@ SAMPLES = [
     {"id": "e6", "type": "csat.submitted", "ts": 4, "score": 5, "agent": "a"},
     {"id": "e7", "type": "deal.created", "ts": 5, "deal_id": "d", "amount": 9.5, "stage": "s"},
     {"id": "e8", "type": "deal.won", "ts": 6, "deal_id": "d", "amount": 10, "agent": "a"},
-]
+    {"id": "e9", "type": "call.transcript", "ts": 5, "call_id": "c", "role": "agent",
+     "text": "Dzień dobry", "offset_ms": 1200, "sentiment": "neutral"},
+]  # fmt: skip
 record = st.one_of(valid_event(), json_values, mutated_records(SAMPLES).map(lambda r: r[:1]))
 
 

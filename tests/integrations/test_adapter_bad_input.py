@@ -13,6 +13,7 @@ from app.events.schemas import AnyEvent
 from app.integrations.asterisk import parse_queue_log
 from app.integrations.common import ParseResult, text_lines
 from app.integrations.connect import parse_agent_events, parse_contact_records
+from app.integrations.contact_lens import parse_segments
 from app.integrations.crm_csv import parse_crm_csv
 from app.integrations.freeswitch import parse_callcenter_events
 from app.integrations.hubspot import parse_hubspot_webhooks
@@ -34,6 +35,7 @@ PARSERS: dict[str, Callable[[bytes], ParseResult]] = {
     "hubspot": parse_hubspot_webhooks,
     "salesforce": parse_opportunity_changes,
     "crm csv": lambda body: parse_crm_csv(body.decode("utf-8", errors="replace")),
+    "contact lens": lambda body: parse_segments(body, received_ms=1_700_000_000_000),
 }
 
 DEPTH = 200_000

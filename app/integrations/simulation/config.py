@@ -190,6 +190,10 @@ class SimConfig(msgspec.Struct, frozen=True, kw_only=True):
     """The agents of the queues that sell also work deals (simulation/pipeline.py)."""
     callbacks: Callbacks | None = None
     """Caller numbers and call-backs (the live demo); None: calls carry no number."""
+    transcripts: bool = False
+    """Send Polish and English transcript segments of each answered call (`call.transcript`,
+    written against `simulation.transcripts.DEMO_PHRASE_LISTS`). Drawn from their own random
+    stream: the calls are the same with or without them."""
 
     def __post_init__(self) -> None:
         if self.start.tzinfo is None:

@@ -40,6 +40,7 @@ from app.events.schemas import (
     CallQueued,
     CallResumed,
     CallRinging,
+    CallTranscript,
     CallWrapupEnded,
     CsatSubmitted,
     DealClosed,
@@ -60,6 +61,7 @@ from app.integrations.simulation.schedule import (
     local_ms,
     pauses_for,
 )
+from app.integrations.simulation.transcripts import Line, call_lines
 
 MINUTE_MS: Final = 60_000
 HOUR_MS: Final = 3_600_000
@@ -152,6 +154,8 @@ class Simulator:
         self._roster = build_roster(config)
         self._zone = ZoneInfo(config.time_zone)
         self._rng = Random(config.seed)
+        self._speech = Random(f"speech-{config.seed}") if config.transcripts else None
+        self._segment_no = count(1)
         self._prefix = config.prefix + "-"
         self._call_prefix = config.prefix + "-call-"
         self._event_no = count(1)
@@ -499,6 +503,33 @@ class Simulator:
             hold_at = t + round(talk_ms * rng.uniform(0.2, 0.8))
             self._push(hold_at, self._on_hold, (call, hold_at + hold_ms))
         self._push(t + talk_ms + hold_ms, self._on_end, call)
+        if self._speech is not None:
+            self._plan_segments(call, agent, t, talk_ms)
+
+    def _plan_segments(self, call: _Call, agent: _Agent, t: int, talk_ms: int) -> None:
+        speech = self._speech
+        assert speech is not None
+        polish = speech.random() < 0.5
+        for line in call_lines(speech, agent.name, polish):
+            offset = round(line.offset_s * 1000) if line.offset_s is not None else 0
+            offset = min(offset or round(line.at * talk_ms), round(0.95 * talk_ms))
+            self._push(t + offset, self._on_segment, (call, agent, line, offset, polish))
+
+    def _on_segment(self, t: int, segment: tuple[_Call, _Agent, Line, int, bool]) -> None:
+        call, agent, line, offset, polish = segment
+        self._out.append(
+            CallTranscript(
+                id=f"{self._prefix}seg-{next(self._segment_no)}",
+                ts=t,
+                call_id=call.id,
+                role=line.role,
+                text=line.text,
+                offset_ms=offset,
+                agent=agent.id,
+                language="pl-PL" if polish else "en-GB",
+                sentiment=line.sentiment,
+            )
+        )
 
     def _on_hold(self, t: int, hold: tuple[_Call, int]) -> None:
         call, resume_at = hold

@@ -20,6 +20,7 @@ from app.streams.aggregator.facts import Fact
 from app.streams.aggregator.ledgers import StateTime, unpack
 from app.streams.aggregator.machine import Machine
 from app.streams.aggregator.periods import Calendar
+from app.streams.aggregator.phrases import HitRecord
 from app.streams.aggregator.records import (
     LOGGED_OUT,
     STATE_DELTAS,
@@ -146,6 +147,8 @@ class TenantAggregator:
             out.update(catalog.agent_gauges(ring, call, wrap, avail, brk, stats.reasons))
         if kind != "queue":
             out.update(m.deal_gauges(m.open_in(kind, name), q))
+        if window != LIVE and m.phrases.active and kind != "pipeline":
+            out.update(m.phrases.metrics(scope, window, q))
         return out
 
     def snapshot(
@@ -174,13 +177,17 @@ class TenantAggregator:
 
     def scopes(self) -> list[str]:
         m = self._m
-        return [
+        scopes = [
             "tenant",
             *(f"queue:{q}" for q in m.queues),
             *(f"team:{t}" for t in m.teams),
             *(f"agent:{a}" for a in m.agent_stats),
             *(f"pipeline:{p}" for p in m.pipelines),
         ]
+        if m.phrases.scopes:
+            known = set(scopes)
+            scopes += [key for key in m.phrases.scopes if key not in known]
+        return scopes
 
     def agent_board(
         self, now_ms: int, team: str | None = None, queue: str | None = None
@@ -206,6 +213,11 @@ class TenantAggregator:
             row["teams"] = sorted(served.get(entry.queue, ())) if entry.queue else []
             rows.append(row)
         return rows
+
+    def phrase_hits(self, now_ms: int = 0, after: int = 0) -> list[HitRecord]:
+        """The latest phrase hits (at most `phrases.RECENT_HITS`) newer than hit number `after`,
+        at `now_ms` (segments past their retention without text)."""
+        return self._m.phrases.latest_hits(now_ms, after)
 
     def counts_by_type(self) -> dict[str, int]:
         return {_TYPE_NAMES[cls]: n for cls, n in self._m.counts.items() if n}

@@ -27,6 +27,7 @@ from app.streams.aggregator.config import QueueConfig, TenantConfig
 from app.streams.aggregator.facts import Fact, materialize
 from app.streams.aggregator.ledgers import StateTime
 from app.streams.aggregator.periods import Calendar
+from app.streams.aggregator.phrases import PhraseSpotter
 from app.streams.aggregator.records import (
     EMPTY,
     WRAPUP,
@@ -76,6 +77,7 @@ class TenantState:
             int(config.callback_expiry_s * 1000),
             lambda fact: self.facts.append(fact),
         )
+        self.phrases = PhraseSpotter(self)  # type: ignore[arg-type]
         self.configure(config)
         self.calendar = Calendar(config.timezone)
         self.wm = -1  # aggregator time: latest event time (or expiry) applied; -1: none yet
@@ -116,6 +118,7 @@ class TenantState:
         self.default_rules = _rules(config.default_queue)
         self.callbacks.country_code = config.country_code
         self.callbacks.expiry_ms = int(config.callback_expiry_s * 1000)
+        self.phrases.configure(config)
 
     def sl_ms(self, queue: str | None) -> float:
         return self.rules.get(queue, self.default_rules)[0]
@@ -245,6 +248,7 @@ class TenantState:
         self.unteamed.roll(ivl, day if new_day else None)
         self.unteamed.prune(cutoff)
         self.callbacks.roll(x, new_day, cutoff)
+        self.phrases.roll(new_day, cutoff, x)
         forget = x - self.keep_ms
         order = self.finished_order
         finished = self.finished

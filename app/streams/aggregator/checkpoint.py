@@ -166,6 +166,7 @@ class MachineState(msgspec.Struct):
     deals: list[Deal] = []
     call_deals: dict[str, str] = {}
     callbacks: CallbackListState | None = None  # added later: None in older checkpoints
+    phrases: bytes = b""  # phrase_checkpoint.PhraseState, empty without phrase spotting
 
 
 # ---------------------------------------------------------------------- dump
@@ -229,6 +230,8 @@ def _callbacks(cb: CallbackList, now: int, cutoff: int) -> CallbackListState:
 
 
 def dump_machine(m: Machine) -> bytes:
+    from app.streams.aggregator.phrase_checkpoint import dump_phrases
+
     cutoff = m.wm - HOUR_MS
     alive = sorted(
         (tomb for tomb in m.finished.values() if m.wm - tomb.done_at < m.keep_ms),
@@ -256,6 +259,7 @@ def dump_machine(m: Machine) -> bytes:
         deals=list(m.deals.values()),
         call_deals=dict(m.call_deals),
         callbacks=_callbacks(m.callbacks, m.wm, cutoff),
+        phrases=dump_phrases(m.phrases, m.wm, cutoff),
     )
     return msgspec.msgpack.encode(state)
 
@@ -308,6 +312,8 @@ class CheckpointUnreadable(ValueError):
 
 
 def load_machine(data: bytes, config: TenantConfig) -> Machine:
+    from app.streams.aggregator.phrase_checkpoint import load_phrases
+
     try:
         state = msgspec.msgpack.decode(data, type=MachineState)
     except msgspec.MsgspecError as exc:
@@ -359,6 +365,7 @@ def load_machine(data: bytes, config: TenantConfig) -> Machine:
     m.deals = {deal.id: deal for deal in state.deals}
     m.call_deals = dict(state.call_deals)
     m.reindex()
+    load_phrases(m.phrases, state.phrases)
     m.rebuild_wrap_deadlines()
     m.due = min(m.ivl_end, m.next_deadline())
     return m

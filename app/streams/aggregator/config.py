@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import msgspec
 
+from app.streams.aggregator.phrase_lists import PhraseListConfig
+
 
 class QueueConfig(msgspec.Struct, frozen=True):
     """`sl_threshold_s`: answered within this wait counts towards service level.
@@ -27,6 +29,8 @@ class TenantConfig(msgspec.Struct):
     `max_call_age_s` after its first event is expired. A finished call is remembered for
     `finished_call_retention_s` so that late or repeated events about it are recognised and
     deals and surveys that name it are attributed to its queue.
+    `phrase_lists` are matched against transcript segments (docs/phrases.md); the segment of
+    a hit is kept only with `keep_segments`, for `segment_retention_s`.
     """
 
     tenant_id: int
@@ -52,6 +56,9 @@ class TenantConfig(msgspec.Struct):
     country_code: str | None = None  # given to national caller numbers (app/callbacks/numbers)
     callback_expiry_s: float = 24 * 3600
     """An open call-back entry expires this long after the caller's last missed call."""
+    phrase_lists: tuple[PhraseListConfig, ...] = ()
+    keep_segments: bool = False  # keep the transcript segment of each phrase hit
+    segment_retention_s: float = 7 * 86400  # for as long as this
 
     def queue(self, name: str | None) -> QueueConfig:
         if name is None:

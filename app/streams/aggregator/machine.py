@@ -21,6 +21,7 @@ from app.events.schemas import (
     CallQueued,
     CallResumed,
     CallRinging,
+    CallTranscript,
     CallTransferred,
     CallWrapupEnded,
     CsatSubmitted,
@@ -97,6 +98,7 @@ class Machine(PipelineRules):
             DealWon: self.on_deal_won,
             DealLost: self.on_deal_lost,
             CallbackDismissed: self.on_callback_dismissed,
+            CallTranscript: self.phrases.on_transcript,
         }
         for cls in CALL_EVENTS:
             self.handlers[cls] = self.tagging(self.handlers[cls])

@@ -264,6 +264,7 @@ class Rules(TenantState):
             if ag.wrap is call:
                 ag.wrap = None
                 self.refresh(ag, t)
+        self.phrases.handled(call, t)
         self.finish(call, t, "answered", wrap, ms)
 
     def complete_fast(self, call: Call, ag: Agent, t: int, ms: int, wrap: int) -> None:
@@ -299,6 +300,7 @@ class Rules(TenantState):
         call.wrap = wrap
         call.wrapup_ended_ms = ms
         call.team = ag.team
+        self.phrases.handled(call, t)
         self.facts.append(call)
         self.finished[cid] = call
         self.finished_order.append(call)

@@ -764,7 +764,7 @@ export interface paths {
         put?: never;
         /**
          * Ingest a batch of canonical events
-         * @description Body: a JSON array of events (`Content-Type: application/json`) or one event per line (`application/x-ndjson`); at most 10,000 events and 5 MB (configurable), beyond that 413. Each event is validated on its own: good events are kept even when others in the batch are rejected. Events whose `id` the tenant already sent (within at least 24 h) are counted as duplicates and not applied again. Events more than 5 minutes in the future are rejected. The events are acknowledged only once the event log holds them. The answer is 200 when at least one event was accepted or was a duplicate, 422 when every event was rejected; the body always lists each rejected event's index and reason. Event types: call.queued, call.ringing, call.answered, call.hold, call.resumed, call.transferred, call.ended, call.wrapup_ended, call.abandoned, call.left_queue, call.dialed, call.connected, agent.login, agent.logout, agent.state, deal.closed, csat.submitted, deal.created, deal.stage_changed, deal.won, deal.lost, callback.dismissed.
+         * @description Body: a JSON array of events (`Content-Type: application/json`) or one event per line (`application/x-ndjson`); at most 10,000 events and 5 MB (configurable), beyond that 413. Each event is validated on its own: good events are kept even when others in the batch are rejected. Events whose `id` the tenant already sent (within at least 24 h) are counted as duplicates and not applied again. Events more than 5 minutes in the future are rejected. The events are acknowledged only once the event log holds them. The answer is 200 when at least one event was accepted or was a duplicate, 422 when every event was rejected; the body always lists each rejected event's index and reason. Event types: call.queued, call.ringing, call.answered, call.hold, call.resumed, call.transferred, call.ended, call.wrapup_ended, call.abandoned, call.left_queue, call.dialed, call.connected, agent.login, agent.logout, agent.state, deal.closed, csat.submitted, deal.created, deal.stage_changed, deal.won, deal.lost, callback.dismissed, call.transcript.
          */
         post: operations["post_events_v1_events_post"];
         delete?: never;
@@ -827,6 +827,26 @@ export interface paths {
          * @description Body: agent event stream records (JSON array, one object, or NDJSON), as the Kinesis stream delivers them. See docs/integrations.md.
          */
         post: operations["connect_agent_events_v1_integrations_connect_agent_events_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/integrations/connect/contact-lens": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Amazon Connect Contact Lens real-time segments
+         * @description Body: events of a Contact Lens real-time segment stream (JSON array, one object, or NDJSON), as the Kinesis data stream delivers them; each final `Transcript` segment becomes a `call.transcript` stamped with the time it was received. Partial `Utterance` segments, categories and session events are counted in `skipped`. The text is matched against the phrase lists and not stored (docs/phrases.md). See docs/integrations.md.
+         */
+        post: operations["connect_contact_lens_v1_integrations_connect_contact_lens_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1092,6 +1112,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/phrase-hits": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The latest phrase hits (at most 50), oldest first
+         * @description Team leads get only their teams' agents' hits; agents and display links are refused. See docs/phrases.md.
+         */
+        get: operations["get_hits_v1_phrase_hits_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/phrase-lists": {
         parameters: {
             query?: never;
@@ -1130,6 +1170,24 @@ export interface paths {
         head?: never;
         /** Change a phrase list (admins) */
         patch: operations["patch_list_v1_phrase_lists__list_id__patch"];
+        trace?: never;
+    };
+    "/v1/phrase-settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** What phrase spotting keeps of transcripts */
+        get: operations["get_settings_v1_phrase_settings_get"];
+        /** Change what phrase spotting keeps (admins) */
+        put: operations["put_settings_v1_phrase_settings_put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/v1/pipeline/stall-limits": {
@@ -2075,6 +2133,12 @@ export interface components {
              */
             author?: string | null;
             /**
+             * Call Ids
+             * @description Calls that show the problem (the `call_id` of their events, as listed with the phrase hits of `GET /v1/phrase-hits`); at most 20, none twice.
+             * @default []
+             */
+            call_ids: string[];
+            /**
              * Date
              * Format: date
              * @description the local date of the session
@@ -2100,6 +2164,11 @@ export interface components {
             agent: string;
             /** Author */
             author: string;
+            /**
+             * Call Ids
+             * @description the calls linked to the session
+             */
+            call_ids: string[];
             /**
              * Date
              * Format: date
@@ -2599,7 +2668,7 @@ export interface components {
          * @description Where the value comes from, which decides the scopes and windows it exists for.
          * @enum {string}
          */
-        MetricFamily: "calls" | "agent_time" | "queue_gauge" | "agent_gauge" | "agent_state" | "shifts" | "pipeline" | "pipeline_gauge" | "callbacks";
+        MetricFamily: "calls" | "agent_time" | "queue_gauge" | "agent_gauge" | "agent_state" | "shifts" | "pipeline" | "pipeline_gauge" | "callbacks" | "phrases";
         /** MetricHistory */
         MetricHistory: {
             /** Metric */
@@ -2707,6 +2776,50 @@ export interface components {
              */
             new_password: string;
         };
+        /** PhraseHitOut */
+        PhraseHitOut: {
+            /** Agent */
+            agent: string | null;
+            /**
+             * At
+             * Format: date-time
+             * @description when the segment was applied (aggregator time)
+             */
+            at: string;
+            /** Call Id */
+            call_id: string;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "required" | "banned" | "signal";
+            /** List */
+            list: string;
+            /**
+             * Phrase
+             * @description the phrase of the list that matched, as written there
+             */
+            phrase: string;
+            /** Queue */
+            queue: string | null;
+            /**
+             * Role
+             * @enum {string}
+             */
+            role: "agent" | "customer";
+            /**
+             * Seq
+             * @description the hit's number in the tenant's stream: ask `after` it
+             */
+            seq: number;
+            /** Team */
+            team: string | null;
+            /**
+             * Text
+             * @description the segment, only if the tenant keeps matching segments (and within their retention); otherwise null
+             */
+            text: string | null;
+        };
         /** PhraseListIn */
         PhraseListIn: {
             /**
@@ -2775,6 +2888,21 @@ export interface components {
             role?: ("agent" | "customer" | "any") | null;
             /** Within S */
             within_s?: number | null;
+        };
+        /** PhraseSettings */
+        PhraseSettings: {
+            /**
+             * Keep Segments
+             * @description Keep the transcript segment of each phrase hit (shown to admins, supervisors and the agent's team leads with the hit); false: only the match (list, phrase, call, time, role) is kept.
+             * @default false
+             */
+            keep_segments: boolean;
+            /**
+             * Retention Days
+             * @description How long a kept segment is kept.
+             * @default 7
+             */
+            retention_days: number;
         };
         /** PlanIn */
         PlanIn: {
@@ -3875,7 +4003,7 @@ export interface components {
             metric?: string | null;
             /**
              * Options
-             * @description Per type: agent board `team`, `states`; queue table `queues`, `sort`; leaderboard `by` (`revenue`, `deals`, `conversion`), `limit`; chart `minutes`; agent stats `team`, `sort` (one of name, state, in_state, handled, aht, occupancy; a leading `+` sorts ascending; default `in_state`, longest in state first).
+             * @description Per type: agent board `team`, `states`; queue table `queues`, `sort`; leaderboard `by` (`revenue`, `deals`, `conversion`), `limit`; chart `minutes`; agent stats `team`, `sort` (one of name, state, in_state, handled, aht, occupancy; a leading `+` sorts ascending; default `in_state`, longest in state first); phrases (script adherence per agent) `list` (a `required` phrase list), `limit`, `team`.
              */
             options?: {
                 [key: string]: string | number | boolean | string[] | null;
@@ -3897,7 +4025,7 @@ export interface components {
              * Type
              * @enum {string}
              */
-            type: "kpi" | "gauge" | "queue_table" | "agent_board" | "chart" | "leaderboard" | "alerts" | "agent_stats" | "callbacks";
+            type: "kpi" | "gauge" | "queue_table" | "agent_board" | "chart" | "leaderboard" | "alerts" | "agent_stats" | "callbacks" | "phrases";
             /**
              * W
              * @description Width in columns.
@@ -6050,6 +6178,57 @@ export interface operations {
             };
         };
     };
+    connect_contact_lens_v1_integrations_connect_contact_lens_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": Record<string, never>[];
+                "application/x-ndjson": string;
+            };
+        };
+        responses: {
+            /** @description what was parsed, kept, skipped and refused */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        accepted: number;
+                        duplicates: number;
+                        errors: {
+                            line: number;
+                            reason: string;
+                        }[];
+                        events: number;
+                        rejected: Record<string, never>[];
+                        skipped: {
+                            [key: string]: number;
+                        };
+                    };
+                };
+            };
+            /** @description the body is larger than the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description the event log is unavailable; retry after `Retry-After` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
     connect_ctr_v1_integrations_connect_ctr_post: {
         parameters: {
             query?: never;
@@ -6695,6 +6874,40 @@ export interface operations {
             };
         };
     };
+    get_hits_v1_phrase_hits_get: {
+        parameters: {
+            query?: {
+                /** @description only hits with a larger `seq` */
+                after?: number;
+                /** @description one kind of list */
+                kind?: ("required" | "banned" | "signal") | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PhraseHitOut"][];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
     get_lists_v1_phrase_lists_get: {
         parameters: {
             query?: never;
@@ -6852,6 +7065,59 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_settings_v1_phrase_settings_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PhraseSettings"];
+                };
+            };
+        };
+    };
+    put_settings_v1_phrase_settings_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PhraseSettings"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PhraseSettings"];
+                };
             };
             /** @description Validation Error */
             422: {

@@ -16,6 +16,7 @@ export const WIDGET_TYPES: WidgetType[] = [
   "alerts",
   "agent_stats",
   "callbacks",
+  "phrases",
 ];
 
 const DEFAULTS: Record<WidgetType, Partial<WidgetConfig>> = {
@@ -28,6 +29,7 @@ const DEFAULTS: Record<WidgetType, Partial<WidgetConfig>> = {
   alerts: { w: 6, h: 2 },
   agent_stats: { w: 6, h: 4, window: "today", options: { sort: "in_state" } },
   callbacks: { w: 6, h: 3 },
+  phrases: { w: 4, h: 3, window: "today", options: { limit: 8 } },
 };
 
 export function rowsOf(widgets: WidgetConfig[]): number {

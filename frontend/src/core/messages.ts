@@ -490,6 +490,13 @@ export const en = {
   "admin.pipeline": "Pipeline",
   "admin.stage": "Stage",
   "admin.stallHours": "Hours without a move",
+  "widget.phrases": "Script adherence",
+  "phrases.title": "Script adherence {list}",
+  "phrases.agent": "Agent",
+  "phrases.adherence": "Adherence",
+  "phrases.banned": "Banned",
+  "phrases.empty": "No transcribed calls yet",
+  "edit.phraseList": "Phrase list (required)",
 };
 
 export type MessageKey = keyof typeof en;
@@ -984,4 +991,11 @@ export const pl: Record<MessageKey, string> = {
   "admin.pipeline": "Lejek",
   "admin.stage": "Etap",
   "admin.stallHours": "Godziny bez ruchu",
+  "widget.phrases": "Zgodność ze skryptem",
+  "phrases.title": "Zgodność ze skryptem {list}",
+  "phrases.agent": "Konsultant",
+  "phrases.adherence": "Zgodność",
+  "phrases.banned": "Zakazane",
+  "phrases.empty": "Brak rozmów z transkrypcją",
+  "edit.phraseList": "Lista fraz (wymagana)",
 };

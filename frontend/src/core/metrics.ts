@@ -77,10 +77,15 @@ export function reportMetrics(): string[] {
   return [...specs.values()].filter((spec) => spec.in_reports).map((spec) => spec.name);
 }
 
+/** Metrics named per phrase list (`script_adherence:LIST`) share their base's spec. */
+const PER_LIST = new Set(["phrase_hits", "calls_with", "script_adherence"]);
+
 function specOf(metric: string): MetricSpec | undefined {
   if (metric.startsWith(breakPrefix)) return specs.get(breakPrefix.slice(0, -1));
   const stage = stagePrefix(metric);
-  return specs.get(stage ? stage.slice(0, -1) : metric);
+  if (stage) return specs.get(stage.slice(0, -1));
+  const base = metric.split(":", 1)[0];
+  return specs.get(metric.includes(":") && PER_LIST.has(base) ? base : metric);
 }
 
 export function metricInfo(metric: string): MetricInfo {
@@ -101,7 +106,10 @@ export function metricLabel(metric: string): string {
   if (stage) {
     return t(STAGE_PREFIXES[stage] as "metric.deals_open_stage", { stage: metric.slice(stage.length) });
   }
-  return specOf(metric)?.labels[locale()] ?? metric;
+  const label = specOf(metric)?.labels[locale()];
+  if (label === undefined) return metric;
+  const [base, list] = [metric.split(":", 1)[0], metric.slice(metric.indexOf(":") + 1)];
+  return metric.includes(":") && PER_LIST.has(base) ? `${label}: ${list}` : label;
 }
 
 /** The value as shown on a tile; `—` when there is none (a zero denominator). */

@@ -13,6 +13,7 @@ import "../widgets/fw-chart";
 import "../widgets/fw-gauge";
 import "../widgets/fw-kpi";
 import "../widgets/fw-leaderboard";
+import "../widgets/fw-phrases";
 import "../widgets/fw-queue-table";
 
 function widget(config: WidgetConfig) {
@@ -35,6 +36,8 @@ function widget(config: WidgetConfig) {
       return html`<fw-agent-stats .config=${config}></fw-agent-stats>`;
     case "callbacks":
       return html`<fw-callbacks .config=${config}></fw-callbacks>`;
+    case "phrases":
+      return html`<fw-phrases .config=${config}></fw-phrases>`;
   }
 }
 

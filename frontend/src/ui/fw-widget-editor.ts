@@ -11,7 +11,9 @@ import { AGENT_STATS_SORTS } from "../widgets/fw-agent-stats";
 import { reset } from "./theme";
 
 const WITH_METRIC = new Set(["kpi", "gauge", "chart"]);
-const WITH_WINDOW = new Set(["kpi", "gauge", "chart", "queue_table", "leaderboard", "agent_stats"]);
+const WITH_WINDOW = new Set([
+  "kpi", "gauge", "chart", "queue_table", "leaderboard", "agent_stats", "phrases",
+]);
 const WITH_THRESHOLDS = new Set(["kpi", "gauge", "chart", "queue_table"]);
 const WITH_SCOPE = new Set(["kpi", "gauge", "chart", "alerts", "callbacks"]);
 
@@ -213,6 +215,21 @@ export class FwWidgetEditor extends LocalizedElement {
             </label>
             <label>${t("edit.limit")}
               <input name="limit" type="number" min="1" max="50" .value=${String(o.limit ?? 5)} @change=${(e: Event) => this.option("limit", this.number(e))} />
+            </label>
+          </div>
+          <label>${t("edit.teamFilter")}
+            <select name="team" @change=${(e: Event) => this.option("team", (e.target as HTMLSelectElement).value)}>
+              <option value="">${t("edit.allTeams")}</option>
+              ${wall.options.teams.map((team) => html`<option value=${team} ?selected=${o.team === team}>${team}</option>`)}
+            </select>
+          </label>`;
+      case "phrases":
+        return html`<div class="row">
+            <label>${t("edit.phraseList")}
+              <input name="list" .value=${typeof o.list === "string" ? o.list : ""} @change=${(e: Event) => this.option("list", (e.target as HTMLInputElement).value)} />
+            </label>
+            <label>${t("edit.limit")}
+              <input name="limit" type="number" min="1" max="50" .value=${String(o.limit ?? 8)} @change=${(e: Event) => this.option("limit", this.number(e))} />
             </label>
           </div>
           <label>${t("edit.teamFilter")}
