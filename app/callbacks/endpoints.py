@@ -9,7 +9,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, status
 
-from app.auth.deps import ReadPrincipal, StaffPrincipal, WallPrincipal
+from app.auth.deps import ReadPrincipal, StaffPrincipal
 from app.callbacks.report import build_callback_report
 from app.callbacks.schemas import (
     CallbackOut,
@@ -49,10 +49,11 @@ async def _rows(services: Services, tenant_id: int) -> tuple[int, list[Row]]:
     description="Callers whose call went unanswered and whom nobody reached since (`open`), and "
     "entries that closed in the last 24 hours. Numbers are whole for supervisors, admins, API "
     "keys and team leads of the queue's teams, masked (`+48 ••• ••• 567`) for everyone else. "
-    "Pages of `limit` entries: pass `next_cursor` as `cursor` for the next one.",
+    "Pages of `limit` entries: pass `next_cursor` as `cursor` for the next one. Display links "
+    "are refused: a wall reads the list from its WebSocket topic (`callbacks:SCOPE`, masked).",
 )
 async def list_callbacks(
-    principal: WallPrincipal,
+    principal: ReadPrincipal,
     services: ServicesDep,
     status: Annotated[StatusFilter, Query(description="`all`: every status")] = "open",
     queue: Annotated[str | None, Query(min_length=1, max_length=128)] = None,

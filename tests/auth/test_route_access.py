@@ -146,6 +146,12 @@ ACCESS: dict[tuple[str, str], Allowed | Custom] = {
     ("DELETE", "/v1/alerts/{alert_id}/silence"): Allowed.staff,
     # reports, shifts, plans, coaching: readers see what their teams allow; staff write
     ("GET", "/v1/reports/kpi"): Allowed.read,
+    ("GET", "/v1/reports/funnel"): Allowed.read,
+    ("GET", "/v1/callbacks"): Allowed.read,
+    ("GET", "/v1/callbacks/report"): Allowed.read,
+    ("POST", "/v1/callbacks/{callback_id}/dismiss"): Allowed.staff,
+    ("GET", "/v1/pipeline/stall-limits"): Allowed.read,
+    ("PUT", "/v1/pipeline/stall-limits"): Allowed.admin,
     ("GET", "/v1/shifts"): Allowed.read,
     ("POST", "/v1/shifts"): Allowed.staff,
     ("POST", "/v1/shifts/import"): Allowed.staff,
