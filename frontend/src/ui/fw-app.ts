@@ -657,7 +657,7 @@ export class FwApp extends LocalizedElement {
   private page(view: Exclude<View, "board">) {
     switch (view) {
       case "reports":
-        return html`<fw-reports></fw-reports>`;
+        return html`<fw-reports .userRole=${this.me?.user.role ?? ""}></fw-reports>`;
       case "plans":
         return html`<fw-plans></fw-plans>`;
       case "shifts":

@@ -20,12 +20,15 @@ import {
   type ReportQuery,
   type ReportRow,
 } from "../core/reports";
+import "./fw-callback-list";
 import "./fw-callback-report";
 import { LocalizedElement } from "./localized";
 import { pageStyles } from "./page-styles";
 
 const PALETTE = ["#38bdf8", "#22c55e", "#f5a524", "#a78bfa", "#f43f5e", "#2dd4bf", "#fb923c", "#e879f9"];
 const CHART_HEIGHT = 300;
+/** Roles that see the call-back list with whole numbers (where their teams allow). */
+const STAFF_ROLES = ["admin", "supervisor", "team_lead"];
 
 type SortColumn = { kind: "period" } | { kind: "group"; field: "queue" | "team" | "agent" } | { kind: "metric"; metric: string }
   | { kind: "plan" | "deviation"; metric: string };
@@ -54,6 +57,7 @@ function sortValue(row: ReportRow, column: SortColumn): number | string | null {
  * and deviation where plans exist), and the same report as CSV. */
 export class FwReports extends LocalizedElement {
   static override properties = {
+    userRole: { type: String },
     query: { state: true },
     metric: { state: true },
     report: { state: true },
@@ -62,6 +66,7 @@ export class FwReports extends LocalizedElement {
     sort: { state: true },
     descending: { state: true },
   };
+  declare userRole: string;
   declare query: ReportQuery;
   declare metric: string;
   declare report: KpiReport | null;
@@ -93,6 +98,7 @@ export class FwReports extends LocalizedElement {
 
   constructor() {
     super();
+    this.userRole = "";
     this.query = { group_by: "tenant", period: "day", ...thisMonth() };
     this.metric = "offered";
     this.report = null;
@@ -330,6 +336,9 @@ export class FwReports extends LocalizedElement {
       <section>
         <fw-callback-report .from=${this.query.from} .to=${this.query.to}></fw-callback-report>
       </section>
+      ${STAFF_ROLES.includes(this.userRole)
+        ? html`<section><fw-callback-list .userRole=${this.userRole}></fw-callback-list></section>`
+        : nothing}
     `;
   }
 }
