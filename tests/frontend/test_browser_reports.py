@@ -143,5 +143,5 @@ async def test_a_refused_query_says_so_in_one_sentence(wall: Wall, page: Page) -
     await page.click("[data-nav=reports]")
     await page.fill("fw-reports input[name=from]", "2026-12-05")
     await page.fill("fw-reports input[name=to]", "2026-12-01")
-    error = page.locator("fw-reports [role=alert]")
+    error = page.locator("fw-reports section[role=alert]")
     await expect(error).to_have_text("To (2026-12-01) is before from (2026-12-05).")
