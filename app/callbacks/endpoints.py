@@ -5,12 +5,13 @@ team leads of the queue's teams dismiss entries."""
 from __future__ import annotations
 
 import uuid
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, Query, Response, status
 
 from app.auth.deps import ReadPrincipal, StaffPrincipal
 from app.callbacks.report import build_callback_report
+from app.callbacks.report_csv import callback_report_csv, callback_report_filename
 from app.callbacks.schemas import (
     CallbackOut,
     CallbackPage,
@@ -66,11 +67,15 @@ async def list_callbacks(
 
 @router.get(
     "/report",
-    summary="Missed callers per day and what became of them",
+    summary="Missed callers per day and what became of them (JSON or CSV)",
     description="Per local day of the first miss (the tenant's time zone), `from` to `to` "
     "inclusive (at most 366 days): callers missed, called back, called again, expired, "
     "dismissed and still open, the call-back rate and the mean time to call-back. Counts only: "
-    "no numbers. See docs/reports.md.",
+    "no numbers. `format=csv`: the same rows as a CSV download (a `queue` column, the rate "
+    "rounded to 4 decimals and seconds to 1; text cells that a spreadsheet would run as a "
+    "formula start with `'`). See docs/reports.md.",
+    response_model=CallbackReport,
+    responses={200: {"content": {"application/json": {}, "text/csv": {}}}},
 )
 async def get_callback_report(
     principal: ReadPrincipal,
@@ -78,12 +83,13 @@ async def get_callback_report(
     from_: Annotated[str, Query(alias="from", description="first local date, or `today`")],
     to: Annotated[str, Query(description="last local date (inclusive), or `today`")],
     queue: Annotated[str | None, Query(min_length=1, max_length=128)] = None,
-) -> CallbackReport:
+    format: Literal["json", "csv"] = "json",
+) -> CallbackReport | Response:
     _, rows = await _rows(services, principal.tenant_id)
     async with services.db.session() as session:
         today = await tenant_today(services, session, principal.tenant_id)
         timezone = await tenant_zone(session, principal.tenant_id)
-        return await build_callback_report(
+        report = await build_callback_report(
             session,
             principal.tenant_id,
             timezone,
@@ -92,6 +98,14 @@ async def get_callback_report(
             queue,
             rows,
         )
+    if format == "csv":
+        name = callback_report_filename(report)
+        return Response(
+            callback_report_csv(report),
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": f'attachment; filename="{name}"'},
+        )
+    return report
 
 
 @router.post(

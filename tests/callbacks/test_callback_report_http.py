@@ -1,9 +1,12 @@
 """`GET /v1/callbacks/report` over real HTTP on both engines: missed callers per local day of
 their first miss with what became of them, the same whether an entry is still live or only a
-fact, and the facts hold no number."""
+fact, and the facts hold no number; the CSV carries the same rows, formula-like cells
+neutralised."""
 
 from __future__ import annotations
 
+import csv
+import io
 import uuid
 from datetime import UTC, datetime, timedelta
 
@@ -78,6 +81,35 @@ async def test_missed_callers_per_day_and_what_became_of_them(app_server: Runnin
             params={"from": yesterday.isoformat(), "to": yesterday.isoformat(), "queue": "Sales"},
         )
         assert sales.json()["days"][0]["missed_callers"] == 2
+        as_csv = await http.get(
+            "/v1/callbacks/report",
+            params={"from": yesterday.isoformat(), "to": "today", "format": "csv"},
+        )
+        assert as_csv.status_code == 200, as_csv.text
+        assert as_csv.headers["content-type"].startswith("text/csv")
+        assert (
+            f'filename="callbacks_{yesterday}_{today}.csv"' in as_csv.headers["content-disposition"]
+        )
+        lines = list(csv.DictReader(io.StringIO(as_csv.text)))
+        assert [line["date"] for line in lines] == sorted(days)
+        by_date = {line["date"]: line for line in lines}
+        assert by_date[yesterday.isoformat()] == {
+            "date": yesterday.isoformat(),
+            "queue": "",
+            "missed_callers": "3",
+            "returned_by_us": "1",
+            "called_again": "1",
+            "expired": "0",
+            "dismissed": "0",
+            "still_open": "1",
+            "callback_rate": "0.5",
+            "time_to_callback_s": "2400.0",
+        }
+        formula = await http.get(
+            "/v1/callbacks/report",
+            params={"from": "today", "to": "today", "queue": "=HYPERLINK(1)", "format": "csv"},
+        )
+        assert next(csv.DictReader(io.StringIO(formula.text)))["queue"] == "'=HYPERLINK(1)"
         backwards = await http.get(
             "/v1/callbacks/report", params={"from": "today", "to": "yesterday"}
         )

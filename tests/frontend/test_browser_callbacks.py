@@ -121,6 +121,14 @@ async def test_the_reports_page_shows_the_call_back_report(wall: Wall, page: Pag
     await expect(row.locator("[data-field=returned_by_us]")).to_have_text("1")
     await expect(row.locator("[data-field=still_open]")).to_have_text("1")
     assert "601000001" not in await page.content()
+    async with page.expect_download() as download_info:
+        await page.get_by_test_id("callback-csv").click()
+    download = await download_info.value
+    assert download.suggested_filename.startswith("callbacks_")
+    with open(await download.path(), encoding="utf-8") as got:
+        text = got.read()
+    assert text.startswith("date,queue,missed_callers,returned_by_us,")
+    assert f"{day},,2,1,0,0,0,1," in text
     for lang, (_, called_back) in LANGUAGES.items():
         await page.click(f"fw-locale-switch [data-locale={lang}]")
         await expect(table.locator("th").nth(2)).to_have_text(called_back)

@@ -526,8 +526,8 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Missed callers per day and what became of them
-         * @description Per local day of the first miss (the tenant's time zone), `from` to `to` inclusive (at most 366 days): callers missed, called back, called again, expired, dismissed and still open, the call-back rate and the mean time to call-back. Counts only: no numbers. See docs/reports.md.
+         * Missed callers per day and what became of them (JSON or CSV)
+         * @description Per local day of the first miss (the tenant's time zone), `from` to `to` inclusive (at most 366 days): callers missed, called back, called again, expired, dismissed and still open, the call-back rate and the mean time to call-back. Counts only: no numbers. `format=csv`: the same rows as a CSV download (a `queue` column, the rate rounded to 4 decimals and seconds to 1; text cells that a spreadsheet would run as a formula start with `'`). See docs/reports.md.
          */
         get: operations["get_callback_report_v1_callbacks_report_get"];
         put?: never;
@@ -5326,6 +5326,7 @@ export interface operations {
     get_callback_report_v1_callbacks_report_get: {
         parameters: {
             query: {
+                format?: "json" | "csv";
                 /** @description first local date, or `today` */
                 from: string;
                 queue?: string | null;
@@ -5345,6 +5346,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["CallbackReport"];
+                    "text/csv": unknown;
                 };
             };
             /** @description Validation Error */

@@ -1,4 +1,4 @@
-import { html, nothing, type PropertyValues } from "lit";
+import { css, html, nothing, type PropertyValues } from "lit";
 import { api } from "../core/api";
 import { formatDurationWords, formatInteger, formatPercent, t } from "../core/i18n";
 import type { MessageKey } from "../core/messages";
@@ -14,7 +14,7 @@ const COUNTS = ["missed_callers", "returned_by_us", "called_again", "expired", "
 
 /** The call-back report of `GET /v1/callbacks/report` for the KPI report's date range: per
  * day of the first miss, missed callers and what became of them, the call-back rate and the
- * time to call-back (counts only: no numbers). */
+ * time to call-back (counts only: no numbers), and the same as a CSV download. */
 export class FwCallbackReport extends LocalizedElement {
   static override properties = {
     from: { type: String },
@@ -28,7 +28,13 @@ export class FwCallbackReport extends LocalizedElement {
   declare error: string;
   private requestId = 0;
 
-  static override styles = [pageStyles];
+  static override styles = [
+    pageStyles,
+    css`
+      .bar.head { justify-content: space-between; align-items: center; margin-bottom: 0.6rem; }
+      .bar.head p { margin: 0; }
+    `,
+  ];
 
   constructor() {
     super();
@@ -72,7 +78,13 @@ export class FwCallbackReport extends LocalizedElement {
     const days = (this.report?.days ?? []).filter((d) => d.missed_callers > 0);
     return html`
       <h2>${t("callbackReport.title")}</h2>
-      <p class="muted">${t("callbackReport.hint")}</p>
+      <div class="bar head">
+        <p class="muted">${t("callbackReport.hint")}</p>
+        ${this.from && this.to
+          ? html`<a class="button" data-testid="callback-csv" download
+              href=${`/v1/callbacks/report?${new URLSearchParams({ from: this.from, to: this.to, format: "csv" })}`}>${t("reports.csv")}</a>`
+          : nothing}
+      </div>
       ${this.error ? html`<p class="error" role="alert">${this.error}</p>` : nothing}
       ${days.length === 0
         ? html`<p class="muted" data-testid="callback-report-empty">${t("reports.empty")}</p>`
