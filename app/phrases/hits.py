@@ -1,7 +1,8 @@
 """`GET /v1/phrase-hits`: the latest phrases spotted in calls, for the wall's phrase widget and
 the details of a banned-phrase alert. Admins and supervisors see every hit, team leads the hits
 of their teams' agents; agents and display links are refused (a hit says what a person said on
-a call). The segment text is there only while the tenant keeps matching segments."""
+a call). The segment text is there only while the tenant keeps matching segments. Walls read
+the hits without text from the `phrases:SCOPE` topics (app/phrases/wall.py)."""
 
 from __future__ import annotations
 
@@ -38,7 +39,8 @@ class PhraseHitOut(BaseModel):
     "",
     summary="The latest phrase hits (at most 50), oldest first",
     description="Team leads get only their teams' agents' hits; agents and display links are "
-    "refused. See docs/phrases.md.",
+    "refused. Walls read the latest hits without text from the WebSocket topics "
+    "`phrases:tenant` and `phrases:team:NAME`. See docs/phrases.md.",
 )
 async def get_hits(
     principal: StaffPrincipal,

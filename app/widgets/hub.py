@@ -27,6 +27,7 @@ from app.core.logging import get_logger
 from app.core.services import Services
 from app.dashboards.feed import scope_versions
 from app.messages.feed import scope_messages
+from app.phrases.wall import phrases_state
 from app.widgets.connection import Connection
 from app.widgets.live import LiveTopic, State
 from app.widgets.protocol import (
@@ -327,6 +328,11 @@ class Hub:
         callbacks = None
         if any(t.kind is TopicKind.callbacks for t in topics):
             callbacks = await self.engine.callbacks(tenant_id)
+        phrase_hits = None
+        agent_teams: dict[str, str] = {}
+        if any(t.kind is TopicKind.phrases for t in topics):
+            phrase_hits = await self.engine.phrase_hits(tenant_id)
+            agent_teams = (await self.services.configs.get(tenant_id)).agent_teams
         dashboards = None
         if any(t.kind is TopicKind.dashboards for t in topics):
             dashboards = await self.services.dashboards.versions(tenant_id)
@@ -345,6 +351,10 @@ class Hub:
             elif topic.kind is TopicKind.callbacks:
                 at_ms, rows = callbacks if callbacks else (0, [])
                 out[topic.name] = (at_ms, callbacks_state(topic, rows))
+            elif topic.kind is TopicKind.phrases:
+                hits = phrase_hits or []
+                at_ms = hits[-1].at if hits else int(time.time() * 1000)
+                out[topic.name] = (at_ms, phrases_state(topic.scope, hits, agent_teams))
             elif topic.kind is TopicKind.dashboards:
                 now_ms = int(time.time() * 1000)
                 out[topic.name] = (now_ms, scope_versions(dashboards or {}, topic.scope))

@@ -1,6 +1,7 @@
 """The script adherence widget in headless Chromium against the real server: the Polish and
 English transcript set posted over HTTP gives each agent's adherence to a phrase list and calls
-with banned phrases, lowest adherence first, in English and Polish, at every wall size.
+with banned phrases, lowest adherence first, and under it the latest hits without what was
+said, in English and Polish, at every wall size.
 Screenshots go to artifacts/screenshots/ (`phrases-*`)."""
 
 from __future__ import annotations
@@ -8,6 +9,7 @@ from __future__ import annotations
 import msgspec
 import pytest
 
+from app.events.schemas import CallTranscript
 from tests.conftest import IN_CI
 
 if not IN_CI:
@@ -22,6 +24,8 @@ from tests.phrases.transcripts import LISTS, events
 
 EXPECTED = [("john", "0%", "1"), ("kate", "0%", "0"), ("piotr", "0%", "1"), ("anna", "100%", "0")]
 TITLES = {"en": "Script adherence powitanie", "pl": "Zgodność ze skryptem powitanie"}
+LATEST = {"en": "Latest hits", "pl": "Ostatnie trafienia"}
+QUOTE = {"en": "“", "pl": "„"}
 
 
 async def test_adherence_per_agent_in_both_languages_at_every_size(
@@ -32,6 +36,7 @@ async def test_adherence_per_agent_in_both_languages_at_every_size(
         body["phrases"] = list(pl.phrases)
         await wall.api("POST", "/v1/phrase-lists", body)
     stream = events()
+    said = [e for e in stream if isinstance(e, CallTranscript)]
     shift = now_ms() - 1000 - stream[-1].ms
     await wall.post(
         [{**msgspec.to_builtins(e), "ts": e.ms + shift} for e in stream]
@@ -70,5 +75,12 @@ async def test_adherence_per_agent_in_both_languages_at_every_size(
                     {"en": "25.0%", "pl": "25,0%"}[lang]
                 )
                 await expect(page.locator("[data-widget=b] [data-testid=value]")).to_have_text("2")
+                hits = tile.get_by_test_id("phrase-hits")
+                await expect(hits.locator("h3")).to_have_text(LATEST[lang])
+                await expect(hits.locator("li")).to_have_count(4)
+                newest = await hits.locator("li").nth(0).inner_text()
+                assert any(f"{pl.name}: {QUOTE[lang]}" in newest for pl in LISTS), newest
+                shown = await tile.inner_text()
+                assert all(segment.text not in shown for segment in said)
                 await screenshot(page, f"phrases-{lang}-{width}x{height}")
                 assert seen.errors == []

@@ -1121,7 +1121,7 @@ export interface paths {
         };
         /**
          * The latest phrase hits (at most 50), oldest first
-         * @description Team leads get only their teams' agents' hits; agents and display links are refused. See docs/phrases.md.
+         * @description Team leads get only their teams' agents' hits; agents and display links are refused. Walls read the latest hits without text from the WebSocket topics `phrases:tenant` and `phrases:team:NAME`. See docs/phrases.md.
          */
         get: operations["get_hits_v1_phrase_hits_get"];
         put?: never;

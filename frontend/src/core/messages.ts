@@ -513,6 +513,10 @@ export const en = {
   "callbackList.reasonRequired": "Give a reason.",
   "callbackList.cancel": "Cancel",
   "callbackList.confirm": "Dismiss",
+  "phrases.latest": "Latest hits",
+  "phrases.saidByAgent": "agent",
+  "phrases.saidByCustomer": "customer",
+  "phrases.hit": "{list}: “{phrase}”",
 };
 
 export type MessageKey = keyof typeof en;
@@ -1030,4 +1034,8 @@ export const pl: Record<MessageKey, string> = {
   "callbackList.reasonRequired": "Podaj powód.",
   "callbackList.cancel": "Anuluj",
   "callbackList.confirm": "Odrzuć",
+  "phrases.latest": "Ostatnie trafienia",
+  "phrases.saidByAgent": "konsultant",
+  "phrases.saidByCustomer": "klient",
+  "phrases.hit": "{list}: „{phrase}”",
 };

@@ -1,5 +1,5 @@
 import { css, html, nothing } from "lit";
-import { formatInteger, t } from "../core/i18n";
+import { formatInteger, formatTime, t } from "../core/i18n";
 import type { TopicCopy } from "../core/live";
 import { formatMetric } from "../core/metrics";
 import type { BoardRow, MetricValues } from "../core/types";
@@ -11,11 +11,27 @@ import { RowFit } from "./row-fit";
 /** Per-agent topics are one subscription each; beyond this many agents the list is cut. */
 const MAX_AGENTS = 150;
 const ADHERENCE = "script_adherence:";
+/** The latest hits shown under the table, newest first. */
+const LATEST_HITS = 4;
+
+/** A hit of the `phrases:SCOPE` topic: never the segment text (docs/websocket.md). */
+interface WallHit {
+  seq: number;
+  at_ms: number;
+  agent: string | null;
+  team: string | null;
+  list: string;
+  kind: "required" | "banned" | "signal";
+  phrase: string;
+  role: "agent" | "customer";
+}
 
 /** Script adherence per agent (phrase spotting, docs/phrases.md): for one `required` phrase
  * list (option `list`, else the first one the figures carry), the agents with transcribed
  * calls, lowest adherence first, with their calls with banned phrases. Agents from the board
- * topic, figures from `metrics:agent:ID:WINDOW`. What was said is not shown on a wall. */
+ * topic, figures from `metrics:agent:ID:WINDOW`. Under the table, the latest hits of the
+ * `phrases:SCOPE` topic (agent, list, phrase, who said it, when); what was said around the
+ * phrase is never shown on a wall. */
 export class FwPhrases extends WidgetElement {
   static override styles = [
     panel,
@@ -48,30 +64,47 @@ export class FwPhrases extends WidgetElement {
       td.low { color: #f87171; font-weight: 700; }
       td.banned { color: #fb923c; font-weight: 700; }
       tr:last-child td { border-bottom: none; }
+      .hits { margin: 0.4em 0 0; padding: 0.3em 0 0; border-top: 1px solid var(--line); font-size: max(var(--wall-text), clamp(0.7rem, 100cqw / 34, 1.4rem)); }
+      .hits ul { margin: 0; padding: 0; list-style: none; }
+      .hits h3 { margin: 0 0 0.2em; font-size: 0.72em; font-weight: 600; letter-spacing: 0.05em; text-transform: uppercase; color: var(--muted); }
+      .hit { display: flex; gap: 0.6em; align-items: baseline; white-space: nowrap; overflow: hidden; padding: 0.1em 0; }
+      .hit time { color: var(--muted); font-variant-numeric: tabular-nums; }
+      .hit .who { font-weight: 600; }
+      .hit .phrase { overflow: hidden; text-overflow: ellipsis; min-width: 0; flex: 1; }
+      .hit.banned .phrase { color: #fb923c; font-weight: 700; }
+      .hit .role { color: var(--muted); font-size: 0.85em; }
     `,
   ];
 
   private agents: Record<string, BoardRow> = {};
   private figures = new Map<string, MetricValues>();
+  private hits: Record<string, WallHit> = {};
   private readonly fit = new RowFit(this);
 
-  private boardTopic(): string {
+  private scope(): string {
     const team = this.config.options.team;
-    return typeof team === "string" && team ? `board:team:${team}` : "board:tenant";
+    return typeof team === "string" && team ? `team:${team}` : "tenant";
   }
 
   protected topics(): string[] {
     const ids = Object.keys(this.agents).sort().slice(0, MAX_AGENTS);
-    return [this.boardTopic(), ...ids.map((id) => metricTopic(`agent:${id}`, this.config.window))];
+    return [
+      `board:${this.scope()}`,
+      `phrases:${this.scope()}`,
+      ...ids.map((id) => metricTopic(`agent:${id}`, this.config.window)),
+    ];
   }
 
   protected override configChanged(): void {
     this.agents = {};
     this.figures = new Map();
+    this.hits = {};
   }
 
   protected onTopic(copy: TopicCopy): void {
-    if (copy.topic.startsWith("board:")) {
+    if (copy.topic.startsWith("phrases:")) {
+      this.hits = copy.data as Record<string, WallHit>;
+    } else if (copy.topic.startsWith("board:")) {
       const before = Object.keys(this.agents).length;
       this.agents = copy.data as Record<string, BoardRow>;
       if (copy.changed === null || Object.keys(this.agents).length !== before) this.syncTopics();
@@ -91,6 +124,22 @@ export class FwPhrases extends WidgetElement {
       if (found) return found;
     }
     return null;
+  }
+
+  private latestHits() {
+    const hits = Object.values(this.hits).sort((a, b) => b.seq - a.seq).slice(0, LATEST_HITS);
+    if (hits.length === 0) return nothing;
+    return html`<div class="hits" data-testid="phrase-hits">
+      <h3>${t("phrases.latest")}</h3>
+      <ul>${hits.map(
+        (hit) => html`<li class="hit ${hit.kind}" data-seq=${hit.seq}>
+          <time>${formatTime(hit.at_ms, false)}</time>
+          <span class="who">${hit.agent ? this.agents[hit.agent]?.name ?? hit.agent : "—"}</span>
+          <span class="phrase">${t("phrases.hit", { list: hit.list, phrase: hit.phrase })}</span>
+          <span class="role">${t(hit.role === "agent" ? "phrases.saidByAgent" : "phrases.saidByCustomer")}</span>
+        </li>`,
+      )}</ul>
+    </div>`;
   }
 
   override render() {
@@ -135,6 +184,7 @@ export class FwPhrases extends WidgetElement {
             ${shown.length < ranked.length
               ? html`<div class="more" data-testid="more">${t("widget.more", { count: ranked.length - shown.length })}</div>`
               : nothing}`}
+        ${this.latestHits()}
       </div>
     `;
   }
