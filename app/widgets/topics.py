@@ -6,8 +6,11 @@
     dashboards:SCOPE       dashboards:tenant, dashboards:team:Blue (versions, to reload a layout)
     messages:SCOPE         messages:tenant, messages:team:Blue (messages to the floor)
     callbacks:SCOPE        callbacks:tenant, callbacks:queue:Sales (the call-back list, masked)
+    deals:SCOPE            deals:tenant, deals:pipeline:default, deals:team:Blue (stalled deals
+                           and recent wins)
 
-SCOPE is `tenant`, `queue:NAME`, `team:NAME` or (metrics only) `agent:ID` and `pipeline:NAME`.
+SCOPE is `tenant`, `queue:NAME`, `team:NAME` or (metrics and deals) `pipeline:NAME`, (metrics
+only) `agent:ID`.
 A NAME may itself hold colons: the window is the part after the last colon. A topic never names
 a tenant: it is always resolved inside the caller's own tenant.
 """
@@ -33,6 +36,7 @@ class TopicKind(StrEnum):
     dashboards = "dashboards"
     messages = "messages"
     callbacks = "callbacks"
+    deals = "deals"
 
 
 SCOPE_KINDS: dict[TopicKind, tuple[str, ...]] = {
@@ -42,6 +46,7 @@ SCOPE_KINDS: dict[TopicKind, tuple[str, ...]] = {
     TopicKind.dashboards: ("team",),
     TopicKind.messages: ("team",),
     TopicKind.callbacks: ("queue",),
+    TopicKind.deals: ("pipeline", "team"),
 }
 
 
@@ -86,7 +91,8 @@ def parse_topic(tenant_id: int, name: str) -> Topic:
     except ValueError:
         raise TopicError(
             f"unknown topic {name!r}: expected `metrics:SCOPE:WINDOW`, `board:SCOPE`, "
-            "`alerts:SCOPE`, `dashboards:SCOPE`, `messages:SCOPE` or `callbacks:SCOPE`"
+            "`alerts:SCOPE`, `dashboards:SCOPE`, `messages:SCOPE`, `callbacks:SCOPE` or "
+            "`deals:SCOPE`"
         ) from None
     if not sep:
         raise TopicError(f"topic {name!r} lacks its scope, e.g. `{kind}:tenant`")
@@ -113,7 +119,8 @@ def can_subscribe(
     that team; the tenant's or a queue's (which list agents of any team) need every team.
     The dashboards shared with everyone, and the messages to them, are everyone's; a team's
     need that team. The call-back list is every wall reader's: its topics carry masked numbers
-    only."""
+    only. The deal list names owners: a team's needs that team, the tenant's or a pipeline's
+    every team."""
     if principal.tenant_id != topic.tenant_id or not principal.reads_wall:
         return False
     access = principal.access

@@ -497,6 +497,12 @@ export const en = {
   "phrases.banned": "Banned",
   "phrases.empty": "No transcribed calls yet",
   "edit.phraseList": "Phrase list (required)",
+  "widget.stalled_deals": "Stalled deals",
+  "deals.title": "Stalled deals",
+  "deals.none": "No deal is stuck",
+  "deals.noOwner": "No owner",
+  "celebrate.won": "Deal won!",
+  "celebrate.setting": "Celebrate each deal won on this wall",
 };
 
 export type MessageKey = keyof typeof en;
@@ -998,4 +1004,10 @@ export const pl: Record<MessageKey, string> = {
   "phrases.banned": "Zakazane",
   "phrases.empty": "Brak rozmów z transkrypcją",
   "edit.phraseList": "Lista fraz (wymagana)",
+  "widget.stalled_deals": "Utknięte szanse",
+  "deals.title": "Utknięte szanse",
+  "deals.none": "Żadna szansa nie utknęła",
+  "deals.noOwner": "Bez opiekuna",
+  "celebrate.won": "Wygrana transakcja!",
+  "celebrate.setting": "Świętuj na tej ścianie każdą wygraną transakcję",
 };

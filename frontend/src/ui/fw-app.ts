@@ -16,6 +16,7 @@ import "./fw-grid";
 import "./fw-display-links";
 import { cleanRotation } from "./fw-rotation-editor";
 import "./fw-floor-ticker";
+import "./fw-win-celebration";
 import "./fw-floor-messages";
 import "./fw-locale-switch";
 import "./fw-login";
@@ -515,6 +516,7 @@ export class FwApp extends LocalizedElement {
         team: draft.team,
         widgets: draft.widgets,
         rotation: cleanRotation(draft, this.dashboards),
+        celebrate_wins: draft.celebrate_wins ?? false,
         version: draft.version,
       });
       this.dashboards = this.dashboards.map((d) => (d.id === saved.id ? saved : d));
@@ -701,6 +703,7 @@ export class FwApp extends LocalizedElement {
                 @widget-select=${(e: CustomEvent<string | null>) => (this.selected = e.detail)}
               ></fw-grid>
               ${this.draft ? nothing : html`<fw-floor-ticker .dashboard=${dashboard}></fw-floor-ticker>`}
+              ${this.draft ? nothing : html`<fw-win-celebration .dashboard=${dashboard}></fw-win-celebration>`}
             </div>`
           : html`<div class="center">${t("app.noDashboards")}</div>`}
         ${selected
@@ -717,6 +720,9 @@ export class FwApp extends LocalizedElement {
                 <fw-rotation-editor .dashboard=${this.draft} .dashboards=${this.dashboards}
                   @rotation-change=${(e: CustomEvent<Rotation | null>) => this.draft && (this.draft = { ...this.draft, rotation: e.detail })}
                 ></fw-rotation-editor>
+                <label class="celebrate"><input type="checkbox" name="celebrate-wins" .checked=${this.draft.celebrate_wins ?? false}
+                  @change=${(e: Event) => this.draft && (this.draft = { ...this.draft, celebrate_wins: (e.target as HTMLInputElement).checked })}
+                />${t("celebrate.setting")}</label>
               </aside>`
             : nothing}
       </main>
