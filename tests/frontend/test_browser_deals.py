@@ -84,3 +84,19 @@ async def test_the_widget_lists_stalled_deals_oldest_first(wall: Wall, page: Pag
             await page.set_viewport_size({"width": width, "height": height})
             await expect(rows).to_have_count(3)
             await screenshot(page, f"wall-deals-{lang}-{width}x{height}")
+
+
+async def test_the_editor_turns_the_celebration_on(wall: Wall, page: Page) -> None:
+    board = await wall.api("POST", "/v1/dashboards", {"name": "Sales floor"})
+    assert board["celebrate_wins"] is False
+    await wall.login(page)
+    await page.goto(f"{wall.base_url}/d/{board['id']}")
+    await page.click("[data-action=edit]")
+    setting = page.locator("input[name=celebrate-wins]")
+    await expect(setting).not_to_be_checked()
+    await setting.check()
+    await screenshot(page, "wall-celebrate-setting-en")
+    await page.click("[data-action=save]")
+    await expect(page.locator("[data-action=save]")).to_have_count(0)
+    saved = await wall.api("GET", f"/v1/dashboards/{board['id']}")
+    assert saved["celebrate_wins"] is True

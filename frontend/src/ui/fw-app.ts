@@ -207,6 +207,7 @@ export class FwApp extends LocalizedElement {
       line-height: 1.5;
     }
     .editor-hint h3 { margin: 0 0 0.8rem; font-size: 1.05rem; color: var(--text); }
+    .editor-hint .celebrate { display: flex; align-items: center; gap: 0.5rem; margin-top: 0.9rem; color: var(--text); }
     .board.stale fw-grid { filter: saturate(0.35) brightness(0.8); }
     .notice {
       position: fixed;

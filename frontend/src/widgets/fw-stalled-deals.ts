@@ -36,6 +36,7 @@ export class FwStalledDeals extends WidgetElement {
     panel,
     css`
       header .count { color: var(--warn); font-variant-numeric: tabular-nums; font-weight: 700; }
+      header .count.zero { color: var(--muted); }
       .body { flex: 1; min-height: 0; margin-top: 0.5rem; overflow: hidden; display: flex; flex-direction: column; gap: 0.3rem; }
       .row {
         --c: var(--warn);
@@ -91,7 +92,7 @@ export class FwStalledDeals extends WidgetElement {
     return html`
       <header>
         <h2>${this.config.title || t("deals.title")}</h2>
-        <span class="count" data-testid="stalled-count">${stalled.length}</span>
+        <span class="count ${stalled.length ? "" : "zero"}" data-testid="stalled-count">${stalled.length}</span>
       </header>
       <div class="body">
         ${stalled.length === 0
