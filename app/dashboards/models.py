@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core.db import Base, utcnow
@@ -28,6 +28,7 @@ class Dashboard(Base):
     widgets: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     version: Mapped[int] = mapped_column(default=1)
     rotation: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
+    celebrate_wins: Mapped[bool] = mapped_column(default=False, server_default=false())
     """`app.dashboards.schemas.Rotation` as JSON: the dashboards a wall cycles through."""
     created_by: Mapped[str | None] = mapped_column(String(200), default=None)
     updated_by: Mapped[str | None] = mapped_column(String(200), default=None)

@@ -39,6 +39,7 @@ WidgetType = Literal[
     "agent_stats",
     "callbacks",
     "phrases",
+    "stalled_deals",
 ]
 METRIC_WIDGETS: Final = frozenset({"kpi", "gauge", "chart"})
 AGENT_STATS_SORTS: Final = ("name", "state", "in_state", "handled", "aht", "occupancy")
@@ -188,6 +189,13 @@ class Widget(StrictModel):
         if self.type == "callbacks" and self.scope.split(":", 1)[0] not in ("tenant", "queue"):
             raise ValueError("a callbacks widget shows the tenant's list or a queue's: scope "
                              "`tenant` or `queue:NAME`")  # fmt: skip
+        if self.type == "stalled_deals" and self.scope.split(":", 1)[0] not in (
+            "tenant",
+            "pipeline",
+            "team",
+        ):
+            raise ValueError("a stalled_deals widget shows the tenant's deals, a pipeline's or a "
+                             "team's: scope `tenant`, `pipeline:NAME` or `team:NAME`")  # fmt: skip
         return self
 
 
@@ -243,6 +251,12 @@ class DashboardIn(StrictModel):
     rotation: Rotation | None = Field(
         None, description="Cycle through other dashboards on a wall; null: show this one only."
     )
+    celebrate_wins: bool = Field(
+        False,
+        description="Show each deal won on this dashboard's wall for a few seconds (the "
+        "owner's name and the amount). A dashboard shared with a team celebrates only that "
+        "team's wins; one shared with everyone, every win.",
+    )
 
     @field_validator("name")
     @classmethod
@@ -272,6 +286,7 @@ class DashboardOut(BaseModel):
     widgets: list[Widget]
     version: int
     rotation: Rotation | None = None
+    celebrate_wins: bool = False
     can_edit: bool = Field(description="Whether the caller may change or delete it.")
     created_by: str | None
     updated_by: str | None

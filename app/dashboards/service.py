@@ -87,6 +87,7 @@ def _out(viewer: Viewer, row: Dashboard, team: str | None) -> DashboardOut:
         widgets=[Widget.model_validate(w) for w in row.widgets],
         version=row.version,
         rotation=Rotation.model_validate(row.rotation) if row.rotation else None,
+        celebrate_wins=row.celebrate_wins,
         can_edit=viewer.can_edit(team),
         created_by=row.created_by,
         updated_by=row.updated_by,
@@ -216,6 +217,7 @@ async def create_dashboard(
         team_id=await team_id_of(session, tenant_id, body.team),
         widgets=_widgets_json(body.widgets),
         rotation=_rotation_json(body),
+        celebrate_wins=body.celebrate_wins,
         created_by=viewer.actor,
         updated_by=viewer.actor,
     )
@@ -240,6 +242,7 @@ async def update_dashboard(
     await _name_free(session, row.tenant_id, body.name, row.id)
     await _check_rotation(session, viewer, row.id, body)
     row.rotation = _rotation_json(body)
+    row.celebrate_wins = body.celebrate_wins
     row.name = body.name
     row.team_id = await team_id_of(session, row.tenant_id, body.team)
     row.widgets = _widgets_json(body.widgets)

@@ -183,19 +183,40 @@ def callbacks_widgets() -> list[Widget]:
     ]
 
 
+PIPELINE_DASHBOARD: Final = "Sales pipeline"
+
+
+def pipeline_widgets() -> list[Widget]:
+    """The demo's third dashboard: the stalled deals beside the pipeline's figures."""
+
+    def kpi(wid: str, y: int, metric: str, window: str) -> Widget:
+        return Widget(id=wid, type="kpi", x=8, y=y, w=4, h=2, metric=metric, window=window)
+
+    return [
+        Widget(id="stalled-deals", type="stalled_deals", x=0, y=0, w=8, h=6),
+        kpi("deals-stalled", 0, "deals_stalled", "live"),
+        kpi("pipeline-value", 2, "pipeline_value", "live"),
+        kpi("deals-won", 4, "deals_won", "today"),
+    ]
+
+
 async def ensure_demo_dashboards(session: AsyncSession, tenant_id: int) -> None:
-    """A fresh demo tenant gets the floor overview and the call-back list's dashboard; a
-    tenant that has dashboards already keeps them as they are."""
+    """A fresh demo tenant gets the floor overview, the call-back list's dashboard and the
+    sales pipeline's; a tenant that has dashboards already keeps them as they are."""
     if await ensure_default_dashboard(session, tenant_id):
-        session.add(
-            Dashboard(
-                tenant_id=tenant_id,
-                name=CALLBACKS_DASHBOARD,
-                widgets=[w.model_dump(mode="json") for w in callbacks_widgets()],
-                created_by="floorwatch",
-                updated_by="floorwatch",
+        for name, widgets in (
+            (CALLBACKS_DASHBOARD, callbacks_widgets()),
+            (PIPELINE_DASHBOARD, pipeline_widgets()),
+        ):
+            session.add(
+                Dashboard(
+                    tenant_id=tenant_id,
+                    name=name,
+                    widgets=[w.model_dump(mode="json") for w in widgets],
+                    created_by="floorwatch",
+                    updated_by="floorwatch",
+                )
             )
-        )
 
 
 async def run_demo(services: Services, speed: float = 1.0) -> None:

@@ -142,6 +142,11 @@ class Engine(ABC):
         numbers whole: whoever shows them masks them by role, app/callbacks/service.py)."""
 
     @abstractmethod
+    async def deals(self, tenant_id: int) -> tuple[int, list[dict[str, object]]] | None:
+        """The wall's deal list (time of the view, rows of `TenantAggregator.deal_rows`:
+        stalled open deals and recent wins)."""
+
+    @abstractmethod
     async def counts(self, tenant_id: int) -> dict[str, int]:
         """Exact count of aggregated events per type."""
 

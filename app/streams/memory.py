@@ -202,6 +202,13 @@ class MemoryEngine(Engine):
         now = self.host.now_ms(tenant_id)
         return now, view.callback_rows(now)
 
+    async def deals(self, tenant_id: int) -> tuple[int, list[dict[str, object]]] | None:
+        view = self.host.aggregators.get(tenant_id)
+        if view is None:
+            return None
+        now = self.host.now_ms(tenant_id)
+        return now, view.deal_rows(now)
+
     async def counts(self, tenant_id: int) -> dict[str, int]:
         agg = self.host.aggregators.get(tenant_id)
         return agg.counts_by_type() if agg else {}

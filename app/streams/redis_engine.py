@@ -24,6 +24,7 @@ from app.streams.views import (
     AT,
     BOARD,
     CALLBACKS,
+    DEALS,
     META,
     OFFSET,
     PHRASE_HITS,
@@ -32,6 +33,7 @@ from app.streams.views import (
     at_decoder,
     board_decoder,
     callbacks_decoder,
+    deals_decoder,
     hits_decoder,
     meta_decoder,
     scope_decoder,
@@ -179,6 +181,13 @@ class RedisEngine(Engine):
         if at is None:
             return None
         return at_decoder.decode(at), callbacks_decoder.decode(blob) if blob is not None else []
+
+    async def deals(self, tenant_id: int) -> tuple[int, list[dict[str, object]]] | None:
+        fresh = await self._want(tenant_id, [DEALS])
+        at, blob = await self._read_view(tenant_id, [DEALS], wait=fresh)
+        if at is None:
+            return None
+        return at_decoder.decode(at), deals_decoder.decode(blob) if blob is not None else []
 
     async def counts(self, tenant_id: int) -> dict[str, int]:
         blob: Any = await self.redis.hget(self.keys.view(tenant_id), META)

@@ -33,6 +33,8 @@ AT: Final = "at"
 BOARD: Final = "board"
 CALLBACKS: Final = "callbacks"
 """The call-back list (written while wanted, like the board)."""
+DEALS: Final = "deals"
+"""The deal list: stalled deals and recent wins (written while wanted, like the board)."""
 OFFSET: Final = "offset"
 """The partition's log offset the view was computed at (written by the worker, not by
 `compute_parts`): how far the tenant's numbers have got (`/v1/events/progress`)."""
@@ -56,6 +58,7 @@ at_decoder: Final = msgspec.msgpack.Decoder(int)
 scope_decoder: Final = msgspec.msgpack.Decoder(dict[str, dict[str, float | int | None]])
 board_decoder: Final = msgspec.msgpack.Decoder(list[dict[str, object]])
 callbacks_decoder: Final = msgspec.msgpack.Decoder(list[dict[str, object]])
+deals_decoder: Final = msgspec.msgpack.Decoder(list[dict[str, object]])
 hits_decoder: Final = msgspec.msgpack.Decoder(list[HitRecord])
 
 
@@ -81,6 +84,8 @@ def compute_parts(agg: TenantAggregator, now_ms: int, wanted: Iterable[str]) -> 
             parts[BOARD] = _encode(agg.agent_board(now_ms))
         elif part == CALLBACKS:
             parts[CALLBACKS] = _encode(agg.callback_rows(now_ms))
+        elif part == DEALS:
+            parts[DEALS] = _encode(agg.deal_rows(now_ms))
         elif part.startswith(SCOPE_PREFIX) and not always_written(part):
             scopes.append(part.removeprefix(SCOPE_PREFIX))
     hits = agg.phrase_hits(now_ms)

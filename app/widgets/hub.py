@@ -28,6 +28,7 @@ from app.core.services import Services
 from app.dashboards.feed import scope_versions
 from app.messages.feed import scope_messages
 from app.phrases.wall import phrases_state
+from app.streams.aggregator.deal_list import WON_PREFIX
 from app.widgets.connection import Connection
 from app.widgets.live import LiveTopic, State
 from app.widgets.protocol import (
@@ -333,6 +334,9 @@ class Hub:
         if any(t.kind is TopicKind.phrases for t in topics):
             phrase_hits = await self.engine.phrase_hits(tenant_id)
             agent_teams = (await self.services.configs.get(tenant_id)).agent_teams
+        deals = None
+        if any(t.kind is TopicKind.deals for t in topics):
+            deals = await self.engine.deals(tenant_id)
         dashboards = None
         if any(t.kind is TopicKind.dashboards for t in topics):
             dashboards = await self.services.dashboards.versions(tenant_id)
@@ -355,6 +359,9 @@ class Hub:
                 hits = phrase_hits or []
                 at_ms = hits[-1].at if hits else int(time.time() * 1000)
                 out[topic.name] = (at_ms, phrases_state(topic.scope, hits, agent_teams))
+            elif topic.kind is TopicKind.deals:
+                at_ms, rows = deals if deals else (0, [])
+                out[topic.name] = (at_ms, deals_state(topic, rows))
             elif topic.kind is TopicKind.dashboards:
                 now_ms = int(time.time() * 1000)
                 out[topic.name] = (now_ms, scope_versions(dashboards or {}, topic.scope))
@@ -435,4 +442,17 @@ def callbacks_state(topic: Topic, rows: list[dict[str, object]]) -> State:
     queue = topic.scope_name if topic.scope_kind == "queue" else None
     return {
         str(row.id): wall_row(row) for row in rows_of(rows) if queue is None or row.queue == queue
+    }
+
+
+def deals_state(topic: Topic, rows: list[dict[str, object]]) -> State:
+    """The deal list of a topic: stalled deals keyed by deal id, recent wins by `won:` and the
+    deal id (app/streams/aggregator/deal_list.py); every deal (`tenant`), a pipeline's, or
+    those owned by a team's agents now."""
+    field = {"pipeline": "pipeline", "team": "team"}.get(topic.scope_kind)
+    name = topic.scope_name
+    return {
+        (WON_PREFIX if row["kind"] == "won" else "") + str(row["id"]): row
+        for row in rows
+        if field is None or row.get(field) == name
     }

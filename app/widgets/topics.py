@@ -7,8 +7,11 @@
     messages:SCOPE         messages:tenant, messages:team:Blue (messages to the floor)
     callbacks:SCOPE        callbacks:tenant, callbacks:queue:Sales (the call-back list, masked)
     phrases:SCOPE          phrases:tenant, phrases:team:Blue (the latest phrase hits, no text)
+    deals:SCOPE            deals:tenant, deals:pipeline:default, deals:team:Blue (stalled deals
+                           and recent wins)
 
-SCOPE is `tenant`, `queue:NAME`, `team:NAME` or (metrics only) `agent:ID` and `pipeline:NAME`.
+SCOPE is `tenant`, `queue:NAME`, `team:NAME` or (metrics and deals) `pipeline:NAME`, (metrics
+only) `agent:ID`.
 A NAME may itself hold colons: the window is the part after the last colon. A topic never names
 a tenant: it is always resolved inside the caller's own tenant.
 """
@@ -35,6 +38,7 @@ class TopicKind(StrEnum):
     messages = "messages"
     callbacks = "callbacks"
     phrases = "phrases"
+    deals = "deals"
 
 
 SCOPE_KINDS: dict[TopicKind, tuple[str, ...]] = {
@@ -45,6 +49,7 @@ SCOPE_KINDS: dict[TopicKind, tuple[str, ...]] = {
     TopicKind.messages: ("team",),
     TopicKind.callbacks: ("queue",),
     TopicKind.phrases: ("team",),
+    TopicKind.deals: ("pipeline", "team"),
 }
 
 
@@ -89,8 +94,8 @@ def parse_topic(tenant_id: int, name: str) -> Topic:
     except ValueError:
         raise TopicError(
             f"unknown topic {name!r}: expected `metrics:SCOPE:WINDOW`, `board:SCOPE`, "
-            "`alerts:SCOPE`, `dashboards:SCOPE`, `messages:SCOPE`, `callbacks:SCOPE` or "
-            "`phrases:SCOPE`"
+            "`alerts:SCOPE`, `dashboards:SCOPE`, `messages:SCOPE`, `callbacks:SCOPE`, "
+            "`phrases:SCOPE` or `deals:SCOPE`"
         ) from None
     if not sep:
         raise TopicError(f"topic {name!r} lacks its scope, e.g. `{kind}:tenant`")
@@ -118,7 +123,8 @@ def can_subscribe(
     The dashboards shared with everyone, and the messages to them, are everyone's; a team's
     need that team. The call-back list is every wall reader's: its topics carry masked numbers
     only. The latest phrase hits name agents, so they go like a board: a team's need that team,
-    the tenant's every team (they carry no segment text, so display links may read them)."""
+    the tenant's every team (they carry no segment text, so display links may read them). The
+    deal list names owners: a team's needs that team, the tenant's or a pipeline's every team."""
     if principal.tenant_id != topic.tenant_id or not principal.reads_wall:
         return False
     access = principal.access

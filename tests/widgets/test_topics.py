@@ -28,6 +28,9 @@ from app.widgets.topics import Topic, TopicError, TopicKind, can_subscribe, pars
         ("alerts:tenant", TopicKind.alerts, "tenant", None),
         ("dashboards:tenant", TopicKind.dashboards, "tenant", None),
         ("dashboards:team:Blue", TopicKind.dashboards, "team:Blue", None),
+        ("deals:tenant", TopicKind.deals, "tenant", None),
+        ("deals:pipeline:default", TopicKind.deals, "pipeline:default", None),
+        ("deals:team:Blue", TopicKind.deals, "team:Blue", None),
     ],
 )
 def test_valid_topics(name: str, kind: TopicKind, scope: str, window: str | None) -> None:
@@ -50,6 +53,8 @@ def test_valid_topics(name: str, kind: TopicKind, scope: str, window: str | None
         ("board:", "invalid scope"),
         ("alerts:team:" + "x" * 200, "invalid scope"),
         ("dashboards:queue:Sales", "invalid scope"),
+        ("deals:queue:Sales", "invalid scope"),
+        ("deals:agent:a1", "invalid scope"),
     ],
 )
 def test_malformed_topics_say_what_was_expected(name: str, says: str) -> None:

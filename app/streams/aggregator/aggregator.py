@@ -16,6 +16,7 @@ from app.streams.aggregator.callbacks import Entry as CallbackEntry
 from app.streams.aggregator.catalog import LIVE, PIPELINE_CALL_METRICS, WINDOWS, Metrics
 from app.streams.aggregator.checkpoint import dump_machine, load_machine
 from app.streams.aggregator.config import TenantConfig
+from app.streams.aggregator.deal_list import deal_rows
 from app.streams.aggregator.facts import Fact
 from app.streams.aggregator.ledgers import StateTime, unpack
 from app.streams.aggregator.machine import Machine
@@ -213,6 +214,11 @@ class TenantAggregator:
             row["teams"] = sorted(served.get(entry.queue, ())) if entry.queue else []
             rows.append(row)
         return rows
+
+    def deal_rows(self, now_ms: int) -> list[dict[str, object]]:
+        """The wall's deal list: stalled open deals and recent wins
+        (app/streams/aggregator/deal_list.py)."""
+        return deal_rows(self._m, now_ms)
 
     def phrase_hits(self, now_ms: int = 0, after: int = 0) -> list[HitRecord]:
         """The latest phrase hits (at most `phrases.RECENT_HITS`) newer than hit number `after`,

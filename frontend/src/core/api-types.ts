@@ -2292,6 +2292,12 @@ export interface components {
         };
         /** DashboardIn */
         DashboardIn: {
+            /**
+             * Celebrate Wins
+             * @description Show each deal won on this dashboard's wall for a few seconds (the owner's name and the amount). A dashboard shared with a team celebrates only that team's wins; one shared with everyone, every win.
+             * @default false
+             */
+            celebrate_wins: boolean;
             /** Name */
             name: string;
             /** @description Cycle through other dashboards on a wall; null: show this one only. */
@@ -2314,6 +2320,11 @@ export interface components {
              * @description Whether the caller may change or delete it.
              */
             can_edit: boolean;
+            /**
+             * Celebrate Wins
+             * @default false
+             */
+            celebrate_wins: boolean;
             /**
              * Created At
              * Format: date-time
@@ -2345,6 +2356,12 @@ export interface components {
         };
         /** DashboardUpdate */
         DashboardUpdate: {
+            /**
+             * Celebrate Wins
+             * @description Show each deal won on this dashboard's wall for a few seconds (the owner's name and the amount). A dashboard shared with a team celebrates only that team's wins; one shared with everyone, every win.
+             * @default false
+             */
+            celebrate_wins: boolean;
             /** Name */
             name: string;
             /** @description Cycle through other dashboards on a wall; null: show this one only. */
@@ -4025,7 +4042,7 @@ export interface components {
              * Type
              * @enum {string}
              */
-            type: "kpi" | "gauge" | "queue_table" | "agent_board" | "chart" | "leaderboard" | "alerts" | "agent_stats" | "callbacks" | "phrases";
+            type: "kpi" | "gauge" | "queue_table" | "agent_board" | "chart" | "leaderboard" | "alerts" | "agent_stats" | "callbacks" | "phrases" | "stalled_deals";
             /**
              * W
              * @description Width in columns.

@@ -148,3 +148,9 @@ export function formatDurationWords(totalSeconds: number): string {
   const m = Math.floor((s % 3600) / 60);
   return m ? `${unit("hour", h)} ${unit("minute", m)}` : unit("hour", h);
 }
+
+/** Whole days, e.g. "12 days" / "12 dni" (how long a deal has not moved). */
+export function formatDays(totalSeconds: number): string {
+  const days = Math.max(0, Math.floor(totalSeconds / 86_400));
+  return numberFormat("unit-day", { style: "unit", unit: "day", unitDisplay: "long" }).format(days);
+}

@@ -17,6 +17,7 @@ export const WIDGET_TYPES: WidgetType[] = [
   "agent_stats",
   "callbacks",
   "phrases",
+  "stalled_deals",
 ];
 
 const DEFAULTS: Record<WidgetType, Partial<WidgetConfig>> = {
@@ -30,6 +31,7 @@ const DEFAULTS: Record<WidgetType, Partial<WidgetConfig>> = {
   agent_stats: { w: 6, h: 4, window: "today", options: { sort: "in_state" } },
   callbacks: { w: 6, h: 3 },
   phrases: { w: 4, h: 3, window: "today", options: { limit: 8 } },
+  stalled_deals: { w: 6, h: 3 },
 };
 
 export function rowsOf(widgets: WidgetConfig[]): number {

@@ -517,6 +517,12 @@ export const en = {
   "phrases.saidByAgent": "agent",
   "phrases.saidByCustomer": "customer",
   "phrases.hit": "{list}: “{phrase}”",
+  "widget.stalled_deals": "Stalled deals",
+  "deals.title": "Stalled deals",
+  "deals.none": "No deal is stuck",
+  "deals.noOwner": "No owner",
+  "celebrate.won": "Deal won!",
+  "celebrate.setting": "Celebrate each deal won on this wall",
 };
 
 export type MessageKey = keyof typeof en;
@@ -1038,4 +1044,10 @@ export const pl: Record<MessageKey, string> = {
   "phrases.saidByAgent": "konsultant",
   "phrases.saidByCustomer": "klient",
   "phrases.hit": "{list}: „{phrase}”",
+  "widget.stalled_deals": "Utknięte szanse",
+  "deals.title": "Utknięte szanse",
+  "deals.none": "Żadna szansa nie utknęła",
+  "deals.noOwner": "Bez opiekuna",
+  "celebrate.won": "Wygrana transakcja!",
+  "celebrate.setting": "Świętuj na tej ścianie każdą wygraną transakcję",
 };

@@ -73,3 +73,19 @@ export interface CallbackRow {
   reason: string | null;
   callback_ms: number | null;
 }
+
+/** A row of the deal list as the `deals:SCOPE` topics carry it: a stalled open deal (keyed by
+ * its id) or a recent win (keyed `won:ID`). Times are epoch ms, money in the tenant's currency. */
+export interface DealRow {
+  kind: "stalled" | "won";
+  id: string;
+  owner: string | null;
+  owner_name: string | null;
+  team: string | null;
+  pipeline: string;
+  stage?: string;
+  since?: number;
+  limit_s?: number;
+  at?: number;
+  amount: number | null;
+}

@@ -16,6 +16,7 @@ import "./fw-grid";
 import "./fw-display-links";
 import { cleanRotation } from "./fw-rotation-editor";
 import "./fw-floor-ticker";
+import "./fw-win-celebration";
 import "./fw-floor-messages";
 import "./fw-locale-switch";
 import "./fw-login";
@@ -206,6 +207,7 @@ export class FwApp extends LocalizedElement {
       line-height: 1.5;
     }
     .editor-hint h3 { margin: 0 0 0.8rem; font-size: 1.05rem; color: var(--text); }
+    .editor-hint .celebrate { display: flex; align-items: center; gap: 0.5rem; margin-top: 0.9rem; color: var(--text); }
     .board.stale fw-grid { filter: saturate(0.35) brightness(0.8); }
     .notice {
       position: fixed;
@@ -515,6 +517,7 @@ export class FwApp extends LocalizedElement {
         team: draft.team,
         widgets: draft.widgets,
         rotation: cleanRotation(draft, this.dashboards),
+        celebrate_wins: draft.celebrate_wins ?? false,
         version: draft.version,
       });
       this.dashboards = this.dashboards.map((d) => (d.id === saved.id ? saved : d));
@@ -701,6 +704,7 @@ export class FwApp extends LocalizedElement {
                 @widget-select=${(e: CustomEvent<string | null>) => (this.selected = e.detail)}
               ></fw-grid>
               ${this.draft ? nothing : html`<fw-floor-ticker .dashboard=${dashboard}></fw-floor-ticker>`}
+              ${this.draft ? nothing : html`<fw-win-celebration .dashboard=${dashboard}></fw-win-celebration>`}
             </div>`
           : html`<div class="center">${t("app.noDashboards")}</div>`}
         ${selected
@@ -717,6 +721,9 @@ export class FwApp extends LocalizedElement {
                 <fw-rotation-editor .dashboard=${this.draft} .dashboards=${this.dashboards}
                   @rotation-change=${(e: CustomEvent<Rotation | null>) => this.draft && (this.draft = { ...this.draft, rotation: e.detail })}
                 ></fw-rotation-editor>
+                <label class="celebrate"><input type="checkbox" name="celebrate-wins" .checked=${this.draft.celebrate_wins ?? false}
+                  @change=${(e: Event) => this.draft && (this.draft = { ...this.draft, celebrate_wins: (e.target as HTMLInputElement).checked })}
+                />${t("celebrate.setting")}</label>
               </aside>`
             : nothing}
       </main>

@@ -14,6 +14,7 @@ import "../widgets/fw-gauge";
 import "../widgets/fw-kpi";
 import "../widgets/fw-leaderboard";
 import "../widgets/fw-phrases";
+import "../widgets/fw-stalled-deals";
 import "../widgets/fw-queue-table";
 
 function widget(config: WidgetConfig) {
@@ -38,6 +39,8 @@ function widget(config: WidgetConfig) {
       return html`<fw-callbacks .config=${config}></fw-callbacks>`;
     case "phrases":
       return html`<fw-phrases .config=${config}></fw-phrases>`;
+    case "stalled_deals":
+      return html`<fw-stalled-deals .config=${config}></fw-stalled-deals>`;
   }
 }
 

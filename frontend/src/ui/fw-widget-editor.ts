@@ -15,7 +15,7 @@ const WITH_WINDOW = new Set([
   "kpi", "gauge", "chart", "queue_table", "leaderboard", "agent_stats", "phrases",
 ]);
 const WITH_THRESHOLDS = new Set(["kpi", "gauge", "chart", "queue_table"]);
-const WITH_SCOPE = new Set(["kpi", "gauge", "chart", "alerts", "callbacks"]);
+const WITH_SCOPE = new Set(["kpi", "gauge", "chart", "alerts", "callbacks", "stalled_deals"]);
 
 /** The form that configures one widget: what it shows (metric, scope, window), its
  * thresholds in the metric's own unit (percent for ratios, seconds for times), its options
@@ -123,7 +123,9 @@ export class FwWidgetEditor extends LocalizedElement {
         ? ["tenant", "queue", "team"]
         : this.widget.type === "callbacks"
           ? ["tenant", "queue"]
-          : ["tenant", "queue", "team", "agent"];
+          : this.widget.type === "stalled_deals"
+            ? ["tenant", "team"]
+            : ["tenant", "queue", "team", "agent"];
     const names = kind === "queue" ? wall.options.queues : kind === "team" ? wall.options.teams : [];
     const setScope = (k: string, n: string) => this.change({ scope: k === "tenant" ? "tenant" : `${k}:${n}` });
     return html`<div class="row">
