@@ -230,6 +230,7 @@ async def test_tenant_language_and_currency(app_server: RunningApp, admin: Admin
         "timezone": "UTC",
         "language": "en",
         "currency": None,
+        "country_code": None,
     }
     changed = await c.patch("/v1/tenant", json={"language": "pl", "currency": "PLN"})
     assert changed.status_code == 200, changed.text

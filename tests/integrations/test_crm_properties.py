@@ -87,8 +87,15 @@ def test_any_json_never_raises(crm: str, value: Any) -> None:
 def test_a_record_alone_gets_the_ids_it_gets_in_a_batch(crm: str, data: st.DataObject) -> None:
     parse, samples = PARSERS[crm]
     records = data.draw(mutated_records(samples))
-    batch = {event.id: event for event in parse(json.dumps(records)).events}
-    alone = {event.id: event for r in records for event in parse(json.dumps(r)).events}
+    # Two records of one change (a retry, here possibly mutated apart) share their ids; the
+    # event log keeps the first event of an id, so the first is compared.
+    batch: dict[str, object] = {}
+    for event in parse(json.dumps(records)).events:
+        batch.setdefault(event.id, event)
+    alone: dict[str, object] = {}
+    for r in records:
+        for event in parse(json.dumps(r)).events:
+            alone.setdefault(event.id, event)
     assert batch == alone
 
 

@@ -160,7 +160,7 @@ class PhraseReference(Reference):
 
     def metrics(self, scope: str, window: str, now: int) -> Metrics:
         out = super().metrics(scope, window, now)
-        if window == "live":
+        if window == "live" or scope.startswith("pipeline:"):  # phrases count by call, not deal
             return out
         q = max(now, self.wm)
         start, inclusive = self.window_start(window, q)

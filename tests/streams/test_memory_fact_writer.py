@@ -61,7 +61,9 @@ async def memory_app(sqlite_url: str) -> AsyncIterator[RunningApp]:
 
 @contextmanager
 def other_connection(path: Path) -> Iterator[sqlite3.Connection]:
-    conn = sqlite3.connect(path, isolation_level=None, timeout=30)
+    # used from a thread: a statement waiting for the app's write lock must not block the event
+    # loop the app (in this process) needs to finish that write
+    conn = sqlite3.connect(path, isolation_level=None, timeout=30, check_same_thread=False)
     try:
         yield conn
     finally:
@@ -106,7 +108,8 @@ async def test_the_live_view_does_not_wait_for_a_blocked_database(
     url = memory_app.settings.database_url
     tenant_id, key = await make_tenant_key(url)
     with other_connection(sqlite_file) as blocker:
-        blocker.execute("BEGIN IMMEDIATE")  # holds the write lock: fact writes wait for it
+        # holds the write lock: fact writes wait for it
+        await asyncio.to_thread(blocker.execute, "BEGIN IMMEDIATE")
         events = await post_all(memory_app, key)
         assert events == BATCHES * CALLS_PER_BATCH * 4
         await wait_live(memory_app, key, events)
@@ -136,7 +139,7 @@ async def test_a_failing_database_is_retried_and_aggregation_goes_on(
     tenant_id, key = await make_tenant_key(url)
     writer = writer_of(memory_app)
     with other_connection(sqlite_file) as breaker:
-        breaker.execute("ALTER TABLE call_facts RENAME TO call_facts_away")
+        await asyncio.to_thread(breaker.execute, "ALTER TABLE call_facts RENAME TO call_facts_away")
         events = await post_all(memory_app, key)
         await wait_live(memory_app, key, events)
 
@@ -149,7 +152,7 @@ async def test_a_failing_database_is_retried_and_aggregation_goes_on(
             response = await client.post("/v1/events", json=more)
         assert response.status_code == 200, response.text
         await wait_live(memory_app, key, events + len(more))  # still aggregating
-        breaker.execute("ALTER TABLE call_facts_away RENAME TO call_facts")
+        await asyncio.to_thread(breaker.execute, "ALTER TABLE call_facts_away RENAME TO call_facts")
 
     async def all_written() -> bool:
         return (await count_facts(url, tenant_id))[0] == (BATCHES + 1) * CALLS_PER_BATCH
@@ -163,7 +166,7 @@ async def test_shutdown_writes_every_queued_fact(sqlite_url: str, sqlite_file: P
     app, serving = await start_app(make_settings(engine=EngineKind.memory, database_url=url))
     tenant_id, key = await make_tenant_key(url)
     with other_connection(sqlite_file) as blocker:
-        blocker.execute("BEGIN IMMEDIATE")
+        await asyncio.to_thread(blocker.execute, "BEGIN IMMEDIATE")
         events = await post_all(app, key)
         await wait_live(app, key, events)
         stopping = asyncio.create_task(stop_app(app, serving))
