@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 
 from alembic import command
 from alembic.config import Config
@@ -18,8 +19,20 @@ def alembic_config(database_url: str) -> Config:
     return config
 
 
+_ONE_AT_A_TIME = threading.Lock()
+"""Alembic keeps the running migration's context in module globals (`alembic.context`,
+`alembic.op`): two upgrades at once in one process, from two threads, mix them up (one
+migrates the other's database, or fails on a context the other removed)."""
+
+
 def upgrade(database_url: str, revision: str = "head") -> None:
-    command.upgrade(alembic_config(database_url), revision)
+    with _ONE_AT_A_TIME:
+        command.upgrade(alembic_config(database_url), revision)
+
+
+def downgrade(database_url: str, revision: str) -> None:
+    with _ONE_AT_A_TIME:
+        command.downgrade(alembic_config(database_url), revision)
 
 
 async def upgrade_async(database_url: str, revision: str = "head") -> None:

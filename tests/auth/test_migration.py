@@ -6,12 +6,11 @@ import asyncio
 from pathlib import Path
 
 import pytest
-from alembic import command
 from sqlalchemy import inspect, text
 from sqlalchemy.exc import IntegrityError
 
 from app.core.db import Database
-from app.core.migrate import alembic_config, upgrade_async
+from app.core.migrate import downgrade, upgrade_async
 
 USER_TABLES = {"users", "user_teams", "user_sessions", "user_tokens", "login_throttle"}
 
@@ -66,7 +65,7 @@ async def test_user_tables_exist_and_roles_are_checked(migrated: str) -> None:
 async def test_downgrade_to_0002_and_up_again(tmp_path: Path) -> None:
     url = f"sqlite+aiosqlite:///{tmp_path / 'm.sqlite3'}"
     await upgrade_async(url)
-    await asyncio.to_thread(command.downgrade, alembic_config(url), "0002")
+    await asyncio.to_thread(downgrade, url, "0002")
     left = await tables(url)
     assert not USER_TABLES & left
     assert {"tenants", "api_keys", "call_facts"} <= left

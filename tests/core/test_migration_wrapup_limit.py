@@ -8,11 +8,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from alembic import command
 from sqlalchemy import text
 
 from app.core.db import Database
-from app.core.migrate import alembic_config, upgrade_async
+from app.core.migrate import downgrade, upgrade_async
 from tests.conftest import new_pg_database
 
 
@@ -58,7 +57,7 @@ async def test_the_wrapup_flag_becomes_a_limit_and_back(database: str) -> None:
         "INSERT INTO queues (tenant_id, name, sl_threshold_s, short_abandon_s, wrapup_s) "
         "SELECT id, 'limited', 20, 5, 30 FROM tenants",
     )
-    await asyncio.to_thread(command.downgrade, alembic_config(database), "0006")
+    await asyncio.to_thread(downgrade, database, "0006")
     rows = await execute(database, "SELECT name, wrapup FROM queues ORDER BY name")
     assert [(name, bool(on)) for name, on in rows] == [
         ("limited", True),

@@ -5,11 +5,10 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-from alembic import command
 from sqlalchemy import inspect
 
 from app.core.db import Database
-from app.core.migrate import alembic_config, upgrade_async
+from app.core.migrate import downgrade, upgrade_async
 
 TABLES = {
     "tenants",
@@ -39,7 +38,7 @@ async def test_sqlite_upgrade_and_downgrade(tmp_path: Path) -> None:
     await upgrade_async(url)
     assert await tables(url) >= TABLES
     await upgrade_async(url)  # idempotent
-    await asyncio.to_thread(command.downgrade, alembic_config(url), "base")
+    await asyncio.to_thread(downgrade, url, "base")
     assert await tables(url) == {"alembic_version"}
 
 
