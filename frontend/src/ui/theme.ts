@@ -100,3 +100,39 @@ export const panel = css`
     color: inherit;
   }
 `;
+
+/** The table of a wall list (leaderboard, agent stats, phrases): a body whose rows fill the
+ * tile (`--rows` rows, set by the widget), type sized to the tile and never under
+ * `--wall-text`. A widget sets `--chars-across` (how many characters fill a row's width) and
+ * may set `--max-text` and `--scale`; the name column is the one with `td.name`. */
+export const wallTable = css`
+  .body { margin-top: 0.4rem; display: flex; flex-direction: column; container-type: size; }
+  .rows { flex: 1; min-height: 0; overflow: hidden; }
+  table {
+    width: 100%;
+    border-collapse: collapse;
+    font-size: max(
+      var(--wall-text),
+      clamp(
+        0.7rem,
+        min(100cqh / (var(--rows) + 0.8) / 1.6, 100cqw / var(--chars-across, 24)),
+        var(--max-text, 1.7rem)
+      ) * var(--scale, 1)
+    );
+    font-variant-numeric: tabular-nums;
+  }
+  th {
+    font-size: max(var(--wall-text), 0.72em);
+    white-space: nowrap;
+    font-weight: 600;
+    letter-spacing: 0.05em;
+    text-transform: uppercase;
+    color: var(--muted);
+    text-align: right;
+    padding: 0.25em 0.5em;
+    border-bottom: 1px solid var(--line);
+  }
+  td { text-align: right; padding: 0.2em 0.5em; border-bottom: 1px solid #1a2540; white-space: nowrap; }
+  td.name { font-weight: 600; overflow: hidden; text-overflow: ellipsis; max-width: 0; }
+  tr:last-child td { border-bottom: none; }
+`;

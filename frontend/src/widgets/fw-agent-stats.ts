@@ -4,7 +4,7 @@ import { live, type TopicCopy } from "../core/live";
 import type { MessageKey } from "../core/messages";
 import { formatMetric, levelOf, metricInfo } from "../core/metrics";
 import type { BoardRow, MetricValues } from "../core/types";
-import { panel } from "../ui/theme";
+import { panel, wallTable } from "../ui/theme";
 import { metricTopic, wallTextPx, WidgetElement } from "./base";
 import { stateLabel, windowBadge } from "../core/labels";
 import { RowFit } from "./row-fit";
@@ -37,38 +37,16 @@ const collator = new Intl.Collator(undefined, { numeric: true, sensitivity: "bas
 export class FwAgentStats extends WidgetElement {
   static override styles = [
     panel,
+    wallTable,
     css`
-      .body { margin-top: 0.4rem; display: flex; flex-direction: column; container-type: size; }
-      .rows { flex: 1; min-height: 0; overflow: hidden; }
-      table {
-        width: 100%;
-        border-collapse: collapse;
-        font-size: max(
-          var(--wall-text),
-          clamp(0.7rem, min(100cqh / (var(--rows) + 0.8) / 1.6, 100cqw / 30), 1.6rem) * var(--scale)
-        );
-        font-variant-numeric: tabular-nums;
-      }
-      th {
-        font-size: max(var(--wall-text), 0.72em);
-        white-space: nowrap;
-        font-weight: 600;
-        letter-spacing: 0.04em;
-        text-transform: uppercase;
-        color: var(--muted);
-        text-align: right;
-        padding: 0.25em 0.45em;
-        border-bottom: 1px solid var(--line);
-        cursor: pointer;
-        user-select: none;
-      }
+      :host { --chars-across: 30; --max-text: 1.6rem; }
+      th { letter-spacing: 0.04em; padding: 0.25em 0.45em; cursor: pointer; user-select: none; }
       th:focus-visible { outline: 2px solid var(--accent); outline-offset: -2px; }
       th[aria-sort="ascending"], th[aria-sort="descending"] { color: var(--text); }
       th[aria-sort="ascending"]::after { content: " ▲"; }
       th[aria-sort="descending"]::after { content: " ▼"; }
-      td { text-align: right; padding: 0.2em 0.45em; border-bottom: 1px solid #1a2540; white-space: nowrap; }
+      td { padding: 0.2em 0.45em; }
       th:first-child, td:first-child { text-align: left; width: 100%; }
-      td.name { font-weight: 600; overflow: hidden; text-overflow: ellipsis; max-width: 0; }
       td.state { text-align: left; color: var(--muted); }
       td.state::before {
         content: "";
@@ -84,7 +62,6 @@ export class FwAgentStats extends WidgetElement {
       tr[data-state="wrapup"] { --dot: #a78bfa; }
       tr[data-state="available"] { --dot: #4ade80; }
       tr[data-state="break"] { --dot: #fbbf24; }
-      tr:last-child td { border-bottom: none; }
       td.warn { color: var(--warn); font-weight: 700; }
       td.crit { color: #fff; background: color-mix(in srgb, var(--crit) 55%, transparent); font-weight: 700; }
     `,

@@ -3,7 +3,7 @@ import { formatInteger, t } from "../core/i18n";
 import type { TopicCopy } from "../core/live";
 import { formatMetric } from "../core/metrics";
 import type { BoardRow, MetricValues } from "../core/types";
-import { panel } from "../ui/theme";
+import { panel, wallTable } from "../ui/theme";
 import { metricTopic, WidgetElement } from "./base";
 import { windowBadge } from "../core/labels";
 import { RowFit } from "./row-fit";
@@ -18,36 +18,13 @@ type RankBy = (typeof RANK_BY)[number];
 export class FwLeaderboard extends WidgetElement {
   static override styles = [
     panel,
+    wallTable,
     css`
-      .body { margin-top: 0.4rem; display: flex; flex-direction: column; container-type: size; }
-      .rows { flex: 1; min-height: 0; overflow: hidden; }
-      table {
-        width: 100%;
-        border-collapse: collapse;
-        font-size: max(
-          var(--wall-text),
-          clamp(0.7rem, min(100cqh / (var(--rows) + 0.8) / 1.6, 100cqw / 24), 1.7rem)
-        );
-        font-variant-numeric: tabular-nums;
-      }
-      th {
-        font-size: max(var(--wall-text), 0.72em);
-        white-space: nowrap;
-        font-weight: 600;
-        letter-spacing: 0.05em;
-        text-transform: uppercase;
-        color: var(--muted);
-        text-align: right;
-        padding: 0.25em 0.5em;
-        border-bottom: 1px solid var(--line);
-      }
-      td { text-align: right; padding: 0.2em 0.5em; border-bottom: 1px solid #1a2540; white-space: nowrap; }
+      :host { --chars-across: 24; }
       th:nth-child(2), td:nth-child(2) { text-align: left; width: 100%; }
-      td.name { font-weight: 600; overflow: hidden; text-overflow: ellipsis; max-width: 0; }
       td.rank { color: var(--faint); text-align: center; width: 2em; }
       tr.top td.rank { color: #facc15; font-weight: 800; }
       td.main { font-weight: 700; color: var(--text); }
-      tr:last-child td { border-bottom: none; }
     `,
   ];
 

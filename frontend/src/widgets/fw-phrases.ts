@@ -3,7 +3,7 @@ import { formatInteger, formatTime, t } from "../core/i18n";
 import type { TopicCopy } from "../core/live";
 import { formatMetric } from "../core/metrics";
 import type { BoardRow, MetricValues } from "../core/types";
-import { panel } from "../ui/theme";
+import { panel, wallTable } from "../ui/theme";
 import { metricTopic, WidgetElement } from "./base";
 import { windowBadge } from "../core/labels";
 import { RowFit } from "./row-fit";
@@ -35,35 +35,12 @@ interface WallHit {
 export class FwPhrases extends WidgetElement {
   static override styles = [
     panel,
+    wallTable,
     css`
-      .body { margin-top: 0.4rem; display: flex; flex-direction: column; container-type: size; }
-      .rows { flex: 1; min-height: 0; overflow: hidden; }
-      table {
-        width: 100%;
-        border-collapse: collapse;
-        font-size: max(
-          var(--wall-text),
-          clamp(0.7rem, min(100cqh / (var(--rows) + 0.8) / 1.6, 100cqw / 22), 1.7rem)
-        );
-        font-variant-numeric: tabular-nums;
-      }
-      th {
-        font-size: max(var(--wall-text), 0.72em);
-        white-space: nowrap;
-        font-weight: 600;
-        letter-spacing: 0.05em;
-        text-transform: uppercase;
-        color: var(--muted);
-        text-align: right;
-        padding: 0.25em 0.5em;
-        border-bottom: 1px solid var(--line);
-      }
-      td { text-align: right; padding: 0.2em 0.5em; border-bottom: 1px solid #1a2540; white-space: nowrap; }
+      :host { --chars-across: 22; }
       th:first-child, td:first-child { text-align: left; width: 100%; }
-      td.name { font-weight: 600; overflow: hidden; text-overflow: ellipsis; max-width: 0; }
       td.low { color: #f87171; font-weight: 700; }
       td.banned { color: #fb923c; font-weight: 700; }
-      tr:last-child td { border-bottom: none; }
       .hits { margin: 0.4em 0 0; padding: 0.3em 0 0; border-top: 1px solid var(--line); font-size: max(var(--wall-text), clamp(0.7rem, 100cqw / 34, 1.4rem)); }
       .hits ul { margin: 0; padding: 0; list-style: none; }
       .hits h3 { margin: 0 0 0.2em; font-size: 0.72em; font-weight: 600; letter-spacing: 0.05em; text-transform: uppercase; color: var(--muted); }
