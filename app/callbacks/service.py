@@ -16,7 +16,7 @@ from typing import Final
 import msgspec
 
 from app.auth.principal import Principal
-from app.auth.roles import Role
+from app.auth.roles import STAFF_ROLES
 from app.callbacks.numbers import mask
 from app.callbacks.schemas import CallbackOut, CallbackPage
 from app.core.errors import BadRequest
@@ -51,19 +51,18 @@ def rows_of(raw: list[dict[str, object]]) -> list[Row]:
 
 
 def sees_whole(principal: Principal, row: Row) -> bool:
-    role = principal.role
-    if role is None or role in (Role.admin, Role.supervisor):
+    """API keys and admins see every number; supervisors and team leads those of the queues
+    their teams serve (by their access, so a supervisor limited to some teams is too)."""
+    if principal.role is None or principal.is_admin:
         return True
-    if role is Role.team_lead:
-        return any(principal.access.can_see_team(t) for t in row.teams)
-    return False
+    return principal.role in STAFF_ROLES and (
+        principal.access.all_teams or any(principal.access.can_see_team(t) for t in row.teams)
+    )
 
 
 def may_dismiss(principal: Principal, row: Row) -> bool:
-    """Admins and supervisors any entry; a team lead those of its teams' queues."""
-    if principal.is_admin or principal.role is Role.supervisor:
-        return True
-    return principal.role is Role.team_lead and sees_whole(principal, row)
+    """Staff who see the entry's number whole."""
+    return principal.role in STAFF_ROLES and sees_whole(principal, row)
 
 
 def entry_out(row: Row, whole: bool) -> CallbackOut:
@@ -123,8 +122,10 @@ def page(
 
 
 def wall_row(row: Row) -> dict[str, object]:
-    """A row for the WebSocket topics and the wall: the number masked, no team list."""
+    """A row for the WebSocket topics and the wall: the number masked, no team list, no
+    dismissal reason."""
     out = msgspec.structs.asdict(row)
     del out["teams"]
+    out.pop("reason", None)  # free text a supervisor typed: staff read it from the API
     out["number"] = mask(row.number)
     return out

@@ -175,7 +175,8 @@ async def test_numbers_by_role_pages_dismissal_and_the_socket(
     assert sorted(tenant_rows) == sorted([str(sales_id), str(support_id)])
     assert list(support_rows) == [str(support_id)]
     assert tenant_rows[str(sales_id)]["number"] == "+48 ••• ••• 567"
-    assert tenant_rows[str(sales_id)]["reason"] == "wrong number"
+    assert tenant_rows[str(sales_id)]["status"] == "dismissed"
+    assert "reason" not in tenant_rows[str(sales_id)]  # free text stays off the walls
     assert support_rows[str(support_id)]["number"] == "+48 ••• ••• 222"
     assert support_rows[str(support_id)]["callback_ms"] == connected - (t + 150_000)
     assert "teams" not in tenant_rows[str(sales_id)]
