@@ -261,10 +261,15 @@ def worker() -> None:
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, engine.worker.stop)
+        from app.report_mail.sender import ReportMailer
+
         services.alerts.dispatcher.start()  # sends the outbox, whoever queued it
+        mailer = ReportMailer(services)
+        mailer.start()  # and the scheduled reports
         try:
             await engine.worker.run()
         finally:
+            await mailer.close()
             await services.alerts.close()
             await engine.redis.aclose()
             await services.db.close()

@@ -66,7 +66,8 @@ def create_app(settings: Settings | None = None, *, run_worker: bool = True) -> 
             await services.engine.start()
             await services.alerts.start()
             await hub.start()
-            mailer.start()
+            if services.alerts.sends:  # the processes that send notifications send reports too
+                mailer.start()
             if settings.demo:
                 from app.dashboards.demo import ensure_demo_user
                 from app.integrations.demo import run_demo

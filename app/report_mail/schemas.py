@@ -30,9 +30,19 @@ class ScheduleIn(BaseModel):
     )
     team: str | None = Field(
         None,
-        description="Only this team's figures (team leads: one of their teams); null: "
-        "the whole floor (admins and supervisors of all teams).",
+        description="Only this team's figures (team leads: one of their teams), with "
+        "`group_by` `team` or `agent`; null: the whole floor (admins and supervisors of all "
+        "teams).",
     )
+
+    @model_validator(mode="after")
+    def _team_rows(self) -> ScheduleIn:
+        if self.team is not None and self.group_by not in (GroupBy.team, GroupBy.agent):
+            raise ValueError(
+                "a team's report has team or agent rows (`group_by` `team` or `agent`): the "
+                "floor's, a queue's or a pipeline's figures are not the team's"
+            )
+        return self
 
     @model_validator(mode="after")
     def _weekday(self) -> ScheduleIn:

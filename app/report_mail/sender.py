@@ -35,7 +35,7 @@ from app.core.services import Services
 from app.org.models import Team, Tenant
 from app.report_mail.models import ReportSchedule
 from app.reports.calendar import Period
-from app.reports.kpi import GroupBy
+from app.reports.kpi import Filters, GroupBy
 from app.reports.render import report_csv
 from app.reports.service import build_report
 
@@ -120,7 +120,7 @@ async def _message(
     async with services.db.session() as session:
         report = await build_report(
             services, session, row.tenant_id, access, GroupBy(row.group_by), Period.day,
-            due.first, due.last,
+            due.first, due.last, Filters(team=team),
         )  # fmt: skip
         channel = await session.get(AlertChannel, row.channel_id)
         assert channel is not None  # the schedule is deleted with its channel

@@ -107,6 +107,7 @@ async def test_schedules_are_scoped_and_sent_once_per_period(app_server: Running
             ({**north, "frequency": "weekly"}, 422, "body"),
             ({**north, "recipients": ["not an address"]}, 422, "body.recipients.0"),
             ({**north, "hour": 24}, 422, "body.hour"),
+            ({**north, "group_by": "queue"}, 422, "body"),  # a queue's rows are the floor's
         ]
         for body, status, field in refused:
             reply = await call(app_server, "POST", "/v1/report-schedules", lead, body)

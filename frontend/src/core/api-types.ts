@@ -3483,7 +3483,7 @@ export interface components {
             recipients: string[];
             /**
              * Team
-             * @description Only this team's figures (team leads: one of their teams); null: the whole floor (admins and supervisors of all teams).
+             * @description Only this team's figures (team leads: one of their teams), with `group_by` `team` or `agent`; null: the whole floor (admins and supervisors of all teams).
              */
             team?: string | null;
             /**
