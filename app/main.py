@@ -38,11 +38,10 @@ async def _prepare(services: Services) -> None:
 async def _seal_crm_secrets(services: Services) -> None:
     """CRM client secrets are sealed like alert channel secrets at every start; a database
     out of reach is logged, not fatal (the next start tries again)."""
-    from app.alerts.sealing import SecretBox
     from app.integrations.crm_settings import reseal_crm_secrets
 
     try:
-        sealed = await reseal_crm_secrets(services.db, SecretBox(services.settings.secret_keys()))
+        sealed = await reseal_crm_secrets(services.db, services.alerts.box)
     except Exception as exc:
         log.warning("CRM secrets not checked", error=f"{type(exc).__name__}: {exc}")
         return

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
 
-from app.alerts.sealing import SecretBox, SecretUnavailable
+from app.alerts.sealing import SecretUnavailable
 from app.auth.deps import AdminPrincipal, Principal
 from app.auth.keys import Scope
 from app.core.deps import ServicesDep
@@ -126,7 +126,7 @@ async def hubspot_webhooks(tenant_id: int, request: Request, services: ServicesD
     if row is None or tenant is None or not row.client_secret:
         raise Unauthorized("no HubSpot client secret is set for this webhook URL")
     try:
-        secret = SecretBox(services.settings.secret_keys()).open(row.client_secret)
+        secret = services.alerts.box.open(row.client_secret)
     except SecretUnavailable as exc:
         log.warning("HubSpot client secret cannot be opened", tenant_id=tenant_id)
         raise Unavailable(
@@ -212,7 +212,7 @@ async def put_crm_settings(
             "only HubSpot webhooks are signed with a client secret",
             details=[{"field": "client_secret", "reason": f"not used by {crm.value}"}],
         )
-    box = SecretBox(services.settings.secret_keys())
+    box = services.alerts.box
     async with services.db.session() as session:
         row = await save_settings(session, principal.tenant_id, crm, body, box)
         out = settings_out(crm, principal.tenant_id, row)
