@@ -91,6 +91,22 @@ async def exercise(base_url: str, credentials: object) -> tuple[list[str], list[
         )
         assert hubspot.status_code == 200
         secrets.append(hubspot_secret)
+        caller = "+48601234567"  # personal data: a caller's number, whole and as national digits
+        missed = [
+            {"id": "log-q", "type": "call.queued", "ts": 1_700_000_000_000, "call_id": "lq",
+             "queue": "Sales", "caller": caller},
+            {"id": "log-a", "type": "call.abandoned", "ts": 1_700_000_090_000, "call_id": "lq"},
+            {"id": "log-bad", "type": "call.queued", "ts": 1_700_000_000_000, "call_id": "lb",
+             "queue": "Sales", "caller": "601234567x"},
+        ]  # fmt: skip
+        posted = await call(
+            "POST", "/v1/events", json=missed, headers=bearer(credentials.ingest_key)
+        )
+        [refused] = posted.json()["rejected"]
+        assert "601234567" not in refused["reason"]  # refused without repeating the value
+        listed = await call("GET", "/v1/callbacks?status=all", headers=session)
+        assert listed.status_code == 200, listed.text
+        secrets.append("601234567")
         limited = [
             (await call("GET", "/v1/teams", headers=bearer(credentials.read_key))).status_code
             for _ in range(4)
