@@ -25,7 +25,8 @@ export abstract class WidgetElement extends LocalizedElement {
   protected abstract topics(): string[];
   protected abstract onTopic(copy: TopicCopy): void;
 
-  /** Call when `topics()` may have changed (e.g. new agents appeared). */
+  /** Call when `topics()` may have changed (e.g. new agents appeared): it subscribes and
+   * releases only the difference, so calling it on every update costs little. */
   protected syncTopics(): void {
     if (!this.isConnected || !this.config) return;
     const wanted = new Set(this.topics());

@@ -105,9 +105,8 @@ export class FwAgentStats extends WidgetElement {
 
   protected onTopic(copy: TopicCopy): void {
     if (copy.topic.startsWith("board:")) {
-      const before = this.topics().join(",");
       this.agents = copy.data as Record<string, BoardRow>;
-      if (copy.changed === null || this.topics().join(",") !== before) this.syncTopics();
+      this.syncTopics(); // subscribes the agents that came, releases those gone (a diff)
     } else {
       const id = copy.topic.slice("metrics:agent:".length, copy.topic.lastIndexOf(":"));
       this.figures.set(id, copy.data as MetricValues);

@@ -49,9 +49,8 @@ export class FwLeaderboard extends WidgetElement {
 
   protected onTopic(copy: TopicCopy): void {
     if (copy.topic.startsWith("board:")) {
-      const before = Object.keys(this.agents).length;
       this.agents = copy.data as Record<string, BoardRow>;
-      if (copy.changed === null || Object.keys(this.agents).length !== before) this.syncTopics();
+      this.syncTopics(); // subscribes the agents that came, releases those gone (a diff)
     } else {
       const id = copy.topic.slice("metrics:agent:".length, copy.topic.lastIndexOf(":"));
       this.figures.set(id, copy.data as MetricValues);

@@ -1,7 +1,7 @@
 import { css, html, nothing } from "lit";
 import { formatInteger, formatTime, t } from "../core/i18n";
 import type { TopicCopy } from "../core/live";
-import { formatMetric } from "../core/metrics";
+import { formatMetric, levelOf, metricInfo } from "../core/metrics";
 import type { BoardRow, MetricValues } from "../core/types";
 import { panel, wallTable } from "../ui/theme";
 import { metricTopic, WidgetElement } from "./base";
@@ -32,6 +32,13 @@ interface WallHit {
  * topic, figures from `metrics:agent:ID:WINDOW`. Under the table, the latest hits of the
  * `phrases:SCOPE` topic (agent, list, phrase, who said it, when); what was said around the
  * phrase is never shown on a wall. */
+/** A cell's colour by the metric's thresholds in the catalog (as every tile reads them). */
+function level(metric: string | null, value: number | null): string {
+  if (!metric) return "";
+  const found = levelOf(value, metricInfo(metric).thresholds ?? null);
+  return found === "warn" || found === "crit" ? found : "";
+}
+
 export class FwPhrases extends WidgetElement {
   static override styles = [
     panel,
@@ -39,8 +46,8 @@ export class FwPhrases extends WidgetElement {
     css`
       :host { --chars-across: 22; }
       th:first-child, td:first-child { text-align: left; width: 100%; }
-      td.low { color: #f87171; font-weight: 700; }
-      td.banned { color: #fb923c; font-weight: 700; }
+      td.warn { color: var(--warn); font-weight: 700; }
+      td.crit { color: #fff; background: color-mix(in srgb, var(--crit) 55%, transparent); font-weight: 700; }
       .hits { margin: 0.4em 0 0; padding: 0.3em 0 0; border-top: 1px solid var(--line); font-size: max(var(--wall-text), clamp(0.7rem, 100cqw / 34, 1.4rem)); }
       .hits ul { margin: 0; padding: 0; list-style: none; }
       .hits h3 { margin: 0 0 0.2em; font-size: 0.72em; font-weight: 600; letter-spacing: 0.05em; text-transform: uppercase; color: var(--muted); }
@@ -82,9 +89,8 @@ export class FwPhrases extends WidgetElement {
     if (copy.topic.startsWith("phrases:")) {
       this.hits = copy.data as Record<string, WallHit>;
     } else if (copy.topic.startsWith("board:")) {
-      const before = Object.keys(this.agents).length;
       this.agents = copy.data as Record<string, BoardRow>;
-      if (copy.changed === null || Object.keys(this.agents).length !== before) this.syncTopics();
+      this.syncTopics(); // subscribes the agents that came, releases those gone (a diff)
     } else {
       const id = copy.topic.slice("metrics:agent:".length, copy.topic.lastIndexOf(":"));
       this.figures.set(id, copy.data as MetricValues);
@@ -152,8 +158,8 @@ export class FwPhrases extends WidgetElement {
                   const banned = f.banned_calls ?? 0;
                   return html`<tr data-agent=${id}>
                     <td class="name">${this.agents[id]?.name ?? id}</td>
-                    <td class=${value !== null && value < 0.8 ? "low" : ""}>${formatMetric("script_adherence", value)}</td>
-                    <td class=${banned > 0 ? "banned" : ""}>${formatInteger(banned)}</td>
+                    <td class=${level(metric, value)}>${formatMetric("script_adherence", value)}</td>
+                    <td class=${level("banned_calls", banned)}>${formatInteger(banned)}</td>
                   </tr>`;
                 })}
               </tbody>
