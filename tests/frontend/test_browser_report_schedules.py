@@ -75,3 +75,17 @@ async def test_a_report_is_scheduled_on_the_page_and_mailed(
                 await expect(seen.page.locator("tr[data-schedule]")).to_have_count(2)
                 await screenshot(seen.page, f"look-admin-schedules-{lang}-{width}x{height}")
                 assert seen.errors == [], seen.errors
+
+
+async def test_weekdays_are_named_right_west_of_greenwich(wall: Wall, browser: Browser) -> None:
+    """Day 0 is Monday in New York too (the name was once formatted in local time: Sunday)."""
+    context = await browser.new_context(timezone_id="America/New_York", locale="en-GB")
+    try:
+        page = await context.new_page()
+        await wall.login(page)
+        await page.goto(f"{wall.base_url}/admin/schedules")
+        weekday = page.locator("form[data-form=new-schedule] select[name=weekday]")
+        await expect(weekday.locator("option[value='0']")).to_have_text("Monday")
+        await expect(weekday.locator("option[value='6']")).to_have_text("Sunday")
+    finally:
+        await context.close()

@@ -119,6 +119,12 @@ export function formatMoney(value: number, currency?: string): string {
   return formatInteger(value);
 }
 
+/** The name of weekday `day` (0 = Monday … 6 = Sunday) in the page's language. */
+export function formatWeekday(day: number): string {
+  // 2024-01-01 was a Monday; read in UTC so the day is the same west of Greenwich
+  return dateFormat("weekday", { weekday: "long", timeZone: "UTC" }).format(Date.UTC(2024, 0, 1 + day));
+}
+
 export function formatTime(ms: number, seconds = true): string {
   return dateFormat(seconds ? "hms" : "hm", {
     hour: "2-digit",

@@ -1,7 +1,7 @@
 import { html } from "lit";
 import type { components } from "../../core/api-types";
 import { api } from "../../core/api";
-import { t } from "../../core/i18n";
+import { formatWeekday, t } from "../../core/i18n";
 import type { MessageKey } from "../../core/messages";
 import { AdminSection, formValues, type TeamOut } from "./section";
 
@@ -11,17 +11,10 @@ type ChannelOut = components["schemas"]["ChannelOut"];
 const GROUPS = ["tenant", "queue", "team", "agent"] as const;
 const WEEKDAYS = [0, 1, 2, 3, 4, 5, 6];
 
-function weekdayName(day: number): string {
-  // 2024-01-01 was a Monday.
-  return new Intl.DateTimeFormat(document.documentElement.lang || "en", { weekday: "long" }).format(
-    new Date(Date.UTC(2024, 0, 1 + day)),
-  );
-}
-
 function when(s: ScheduleOut): string {
   const hour = `${String(s.hour).padStart(2, "0")}:00`;
   return s.frequency === "weekly"
-    ? t("schedules.weeklyAt", { day: weekdayName(s.weekday ?? 0), hour })
+    ? t("schedules.weeklyAt", { day: formatWeekday(s.weekday ?? 0), hour })
     : t("schedules.dailyAt", { hour });
 }
 
@@ -100,7 +93,7 @@ export class FwAdminSchedules extends AdminSection {
             <option value="weekly">${t("schedules.weekly")}</option>
           </select></label>
           <label>${t("schedules.weekday")}<select name="weekday" ?disabled=${!this.weekly}>
-            ${WEEKDAYS.map((d) => html`<option value=${d}>${weekdayName(d)}</option>`)}
+            ${WEEKDAYS.map((d) => html`<option value=${d}>${formatWeekday(d)}</option>`)}
           </select></label>
           <label>${t("schedules.hour")}<input name="hour" type="number" min="0" max="23" value="7" required /></label>
           <label>${t("reports.groupBy")}<select name="group_by">
