@@ -42,6 +42,10 @@ CHANGES_PER_UPDATE = 25
 MEASURE_S = 12.0
 MEASURE_RUNS = 3
 MIN_FRAMES_PER_S = 5
+FRAME_BUDGET_MS = 3 * 1000 / 60 + 2
+"""The 95th-percentile frame may take three display refreshes. requestAnimationFrame deltas
+are whole refreshes plus a little timer jitter (three refreshes measured 50.1 ms), so the
+bound sits between three and four refreshes, not on three."""
 """Updates pushed a second for a window to count: fewer means the server was starved, not
 that the browser was slow (a window is measured again then, MEASURE_RUNS at most). With
 fewer updates each carries more changed cards, so the page does much of the work of ten."""
@@ -215,5 +219,5 @@ async def test_500_agents_at_10_updates_per_second(tmp_path: Path, page: Page) -
     assert figures["ws_frames_received_per_s"] >= MIN_FRAMES_PER_S, figures
     # Smooth: most frames on time, and the main thread mostly idle. The bounds leave room for
     # a shared CI machine; the recorded figures are far inside them.
-    assert figures["frame_ms_p95"] <= 50, figures
+    assert figures["frame_ms_p95"] <= FRAME_BUDGET_MS, figures
     assert figures["long_task_share"] <= 0.25, figures
