@@ -70,6 +70,7 @@ run: setup
 lint: $(STAMP) lock-check types-check
 	$(BIN)/ruff check app tests bench
 	$(BIN)/ruff format --check app tests bench
+	$(BIN)/lint-imports
 
 typecheck: $(STAMP)
 	$(BIN)/mypy

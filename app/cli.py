@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated, TypeVar
 import typer
 from pydantic import ValidationError
 
-from app.config import EngineKind, Settings, describe_settings_error, get_settings
+from app.core.config import EngineKind, Settings, describe_settings_error, get_settings
 from app.integrations.common import LIVE_MAX_WRAPUP_SECONDS, MAX_WRAPUP_SECONDS
 
 if TYPE_CHECKING:
@@ -242,7 +242,7 @@ def serve(
 def worker() -> None:
     """Run only the consumer/aggregator (redis engine): partitions are shared among workers."""
     from app.core.logging import configure_logging
-    from app.core.services import build_services
+    from app.wiring import build_services
 
     settings = get_settings()
     if settings.engine is not EngineKind.redis:
@@ -543,7 +543,7 @@ def alerts_prune(
 @secrets_cli.command("generate-key")
 def secrets_generate_key() -> None:
     """Print a new key for FLOORWATCH_SECRET_KEY (keep it out of the database's backups)."""
-    from app.alerts.sealing import generate_key
+    from app.core.sealing import generate_key
 
     typer.echo(generate_key())
 
@@ -554,8 +554,8 @@ def secrets_reseal() -> None:
     ones, and ones sealed with one of FLOORWATCH_PREVIOUS_SECRET_KEYS (`serve` does the same at
     every start)."""
     import app.models  # noqa: F401 - every table, for the foreign keys
-    from app.alerts.sealing import SecretBox
     from app.alerts.service import reseal_channels
+    from app.core.sealing import SecretBox
     from app.integrations.crm_settings import reseal_crm_secrets
 
     settings = get_settings()

@@ -20,16 +20,12 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import Scope
 
 from app.core.paths import project_root
+from app.core.security_headers import WALL_POLICY
 
 FRONTEND_DIST: Final = project_root() / "frontend" / "dist"
 IMMUTABLE: Final = "public, max-age=31536000, immutable"
 REVALIDATE: Final = "no-cache"
 SHORT: Final = "public, max-age=3600"
-CONTENT_SECURITY_POLICY: Final = (
-    "default-src 'self'; connect-src 'self'; img-src 'self' data:; "
-    "style-src 'self' 'unsafe-inline'; script-src 'self'; object-src 'none'; "
-    "base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
-)
 NOT_BUILT: Final = """<!doctype html><meta charset="utf-8"><title>Floorwatch</title>
 <body style="font:16px system-ui;background:#0b1220;color:#e6edf7;padding:3em">
 <h1>The wall display is not built</h1><p>Run <code>make setup</code> (it builds
@@ -53,7 +49,7 @@ class WallFiles(StaticFiles):
         response.headers["Cache-Control"] = cache_control(path)
         response.headers["X-Content-Type-Options"] = "nosniff"
         if path in ("", "index.html"):
-            response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
+            response.headers["Content-Security-Policy"] = WALL_POLICY
             response.headers["Referrer-Policy"] = "no-referrer"
         return response
 

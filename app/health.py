@@ -3,8 +3,8 @@ from __future__ import annotations
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
-from app.core.deps import ServicesDep
 from app.core.logging import get_logger
+from app.wiring import ServicesDep
 
 router = APIRouter(tags=["health"])
 log = get_logger(__name__)

@@ -9,16 +9,16 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from app.config import Settings, get_settings
 from app.core.body_limit import BodySizeLimit
+from app.core.config import Settings, get_settings
 from app.core.errors import install_error_handlers
 from app.core.input_errors import install_input_error_handlers
 from app.core.logging import configure_logging, get_logger
 from app.core.security_headers import SecurityHeaders
-from app.core.services import Services, build_services
 from app.org.service import DEFAULT_TENANT, ensure_tenant
 from app.report_mail.sender import ReportMailer
 from app.widgets.hub import Hub
+from app.wiring import Services, build_services
 
 log = get_logger(__name__)
 
@@ -109,8 +109,8 @@ def create_app(settings: Settings | None = None, *, run_worker: bool = True) -> 
     from app.alerts.endpoints import router as alerts_router
     from app.auth.admin_endpoints import keys_router, users_router
     from app.auth.endpoints import router as auth_router
-    from app.events.endpoints import router as events_router
     from app.health import router as health_router
+    from app.ingest.endpoints import router as events_router
     from app.integrations.endpoints import router as integrations_router
     from app.metrics.endpoints import router as metrics_router
     from app.org.endpoints import agents_router, queues_router, teams_router, tenant_router

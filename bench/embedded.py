@@ -32,7 +32,7 @@ from pathlib import Path
 import httpx
 import msgspec
 
-from app.config import Settings
+from app.core.config import Settings
 from app.events.schemas import AnyEvent
 from app.integrations.replay import replay
 from app.integrations.technion import parse_technion

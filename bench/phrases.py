@@ -1,5 +1,6 @@
 """Phrase spotting: transcript segments matched per CPU second against a tenant's phrase lists
-(app/phrases/matching.py), Polish and English segments of realistic length; then the same
+(app/streams/aggregator/phrase_matching.py),
+Polish and English segments of realistic length; then the same
 segments flowing through the aggregator (matching, per-call state, per-list ledgers of every
 scope), as `call.transcript` events of live calls."""
 
@@ -9,9 +10,9 @@ import random
 import time
 
 from app.events.schemas import CallAnswered, CallQueued, CallTranscript, Event
-from app.phrases.matching import PhraseMatcher
 from app.streams.aggregator import TenantAggregator, TenantConfig
 from app.streams.aggregator.phrase_lists import PhraseListConfig
+from app.streams.aggregator.phrase_matching import PhraseMatcher
 from bench.results import Row
 
 LISTS = [

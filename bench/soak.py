@@ -69,7 +69,7 @@ from app.org.provision import provision_roster
 from app.org.service import create_tenant
 from app.reports.models import CallFactRow
 from app.streams.aggregator import LIVE, WINDOWS, CallFact, TenantConfig
-from app.streams.tenant_config import load_tenant_config
+from app.tenant_config import load_tenant_config
 from app.widgets.client import LiveClient, ws_url
 from bench.common import commit, free_port, machine
 

@@ -72,10 +72,10 @@ from app.alerts.payloads import (
     webhook_body,
 )
 from app.alerts.schemas import AlertOut
-from app.alerts.sealing import SecretBox
 from app.core.db import Database
 from app.core.logging import get_logger
-from app.ops.metrics import observe_alert_delivery
+from app.core.sealing import SecretBox
+from app.core.telemetry import observe_alert_delivery
 from app.streams.clock import wall_ms
 
 log = get_logger(__name__)

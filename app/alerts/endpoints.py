@@ -28,8 +28,7 @@ from app.alerts.schemas import (
 )
 from app.auth.deps import ReadPrincipal, StaffPrincipal
 from app.auth.principal import Principal
-from app.core.deps import ServicesDep
-from app.core.services import Services
+from app.wiring import Services, ServicesDep
 
 router = APIRouter(prefix="/v1", tags=["alerts"])
 

@@ -29,8 +29,9 @@ from app.alerts.models import Alert, AlertChannel, AlertDelivery, AlertDeliveryA
 from app.alerts.payloads import NotificationKind
 from app.alerts.repository import alert_out
 from app.alerts.schemas import AlertOut
-from app.alerts.sealing import SecretBox, SecretUnavailable
+from app.alerts.sealing import open_config
 from app.core.db import Database, utcnow
+from app.core.sealing import SecretBox, SecretUnavailable
 
 UNFINISHED = ("queued", "delivering")
 CLAIM_MS = 90_000
@@ -152,7 +153,7 @@ async def begin_attempt(
         if channel is None:
             return Unsendable(delivery_id, "the channel was deleted")
         try:
-            opened = box.open_config(dict(channel.config))
+            opened = open_config(box, dict(channel.config))
         except SecretUnavailable as exc:
             return Unsendable(delivery_id, str(exc))
         if row.payload is not None:

@@ -12,12 +12,12 @@ from app.alerts.delivery import Backoff, Dispatcher
 from app.alerts.evaluator import AlertEvaluator
 from app.alerts.feed import AlertFeed
 from app.alerts.retention import PRUNE_EVERY_S, first_round_delay_s, prune_once, stop
-from app.alerts.sealing import SecretBox
 from app.alerts.service import ChannelPolicy, reseal_channels, unsealed_channels
-from app.config import EngineKind, Settings
+from app.core.config import EngineKind, Settings
 from app.core.db import Database
 from app.core.logging import get_logger
 from app.core.redis_client import connect_redis
+from app.core.sealing import SecretBox
 from app.streams.engine import Engine
 from app.streams.keys import Keys
 
@@ -38,7 +38,7 @@ class AlertRuntime:
     rules). An API-only process of the redis engine does not."""
     chores: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
     """More work for the hourly housekeeping round (fact retention, wired in
-    app/core/services.py); each must log and swallow its own failures."""
+    app/wiring.py); each must log and swallow its own failures."""
     housekeeper: asyncio.Task[None] | None = field(default=None, init=False)
     unsealed: int = field(default=0, init=False)
     """Channels found holding secrets in the clear (no key set) at the last check."""

@@ -50,11 +50,12 @@ from app.alerts.schemas import (
     datetime_to_ms,
     ms_datetime,
 )
-from app.alerts.sealing import SecretBox, SecretUnavailable, is_sealed
+from app.alerts.sealing import config_needs_sealing, open_config, reseal_config, seal_config
 from app.auth.policy import Access
 from app.core.db import Database, utcnow
 from app.core.errors import BadRequest, Conflict, Forbidden, NotFound
 from app.core.logging import get_logger
+from app.core.sealing import SecretBox, SecretUnavailable, is_sealed
 from app.org.models import Team
 from app.org.service import team_id_of
 from app.streams.clock import wall_ms
@@ -122,7 +123,7 @@ class ChannelPolicy:
 
 def channel_out(row: AlertChannel, box: SecretBox, team: str | None) -> ChannelOut:
     try:
-        settings = public_settings(box.open_config(row.config))
+        settings = public_settings(open_config(box, row.config))
     except SecretUnavailable as exc:
         # what can be shown without the secrets, and why they cannot be opened
         blank = dict.fromkeys(SECRET_FIELDS[row.kind], "")
@@ -160,10 +161,10 @@ async def reseal_channels(db: Database, box: SecretBox) -> int:
     changed = 0
     async with db.session() as session:
         for row in await session.scalars(select(AlertChannel).order_by(AlertChannel.id)):
-            if not box.config_needs_sealing(row.config):
+            if not config_needs_sealing(box, row.config):
                 continue
             try:
-                row.config = box.reseal_config(row.config)
+                row.config = reseal_config(box, row.config)
             except SecretUnavailable as exc:
                 log.warning("alert channel not resealed", channel_id=row.id, reason=str(exc))
                 continue
@@ -249,7 +250,7 @@ async def create_channel(
     if not user.may_manage(body.team):
         raise user.refuse_managing(body.team)
     team_id = await team_id_of(session, tenant_id, body.team)
-    config = policy.box.seal_config(_settings(body.settings, policy.private_destinations))
+    config = seal_config(policy.box, _settings(body.settings, policy.private_destinations))
     row = AlertChannel(
         tenant_id=tenant_id, name=body.name, kind=config["kind"], config=config, team_id=team_id
     )
@@ -269,12 +270,12 @@ async def update_channel(
     row, team = await _managed_channel(session, tenant_id, channel_id, user)
     if body.settings is not None:
         try:
-            merged = merge_settings(policy.box.open_config(row.config), body.settings)
+            merged = merge_settings(open_config(policy.box, row.config), body.settings)
         except SecretUnavailable as exc:
             raise Conflict(f"{exc}: it cannot be changed, only deleted") from None
         except ValueError as exc:
             raise BadRequest(str(exc)) from None
-        row.config = policy.box.seal_config(_settings(merged, policy.private_destinations))
+        row.config = seal_config(policy.box, _settings(merged, policy.private_destinations))
     if body.name is not None:
         row.name = body.name
     row.updated_at = utcnow()

@@ -37,11 +37,10 @@ from app.auth.users import (
     views_of,
 )
 from app.core.db import utcnow
-from app.core.deps import ServicesDep
 from app.core.errors import NotFound
 from app.core.logging import get_logger
-from app.core.services import Services
 from app.org.models import Tenant
+from app.wiring import Services, ServicesDep
 
 users_router = APIRouter(prefix="/v1/users", tags=["users"])
 keys_router = APIRouter(prefix="/v1/api-keys", tags=["api keys"])

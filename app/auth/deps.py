@@ -14,6 +14,7 @@ from fastapi import Depends, Request
 
 from app.auth.keys import Scope
 from app.auth.principal import CredentialKind, Principal
+from app.auth.request_limit import enforce_rate_limit
 from app.auth.resolver import (
     CACHE_TTL_S,
     Resolved,
@@ -23,10 +24,8 @@ from app.auth.resolver import (
     resolve_credential,
 )
 from app.auth.roles import STAFF_ROLES
-from app.core.deps import ServicesDep
 from app.core.errors import Forbidden, Unauthorized
-from app.core.rate_limit import enforce_rate_limit
-from app.core.services import Services
+from app.wiring import Services, ServicesDep
 
 __all__ = [
     "KEY_CACHE_TTL_S",

@@ -11,6 +11,7 @@ from app.auth.deps import AccountUser, CurrentUser
 from app.auth.models import User
 from app.auth.passwords import hash_password, needs_rehash, verify_password
 from app.auth.principal import CredentialKind, Principal
+from app.auth.request_limit import enforce_rate_limit
 from app.auth.resolver import SESSION_COOKIE, check_csrf, forget, forget_all, resolve
 from app.auth.schemas import (
     AccessOut,
@@ -37,13 +38,11 @@ from app.auth.sessions import (
 )
 from app.auth.throttle import LoginThrottle, throttle_key
 from app.auth.users import find_login_user, get_user, normalize_username, view_of
-from app.config import Settings
+from app.core.config import Settings
 from app.core.db import utcnow
-from app.core.deps import ServicesDep
 from app.core.errors import Unauthorized
 from app.core.logging import get_logger
-from app.core.rate_limit import enforce_rate_limit
-from app.core.services import Services
+from app.wiring import Services, ServicesDep
 
 router = APIRouter(prefix="/v1/auth", tags=["auth"])
 log = get_logger(__name__)

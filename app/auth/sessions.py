@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth.keys import hash_key
 from app.auth.models import User, UserSession, UserToken
-from app.config import Settings
+from app.core.config import Settings
 from app.core.errors import NotFound
 
 SESSION_TOKEN_PREFIX = "fws_"

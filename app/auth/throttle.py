@@ -24,7 +24,7 @@ from sqlalchemy import delete, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from app.auth.models import LoginThrottle as ThrottleRow
-from app.config import Settings
+from app.core.config import Settings
 from app.core.db import Database
 from app.core.errors import FloorwatchError
 

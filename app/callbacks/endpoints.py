@@ -20,14 +20,13 @@ from app.callbacks.schemas import (
     StatusFilter,
 )
 from app.callbacks.service import Row, entry_out, may_dismiss, page, rows_of, sees_whole
-from app.core.deps import ServicesDep
 from app.core.errors import Conflict, Forbidden, NotFound
 from app.core.logging import get_logger
-from app.core.services import Services
 from app.events.schemas import CallbackDismissed
-from app.events.service import append_events
+from app.ingest.service import append_events
 from app.reports.scoping import tenant_zone
 from app.reports.service import parse_day, tenant_today
+from app.wiring import Services, ServicesDep
 
 router = APIRouter(prefix="/v1/callbacks", tags=["callbacks"])
 log = get_logger(__name__)

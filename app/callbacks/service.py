@@ -17,9 +17,9 @@ import msgspec
 
 from app.auth.principal import Principal
 from app.auth.roles import STAFF_ROLES
-from app.callbacks.numbers import mask
 from app.callbacks.schemas import CallbackOut, CallbackPage
 from app.core.errors import BadRequest
+from app.events.caller_numbers import mask
 
 CURSOR: Final = re.compile(r"(\d{1,16})\.(\d{1,16})")
 STATUSES: Final = ("open", "returned_by_us", "called_again", "expired", "dismissed")

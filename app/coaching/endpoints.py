@@ -9,9 +9,9 @@ from app.auth.deps import Principal, ReadPrincipal, StaffPrincipal
 from app.coaching.models import CoachingNoteRow
 from app.coaching.schemas import CoachingImpact, CoachingIn, CoachingOut, KpiWindow
 from app.coaching.service import change, get_note, list_notes, window_metrics, windows
-from app.core.deps import ServicesDep
 from app.reports.scoping import agent_teams, require_agent, tenant_zone
 from app.reports.service import parse_day, tenant_today
+from app.wiring import ServicesDep
 
 router = APIRouter(prefix="/v1/coaching", tags=["coaching"])
 

@@ -16,16 +16,15 @@ from __future__ import annotations
 import math
 import time
 from abc import ABC, abstractmethod
+from collections.abc import Callable
 from typing import Any
 
 from redis.exceptions import RedisError
 
-from app.auth.principal import Principal
-from app.config import Settings
+from app.core.config import Settings
 from app.core.errors import FloorwatchError
 from app.core.logging import get_logger
 from app.core.redis_client import RedisClient
-from app.streams.keys import Keys
 
 log = get_logger(__name__)
 
@@ -84,15 +83,18 @@ class MemoryRateLimiter(RateLimiter):
 
 
 class RedisRateLimiter(RateLimiter):
-    def __init__(self, redis: RedisClient, keys: Keys, window_s: float) -> None:
+    def __init__(
+        self, redis: RedisClient, key_of: Callable[[str, int], str], window_s: float
+    ) -> None:
+        """`key_of(subject, window_number)` names the Redis key that counts a window."""
         super().__init__(window_s)
-        self.keys = keys
+        self.key_of = key_of
         self._hit = redis.register_script(HIT_SCRIPT)
 
     async def hit(self, subject: str, limit: int) -> float | None:
         number, left_s = self.window(time.time())
         ttl_ms = math.ceil(left_s * 1000) + 1000
-        key = self.keys.rate_limit(subject, number)
+        key = self.key_of(subject, number)
         try:
             reply: Any = await self._hit(keys=[key], args=[ttl_ms])
         except (RedisError, OSError) as exc:
@@ -102,24 +104,9 @@ class RedisRateLimiter(RateLimiter):
         return None if count <= limit else left_s
 
 
-def build_rate_limiter(settings: Settings, redis: RedisClient | None) -> RateLimiter:
+def build_rate_limiter(
+    settings: Settings, redis: RedisClient | None, key_of: Callable[[str, int], str]
+) -> RateLimiter:
     if redis is not None:
-        return RedisRateLimiter(redis, Keys(settings.redis_prefix), settings.rate_limit_window_s)
+        return RedisRateLimiter(redis, key_of, settings.rate_limit_window_s)
     return MemoryRateLimiter(settings.rate_limit_window_s)
-
-
-async def enforce_rate_limit(
-    limiter: RateLimiter | None, settings: Settings, principal: Principal
-) -> None:
-    """Count the request against its caller; raise RateLimited (429) past the limit."""
-    if limiter is None:
-        return
-    if principal.user_id is not None:
-        subject, limit = f"user:{principal.user_id}", settings.rate_limit_user
-    else:
-        subject, limit = f"key:{principal.key_id}", settings.rate_limit_api_key
-    if limit <= 0:
-        return
-    retry_after_s = await limiter.hit(subject, limit)
-    if retry_after_s is not None:
-        raise RateLimited(principal.describe(), limit, limiter.window_s, retry_after_s)

@@ -2,7 +2,7 @@
 
 - `X-Content-Type-Options: nosniff`, `Referrer-Policy: no-referrer`, `X-Frame-Options: DENY`
   and `Cross-Origin-Opener-Policy: same-origin` on everything.
-- A content security policy: the wall display's own (app/frontend.py: scripts and styles from
+- A content security policy: the wall display's own (`WALL_POLICY`: scripts and styles from
   this origin only) on pages without one; the API docs (`/docs`, `/redoc`), which FastAPI builds
   with an inline script and assets from jsDelivr, get a policy that allows exactly those; JSON
   answers get `default-src 'none'`. Every policy forbids framing (`frame-ancestors 'none'`).
@@ -18,8 +18,11 @@ from typing import Final
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.frontend import CONTENT_SECURITY_POLICY
-
+WALL_POLICY: Final = (
+    "default-src 'self'; connect-src 'self'; img-src 'self' data:; "
+    "style-src 'self' 'unsafe-inline'; script-src 'self'; object-src 'none'; "
+    "base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
+)
 API_POLICY: Final = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'"
 DOCS_POLICY: Final = (
     "default-src 'self'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
@@ -42,7 +45,7 @@ def policy_for(path: str, content_type: str) -> str:
     if path in DOCS_PATHS:
         return DOCS_POLICY
     if content_type.startswith("text/html"):
-        return CONTENT_SECURITY_POLICY
+        return WALL_POLICY
     return API_POLICY
 
 

@@ -1,4 +1,4 @@
-"""The configuration reference, generated from `Settings` (app/config.py).
+"""The configuration reference, generated from `Settings` (app/core/config.py).
 
 `python -m app.core.settings_doc` prints the Markdown table; `python -m app.core.settings_doc
 --write docs/operations.md` replaces the table between the markers in that file. A test
@@ -18,7 +18,7 @@ from typing import Any, Final
 from pydantic import SecretStr
 from pydantic.fields import FieldInfo
 
-from app.config import Settings
+from app.core.config import Settings
 
 BEGIN: Final = "<!-- settings:begin (generated: python -m app.core.settings_doc --write) -->"
 END: Final = "<!-- settings:end -->"

@@ -14,8 +14,8 @@ from app.auth.passwords import hash_password
 from app.auth.roles import Role
 from app.auth.users import RoleFields, create_user
 from app.core.logging import get_logger
-from app.core.services import Services
 from app.org.service import DEFAULT_TENANT, ensure_tenant
+from app.wiring import Services
 
 log = get_logger(__name__)
 

@@ -7,7 +7,6 @@ from typing import Any
 from fastapi import APIRouter, Response, status
 
 from app.auth.deps import ReadPrincipal, WallPrincipal
-from app.core.deps import ServicesDep
 from app.core.errors import Forbidden, NotFound
 from app.dashboards.demo import DemoLogin, demo_login
 from app.dashboards.display_links import (
@@ -45,6 +44,7 @@ from app.dashboards.service import (
 )
 from app.org.service import list_queues, list_teams
 from app.widgets.topics import METRIC_WINDOWS
+from app.wiring import ServicesDep
 
 router = APIRouter(prefix="/v1/dashboards", tags=["dashboards"])
 links_router = APIRouter(prefix="/v1/display-links", tags=["dashboards"])

@@ -1,1 +1,2 @@
-"""Canonical events: schema, validation, de-duplication and the ingest endpoints."""
+"""Canonical events: the schema every adapter produces, caller numbers, and validation of a
+batch. Ingestion over HTTP is app/ingest."""

@@ -12,7 +12,7 @@ from typing import Annotated, Final, Literal
 
 import msgspec
 
-from app.callbacks.numbers import MAX_CALLER_LENGTH, clean_caller
+from app.events.caller_numbers import MAX_CALLER_LENGTH, clean_caller
 
 Id = Annotated[str, msgspec.Meta(min_length=1, max_length=128)]
 Name = Annotated[str, msgspec.Meta(min_length=1, max_length=128)]

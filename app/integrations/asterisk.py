@@ -62,7 +62,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Final
 
-from app.callbacks.numbers import caller_from_platform
+from app.events.caller_numbers import caller_from_platform
 from app.events.schemas import (
     MAX_TS_MS,
     AgentLogin,

@@ -66,7 +66,7 @@ from typing import Annotated, Final
 
 import msgspec
 
-from app.callbacks.numbers import caller_from_platform
+from app.events.caller_numbers import caller_from_platform
 from app.events.schemas import (
     AgentLogin,
     AgentLogout,

@@ -7,15 +7,13 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
 
-from app.alerts.sealing import SecretUnavailable
 from app.auth.deps import AdminPrincipal, Principal
 from app.auth.keys import Scope
-from app.core.deps import ServicesDep
 from app.core.errors import BadRequest, Unauthorized, Unavailable
 from app.core.logging import get_logger
 from app.core.rate_limit import RateLimited
-from app.core.services import Services
-from app.events.endpoints import read_body
+from app.core.sealing import SecretUnavailable
+from app.ingest.endpoints import read_body
 from app.integrations.crm_settings import (
     Crm,
     CrmSettingsIn,
@@ -34,6 +32,7 @@ from app.integrations.endpoints import (
 )
 from app.org.models import Tenant
 from app.streams.clock import wall_ms
+from app.wiring import Services, ServicesDep
 
 router = APIRouter(prefix="/v1/integrations", tags=["integrations"])
 log = get_logger(__name__)

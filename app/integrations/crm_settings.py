@@ -9,9 +9,9 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.alerts.sealing import SecretBox, SecretUnavailable
 from app.core.db import Database
 from app.core.logging import get_logger
+from app.core.sealing import SecretBox, SecretUnavailable
 from app.integrations.crm import CrmMapping
 from app.integrations.models import CrmSettingsRow
 

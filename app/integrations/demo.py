@@ -30,11 +30,10 @@ from app.alerts.schemas import RuleIn
 from app.alerts.service import create_rule
 from app.auth.policy import Access
 from app.core.logging import get_logger
-from app.core.services import Services
 from app.dashboards.models import Dashboard
 from app.dashboards.schemas import Widget
 from app.dashboards.service import ensure_default_dashboard
-from app.events.service import ingest_events
+from app.ingest.service import ingest_events
 from app.integrations.simulation import DEFAULT_QUEUES, Callbacks, SimConfig, Simulator, Surge
 from app.integrations.simulation.live import stream_live
 from app.integrations.simulation.transcripts import DEMO_PHRASE_LISTS
@@ -43,6 +42,7 @@ from app.org.service import DEFAULT_TENANT, ensure_tenant
 from app.phrases.service import ensure_phrase_lists
 from app.pipeline.schemas import StallLimit
 from app.pipeline.service import list_stall_limits, replace_stall_limits
+from app.wiring import Services
 
 log = get_logger(__name__)
 

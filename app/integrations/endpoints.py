@@ -13,13 +13,11 @@ from fastapi import APIRouter, Query, Request, Response
 
 from app.auth.deps import IngestPrincipal, Principal
 from app.auth.keys import Scope
+from app.auth.request_limit import enforce_rate_limit
 from app.auth.resolver import resolve_credential
-from app.core.deps import ServicesDep
 from app.core.errors import BadRequest, Forbidden, Unauthorized
-from app.core.rate_limit import enforce_rate_limit
-from app.core.services import Services
-from app.events.endpoints import read_body
-from app.events.service import ingest_events
+from app.ingest.endpoints import read_body
+from app.ingest.service import ingest_events
 from app.integrations.common import (
     LIVE_MAX_WRAPUP_SECONDS,
     ParseResult,
@@ -27,6 +25,7 @@ from app.integrations.common import (
     text_lines,
     wrapup_after,
 )
+from app.wiring import Services, ServicesDep
 
 router = APIRouter(prefix="/v1/integrations", tags=["integrations"])
 

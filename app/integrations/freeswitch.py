@@ -45,7 +45,7 @@ from typing import Final
 
 import msgspec
 
-from app.callbacks.numbers import caller_from_platform
+from app.events.caller_numbers import caller_from_platform
 from app.events.schemas import (
     MAX_TS_MS,
     AgentLogin,

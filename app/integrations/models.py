@@ -1,6 +1,6 @@
 """A tenant's settings for one CRM: the names of its stage, owner and pipeline ids, which of its
 stages win or lose a deal, and (HubSpot) the app's client secret the webhook signature is
-checked with, sealed at rest like alert channel secrets (app/alerts/sealing.py)."""
+checked with, sealed at rest like alert channel secrets (app/core/sealing.py)."""
 
 from __future__ import annotations
 

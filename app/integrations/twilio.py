@@ -48,7 +48,7 @@ from email.utils import parsedate_to_datetime
 from typing import Final, Literal
 from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
-from app.callbacks.numbers import caller_from_platform
+from app.events.caller_numbers import caller_from_platform
 from app.events.schemas import (
     MAX_TS_MS,
     AgentLogin,

@@ -7,10 +7,10 @@ from __future__ import annotations
 from fastapi import APIRouter, Response, status
 
 from app.auth.deps import StaffPrincipal
-from app.core.deps import ServicesDep
 from app.dashboards.service import viewer_of
 from app.messages.schemas import MessageIn, MessageOut
 from app.messages.service import delete_message, list_messages, post_message
+from app.wiring import ServicesDep
 
 router = APIRouter(prefix="/v1/messages", tags=["messages"])
 

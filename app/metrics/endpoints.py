@@ -7,12 +7,11 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
 from app.auth.deps import Principal, ReadPrincipal, WallPrincipal
-from app.core.deps import ServicesDep
 from app.core.errors import BadRequest, Forbidden
-from app.core.services import Services
 from app.registry.metrics import ALL_SPECS, BREAK_REASON_PREFIX
 from app.registry.schemas import MetricCatalog, metric_out
 from app.streams.aggregator import LIVE, WINDOWS, empty_metrics
+from app.wiring import Services, ServicesDep
 
 router = APIRouter(prefix="/v1", tags=["metrics"])
 

@@ -1,4 +1,4 @@
-"""`GET /metrics`: the Prometheus exposition of app/ops/metrics.py (text format 0.0.4, or what
+"""`GET /metrics`: the Prometheus exposition of app/core/telemetry.py (text format 0.0.4, or what
 the scraper's `Accept` asks for: OpenMetrics, text 1.0.0).
 
 Who may read it: with `metrics_token` set, callers that send it as a bearer token; without,
@@ -16,12 +16,10 @@ from fastapi import APIRouter, Request, Response
 from prometheus_client.exposition import CONTENT_TYPE_PLAIN_0_0_4, choose_encoder
 
 from app.auth.resolver import bearer_token
-from app.config import Settings
-from app.core.deps import ServicesDep
+from app.core.config import Settings
 from app.core.errors import Forbidden, Unauthorized
 from app.core.logging import get_logger
-from app.ops.lag import partition_lags
-from app.ops.metrics import (
+from app.core.telemetry import (
     FACTS_PENDING,
     LOG_LAG_ENTRIES,
     LOG_LAG_SECONDS,
@@ -30,6 +28,8 @@ from app.ops.metrics import (
     WEBSOCKET_CLIENTS,
     WEBSOCKET_TOPICS,
 )
+from app.ops.lag import partition_lags
+from app.wiring import ServicesDep
 
 router = APIRouter(tags=["operations"])
 log = get_logger(__name__)

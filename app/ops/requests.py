@@ -23,7 +23,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.core.logging import get_logger
-from app.ops.metrics import HTTP_REQUESTS, HTTP_SECONDS
+from app.core.telemetry import HTTP_REQUESTS, HTTP_SECONDS
 
 log = get_logger("floorwatch.access")
 

@@ -11,10 +11,8 @@ from fastapi import APIRouter, Response, status
 
 from app.auth.deps import AdminPrincipal, ReadPrincipal, WallPrincipal
 from app.auth.resolver import forget_all
-from app.core.deps import ServicesDep
 from app.core.errors import NotFound
 from app.core.logging import get_logger
-from app.core.services import Services
 from app.org.models import Agent, Queue, Team, Tenant
 from app.org.schemas import (
     NULLABLE_QUEUE_FIELDS,
@@ -42,6 +40,7 @@ from app.org.service import (
     team_id_of,
     tenant_by_id,
 )
+from app.wiring import Services, ServicesDep
 
 tenant_router = APIRouter(prefix="/v1/tenant", tags=["organisation"])
 teams_router = APIRouter(prefix="/v1/teams", tags=["organisation"])

@@ -9,12 +9,12 @@ from typing import Any
 from fastapi import APIRouter, Response, status
 
 from app.auth.deps import AdminPrincipal, StaffPrincipal
-from app.core.deps import ServicesDep
 from app.core.errors import BadRequest
 from app.core.logging import get_logger
 from app.phrases.models import PhraseListRow
 from app.phrases.schemas import PhraseListIn, PhraseListOut, PhraseListUpdate, within_refused
 from app.phrases.service import get_phrase_list, list_phrase_lists, save_phrase_list
+from app.wiring import ServicesDep
 
 router = APIRouter(prefix="/v1/phrase-lists", tags=["phrases"])
 log = get_logger(__name__)

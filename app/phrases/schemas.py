@@ -6,7 +6,7 @@ from typing import Annotated, Literal, Self
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
-from app.phrases.matching import normalize_phrase
+from app.streams.aggregator.phrase_matching import normalize_phrase
 
 ListKind = Literal["required", "banned", "signal"]
 Role = Literal["agent", "customer", "any"]

@@ -10,9 +10,9 @@ from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.auth.deps import AdminPrincipal, StaffPrincipal
-from app.core.deps import ServicesDep
 from app.core.logging import get_logger
 from app.phrases.models import PhraseSettingsRow
+from app.wiring import ServicesDep
 
 router = APIRouter(prefix="/v1/phrase-settings", tags=["phrases"])
 log = get_logger(__name__)

@@ -5,9 +5,9 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from app.auth.deps import AdminPrincipal, ReadPrincipal
-from app.core.deps import ServicesDep
 from app.pipeline.schemas import DEFAULT_STALL_S, StallLimitsIn, StallLimitsOut
 from app.pipeline.service import list_stall_limits, replace_stall_limits
+from app.wiring import ServicesDep
 
 router = APIRouter(prefix="/v1/pipeline", tags=["pipeline"])
 

@@ -6,7 +6,6 @@ from fastapi import APIRouter, Query, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth.deps import Principal, ReadPrincipal, StaffPrincipal
-from app.core.deps import ServicesDep
 from app.core.errors import BadRequest, Forbidden, NotFound
 from app.plans.models import PlanRow
 from app.plans.progress import plan_progress, plan_visible
@@ -22,6 +21,7 @@ from app.plans.service import (
 from app.reports.kpi import GroupBy
 from app.reports.scoping import agent_teams
 from app.reports.service import parse_day, tenant_today
+from app.wiring import ServicesDep
 
 router = APIRouter(prefix="/v1/plans", tags=["plans"])
 

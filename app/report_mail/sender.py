@@ -29,15 +29,16 @@ from sqlalchemy import or_, select, update
 from app.alerts.channels import EmailSettings, parse_settings
 from app.alerts.delivery import send_mail_blocking
 from app.alerts.models import AlertChannel
+from app.alerts.sealing import open_config
 from app.auth.policy import Access
 from app.core.logging import get_logger
-from app.core.services import Services
 from app.org.models import Team, Tenant
 from app.report_mail.models import ReportSchedule
 from app.reports.calendar import Period
 from app.reports.kpi import Filters, GroupBy
 from app.reports.render import report_csv
 from app.reports.service import build_report
+from app.wiring import Services
 
 log = get_logger(__name__)
 
@@ -124,7 +125,7 @@ async def _message(
         )  # fmt: skip
         channel = await session.get(AlertChannel, row.channel_id)
         assert channel is not None  # the schedule is deleted with its channel
-        opened = services.alerts.box.open_config(dict(channel.config))
+        opened = open_config(services.alerts.box, dict(channel.config))
     settings = parse_settings(opened)
     if not isinstance(settings, EmailSettings):
         raise ValueError(f"channel {row.channel_id} is not an e-mail channel")

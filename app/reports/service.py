@@ -11,7 +11,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth.policy import Access
 from app.core.errors import BadRequest
-from app.core.services import Services
 from app.plans.service import PLAN_PERIODS, PlanIndex, attach_plans, list_plans
 from app.reports.calendar import (
     FIRST_DATE,
@@ -25,6 +24,7 @@ from app.reports.kpi import KEY_FIELDS, Filters, GroupBy, KpiRow, kpi_rows
 from app.reports.scoping import agent_names, agent_teams, live_now, tenant_zone
 from app.shifts.outcomes import ShiftOutcome, evaluate_shifts
 from app.shifts.service import shift_records
+from app.wiring import Services
 
 MAX_BUCKETS: Final = 3000
 """A report has at most this many periods (a month of 15-minute intervals is 2976)."""

@@ -7,9 +7,7 @@ from fastapi import APIRouter, Query, Request, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth.deps import Principal, ReadPrincipal, StaffPrincipal
-from app.core.deps import ServicesDep
 from app.core.errors import BadRequest, FloorwatchError, PayloadTooLarge
-from app.core.services import Services
 from app.reports.calendar import local_midnight_ms, zone
 from app.reports.scoping import (
     agent_teams,
@@ -34,6 +32,7 @@ from app.shifts.service import (
     to_ms,
     update_shift,
 )
+from app.wiring import Services, ServicesDep
 
 router = APIRouter(prefix="/v1/shifts", tags=["shifts"])
 

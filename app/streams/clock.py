@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from app.config import ClockKind
+from app.core.config import ClockKind
 
 
 def wall_ms() -> int:

@@ -24,7 +24,7 @@ from collections import deque
 from collections.abc import Awaitable, Callable, Sequence
 
 from app.core.logging import get_logger
-from app.ops.metrics import FACTS_DROPPED, FACTS_WRITTEN
+from app.core.telemetry import FACTS_DROPPED, FACTS_WRITTEN
 from app.streams.aggregator.facts import Fact
 
 log = get_logger(__name__)

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 
 import msgspec
 
-from app.ops.metrics import observe_aggregation
+from app.core.telemetry import observe_aggregation
 from app.streams.aggregator import TenantAggregator
 from app.streams.aggregator.checkpoint import CheckpointUnreadable
 from app.streams.aggregator.facts import Fact

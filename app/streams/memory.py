@@ -9,18 +9,16 @@ import contextlib
 import time
 from collections import deque
 from collections.abc import Sequence
-from functools import partial
 
 import msgspec
 
-from app.config import Settings
+from app.core.config import Settings
 from app.core.logging import get_logger
 from app.events.schemas import Event
-from app.reports.facts import write_facts
 from app.streams.aggregator.phrases import HitRecord
 from app.streams.clock import Clock, wall_ms
 from app.streams.engine import AppendResult, Engine, LiveMetrics, LogEntry, Progress
-from app.streams.fact_writer import FactWriter
+from app.streams.fact_writer import FactSink, FactWriter
 from app.streams.host import AggregatorHost
 from app.streams.tenant_config import TenantConfigs
 
@@ -62,10 +60,9 @@ class SeenIds:
 class MemoryEngine(Engine):
     kind = "memory"
 
-    def __init__(self, settings: Settings, configs: TenantConfigs) -> None:
+    def __init__(self, settings: Settings, configs: TenantConfigs, write_facts: FactSink) -> None:
         super().__init__()
-        self.db = configs.db
-        self.facts = FactWriter(partial(write_facts, self.db), defer_while=self._events_streaming)
+        self.facts = FactWriter(write_facts, defer_while=self._events_streaming)
         self._appended_at = 0.0
         self.settings = settings
         self.host = AggregatorHost(configs, Clock(settings.clock))

@@ -10,13 +10,14 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
-from app.config import Settings
+from app.core.config import Settings
 from app.core.logging import get_logger
 from app.core.redis_client import connect_redis
 from app.events.schemas import Event
 from app.streams.aggregator.phrases import HitRecord
 from app.streams.clock import wall_ms
 from app.streams.engine import AppendResult, Engine, LiveMetrics, LogEntry, Progress
+from app.streams.fact_writer import FactSink
 from app.streams.keys import Keys
 from app.streams.redis_log import RedisLog
 from app.streams.tenant_config import TenantConfigs
@@ -51,7 +52,14 @@ its next tick)."""
 class RedisEngine(Engine):
     kind = "redis"
 
-    def __init__(self, settings: Settings, configs: TenantConfigs, *, run_worker: bool) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        configs: TenantConfigs,
+        write_facts: FactSink,
+        *,
+        run_worker: bool,
+    ) -> None:
         super().__init__()
         self.settings = settings
         self.redis = connect_redis(settings.redis_url)
@@ -60,7 +68,9 @@ class RedisEngine(Engine):
             self.redis, self.keys, settings.partitions, settings.dedup_retention_s * 1000
         )
         self.worker = (
-            PartitionWorker(settings, self.redis, configs, tick_hook=self.run_tick_hooks)
+            PartitionWorker(
+                settings, self.redis, configs, write_facts, tick_hook=self.run_tick_hooks
+            )
             if run_worker
             else None
         )

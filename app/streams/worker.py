@@ -22,16 +22,15 @@ from typing import Any, Final
 from redis.asyncio.cluster import RedisCluster
 from redis.exceptions import NoScriptError, RedisError
 
-from app.config import ClockKind, Settings
+from app.core.config import ClockKind, Settings
 from app.core.logging import get_logger
 from app.core.redis_client import RedisClient
-from app.ops.metrics import CHECKPOINTS_UNREADABLE
-from app.reports.facts import write_facts
+from app.core.telemetry import CHECKPOINTS_UNREADABLE
 from app.streams.aggregator.checkpoint import CheckpointUnreadable
 from app.streams.aggregator.facts import Fact
 from app.streams.clock import Clock, wall_ms
 from app.streams.engine import TickHook, offset_order
-from app.streams.fact_writer import FACTS_PER_WRITE
+from app.streams.fact_writer import FACTS_PER_WRITE, FactSink
 from app.streams.host import AggregatorHost
 from app.streams.keys import Keys
 from app.streams.redis_log import decode_entry
@@ -145,9 +144,11 @@ class PartitionWorker:
         settings: Settings,
         redis: RedisClient,
         configs: TenantConfigs,
+        write_facts: FactSink,
         tick_hook: TickHook | None = None,
     ) -> None:
         self.settings = settings
+        self.write_facts = write_facts
         self.redis = redis
         self.keys = Keys(settings.redis_prefix)
         self.configs = configs
@@ -283,7 +284,7 @@ class PartitionWorker:
         and produces them again (they are idempotent)."""
         try:
             for at in range(0, len(facts), FACTS_PER_WRITE):
-                await write_facts(self.configs.db, facts[at : at + FACTS_PER_WRITE])
+                await self.write_facts(facts[at : at + FACTS_PER_WRITE])
         except Exception:
             part.pending_facts[:0] = facts  # the ones written are skipped when written again
             log.exception("writing facts failed; checkpoint postponed", partition=part.number)

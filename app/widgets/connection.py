@@ -26,7 +26,7 @@ from collections.abc import Awaitable, Callable
 
 from app.auth.principal import Principal
 from app.core.logging import get_logger
-from app.ops.metrics import observe_websocket_closed
+from app.core.telemetry import observe_websocket_closed
 from app.widgets.live import LiveTopic
 from app.widgets.protocol import CloseCode
 

@@ -9,13 +9,13 @@ from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, Field
 
 from app.auth.deps import WallPrincipal
-from app.core.deps import ServicesDep
 from app.core.errors import BadRequest
 from app.dashboards.schemas import check_metric
 from app.metrics.endpoints import parse_scope, refuse_hidden_scopes
 from app.widgets.hub import Hub
 from app.widgets.topics import METRIC_WINDOWS
 from app.widgets.trends import KEEP_MS
+from app.wiring import ServicesDep
 
 router = APIRouter(prefix="/v1/metrics", tags=["metrics"])
 

@@ -24,7 +24,6 @@ from app.auth.principal import Principal
 from app.auth.resolver import resolve_credential
 from app.callbacks.service import rows_of, wall_row
 from app.core.logging import get_logger
-from app.core.services import Services
 from app.dashboards.feed import scope_versions
 from app.messages.feed import scope_messages
 from app.phrases.wall import phrases_state
@@ -42,6 +41,7 @@ from app.widgets.protocol import (
 )
 from app.widgets.topics import Topic, TopicError, TopicKind, can_subscribe, parse_topic
 from app.widgets.trends import TrendRecorder
+from app.wiring import Services
 
 log = get_logger(__name__)
 

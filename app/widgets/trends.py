@@ -21,8 +21,8 @@ from typing import Final
 from sqlalchemy import select
 
 from app.core.logging import get_logger
-from app.core.services import Services
 from app.dashboards.models import Dashboard
+from app.wiring import Services
 
 log = get_logger(__name__)
 

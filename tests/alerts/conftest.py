@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from app.config import ClockKind, Settings
+from app.core.config import ClockKind, Settings
 from tests.alerts.deliveries import Fixture, alert_fixture
 
 

@@ -16,11 +16,11 @@ from app.alerts import service
 from app.alerts.channel_owners import SERVICE
 from app.alerts.delivery import Backoff
 from app.alerts.schemas import ChannelIn, RuleIn
-from app.alerts.sealing import SecretBox
 from app.alerts.service import ChannelPolicy
 from app.auth.keys import Scope
 from app.auth.policy import Access
 from app.core.db import Database
+from app.core.sealing import SecretBox
 from tests.alerts.receivers import HttpReceiver
 from tests.auth.support import make_org
 from tests.conftest import RunningApp

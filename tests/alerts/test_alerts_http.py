@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from app.alerts.payloads import verify
-from app.config import ClockKind, Settings
+from app.core.config import ClockKind, Settings
 from tests.alerts.receivers import HttpReceiver, Reply, http_receiver
 from tests.alerts.support import SECRET, Floor, base_ms, call, make_floor
 from tests.conftest import RunningApp, start_app, stop_app

@@ -13,7 +13,7 @@ import pytest
 from app.alerts.feed import AlertFeed, in_scope, visible_to
 from app.alerts.schemas import AlertOut
 from app.auth.policy import Access
-from app.config import EngineKind, Settings
+from app.core.config import EngineKind, Settings
 from app.core.db import Database
 from app.core.redis_client import connect_redis
 from app.streams.keys import Keys

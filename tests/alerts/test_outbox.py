@@ -14,7 +14,7 @@ from sqlalchemy import update
 from app.alerts.delivery import Backoff, Dispatcher
 from app.alerts.models import AlertDelivery
 from app.alerts.outbox import begin_attempt, claim_due
-from app.alerts.sealing import SecretBox
+from app.core.sealing import SecretBox
 from app.streams.clock import wall_ms
 from tests.alerts.deliveries import Fixture, alert_fixture, delivery, notification
 from tests.alerts.receivers import Reply, http_receiver

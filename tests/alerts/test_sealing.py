@@ -16,11 +16,12 @@ from sqlalchemy import select
 from app.alerts.delivery import Dispatcher
 from app.alerts.models import AlertChannel, AlertDelivery
 from app.alerts.payloads import verify
-from app.alerts.sealing import PREFIX, SecretBox, SecretUnavailable, generate_key
+from app.alerts.sealing import open_config, seal_config
 from app.alerts.service import reseal_channels
 from app.auth.keys import Scope
-from app.config import Settings
+from app.core.config import Settings
 from app.core.db import Database
+from app.core.sealing import PREFIX, SecretBox, SecretUnavailable, generate_key
 from app.integrations.models import CrmSettingsRow
 from tests.alerts.deliveries import Fixture, Queued, delivery, notification
 from tests.alerts.receivers import http_receiver
@@ -52,12 +53,12 @@ def test_sealed_values_open_with_the_keys_that_sealed_them() -> None:
 def test_only_secret_fields_are_sealed() -> None:
     box = SecretBox([NEW])
     email = {"kind": "email", "to": ["a@example.com"], "smtp_host": "mx", "password": "pw"}
-    sealed = box.seal_config(email)
+    sealed = seal_config(box, email)
     assert sealed["password"].startswith(PREFIX)
     assert (sealed["to"], sealed["smtp_host"]) == (["a@example.com"], "mx")
-    slack = box.seal_config({"kind": "slack", "url": "https://hooks.slack.com/services/T/B/x"})
+    slack = seal_config(box, {"kind": "slack", "url": "https://hooks.slack.com/services/T/B/x"})
     assert slack["url"].startswith(PREFIX)
-    assert box.open_config(slack)["url"] == "https://hooks.slack.com/services/T/B/x"
+    assert open_config(box, slack)["url"] == "https://hooks.slack.com/services/T/B/x"
 
 
 def test_a_key_that_is_not_a_fernet_key_is_refused() -> None:
@@ -145,7 +146,7 @@ async def deliver(
 async def test_a_sealed_secret_signs_the_notification(fx: Fixture) -> None:
     box = SecretBox([NEW])
     async with http_receiver() as receiver:
-        sealed = box.seal_config({"kind": "webhook", "url": receiver.url, "secret": SECRET})
+        sealed = seal_config(box, {"kind": "webhook", "url": receiver.url, "secret": SECRET})
         row, _ = await deliver(fx, box, sealed)
     assert row.status == "delivered"
     [request] = receiver.requests
@@ -153,8 +154,8 @@ async def test_a_sealed_secret_signs_the_notification(fx: Fixture) -> None:
 
 
 async def test_without_the_key_the_delivery_fails_and_says_why(fx: Fixture) -> None:
-    sealed = SecretBox([NEW]).seal_config(
-        {"kind": "slack", "url": "https://hooks.slack.com/services/T/B/x"}
+    sealed = seal_config(
+        SecretBox([NEW]), {"kind": "slack", "url": "https://hooks.slack.com/services/T/B/x"}
     )
     row, _ = await deliver(fx, SecretBox([OLD]), sealed)
     assert (row.status, row.attempts) == ("failed", 0)

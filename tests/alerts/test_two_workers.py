@@ -15,7 +15,7 @@ from redis.asyncio import Redis
 from sqlalchemy import func, select
 
 from app.alerts.models import Alert, AlertEvent
-from app.config import EngineKind
+from app.core.config import EngineKind
 from app.core.db import Database
 from app.events.schemas import AgentLogin, CallAnswered, CallQueued, Event
 from app.streams.keys import Keys, partition_of

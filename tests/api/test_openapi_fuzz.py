@@ -21,7 +21,7 @@ from pathlib import Path
 
 import httpx
 
-from app.config import Settings
+from app.core.config import Settings
 from tests.api.live_server import provision, serve, server_env
 
 EXAMPLES = os.environ.get("FLOORWATCH_FUZZ_EXAMPLES", "6")

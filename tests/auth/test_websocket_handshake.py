@@ -23,9 +23,9 @@ from websockets.exceptions import ConnectionClosed
 from app.auth.deps import resolve_api_key
 from app.auth.resolver import credential_of
 from app.auth.roles import Role
-from app.config import Settings
-from app.core.services import Services
+from app.core.config import Settings
 from app.main import create_app
+from app.wiring import Services
 from tests.auth.support import bearer, login, make_org, make_token, make_user
 from tests.helpers import make_tenant_key
 

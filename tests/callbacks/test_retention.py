@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 
-from app.config import Settings
+from app.core.config import Settings
 from app.events.schemas import CallAbandoned, CallConnected, CallDialed, CallQueued
 from app.streams.aggregator import TenantAggregator, TenantConfig
 

@@ -10,7 +10,7 @@ import orjson
 import pytest
 
 from app.auth.keys import Scope
-from app.config import Settings
+from app.core.config import Settings
 from tests.auth.support import make_org
 from tests.conftest import RunningApp, make_settings, start_app, stop_app
 from tests.core.raw_http import chunk, connect, request_head

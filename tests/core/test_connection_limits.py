@@ -15,7 +15,7 @@ import httpx
 import pytest
 import uvicorn
 
-from app.config import Settings
+from app.core.config import Settings
 from app.core.server import server_config
 from app.main import create_app
 from app.widgets.client import LiveClient, ws_url

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from app.config import EngineKind, Settings
+from app.core.config import EngineKind, Settings
 from app.core.rate_limit import MemoryRateLimiter
 from tests.api.live_server import provision
 from tests.auth.support import login

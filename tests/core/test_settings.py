@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from app.config import Settings, describe_settings_error
+from app.core.config import Settings, describe_settings_error
 from tests.helpers import cli_env, floorwatch
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from app.config import Settings
+from app.core.config import Settings
 from app.core.settings_doc import BEGIN, END, render_into, settings_table
 
 OPERATIONS = Path(__file__).resolve().parents[2] / "docs" / "operations.md"

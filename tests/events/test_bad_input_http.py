@@ -23,7 +23,7 @@ import httpx
 import msgspec
 import pytest
 
-from app.config import ClockKind, Settings
+from app.core.config import ClockKind, Settings
 from app.streams.aggregator import LIVE, WINDOWS
 from tests.conftest import RunningApp, start_app, stop_app
 from tests.helpers import eventually, make_tenant_key
@@ -382,7 +382,7 @@ async def test_a_client_hanging_up_mid_body_is_499_and_keeps_nothing(
     the request counts as 499 (nginx's "client closed request") and no traceback is logged."""
     from urllib.parse import urlsplit
 
-    from app.ops.metrics import REGISTRY
+    from app.core.telemetry import REGISTRY
 
     _, key = await make_tenant_key(server.settings.database_url)
     event = b'{"id":"half-1","type":"agent.login","ts":"2026-01-05T09:00:00Z","agent":"a1"}'

@@ -8,7 +8,7 @@ import msgspec
 import orjson
 import pytest
 
-from app.config import Settings
+from app.core.config import Settings
 from tests.conftest import ENGINES_AND_CLUSTER, RunningApp, engine_settings_of
 from tests.helpers import ev, eventually, make_tenant_key, now_ms, tenant_of
 

@@ -25,7 +25,7 @@ import uvicorn
 
 from app.auth.keys import Scope
 from app.auth.roles import Role
-from app.config import EngineKind, Settings
+from app.core.config import EngineKind, Settings
 from app.core.migrate import upgrade
 from tests.auth.support import PASSWORD, make_user
 from tests.conftest import RunningApp, make_settings, require, stop_app

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from app.config import Settings
+from app.core.config import Settings
 
 from tests.conftest import IN_CI
 

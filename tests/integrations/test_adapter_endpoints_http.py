@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from app.config import EngineKind
+from app.core.config import EngineKind
 from app.events.schemas import event_type
 from app.integrations.twilio import compute_twilio_signature, parse_form
 from tests.conftest import RunningApp, make_settings, start_app, stop_app

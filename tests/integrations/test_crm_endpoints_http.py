@@ -16,11 +16,11 @@ from typing import Any
 import httpx
 import pytest
 
-from app.alerts.sealing import SecretBox, generate_key
 from app.auth.keys import Scope
-from app.config import EngineKind
+from app.core.config import EngineKind
 from app.core.db import Database
 from app.core.migrate import upgrade
+from app.core.sealing import SecretBox, generate_key
 from app.events.schemas import AnyEvent, event_type
 from app.integrations.crm import CrmMapping
 from app.integrations.crm_settings import Crm, CrmSettingsIn, save_settings

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from sqlalchemy import text
 
-from app.alerts.sealing import SecretBox, generate_key, is_sealed
 from app.core.db import Database
+from app.core.sealing import SecretBox, generate_key, is_sealed
 from app.integrations.crm_settings import (
     Crm,
     CrmSettingsIn,

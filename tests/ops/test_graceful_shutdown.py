@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
-from app.config import EngineKind, Settings
+from app.core.config import EngineKind, Settings
 from app.core.db import Database
 from app.ops.lag import offset_at_head
 from app.reports.models import CallFactRow

@@ -17,11 +17,11 @@ from websockets.asyncio.client import connect
 
 from app.alerts.delivery import Dispatcher
 from app.alerts.models import AlertChannel
-from app.config import ClockKind, EngineKind, Settings
+from app.core.config import ClockKind, EngineKind, Settings
 from app.core.errors import Forbidden
+from app.core.telemetry import REGISTRY
 from app.ops.endpoints import check_scraper
 from app.ops.lag import offset_at_head
-from app.ops.metrics import REGISTRY
 from app.streams.clock import Clock
 from app.streams.host import AggregatorHost
 from app.widgets.connection import Connection

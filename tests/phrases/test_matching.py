@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from app.phrases.matching import Hit, PhraseMatcher, normalize, normalize_phrase
+from app.streams.aggregator.phrase_matching import Hit, PhraseMatcher, normalize, normalize_phrase
 
 SCRIPT = ["Dzień dobry", "nazywam się*", "w czym mogę pomóc", "good morning", "my name is"]
 BANNED = ["gwarantuję*", "zero ryzyka", "I guarantee"]

@@ -11,7 +11,7 @@ import msgspec
 import pytest
 
 from app.auth.roles import Role
-from app.config import ClockKind, Settings
+from app.core.config import ClockKind, Settings
 from app.events.schemas import CallAnswered, CallQueued
 from tests.auth.support import make_org, make_token, make_user
 from tests.conftest import ENGINES, RunningApp, engine_settings_of, start_app, stop_app

@@ -11,7 +11,7 @@ import msgspec
 import pytest
 
 from app.auth.roles import Role
-from app.config import ClockKind, Settings
+from app.core.config import ClockKind, Settings
 from app.core.redis_client import connect_redis
 from app.streams.keys import Keys, partition_of
 from tests.auth.support import make_org, make_token, make_user

@@ -34,7 +34,7 @@ import redis.asyncio as aioredis
 from sqlalchemy import func, select
 
 from app.auth.keys import Scope, create_api_key
-from app.config import Settings
+from app.core.config import Settings
 from app.core.db import Database
 from app.events.schemas import AnyEvent
 from app.integrations.simulation import SimConfig, Simulator
@@ -54,8 +54,8 @@ from app.streams.aggregator import (
 from app.streams.host import HostCheckpoint
 from app.streams.keys import Keys, partition_of
 from app.streams.redis_log import RedisLog
-from app.streams.tenant_config import load_tenant_config
 from app.streams.views import meta_decoder
+from app.tenant_config import load_tenant_config
 from app.widgets.client import LiveClient, ws_url
 from tests.streams.reference import Reference
 

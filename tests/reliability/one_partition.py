@@ -6,14 +6,18 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from functools import partial
 
 from redis.asyncio import Redis
 
-from app.config import ClockKind, EngineKind, Settings
+from app.core.config import ClockKind, EngineKind, Settings
 from app.core.db import Database
 from app.events.schemas import AgentLogin, CallQueued, Event
+from app.reports.facts import write_facts
+from app.streams.fact_writer import FactSink
 from app.streams.tenant_config import TenantConfigs
 from app.streams.worker import PartitionWorker
+from app.tenant_config import tenant_configs
 from tests.conftest import make_settings
 
 
@@ -22,9 +26,10 @@ class OnePartition:
     settings: Settings
     redis: Redis
     configs: TenantConfigs
+    write_facts: FactSink
 
     def worker(self) -> PartitionWorker:
-        return PartitionWorker(self.settings, self.redis, self.configs)
+        return PartitionWorker(self.settings, self.redis, self.configs, self.write_facts)
 
 
 @asynccontextmanager
@@ -42,7 +47,9 @@ async def one_partition(
     redis = Redis.from_url(redis_url)
     db = Database(sqlite_url)
     try:
-        yield OnePartition(settings, redis, TenantConfigs(db, settings.max_call_age_s))
+        yield OnePartition(
+            settings, redis, tenant_configs(db, settings.max_call_age_s), partial(write_facts, db)
+        )
     finally:
         await redis.aclose()
         await db.close()

@@ -10,7 +10,7 @@ import redis.asyncio as aioredis
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
-from app.config import EngineKind
+from app.core.config import EngineKind
 from app.core.db import Database
 from app.core.errors import is_outage
 from tests.conftest import make_settings, start_app, stop_app

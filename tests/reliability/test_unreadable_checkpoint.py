@@ -10,7 +10,7 @@ from typing import Any
 import msgspec
 import pytest
 
-from app.ops.metrics import CHECKPOINTS_UNREADABLE
+from app.core.telemetry import CHECKPOINTS_UNREADABLE
 from app.streams.aggregator.checkpoint import VERSION
 from app.streams.keys import Keys
 from app.streams.redis_log import RedisLog

@@ -8,16 +8,15 @@ repaired. Reproduced here step by step with two in-process workers."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import pytest
 from redis.asyncio import Redis
 
-from app.config import Settings
+from app.core.config import Settings
 from app.streams.keys import Keys
 from app.streams.redis_log import RedisLog
-from app.streams.tenant_config import TenantConfigs
 from app.streams.views import META, meta_decoder
 from app.streams.worker import PartitionWorker
 from tests.helpers import make_tenant_key, now_ms
@@ -27,20 +26,20 @@ from tests.reliability.one_partition import batch, one_partition
 @pytest.fixture
 async def setup(
     sqlite_url: str, redis_url: str, redis_prefix: str
-) -> AsyncIterator[tuple[Settings, Redis, TenantConfigs]]:
+) -> AsyncIterator[tuple[Settings, Redis, Callable[[], PartitionWorker]]]:
     async with one_partition(sqlite_url, redis_url, redis_prefix) as found:
-        yield found.settings, found.redis, found.configs
+        yield found.settings, found.redis, found.worker
 
 
 async def test_a_former_owner_cannot_overwrite_its_successors_view(
-    sqlite_url: str, setup: tuple[Settings, Redis, TenantConfigs]
+    sqlite_url: str, setup: tuple[Settings, Redis, Callable[[], PartitionWorker]]
 ) -> None:
-    settings, redis, configs = setup
+    settings, redis, new_worker = setup
     tenant, _ = await make_tenant_key(sqlite_url)
     keys = Keys(settings.redis_prefix)
     log = RedisLog(redis, keys, 1, settings.dedup_retention_s * 1000)
-    former = PartitionWorker(settings, redis, configs)
-    successor = PartitionWorker(settings, redis, configs)
+    former = new_worker()
+    successor = new_worker()
     base = now_ms() - 60_000
 
     async def counts() -> dict[str, int]:
@@ -75,17 +74,19 @@ async def test_a_former_owner_cannot_overwrite_its_successors_view(
 
 
 async def test_a_successor_replaying_the_tail_never_shows_fewer_events(
-    sqlite_url: str, setup: tuple[Settings, Redis, TenantConfigs], monkeypatch: pytest.MonkeyPatch
+    sqlite_url: str,
+    setup: tuple[Settings, Redis, Callable[[], PartitionWorker]],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """Found by `replay --wait` on a loaded machine: a worker that lost its lease took the
     partition back from an old checkpoint and wrote its views while it replayed the tail, so the
     counts fell from 10,059 calls to 209 after the wait had seen them all applied."""
-    settings, redis, configs = setup
+    settings, redis, new_worker = setup
     tenant, _ = await make_tenant_key(sqlite_url)
     keys = Keys(settings.redis_prefix)
     log = RedisLog(redis, keys, 1, settings.dedup_retention_s * 1000)
-    former = PartitionWorker(settings, redis, configs)
-    successor = PartitionWorker(settings, redis, configs)
+    former = new_worker()
+    successor = new_worker()
     base = now_ms() - 60_000
 
     async def counts() -> dict[str, int]:

@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from app.config import ClockKind, Settings
+from app.core.config import ClockKind, Settings
 from tests.conftest import RunningApp, start_app, stop_app
 
 

@@ -11,7 +11,6 @@ from typing import Any
 from sqlalchemy import func, select
 
 from app.core.db import Database
-from app.core.services import build_services
 from app.reports.calendar import DAY_MS
 from app.reports.models import (
     AgentStateFactRow,
@@ -25,6 +24,7 @@ from app.reports.rollups import KpiRollupRow
 from app.shifts.models import ShiftRow
 from app.streams.aggregator.facts import Fact
 from app.streams.clock import wall_ms
+from app.wiring import build_services
 from tests.conftest import make_settings
 from tests.helpers import cli_env, floorwatch, make_tenant_key
 from tests.reports.support import answered, deal, state, store_facts, survey

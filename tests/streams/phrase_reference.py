@@ -7,8 +7,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from app.events.schemas import CallTranscript
-from app.phrases.matching import normalize
 from app.streams.aggregator.config import TenantConfig
+from app.streams.aggregator.phrase_matching import normalize
 from tests.streams.reference import Metrics, RCall, Reference
 
 

@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from app.config import EngineKind
+from app.core.config import EngineKind
 from app.streams.fact_writer import FactWriter
 from app.streams.memory import MemoryEngine
 from tests.conftest import RunningApp, make_settings, start_app, stop_app

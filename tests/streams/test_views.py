@@ -8,11 +8,11 @@ from typing import Any
 
 import pytest
 
-from app.config import ClockKind, EngineKind
-from app.core.services import build_services
+from app.core.config import ClockKind, EngineKind
 from app.events.schemas import AgentLogin, CallAnswered, CallQueued, Event
 from app.streams.redis_engine import RedisEngine
 from app.streams.views import AT, BOARD, META, scope_field
+from app.wiring import build_services
 from tests.conftest import REDIS_KINDS, make_settings, redis_of_kind
 from tests.helpers import eventually, make_tenant_key, now_ms
 

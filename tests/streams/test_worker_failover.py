@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from app.config import EngineKind
+from app.core.config import EngineKind
 from app.core.redis_client import connect_redis
 from app.events.schemas import AgentLogin, CallAnswered, CallQueued, Event
 from app.streams.keys import Keys, partition_of

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from app.config import EngineKind
+from app.core.config import EngineKind
 from app.core.migrate import upgrade
 from tests.conftest import RunningApp, make_settings, start_app, stop_app
 

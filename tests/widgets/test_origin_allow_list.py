@@ -8,7 +8,7 @@ from websockets.asyncio.client import connect
 from websockets.exceptions import InvalidStatus
 from websockets.typing import Origin
 
-from app.config import EngineKind
+from app.core.config import EngineKind
 from tests.api.live_server import provision
 from tests.auth.support import login
 from tests.conftest import make_settings, start_app, stop_app

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 
-from app.config import Settings
+from app.core.config import Settings
 from tests.helpers import make_tenant_key
 from tests.widgets.conftest import ServerFactory
 from tests.widgets.raw import raw_client, receive

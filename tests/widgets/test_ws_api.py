@@ -9,7 +9,7 @@ from typing import Any
 import orjson
 import pytest
 
-from app.config import Settings
+from app.core.config import Settings
 from app.widgets.client import LiveClient, Update, ws_url
 from tests.conftest import ENGINES_AND_CLUSTER, RunningApp, engine_settings_of
 from tests.helpers import ev, make_tenant_key, now_ms

@@ -28,7 +28,7 @@ from typing import Final, NamedTuple
 
 import msgspec
 
-from app.callbacks.numbers import with_country_code
+from app.events.caller_numbers import with_country_code
 from app.registry.sums import CALLBACK_SUM_FIELDS
 from app.streams.aggregator.facts import CallbackFact
 from app.streams.aggregator.ledgers import Counters, field, unpack

@@ -8,7 +8,7 @@ from typing import Final, Literal
 
 import msgspec
 
-from app.phrases.matching import Hit, PhraseMatcher, normalize_phrase
+from app.streams.aggregator.phrase_matching import Hit, PhraseMatcher, normalize_phrase
 
 ListKind = Literal["required", "banned", "signal"]
 ListRole = Literal["agent", "customer", "any"]

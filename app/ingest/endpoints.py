@@ -8,11 +8,11 @@ from pydantic import BaseModel, Field
 from starlette.requests import ClientDisconnect
 
 from app.auth.deps import IngestPrincipal
-from app.core.deps import ServicesDep
 from app.core.errors import BadRequest, ClientClosed, PayloadTooLarge, UnsupportedMediaType
 from app.events.schemas import EVENT_TYPE_NAMES
-from app.events.service import IngestResult, ingest_decoded
 from app.events.validation import BatchError, decode_json_array, decode_ndjson
+from app.ingest.service import IngestResult, ingest_decoded
+from app.wiring import ServicesDep
 
 router = APIRouter(prefix="/v1", tags=["events"])
 

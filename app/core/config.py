@@ -17,7 +17,7 @@ from pydantic import (
 )
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from app.alerts.sealing import check_key
+from app.core.sealing import check_key
 
 PRODUCTION = "production"
 

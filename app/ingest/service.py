@@ -7,12 +7,12 @@ from collections.abc import Sequence
 import msgspec
 from redis.exceptions import RedisError
 
-from app.config import Settings
+from app.core.config import Settings
 from app.core.errors import Unavailable
 from app.core.logging import get_logger
+from app.core.telemetry import observe_ingest
 from app.events.schemas import Event
 from app.events.validation import DecodedBatch, Rejection, reject_future
-from app.ops.metrics import observe_ingest
 from app.streams.clock import wall_ms
 from app.streams.engine import AppendResult, Engine
 

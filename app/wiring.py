@@ -1,19 +1,29 @@
-"""The clients of one process, built by the lifespan and read by dependencies."""
+"""The one module that wires the application together: the clients of one process (database,
+engine, alert runtime, feeds, rate limiter), built by the lifespan, and the FastAPI dependency
+that hands them to the endpoints. Every other package receives what it needs from here instead
+of building it."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
+from typing import Annotated
+
+from fastapi import Depends, Request
 
 from app.alerts.runtime import AlertRuntime, build_alert_runtime
-from app.config import EngineKind, Settings
+from app.core.config import EngineKind, Settings
 from app.core.db import Database
 from app.core.rate_limit import RateLimiter, build_rate_limiter
 from app.dashboards.feed import DashboardFeed
 from app.messages.feed import MessageFeed
+from app.reports.facts import write_facts
 from app.reports.retention import prune_facts_once
 from app.streams.clock import wall_ms
 from app.streams.engine import Engine
+from app.streams.keys import Keys
 from app.streams.tenant_config import TenantConfigs
+from app.tenant_config import tenant_configs
 
 
 @dataclass
@@ -30,20 +40,20 @@ class Services:
 
 def build_services(settings: Settings, *, run_worker: bool = True) -> Services:
     db = Database(settings.database_url)
-    configs = TenantConfigs(
+    configs = tenant_configs(
         db, settings.max_call_age_s, callback_expiry_s=settings.callback_expiry_hours * 3600
     )
     engine: Engine
     if settings.engine is EngineKind.redis:
         from app.streams.redis_engine import RedisEngine
 
-        engine = RedisEngine(settings, configs, run_worker=run_worker)
-        limiter = build_rate_limiter(settings, engine.redis)
+        engine = RedisEngine(settings, configs, partial(write_facts, db), run_worker=run_worker)
+        limiter = build_rate_limiter(settings, engine.redis, Keys(settings.redis_prefix).rate_limit)
     else:
         from app.streams.memory import MemoryEngine
 
-        engine = MemoryEngine(settings, configs)
-        limiter = build_rate_limiter(settings, None)
+        engine = MemoryEngine(settings, configs, partial(write_facts, db))
+        limiter = build_rate_limiter(settings, None, Keys(settings.redis_prefix).rate_limit)
     alerts = build_alert_runtime(
         settings, db, engine, sends=settings.engine is EngineKind.memory or run_worker
     )
@@ -62,3 +72,13 @@ def build_services(settings: Settings, *, run_worker: bool = True) -> Services:
         messages=MessageFeed(db),
         limiter=limiter,
     )
+
+
+async def get_services(request: Request) -> Services:
+    """Async on purpose: FastAPI runs a plain `def` dependency in its thread pool, which costs
+    two thread hand-offs on every request."""
+    services: Services = request.app.state.services
+    return services
+
+
+ServicesDep = Annotated[Services, Depends(get_services)]

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from app.callbacks.numbers import (
+from app.events.caller_numbers import (
     caller_from_platform,
     clean_caller,
     country_code_of,

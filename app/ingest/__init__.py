@@ -1,0 +1,1 @@
+"""Ingestion: the HTTP route that takes canonical events and appends them to the event log."""
