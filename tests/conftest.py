@@ -20,7 +20,7 @@ import redis
 import uvicorn
 from fastapi import FastAPI
 
-from app.core.config import EngineKind, Settings
+from app.core.config import ClockKind, EngineKind, Settings
 from app.core.db import Database
 from app.core.migrate import upgrade
 from app.core.redis_client import is_cluster_url
@@ -276,6 +276,17 @@ def engine_settings(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
 @pytest.fixture
 async def app_server(engine_settings: Settings) -> AsyncIterator[RunningApp]:
     running, task = await start_app(engine_settings)
+    try:
+        yield running
+    finally:
+        await stop_app(running, task)
+
+
+@pytest.fixture
+async def event_app(engine_settings: Settings) -> AsyncIterator[RunningApp]:
+    """The real app on event time, so that `today` is the day of the events replayed."""
+    settings = engine_settings.model_copy(update={"clock": ClockKind.event})
+    running, task = await start_app(settings)
     try:
         yield running
     finally:
