@@ -79,6 +79,9 @@ async def test_targets_scoping_and_changes(app_server: RunningApp) -> None:
         assert sent.status_code == 200, sent.text
         assert sent.json()["accepted"] == len(events), sent.text
     assert north_link.status_code == south_link.status_code == 201
+    async with app_server.client(north_link.json()["token"]) as wall_http:
+        for path in ("/v1/plans", "/v1/plans/progress", f"/v1/plans/{created[0]['id']}"):
+            assert (await wall_http.get(path)).status_code == 403, path  # the socket only
     today = datetime.now(UTC).date().isoformat()
     n1_targets = {"deals_won": 4.0, "revenue": 2500.0}
 
