@@ -18,6 +18,7 @@ from app.core.rate_limit import RateLimiter, build_rate_limiter
 from app.dashboards.feed import DashboardFeed
 from app.messages.feed import MessageFeed
 from app.messages.service import delete_expired_once as delete_expired_messages
+from app.plans.feed import TargetFeed
 from app.reports.facts import write_facts
 from app.reports.retention import prune_facts_once
 from app.streams.clock import wall_ms
@@ -36,6 +37,7 @@ class Services:
     alerts: AlertRuntime
     dashboards: DashboardFeed
     messages: MessageFeed
+    targets: TargetFeed
     limiter: RateLimiter | None = None
 
 
@@ -72,6 +74,7 @@ def build_services(settings: Settings, *, run_worker: bool = True) -> Services:
         alerts=alerts,
         dashboards=DashboardFeed(db),
         messages=MessageFeed(db),
+        targets=TargetFeed(db, engine),
         limiter=limiter,
     )
 

@@ -123,7 +123,10 @@ class Widget(StrictModel):
     options: dict[str, OptionValue] = Field(
         default_factory=dict,
         description="Per type: agent board `team`, `states`; queue table `queues`, `sort`; "
-        "leaderboard `by` (`revenue`, `deals`, `conversion`), `limit`; chart `minutes`; "
+        "leaderboard `by` (`revenue`, `deals`, `deals_won`, `deals_created`, `handled`, "
+        "`conversion`), `limit`, `team`, `targets` (true: each agent's `today` figure against "
+        "the agent's day plan, standard scenario, with a progress bar; without a plan against "
+        "the leader; docs/wall.md); chart `minutes`; "
         "agent stats `team`, `sort` (one of " + ", ".join(AGENT_STATS_SORTS) + "; a leading "
         "`+` sorts ascending; default `in_state`, longest in state first); phrases (script "
         "adherence per agent) `list` (a `required` phrase list), `limit`, `team`.",

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Final
 
 import msgspec
@@ -36,12 +36,15 @@ from app.dashboards.service import ensure_default_dashboard
 from app.ingest.service import ingest_events
 from app.integrations.simulation import DEFAULT_QUEUES, Callbacks, SimConfig, Simulator, Surge
 from app.integrations.simulation.live import stream_live
+from app.integrations.simulation.roster import Roster
 from app.integrations.simulation.transcripts import DEMO_PHRASE_LISTS
 from app.org.provision import provision_roster
 from app.org.service import DEFAULT_TENANT, ensure_tenant
 from app.phrases.service import ensure_phrase_lists
 from app.pipeline.schemas import StallLimit
 from app.pipeline.service import list_stall_limits, replace_stall_limits
+from app.plans.models import PlanRow
+from app.plans.service import PlanInput, apply_input, check_plan
 from app.wiring import Services
 
 log = get_logger(__name__)
@@ -187,17 +190,81 @@ PIPELINE_DASHBOARD: Final = "Sales pipeline"
 
 
 def pipeline_widgets() -> list[Widget]:
-    """The demo's third dashboard: the stalled deals beside the pipeline's figures."""
+    """The demo's third dashboard: the stalled deals and the sales against each agent's day
+    plan, above the pipeline's figures."""
 
-    def kpi(wid: str, y: int, metric: str, window: str) -> Widget:
-        return Widget(id=wid, type="kpi", x=8, y=y, w=4, h=2, metric=metric, window=window)
+    def kpi(wid: str, x: int, metric: str, window: str) -> Widget:
+        return Widget(id=wid, type="kpi", x=x, y=5, w=4, h=2, metric=metric, window=window)
 
     return [
-        Widget(id="stalled-deals", type="stalled_deals", x=0, y=0, w=8, h=6),
+        Widget(id="stalled-deals", type="stalled_deals", x=0, y=0, w=7, h=5),
+        Widget(
+            id="targets",
+            type="leaderboard",
+            x=7,
+            y=0,
+            w=5,
+            h=5,
+            window="today",
+            options={"by": "deals", "limit": 10, "targets": True},
+        ),
         kpi("deals-stalled", 0, "deals_stalled", "live"),
-        kpi("pipeline-value", 2, "pipeline_value", "live"),
-        kpi("deals-won", 4, "deals_won", "today"),
+        kpi("pipeline-value", 4, "pipeline_value", "live"),
+        kpi("deals-won", 8, "deals_won", "today"),
     ]
+
+
+DEMO_SALES_QUEUE: Final = "Sales"
+DEMO_DEAL_TARGETS: Final = (4, 6, 5, 8, 7, 9)
+"""Day targets of deals for the sales agents, in turn (the demo's agents close a few deals an
+hour, so at the demo's late morning the bars stand from a quarter to full)."""
+DEMO_AVERAGE_DEAL: Final = 550.0
+
+
+def demo_plans(roster: Roster, today: date) -> list[PlanInput]:
+    """Day plans of deals and revenue for every agent of a team that takes the sales queue,
+    in force from a week ago for a year (the demo's time zone moves with the hour it starts)."""
+    agents = [
+        agent.id
+        for team in roster.teams
+        if DEMO_SALES_QUEUE in team.queues
+        for agent in team.agents
+    ]
+    plans: list[PlanInput] = []
+    for i, agent in enumerate(agents):
+        deals = float(DEMO_DEAL_TARGETS[i % len(DEMO_DEAL_TARGETS)])
+        for metric, standard in (("deals", deals), ("revenue", deals * DEMO_AVERAGE_DEAL)):
+            plans.append(
+                PlanInput(
+                    metric=metric,
+                    scope=f"agent:{agent}",
+                    period="day",
+                    start_date=today - timedelta(days=7),
+                    end_date=today + timedelta(days=365),
+                    minimum=standard * 0.75,
+                    standard=standard,
+                    maximum=standard * 1.25,
+                    note="demo",
+                )
+            )
+    return plans
+
+
+async def ensure_demo_plans(
+    session: AsyncSession, tenant_id: int, roster: Roster, today: date
+) -> bool:
+    """Give the demo tenant `demo_plans` unless it has plans already; True if it did."""
+    have = await session.scalar(
+        select(func.count()).select_from(PlanRow).where(PlanRow.tenant_id == tenant_id)
+    )
+    if have:
+        return False
+    for plan in demo_plans(roster, today):
+        check_plan(plan)
+        row = PlanRow(tenant_id=tenant_id)
+        apply_input(row, plan)
+        session.add(row)
+    return True
 
 
 async def ensure_demo_dashboards(session: AsyncSession, tenant_id: int) -> None:
@@ -230,9 +297,11 @@ async def run_demo(services: Services, speed: float = 1.0) -> None:
         await ensure_demo_stall_limits(session, tenant.id)
         await ensure_demo_dashboards(session, tenant.id)
         await ensure_phrase_lists(session, tenant.id, DEMO_PHRASE_LISTS)
+        await ensure_demo_plans(session, tenant.id, sim.roster(), now.date())
         await session.commit()
         tenant_id = tenant.id
     services.configs.invalidate(tenant_id)
+    services.targets.changed(tenant_id)
     backfill = sim.run_until(int(time.time() * 1000))
     for start in range(0, len(backfill), 1000):
         await ingest_events(

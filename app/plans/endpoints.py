@@ -128,6 +128,7 @@ async def post_plan(principal: StaffPrincipal, services: ServicesDep, body: Plan
         apply_input(row, plan)
         session.add(row)
         await session.commit()
+        services.targets.changed(principal.tenant_id)
         return _out(row)
 
 
@@ -148,6 +149,7 @@ async def put_plan(
         await _check_write(session, principal, plan.scope)
         apply_input(row, plan)
         await session.commit()
+        services.targets.changed(principal.tenant_id)
         return _out(row)
 
 
@@ -158,4 +160,5 @@ async def delete_plan(principal: StaffPrincipal, services: ServicesDep, plan_id:
         await _check_write(session, principal, row.scope)
         await session.delete(row)
         await session.commit()
+    services.targets.changed(principal.tenant_id)
     return Response(status_code=204)

@@ -27,6 +27,7 @@ from app.core.logging import get_logger
 from app.dashboards.feed import scope_versions
 from app.messages.feed import scope_messages
 from app.phrases.wall import phrases_state
+from app.plans.feed import scope_targets
 from app.streams.aggregator.deal_list import WON_PREFIX
 from app.widgets.connection import Connection
 from app.widgets.live import LiveTopic, State
@@ -89,6 +90,7 @@ class Hub:
         self.services.alerts.feed.add_listener(self.on_update)
         self.services.dashboards.add_listener(self.on_update)
         self.services.messages.add_listener(self.on_update)
+        self.services.targets.add_listener(self.on_update)
         self._tasks = [
             asyncio.create_task(self._update_loop(), name="ws-hub-updates"),
             asyncio.create_task(self._heartbeat_loop(), name="ws-hub-heartbeat"),
@@ -106,6 +108,8 @@ class Hub:
             self.services.dashboards.remove_listener(self.on_update)
         with contextlib.suppress(ValueError):
             self.services.messages.remove_listener(self.on_update)
+        with contextlib.suppress(ValueError):
+            self.services.targets.remove_listener(self.on_update)
         for task in self._tasks:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
@@ -333,7 +337,11 @@ class Hub:
         agent_teams: dict[str, str] = {}
         if any(t.kind is TopicKind.phrases for t in topics):
             phrase_hits = await self.engine.phrase_hits(tenant_id)
+        if any(t.kind in (TopicKind.phrases, TopicKind.targets) for t in topics):
             agent_teams = (await self.services.configs.get(tenant_id)).agent_teams
+        targets = None
+        if any(t.kind is TopicKind.targets for t in topics):
+            targets = await self.services.targets.current(tenant_id)
         deals = None
         if any(t.kind is TopicKind.deals for t in topics):
             deals = await self.engine.deals(tenant_id)
@@ -368,6 +376,10 @@ class Hub:
             elif topic.kind is TopicKind.messages:
                 now_ms = int(time.time() * 1000)
                 out[topic.name] = (now_ms, scope_messages(messages or [], topic.scope))
+            elif topic.kind is TopicKind.targets:
+                assert targets is not None
+                now_ms = int(time.time() * 1000)
+                out[topic.name] = (now_ms, scope_targets(targets, topic.scope, agent_teams))
             else:
                 out[topic.name] = (int(time.time() * 1000), alerts_state(topic, alerts or []))
         return out

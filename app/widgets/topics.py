@@ -9,6 +9,8 @@
     phrases:SCOPE          phrases:tenant, phrases:team:Blue (the latest phrase hits, no text)
     deals:SCOPE            deals:tenant, deals:pipeline:default, deals:team:Blue (stalled deals
                            and recent wins)
+    targets:SCOPE          targets:tenant, targets:team:Blue (each agent's day plan for today,
+                           the standard figure of the leaderboard's plannable metrics)
 
 SCOPE is `tenant`, `queue:NAME`, `team:NAME` or (metrics and deals) `pipeline:NAME`, (metrics
 only) `agent:ID`.
@@ -39,6 +41,7 @@ class TopicKind(StrEnum):
     callbacks = "callbacks"
     phrases = "phrases"
     deals = "deals"
+    targets = "targets"
 
 
 SCOPE_KINDS: dict[TopicKind, tuple[str, ...]] = {
@@ -50,6 +53,7 @@ SCOPE_KINDS: dict[TopicKind, tuple[str, ...]] = {
     TopicKind.callbacks: ("queue",),
     TopicKind.phrases: ("team",),
     TopicKind.deals: ("pipeline", "team"),
+    TopicKind.targets: ("team",),
 }
 
 
@@ -95,7 +99,7 @@ def parse_topic(tenant_id: int, name: str) -> Topic:
         raise TopicError(
             f"unknown topic {name!r}: expected `metrics:SCOPE:WINDOW`, `board:SCOPE`, "
             "`alerts:SCOPE`, `dashboards:SCOPE`, `messages:SCOPE`, `callbacks:SCOPE`, "
-            "`phrases:SCOPE` or `deals:SCOPE`"
+            "`phrases:SCOPE`, `deals:SCOPE` or `targets:SCOPE`"
         ) from None
     if not sep:
         raise TopicError(f"topic {name!r} lacks its scope, e.g. `{kind}:tenant`")
@@ -124,7 +128,9 @@ def can_subscribe(
     need that team. The call-back list is every wall reader's: its topics carry masked numbers
     only. The latest phrase hits name agents, so they go like a board: a team's need that team,
     the tenant's every team (they carry no segment text, so display links may read them). The
-    deal list names owners: a team's needs that team, the tenant's or a pipeline's every team."""
+    deal list names owners: a team's needs that team, the tenant's or a pipeline's every team.
+    Per-person targets go like a board too: a team's (the plans of its agents) need that team,
+    the tenant's every team."""
     if principal.tenant_id != topic.tenant_id or not principal.reads_wall:
         return False
     access = principal.access

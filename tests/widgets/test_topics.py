@@ -31,6 +31,8 @@ from app.widgets.topics import Topic, TopicError, TopicKind, can_subscribe, pars
         ("deals:tenant", TopicKind.deals, "tenant", None),
         ("deals:pipeline:default", TopicKind.deals, "pipeline:default", None),
         ("deals:team:Blue", TopicKind.deals, "team:Blue", None),
+        ("targets:tenant", TopicKind.targets, "tenant", None),
+        ("targets:team:Blue", TopicKind.targets, "team:Blue", None),
     ],
 )
 def test_valid_topics(name: str, kind: TopicKind, scope: str, window: str | None) -> None:
@@ -55,6 +57,8 @@ def test_valid_topics(name: str, kind: TopicKind, scope: str, window: str | None
         ("dashboards:queue:Sales", "invalid scope"),
         ("deals:queue:Sales", "invalid scope"),
         ("deals:agent:a1", "invalid scope"),
+        ("targets:agent:a1", "invalid scope"),
+        ("targets:queue:Sales", "invalid scope"),
     ],
 )
 def test_malformed_topics_say_what_was_expected(name: str, says: str) -> None:
@@ -85,6 +89,27 @@ def test_dashboards_of_everyone_are_everyones_and_a_teams_need_the_team() -> Non
     assert can_subscribe(lead, parse_topic(1, "dashboards:team:Blue"))
     assert not can_subscribe(lead, parse_topic(1, "dashboards:team:Red"))
     assert not can_subscribe(lead, parse_topic(1, "board:tenant"))
+
+
+def test_targets_of_a_team_need_the_team_and_the_tenants_every_team() -> None:
+    lead = Principal(
+        tenant_id=1,
+        tenant_name="t",
+        scopes=frozenset({Scope.read}),
+        access=Access(all_teams=False, teams=frozenset({"Blue"})),
+    )
+    agent = Principal(
+        tenant_id=1,
+        tenant_name="t",
+        scopes=frozenset({Scope.read}),
+        access=Access(all_teams=False, only_agent="a1"),
+    )
+    assert can_subscribe(lead, parse_topic(1, "targets:team:Blue"))
+    assert not can_subscribe(lead, parse_topic(1, "targets:team:Red"))
+    assert not can_subscribe(lead, parse_topic(1, "targets:tenant"))
+    assert not can_subscribe(agent, parse_topic(1, "targets:tenant"))
+    assert not can_subscribe(agent, parse_topic(1, "targets:team:Blue"))
+    assert can_subscribe(principal(1, {Scope.read}), parse_topic(1, "targets:tenant"))
 
 
 values = st.one_of(st.none(), st.integers(), st.floats(allow_nan=False), st.text(max_size=5))

@@ -4020,7 +4020,7 @@ export interface components {
             metric?: string | null;
             /**
              * Options
-             * @description Per type: agent board `team`, `states`; queue table `queues`, `sort`; leaderboard `by` (`revenue`, `deals`, `conversion`), `limit`; chart `minutes`; agent stats `team`, `sort` (one of name, state, in_state, handled, aht, occupancy; a leading `+` sorts ascending; default `in_state`, longest in state first); phrases (script adherence per agent) `list` (a `required` phrase list), `limit`, `team`.
+             * @description Per type: agent board `team`, `states`; queue table `queues`, `sort`; leaderboard `by` (`revenue`, `deals`, `deals_won`, `deals_created`, `handled`, `conversion`), `limit`, `team`, `targets` (true: each agent's `today` figure against the agent's day plan, standard scenario, with a progress bar; without a plan against the leader; docs/wall.md); chart `minutes`; agent stats `team`, `sort` (one of name, state, in_state, handled, aht, occupancy; a leading `+` sorts ascending; default `in_state`, longest in state first); phrases (script adherence per agent) `list` (a `required` phrase list), `limit`, `team`.
              */
             options?: {
                 [key: string]: string | number | boolean | string[] | null;

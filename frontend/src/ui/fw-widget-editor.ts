@@ -8,6 +8,7 @@ import type { Direction, OptionValue, Thresholds, WidgetConfig } from "../core/t
 import { stateLabel, windowLabel } from "../core/labels";
 import { LocalizedElement } from "./localized";
 import { AGENT_STATS_SORTS } from "../widgets/fw-agent-stats";
+import { RANK_BY } from "../widgets/fw-leaderboard";
 import { reset } from "./theme";
 
 const WITH_METRIC = new Set(["kpi", "gauge", "chart"]);
@@ -69,6 +70,7 @@ export class FwWidgetEditor extends LocalizedElement {
       width: 100%;
     }
     input[type="checkbox"] { width: auto; }
+    p.hint { margin: 0 0 0.6rem; color: var(--warn); font-size: 0.8rem; }
     .row { display: grid; grid-template-columns: 1fr 1fr; gap: 0.6rem; }
     .row4 { display: grid; grid-template-columns: repeat(4, 1fr); gap: 0.5rem; }
     button {
@@ -93,6 +95,14 @@ export class FwWidgetEditor extends LocalizedElement {
     if (value === "" || value === null || (Array.isArray(value) && value.length === 0)) delete options[name];
     else options[name] = value;
     this.change({ options });
+  }
+
+  /** Targets are day plans, compared with the day so far: ticking them also picks `today`. */
+  private showTargets(on: boolean): void {
+    const options = { ...this.widget.options };
+    if (on) options.targets = true;
+    else delete options.targets;
+    this.change(on ? { options, window: "today" } : { options });
   }
 
   private thresholds(patch: Partial<Thresholds>): void {
@@ -212,7 +222,7 @@ export class FwWidgetEditor extends LocalizedElement {
         return html`<div class="row">
             <label>${t("edit.rankBy")}
               <select name="by" @change=${(e: Event) => this.option("by", (e.target as HTMLSelectElement).value)}>
-                ${["revenue", "deals", "conversion"].map((b) => html`<option value=${b} ?selected=${(o.by ?? "revenue") === b}>${metricLabel(b)}</option>`)}
+                ${RANK_BY.map((b) => html`<option value=${b} ?selected=${(o.by ?? "revenue") === b}>${metricLabel(b)}</option>`)}
               </select>
             </label>
             <label>${t("edit.limit")}
@@ -224,7 +234,12 @@ export class FwWidgetEditor extends LocalizedElement {
               <option value="">${t("edit.allTeams")}</option>
               ${wall.options.teams.map((team) => html`<option value=${team} ?selected=${o.team === team}>${team}</option>`)}
             </select>
-          </label>`;
+          </label>
+          <label class="inline"><input type="checkbox" name="targets" .checked=${o.targets === true}
+            @change=${(e: Event) => this.showTargets((e.target as HTMLInputElement).checked)} />${t("edit.showTargets")}</label>
+          ${o.targets === true && this.widget.window !== "today"
+            ? html`<p class="hint" data-testid="targets-hint">${t("edit.targetsTodayOnly")}</p>`
+            : nothing}`;
       case "phrases":
         return html`<div class="row">
             <label>${t("edit.phraseList")}
