@@ -187,13 +187,15 @@ PIPELINE_DASHBOARD: Final = "Sales pipeline"
 
 
 def pipeline_widgets() -> list[Widget]:
-    """The demo's third dashboard: the stalled deals beside the pipeline's figures."""
+    """The demo's third dashboard: the default pipeline's funnel today and the stalled deals
+    beside the pipeline's figures."""
 
     def kpi(wid: str, y: int, metric: str, window: str) -> Widget:
         return Widget(id=wid, type="kpi", x=8, y=y, w=4, h=2, metric=metric, window=window)
 
     return [
-        Widget(id="stalled-deals", type="stalled_deals", x=0, y=0, w=8, h=6),
+        Widget(id="funnel", type="funnel", x=0, y=0, w=8, h=3, options={"period": "today"}),
+        Widget(id="stalled-deals", type="stalled_deals", x=0, y=3, w=8, h=3),
         kpi("deals-stalled", 0, "deals_stalled", "live"),
         kpi("pipeline-value", 2, "pipeline_value", "live"),
         kpi("deals-won", 4, "deals_won", "today"),

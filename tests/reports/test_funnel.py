@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from app.events.schemas import DealCreated, DealStageChanged, DealWon
-from app.reports.funnel import build_funnel
+from app.reports.funnel import build_funnel, flow_order
 from tests.conftest import RunningApp
 from tests.helpers import eventually, make_tenant_key
 from tests.reports.support import ingest, simulated_day
@@ -122,3 +122,22 @@ async def test_funnel_report_over_http(event_app: RunningApp) -> None:
     assert repeated.status_code == 400
     assert backwards.status_code == 400
     assert date.fromisoformat(body["from"]) == DAY
+
+
+def test_the_live_order_follows_the_deals_way_through_the_stages() -> None:
+    """More deals in `proposal` than in `qualified` (some skipped it) does not put proposal
+    first, as the report's default order would."""
+    facts = [
+        ("created", "d1", "new", 1),
+        ("stage", "d1", "qualified", 2),
+        ("stage", "d1", "proposal", 3),
+        ("won", "d1", "proposal", 4),
+        ("created", "d2", "new", 1),
+        ("stage", "d2", "proposal", 2),
+        ("stage", "d3", "proposal", 2),  # created before the period
+        ("stage", "d4", "qualified", 5),
+        ("stage", "d4", "proposal", 6),
+    ]
+    assert flow_order(facts) == ["new", "qualified", "proposal", "won"]
+    assert [s.stage for s in build_funnel("p", facts).steps][:2] == ["proposal", "new"]
+    assert flow_order([]) == ["won"]

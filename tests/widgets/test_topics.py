@@ -55,6 +55,12 @@ def test_valid_topics(name: str, kind: TopicKind, scope: str, window: str | None
         ("dashboards:queue:Sales", "invalid scope"),
         ("deals:queue:Sales", "invalid scope"),
         ("deals:agent:a1", "invalid scope"),
+        ("funnel:pipeline:default", "must end with a period"),
+        ("funnel:pipeline:default:15m", "must end with a period"),
+        ("funnel:tenant:today", "invalid scope"),
+        ("funnel:pipeline::today", "invalid scope"),
+        ("funnel:team:Blue:today", "invalid scope"),
+        ("funnel:queue:Sales:pipeline:p:today", "invalid scope"),
     ],
 )
 def test_malformed_topics_say_what_was_expected(name: str, says: str) -> None:
@@ -85,6 +91,34 @@ def test_dashboards_of_everyone_are_everyones_and_a_teams_need_the_team() -> Non
     assert can_subscribe(lead, parse_topic(1, "dashboards:team:Blue"))
     assert not can_subscribe(lead, parse_topic(1, "dashboards:team:Red"))
     assert not can_subscribe(lead, parse_topic(1, "board:tenant"))
+
+
+@pytest.mark.parametrize(
+    ("name", "scope", "pipeline", "period"),
+    [
+        ("funnel:pipeline:default:today", "pipeline:default", "default", "today"),
+        ("funnel:pipeline:EU:B2B:week", "pipeline:EU:B2B", "EU:B2B", "week"),
+        ("funnel:team:Blue:pipeline:default:month", "team:Blue", "default", "month"),
+        ("funnel:team:EU:Blue:pipeline:a:b:today", "team:EU:Blue", "a:b", "today"),
+    ],
+)
+def test_funnel_topics_name_a_pipeline_and_perhaps_a_team(
+    name: str, scope: str, pipeline: str, period: str
+) -> None:
+    assert parse_topic(3, name) == Topic(3, name, TopicKind.funnel, scope, period, pipeline)
+
+
+def test_a_pipelines_funnel_is_floor_wide_and_a_teams_needs_the_team() -> None:
+    lead = Principal(
+        tenant_id=1,
+        tenant_name="t",
+        scopes=frozenset({Scope.read}),
+        access=Access(all_teams=False, teams=frozenset({"Blue"})),
+    )
+    assert can_subscribe(lead, parse_topic(1, "funnel:pipeline:default:today"))
+    assert can_subscribe(lead, parse_topic(1, "funnel:team:Blue:pipeline:default:week"))
+    assert not can_subscribe(lead, parse_topic(1, "funnel:team:Red:pipeline:default:today"))
+    assert not can_subscribe(lead, parse_topic(2, "funnel:pipeline:default:today"))
 
 
 values = st.one_of(st.none(), st.integers(), st.floats(allow_nan=False), st.text(max_size=5))
