@@ -37,7 +37,7 @@ async def send(app: RunningApp, key: str, events: list[dict[str, Any]]) -> None:
 def day_of_deals(start: int) -> list[dict[str, Any]]:
     """Five deals of pipeline `default` (North: n1, n2; South: s1) and one of `other`, one
     event a millisecond from `start`."""
-    script = [
+    script: list[tuple[str, dict[str, Any]]] = [
         ("deal.created", {"deal_id": "D1", "agent": "n1", "stage": "new", "amount": 100}),
         ("deal.created", {"deal_id": "D2", "agent": "n1", "stage": "new"}),
         ("deal.created", {"deal_id": "D3", "agent": "s1", "stage": "new"}),
