@@ -51,6 +51,11 @@ class Funnel:
     steps: list[FunnelStep]
 
 
+def by_time(path: list[tuple[int, str]]) -> list[tuple[int, str]]:
+    """A deal's (ms, stage) entries by time; equal times keep the order they were counted in."""
+    return sorted(path, key=lambda entry: entry[0])
+
+
 def is_subsequence(steps: Sequence[str], path: Sequence[str]) -> bool:
     it = iter(path)
     return all(step in it for step in steps)
@@ -61,7 +66,8 @@ def build_funnel(
     facts: Sequence[tuple[str, str, str, int]],
     stages: Sequence[str] | None = None,
 ) -> Funnel:
-    """`facts`: (kind, deal id, stage, ms) of the pipeline in the period, any order."""
+    """`facts`: (kind, deal id, stage, ms) of the pipeline in the period, in the order they
+    were counted where their times are equal (facts of one batch share the aggregator's time)."""
     created: set[str] = set()
     paths: dict[str, list[tuple[int, str]]] = defaultdict(list)
     for kind, deal, stage, ms in facts:
@@ -72,7 +78,7 @@ def build_funnel(
             paths[deal].append((ms, stage))
         elif kind == WON:
             paths[deal].append((ms, WON))
-    ordered = {deal: [stage for _, stage in sorted(path)] for deal, path in paths.items()}
+    ordered = {deal: [stage for _, stage in by_time(path)] for deal, path in paths.items()}
     entered: Counter[str] = Counter()
     for path in ordered.values():
         entered.update(set(path))
@@ -117,7 +123,7 @@ def flow_order(facts: Sequence[tuple[str, str, str, int]]) -> list[str]:
     entered: Counter[str] = Counter()
     for path in paths.values():
         firsts: dict[str, int] = {}
-        for index, (_, stage) in enumerate(sorted(path)):
+        for index, (_, stage) in enumerate(by_time(path)):
             firsts.setdefault(stage, index)
         entered.update(firsts)
         for a, at in firsts.items():
@@ -149,6 +155,7 @@ async def pipeline_facts(
     )
     if team is not None:
         query = query.where(t.team == team)
+    query = query.order_by(t.ms, t.id)
     rows = await session.execute(query)
     return [(kind, deal, stage, ms) for kind, deal, stage, ms in rows.all()]
 

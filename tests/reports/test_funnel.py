@@ -45,7 +45,8 @@ def test_funnel_counts_follow_their_definitions(
     for kind, deal, stage, ms in facts:
         if kind in ("created", "stage", "won"):
             paths.setdefault(deal, []).append((ms, "won" if kind == "won" else stage))
-    ordered = {deal: [s for _, s in sorted(p)] for deal, p in paths.items()}
+    # equal times: in the order given (the order the facts were counted in)
+    ordered = {deal: [s for _, s in sorted(p, key=lambda e: e[0])] for deal, p in paths.items()}
     assert funnel.created == len(created)
     assert [s.stage for s in funnel.steps] == order
     for k, step in enumerate(funnel.steps):
@@ -141,3 +142,19 @@ def test_the_live_order_follows_the_deals_way_through_the_stages() -> None:
     assert flow_order(facts) == ["new", "qualified", "proposal", "won"]
     assert [s.stage for s in build_funnel("p", facts).steps][:2] == ["proposal", "new"]
     assert flow_order([]) == ["won"]
+
+
+def test_facts_of_one_moment_keep_the_order_they_were_counted_in() -> None:
+    """A batch of events shares the aggregator's time: a deal created and moved on in one
+    batch went `new` then `qualified`, whatever the names' alphabetical order."""
+    facts = [
+        ("created", "d1", "new", 7),
+        ("stage", "d1", "qualified", 7),
+        ("stage", "d1", "demo", 7),
+        ("won", "d1", "demo", 7),
+        ("created", "d2", "new", 7),
+        ("stage", "d2", "qualified", 7),
+    ]
+    order = flow_order(facts)
+    assert order == ["new", "qualified", "demo", "won"]
+    assert [s.in_order for s in build_funnel("p", facts, order).steps] == [2, 2, 1, 1]

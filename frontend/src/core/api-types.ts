@@ -704,7 +704,7 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * What the dashboard editor offers: queues, teams, metrics, windows
+         * What the dashboard editor offers: queues, teams, pipelines, metrics, windows
          * @description Also each queue's service-level target and threshold (`service_levels`), which the wall uses for its default service-level colours and gauge targets.
          */
         get: operations["get_options_v1_dashboards_options_get"];
@@ -3977,7 +3977,8 @@ export interface components {
         };
         /**
          * WallOptions
-         * @description What the editor offers: the tenant's queues and (visible) teams, metrics and windows.
+         * @description What the editor offers: the tenant's queues, (visible) teams, pipelines, metrics and
+         *     windows.
          */
         WallOptions: {
             /** Agent States */
@@ -3986,6 +3987,11 @@ export interface components {
             grid_columns: number;
             /** Metrics */
             metrics: string[];
+            /**
+             * Pipelines
+             * @description The tenant's sales pipelines: `default` and every pipeline with a stall limit (`/v1/pipeline/stall-limits`), sorted; the editor offers them as `pipeline:NAME` scopes and as the funnel widget's pipeline. Others can be set through the API.
+             */
+            pipelines?: string[];
             /** Queues */
             queues: string[];
             /**
@@ -4020,7 +4026,7 @@ export interface components {
             metric?: string | null;
             /**
              * Options
-             * @description Per type: agent board `team`, `states`; queue table `queues`, `sort`; leaderboard `by` (`revenue`, `deals`, `conversion`), `limit`; chart `minutes`; agent stats `team`, `sort` (one of name, state, in_state, handled, aht, occupancy; a leading `+` sorts ascending; default `in_state`, longest in state first); phrases (script adherence per agent) `list` (a `required` phrase list), `limit`, `team`.
+             * @description Per type: agent board `team`, `states`; queue table `queues`, `sort`; leaderboard `by` (`revenue`, `deals`, `conversion`), `limit`; chart `minutes`; agent stats `team`, `sort` (one of name, state, in_state, handled, aht, occupancy; a leading `+` sorts ascending; default `in_state`, longest in state first); phrases (script adherence per agent) `list` (a `required` phrase list), `limit`, `team`; funnel (scope `tenant` for the `default` pipeline, or `pipeline:NAME`) `period` (one of today, week, month; default `today`), `count` (`any_path`, deals that entered each stage in the period, the default; `in_order`, deals created in the period that went through every stage before), `team` (that team's part of the funnel).
              */
             options?: {
                 [key: string]: string | number | boolean | string[] | null;
@@ -4042,7 +4048,7 @@ export interface components {
              * Type
              * @enum {string}
              */
-            type: "kpi" | "gauge" | "queue_table" | "agent_board" | "chart" | "leaderboard" | "alerts" | "agent_stats" | "callbacks" | "phrases" | "stalled_deals";
+            type: "kpi" | "gauge" | "queue_table" | "agent_board" | "chart" | "leaderboard" | "alerts" | "agent_stats" | "callbacks" | "phrases" | "stalled_deals" | "funnel";
             /**
              * W
              * @description Width in columns.
