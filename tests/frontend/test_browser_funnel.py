@@ -2,7 +2,8 @@
 with a pipeline chosen from the tenant's pipelines, it shows each stage in the deals' order with
 the deals counted and the step conversion; a KPI tile of `pipeline_value` on a pipeline scope
 is set up in the editor too; on a wall in English and Polish at 1366×768, 1920×1080 and
-3840×2160 no text is under the wall's least size and no stage name is cut (screenshots
+3840×2160 no text is under the wall's least size, no stage name is cut and the pipeline value
+(`125 000 €`) stays inside its tile (screenshots
 `wall-funnel-*` in artifacts/screenshots/)."""
 
 from __future__ import annotations
@@ -141,4 +142,28 @@ async def test_a_funnel_on_a_wall_reads_from_across_a_room(wall: Wall, browser: 
                 assert await cut_or_wrapped(page, "fw-funnel", ".stage") == [], name
                 assert await cut_or_wrapped(page, "fw-funnel", ".head span") == [], name
                 assert await cut_or_wrapped(page, "fw-funnel", "h2") == [], name
+                assert await values_outside_their_tiles(page) == [], name
                 assert seen.errors == [], seen.errors
+
+
+async def values_outside_their_tiles(page: Page) -> list[str]:
+    """The KPI values whose text reaches past their tile (a long money value)."""
+    found: list[str] = await page.evaluate(
+        """() => {
+          const tiles = [];
+          const walk = (root) => root.querySelectorAll("*").forEach((el) => {
+            if (el.localName === "fw-kpi") tiles.push(el);
+            if (el.shadowRoot) walk(el.shadowRoot);
+          });
+          walk(document);
+          return tiles.flatMap((tile) => {
+            const value = tile.shadowRoot.querySelector(".value");
+            const range = document.createRange();
+            range.selectNodeContents(value);
+            const text = range.getBoundingClientRect();
+            const box = tile.getBoundingClientRect();
+            return text.left < box.left || text.right > box.right ? [value.textContent.trim()] : [];
+          });
+        }"""
+    )
+    return found
