@@ -108,9 +108,9 @@ def build_funnel(
 
 
 def flow_order(facts: Sequence[tuple[str, str, str, int]]) -> list[str]:
-    """The stages in the order deals pass through them, then `won`: a stage comes before
-    another when more deals entered it first than the other way round (each stage scores the
-    stages it precedes minus those that precede it), ties by deals entered, then by name.
+    """The stages in the order deals pass through them, then `won`: stage a beats stage b
+    when more deals entered a before b than b before a; stages are ordered by how many others
+    they beat minus how many beat them, ties by deals entered, then by name.
 
     Unlike the report's default (most entered first) this order does not change when a later
     stage briefly counts more deals than an earlier one, so a live funnel keeps its bars in
@@ -119,18 +119,19 @@ def flow_order(facts: Sequence[tuple[str, str, str, int]]) -> list[str]:
     for kind, deal, stage, ms in facts:
         if kind in ("created", "stage"):
             paths[deal].append((ms, stage))
-    score: Counter[str] = Counter()
+    before: Counter[tuple[str, str]] = Counter()
     entered: Counter[str] = Counter()
     for path in paths.values():
         firsts: dict[str, int] = {}
         for index, (_, stage) in enumerate(by_time(path)):
             firsts.setdefault(stage, index)
         entered.update(firsts)
-        for a, at in firsts.items():
-            for b, bt in firsts.items():
-                if at < bt:
-                    score[a] += 1
-                    score[b] -= 1
+        before.update((a, b) for a, at in firsts.items() for b, bt in firsts.items() if at < bt)
+    score: Counter[str] = Counter()
+    for (a, b), count in before.items():
+        if count > before[(b, a)]:
+            score[a] += 1
+            score[b] -= 1
     stages = sorted(entered, key=lambda s: (-score[s], -entered[s], s))
     return [s for s in stages if s != WON] + [WON]
 

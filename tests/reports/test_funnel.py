@@ -158,3 +158,16 @@ def test_facts_of_one_moment_keep_the_order_they_were_counted_in() -> None:
     order = flow_order(facts)
     assert order == ["new", "qualified", "demo", "won"]
     assert [s.in_order for s in build_funnel("p", facts, order).steps] == [2, 2, 1, 1]
+
+
+def test_a_stage_few_deals_reach_stays_where_they_reach_it() -> None:
+    """Many deals stop at `qualified`, one goes on to `negotiation`: how often a stage comes
+    last in a path does not move it (the demo's morning)."""
+    paths = [["new", "qualified"]] * 6 + [["new", "qualified", "proposal"]] * 3
+    paths += [["new", "qualified", "proposal", "negotiation"], ["new"], ["new"]]
+    facts = [
+        ("created" if k == 0 else "stage", f"d{n}", stage, 10 * n + k)
+        for n, path in enumerate(paths)
+        for k, stage in enumerate(path)
+    ]
+    assert flow_order(facts) == ["new", "qualified", "proposal", "negotiation", "won"]
