@@ -119,7 +119,11 @@ class Widget(StrictModel):
     metric: str | None = Field(
         None, description="KPI, gauge and chart: the metric (docs/metrics.md)."
     )
-    scope: str = Field("tenant", description="`tenant`, `queue:NAME`, `team:NAME`, `agent:ID`.")
+    scope: str = Field(
+        "tenant",
+        description="`tenant`, `queue:NAME`, `team:NAME`, `agent:ID` or `pipeline:NAME` (a "
+        "funnel's pipeline).",
+    )
     window: str = Field("15m", description="One of " + ", ".join(METRIC_WINDOWS) + ".")
     thresholds: Thresholds | None = None
     options: dict[str, OptionValue] = Field(

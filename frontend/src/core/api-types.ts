@@ -1364,7 +1364,7 @@ export interface paths {
         };
         /**
          * The funnel of a sales pipeline over a period (JSON or CSV)
-         * @description Per step (a stage, then `won`): the deals that entered it between `from` and `to` (local dates, inclusive), counted **in order** (deals created in the period that entered every earlier step in the funnel's order) and over **any path** (deals that entered the step, whatever they did before), as HubSpot's funnel reports count them; next-step conversion (step k+1 / step k) and cumulative conversion (step / created). `stages` sets the steps and their order (repeatable; `won` for the win); without it the stages entered are ordered by how many deals entered them, then `won`. Pipelines are floor-wide: every reader may see them. See docs/reports.md.
+         * @description Per step (a stage, then `won`): the deals that entered it between `from` and `to` (local dates, inclusive), counted **in order** (deals created in the period that entered every earlier step in the funnel's order) and over **any path** (deals that entered the step, whatever they did before), as HubSpot's funnel reports count them; next-step conversion (step k+1 / step k) and cumulative conversion (step / created). `stages` sets the steps and their order (repeatable; `won` for the win); without it the stages entered are ordered by how many deals entered them, then `won`. Pipelines are floor-wide: every reader may see them. The wall's funnel widget shows the same counts live over today, this week or this month (WebSocket topic `funnel:pipeline:NAME:PERIOD`, docs/websocket.md). See docs/reports.md.
          */
         get: operations["get_funnel_report_v1_reports_funnel_get"];
         put?: never;
@@ -4033,7 +4033,7 @@ export interface components {
             };
             /**
              * Scope
-             * @description `tenant`, `queue:NAME`, `team:NAME`, `agent:ID`.
+             * @description `tenant`, `queue:NAME`, `team:NAME`, `agent:ID` or `pipeline:NAME` (a funnel's pipeline).
              * @default tenant
              */
             scope: string;
