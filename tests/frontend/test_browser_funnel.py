@@ -97,6 +97,16 @@ async def test_the_editor_adds_a_funnel_of_a_pipeline_and_a_pipeline_value_tile(
     assert saved["funnel-1"]["options"] == {"period": "month"}
     assert (saved["kpi-2"]["metric"], saved["kpi-2"]["scope"]) == ("pipeline_value", "pipeline:b2b")
 
+    await page.goto(f"{wall.base_url}/d/{board['id']}?lang=pl")
+    await expect(funnel.locator(".badge")).to_have_text("TEN MIESIĄC")
+    await page.click("[data-action=edit]")
+    await page.click("[data-widget=funnel-1] [data-action=configure]")
+    await expect(editor.locator("select[name=period] option")).to_have_text(
+        ["Dziś", "Ten tydzień", "Ten miesiąc"]
+    )
+    await expect(editor).to_contain_text("Okres")
+    await screenshot(page, "edit-funnel-pl")
+
 
 async def test_a_funnel_on_a_wall_reads_from_across_a_room(wall: Wall, browser: Browser) -> None:
     await deals(wall)

@@ -538,11 +538,11 @@ export const en = {
   "funnel.badge.today": "TODAY",
   "funnel.badge.week": "THIS WEEK",
   "funnel.badge.month": "THIS MONTH",
-  "funnel.count.any_path": "Deals that entered each stage (any path)",
-  "funnel.count.in_order": "Deals created in the period, stage by stage (in order)",
+  "funnel.count.any_path": "Entered the stage (any path)",
+  "funnel.count.in_order": "Created in the period, in order",
   "edit.pipeline": "Pipeline",
   "edit.period": "Period",
-  "edit.funnelCount": "Count",
+  "edit.funnelCount": "Deals counted",
 };
 
 export type MessageKey = keyof typeof en;
@@ -1085,9 +1085,9 @@ export const pl: Record<MessageKey, string> = {
   "funnel.badge.today": "DZIŚ",
   "funnel.badge.week": "TEN TYDZIEŃ",
   "funnel.badge.month": "TEN MIESIĄC",
-  "funnel.count.any_path": "Szanse, które weszły na każdy etap (dowolna ścieżka)",
-  "funnel.count.in_order": "Szanse utworzone w okresie, etap po etapie (po kolei)",
+  "funnel.count.any_path": "Weszły na etap (dowolna ścieżka)",
+  "funnel.count.in_order": "Utworzone w okresie, po kolei",
   "edit.pipeline": "Lejek",
   "edit.period": "Okres",
-  "edit.funnelCount": "Liczenie",
+  "edit.funnelCount": "Liczone szanse",
 };
