@@ -33,6 +33,8 @@ WON = {"en": "Won", "pl": "Wygrane"}
 async def deals(wall: Wall) -> None:
     """Pipeline `b2b` today: six leads, four qualified, three proposals, two in negotiation,
     one won (and 125,000 expected in the open ones); pipeline `default`: two leads."""
+    await wall.api("POST", "/v1/teams", {"name": "East"})
+    await wall.api("POST", "/v1/agents", {"external_id": "a1", "team": "East"})
     limits = [{"pipeline": "b2b", "stage": s, "stall_s": 86_400} for s in STAGES]
     await wall.api("PUT", "/v1/pipeline/stall-limits", {"limits": limits})
     start = now_ms() - 60_000
@@ -119,7 +121,9 @@ async def test_a_funnel_on_a_wall_reads_from_across_a_room(wall: Wall, browser: 
     widgets = [
         {"id": "funnel", "type": "funnel", "scope": "pipeline:b2b", "x": 0, "y": 0, "w": 8,
          "h": 3},
-        {"id": "stalled", "type": "stalled_deals", "x": 0, "y": 3, "w": 8, "h": 3},
+        {"id": "east", "type": "funnel", "scope": "pipeline:b2b", "x": 0, "y": 3, "w": 5,
+         "h": 3, "options": {"team": "East", "period": "week", "count": "in_order"}},
+        {"id": "default", "type": "funnel", "x": 5, "y": 3, "w": 3, "h": 3},
         kpi("stalled-count", 0, "deals_stalled", "live"),
         kpi("value", 2, "pipeline_value", "live"),
         kpi("won", 4, "deals_won", "today"),
@@ -137,9 +141,12 @@ async def test_a_funnel_on_a_wall_reads_from_across_a_room(wall: Wall, browser: 
                 page = seen.page
                 await wall.login(page)
                 await page.goto(f"{wall.base_url}/d/{board['id']}?wall=1&lang={lang}")
-                funnel = page.locator("fw-grid [data-widget=funnel] fw-funnel")
-                await expect(funnel.get_by_test_id("funnel-count")).to_have_text(COUNTS)
-                await expect(funnel.locator(".stage")).to_have_text([*STAGES, WON[lang]])
+                for wid in ("funnel", "east"):
+                    funnel = page.locator(f"fw-grid [data-widget={wid}] fw-funnel")
+                    await expect(funnel.get_by_test_id("funnel-count")).to_have_text(COUNTS)
+                    await expect(funnel.locator(".stage")).to_have_text([*STAGES, WON[lang]])
+                default = page.locator("fw-grid [data-widget=default] fw-funnel")
+                await expect(default.get_by_test_id("funnel-count")).to_have_text(["2", "0"])
                 name = f"wall-funnel-{lang}-{width}x{height}"
                 await screenshot(page, name)
                 floor_px = WALL_TEXT * height

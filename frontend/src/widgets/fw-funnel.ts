@@ -59,12 +59,14 @@ export class FwFunnel extends WidgetElement {
         display: grid;
         grid-template-columns: minmax(0, max-content) minmax(3em, 1fr) max-content;
         grid-auto-rows: minmax(0, max-content);
-        align-content: space-evenly;
+        align-content: center;
         column-gap: 0.6em;
-        row-gap: 0.25em;
+        row-gap: 0.3em;
+        /* As large as the height allows for every row, and as the width allows for the longest
+           stage name beside a bar and a conversion (--across: that row's width in em). */
         font-size: max(
           var(--wall-text),
-          clamp(0.75rem, min(100cqh / (var(--steps) + 1.2) / 1.75, 100cqw / var(--chars)), 3rem)
+          clamp(0.75rem, min(100cqh / (var(--steps) + 1.2) / 1.8, 100cqw / var(--across)), 3rem)
         );
         font-variant-numeric: tabular-nums;
       }
@@ -101,11 +103,9 @@ export class FwFunnel extends WidgetElement {
         padding-top: 0.3rem;
         color: var(--muted);
         font-size: max(var(--wall-text), clamp(0.75rem, 7cqh, 1.1rem));
-        white-space: nowrap;
-        overflow: hidden;
-        text-overflow: ellipsis;
       }
       footer b { color: var(--text); font-weight: 650; }
+      footer span { white-space: nowrap; }
     `,
   ];
 
@@ -163,10 +163,9 @@ export class FwFunnel extends WidgetElement {
     const empty = !data || (data.created === 0 && steps.every((s) => s[count] === 0));
     const shown = steps.slice(0, this.fit.shown(steps.length));
     const widest = Math.max(0, ...steps.map((s) => s[count]));
-    const longest = Math.max(
-      t("funnel.stage").length * 0.7,
-      ...steps.map((s) => stageLabel(s.stage).length),
-    );
+    const longest = Math.max(t("funnel.stage").length * 0.6, ...steps.map((s) => stageLabel(s.stage).length));
+    // a bold letter is about 0.68em wide; the bar at least 3em, the conversion and gaps 6.5em
+    const across = 0.68 * longest + 9.5;
     const won = steps.at(-1);
     const overall = won ? won[`${count}_cumulative`] : null;
     return html`
@@ -179,7 +178,7 @@ export class FwFunnel extends WidgetElement {
           ? html`<div class="empty">—</div>`
           : empty
             ? html`<div class="empty" data-testid="funnel-empty">${t("funnel.empty")}</div>`
-            : html`<div class="grid" style="--steps:${shown.length};--chars:${Math.ceil(longest) + 15}">
+            : html`<div class="grid" style="--steps:${shown.length};--across:${across}">
                 <div class="head">
                   <span>${t("funnel.stage")}</span>
                   <span class="deals">${t("funnel.deals")}</span>
@@ -193,7 +192,7 @@ export class FwFunnel extends WidgetElement {
               <footer data-testid="funnel-footer">
                 <b>${t("funnel.created", { count: formatInteger(data.created) })}</b>${overall === null || overall === undefined
                   ? nothing
-                  : html` · ${t("funnel.overall", { percent: formatPercent(overall, 0) })}`}
+                  : html` · <span>${t("funnel.overall", { percent: formatPercent(overall, 0) })}</span>`}
               </footer>`}
       </div>
     `;
