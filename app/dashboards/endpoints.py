@@ -43,6 +43,8 @@ from app.dashboards.service import (
     viewer_of,
 )
 from app.org.service import list_queues, list_teams
+from app.pipeline.service import list_stall_limits
+from app.streams.aggregator.pipeline import DEFAULT_PIPELINE
 from app.widgets.topics import METRIC_WINDOWS
 from app.wiring import ServicesDep
 
@@ -97,7 +99,7 @@ async def post_dashboard(
 
 @router.get(
     "/options",
-    summary="What the dashboard editor offers: queues, teams, metrics, windows",
+    summary="What the dashboard editor offers: queues, teams, pipelines, metrics, windows",
     description="Also each queue's service-level target and threshold (`service_levels`), "
     "which the wall uses for its default service-level colours and gauge targets.",
 )
@@ -105,9 +107,11 @@ async def get_options(principal: WallPrincipal, services: ServicesDep) -> WallOp
     async with services.db.session() as session:
         rows = await list_queues(session, principal.tenant_id)
         teams = [t.name for t, _ in await list_teams(session, principal.tenant_id)]
+        limits = await list_stall_limits(session, principal.tenant_id)
     return WallOptions(
         queues=[q.name for q in rows],
         teams=[t for t in teams if principal.access.can_see_team(t)],
+        pipelines=sorted({DEFAULT_PIPELINE, *(limit.pipeline for limit in limits)}),
         metrics=list(METRICS),
         windows=list(METRIC_WINDOWS),
         agent_states=list(AGENT_STATES),

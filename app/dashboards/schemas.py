@@ -20,7 +20,7 @@ from app.registry.metrics import (
     LIVE_METRICS,
     is_phrase_metric,
 )
-from app.widgets.topics import MAX_NAME_LENGTH, METRIC_WINDOWS
+from app.widgets.topics import FUNNEL_PERIODS, MAX_NAME_LENGTH, METRIC_WINDOWS
 
 GRID_COLUMNS: Final = 12
 MAX_ROWS: Final = 48
@@ -40,9 +40,11 @@ WidgetType = Literal[
     "callbacks",
     "phrases",
     "stalled_deals",
+    "funnel",
 ]
 METRIC_WIDGETS: Final = frozenset({"kpi", "gauge", "chart"})
 AGENT_STATS_SORTS: Final = ("name", "state", "in_state", "handled", "aht", "occupancy")
+FUNNEL_COUNTS: Final = ("any_path", "in_order")
 _WIDGET_ID = re.compile(r"^[A-Za-z0-9_-]{1,40}$")
 
 
@@ -117,7 +119,11 @@ class Widget(StrictModel):
     metric: str | None = Field(
         None, description="KPI, gauge and chart: the metric (docs/metrics.md)."
     )
-    scope: str = Field("tenant", description="`tenant`, `queue:NAME`, `team:NAME`, `agent:ID`.")
+    scope: str = Field(
+        "tenant",
+        description="`tenant`, `queue:NAME`, `team:NAME`, `agent:ID` or `pipeline:NAME` (a "
+        "funnel's pipeline).",
+    )
     window: str = Field("15m", description="One of " + ", ".join(METRIC_WINDOWS) + ".")
     thresholds: Thresholds | None = None
     options: dict[str, OptionValue] = Field(
@@ -129,7 +135,12 @@ class Widget(StrictModel):
         "the leader; docs/wall.md); chart `minutes`; "
         "agent stats `team`, `sort` (one of " + ", ".join(AGENT_STATS_SORTS) + "; a leading "
         "`+` sorts ascending; default `in_state`, longest in state first); phrases (script "
-        "adherence per agent) `list` (a `required` phrase list), `limit`, `team`.",
+        "adherence per agent) `list` (a `required` phrase list), `limit`, `team`; funnel (scope "
+        "`tenant` for the `default` pipeline, or `pipeline:NAME`) `period` (one of "
+        + ", ".join(FUNNEL_PERIODS)
+        + "; default `today`), `count` (`any_path`, deals that entered each stage in the "
+        "period, the default; `in_order`, deals created in the period that went through every "
+        "stage before), `team` (that team's part of the funnel).",
     )
 
     @field_validator("id")
@@ -199,7 +210,25 @@ class Widget(StrictModel):
         ):
             raise ValueError("a stalled_deals widget shows the tenant's deals, a pipeline's or a "
                              "team's: scope `tenant`, `pipeline:NAME` or `team:NAME`")  # fmt: skip
+        if self.type == "funnel":
+            self._check_funnel()
         return self
+
+    def _check_funnel(self) -> None:
+        if self.scope.split(":", 1)[0] not in ("tenant", "pipeline"):
+            raise ValueError(
+                "a funnel widget shows a pipeline: scope `tenant` (the `default` pipeline) or "
+                "`pipeline:NAME`; a team's part with option `team`"
+            )
+        period = self.options.get("period")
+        if period is not None and period not in FUNNEL_PERIODS:
+            raise ValueError(f"funnel `period` must be one of {', '.join(FUNNEL_PERIODS)}")
+        count = self.options.get("count")
+        if count is not None and count not in FUNNEL_COUNTS:
+            raise ValueError(f"funnel `count` must be one of {', '.join(FUNNEL_COUNTS)}")
+        team = self.options.get("team")
+        if team is not None and (not isinstance(team, str) or not 0 < len(team) <= MAX_NAME_LENGTH):
+            raise ValueError(f"funnel `team` is a team's name (1 to {MAX_NAME_LENGTH} characters)")
 
 
 Widgets = Annotated[list[Widget], Field(max_length=MAX_WIDGETS)]
@@ -305,10 +334,17 @@ class QueueServiceLevel(BaseModel):
 
 
 class WallOptions(BaseModel):
-    """What the editor offers: the tenant's queues and (visible) teams, metrics and windows."""
+    """What the editor offers: the tenant's queues, (visible) teams, pipelines, metrics and
+    windows."""
 
     queues: list[str]
     teams: list[str]
+    pipelines: list[str] = Field(
+        default_factory=list,
+        description="The tenant's sales pipelines: `default` and every pipeline with a stall "
+        "limit (`/v1/pipeline/stall-limits`), sorted; the editor offers them as `pipeline:NAME` "
+        "scopes and as the funnel widget's pipeline. Others can be set through the API.",
+    )
     metrics: list[str]
     windows: list[str]
     agent_states: list[str]

@@ -190,14 +190,11 @@ PIPELINE_DASHBOARD: Final = "Sales pipeline"
 
 
 def pipeline_widgets() -> list[Widget]:
-    """The demo's third dashboard: the stalled deals and the sales against each agent's day
-    plan, above the pipeline's figures."""
-
-    def kpi(wid: str, x: int, metric: str, window: str) -> Widget:
-        return Widget(id=wid, type="kpi", x=x, y=5, w=4, h=2, metric=metric, window=window)
-
+    """The demo's third dashboard: the default pipeline's funnel today over the stalled deals,
+    the sales against each agent's day plan beside them, and the pipeline's value below."""
     return [
-        Widget(id="stalled-deals", type="stalled_deals", x=0, y=0, w=7, h=5),
+        Widget(id="funnel", type="funnel", x=0, y=0, w=7, h=3, options={"period": "today"}),
+        Widget(id="stalled-deals", type="stalled_deals", x=0, y=3, w=7, h=4),
         Widget(
             id="targets",
             type="leaderboard",
@@ -208,9 +205,16 @@ def pipeline_widgets() -> list[Widget]:
             window="today",
             options={"by": "deals", "limit": 10, "targets": True},
         ),
-        kpi("deals-stalled", 0, "deals_stalled", "live"),
-        kpi("pipeline-value", 4, "pipeline_value", "live"),
-        kpi("deals-won", 8, "deals_won", "today"),
+        Widget(
+            id="pipeline-value",
+            type="kpi",
+            x=7,
+            y=5,
+            w=5,
+            h=2,
+            metric="pipeline_value",
+            window="live",
+        ),
     ]
 
 

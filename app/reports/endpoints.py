@@ -110,7 +110,9 @@ FUNNEL_FIELDS: Final = (
     "next-step conversion (step k+1 / step k) and cumulative conversion (step / created). "
     "`stages` sets the steps and their order (repeatable; `won` for the win); without it the "
     "stages entered are ordered by how many deals entered them, then `won`. Pipelines are "
-    "floor-wide: every reader may see them. See docs/reports.md.",
+    "floor-wide: every reader may see them. The wall's funnel widget shows the same counts "
+    "live over today, this week or this month (WebSocket topic `funnel:pipeline:NAME:PERIOD`, "
+    "docs/websocket.md). See docs/reports.md.",
     responses={200: {"content": {"application/json": {}, "text/csv": {}}}},
 )
 async def get_funnel_report(

@@ -12,6 +12,9 @@ HubSpot's funnel reports do:
 Next-step conversion is `entered step k+1 / entered step k`; cumulative conversion is
 `entered step k / deals created in the period`. A deal enters its first stage when it is
 created and each later one with a stage change; `won` is entered when it is won.
+
+A team's funnel counts the facts of deals owned by the team's agents at the time of each fact
+(a deal handed to another team leaves this team's funnel from then on).
 """
 
 from __future__ import annotations
@@ -48,6 +51,11 @@ class Funnel:
     steps: list[FunnelStep]
 
 
+def by_time(path: list[tuple[int, str]]) -> list[tuple[int, str]]:
+    """A deal's (ms, stage) entries by time; equal times keep the order they were counted in."""
+    return sorted(path, key=lambda entry: entry[0])
+
+
 def is_subsequence(steps: Sequence[str], path: Sequence[str]) -> bool:
     it = iter(path)
     return all(step in it for step in steps)
@@ -58,7 +66,8 @@ def build_funnel(
     facts: Sequence[tuple[str, str, str, int]],
     stages: Sequence[str] | None = None,
 ) -> Funnel:
-    """`facts`: (kind, deal id, stage, ms) of the pipeline in the period, any order."""
+    """`facts`: (kind, deal id, stage, ms) of the pipeline in the period, in the order they
+    were counted where their times are equal (facts of one batch share the aggregator's time)."""
     created: set[str] = set()
     paths: dict[str, list[tuple[int, str]]] = defaultdict(list)
     for kind, deal, stage, ms in facts:
@@ -69,7 +78,7 @@ def build_funnel(
             paths[deal].append((ms, stage))
         elif kind == WON:
             paths[deal].append((ms, WON))
-    ordered = {deal: [stage for _, stage in sorted(path)] for deal, path in paths.items()}
+    ordered = {deal: [stage for _, stage in by_time(path)] for deal, path in paths.items()}
     entered: Counter[str] = Counter()
     for path in ordered.values():
         entered.update(set(path))
@@ -98,6 +107,60 @@ def build_funnel(
     return Funnel(pipeline, len(created), steps)
 
 
+def flow_order(facts: Sequence[tuple[str, str, str, int]]) -> list[str]:
+    """The stages in the order deals pass through them, then `won`: stage a beats stage b
+    when more deals entered a before b than b before a; stages are ordered by how many others
+    they beat minus how many beat them, ties by deals entered, then by name.
+
+    Unlike the report's default (most entered first) this order does not change when a later
+    stage briefly counts more deals than an earlier one, so a live funnel keeps its bars in
+    place through the day."""
+    paths: dict[str, list[tuple[int, str]]] = defaultdict(list)
+    for kind, deal, stage, ms in facts:
+        if kind in ("created", "stage"):
+            paths[deal].append((ms, stage))
+    before: Counter[tuple[str, str]] = Counter()
+    entered: Counter[str] = Counter()
+    for path in paths.values():
+        firsts: dict[str, int] = {}
+        for index, (_, stage) in enumerate(by_time(path)):
+            firsts.setdefault(stage, index)
+        entered.update(firsts)
+        before.update((a, b) for a, at in firsts.items() for b, bt in firsts.items() if at < bt)
+    score: Counter[str] = Counter()
+    for (a, b), count in before.items():
+        if count > before[(b, a)]:
+            score[a] += 1
+            score[b] -= 1
+    stages = sorted(entered, key=lambda s: (-score[s], -entered[s], s))
+    return [s for s in stages if s != WON] + [WON]
+
+
+async def pipeline_facts(
+    session: AsyncSession,
+    tenant_id: int,
+    pipeline: str,
+    start_ms: int,
+    end_ms: int,
+    team: str | None = None,
+) -> list[tuple[str, str, str, int]]:
+    """(kind, deal id, stage, ms) of the pipeline's funnel facts in [start_ms, end_ms); with
+    `team`, only those of deals the team's agents owned at the time."""
+    t = PipelineFactRow
+    query = select(t.kind, t.deal_id, t.stage, t.ms).where(
+        t.tenant_id == tenant_id,
+        t.pipeline == pipeline,
+        t.ms >= start_ms,
+        t.ms < end_ms,
+        t.kind.in_(("created", "stage", WON)),
+    )
+    if team is not None:
+        query = query.where(t.team == team)
+    query = query.order_by(t.ms, t.id)
+    rows = await session.execute(query)
+    return [(kind, deal, stage, ms) for kind, deal, stage, ms in rows.all()]
+
+
 async def pipeline_funnel(
     session: AsyncSession,
     tenant_id: int,
@@ -106,15 +169,5 @@ async def pipeline_funnel(
     end_ms: int,
     stages: Sequence[str] | None = None,
 ) -> Funnel:
-    t = PipelineFactRow
-    rows = await session.execute(
-        select(t.kind, t.deal_id, t.stage, t.ms).where(
-            t.tenant_id == tenant_id,
-            t.pipeline == pipeline,
-            t.ms >= start_ms,
-            t.ms < end_ms,
-            t.kind.in_(("created", "stage", WON)),
-        )
-    )
-    facts = [(kind, deal, stage, ms) for kind, deal, stage, ms in rows.all()]
+    facts = await pipeline_facts(session, tenant_id, pipeline, start_ms, end_ms)
     return build_funnel(pipeline, facts, stages)

@@ -30,6 +30,7 @@ from app.phrases.wall import phrases_state
 from app.plans.feed import scope_targets
 from app.streams.aggregator.deal_list import WON_PREFIX
 from app.widgets.connection import Connection
+from app.widgets.funnels import FunnelFeed
 from app.widgets.live import LiveTopic, State
 from app.widgets.protocol import (
     CloseCode,
@@ -82,6 +83,7 @@ class Hub:
         self._fetch_slots = asyncio.Semaphore(CONCURRENT_FETCHES)
         self._failing_since: dict[int, float] = {}
         self.trends = TrendRecorder(services)
+        self.funnels = FunnelFeed(services)
 
     # -- lifecycle --------------------------------------------------------------------------
 
@@ -319,7 +321,7 @@ class Hub:
 
     async def _fetch(self, tenant_id: int, topics: list[Topic]) -> dict[str, tuple[int, State]]:
         """Read the live state behind the topics with one `live` and one `board` call (and the
-        alert and dashboard feeds, which cache)."""
+        alert, dashboard and funnel feeds, which cache)."""
         queries = sorted(
             {(t.scope, t.window) for t in topics if t.kind is TopicKind.metrics and t.window}
         )
@@ -351,6 +353,8 @@ class Hub:
         messages = None
         if any(t.kind is TopicKind.messages for t in topics):
             messages = await self.services.messages.current(tenant_id)
+        funnel_topics = [t for t in topics if t.kind is TopicKind.funnel]
+        funnels = await self.funnels.states(tenant_id, funnel_topics) if funnel_topics else {}
         out: dict[str, tuple[int, State]] = {}
         for topic in topics:
             if topic.kind is TopicKind.metrics:
@@ -380,6 +384,8 @@ class Hub:
                 assert targets is not None
                 now_ms = int(time.time() * 1000)
                 out[topic.name] = (now_ms, scope_targets(targets, topic.scope, agent_teams))
+            elif topic.kind is TopicKind.funnel:
+                out[topic.name] = funnels[topic.name]
             else:
                 out[topic.name] = (int(time.time() * 1000), alerts_state(topic, alerts or []))
         return out

@@ -11,9 +11,13 @@
                            and recent wins)
     targets:SCOPE          targets:tenant, targets:team:Blue (each agent's day plan for today,
                            the standard figure of the leaderboard's plannable metrics)
+    funnel:SCOPE:PERIOD    funnel:pipeline:default:today, funnel:team:Blue:pipeline:default:week
+                           (a pipeline's funnel over today, this week or this month; a team's
+                           part of it)
 
 SCOPE is `tenant`, `queue:NAME`, `team:NAME` or (metrics and deals) `pipeline:NAME`, (metrics
-only) `agent:ID`.
+only) `agent:ID`. A funnel's scope is `pipeline:NAME` or `team:TEAM:pipeline:NAME` (the team
+name ends at its first `:pipeline:`).
 A NAME may itself hold colons: the window is the part after the last colon. A topic never names
 a tenant: it is always resolved inside the caller's own tenant.
 """
@@ -42,8 +46,11 @@ class TopicKind(StrEnum):
     phrases = "phrases"
     deals = "deals"
     targets = "targets"
+    funnel = "funnel"
 
 
+FUNNEL_PERIODS = ("today", "week", "month")
+TEAM_PIPELINE_SEPARATOR = ":pipeline:"
 SCOPE_KINDS: dict[TopicKind, tuple[str, ...]] = {
     TopicKind.metrics: ("queue", "team", "agent", "pipeline"),
     TopicKind.board: ("queue", "team"),
@@ -54,6 +61,7 @@ SCOPE_KINDS: dict[TopicKind, tuple[str, ...]] = {
     TopicKind.phrases: ("team",),
     TopicKind.deals: ("pipeline", "team"),
     TopicKind.targets: ("team",),
+    TopicKind.funnel: ("pipeline", "team"),
 }
 
 
@@ -68,6 +76,9 @@ class Topic:
     kind: TopicKind
     scope: str
     window: str | None = None
+    """A metric topic's window; a funnel's period."""
+    pipeline: str | None = None
+    """A funnel's pipeline (its scope is the pipeline or a team)."""
 
     @property
     def scope_kind(self) -> str:
@@ -99,7 +110,7 @@ def parse_topic(tenant_id: int, name: str) -> Topic:
         raise TopicError(
             f"unknown topic {name!r}: expected `metrics:SCOPE:WINDOW`, `board:SCOPE`, "
             "`alerts:SCOPE`, `dashboards:SCOPE`, `messages:SCOPE`, `callbacks:SCOPE`, "
-            "`phrases:SCOPE`, `deals:SCOPE` or `targets:SCOPE`"
+            "`phrases:SCOPE`, `deals:SCOPE`, `targets:SCOPE` or `funnel:SCOPE:PERIOD`"
         ) from None
     if not sep:
         raise TopicError(f"topic {name!r} lacks its scope, e.g. `{kind}:tenant`")
@@ -111,8 +122,30 @@ def parse_topic(tenant_id: int, name: str) -> Topic:
             )
         _check_scope(kind, scope, name)
         return Topic(tenant_id, name, kind, scope, window)
+    if kind is TopicKind.funnel:
+        return _funnel_topic(tenant_id, name, rest)
     _check_scope(kind, rest, name)
     return Topic(tenant_id, name, kind, rest)
+
+
+def _funnel_topic(tenant_id: int, name: str, rest: str) -> Topic:
+    scope, sep, period = rest.rpartition(":")
+    if not sep or period not in FUNNEL_PERIODS:
+        periods = ", ".join(FUNNEL_PERIODS)
+        raise TopicError(f"topic {name!r} must end with a period: one of {periods}")
+    pipeline = None
+    if scope.startswith("pipeline:"):
+        pipeline = scope.partition(":")[2]
+    elif scope.startswith("team:"):
+        team, sep, pipeline = scope.partition(TEAM_PIPELINE_SEPARATOR)
+        scope = team if sep else ""
+    if not pipeline or len(pipeline) > MAX_NAME_LENGTH:
+        raise TopicError(
+            f"invalid scope in topic {name!r}: expected `funnel:pipeline:NAME:PERIOD` or "
+            "`funnel:team:TEAM:pipeline:NAME:PERIOD`"
+        )
+    _check_scope(TopicKind.funnel, scope, name)
+    return Topic(tenant_id, name, TopicKind.funnel, scope, period, pipeline)
 
 
 def can_subscribe(
@@ -130,11 +163,12 @@ def can_subscribe(
     the tenant's every team (they carry no segment text, so display links may read them). The
     deal list names owners: a team's needs that team, the tenant's or a pipeline's every team.
     Per-person targets go like a board too: a team's (the plans of its agents) need that team,
-    the tenant's every team."""
+    the tenant's every team. A pipeline's funnel holds counts only and is floor-wide like the
+    pipeline's metrics; a team's part of it needs that team."""
     if principal.tenant_id != topic.tenant_id or not principal.reads_wall:
         return False
     access = principal.access
-    if topic.kind is TopicKind.metrics:
+    if topic.kind in (TopicKind.metrics, TopicKind.funnel):
         return access.can_see_scope(topic.scope, dict(team_of_agent or {}))
     if topic.kind is TopicKind.callbacks:
         return True

@@ -300,8 +300,13 @@ async def test_options_list_queues_and_the_visible_teams(app_server: RunningApp)
     assert everything["teams"] == ["North", "South"]
     assert "service_level" in everything["metrics"]
     assert "live" in everything["windows"]
+    assert everything["pipelines"] == ["default"]
+    limits = {"limits": [{"pipeline": p, "stage": "new", "stall_s": 60} for p in ("zz", "b2b")]}
+    put = await call(app_server, "PUT", "/v1/pipeline/stall-limits", admin, limits)
+    assert put.status_code == 200, put.text
     scoped = (await call(app_server, "GET", "/v1/dashboards/options", lead.headers())).json()
     assert scoped["teams"] == ["South"]
+    assert scoped["pipelines"] == ["b2b", "default", "zz"]  # floor-wide, like queues
 
 
 async def test_no_credentials_no_dashboards(app_server: RunningApp) -> None:

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from app.events.schemas import DealCreated, DealStageChanged, DealWon
-from app.reports.funnel import build_funnel
+from app.reports.funnel import build_funnel, flow_order
 from tests.conftest import RunningApp
 from tests.helpers import eventually, make_tenant_key
 from tests.reports.support import ingest, simulated_day
@@ -45,7 +45,8 @@ def test_funnel_counts_follow_their_definitions(
     for kind, deal, stage, ms in facts:
         if kind in ("created", "stage", "won"):
             paths.setdefault(deal, []).append((ms, "won" if kind == "won" else stage))
-    ordered = {deal: [s for _, s in sorted(p)] for deal, p in paths.items()}
+    # equal times: in the order given (the order the facts were counted in)
+    ordered = {deal: [s for _, s in sorted(p, key=lambda e: e[0])] for deal, p in paths.items()}
     assert funnel.created == len(created)
     assert [s.stage for s in funnel.steps] == order
     for k, step in enumerate(funnel.steps):
@@ -122,3 +123,51 @@ async def test_funnel_report_over_http(event_app: RunningApp) -> None:
     assert repeated.status_code == 400
     assert backwards.status_code == 400
     assert date.fromisoformat(body["from"]) == DAY
+
+
+def test_the_live_order_follows_the_deals_way_through_the_stages() -> None:
+    """More deals in `proposal` than in `qualified` (some skipped it) does not put proposal
+    first, as the report's default order would."""
+    facts = [
+        ("created", "d1", "new", 1),
+        ("stage", "d1", "qualified", 2),
+        ("stage", "d1", "proposal", 3),
+        ("won", "d1", "proposal", 4),
+        ("created", "d2", "new", 1),
+        ("stage", "d2", "proposal", 2),
+        ("stage", "d3", "proposal", 2),  # created before the period
+        ("stage", "d4", "qualified", 5),
+        ("stage", "d4", "proposal", 6),
+    ]
+    assert flow_order(facts) == ["new", "qualified", "proposal", "won"]
+    assert [s.stage for s in build_funnel("p", facts).steps][:2] == ["proposal", "new"]
+    assert flow_order([]) == ["won"]
+
+
+def test_facts_of_one_moment_keep_the_order_they_were_counted_in() -> None:
+    """A batch of events shares the aggregator's time: a deal created and moved on in one
+    batch went `new` then `qualified`, whatever the names' alphabetical order."""
+    facts = [
+        ("created", "d1", "new", 7),
+        ("stage", "d1", "qualified", 7),
+        ("stage", "d1", "demo", 7),
+        ("won", "d1", "demo", 7),
+        ("created", "d2", "new", 7),
+        ("stage", "d2", "qualified", 7),
+    ]
+    order = flow_order(facts)
+    assert order == ["new", "qualified", "demo", "won"]
+    assert [s.in_order for s in build_funnel("p", facts, order).steps] == [2, 2, 1, 1]
+
+
+def test_a_stage_few_deals_reach_stays_where_they_reach_it() -> None:
+    """Many deals stop at `qualified`, one goes on to `negotiation`: how often a stage comes
+    last in a path does not move it (the demo's morning)."""
+    paths = [["new", "qualified"]] * 6 + [["new", "qualified", "proposal"]] * 3
+    paths += [["new", "qualified", "proposal", "negotiation"], ["new"], ["new"]]
+    facts = [
+        ("created" if k == 0 else "stage", f"d{n}", stage, 10 * n + k)
+        for n, path in enumerate(paths)
+        for k, stage in enumerate(path)
+    ]
+    assert flow_order(facts) == ["new", "qualified", "proposal", "negotiation", "won"]

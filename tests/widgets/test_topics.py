@@ -59,6 +59,12 @@ def test_valid_topics(name: str, kind: TopicKind, scope: str, window: str | None
         ("deals:agent:a1", "invalid scope"),
         ("targets:agent:a1", "invalid scope"),
         ("targets:queue:Sales", "invalid scope"),
+        ("funnel:pipeline:default", "must end with a period"),
+        ("funnel:pipeline:default:15m", "must end with a period"),
+        ("funnel:tenant:today", "invalid scope"),
+        ("funnel:pipeline::today", "invalid scope"),
+        ("funnel:team:Blue:today", "invalid scope"),
+        ("funnel:queue:Sales:pipeline:p:today", "invalid scope"),
     ],
 )
 def test_malformed_topics_say_what_was_expected(name: str, says: str) -> None:
@@ -110,6 +116,34 @@ def test_targets_of_a_team_need_the_team_and_the_tenants_every_team() -> None:
     assert not can_subscribe(agent, parse_topic(1, "targets:tenant"))
     assert not can_subscribe(agent, parse_topic(1, "targets:team:Blue"))
     assert can_subscribe(principal(1, {Scope.read}), parse_topic(1, "targets:tenant"))
+
+
+@pytest.mark.parametrize(
+    ("name", "scope", "pipeline", "period"),
+    [
+        ("funnel:pipeline:default:today", "pipeline:default", "default", "today"),
+        ("funnel:pipeline:EU:B2B:week", "pipeline:EU:B2B", "EU:B2B", "week"),
+        ("funnel:team:Blue:pipeline:default:month", "team:Blue", "default", "month"),
+        ("funnel:team:EU:Blue:pipeline:a:b:today", "team:EU:Blue", "a:b", "today"),
+    ],
+)
+def test_funnel_topics_name_a_pipeline_and_perhaps_a_team(
+    name: str, scope: str, pipeline: str, period: str
+) -> None:
+    assert parse_topic(3, name) == Topic(3, name, TopicKind.funnel, scope, period, pipeline)
+
+
+def test_a_pipelines_funnel_is_floor_wide_and_a_teams_needs_the_team() -> None:
+    lead = Principal(
+        tenant_id=1,
+        tenant_name="t",
+        scopes=frozenset({Scope.read}),
+        access=Access(all_teams=False, teams=frozenset({"Blue"})),
+    )
+    assert can_subscribe(lead, parse_topic(1, "funnel:pipeline:default:today"))
+    assert can_subscribe(lead, parse_topic(1, "funnel:team:Blue:pipeline:default:week"))
+    assert not can_subscribe(lead, parse_topic(1, "funnel:team:Red:pipeline:default:today"))
+    assert not can_subscribe(lead, parse_topic(2, "funnel:pipeline:default:today"))
 
 
 values = st.one_of(st.none(), st.integers(), st.floats(allow_nan=False), st.text(max_size=5))

@@ -704,7 +704,7 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * What the dashboard editor offers: queues, teams, metrics, windows
+         * What the dashboard editor offers: queues, teams, pipelines, metrics, windows
          * @description Also each queue's service-level target and threshold (`service_levels`), which the wall uses for its default service-level colours and gauge targets.
          */
         get: operations["get_options_v1_dashboards_options_get"];
@@ -1364,7 +1364,7 @@ export interface paths {
         };
         /**
          * The funnel of a sales pipeline over a period (JSON or CSV)
-         * @description Per step (a stage, then `won`): the deals that entered it between `from` and `to` (local dates, inclusive), counted **in order** (deals created in the period that entered every earlier step in the funnel's order) and over **any path** (deals that entered the step, whatever they did before), as HubSpot's funnel reports count them; next-step conversion (step k+1 / step k) and cumulative conversion (step / created). `stages` sets the steps and their order (repeatable; `won` for the win); without it the stages entered are ordered by how many deals entered them, then `won`. Pipelines are floor-wide: every reader may see them. See docs/reports.md.
+         * @description Per step (a stage, then `won`): the deals that entered it between `from` and `to` (local dates, inclusive), counted **in order** (deals created in the period that entered every earlier step in the funnel's order) and over **any path** (deals that entered the step, whatever they did before), as HubSpot's funnel reports count them; next-step conversion (step k+1 / step k) and cumulative conversion (step / created). `stages` sets the steps and their order (repeatable; `won` for the win); without it the stages entered are ordered by how many deals entered them, then `won`. Pipelines are floor-wide: every reader may see them. The wall's funnel widget shows the same counts live over today, this week or this month (WebSocket topic `funnel:pipeline:NAME:PERIOD`, docs/websocket.md). See docs/reports.md.
          */
         get: operations["get_funnel_report_v1_reports_funnel_get"];
         put?: never;
@@ -3977,7 +3977,8 @@ export interface components {
         };
         /**
          * WallOptions
-         * @description What the editor offers: the tenant's queues and (visible) teams, metrics and windows.
+         * @description What the editor offers: the tenant's queues, (visible) teams, pipelines, metrics and
+         *     windows.
          */
         WallOptions: {
             /** Agent States */
@@ -3986,6 +3987,11 @@ export interface components {
             grid_columns: number;
             /** Metrics */
             metrics: string[];
+            /**
+             * Pipelines
+             * @description The tenant's sales pipelines: `default` and every pipeline with a stall limit (`/v1/pipeline/stall-limits`), sorted; the editor offers them as `pipeline:NAME` scopes and as the funnel widget's pipeline. Others can be set through the API.
+             */
+            pipelines?: string[];
             /** Queues */
             queues: string[];
             /**
@@ -4020,14 +4026,14 @@ export interface components {
             metric?: string | null;
             /**
              * Options
-             * @description Per type: agent board `team`, `states`; queue table `queues`, `sort`; leaderboard `by` (`revenue`, `deals`, `deals_won`, `deals_created`, `handled`, `conversion`), `limit`, `team`, `targets` (true: each agent's `today` figure against the agent's day plan, standard scenario, with a progress bar; without a plan against the leader; docs/wall.md); chart `minutes`; agent stats `team`, `sort` (one of name, state, in_state, handled, aht, occupancy; a leading `+` sorts ascending; default `in_state`, longest in state first); phrases (script adherence per agent) `list` (a `required` phrase list), `limit`, `team`.
+             * @description Per type: agent board `team`, `states`; queue table `queues`, `sort`; leaderboard `by` (`revenue`, `deals`, `deals_won`, `deals_created`, `handled`, `conversion`), `limit`, `team`, `targets` (true: each agent's `today` figure against the agent's day plan, standard scenario, with a progress bar; without a plan against the leader; docs/wall.md); chart `minutes`; agent stats `team`, `sort` (one of name, state, in_state, handled, aht, occupancy; a leading `+` sorts ascending; default `in_state`, longest in state first); phrases (script adherence per agent) `list` (a `required` phrase list), `limit`, `team`; funnel (scope `tenant` for the `default` pipeline, or `pipeline:NAME`) `period` (one of today, week, month; default `today`), `count` (`any_path`, deals that entered each stage in the period, the default; `in_order`, deals created in the period that went through every stage before), `team` (that team's part of the funnel).
              */
             options?: {
                 [key: string]: string | number | boolean | string[] | null;
             };
             /**
              * Scope
-             * @description `tenant`, `queue:NAME`, `team:NAME`, `agent:ID`.
+             * @description `tenant`, `queue:NAME`, `team:NAME`, `agent:ID` or `pipeline:NAME` (a funnel's pipeline).
              * @default tenant
              */
             scope: string;
@@ -4042,7 +4048,7 @@ export interface components {
              * Type
              * @enum {string}
              */
-            type: "kpi" | "gauge" | "queue_table" | "agent_board" | "chart" | "leaderboard" | "alerts" | "agent_stats" | "callbacks" | "phrases" | "stalled_deals";
+            type: "kpi" | "gauge" | "queue_table" | "agent_board" | "chart" | "leaderboard" | "alerts" | "agent_stats" | "callbacks" | "phrases" | "stalled_deals" | "funnel";
             /**
              * W
              * @description Width in columns.

@@ -18,6 +18,7 @@ export const WIDGET_TYPES: WidgetType[] = [
   "callbacks",
   "phrases",
   "stalled_deals",
+  "funnel",
 ];
 
 const DEFAULTS: Record<WidgetType, Partial<WidgetConfig>> = {
@@ -32,6 +33,7 @@ const DEFAULTS: Record<WidgetType, Partial<WidgetConfig>> = {
   callbacks: { w: 6, h: 3 },
   phrases: { w: 4, h: 3, window: "today", options: { limit: 8 } },
   stalled_deals: { w: 6, h: 3 },
+  funnel: { w: 6, h: 3, scope: "pipeline:default", options: { period: "today" } },
 };
 
 export function rowsOf(widgets: WidgetConfig[]): number {
@@ -67,7 +69,7 @@ export function newWidget(type: WidgetType, existing: WidgetConfig[]): WidgetCon
     h,
     title: "",
     metric: defaults.metric ?? null,
-    scope: "tenant",
+    scope: defaults.scope ?? "tenant",
     window: defaults.window ?? "15m",
     thresholds: null,
     options: { ...(defaults.options ?? {}) },

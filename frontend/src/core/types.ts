@@ -89,3 +89,25 @@ export interface DealRow {
   at?: number;
   amount: number | null;
 }
+
+/** One step of a `funnel:` topic (app/reports/funnel.py `FunnelStep`). */
+export interface FunnelStep {
+  stage: string;
+  in_order: number;
+  any_path: number;
+  in_order_next: number | null;
+  in_order_cumulative: number | null;
+  any_path_next: number | null;
+  any_path_cumulative: number | null;
+}
+
+/** The value of a `funnel:` topic: a pipeline's funnel (a team's part) over a period. */
+export interface FunnelData {
+  pipeline: string;
+  team: string | null;
+  period: "today" | "week" | "month";
+  from: string;
+  to: string;
+  created: number;
+  steps: FunnelStep[];
+}

@@ -10,6 +10,7 @@ import "../widgets/fw-agent-stats";
 import "../widgets/fw-alerts";
 import "../widgets/fw-callbacks";
 import "../widgets/fw-chart";
+import "../widgets/fw-funnel";
 import "../widgets/fw-gauge";
 import "../widgets/fw-kpi";
 import "../widgets/fw-leaderboard";
@@ -41,6 +42,8 @@ function widget(config: WidgetConfig) {
       return html`<fw-phrases .config=${config}></fw-phrases>`;
     case "stalled_deals":
       return html`<fw-stalled-deals .config=${config}></fw-stalled-deals>`;
+    case "funnel":
+      return html`<fw-funnel .config=${config}></fw-funnel>`;
   }
 }
 

@@ -9,6 +9,7 @@ import { stateLabel, windowLabel } from "../core/labels";
 import { LocalizedElement } from "./localized";
 import { AGENT_STATS_SORTS } from "../widgets/fw-agent-stats";
 import { RANK_BY } from "../widgets/fw-leaderboard";
+import { FUNNEL_COUNTS, FUNNEL_PERIODS, funnelPeriod, funnelPipeline } from "../widgets/fw-funnel";
 import { reset } from "./theme";
 
 const WITH_METRIC = new Set(["kpi", "gauge", "chart"]);
@@ -134,16 +135,15 @@ export class FwWidgetEditor extends LocalizedElement {
         : this.widget.type === "callbacks"
           ? ["tenant", "queue"]
           : this.widget.type === "stalled_deals"
-            ? ["tenant", "team"]
-            : ["tenant", "queue", "team", "agent"];
-    const names = kind === "queue" ? wall.options.queues : kind === "team" ? wall.options.teams : [];
+            ? ["tenant", "pipeline", "team"]
+            : ["tenant", "queue", "team", "agent", "pipeline"];
+    const names = this.scopeNames(kind, name);
     const setScope = (k: string, n: string) => this.change({ scope: k === "tenant" ? "tenant" : `${k}:${n}` });
     return html`<div class="row">
       <label>${t("edit.scope")}
         <select name="scope-kind" @change=${(e: Event) => {
           const k = (e.target as HTMLSelectElement).value;
-          const first = k === "queue" ? wall.options.queues[0] : k === "team" ? wall.options.teams[0] : "";
-          setScope(k, first ?? "");
+          setScope(k, this.scopeNames(k, "")[0] ?? "");
         }}>
           ${kinds.map((k) => html`<option value=${k} ?selected=${k === kind}>${t(`scope.${k}` as MessageKey)}</option>`)}
         </select>
@@ -158,6 +158,45 @@ export class FwWidgetEditor extends LocalizedElement {
               : html`<input name="scope-name" .value=${name} @change=${(e: Event) => setScope(kind, (e.target as HTMLInputElement).value.trim())} />`}
           </label>`}
     </div>`;
+  }
+
+  /** The names the editor offers for a kind of scope (a name set through the API too). */
+  private scopeNames(kind: string, current: string): string[] {
+    const known =
+      kind === "queue"
+        ? wall.options.queues
+        : kind === "team"
+          ? wall.options.teams
+          : kind === "pipeline"
+            ? (wall.options.pipelines ?? [])
+            : [];
+    return current && known.length && !known.includes(current) ? [...known, current] : known;
+  }
+
+  private funnelOptions() {
+    const o = this.widget.options;
+    const pipeline = funnelPipeline(this.widget);
+    return html`<label>${t("edit.pipeline")}
+        <select name="pipeline" @change=${(e: Event) => this.change({ scope: `pipeline:${(e.target as HTMLSelectElement).value}` })}>
+          ${this.scopeNames("pipeline", pipeline).map((p) => html`<option value=${p} ?selected=${p === pipeline}>${p}</option>`)}
+        </select>
+      </label>
+      <label>${t("edit.teamFilter")}
+        <select name="team" @change=${(e: Event) => this.option("team", (e.target as HTMLSelectElement).value)}>
+          <option value="">${t("edit.allTeams")}</option>
+          ${wall.options.teams.map((team) => html`<option value=${team} ?selected=${o.team === team}>${team}</option>`)}
+        </select>
+      </label>
+      <label>${t("edit.period")}
+        <select name="period" @change=${(e: Event) => this.option("period", (e.target as HTMLSelectElement).value)}>
+          ${FUNNEL_PERIODS.map((p) => html`<option value=${p} ?selected=${funnelPeriod(this.widget) === p}>${t(`funnel.period.${p}`)}</option>`)}
+        </select>
+      </label>
+      <label>${t("edit.funnelCount")}
+        <select name="count" @change=${(e: Event) => this.option("count", (e.target as HTMLSelectElement).value)}>
+          ${FUNNEL_COUNTS.map((c) => html`<option value=${c} ?selected=${(o.count ?? "any_path") === c}>${t(`funnel.count.${c}`)}</option>`)}
+        </select>
+      </label>`;
   }
 
   private metricField() {
@@ -281,6 +320,8 @@ export class FwWidgetEditor extends LocalizedElement {
               ${wall.options.teams.map((team) => html`<option value=${team} ?selected=${o.team === team}>${team}</option>`)}
             </select>
           </label>`;
+      case "funnel":
+        return this.funnelOptions();
       case "chart":
         return html`<label>${t("edit.minutes")}
           <input name="minutes" type="number" min="5" max="65" .value=${String(o.minutes ?? 60)} @change=${(e: Event) => this.option("minutes", this.number(e))} />

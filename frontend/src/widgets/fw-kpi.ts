@@ -46,7 +46,9 @@ export class FwKpi extends WidgetElement {
         align-items: center;
       }
       .value {
-        font-size: min(40cqh, 22cqw);
+        /* A long value (money: "125 000 €") takes smaller type so that it stays whole: a
+           bold digit is about 0.7em wide. */
+        font-size: min(40cqh, 22cqw, 140cqw / var(--chars, 1));
         line-height: 1;
         font-weight: 750;
         letter-spacing: -0.02em;
@@ -119,13 +121,14 @@ export class FwKpi extends WidgetElement {
     const { metric, title, scope, window } = this.config;
     const name = metric ?? "";
     const scopeText = scope === "tenant" ? "" : scopeLabel(scope);
+    const shown = formatMetric(name, this.value);
     return html`
       <header>
         <h2>${title || metricLabel(name)}</h2>
       </header>
       <div class="body">
-        <div class="value" data-testid="value" data-raw=${this.value ?? ""}>
-          ${formatMetric(name, this.value)}
+        <div class="value" data-testid="value" data-raw=${this.value ?? ""} style="--chars:${shown.length}">
+          ${shown}
         </div>
       </div>
       <footer>
