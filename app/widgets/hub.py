@@ -405,7 +405,8 @@ class Hub:
 
     async def _recheck_credentials(self) -> None:
         """Close connections whose credential was revoked or expired, or that may no longer
-        see a topic they hold (a user's role or teams changed), since they opened."""
+        see a topic they hold (a user's role or teams changed), since they opened; drop from a
+        display's connections the topics no widget of its dashboards shows any more."""
         by_credential: dict[str, list[Connection]] = {}
         for conn in self.connections:
             by_credential.setdefault(conn.credential, []).append(conn)
