@@ -3,8 +3,9 @@
 and of its rotation, and refused the rest of the floor (an agent no widget shows, a queue not
 shown, another window, the board, alerts, call-backs, deals). A widget added to the dashboard
 is readable at once on the open connection; one removed is refused from the next subscription
-on, and dropped from a held subscription at the hub's re-check. The history of a chart's
-series is the only history it reads."""
+on, and dropped from a held subscription at the hub's re-check; a display bound to another
+dashboard reads that one's topics from the re-check on. The history of a chart's series is the
+only history it reads."""
 
 from __future__ import annotations
 
@@ -184,3 +185,43 @@ async def test_a_display_reads_the_history_of_its_charts_only(app_server: Runnin
             "/v1/metrics/history", params={"metric": "aht", "scope": "agent:n1", "window": "today"}
         )
     assert any_series.status_code == 200, any_series.text
+
+
+async def test_a_display_bound_to_another_dashboard_reads_that_ones_topics(
+    app_server: RunningApp,
+) -> None:
+    url = app_server.settings.database_url
+    _, key = await make_tenant_key(
+        url, {Scope.ingest, Scope.read, Scope.admin}, name=f"bind-{uuid.uuid4().hex[:8]}"
+    )
+    async with app_server.client(key) as http:
+        ids = []
+        for name, window in (("Fifteen", "15m"), ("Five", "5m")):
+            made = await http.post(
+                "/v1/dashboards", json={"name": name, "widgets": [kpi("k", "tenant", window)]}
+            )
+            assert made.status_code == 201, made.text
+            ids.append(made.json()["id"])
+        link = await http.post(f"/v1/dashboards/{ids[0]}/display-links", json={})
+        assert link.status_code == 201, link.text
+    topics = ["metrics:tenant:15m", "metrics:tenant:5m"]
+    async with LiveClient(ws_url(app_server.base_url), link.json()["token"], topics) as display:
+        async with asyncio.timeout(10):
+            await display.wait_for(lambda c: len(c.state) + len(c.errors) == 2)
+        assert list(display.state) == ["metrics:tenant:15m"]
+        assert errors_of(display) == {"metrics:tenant:5m"}
+
+        async with app_server.client(key) as http:
+            moved = await http.patch(
+                f"/v1/users/{link.json()['id']}", json={"dashboard_id": ids[1]}
+            )
+        assert moved.status_code == 200, moved.text
+        display.errors.clear()
+        await hub_of(app_server)._recheck_credentials()
+        async with asyncio.timeout(10):
+            await display.wait_for(lambda c: len(c.errors) == 1)
+        assert errors_of(display) == {"metrics:tenant:15m"}
+        await display.unsubscribe("metrics:tenant:5m")
+        await display.subscribe("metrics:tenant:5m")
+        async with asyncio.timeout(10):
+            await display.wait_for(lambda c: "metrics:tenant:5m" in c.state)
