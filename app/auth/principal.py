@@ -37,6 +37,8 @@ class Principal:
     role: Role | None = None
     session_id: int | None = None
     token_id: int | None = None
+    dashboard_id: int | None = None
+    """Display users: the dashboard they show (its widgets decide what they may read)."""
 
     @property
     def is_user(self) -> bool:

@@ -19,11 +19,11 @@ class Role(StrEnum):
     agent = "agent"
     """Reads the own numbers (and the floor-wide queue and tenant figures)."""
     display = "display"
-    """A wall display: reads its dashboard and the live topics its widgets show — the whole
-    floor for a tenant-wide dashboard, that team for a team's dashboard, the floor-wide figures
-    only without one — and nothing else: no reports, coaching, shifts, alerts set-up, users or
-    tokens (it holds no scope; the routes a wall needs accept it by name, see
-    `Principal.reads_wall`)."""
+    """A wall display: reads its dashboard and exactly the live topics its widgets show
+    (app/dashboards/wall_topics.py), within the dashboard's scope — the whole floor for a
+    tenant-wide dashboard, that team for a team's dashboard, nothing without one — and nothing
+    else: no reports, coaching, shifts, alerts set-up, users or tokens (it holds no scope; the
+    routes a wall needs accept it by name, see `Principal.reads_wall`)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -207,6 +207,7 @@ def principal_for(
         role=role,
         session_id=session_id,
         token_id=token_id,
+        dashboard_id=user.dashboard_id if view.dashboard is not None else None,
     )
 
 

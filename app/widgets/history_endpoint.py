@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, Field
 
 from app.auth.deps import WallPrincipal
-from app.core.errors import BadRequest
+from app.core.errors import BadRequest, Forbidden
 from app.dashboards.schemas import check_metric
 from app.metrics.endpoints import parse_scope, refuse_hidden_scopes
 from app.widgets.hub import Hub
@@ -36,7 +36,8 @@ class MetricHistory(BaseModel):
     description="What the live aggregator answered for `metric` of `scope` and `window`, "
     "sampled by this server process for every series on a dashboard chart (and for any series "
     "asked for here, from the first ask on), for up to the last 65 minutes. A scope the caller "
-    "may not see is refused with 403; display links may read what their wall charts. See "
+    "may not see is refused with 403; a display link reads only the series its dashboard's "
+    "charts show (metric, scope and window of a chart widget; 403 for any other). See "
     "docs/wall.md.",
 )
 async def get_metric_history(
@@ -62,6 +63,13 @@ async def get_metric_history(
         ) from exc
     await refuse_hidden_scopes(principal, services, [scope])
     hub: Hub = request.app.state.hub
+    if principal.is_display:
+        wall = await hub.display_grants.topics(principal)
+        if not wall.allows_history(metric, scope, window):
+            raise Forbidden(
+                f"{principal.describe()} reads the history only of the series its dashboard's "
+                "charts show"
+            )
     recorder = hub.trends
     # the aggregator's now (event time under `clock=event`), which the samples are stamped with
     latest = await services.engine.live(principal.tenant_id, [(scope, window)])

@@ -24,7 +24,9 @@ from app.auth.principal import Principal
 from app.auth.resolver import resolve_credential
 from app.callbacks.service import rows_of, wall_row
 from app.core.logging import get_logger
+from app.dashboards.display_grants import DisplayGrants
 from app.dashboards.feed import scope_versions
+from app.dashboards.wall_topics import WallTopics
 from app.messages.feed import scope_messages
 from app.phrases.wall import phrases_state
 from app.plans.feed import scope_targets
@@ -84,6 +86,7 @@ class Hub:
         self._failing_since: dict[int, float] = {}
         self.trends = TrendRecorder(services)
         self.funnels = FunnelFeed(services)
+        self.display_grants = DisplayGrants(services.db, services.dashboards)
 
     # -- lifecycle --------------------------------------------------------------------------
 
@@ -185,16 +188,24 @@ class Hub:
         """Each topic is answered with an error, `resumed` (the client's position is current)
         or, through the connection's sender, a snapshot."""
         new: list[LiveTopic] = []
-        teams = await self.team_of_agent(conn.principal)
+        principal = conn.principal
+        wall = await self.display_grants.topics(principal) if principal.is_display else None
+        if wall is None:
+            teams = await self.team_of_agent(principal)
+        else:
+            teams = await self.wall_agent_teams(principal, wall)
         for name in names:
             try:
                 topic = parse_topic(conn.principal.tenant_id, name)
             except TopicError as exc:
                 conn.reply(encode(Error(code="bad_topic", message=str(exc), topic=name)))
                 continue
-            if not can_subscribe(conn.principal, topic, teams):
+            if not can_subscribe(principal, topic, teams):
                 denied = Error(code="forbidden", message="you may not see this topic", topic=name)
                 conn.reply(encode(denied))
+                continue
+            if wall is not None and not wall.allows(topic, teams):
+                conn.reply(encode(not_on_the_wall(name)))
                 continue
             if name not in conn.topics and len(conn.topics) >= self.settings.ws_max_subscriptions:
                 conn.reply(
@@ -412,7 +423,8 @@ class Hub:
 
     async def _recheck_credentials(self) -> None:
         """Close connections whose credential was revoked or expired, or that may no longer
-        see a topic they hold (a user's role or teams changed), since they opened."""
+        see a topic they hold (a user's role or teams changed), since they opened; drop from a
+        display's connections the topics no widget of its dashboards shows any more."""
         by_credential: dict[str, list[Connection]] = {}
         for conn in self.connections:
             by_credential.setdefault(conn.credential, []).append(conn)
@@ -433,6 +445,39 @@ class Hub:
                     conn.principal = principal
                 else:
                     conn.kill(CloseCode.forbidden, "no longer allowed to see a subscribed topic")
+            if principal.is_display:
+                await self._drop_topics_off_the_wall(principal, conns)
+
+    async def _drop_topics_off_the_wall(
+        self, principal: Principal, conns: list[Connection]
+    ) -> None:
+        """A display keeps only the topics its dashboards still show: one whose widget was
+        removed is refused now (the wall itself let go of it when it reloaded the layout)."""
+        wall = await self.display_grants.topics(principal)
+        teams = await self.wall_agent_teams(principal, wall)
+        for conn in conns:
+            gone = [n for n, live in conn.topics.items() if not wall.allows(live.topic, teams)]
+            for name in gone:
+                live = conn.untrack(name)
+                if live is not None:
+                    self._leave(conn, live)
+                conn.reply(encode(not_on_the_wall(name)))
+
+    async def wall_agent_teams(self, principal: Principal, wall: WallTopics) -> dict[str, str]:
+        """The agents' teams where a display's wall needs them (a team's per-agent figures,
+        or a display limited to one team)."""
+        teams = await self.team_of_agent(principal)
+        if wall.needs_agent_teams and not teams:
+            teams = (await self.services.configs.get(principal.tenant_id)).agent_teams
+        return teams
+
+
+def not_on_the_wall(topic: str) -> Error:
+    return Error(
+        code="forbidden",
+        message="a display reads only the topics its dashboard's widgets show",
+        topic=topic,
+    )
 
 
 def alerts_state(topic: Topic, alerts: list[AlertOut]) -> State:

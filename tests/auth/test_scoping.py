@@ -242,29 +242,40 @@ DISPLAY_REFUSED_ROUTES = (
 
 
 async def test_display_sees_only_the_floor(app_server: RunningApp, floor: Floor) -> None:
+    """A display bound to no dashboard has no widget, so it reads no topic at all."""
     wall = floor.logins["wall"]
     assert isinstance(wall, Token)
-    granted, refused = await live_topics(
-        app_server,
-        wall,
-        [
-            "metrics:tenant:15m",
-            "metrics:queue:Sales:live",
-            "metrics:team:North:15m",
-            "metrics:agent:n1:live",
-            "board:tenant",
-            "board:team:North",
-        ],
-    )
-    assert granted == {"metrics:tenant:15m", "metrics:queue:Sales:live"}
-    assert refused == {
+    topics = [
+        "metrics:tenant:15m",
+        "metrics:queue:Sales:live",
         "metrics:team:North:15m",
         "metrics:agent:n1:live",
         "board:tenant",
         "board:team:North",
-    }
+        "dashboards:tenant",
+    ]
+    granted, refused = await live_topics(app_server, wall, topics)
+    assert granted == set()
+    assert refused == set(topics)
     for path in DISPLAY_REFUSED_ROUTES:  # a wall reads live topics, not the REST API
         assert (await get(app_server, wall, path)).status_code == 403, path
+
+
+SCOPING_WIDGETS = [
+    {"id": "board", "type": "agent_board"},
+    {"id": "south", "type": "agent_board", "options": {"team": "South"}},
+    *(
+        {"id": f"k{i}", "type": "kpi", "metric": "calls_waiting", "scope": scope, "window": window}
+        for i, (scope, window) in enumerate(
+            [
+                ("team:North", "15m"),
+                ("team:South", "15m"),
+                ("agent:s1", "live"),
+                ("agent:n1", "live"),
+            ]
+        )
+    ),
+]
 
 
 async def test_a_display_sees_what_its_dashboard_shows(
@@ -274,8 +285,11 @@ async def test_a_display_sees_what_its_dashboard_shows(
     async with app_server.client() as client:
         made = {}
         for name, team in (("Floor", None), ("South board", "South")):
+            # both dashboards show the same widgets; the team's link is granted its team's only
             reply = await client.post(
-                "/v1/dashboards", json={"name": name, "team": team}, headers=admin.headers()
+                "/v1/dashboards",
+                json={"name": name, "team": team, "widgets": SCOPING_WIDGETS},
+                headers=admin.headers(),
             )
             assert reply.status_code == 201, reply.text
             made[name] = reply.json()["id"]

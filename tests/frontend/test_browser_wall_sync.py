@@ -48,6 +48,13 @@ async def test_a_saved_layout_reaches_an_open_display(wall: Wall, page: Page) ->
     await expect(page.locator("fw-grid [data-widget=waiting]")).to_be_visible()
     await page.evaluate("window.openedOnce = true")
 
+    t = now_ms()
+    await wall.post(
+        [
+            ev("call.queued", t - 10_000, call_id="p1", queue="Sales"),
+            ev("call.abandoned", t - 5_000, call_id="p1"),
+        ]
+    )
     widgets = [w for w in dashboard["widgets"] if w["id"] != "waiting"]
     widgets.append(extra_tile(widgets))
     body = {"name": dashboard["name"], "team": None, "widgets": widgets, "version": 1}
@@ -56,6 +63,10 @@ async def test_a_saved_layout_reaches_an_open_display(wall: Wall, page: Page) ->
     pushed = page.locator("fw-grid [data-widget=pushed]")
     await expect(pushed).to_be_visible(timeout=5000)
     await expect(pushed.locator("h2")).to_have_text("Pushed tile")
+    # its topic (metrics:tenant:today) was on no widget of the link's dashboard before: the
+    # display may read it now, without reconnecting (app/dashboards/display_grants.py)
+    await expect(pushed.locator("[data-testid=value]")).to_have_attribute("data-raw", "1")
+    await expect(pushed.locator("[refused]")).to_have_count(0)
     await expect(page.locator("fw-grid [data-widget=waiting]")).to_have_count(0)
     assert await page.evaluate("window.openedOnce === true"), "re-rendered, not reloaded"
     await screenshot(page, "display-after-a-saved-layout")

@@ -48,8 +48,15 @@ async def test_walls_read_the_latest_hits_scoped_and_without_text(app_server: Ru
         assert (await c.post("/v1/phrase-lists", json=LIST)).status_code == 201
         kept = await c.put("/v1/phrase-settings", json={"keep_segments": True})
         assert kept.status_code == 200, kept.text
-        floor = (await c.post("/v1/dashboards", json={"name": "Floor"})).json()
-        north = await c.post("/v1/dashboards", json={"name": "North", "team": "North"})
+        # both walls ask for every hit list; a team's link is granted only its team's
+        widgets = [
+            {"id": f"p{i}", "type": "phrases", "options": {"team": team} if team else {}}
+            for i, team in enumerate((None, "North", "South"))
+        ]
+        floor = (await c.post("/v1/dashboards", json={"name": "Floor", "widgets": widgets})).json()
+        north = await c.post(
+            "/v1/dashboards", json={"name": "North", "team": "North", "widgets": widgets}
+        )
         assert north.status_code == 201, north.text
         links = {}
         for name, board in (("floor", floor), ("north", north.json())):

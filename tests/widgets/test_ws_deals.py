@@ -39,7 +39,16 @@ async def test_stalled_deals_wins_and_scoping(app_server: RunningApp) -> None:
     async with app_server.client(key) as http:
         limits = {"limits": [{"pipeline": "default", "stage": "demo", "stall_s": 60}]}
         assert (await http.put("/v1/pipeline/stall-limits", json=limits)).status_code == 200
-        north = (await http.post("/v1/dashboards", json={"name": "N", "team": "North"})).json()
+        # the team's wall asks for every deal list; only its team's is granted (its scope)
+        widgets = [
+            {"id": f"d{i}", "type": "stalled_deals", "scope": scope.removeprefix("deals:")}
+            for i, scope in enumerate(NORTH + FLOOR)
+        ]
+        north = await http.post(
+            "/v1/dashboards", json={"name": "N", "team": "North", "widgets": widgets}
+        )
+        assert north.status_code == 201, north.text
+        north = north.json()
         link = await http.post(f"/v1/dashboards/{north['id']}/display-links", json={})
     assert link.status_code == 201, link.text
     display_token = link.json()["token"]

@@ -1101,7 +1101,7 @@ export interface paths {
         };
         /**
          * The recent samples of one live metric, for charts
-         * @description What the live aggregator answered for `metric` of `scope` and `window`, sampled by this server process for every series on a dashboard chart (and for any series asked for here, from the first ask on), for up to the last 65 minutes. A scope the caller may not see is refused with 403; display links may read what their wall charts. See docs/wall.md.
+         * @description What the live aggregator answered for `metric` of `scope` and `window`, sampled by this server process for every series on a dashboard chart (and for any series asked for here, from the first ask on), for up to the last 65 minutes. A scope the caller may not see is refused with 403; a display link reads only the series its dashboard's charts show (metric, scope and window of a chart widget; 403 for any other). See docs/wall.md.
          */
         get: operations["get_metric_history_v1_metrics_history_get"];
         put?: never;

@@ -125,6 +125,7 @@ export class LiveConnection extends EventTarget {
       this.listeners.delete(topic);
       this.copies.delete(topic);
       this.pendingSubscribe.delete(topic);
+      this.refused.delete(topic);
       this.send({ v: 1, type: "unsubscribe", topics: [topic] });
     }, UNSUBSCRIBE_DELAY_MS);
     this.unsubscribeTimers.set(topic, timer);
@@ -275,6 +276,10 @@ export class LiveConnection extends EventTarget {
       changed: null,
     };
     this.copies.set(m.topic, copy);
+    if (this.refused.delete(m.topic)) {
+      // Refused before, granted now (a display's dashboard gained the widget that shows it).
+      this.dispatchEvent(new CustomEvent("topic-granted", { detail: m.topic }));
+    }
     this.noteTime(m.at);
     this.settled(m.topic);
     this.emit(copy);

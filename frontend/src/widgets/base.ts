@@ -44,6 +44,7 @@ export abstract class WidgetElement extends LocalizedElement {
         );
       }
     }
+    this.markRefused(); // a topic refused before may be gone, or granted since
   }
 
   protected override willUpdate(changed: PropertyValues): void {
@@ -67,6 +68,9 @@ export abstract class WidgetElement extends LocalizedElement {
   protected configChanged(): void {}
 
   private readonly onTopicError = () => this.markRefused();
+  private readonly onTopicGranted = (event: Event) => {
+    if (this.subscriptions.has((event as CustomEvent<string>).detail)) this.markRefused();
+  };
 
   /** A topic the server refused (a display or team lead may not see the whole floor's
    * agents): the panel says so instead of looking empty. */
@@ -79,6 +83,7 @@ export abstract class WidgetElement extends LocalizedElement {
   override connectedCallback(): void {
     super.connectedCallback();
     live.addEventListener("topic-error", this.onTopicError);
+    live.addEventListener("topic-granted", this.onTopicGranted);
     this.syncTopics();
     this.markRefused();
   }
@@ -86,6 +91,7 @@ export abstract class WidgetElement extends LocalizedElement {
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     live.removeEventListener("topic-error", this.onTopicError);
+    live.removeEventListener("topic-granted", this.onTopicGranted);
     for (const release of this.subscriptions.values()) release();
     this.subscriptions.clear();
   }
