@@ -39,11 +39,12 @@ EVERY_TYPE: list[dict[str, Any]] = [
     {"id": "g", "type": "gauge", "metric": "service_level", "scope": "queue:sprzedaz",
      "x": 3, "y": 0, "w": 3, "h": 2},
     {"id": "ch", "type": "chart", "metric": "answered", "window": "60m",
-     "x": 6, "y": 0, "w": 6, "h": 2},
+     "x": 6, "y": 0, "w": 3, "h": 2},
+    {"id": "fu", "type": "funnel", "x": 9, "y": 0, "w": 3, "h": 2},
     {"id": "qt", "type": "queue_table", "window": "60m", "x": 0, "y": 2, "w": 6, "h": 3},
     {"id": "ab", "type": "agent_board", "x": 6, "y": 2, "w": 6, "h": 3},
-    {"id": "lb", "type": "leaderboard", "window": "today", "options": {"team": "bravo"},
-     "x": 0, "y": 5, "w": 4, "h": 3},
+    {"id": "lb", "type": "leaderboard", "window": "today",
+     "options": {"team": "bravo", "targets": True}, "x": 0, "y": 5, "w": 4, "h": 3},
     {"id": "as", "type": "agent_stats", "window": "today", "x": 4, "y": 5, "w": 4, "h": 3},
     {"id": "al", "type": "alerts", "x": 8, "y": 5, "w": 4, "h": 3},
     {"id": "cb", "type": "callbacks", "x": 0, "y": 8, "w": 4, "h": 3},
@@ -67,7 +68,7 @@ NARROWER: list[dict[str, Any]] = [
 
 async def floor_with_data(wall: Wall) -> None:
     """Two teams of the phrase transcripts' agents, both queues, a morning of transcribed
-    calls, deals closed, a stalled deal and a caller to call back."""
+    calls, deals closed, a stalled deal, a deal created today and a caller to call back."""
     for team in sorted(set(TEAMS.values())):
         await wall.api("POST", "/v1/teams", {"name": team})
     for agent, team in TEAMS.items():
@@ -90,6 +91,7 @@ async def floor_with_data(wall: Wall) -> None:
     await wall.post(
         [
             ev("deal.created", t - 3 * DAY, deal_id="D-1", agent="john", stage="demo", amount=900),
+            ev("deal.created", t - 3 * MINUTE, deal_id="D-2", agent="kate", amount=400),
             ev("call.queued", t - 5 * MINUTE, call_id="m1", queue="sales_en", caller=CALLER),
             ev("call.abandoned", t - 4 * MINUTE, call_id="m1"),
             *(
@@ -119,6 +121,8 @@ async def shows_every_widget(page: Page) -> None:
         hits = page.locator("[data-widget=ph] [data-testid=phrase-hits]")
         await expect(hits).to_contain_text("powitanie")
         await expect(page.locator("[data-widget=sd] [data-deal=D-1]")).to_be_visible()
+        created_today = page.locator("[data-widget=fu] [data-stage=new] [data-testid=funnel-count]")
+        await expect(created_today).to_have_text("1", timeout=20_000)  # from the report facts
     else:
         await expect(page.locator("[data-widget=q2] tr[data-queue=sales_en]")).to_be_visible()
         await expect(page.locator("[data-widget=q2] tr[data-queue=sprzedaz]")).to_have_count(0)

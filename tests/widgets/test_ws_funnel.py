@@ -71,7 +71,16 @@ async def test_funnel_counts_deltas_and_scoping(app_server: RunningApp) -> None:
     lead = await make_user(url, tenant_id, "nl", Role.team_lead, teams=("North",))
     lead_token = (await make_token(url, lead)).token
     async with app_server.client(key) as http:
-        north = (await http.post("/v1/dashboards", json={"name": "N", "team": "North"})).json()
+        # the team's wall asks for every funnel the test reads; only its scope's are granted
+        widgets = [
+            {"id": f"f{i}", "type": "funnel", "options": {"team": team} if team else {}}
+            for i, team in enumerate(("North", None, "South"))
+        ]
+        north = await http.post(
+            "/v1/dashboards", json={"name": "N", "team": "North", "widgets": widgets}
+        )
+        assert north.status_code == 201, north.text
+        north = north.json()
         link = await http.post(f"/v1/dashboards/{north['id']}/display-links", json={})
     assert link.status_code == 201, link.text
     display_token = link.json()["token"]

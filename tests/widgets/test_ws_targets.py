@@ -65,8 +65,24 @@ async def test_targets_scoping_and_changes(app_server: RunningApp) -> None:
             reply = await http.post("/v1/plans", json=body)
             assert reply.status_code == 201, reply.text
             created.append(reply.json())
-        north = (await http.post("/v1/dashboards", json={"name": "N", "team": "North"})).json()
-        south = (await http.post("/v1/dashboards", json={"name": "S", "team": "South"})).json()
+        # each team's wall asks for every target list the test reads; its scope decides
+        widgets = [
+            {
+                "id": f"t{i}",
+                "type": "leaderboard",
+                "window": "today",
+                "options": {"targets": True, **({"team": team} if team else {})},
+            }
+            for i, team in enumerate(("North", None, "South"))
+        ]
+        made = {}
+        for name, team in (("N", "North"), ("S", "South")):
+            reply = await http.post(
+                "/v1/dashboards", json={"name": name, "team": team, "widgets": widgets}
+            )
+            assert reply.status_code == 201, reply.text
+            made[team] = reply.json()
+        north, south = made["North"], made["South"]
         north_link = await http.post(f"/v1/dashboards/{north['id']}/display-links", json={})
         south_link = await http.post(f"/v1/dashboards/{south['id']}/display-links", json={})
         t = await earlier_today_ms(600_000, 120_000)
