@@ -34,9 +34,7 @@ PhraseKey = tuple[int, str, int, str, str, str]
 
 class PhraseRollupRow(Base):
     __tablename__ = "phrase_rollups"
-    __table_args__ = (
-        Index("uq_phrase_rollups_key", *PHRASE_KEY_COLUMNS, unique=True),
-    )
+    __table_args__ = (Index("uq_phrase_rollups_key", *PHRASE_KEY_COLUMNS, unique=True),)
 
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
     tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"))

@@ -49,7 +49,7 @@ class KpiReport:
     planned: set[str] = field(default_factory=set)
     agent_names: dict[str, str] = field(default_factory=dict)
     """Display names of the agents (agent reports), so that rows read as people, not ids."""
-    phrase_lists: PhraseLists = PhraseLists()
+    phrase_lists: PhraseLists = field(default_factory=PhraseLists)
 
     @property
     def metric_names(self) -> tuple[str, ...]:

@@ -13,14 +13,14 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = '0022_phrase_facts'
-down_revision: str | None = '0021_celebrate_wins'
+revision: str = "0022_phrase_facts"
+down_revision: str | None = "0021_celebrate_wins"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 SUMS = ('hits', 'calls_with', 'adherent', 'transcribed', 'banned_calls', 'with_sentiment',
         'negative')  # fmt: skip
-BIG_ID = sa.BigInteger().with_variant(sa.Integer(), 'sqlite')
+BIG_ID = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 
 
 def upgrade() -> None:
@@ -42,9 +42,9 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint('id', name=op.f('pk_phrase_facts')),
     )  # fmt: skip
-    with op.batch_alter_table('phrase_facts', schema=None) as batch_op:
-        batch_op.create_index('ix_phrase_facts_time', ['tenant_id', 'ms'], unique=False)
-        batch_op.create_index('uq_phrase_facts_fact', ['tenant_id', 'fact_id'], unique=True)
+    with op.batch_alter_table("phrase_facts", schema=None) as batch_op:
+        batch_op.create_index("ix_phrase_facts_time", ["tenant_id", "ms"], unique=False)
+        batch_op.create_index("uq_phrase_facts_fact", ["tenant_id", "fact_id"], unique=True)
     op.create_table(
         'phrase_rollups',
         sa.Column('id', BIG_ID, nullable=False),
@@ -61,14 +61,14 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint('id', name=op.f('pk_phrase_rollups')),
     )  # fmt: skip
-    with op.batch_alter_table('phrase_rollups', schema=None) as batch_op:
+    with op.batch_alter_table("phrase_rollups", schema=None) as batch_op:
         batch_op.create_index(
-            'uq_phrase_rollups_key',
-            ['tenant_id', 'kind', 'ivl_ms', 'name', 'team', 'list_name'],
+            "uq_phrase_rollups_key",
+            ["tenant_id", "kind", "ivl_ms", "name", "team", "list_name"],
             unique=True,
         )
 
 
 def downgrade() -> None:
-    op.drop_table('phrase_rollups')
-    op.drop_table('phrase_facts')
+    op.drop_table("phrase_rollups")
+    op.drop_table("phrase_facts")

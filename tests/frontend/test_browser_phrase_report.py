@@ -68,7 +68,11 @@ async def test_reports_show_phrase_metrics_in_english_and_polish(wall: Wall, pag
     report = await wall.api("GET", "/v1/reports/kpi?group_by=agent&from=today&to=today")
     day = report["rows"][0]["period"]
     a1 = next(r for r in report["rows"] if r["agent"] == "a1")["metrics"]
-    assert (a1["phrase_hits:powitanie"], a1["banned_calls"], a1["calls_with:obietnice"]) == (3, 1, 1)
+    assert (a1["phrase_hits:powitanie"], a1["banned_calls"], a1["calls_with:obietnice"]) == (
+        3,
+        1,
+        1,
+    )
 
     await wall.login(page)
     await page.goto(f"{wall.base_url}/reports")

@@ -157,7 +157,7 @@ async def test_phrase_fact_and_rollup_tables_have_a_column_for_every_phrase_sum(
     phrase fact and rollup tables, in the migrations as in the models."""
     assert set(PHRASE_SUM_FIELDS) <= set(PhraseFact.__struct_fields__)
     for model in (PhraseFactRow, PhraseRollupRow):
-        table = model.__table__.name
+        table = model.__tablename__
 
         def names(sync: sa.Connection, table: str = table) -> set[str]:
             return {c["name"] for c in sa.inspect(sync).get_columns(table)}

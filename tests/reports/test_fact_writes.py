@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from app.core.db import Database
 from app.events.schemas import CallAbandoned, CallConnected, CallDialed, CallQueued
 from app.reports.facts import ROWS, write_facts
+from app.reports.phrase_rollups import PhraseRollupRow
 from app.reports.rollups import KpiRollupRow
 from app.streams.aggregator import TenantAggregator
 from app.streams.aggregator.facts import (
@@ -29,10 +30,9 @@ from app.streams.aggregator.facts import (
     PhraseFact,
     PipelineFact,
 )
-from app.reports.phrase_rollups import PhraseRollupRow
 from bench.aggregate import generate
-from tests.phrases import transcripts
 from tests.helpers import make_tenant_key
+from tests.phrases import transcripts
 
 T0 = 1_738_400_400_000  # 2025-02-01 09:00 UTC
 
@@ -126,7 +126,7 @@ async def rollups(db: Database, tenant_id: int) -> list[tuple[Any, ...]]:
         columns = [c for c in table.c if c.name not in ("id", "tenant_id")]
         async with db.engine.connect() as conn:
             rows = await conn.execute(select(*columns).where(table.c.tenant_id == tenant_id))
-            out += sorted((table.name, *row) for row in rows)
+            out += sorted((model.__tablename__, *row) for row in rows)
     return out
 
 

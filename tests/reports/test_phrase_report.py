@@ -53,7 +53,8 @@ def phrase_part(metrics: dict[str, Any]) -> dict[str, Any]:
 def row_of(body: dict[str, Any], group_by: str, name: str | None) -> dict[str, Any]:
     rows = [r for r in body["rows"] if group_by == "tenant" or r[group_by] == name]
     assert len(rows) == 1, rows
-    return rows[0]
+    row: dict[str, Any] = rows[0]
+    return row
 
 
 async def reports(app: RunningApp, key: str) -> dict[tuple[str, str | None], dict[str, Any]]:
