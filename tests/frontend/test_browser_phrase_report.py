@@ -99,3 +99,11 @@ async def test_reports_show_phrase_metrics_in_english_and_polish(wall: Wall, pag
             await page.set_viewport_size({"width": width, "height": height})
             await cell.scroll_into_view_if_needed()
             await screenshot(page, f"reports-phrases-{lang}-{width}x{height}")
+
+    # plans target the metrics every report row has, not the per-list ones
+    await page.click("[data-nav=plans]")
+    await expect(page).to_have_url(f"{wall.base_url}/plans")
+    metric = page.locator("select[name=metric]").first
+    await expect(metric.locator("option[value=banned_calls]")).to_have_count(1)
+    await expect(metric.locator("option[value=phrase_hits]")).to_have_count(0)
+    await expect(metric.locator("option[value=script_adherence]")).to_have_count(0)

@@ -2721,7 +2721,7 @@ export interface components {
             family: components["schemas"]["MetricFamily"];
             /**
              * In Reports
-             * @description true: a column of the KPI reports
+             * @description true: a column of the KPI reports (`phrase_hits`, `calls_with` and `script_adherence` one per phrase list, as `phrase_hits:LIST`)
              */
             in_reports: boolean;
             kind: components["schemas"]["MetricKind"];
