@@ -28,6 +28,9 @@ first rollup was written. Day, week and month reports read the daily rows (a mon
 rows per group instead of ~3,000) as long as the tenant's time zone is still the recorded
 one; after a change of time zone they fall back to the 15-minute rows (always right) and new
 daily rows are not written until `rebuild_rollups` records the new zone.
+
+The phrase facts have rollups of their own with the same kinds and zones and the phrase list in
+the key (app/reports/phrase_rollups.py), written and rebuilt here with these.
 """
 
 from __future__ import annotations
