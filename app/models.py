@@ -27,8 +27,10 @@ from app.reports.models import (
     CsatFactRow,
     DealFactRow,
     FactPruneMark,
+    PhraseFactRow,
     PipelineFactRow,
 )
+from app.reports.phrase_rollups import PhraseRollupRow
 from app.reports.rollups import KpiRollupRow, KpiRollupZone
 from app.shifts.models import ShiftRow
 
@@ -56,7 +58,9 @@ __all__ = [
     "KpiRollupRow",
     "KpiRollupZone",
     "LoginThrottle",
+    "PhraseFactRow",
     "PhraseListRow",
+    "PhraseRollupRow",
     "PhraseSettingsRow",
     "PipelineFactRow",
     "PlanRow",

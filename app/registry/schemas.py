@@ -30,7 +30,10 @@ class MetricOut(BaseModel):
         description="scope kinds it exists for: tenant, queue, pipeline, team, agent"
     )
     windowed: bool = Field(description="true: over windows (5m ... today); false: `live` only")
-    in_reports: bool = Field(description="true: a column of the KPI reports")
+    in_reports: bool = Field(
+        description="true: a column of the KPI reports (`phrase_hits`, `calls_with` and "
+        "`script_adherence` one per phrase list, as `phrase_hits:LIST`)"
+    )
     thresholds: ThresholdsOut | None = Field(description="the default wall thresholds")
 
 

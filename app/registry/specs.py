@@ -52,10 +52,12 @@ class MetricFamily(enum.StrEnum):
 
 class Rollup(enum.StrEnum):
     """How reports get the value: recomputed from summed rollup columns, from shift outcomes,
-    or not at all (a gauge has no history)."""
+    from the phrase rollups (per phrase list where the metric is named per list), or not at
+    all (a gauge has no history)."""
 
     sums = "sums"
     shifts = "shifts"
+    phrases = "phrases"
     none = "none"
 
 
@@ -103,6 +105,8 @@ class MetricSpec:
             return Rollup.sums
         if self.family is MetricFamily.shifts:
             return Rollup.shifts
+        if self.family is MetricFamily.phrases:
+            return Rollup.phrases
         return Rollup.none
 
     @property

@@ -85,5 +85,20 @@ CALLBACK_SUM_FIELDS: Final = ("missed_callers", "callbacks_made", "callback_ms",
 entries opened, closed by a connecting call-back, their times to call-back (ms), and entries
 closed called back, called again or expired. Kept apart from LEDGERS: they have no rollup."""
 
+PHRASE_SUM_FIELDS: Final = (
+    "hits",
+    "calls_with",
+    "adherent",
+    "transcribed",
+    "banned_calls",
+    "with_sentiment",
+    "negative",
+)
+"""The sums of phrase spotting (app/streams/aggregator/phrases.py) that reports keep per phrase
+list (the first three; `phrase_rollups`, one row per list) or for no list (the rest, in the row
+of list ''): hits, calls with a hit, handled calls adherent to a `required` list; handled calls
+with a transcript, calls with a banned phrase, segments with a sentiment, negative ones. The
+phrase fact (`PhraseFact`) and the rollup table have a field for each (a test checks)."""
+
 if WindowSums._fields != (*ADDITIVE_SUMS, "max_wait_ms"):  # pragma: no cover - import-time guard
     raise RuntimeError("WindowSums must list LEDGERS' fields in order, then max_wait_ms")

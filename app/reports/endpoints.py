@@ -42,7 +42,10 @@ def check_filters(group_by: GroupBy, filters: Filters) -> None:
 @router.get(
     "/kpi",
     summary="KPI report by group and period (JSON or CSV)",
-    description="The live API's metric catalog (" + ", ".join(METRICS) + ") per group and "
+    description="The live API's metric catalog (" + ", ".join(METRICS) + ", then per "
+    "phrase list `phrase_hits:LIST`, `calls_with:LIST` and, for `required` lists, "
+    "`script_adherence:LIST`, for the tenant's lists and every list counted in the range; the "
+    "answer's `metrics` names them all in order) per group and "
     "period, in the tenant's time zone. `from` and `to` are local dates (inclusive); week "
     "(ISO, Monday) and month reports cover whole weeks and months. Team and agent rows outside "
     "the caller's teams are left out. Agent rows carry the agent's `agent_name` (a CSV column "

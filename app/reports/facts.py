@@ -38,10 +38,11 @@ from app.reports.models import (
     CallFactRow,
     CsatFactRow,
     DealFactRow,
+    PhraseFactRow,
     PipelineFactRow,
 )
 from app.reports.retention import fact_time, prune_marks
-from app.reports.rollups import add_to_rollups, rollup_deltas
+from app.reports.rollups import add_to_phrase_rollups, add_to_rollups, rollup_deltas
 from app.shifts.outcomes import invalidate_shift_outcomes
 from app.streams.aggregator.facts import (
     AgentStateFact,
@@ -50,6 +51,7 @@ from app.streams.aggregator.facts import (
     CsatFact,
     DealFact,
     Fact,
+    PhraseFact,
     PipelineFact,
 )
 
@@ -60,6 +62,7 @@ ROWS: dict[type[Any], type[Any]] = {
     CsatFact: CsatFactRow,
     PipelineFact: PipelineFactRow,
     CallbackFact: CallbackFactRow,
+    PhraseFact: PhraseFactRow,
 }
 CHUNK = 500
 """Rows per statement on SQLite."""
@@ -131,6 +134,7 @@ async def write_facts(db: Database, tenant_facts: Sequence[tuple[int, Fact]]) ->
         else:
             inserted = await _insert_new(conn, facts)
         await add_to_rollups(conn, rollup_deltas(inserted))
+        await add_to_phrase_rollups(conn, inserted)
         await invalidate_shift_outcomes(conn, inserted)
     return len(tenant_facts)
 

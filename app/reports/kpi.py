@@ -19,6 +19,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.auth.policy import Access
 from app.registry.metrics import PIPELINE_CALL_METRICS, PIPELINE_METRICS, SHIFT_METRICS, ratio
 from app.reports.calendar import Period, ReportCalendar
+from app.reports.phrase_report import (
+    PHRASE_COLUMNS,
+    PhraseLists,
+    PhraseSums,
+    merge_sums,
+    no_phrase_metrics,
+    phrase_groups,
+    phrase_metrics,
+)
+from app.reports.phrase_rollups import PhraseRollupRow
 from app.reports.rollups import (
     AGENT,
     COL,
@@ -53,7 +63,15 @@ class GroupBy(StrEnum):
     pipeline = "pipeline"
 
 
-METRICS: Final = (*CALL_METRICS, *AGENT_TIME_METRICS, *SHIFT_METRICS, *PIPELINE_METRICS)
+METRICS: Final = (
+    *CALL_METRICS,
+    *AGENT_TIME_METRICS,
+    *SHIFT_METRICS,
+    *PIPELINE_METRICS,
+    *PHRASE_COLUMNS,
+)
+"""The metrics of every report; the per-list phrase metrics follow, named by the tenant's
+phrase lists (app/reports/phrase_report.py)."""
 KEY_FIELDS: Final = {
     GroupBy.pipeline: ("pipeline",),
     GroupBy.tenant: (),
@@ -222,25 +240,26 @@ async def kpi_rows(
     filters: Filters = Filters(),
     shifts: Sequence[ShiftOutcome] = (),
     team_of: Callable[[str], str | None] = lambda _: None,
+    phrase_lists: PhraseLists = PhraseLists(),
 ) -> list[KpiRow]:
     """The report's rows, ordered by period then group. `shifts` are the outcomes of the
-    shifts starting in the report's range (`team_of` gives an agent's team for them)."""
+    shifts starting in the report's range (`team_of` gives an agent's team for them);
+    `phrase_lists` the lists with per-list phrase columns."""
+    kind, columns = GROUPS[group_by]
     t = KpiRollupRow.__table__
-    if group_by is GroupBy.tenant:
-        sums = await rollup_groups(session, tenant_id, TENANT, cal, ())
-    elif group_by is GroupBy.queue:
-        where = [t.c.name != ""] + ([t.c.name == filters.queue] if filters.queue else [])
-        sums = await rollup_groups(session, tenant_id, QUEUE, cal, ("name",), where)
-    elif group_by is GroupBy.team:
-        where = [t.c.name == filters.team] if filters.team else []
-        sums = await rollup_groups(session, tenant_id, TEAM, cal, ("name",), where)
-    elif group_by is GroupBy.pipeline:
-        sums = await rollup_groups(session, tenant_id, PIPELINE, cal, ("name",))
-    else:
-        where = [t.c.team == filters.team] if filters.team else []
-        if filters.agent:
-            where.append(t.c.name == filters.agent)
-        sums = await rollup_groups(session, tenant_id, AGENT, cal, ("name", "team"), where)
+    sums = await rollup_groups(
+        session, tenant_id, kind, cal, columns, group_filters(t, group_by, filters)
+    )
+    phrases: dict[tuple[GroupKey, int], PhraseSums] = {}
+    if group_by is not GroupBy.pipeline:
+        phrases = await phrase_groups(
+            session,
+            tenant_id,
+            await rollup_kind(session, tenant_id, kind, cal),
+            cal,
+            columns,
+            group_filters(PhraseRollupRow.__table__, group_by, filters),
+        )
 
     totals: dict[tuple[GroupKey, int], ShiftTotals] = {}
     if group_by not in (GroupBy.queue, GroupBy.pipeline):
@@ -263,7 +282,7 @@ async def kpi_rows(
                 found = totals[slot] = ShiftTotals()
             found.add(outcome)
 
-    slots = set(sums) | set(totals)
+    slots = set(sums) | set(totals) | set(phrases)
     if group_by is GroupBy.tenant:
         slots |= {((), bucket) for bucket in cal.buckets()}
     rows = []
@@ -284,8 +303,36 @@ async def kpi_rows(
         if group_by is GroupBy.pipeline:
             metrics.update(NO_CALLS)
         metrics.update(pipeline_metrics(window))
+        if group_by is GroupBy.pipeline:
+            metrics.update(no_phrase_metrics(phrase_lists))
+        else:
+            metrics.update(phrase_metrics(phrases.get((key, bucket)), phrase_lists))
         rows.append(KpiRow(bucket, key, metrics))
     return rows
+
+
+GROUPS: Final[dict[GroupBy, tuple[str, tuple[str, ...]]]] = {
+    GroupBy.tenant: (TENANT, ()),
+    GroupBy.queue: (QUEUE, ("name",)),
+    GroupBy.team: (TEAM, ("name",)),
+    GroupBy.pipeline: (PIPELINE, ("name",)),
+    GroupBy.agent: (AGENT, ("name", "team")),
+}
+"""The rollup kind and group columns of each grouping (KPI and phrase rollups alike)."""
+
+
+def group_filters(t: Any, group_by: GroupBy, filters: Filters) -> list[Any]:
+    """The conditions on rollup table `t` (KPI or phrase rollups) of a grouping and filters."""
+    if group_by is GroupBy.queue:
+        return [t.c.name != ""] + ([t.c.name == filters.queue] if filters.queue else [])
+    if group_by is GroupBy.team:
+        return [t.c.name == filters.team] if filters.team else []
+    if group_by is GroupBy.agent:
+        where = [t.c.team == filters.team] if filters.team else []
+        if filters.agent:
+            where.append(t.c.name == filters.agent)
+        return where
+    return []
 
 
 async def agent_totals(
@@ -301,6 +348,19 @@ async def agent_totals(
     acc = Acc()
     for found in groups.values():
         acc.add(found.sums, found.max_wait)
+    p = PhraseRollupRow.__table__
+    phrases: PhraseSums = {}
+    for by_list in (
+        await phrase_groups(
+            session,
+            tenant_id,
+            await rollup_kind(session, tenant_id, AGENT, cal),
+            cal,
+            ("name",),
+            [p.c.name == agent],
+        )
+    ).values():
+        merge_sums(phrases, by_list)
     totals = ShiftTotals()
     for outcome in shifts:
         if outcome.agent == agent:
@@ -309,6 +369,7 @@ async def agent_totals(
     metrics.update(agent_time_metrics(acc.state_times()))
     metrics.update(totals.metrics())
     metrics.update(pipeline_metrics(acc.window_sums()))
+    metrics.update(phrase_metrics(phrases, PhraseLists()))
     return metrics
 
 
@@ -325,6 +386,10 @@ def empty_metrics(group_by: GroupBy) -> Metrics:
     if group_by is GroupBy.pipeline:
         metrics.update(NO_CALLS)
     metrics.update(pipeline_metrics(empty.window_sums()))
+    if group_by is GroupBy.pipeline:
+        metrics.update(no_phrase_metrics(PhraseLists()))
+    else:
+        metrics.update(phrase_metrics(None, PhraseLists()))
     return metrics
 
 

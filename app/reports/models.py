@@ -145,3 +145,28 @@ class PipelineFactRow(FactMixin, Base):
     effort_ms: Mapped[int | None] = mapped_column(BigInteger)
     created_ms: Mapped[int | None] = mapped_column(BigInteger)
     ms: Mapped[int] = mapped_column(BigInteger)
+
+
+class PhraseFactRow(FactMixin, Base):
+    """What a transcript segment or a handled call added to the phrase metrics of one list
+    (`list_name` '': the sums of no list; app/streams/aggregator/facts.py, PhraseFact)."""
+
+    __tablename__ = "phrase_facts"
+    __table_args__ = (
+        Index("uq_phrase_facts_fact", "tenant_id", "fact_id", unique=True),
+        Index("ix_phrase_facts_time", "tenant_id", "ms"),
+    )
+
+    call_id: Mapped[str] = mapped_column(String(128))
+    list_name: Mapped[str] = mapped_column(String(40))
+    queue: Mapped[str | None] = mapped_column(String(128))
+    agent: Mapped[str | None] = mapped_column(String(128))
+    team: Mapped[str | None] = mapped_column(String(128))
+    hits: Mapped[int] = mapped_column(Integer)
+    calls_with: Mapped[int] = mapped_column(Integer)
+    adherent: Mapped[int] = mapped_column(Integer)
+    transcribed: Mapped[int] = mapped_column(Integer)
+    banned_calls: Mapped[int] = mapped_column(Integer)
+    with_sentiment: Mapped[int] = mapped_column(Integer)
+    negative: Mapped[int] = mapped_column(Integer)
+    ms: Mapped[int] = mapped_column(BigInteger)

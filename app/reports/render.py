@@ -71,7 +71,7 @@ def report_json(report: KpiReport) -> dict[str, Any]:
         "period": cal.period.value,
         "from": cal.first.isoformat(),
         "to": cal.last.isoformat(),
-        "metrics": list(METRICS),
+        "metrics": list(report.metric_names),
         "rows": rows,
     }
 
@@ -84,11 +84,12 @@ def report_csv(report: KpiReport) -> str:
     keys = list(report.key_fields)
     if by_agent:
         keys.insert(1, NAME_FIELD)
-    header = ["period", "start", "end", *keys, *METRICS]
+    names = report.metric_names
+    header = ["period", "start", "end", *keys, *names]
     header += [f"{m}_{f}" for m in planned for f in PLAN_FIELDS]
     writer.writerow([csv_cell(name) for name in header])
     periods = period_fields(report)
-    digits = [csv_digits(m) for m in METRICS]
+    digits = [csv_digits(m) for m in names]
     for row in report.rows:
         line: list[Any] = list(periods[row.bucket])
         key = [value or "" for value in row.key]
@@ -96,7 +97,7 @@ def report_csv(report: KpiReport) -> str:
             key.insert(1, _name(report, row.key[0]) or "")
         line += key
         metrics = row.metrics
-        line += [_number(metrics[m], d) for m, d in zip(METRICS, digits, strict=True)]
+        line += [_number(metrics[m], d) for m, d in zip(names, digits, strict=True)]
         for m in planned:
             found = row.plan.get(m) or {}
             line += [

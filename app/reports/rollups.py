@@ -28,6 +28,9 @@ first rollup was written. Day, week and month reports read the daily rows (a mon
 rows per group instead of ~3,000) as long as the tenant's time zone is still the recorded
 one; after a change of time zone they fall back to the 15-minute rows (always right) and new
 daily rows are not written until `rebuild_rollups` records the new zone.
+
+The phrase facts have rollups of their own with the same kinds and zones and the phrase list in
+the key (app/reports/phrase_rollups.py), written and rebuilt here with these.
 """
 
 from __future__ import annotations
@@ -52,7 +55,14 @@ from app.reports.models import (
     CallFactRow,
     CsatFactRow,
     DealFactRow,
+    PhraseFactRow,
     PipelineFactRow,
+)
+from app.reports.phrase_rollups import (
+    PhraseRollupRow,
+    expand_phrases,
+    phrase_deltas,
+    upsert_phrase_rollups,
 )
 from app.streams.aggregator.facts import (
     AgentStateFact,
@@ -61,6 +71,7 @@ from app.streams.aggregator.facts import (
     CsatFact,
     DealFact,
     Fact,
+    PhraseFact,
     PipelineFact,
 )
 
@@ -216,6 +227,8 @@ class DeltaBuilder:
             self.add_pipeline(tenant_id, fact)
         elif isinstance(fact, CallbackFact):
             return  # the call-back report reads its facts itself (app/callbacks/report.py)
+        elif isinstance(fact, PhraseFact):
+            return  # rolled up per phrase list (app/reports/phrase_rollups.py)
         elif isinstance(fact, DealFact):
             for d in self._targets(tenant_id, fact.ms, fact.queue, fact.agent, fact.team):
                 d.sums[COL["deals"]] += 1
@@ -443,6 +456,22 @@ async def add_to_rollups(conn: AsyncConnection, base: dict[RollupKey, Delta]) ->
     return len(rows)
 
 
+async def add_to_phrase_rollups(
+    conn: AsyncConnection, tenant_facts: Iterable[tuple[int, Fact]], since_ms: int | None = None
+) -> int:
+    """Add the phrase facts among `tenant_facts` to the phrase rollups (app/reports/
+    phrase_rollups.py), in the kinds, intervals and daily zones of the KPI rollups; rows
+    before `since_ms` are left out. Returns rows touched."""
+    base = phrase_deltas(tenant_facts, interval_of, (QUEUE, AGENT))
+    if since_ms is not None:
+        base = {key: sums for key, sums in base.items() if key[2] >= since_ms}
+    if not base:
+        return 0
+    zones = await daily_zones(conn, (key[0] for key in base))
+    deltas = expand_phrases(base, DayStarts(zones), (QUEUE, AGENT, TEAM, TENANT), DAILY)
+    return await upsert_phrase_rollups(conn, deltas)
+
+
 FACT_BATCH: Final = 20_000
 
 
@@ -453,6 +482,7 @@ FACT_TABLES: Final[tuple[tuple[Any, Any], ...]] = (
     (CsatFactRow, CsatFact),
     (PipelineFactRow, PipelineFact),
     (CallbackFactRow, CallbackFact),
+    (PhraseFactRow, PhraseFact),
 )
 
 
@@ -463,6 +493,7 @@ FACT_TIME_COLUMNS: Final = {
     CsatFactRow: "ms",
     PipelineFactRow: "ms",
     CallbackFactRow: "closed_ms",
+    PhraseFactRow: "ms",
 }
 """The time after which a fact adds nothing to the rollups (a call's answer, abandon and
 handle time all fall at or before its finish; a state interval is split up to its end)."""
@@ -479,11 +510,14 @@ async def rebuild_rollups(db: Database, tenant_id: int, since_ms: int | None = N
     read = 0
     async with db.engine.begin() as conn:
         stale = delete(KpiRollupRow).where(KpiRollupRow.tenant_id == tenant_id)
+        phrases = delete(PhraseRollupRow).where(PhraseRollupRow.tenant_id == tenant_id)
         if since_ms is None:
             await conn.execute(stale)
+            await conn.execute(phrases)
             await conn.execute(delete(KpiRollupZone).where(KpiRollupZone.tenant_id == tenant_id))
         else:
             await conn.execute(stale.where(KpiRollupRow.ivl_ms >= since_ms))
+            await conn.execute(phrases.where(PhraseRollupRow.ivl_ms >= since_ms))
         for model, struct in FACT_TABLES:
             table = model.__table__
             columns = [table.c[name] for name in struct.__struct_fields__]
@@ -507,4 +541,5 @@ async def rebuild_rollups(db: Database, tenant_id: int, since_ms: int | None = N
                 if since_ms is not None:
                     deltas = {k: d for k, d in deltas.items() if k[2] >= since_ms}
                 await add_to_rollups(conn, deltas)
+                await add_to_phrase_rollups(conn, facts, since_ms)
     return read

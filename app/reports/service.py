@@ -20,7 +20,17 @@ from app.reports.calendar import (
     local_date,
     zone,
 )
-from app.reports.kpi import KEY_FIELDS, Filters, GroupBy, KpiRow, kpi_rows
+from app.reports.kpi import (
+    KEY_FIELDS,
+    METRICS,
+    Filters,
+    GroupBy,
+    KpiRow,
+    kpi_rows,
+    rollup_kind,
+)
+from app.reports.phrase_report import PhraseLists, report_lists
+from app.reports.rollups import TENANT
 from app.reports.scoping import agent_names, agent_teams, live_now, tenant_zone
 from app.shifts.outcomes import ShiftOutcome, evaluate_shifts
 from app.shifts.service import shift_records
@@ -39,6 +49,12 @@ class KpiReport:
     planned: set[str] = field(default_factory=set)
     agent_names: dict[str, str] = field(default_factory=dict)
     """Display names of the agents (agent reports), so that rows read as people, not ids."""
+    phrase_lists: PhraseLists = field(default_factory=PhraseLists)
+
+    @property
+    def metric_names(self) -> tuple[str, ...]:
+        """Every metric of the rows, in order: METRICS, then the per-list phrase metrics."""
+        return (*METRICS, *self.phrase_lists.metric_names)
 
     @property
     def key_fields(self) -> tuple[str, ...]:
@@ -122,8 +138,14 @@ async def build_report(
     shifts: Sequence[ShiftOutcome] = ()
     if group_by not in (GroupBy.queue, GroupBy.pipeline):
         shifts = await shift_outcomes(services, session, tenant_id, cal, access, team_of, filters)
-    rows = await kpi_rows(session, tenant_id, group_by, cal, access, filters, shifts, team_of.get)
-    report = KpiReport(tz, group_by, cal, rows)
+    lists = PhraseLists()
+    if group_by is not GroupBy.pipeline:
+        kind = await rollup_kind(session, tenant_id, TENANT, cal)
+        lists = await report_lists(session, tenant_id, kind, cal)
+    rows = await kpi_rows(
+        session, tenant_id, group_by, cal, access, filters, shifts, team_of.get, lists
+    )
+    report = KpiReport(tz, group_by, cal, rows, phrase_lists=lists)
     if group_by is GroupBy.agent:
         report.agent_names = await agent_names(session, tenant_id)
     if with_plan and period in PLAN_PERIODS:

@@ -17,6 +17,7 @@ from app.registry.metrics import (
     ALL_SPECS,
     CALL_METRICS,
     LIVE_METRICS,
+    PHRASE_LIST_METRICS,
     REGISTRY,
     agent_time_metrics,
     call_metrics,
@@ -25,9 +26,18 @@ from app.registry.metrics import (
     ratio,
 )
 from app.registry.specs import BadSide, MetricFamily, MetricKind, MetricSpec, MetricUnit
-from app.registry.sums import ADDITIVE_SUMS, LEDGERS, StateTimes, WindowSums
+from app.registry.sums import (
+    ADDITIVE_SUMS,
+    LEDGERS,
+    PHRASE_SUM_FIELDS,
+    StateTimes,
+    WindowSums,
+)
 from app.reports.kpi import METRICS as REPORT_METRICS
+from app.reports.models import PhraseFactRow
+from app.reports.phrase_rollups import PhraseRollupRow
 from app.reports.rollups import SUM_COLUMNS, KpiRollupRow
+from app.streams.aggregator.facts import PhraseFact
 from app.streams.aggregator.records import ANSWERED_KNOWN, CSAT_SATISFIED, sum_field
 from tests.conftest import RunningApp
 from tests.helpers import make_tenant_key
@@ -110,7 +120,10 @@ def test_derived_lists_follow_the_registry() -> None:
         or (s.family is MetricFamily.callbacks and s.kind is MetricKind.gauge)
     }
     assert set(DASHBOARD_METRICS) == set(LIVE_METRICS) == windowed | gauges
-    assert set(REPORT_METRICS) == {s.name for s in ALL_SPECS if s.rollup.value != "none"}
+    # the per-list phrase metrics are report columns too, named by list (`phrase_hits:LIST`)
+    assert set(REPORT_METRICS) | set(PHRASE_LIST_METRICS) == {
+        s.name for s in ALL_SPECS if s.rollup.value != "none"
+    }
     for spec in ALL_SPECS:
         if spec.family is MetricFamily.agent_time:
             with pytest.raises(RuleError, match="agent-time"):
@@ -135,6 +148,24 @@ async def test_rollup_table_has_a_column_for_every_sum(db: Database) -> None:
         )
     assert set(SUM_COLUMNS) <= columns
     assert set(SUM_COLUMNS) <= set(KpiRollupRow.__table__.columns.keys())
+
+
+async def test_phrase_fact_and_rollup_tables_have_a_column_for_every_phrase_sum(
+    db: Database,
+) -> None:
+    """The phrase sums the registry declares are fields of the phrase fact and columns of the
+    phrase fact and rollup tables, in the migrations as in the models."""
+    assert set(PHRASE_SUM_FIELDS) <= set(PhraseFact.__struct_fields__)
+    for model in (PhraseFactRow, PhraseRollupRow):
+        table = model.__tablename__
+
+        def names(sync: sa.Connection, table: str = table) -> set[str]:
+            return {c["name"] for c in sa.inspect(sync).get_columns(table)}
+
+        async with db.engine.connect() as conn:
+            columns = await conn.run_sync(names)
+        assert set(PHRASE_SUM_FIELDS) <= columns, table
+        assert set(PHRASE_SUM_FIELDS) <= set(model.__table__.columns.keys()), table
 
 
 def test_alert_texts_use_labels_and_units() -> None:

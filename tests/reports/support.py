@@ -95,8 +95,16 @@ async def provision(database_url: str, tenant_id: int, roster: Roster) -> None:
         await db.close()
 
 
-def simulated_day(day: date, tz: str, teams: int, agents_per_team: int, seed: int) -> Simulator:
-    """A simulator positioned at local midnight of `day`, with unique ids for this test."""
+def simulated_day(
+    day: date,
+    tz: str,
+    teams: int,
+    agents_per_team: int,
+    seed: int,
+    transcripts: bool = False,
+) -> Simulator:
+    """A simulator positioned at local midnight of `day`, with unique ids for this test
+    (`transcripts`: with transcript segments against the demo's phrase lists)."""
     start = datetime(day.year, day.month, day.day, tzinfo=ZoneInfo(tz))
     return Simulator(
         SimConfig(
@@ -106,6 +114,7 @@ def simulated_day(day: date, tz: str, teams: int, agents_per_team: int, seed: in
             agents_per_team=agents_per_team,
             time_zone=tz,
             id_prefix=f"t{uuid.uuid4().hex[:8]}",
+            transcripts=transcripts,
         )
     )
 

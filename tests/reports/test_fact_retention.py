@@ -18,11 +18,13 @@ from app.reports.models import (
     CsatFactRow,
     DealFactRow,
     FactPruneMark,
+    PhraseFactRow,
 )
+from app.reports.phrase_rollups import PhraseRollupRow
 from app.reports.retention import prune_facts
 from app.reports.rollups import KpiRollupRow
 from app.shifts.models import ShiftRow
-from app.streams.aggregator.facts import Fact
+from app.streams.aggregator.facts import Fact, PhraseFact
 from app.streams.clock import wall_ms
 from app.wiring import build_services
 from tests.conftest import make_settings
@@ -42,13 +44,15 @@ def facts_around(base: int) -> list[Fact]:
         state("a1", "North", "on_call", base + 10_000, base + 130_000),
         deal(f"d{base}", "a1", "North", "Sales", 250.0, base + 60_000),
         survey(f"s{base}", 5, "a1", "North", "Sales", base + 200_000),
-    ]
+        PhraseFact(f"phrase:t{base}:greeting", f"c{base}", "greeting", "Sales", "a1", "North",
+                   2, 1, 0, 0, 0, 0, 0, base + 20_000),
+    ]  # fmt: skip
 
 
 async def fact_counts(db: Database, tenant_id: int) -> dict[str, int]:
     counts: dict[str, int] = {}
     async with db.session() as session:
-        for model in (CallFactRow, AgentStateFactRow, DealFactRow, CsatFactRow):
+        for model in (CallFactRow, AgentStateFactRow, DealFactRow, CsatFactRow, PhraseFactRow):
             counts[model.__tablename__] = int(
                 await session.scalar(
                     select(func.count()).select_from(model).where(model.tenant_id == tenant_id)
@@ -59,13 +63,17 @@ async def fact_counts(db: Database, tenant_id: int) -> dict[str, int]:
 
 
 async def rollups(db: Database, tenant_id: int) -> list[tuple[Any, ...]]:
-    table = KpiRollupRow.__table__
-    columns = [c for c in table.c if c.name != "id"]
-    async with db.engine.connect() as conn:
-        rows = await conn.execute(
-            select(*columns).where(table.c.tenant_id == tenant_id).order_by(*columns[:5])
-        )
-        return [tuple(row) for row in rows.all()]
+    """The KPI and the phrase rollup rows of the tenant."""
+    out: list[tuple[Any, ...]] = []
+    for model in (KpiRollupRow, PhraseRollupRow):
+        table = model.__table__
+        columns = [c for c in table.c if c.name != "id"]
+        async with db.engine.connect() as conn:
+            rows = await conn.execute(
+                select(*columns).where(table.c.tenant_id == tenant_id).order_by(*columns[:5])
+            )
+            out += [(model.__tablename__, *row) for row in rows.all()]
+    return out
 
 
 async def test_old_facts_go_rollups_stay_and_do_not_count_twice(own_database: str) -> None:
@@ -85,16 +93,19 @@ async def test_old_facts_go_rollups_stay_and_do_not_count_twice(own_database: st
             "agent_state_facts": 4,
             "deal_facts": 2,
             "csat_facts": 2,
+            "phrase_facts": 2,
         }
+        assert any(row[0] == "phrase_rollups" for row in kept)
 
         pruned = await prune_facts(db, RETENTION_DAYS, NOW)
 
-        assert (pruned.facts, pruned.shifts_settled) == (5, 1)
+        assert (pruned.facts, pruned.shifts_settled) == (6, 1)
         assert await fact_counts(db, tenant_id) == {
             "call_facts": 1,
             "agent_state_facts": 2,
             "deal_facts": 1,
             "csat_facts": 1,
+            "phrase_facts": 1,
         }
         assert await rollups(db, tenant_id) == kept
         async with db.session() as session:
@@ -124,7 +135,7 @@ async def test_rebuild_refuses_days_past_the_retention_and_keeps_their_rollups(
 
     pruned = await asyncio.to_thread(floorwatch, "reports", "prune", env=env)
     assert pruned.returncode == 0, pruned.stderr
-    assert "deleted 5 report facts older than 30 days" in pruned.stdout
+    assert "deleted 6 report facts older than 30 days" in pruned.stdout
     db = Database(own_database)
     try:
         kept = await rollups(db, tenant_id)
@@ -141,7 +152,7 @@ async def test_rebuild_refuses_days_past_the_retention_and_keeps_their_rollups(
             floorwatch, "reports", "rebuild", "--tenant", name, env=env
         )
         assert rebuilt.returncode == 0, rebuilt.stderr
-        assert "rebuilt from 5 facts (days from " in rebuilt.stdout
+        assert "rebuilt from 6 facts (days from " in rebuilt.stdout
         assert await rollups(db, tenant_id) == kept
     finally:
         await db.close()

@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from app.core.db import Database
 from app.events.schemas import CallAbandoned, CallConnected, CallDialed, CallQueued
 from app.reports.facts import ROWS, write_facts
+from app.reports.phrase_rollups import PhraseRollupRow
 from app.reports.rollups import KpiRollupRow
 from app.streams.aggregator import TenantAggregator
 from app.streams.aggregator.facts import (
@@ -26,10 +27,12 @@ from app.streams.aggregator.facts import (
     CsatFact,
     DealFact,
     Fact,
+    PhraseFact,
     PipelineFact,
 )
 from bench.aggregate import generate
 from tests.helpers import make_tenant_key
+from tests.phrases import transcripts
 
 T0 = 1_738_400_400_000  # 2025-02-01 09:00 UTC
 
@@ -73,6 +76,10 @@ def every_column() -> list[Fact]:
                      600_000),
         CallbackFact(f"callback:{long}", 2**40, None, "dismissed", T0 + 2**32, T0 + 2**32,
                      T0 + 2**32 + 1, 1, 0, None),
+        PhraseFact("phrase:s1:rezygnacja", "a", "rezygnacja", "Sales", "Zoë Łukasz", "Nord",
+                   3, 1, 0, 0, 0, 0, 0, T0 + 13),
+        PhraseFact(f"phrase:{long}:", long, "", None, None, None, 0, 0, 0, 1, 1, 1, 1,
+                   T0 + 2**32),
     ]  # fmt: skip
 
 
@@ -93,7 +100,9 @@ def traffic_facts(agents: int = 40, minutes: int = 45) -> list[Fact]:
             CallConnected(id="cb6", ts=after + 130_000, call_id="cb-3", agent="cb-agent"),
         ]
     )  # fmt: skip
-    return agg.drain_facts()
+    phrases = TenantAggregator(transcripts.config())  # and a morning of transcripts
+    phrases.apply_batch(transcripts.events())
+    return [*agg.drain_facts(), *phrases.drain_facts()]
 
 
 async def stored_facts(db: Database, tenant_id: int) -> list[Fact]:
@@ -110,11 +119,15 @@ async def stored_facts(db: Database, tenant_id: int) -> list[Fact]:
 
 
 async def rollups(db: Database, tenant_id: int) -> list[tuple[Any, ...]]:
-    table = KpiRollupRow.__table__
-    columns = [c for c in table.c if c.name not in ("id", "tenant_id")]
-    async with db.engine.connect() as conn:
-        rows = await conn.execute(select(*columns).where(table.c.tenant_id == tenant_id))
-        return sorted(tuple(row) for row in rows)
+    """The KPI and the phrase rollup rows of the tenant."""
+    out: list[tuple[Any, ...]] = []
+    for model in (KpiRollupRow, PhraseRollupRow):
+        table = model.__table__
+        columns = [c for c in table.c if c.name not in ("id", "tenant_id")]
+        async with db.engine.connect() as conn:
+            rows = await conn.execute(select(*columns).where(table.c.tenant_id == tenant_id))
+            out += sorted((model.__tablename__, *row) for row in rows)
+    return out
 
 
 def by_kind_and_id(facts: Sequence[Fact]) -> list[Fact]:

@@ -121,7 +121,32 @@ class CallbackFact(msgspec.Struct, frozen=True, gc=False, tag="callback"):
     callback_ms: int | None
 
 
-Fact = CallFact | AgentStateFact | DealFact | CsatFact | PipelineFact | CallbackFact
+class PhraseFact(msgspec.Struct, frozen=True, gc=False, tag="phrase"):
+    """What one transcript segment, or the settling of one handled call, added to the phrase
+    metrics (app/streams/aggregator/phrases.py) of one phrase list, `list_name`; `list_name` ''
+    carries the sums of no list (banned calls, segments with a sentiment, handled calls with a
+    transcript). `queue`, `agent` and `team` are the scopes it counted for, `ms` when.
+
+    Ids: `phrase:EVENT_ID:LIST` for a segment, `phrase:call:CALL_ID:VISIT:FIRST:LIST` for a
+    handled call (its call fact's id), so a replay yields the same ids."""
+
+    fact_id: str
+    call_id: str
+    list_name: str
+    queue: str | None
+    agent: str | None
+    team: str | None
+    hits: int
+    calls_with: int
+    adherent: int
+    transcribed: int
+    banned_calls: int
+    with_sentiment: int
+    negative: int
+    ms: int
+
+
+Fact = CallFact | AgentStateFact | DealFact | CsatFact | PipelineFact | CallbackFact | PhraseFact
 
 
 def call_fact(c: Call) -> CallFact:

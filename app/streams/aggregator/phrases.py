@@ -13,6 +13,10 @@ Per-call state is kept while the call may still send segments: `max_call_age_s` 
 segment, or `finished_call_retention_s` after it was handled (late segments then still count as
 hits, never again as a call). An entry past that is treated as absent wherever it is read, so
 the state does not depend on when stale entries are swept (at period boundaries).
+
+Reports. Every segment that counted and every settled call also becomes `PhraseFact`s, one per
+phrase list it added to and one (`list_name` '') for the sums of no list, with the same scopes
+and time as the ledgers above, so that a finished day's report equals the live `today`.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ import msgspec
 from app.events.schemas import CallTranscript
 from app.registry.metrics import ratio
 from app.streams.aggregator.catalog import ROLLING_MS, Metrics
+from app.streams.aggregator.facts import PhraseFact
 from app.streams.aggregator.ledgers import Counters, field, unpack
 from app.streams.aggregator.phrase_lists import BANNED, REQUIRED, PhraseBook, PhraseListConfig
 
@@ -204,6 +209,17 @@ class PhraseSpotter:
                 sc.general.add(t, general)
             for name, delta in per_list.items():
                 sc.list_ledger(name).add(t, delta)
+        if general or per_list:
+            team = self.team_of(agent) if agent is not None else None
+            facts = self.m.facts
+            for name, delta in (("", general), *per_list.items()):
+                if not delta:
+                    continue
+                packed = unpack(delta, LIST_FIELDS if name else GENERAL_FIELDS)
+                facts.append(
+                    _fact(f"phrase:{ev.id}:{name}", ev.call_id, name, queue, agent, team, t,
+                          packed)
+                )  # fmt: skip
 
     def handled(self, call: Call, t: int) -> None:
         """`call` was handled at `t`: settle its script adherence."""
@@ -223,6 +239,14 @@ class PhraseSpotter:
             sc.general.add(t, TRANSCRIBED)
             for name in adherent:
                 sc.list_ledger(name).add(t, ADHERENT)
+        queue = call.oq if call.oq is not None else call.queue
+        agent = call.last_agent
+        team = self.team_of(agent) if agent is not None else None
+        base = f"phrase:call:{call.id}:{call.visit}:{call.first}:"
+        facts = self.m.facts
+        facts.append(_fact(base, call.id, "", queue, agent, team, t, (1, 0, 0, 0)))
+        for name in adherent:
+            facts.append(_fact(base + name, call.id, name, queue, agent, team, t, (0, 0, 1)))
 
     # ------------------------------------------------------------------ time
 
@@ -283,6 +307,29 @@ class PhraseSpotter:
         """The kept hits with `seq` above `after`, oldest first, segments past their retention
         at `now_ms` left out."""
         return [hit for hit in self.kept_hits(max(now_ms, self.m.wm)) if hit.seq > after]
+
+
+def _fact(
+    fact_id: str,
+    call_id: str,
+    list_name: str,
+    queue: str | None,
+    agent: str | None,
+    team: str | None,
+    t: int,
+    sums: tuple[int, ...],
+) -> PhraseFact:
+    """A fact from the unpacked fields of a list ledger (hits, calls with, adherent) or, for
+    `list_name` '', of the general ledger (transcribed, banned calls, with sentiment, negative)."""
+    hits = calls_with = adherent = transcribed = banned = with_sentiment = negative = 0
+    if list_name:
+        hits, calls_with, adherent = sums
+    else:
+        transcribed, banned, with_sentiment, negative = sums
+    return PhraseFact(
+        fact_id, call_id, list_name, queue, agent, team, hits, calls_with, adherent,
+        transcribed, banned, with_sentiment, negative, t,
+    )  # fmt: skip
 
 
 __all__ = ["CallPhrases", "HitRecord", "PhraseListConfig", "PhraseSpotter"]

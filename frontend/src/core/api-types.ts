@@ -1384,7 +1384,7 @@ export interface paths {
         };
         /**
          * KPI report by group and period (JSON or CSV)
-         * @description The live API's metric catalog (offered, answered, abandoned, short_abandoned, left_queue, unknown_wait, service_level, abandonment_rate, asa, max_wait, handled, aht, talk_time, hold_time, wrapup_time, transfers, expired, deals, revenue, conversion, average_deal, csat_responses, csat_mean, csat_satisfied, occupancy, time_available, time_ringing, time_on_call, time_wrapup, time_break, shifts, late, lateness, absent, absence_rate, early_leave, early_leave_minutes, adherence, deals_created, deals_won, deals_lost, win_rate, time_to_close, effort_to_close) per group and period, in the tenant's time zone. `from` and `to` are local dates (inclusive); week (ISO, Monday) and month reports cover whole weeks and months. Team and agent rows outside the caller's teams are left out. Agent rows carry the agent's `agent_name` (a CSV column too). CSV values are rounded (ratios 4 decimals, money 2, seconds 1); JSON is exact. `plan=true` adds plan versus actual (day, week and month reports). See docs/reports.md.
+         * @description The live API's metric catalog (offered, answered, abandoned, short_abandoned, left_queue, unknown_wait, service_level, abandonment_rate, asa, max_wait, handled, aht, talk_time, hold_time, wrapup_time, transfers, expired, deals, revenue, conversion, average_deal, csat_responses, csat_mean, csat_satisfied, occupancy, time_available, time_ringing, time_on_call, time_wrapup, time_break, shifts, late, lateness, absent, absence_rate, early_leave, early_leave_minutes, adherence, deals_created, deals_won, deals_lost, win_rate, time_to_close, effort_to_close, banned_calls, negative_sentiment_share, then per phrase list `phrase_hits:LIST`, `calls_with:LIST` and, for `required` lists, `script_adherence:LIST`, for the tenant's lists and every list counted in the range; the answer's `metrics` names them all in order) per group and period, in the tenant's time zone. `from` and `to` are local dates (inclusive); week (ISO, Monday) and month reports cover whole weeks and months. Team and agent rows outside the caller's teams are left out. Agent rows carry the agent's `agent_name` (a CSV column too). CSV values are rounded (ratios 4 decimals, money 2, seconds 1); JSON is exact. `plan=true` adds plan versus actual (day, week and month reports). See docs/reports.md.
          */
         get: operations["get_kpi_report_v1_reports_kpi_get"];
         put?: never;
@@ -2721,7 +2721,7 @@ export interface components {
             family: components["schemas"]["MetricFamily"];
             /**
              * In Reports
-             * @description true: a column of the KPI reports
+             * @description true: a column of the KPI reports (`phrase_hits`, `calls_with` and `script_adherence` one per phrase list, as `phrase_hits:LIST`)
              */
             in_reports: boolean;
             kind: components["schemas"]["MetricKind"];

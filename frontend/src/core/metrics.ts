@@ -72,13 +72,14 @@ export function ruleMetrics(): string[] {
     .map((spec) => spec.name);
 }
 
-/** What reports have and plans can target. */
-export function reportMetrics(): string[] {
-  return [...specs.values()].filter((spec) => spec.in_reports).map((spec) => spec.name);
-}
-
 /** Metrics named per phrase list (`script_adherence:LIST`) share their base's spec. */
 const PER_LIST = new Set(["phrase_hits", "calls_with", "script_adherence"]);
+
+/** What reports have and plans can target (reports name the per-list metrics by list, and
+ * plans cannot target them). */
+export function reportMetrics(): string[] {
+  return [...specs.values()].filter((spec) => spec.in_reports && !PER_LIST.has(spec.name)).map((spec) => spec.name);
+}
 
 function specOf(metric: string): MetricSpec | undefined {
   if (metric.startsWith(breakPrefix)) return specs.get(breakPrefix.slice(0, -1));
