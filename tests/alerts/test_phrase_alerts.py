@@ -142,8 +142,8 @@ async def test_a_banned_phrase_fires_once_with_its_text_for_those_who_may_read_i
             await live.wait_for(lambda c: bool(c.state.get("alerts:tenant", None)) and bool(
                 c.state["alerts:tenant"].data))  # fmt: skip
         (shown,) = live.state["alerts:tenant"].data.values()
-        assert shown["phrase"]["phrase"] == "gwarantuję*"  # type: ignore[index]
-        assert shown["phrase"]["text"] is None  # type: ignore[index]
+        assert shown["phrase"]["phrase"] == "gwarantuję*"
+        assert shown["phrase"]["text"] is None
         assert LINE not in repr(live.state)
 
     await floor.settled()
@@ -188,7 +188,7 @@ async def test_a_team_channel_gets_only_its_agents_alerts(floor: Floor) -> None:
     assert (sent["phrase"]["agent"], sent["phrase"]["text"]) == ("a2", LINE)
 
 
-def own_segments(floor: Floor) -> Select[tuple[AlertSegment]]:
+def own_segments(floor: Floor) -> Select[AlertSegment]:
     return select(AlertSegment).where(AlertSegment.tenant_id == floor.tenant_id)
 
 
