@@ -16,7 +16,10 @@ import pytest
 from sqlalchemy import Select, select, update
 
 from app.alerts.models import AlertSegment
+from app.alerts.payloads import describe_phrase, email_message, slack_body, teams_body
 from app.alerts.retention import prune_alert_history
+from app.alerts.schemas import AlertOut
+from app.alerts.segments import with_phrase_text
 from app.auth.roles import Role
 from app.config import ClockKind, Settings
 from app.core.db import Database
@@ -275,3 +278,36 @@ async def test_a_restarted_server_raises_no_alert_twice(redis_settings: Settings
                 assert len(receiver.requests) == 1
         finally:
             await stop_app(second, task)
+
+
+def test_chat_and_mail_carry_the_phrase_and_the_text_only_when_given() -> None:
+    detail = {"phrase": "gwarantuję*", "list": "obietnice", "call_id": "c1", "agent": "a1",
+              "agent_name": "Anna Nowak", "queue": "Sales", "role": "agent",
+              "said_ms": 0}  # fmt: skip
+    assert describe_phrase("Zakazana fraza", detail, "pl") == (
+        "Zakazana fraza: Anna Nowak (a1) powiedział(a) „gwarantuję*” (lista obietnice, "
+        "kolejka Sales)"
+    )
+    assert describe_phrase("Banned", {**detail, "role": "customer", "queue": None}) == (
+        "Banned: the customer said “gwarantuję*” on a call of Anna Nowak (a1) (list obietnice)"
+    )
+    bare = AlertOut.model_validate(
+        {"id": 1, "rule_id": 1, "rule_name": "Banned", "fingerprint": "f", "state": "firing",
+         "severity": "critical", "metric": "banned_phrase", "window": "live", "scope": "agent:a1",
+         "team": "North", "op": ">", "threshold": 0, "value": 1, "summary": "s",
+         "started_at": "2026-03-02T10:00:00Z", "fired_at": "2026-03-02T10:00:00Z",
+         "ended_at": None, "acknowledged_at": None, "acknowledged_by": None,
+         "silenced_until": None,
+         "phrase": {"call_id": "c1", "agent": "a1", "agent_name": "Anna Nowak",
+                    "queue": "Sales", "list": "obietnice", "phrase": "gwarantuję*",
+                    "role": "agent", "said_at": "2026-03-02T10:00:00Z"}}
+    )  # fmt: skip
+    with_text = with_phrase_text(bare, LINE)
+    assert LINE not in slack_body(bare, "firing").decode()
+    assert (
+        LINE in json.loads(slack_body(with_text, "firing"))["attachments"][0]["fields"][-1]["value"]
+    )
+    assert LINE in json.dumps(json.loads(teams_body(with_text, "firing")), ensure_ascii=False)
+    mail = email_message(with_text, "firing", "fw@example.com", ["lead@example.com"])
+    assert f"Said:        {LINE}" in mail.get_content()
+    assert "Phrase:      gwarantuję*" in email_message(bare, "firing", "a@b.c", []).get_content()
