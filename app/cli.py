@@ -524,20 +524,23 @@ def alerts_prune(
     ] = None,
 ) -> None:
     """Delete alert episodes that ended more than the retention ago (with their history,
-    deliveries and attempts) and expired silences; every process running alerting also does
-    this about once an hour."""
+    deliveries and attempts), expired silences and the transcript segments of phrase alerts past
+    their retention; every process running alerting also does this about once an hour."""
     import app.models  # noqa: F401 - every table, for the foreign keys
     from app.alerts.retention import prune_alert_history
     from app.streams.clock import wall_ms
 
     settings = get_settings()
 
-    async def run(db: Database) -> tuple[int, int]:
+    async def run(db: Database) -> tuple[int, int, int]:
         pruned = await prune_alert_history(db, days or settings.alert_retention_days, wall_ms())
-        return pruned.alerts, pruned.silences
+        return pruned.alerts, pruned.silences, pruned.segments
 
-    alerts, silences = with_database(run)
-    typer.echo(f"deleted {alerts} ended alert episodes and {silences} expired silences")
+    alerts, silences, segments = with_database(run)
+    typer.echo(
+        f"deleted {alerts} ended alert episodes and {silences} expired silences"
+        + (f", and {segments} transcript segments past their retention" if segments else "")
+    )
 
 
 @secrets_cli.command("generate-key")

@@ -26,6 +26,7 @@ from app.alerts.schemas import (
     SilenceIn,
     datetime_to_ms,
 )
+from app.alerts.segments import add_texts
 from app.auth.deps import ReadPrincipal, StaffPrincipal
 from app.auth.principal import Principal
 from app.wiring import Services, ServicesDep
@@ -229,7 +230,9 @@ async def delete_rule(rule_id: int, principal: Manager, services: ServicesDep) -
 @router.get(
     "/alerts",
     summary="Alerts (default: the open ones, pending and firing)",
-    description="Newest first. `state` is repeatable.",
+    description="Newest first. `state` is repeatable. A `banned_phrase` alert carries "
+    "`phrase` (call, agent, queue, list, phrase, role) and, for admins, supervisors and the "
+    "leads of the agent's team only, `phrase.text`: the segment, while the tenant keeps it.",
 )
 async def list_alerts(
     principal: Reader,
@@ -242,7 +245,7 @@ async def list_alerts(
     limit: Limit = 100,
 ) -> list[AlertOut]:
     async with services.db.session() as session:
-        return await service.list_alerts(
+        alerts = await service.list_alerts(
             session,
             principal.tenant_id,
             principal.access,
@@ -253,6 +256,7 @@ async def list_alerts(
             team=team,
             limit=limit,
         )
+        return await add_texts(session, alerts, principal)
 
 
 @router.get(
@@ -316,7 +320,10 @@ async def list_deliveries(
 @router.get("/alerts/{alert_id}", summary="One alert with its history and deliveries")
 async def get_alert(alert_id: int, principal: Reader, services: ServicesDep) -> AlertDetail:
     async with services.db.session() as session:
-        return await service.alert_detail(session, principal.tenant_id, alert_id, principal.access)
+        detail = await service.alert_detail(
+            session, principal.tenant_id, alert_id, principal.access
+        )
+        return (await add_texts(session, [detail], principal))[0]
 
 
 @router.post(

@@ -12,6 +12,12 @@ the version read (and at most one open episode per fingerprint is a unique index
 processes ever evaluate the same tenant during a hand-over, one of them loses, reloads and
 sends nothing: an alert fires once.
 
+Banned-phrase rules (`banned_phrase`, `banned_phrase:LIST`) are event rules: each evaluation
+reads the tenant's latest phrase hits and raises one alert per rule, call, list and phrase not
+seen before (`event_key`, unique in the database in every state, so a replay after a restart or
+a take-over raises nothing twice). Such an alert fires at once, stays firing for the rule's
+`keep_firing_for_s` (PHRASE_FIRING_MS when 0) and then resolves without a notification.
+
 Notifications (firing, repeat, resolved) go to the rule's channels unless the tenant is in the
 rule's quiet hours, the instance is silenced, or (firing/repeat) acknowledged. A firing alert
 whose notification was held back is notified once that no longer holds; `resolved` is sent only
@@ -31,21 +37,32 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.alerts.channel_owners import channel_teams
 from app.alerts.delivery import Dispatcher
 from app.alerts.feed import AlertFeed
-from app.alerts.models import Alert, AlertChannel, AlertDelivery, AlertEvent
+from app.alerts.models import Alert, AlertChannel, AlertDelivery, AlertEvent, AlertSegment
 from app.alerts.payloads import NotificationKind
 from app.alerts.quiet_hours import is_quiet
 from app.alerts.repository import alert_out, load_enabled_rules, open_alerts, silences
-from app.alerts.rules import RuleSpec, fingerprint
+from app.alerts.rules import (
+    PHRASE_FIRING_MS,
+    RuleSpec,
+    fingerprint,
+    is_phrase_rule,
+    phrase_fingerprint,
+    phrase_rule_list,
+)
+from app.alerts.segments import expires_at
 from app.alerts.state import Phase, Step, Track, step
 from app.core.db import Database, utcnow
 from app.core.logging import get_logger
 from app.registry.metrics import TIME_IN_STATE
+from app.streams.aggregator.phrase_lists import BANNED
 from app.streams.clock import wall_ms
 
 if TYPE_CHECKING:
     from app.streams.aggregator import AgentStatus, TenantAggregator
+    from app.streams.aggregator.phrases import HitRecord
     from app.streams.host import AggregatorHost
 
 log = get_logger(__name__)
@@ -57,6 +74,10 @@ CONTROLS_TTL_S = 1.0
 notification waits (and always right before a transition is notified)."""
 IDLE_EVALUATION_S = 1.0
 """A tenant without new events is evaluated this often (time-based rules)."""
+PHRASE_HORIZON_MS = 600_000
+"""A phrase hit raises an alert only while it is at most this old (aggregator time): enough for
+a worker that takes a partition over to raise what its predecessor had no time to, without
+raising the whole recent history for a rule just created."""
 
 
 class Conflict(Exception):
@@ -83,6 +104,19 @@ class TenantAlerts:
     acknowledged: set[int] = field(default_factory=set)
     silenced: dict[str, int] = field(default_factory=dict)
     controls_at: float = 0.0
+    phrase_seen: dict[str, int] = field(default_factory=dict)
+    """Event keys of phrase alerts raised within PHRASE_HORIZON_MS → when the phrase was said."""
+
+
+@dataclass(frozen=True, slots=True)
+class PhraseEvent:
+    """A phrase hit a rule raises an alert for: `detail` goes to the alert row, `text` (only
+    if the tenant keeps segments) to its segment until `expires_ms` (wall clock)."""
+
+    detail: dict[str, object]
+    said_ms: int
+    text: str | None
+    expires_ms: int
 
 
 @dataclass(slots=True)
@@ -98,6 +132,7 @@ class Change:
     step: Step
     notify: NotificationKind | None = None
     alert_id: int | None = None
+    phrase: PhraseEvent | None = None
 
 
 class Readings:
@@ -170,6 +205,79 @@ def instances(rule: RuleSpec, readings: Readings) -> list[tuple[str, str | None,
     return [(instance, team, readings.metric(instance, rule.window, rule.metric))]
 
 
+def phrase_rule_matches(rule: RuleSpec, hit: HitRecord, team: str | None) -> bool:
+    """Whether a banned-phrase hit belongs to the rule's list and scope."""
+    wanted = phrase_rule_list(rule.metric)
+    if hit.kind != BANNED or (wanted is not None and hit.list != wanted):
+        return False
+    scope = rule.scope
+    if scope.kind in ("tenant", "each_agent"):
+        return scope.team is None or team == scope.team
+    if scope.kind == "queue":
+        return hit.queue == scope.name
+    if scope.kind == "team":
+        return team == scope.name
+    return scope.kind == "agent" and hit.agent == scope.name
+
+
+def phrase_step(rule: RuleSpec, track: Track, now_ms: int) -> Step:
+    """A phrase alert stays firing for the rule's `keep_firing_for`, then resolves."""
+    lasts = rule.condition.keep_firing_for_ms or PHRASE_FIRING_MS
+    fired = track.fired_ms if track.fired_ms is not None else track.since_ms
+    if now_ms - fired >= lasts:
+        return Step(None, (Phase.firing, Phase.resolved))
+    return Step(track)
+
+
+def phrase_changes(
+    rules: list[RuleSpec], state: TenantAlerts, agg: TenantAggregator, now_ms: int
+) -> list[Change]:
+    """An alert for every banned phrase hit within the horizon that a phrase rule matches and
+    that raised none yet."""
+    horizon = now_ms - PHRASE_HORIZON_MS
+    for key in [k for k, said in state.phrase_seen.items() if said < horizon]:
+        del state.phrase_seen[key]
+    if not rules:
+        return []
+    config = agg.config
+    retention_ms = int(config.segment_retention_s * 1000)
+    wall_now = wall_ms()
+    out: list[Change] = []
+    planned: set[str] = set()
+    for hit in agg.phrase_hits(now_ms):
+        if hit.kind != BANNED or hit.at < horizon:
+            continue
+        team = config.agent_teams.get(hit.agent, hit.team) if hit.agent is not None else None
+        for rule in rules:
+            if not phrase_rule_matches(rule, hit, team):
+                continue
+            fp = phrase_fingerprint(rule.tenant_id, rule.id, hit.call_id, hit.list, hit.phrase)
+            if fp in state.phrase_seen or fp in state.open or fp in planned:
+                continue
+            planned.add(fp)
+            if hit.agent is not None:
+                scope = f"agent:{hit.agent}"
+            else:
+                scope = f"queue:{hit.queue}" if hit.queue is not None else "tenant"
+            detail: dict[str, object] = {
+                "phrase": hit.phrase,
+                "list": hit.list,
+                "call_id": hit.call_id,
+                "agent": hit.agent,
+                "agent_name": config.agent_names.get(hit.agent) if hit.agent else None,
+                "queue": hit.queue,
+                "role": hit.role,
+                "said_ms": hit.at,
+            }
+            event = PhraseEvent(
+                detail, hit.at, hit.text, expires_at(wall_now, now_ms, hit.at, retention_ms)
+            )
+            track = Track(Phase.firing, hit.at, fired_ms=now_ms)
+            step_ = Step(track, (Phase.normal, Phase.firing))
+            out.append(Change(rule, fp, scope, team, 1.0, None, step_, phrase=event))
+    return out
+
+
 class AlertEvaluator:
     def __init__(
         self,
@@ -236,12 +344,21 @@ class AlertEvaluator:
         for tenant_id, rules in loaded.items():
             self._rules[tenant_id] = (now, rules)
 
-    async def _tenant(self, host: AggregatorHost, tenant_id: int) -> TenantAlerts:
+    async def _tenant(self, host: AggregatorHost, tenant_id: int, now_ms: int) -> TenantAlerts:
         state = self._tenants.get(tenant_id)
         if state is not None and state.host() is host:
             return state
         async with self.db.session() as session:
             rows = await open_alerts(session, tenant_id)
+            raised = (
+                await session.execute(
+                    select(Alert.event_key, Alert.started_ms).where(
+                        Alert.tenant_id == tenant_id,
+                        Alert.event_key.is_not(None),
+                        Alert.started_ms >= now_ms - PHRASE_HORIZON_MS,
+                    )
+                )
+            ).all()
         state = TenantAlerts(
             host=weakref.ref(host),
             open={
@@ -258,6 +375,7 @@ class AlertEvaluator:
                 for row in rows
                 if row.rule_id is not None
             },
+            phrase_seen={key: said for key, said in raised if key is not None},
         )
         self._tenants[tenant_id] = state
         return state
@@ -276,10 +394,10 @@ class AlertEvaluator:
             if known is not None and known.host() is not host:
                 self._tenants.pop(tenant_id, None)
             return
-        state = await self._tenant(host, tenant_id)
-        state.evaluated_at = time.monotonic()
         agg = host.aggregators[tenant_id]
         now_ms = host.now_ms(tenant_id)
+        state = await self._tenant(host, tenant_id, now_ms)
+        state.evaluated_at = time.monotonic()
         changes = self._plan(rules, state, Readings(agg, now_ms), now_ms)
         if not changes:
             self._evaluated_ms[tenant_id] = now_ms
@@ -310,7 +428,10 @@ class AlertEvaluator:
     ) -> list[Change]:
         changes: list[Change] = []
         seen: set[str] = set()
+        phrase_rules = [rule for rule in rules if is_phrase_rule(rule.metric)]
         for rule in rules:
+            if is_phrase_rule(rule.metric):
+                continue
             for scope, team, value in instances(rule, readings):
                 fp = fingerprint(rule.tenant_id, rule.id, scope)
                 seen.add(fp)
@@ -327,8 +448,13 @@ class AlertEvaluator:
             if owner is None:
                 del state.open[fp]  # the rule was deleted or disabled; the API closed the alert
                 continue
+            if is_phrase_rule(owner.metric):
+                result = phrase_step(owner, before.track, now_ms)
+                changes.append(Change(owner, fp, before.scope, before.team, 1.0, before, result))
+                continue
             result = step(owner.condition, before.track, None, now_ms)
             changes.append(Change(owner, fp, before.scope, before.team, None, before, result))
+        changes.extend(phrase_changes(phrase_rules, state, readings.agg, now_ms))
         return changes
 
     async def _decide_notifications(
@@ -371,6 +497,7 @@ class AlertEvaluator:
                 transition[1] is Phase.resolved
                 and before is not None
                 and before.notified_ms is not None
+                and not is_phrase_rule(change.rule.metric)
             ):
                 return "resolved"
             return None
@@ -448,10 +575,21 @@ class AlertEvaluator:
                 fired_ms=after.fired_ms,
                 notified_ms=notified,
                 version=1,
+                event_key=change.fingerprint if change.phrase is not None else None,
+                detail=dict(change.phrase.detail) if change.phrase is not None else None,
             )
             session.add(row)
             await session.flush()
             alert_id = row.id
+            if change.phrase is not None and change.phrase.text is not None:
+                session.add(
+                    AlertSegment(
+                        alert_id=alert_id,
+                        tenant_id=tenant_id,
+                        text=change.phrase.text,
+                        expires_ms=change.phrase.expires_ms,
+                    )
+                )
         else:
             alert_id = before.id
             values: dict[str, object] = {"version": before.version + 1, "updated_at": utcnow()}
@@ -508,6 +646,7 @@ class AlertEvaluator:
                 )
             ).all()
         }
+        owners = await channel_teams(session, tenant_id, channel_ids)
         await session.flush()
         rows = {
             row.id: row
@@ -526,6 +665,9 @@ class AlertEvaluator:
                 channel = channels.get(channel_id)
                 if channel is None:
                     continue
+                owner = owners.get(channel_id)
+                if change.phrase is not None and owner is not None and owner != change.team:
+                    continue  # what an agent said goes to the agent's team's channels only
                 delivery = AlertDelivery(
                     tenant_id=tenant_id,
                     alert_id=alert_id,
@@ -564,6 +706,8 @@ class AlertEvaluator:
                     version=1,
                     notified_ms=now_ms if change.notify is not None else None,
                 )
+                if change.phrase is not None:
+                    state.phrase_seen[change.fingerprint] = change.phrase.said_ms
                 continue
             before.track = after
             if wrote:

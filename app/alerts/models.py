@@ -111,6 +111,7 @@ class Alert(Base):
         ),
         Index("ix_alerts_tenant_state", "tenant_id", "state"),
         Index("ix_alerts_tenant_started", "tenant_id", "started_ms"),
+        Index("uq_alerts_event_key", "tenant_id", "event_key", unique=True),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
@@ -136,8 +137,30 @@ class Alert(Base):
     acknowledged_at: Mapped[datetime | None] = mapped_column(default=None)
     acknowledged_by: Mapped[str | None] = mapped_column(String(200), default=None)
     version: Mapped[int] = mapped_column(Integer, default=1)
+    event_key: Mapped[str | None] = mapped_column(String(64), default=None)
+    """An alert raised by one event (a banned phrase said on a call) carries the event's key:
+    unique in the tenant in every state, so the event raises one alert however often it is
+    seen (a replay after a restart or a take-over). Null for threshold alerts."""
+    detail: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
+    """What the event was (`phrase`: call, agent, queue, list, phrase, role); never the text."""
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class AlertSegment(Base):
+    """The transcript segment a phrase alert was raised for: personal data, kept only when the
+    tenant keeps matching segments, until `expires_ms` (wall clock: the segment retention,
+    counted from when it was said), then deleted by the alert housekeeping and hidden from
+    then on by every reader."""
+
+    __tablename__ = "alert_segments"
+
+    alert_id: Mapped[int] = mapped_column(
+        ForeignKey("alerts.id", ondelete="CASCADE"), primary_key=True
+    )
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"))
+    text: Mapped[str] = mapped_column(Text)
+    expires_ms: Mapped[int] = mapped_column(BigInteger, index=True)
 
 
 class AlertSilence(Base):

@@ -23,13 +23,16 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from sqlalchemy import exists, func, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
+from app.alerts.channel_owners import channel_teams
 from app.alerts.models import Alert, AlertChannel, AlertDelivery, AlertDeliveryAttempt
 from app.alerts.payloads import NotificationKind
 from app.alerts.repository import alert_out
 from app.alerts.schemas import AlertOut
 from app.alerts.sealing import open_config
+from app.alerts.segments import texts, with_phrase_text
 from app.core.db import Database, utcnow
 from app.core.sealing import SecretBox, SecretUnavailable
 
@@ -137,6 +140,19 @@ async def claim_due(
     return claimed
 
 
+async def _with_segment(
+    session: AsyncSession, tenant_id: int, channel_id: int, alert: AlertOut
+) -> AlertOut:
+    """A phrase alert's segment text goes, while it is kept, to tenant-wide channels (admins
+    own them) and the agent's team's channels; it is read at each attempt and never stored in
+    the delivery, so it goes with its retention (app/alerts/segments.py)."""
+    owner = (await channel_teams(session, tenant_id, [channel_id])).get(channel_id)
+    if owner is not None and owner != alert.team:
+        return alert
+    text = (await texts(session, [alert.id])).get(alert.id)
+    return with_phrase_text(alert, text) if text is not None else alert
+
+
 async def begin_attempt(
     db: Database, delivery_id: int, sender: str, now_ms: int, box: SecretBox
 ) -> Job | Unsendable | None:
@@ -162,6 +178,8 @@ async def begin_attempt(
             alert_row = await session.get(Alert, row.alert_id)
             assert alert_row is not None  # deliveries are deleted with their alert
             alert = alert_out(alert_row)
+        if alert.phrase is not None:
+            alert = await _with_segment(session, row.tenant_id, channel.id, alert)
         await session.execute(
             update(AlertDeliveryAttempt)
             .where(

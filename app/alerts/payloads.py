@@ -86,6 +86,47 @@ def describe(
     )
 
 
+PHRASE_SUMMARIES: Final = {
+    ("en", "agent"): "{rule}: {who} said “{phrase}” ({where})",
+    ("en", "customer"): "{rule}: the customer said “{phrase}” on a call of {who} ({where})",
+    ("pl", "agent"): "{rule}: {who} powiedział(a) „{phrase}” ({where})",
+    ("pl", "customer"): "{rule}: klient powiedział „{phrase}” w rozmowie – konsultant {who} "
+    "({where})",
+}
+PHRASE_WORDS: Final = {
+    "en": {"list": "list", "queue": "queue", "unknown": "an agent"},
+    "pl": {"list": "lista", "queue": "kolejka", "unknown": "konsultant"},
+}
+
+
+def describe_phrase(rule_name: str, detail: dict[str, Any], language: str = "en") -> str:
+    """The one line of a banned-phrase alert, without the segment's text:
+    `Banned phrase: Anna Nowak (a1) said “guarantee” (list promises, queue Sales)`."""
+    language = language if language in PHRASE_WORDS else "en"
+    words = PHRASE_WORDS[language]
+    role = "customer" if detail.get("role") == "customer" else "agent"
+    agent, name = detail.get("agent"), detail.get("agent_name")
+    who = words["unknown"] if agent is None else (f"{name} ({agent})" if name else str(agent))
+    where = f"{words['list']} {detail.get('list', '')}"
+    if detail.get("queue"):
+        where += f", {words['queue']} {detail['queue']}"
+    return PHRASE_SUMMARIES[(language, role)].format(
+        rule=rule_name, who=who, phrase=detail.get("phrase", ""), where=where
+    )
+
+
+def phrase_facts(alert: AlertOut) -> list[tuple[str, str]]:
+    """Title and value of what a phrase alert adds to a chat card or an e-mail; the text only
+    when the delivery carries it (app/alerts/outbox.py decides)."""
+    phrase = alert.phrase
+    if phrase is None:
+        return []
+    facts = [("Call", phrase.call_id), ("List", phrase.list), ("Phrase", phrase.phrase)]
+    if phrase.text is not None:
+        facts.append(("Said", phrase.text))
+    return facts
+
+
 def status_of(kind: NotificationKind) -> str:
     return "resolved" if kind == "resolved" else "firing"
 
@@ -138,6 +179,10 @@ def slack_body(alert: AlertOut, kind: NotificationKind) -> bytes:
                             "short": True,
                         },
                         {"title": "Fingerprint", "value": alert.fingerprint, "short": True},
+                        *(
+                            {"title": name, "value": value, "short": name != "Said"}
+                            for name, value in phrase_facts(alert)
+                        ),
                     ],
                 }
             ],
@@ -173,6 +218,7 @@ def teams_body(alert: AlertOut, kind: NotificationKind) -> bytes:
                     {"title": "Scope", "value": alert.scope},
                     {"title": "Value", "value": format_value(alert.metric, alert.value)},
                     {"title": "Fingerprint", "value": alert.fingerprint},
+                    *({"title": name, "value": value} for name, value in phrase_facts(alert)),
                 ],
             },
         ],
@@ -213,5 +259,6 @@ def email_message(
     if alert.ended_at is not None:
         lines.append(f"Resolved:    {alert.ended_at.isoformat()}")
     lines.append(f"Fingerprint: {alert.fingerprint}")
+    lines.extend(f"{name + ':':<13}{value}" for name, value in phrase_facts(alert))
     message.set_content("\n".join(lines) + "\n")
     return message

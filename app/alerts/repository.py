@@ -4,16 +4,23 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from typing import cast
+from typing import Any, cast
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.alerts.models import OPEN_STATES, Alert, AlertRule, AlertRuleChannel, AlertSilence
-from app.alerts.payloads import describe
+from app.alerts.payloads import describe, describe_phrase
 from app.alerts.quiet_hours import make_window
 from app.alerts.rules import Condition, RuleSpec, parse_rule_scope
-from app.alerts.schemas import AlertOut, AlertState, aware, ms_datetime, ms_to_datetime
+from app.alerts.schemas import (
+    AlertOut,
+    AlertState,
+    PhraseAlertOut,
+    aware,
+    ms_datetime,
+    ms_to_datetime,
+)
 
 
 def spec_of(rule: AlertRule, channel_ids: Iterable[int]) -> RuleSpec:
@@ -102,9 +109,35 @@ async def silences(
     return dict((await session.execute(query)).all())
 
 
+def phrase_out(detail: dict[str, Any] | None) -> PhraseAlertOut | None:
+    """What a phrase alert was raised for, without the text (added only for those who may
+    read it: app/alerts/segments.py)."""
+    if detail is None or "phrase" not in detail:
+        return None
+    return PhraseAlertOut(
+        call_id=detail["call_id"],
+        agent=detail.get("agent"),
+        agent_name=detail.get("agent_name"),
+        queue=detail.get("queue"),
+        list=detail["list"],
+        phrase=detail["phrase"],
+        role=detail["role"],
+        said_at=ms_datetime(detail["said_ms"]),
+    )
+
+
+def summary_of(row: Alert, language: str) -> str:
+    if row.detail is not None and "phrase" in row.detail:
+        return describe_phrase(row.rule_name, row.detail, language)
+    return describe(
+        row.rule_name, row.metric, row.window, row.scope, row.op, row.threshold, row.value, language
+    )
+
+
 def alert_out(row: Alert, silenced_until_ms: int | None = None, language: str = "en") -> AlertOut:
     """The alert as the API and notifications show it; `summary` in `language` (notifications
-    use the tenant's, the API English: pages write their own in the reader's language)."""
+    use the tenant's, the API English: pages write their own in the reader's language). Never
+    the text of a phrase alert's segment."""
     return AlertOut(
         id=row.id,
         rule_id=row.rule_id,
@@ -119,20 +152,12 @@ def alert_out(row: Alert, silenced_until_ms: int | None = None, language: str = 
         op=row.op,
         threshold=row.threshold,
         value=row.value,
-        summary=describe(
-            row.rule_name,
-            row.metric,
-            row.window,
-            row.scope,
-            row.op,
-            row.threshold,
-            row.value,
-            language,
-        ),
+        summary=summary_of(row, language),
         started_at=ms_datetime(row.started_ms),
         fired_at=ms_to_datetime(row.fired_ms),
         ended_at=ms_to_datetime(row.ended_ms),
         acknowledged_at=aware(row.acknowledged_at),
         acknowledged_by=row.acknowledged_by,
         silenced_until=ms_to_datetime(silenced_until_ms),
+        phrase=phrase_out(row.detail),
     )

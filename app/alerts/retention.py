@@ -1,6 +1,8 @@
 """How long alert history is kept: an ended episode (`resolved` or `normal`) is deleted with
 its history, deliveries and delivery attempts once it ended more than `alert_retention_days`
-ago; expired silences go too. Open episodes are never deleted, however old.
+ago; expired silences go too, and so do the transcript segments of phrase alerts whose
+segment retention ended (the alert itself stays, without its text). Open episodes are never
+deleted, however old.
 
 Every process that runs alerting prunes about once an hour (AlertRuntime's housekeeping, from a
 random point of the first hour on); `floorwatch alerts prune` does it at once. Deletes go in
@@ -17,7 +19,15 @@ from dataclasses import dataclass
 
 from sqlalchemy import delete, select
 
-from app.alerts.models import Alert, AlertDelivery, AlertDeliveryAttempt, AlertEvent, AlertSilence
+from app.alerts.models import (
+    Alert,
+    AlertDelivery,
+    AlertDeliveryAttempt,
+    AlertEvent,
+    AlertSegment,
+    AlertSilence,
+)
+from app.alerts.segments import prune_segments
 from app.core.db import Database
 from app.core.logging import get_logger
 from app.streams.clock import wall_ms
@@ -34,6 +44,7 @@ DAY_MS = 86_400_000
 class Pruned:
     alerts: int
     silences: int
+    segments: int = 0
 
 
 async def prune_alert_history(db: Database, retention_days: int, now_ms: int) -> Pruned:
@@ -59,14 +70,16 @@ async def prune_alert_history(db: Database, retention_days: int, now_ms: int) ->
             )
             await session.execute(delete(AlertDelivery).where(AlertDelivery.alert_id.in_(ids)))
             await session.execute(delete(AlertEvent).where(AlertEvent.alert_id.in_(ids)))
+            await session.execute(delete(AlertSegment).where(AlertSegment.alert_id.in_(ids)))
             await session.execute(delete(Alert).where(Alert.id.in_(ids)))
             await session.commit()
         alerts += len(ids)
     async with db.session() as session:
         result = await session.execute(delete(AlertSilence).where(AlertSilence.until_ms < now_ms))
+        segments = await prune_segments(session, now_ms)
         await session.commit()
     silences: int = result.rowcount  # type: ignore[attr-defined]
-    return Pruned(alerts, silences)
+    return Pruned(alerts, silences, segments)
 
 
 async def prune_once(db: Database, retention_days: int) -> None:
@@ -77,8 +90,13 @@ async def prune_once(db: Database, retention_days: int) -> None:
     except Exception as exc:  # housekeeping must outlive a database outage
         log.warning("alert history prune failed", error=f"{type(exc).__name__}: {exc}")
         return
-    if pruned.alerts or pruned.silences:
-        log.info("alert history pruned", alerts=pruned.alerts, silences=pruned.silences)
+    if pruned.alerts or pruned.silences or pruned.segments:
+        log.info(
+            "alert history pruned",
+            alerts=pruned.alerts,
+            silences=pruned.silences,
+            segments=pruned.segments,
+        )
 
 
 def first_round_delay_s() -> float:

@@ -58,6 +58,21 @@ WINDOWED_METRICS: Final = (
     frozenset(CALL_METRICS) | frozenset(AGENT_TIME_METRICS) | frozenset(PIPELINE_METRICS)
 )
 SCOPE_KINDS: Final = ("tenant", "queue", "team", "agent", "each_queue", "each_agent")
+BANNED_PHRASE: Final = "banned_phrase"
+"""The event rule: one alert per banned phrase said on a call (`banned_phrase` for every
+`banned` list, `banned_phrase:LIST` for one), not a threshold on a metric."""
+PHRASE_FIRING_MS: Final = 300_000
+"""How long a phrase alert stays firing when its rule sets no `keep_firing_for_s`."""
+
+
+def is_phrase_rule(metric: str) -> bool:
+    base, sep, name = metric.partition(":")
+    return base == BANNED_PHRASE and (not sep or 0 < len(name) <= 40)
+
+
+def phrase_rule_list(metric: str) -> str | None:
+    """The one list a `banned_phrase:LIST` rule watches (None: every banned list)."""
+    return metric.partition(":")[2] or None
 
 
 class RuleError(ValueError):
@@ -117,6 +132,13 @@ def check_metric(metric: str, scope: RuleScope, window: str, agent_state: str | 
         return
     if agent_state is not None:
         raise RuleError("`agent_state` only applies to the metric `time_in_state`")
+    if is_phrase_rule(metric):
+        if window != LIVE:
+            raise RuleError(f"`{metric}` fires on each banned phrase said: use the window `live`")
+        if kind in ("pipeline", "each_queue"):
+            raise RuleError(f"`{metric}` watches agents' calls: use scope `tenant`, a queue, a "
+                            "team, an agent, `each_agent` or `each_agent:team:NAME`")  # fmt: skip
+        return
     if metric in WINDOWED_METRICS:
         if window == LIVE:
             raise RuleError(f"`{metric}` is counted over a window: use one of {', '.join(WINDOWS)}")
@@ -179,6 +201,20 @@ def check_clear_threshold(op: str, threshold: float, clear_threshold: float | No
 def fingerprint(tenant_id: int, rule_id: int, instance_scope: str) -> str:
     """Stable id of one rule instance: the same for every episode, every process, every run."""
     return hashlib.sha256(f"{tenant_id}/{rule_id}/{instance_scope}".encode()).hexdigest()[:32]
+
+
+def phrase_fingerprint(
+    tenant_id: int, rule_id: int, call_id: str, list_name: str, phrase: str
+) -> str:
+    """One phrase alert: a rule, a call, a list and a phrase (said twice on the call, it is
+    one alert). Also the alert's `event_key`."""
+    key = f"{tenant_id}/{rule_id}/phrase/{call_id}/{list_name}/{phrase}"
+    return hashlib.sha256(key.encode()).hexdigest()[:32]
+
+
+def check_phrase_condition(metric: str, op: str, threshold: float) -> None:
+    if is_phrase_rule(metric) and (op != ">" or threshold != 0):
+        raise RuleError(f"`{metric}` fires on every phrase said: use `op` `>` and `threshold` 0")
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,6 +14,7 @@ from app.alerts.rules import (
     Severity,
     check_clear_threshold,
     check_metric,
+    check_phrase_condition,
     parse_rule_scope,
 )
 
@@ -76,8 +77,17 @@ class RuleFields(BaseModel):
     enabled: bool = True
     metric: str = Field(
         max_length=128,
-        description="A metric of the catalog (docs/metrics.md), or `time_in_state`.",
-        examples=["service_level", "calls_waiting", "longest_wait", "time_in_state"],
+        description="A metric of the catalog (docs/metrics.md), `time_in_state`, or "
+        "`banned_phrase` / `banned_phrase:LIST`: one alert per banned phrase said on a call "
+        "(window `live`, `op` `>`, `threshold` 0; it stays firing for `keep_firing_for_s`, "
+        "5 minutes when 0). See docs/alerts.md, Banned phrases.",
+        examples=[
+            "service_level",
+            "calls_waiting",
+            "longest_wait",
+            "time_in_state",
+            "banned_phrase",
+        ],
     )
     scope: str = Field(
         max_length=300,
@@ -129,6 +139,7 @@ class RuleIn(RuleFields):
             scope = parse_rule_scope(self.scope)
             check_metric(self.metric, scope, self.window, self.agent_state)
             check_clear_threshold(self.op, self.threshold, self.clear_threshold)
+            check_phrase_condition(self.metric, self.op, self.threshold)
         except RuleError as exc:
             raise ValueError(str(exc)) from exc
         if self.agent_state_reason is not None and self.agent_state != "break":
@@ -200,6 +211,26 @@ class ChannelOut(BaseModel):
     updated_at: datetime
 
 
+class PhraseAlertOut(BaseModel):
+    """What a banned-phrase alert was raised for."""
+
+    call_id: str
+    agent: str | None
+    agent_name: str | None = Field(description="The agent's name in the tenant, if set.")
+    queue: str | None
+    list: str
+    phrase: str = Field(description="The phrase of the list that matched, as written there.")
+    role: Literal["agent", "customer"] = Field(description="Who said it.")
+    said_at: datetime = Field(description="When the segment was applied (aggregator time).")
+    text: str | None = Field(
+        None,
+        description="The transcript segment: only for admins, supervisors and the leads of the "
+        "agent's team who may see the agent, only if the tenant keeps matching segments, and "
+        "only within their retention; never on the wall's `alerts:` topics, and in "
+        "notifications only to tenant-wide channels and the agent's team's channels.",
+    )
+
+
 class AlertOut(BaseModel):
     """One alert episode, as listed, pushed to the wall and sent to channels."""
 
@@ -223,6 +254,9 @@ class AlertOut(BaseModel):
     acknowledged_at: datetime | None
     acknowledged_by: str | None
     silenced_until: datetime | None
+    phrase: PhraseAlertOut | None = Field(
+        None, description="`banned_phrase` alerts: what was said, by whom, on which call."
+    )
 
 
 class AlertEventOut(BaseModel):

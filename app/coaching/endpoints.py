@@ -1,22 +1,28 @@
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth.deps import Principal, ReadPrincipal, StaffPrincipal
+from app.coaching.calls import linked_calls, linked_hits, may_read_text
 from app.coaching.models import CoachingNoteRow
 from app.coaching.schemas import CoachingImpact, CoachingIn, CoachingOut, KpiWindow
 from app.coaching.service import change, get_note, list_notes, window_metrics, windows
 from app.reports.scoping import agent_teams, require_agent, tenant_zone
 from app.reports.service import parse_day, tenant_today
-from app.wiring import ServicesDep
+from app.streams.aggregator.phrases import HitRecord
+from app.wiring import Services, ServicesDep
 
 router = APIRouter(prefix="/v1/coaching", tags=["coaching"])
 
 
-def _out(row: CoachingNoteRow) -> CoachingOut:
+def _out(
+    row: CoachingNoteRow, engine: Sequence[HitRecord] = (), with_text: bool = False
+) -> CoachingOut:
+    call_ids = list(row.call_ids or [])
     return CoachingOut(
         id=row.id,
         agent=row.agent,
@@ -25,7 +31,8 @@ def _out(row: CoachingNoteRow) -> CoachingOut:
         topic=row.topic,
         notes=row.notes,
         author=row.author,
-        call_ids=list(row.call_ids or []),
+        call_ids=call_ids,
+        calls=linked_calls(call_ids, row.call_hits or [], engine, with_text),
     )
 
 
@@ -43,6 +50,15 @@ async def _visible_note(
     teams = await agent_teams(session, principal.tenant_id)
     require_agent(principal, row.agent, teams.get(row.agent), write=False)
     return row
+
+
+async def _engine_hits(
+    services: Services, principal: Principal, rows: Sequence[CoachingNoteRow]
+) -> list[HitRecord]:
+    """The engine's latest phrase hits, read only when a note links calls."""
+    if not any(row.call_ids for row in rows):
+        return []
+    return await services.engine.phrase_hits(principal.tenant_id)
 
 
 async def _check_agent(session: AsyncSession, principal: Principal, agent: str) -> None:
@@ -68,7 +84,9 @@ async def get_notes(
             parse_day(to, today) if to else None,
         )
         teams = await agent_teams(session, principal.tenant_id)
-    return [_out(r) for r in rows if principal.access.can_see_agent(r.agent, teams.get(r.agent))]
+    visible = [r for r in rows if principal.access.can_see_agent(r.agent, teams.get(r.agent))]
+    engine = await _engine_hits(services, principal, visible)
+    return [_out(r, engine, may_read_text(principal)) for r in visible]
 
 
 @router.post("", status_code=201, summary="Record a coaching or mentoring session")
@@ -87,9 +105,11 @@ async def post_note(
             author=author_of(principal, body.author),
             call_ids=body.call_ids,
         )
+        engine = await _engine_hits(services, principal, [row])
+        row.call_hits = linked_hits([], engine, body.call_ids)
         session.add(row)
         await session.commit()
-        return _out(row)
+        return _out(row, engine, may_read_text(principal))
 
 
 @router.get("/{note_id}", summary="One coaching note")
@@ -97,7 +117,9 @@ async def get_one_note(
     principal: ReadPrincipal, services: ServicesDep, note_id: int
 ) -> CoachingOut:
     async with services.db.session() as session:
-        return _out(await _visible_note(session, principal, note_id))
+        row = await _visible_note(session, principal, note_id)
+    engine = await _engine_hits(services, principal, [row])
+    return _out(row, engine, may_read_text(principal))
 
 
 @router.put("/{note_id}", summary="Change a coaching note")
@@ -113,9 +135,11 @@ async def put_note(
         row.topic = body.topic
         row.notes = body.notes
         row.call_ids = body.call_ids
+        engine = await _engine_hits(services, principal, [row])
+        row.call_hits = linked_hits(row.call_hits or [], engine, body.call_ids)
         row.author = author_of(principal, body.author or row.author)
         await session.commit()
-        return _out(row)
+        return _out(row, engine, may_read_text(principal))
 
 
 @router.delete("/{note_id}", status_code=204, summary="Delete a coaching note")

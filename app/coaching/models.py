@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import JSON, Date, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
@@ -26,3 +27,7 @@ class CoachingNoteRow(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     call_ids: Mapped[list[str]] = mapped_column(JSON, default=list)
     """Calls that show what the session is about (a banned phrase, a missed script line)."""
+    call_hits: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    """The phrase hits of the linked calls as the engine had them when the calls were linked
+    (`call_id`, `at` ms, `list`, `kind`, `phrase`, `role`), so that the note keeps showing them
+    after the engine's latest hits have moved on; never the segment's text."""

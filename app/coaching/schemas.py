@@ -38,6 +38,25 @@ class CoachingIn(BaseModel):
         return value
 
 
+class LinkedHit(BaseModel):
+    at: dt.datetime = Field(description="when the segment was applied (aggregator time)")
+    list: str
+    kind: Literal["required", "banned", "signal"]
+    phrase: str
+    role: Literal["agent", "customer"]
+    text: str | None = Field(
+        description="the segment: for admins, supervisors and team leads only, and only while "
+        "the tenant keeps it (`GET /v1/phrase-hits` still has it); otherwise null"
+    )
+
+
+class LinkedCall(BaseModel):
+    call_id: str
+    hits: list[LinkedHit] = Field(
+        description="its phrase hits, as known when the call was linked (and since)"
+    )
+
+
 class CoachingOut(BaseModel):
     id: int
     agent: str
@@ -47,6 +66,9 @@ class CoachingOut(BaseModel):
     notes: str
     author: str
     call_ids: list[str] = Field(description="the calls linked to the session")
+    calls: list[LinkedCall] = Field(
+        [], description="the linked calls with their phrase hits, in the order of `call_ids`"
+    )
 
 
 class KpiWindow(BaseModel):

@@ -105,16 +105,16 @@ DEMO_STALL_LIMITS: Final = tuple(
 default of 7 days would show no stalled deal in a demo)."""
 DEMO_PHRASE_RULE: Final = RuleIn(
     name="Banned phrase",
-    description="An agent said a phrase of a `banned` list in the last five minutes "
-    "(demo rule; the phrase: GET /v1/phrase-hits?kind=banned).",
-    metric="banned_calls",
+    description="An agent said a phrase of a `banned` list: who, on which call and queue, "
+    "which phrase (demo rule; docs/alerts.md, Banned phrases).",
+    metric="banned_phrase",
     scope="each_agent",
-    window="5m",
+    window="live",
     op=">",
     threshold=0,
     severity="critical",
 )
-"""One alert per agent who said a banned phrase (the demo's transcripts, docs/alerts.md)."""
+"""One alert per call and banned phrase (the demo's transcripts, docs/alerts.md)."""
 
 
 def busy_time_zone(now: datetime) -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import time
 from pathlib import Path
 
 import httpx
@@ -58,6 +59,19 @@ async def exercise(base_url: str, credentials: object) -> tuple[list[str], list[
         csrf = login.json()["csrf_token"]
         secrets += [cookie, csrf, "wrong one!"]
         session = {"Cookie": f"fw_session={cookie}", "X-CSRF-Token": csrf}
+        said = "Gwarantuję, że rata nie wzrośnie."  # personal data: a transcript segment
+        # phrase spotting set up first: the engine picks the settings up within a few ticks
+        phrase_setup = [
+            ("POST", "/v1/phrase-lists",
+             {"name": "obietnice", "kind": "banned", "phrases": ["gwarantuję*"]}),
+            ("PUT", "/v1/phrase-settings", {"keep_segments": True}),
+            ("POST", "/v1/alert-rules",
+             {"name": "Banned", "metric": "banned_phrase", "scope": "each_agent", "op": ">",
+              "threshold": 0}),
+        ]  # fmt: skip
+        for method, path, body in phrase_setup:
+            made = await call(method, path, json=body, headers=session)
+            assert made.status_code in (200, 201), made.text
         created = await call(
             "POST", "/v1/api-keys", json={"name": "k", "scopes": ["ingest"]}, headers=session
         )
@@ -107,6 +121,24 @@ async def exercise(base_url: str, credentials: object) -> tuple[list[str], list[
         listed = await call("GET", "/v1/callbacks?status=all", headers=session)
         assert listed.status_code == 200, listed.text
         secrets.append("601234567")
+        now = int(time.time() * 1000)
+        spoken = [
+            {"id": "log-pq", "type": "call.queued", "ts": now, "call_id": "lp", "queue": "Sales"},
+            {"id": "log-pa", "type": "call.answered", "ts": now + 1, "call_id": "lp",
+             "agent": "a1"},
+            {"id": "log-pt", "type": "call.transcript", "ts": now + 2, "call_id": "lp",
+             "role": "agent", "text": said},
+        ]  # fmt: skip
+        ingest = {"Authorization": f"Bearer {created.json()['key']}"}
+        assert (await call("POST", "/v1/events", json=spoken, headers=ingest)).status_code == 200
+        deadline = time.monotonic() + 20
+        alerts: list[dict[str, object]] = []
+        while not alerts and time.monotonic() < deadline:  # the alert fires within a tick
+            alerts = (await call("GET", "/v1/alerts", headers=session)).json()
+            if not alerts:
+                await asyncio.sleep(0.05)
+        assert [a["phrase"]["text"] for a in alerts] == [said]  # type: ignore[index]
+        secrets.append(said)
         limited = [
             (await call("GET", "/v1/teams", headers=bearer(credentials.read_key))).status_code
             for _ in range(4)

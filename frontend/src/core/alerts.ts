@@ -10,11 +10,22 @@ import { formatMetric, metricLabel } from "./metrics";
 export type AlertFacts = Pick<
   components["schemas"]["AlertOut"],
   "rule_name" | "metric" | "window" | "scope" | "op" | "threshold" | "value" | "severity" | "started_at" | "fired_at"
->;
+> & { phrase?: components["schemas"]["AlertOut"]["phrase"] };
 
 const SEVERITY_ORDER = ["critical", "warning", "info"];
 
 export function alertText(alert: AlertFacts): string {
+  const phrase = alert.phrase;
+  if (phrase) {
+    const agent = phrase.agent ?? "?";
+    return t(phrase.role === "customer" ? "alerts.phraseTextCustomer" : "alerts.phraseText", {
+      rule: alert.rule_name,
+      who: phrase.agent_name ? `${phrase.agent_name} (${agent})` : agent,
+      phrase: phrase.phrase,
+      list: phrase.list,
+      queue: phrase.queue ? t("alerts.phraseQueue", { queue: phrase.queue }) : "",
+    });
+  }
   const window = alert.window === "live" ? "" : ` (${windowLabel(alert.window)})`;
   return t("alerts.text", {
     rule: alert.rule_name,

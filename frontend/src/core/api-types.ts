@@ -205,7 +205,7 @@ export interface paths {
         };
         /**
          * Alerts (default: the open ones, pending and firing)
-         * @description Newest first. `state` is repeatable.
+         * @description Newest first. `state` is repeatable. A `banned_phrase` alert carries `phrase` (call, agent, queue, list, phrase, role) and, for admins, supervisors and the leads of the agent's team only, `phrase.text`: the segment, while the tenant keeps it.
          */
         get: operations["list_alerts_v1_alerts_get"];
         put?: never;
@@ -1692,6 +1692,8 @@ export interface components {
             metric: string;
             /** Op */
             op: string;
+            /** @description `banned_phrase` alerts: what was said, by whom, on which call. */
+            phrase?: components["schemas"]["PhraseAlertOut"] | null;
             /** Rule Id */
             rule_id: number | null;
             /** Rule Name */
@@ -1789,6 +1791,8 @@ export interface components {
             metric: string;
             /** Op */
             op: string;
+            /** @description `banned_phrase` alerts: what was said, by whom, on which call. */
+            phrase?: components["schemas"]["PhraseAlertOut"] | null;
             /** Rule Id */
             rule_id: number | null;
             /** Rule Name */
@@ -2169,6 +2173,12 @@ export interface components {
              * @description the calls linked to the session
              */
             call_ids: string[];
+            /**
+             * Calls
+             * @description the linked calls with their phrase hits, in the order of `call_ids`
+             * @default []
+             */
+            calls: components["schemas"]["LinkedCall"][];
             /**
              * Date
              * Format: date
@@ -2561,6 +2571,44 @@ export interface components {
                 [key: string]: number | null;
             };
         };
+        /** LinkedCall */
+        LinkedCall: {
+            /** Call Id */
+            call_id: string;
+            /**
+             * Hits
+             * @description its phrase hits, as known when the call was linked (and since)
+             */
+            hits: components["schemas"]["LinkedHit"][];
+        };
+        /** LinkedHit */
+        LinkedHit: {
+            /**
+             * At
+             * Format: date-time
+             * @description when the segment was applied (aggregator time)
+             */
+            at: string;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "required" | "banned" | "signal";
+            /** List */
+            list: string;
+            /** Phrase */
+            phrase: string;
+            /**
+             * Role
+             * @enum {string}
+             */
+            role: "agent" | "customer";
+            /**
+             * Text
+             * @description the segment: for admins, supervisors and team leads only, and only while the tenant keeps it (`GET /v1/phrase-hits` still has it); otherwise null
+             */
+            text: string | null;
+        };
         /** LoginRequest */
         LoginRequest: {
             /** Password */
@@ -2792,6 +2840,47 @@ export interface components {
              * @description 10 to 200 characters.
              */
             new_password: string;
+        };
+        /**
+         * PhraseAlertOut
+         * @description What a banned-phrase alert was raised for.
+         */
+        PhraseAlertOut: {
+            /** Agent */
+            agent: string | null;
+            /**
+             * Agent Name
+             * @description The agent's name in the tenant, if set.
+             */
+            agent_name: string | null;
+            /** Call Id */
+            call_id: string;
+            /** List */
+            list: string;
+            /**
+             * Phrase
+             * @description The phrase of the list that matched, as written there.
+             */
+            phrase: string;
+            /** Queue */
+            queue: string | null;
+            /**
+             * Role
+             * @description Who said it.
+             * @enum {string}
+             */
+            role: "agent" | "customer";
+            /**
+             * Said At
+             * Format: date-time
+             * @description When the segment was applied (aggregator time).
+             */
+            said_at: string;
+            /**
+             * Text
+             * @description The transcript segment: only for admins, supervisors and the leads of the agent's team who may see the agent, only if the tenant keeps matching segments, and only within their retention; never on the wall's `alerts:` topics, and in notifications only to tenant-wide channels and the agent's team's channels.
+             */
+            text?: string | null;
         };
         /** PhraseHitOut */
         PhraseHitOut: {
@@ -3266,11 +3355,12 @@ export interface components {
             keep_firing_for_s: number;
             /**
              * Metric
-             * @description A metric of the catalog (docs/metrics.md), or `time_in_state`.
+             * @description A metric of the catalog (docs/metrics.md), `time_in_state`, or `banned_phrase` / `banned_phrase:LIST`: one alert per banned phrase said on a call (window `live`, `op` `>`, `threshold` 0; it stays firing for `keep_firing_for_s`, 5 minutes when 0). See docs/alerts.md, Banned phrases.
              * @example service_level
              * @example calls_waiting
              * @example longest_wait
              * @example time_in_state
+             * @example banned_phrase
              */
             metric: string;
             /** Name */
@@ -3361,11 +3451,12 @@ export interface components {
             keep_firing_for_s: number;
             /**
              * Metric
-             * @description A metric of the catalog (docs/metrics.md), or `time_in_state`.
+             * @description A metric of the catalog (docs/metrics.md), `time_in_state`, or `banned_phrase` / `banned_phrase:LIST`: one alert per banned phrase said on a call (window `live`, `op` `>`, `threshold` 0; it stays firing for `keep_firing_for_s`, 5 minutes when 0). See docs/alerts.md, Banned phrases.
              * @example service_level
              * @example calls_waiting
              * @example longest_wait
              * @example time_in_state
+             * @example banned_phrase
              */
             metric: string;
             /** Name */

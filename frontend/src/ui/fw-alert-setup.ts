@@ -43,6 +43,25 @@ const SEVERITIES = ["critical", "warning", "info"];
 const AGENT_STATES = ["available", "ringing", "on_call", "wrapup", "break", "logged_out"];
 const KINDS = ["webhook", "slack", "teams", "email"] as const;
 const SILENCE_MS = 3_600_000;
+/** The event rule: an alert per banned phrase said on a call (docs/alerts.md, Banned phrases). */
+const BANNED_PHRASE = "banned_phrase";
+
+function isPhraseRule(metric: string): boolean {
+  return metric === BANNED_PHRASE || metric.startsWith(`${BANNED_PHRASE}:`);
+}
+
+/** A rule's scope in words; `each_queue`, `each_agent` and `each_agent:team:NAME` too. */
+function ruleScopeLabel(scope: string): string {
+  if (!scope.startsWith("each_")) return scopeLabel(scope);
+  const key = scope.startsWith("each_agent:") ? "each_agent_team" : scope;
+  return t(`alertSetup.scope.${key}` as MessageKey, { team: scope.split(":")[2] ?? "" });
+}
+
+function ruleMetricLabel(metric: string): string {
+  if (!isPhraseRule(metric)) return metricLabel(metric);
+  const list = metric.split(":")[1];
+  return list ? `${t("alertSetup.bannedPhrase")}: ${list}` : t("alertSetup.bannedPhrase");
+}
 const REFRESH_MS = 15_000;
 
 function optional(data: FormData, name: string): string | null {
@@ -133,6 +152,8 @@ export class FwAlertSetup extends AdminSection {
       legend { padding: 0 0.3rem; }
       td.actions { display: flex; gap: 0.4rem; }
       td.actions button { padding: 0.2rem 0.6rem; font-size: 0.8rem; }
+      .said { margin-top: 0.2rem; font-style: italic; overflow-wrap: anywhere; }
+      .hint { flex: 1 1 100%; margin: 0; }
     `,
   ];
 
@@ -209,10 +230,12 @@ export class FwAlertSetup extends AdminSection {
         <th class="num">${t("alertSetup.value")}</th><th>${t("alertSetup.since")}</th><th></th></tr></thead>
       <tbody>${this.open.map((a) => html`<tr data-alert=${a.id}>
         <td class="sev ${a.severity}">${severityLabel(a.severity)}</td>
-        <td>${alertText(a)}</td>
+        <td>${alertText(a)}${a.phrase?.text
+          ? html`<div class="said" data-testid="said"><span class="muted">${t("alerts.said")}:</span> ${a.phrase.text}</div>`
+          : nothing}</td>
         <td>${t(`alertSetup.state.${a.state}` as MessageKey)}${a.acknowledged_by ? html` · ${t("alerts.acked", { who: a.acknowledged_by })}` : nothing}
           ${a.silenced_until ? html` · ${t("alertSetup.silencedUntil", { time: formatTime(Date.parse(a.silenced_until), false) })}` : nothing}</td>
-        <td class="num">${formatMetric(a.metric, a.value)}</td>
+        <td class="num">${a.phrase ? "" : formatMetric(a.metric, a.value)}</td>
         <td>${formatTime(Date.parse(a.started_at), false)}</td>
         <td class="actions">
           ${a.state === "firing" && !a.acknowledged_by
@@ -264,6 +287,7 @@ export class FwAlertSetup extends AdminSection {
   }
 
   private condition(rule: RuleOut): string {
+    if (isPhraseRule(rule.metric)) return ruleMetricLabel(rule.metric);
     const what = rule.metric === "time_in_state" ? `${metricLabel(rule.metric)} (${stateLabel(rule.agent_state ?? "")})` : metricLabel(rule.metric);
     const window = rule.window === "live" ? "" : ` (${windowLabel(rule.window)})`;
     return `${what}${window} ${rule.op} ${formatMetric(rule.metric, rule.threshold)}`;
@@ -279,16 +303,21 @@ export class FwAlertSetup extends AdminSection {
     return keyed(`${rule?.id ?? "new"}-${this.generation}`, html`<form data-form="rule" data-editing=${rule?.id ?? ""} @submit=${this.saveRule}>
       <label>${t("admin.name")}<input name="name" required maxlength="200" .value=${rule?.name ?? ""} /></label>
       <label>${t("plans.metric")}<select name="metric" @change=${(e: Event) => (this.metric = (e.target as HTMLSelectElement).value)}>
-        ${ruleMetrics().map((m) => html`<option value=${m} ?selected=${m === metric}>${metricLabel(m)}</option>`)}</select></label>
+        ${[...ruleMetrics(), ...(isPhraseRule(metric) && metric !== BANNED_PHRASE ? [metric] : []), BANNED_PHRASE].map(
+          (m) => html`<option value=${m} ?selected=${m === metric}>${ruleMetricLabel(m)}</option>`,
+        )}</select></label>
       ${metric === "time_in_state"
         ? html`<label>${t("alertSetup.agentState")}<select name="agent_state">${AGENT_STATES.map(
             (s) => html`<option value=${s} ?selected=${s === (rule?.agent_state ?? "break")}>${stateLabel(s)}</option>`,
           )}</select></label>`
         : nothing}
       <label>${t("plans.scope")}<select name="scope">${scopes.map(
-        (s) => html`<option value=${s} ?selected=${s === (rule?.scope ?? "tenant")}>${s.startsWith("each_") ? t(`alertSetup.scope.${s.startsWith("each_agent:") ? "each_agent_team" : s}` as MessageKey, { team: s.split(":")[2] ?? "" }) : scopeLabel(s)}</option>`,
+        (s) => html`<option value=${s} ?selected=${s === (rule?.scope ?? "tenant")}>${ruleScopeLabel(s)}</option>`,
       )}</select></label>
-      <label>${t("alertSetup.window")}<select name="window">${WINDOWS.map(
+      ${isPhraseRule(metric)
+        ? html`<input type="hidden" name="window" value="live" /><input type="hidden" name="op" value=">" />
+            <input type="hidden" name="threshold" value="0" /><p class="muted hint" data-testid="phrase-rule-hint">${t("alertSetup.bannedPhraseHint")}</p>`
+        : html`<label>${t("alertSetup.window")}<select name="window">${WINDOWS.map(
         (w) => html`<option value=${w} ?selected=${w === (rule?.window ?? "live")}>${windowLabel(w)}</option>`,
       )}</select></label>
       <label>${t("alertSetup.when")}<select name="op">${OPS.map(
@@ -296,7 +325,7 @@ export class FwAlertSetup extends AdminSection {
       )}</select></label>
       <label>${t("alertSetup.threshold")}${unit ? ` (${unit})` : ""}<input name="threshold" type="number" step="any" required .value=${shown(rule?.threshold)} /></label>
       <label>${t("alertSetup.clearThreshold")}${unit ? ` (${unit})` : ""}<input name="clear_threshold" type="number" step="any" .value=${shown(rule?.clear_threshold)} /></label>
-      <label>${t("alertSetup.forS")}<input name="for_s" type="number" min="0" step="any" .value=${String(rule?.for_s ?? 0)} /></label>
+      <label>${t("alertSetup.forS")}<input name="for_s" type="number" min="0" step="any" .value=${String(rule?.for_s ?? 0)} /></label>`}
       <label>${t("alertSetup.keepFiringS")}<input name="keep_firing_for_s" type="number" min="0" step="any" .value=${String(rule?.keep_firing_for_s ?? 0)} /></label>
       <label>${t("alertSetup.repeatS")}<input name="repeat_interval_s" type="number" min="1" step="any" .value=${rule?.repeat_interval_s === null || rule?.repeat_interval_s === undefined ? "" : String(rule.repeat_interval_s)} /></label>
       <label>${t("alertSetup.severity")}<select name="severity">${SEVERITIES.map(
@@ -322,7 +351,7 @@ export class FwAlertSetup extends AdminSection {
       <tbody>${this.rules.map((r) => html`<tr data-rule=${r.name} class=${r.enabled ? "" : "off"}>
         <td><input type="checkbox" aria-label=${t("alertSetup.on")} .checked=${r.enabled}
           @change=${(e: Event) => this.toggle(r, (e.target as HTMLInputElement).checked)} /></td>
-        <td>${r.name}</td><td>${this.condition(r)}</td><td>${scopeLabel(r.scope)}</td>
+        <td>${r.name}</td><td>${this.condition(r)}</td><td>${ruleScopeLabel(r.scope)}</td>
         <td class="num">${r.for_s}</td><td class="sev ${r.severity}">${severityLabel(r.severity)}</td>
         <td>${r.channels.map((id) => names.get(id) ?? `#${id}`).join(", ") || "—"}</td>
         <td class="actions"><button data-action="edit" @click=${() => this.edit(r)}>${t("nav.edit")}</button>
