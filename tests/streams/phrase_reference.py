@@ -1,6 +1,7 @@
 """A plain reference for phrase spotting (docs/phrases.md), on top of the aggregator's
 reference: phrases found word by word (no automaton), every hit and every settled call kept as
-a raw record, windows answered by filtering the records by time."""
+a raw record, windows answered by filtering the records by time; the report facts counted
+from the same records, one per segment and list, and one per settled call and list."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from dataclasses import dataclass, field
 
 from app.events.schemas import CallTranscript
 from app.streams.aggregator.config import TenantConfig
+from app.streams.aggregator.facts import PhraseFact
 from app.streams.aggregator.phrase_matching import normalize
 from tests.streams.reference import Metrics, RCall, Reference
 
@@ -110,6 +112,7 @@ class PhraseReference(Reference):
             start = live.answered_ms if live is not None and live.answered_ms is not None else ev.ms
             pc = self.pcalls[ev.call_id] = PCall(first=t, start=start)
         scopes = self.pscopes(queue, agent)
+        before = len(self.precords)
         if ev.sentiment is not None:
             self.precords.append(PRec(t, scopes, "sentiment"))
             if ev.sentiment == "negative":
@@ -137,6 +140,25 @@ class PhraseReference(Reference):
                 RHit(ev.call_id, agent, self.team(agent) if agent else None, queue, pl.name,
                      pl.kind, phrase, ev.role)
             )  # fmt: skip
+        made = self.precords[before:]
+        team = self.team(agent) if agent else None
+
+        def made_count(kind: str, name: str | None = None) -> int:
+            return sum(1 for r in made if r.kind == kind and r.list == name)
+
+        general = (made_count("banned"), made_count("sentiment"), made_count("negative"))
+        if any(general):
+            banned, with_sentiment, negative = general
+            self.facts.append(
+                PhraseFact(f"phrase:{ev.id}:", ev.call_id, "", queue, agent, team, 0, 0, 0, 0,
+                           banned, with_sentiment, negative, t)
+            )  # fmt: skip
+        for name in dict.fromkeys(r.list for r in made if r.kind == "hit"):
+            assert name is not None
+            self.facts.append(
+                PhraseFact(f"phrase:{ev.id}:{name}", ev.call_id, name, queue, agent, team,
+                           made_count("hit", name), made_count("first", name), 0, 0, 0, 0, 0, t)
+            )  # fmt: skip
 
     def complete(self, c: RCall, t: int, wrap: int, ms: int) -> None:
         super().complete(c, t, wrap, ms)
@@ -144,13 +166,24 @@ class PhraseReference(Reference):
         if pc is None or pc.done_at is not None:
             return
         pc.done_at = t
-        scopes = self.pscopes(c.oq if c.oq is not None else c.queue, c.last_agent)
+        queue = c.oq if c.oq is not None else c.queue
+        agent = c.last_agent
+        team = self.team(agent) if agent else None
+        scopes = self.pscopes(queue, agent)
         self.precords.append(PRec(t, scopes, "transcribed"))
+        base = f"phrase:call:{c.id}:{c.visit}:{c.first}:"
+        self.facts.append(
+            PhraseFact(base, c.id, "", queue, agent, team, 0, 0, 0, 1, 0, 0, 0, t)
+        )  # fmt: skip
         for pl in self.config.phrase_lists:
             if pl.kind == "required" and {key(p) for p in pl.phrases} <= pc.said.get(
                 pl.name, set()
             ):
                 self.precords.append(PRec(t, scopes, "adherent", pl.name))
+                self.facts.append(
+                    PhraseFact(base + pl.name, c.id, pl.name, queue, agent, team, 0, 0, 1, 0, 0,
+                               0, 0, t)
+                )  # fmt: skip
 
     def scope_names(self) -> set[str]:
         out = super().scope_names()
