@@ -84,7 +84,8 @@ async def get_alerts(floor: Floor, token: str) -> list[dict[str, Any]]:
 
 
 async def display_link(floor: Floor) -> str:
-    board = await floor.client.post("/v1/dashboards", json={"name": "Floor"})
+    alerts = {"id": "alerts", "type": "alerts"}  # a link reads only its widgets' topics
+    board = await floor.client.post("/v1/dashboards", json={"name": "Floor", "widgets": [alerts]})
     assert board.status_code == 201, board.text
     link = await floor.client.post(
         f"/v1/dashboards/{board.json()['id']}/display-links", json={"name": "wall"}
