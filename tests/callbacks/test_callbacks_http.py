@@ -1,9 +1,10 @@
 """`/v1/callbacks` and the `callbacks:` topics over real HTTP and WebSocket on both engines:
-who sees numbers whole and who masked, pages, dismissal by role, and the socket always masked."""
+who sees numbers whole and who masked (the same rule on both), pages, dismissal by role."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import uuid
 from typing import Any
 
@@ -169,12 +170,50 @@ async def test_numbers_by_role_pages_dismissal_and_the_socket(app_server: Runnin
         assert [e.code for e in live.errors] == ["bad_topic"]
     assert sorted(tenant_rows) == sorted([str(sales_id), str(support_id)])
     assert list(support_rows) == [str(support_id)]
-    assert tenant_rows[str(sales_id)]["number"] == "+48 ••• ••• 567"
+    # a supervisor's own screen: whole numbers, as in GET /v1/callbacks
+    assert tenant_rows[str(sales_id)]["number"] == SALES
     assert tenant_rows[str(sales_id)]["status"] == "dismissed"
     assert "reason" not in tenant_rows[str(sales_id)]  # free text stays off the walls
-    assert support_rows[str(support_id)]["number"] == "+48 ••• ••• 222"
+    assert support_rows[str(support_id)]["number"] == SUPPORT
     assert support_rows[str(support_id)]["callback_ms"] == connected - (t + 150_000)
     assert "teams" not in tenant_rows[str(sales_id)]
+
+    # the same topics for each reader at once: a lead sees its teams' queues whole, an agent, a
+    # display link and the lead of a team serving no listed queue see masked numbers
+    expected = {
+        "supervisor": {str(sales_id): SALES, str(support_id): SUPPORT},
+        "north": {str(sales_id): SALES, str(support_id): "+48 ••• ••• 222"},
+        "south": {str(sales_id): "+48 ••• ••• 567", str(support_id): "+48 ••• ••• 222"},
+        "agent": {str(sales_id): "+48 ••• ••• 567", str(support_id): "+48 ••• ••• 222"},
+        "display": {str(sales_id): "+48 ••• ••• 567", str(support_id): "+48 ••• ••• 222"},
+    }
+    topics = ["callbacks:tenant", "callbacks:queue:Sales"]
+    async with contextlib.AsyncExitStack() as stack:
+        clients = {
+            who: await stack.enter_async_context(
+                LiveClient(
+                    ws_url(app_server.base_url),
+                    heads[who]["Authorization"].removeprefix("Bearer "),
+                    topics,
+                )
+            )
+            for who in expected
+        }
+        async with asyncio.timeout(15):
+            for who, client in clients.items():
+                await client.wait_for(lambda c: all(t in c.state for t in topics))
+                seen = {k: row["number"] for k, row in client.state[topics[0]].data.items()}
+                assert seen == expected[who], who
+                sales_only = client.state[topics[1]].data
+                assert {k: r["number"] for k, r in sales_only.items()} == {
+                    str(sales_id): expected[who][str(sales_id)]
+                }, who
+                assert not client.errors, who
+        # one state per view, shared by the connections with that view: every number, North's
+        # queues, South's queues, none (the agent and the display link share it)
+        epochs = {who: client.state[topics[0]].epoch for who, client in clients.items()}
+        assert len(set(epochs.values())) == 4
+        assert epochs["agent"] == epochs["display"]
 
     again = await post(app_server, heads["supervisor"], path, {"reason": "twice"})
     assert again.status_code == 409
