@@ -155,6 +155,11 @@ async def exercise(base_url: str, credentials: object) -> tuple[list[str], list[
     async with connect(base_url.replace("http", "ws", 1) + "/v1/ws") as ws:
         await ws.send(orjson.dumps({"v": 1, "type": "auth", "token": credentials.admin_token}))
         assert orjson.loads(await ws.recv())["type"] == "welcome"
+        # an admin's socket carries the caller's number whole; the log must not
+        await ws.send(orjson.dumps({"v": 1, "type": "subscribe", "topics": ["callbacks:tenant"]}))
+        async with asyncio.timeout(10):
+            while "+48601234567" not in (frame := str(await ws.recv())):
+                assert '"snapshot"' not in frame or "callbacks:tenant" not in frame, frame
     async with connect(base_url.replace("http", "ws", 1) + "/v1/ws", additional_headers=headers):
         pass
     return secrets, ids
