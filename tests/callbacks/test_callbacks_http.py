@@ -10,10 +10,12 @@ from typing import Any
 
 import httpx
 import orjson
+from fastapi import FastAPI
 
 from app.auth.keys import Scope
 from app.auth.roles import Role
 from app.widgets.client import LiveClient, ws_url
+from app.widgets.hub import Hub
 from tests.auth.support import bearer, make_org, make_token, make_user
 from tests.conftest import RunningApp
 from tests.helpers import ev, eventually, make_tenant_key, now_ms
@@ -226,3 +228,47 @@ async def test_numbers_by_role_pages_dismissal_and_the_socket(app_server: Runnin
         "dismissed": 1,
     }
     assert closed["items"][1]["time_to_callback_s"] == (connected - t - 150_000) / 1000
+
+
+async def test_a_lead_given_other_teams_is_moved_to_their_view(app_server: RunningApp) -> None:
+    """The credential check moves a connection to the view its user has now: a lead of North
+    sees the Sales number whole, is moved to South (which serves no listed queue), and gets a
+    snapshot with the number masked, without reconnecting."""
+    url = app_server.settings.database_url
+    tenant_id, key = await make_tenant_key(
+        url, {Scope.ingest, Scope.read, Scope.admin}, name=f"cbv-{uuid.uuid4().hex[:8]}"
+    )
+    await make_org(url, tenant_id, {"North": ["n1"], "South": ["s1"]})
+    lead = await make_user(url, tenant_id, "nl", Role.team_lead, teams=("North",))
+    token = (await make_token(url, lead)).headers()["Authorization"].removeprefix("Bearer ")
+    t = now_ms() - 600_000
+    await send(
+        app_server,
+        key,
+        [
+            ev("call.queued", t, call_id="c0", queue="Sales", caller="+48600000000"),
+            ev("call.answered", t + 5000, call_id="c0", agent="n1"),  # North serves Sales
+            ev("call.queued", t + 10_000, call_id="c1", queue="Sales", caller=SALES),
+            ev("call.abandoned", t + 40_000, call_id="c1"),
+        ],
+    )
+    topic = "callbacks:tenant"
+
+    def numbers_on(client: LiveClient) -> list[str]:
+        copy = client.state.get(topic)
+        return [row["number"] for row in copy.data.values()] if copy else []
+
+    async with LiveClient(ws_url(app_server.base_url), token, [topic]) as live:
+        async with asyncio.timeout(15):
+            await live.wait_for(lambda c: numbers_on(c) == [SALES])
+            first_epoch = live.state[topic].epoch
+            async with app_server.client(key) as http:
+                moved = await http.patch(f"/v1/users/{lead}", json={"teams": ["South"]})
+            assert moved.status_code == 200, moved.text
+            fastapi_app = app_server.server.config.app
+            assert isinstance(fastapi_app, FastAPI)
+            hub: Hub = fastapi_app.state.hub
+            await hub._recheck_credentials()
+            await live.wait_for(lambda c: numbers_on(c) == ["+48 ••• ••• 567"])
+        assert live.state[topic].epoch != first_epoch
+        assert not live.errors
