@@ -2002,7 +2002,7 @@ export interface components {
         CallbackReportDay: {
             /**
              * Callback Rate
-             * @description returned_by_us / (returned_by_us + called_again + expired); null: none.
+             * @description returned_by_us / (missed_callers - dismissed): of the day's missed callers who needed a call-back, the share called back so far (the registry's `callback_rate` over this day); null: none.
              */
             callback_rate: number | null;
             /**
