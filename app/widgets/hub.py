@@ -481,14 +481,6 @@ class Hub:
             teams = (await self.services.configs.get(principal.tenant_id)).agent_teams
         return teams
 
-
-def not_on_the_wall(topic: str) -> Error:
-    return Error(
-        code="forbidden",
-        message="a display reads only the topics its dashboard's widgets show",
-        topic=topic,
-    )
-
     async def _change_views(self, conn: Connection) -> None:
         """Move a connection whose principal changed (a lead given other teams) to the views
         it now has: it gets the new view's snapshot, and stops getting the old one's numbers."""
@@ -504,6 +496,14 @@ def not_on_the_wall(topic: str) -> Error:
                 new.append(moved)
         if new:
             await self._refresh(conn.principal.tenant_id, new)
+
+
+def not_on_the_wall(topic: str) -> Error:
+    return Error(
+        code="forbidden",
+        message="a display reads only the topics its dashboard's widgets show",
+        topic=topic,
+    )
 
 
 def alerts_state(topic: Topic, alerts: list[AlertOut]) -> State:

@@ -64,7 +64,14 @@ async def test_numbers_by_role_pages_dismissal_and_the_socket(app_server: Runnin
     }
     heads = {name: (await make_token(url, uid)).headers() for name, uid in users.items()}
     async with app_server.client(key) as http:
-        board = (await http.post("/v1/dashboards", json={"name": "Floor"})).json()
+        widgets = [  # a display link reads the topics of its dashboard's widgets only
+            {"id": "all", "type": "callbacks", "x": 0, "y": 0, "w": 6, "h": 4},
+            {"id": "sales", "type": "callbacks", "scope": "queue:Sales",
+             "x": 6, "y": 0, "w": 6, "h": 4},
+        ]  # fmt: skip
+        board = (
+            await http.post("/v1/dashboards", json={"name": "Floor", "widgets": widgets})
+        ).json()
         link = await http.post(f"/v1/dashboards/{board['id']}/display-links", json={"name": "TV"})
     assert link.status_code == 201, link.text
     heads["display"] = bearer(link.json()["token"])
