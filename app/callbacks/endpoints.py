@@ -50,7 +50,8 @@ async def _rows(services: Services, tenant_id: int) -> tuple[int, list[Row]]:
     "entries that closed in the last 24 hours. Numbers are whole for supervisors, admins, API "
     "keys and team leads of the queue's teams, masked (`+48 ••• ••• 567`) for everyone else. "
     "Pages of `limit` entries: pass `next_cursor` as `cursor` for the next one. Display links "
-    "are refused: a wall reads the list from its WebSocket topic (`callbacks:SCOPE`, masked).",
+    "are refused: a wall reads the list from its WebSocket topic (`callbacks:SCOPE`, whose "
+    "numbers follow the same rule: masked for a display).",
 )
 async def list_callbacks(
     principal: ReadPrincipal,

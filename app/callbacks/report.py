@@ -94,19 +94,18 @@ async def build_callback_report(
     while day <= last:
         counts = days.get(day, DayCounts())
         returned = counts.by_status["returned_by_us"]
-        again = counts.by_status["called_again"]
-        expired = counts.by_status["expired"]
-        closed = returned + again + expired
+        dismissed = counts.by_status["dismissed"]
+        needed = counts.missed - dismissed  # callers who needed a call-back
         out.append(
             CallbackReportDay(
                 date=day,
                 missed_callers=counts.missed,
                 returned_by_us=returned,
-                called_again=again,
-                expired=expired,
-                dismissed=counts.by_status["dismissed"],
+                called_again=counts.by_status["called_again"],
+                expired=counts.by_status["expired"],
+                dismissed=dismissed,
                 still_open=counts.by_status["open"],
-                callback_rate=returned / closed if closed else None,
+                callback_rate=returned / needed if needed else None,
                 time_to_callback_s=counts.callback_ms / 1000 / returned if returned else None,
             )
         )

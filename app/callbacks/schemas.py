@@ -63,7 +63,9 @@ class CallbackReportDay(BaseModel):
     dismissed: int = Field(description="… taken off the list by a supervisor.")
     still_open: int = Field(description="… still on the list now.")
     callback_rate: float | None = Field(
-        description="returned_by_us / (returned_by_us + called_again + expired); null: none."
+        description="returned_by_us / (missed_callers - dismissed): of the day's missed "
+        "callers who needed a call-back, the share called back so far (the registry's "
+        "`callback_rate` over this day); null: none."
     )
     time_to_callback_s: float | None = Field(
         description="Mean seconds from the last miss to the connecting call-back."

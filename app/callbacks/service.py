@@ -3,14 +3,16 @@
 Numbers are personal data. Supervisors, admins and API keys (integrations, such as a dialler
 working the list) see them whole; a team lead sees whole the numbers of the queues its teams
 serve (the teams of the agents who took or were offered calls of that queue) and masked ones
-elsewhere; agents, displays and display links see them masked. The WebSocket topics and the wall
-always carry masked numbers, whoever watches: a wall is seen by whoever walks past.
+elsewhere; agents, displays and display links see them masked. One rule (`number_view`) decides
+for the API and for the WebSocket topics alike: a wall signed in as a display, or opened by a
+display link, gets masked numbers; a supervisor's own screen gets them whole.
 """
 
 from __future__ import annotations
 
 import re
 from collections import Counter
+from dataclasses import dataclass
 from typing import Final
 
 import msgspec
@@ -50,14 +52,41 @@ def rows_of(raw: list[dict[str, object]]) -> list[Row]:
     return msgspec.convert(raw, list[Row])
 
 
-def sees_whole(principal: Principal, row: Row) -> bool:
+@dataclass(frozen=True, slots=True)
+class NumberView:
+    """Which numbers a caller sees whole: all (`every`), those of the queues that `teams`
+    serve, or none. Hashable: the WebSocket hub keeps one state of a topic per view, shared
+    by every connection with that view."""
+
+    every: bool = False
+    teams: frozenset[str] = frozenset()
+
+    def whole(self, row: Row) -> bool:
+        return self.every or not self.teams.isdisjoint(row.teams)
+
+
+MASKED: Final = NumberView()
+WHOLE: Final = NumberView(every=True)
+
+
+def number_view(principal: Principal) -> NumberView:
     """API keys and admins see every number; supervisors and team leads those of the queues
-    their teams serve (by their access, so a supervisor limited to some teams is too)."""
+    their teams serve (by their access, so a supervisor limited to some teams is too); agents,
+    displays and display links none."""
     if principal.role is None or principal.is_admin:
-        return True
-    return principal.role in STAFF_ROLES and (
-        principal.access.all_teams or any(principal.access.can_see_team(t) for t in row.teams)
-    )
+        return WHOLE
+    access = principal.access
+    if principal.role not in STAFF_ROLES:
+        return MASKED
+    if access.all_teams:
+        return WHOLE
+    if access.only_agent is not None or not access.teams:
+        return MASKED
+    return NumberView(teams=access.teams)
+
+
+def sees_whole(principal: Principal, row: Row) -> bool:
+    return number_view(principal).whole(row)
 
 
 def may_dismiss(principal: Principal, row: Row) -> bool:
@@ -121,11 +150,12 @@ def page(
     )
 
 
-def wall_row(row: Row) -> dict[str, object]:
-    """A row for the WebSocket topics and the wall: the number masked, no team list, no
-    dismissal reason."""
+def wall_row(row: Row, whole: bool = False) -> dict[str, object]:
+    """A row for the WebSocket topics: the number whole or masked, no team list, no dismissal
+    reason."""
     out = msgspec.structs.asdict(row)
     del out["teams"]
     out.pop("reason", None)  # free text a supervisor typed: staff read it from the API
-    out["number"] = mask(row.number)
+    if not whole:
+        out["number"] = mask(row.number)
     return out

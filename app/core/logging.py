@@ -9,6 +9,8 @@ Every line passes `redact_secrets` last before it is rendered: credentials (`fw_
 `fws_` tokens), the values of credential headers and `token`/`password` fields are replaced by
 `[redacted]`. Floorwatch's own code never logs them; this guards what libraries log at DEBUG
 (the WebSocket library logs every handshake header and every frame, the `auth` message too).
+Caller numbers are personal data and go the same way: the value of a `number` or `caller`
+field (a call-back topic's frame to a supervisor carries numbers whole) is redacted too.
 """
 
 from __future__ import annotations
@@ -36,6 +38,12 @@ SECRET_PATTERNS = (
         re.compile(
             r"(?i)([\"']?\b(?:token|password|secret|csrf_token|client_secret)[\"']?\s*[:=]\s*)"
             r"(\"[^\"]*\"|'[^']*'|[^\s&,}'\"]+)"
+        ),
+        rf"\1{REDACTED}",
+    ),
+    (
+        re.compile(
+            r"(?i)([\"']?\b(?:number|caller)[\"']?\s*[:=]\s*)(\"[^\"]*\"|'[^']*'|[^\s&,}'\"]+)"
         ),
         rf"\1{REDACTED}",
     ),

@@ -101,7 +101,7 @@ WEBSOCKET_CLIENTS = Gauge(
 )
 WEBSOCKET_TOPICS = Gauge(
     "floorwatch_websocket_topics",
-    "Live topics this process keeps up to date.",
+    "Live topics this process keeps up to date (a call-back topic once per view of its numbers).",
     registry=REGISTRY,
 )
 WEBSOCKET_CLOSED = Counter(

@@ -259,8 +259,10 @@ CALLBACK_SPECS: Final = (
                formula="callbacks_made"),
     MetricSpec("callback_rate", R, F, DOWN, MetricFamily.callbacks, "Call-back rate",
                "Wskaźnik oddzwonień",
-               "call-backs made / entries closed (called back, called again or expired)",
-               formula="ratio(callbacks_made, callbacks_closed)", thresholds=Thresholds(0.8, 0.6)),
+               "of the callers first missed in the window (less those dismissed), the share "
+               "called back so far",
+               formula="ratio(missed_returned, missed_callers - missed_dismissed)",
+               thresholds=Thresholds(0.8, 0.6)),
     MetricSpec("time_to_callback", A, S, UP, MetricFamily.callbacks, "Time to call-back",
                "Czas do oddzwonienia",
                "mean time from the last miss to the connecting call-back",

@@ -80,10 +80,20 @@ class StateTimes(NamedTuple):
     on_break: int
 
 
-CALLBACK_SUM_FIELDS: Final = ("missed_callers", "callbacks_made", "callback_ms", "callbacks_closed")
+CALLBACK_SUM_FIELDS: Final = (
+    "missed_callers",
+    "callbacks_made",
+    "callback_ms",
+    "callbacks_closed",
+    "missed_returned",
+    "missed_dismissed",
+)
 """The window sums of the call-back list (app/streams/aggregator/callbacks.py, `CallbackSums`):
 entries opened, closed by a connecting call-back, their times to call-back (ms), and entries
-closed called back, called again or expired. Kept apart from LEDGERS: they have no rollup."""
+closed called back, called again or expired (these four are packed ledgers by the time of the
+change); then, of the entries opened in the window, those called back and those dismissed so
+far (counted by their first miss, `FirstMisses`). Kept apart from LEDGERS: they have no
+rollup."""
 
 PHRASE_SUM_FIELDS: Final = (
     "hits",

@@ -1,6 +1,10 @@
 """The per-process hub of the WebSocket API.
 
-The hub keeps one `LiveTopic` per (tenant, topic name) that a connection of this process holds.
+The hub keeps one `LiveTopic` per (tenant, topic name, view) that a connection of this process
+holds. The view is None for every topic but the call-back list's, whose numbers are whole or
+masked by who reads them (`app.callbacks.service.number_view`): one state per view, shared by
+every connection with that view, so a floor of walls and supervisors costs two or three states
+of a `callbacks:` topic, not one per connection.
 Engine listeners mark tenants dirty; at most every `update_interval_ms` (and at least every
 second, so waits and sliding windows tick without events, and so a lost pub/sub announcement
 heals) the hub re-reads the dirty tenants' live state from the engine once, diffs each topic
@@ -16,13 +20,13 @@ import contextlib
 import itertools
 import secrets
 import time
-from collections.abc import Iterable
+from collections.abc import Hashable, Iterable
 
 from app.alerts.feed import in_scope
 from app.alerts.schemas import AlertOut
 from app.auth.principal import Principal
 from app.auth.resolver import resolve_credential
-from app.callbacks.service import rows_of, wall_row
+from app.callbacks.service import NumberView, Row, number_view, rows_of, wall_row
 from app.core.logging import get_logger
 from app.dashboards.display_grants import DisplayGrants
 from app.dashboards.feed import scope_versions
@@ -71,8 +75,8 @@ class Hub:
         self.settings = services.settings
         self.engine = services.engine
         self.epoch_prefix = secrets.token_hex(4)
-        self.topics: dict[tuple[int, str], LiveTopic] = {}
-        self.by_tenant: dict[int, dict[str, LiveTopic]] = {}
+        self.topics: dict[tuple[int, str, Hashable], LiveTopic] = {}
+        self.by_tenant: dict[int, dict[tuple[str, Hashable], LiveTopic]] = {}
         self.connections: set[Connection] = set()
         self.dirty: set[int] = set()
         self.rounds = 0
@@ -173,10 +177,10 @@ class Hub:
 
     def _drop(self, live: LiveTopic) -> None:
         topic = live.topic
-        self.topics.pop((topic.tenant_id, topic.name), None)
+        self.topics.pop((topic.tenant_id, *live.key), None)
         tenant_topics = self.by_tenant.get(topic.tenant_id)
         if tenant_topics is not None:
-            tenant_topics.pop(topic.name, None)
+            tenant_topics.pop(live.key, None)
             if not tenant_topics:
                 del self.by_tenant[topic.tenant_id]
                 self._locks.pop(topic.tenant_id, None)
@@ -246,12 +250,13 @@ class Hub:
         return (await self.services.configs.get(principal.tenant_id)).agent_teams
 
     def _join(self, conn: Connection, topic: Topic) -> LiveTopic:
-        key = (topic.tenant_id, topic.name)
+        view = topic_view(conn.principal, topic)
+        key = (topic.tenant_id, topic.name, view)
         live = self.topics.get(key)
         if live is None:
-            live = LiveTopic(topic, f"{self.epoch_prefix}-{next(self._epochs)}")
+            live = LiveTopic(topic, f"{self.epoch_prefix}-{next(self._epochs)}", view)
             self.topics[key] = live
-            self.by_tenant.setdefault(topic.tenant_id, {})[topic.name] = live
+            self.by_tenant.setdefault(topic.tenant_id, {})[live.key] = live
         live.subscribers.add(conn)
         live.idle_since = None
         conn.topics[topic.name] = live
@@ -306,7 +311,7 @@ class Hub:
             started = time.monotonic()
             try:
                 async with asyncio.timeout(FETCH_TIMEOUT_S):
-                    values = await self._fetch(tenant_id, [live.topic for live in lives])
+                    values = await self._fetch(tenant_id, lives)
             except Exception as exc:
                 log.warning("live state unavailable", tenant=tenant_id, error=repr(exc))
                 since = self._failing_since.setdefault(tenant_id, started)
@@ -314,8 +319,7 @@ class Hub:
                     self._invalidate(tenant_id)
                 return
             self._failing_since.pop(tenant_id, None)
-            for live in lives:
-                at_ms, state = values[live.topic.name]
+            for live, (at_ms, state) in zip(lives, values, strict=True):
                 if live.update(state, at_ms):
                     for conn in live.subscribers:
                         conn.notify(live)
@@ -330,9 +334,11 @@ class Hub:
                 conn.kill(CloseCode.try_again_later, "live data unavailable; reconnect later")
             self._drop(live)
 
-    async def _fetch(self, tenant_id: int, topics: list[Topic]) -> dict[str, tuple[int, State]]:
+    async def _fetch(self, tenant_id: int, lives: list[LiveTopic]) -> list[tuple[int, State]]:
         """Read the live state behind the topics with one `live` and one `board` call (and the
-        alert, dashboard and funnel feeds, which cache)."""
+        alert, dashboard and funnel feeds, which cache); (time, state) for each of `lives`, in
+        order."""
+        topics = [live.topic for live in lives]
         queries = sorted(
             {(t.scope, t.window) for t in topics if t.kind is TopicKind.metrics and t.window}
         )
@@ -343,9 +349,11 @@ class Hub:
         alerts = None
         if any(t.kind is TopicKind.alerts for t in topics):
             alerts = await self.services.alerts.feed.current(tenant_id)
-        callbacks = None
+        callbacks: tuple[int, list[Row]] = (0, [])
         if any(t.kind is TopicKind.callbacks for t in topics):
-            callbacks = await self.engine.callbacks(tenant_id)
+            got = await self.engine.callbacks(tenant_id)
+            if got is not None:
+                callbacks = (got[0], rows_of(got[1]))
         phrase_hits = None
         agent_teams: dict[str, str] = {}
         if any(t.kind is TopicKind.phrases for t in topics):
@@ -366,39 +374,40 @@ class Hub:
             messages = await self.services.messages.current(tenant_id)
         funnel_topics = [t for t in topics if t.kind is TopicKind.funnel]
         funnels = await self.funnels.states(tenant_id, funnel_topics) if funnel_topics else {}
-        out: dict[str, tuple[int, State]] = {}
-        for topic in topics:
+        out: list[tuple[int, State]] = []
+        for live_topic, topic in zip(lives, topics, strict=True):
             if topic.kind is TopicKind.metrics:
                 assert topic.window is not None
                 values = live.values.get((topic.scope, topic.window)) if live else None
-                out[topic.name] = (live.at_ms if live else 0, dict(values or {}))
+                out.append((live.at_ms if live else 0, dict(values or {})))
             elif topic.kind is TopicKind.board:
                 at_ms, rows = board if board else (0, [])
-                out[topic.name] = (at_ms, board_state(topic, rows))
+                out.append((at_ms, board_state(topic, rows)))
             elif topic.kind is TopicKind.callbacks:
-                at_ms, rows = callbacks if callbacks else (0, [])
-                out[topic.name] = (at_ms, callbacks_state(topic, rows))
+                assert isinstance(live_topic.view, NumberView)
+                at_ms, entries = callbacks
+                out.append((at_ms, callbacks_state(topic, entries, live_topic.view)))
             elif topic.kind is TopicKind.phrases:
                 hits = phrase_hits or []
                 at_ms = hits[-1].at if hits else int(time.time() * 1000)
-                out[topic.name] = (at_ms, phrases_state(topic.scope, hits, agent_teams))
+                out.append((at_ms, phrases_state(topic.scope, hits, agent_teams)))
             elif topic.kind is TopicKind.deals:
                 at_ms, rows = deals if deals else (0, [])
-                out[topic.name] = (at_ms, deals_state(topic, rows))
+                out.append((at_ms, deals_state(topic, rows)))
             elif topic.kind is TopicKind.dashboards:
                 now_ms = int(time.time() * 1000)
-                out[topic.name] = (now_ms, scope_versions(dashboards or {}, topic.scope))
+                out.append((now_ms, scope_versions(dashboards or {}, topic.scope)))
             elif topic.kind is TopicKind.messages:
                 now_ms = int(time.time() * 1000)
-                out[topic.name] = (now_ms, scope_messages(messages or [], topic.scope))
+                out.append((now_ms, scope_messages(messages or [], topic.scope)))
             elif topic.kind is TopicKind.targets:
                 assert targets is not None
                 now_ms = int(time.time() * 1000)
-                out[topic.name] = (now_ms, scope_targets(targets, topic.scope, agent_teams))
+                out.append((now_ms, scope_targets(targets, topic.scope, agent_teams)))
             elif topic.kind is TopicKind.funnel:
-                out[topic.name] = funnels[topic.name]
+                out.append(funnels[topic.name])
             else:
-                out[topic.name] = (int(time.time() * 1000), alerts_state(topic, alerts or []))
+                out.append((int(time.time() * 1000), alerts_state(topic, alerts or [])))
         return out
 
     # -- liveness ---------------------------------------------------------------------------
@@ -443,6 +452,7 @@ class Hub:
             for conn in conns:
                 if all(can_subscribe(principal, t.topic, teams) for t in conn.topics.values()):
                     conn.principal = principal
+                    await self._change_views(conn)
                 else:
                     conn.kill(CloseCode.forbidden, "no longer allowed to see a subscribed topic")
             if principal.is_display:
@@ -470,6 +480,22 @@ class Hub:
         if wall.needs_agent_teams and not teams:
             teams = (await self.services.configs.get(principal.tenant_id)).agent_teams
         return teams
+
+    async def _change_views(self, conn: Connection) -> None:
+        """Move a connection whose principal changed (a lead given other teams) to the views
+        it now has: it gets the new view's snapshot, and stops getting the old one's numbers."""
+        new: list[LiveTopic] = []
+        for live in list(conn.topics.values()):
+            if topic_view(conn.principal, live.topic) == live.view:
+                continue
+            conn.untrack(live.topic.name)
+            self._leave(conn, live)
+            moved = self._join(conn, live.topic)
+            conn.track(moved, 0)
+            if moved.state is None:
+                new.append(moved)
+        if new:
+            await self._refresh(conn.principal.tenant_id, new)
 
 
 def not_on_the_wall(topic: str) -> Error:
@@ -499,12 +525,20 @@ def board_state(topic: Topic, rows: list[dict[str, object]]) -> State:
     return {str(row["agent"]): row for row in rows if row.get(field) == name}
 
 
-def callbacks_state(topic: Topic, rows: list[dict[str, object]]) -> State:
-    """The call-back list of a topic keyed by entry id, numbers masked (app/callbacks/service.py):
-    every entry (`tenant`) or a queue's."""
+def topic_view(principal: Principal, topic: Topic) -> Hashable:
+    """The view of `topic` that `principal` gets: the numbers it may see whole on a call-back
+    topic (the rule of `GET /v1/callbacks`); None for the topics that are alike for all."""
+    return number_view(principal) if topic.kind is TopicKind.callbacks else None
+
+
+def callbacks_state(topic: Topic, rows: list[Row], view: NumberView) -> State:
+    """The call-back list of a topic keyed by entry id, each number whole where `view` shows
+    it whole, else masked (app/callbacks/service.py): every entry (`tenant`) or a queue's."""
     queue = topic.scope_name if topic.scope_kind == "queue" else None
     return {
-        str(row.id): wall_row(row) for row in rows_of(rows) if queue is None or row.queue == queue
+        str(row.id): wall_row(row, view.whole(row))
+        for row in rows
+        if queue is None or row.queue == queue
     }
 
 

@@ -1,9 +1,11 @@
 """One topic's value in this process: its versions, and the encoded deltas and snapshot that
-every subscriber shares (each encoded once)."""
+every subscriber shares (each encoded once). A topic whose content depends on who reads it
+(the call-back list: numbers whole or masked) has one `LiveTopic` per view."""
 
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Hashable
 from itertools import islice
 from typing import TYPE_CHECKING, Any
 
@@ -33,9 +35,12 @@ class LiveTopic:
     incarnation of the topic, so numbers from another process or an earlier incarnation are
     never mistaken for these."""
 
-    def __init__(self, topic: Topic, epoch: str) -> None:
+    def __init__(self, topic: Topic, epoch: str, view: Hashable = None) -> None:
+        """`view`: what the subscribers may see of the topic (None: the topic is the same for
+        everyone); the hub keys topics by name and view."""
         self.topic = topic
         self.epoch = epoch
+        self.view = view
         self.seq = 0
         self.at_ms = 0
         self.state: State | None = None
@@ -43,6 +48,10 @@ class LiveTopic:
         self.idle_since: float | None = None
         self.history: deque[tuple[int, str]] = deque(maxlen=HISTORY)
         self._snapshot: str | None = None
+
+    @property
+    def key(self) -> tuple[str, Hashable]:
+        return self.topic.name, self.view
 
     def snapshot(self) -> str:
         if self._snapshot is None:

@@ -5,7 +5,8 @@
     alerts:SCOPE           alerts:tenant, alerts:team:Blue
     dashboards:SCOPE       dashboards:tenant, dashboards:team:Blue (versions, to reload a layout)
     messages:SCOPE         messages:tenant, messages:team:Blue (messages to the floor)
-    callbacks:SCOPE        callbacks:tenant, callbacks:queue:Sales (the call-back list, masked)
+    callbacks:SCOPE        callbacks:tenant, callbacks:queue:Sales (the call-back list; numbers
+                           whole or masked by who reads, see app/callbacks/service.py)
     phrases:SCOPE          phrases:tenant, phrases:team:Blue (the latest phrase hits, no text)
     deals:SCOPE            deals:tenant, deals:pipeline:default, deals:team:Blue (stalled deals
                            and recent wins)
@@ -158,9 +159,10 @@ def can_subscribe(
     teams; only needed for callers limited to some teams). A board or the alerts of a team need
     that team; the tenant's or a queue's (which list agents of any team) need every team.
     The dashboards shared with everyone, and the messages to them, are everyone's; a team's
-    need that team. The call-back list is every wall reader's: its topics carry masked numbers
-    only. The latest phrase hits name agents, so they go like a board: a team's need that team,
-    the tenant's every team (they carry no segment text, so display links may read them). The
+    need that team. The call-back list is every wall reader's: each reader gets its numbers
+    whole or masked by `app.callbacks.service.number_view` (the hub keeps one state per view).
+    The latest phrase hits name agents, so they go like a board: a team's need that team, the
+    tenant's every team (they carry no segment text, so display links may read them). The
     deal list names owners: a team's needs that team, the tenant's or a pipeline's every team.
     Per-person targets go like a board too: a team's (the plans of its agents) need that team,
     the tenant's every team. A pipeline's funnel holds counts only and is floor-wide like the

@@ -73,7 +73,7 @@ async def test_missed_callers_per_day_and_what_became_of_them(app_server: Runnin
         )
         assert (first["still_open"], first["expired"], first["dismissed"]) == (1, 0, 0)
         assert first["time_to_callback_s"] == (40 * MIN + 30_000 - (0 * MIN + 30_000)) / 1000
-        assert first["callback_rate"] == 0.5
+        assert first["callback_rate"] == 1 / 3  # 1 called back of 3 missed, none dismissed
         recent_day = datetime.fromtimestamp(recent / 1000, UTC).date().isoformat()
         assert (days[recent_day]["missed_callers"], days[recent_day]["still_open"]) == (1, 1)
         sales = await http.get(
@@ -102,7 +102,7 @@ async def test_missed_callers_per_day_and_what_became_of_them(app_server: Runnin
             "expired": "0",
             "dismissed": "0",
             "still_open": "1",
-            "callback_rate": "0.5",
+            "callback_rate": "0.3333",
             "time_to_callback_s": "2400.0",
         }
         formula = await http.get(

@@ -1,18 +1,21 @@
 """`/v1/callbacks` and the `callbacks:` topics over real HTTP and WebSocket on both engines:
-who sees numbers whole and who masked, pages, dismissal by role, and the socket always masked."""
+who sees numbers whole and who masked (the same rule on both), pages, dismissal by role."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import uuid
 from typing import Any
 
 import httpx
 import orjson
+from fastapi import FastAPI
 
 from app.auth.keys import Scope
 from app.auth.roles import Role
 from app.widgets.client import LiveClient, ws_url
+from app.widgets.hub import Hub
 from tests.auth.support import bearer, make_org, make_token, make_user
 from tests.conftest import RunningApp
 from tests.helpers import ev, eventually, make_tenant_key, now_ms
@@ -61,7 +64,14 @@ async def test_numbers_by_role_pages_dismissal_and_the_socket(app_server: Runnin
     }
     heads = {name: (await make_token(url, uid)).headers() for name, uid in users.items()}
     async with app_server.client(key) as http:
-        board = (await http.post("/v1/dashboards", json={"name": "Floor"})).json()
+        widgets = [  # a display link reads the topics of its dashboard's widgets only
+            {"id": "all", "type": "callbacks", "x": 0, "y": 0, "w": 6, "h": 4},
+            {"id": "sales", "type": "callbacks", "scope": "queue:Sales",
+             "x": 6, "y": 0, "w": 6, "h": 4},
+        ]  # fmt: skip
+        board = (
+            await http.post("/v1/dashboards", json={"name": "Floor", "widgets": widgets})
+        ).json()
         link = await http.post(f"/v1/dashboards/{board['id']}/display-links", json={"name": "TV"})
     assert link.status_code == 201, link.text
     heads["display"] = bearer(link.json()["token"])
@@ -169,12 +179,50 @@ async def test_numbers_by_role_pages_dismissal_and_the_socket(app_server: Runnin
         assert [e.code for e in live.errors] == ["bad_topic"]
     assert sorted(tenant_rows) == sorted([str(sales_id), str(support_id)])
     assert list(support_rows) == [str(support_id)]
-    assert tenant_rows[str(sales_id)]["number"] == "+48 ••• ••• 567"
+    # a supervisor's own screen: whole numbers, as in GET /v1/callbacks
+    assert tenant_rows[str(sales_id)]["number"] == SALES
     assert tenant_rows[str(sales_id)]["status"] == "dismissed"
     assert "reason" not in tenant_rows[str(sales_id)]  # free text stays off the walls
-    assert support_rows[str(support_id)]["number"] == "+48 ••• ••• 222"
+    assert support_rows[str(support_id)]["number"] == SUPPORT
     assert support_rows[str(support_id)]["callback_ms"] == connected - (t + 150_000)
     assert "teams" not in tenant_rows[str(sales_id)]
+
+    # the same topics for each reader at once: a lead sees its teams' queues whole, an agent, a
+    # display link and the lead of a team serving no listed queue see masked numbers
+    expected = {
+        "supervisor": {str(sales_id): SALES, str(support_id): SUPPORT},
+        "north": {str(sales_id): SALES, str(support_id): "+48 ••• ••• 222"},
+        "south": {str(sales_id): "+48 ••• ••• 567", str(support_id): "+48 ••• ••• 222"},
+        "agent": {str(sales_id): "+48 ••• ••• 567", str(support_id): "+48 ••• ••• 222"},
+        "display": {str(sales_id): "+48 ••• ••• 567", str(support_id): "+48 ••• ••• 222"},
+    }
+    topics = ["callbacks:tenant", "callbacks:queue:Sales"]
+    async with contextlib.AsyncExitStack() as stack:
+        clients = {
+            who: await stack.enter_async_context(
+                LiveClient(
+                    ws_url(app_server.base_url),
+                    heads[who]["Authorization"].removeprefix("Bearer "),
+                    topics,
+                )
+            )
+            for who in expected
+        }
+        async with asyncio.timeout(15):
+            for who, client in clients.items():
+                await client.wait_for(lambda c: all(t in c.state for t in topics))
+                seen = {k: row["number"] for k, row in client.state[topics[0]].data.items()}
+                assert seen == expected[who], who
+                sales_only = client.state[topics[1]].data
+                assert {k: r["number"] for k, r in sales_only.items()} == {
+                    str(sales_id): expected[who][str(sales_id)]
+                }, who
+                assert not client.errors, who
+        # one state per view, shared by the connections with that view: every number, North's
+        # queues, South's queues, none (the agent and the display link share it)
+        epochs = {who: client.state[topics[0]].epoch for who, client in clients.items()}
+        assert len(set(epochs.values())) == 4
+        assert epochs["agent"] == epochs["display"]
 
     again = await post(app_server, heads["supervisor"], path, {"reason": "twice"})
     assert again.status_code == 409
@@ -187,3 +235,47 @@ async def test_numbers_by_role_pages_dismissal_and_the_socket(app_server: Runnin
         "dismissed": 1,
     }
     assert closed["items"][1]["time_to_callback_s"] == (connected - t - 150_000) / 1000
+
+
+async def test_a_lead_given_other_teams_is_moved_to_their_view(app_server: RunningApp) -> None:
+    """The credential check moves a connection to the view its user has now: a lead of North
+    sees the Sales number whole, is moved to South (which serves no listed queue), and gets a
+    snapshot with the number masked, without reconnecting."""
+    url = app_server.settings.database_url
+    tenant_id, key = await make_tenant_key(
+        url, {Scope.ingest, Scope.read, Scope.admin}, name=f"cbv-{uuid.uuid4().hex[:8]}"
+    )
+    await make_org(url, tenant_id, {"North": ["n1"], "South": ["s1"]})
+    lead = await make_user(url, tenant_id, "nl", Role.team_lead, teams=("North",))
+    token = (await make_token(url, lead)).headers()["Authorization"].removeprefix("Bearer ")
+    t = now_ms() - 600_000
+    await send(
+        app_server,
+        key,
+        [
+            ev("call.queued", t, call_id="c0", queue="Sales", caller="+48600000000"),
+            ev("call.answered", t + 5000, call_id="c0", agent="n1"),  # North serves Sales
+            ev("call.queued", t + 10_000, call_id="c1", queue="Sales", caller=SALES),
+            ev("call.abandoned", t + 40_000, call_id="c1"),
+        ],
+    )
+    topic = "callbacks:tenant"
+
+    def numbers_on(client: LiveClient) -> list[str]:
+        copy = client.state.get(topic)
+        return [row["number"] for row in copy.data.values()] if copy else []
+
+    async with LiveClient(ws_url(app_server.base_url), token, [topic]) as live:
+        async with asyncio.timeout(15):
+            await live.wait_for(lambda c: numbers_on(c) == [SALES])
+            first_epoch = live.state[topic].epoch
+            async with app_server.client(key) as http:
+                moved = await http.patch(f"/v1/users/{lead}", json={"teams": ["South"]})
+            assert moved.status_code == 200, moved.text
+            fastapi_app = app_server.server.config.app
+            assert isinstance(fastapi_app, FastAPI)
+            hub: Hub = fastapi_app.state.hub
+            await hub._recheck_credentials()
+            await live.wait_for(lambda c: numbers_on(c) == ["+48 ••• ••• 567"])
+        assert live.state[topic].epoch != first_epoch
+        assert not live.errors

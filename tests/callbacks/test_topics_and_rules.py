@@ -10,7 +10,15 @@ from app.auth.keys import Scope
 from app.auth.policy import Access
 from app.auth.principal import CredentialKind, Principal
 from app.auth.roles import Role
-from app.callbacks.service import Row, wall_row
+from app.callbacks.service import (
+    MASKED,
+    WHOLE,
+    NumberView,
+    Row,
+    number_view,
+    rows_of,
+    wall_row,
+)
 from app.dashboards.schemas import Widget
 from app.widgets.hub import callbacks_state
 from app.widgets.topics import Topic, TopicError, TopicKind, can_subscribe, parse_topic
@@ -64,14 +72,45 @@ def test_topic_state_is_masked_and_filtered_by_queue() -> None:
          "last_missed": 3, "misses": 1, "attempts": 1, "status": "open", "closed_at": 0,
          "reason": None, "callback_ms": None, "teams": []},
     ]  # fmt: skip
-    everything = callbacks_state(parse_topic(1, "callbacks:tenant"), list(rows))
+    entries = rows_of(rows)
+    tenant = parse_topic(1, "callbacks:tenant")
+    everything = callbacks_state(tenant, entries, MASKED)
     assert {k: v["number"] for k, v in everything.items()} == {
         "1": "+48 ••• ••• 567",
         "2": "+44 ••• ••• 095",
     }
     assert all("teams" not in v for v in everything.values())
-    assert list(callbacks_state(parse_topic(1, "callbacks:queue:Support"), list(rows))) == ["2"]
+    assert list(callbacks_state(parse_topic(1, "callbacks:queue:Support"), entries, MASKED)) == [
+        "2"
+    ]
     assert wall_row(Row(**rows[0]))["number"] == "+48 ••• ••• 567"  # type: ignore[arg-type]
+    whole = callbacks_state(tenant, entries, WHOLE)
+    assert {k: v["number"] for k, v in whole.items()} == {"1": "+48601234567", "2": "+44207946095"}
+    north = callbacks_state(tenant, entries, NumberView(teams=frozenset({"North"})))
+    assert {k: v["number"] for k, v in north.items()} == {
+        "1": "+48601234567",
+        "2": "+44 ••• ••• 095",
+    }
+
+
+def test_number_view_by_role_and_access() -> None:
+    """One rule for the API and the socket: admins, API keys and supervisors of every team see
+    every number; a lead (or a supervisor limited to some teams) its teams' queues; agents and
+    displays none, even a display of the whole floor."""
+    everything = Access.everything()
+    north = Access(all_teams=False, teams=frozenset({"North"}))
+    assert number_view(user(Role.admin, everything)) == WHOLE
+    assert number_view(user(Role.supervisor, everything)) == WHOLE
+    assert (
+        number_view(Principal(tenant_id=1, tenant_name="t", scopes=frozenset({Scope.read})))
+        == WHOLE
+    )
+    assert number_view(user(Role.team_lead, north)) == NumberView(teams=frozenset({"North"}))
+    assert number_view(user(Role.supervisor, north)) == NumberView(teams=frozenset({"North"}))
+    assert number_view(user(Role.team_lead, Access(all_teams=False))) == MASKED
+    assert number_view(user(Role.agent, Access(all_teams=False, only_agent="a1"))) == MASKED
+    assert number_view(user(Role.display, everything, frozenset())) == MASKED
+    assert number_view(user(Role.display, north, frozenset())) == MASKED
 
 
 def test_callback_metrics_in_alert_rules_and_widgets() -> None:

@@ -1,7 +1,8 @@
 """The call-back list widget in headless Chromium against the real server: open entries oldest
-first with masked numbers (the whole number never reaches the page), how long ago, misses and
-attempts, counts by status, colour by age, the kpi of `unreturned`; English and Polish at three
-screen sizes (screenshots in artifacts/screenshots/)."""
+first, numbers whole on an admin's screen and masked on a display link's (the whole number never
+reaches that page), how long ago, misses and attempts, counts by status, colour by age, the kpi
+of `unreturned`; English and Polish at three screen sizes (screenshots in
+artifacts/screenshots/)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ if not IN_CI:
 
 from datetime import UTC, datetime
 
-from playwright.async_api import Page, expect
+from playwright.async_api import Browser, Page, expect
 
 from tests.frontend.conftest import Wall, screenshot
 from tests.helpers import ev, eventually, now_ms
@@ -31,7 +32,9 @@ def missed(t: int, call: str, queue: str, caller: str) -> list[dict[str, object]
     ]
 
 
-async def test_the_widget_lists_open_callers_masked_by_age(wall: Wall, page: Page) -> None:
+async def test_the_widget_lists_open_callers_by_age_whole_for_staff_masked_on_a_display(
+    wall: Wall, page: Page, browser: Browser
+) -> None:
     t = now_ms()
     await wall.post(
         [
@@ -71,10 +74,11 @@ async def test_the_widget_lists_open_callers_masked_by_age(wall: Wall, page: Pag
     tile = page.locator("[data-widget=cb]")
     rows = tile.locator(".row")
     await expect(rows).to_have_count(3)
-    await expect(rows.nth(0)).to_contain_text("+48 ••• ••• 567")
+    # an admin's own screen: whole numbers, as GET /v1/callbacks shows them
+    await expect(rows.nth(0).locator(".number")).to_have_text("+48601234567")
     await expect(rows.nth(0)).to_contain_text("Sales")
-    await expect(rows.nth(1)).to_contain_text("+44 ••• ••• 958")
-    await expect(rows.nth(2)).to_contain_text("+48 ••• ••• 222")
+    await expect(rows.nth(1).locator(".number")).to_have_text("+442079460958")
+    await expect(rows.nth(2).locator(".number")).to_have_text("+48700111222")
     classes = [await rows.nth(i).get_attribute("class") for i in range(3)]
     assert classes == ["row crit", "row warn", "row fresh"]
     counts = tile.get_by_test_id("callback-counts")
@@ -83,9 +87,6 @@ async def test_the_widget_lists_open_callers_masked_by_age(wall: Wall, page: Pag
     await expect(rows.nth(0).locator(".tag").nth(0).locator("b")).to_have_text("2")
     await expect(rows.nth(1).locator(".tag").nth(1).locator("b")).to_have_text("1")
     await expect(page.locator("[data-widget=un]")).to_contain_text("3")
-    content = await page.content()
-    for whole in ("601234567", "2079460958", "700111222"):
-        assert whole not in content
     for lang, (title, called_back) in LANGUAGES.items():
         await page.click(f"fw-locale-switch [data-locale={lang}]")
         await expect(tile.locator("h2")).to_have_text(title)
@@ -94,6 +95,26 @@ async def test_the_widget_lists_open_callers_masked_by_age(wall: Wall, page: Pag
             await page.set_viewport_size({"width": width, "height": height})
             await expect(rows).to_have_count(3)
             await screenshot(page, f"wall-callbacks-{lang}-{width}x{height}")
+
+    # the same dashboard on a wall opened by a display link: masked numbers only
+    link = await wall.api(
+        "POST", f"/v1/dashboards/{board['id']}/display-links", {"name": "Lobby TV"}
+    )
+    tv_context = await browser.new_context(viewport={"width": 1920, "height": 1080})
+    tv = await tv_context.new_page()
+    try:
+        await tv.goto(f"{wall.base_url}/display#token={link['token']}")
+        tv_rows = tv.locator("[data-widget=cb] .row")
+        await expect(tv_rows).to_have_count(3)
+        await expect(tv_rows.nth(0).locator(".number")).to_have_text("+48 ••• ••• 567")
+        await expect(tv_rows.nth(1).locator(".number")).to_have_text("+44 ••• ••• 958")
+        await expect(tv_rows.nth(2).locator(".number")).to_have_text("+48 ••• ••• 222")
+        content = await tv.content()
+        for whole in ("601234567", "2079460958", "700111222"):
+            assert whole not in content
+        await screenshot(tv, "wall-callbacks-display-link-1920x1080")
+    finally:
+        await tv_context.close()
 
 
 async def test_the_reports_page_shows_the_call_back_report(wall: Wall, page: Page) -> None:

@@ -206,15 +206,25 @@ def test_a_formula_naming_something_unknown_is_refused() -> None:
         compile_family([spec], WindowSums._fields, {"ratio": ratio})
 
 
-@given(missed=counts, made=counts, waited=st.integers(min_value=0, max_value=10**9), closed=counts)
+@given(
+    missed=counts,
+    made=counts,
+    waited=st.integers(min_value=0, max_value=10**9),
+    closed=counts,
+    returned=counts,
+    dismissed=counts,
+)
 def test_callback_formulas_of_docs_metrics_md(
-    missed: int, made: int, waited: int, closed: int
+    missed: int, made: int, waited: int, closed: int, returned: int, dismissed: int
 ) -> None:
-    got = callback_metrics((missed, made, waited, made + closed))
+    opened = missed + returned + dismissed  # the window's entries: open, returned, dismissed
+    got = callback_metrics((opened, made, waited, made + closed, returned, dismissed))
     assert list(got) == ["missed_callers", "callbacks_made", "callback_rate", "time_to_callback"]
-    assert got["missed_callers"] == missed
+    assert got["missed_callers"] == opened
     assert got["callbacks_made"] == made
-    assert got["callback_rate"] == (made / (made + closed) if made + closed else None)
+    rate = got["callback_rate"]
+    assert rate == (returned / (missed + returned) if missed + returned else None)
+    assert rate is None or 0 <= rate <= 1
     assert got["time_to_callback"] == (waited / (1000 * made) if made else None)
     assert REGISTRY["unreturned"].kind is MetricKind.gauge
     assert REGISTRY["unreturned"].scopes == ("tenant", "queue")

@@ -39,6 +39,7 @@ class REntry:
     closed_at: int = 0
     reason: str | None = None
     callback_ms: int | None = None
+    opened_in: str | None = None
 
 
 @dataclass
@@ -78,7 +79,7 @@ class ReferenceCallbacks:
         entry = self.find_open(caller)
         if entry is None:
             number = normalise(caller, self.country_code)
-            self.entries.append(REntry(len(self.entries) + 1, number, queue, t, t))
+            self.entries.append(REntry(len(self.entries) + 1, number, queue, t, t, opened_in=queue))
             self.records.append(RRec(t, queue, missed=1))
         else:
             entry.misses += 1
@@ -149,6 +150,22 @@ class ReferenceCallbacks:
         if window is None:
             return out
         start, inclusive = window
+
+        def opened_in_window(e: REntry) -> bool:
+            return (
+                (queue is None or e.opened_in == queue)
+                and (e.first_missed >= start if inclusive else e.first_missed > start)
+                and e.first_missed <= q
+            )
+
+        def since_closed(status: str) -> int:
+            """Entries opened in the window that closed with `status` by `q`."""
+            return sum(
+                1
+                for e in self.entries
+                if opened_in_window(e) and e.status == status and e.closed_at <= q
+            )
+
         recs = [
             r
             for r in self.records
@@ -163,6 +180,8 @@ class ReferenceCallbacks:
                     sum(r.made for r in recs),
                     sum(r.ms for r in recs),
                     sum(r.closed for r in recs),
+                    since_closed("returned_by_us"),
+                    since_closed("dismissed"),
                 )
             )
         )

@@ -125,7 +125,48 @@ def test_an_entry_expires_after_the_configured_time_since_its_last_miss() -> Non
     [entry] = feed.rows(1830 + 3600)
     assert (entry["status"], entry["closed_at"]) == ("expired", at(1830 + 3600))
     m = feed.agg.metrics("tenant", "60m", at(1830 + 3600))
-    assert (m["callbacks_made"], m["callback_rate"]) == (0, 0.0)
+    assert (m["missed_callers"], m["callbacks_made"], m["callback_rate"]) == (0, 0, None)
+    m = feed.agg.metrics("tenant", "today", at(1830 + 3600))  # it opened today: not returned
+    assert (m["missed_callers"], m["callbacks_made"], m["callback_rate"]) == (1, 0, 0.0)
+
+
+def test_the_call_back_rate_is_the_share_of_the_window_s_missed_callers_returned_so_far() -> None:
+    """Of the entries opened in the window (less those dismissed), the share called back by
+    now, however late; a call-back of a caller missed before the window counts in
+    `callbacks_made` but not in the window's rate. A queue's rate counts an entry in the queue
+    of its first miss, where `missed_callers` counted it."""
+    feed = Feed()
+    feed.miss("c1", 0, "+48601000001")  # first miss at 30 s
+    feed.miss("c2", 1000, "+48601000002")  # at 1030 s
+    feed.miss("c3", 1100, "+48601000003")
+    feed.miss("c4", 1200, "+48601000004")
+    feed.miss("c5", 1300, "+48601000002", queue="support")  # c2's caller again, elsewhere
+    m = feed.agg.metrics("tenant", "60m", at(1400))
+    assert (m["missed_callers"], m["callback_rate"]) == (4, 0.0)
+    ids = {r["number"]: r["id"] for r in feed.rows(1400)}
+    feed(CallbackDismissed, 1500, callback_id=ids["+48601000004"], reason="spam")
+    feed(CallDialed, 1600, call_id="o1", agent="a1", caller="+48601000002")
+    feed(CallConnected, 1610, call_id="o1", agent="a1")
+    feed(CallDialed, 3400, call_id="o2", agent="a1", caller="+48601000001")
+    feed(CallConnected, 3500, call_id="o2", agent="a1")  # c1's caller, missed at 30 s
+    m = feed.agg.metrics("tenant", "60m", at(3640))
+    # opened in (40 s, 3640 s]: c2, c3, c4; c4 dismissed; c2 called back -> 1 / (3 - 1)
+    assert (m["missed_callers"], m["callbacks_made"], m["callback_rate"]) == (3, 2, 0.5)
+    today = feed.agg.metrics("tenant", "today", at(3640))
+    assert (today["missed_callers"], today["callback_rate"]) == (4, 2 / 3)
+    sales = feed.agg.metrics("queue:sales", "60m", at(3640))
+    support = feed.agg.metrics("queue:support", "60m", at(3640))
+    assert (sales["missed_callers"], sales["callback_rate"]) == (3, 0.5)
+    assert (support["missed_callers"], support["callbacks_made"]) == (0, 1)
+    assert support["callback_rate"] is None  # c2 opened in sales: support missed nobody new
+    restored = TenantAggregator.load(feed.agg.dump(), CONFIG)
+    for scope in ("tenant", "queue:sales", "queue:support"):
+        for window in ("15m", "60m", "today", "interval"):
+            assert restored.metrics(scope, window, at(3640)) == feed.agg.metrics(
+                scope, window, at(3640)
+            ), (scope, window)
+    later = feed.agg.metrics("tenant", "60m", at(1030 + 3600))  # c2's first miss leaves
+    assert (later["missed_callers"], later["callback_rate"]) == (2, 0.0)
 
 
 def test_a_dismissed_entry_keeps_its_reason_and_a_new_miss_opens_a_new_entry() -> None:

@@ -247,7 +247,7 @@ class TenantState:
                 stats.states.prune(cutoff)
         self.unteamed.roll(ivl, day if new_day else None)
         self.unteamed.prune(cutoff)
-        self.callbacks.roll(x, new_day, cutoff)
+        self.callbacks.roll(x, new_day, cutoff, day)
         self.phrases.roll(new_day, cutoff, x)
         forget = x - self.keep_ms
         order = self.finished_order

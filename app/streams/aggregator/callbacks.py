@@ -16,12 +16,17 @@ times are aggregator times (docs/metrics.md, "Time"), so the list is a function 
 only, and expiries happen in time order between events like call expiries do.
 
 Closed entries stay `CLOSED_KEEP_MS` for the list by status and the counts of today; the
-window sums (`CallbackSums`) are packed ledgers like the call ledgers, one per queue and one for
-the tenant.
+window sums of changes (`CallbackSums`, the first four) are packed ledgers like the call ledgers,
+one per queue and one for the tenant. `callback_rate` asks something a ledger of changes cannot
+answer: of the entries *opened* in the window, how many were called back (or dismissed) by now,
+however late. For that each scope keeps the first-miss times of the entries that closed
+`returned_by_us` and `dismissed`, sorted (`FirstMisses`), back to the start of the oldest
+window that can still be asked for (an hour, or the day); a window's count is one bisection.
 """
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right, insort
 from collections import deque
 from collections.abc import Callable
 from typing import Final, NamedTuple
@@ -51,11 +56,14 @@ class CallbackSums(NamedTuple):
     callbacks_made: int  # entries closed `returned_by_us`
     callback_ms: int  # sum of their times to call-back
     callbacks_closed: int  # entries closed returned_by_us, called_again or expired
+    missed_returned: int  # entries opened in the window and closed returned_by_us since
+    missed_dismissed: int  # entries opened in the window and dismissed since
 
 
 if CallbackSums._fields != CALLBACK_SUM_FIELDS:  # pragma: no cover - import-time guard
     raise RuntimeError("CallbackSums must list the registry's CALLBACK_SUM_FIELDS in order")
-FIELDS: Final = len(CallbackSums._fields)
+FIELDS: Final = 4
+"""The packed fields of the ledgers: the first four sums."""
 MISSED_CALLER: Final = field(0)
 CALLBACK_MADE: Final = field(1)
 CALLBACK_MS: Final = field(2)
@@ -76,6 +84,26 @@ class Entry(msgspec.Struct, array_like=True, gc=False):
     closed_at: int = 0
     reason: str | None = None  # why a supervisor dismissed it
     callback_ms: int | None = None  # last miss -> connecting call-back (returned_by_us)
+    opened_in: str | None = None  # the queue of the first miss, where `missed_callers` counted it
+
+
+class FirstMisses(msgspec.Struct, array_like=True, gc=False):
+    """One scope's first-miss times (ascending) of the entries closed `returned_by_us` and
+    `dismissed`, from the start of the oldest window still reachable."""
+
+    returned: list[int] = []
+    dismissed: list[int] = []
+
+    def since(self, start: int, inclusive: bool) -> tuple[int, int]:
+        """(returned, dismissed) whose first miss is at or after `start` (`inclusive`), else
+        after it."""
+        cut = bisect_left if inclusive else bisect_right
+        returned, dismissed = self.returned, self.dismissed
+        return len(returned) - cut(returned, start), len(dismissed) - cut(dismissed, start)
+
+    def prune(self, keep_from: int) -> None:
+        del self.returned[: bisect_left(self.returned, keep_from)]
+        del self.dismissed[: bisect_left(self.dismissed, keep_from)]
 
 
 class CallbackList:
@@ -93,6 +121,8 @@ class CallbackList:
         self.next_id = 1
         self.tenant = Counters()
         self.queues: dict[str, Counters] = {}
+        self.tenant_firsts = FirstMisses()
+        self.queue_firsts: dict[str, FirstMisses] = {}
 
     def key(self, caller: str) -> str:
         return with_country_code(caller, self.country_code)
@@ -112,6 +142,14 @@ class CallbackList:
             led = self.queues[queue] = Counters()
         return (self.tenant, led)
 
+    def _firsts(self, queue: str | None) -> tuple[FirstMisses, ...]:
+        if queue is None:
+            return (self.tenant_firsts,)
+        firsts = self.queue_firsts.get(queue)
+        if firsts is None:
+            firsts = self.queue_firsts[queue] = FirstMisses([], [])
+        return (self.tenant_firsts, firsts)
+
     def _record(self, queue: str | None, t: int, delta: int) -> None:
         for led in self.ledgers(queue):
             led.add(t, delta)
@@ -122,7 +160,7 @@ class CallbackList:
         number = self.key(caller)
         entry = self.open.pop(number, None)
         if entry is None:
-            entry = Entry(self.next_id, number, queue, t, t)
+            entry = Entry(self.next_id, number, queue, t, t, opened_in=queue)
             self.next_id += 1
             self._record(queue, t, MISSED_CALLER)
         else:
@@ -168,6 +206,12 @@ class CallbackList:
         self.closed.append(entry)
         if delta:
             self._record(entry.queue, t, delta)
+        if status in (RETURNED_BY_US, DISMISSED):
+            for firsts in self._firsts(entry.opened_in):
+                insort(
+                    firsts.returned if status == RETURNED_BY_US else firsts.dismissed,
+                    entry.first_missed,
+                )
         self.emit(
             CallbackFact(
                 f"callback:{entry.id}:{entry.first_missed}",
@@ -185,11 +229,14 @@ class CallbackList:
 
     # ------------------------------------------------------------------ time
 
-    def roll(self, x: int, new_day: bool, cutoff: int) -> None:
-        """A period boundary at `x` (see TenantState.roll)."""
+    def roll(self, x: int, new_day: bool, cutoff: int, day: int) -> None:
+        """A period boundary at `x` (see TenantState.roll); `day`: the start of its day."""
         for led in (self.tenant, *self.queues.values()):
             led.roll(new_day)
             led.prune(cutoff)
+        keep_from = min(cutoff, day)  # no window can start before either again
+        for firsts in (self.tenant_firsts, *self.queue_firsts.values()):
+            firsts.prune(keep_from)
         forget = x - CLOSED_KEEP_MS
         closed = self.closed
         while closed and closed[0].closed_at <= forget:
@@ -206,11 +253,19 @@ class CallbackList:
         rows.sort(key=lambda e: (e.first_missed, e.id))
         return rows
 
+    def opened_then_closed(self, queue: str | None, start: int, inclusive: bool) -> tuple[int, int]:
+        """Of the entries opened (in `queue`, None: anywhere) since `start`, those called back
+        and those dismissed so far."""
+        firsts = self.tenant_firsts if queue is None else self.queue_firsts.get(queue)
+        return firsts.since(start, inclusive) if firsts is not None else (0, 0)
+
     def open_count(self, queue: str | None) -> int:
         if queue is None:
             return len(self.open)
         return sum(1 for e in self.open.values() if e.queue == queue)
 
 
-def unpack_sums(packed: int) -> CallbackSums:
-    return CallbackSums._make(unpack(packed, FIELDS))
+def window_sums(packed: int, returned: int, dismissed: int) -> CallbackSums:
+    """The sums of a window: its ledger difference, and its opened entries closed since."""
+    missed, made, callback_ms, closed = unpack(packed, FIELDS)
+    return CallbackSums(missed, made, callback_ms, closed, returned, dismissed)

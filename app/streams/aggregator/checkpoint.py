@@ -18,7 +18,7 @@ import msgspec
 
 from app.events.schemas import EVENT_TYPE_NAMES, EVENT_TYPES
 from app.streams.aggregator.base import HOUR_MS
-from app.streams.aggregator.callbacks import CallbackList, Entry
+from app.streams.aggregator.callbacks import CallbackList, Entry, FirstMisses
 from app.streams.aggregator.config import TenantConfig
 from app.streams.aggregator.facts import Fact, materialize
 from app.streams.aggregator.ledgers import Counters, Encoded, MaxWait, StateTime
@@ -137,13 +137,16 @@ class AgentRecordState(msgspec.Struct, array_like=True):
 
 class CallbackListState(msgspec.Struct, array_like=True):
     """The call-back list (app/streams/aggregator/callbacks.py): open entries in order of
-    their last miss, closed entries still kept in the order they closed."""
+    their last miss, closed entries still kept in the order they closed; the first-miss times
+    of the entries called back or dismissed (added later: empty in older checkpoints)."""
 
     next_id: int
     open: list[Entry]
     closed: list[Entry]
     tenant: LedgerState
     queues: dict[str, LedgerState]
+    tenant_firsts: FirstMisses | None = None
+    queue_firsts: dict[str, FirstMisses] = {}
 
 
 class MachineState(msgspec.Struct):
@@ -226,6 +229,8 @@ def _callbacks(cb: CallbackList, now: int, cutoff: int) -> CallbackListState:
         cb.kept_closed(now),
         _ledger(cb.tenant, cutoff),
         {name: _ledger(led, cutoff) for name, led in cb.queues.items()},
+        cb.tenant_firsts,
+        cb.queue_firsts,
     )
 
 
@@ -300,10 +305,15 @@ def _load_state_time(st: StateTime, ss: StateTimeState) -> None:
 
 def _load_callbacks(cb: CallbackList, s: CallbackListState) -> None:
     cb.next_id = s.next_id
+    for entry in s.open:
+        if entry.opened_in is None and entry.misses == 1:
+            entry.opened_in = entry.queue  # written before `opened_in`: one miss, one queue
     cb.open = {e.number: e for e in s.open}
     cb.closed.extend(s.closed)
     cb.tenant = _loaded(s.tenant) or Counters()
     cb.queues = {name: _loaded(ls) or Counters() for name, ls in s.queues.items()}
+    cb.tenant_firsts = s.tenant_firsts or FirstMisses([], [])
+    cb.queue_firsts = dict(s.queue_firsts)
 
 
 class CheckpointUnreadable(ValueError):

@@ -487,7 +487,7 @@ export interface paths {
         };
         /**
          * The call-back list, oldest first miss first
-         * @description Callers whose call went unanswered and whom nobody reached since (`open`), and entries that closed in the last 24 hours. Numbers are whole for supervisors, admins, API keys and team leads of the queue's teams, masked (`+48 ••• ••• 567`) for everyone else. Pages of `limit` entries: pass `next_cursor` as `cursor` for the next one. Display links are refused: a wall reads the list from its WebSocket topic (`callbacks:SCOPE`, masked).
+         * @description Callers whose call went unanswered and whom nobody reached since (`open`), and entries that closed in the last 24 hours. Numbers are whole for supervisors, admins, API keys and team leads of the queue's teams, masked (`+48 ••• ••• 567`) for everyone else. Pages of `limit` entries: pass `next_cursor` as `cursor` for the next one. Display links are refused: a wall reads the list from its WebSocket topic (`callbacks:SCOPE`, whose numbers follow the same rule: masked for a display).
          */
         get: operations["list_callbacks_v1_callbacks_get"];
         put?: never;
@@ -2002,7 +2002,7 @@ export interface components {
         CallbackReportDay: {
             /**
              * Callback Rate
-             * @description returned_by_us / (returned_by_us + called_again + expired); null: none.
+             * @description returned_by_us / (missed_callers - dismissed): of the day's missed callers who needed a call-back, the share called back so far (the registry's `callback_rate` over this day); null: none.
              */
             callback_rate: number | null;
             /**

@@ -59,7 +59,8 @@ export interface AlertRow {
   acknowledged_by: string | null;
 }
 
-/** An entry of the call-back list as the `callbacks:SCOPE` topics carry it (number masked). */
+/** An entry of the call-back list as the `callbacks:SCOPE` topics carry it (the number whole
+ * or masked, as the server decides for the reader). */
 export interface CallbackRow {
   id: number;
   number: string;

@@ -15,8 +15,8 @@ const DISMISSING_ROLES = ["admin", "supervisor", "team_lead"];
 
 /** The open call-back list of `GET /v1/callbacks` for staff on the reports page: whole numbers
  * where the server shows them whole, and a dismiss dialog (a reason required) for the entries
- * the user may take off the list (`POST /v1/callbacks/{id}/dismiss`). The wall widget only has
- * the masked list of its WebSocket topic, so the action lives here. */
+ * the user may take off the list (`POST /v1/callbacks/{id}/dismiss`). The wall widget, seen by
+ * whoever walks past, has no such action: it lives here. */
 export class FwCallbackList extends LocalizedElement {
   static override properties = {
     userRole: { type: String },

@@ -20,8 +20,8 @@ export function ageClass(waitedMs: number): "fresh" | "warn" | "crit" {
 }
 
 /** The call-back list (`callbacks:SCOPE`): callers who hung up or left the queue and whom
- * nobody reached since, oldest first, with their number masked (the socket never carries a
- * whole one), queue, how long ago they last tried, misses and call-back attempts; above them
+ * nobody reached since, oldest first, with their number as the socket sends it (whole to staff
+ * who may see it, masked to agents, displays and display links: the server decides), queue, how long ago they last tried, misses and call-back attempts; above them
  * the entries by status (open now; the others closed in the last 24 hours). A row turns amber
  * after CALLBACK_WARN_MIN minutes of waiting and red after CALLBACK_CRIT_MIN. */
 export class FwCallbacks extends WidgetElement {
