@@ -42,13 +42,16 @@ CHANGES_PER_UPDATE = 25
 MEASURE_S = 12.0
 MEASURE_RUNS = 3
 MIN_FRAMES_PER_S = 5
+"""Updates pushed a second for a window to count: fewer means the server was starved, not
+that the browser was slow (a window is measured again then, MEASURE_RUNS at most). With
+fewer updates each carries more changed cards, so the page does much of the work of ten."""
+MIN_POSTED_PER_S = 8
+"""Batches this test managed to post a second: fewer means the test's own process was starved
+(the other pytest worker shares the two cores), and the window is measured again."""
 FRAME_BUDGET_MS = 3 * 1000 / 60 + 2
 """The 95th-percentile frame may take three display refreshes. requestAnimationFrame deltas
 are whole refreshes plus a little timer jitter (three refreshes measured 50.1 ms), so the
 bound sits between three and four refreshes, not on three."""
-"""Updates pushed a second for a window to count: fewer means the server was starved, not
-that the browser was slow (a window is measured again then, MEASURE_RUNS at most). With
-fewer updates each carries more changed cards, so the page does much of the work of ten."""
 
 COUNT_FRAMES = """
 window.__wsFrames = 0;
@@ -186,9 +189,12 @@ async def test_500_agents_at_10_updates_per_second(tmp_path: Path, page: Page) -
             elapsed = time.monotonic() - started
             received = await page.evaluate("() => window.__wsFrames") - frames_before
             perf = await page.evaluate("() => { window.__perf.stop = true; return window.__perf; }")
-            if received / elapsed >= MIN_FRAMES_PER_S:
+            if received / elapsed >= MIN_FRAMES_PER_S and sent / elapsed >= MIN_POSTED_PER_S:
                 break
-            print(f"\nrun {run}: {received / elapsed:.1f} frames/s received, measuring again")
+            print(
+                f"\nrun {run}: {sent / elapsed:.1f} batches/s posted, "
+                f"{received / elapsed:.1f} frames/s received, measuring again"
+            )
         await screenshot(page, "wall-500-agents")
 
     frames: list[float] = perf["frames"][1:]
@@ -215,7 +221,7 @@ async def test_500_agents_at_10_updates_per_second(tmp_path: Path, page: Page) -
     (out / "wall-500-agents.json").write_text(json.dumps(figures, indent=2) + "\n")
     print("\nwall, 500 agents, 10 updates/s:", json.dumps(figures))
 
-    assert figures["batches_posted_per_s"] >= 8, figures
+    assert figures["batches_posted_per_s"] >= MIN_POSTED_PER_S, figures
     assert figures["ws_frames_received_per_s"] >= MIN_FRAMES_PER_S, figures
     # Smooth: most frames on time, and the main thread mostly idle. The bounds leave room for
     # a shared CI machine; the recorded figures are far inside them.

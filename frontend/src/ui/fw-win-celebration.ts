@@ -27,6 +27,8 @@ export class FwWinCelebration extends LocalizedElement {
   private watching = "";
   private readonly seen = new Set<string>();
   private primed = false;
+  /** Server time when the wall subscribed: a win after it is new even in the first copy. */
+  private since = 0;
   private queue: DealRow[] = [];
   private showing: DealRow | null = null;
   private timer: number | null = null;
@@ -85,16 +87,19 @@ export class FwWinCelebration extends LocalizedElement {
     this.unwatch();
     this.watching = topic;
     if (!topic) return;
+    this.since = live.serverNow();
     this.release = live.subscribe(topic, (copy) => this.take(copy.data as Record<string, DealRow>));
   }
 
-  /** The wins in the first copy were won before the wall opened: they are noted, not shown. */
+  /** The wins in the first copy were won before the wall opened: they are noted, not shown
+   * (but for those won after it subscribed, which the first copy may already hold). */
   private take(rows: Record<string, DealRow>): void {
     const now = live.serverNow();
     for (const [key, row] of Object.entries(rows)) {
       if (!key.startsWith("won:") || this.seen.has(key)) continue;
       this.seen.add(key);
-      if (this.primed && row && now - (row.at ?? 0) <= FRESH_MS) this.queue.push(row);
+      const at = row?.at ?? 0;
+      if (row && (this.primed || at >= this.since) && now - at <= FRESH_MS) this.queue.push(row);
     }
     this.primed = true;
     if (this.showing === null) this.next();
