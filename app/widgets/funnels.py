@@ -4,6 +4,8 @@ this week or this month, from the funnel report's facts (app/reports/funnel.py).
 A funnel is a database query, not a live-state read, so each topic is computed at most every
 REFRESH_S seconds while someone subscribes (the hub asks every round; in between it gets the
 value it had). The period follows the tenant's clock and time zone, as the reports' `today` does.
+A database that cannot be read keeps the funnels at their last value (empty if none): the rest
+of the tenant's live topics come from the engine and must not go dark with it.
 """
 
 from __future__ import annotations
@@ -12,12 +14,15 @@ import time
 from dataclasses import asdict
 from typing import Final
 
+from app.core.logging import get_logger
 from app.reports.calendar import Period, ReportCalendar, local_date, zone
 from app.reports.funnel import build_funnel, flow_order, pipeline_facts
 from app.reports.scoping import live_now, tenant_zone
 from app.widgets.live import State
 from app.widgets.topics import Topic
 from app.wiring import Services
+
+log = get_logger(__name__)
 
 REFRESH_S: Final = 5.0
 FORGET_S: Final = 120.0
@@ -48,6 +53,17 @@ class FunnelFeed:
                 due.append(topic)
         if not due:
             return out
+        try:
+            out |= await self._compute(tenant_id, due)
+        except Exception as exc:  # the funnels wait for the database; the wall does not
+            log.warning("funnels not read", tenant=tenant_id, error=f"{type(exc).__name__}: {exc}")
+            for topic in due:
+                hit = self._values.get((tenant_id, topic.name))
+                out[topic.name] = (hit[1], hit[2]) if hit is not None else (0, {})
+        return out
+
+    async def _compute(self, tenant_id: int, due: list[Topic]) -> dict[str, tuple[int, State]]:
+        out: dict[str, tuple[int, State]] = {}
         clock_ms, _ = await live_now(self.services, tenant_id)
         async with self.services.db.session() as session:
             tz_name = await tenant_zone(session, tenant_id)
