@@ -435,11 +435,11 @@ class Dispatcher:
     def busy(self) -> bool:
         return bool(self._in_flight)
 
-    async def idle(self, timeout_s: float) -> bool:
-        """Wait until no delivery is unfinished in the database and none is being attempted
-        here; False if that took too long."""
+    async def idle(self, timeout_s: float, tenant_id: int | None = None) -> bool:
+        """Wait until no delivery (of `tenant_id`, or of anyone) is unfinished in the database
+        and none is being attempted here; False if that took too long."""
         deadline = time.monotonic() + timeout_s
-        while self.busy() or await unfinished(self.db):
+        while self.busy() or await unfinished(self.db, tenant_id):
             if time.monotonic() >= deadline:
                 return False
             await asyncio.sleep(0.02)

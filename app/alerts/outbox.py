@@ -301,12 +301,13 @@ async def release(db: Database, delivery_ids: list[int], sender: str) -> None:
         await session.commit()
 
 
-async def unfinished(db: Database) -> int:
-    """Deliveries not yet delivered or failed, in the whole database."""
+async def unfinished(db: Database, tenant_id: int | None = None) -> int:
+    """Deliveries not yet delivered or failed, of one tenant or in the whole database."""
+    query = (
+        select(func.count()).select_from(AlertDelivery).where(AlertDelivery.status.in_(UNFINISHED))
+    )
+    if tenant_id is not None:
+        query = query.where(AlertDelivery.tenant_id == tenant_id)
     async with db.session() as session:
-        count = await session.scalar(
-            select(func.count())
-            .select_from(AlertDelivery)
-            .where(AlertDelivery.status.in_(UNFINISHED))
-        )
+        count = await session.scalar(query)
     return int(count or 0)

@@ -84,8 +84,9 @@ class Floor:
         return list(reversed(rows))
 
     async def settled(self, within_s: float = 20) -> None:
-        """Every queued notification has been delivered or given up."""
-        assert await self.app.services.alerts.dispatcher.idle(within_s)
+        """Every notification of this floor's tenant has been delivered or given up. Other
+        tests on the same database may leave theirs waiting for a retry."""
+        assert await self.app.services.alerts.dispatcher.idle(within_s, self.tenant_id)
 
 
 @asynccontextmanager
