@@ -72,6 +72,12 @@ def reports(quick: bool) -> list[Row]:
     return reports_rows.rows(quick)
 
 
+def wall(quick: bool) -> list[Row]:
+    from bench import wall_frames
+
+    return wall_frames.rows(quick)
+
+
 def phrases(quick: bool) -> list[Row]:
     from bench import phrases
 
@@ -86,6 +92,7 @@ SECTIONS: dict[str, Section] = {
     "memory": memory,
     "recovery": recovery,
     "wallboard": wallboard,
+    "wall": wall,
     "reports": reports,
     "phrases": phrases,
 }

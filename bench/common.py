@@ -12,7 +12,7 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Coroutine, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -94,14 +94,17 @@ class Server:
 
 @contextmanager
 def run_server(
-    engine: str, extra_env: dict[str, str] | None = None, args: Sequence[str] = ()
+    engine: str,
+    extra_env: dict[str, str] | None = None,
+    args: Sequence[str] = (),
+    seed: Callable[[str], Coroutine[Any, Any, str]] = tenant_key,
 ) -> Iterator[Server]:
     """`floorwatch serve ARGS` in its own process on a fresh SQLite database (and Redis
-    prefix)."""
+    prefix), after `seed(database_url)` has made the tenant and returned its API key."""
     with tempfile.TemporaryDirectory() as tmp:
         url = f"sqlite+aiosqlite:///{tmp}/bench.sqlite3"
         upgrade(url)
-        key = asyncio.run(tenant_key(url))
+        key = asyncio.run(seed(url))
         port = free_port()
         prefix = f"fwbench-{uuid.uuid4().hex[:8]}"
         env = {
