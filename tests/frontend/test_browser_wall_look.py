@@ -246,7 +246,6 @@ async def test_no_page_logs_a_console_error(wall: Wall, browser: Browser) -> Non
                     for path in PAGES:
                         await page.goto(f"{wall.base_url}{path}")
                         await page.wait_for_load_state("networkidle")
-                        await page.wait_for_timeout(500)
                         slug = path.strip("/").replace("/", "-")
                         await screenshot(page, f"look-{slug}-{lang}-{width}x{height}")
                     await page.goto(f"{wall.base_url}/?wall=1")
