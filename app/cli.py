@@ -557,7 +557,7 @@ def secrets_reseal() -> None:
     ones, and ones sealed with one of FLOORWATCH_PREVIOUS_SECRET_KEYS (`serve` does the same at
     every start)."""
     import app.models  # noqa: F401 - every table, for the foreign keys
-    from app.alerts.service import reseal_channels
+    from app.alerts.channel_service import reseal_channels
     from app.core.sealing import SecretBox
     from app.integrations.crm_settings import reseal_crm_secrets
 

@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 
-from app.alerts import service
+from app.alerts import channel_service, rule_service, service
 from app.alerts.channel_owners import ChannelUser
 from app.alerts.models import OPEN_STATES
 from app.alerts.schemas import (
@@ -61,7 +61,7 @@ async def team_of_agent(services: Services, tenant_id: int) -> dict[str, str]:
 @router.get("/alert-channels", summary="Notification channels (without secrets)")
 async def list_channels(principal: Reader, services: ServicesDep) -> list[ChannelOut]:
     async with services.db.session() as session:
-        return await service.list_channels(
+        return await channel_service.list_channels(
             session, principal.tenant_id, services.alerts.box, channel_user(principal)
         )
 
@@ -76,7 +76,7 @@ async def list_channels(principal: Reader, services: ServicesDep) -> list[Channe
 )
 async def create_channel(body: ChannelIn, principal: Manager, services: ServicesDep) -> ChannelOut:
     async with services.db.session() as session:
-        out = await service.create_channel(
+        out = await channel_service.create_channel(
             session,
             principal.tenant_id,
             body,
@@ -90,10 +90,10 @@ async def create_channel(body: ChannelIn, principal: Manager, services: Services
 @router.get("/alert-channels/{channel_id}", summary="One notification channel")
 async def get_channel(channel_id: int, principal: Reader, services: ServicesDep) -> ChannelOut:
     async with services.db.session() as session:
-        row, team = await service.get_channel(
+        row, team = await channel_service.get_channel(
             session, principal.tenant_id, channel_id, channel_user(principal)
         )
-        return service.channel_out(row, services.alerts.box, team)
+        return channel_service.channel_out(row, services.alerts.box, team)
 
 
 @router.patch(
@@ -104,7 +104,7 @@ async def update_channel(
     channel_id: int, body: ChannelPatch, principal: Manager, services: ServicesDep
 ) -> ChannelOut:
     async with services.db.session() as session:
-        out = await service.update_channel(
+        out = await channel_service.update_channel(
             session,
             principal.tenant_id,
             channel_id,
@@ -119,7 +119,7 @@ async def update_channel(
 @router.delete("/alert-channels/{channel_id}", status_code=204, summary="Delete a channel")
 async def delete_channel(channel_id: int, principal: Manager, services: ServicesDep) -> Response:
     async with services.db.session() as session:
-        await service.delete_channel(
+        await channel_service.delete_channel(
             session, principal.tenant_id, channel_id, channel_user(principal)
         )
         await session.commit()
@@ -134,14 +134,14 @@ async def delete_channel(channel_id: int, principal: Manager, services: Services
 async def list_rules(principal: Reader, services: ServicesDep) -> list[RuleOut]:
     teams = await team_of_agent(services, principal.tenant_id)
     async with services.db.session() as session:
-        return await service.list_rules(session, principal.tenant_id, principal.access, teams)
+        return await rule_service.list_rules(session, principal.tenant_id, principal.access, teams)
 
 
 @router.post("/alert-rules", status_code=201, summary="Create an alert rule")
 async def create_rule(body: RuleIn, principal: Manager, services: ServicesDep) -> RuleOut:
     teams = await team_of_agent(services, principal.tenant_id)
     async with services.db.session() as session:
-        out = await service.create_rule(
+        out = await rule_service.create_rule(
             session, principal.tenant_id, body, principal.access, teams, channel_user(principal)
         )
         await session.commit()
@@ -153,8 +153,10 @@ async def create_rule(body: RuleIn, principal: Manager, services: ServicesDep) -
 async def get_rule(rule_id: int, principal: Reader, services: ServicesDep) -> RuleOut:
     teams = await team_of_agent(services, principal.tenant_id)
     async with services.db.session() as session:
-        row = await service.get_rule(session, principal.tenant_id, rule_id, principal.access, teams)
-        return await service.rule_with_channels(session, row)
+        row = await rule_service.get_rule(
+            session, principal.tenant_id, rule_id, principal.access, teams
+        )
+        return await rule_service.rule_with_channels(session, row)
 
 
 async def _after_rule_change(services: Services, tenant_id: int, closed: bool) -> None:
@@ -172,7 +174,7 @@ async def replace_rule(
 ) -> RuleOut:
     teams = await team_of_agent(services, principal.tenant_id)
     async with services.db.session() as session:
-        out, closed = await service.replace_rule(
+        out, closed = await rule_service.replace_rule(
             session,
             principal.tenant_id,
             rule_id,
@@ -193,7 +195,7 @@ async def patch_rule(
 ) -> RuleOut:
     teams = await team_of_agent(services, principal.tenant_id)
     async with services.db.session() as session:
-        out, closed = await service.patch_rule(
+        out, closed = await rule_service.patch_rule(
             session,
             principal.tenant_id,
             rule_id,
@@ -216,7 +218,7 @@ async def patch_rule(
 async def delete_rule(rule_id: int, principal: Manager, services: ServicesDep) -> Response:
     teams = await team_of_agent(services, principal.tenant_id)
     async with services.db.session() as session:
-        closed = await service.delete_rule(
+        closed = await rule_service.delete_rule(
             session, principal.tenant_id, rule_id, principal.access, teams, actor_of(principal)
         )
         await session.commit()

@@ -8,11 +8,11 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
+from app.alerts.channel_service import ChannelPolicy, reseal_channels, unsealed_channels
 from app.alerts.delivery import Backoff, Dispatcher
 from app.alerts.evaluator import AlertEvaluator
 from app.alerts.feed import AlertFeed
 from app.alerts.retention import PRUNE_EVERY_S, first_round_delay_s, prune_once, stop
-from app.alerts.service import ChannelPolicy, reseal_channels, unsealed_channels
 from app.core.config import EngineKind, Settings
 from app.core.db import Database
 from app.core.logging import get_logger

@@ -26,8 +26,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.alerts.channel_owners import SERVICE
 from app.alerts.models import AlertRule
+from app.alerts.rule_service import create_rule
 from app.alerts.schemas import RuleIn
-from app.alerts.service import create_rule
 from app.auth.policy import Access
 from app.core.logging import get_logger
 from app.dashboards.models import Dashboard

@@ -12,11 +12,11 @@ from typing import Any
 
 import httpx
 
-from app.alerts import service
+from app.alerts import channel_service, rule_service
 from app.alerts.channel_owners import SERVICE
+from app.alerts.channel_service import ChannelPolicy
 from app.alerts.delivery import Backoff
 from app.alerts.schemas import ChannelIn, RuleIn
-from app.alerts.service import ChannelPolicy
 from app.auth.keys import Scope
 from app.auth.policy import Access
 from app.core.db import Database
@@ -134,14 +134,14 @@ async def add_calls_waiting_rule(
     """A webhook channel to `url` and a rule on it, made in the database as the service itself:
     calls waiting >= 1 in `scope` fires at once."""
     async with db.session() as session:
-        channel = await service.create_channel(
+        channel = await channel_service.create_channel(
             session,
             tenant_id,
             ChannelIn(name="hook", settings={"kind": "webhook", "url": url, "timeout_s": 5}),
             ChannelPolicy(SecretBox([]), private_destinations=True),
             SERVICE,
         )
-        await service.create_rule(
+        await rule_service.create_rule(
             session,
             tenant_id,
             RuleIn(

@@ -13,11 +13,11 @@ import pytest
 from pydantic import ValidationError
 from sqlalchemy import select
 
+from app.alerts.channel_service import reseal_channels
 from app.alerts.delivery import Dispatcher
 from app.alerts.models import AlertChannel, AlertDelivery
 from app.alerts.payloads import verify
 from app.alerts.sealing import open_config, seal_config
-from app.alerts.service import reseal_channels
 from app.auth.keys import Scope
 from app.core.config import Settings
 from app.core.db import Database
