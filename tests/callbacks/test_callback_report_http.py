@@ -9,6 +9,7 @@ import csv
 import io
 import uuid
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
@@ -21,15 +22,28 @@ from tests.helpers import ev, eventually, make_tenant_key, now_ms
 MIN = 60_000
 
 
+def zone_an_hour_past_midnight() -> str:
+    """A whole-hour zone where it is now between 01:00 and 03:00: the test's events of
+    yesterday evening there are hours old, so at any time of day none has expired (24 h) or
+    left the list, and yesterday and today are different days."""
+    offset = (1 - datetime.now(UTC).hour + 12) % 24 - 12
+    return "UTC" if offset == 0 else f"Etc/GMT{-offset:+d}"
+
+
 async def test_missed_callers_per_day_and_what_became_of_them(app_server: RunningApp) -> None:
     url = app_server.settings.database_url
+    zone = zone_an_hour_past_midnight()
     tenant_id, key = await make_tenant_key(
-        url, {Scope.ingest, Scope.read, Scope.admin}, name=f"cbr-{uuid.uuid4().hex[:8]}"
+        url,
+        {Scope.ingest, Scope.read, Scope.admin},
+        name=f"cbr-{uuid.uuid4().hex[:8]}",
+        timezone=zone,
     )
-    today = datetime.now(UTC).date()
+    tz = ZoneInfo(zone)
+    today = datetime.now(tz).date()
     yesterday = today - timedelta(days=1)
-    noon = int(datetime(yesterday.year, yesterday.month, yesterday.day, 12, tzinfo=UTC).timestamp())
-    t = noon * 1000
+    evening = datetime(yesterday.year, yesterday.month, yesterday.day, 22, tzinfo=tz)
+    t = int(evening.timestamp()) * 1000
 
     def miss(s: int, call: str, caller: str, queue: str = "Sales") -> list[dict[str, object]]:
         return [
@@ -74,7 +88,7 @@ async def test_missed_callers_per_day_and_what_became_of_them(app_server: Runnin
         assert (first["still_open"], first["expired"], first["dismissed"]) == (1, 0, 0)
         assert first["time_to_callback_s"] == (40 * MIN + 30_000 - (0 * MIN + 30_000)) / 1000
         assert first["callback_rate"] == 1 / 3  # 1 called back of 3 missed, none dismissed
-        recent_day = datetime.fromtimestamp(recent / 1000, UTC).date().isoformat()
+        recent_day = datetime.fromtimestamp(recent / 1000, tz).date().isoformat()
         assert (days[recent_day]["missed_callers"], days[recent_day]["still_open"]) == (1, 1)
         sales = await http.get(
             "/v1/callbacks/report",
