@@ -1,21 +1,27 @@
-import { css, html, nothing } from "lit";
-import { api, ApiError, displayToken, setCsrfToken, setDisplayToken } from "../core/api";
+import { html, nothing } from "lit";
+import { api, ApiError } from "../core/api";
 import { wall } from "../core/context";
 import { watchDashboard } from "../core/dashboard-sync";
+import { createDashboard, deleteDashboard, saveDashboard } from "../core/dashboards";
 import { t } from "../core/i18n";
 import { newWidget, WIDGET_TYPES } from "../core/layout";
 import { live } from "../core/live";
 import { loadCatalog } from "../core/metrics";
 import { problemText } from "../core/problems";
+import { nextInRotation, savedRotation, urlRotation, type RotationPlan } from "../core/rotation";
+import { openSession } from "../core/session";
 import type { MessageKey } from "../core/messages";
 import type { Dashboard, Me, Rotation, Tenant, WallOptions, WidgetConfig, WidgetType } from "../core/types";
 import type { FwGrid } from "./fw-grid";
 import { LocalizedElement } from "./localized";
+import { appStyles } from "./fw-app-styles";
+import { dashboardIdAt, isStaffRole, loadPage, pageAt, type PageView, type View } from "./routes";
+import { brand, pageNav } from "./app-bar";
 import { reset } from "./theme";
 import "./fw-grid";
 import "./fw-display-links";
-import { cleanRotation } from "./fw-rotation-editor";
 import "./fw-floor-ticker";
+import "./fw-rotation-editor";
 import "./fw-win-celebration";
 import "./fw-floor-messages";
 import "./fw-locale-switch";
@@ -24,29 +30,6 @@ import "./fw-status";
 import "./fw-widget-editor";
 
 type Phase = "loading" | "login" | "ready" | "error";
-/** What the main area shows: a dashboard, the reports, plans, shifts, the coaching journal,
- * alert rules and channels, or the administration pages. */
-type View = "board" | "reports" | "plans" | "shifts" | "coaching" | "alerts" | "admin";
-/** The pages of the top bar besides the dashboards, by path, and who may open them. */
-const PAGES: Record<string, { view: Exclude<View, "board">; staff: boolean; title: MessageKey }> = {
-  "/reports": { view: "reports", staff: false, title: "nav.reports" },
-  "/plans": { view: "plans", staff: true, title: "nav.plans" },
-  "/shifts": { view: "shifts", staff: true, title: "nav.shifts" },
-  "/coaching": { view: "coaching", staff: true, title: "nav.coaching" },
-  "/alerts": { view: "alerts", staff: true, title: "nav.alerts" },
-  "/admin": { view: "admin", staff: true, title: "nav.admin" },
-};
-/** The pages' code, loaded when first opened: a wall display never loads it. */
-const PAGE_MODULES: Record<Exclude<View, "board">, () => Promise<unknown>> = {
-  reports: () => import("./fw-reports"),
-  plans: () => import("./fw-plans"),
-  shifts: () => import("./fw-shifts"),
-  coaching: () => import("./fw-coaching"),
-  alerts: () => import("./fw-alert-setup"),
-  admin: () => import("./fw-admin"),
-};
-const STAFF_ROLES = ["admin", "supervisor", "team_lead"];
-
 const CHROME_HIDE_MS = 3000;
 
 /**
@@ -95,7 +78,7 @@ export class FwApp extends LocalizedElement {
 
   private me: Me | null = null;
   /** From `?rotate=`: fixed for the page's life. */
-  private urlRotation: { ids: number[]; every: number } | null = null;
+  private urlRotation: RotationPlan | null = null;
   private rotationTimer: number | null = null;
   /** The dashboard whose saved rotation runs (the one wall mode opened on). */
   private rotationAnchor: number | null = null;
@@ -118,111 +101,7 @@ export class FwApp extends LocalizedElement {
     this.view = "board";
   }
 
-  static override styles = [reset, css`
-    :host {
-      display: flex;
-      flex-direction: column;
-      height: 100%;
-    }
-    /* Nothing in the bar is ever cut or wrapped inside: when the line is too short for all of
-       it (a laptop, long Polish labels), whole items move to a second line. */
-    .top {
-      flex: none;
-      display: flex;
-      flex-wrap: wrap;
-      align-items: center;
-      gap: 0.5rem 0.9rem;
-      padding: 0.6rem 1.2rem;
-      background: linear-gradient(180deg, #0d1428, #0a1020);
-      border-bottom: 1px solid var(--line);
-      min-height: 3.6rem;
-    }
-    .top > * { flex: none; }
-    .top > .spacer { flex: 1 1 0; min-width: 0; }
-    .brand { display: flex; align-items: center; gap: 0.6rem; font-weight: 800; letter-spacing: 0.02em; }
-    .brand svg { width: 1.8rem; height: 1.8rem; }
-    .brand span { color: var(--muted); font-weight: 600; }
-    .title {
-      font-size: 1.25rem;
-      font-weight: 700;
-      white-space: nowrap;
-    }
-    :host([wall]) .title { font-size: 1.5rem; }
-    .team { color: var(--muted); font-size: 0.9rem; font-weight: 500; }
-    nav.pages { display: flex; gap: 0.15rem; }
-    .top nav.pages button { background: transparent; border-color: transparent; color: var(--muted); font-weight: 600; padding: 0.4rem 0.55rem; }
-    .top nav.pages button[aria-current="page"] { color: var(--text); border-color: var(--line); background: var(--panel-2); }
-    .controls { display: flex; align-items: center; gap: 0.5rem; transition: opacity 0.3s; }
-    .controls > * { flex: none; }
-    :host([wall]) .controls {
-      position: absolute;
-      right: 1.2rem;
-      top: 4.2rem;
-      z-index: 10;
-      padding: 0.5rem;
-      background: var(--panel-2);
-      border: 1px solid var(--line);
-      border-radius: 0.6rem;
-      box-shadow: 0 12px 40px rgba(0, 0, 0, 0.5);
-    }
-    :host([wall]) .controls.hidden { opacity: 0; pointer-events: none; }
-    .top button, .top select, .top input {
-      font: inherit;
-      font-size: 0.85rem;
-      color: var(--text);
-      background: var(--panel-2);
-      border: 1px solid var(--line);
-      border-radius: 0.45rem;
-      padding: 0.4rem 0.8rem;
-      cursor: pointer;
-      white-space: nowrap;
-    }
-    .top input { cursor: text; min-width: 14rem; font-size: 1rem; }
-    .top button.primary { background: var(--accent); color: #04121f; font-weight: 700; border: 0; }
-    .top button.danger { border-color: rgba(244, 63, 94, 0.5); color: #fecdd3; }
-    .editing-tag {
-      font-size: 0.75rem;
-      font-weight: 800;
-      letter-spacing: 0.1em;
-      text-transform: uppercase;
-      background: #f5a524;
-      color: #1a1204;
-      padding: 0.25rem 0.6rem;
-      border-radius: 0.3rem;
-    }
-    main { flex: 1; min-height: 0; display: flex; }
-    .board { flex: 1; min-width: 0; padding: 0.9rem; overflow: hidden; }
-    /* the message line takes its height from the grid, which still fills the rest */
-    :host(:not([editing])) .board { display: flex; flex-direction: column; }
-    :host(:not([editing])) .board fw-grid { flex: 1; min-height: 0; height: auto; }
-    :host([editing]) .board { overflow-y: auto; }
-    .editor-hint {
-      flex: none;
-      width: 22rem;
-      padding: 1rem 1.2rem;
-      background: #0d1528;
-      border-left: 1px solid var(--line);
-      color: var(--muted);
-      font-size: 0.9rem;
-      line-height: 1.5;
-    }
-    .editor-hint h3 { margin: 0 0 0.8rem; font-size: 1.05rem; color: var(--text); }
-    .editor-hint .celebrate { display: flex; align-items: center; gap: 0.5rem; margin-top: 0.9rem; color: var(--text); }
-    .board.stale fw-grid { filter: saturate(0.35) brightness(0.8); }
-    .notice {
-      position: fixed;
-      left: 50%;
-      bottom: 1.2rem;
-      transform: translateX(-50%);
-      background: #1e293b;
-      border: 1px solid var(--line);
-      padding: 0.6rem 1.1rem;
-      border-radius: 0.5rem;
-      z-index: 20;
-      white-space: pre-line;
-    }
-    .center { flex: 1; display: grid; place-items: center; color: var(--muted); font-size: 1.2rem; text-align: center; }
-  `];
+  static override styles = [reset, appStyles];
 
   override connectedCallback(): void {
     super.connectedCallback();
@@ -291,32 +170,23 @@ export class FwApp extends LocalizedElement {
   private async boot(): Promise<void> {
     this.phase = "loading";
     const params = new URLSearchParams(location.search);
-    if (location.pathname === "/display") {
-      const token = new URLSearchParams(location.hash.slice(1)).get("token");
-      if (token) {
-        setDisplayToken(token);
-        history.replaceState(null, "", `/display${location.search}`);
-      }
-      if (!displayToken()) return this.fail(t("status.unauthorized"));
-      wall.readOnly = true;
-      this.wallMode = true;
-    } else {
-      setDisplayToken(null);
-      this.wallMode = params.get("wall") === "1" || params.has("rotate");
-      try {
-        // `/v1/auth/session` answers 200 either way: no failed request on the sign-in page
-        this.me = (await api<{ me: Me | null }>("GET", "/v1/auth/session")).me;
-      } catch (error) {
-        return this.fail(error instanceof Error ? error.message : String(error));
-      }
-      if (!this.me) {
-        this.phase = "login";
-        if (location.pathname !== "/login") history.replaceState(null, "", "/login");
-        return;
-      }
-      setCsrfToken(this.me.csrf_token);
-      wall.readOnly = this.me.user.role === "display";
+    let session;
+    try {
+      session = await openSession();
+    } catch (error) {
+      return this.fail(error instanceof Error ? error.message : String(error));
     }
+    if (session.kind === "signed-out" && location.pathname === "/display") {
+      return this.fail(t("status.unauthorized"));
+    }
+    if (session.kind === "signed-out") {
+      this.phase = "login";
+      if (location.pathname !== "/login") history.replaceState(null, "", "/login");
+      return;
+    }
+    this.me = session.kind === "user" ? session.me : null;
+    wall.readOnly = session.kind === "display" || this.me?.user.role === "display";
+    this.wallMode = session.kind === "display" || params.get("wall") === "1" || params.has("rotate");
     this.markWall();
     try {
       const [options, dashboards, tenant] = await Promise.all([
@@ -334,12 +204,7 @@ export class FwApp extends LocalizedElement {
       }
       return this.fail(error instanceof Error ? error.message : String(error));
     }
-    const rotate = params.get("rotate");
-    if (rotate) {
-      const ids = rotate.split(",").map(Number).filter((id) => this.dashboards.some((d) => d.id === id));
-      const every = Math.max(10, Number(params.get("every")) || 30);
-      if (ids.length > 1) this.urlRotation = { ids, every };
-    }
+    this.urlRotation = urlRotation(params, this.dashboards);
     live.start();
     this.phase = "ready";
     this.route();
@@ -353,22 +218,21 @@ export class FwApp extends LocalizedElement {
   }
 
   private isStaff(): boolean {
-    return !wall.readOnly && STAFF_ROLES.includes(this.me?.user.role ?? "");
+    return !wall.readOnly && isStaffRole(this.me?.user.role);
   }
 
   private route(): void {
     if (this.phase !== "ready") return;
-    const page = PAGES[`/${location.pathname.split("/")[1] ?? ""}`];
+    const page = pageAt(location.pathname);
     if (!wall.readOnly && page && (!page.staff || this.isStaff())) {
-      void PAGE_MODULES[page.view]().catch((error: unknown) => this.fail(String(error)));
+      void loadPage(page.view).catch((error: unknown) => this.fail(String(error)));
       this.view = page.view;
       this.cancelEditing();
       document.title = `${t(page.title)} · Floorwatch`;
       return;
     }
     this.view = "board";
-    const match = /^\/d\/(\d+)/.exec(location.pathname);
-    const wanted = match ? Number(match[1]) : null;
+    const wanted = dashboardIdAt(location.pathname);
     const found = this.dashboards.find((d) => d.id === wanted) ?? this.dashboards[0] ?? null;
     this.current = found;
     this.draft = null;
@@ -392,14 +256,11 @@ export class FwApp extends LocalizedElement {
 
   /** The rotation in force: `?rotate=`, else in wall mode the one saved with the dashboard
    * wall mode opened on (display links included), restarted when that dashboard changes. */
-  private rotationPlan(): { ids: number[]; every: number } | null {
+  private rotationPlan(): RotationPlan | null {
     if (this.urlRotation) return this.urlRotation;
     if (!this.wallMode || this.view !== "board") return null;
     const anchor = this.dashboards.find((d) => d.id === (this.rotationAnchor ?? this.current?.id));
-    const rotation = anchor ? cleanRotation(anchor, this.dashboards) : null;
-    if (!anchor || !rotation) return null;
-    const known = new Set(this.dashboards.map((d) => d.id));
-    return { ids: [anchor.id, ...rotation.dashboards.filter((id) => known.has(id))], every: rotation.every_s };
+    return savedRotation(anchor, this.dashboards);
   }
 
   private stopRotation(): void {
@@ -416,8 +277,7 @@ export class FwApp extends LocalizedElement {
     if (!plan || plan.ids.length < 2) return;
     this.rotationTimer = window.setInterval(() => {
       if (this.draft) return;
-      const at = plan.ids.indexOf(this.current?.id ?? -1);
-      this.show(plan.ids[(at + 1) % plan.ids.length]);
+      this.show(nextInRotation(plan, this.current?.id));
     }, plan.every * 1000);
   }
 
@@ -512,14 +372,7 @@ export class FwApp extends LocalizedElement {
     const draft = this.draft;
     if (!draft) return;
     try {
-      const saved = await api<Dashboard>("PUT", `/v1/dashboards/${draft.id}`, {
-        name: draft.name,
-        team: draft.team,
-        widgets: draft.widgets,
-        rotation: cleanRotation(draft, this.dashboards),
-        celebrate_wins: draft.celebrate_wins ?? false,
-        version: draft.version,
-      });
+      const saved = await saveDashboard(draft, this.dashboards);
       this.dashboards = this.dashboards.map((d) => (d.id === saved.id ? saved : d));
       this.current = saved;
       this.cancelEditing();
@@ -533,15 +386,9 @@ export class FwApp extends LocalizedElement {
     }
   }
 
-  private async createDashboard(): Promise<void> {
-    let n = this.dashboards.length + 1;
-    const names = new Set(this.dashboards.map((d) => d.name));
-    while (names.has(`${t("edit.newDashboard")} ${n}`)) n++;
+  private async addDashboard(): Promise<void> {
     try {
-      const created = await api<Dashboard>("POST", "/v1/dashboards", {
-        name: `${t("edit.newDashboard")} ${n}`,
-        widgets: [],
-      });
+      const created = await createDashboard(t("edit.newDashboard"), this.dashboards);
       this.dashboards = [...this.dashboards, created];
       this.go(created.id);
       this.startEditing();
@@ -550,11 +397,11 @@ export class FwApp extends LocalizedElement {
     }
   }
 
-  private async deleteDashboard(): Promise<void> {
+  private async removeDashboard(): Promise<void> {
     const current = this.current;
     if (!current || !confirm(t("edit.confirmDelete", { name: current.name }))) return;
     try {
-      await api("DELETE", `/v1/dashboards/${current.id}`);
+      await deleteDashboard(current.id);
       this.dashboards = this.dashboards.filter((d) => d.id !== current.id);
       this.cancelEditing();
       if (this.dashboards[0]) this.go(this.dashboards[0].id);
@@ -569,9 +416,6 @@ export class FwApp extends LocalizedElement {
   private topBar() {
     const dashboard = this.draft ?? this.current;
     const editing = this.draft !== null;
-    const brand = html`<div class="brand">
-      <svg viewBox="0 0 32 32" aria-hidden="true"><rect width="32" height="32" rx="7" fill="#0f172a"/><path d="M6 22h4V12H6zm8 0h4V6h-4zm8 0h4v-7h-4z" fill="#38bdf8"/><circle cx="24" cy="9" r="3" fill="#22c55e"/></svg>
-    </div>`;
     if (editing && this.draft) {
       const draft = this.draft;
       return html`<div class="top">
@@ -595,8 +439,8 @@ export class FwApp extends LocalizedElement {
         </select>
         <span class="spacer"></span>
         <button data-action="display-links" @click=${() => (this.linksOpen = true)}>${t("links.title")}</button>
-        <button @click=${this.createDashboard}>${t("edit.newDashboard")}</button>
-        <button class="danger" @click=${this.deleteDashboard}>${t("edit.deleteDashboard")}</button>
+        <button @click=${this.addDashboard}>${t("edit.newDashboard")}</button>
+        <button class="danger" @click=${this.removeDashboard}>${t("edit.deleteDashboard")}</button>
         <button @click=${this.cancelEditing} data-action="cancel">${t("edit.cancel")}</button>
         <button class="primary" @click=${this.save} data-action="save">${t("edit.save")}</button>
       </div>`;
@@ -604,24 +448,7 @@ export class FwApp extends LocalizedElement {
     const canEdit = !wall.readOnly && dashboard?.can_edit && this.view === "board";
     const nav = wall.readOnly || this.wallMode
       ? nothing
-      : html`<nav class="pages">
-          <button data-nav="board" aria-current=${this.view === "board" ? "page" : "false"}
-            @click=${() => (this.current ? this.go(this.current.id) : this.open("/"))}>${t("nav.dashboards")}</button>
-          <button data-nav="reports" aria-current=${this.view === "reports" ? "page" : "false"}
-            @click=${() => this.open("/reports")}>${t("nav.reports")}</button>
-          ${this.isStaff()
-            ? html`<button data-nav="plans" aria-current=${this.view === "plans" ? "page" : "false"}
-                @click=${() => this.open("/plans")}>${t("nav.plans")}</button>
-              <button data-nav="shifts" aria-current=${this.view === "shifts" ? "page" : "false"}
-                @click=${() => this.open("/shifts")}>${t("nav.shifts")}</button>
-              <button data-nav="coaching" aria-current=${this.view === "coaching" ? "page" : "false"}
-                @click=${() => this.open("/coaching")}>${t("nav.coaching")}</button>
-              <button data-nav="alerts" aria-current=${this.view === "alerts" ? "page" : "false"}
-                @click=${() => this.open("/alerts")}>${t("nav.alerts")}</button>
-              <button data-nav="admin" aria-current=${this.view === "admin" ? "page" : "false"}
-                @click=${() => this.open("/admin/users")}>${t("nav.admin")}</button>`
-            : nothing}
-        </nav>`;
+      : pageNav(this.view, this.isStaff(), (path) => this.open(path), () => (this.current ? this.go(this.current.id) : this.open("/")));
     if (this.view !== "board") {
       return html`<div class="top">
         ${brand}${nav}
@@ -657,7 +484,7 @@ export class FwApp extends LocalizedElement {
     </div>`;
   }
 
-  private page(view: Exclude<View, "board">) {
+  private page(view: PageView) {
     switch (view) {
       case "reports":
         return html`<fw-reports .userRole=${this.me?.user.role ?? ""}></fw-reports>`;

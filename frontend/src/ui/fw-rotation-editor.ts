@@ -1,5 +1,6 @@
 import { css, html } from "lit";
 import { t } from "../core/i18n";
+import { rotationCandidates } from "../core/rotation";
 import type { Dashboard, Rotation } from "../core/types";
 import { LocalizedElement } from "./localized";
 import { reset } from "./theme";
@@ -7,22 +8,6 @@ import { reset } from "./theme";
 /** Seconds per dashboard: the server's limits (`Rotation.every_s`). */
 const MIN_EVERY_S = 10;
 const MAX_EVERY_S = 3600;
-
-/** The dashboards a dashboard may rotate to: shared with the whole tenant, or with its own
- * team (whoever sees it may see them; the server checks the same). */
-export function rotationCandidates(dashboard: Dashboard, all: Dashboard[]): Dashboard[] {
-  return all.filter((d) => d.id !== dashboard.id && (d.team === null || d.team === dashboard.team));
-}
-
-/** The rotation as the server takes it: dashboards that still exist and may rotate here; none
- * left means no rotation. */
-export function cleanRotation(dashboard: Dashboard, all: Dashboard[]): Rotation | null {
-  const rotation = dashboard.rotation;
-  if (!rotation) return null;
-  const allowed = new Set(rotationCandidates(dashboard, all).map((d) => d.id));
-  const ids = rotation.dashboards.filter((id) => allowed.has(id));
-  return ids.length ? { dashboards: ids, every_s: rotation.every_s } : null;
-}
 
 /** Part of edit mode: which dashboards a wall showing this one cycles through, and how many
  * seconds each stays. Changes go up as `rotation-change` and are saved with the dashboard. */
