@@ -5,6 +5,7 @@ import { LocalizedElement } from "./localized";
 import { pageStyles } from "./page-styles";
 import "./admin/fw-admin-agents";
 import "./admin/fw-admin-keys";
+import "./admin/fw-admin-phrases";
 import "./admin/fw-admin-queues";
 import "./admin/fw-admin-stalls";
 import "./admin/fw-admin-teams";
@@ -12,9 +13,10 @@ import "./admin/fw-admin-tenant";
 import "./admin/fw-admin-users";
 import "./admin/fw-admin-schedules";
 
-type Tab = "users" | "teams" | "agents" | "queues" | "tenant" | "keys" | "schedules" | "stalls";
+type Tab =
+  | "users" | "teams" | "agents" | "queues" | "tenant" | "keys" | "schedules" | "stalls" | "phrases";
 const TABS: readonly Tab[] = [
-  "users", "teams", "agents", "queues", "tenant", "keys", "schedules", "stalls",
+  "users", "teams", "agents", "queues", "tenant", "keys", "schedules", "stalls", "phrases",
 ];
 
 function tabFromPath(): Tab {
@@ -23,8 +25,8 @@ function tabFromPath(): Tab {
 }
 
 /** `/admin/TAB`: users, teams, agents, queues (with their thresholds), the organisation
- * (language, currency), API keys, scheduled e-mailed reports and the stall limits of the sales
- * pipeline. Admins
+ * (language, currency), API keys, scheduled e-mailed reports, the stall limits of the sales
+ * pipeline and the phrase lists of phrase spotting. Admins
  * change them; supervisors and team leads read what the API shows them (no API keys). */
 export class FwAdmin extends LocalizedElement {
   static override properties = { userRole: {}, tab: { state: true } };
@@ -90,6 +92,8 @@ export class FwAdmin extends LocalizedElement {
         return html`<fw-admin-schedules ?canEdit=${true}></fw-admin-schedules>`;
       case "stalls":
         return html`<fw-admin-stalls ?canEdit=${edit}></fw-admin-stalls>`;
+      case "phrases":
+        return html`<fw-admin-phrases ?canEdit=${edit}></fw-admin-phrases>`;
     }
   }
 
