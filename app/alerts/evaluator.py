@@ -18,6 +18,9 @@ seen before (`event_key`, unique in the database in every state, so a replay aft
 a take-over raises nothing twice). Such an alert fires at once, stays firing for the rule's
 `keep_firing_for_s` (PHRASE_FIRING_MS when 0) and then resolves without a notification.
 
+A rule `against_plan` measures each instance's `today` figure as a share of its day plan
+(app/alerts/day_plans.py); an instance without a plan today has no value.
+
 Notifications (firing, repeat, resolved) go to the rule's channels unless the tenant is in the
 rule's quiet hours, the instance is silenced, or (firing/repeat) acknowledged. A firing alert
 whose notification was held back is notified once that no longer holds; `resolved` is sent only
@@ -38,6 +41,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.alerts.channel_owners import channel_teams
+from app.alerts.day_plans import DayPlanCache, DayPlans, PlanReading, reading
 from app.alerts.delivery import Dispatcher
 from app.alerts.feed import AlertFeed
 from app.alerts.models import Alert, AlertChannel, AlertDelivery, AlertEvent, AlertSegment
@@ -133,14 +137,26 @@ class Change:
     notify: NotificationKind | None = None
     alert_id: int | None = None
     phrase: PhraseEvent | None = None
+    plan: PlanReading | None = None
+
+    @property
+    def detail(self) -> dict[str, object] | None:
+        """What the alert row keeps besides its value: a phrase alert's hit, or the figure
+        and plan of an alert against the plan."""
+        if self.phrase is not None:
+            return dict(self.phrase.detail)
+        if self.plan is not None:
+            return {"plan": self.plan.plan, "actual": self.plan.actual}
+        return None
 
 
 class Readings:
     """The metrics and agent board of one tenant at one instant, each computed once."""
 
-    def __init__(self, agg: TenantAggregator, now_ms: int) -> None:
+    def __init__(self, agg: TenantAggregator, now_ms: int, plans: DayPlans | None = None) -> None:
         self.agg = agg
         self.now_ms = now_ms
+        self.plans: DayPlans = plans or {}
         self._metrics: dict[tuple[str, str], dict[str, float | int | None]] = {}
         self._board: list[AgentStatus] | None = None
 
@@ -293,6 +309,7 @@ class AlertEvaluator:
         self._rules: dict[int, tuple[float, list[RuleSpec]]] = {}
         self._tenants: dict[int, TenantAlerts] = {}
         self._evaluated_ms: dict[int, int] = {}
+        self._day_plans = DayPlanCache(db)
         self._lock = asyncio.Lock()
 
     def evaluated_ms(self, tenant_id: int) -> int | None:
@@ -304,6 +321,7 @@ class AlertEvaluator:
         """Rules, acknowledgements or silences were changed in this process: read them again
         at the next evaluation (other processes pick changes up within their TTLs)."""
         self._rules.pop(tenant_id, None)
+        self._day_plans.forget(tenant_id)
         state = self._tenants.get(tenant_id)
         if state is not None:
             state.controls_at = 0.0
@@ -398,7 +416,12 @@ class AlertEvaluator:
         now_ms = host.now_ms(tenant_id)
         state = await self._tenant(host, tenant_id, now_ms)
         state.evaluated_at = time.monotonic()
-        changes = self._plan(rules, state, Readings(agg, now_ms), now_ms)
+        plans = (
+            await self._day_plans.get(tenant_id, agg.config.timezone, now_ms)
+            if any(rule.against_plan for rule in rules)
+            else None
+        )
+        changes = self._plan(rules, state, Readings(agg, now_ms, plans), now_ms)
         if not changes:
             self._evaluated_ms[tenant_id] = now_ms
             return
@@ -435,11 +458,18 @@ class AlertEvaluator:
             for scope, team, value in instances(rule, readings):
                 fp = fingerprint(rule.tenant_id, rule.id, scope)
                 seen.add(fp)
+                against = (
+                    reading(readings.plans, scope, rule.metric, value)
+                    if rule.against_plan
+                    else None
+                )
+                if rule.against_plan:
+                    value = None if against is None else against.share
                 before = state.open.get(fp)
                 result = step(rule.condition, before.track if before else None, value, now_ms)
                 if result.track is None and before is None:
                     continue
-                changes.append(Change(rule, fp, scope, team, value, before, result))
+                changes.append(Change(rule, fp, scope, team, value, before, result, plan=against))
         by_id = {rule.id: rule for rule in rules}
         for fp, before in list(state.open.items()):
             if fp in seen:
@@ -576,7 +606,7 @@ class AlertEvaluator:
                 notified_ms=notified,
                 version=1,
                 event_key=change.fingerprint if change.phrase is not None else None,
-                detail=dict(change.phrase.detail) if change.phrase is not None else None,
+                detail=change.detail,
             )
             session.add(row)
             await session.flush()
@@ -596,6 +626,8 @@ class AlertEvaluator:
             if transition is not None:
                 values["state"] = transition[1].value
                 values["value"] = change.value
+                if change.plan is not None:
+                    values["detail"] = change.detail
                 if transition[1] is Phase.firing:
                     values["fired_ms"] = now_ms
                 elif transition[1] in (Phase.normal, Phase.resolved):

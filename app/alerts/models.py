@@ -25,6 +25,7 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
+    false,
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
@@ -80,6 +81,7 @@ class AlertRule(Base):
     agent_state: Mapped[str | None] = mapped_column(String(64), default=None)
     agent_state_reason: Mapped[str | None] = mapped_column(String(64), default=None)
     quiet_hours: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    against_plan: Mapped[bool] = mapped_column(default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 

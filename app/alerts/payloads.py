@@ -86,6 +86,44 @@ def describe(
     )
 
 
+PLAN_SUMMARIES: Final = {
+    "en": "{rule}: {metric} today of {scope} is {share} of plan ({actual} against {plan}; alert "
+    "when {op} {threshold})",
+    "pl": "{rule}: {metric} dziś – {scope}: {share} planu ({actual} wobec {plan}; alert gdy {op} "
+    "{threshold})",
+}
+
+
+def format_share(share: float | None) -> str:
+    return "no value" if share is None else f"{share * 100:.0f}%"
+
+
+def describe_against_plan(
+    rule_name: str,
+    metric: str,
+    scope: str,
+    op: str,
+    threshold: float,
+    share: float | None,
+    detail: dict[str, Any],
+    language: str = "en",
+) -> str:
+    """The line of an alert against the day plan, the share first:
+    `Win rate: Win rate today of team:East is 80% of plan (40.0% against 50.0%; alert when <
+    100%)`."""
+    template = PLAN_SUMMARIES.get(language, PLAN_SUMMARIES["en"])
+    return template.format(
+        rule=rule_name,
+        metric=metric_label(metric, language),
+        scope=scope,
+        share=format_share(share),
+        actual=format_value(metric, detail.get("actual")),
+        plan=format_value(metric, detail.get("plan")),
+        op=op,
+        threshold=format_share(threshold),
+    )
+
+
 PHRASE_SUMMARIES: Final = {
     ("en", "agent"): "{rule}: {who} said “{phrase}” ({where})",
     ("en", "customer"): "{rule}: the customer said “{phrase}” on a call of {who} ({where})",

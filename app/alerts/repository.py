@@ -10,13 +10,14 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.alerts.models import OPEN_STATES, Alert, AlertRule, AlertRuleChannel, AlertSilence
-from app.alerts.payloads import describe, describe_phrase
+from app.alerts.payloads import describe, describe_against_plan, describe_phrase
 from app.alerts.quiet_hours import make_window
 from app.alerts.rules import Condition, RuleSpec, parse_rule_scope
 from app.alerts.schemas import (
     AlertOut,
     AlertState,
     PhraseAlertOut,
+    PlanShareOut,
     aware,
     ms_datetime,
     ms_to_datetime,
@@ -41,6 +42,7 @@ def spec_of(rule: AlertRule, channel_ids: Iterable[int]) -> RuleSpec:
         severity=rule.severity,
         agent_state=rule.agent_state,
         agent_state_reason=rule.agent_state_reason,
+        against_plan=rule.against_plan,
         repeat_interval_ms=(
             int(rule.repeat_interval_s * 1000) if rule.repeat_interval_s is not None else None
         ),
@@ -126,9 +128,20 @@ def phrase_out(detail: dict[str, Any] | None) -> PhraseAlertOut | None:
     )
 
 
+def plan_share_out(detail: dict[str, Any] | None) -> PlanShareOut | None:
+    if detail is None or "plan" not in detail:
+        return None
+    return PlanShareOut(actual=detail.get("actual"), plan=detail["plan"])
+
+
 def summary_of(row: Alert, language: str) -> str:
     if row.detail is not None and "phrase" in row.detail:
         return describe_phrase(row.rule_name, row.detail, language)
+    if row.detail is not None and "plan" in row.detail:
+        return describe_against_plan(
+            row.rule_name, row.metric, row.scope, row.op, row.threshold, row.value, row.detail,
+            language,
+        )  # fmt: skip
     return describe(
         row.rule_name, row.metric, row.window, row.scope, row.op, row.threshold, row.value, language
     )
@@ -160,4 +173,5 @@ def alert_out(row: Alert, silenced_until_ms: int | None = None, language: str = 
         acknowledged_by=row.acknowledged_by,
         silenced_until=ms_to_datetime(silenced_until_ms),
         phrase=phrase_out(row.detail),
+        plan=plan_share_out(row.detail),
     )

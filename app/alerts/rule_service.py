@@ -41,6 +41,7 @@ def rule_out(row: AlertRule, channels: Sequence[int]) -> RuleOut:
             "agent_state": row.agent_state,
             "agent_state_reason": row.agent_state_reason,
             "quiet_hours": row.quiet_hours,
+            "against_plan": row.against_plan,
             "channels": sorted(channels),
             "team": row.team,
             "created_at": aware(row.created_at),

@@ -182,6 +182,23 @@ def check_metric(metric: str, scope: RuleScope, window: str, agent_state: str | 
     raise RuleError(f"unknown metric {metric!r}: see docs/metrics.md for the catalog")
 
 
+PLAN_WINDOW: Final = "today"
+
+
+def check_against_plan(metric: str, window: str, against_plan: bool) -> None:
+    """A rule against the plan compares a metric's `today` figure with the day plan of the
+    alert's scope (every kind of rule scope has plans): the metric must be one plans are made
+    for, counted over the day."""
+    if not against_plan:
+        return
+    if window != PLAN_WINDOW:
+        raise RuleError("`against_plan` compares the day's figure with the day plan: use the "
+                        "window `today`")  # fmt: skip
+    if metric not in WINDOWED_METRICS:
+        raise RuleError(f"`against_plan` needs a metric counted over the day that plans are "
+                        f"made for (docs/metrics.md), not {metric!r}")  # fmt: skip
+
+
 def check_clear_threshold(op: str, threshold: float, clear_threshold: float | None) -> None:
     """The clear threshold lies on the healthy side of the threshold (or equals it)."""
     if clear_threshold is None:
@@ -256,6 +273,7 @@ class RuleSpec:
     severity: str
     agent_state: str | None = None
     agent_state_reason: str | None = None
+    against_plan: bool = False
     repeat_interval_ms: int | None = None
     quiet_hours: tuple[QuietWindow, ...] = ()
     channel_ids: tuple[int, ...] = field(default=())

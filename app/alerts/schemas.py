@@ -12,6 +12,7 @@ from app.alerts.rules import (
     Op,
     RuleError,
     Severity,
+    check_against_plan,
     check_clear_threshold,
     check_metric,
     check_phrase_condition,
@@ -127,6 +128,15 @@ class RuleFields(BaseModel):
         None, max_length=64, description="For `time_in_state`: only this break reason."
     )
     quiet_hours: list[QuietHoursIn] = Field(default_factory=list, max_length=20)
+    against_plan: bool = Field(
+        False,
+        description="Compare the metric's `today` figure with the day plan in force today for "
+        "the alert's scope (its standard scenario, `/v1/plans`): the value is then the share of "
+        "the plan (1 = on plan) and `threshold` and `clear_threshold` are shares too, so "
+        "`win_rate` `<` 1 fires below plan and `<` 0.9 more than 10 % below it. Needs the "
+        "window `today` and a metric counted over the day; an instance without a day plan "
+        "today (or with a plan of 0) has no value and raises nothing. See docs/alerts.md.",
+    )
     channels: list[int] = Field(
         default_factory=list, max_length=20, description="Ids of notification channels."
     )
@@ -140,6 +150,7 @@ class RuleIn(RuleFields):
             check_metric(self.metric, scope, self.window, self.agent_state)
             check_clear_threshold(self.op, self.threshold, self.clear_threshold)
             check_phrase_condition(self.metric, self.op, self.threshold)
+            check_against_plan(self.metric, self.window, self.against_plan)
         except RuleError as exc:
             raise ValueError(str(exc)) from exc
         if self.agent_state_reason is not None and self.agent_state != "break":
@@ -168,6 +179,7 @@ class RulePatch(BaseModel):
     agent_state: str | None = None
     agent_state_reason: str | None = None
     quiet_hours: list[QuietHoursIn] | None = None
+    against_plan: bool | None = None
     channels: list[int] | None = None
 
 
@@ -231,6 +243,13 @@ class PhraseAlertOut(BaseModel):
     )
 
 
+class PlanShareOut(BaseModel):
+    """What an alert against the plan compared: `value` is `actual / plan`."""
+
+    actual: float | None = Field(description="The metric's `today` figure, in its own unit.")
+    plan: float = Field(description="The standard scenario of the day plan in force.")
+
+
 class AlertOut(BaseModel):
     """One alert episode, as listed, pushed to the wall and sent to channels."""
 
@@ -256,6 +275,11 @@ class AlertOut(BaseModel):
     silenced_until: datetime | None
     phrase: PhraseAlertOut | None = Field(
         None, description="`banned_phrase` alerts: what was said, by whom, on which call."
+    )
+    plan: PlanShareOut | None = Field(
+        None,
+        description="Rules `against_plan`: the figure and the plan at the last transition "
+        "(`value` and `threshold` are shares of the plan).",
     )
 
 

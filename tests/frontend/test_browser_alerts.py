@@ -107,6 +107,22 @@ async def test_rules_channels_and_open_alerts(wall: Wall, page: Page) -> None:
             "Service level (last 15 min) < 80.0%"
         )
 
+        form = page.locator("[data-form=rule]")
+        await form.locator("input[name=name]").fill("Below plan")
+        await form.locator("select[name=metric]").select_option("win_rate")
+        await form.locator("input[name=against_plan]").check()
+        await expect(form).to_contain_text("Threshold (% of plan)")
+        await expect(form.locator("[data-testid=plan-rule-hint]")).to_be_visible()
+        await expect(form.locator("select[name=window]")).to_have_count(0)
+        await form.locator("input[name=threshold]").fill("90")
+        await form.locator("button[type=submit]").click()
+        plan_row = page.locator("tr[data-rule='Below plan']")
+        await expect(plan_row).to_contain_text("Win rate (today) < 90% of plan")
+        await plan_row.locator("button[data-action=edit]").click()
+        await expect(form.locator("input[name=against_plan]")).to_be_checked()
+        await expect(form.locator("input[name=threshold]")).to_have_value("90")
+        await form.locator("button[data-action=cancel]").click()
+
         await row.locator("input[type=checkbox]").uncheck()
         await expect(row).to_have_class("off")
         rules = {r["name"]: r for r in await wall.api("GET", "/v1/alert-rules")}
@@ -114,6 +130,9 @@ async def test_rules_channels_and_open_alerts(wall: Wall, page: Page) -> None:
         assert rules["Queue backs up"]["threshold"] == 5
         assert (rules["Sales SL"]["threshold"], rules["Sales SL"]["clear_threshold"]) == (0.8, 0.85)
         assert (rules["Sales SL"]["scope"], rules["Sales SL"]["window"]) == ("queue:Sales", "15m")
+        below = rules["Below plan"]
+        assert (below["against_plan"], below["window"], below["threshold"]) == (True, "today", 0.9)
+        assert rules["Sales SL"]["against_plan"] is False
 
         page.on("dialog", lambda dialog: dialog.accept())
         await page.locator("tr[data-channel='ops hook'] button.danger").click()

@@ -10,7 +10,7 @@ import { formatMetric, metricLabel } from "./metrics";
 export type AlertFacts = Pick<
   components["schemas"]["AlertOut"],
   "rule_name" | "metric" | "window" | "scope" | "op" | "threshold" | "value" | "severity" | "started_at" | "fired_at"
-> & { phrase?: components["schemas"]["AlertOut"]["phrase"] };
+> & { phrase?: components["schemas"]["AlertOut"]["phrase"]; plan?: components["schemas"]["AlertOut"]["plan"] };
 
 const SEVERITY_ORDER = ["critical", "warning", "info"];
 
@@ -24,6 +24,20 @@ export function alertText(alert: AlertFacts): string {
       phrase: phrase.phrase,
       list: phrase.list,
       queue: phrase.queue ? t("alerts.phraseQueue", { queue: phrase.queue }) : "",
+    });
+  }
+  const plan = alert.plan;
+  if (plan) {
+    const share = (value: number | null) => (value === null ? "–" : `${Math.round(value * 100)}%`);
+    return t("alerts.planText", {
+      rule: alert.rule_name,
+      metric: metricLabel(alert.metric),
+      scope: scopeLabel(alert.scope),
+      share: share(alert.value),
+      actual: formatMetric(alert.metric, plan.actual),
+      plan: formatMetric(alert.metric, plan.plan),
+      op: alert.op,
+      threshold: share(alert.threshold),
     });
   }
   const window = alert.window === "live" ? "" : ` (${windowLabel(alert.window)})`;

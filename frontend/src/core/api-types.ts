@@ -1694,6 +1694,8 @@ export interface components {
             op: string;
             /** @description `banned_phrase` alerts: what was said, by whom, on which call. */
             phrase?: components["schemas"]["PhraseAlertOut"] | null;
+            /** @description Rules `against_plan`: the figure and the plan at the last transition (`value` and `threshold` are shares of the plan). */
+            plan?: components["schemas"]["PlanShareOut"] | null;
             /** Rule Id */
             rule_id: number | null;
             /** Rule Name */
@@ -1793,6 +1795,8 @@ export interface components {
             op: string;
             /** @description `banned_phrase` alerts: what was said, by whom, on which call. */
             phrase?: components["schemas"]["PhraseAlertOut"] | null;
+            /** @description Rules `against_plan`: the figure and the plan at the last transition (`value` and `threshold` are shares of the plan). */
+            plan?: components["schemas"]["PlanShareOut"] | null;
             /** Rule Id */
             rule_id: number | null;
             /** Rule Name */
@@ -3164,6 +3168,22 @@ export interface components {
             /** Standard */
             standard: number;
         };
+        /**
+         * PlanShareOut
+         * @description What an alert against the plan compared: `value` is `actual / plan`.
+         */
+        PlanShareOut: {
+            /**
+             * Actual
+             * @description The metric's `today` figure, in its own unit.
+             */
+            actual: number | null;
+            /**
+             * Plan
+             * @description The standard scenario of the day plan in force.
+             */
+            plan: number;
+        };
         /** ProgressOut */
         ProgressOut: {
             /**
@@ -3312,6 +3332,12 @@ export interface components {
         /** RuleIn */
         RuleIn: {
             /**
+             * Against Plan
+             * @description Compare the metric's `today` figure with the day plan in force today for the alert's scope (its standard scenario, `/v1/plans`): the value is then the share of the plan (1 = on plan) and `threshold` and `clear_threshold` are shares too, so `win_rate` `<` 1 fires below plan and `<` 0.9 more than 10 % below it. Needs the window `today` and a metric counted over the day; an instance without a day plan today (or with a plan of 0) has no value and raises nothing. See docs/alerts.md.
+             * @default false
+             */
+            against_plan: boolean;
+            /**
              * Agent State
              * @description For `time_in_state`: `break`, `available`, `on_call`, …
              */
@@ -3400,6 +3426,12 @@ export interface components {
         };
         /** RuleOut */
         RuleOut: {
+            /**
+             * Against Plan
+             * @description Compare the metric's `today` figure with the day plan in force today for the alert's scope (its standard scenario, `/v1/plans`): the value is then the share of the plan (1 = on plan) and `threshold` and `clear_threshold` are shares too, so `win_rate` `<` 1 fires below plan and `<` 0.9 more than 10 % below it. Needs the window `today` and a metric counted over the day; an instance without a day plan today (or with a plan of 0) has no value and raises nothing. See docs/alerts.md.
+             * @default false
+             */
+            against_plan: boolean;
             /**
              * Agent State
              * @description For `time_in_state`: `break`, `available`, `on_call`, …
@@ -3509,6 +3541,8 @@ export interface components {
          * @description Any subset of the rule's fields; the merged rule is checked as a whole.
          */
         RulePatch: {
+            /** Against Plan */
+            against_plan?: boolean | null;
             /** Agent State */
             agent_state?: string | null;
             /** Agent State Reason */

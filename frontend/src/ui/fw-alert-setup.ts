@@ -25,6 +25,7 @@ interface RuleOut {
   repeat_interval_s: number | null;
   severity: string;
   agent_state: string | null;
+  against_plan: boolean;
   channels: number[];
 }
 
@@ -69,8 +70,15 @@ function optional(data: FormData, name: string): string | null {
   return text === "" ? null : text;
 }
 
+/** A threshold as entered: a share of the plan in % for rules against the plan, else in the
+ * metric's display unit. */
+function threshold(metric: string, againstPlan: boolean, text: string): number {
+  return againstPlan ? Number(text) / 100 : fromDisplayUnit(metric, Number(text)) ?? 0;
+}
+
 function ruleFields(data: FormData, channels: number[]): Omit<RuleOut, "id"> {
   const metric = String(data.get("metric"));
+  const againstPlan = data.get("against_plan") === "on";
   const clear = optional(data, "clear_threshold");
   const repeat = optional(data, "repeat_interval_s");
   return {
@@ -80,13 +88,14 @@ function ruleFields(data: FormData, channels: number[]): Omit<RuleOut, "id"> {
     scope: String(data.get("scope")),
     window: String(data.get("window")),
     op: String(data.get("op")),
-    threshold: fromDisplayUnit(metric, Number(data.get("threshold"))) ?? 0,
-    clear_threshold: clear === null ? null : fromDisplayUnit(metric, Number(clear)),
+    threshold: threshold(metric, againstPlan, String(data.get("threshold"))),
+    clear_threshold: clear === null ? null : threshold(metric, againstPlan, clear),
     for_s: Number(data.get("for_s") || 0),
     keep_firing_for_s: Number(data.get("keep_firing_for_s") || 0),
     repeat_interval_s: repeat === null ? null : Number(repeat),
     severity: String(data.get("severity")),
     agent_state: metric === "time_in_state" ? String(data.get("agent_state")) : null,
+    against_plan: againstPlan,
     channels,
   };
 }
@@ -124,6 +133,7 @@ export class FwAlertSetup extends AdminSection {
     channels: { state: true },
     scopes: { state: true },
     metric: { state: true },
+    againstPlan: { state: true },
     kind: { state: true },
     editing: { state: true },
     generation: { state: true },
@@ -134,6 +144,8 @@ export class FwAlertSetup extends AdminSection {
   declare scopes: string[];
   /** The metric chosen in the rule form (its unit labels the thresholds). */
   declare metric: string;
+  /** The rule form compares the day's figure with the day plan (thresholds in % of it). */
+  declare againstPlan: boolean;
   /** The kind chosen in the channel form (it decides the fields). */
   declare kind: (typeof KINDS)[number];
   /** The rule loaded into the form, or null for a new one. */
@@ -167,6 +179,7 @@ export class FwAlertSetup extends AdminSection {
     this.channels = [];
     this.scopes = ["tenant", "each_queue", "each_agent"];
     this.metric = "service_level";
+    this.againstPlan = false;
     this.kind = "webhook";
     this.editing = null;
     this.generation = 0;
@@ -266,12 +279,14 @@ export class FwAlertSetup extends AdminSection {
   private closeForm(): void {
     this.editing = null;
     this.metric = "service_level";
+    this.againstPlan = false;
     this.generation += 1;
   }
 
   private edit(rule: RuleOut): void {
     this.editing = rule;
     this.metric = rule.metric;
+    this.againstPlan = rule.against_plan;
     this.generation += 1;
     this.renderRoot.querySelector("[data-form=rule]")?.scrollIntoView({ block: "start" });
   }
@@ -290,14 +305,17 @@ export class FwAlertSetup extends AdminSection {
     if (isPhraseRule(rule.metric)) return ruleMetricLabel(rule.metric);
     const what = rule.metric === "time_in_state" ? `${metricLabel(rule.metric)} (${stateLabel(rule.agent_state ?? "")})` : metricLabel(rule.metric);
     const window = rule.window === "live" ? "" : ` (${windowLabel(rule.window)})`;
+    if (rule.against_plan) return `${what}${window} ${rule.op} ${t("alertSetup.shareOfPlan", { share: Math.round(rule.threshold * 100) })}`;
     return `${what}${window} ${rule.op} ${formatMetric(rule.metric, rule.threshold)}`;
   }
 
   private ruleForm() {
     const rule = this.editing;
     const metric = this.metric;
-    const unit = unitLabel(metric);
-    const shown = (value: number | null | undefined) => (value === null || value === undefined ? "" : String(toDisplayUnit(metric, value)));
+    const againstPlan = this.againstPlan && !isPhraseRule(metric);
+    const unit = againstPlan ? t("alertSetup.percentOfPlan") : unitLabel(metric);
+    const shown = (value: number | null | undefined) =>
+      value === null || value === undefined ? "" : String(againstPlan ? Math.round(value * 10000) / 100 : toDisplayUnit(metric, value));
     const scopes = rule && !this.scopes.includes(rule.scope) ? [rule.scope, ...this.scopes] : this.scopes;
     // keyed on the rule (and on each save), so that loading another rule replaces every field
     return keyed(`${rule?.id ?? "new"}-${this.generation}`, html`<form data-form="rule" data-editing=${rule?.id ?? ""} @submit=${this.saveRule}>
@@ -317,9 +335,13 @@ export class FwAlertSetup extends AdminSection {
       ${isPhraseRule(metric)
         ? html`<input type="hidden" name="window" value="live" /><input type="hidden" name="op" value=">" />
             <input type="hidden" name="threshold" value="0" /><p class="muted hint" data-testid="phrase-rule-hint">${t("alertSetup.bannedPhraseHint")}</p>`
+        : html`<label class="check"><input type="checkbox" name="against_plan" .checked=${againstPlan}
+          @change=${(e: Event) => (this.againstPlan = (e.target as HTMLInputElement).checked)} />${t("alertSetup.againstPlan")}</label>
+      ${againstPlan
+        ? html`<input type="hidden" name="window" value="today" /><p class="muted hint" data-testid="plan-rule-hint">${t("alertSetup.againstPlanHint")}</p>`
         : html`<label>${t("alertSetup.window")}<select name="window">${WINDOWS.map(
         (w) => html`<option value=${w} ?selected=${w === (rule?.window ?? "live")}>${windowLabel(w)}</option>`,
-      )}</select></label>
+      )}</select></label>`}
       <label>${t("alertSetup.when")}<select name="op">${OPS.map(
         (op) => html`<option value=${op} ?selected=${op === (rule?.op ?? "<")}>${op}</option>`,
       )}</select></label>

@@ -1,0 +1,119 @@
+"""Alert rules against the day plan (`against_plan`): which rules may compare with a plan, and
+over real HTTP a team's win rate and an agent's deals won measured as a share of their day
+plans, firing below plan and resolving once the plan is reached, with no alert for a scope
+without a plan."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+
+from app.alerts.rules import RuleError, check_against_plan, check_metric, parse_rule_scope
+from tests.alerts.receivers import http_receiver
+from tests.alerts.support import Floor, base_ms, make_floor
+from tests.conftest import RunningApp
+from tests.helpers import ev
+
+DAY_MS = 86_400_000
+
+
+@pytest.mark.parametrize(
+    ("metric", "scope"),
+    [("win_rate", "team:North"), ("deals_won", "each_agent"), ("aht", "each_queue"),
+     ("revenue", "tenant"), ("answered", "agent:a1"), ("revenue", "pipeline:b2b")],
+)  # fmt: skip
+def test_rules_that_may_compare_with_the_day_plan(metric: str, scope: str) -> None:
+    check_metric(metric, parse_rule_scope(scope), "today", None)
+    check_against_plan(metric, "today", True)
+
+
+@pytest.mark.parametrize(
+    ("metric", "window", "why"),
+    [
+        ("win_rate", "60m", "window `today`"),
+        ("calls_waiting", "today", "counted over the day"),
+        ("deals_open", "today", "counted over the day"),
+        ("banned_phrase", "today", "counted over the day"),
+    ],
+)
+def test_rules_that_may_not(metric: str, window: str, why: str) -> None:
+    with pytest.raises(RuleError, match=why):
+        check_against_plan(metric, window, True)
+
+
+@pytest.fixture
+async def floor(app_server: RunningApp) -> AsyncIterator[Floor]:
+    async with http_receiver() as receiver, make_floor(app_server, receiver) as floor:
+        yield floor
+
+
+async def add_plan(floor: Floor, day: str, **fields: Any) -> None:
+    body = {"period": "day", "start_date": day, "end_date": day, **fields}
+    response = await floor.client.post("/v1/plans", json=body)
+    assert response.status_code == 201, response.text
+
+
+async def test_the_api_refuses_a_rule_against_the_plan_over_a_window(floor: Floor) -> None:
+    body = {"name": "r", "metric": "win_rate", "scope": "team:North", "window": "15m",
+            "op": "<", "threshold": 1, "against_plan": True}  # fmt: skip
+    response = await floor.client.post("/v1/alert-rules", json=body)
+    assert response.status_code == 422, response.text
+    assert "window `today`" in response.text
+
+
+async def test_below_plan_fires_and_reaching_it_resolves(floor: Floor) -> None:
+    t0 = base_ms()
+    if t0 % DAY_MS > DAY_MS - 30 * 60_000:  # keep the whole timeline within one day
+        t0 -= 30 * 60_000
+    day = datetime.fromtimestamp(t0 / 1000, UTC).date().isoformat()
+    await add_plan(floor, day, metric="win_rate", scope="team:North", standard=0.5)
+    await add_plan(floor, day, metric="deals_won", scope="agent:a1", standard=2)
+    await add_plan(floor, day, metric="deals_won", scope="agent:a2", standard=0)
+    plain = await floor.rule(name="Plain", metric="win_rate", scope="team:North",
+                             window="today", op="<", threshold=0.1)  # fmt: skip
+    assert plain["against_plan"] is False
+    await floor.rule(name="Teams below plan", metric="win_rate", scope="team:North",
+                     window="today", op="<", threshold=1, against_plan=True)  # fmt: skip
+    await floor.rule(name="South below plan", metric="win_rate", scope="team:South",
+                     window="today", op="<", threshold=1, against_plan=True)  # fmt: skip
+    agent_rule = await floor.rule(name="Deals below plan", metric="deals_won",
+                                  scope="each_agent", window="today", op="<", threshold=0.9,
+                                  clear_threshold=1, against_plan=True)  # fmt: skip
+    assert agent_rule["against_plan"] is True
+
+    await floor.post(
+        *[ev("deal.created", t0 + i, deal_id=f"d{i}", agent=a, amount=100)
+          for i, a in enumerate(["a1", "a2", "a1", "a1", "a1", "s1"])],
+        ev("deal.won", t0 + 60_000, deal_id="d0"),
+        ev("deal.lost", t0 + 61_000, deal_id="d1"),
+        ev("deal.lost", t0 + 62_000, deal_id="d2"),
+        ev("deal.lost", t0 + 63_000, deal_id="d5"),
+    )  # fmt: skip
+    firing = {(a["rule_name"], a["scope"]): a for a in await floor.alerts("firing")}
+    assert set(firing) == {("Teams below plan", "team:North"), ("Deals below plan", "agent:a1")}
+    north = firing[("Teams below plan", "team:North")]
+    assert north["value"] == pytest.approx((1 / 3) / 0.5)
+    assert north["threshold"] == 1
+    assert north["plan"]["plan"] == 0.5
+    assert north["plan"]["actual"] == pytest.approx(1 / 3)
+    assert "67% of plan (33.3% against 50.0%; alert when < 100%)" in north["summary"]
+    a1 = firing[("Deals below plan", "agent:a1")]
+    assert a1["value"] == 0.5
+    assert a1["plan"] == {"actual": 1, "plan": 2}
+    # South lost its only deal but has no plan; a2's plan of 0 deals has no share to take
+
+    await floor.post(
+        ev("deal.won", t0 + 120_000, deal_id="d3"),
+        ev("deal.won", t0 + 121_000, deal_id="d4"),
+    )
+    assert await floor.alerts("firing") == []
+    resolved = {(a["rule_name"], a["scope"]): a for a in await floor.alerts("resolved")}
+    assert resolved[("Teams below plan", "team:North")]["value"] == pytest.approx(0.6 / 0.5)
+    assert resolved[("Deals below plan", "agent:a1")]["plan"] == {"actual": 3, "plan": 2}
+    await floor.settled()
+    sent = [r.json()["alert"] for r in floor.receiver.requests]
+    assert {(a["scope"], a["plan"]["plan"]) for a in sent} == {("team:North", 0.5), ("agent:a1", 2)}
+    assert all("of plan" in a["summary"] for a in sent), sent
