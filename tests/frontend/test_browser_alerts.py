@@ -115,6 +115,7 @@ async def test_rules_channels_and_open_alerts(wall: Wall, page: Page) -> None:
         await expect(form.locator("[data-testid=plan-rule-hint]")).to_be_visible()
         await expect(form.locator("select[name=window]")).to_have_count(0)
         await form.locator("input[name=threshold]").fill("90")
+        await screenshot(page, "alert-rule-against-plan")
         await form.locator("button[type=submit]").click()
         plan_row = page.locator("tr[data-rule='Below plan']")
         await expect(plan_row).to_contain_text("Win rate (today) < 90% of plan")
