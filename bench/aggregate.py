@@ -52,6 +52,8 @@ from app.streams.aggregator import WINDOWS, QueueConfig, TenantAggregator, Tenan
 
 START_MS = 1_738_400_400_000  # 2025-02-01 09:00 UTC (10:00 in Warsaw)
 TEAM_SIZE = 15
+CALLER_POOL = 3000
+"""Distinct caller numbers with `--callers`: about three calls each in an hour of 1,000 agents."""
 BREAK_REASONS = ("coffee", "lunch", "training", "meeting")
 STAGES = ("new", "qualified", "proposal", "negotiation")
 PIPELINES = ("default", "enterprise")
@@ -71,14 +73,24 @@ def generate(
     seed: int = 7,
     wrapup_limit_s: float | None = None,
     pipeline: bool = False,
+    callers: bool = False,
 ) -> Traffic:
     """`agents` agents working `minutes` minutes, events sorted by time (stable). Four queues
     in five have wrap-up: ended by `call.wrapup_ended`, or by a `wrapup_limit_s` limit.
 
     With `pipeline`, each agent also works its deals: a third of its calls are about one of
     its open deals (tagged with `deal_id`; a new deal is created when it has few), and after
-    such a call the deal may move a stage, be won or be lost."""
+    such a call the deal may move a stage, be won or be lost.
+
+    With `callers`, every call comes from one of CALLER_POOL numbers (drawn from a generator of
+    its own, so the rest of the traffic is the same): callers who give up enter the call-back
+    list, and leave it when they call again and are answered."""
     rng = random.Random(seed)
+    caller_rng = random.Random(seed + 1)
+
+    def caller() -> str | None:
+        return f"+4860{caller_rng.randrange(CALLER_POOL):07d}" if callers else None
+
     n_queues = max(4, agents // 100)
     queues = [f"q{i:03}" for i in range(n_queues)]
     agent_ids = [f"agent{i:05}" for i in range(agents)]
@@ -128,7 +140,7 @@ def generate(
                          pipeline=pipe, amount=amount)  # fmt: skip
                 deal = rng.choice(open_deals)
             emit(t - wait, CallQueued, call_id=call_id, queue=queue,
-                 deal_id=deal[0] if deal else None)  # fmt: skip
+                 deal_id=deal[0] if deal else None, caller=caller())  # fmt: skip
             emit(t, CallRinging, call_id=call_id, agent=agent, queue=queue)
             t += rng.randrange(1_000, 6_000)
             emit(t, CallAnswered, call_id=call_id, agent=agent, queue=queue)
@@ -168,7 +180,7 @@ def generate(
         calls += 1
         call_id = f"c{calls}"
         t = rng.randrange(START_MS, end)
-        emit(t, CallQueued, call_id=call_id, queue=rng.choice(queues))
+        emit(t, CallQueued, call_id=call_id, queue=rng.choice(queues), caller=caller())
         emit(t + int(rng.expovariate(1 / 40_000)), CallAbandoned, call_id=call_id)
     timed.sort(key=lambda x: (x[0], x[1]))
     return Traffic(config, [e for _, _, e in timed], agents, calls)
@@ -240,6 +252,9 @@ def main() -> None:
     parser.add_argument(
         "--pipeline", action="store_true", help="mix in the sales pipeline (deals of the calls)"
     )
+    parser.add_argument(
+        "--callers", action="store_true", help="calls carry caller numbers (the call-back list)"
+    )
     args = parser.parse_args()
     tune_gc()  # as `floorwatch serve` and `floorwatch worker` run
 
@@ -248,7 +263,9 @@ def main() -> None:
         f"load average {os.getloadavg()[0]:.1f}"
     )
     started = time.perf_counter()
-    traffic = generate(args.agents, args.minutes, args.seed, args.wrapup_limit_s, args.pipeline)
+    traffic = generate(
+        args.agents, args.minutes, args.seed, args.wrapup_limit_s, args.pipeline, args.callers
+    )
     print(
         f"traffic: {args.agents} agents, {args.minutes} min, {traffic.calls} calls, "
         f"{len(traffic.events)} events (generated in {time.perf_counter() - started:.1f} s)"
