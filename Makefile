@@ -11,8 +11,9 @@ export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 EXTRAS ?= --extra dev
 # pytest-xdist: test files spread over this many processes (a file's tests stay together, so
-# its module fixtures start once).
-TEST_WORKERS ?= 2
+# its module fixtures start once). Three on two cores: much of the suite waits on servers,
+# browsers and subprocesses, and two processes left a fifth of the CPU idle.
+TEST_WORKERS ?= 3
 
 .PHONY: setup run test lint lock-check lock upgrade frontend-types types-check typecheck pytest bench \
 	frontend migrate clean
@@ -76,7 +77,7 @@ typecheck: $(STAMP)
 	$(BIN)/mypy
 
 pytest: $(STAMP)
-	$(BIN)/pytest -q -n $(TEST_WORKERS) --dist loadfile
+	$(BIN)/pytest -q -n $(TEST_WORKERS) --dist loadfile --durations=15
 
 test: setup lint typecheck pytest
 
