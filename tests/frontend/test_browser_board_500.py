@@ -10,12 +10,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import random
 import time
 from collections import Counter
 from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -27,51 +25,13 @@ if not IN_CI:
 from playwright.async_api import Page, expect
 
 from app.core.migrate import upgrade
+from bench.wall_frames import AGENTS, QUEUES, UPDATES_PER_S, agent_ids, stream_changes
 from tests.api.live_server import serve, server_env
 from tests.auth.support import make_org
 from tests.frontend.conftest import WallClient, admin_tenant, screenshot
 from tests.helpers import ev, now_ms
 
-AGENTS = 500
-UPDATES_PER_S = 10
-CHANGES_PER_UPDATE = 25
 STREAM_S = 4.0
-
-
-def agent_ids() -> list[str]:
-    return [f"agent-{i:03d}" for i in range(AGENTS)]
-
-
-async def stream_changes(wall: WallClient, seconds: float, run: int = 0) -> int:
-    """UPDATES_PER_S batches a second, each changing CHANGES_PER_UPDATE agents, posted on a
-    fixed cadence (a slow answer does not delay the next batch); `run` keeps call ids apart."""
-    rng = random.Random(5 + run)
-    ids = agent_ids()
-    calls = 0
-    posts: list[asyncio.Task[None]] = []
-    deadline = time.monotonic() + seconds
-    next_at = time.monotonic()
-    while time.monotonic() < deadline:
-        t = now_ms()
-        batch: list[dict[str, Any]] = []
-        for agent in rng.sample(ids, CHANGES_PER_UPDATE):
-            roll = rng.random()
-            if roll < 0.45:
-                calls += 1
-                call = f"r{run}-p{calls}"
-                queue = rng.choice(["Sales", "Support", "Billing", "Retention"])
-                batch.append(ev("call.queued", t - 5000, call_id=call, queue=queue))
-                batch.append(ev("call.answered", t, call_id=call, agent=agent))
-            elif roll < 0.75:
-                batch.append(ev("agent.state", t, agent=agent, state="available"))
-            else:
-                reason = rng.choice(["lunch", "coffee", "training", "meeting"])
-                batch.append(ev("agent.state", t, agent=agent, state="break", reason=reason))
-        posts.append(asyncio.create_task(wall.post(batch)))
-        next_at += 1 / UPDATES_PER_S
-        await asyncio.sleep(max(0.0, next_at - time.monotonic()))
-    await asyncio.gather(*posts)
-    return len(posts)
 
 
 @contextlib.asynccontextmanager
@@ -82,7 +42,7 @@ async def served_floor(directory: Path) -> AsyncIterator[WallClient]:
     await asyncio.to_thread(upgrade, url)
     tenant_id, tenant, key = await admin_tenant(url)
     teams = {f"Team {k + 1}": agent_ids()[k * 50 : (k + 1) * 50] for k in range(10)}
-    await make_org(url, tenant_id, teams, ("Sales", "Support", "Billing", "Retention"))
+    await make_org(url, tenant_id, teams, QUEUES)
     env = server_env(url, engine="memory", update_interval_ms="100")
     stack = contextlib.ExitStack()
     server = await asyncio.to_thread(stack.enter_context, serve(env, directory / "server.log"))
@@ -97,7 +57,7 @@ async def board_states(page: Page) -> dict[str, str]:
     pairs: list[list[str]] = await cards.evaluate_all(
         "cards => cards.map(card => [card.dataset.agent, card.dataset.state])"
     )
-    return {agent: state for agent, state in pairs}
+    return dict(pairs)
 
 
 async def server_states(wall: WallClient) -> dict[str, str]:
@@ -125,7 +85,7 @@ async def test_500_agents_under_a_stream_of_updates_end_as_the_server_has_them(
         await expect(page.locator("fw-agent-board .card")).to_have_count(AGENTS, timeout=20_000)
         assert set((await board_states(page)).values()) == {"available"}
 
-        sent = await stream_changes(wall, STREAM_S)
+        sent = await stream_changes(wall.post, STREAM_S)
         assert sent >= STREAM_S * UPDATES_PER_S * 0.5
         deadline = time.monotonic() + 20
         while True:  # the server's board may still be applying the last batches
