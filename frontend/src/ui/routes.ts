@@ -7,20 +7,24 @@ export type PageView = Exclude<View, "board">;
 
 export interface Page {
   view: PageView;
+  /** The first segment of its paths (`/admin` for `/admin/users`). */
+  path: string;
+  /** Where its link in the top bar leads. */
+  link: string;
   /** Only staff (admins, supervisors, team leads) may open it. */
   staff: boolean;
   title: MessageKey;
 }
 
-/** The pages of the top bar besides the dashboards, by path. */
-const PAGES: Record<string, Page> = {
-  "/reports": { view: "reports", staff: false, title: "nav.reports" },
-  "/plans": { view: "plans", staff: true, title: "nav.plans" },
-  "/shifts": { view: "shifts", staff: true, title: "nav.shifts" },
-  "/coaching": { view: "coaching", staff: true, title: "nav.coaching" },
-  "/alerts": { view: "alerts", staff: true, title: "nav.alerts" },
-  "/admin": { view: "admin", staff: true, title: "nav.admin" },
-};
+/** The pages of the top bar besides the dashboards, in the bar's order. */
+export const PAGES: readonly Page[] = [
+  { view: "reports", path: "/reports", link: "/reports", staff: false, title: "nav.reports" },
+  { view: "plans", path: "/plans", link: "/plans", staff: true, title: "nav.plans" },
+  { view: "shifts", path: "/shifts", link: "/shifts", staff: true, title: "nav.shifts" },
+  { view: "coaching", path: "/coaching", link: "/coaching", staff: true, title: "nav.coaching" },
+  { view: "alerts", path: "/alerts", link: "/alerts", staff: true, title: "nav.alerts" },
+  { view: "admin", path: "/admin", link: "/admin/users", staff: true, title: "nav.admin" },
+];
 
 /** The pages' code, loaded when first opened: a wall display never loads it. */
 const PAGE_MODULES: Record<PageView, () => Promise<unknown>> = {
@@ -40,7 +44,8 @@ export function isStaffRole(role: string | undefined): boolean {
 
 /** The page a path opens (`/admin/users` opens the administration), if it is one. */
 export function pageAt(pathname: string): Page | undefined {
-  return PAGES[`/${pathname.split("/")[1] ?? ""}`];
+  const first = `/${pathname.split("/")[1] ?? ""}`;
+  return PAGES.find((page) => page.path === first);
 }
 
 export function loadPage(view: PageView): Promise<unknown> {
