@@ -1,24 +1,26 @@
 """The day plans rules `against_plan` compare with: per scope and metric, the standard scenario
-of the day plan in force on the tenant's local date (the newest plan wins where plans overlap,
-as in reports and on the wall). Read from the database at most every PLANS_TTL_S per tenant,
-so a plan saved in any process is used within that time, and again when the date changes."""
+of the day plan in force on the tenant's local date (`plans.service.day_standards`: the newest
+plan wins where plans overlap, as in reports and on the wall). Read from the database at most
+every PLANS_TTL_S per tenant, so a plan saved in any process is used within that time, and
+again when the tenant's date changes."""
 
 from __future__ import annotations
 
-import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Final
 
 from app.core.db import Database
-from app.plans.service import list_plans
+from app.core.tenant_cache import TenantCache
+from app.plans.service import day_standards
 from app.reports.calendar import local_date, zone
 
 PLANS_TTL_S: Final = 5.0
 
 DayPlans = Mapping[str, Mapping[str, float]]
-"""scope (`tenant`, `queue:NAME`, `team:NAME`, `agent:ID`) → metric → the plan's standard."""
+"""scope (`tenant`, `queue:NAME`, `team:NAME`, `agent:ID`, `pipeline:NAME`) → metric → the
+plan's standard."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,23 +47,21 @@ def reading(plans: DayPlans, scope: str, metric: str, actual: float | None) -> P
 class DayPlanCache:
     def __init__(self, db: Database, ttl_s: float = PLANS_TTL_S) -> None:
         self.db = db
-        self.ttl_s = ttl_s
-        self._loaded: dict[int, tuple[float, date, dict[str, dict[str, float]]]] = {}
+        self._cache: TenantCache[tuple[date, DayPlans]] = TenantCache(ttl_s, "day plans")
 
     async def get(self, tenant_id: int, timezone: str, now_ms: int) -> DayPlans:
         """The tenant's day plans for its local date at `now_ms` (aggregator time)."""
         day = local_date(now_ms, zone(timezone))
-        cached = self._loaded.get(tenant_id)
-        now = time.monotonic()
-        if cached is not None and cached[1] == day and now - cached[0] < self.ttl_s:
-            return cached[2]
-        async with self.db.session() as session:
-            plans = await list_plans(session, tenant_id, period="day", first=day, last=day)
-        by_scope: dict[str, dict[str, float]] = {}
-        for plan in plans:  # newest first
-            by_scope.setdefault(plan.scope, {}).setdefault(plan.metric, plan.standard)
-        self._loaded[tenant_id] = (now, day, by_scope)
-        return by_scope
+
+        async def load() -> tuple[date, DayPlans]:
+            async with self.db.session() as session:
+                return day, await day_standards(session, tenant_id, day)
+
+        loaded_day, plans = await self._cache.get(tenant_id, load)
+        if loaded_day != day:  # the tenant's midnight passed since they were read
+            self._cache.invalidate(tenant_id)
+            loaded_day, plans = await self._cache.get(tenant_id, load)
+        return plans
 
     def forget(self, tenant_id: int) -> None:
-        self._loaded.pop(tenant_id, None)
+        self._cache.invalidate(tenant_id)

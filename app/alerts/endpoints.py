@@ -160,14 +160,17 @@ async def get_rule(rule_id: int, principal: Reader, services: ServicesDep) -> Ru
 
 
 async def _after_rule_change(services: Services, tenant_id: int, closed: bool) -> None:
-    services.alerts.evaluator.invalidate(tenant_id)
-    if closed:
+    if closed:  # this process's evaluator reloads the open alerts (others lose their next write)
+        services.alerts.evaluator.forget(tenant_id)
         await services.alerts.feed.changed(tenant_id)
+    else:
+        services.alerts.evaluator.invalidate(tenant_id)
 
 
 @router.put(
     "/alert-rules/{rule_id}",
-    summary="Replace an alert rule (disabling it ends its open alerts)",
+    summary="Replace an alert rule (disabling it, or changing what it measures, ends its open "
+    "alerts)",
 )
 async def replace_rule(
     rule_id: int, body: RuleIn, principal: Manager, services: ServicesDep

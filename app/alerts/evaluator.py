@@ -314,7 +314,8 @@ class AlertEvaluator:
 
     def evaluated_ms(self, tenant_id: int) -> int | None:
         """Aggregator time of the tenant's last completed evaluation in this process (None if
-        it has no rules or was not evaluated here)."""
+        it was never evaluated here; a tenant whose rules are all gone is evaluated as having
+        nothing to do)."""
         return self._evaluated_ms.get(tenant_id)
 
     def invalidate(self, tenant_id: int) -> None:
@@ -411,6 +412,8 @@ class AlertEvaluator:
         if not rules and (known is None or not known.open or known.host() is not host):
             if known is not None and known.host() is not host:
                 self._tenants.pop(tenant_id, None)
+            if tenant_id in self._evaluated_ms:  # nothing left to evaluate up to now
+                self._evaluated_ms[tenant_id] = host.now_ms(tenant_id)
             return
         agg = host.aggregators[tenant_id]
         now_ms = host.now_ms(tenant_id)

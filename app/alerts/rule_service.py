@@ -131,18 +131,23 @@ async def replace_rule(
     actor: str,
     user: ChannelUser,
 ) -> tuple[RuleOut, bool]:
-    """Returns the rule and whether open alerts were closed (the rule was disabled)."""
+    """Returns the rule and whether open alerts were closed: the rule was disabled, or what it
+    measures changed (metric, window, against the plan or not), which would leave an open
+    alert comparing a new value with its old threshold."""
     row = await get_rule(session, tenant_id, rule_id, access, team_of_agent)
     scope = _check_scope(body, access, team_of_agent)
     kept = (await rule_channels(session, [row.id])).get(row.id, [])
     await check_rule_channels(session, tenant_id, body.channels, user, kept)
     was_enabled = row.enabled
+    measured = (row.metric, row.window, row.against_plan)
     _fill(row, body, scope, team_of_agent)
     row.updated_at = utcnow()
     await _set_channels(session, row.id, body.channels)
     closed = False
     if was_enabled and not row.enabled:
         closed = await close_open_alerts(session, tenant_id, row.id, actor, "rule disabled")
+    elif measured != (row.metric, row.window, row.against_plan):
+        closed = await close_open_alerts(session, tenant_id, row.id, actor, "rule changed")
     await session.flush()
     return rule_out(row, sorted(set(body.channels))), closed
 

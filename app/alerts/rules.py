@@ -39,7 +39,9 @@ from app.registry.metrics import (
     QUEUE_GAUGES,
     TIME_IN_STATE,
     is_phrase_metric,
+    spec_of,
 )
+from app.registry.specs import MetricKind
 from app.streams.aggregator.catalog import LIVE, WINDOWS
 
 Op = Literal[">", ">=", "<", "<="]
@@ -183,12 +185,16 @@ def check_metric(metric: str, scope: RuleScope, window: str, agent_state: str | 
 
 
 PLAN_WINDOW: Final = "today"
+PLAN_KINDS: Final = (MetricKind.ratio, MetricKind.average)
+"""Metrics whose figure so far today can be held against the day's plan at any hour. A count
+or a total grows through the day: against the whole day's plan it would be "below plan" from
+every morning on."""
 
 
 def check_against_plan(metric: str, window: str, against_plan: bool) -> None:
     """A rule against the plan compares a metric's `today` figure with the day plan of the
     alert's scope (every kind of rule scope has plans): the metric must be one plans are made
-    for, counted over the day."""
+    for, counted over the day, and a ratio or an average (PLAN_KINDS)."""
     if not against_plan:
         return
     if window != PLAN_WINDOW:
@@ -197,6 +203,11 @@ def check_against_plan(metric: str, window: str, against_plan: bool) -> None:
     if metric not in WINDOWED_METRICS:
         raise RuleError(f"`against_plan` needs a metric counted over the day that plans are "
                         f"made for (docs/metrics.md), not {metric!r}")  # fmt: skip
+    spec = spec_of(metric)
+    if spec is None or spec.kind not in PLAN_KINDS:
+        raise RuleError(f"`{metric}` grows through the day, so against the whole day's plan it "
+                        "would be below plan every morning: `against_plan` takes a ratio or an "
+                        "average (win_rate, service_level, aht, …)")  # fmt: skip
 
 
 def check_clear_threshold(op: str, threshold: float, clear_threshold: float | None) -> None:

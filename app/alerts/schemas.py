@@ -134,7 +134,8 @@ class RuleFields(BaseModel):
         "the alert's scope (its standard scenario, `/v1/plans`): the value is then the share of "
         "the plan (1 = on plan) and `threshold` and `clear_threshold` are shares too, so "
         "`win_rate` `<` 1 fires below plan and `<` 0.9 more than 10 % below it. Needs the "
-        "window `today` and a metric counted over the day; an instance without a day plan "
+        "window `today` and a ratio or an average counted over the day (counts grow "
+        "through the day and are refused); an instance without a day plan "
         "today (or with a plan of 0) has no value and raises nothing. See docs/alerts.md.",
     )
     channels: list[int] = Field(

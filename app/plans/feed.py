@@ -23,7 +23,7 @@ from typing import Any, Final
 from app.core.db import Database
 from app.core.tenant_cache import TenantCache
 from app.org.models import Tenant
-from app.plans.service import LOWER_IS_BETTER, list_plans
+from app.plans.service import LOWER_IS_BETTER, day_standards
 from app.registry.metrics import LIVE_METRICS, REGISTRY
 from app.registry.specs import BadSide, MetricKind
 from app.reports.calendar import local_date, zone
@@ -70,13 +70,13 @@ class TargetFeed:
                 if tenant is None:
                     return WallTargets(local_date(wall_ms(), zone("UTC")))
                 day = await self._today(tenant.timezone, tenant_id)
-                plans = await list_plans(session, tenant_id, period="day", first=day, last=day)
-            by_agent: dict[str, dict[str, float]] = {}
-            for plan in plans:  # newest first: the newest plan wins where plans overlap
-                kind, _, agent = plan.scope.partition(":")
-                if kind != "agent" or plan.metric not in WALL_TARGET_METRICS:
-                    continue
-                by_agent.setdefault(agent, {}).setdefault(plan.metric, plan.standard)
+                standards = await day_standards(session, tenant_id, day)
+            by_agent = {
+                scope.partition(":")[2]: wall_metrics
+                for scope, metrics in standards.items()
+                if scope.startswith("agent:")
+                and (wall_metrics := {m: v for m, v in metrics.items() if m in WALL_TARGET_METRICS})
+            }
             return WallTargets(day, by_agent)
 
         return await self._cache.get(tenant_id, load)

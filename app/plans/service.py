@@ -175,6 +175,17 @@ async def list_plans(
     return list((await session.scalars(query.order_by(PlanRow.id.desc()))).all())
 
 
+async def day_standards(
+    session: AsyncSession, tenant_id: int, day: date
+) -> dict[str, dict[str, float]]:
+    """scope → metric → standard of the day plans in force on `day` (the newest plan wins
+    where plans overlap)."""
+    standards: dict[str, dict[str, float]] = {}
+    for plan in await list_plans(session, tenant_id, period="day", first=day, last=day):
+        standards.setdefault(plan.scope, {}).setdefault(plan.metric, plan.standard)
+    return standards
+
+
 def apply_input(row: PlanRow, plan: PlanInput) -> None:
     row.metric = plan.metric
     row.scope = plan.scope

@@ -109,6 +109,8 @@ async def test_rules_channels_and_open_alerts(wall: Wall, page: Page) -> None:
 
         form = page.locator("[data-form=rule]")
         await form.locator("input[name=name]").fill("Below plan")
+        await form.locator("select[name=metric]").select_option("deals_won")  # grows all day
+        await expect(form.locator("input[name=against_plan]")).to_have_count(0)
         await form.locator("select[name=metric]").select_option("win_rate")
         await form.locator("input[name=against_plan]").check()
         await expect(form).to_contain_text("Threshold (% of plan)")

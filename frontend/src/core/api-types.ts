@@ -185,7 +185,7 @@ export interface paths {
         };
         /** One alert rule */
         get: operations["get_rule_v1_alert_rules__rule_id__get"];
-        /** Replace an alert rule (disabling it ends its open alerts) */
+        /** Replace an alert rule (disabling it, or changing what it measures, ends its open alerts) */
         put: operations["replace_rule_v1_alert_rules__rule_id__put"];
         post?: never;
         /** Delete an alert rule (its open alerts end; history stays) */
@@ -3333,7 +3333,7 @@ export interface components {
         RuleIn: {
             /**
              * Against Plan
-             * @description Compare the metric's `today` figure with the day plan in force today for the alert's scope (its standard scenario, `/v1/plans`): the value is then the share of the plan (1 = on plan) and `threshold` and `clear_threshold` are shares too, so `win_rate` `<` 1 fires below plan and `<` 0.9 more than 10 % below it. Needs the window `today` and a metric counted over the day; an instance without a day plan today (or with a plan of 0) has no value and raises nothing. See docs/alerts.md.
+             * @description Compare the metric's `today` figure with the day plan in force today for the alert's scope (its standard scenario, `/v1/plans`): the value is then the share of the plan (1 = on plan) and `threshold` and `clear_threshold` are shares too, so `win_rate` `<` 1 fires below plan and `<` 0.9 more than 10 % below it. Needs the window `today` and a ratio or an average counted over the day (counts grow through the day and are refused); an instance without a day plan today (or with a plan of 0) has no value and raises nothing. See docs/alerts.md.
              * @default false
              */
             against_plan: boolean;
@@ -3428,7 +3428,7 @@ export interface components {
         RuleOut: {
             /**
              * Against Plan
-             * @description Compare the metric's `today` figure with the day plan in force today for the alert's scope (its standard scenario, `/v1/plans`): the value is then the share of the plan (1 = on plan) and `threshold` and `clear_threshold` are shares too, so `win_rate` `<` 1 fires below plan and `<` 0.9 more than 10 % below it. Needs the window `today` and a metric counted over the day; an instance without a day plan today (or with a plan of 0) has no value and raises nothing. See docs/alerts.md.
+             * @description Compare the metric's `today` figure with the day plan in force today for the alert's scope (its standard scenario, `/v1/plans`): the value is then the share of the plan (1 = on plan) and `threshold` and `clear_threshold` are shares too, so `win_rate` `<` 1 fires below plan and `<` 0.9 more than 10 % below it. Needs the window `today` and a ratio or an average counted over the day (counts grow through the day and are refused); an instance without a day plan today (or with a plan of 0) has no value and raises nothing. See docs/alerts.md.
              * @default false
              */
             against_plan: boolean;

@@ -72,6 +72,14 @@ export function ruleMetrics(): string[] {
     .map((spec) => spec.name);
 }
 
+/** Whether a rule may hold the metric's figure today against the day plan: a ratio or an
+ * average counted over a window (counts and totals grow through the day; the server refuses
+ * them the same way). */
+export function comparableWithPlan(metric: string): boolean {
+  const spec = specs.get(metric);
+  return spec !== undefined && spec.windowed && (spec.kind === "ratio" || spec.kind === "average");
+}
+
 /** Metrics named per phrase list (`script_adherence:LIST`) share their base's spec. */
 const PER_LIST = new Set(["phrase_hits", "calls_with", "script_adherence"]);
 

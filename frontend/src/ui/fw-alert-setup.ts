@@ -6,7 +6,7 @@ import { api } from "../core/api";
 import type { components } from "../core/api-types";
 import { formatTime, t } from "../core/i18n";
 import type { MessageKey } from "../core/messages";
-import { formatMetric, fromDisplayUnit, metricLabel, ruleMetrics, toDisplayUnit, unitLabel } from "../core/metrics";
+import { comparableWithPlan, formatMetric, fromDisplayUnit, metricLabel, ruleMetrics, toDisplayUnit, unitLabel } from "../core/metrics";
 import { scopeLabel, severityLabel, stateLabel, windowLabel } from "../core/labels";
 import { AdminSection, formValues, type AgentOut, type QueueOut, type TeamOut } from "./admin/section";
 
@@ -312,7 +312,8 @@ export class FwAlertSetup extends AdminSection {
   private ruleForm() {
     const rule = this.editing;
     const metric = this.metric;
-    const againstPlan = this.againstPlan && !isPhraseRule(metric);
+    const planOffered = comparableWithPlan(metric);
+    const againstPlan = this.againstPlan && planOffered;
     const unit = againstPlan ? t("alertSetup.percentOfPlan") : unitLabel(metric);
     const shown = (value: number | null | undefined) =>
       value === null || value === undefined ? "" : String(againstPlan ? Math.round(value * 10000) / 100 : toDisplayUnit(metric, value));
@@ -335,8 +336,10 @@ export class FwAlertSetup extends AdminSection {
       ${isPhraseRule(metric)
         ? html`<input type="hidden" name="window" value="live" /><input type="hidden" name="op" value=">" />
             <input type="hidden" name="threshold" value="0" /><p class="muted hint" data-testid="phrase-rule-hint">${t("alertSetup.bannedPhraseHint")}</p>`
-        : html`<label class="check"><input type="checkbox" name="against_plan" .checked=${againstPlan}
-          @change=${(e: Event) => (this.againstPlan = (e.target as HTMLInputElement).checked)} />${t("alertSetup.againstPlan")}</label>
+        : html`${planOffered
+          ? html`<label class="check"><input type="checkbox" name="against_plan" .checked=${againstPlan}
+              @change=${(e: Event) => (this.againstPlan = (e.target as HTMLInputElement).checked)} />${t("alertSetup.againstPlan")}</label>`
+          : nothing}
       ${againstPlan
         ? html`<input type="hidden" name="window" value="today" /><p class="muted hint" data-testid="plan-rule-hint">${t("alertSetup.againstPlanHint")}</p>`
         : html`<label>${t("alertSetup.window")}<select name="window">${WINDOWS.map(
