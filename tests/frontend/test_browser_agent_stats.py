@@ -22,7 +22,7 @@ from tests.auth.support import PASSWORD, make_user
 from tests.frontend.conftest import Wall, screenshot
 from tests.frontend.looks import cut_or_wrapped, visible_texts
 from tests.frontend.test_browser_wall_look import LANGUAGES, SIZES, WALL_TEXT, browsing
-from tests.helpers import eventually, ev, now_ms
+from tests.helpers import ev, eventually, now_ms
 
 EXTRA = 40  # signed-in agents of team South beyond the three with calls: more than fit
 
@@ -86,7 +86,8 @@ async def rows(page: Page, widget: str) -> list[dict[str, str]]:
     table = page.locator(f"fw-grid [data-widget={widget}] fw-agent-stats")
     result: list[dict[str, str]] = await table.locator("tbody tr").evaluate_all(
         """(rows) => rows.map((r) => Object.fromEntries([
-             ["agent", r.dataset.agent], ["state_id", r.dataset.state], ["name", r.querySelector(".name").textContent.trim()],
+             ["agent", r.dataset.agent], ["state_id", r.dataset.state],
+             ["name", r.querySelector(".name").textContent.trim()],
              ...[...r.querySelectorAll("td[data-key]")].map((c) =>
                [c.dataset.key, c.textContent.trim()]),
            ]))"""
@@ -136,9 +137,7 @@ async def test_the_table_shows_each_agents_figures_and_sorts(wall: Wall, page: P
     assert not any(n.startswith(("n-", "s-")) for n in everyone), everyone
 
 
-async def test_a_wall_of_agent_stats_reads_from_across_a_room(
-    wall: Wall, browser: Browser
-) -> None:
+async def test_a_wall_of_agent_stats_reads_from_across_a_room(wall: Wall, browser: Browser) -> None:
     dashboard = await floor(wall)
     for lang, locale in LANGUAGES.items():
         for width, height in SIZES:

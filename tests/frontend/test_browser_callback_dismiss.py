@@ -121,8 +121,7 @@ async def test_staff_dismiss_an_entry_with_a_reason(
     async def dismissed() -> bool:
         got = await wall.api("GET", "/v1/callbacks?status=dismissed")
         return bool(
-            [(e["number"], e["reason"]) for e in got["items"]]
-            == [("+48700111222", "wrong number")]
+            [(e["number"], e["reason"]) for e in got["items"]] == [("+48700111222", "wrong number")]
         )
 
     await eventually(dismissed)

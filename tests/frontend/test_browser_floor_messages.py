@@ -113,7 +113,9 @@ async def test_the_message_line_reads_from_across_a_room(wall: Wall, browser: Br
                 await expect(line.locator(".label")).to_have_text(label)
                 grid = await tv.locator("fw-grid").bounding_box()
                 bar = await line.bounding_box()
-                assert grid and bar and grid["y"] + grid["height"] <= bar["y"] + 0.5
+                assert grid is not None
+                assert bar is not None
+                assert grid["y"] + grid["height"] <= bar["y"] + 0.5
                 assert bar["y"] + bar["height"] <= height
                 name = f"look-floor-message-{lang}-{width}x{height}"
                 await screenshot(tv, name)

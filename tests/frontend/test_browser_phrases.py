@@ -38,9 +38,7 @@ async def test_adherence_per_agent_in_both_languages_at_every_size(
     stream = events()
     said = [e for e in stream if isinstance(e, CallTranscript)]
     shift = now_ms() - 1000 - stream[-1].ms
-    await wall.post(
-        [{**msgspec.to_builtins(e), "ts": e.ms + shift} for e in stream]
-    )
+    await wall.post([{**msgspec.to_builtins(e), "ts": e.ms + shift} for e in stream])
     board = await wall.api(
         "POST",
         "/v1/dashboards",

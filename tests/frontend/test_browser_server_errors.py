@@ -18,8 +18,8 @@ if not IN_CI:
 
 from playwright.async_api import Page, expect
 
-from tests.helpers import sqlite_path
 from tests.frontend.conftest import Wall, screenshot
+from tests.helpers import sqlite_path
 
 FRIENDLY = {
     "en": "The server could not answer this time",

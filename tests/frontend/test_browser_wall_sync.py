@@ -11,7 +11,6 @@ from typing import Any
 import pytest
 
 from app.core.config import Settings
-
 from tests.conftest import IN_CI
 
 if not IN_CI:
@@ -20,7 +19,7 @@ if not IN_CI:
 from playwright.async_api import Page, expect
 
 from tests.frontend.conftest import Wall, running_wall, screenshot
-from tests.helpers import eventually, ev, now_ms
+from tests.helpers import ev, eventually, now_ms
 
 
 def extra_tile(widgets: list[dict[str, Any]]) -> dict[str, Any]:
@@ -148,6 +147,7 @@ async def test_the_chart_keeps_its_height_when_a_row_is_added(
     await expect(plot.locator("canvas")).to_have_count(1)
     host = await plot.bounding_box()
     area = await plot.locator(".u-over").bounding_box()  # uPlot's plotting area
-    assert host is not None and area is not None
+    assert host is not None
+    assert area is not None
     await screenshot(page, f"wall-chart-extra-row-{width}")
     assert area["height"] >= max(30, host["height"] * 0.5), (area, host)
