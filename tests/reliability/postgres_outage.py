@@ -1,6 +1,4 @@
-"""The PostgreSQL outage scenario. It mostly waits (the database is down for 30 s), so the
-suite starts it in the background at its first test and the test awaits its result
-(tests/reliability/conftest.py `early_scenarios`); the other faults run meanwhile."""
+"""The PostgreSQL outage scenario (tests/reliability/test_postgres_outage.py)."""
 
 from __future__ import annotations
 
