@@ -250,6 +250,7 @@ def worker() -> None:
     configure_logging(settings.log_level, settings.log_json)
 
     async def run() -> None:
+        from app.alerts.runtime import AlertRuntime
         from app.core.runtime import tune_gc
         from app.streams.redis_engine import RedisEngine
 
@@ -263,14 +264,15 @@ def worker() -> None:
             loop.add_signal_handler(sig, engine.worker.stop)
         from app.report_mail.sender import ReportMailer
 
-        services.alerts.dispatcher.start()  # sends the outbox, whoever queued it
+        alerts = services.part(AlertRuntime)
+        alerts.dispatcher.start()  # sends the outbox, whoever queued it
         mailer = ReportMailer(services)
         mailer.start()  # and the scheduled reports
         try:
             await engine.worker.run()
         finally:
             await mailer.close()
-            await services.alerts.close()
+            await alerts.close()
             await engine.redis.aclose()
             await services.db.close()
 

@@ -4,7 +4,7 @@ from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
 from app.core.logging import get_logger
-from app.wiring import ServicesDep
+from app.services import ServicesDep
 
 router = APIRouter(tags=["health"])
 log = get_logger(__name__)

@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
+from app.alerts.runtime import AlertRuntime
 from app.core.body_limit import BodySizeLimit
 from app.core.config import Settings, get_settings
 from app.core.errors import install_error_handlers
@@ -17,8 +18,9 @@ from app.core.logging import configure_logging, get_logger
 from app.core.security_headers import SecurityHeaders
 from app.org.service import DEFAULT_TENANT, ensure_tenant
 from app.report_mail.sender import ReportMailer
+from app.services import Services
 from app.widgets.hub import Hub
-from app.wiring import Services, build_services
+from app.wiring import build_services
 
 log = get_logger(__name__)
 
@@ -41,7 +43,7 @@ async def _seal_crm_secrets(services: Services) -> None:
     from app.integrations.crm_settings import reseal_crm_secrets
 
     try:
-        sealed = await reseal_crm_secrets(services.db, services.alerts.box)
+        sealed = await reseal_crm_secrets(services.db, services.box)
     except Exception as exc:
         log.warning("CRM secrets not checked", error=f"{type(exc).__name__}: {exc}")
         return
@@ -57,15 +59,16 @@ def create_app(settings: Settings | None = None, *, run_worker: bool = True) -> 
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         services = build_services(settings, run_worker=run_worker)
         app.state.services = services
+        alerts = services.part(AlertRuntime)
         hub = app.state.hub = Hub(services)
         mailer = ReportMailer(services)
         demo: asyncio.Task[None] | None = None
         try:
             await _prepare(services)
             await services.engine.start()
-            await services.alerts.start()
+            await alerts.start()
             await hub.start()
-            if services.alerts.sends:  # the processes that send notifications send reports too
+            if alerts.sends:  # the processes that send notifications send reports too
                 mailer.start()
             if settings.demo:
                 from app.dashboards.demo import ensure_demo_user
@@ -83,7 +86,7 @@ def create_app(settings: Settings | None = None, *, run_worker: bool = True) -> 
             await mailer.close()
             await hub.close()
             await services.engine.close()
-            await services.alerts.close()
+            await alerts.close()
             await services.db.close()
             log.info("floorwatch stopped")
 

@@ -1,44 +1,29 @@
-"""The one module that wires the application together: the clients of one process (database,
-engine, alert runtime, feeds, rate limiter), built by the lifespan, and the FastAPI dependency
-that hands them to the endpoints. Every other package receives what it needs from here instead
-of building it."""
+"""The one module that wires the application together: it builds the clients of one process
+(database, engine, alert runtime, change feeds, rate limiter) into its `Services`
+(app/services.py), which the lifespan hands to the endpoints. Every other package receives what
+it needs from there instead of building it; only the entry points (app.main, app.cli) import
+this module."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import partial
-from typing import Annotated
 
-from fastapi import Depends, Request
-
-from app.alerts.runtime import AlertRuntime, build_alert_runtime
+from app.alerts.runtime import build_alert_runtime
 from app.core.config import EngineKind, Settings
 from app.core.db import Database
-from app.core.rate_limit import RateLimiter, build_rate_limiter
+from app.core.rate_limit import build_rate_limiter
+from app.core.sealing import SecretBox
 from app.dashboards.feed import DashboardFeed
 from app.messages.feed import MessageFeed
 from app.messages.service import delete_expired_once as delete_expired_messages
 from app.plans.feed import TargetFeed
 from app.reports.facts import write_facts
 from app.reports.retention import prune_facts_once
+from app.services import Services
 from app.streams.clock import wall_ms
 from app.streams.engine import Engine
 from app.streams.keys import Keys
-from app.streams.tenant_config import TenantConfigs
 from app.tenant_config import tenant_configs
-
-
-@dataclass
-class Services:
-    settings: Settings
-    db: Database
-    configs: TenantConfigs
-    engine: Engine
-    alerts: AlertRuntime
-    dashboards: DashboardFeed
-    messages: MessageFeed
-    targets: TargetFeed
-    limiter: RateLimiter | None = None
 
 
 def build_services(settings: Settings, *, run_worker: bool = True) -> Services:
@@ -57,8 +42,9 @@ def build_services(settings: Settings, *, run_worker: bool = True) -> Services:
 
         engine = MemoryEngine(settings, configs, partial(write_facts, db))
         limiter = build_rate_limiter(settings, None, Keys(settings.redis_prefix).rate_limit)
+    box = SecretBox(settings.secret_keys())
     alerts = build_alert_runtime(
-        settings, db, engine, sends=settings.engine is EngineKind.memory or run_worker
+        settings, db, engine, box, sends=settings.engine is EngineKind.memory or run_worker
     )
 
     async def prune_facts() -> None:
@@ -66,24 +52,9 @@ def build_services(settings: Settings, *, run_worker: bool = True) -> Services:
 
     alerts.chores.append(prune_facts)
     alerts.chores.append(partial(delete_expired_messages, db))
-    return Services(
-        settings=settings,
-        db=db,
-        configs=configs,
-        engine=engine,
-        alerts=alerts,
-        dashboards=DashboardFeed(db),
-        messages=MessageFeed(db),
-        targets=TargetFeed(db, engine),
-        limiter=limiter,
+    services = Services(
+        settings=settings, db=db, configs=configs, engine=engine, box=box, limiter=limiter
     )
-
-
-async def get_services(request: Request) -> Services:
-    """Async on purpose: FastAPI runs a plain `def` dependency in its thread pool, which costs
-    two thread hand-offs on every request."""
-    services: Services = request.app.state.services
+    for part in (alerts, DashboardFeed(db), MessageFeed(db), TargetFeed(db, engine)):
+        services.add(part)
     return services
-
-
-ServicesDep = Annotated[Services, Depends(get_services)]

@@ -24,7 +24,7 @@ from app.core.config import ClockKind, EngineKind, Settings
 from app.core.db import Database
 from app.core.migrate import upgrade
 from app.core.redis_client import is_cluster_url
-from app.wiring import Services
+from app.services import Services
 
 PG_ADMIN_DSN = os.environ.get("FLOORWATCH_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
 REDIS_URL = os.environ.get("FLOORWATCH_TEST_REDIS", "redis://127.0.0.1:6379/0")

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Query, Response
 from app.alerts import channel_service, rule_service, service
 from app.alerts.channel_owners import ChannelUser
 from app.alerts.models import OPEN_STATES
+from app.alerts.runtime import AlertRuntime
 from app.alerts.schemas import (
     AcknowledgeIn,
     AlertDetail,
@@ -29,7 +30,7 @@ from app.alerts.schemas import (
 from app.alerts.segments import add_texts
 from app.auth.deps import ReadPrincipal, StaffPrincipal
 from app.auth.principal import Principal
-from app.wiring import Services, ServicesDep
+from app.services import Services, ServicesDep
 
 router = APIRouter(prefix="/v1", tags=["alerts"])
 
@@ -62,7 +63,7 @@ async def team_of_agent(services: Services, tenant_id: int) -> dict[str, str]:
 async def list_channels(principal: Reader, services: ServicesDep) -> list[ChannelOut]:
     async with services.db.session() as session:
         return await channel_service.list_channels(
-            session, principal.tenant_id, services.alerts.box, channel_user(principal)
+            session, principal.tenant_id, services.box, channel_user(principal)
         )
 
 
@@ -80,7 +81,7 @@ async def create_channel(body: ChannelIn, principal: Manager, services: Services
             session,
             principal.tenant_id,
             body,
-            services.alerts.channel_policy,
+            services.part(AlertRuntime).channel_policy,
             channel_user(principal),
         )
         await session.commit()
@@ -93,7 +94,7 @@ async def get_channel(channel_id: int, principal: Reader, services: ServicesDep)
         row, team = await channel_service.get_channel(
             session, principal.tenant_id, channel_id, channel_user(principal)
         )
-        return channel_service.channel_out(row, services.alerts.box, team)
+        return channel_service.channel_out(row, services.box, team)
 
 
 @router.patch(
@@ -109,7 +110,7 @@ async def update_channel(
             principal.tenant_id,
             channel_id,
             body,
-            services.alerts.channel_policy,
+            services.part(AlertRuntime).channel_policy,
             channel_user(principal),
         )
         await session.commit()
@@ -123,7 +124,7 @@ async def delete_channel(channel_id: int, principal: Manager, services: Services
             session, principal.tenant_id, channel_id, channel_user(principal)
         )
         await session.commit()
-    services.alerts.evaluator.invalidate(principal.tenant_id)
+    services.part(AlertRuntime).evaluator.invalidate(principal.tenant_id)
     return Response(status_code=204)
 
 
@@ -145,7 +146,7 @@ async def create_rule(body: RuleIn, principal: Manager, services: ServicesDep) -
             session, principal.tenant_id, body, principal.access, teams, channel_user(principal)
         )
         await session.commit()
-    services.alerts.evaluator.invalidate(principal.tenant_id)
+    services.part(AlertRuntime).evaluator.invalidate(principal.tenant_id)
     return out
 
 
@@ -161,10 +162,10 @@ async def get_rule(rule_id: int, principal: Reader, services: ServicesDep) -> Ru
 
 async def _after_rule_change(services: Services, tenant_id: int, closed: bool) -> None:
     if closed:  # this process's evaluator reloads the open alerts (others lose their next write)
-        services.alerts.evaluator.forget(tenant_id)
-        await services.alerts.feed.changed(tenant_id)
+        services.part(AlertRuntime).evaluator.forget(tenant_id)
+        await services.part(AlertRuntime).feed.changed(tenant_id)
     else:
-        services.alerts.evaluator.invalidate(tenant_id)
+        services.part(AlertRuntime).evaluator.invalidate(tenant_id)
 
 
 @router.put(
@@ -348,8 +349,8 @@ async def acknowledge(
             body.note if body else None,
         )
         await session.commit()
-    services.alerts.evaluator.invalidate(principal.tenant_id)
-    await services.alerts.feed.changed(principal.tenant_id)
+    services.part(AlertRuntime).evaluator.invalidate(principal.tenant_id)
+    await services.part(AlertRuntime).feed.changed(principal.tenant_id)
     return out
 
 
@@ -371,8 +372,8 @@ async def silence(
             body.note,
         )
         await session.commit()
-    services.alerts.evaluator.invalidate(principal.tenant_id)
-    await services.alerts.feed.changed(principal.tenant_id)
+    services.part(AlertRuntime).evaluator.invalidate(principal.tenant_id)
+    await services.part(AlertRuntime).feed.changed(principal.tenant_id)
     return out
 
 
@@ -383,6 +384,6 @@ async def unsilence(alert_id: int, principal: Manager, services: ServicesDep) ->
             session, principal.tenant_id, alert_id, principal.access, actor_of(principal)
         )
         await session.commit()
-    services.alerts.evaluator.invalidate(principal.tenant_id)
-    await services.alerts.feed.changed(principal.tenant_id)
+    services.part(AlertRuntime).evaluator.invalidate(principal.tenant_id)
+    await services.part(AlertRuntime).feed.changed(principal.tenant_id)
     return out

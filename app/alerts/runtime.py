@@ -92,6 +92,7 @@ def build_alert_runtime(
     settings: Settings,
     db: Database,
     engine: Engine,
+    box: SecretBox,
     backoff: Backoff | None = None,
     *,
     sends: bool = True,
@@ -99,7 +100,6 @@ def build_alert_runtime(
     """Build the alerting clients and register evaluation as the engine's tick hook."""
     redis = connect_redis(settings.redis_url) if settings.engine is EngineKind.redis else None
     feed = AlertFeed(db, redis, Keys(settings.redis_prefix).alerts_channel())
-    box = SecretBox(settings.secret_keys())
     dispatcher = Dispatcher(
         db, backoff, private_destinations=settings.alert_private_destinations, box=box
     )

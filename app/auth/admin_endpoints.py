@@ -40,7 +40,7 @@ from app.core.db import utcnow
 from app.core.errors import NotFound
 from app.core.logging import get_logger
 from app.org.models import Tenant
-from app.wiring import Services, ServicesDep
+from app.services import Services, ServicesDep
 
 users_router = APIRouter(prefix="/v1/users", tags=["users"])
 keys_router = APIRouter(prefix="/v1/api-keys", tags=["api keys"])

@@ -25,7 +25,7 @@ from app.auth.resolver import (
 )
 from app.auth.roles import STAFF_ROLES
 from app.core.errors import Forbidden, Unauthorized
-from app.wiring import Services, ServicesDep
+from app.services import Services, ServicesDep
 
 __all__ = [
     "KEY_CACHE_TTL_S",

@@ -42,7 +42,7 @@ from app.core.config import Settings
 from app.core.db import utcnow
 from app.core.errors import Unauthorized
 from app.core.logging import get_logger
-from app.wiring import Services, ServicesDep
+from app.services import Services, ServicesDep
 
 router = APIRouter(prefix="/v1/auth", tags=["auth"])
 log = get_logger(__name__)

@@ -29,7 +29,7 @@ from app.auth.users import principal_for, tenant_name_of, view_of
 from app.core.db import utcnow
 from app.core.errors import Forbidden
 from app.org.models import Tenant
-from app.wiring import Services
+from app.services import Services
 
 SESSION_COOKIE = "fw_session"
 CSRF_HEADER = "X-CSRF-Token"

@@ -26,7 +26,7 @@ from app.events.schemas import CallbackDismissed
 from app.ingest.service import append_events
 from app.reports.scoping import tenant_zone
 from app.reports.service import parse_day, tenant_today
-from app.wiring import Services, ServicesDep
+from app.services import Services, ServicesDep
 
 router = APIRouter(prefix="/v1/callbacks", tags=["callbacks"])
 log = get_logger(__name__)

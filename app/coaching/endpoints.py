@@ -13,8 +13,8 @@ from app.coaching.schemas import CoachingImpact, CoachingIn, CoachingOut, KpiWin
 from app.coaching.service import change, get_note, list_notes, window_metrics, windows
 from app.reports.scoping import agent_teams, require_agent, tenant_zone
 from app.reports.service import parse_day, tenant_today
+from app.services import Services, ServicesDep
 from app.streams.aggregator.phrases import HitRecord
-from app.wiring import Services, ServicesDep
 
 router = APIRouter(prefix="/v1/coaching", tags=["coaching"])
 

@@ -15,7 +15,7 @@ from app.core.errors import NotFound
 from app.reports.calendar import Period, ReportCalendar
 from app.reports.kpi import agent_totals
 from app.reports.service import shift_outcomes
-from app.wiring import Services
+from app.services import Services
 
 
 async def get_note(session: AsyncSession, tenant_id: int, note_id: int) -> CoachingNoteRow:

@@ -15,7 +15,7 @@ from app.auth.roles import Role
 from app.auth.users import RoleFields, create_user
 from app.core.logging import get_logger
 from app.org.service import DEFAULT_TENANT, ensure_tenant
-from app.wiring import Services
+from app.services import Services
 
 log = get_logger(__name__)
 

@@ -17,6 +17,7 @@ from app.dashboards.display_links import (
     revoke_display_link,
     tenant_display_links,
 )
+from app.dashboards.feed import DashboardFeed
 from app.dashboards.schemas import (
     AGENT_STATES,
     GRID_COLUMNS,
@@ -44,9 +45,9 @@ from app.dashboards.service import (
 )
 from app.org.service import list_queues, list_teams
 from app.pipeline.service import list_stall_limits
+from app.services import ServicesDep
 from app.streams.aggregator.pipeline import DEFAULT_PIPELINE
 from app.widgets.topics import METRIC_WINDOWS
-from app.wiring import ServicesDep
 
 router = APIRouter(prefix="/v1/dashboards", tags=["dashboards"])
 links_router = APIRouter(prefix="/v1/display-links", tags=["dashboards"])
@@ -74,7 +75,7 @@ async def get_dashboards(principal: WallPrincipal, services: ServicesDep) -> lis
         created = await ensure_team_dashboards(session, viewer) or created
         if created:
             await session.commit()
-            services.dashboards.changed(principal.tenant_id)
+            services.part(DashboardFeed).changed(principal.tenant_id)
         return await list_dashboards(session, viewer)
 
 
@@ -93,7 +94,7 @@ async def post_dashboard(
         viewer = await viewer_of(session, principal)
         out = await create_dashboard(session, viewer, body)
         await session.commit()
-    services.dashboards.changed(principal.tenant_id)
+    services.part(DashboardFeed).changed(principal.tenant_id)
     return out
 
 
@@ -159,7 +160,7 @@ async def put_dashboard(
         viewer = await viewer_of(session, principal)
         out = await update_dashboard(session, viewer, dashboard_id, body)
         await session.commit()
-    services.dashboards.changed(principal.tenant_id)
+    services.part(DashboardFeed).changed(principal.tenant_id)
     return out
 
 
@@ -177,7 +178,7 @@ async def remove_dashboard(
         await delete_dashboard(session, viewer, dashboard_id)
         await revoke_all_display_links(session, principal.tenant_id, dashboard_id)
         await session.commit()
-    services.dashboards.changed(principal.tenant_id)
+    services.part(DashboardFeed).changed(principal.tenant_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 

@@ -12,7 +12,7 @@ from app.core.errors import BadRequest, ClientClosed, PayloadTooLarge, Unsupport
 from app.events.schemas import EVENT_TYPE_NAMES
 from app.events.validation import BatchError, decode_json_array, decode_ndjson
 from app.ingest.service import IngestResult, ingest_decoded
-from app.wiring import ServicesDep
+from app.services import ServicesDep
 
 router = APIRouter(prefix="/v1", tags=["events"])
 

@@ -31,8 +31,8 @@ from app.integrations.endpoints import (
     public_url,
 )
 from app.org.models import Tenant
+from app.services import Services, ServicesDep
 from app.streams.clock import wall_ms
-from app.wiring import Services, ServicesDep
 
 router = APIRouter(prefix="/v1/integrations", tags=["integrations"])
 log = get_logger(__name__)
@@ -125,7 +125,7 @@ async def hubspot_webhooks(tenant_id: int, request: Request, services: ServicesD
     if row is None or tenant is None or not row.client_secret:
         raise Unauthorized("no HubSpot client secret is set for this webhook URL")
     try:
-        secret = services.alerts.box.open(row.client_secret)
+        secret = services.box.open(row.client_secret)
     except SecretUnavailable as exc:
         log.warning("HubSpot client secret cannot be opened", tenant_id=tenant_id)
         raise Unavailable(
@@ -211,7 +211,7 @@ async def put_crm_settings(
             "only HubSpot webhooks are signed with a client secret",
             details=[{"field": "client_secret", "reason": f"not used by {crm.value}"}],
         )
-    box = services.alerts.box
+    box = services.box
     async with services.db.session() as session:
         row = await save_settings(session, principal.tenant_id, crm, body, box)
         out = settings_out(crm, principal.tenant_id, row)

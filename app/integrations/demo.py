@@ -43,9 +43,10 @@ from app.org.service import DEFAULT_TENANT, ensure_tenant
 from app.phrases.service import ensure_phrase_lists
 from app.pipeline.schemas import StallLimit
 from app.pipeline.service import list_stall_limits, replace_stall_limits
+from app.plans.feed import TargetFeed
 from app.plans.models import PlanRow
 from app.plans.service import PlanInput, apply_input, check_plan
-from app.wiring import Services
+from app.services import Services
 
 log = get_logger(__name__)
 
@@ -305,7 +306,7 @@ async def run_demo(services: Services, speed: float = 1.0) -> None:
         await session.commit()
         tenant_id = tenant.id
     services.configs.invalidate(tenant_id)
-    services.targets.changed(tenant_id)
+    services.part(TargetFeed).changed(tenant_id)
     backfill = sim.run_until(int(time.time() * 1000))
     for start in range(0, len(backfill), 1000):
         await ingest_events(

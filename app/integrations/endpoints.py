@@ -25,7 +25,7 @@ from app.integrations.common import (
     text_lines,
     wrapup_after,
 )
-from app.wiring import Services, ServicesDep
+from app.services import Services, ServicesDep
 
 router = APIRouter(prefix="/v1/integrations", tags=["integrations"])
 

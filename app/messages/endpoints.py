@@ -8,9 +8,10 @@ from fastapi import APIRouter, Response, status
 
 from app.auth.deps import StaffPrincipal
 from app.dashboards.service import viewer_of
+from app.messages.feed import MessageFeed
 from app.messages.schemas import MessageIn, MessageOut
 from app.messages.service import delete_message, list_messages, post_message
-from app.wiring import ServicesDep
+from app.services import ServicesDep
 
 router = APIRouter(prefix="/v1/messages", tags=["messages"])
 
@@ -41,7 +42,7 @@ async def create_message(
     async with services.db.session() as session:
         out = await post_message(session, await viewer_of(session, principal), body)
         await session.commit()
-    services.messages.changed(principal.tenant_id)
+    services.part(MessageFeed).changed(principal.tenant_id)
     return out
 
 
@@ -57,5 +58,5 @@ async def remove_message(
     async with services.db.session() as session:
         await delete_message(session, await viewer_of(session, principal), message_id)
         await session.commit()
-    services.messages.changed(principal.tenant_id)
+    services.part(MessageFeed).changed(principal.tenant_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

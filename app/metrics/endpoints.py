@@ -10,8 +10,8 @@ from app.auth.deps import Principal, ReadPrincipal, WallPrincipal
 from app.core.errors import BadRequest, Forbidden
 from app.registry.metrics import ALL_SPECS, BREAK_REASON_PREFIX
 from app.registry.schemas import MetricCatalog, metric_out
+from app.services import Services, ServicesDep
 from app.streams.aggregator import LIVE, WINDOWS, empty_metrics
-from app.wiring import Services, ServicesDep
 
 router = APIRouter(prefix="/v1", tags=["metrics"])
 

@@ -29,7 +29,7 @@ from app.core.telemetry import (
     WEBSOCKET_TOPICS,
 )
 from app.ops.lag import partition_lags
-from app.wiring import ServicesDep
+from app.services import ServicesDep
 
 router = APIRouter(tags=["operations"])
 log = get_logger(__name__)

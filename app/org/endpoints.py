@@ -40,7 +40,7 @@ from app.org.service import (
     team_id_of,
     tenant_by_id,
 )
-from app.wiring import Services, ServicesDep
+from app.services import Services, ServicesDep
 
 tenant_router = APIRouter(prefix="/v1/tenant", tags=["organisation"])
 teams_router = APIRouter(prefix="/v1/teams", tags=["organisation"])

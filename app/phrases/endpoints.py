@@ -14,7 +14,7 @@ from app.core.logging import get_logger
 from app.phrases.models import PhraseListRow
 from app.phrases.schemas import PhraseListIn, PhraseListOut, PhraseListUpdate, within_refused
 from app.phrases.service import get_phrase_list, list_phrase_lists, save_phrase_list
-from app.wiring import ServicesDep
+from app.services import ServicesDep
 
 router = APIRouter(prefix="/v1/phrase-lists", tags=["phrases"])
 log = get_logger(__name__)

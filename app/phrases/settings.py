@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from app.auth.deps import AdminPrincipal, StaffPrincipal
 from app.core.logging import get_logger
 from app.phrases.models import PhraseSettingsRow
-from app.wiring import ServicesDep
+from app.services import ServicesDep
 
 router = APIRouter(prefix="/v1/phrase-settings", tags=["phrases"])
 log = get_logger(__name__)

@@ -7,7 +7,7 @@ from fastapi import APIRouter
 from app.auth.deps import AdminPrincipal, ReadPrincipal
 from app.pipeline.schemas import DEFAULT_STALL_S, StallLimitsIn, StallLimitsOut
 from app.pipeline.service import list_stall_limits, replace_stall_limits
-from app.wiring import ServicesDep
+from app.services import ServicesDep
 
 router = APIRouter(prefix="/v1/pipeline", tags=["pipeline"])
 

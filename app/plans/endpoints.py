@@ -7,6 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth.deps import Principal, ReadPrincipal, StaffPrincipal
 from app.core.errors import BadRequest, Forbidden, NotFound
+from app.plans.feed import TargetFeed
 from app.plans.models import PlanRow
 from app.plans.progress import plan_progress, plan_visible
 from app.plans.schemas import PlanIn, PlanOut, PlanProgress
@@ -21,7 +22,7 @@ from app.plans.service import (
 from app.reports.kpi import GroupBy
 from app.reports.scoping import agent_teams
 from app.reports.service import parse_day, tenant_today
-from app.wiring import ServicesDep
+from app.services import ServicesDep
 
 router = APIRouter(prefix="/v1/plans", tags=["plans"])
 
@@ -128,7 +129,7 @@ async def post_plan(principal: StaffPrincipal, services: ServicesDep, body: Plan
         apply_input(row, plan)
         session.add(row)
         await session.commit()
-        services.targets.changed(principal.tenant_id)
+        services.part(TargetFeed).changed(principal.tenant_id)
         return _out(row)
 
 
@@ -149,7 +150,7 @@ async def put_plan(
         await _check_write(session, principal, plan.scope)
         apply_input(row, plan)
         await session.commit()
-        services.targets.changed(principal.tenant_id)
+        services.part(TargetFeed).changed(principal.tenant_id)
         return _out(row)
 
 
@@ -160,5 +161,5 @@ async def delete_plan(principal: StaffPrincipal, services: ServicesDep, plan_id:
         await _check_write(session, principal, row.scope)
         await session.delete(row)
         await session.commit()
-    services.targets.changed(principal.tenant_id)
+    services.part(TargetFeed).changed(principal.tenant_id)
     return Response(status_code=204)

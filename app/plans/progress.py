@@ -18,8 +18,8 @@ from app.reports.calendar import Period, ReportCalendar
 from app.reports.kpi import empty_metrics, kpi_rows
 from app.reports.scoping import agent_teams, live_now, tenant_zone
 from app.reports.service import shift_outcomes
+from app.services import Services
 from app.shifts.outcomes import ShiftOutcome
-from app.wiring import Services
 
 
 def plan_visible(access: Access, plan: PlanRow, team_of: dict[str, str]) -> bool:

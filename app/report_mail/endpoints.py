@@ -8,7 +8,7 @@ from fastapi import APIRouter, Response, status
 from app.auth.deps import StaffPrincipal
 from app.report_mail.schemas import ScheduleIn, ScheduleOut
 from app.report_mail.service import create_schedule, delete_schedule, list_schedules
-from app.wiring import ServicesDep
+from app.services import ServicesDep
 
 router = APIRouter(prefix="/v1/report-schedules", tags=["reports"])
 

@@ -38,7 +38,7 @@ from app.reports.calendar import Period
 from app.reports.kpi import Filters, GroupBy
 from app.reports.render import report_csv
 from app.reports.service import build_report
-from app.wiring import Services
+from app.services import Services
 
 log = get_logger(__name__)
 
@@ -125,7 +125,7 @@ async def _message(
         )  # fmt: skip
         channel = await session.get(AlertChannel, row.channel_id)
         assert channel is not None  # the schedule is deleted with its channel
-        opened = open_config(services.alerts.box, dict(channel.config))
+        opened = open_config(services.box, dict(channel.config))
     settings = parse_settings(opened)
     if not isinstance(settings, EmailSettings):
         raise ValueError(f"channel {row.channel_id} is not an e-mail channel")

@@ -16,7 +16,7 @@ from app.reports.kpi import METRICS, Filters, GroupBy
 from app.reports.render import report_csv, report_json
 from app.reports.scoping import tenant_zone
 from app.reports.service import build_report, parse_day, tenant_today
-from app.wiring import ServicesDep
+from app.services import ServicesDep
 
 router = APIRouter(prefix="/v1/reports", tags=["reports"])
 

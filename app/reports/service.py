@@ -32,9 +32,9 @@ from app.reports.kpi import (
 from app.reports.phrase_report import PhraseLists, report_lists
 from app.reports.rollups import TENANT
 from app.reports.scoping import agent_names, agent_teams, live_now, tenant_zone
+from app.services import Services
 from app.shifts.outcomes import ShiftOutcome, evaluate_shifts
 from app.shifts.service import shift_records
-from app.wiring import Services
 
 MAX_BUCKETS: Final = 3000
 """A report has at most this many periods (a month of 15-minute intervals is 2976)."""

@@ -17,6 +17,7 @@ from app.reports.scoping import (
     tenant_zone,
 )
 from app.reports.service import parse_day, tenant_today
+from app.services import Services, ServicesDep
 from app.shifts.models import ShiftRow
 from app.shifts.outcomes import MINUTE_MS, ShiftOutcome, evaluate_shifts
 from app.shifts.schemas import ShiftImportResult, ShiftIn, ShiftOut, ShiftOutcomeOut
@@ -32,7 +33,6 @@ from app.shifts.service import (
     to_ms,
     update_shift,
 )
-from app.wiring import Services, ServicesDep
 
 router = APIRouter(prefix="/v1/shifts", tags=["shifts"])
 

@@ -37,6 +37,7 @@ from app.core.errors import (
     error_body,
 )
 from app.core.logging import get_logger
+from app.services import Services
 from app.widgets.connection import Connection
 from app.widgets.history_endpoint import router as history_router
 from app.widgets.hub import Hub
@@ -54,7 +55,6 @@ from app.widgets.protocol import (
     client_decoder,
     encode,
 )
-from app.wiring import Services
 
 router = APIRouter(tags=["live"])
 router.include_router(history_router)

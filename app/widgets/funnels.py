@@ -18,9 +18,9 @@ from app.core.logging import get_logger
 from app.reports.calendar import Period, ReportCalendar, local_date, zone
 from app.reports.funnel import build_funnel, flow_order, pipeline_facts
 from app.reports.scoping import live_now, tenant_zone
+from app.services import Services
 from app.widgets.live import State
 from app.widgets.topics import Topic
-from app.wiring import Services
 
 log = get_logger(__name__)
 

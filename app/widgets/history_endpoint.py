@@ -12,10 +12,10 @@ from app.auth.deps import WallPrincipal
 from app.core.errors import BadRequest, Forbidden
 from app.dashboards.schemas import check_metric
 from app.metrics.endpoints import parse_scope, refuse_hidden_scopes
+from app.services import ServicesDep
 from app.widgets.hub import Hub
 from app.widgets.topics import METRIC_WINDOWS
 from app.widgets.trends import KEEP_MS
-from app.wiring import ServicesDep
 
 router = APIRouter(prefix="/v1/metrics", tags=["metrics"])
 

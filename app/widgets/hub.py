@@ -23,17 +23,19 @@ import time
 from collections.abc import Hashable, Iterable
 
 from app.alerts.feed import in_scope
+from app.alerts.runtime import AlertRuntime
 from app.alerts.schemas import AlertOut
 from app.auth.principal import Principal
 from app.auth.resolver import resolve_credential
 from app.callbacks.service import NumberView, Row, number_view, rows_of, wall_row
 from app.core.logging import get_logger
 from app.dashboards.display_grants import DisplayGrants
-from app.dashboards.feed import scope_versions
+from app.dashboards.feed import DashboardFeed, scope_versions
 from app.dashboards.wall_topics import WallTopics
-from app.messages.feed import scope_messages
+from app.messages.feed import MessageFeed, scope_messages
 from app.phrases.wall import phrases_state
-from app.plans.feed import scope_targets
+from app.plans.feed import TargetFeed, scope_targets
+from app.services import Services
 from app.streams.aggregator.deal_list import WON_PREFIX
 from app.widgets.connection import Connection
 from app.widgets.funnels import FunnelFeed
@@ -49,7 +51,6 @@ from app.widgets.protocol import (
 )
 from app.widgets.topics import Topic, TopicError, TopicKind, can_subscribe, parse_topic
 from app.widgets.trends import TrendRecorder
-from app.wiring import Services
 
 log = get_logger(__name__)
 
@@ -90,16 +91,20 @@ class Hub:
         self._failing_since: dict[int, float] = {}
         self.trends = TrendRecorder(services)
         self.funnels = FunnelFeed(services)
-        self.display_grants = DisplayGrants(services.db, services.dashboards)
+        self.alert_feed = services.part(AlertRuntime).feed
+        self.dashboard_feed = services.part(DashboardFeed)
+        self.message_feed = services.part(MessageFeed)
+        self.target_feed = services.part(TargetFeed)
+        self.display_grants = DisplayGrants(services.db, self.dashboard_feed)
 
     # -- lifecycle --------------------------------------------------------------------------
 
     async def start(self) -> None:
         self.engine.add_listener(self.on_update)
-        self.services.alerts.feed.add_listener(self.on_update)
-        self.services.dashboards.add_listener(self.on_update)
-        self.services.messages.add_listener(self.on_update)
-        self.services.targets.add_listener(self.on_update)
+        self.alert_feed.add_listener(self.on_update)
+        self.dashboard_feed.add_listener(self.on_update)
+        self.message_feed.add_listener(self.on_update)
+        self.target_feed.add_listener(self.on_update)
         self._tasks = [
             asyncio.create_task(self._update_loop(), name="ws-hub-updates"),
             asyncio.create_task(self._heartbeat_loop(), name="ws-hub-heartbeat"),
@@ -112,13 +117,13 @@ class Hub:
         with contextlib.suppress(ValueError):
             self.engine.remove_listener(self.on_update)
         with contextlib.suppress(ValueError):
-            self.services.alerts.feed.remove_listener(self.on_update)
+            self.alert_feed.remove_listener(self.on_update)
         with contextlib.suppress(ValueError):
-            self.services.dashboards.remove_listener(self.on_update)
+            self.dashboard_feed.remove_listener(self.on_update)
         with contextlib.suppress(ValueError):
-            self.services.messages.remove_listener(self.on_update)
+            self.message_feed.remove_listener(self.on_update)
         with contextlib.suppress(ValueError):
-            self.services.targets.remove_listener(self.on_update)
+            self.target_feed.remove_listener(self.on_update)
         for task in self._tasks:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
@@ -348,7 +353,7 @@ class Hub:
             board = await self.engine.board(tenant_id)
         alerts = None
         if any(t.kind is TopicKind.alerts for t in topics):
-            alerts = await self.services.alerts.feed.current(tenant_id)
+            alerts = await self.alert_feed.current(tenant_id)
         callbacks: tuple[int, list[Row]] = (0, [])
         if any(t.kind is TopicKind.callbacks for t in topics):
             got = await self.engine.callbacks(tenant_id)
@@ -362,16 +367,16 @@ class Hub:
             agent_teams = (await self.services.configs.get(tenant_id)).agent_teams
         targets = None
         if any(t.kind is TopicKind.targets for t in topics):
-            targets = await self.services.targets.current(tenant_id)
+            targets = await self.target_feed.current(tenant_id)
         deals = None
         if any(t.kind is TopicKind.deals for t in topics):
             deals = await self.engine.deals(tenant_id)
         dashboards = None
         if any(t.kind is TopicKind.dashboards for t in topics):
-            dashboards = await self.services.dashboards.versions(tenant_id)
+            dashboards = await self.dashboard_feed.versions(tenant_id)
         messages = None
         if any(t.kind is TopicKind.messages for t in topics):
-            messages = await self.services.messages.current(tenant_id)
+            messages = await self.message_feed.current(tenant_id)
         funnel_topics = [t for t in topics if t.kind is TopicKind.funnel]
         funnels = await self.funnels.states(tenant_id, funnel_topics) if funnel_topics else {}
         out: list[tuple[int, State]] = []

@@ -21,8 +21,9 @@ from typing import Final
 from sqlalchemy import select
 
 from app.core.logging import get_logger
+from app.dashboards.feed import DashboardFeed
 from app.dashboards.models import Dashboard
-from app.wiring import Services
+from app.services import Services
 
 log = get_logger(__name__)
 
@@ -49,12 +50,12 @@ class TrendRecorder:
         self._task: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
-        self.services.dashboards.add_listener(self._rediscover)
+        self.services.part(DashboardFeed).add_listener(self._rediscover)
         self._task = asyncio.create_task(self._loop(), name="trend-recorder")
 
     async def close(self) -> None:
         with contextlib.suppress(ValueError):
-            self.services.dashboards.remove_listener(self._rediscover)
+            self.services.part(DashboardFeed).remove_listener(self._rediscover)
         if self._task is not None:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):

@@ -16,6 +16,7 @@ from app.alerts import channel_service, rule_service
 from app.alerts.channel_owners import SERVICE
 from app.alerts.channel_service import ChannelPolicy
 from app.alerts.delivery import Backoff
+from app.alerts.runtime import AlertRuntime
 from app.alerts.schemas import ChannelIn, RuleIn
 from app.auth.keys import Scope
 from app.auth.policy import Access
@@ -48,7 +49,7 @@ class Floor:
         await self.evaluated(max(e["ts"] for e in events))
 
     async def evaluated(self, at_ms: int) -> None:
-        evaluator = self.app.services.alerts.evaluator
+        evaluator = self.app.services.part(AlertRuntime).evaluator
 
         async def reached() -> bool:
             done = evaluator.evaluated_ms(self.tenant_id)
@@ -86,7 +87,7 @@ class Floor:
     async def settled(self, within_s: float = 20) -> None:
         """Every notification of this floor's tenant has been delivered or given up. Other
         tests on the same database may leave theirs waiting for a retry."""
-        assert await self.app.services.alerts.dispatcher.idle(within_s, self.tenant_id)
+        assert await self.app.services.part(AlertRuntime).dispatcher.idle(within_s, self.tenant_id)
 
 
 @asynccontextmanager
@@ -97,7 +98,7 @@ async def make_floor(
     name = f"al-{uuid.uuid4().hex[:8]}"
     tenant_id, key = await make_tenant_key(url, ALL_SCOPES, timezone=tz, name=name)
     await make_org(url, tenant_id, {"North": ["a1", "a2"], "South": ["s1"]}, ("Sales",))
-    app.services.alerts.dispatcher.backoff = Backoff(initial_s=0.05)
+    app.services.part(AlertRuntime).dispatcher.backoff = Backoff(initial_s=0.05)
     async with app.client(key) as client:
         response = await client.post(
             "/v1/alert-channels",

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from app.alerts.feed import AlertFeed, in_scope, visible_to
+from app.alerts.runtime import AlertRuntime
 from app.alerts.schemas import AlertOut
 from app.auth.policy import Access
 from app.core.config import EngineKind, Settings
@@ -58,7 +59,7 @@ async def other_process_feed(app: RunningApp) -> AsyncIterator[AlertFeed | None]
 
 
 async def test_the_feed_offers_firing_alerts_and_signals_changes(floor: Floor) -> None:
-    feed = floor.app.services.alerts.feed
+    feed = floor.app.services.part(AlertRuntime).feed
     signalled: list[int] = []
     feed.add_listener(signalled.append)
     async with other_process_feed(floor.app) as remote:

@@ -17,6 +17,7 @@ from app.alerts.channel_service import reseal_channels
 from app.alerts.delivery import Dispatcher
 from app.alerts.models import AlertChannel, AlertDelivery
 from app.alerts.payloads import verify
+from app.alerts.runtime import AlertRuntime
 from app.alerts.sealing import open_config, seal_config
 from app.auth.keys import Scope
 from app.core.config import Settings
@@ -93,12 +94,12 @@ async def test_the_database_never_holds_the_secret_and_keys_rotate(sqlite_url: s
     _, key = await make_tenant_key(sqlite_url, {Scope.admin, Scope.read})
     hook = {"kind": "webhook", "url": "https://hooks.example.com/fw", "secret": SECRET}
     async with serving(sqlite_url) as app, app.client(key) as client:
-        assert app.services.alerts.unsealed == 0  # nothing to warn about at the start
+        assert app.services.part(AlertRuntime).unsealed == 0  # nothing to warn about at the start
         made = await client.post("/v1/alert-channels", json={"name": "hook", "settings": hook})
         assert made.status_code == 201, made.text
     assert await stored_secret(sqlite_url) == SECRET  # no key yet: as given
     async with serving(sqlite_url) as app:
-        assert app.services.alerts.unsealed == 1  # counted, and warned about
+        assert app.services.part(AlertRuntime).unsealed == 1  # counted, and warned about
 
     async with serving(sqlite_url, secret_key=OLD) as app, app.client(key) as client:
         first = await stored_secret(sqlite_url)  # sealed when the service started

@@ -25,7 +25,7 @@ from app.auth.resolver import credential_of
 from app.auth.roles import Role
 from app.core.config import Settings
 from app.main import create_app
-from app.wiring import Services
+from app.services import Services
 from tests.auth.support import bearer, login, make_org, make_token, make_user
 from tests.helpers import make_tenant_key
 

@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from app.alerts.runtime import AlertRuntime
 from app.core.db import Database
 from app.reports.calendar import DAY_MS
 from app.reports.models import (
@@ -167,7 +168,7 @@ async def test_the_hourly_housekeeping_round_prunes_facts(sqlite_url: str) -> No
         make_settings(database_url=sqlite_url, fact_retention_days=RETENTION_DAYS)
     )
     try:
-        for chore in services.alerts.chores:
+        for chore in services.part(AlertRuntime).chores:
             await chore()
         assert (await fact_counts(services.db, tenant_id))["call_facts"] == 1
     finally:

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from app.alerts.runtime import AlertRuntime
 from app.core.config import ClockKind, EngineKind
 from app.events.schemas import AgentLogin, CallAnswered, CallQueued, Event
 from app.streams.redis_engine import RedisEngine
@@ -39,7 +40,7 @@ async def engine(pg_migrated: str, redis_url: str, redis_prefix: str) -> AsyncIt
         yield services.engine
     finally:
         await services.engine.close()
-        await services.alerts.close()
+        await services.part(AlertRuntime).close()
         await services.db.close()
 
 
