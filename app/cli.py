@@ -438,9 +438,9 @@ def simulate(
 
 
 async def _provision(db: Database, tenant_name: str, sim: object) -> None:
+    from app.integrations.provision import provision_roster
     from app.integrations.simulation import Simulator
     from app.integrations.simulation.transcripts import DEMO_PHRASE_LISTS
-    from app.org.provision import provision_roster
     from app.org.service import ensure_tenant
     from app.phrases.service import ensure_phrase_lists
 

@@ -22,8 +22,8 @@ from typing import Any
 from redis.asyncio import Redis
 
 from app.core.db import Database
+from app.integrations.provision import provision_roster
 from app.integrations.simulation import Roster, SimConfig, Simulator
-from app.org.provision import provision_roster
 from app.org.service import create_tenant
 from app.streams.keys import Keys
 from app.streams.redis_log import RedisLog

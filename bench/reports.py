@@ -38,8 +38,8 @@ from sqlalchemy import func, select
 from app.auth.keys import Scope, create_api_key
 from app.core.db import Database
 from app.core.migrate import upgrade
+from app.integrations.provision import provision_roster
 from app.integrations.simulation import Roster, SimConfig, Simulator
-from app.org.provision import provision_roster
 from app.org.service import create_tenant
 from app.reports.facts import write_facts
 from app.reports.rollups import KpiRollupRow, rebuild_rollups

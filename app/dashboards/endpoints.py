@@ -43,11 +43,11 @@ from app.dashboards.service import (
     update_dashboard,
     viewer_of,
 )
+from app.dashboards.topics import METRIC_WINDOWS
 from app.org.service import list_queues, list_teams
 from app.pipeline.service import list_stall_limits
 from app.services import ServicesDep
 from app.streams.aggregator.pipeline import DEFAULT_PIPELINE
-from app.widgets.topics import METRIC_WINDOWS
 
 router = APIRouter(prefix="/v1/dashboards", tags=["dashboards"])
 links_router = APIRouter(prefix="/v1/display-links", tags=["dashboards"])

@@ -13,6 +13,7 @@ from typing import Annotated, Final, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from app.dashboards.topics import FUNNEL_PERIODS, MAX_NAME_LENGTH, METRIC_WINDOWS
 from app.registry.metrics import (
     BREAK_REASON_PREFIX,
     DEALS_OPEN_PREFIX,
@@ -20,7 +21,6 @@ from app.registry.metrics import (
     LIVE_METRICS,
     is_phrase_metric,
 )
-from app.widgets.topics import FUNNEL_PERIODS, MAX_NAME_LENGTH, METRIC_WINDOWS
 
 GRID_COLUMNS: Final = 12
 MAX_ROWS: Final = 48

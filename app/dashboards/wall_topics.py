@@ -21,8 +21,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from app.dashboards.schemas import Widget
+from app.dashboards.topics import FUNNEL_PERIODS, Topic, TopicKind
 from app.streams.aggregator.pipeline import DEFAULT_PIPELINE
-from app.widgets.topics import FUNNEL_PERIODS, Topic, TopicKind
 
 TENANT = "tenant"
 TARGETS_WINDOW = "today"

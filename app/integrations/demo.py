@@ -34,11 +34,11 @@ from app.dashboards.models import Dashboard
 from app.dashboards.schemas import Widget
 from app.dashboards.service import ensure_default_dashboard
 from app.ingest.service import ingest_events
+from app.integrations.provision import provision_roster
 from app.integrations.simulation import DEFAULT_QUEUES, Callbacks, SimConfig, Simulator, Surge
 from app.integrations.simulation.live import stream_live
 from app.integrations.simulation.roster import Roster
 from app.integrations.simulation.transcripts import DEMO_PHRASE_LISTS
-from app.org.provision import provision_roster
 from app.org.service import DEFAULT_TENANT, ensure_tenant
 from app.phrases.service import ensure_phrase_lists
 from app.pipeline.schemas import StallLimit

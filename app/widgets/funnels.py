@@ -15,12 +15,12 @@ from dataclasses import asdict
 from typing import Final
 
 from app.core.logging import get_logger
+from app.dashboards.topics import Topic
 from app.reports.calendar import Period, ReportCalendar, local_date, zone
 from app.reports.funnel import build_funnel, flow_order, pipeline_facts
 from app.reports.scoping import live_now, tenant_zone
 from app.services import Services
 from app.widgets.live import State
-from app.widgets.topics import Topic
 
 log = get_logger(__name__)
 

@@ -11,10 +11,10 @@ from pydantic import BaseModel, Field
 from app.auth.deps import WallPrincipal
 from app.core.errors import BadRequest, Forbidden
 from app.dashboards.schemas import check_metric
+from app.dashboards.topics import METRIC_WINDOWS
 from app.metrics.endpoints import parse_scope, refuse_hidden_scopes
 from app.services import ServicesDep
 from app.widgets.hub import Hub
-from app.widgets.topics import METRIC_WINDOWS
 from app.widgets.trends import KEEP_MS
 
 router = APIRouter(prefix="/v1/metrics", tags=["metrics"])

@@ -31,6 +31,7 @@ from app.callbacks.service import NumberView, Row, number_view, rows_of, wall_ro
 from app.core.logging import get_logger
 from app.dashboards.display_grants import DisplayGrants
 from app.dashboards.feed import DashboardFeed, scope_versions
+from app.dashboards.topics import Topic, TopicError, TopicKind, can_subscribe, parse_topic
 from app.dashboards.wall_topics import WallTopics
 from app.messages.feed import MessageFeed, scope_messages
 from app.phrases.wall import phrases_state
@@ -49,7 +50,6 @@ from app.widgets.protocol import (
     Unsubscribed,
     encode,
 )
-from app.widgets.topics import Topic, TopicError, TopicKind, can_subscribe, parse_topic
 from app.widgets.trends import TrendRecorder
 
 log = get_logger(__name__)

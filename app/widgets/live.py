@@ -9,8 +9,8 @@ from collections.abc import Hashable
 from itertools import islice
 from typing import TYPE_CHECKING, Any
 
+from app.dashboards.topics import Topic
 from app.widgets.protocol import Delta, Snapshot, encode
-from app.widgets.topics import Topic
 
 if TYPE_CHECKING:
     from app.widgets.connection import Connection

@@ -20,8 +20,8 @@ from app.callbacks.service import (
     wall_row,
 )
 from app.dashboards.schemas import Widget
+from app.dashboards.topics import Topic, TopicError, TopicKind, can_subscribe, parse_topic
 from app.widgets.hub import callbacks_state
-from app.widgets.topics import Topic, TopicError, TopicKind, can_subscribe, parse_topic
 
 
 def user(

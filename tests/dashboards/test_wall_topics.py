@@ -9,6 +9,7 @@ from typing import Any, get_args
 import pytest
 
 from app.dashboards.schemas import Widget, WidgetType
+from app.dashboards.topics import parse_topic
 from app.dashboards.wall_topics import (
     AgentFamily,
     WallDashboard,
@@ -17,7 +18,6 @@ from app.dashboards.wall_topics import (
     wall_topics,
     widget_topics,
 )
-from app.widgets.topics import parse_topic
 
 
 def widget(type_: str, **fields: Any) -> Widget:

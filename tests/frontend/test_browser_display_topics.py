@@ -22,8 +22,8 @@ if not IN_CI:
 from playwright.async_api import Browser, ConsoleMessage, Page, WebSocket, expect
 
 from app.dashboards.schemas import Widget, WidgetType
+from app.dashboards.topics import parse_topic
 from app.dashboards.wall_topics import WallDashboard, WallTopics, wall_topics
-from app.widgets.topics import parse_topic
 from tests.frontend.conftest import Wall, screenshot
 from tests.frontend.test_browser_wall_look import LANGUAGES, SIZES, browsing
 from tests.helpers import ev, now_ms

@@ -14,9 +14,9 @@ import msgspec
 
 from app.core.db import Database
 from app.integrations.demo import demo_config
+from app.integrations.provision import provision_roster
 from app.integrations.simulation import Simulator
 from app.integrations.simulation.live import stream_live
-from app.org.provision import provision_roster
 from tests.frontend.conftest import Wall
 
 

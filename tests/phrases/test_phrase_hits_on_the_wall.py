@@ -11,9 +11,9 @@ import msgspec
 import pytest
 
 from app.auth.roles import Role
+from app.dashboards.topics import TopicError, TopicKind, parse_topic
 from app.events.schemas import CallAnswered, CallQueued, CallTranscript
 from app.widgets.client import LiveClient, ws_url
-from app.widgets.topics import TopicError, TopicKind, parse_topic
 from tests.auth.support import make_org, make_token, make_user
 from tests.conftest import RunningApp
 from tests.helpers import make_tenant_key, now_ms

@@ -37,8 +37,8 @@ from app.auth.keys import Scope, create_api_key
 from app.core.config import Settings
 from app.core.db import Database
 from app.events.schemas import AnyEvent
+from app.integrations.provision import provision_roster
 from app.integrations.simulation import SimConfig, Simulator
-from app.org.provision import provision_roster
 from app.org.service import create_tenant
 from app.reports.models import AgentStateFactRow, CallFactRow, CsatFactRow, DealFactRow
 from app.reports.rollups import KpiRollupRow

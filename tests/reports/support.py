@@ -13,9 +13,9 @@ from sqlalchemy import func, select
 
 from app.core.db import Database
 from app.events.schemas import AnyEvent
+from app.integrations.provision import provision_roster
 from app.integrations.replay import replay
 from app.integrations.simulation import Roster, SimConfig, Simulator
-from app.org.provision import provision_roster
 from app.reports.facts import write_facts
 from app.reports.models import AgentStateFactRow, CallFactRow
 from app.streams.aggregator.facts import AgentStateFact, CallFact, CsatFact, DealFact, Fact

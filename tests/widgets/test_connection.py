@@ -12,10 +12,10 @@ import orjson
 
 from app.auth.keys import Scope
 from app.auth.principal import Principal
+from app.dashboards.topics import parse_topic
 from app.widgets.connection import Connection
 from app.widgets.live import LiveTopic
 from app.widgets.protocol import CloseCode, Ping, encode
-from app.widgets.topics import parse_topic
 
 
 class Socket:

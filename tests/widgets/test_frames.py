@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import orjson
 
+from app.dashboards.topics import parse_topic
 from app.widgets.client import LiveClient
 from app.widgets.connection import FRAME_BUDGET, frames
 from app.widgets.live import HISTORY, LiveTopic
 from app.widgets.protocol import Delta, Ping, encode
-from app.widgets.topics import parse_topic
 
 
 def topic_at(versions: int) -> LiveTopic:

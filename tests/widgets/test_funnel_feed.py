@@ -8,9 +8,9 @@ import time
 from types import SimpleNamespace
 from typing import Any, cast
 
+from app.dashboards.topics import parse_topic
 from app.services import Services
 from app.widgets.funnels import FunnelFeed
-from app.widgets.topics import parse_topic
 
 
 class BrokenEngine:

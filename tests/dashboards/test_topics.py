@@ -11,8 +11,8 @@ from hypothesis import strategies as st
 from app.auth.deps import Principal
 from app.auth.keys import Scope
 from app.auth.policy import Access
+from app.dashboards.topics import Topic, TopicError, TopicKind, can_subscribe, parse_topic
 from app.widgets.live import diff
-from app.widgets.topics import Topic, TopicError, TopicKind, can_subscribe, parse_topic
 
 
 @pytest.mark.parametrize(

@@ -1,4 +1,4 @@
-"""Create a tenant's queues, teams and agents from a roster (demo, simulator, bench)."""
+"""Create a tenant's queues, teams and agents from a simulated roster (demo, simulator, bench)."""
 
 from __future__ import annotations
 
