@@ -79,6 +79,7 @@ class HubSpotSigner(requests.auth.AuthBase):
         body = request.body or b""
         if isinstance(body, str):
             body = body.encode()
+        assert isinstance(body, bytes), f"a streamed body cannot be signed: {type(body)}"
         timestamp = str(int(time.time() * 1000))
         assert request.method is not None
         assert request.url is not None
