@@ -16,16 +16,20 @@ Two ways in, one result:
   process. Per 1,000 facts of the bench traffic, 5,000 a transaction: 27 -> 6 ms of CPU when
   none is new (a take-over's replay), 65 -> 45 ms with the rollups when all are
   (docs/performance.md, "What was made faster").
-- SQLite (the embedded default): `INSERT ... VALUES ... ON CONFLICT DO NOTHING RETURNING`,
-  500 rows a statement, through SQLAlchemy.
+- SQLite (the embedded default): `INSERT ... VALUES ... ON CONFLICT DO NOTHING RETURNING`
+  through SQLAlchemy, in statements of 512, 256, ... or 1 rows. Each row count is another SQL
+  text, and Python's sqlite3 keeps up to 128 prepared statements per connection, outside the
+  Python heap; with any count from 1 to 500, a long run kept filling that cache with large
+  statements (the 60-minute soak's memory grew day by day, docs/reliability.md). Ten shapes
+  per table stay in the cache and are reused.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import Any, Final, TypeVar
 
 import msgspec
 from sqlalchemy.dialects import sqlite
@@ -64,10 +68,11 @@ ROWS: dict[type[Any], type[Any]] = {
     CallbackFact: CallbackFactRow,
     PhraseFact: PhraseFactRow,
 }
-CHUNK = 500
-"""Rows per statement on SQLite."""
+LARGEST_CHUNK = 512
+"""The most rows a statement writes on SQLite; the others write half as many, and so on."""
 
 FactKey = tuple[int, str]
+Item = TypeVar("Item")
 """(tenant_id, fact_id)."""
 
 
@@ -174,7 +179,18 @@ async def _insert_new(conn: AsyncConnection, facts: dict[FactKey, Fact]) -> list
             .on_conflict_do_nothing(index_elements=["tenant_id", "fact_id"])
             .returning(model.tenant_id, model.fact_id)
         )
-        for start in range(0, len(rows), CHUNK):
-            result = await conn.execute(stmt, rows[start : start + CHUNK])
+        for chunk in shaped_chunks(rows):
+            result = await conn.execute(stmt, chunk)
             inserted.extend((t, facts[(t, f)]) for t, f in result.all())
     return inserted
+
+
+def shaped_chunks(rows: list[Item], largest: int = LARGEST_CHUNK) -> Iterator[list[Item]]:
+    """`rows` in order, in chunks of `largest` rows while that many are left, then of the powers
+    of two in the binary form of the rest (300 rows: 256, 32, 8, 4): few distinct sizes."""
+    start, size = 0, largest
+    while start < len(rows):
+        while size > len(rows) - start:
+            size //= 2
+        yield rows[start : start + size]
+        start += size
