@@ -8,7 +8,7 @@ holds epoch milliseconds (`Event.ms`), so everything downstream works on integer
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Final, Literal
+from typing import TYPE_CHECKING, Annotated, Final, Literal
 
 import msgspec
 
@@ -37,11 +37,17 @@ class Event(msgspec.Struct, tag_field="type", kw_only=True, omit_defaults=True):
     """Fields common to every event. `ts` is normalised to epoch milliseconds on decode."""
 
     id: Id
-    ts: AwareDatetime | EpochMs
+    if TYPE_CHECKING:
+        ts: int
+        """Epoch milliseconds once constructed: a datetime given (on decode) is converted by
+        `__post_init__`, so every reader sees an int."""
+    else:
+        ts: AwareDatetime | EpochMs
 
     def __post_init__(self) -> None:
-        if isinstance(self.ts, datetime):
-            ms = datetime_to_ms(self.ts)
+        ts: datetime | int = self.ts
+        if isinstance(ts, datetime):
+            ms = datetime_to_ms(ts)
             if not 0 <= ms <= MAX_TS_MS:
                 raise ValueError("ts is outside 1970-01-01 .. 9999-12-31")
             self.ts = ms
@@ -49,7 +55,7 @@ class Event(msgspec.Struct, tag_field="type", kw_only=True, omit_defaults=True):
     @property
     def ms(self) -> int:
         """Event time in epoch milliseconds."""
-        return self.ts  # type: ignore[return-value]
+        return self.ts
 
 
 class CallQueued(Event, tag="call.queued"):

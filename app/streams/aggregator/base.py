@@ -142,7 +142,7 @@ class TenantState:
         handlers = self.handlers
         wm = self.wm
         for ev in events:
-            t: int = ev.ts  # type: ignore[assignment]
+            t: int = ev.ts
             if t <= wm:
                 t = wm
             else:

@@ -115,7 +115,7 @@ class Machine(PipelineRules):
             if not self.expiry:
                 self.due = min(self.due, t + self.age_ms)
             self.expiry.append(call)
-            call.enq = call.wait_from = ev.ts  # type: ignore[assignment]
+            call.enq = call.wait_from = ev.ts
             call.waiting = True
             self.tenant.waiting[cid] = call  # type: ignore[index]
             qs = self.queues.get(ev.queue)
@@ -137,8 +137,8 @@ class Machine(PipelineRules):
             return
         call = self.new_call(ev.call_id, t, ev.queue, INBOUND, tomb)
         call.caller = ev.caller if ev.caller is not None or tomb is None else tomb.caller
-        call.enq = ev.ts  # type: ignore[assignment]
-        self.enqueue(call, ev.ts)  # type: ignore[arg-type]
+        call.enq = ev.ts
+        self.enqueue(call, ev.ts)
 
     def on_ringing(self, ev: CallRinging, t: int) -> None:
         call = self.calls.get(ev.call_id)
@@ -151,7 +151,7 @@ class Machine(PipelineRules):
                 ag.queues.add(call.queue)
                 self.refresh(ag, t)
                 return
-        call = self.waiting_call(ev.call_id, t, ev.ts, ev.queue)  # type: ignore[arg-type]
+        call = self.waiting_call(ev.call_id, t, ev.ts, ev.queue)
         if call is not None and call.ring != ev.agent:
             self.ring_at(call, ev.agent, t)
 
@@ -169,7 +169,7 @@ class Machine(PipelineRules):
         ):
             ag = self.agents.get(agent_id)
             if ag is not None and ag.wrap is None:
-                self.answer_fast(call, ag, t, ev.ts)  # type: ignore[arg-type]
+                self.answer_fast(call, ag, t, ev.ts)
                 return
         self.answered_general(ev, t)
 
@@ -228,7 +228,7 @@ class Machine(PipelineRules):
         self.refresh(ag, t)
 
     def answered_general(self, ev: CallAnswered, t: int) -> None:
-        call = self.waiting_call(ev.call_id, t, ev.ts, ev.queue)  # type: ignore[arg-type]
+        call = self.waiting_call(ev.call_id, t, ev.ts, ev.queue)
         if call is None:
             return
         agent_id = ev.agent if ev.agent is not None else call.ring
@@ -238,18 +238,18 @@ class Machine(PipelineRules):
         if call.outcome is None:
             if agent_id is not None:
                 self.agent(agent_id, t)
-            self.answer_outcome(call, t, ev.ts, agent_id)  # type: ignore[arg-type]
-        self.start_leg(call, agent_id, t, ev.ts)  # type: ignore[arg-type]
+            self.answer_outcome(call, t, ev.ts, agent_id)
+        self.start_leg(call, agent_id, t, ev.ts)
 
     def on_hold(self, ev: CallHold, t: int) -> None:
         call = self.calls.get(ev.call_id)
         if call is not None and call.phase == TALKING and call.hold_since is None:
-            call.hold_since = ev.ts  # type: ignore[assignment]
+            call.hold_since = ev.ts
 
     def on_resumed(self, ev: CallResumed, t: int) -> None:
         call = self.calls.get(ev.call_id)
         if call is not None and call.phase == TALKING and call.hold_since is not None:
-            call.hold += max(0, ev.ts - call.hold_since)  # type: ignore[operator]
+            call.hold += max(0, ev.ts - call.hold_since)
             call.hold_since = None
 
     def on_transferred(self, ev: CallTransferred, t: int) -> None:
@@ -258,7 +258,7 @@ class Machine(PipelineRules):
         if call is None:
             return
         to_queue, to_agent = ev.to_queue, ev.to_agent
-        ms: int = ev.ts  # type: ignore[assignment]
+        ms = ev.ts
         if call.phase == WAITING:
             moves = to_queue is not None and to_queue != call.queue
             rings = to_agent is not None and to_agent != call.ring
@@ -289,7 +289,7 @@ class Machine(PipelineRules):
         if call is None:
             return
         phase = call.phase
-        ms: int = ev.ts  # type: ignore[assignment]
+        ms = ev.ts
         if phase == TALKING and call.agent is not None and call.hold_since is None:
             ag = self.agents[call.agent]
             if ag.wrap is None:
@@ -326,7 +326,7 @@ class Machine(PipelineRules):
         call = self.calls.get(ev.call_id)
         if call is None:
             return
-        ms: int = ev.ts  # type: ignore[assignment]
+        ms = ev.ts
         if call.phase == WRAPUP and call.agent is not None:
             wrap, ms = clamped_wrap(call, max(0, ms - call.wrap_start), ms)
             self.complete_fast(call, self.agents[call.agent], t, ms, wrap)
@@ -338,10 +338,10 @@ class Machine(PipelineRules):
             self.complete(call, t, 0, ms)
 
     def on_abandoned(self, ev: CallAbandoned, t: int) -> None:
-        self.unanswered_event(ev.call_id, t, ev.ts, ev.queue, "abandoned")  # type: ignore[arg-type]
+        self.unanswered_event(ev.call_id, t, ev.ts, ev.queue, "abandoned")
 
     def on_left_queue(self, ev: CallLeftQueue, t: int) -> None:
-        self.unanswered_event(ev.call_id, t, ev.ts, ev.queue, "left_queue")  # type: ignore[arg-type]
+        self.unanswered_event(ev.call_id, t, ev.ts, ev.queue, "left_queue")
 
     def unanswered_event(
         self, call_id: str, t: int, ms: int, queue: str | None, outcome: str
@@ -375,7 +375,7 @@ class Machine(PipelineRules):
         call.agent = call.last_agent = ev.agent
         ag = self.agent(ev.agent, t)
         ag.talk.append(call)
-        self.take_call(ag, t, ev.ts, call)  # type: ignore[arg-type]
+        self.take_call(ag, t, ev.ts, call)
         self.refresh(ag, t)
 
     def on_connected(self, ev: CallConnected, t: int) -> None:
@@ -399,9 +399,9 @@ class Machine(PipelineRules):
         if call.caller is not None:
             self.callbacks.connected(call.caller, t)
         call.outcome = "answered"
-        call.answered_ms = ev.ts  # type: ignore[assignment]
+        call.answered_ms = ev.ts
         call.oq = call.queue
-        self.start_leg(call, ev.agent, t, ev.ts)  # type: ignore[arg-type]
+        self.start_leg(call, ev.agent, t, ev.ts)
 
     # ------------------------------------------------------------------ agent events
 
@@ -423,7 +423,7 @@ class Machine(PipelineRules):
         ag.ring.clear()
         wrap = ag.wrap
         if wrap is not None:
-            self.complete(wrap, t, max(0, ev.ts - wrap.wrap_start), ev.ts)  # type: ignore[operator, arg-type]
+            self.complete(wrap, t, max(0, ev.ts - wrap.wrap_start), ev.ts)
         self.refresh(ag, t)
 
     def on_state(self, ev: AgentState, t: int) -> None:
@@ -432,7 +432,7 @@ class Machine(PipelineRules):
         ag.manual = None if ev.state == "available" else (ev.reason or ev.state)
         wrap = ag.wrap
         if wrap is not None:
-            self.complete(wrap, t, max(0, ev.ts - wrap.wrap_start), ev.ts)  # type: ignore[operator, arg-type]
+            self.complete(wrap, t, max(0, ev.ts - wrap.wrap_start), ev.ts)
         self.refresh(ag, t)
 
     # ------------------------------------------------------------------ sales and surveys

@@ -170,7 +170,7 @@ class PhraseSpotter:
         agent = ev.agent
         if agent is None:
             agent = call.agent if call is not None and call.agent is not None else last_agent
-        ms: int = ev.ts  # type: ignore[assignment]
+        ms = ev.ts
         cp = self.live(ev.call_id, t)
         if cp is None:
             start = call.answered_ms if call is not None and call.answered_ms is not None else ms

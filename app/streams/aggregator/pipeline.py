@@ -183,7 +183,7 @@ class PipelineRules(Rules):
         return deal
 
     def on_deal_created(self, ev: DealCreated, t: int) -> None:
-        ms: int = ev.ts  # type: ignore[assignment]
+        ms = ev.ts
         deal = self.lookup_deal(ev.deal_id, t)
         if deal is None or deal.status == UNSEEN:
             if deal is None:
@@ -216,7 +216,7 @@ class PipelineRules(Rules):
         self.fact(ev.id, "created", deal, owner, t)
 
     def on_deal_stage_changed(self, ev: DealStageChanged, t: int) -> None:
-        ms: int = ev.ts  # type: ignore[assignment]
+        ms = ev.ts
         deal = self.lookup_deal(ev.deal_id, t)
         if deal is None or deal.status == UNSEEN:
             if deal is None:
@@ -272,7 +272,7 @@ class PipelineRules(Rules):
         delta = DEALS_WON
         close_ms = effort_ms = None
         if deal.created is not None:
-            close_ms = max(0, ev.ts - deal.created)  # type: ignore[operator]
+            close_ms = max(0, ev.ts - deal.created)
             delta |= CLOSED_KNOWN | close_ms * CLOSE_MS
         if deal.effort_calls:
             effort_ms = deal.effort_ms
