@@ -55,6 +55,8 @@ def build_services(settings: Settings, *, run_worker: bool = True) -> Services:
     services = Services(
         settings=settings, db=db, configs=configs, engine=engine, box=box, limiter=limiter
     )
-    for part in (alerts, DashboardFeed(db), MessageFeed(db), TargetFeed(db, engine)):
+    targets = TargetFeed(db, engine)
+    targets.add_listener(alerts.evaluator.forget_plans)
+    for part in (alerts, DashboardFeed(db), MessageFeed(db), targets):
         services.add(part)
     return services

@@ -145,7 +145,9 @@ class Change:
         and plan of an alert against the plan."""
         if self.phrase is not None:
             return dict(self.phrase.detail)
-        if self.plan is not None:
+        if self.rule.against_plan:
+            if self.plan is None:  # the plan was deleted, or the new day has none
+                return {"plan": None, "actual": None}
             return {"plan": self.plan.plan, "actual": self.plan.actual}
         return None
 
@@ -317,6 +319,11 @@ class AlertEvaluator:
         it was never evaluated here; a tenant whose rules are all gone is evaluated as having
         nothing to do)."""
         return self._evaluated_ms.get(tenant_id)
+
+    def forget_plans(self, tenant_id: int) -> None:
+        """The tenant's plans changed in this process: read them again at the next evaluation
+        (a `TargetFeed` listener; other processes see the change within the cache's TTL)."""
+        self._day_plans.forget(tenant_id)
 
     def invalidate(self, tenant_id: int) -> None:
         """Rules, acknowledgements or silences were changed in this process: read them again
@@ -629,7 +636,7 @@ class AlertEvaluator:
             if transition is not None:
                 values["state"] = transition[1].value
                 values["value"] = change.value
-                if change.plan is not None:
+                if change.rule.against_plan:
                     values["detail"] = change.detail
                 if transition[1] is Phase.firing:
                     values["fired_ms"] = now_ms

@@ -92,6 +92,11 @@ PLAN_SUMMARIES: Final = {
     "pl": "{rule}: {metric} dziś – {scope}: {share} planu ({actual} wobec {plan}; alert gdy {op} "
     "{threshold})",
 }
+NO_PLAN_SUMMARIES: Final = {
+    "en": "{rule}: {metric} today of {scope}: no plan for today (alert when {op} {threshold} of "
+    "plan)",
+    "pl": "{rule}: {metric} dziś – {scope}: brak planu na dziś (alert gdy {op} {threshold} planu)",
+}
 
 
 def format_share(share: float | None) -> str:
@@ -111,7 +116,8 @@ def describe_against_plan(
     """The line of an alert against the day plan, the share first:
     `Win rate: Win rate today of team:East is 80% of plan (40.0% against 50.0%; alert when <
     100%)`."""
-    template = PLAN_SUMMARIES.get(language, PLAN_SUMMARIES["en"])
+    summaries = PLAN_SUMMARIES if detail.get("plan") is not None else NO_PLAN_SUMMARIES
+    template = summaries.get(language, summaries["en"])
     return template.format(
         rule=rule_name,
         metric=metric_label(metric, language),

@@ -248,7 +248,10 @@ class PlanShareOut(BaseModel):
     """What an alert against the plan compared: `value` is `actual / plan`."""
 
     actual: float | None = Field(description="The metric's `today` figure, in its own unit.")
-    plan: float = Field(description="The standard scenario of the day plan in force.")
+    plan: float | None = Field(
+        description="The standard scenario of the day plan in force; null when the day has no "
+        "plan any more (it was deleted, or a new day began without one: the alert resolves)."
+    )
 
 
 class AlertOut(BaseModel):

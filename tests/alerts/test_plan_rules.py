@@ -55,10 +55,18 @@ async def floor(app_server: RunningApp) -> AsyncIterator[Floor]:
         yield floor
 
 
-async def add_plan(floor: Floor, day: str, **fields: Any) -> None:
+async def add_plan(floor: Floor, day: str, **fields: Any) -> dict[str, Any]:
     body = {"period": "day", "start_date": day, "end_date": day, **fields}
     response = await floor.client.post("/v1/plans", json=body)
     assert response.status_code == 201, response.text
+    plan: dict[str, Any] = response.json()
+    return plan
+
+
+def one_day_start() -> int:
+    """An event time from which the test's timeline stays within one UTC day."""
+    t0 = base_ms()
+    return t0 - 30 * 60_000 if t0 % DAY_MS > DAY_MS - 30 * 60_000 else t0
 
 
 async def test_the_api_refuses_a_rule_against_the_plan_over_a_window(floor: Floor) -> None:
@@ -70,9 +78,7 @@ async def test_the_api_refuses_a_rule_against_the_plan_over_a_window(floor: Floo
 
 
 async def test_below_plan_fires_and_reaching_it_resolves(floor: Floor) -> None:
-    t0 = base_ms()
-    if t0 % DAY_MS > DAY_MS - 30 * 60_000:  # keep the whole timeline within one day
-        t0 -= 30 * 60_000
+    t0 = one_day_start()
     day = datetime.fromtimestamp(t0 / 1000, UTC).date().isoformat()
     await add_plan(floor, day, metric="win_rate", scope="team:North", standard=0.5)
     await add_plan(floor, day, metric="win_rate", scope="agent:a1", standard=0.7)
@@ -125,6 +131,32 @@ async def test_below_plan_fires_and_reaching_it_resolves(floor: Floor) -> None:
         ("agent:a1", 0.7),
     }
     assert all("of plan" in a["summary"] for a in sent), sent
+
+
+async def test_deleting_the_plan_resolves_its_alert_and_the_summary_says_so(floor: Floor) -> None:
+    t0 = one_day_start()
+    day = datetime.fromtimestamp(t0 / 1000, UTC).date().isoformat()
+    plan = await add_plan(floor, day, metric="win_rate", scope="team:North", standard=0.8)
+    await floor.rule(name="North below plan", metric="win_rate", scope="team:North",
+                     window="today", op="<", threshold=1, against_plan=True)  # fmt: skip
+    await floor.post(
+        ev("deal.created", t0, deal_id="d0", agent="a1", amount=100),
+        ev("deal.created", t0 + 1, deal_id="d1", agent="a1", amount=100),
+        ev("deal.won", t0 + 60_000, deal_id="d0"),
+        ev("deal.lost", t0 + 61_000, deal_id="d1"),
+    )
+    [firing] = await floor.alerts("firing")
+    assert firing["plan"] == {"actual": 0.5, "plan": 0.8}
+
+    deleted = await floor.client.delete(f"/v1/plans/{plan['id']}")
+    assert deleted.status_code == 204, deleted.text
+    await floor.post(ev("deal.created", t0 + 120_000, deal_id="d2", agent="a1", amount=1))
+    assert await floor.alerts("firing") == []
+    [resolved] = await floor.alerts("resolved")
+    assert resolved["value"] is None
+    assert resolved["plan"] == {"actual": None, "plan": None}
+    assert "no plan for today (alert when < 100% of plan)" in resolved["summary"]
+    assert "80" not in resolved["summary"], "the deleted plan is not quoted"
 
 
 async def test_changing_what_a_rule_measures_ends_its_open_alerts(floor: Floor) -> None:

@@ -29,6 +29,15 @@ export function alertText(alert: AlertFacts): string {
   const plan = alert.plan;
   if (plan) {
     const share = (value: number | null) => (value === null ? "–" : `${Math.round(value * 100)}%`);
+    if (plan.plan === null) {
+      return t("alerts.noPlanText", {
+        rule: alert.rule_name,
+        metric: metricLabel(alert.metric),
+        scope: scopeLabel(alert.scope),
+        op: alert.op,
+        threshold: share(alert.threshold),
+      });
+    }
     return t("alerts.planText", {
       rule: alert.rule_name,
       metric: metricLabel(alert.metric),

@@ -3180,9 +3180,9 @@ export interface components {
             actual: number | null;
             /**
              * Plan
-             * @description The standard scenario of the day plan in force.
+             * @description The standard scenario of the day plan in force; null when the day has no plan any more (it was deleted, or a new day began without one: the alert resolves).
              */
-            plan: number;
+            plan: number | null;
         };
         /** ProgressOut */
         ProgressOut: {
