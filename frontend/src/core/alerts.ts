@@ -4,7 +4,7 @@
 import type { components } from "./api-types";
 import { t } from "./i18n";
 import { scopeLabel, windowLabel } from "./labels";
-import { formatMetric, metricLabel } from "./metrics";
+import { formatMetric, formatShare, metricLabel } from "./metrics";
 
 /** What an alert's text and order need: the API's alert, or the wall topic's copy of it. */
 export type AlertFacts = Pick<
@@ -28,25 +28,24 @@ export function alertText(alert: AlertFacts): string {
   }
   const plan = alert.plan;
   if (plan) {
-    const share = (value: number | null) => (value === null ? "–" : `${Math.round(value * 100)}%`);
     if (plan.plan === null) {
       return t("alerts.noPlanText", {
         rule: alert.rule_name,
         metric: metricLabel(alert.metric),
         scope: scopeLabel(alert.scope),
         op: alert.op,
-        threshold: share(alert.threshold),
+        threshold: formatShare(alert.threshold),
       });
     }
     return t("alerts.planText", {
       rule: alert.rule_name,
       metric: metricLabel(alert.metric),
       scope: scopeLabel(alert.scope),
-      share: share(alert.value),
+      share: formatShare(alert.value),
       actual: formatMetric(alert.metric, plan.actual),
       plan: formatMetric(alert.metric, plan.plan),
       op: alert.op,
-      threshold: share(alert.threshold),
+      threshold: formatShare(alert.threshold),
     });
   }
   const window = alert.window === "live" ? "" : ` (${windowLabel(alert.window)})`;

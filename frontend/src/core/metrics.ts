@@ -139,6 +139,11 @@ export function formatMetric(metric: string, value: number | null | undefined, c
 }
 
 /** Values in the editor: ratios as percent, the rest as they are. */
+/** A share of a plan (1 = on plan) as a whole percentage, "–" for none. */
+export function formatShare(share: number | null): string {
+  return share === null ? "–" : `${Math.round(share * 100)}%`;
+}
+
 export function toDisplayUnit(metric: string, value: number | null): number | null {
   if (value === null) return null;
   return metricInfo(metric).kind === "ratio" ? Math.round(value * 1000) / 10 : value;

@@ -6,7 +6,7 @@ import { api } from "../core/api";
 import type { components } from "../core/api-types";
 import { formatTime, t } from "../core/i18n";
 import type { MessageKey } from "../core/messages";
-import { comparableWithPlan, formatMetric, fromDisplayUnit, metricLabel, ruleMetrics, toDisplayUnit, unitLabel } from "../core/metrics";
+import { comparableWithPlan, formatMetric, formatShare, fromDisplayUnit, metricLabel, ruleMetrics, toDisplayUnit, unitLabel } from "../core/metrics";
 import { scopeLabel, severityLabel, stateLabel, windowLabel } from "../core/labels";
 import { AdminSection, formValues, type AgentOut, type QueueOut, type TeamOut } from "./admin/section";
 
@@ -305,7 +305,7 @@ export class FwAlertSetup extends AdminSection {
     if (isPhraseRule(rule.metric)) return ruleMetricLabel(rule.metric);
     const what = rule.metric === "time_in_state" ? `${metricLabel(rule.metric)} (${stateLabel(rule.agent_state ?? "")})` : metricLabel(rule.metric);
     const window = rule.window === "live" ? "" : ` (${windowLabel(rule.window)})`;
-    if (rule.against_plan) return `${what}${window} ${rule.op} ${t("alertSetup.shareOfPlan", { share: Math.round(rule.threshold * 100) })}`;
+    if (rule.against_plan) return `${what}${window} ${rule.op} ${t("alertSetup.shareOfPlan", { share: formatShare(rule.threshold) })}`;
     return `${what}${window} ${rule.op} ${formatMetric(rule.metric, rule.threshold)}`;
   }
 
