@@ -291,12 +291,3 @@ async def event_app(engine_settings: Settings) -> AsyncIterator[RunningApp]:
         yield running
     finally:
         await stop_app(running, task)
-
-
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Files holding a `slow` test first, the rest in their order. `make test` hands whole files
-    to its workers in this order (`--dist loadfile --no-loadscope-reorder`), so the longest
-    start first and the suite ends on short files on every worker. xdist's own order (most
-    tests first) put the one-test fault files last: a tail of single minute-long tests."""
-    slow_files = {item.path for item in items if item.get_closest_marker("slow")}
-    items.sort(key=lambda item: item.path not in slow_files)
