@@ -13,10 +13,8 @@ from app.alerts.models import (
 from app.auth.models import ApiKey, LoginThrottle, User, UserSession, UserTeam, UserToken
 from app.coaching.models import CoachingNoteRow
 from app.core.db import Base
-from app.dashboards.models import Dashboard
 from app.integrations.models import CrmSettingsRow
 from app.messages.models import FloorMessage
-from app.org.models import Agent, Queue, Team, Tenant
 from app.phrases.models import PhraseListRow, PhraseSettingsRow
 from app.pipeline.models import StallLimitRow
 from app.plans.models import PlanRow
@@ -33,6 +31,7 @@ from app.reports.models import (
 from app.reports.phrase_rollups import PhraseRollupRow
 from app.reports.rollups import KpiRollupRow, KpiRollupZone
 from app.shifts.models import ShiftRow
+from app.tenancy.models import Agent, Dashboard, Queue, Team, Tenant
 
 __all__ = [
     "Agent",

@@ -7,12 +7,12 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from app.core.db import Database
-from app.org.models import Agent, Queue, Team, Tenant
 from app.phrases.models import PhraseListRow, PhraseSettingsRow
 from app.pipeline.service import list_stall_limits, stall_limits_by_pipeline
 from app.streams.aggregator.config import QueueConfig, TenantConfig
 from app.streams.aggregator.phrase_lists import PhraseListConfig
 from app.streams.tenant_config import TenantConfigs
+from app.tenancy.models import Agent, Queue, Team, Tenant
 
 
 async def load_tenant_config(

@@ -28,8 +28,8 @@ from app.auth.passwords import hash_password_sync
 from app.auth.roles import Role
 from app.auth.users import RoleFields, create_user
 from app.core.db import Database
-from app.org.models import Agent, Queue, Team
 from app.org.service import create_tenant
+from app.tenancy.models import Agent, Queue, Team
 from bench.common import ROOT, run_server
 from bench.results import Row, at_most
 

@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.alerts.models import AlertChannel
 from app.auth.policy import Access
 from app.core.errors import BadRequest, Forbidden
-from app.org.models import Team
+from app.tenancy.models import Team
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,8 +22,8 @@ from app.core.db import Database, utcnow
 from app.core.errors import BadRequest, Conflict, NotFound
 from app.core.logging import get_logger
 from app.core.sealing import SecretBox, SecretUnavailable, is_sealed
-from app.org.models import Team
 from app.org.service import team_id_of
+from app.tenancy.models import Team
 
 log = get_logger(__name__)
 

@@ -39,8 +39,8 @@ from app.auth.users import (
 from app.core.db import utcnow
 from app.core.errors import NotFound
 from app.core.logging import get_logger
-from app.org.models import Tenant
 from app.services import Services, ServicesDep
+from app.tenancy.models import Tenant
 
 users_router = APIRouter(prefix="/v1/users", tags=["users"])
 keys_router = APIRouter(prefix="/v1/api-keys", tags=["api keys"])

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth.models import ApiKey
-from app.org.models import Tenant
+from app.tenancy.models import Tenant
 
 KEY_PREFIX = "fw_"
 

@@ -28,8 +28,8 @@ from app.auth.sessions import (
 from app.auth.users import principal_for, tenant_name_of, view_of
 from app.core.db import utcnow
 from app.core.errors import Forbidden
-from app.org.models import Tenant
 from app.services import Services
+from app.tenancy.models import Tenant
 
 SESSION_COOKIE = "fw_session"
 CSRF_HEADER = "X-CSRF-Token"

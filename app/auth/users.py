@@ -14,8 +14,7 @@ from app.auth.models import User, UserTeam
 from app.auth.principal import CredentialKind, Principal
 from app.auth.roles import DisplayDashboard, Role, access_for_role, scopes_for_role
 from app.core.errors import BadRequest, Conflict, NotFound
-from app.dashboards.models import Dashboard
-from app.org.models import Agent, Team, Tenant
+from app.tenancy.models import Agent, Dashboard, Team, Tenant
 
 USERNAME_PATTERN = r"^[a-z0-9][a-z0-9._@+-]{0,99}$"
 _USERNAME = re.compile(USERNAME_PATTERN)

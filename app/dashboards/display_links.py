@@ -23,9 +23,8 @@ from app.auth.roles import Role
 from app.auth.sessions import aware, create_user_token
 from app.auth.users import RoleFields, create_user
 from app.core.errors import NotFound
-from app.dashboards.models import Dashboard
 from app.dashboards.schemas import DisplayLinkCreated, DisplayLinkListed, DisplayLinkOut
-from app.org.models import Team
+from app.tenancy.models import Dashboard, Team
 
 DISPLAY_PATH = "/display"
 

@@ -15,8 +15,7 @@ from sqlalchemy import select
 
 from app.core.db import Database
 from app.core.tenant_cache import TenantCache
-from app.dashboards.models import Dashboard
-from app.org.models import Team
+from app.tenancy.models import Dashboard, Team
 
 Versions = dict[int, tuple[str | None, int]]
 CACHE_TTL_S = 5.0

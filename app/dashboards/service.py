@@ -23,10 +23,9 @@ from app.auth.principal import Principal
 from app.auth.roles import Role
 from app.core.errors import BadRequest, Conflict, Forbidden, NotFound
 from app.dashboards.defaults import DEFAULT_NAME, default_widgets, team_dashboard_name
-from app.dashboards.models import Dashboard
 from app.dashboards.schemas import DashboardIn, DashboardOut, DashboardUpdate, Rotation, Widget
-from app.org.models import Team
 from app.org.service import team_id_of
+from app.tenancy.models import Dashboard, Team
 
 EDITOR_ROLES = frozenset({Role.supervisor, Role.team_lead})
 

@@ -30,9 +30,9 @@ from app.integrations.endpoints import (
     ingest_parsed,
     public_url,
 )
-from app.org.models import Tenant
 from app.services import Services, ServicesDep
 from app.streams.clock import wall_ms
+from app.tenancy.models import Tenant
 
 router = APIRouter(prefix="/v1/integrations", tags=["integrations"])
 log = get_logger(__name__)

@@ -30,7 +30,6 @@ from app.alerts.rule_service import create_rule
 from app.alerts.schemas import RuleIn
 from app.auth.policy import Access
 from app.core.logging import get_logger
-from app.dashboards.models import Dashboard
 from app.dashboards.schemas import Widget
 from app.dashboards.service import ensure_default_dashboard
 from app.ingest.service import ingest_events
@@ -47,6 +46,7 @@ from app.plans.feed import TargetFeed
 from app.plans.models import PlanRow
 from app.plans.service import PlanInput, apply_input, check_plan
 from app.services import Services
+from app.tenancy.models import Dashboard
 
 log = get_logger(__name__)
 

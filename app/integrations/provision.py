@@ -6,7 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.integrations.simulation import Roster
-from app.org.models import Agent, Queue, Team
+from app.tenancy.models import Agent, Queue, Team
 
 
 async def provision_roster(session: AsyncSession, tenant_id: int, roster: Roster) -> None:

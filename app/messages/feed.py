@@ -18,9 +18,8 @@ from sqlalchemy import select
 
 from app.core.db import Database
 from app.core.tenant_cache import TenantCache
-from app.dashboards.models import Dashboard
 from app.messages.models import FloorMessage
-from app.org.models import Team
+from app.tenancy.models import Dashboard, Team
 
 CACHE_TTL_S = 5.0
 

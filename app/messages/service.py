@@ -16,11 +16,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.core.db import Database
 from app.core.errors import BadRequest, Forbidden, NotFound
 from app.core.logging import get_logger
-from app.dashboards.models import Dashboard
 from app.dashboards.service import Viewer
 from app.messages.models import FloorMessage
 from app.messages.schemas import MAX_LIFETIME_DAYS, MessageIn, MessageOut
-from app.org.models import Team
+from app.tenancy.models import Dashboard, Team
 
 log = get_logger(__name__)
 

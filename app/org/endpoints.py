@@ -13,7 +13,6 @@ from app.auth.deps import AdminPrincipal, ReadPrincipal, WallPrincipal
 from app.auth.resolver import forget_all
 from app.core.errors import NotFound
 from app.core.logging import get_logger
-from app.org.models import Agent, Queue, Team, Tenant
 from app.org.schemas import (
     NULLABLE_QUEUE_FIELDS,
     AgentCreate,
@@ -41,6 +40,7 @@ from app.org.service import (
     tenant_by_id,
 )
 from app.services import Services, ServicesDep
+from app.tenancy.models import Agent, Queue, Team, Tenant
 
 tenant_router = APIRouter(prefix="/v1/tenant", tags=["organisation"])
 teams_router = APIRouter(prefix="/v1/teams", tags=["organisation"])

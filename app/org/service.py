@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.errors import BadRequest, Conflict, NotFound
-from app.org.models import Agent, Queue, Team, Tenant
+from app.tenancy.models import Agent, Queue, Team, Tenant
 
 DEFAULT_TENANT = "default"
 

@@ -15,10 +15,10 @@ from app.alerts.channel_owners import ChannelUser
 from app.alerts.models import AlertChannel
 from app.auth.principal import Principal
 from app.core.errors import BadRequest, Forbidden, NotFound
-from app.org.models import Team
 from app.org.service import team_id_of
 from app.report_mail.models import ReportSchedule
 from app.report_mail.schemas import ScheduleIn, ScheduleOut
+from app.tenancy.models import Team
 
 
 def may_manage(principal: Principal, team: str | None) -> bool:

@@ -47,7 +47,6 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core.db import Base, Database
-from app.org.models import Tenant
 from app.registry.sums import ADDITIVE_SUMS, STATES
 from app.reports.models import (
     AgentStateFactRow,
@@ -74,6 +73,7 @@ from app.streams.aggregator.facts import (
     PhraseFact,
     PipelineFact,
 )
+from app.tenancy.models import Tenant
 
 INTERVAL_MS: Final = 15 * 60 * 1000
 QUEUE: Final = "q"

@@ -9,10 +9,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth.deps import Principal
 from app.core.errors import Forbidden, NotFound
-from app.org.models import Agent, Team, Tenant
 from app.services import Services
 from app.shifts.outcomes import OpenState
 from app.streams.clock import wall_ms
+from app.tenancy.models import Agent, Team, Tenant
 
 
 def require_agent(principal: Principal, agent: str, team: str | None, write: bool) -> None:

@@ -22,8 +22,8 @@ from sqlalchemy import select
 
 from app.core.logging import get_logger
 from app.dashboards.feed import DashboardFeed
-from app.dashboards.models import Dashboard
 from app.services import Services
+from app.tenancy.models import Dashboard
 
 log = get_logger(__name__)
 

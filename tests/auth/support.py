@@ -15,7 +15,7 @@ from app.auth.roles import Role
 from app.auth.sessions import create_user_token
 from app.auth.users import RoleFields, create_user
 from app.core.db import Database
-from app.org.models import Agent, Queue, Team
+from app.tenancy.models import Agent, Queue, Team
 
 PASSWORD = "correct horse battery"
 

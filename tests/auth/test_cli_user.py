@@ -11,8 +11,8 @@ from app.auth.models import User
 from app.auth.passwords import verify_password
 from app.auth.users import view_of
 from app.core.db import Database
-from app.org.models import Team
 from app.org.service import get_tenant_by_name
+from app.tenancy.models import Team
 from tests.auth.support import PASSWORD
 from tests.helpers import floorwatch
 

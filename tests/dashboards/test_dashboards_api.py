@@ -318,7 +318,7 @@ async def test_no_credentials_no_dashboards(app_server: RunningApp) -> None:
 
 async def _tenant_name(database_url: str, tenant_id: int) -> str:
     from app.core.db import Database
-    from app.org.models import Tenant
+    from app.tenancy.models import Tenant
 
     db = Database(database_url)
     try:

@@ -197,7 +197,7 @@ async def page(browser: Browser) -> AsyncIterator[Page]:
 
 async def tenant_name(database_url: str, tenant_id: int) -> str:
     from app.core.db import Database
-    from app.org.models import Tenant
+    from app.tenancy.models import Tenant
 
     db = Database(database_url)
     try:

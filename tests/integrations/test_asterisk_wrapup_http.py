@@ -15,7 +15,7 @@ import httpx
 
 from app.core.db import Database
 from app.integrations.follow import follow_queue_log
-from app.org.models import Queue
+from app.tenancy.models import Queue
 from tests.conftest import RunningApp
 from tests.helpers import cli_env, eventually, floorwatch, make_tenant_key
 

@@ -10,7 +10,6 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy import func, select
 
 from app.core.db import Database
-from app.dashboards.models import Dashboard
 from app.integrations.demo import (
     PIPELINE_DASHBOARD,
     demo_config,
@@ -22,6 +21,7 @@ from app.integrations.simulation import Simulator
 from app.org.service import ensure_tenant
 from app.plans.models import PlanRow
 from app.plans.service import check_plan
+from app.tenancy.models import Dashboard
 from tests.integrations.test_demo_curve import aggregator_for
 
 NOW = datetime(2026, 12, 7, 3, 40, tzinfo=UTC)

@@ -12,10 +12,10 @@ import pytest
 from sqlalchemy import update
 
 from app.core.db import Database
-from app.org.models import Tenant
 from app.reports.kpi import METRICS
 from app.reports.rollups import KpiRollupZone, daily_zone, rebuild_rollups
 from app.streams.aggregator.facts import Fact
+from app.tenancy.models import Tenant
 from tests.conftest import RunningApp
 from tests.helpers import make_tenant_key
 from tests.reports.support import (
