@@ -594,7 +594,7 @@ def reports_rebuild(
     backup, after changing the tenant's time zone, or for facts older than the rollups). Days
     whose facts the retention deleted keep their rollups and cannot be rebuilt."""
     import app.models  # noqa: F401 - every table, for the foreign keys
-    from app.reports.rebuild import RebuildRefused, rebuild_tenant
+    from app.facts.rebuild import RebuildRefused, rebuild_tenant
     from app.streams.clock import wall_ms
 
     settings = get_settings()
@@ -621,7 +621,8 @@ def reports_prune(
     """Delete report facts older than the retention (the rollups stay); every process running
     alerting also does this about once an hour."""
     import app.models  # noqa: F401 - every table, for the foreign keys
-    from app.reports.retention import prune_facts
+    from app.facts.retention import prune_facts
+    from app.shifts.outcomes import SHIFT_OUTCOMES
     from app.streams.clock import wall_ms
 
     settings = get_settings()
@@ -631,8 +632,8 @@ def reports_prune(
         raise typer.Exit(2)
 
     async def run(db: Database) -> tuple[int, int]:
-        pruned = await prune_facts(db, keep, wall_ms())
-        return pruned.facts, pruned.shifts_settled
+        pruned = await prune_facts(db, keep, wall_ms(), derived=(SHIFT_OUTCOMES,))
+        return pruned.facts, pruned.settled
 
     facts, settled = with_database(run)
     typer.echo(

@@ -13,13 +13,7 @@ from app.alerts.models import (
 from app.auth.models import ApiKey, LoginThrottle, User, UserSession, UserTeam, UserToken
 from app.coaching.models import CoachingNoteRow
 from app.core.db import Base
-from app.integrations.models import CrmSettingsRow
-from app.messages.models import FloorMessage
-from app.phrases.models import PhraseListRow, PhraseSettingsRow
-from app.pipeline.models import StallLimitRow
-from app.plans.models import PlanRow
-from app.report_mail.models import ReportSchedule
-from app.reports.models import (
+from app.facts.models import (
     AgentStateFactRow,
     CallFactRow,
     CsatFactRow,
@@ -28,8 +22,14 @@ from app.reports.models import (
     PhraseFactRow,
     PipelineFactRow,
 )
-from app.reports.phrase_rollups import PhraseRollupRow
-from app.reports.rollups import KpiRollupRow, KpiRollupZone
+from app.facts.phrase_rollups import PhraseRollupRow
+from app.facts.rollups import KpiRollupRow, KpiRollupZone
+from app.integrations.models import CrmSettingsRow
+from app.messages.models import FloorMessage
+from app.phrases.models import PhraseListRow, PhraseSettingsRow
+from app.pipeline.models import StallLimitRow
+from app.plans.models import PlanRow
+from app.report_mail.models import ReportSchedule
 from app.shifts.models import ShiftRow
 from app.tenancy.models import Agent, Dashboard, Queue, Team, Tenant
 

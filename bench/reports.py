@@ -38,12 +38,13 @@ from sqlalchemy import func, select
 from app.auth.keys import Scope, create_api_key
 from app.core.db import Database
 from app.core.migrate import upgrade
+from app.facts.rollups import KpiRollupRow, rebuild_rollups
+from app.facts.writer import write_facts
 from app.integrations.provision import provision_roster
 from app.integrations.simulation import Roster, SimConfig, Simulator
 from app.org.service import create_tenant
-from app.reports.facts import write_facts
-from app.reports.rollups import KpiRollupRow, rebuild_rollups
 from app.shifts.models import ShiftRow
+from app.shifts.outcomes import SHIFT_OUTCOMES
 from app.streams.aggregator import Fact, QueueConfig, TenantAggregator, TenantConfig
 from bench.common import ROOT, commit, free_port, machine, median
 
@@ -131,7 +132,7 @@ async def prepare(url: str, month: Month, days: int) -> tuple[str, dict[str, flo
         started = time.perf_counter()
         for at in range(0, len(month.facts), WRITE_BATCH):
             chunk = month.facts[at : at + WRITE_BATCH]
-            await write_facts(db, [(tenant_id, f) for f in chunk])
+            await write_facts(db, [(tenant_id, f) for f in chunk], derived=(SHIFT_OUTCOMES,))
         timings["write facts + rollups"] = time.perf_counter() - started
         started = time.perf_counter()
         await rebuild_rollups(db, tenant_id)

@@ -64,10 +64,10 @@ from app.auth.keys import Scope, create_api_key
 from app.core.db import Database
 from app.core.migrate import upgrade
 from app.events.schemas import AnyEvent, event_type
+from app.facts.models import CallFactRow
 from app.integrations.provision import provision_roster
 from app.integrations.simulation import SimConfig, Simulator
 from app.org.service import create_tenant
-from app.reports.models import CallFactRow
 from app.streams.aggregator import LIVE, WINDOWS, CallFact, TenantConfig
 from app.tenant_config import load_tenant_config
 from app.widgets.client import LiveClient, ws_url

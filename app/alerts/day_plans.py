@@ -13,8 +13,8 @@ from typing import Final
 
 from app.core.db import Database
 from app.core.tenant_cache import TenantCache
+from app.facts.calendar import local_date, zone
 from app.plans.service import day_standards
-from app.reports.calendar import local_date, zone
 
 PLANS_TTL_S: Final = 5.0
 

@@ -23,9 +23,8 @@ from app.callbacks.service import Row, entry_out, may_dismiss, page, rows_of, se
 from app.core.errors import Conflict, Forbidden, NotFound
 from app.core.logging import get_logger
 from app.events.schemas import CallbackDismissed
+from app.facts.scoping import parse_day, tenant_today, tenant_zone
 from app.ingest.service import append_events
-from app.reports.scoping import tenant_zone
-from app.reports.service import parse_day, tenant_today
 from app.services import Services, ServicesDep
 
 router = APIRouter(prefix="/v1/callbacks", tags=["callbacks"])

@@ -18,8 +18,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.callbacks.schemas import CallbackReport, CallbackReportDay
 from app.callbacks.service import Row
 from app.core.errors import BadRequest
-from app.reports.calendar import local_date, local_midnight_ms, zone
-from app.reports.models import CallbackFactRow
+from app.facts.calendar import local_date, local_midnight_ms, zone
+from app.facts.models import CallbackFactRow
 
 MAX_DAYS: Final = 366
 

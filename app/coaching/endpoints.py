@@ -11,8 +11,7 @@ from app.coaching.calls import linked_calls, linked_hits, may_read_text
 from app.coaching.models import CoachingNoteRow
 from app.coaching.schemas import CoachingImpact, CoachingIn, CoachingOut, KpiWindow
 from app.coaching.service import change, get_note, list_notes, window_metrics, windows
-from app.reports.scoping import agent_teams, require_agent, tenant_zone
-from app.reports.service import parse_day, tenant_today
+from app.facts.scoping import agent_teams, parse_day, require_agent, tenant_today, tenant_zone
 from app.services import Services, ServicesDep
 from app.streams.aggregator.phrases import HitRecord
 

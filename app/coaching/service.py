@@ -12,10 +12,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.auth.policy import Access
 from app.coaching.models import CoachingNoteRow
 from app.core.errors import NotFound
-from app.reports.calendar import Period, ReportCalendar
-from app.reports.kpi import agent_totals
-from app.reports.service import shift_outcomes
+from app.facts.calendar import Period, ReportCalendar
+from app.kpi.rows import agent_totals
 from app.services import Services
+from app.shifts.service import shift_outcomes
 
 
 async def get_note(session: AsyncSession, tenant_id: int, note_id: int) -> CoachingNoteRow:

@@ -7,6 +7,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth.deps import Principal, ReadPrincipal, StaffPrincipal
 from app.core.errors import BadRequest, Forbidden, NotFound
+from app.facts.scoping import agent_teams, parse_day, tenant_today
+from app.kpi.rows import GroupBy
 from app.plans.feed import TargetFeed
 from app.plans.models import PlanRow
 from app.plans.progress import plan_progress, plan_visible
@@ -19,9 +21,6 @@ from app.plans.service import (
     list_plans,
     scope_group,
 )
-from app.reports.kpi import GroupBy
-from app.reports.scoping import agent_teams
-from app.reports.service import parse_day, tenant_today
 from app.services import ServicesDep
 
 router = APIRouter(prefix="/v1/plans", tags=["plans"])

@@ -22,11 +22,11 @@ from typing import Any, Final
 
 from app.core.db import Database
 from app.core.tenant_cache import TenantCache
+from app.facts.calendar import local_date, zone
+from app.kpi.rows import METRICS
 from app.plans.service import LOWER_IS_BETTER, day_standards
 from app.registry.metrics import LIVE_METRICS, REGISTRY
 from app.registry.specs import BadSide, MetricKind
-from app.reports.calendar import local_date, zone
-from app.reports.kpi import METRICS
 from app.streams.clock import wall_ms
 from app.streams.engine import Engine
 from app.tenancy.models import Tenant

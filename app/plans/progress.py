@@ -11,15 +11,15 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth.policy import Access
+from app.facts.calendar import Period, ReportCalendar
+from app.facts.scoping import agent_teams, live_now, tenant_zone
+from app.kpi.rows import empty_metrics, kpi_rows
 from app.plans.models import PlanRow
 from app.plans.service import attainment, list_plans, plan_versus_actual, scope_group
 from app.registry.metrics import SHIFT_METRICS
-from app.reports.calendar import Period, ReportCalendar
-from app.reports.kpi import empty_metrics, kpi_rows
-from app.reports.scoping import agent_teams, live_now, tenant_zone
-from app.reports.service import shift_outcomes
 from app.services import Services
 from app.shifts.outcomes import ShiftOutcome
+from app.shifts.service import shift_outcomes
 
 
 def plan_visible(access: Access, plan: PlanRow, team_of: dict[str, str]) -> bool:

@@ -5,7 +5,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from app.reports.calendar import FIRST_DATE, LAST_DATE
+from app.facts.calendar import FIRST_DATE, LAST_DATE
 
 
 class PlanIn(BaseModel):

@@ -19,9 +19,9 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.errors import NotFound
+from app.facts.calendar import Period
+from app.kpi.rows import METRICS, GroupBy, KpiRow
 from app.plans.models import PlanRow
-from app.reports.calendar import Period
-from app.reports.kpi import METRICS, GroupBy, KpiRow
 
 PLAN_PERIODS: Final = (Period.day, Period.week, Period.month)
 LOWER_IS_BETTER: Final = frozenset(

@@ -8,7 +8,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from app.alerts.channels import Address
-from app.reports.kpi import GroupBy
+from app.kpi.rows import GroupBy
 
 
 class ScheduleIn(BaseModel):

@@ -32,9 +32,9 @@ from app.alerts.models import AlertChannel
 from app.alerts.sealing import open_config
 from app.auth.policy import Access
 from app.core.logging import get_logger
+from app.facts.calendar import Period
+from app.kpi.rows import Filters, GroupBy
 from app.report_mail.models import ReportSchedule
-from app.reports.calendar import Period
-from app.reports.kpi import Filters, GroupBy
 from app.reports.render import report_csv
 from app.reports.service import build_report
 from app.services import Services

@@ -1,1 +1,1 @@
-"""Facts, rollups and KPI reports."""
+"""KPI reports: assembled from KPI rows and plans, served as JSON and CSV; the funnel."""

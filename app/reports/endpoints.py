@@ -10,12 +10,12 @@ from fastapi import APIRouter, Query, Response
 from app.auth.deps import ReadPrincipal
 from app.core.csv_cells import csv_cell
 from app.core.errors import BadRequest
-from app.reports.calendar import Period, ReportCalendar
+from app.facts.calendar import Period, ReportCalendar
+from app.facts.scoping import parse_day, tenant_today, tenant_zone
+from app.kpi.rows import METRICS, Filters, GroupBy
 from app.reports.funnel import pipeline_funnel
-from app.reports.kpi import METRICS, Filters, GroupBy
 from app.reports.render import report_csv, report_json
-from app.reports.scoping import tenant_zone
-from app.reports.service import build_report, parse_day, tenant_today
+from app.reports.service import build_report
 from app.services import ServicesDep
 
 router = APIRouter(prefix="/v1/reports", tags=["reports"])

@@ -27,8 +27,8 @@ from typing import Final
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.facts.models import PipelineFactRow
 from app.registry.metrics import ratio
-from app.reports.models import PipelineFactRow
 
 WON: Final = "won"
 

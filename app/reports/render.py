@@ -9,9 +9,9 @@ import io
 from typing import Any, Final
 
 from app.core.csv_cells import csv_cell
+from app.kpi.rows import METRICS, GroupBy
 from app.registry.metrics import spec_of
 from app.registry.specs import MetricUnit
-from app.reports.kpi import METRICS, GroupBy
 from app.reports.service import KpiReport
 
 PLAN_FIELDS = ("minimum", "standard", "maximum", "deviation", "deviation_pct", "level")

@@ -4,23 +4,21 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from typing import Final
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth.policy import Access
 from app.core.errors import BadRequest
-from app.plans.service import PLAN_PERIODS, PlanIndex, attach_plans, list_plans
-from app.reports.calendar import (
-    FIRST_DATE,
-    LAST_DATE,
+from app.facts.calendar import (
     Period,
     ReportCalendar,
-    local_date,
-    zone,
 )
-from app.reports.kpi import (
+from app.facts.rollups import TENANT
+from app.facts.scoping import agent_names, agent_teams, tenant_zone
+from app.kpi.phrase_rows import PhraseLists, report_lists
+from app.kpi.rows import (
     KEY_FIELDS,
     METRICS,
     Filters,
@@ -29,12 +27,10 @@ from app.reports.kpi import (
     kpi_rows,
     rollup_kind,
 )
-from app.reports.phrase_report import PhraseLists, report_lists
-from app.reports.rollups import TENANT
-from app.reports.scoping import agent_names, agent_teams, live_now, tenant_zone
+from app.plans.service import PLAN_PERIODS, PlanIndex, attach_plans, list_plans
 from app.services import Services
-from app.shifts.outcomes import ShiftOutcome, evaluate_shifts
-from app.shifts.service import shift_records
+from app.shifts.outcomes import ShiftOutcome
+from app.shifts.service import shift_outcomes
 
 MAX_BUCKETS: Final = 3000
 """A report has at most this many periods (a month of 15-minute intervals is 2976)."""
@@ -59,57 +55,6 @@ class KpiReport:
     @property
     def key_fields(self) -> tuple[str, ...]:
         return KEY_FIELDS[self.group_by]
-
-
-def parse_day(value: str, today: date) -> date:
-    """`today`, `yesterday` or an ISO date."""
-    text = value.strip().lower()
-    if text == "today":
-        return today
-    if text == "yesterday":
-        return today - timedelta(days=1)
-    try:
-        day = date.fromisoformat(text)
-    except ValueError as exc:
-        raise BadRequest(
-            f"expected a date such as 2024-03-31, `today` or `yesterday`, got {value!r}",
-            details=[{"field": "date", "reason": "not a date"}],
-        ) from exc
-    if not FIRST_DATE <= day <= LAST_DATE:
-        raise BadRequest(
-            f"expected a date from {FIRST_DATE} to {LAST_DATE}, got {day}",
-            details=[{"field": "date", "reason": "out of range"}],
-        )
-    return day
-
-
-async def tenant_today(services: Services, session: AsyncSession, tenant_id: int) -> date:
-    """The local date of the tenant's clock (event time under `clock=event`)."""
-    tz = await tenant_zone(session, tenant_id)
-    now, _ = await live_now(services, tenant_id)
-    return local_date(now, zone(tz))
-
-
-async def shift_outcomes(
-    services: Services,
-    session: AsyncSession,
-    tenant_id: int,
-    cal: ReportCalendar,
-    access: Access,
-    team_of: dict[str, str],
-    filters: Filters = Filters(),
-) -> list[ShiftOutcome]:
-    """Outcomes of the shifts that start in the report's range and that the caller may see."""
-    now, open_states = await live_now(services, tenant_id)
-    agents = [filters.agent] if filters.agent else None
-    rows = await shift_records(session, tenant_id, cal.start_ms, cal.end_ms, agents)
-    rows = [
-        r
-        for r in rows
-        if access.can_see_agent(r.agent, team_of.get(r.agent))
-        and (filters.team is None or team_of.get(r.agent) == filters.team)
-    ]
-    return await evaluate_shifts(session, tenant_id, rows, open_states, now)
 
 
 async def build_report(
@@ -137,7 +82,16 @@ async def build_report(
     team_of = await agent_teams(session, tenant_id)
     shifts: Sequence[ShiftOutcome] = ()
     if group_by not in (GroupBy.queue, GroupBy.pipeline):
-        shifts = await shift_outcomes(services, session, tenant_id, cal, access, team_of, filters)
+        shifts = await shift_outcomes(
+            services,
+            session,
+            tenant_id,
+            cal,
+            access,
+            team_of,
+            team=filters.team,
+            agent=filters.agent,
+        )
     lists = PhraseLists()
     if group_by is not GroupBy.pipeline:
         kind = await rollup_kind(session, tenant_id, TENANT, cal)

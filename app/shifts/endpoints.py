@@ -8,15 +8,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth.deps import Principal, ReadPrincipal, StaffPrincipal
 from app.core.errors import BadRequest, FloorwatchError, PayloadTooLarge
-from app.reports.calendar import local_midnight_ms, zone
-from app.reports.scoping import (
+from app.facts.calendar import local_midnight_ms, zone
+from app.facts.scoping import (
     agent_teams,
     live_now,
+    parse_day,
     require_agent,
     roster_teams,
+    tenant_today,
     tenant_zone,
 )
-from app.reports.service import parse_day, tenant_today
 from app.services import Services, ServicesDep
 from app.shifts.models import ShiftRow
 from app.shifts.outcomes import MINUTE_MS, ShiftOutcome, evaluate_shifts

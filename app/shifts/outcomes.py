@@ -31,13 +31,16 @@ from sqlalchemy import and_, bindparam, case, func, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlalchemy.orm import aliased
 
-from app.reports.models import AgentStateFactRow
+from app.core.db import Database
+from app.facts.models import AgentStateFactRow
+from app.facts.scoping import OpenState
 from app.shifts.models import ShiftRow
 from app.streams.aggregator.facts import AgentStateFact, Fact
 
 PRODUCTIVE_STATES: Final = ("available", "ringing", "on_call", "wrapup")
 MINUTE_MS: Final = 60_000
 CHUNK: Final = 500
+SETTLE_BATCH: Final = 500
 
 
 class ShiftLike(Protocol):
@@ -84,14 +87,6 @@ class ShiftRecord(NamedTuple):
 
 
 RECORD_COLUMNS: Final = ShiftRecord._fields
-
-
-@dataclass(frozen=True, slots=True)
-class OpenState:
-    """An agent's current state (from the live board): in `state` since `since_ms`."""
-
-    state: str
-    since_ms: int
 
 
 @dataclass(slots=True)
@@ -344,3 +339,50 @@ async def invalidate_shift_outcomes(
                 .values(evaluated_ms=None, revision=ShiftRow.revision + 1)
                 .execution_options(synchronize_session=False)
             )
+
+
+async def settle_shifts(db: Database, tenant_id: int, before_ms: int, now_ms: int) -> int:
+    """Judge and store the outcome of every finished shift starting before `before_ms` that
+    has none yet (they are judged from the state facts about to be deleted)."""
+    settled = 0
+    last_id = 0
+    while True:
+        async with db.session() as session:
+            rows = list(
+                (
+                    await session.scalars(
+                        select(ShiftRow)
+                        .where(
+                            ShiftRow.tenant_id == tenant_id,
+                            ShiftRow.start_ms < before_ms,
+                            ShiftRow.end_ms <= now_ms,
+                            ShiftRow.evaluated_ms.is_(None),
+                            ShiftRow.id > last_id,
+                        )
+                        .order_by(ShiftRow.id)
+                        .limit(SETTLE_BATCH)
+                    )
+                ).all()
+            )
+            if not rows:
+                return settled
+            await evaluate_shifts(session, tenant_id, rows, {}, now_ms)
+            settled += len(rows)
+            last_id = rows[-1].id
+
+
+class ShiftOutcomeCache:
+    """The stored outcomes of shifts, as data derived from the agent-state facts
+    (`app.facts.derived.DerivedFromFacts`): new facts invalidate them, expiring facts settle
+    them."""
+
+    async def facts_added(self, conn: AsyncConnection, added: Sequence[tuple[int, Fact]]) -> None:
+        await invalidate_shift_outcomes(conn, added)
+
+    async def facts_expiring(
+        self, db: Database, tenant_id: int, before_ms: int, now_ms: int
+    ) -> int:
+        return await settle_shifts(db, tenant_id, before_ms, now_ms)
+
+
+SHIFT_OUTCOMES: Final = ShiftOutcomeCache()

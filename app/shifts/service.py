@@ -20,9 +20,13 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.auth.policy import Access
 from app.core.errors import BadRequest, Conflict, FloorwatchError, Forbidden, NotFound
+from app.facts.calendar import ReportCalendar
+from app.facts.scoping import live_now
+from app.services import Services
 from app.shifts.models import ShiftRow
-from app.shifts.outcomes import RECORD_COLUMNS, ShiftRecord
+from app.shifts.outcomes import RECORD_COLUMNS, ShiftOutcome, ShiftRecord, evaluate_shifts
 
 MAX_SHIFT_MS: Final = 24 * 3_600_000
 MAX_IMPORT_ROWS: Final = 50_000
@@ -312,3 +316,28 @@ async def import_shifts(
             updated += 1
     await session.flush()
     return ImportResult(created, updated)
+
+
+async def shift_outcomes(
+    services: Services,
+    session: AsyncSession,
+    tenant_id: int,
+    cal: ReportCalendar,
+    access: Access,
+    team_of: dict[str, str],
+    *,
+    team: str | None = None,
+    agent: str | None = None,
+) -> list[ShiftOutcome]:
+    """Outcomes of the shifts that start in the report's range and that the caller may see
+    (of one team or one agent when given)."""
+    now, open_states = await live_now(services, tenant_id)
+    agents = [agent] if agent else None
+    rows = await shift_records(session, tenant_id, cal.start_ms, cal.end_ms, agents)
+    rows = [
+        r
+        for r in rows
+        if access.can_see_agent(r.agent, team_of.get(r.agent))
+        and (team is None or team_of.get(r.agent) == team)
+    ]
+    return await evaluate_shifts(session, tenant_id, rows, open_states, now)

@@ -16,9 +16,9 @@ from typing import Final
 
 from app.core.logging import get_logger
 from app.dashboards.topics import Topic
-from app.reports.calendar import Period, ReportCalendar, local_date, zone
+from app.facts.calendar import Period, ReportCalendar, local_date, zone
+from app.facts.scoping import live_now, tenant_zone
 from app.reports.funnel import build_funnel, flow_order, pipeline_facts
-from app.reports.scoping import live_now, tenant_zone
 from app.services import Services
 from app.widgets.live import State
 

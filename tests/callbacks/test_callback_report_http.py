@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 from app.auth.keys import Scope
 from app.core.db import Database
-from app.reports.models import CallbackFactRow
+from app.facts.models import CallbackFactRow
 from tests.conftest import RunningApp
 from tests.helpers import ev, eventually, make_tenant_key, now_ms
 

@@ -20,8 +20,8 @@ from websockets.exceptions import ConnectionClosed
 
 from app.core.config import EngineKind, Settings
 from app.core.db import Database
+from app.facts.models import CallFactRow
 from app.ops.lag import offset_at_head
-from app.reports.models import CallFactRow
 from app.streams.keys import Keys
 from app.widgets.protocol import RECONNECTABLE, CloseCode
 from tests.api.live_server import ServerProcess, provision, serve, server_env

@@ -12,6 +12,10 @@ from app.alerts.payloads import describe, format_value
 from app.alerts.rules import RuleError, check_metric, parse_rule_scope
 from app.core.db import Database
 from app.dashboards.schemas import METRICS as DASHBOARD_METRICS
+from app.facts.models import PhraseFactRow
+from app.facts.phrase_rollups import PhraseRollupRow
+from app.facts.rollups import SUM_COLUMNS, KpiRollupRow
+from app.kpi.rows import METRICS as REPORT_METRICS
 from app.registry.compiled import compile_family
 from app.registry.metrics import (
     ALL_SPECS,
@@ -33,10 +37,6 @@ from app.registry.sums import (
     StateTimes,
     WindowSums,
 )
-from app.reports.kpi import METRICS as REPORT_METRICS
-from app.reports.models import PhraseFactRow
-from app.reports.phrase_rollups import PhraseRollupRow
-from app.reports.rollups import SUM_COLUMNS, KpiRollupRow
 from app.streams.aggregator.facts import PhraseFact
 from app.streams.aggregator.records import ANSWERED_KNOWN, CSAT_SATISFIED, sum_field
 from tests.conftest import RunningApp

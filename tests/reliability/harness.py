@@ -37,11 +37,11 @@ from app.auth.keys import Scope, create_api_key
 from app.core.config import Settings
 from app.core.db import Database
 from app.events.schemas import AnyEvent
+from app.facts.models import AgentStateFactRow, CallFactRow, CsatFactRow, DealFactRow
+from app.facts.rollups import KpiRollupRow
 from app.integrations.provision import provision_roster
 from app.integrations.simulation import SimConfig, Simulator
 from app.org.service import create_tenant
-from app.reports.models import AgentStateFactRow, CallFactRow, CsatFactRow, DealFactRow
-from app.reports.rollups import KpiRollupRow
 from app.streams.aggregator import (
     LIVE,
     WINDOWS,

@@ -13,7 +13,8 @@ from redis.asyncio import Redis
 from app.core.config import ClockKind, EngineKind, Settings
 from app.core.db import Database
 from app.events.schemas import AgentLogin, CallQueued, Event
-from app.reports.facts import write_facts
+from app.facts.writer import write_facts
+from app.shifts.outcomes import SHIFT_OUTCOMES
 from app.streams.fact_writer import FactSink
 from app.streams.tenant_config import TenantConfigs
 from app.streams.worker import PartitionWorker
@@ -48,7 +49,10 @@ async def one_partition(
     db = Database(sqlite_url)
     try:
         yield OnePartition(
-            settings, redis, tenant_configs(db, settings.max_call_age_s), partial(write_facts, db)
+            settings,
+            redis,
+            tenant_configs(db, settings.max_call_age_s),
+            partial(write_facts, db, derived=(SHIFT_OUTCOMES,)),
         )
     finally:
         await redis.aclose()

@@ -13,11 +13,12 @@ from sqlalchemy import func, select
 
 from app.core.db import Database
 from app.events.schemas import AnyEvent
+from app.facts.models import AgentStateFactRow, CallFactRow
+from app.facts.writer import write_facts
 from app.integrations.provision import provision_roster
 from app.integrations.replay import replay
 from app.integrations.simulation import Roster, SimConfig, Simulator
-from app.reports.facts import write_facts
-from app.reports.models import AgentStateFactRow, CallFactRow
+from app.shifts.outcomes import SHIFT_OUTCOMES
 from app.streams.aggregator.facts import AgentStateFact, CallFact, CsatFact, DealFact, Fact
 from tests.conftest import RunningApp
 from tests.helpers import eventually
@@ -71,7 +72,7 @@ async def settle(app: RunningApp, tenant_id: int) -> None:
 async def store_facts(database_url: str, tenant_id: int, facts: Sequence[Fact]) -> None:
     db = Database(database_url)
     try:
-        await write_facts(db, [(tenant_id, f) for f in facts])
+        await write_facts(db, [(tenant_id, f) for f in facts], derived=(SHIFT_OUTCOMES,))
     finally:
         await db.close()
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.reports.kpi import GroupBy
+from app.kpi.rows import GroupBy
 from tests.conftest import RunningApp
 from tests.helpers import make_tenant_key
 from tests.reports.support import abandoned, answered, at, kpi, state, store_facts

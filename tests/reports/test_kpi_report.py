@@ -12,8 +12,8 @@ import pytest
 from sqlalchemy import update
 
 from app.core.db import Database
-from app.reports.kpi import METRICS
-from app.reports.rollups import KpiRollupZone, daily_zone, rebuild_rollups
+from app.facts.rollups import KpiRollupZone, daily_zone, rebuild_rollups
+from app.kpi.rows import METRICS
 from app.streams.aggregator.facts import Fact
 from app.tenancy.models import Tenant
 from tests.conftest import RunningApp

@@ -15,9 +15,9 @@ from sqlalchemy import func, select
 
 from app.auth.roles import Role
 from app.core.db import Database
-from app.reports.models import PhraseFactRow
-from app.reports.phrase_rollups import PhraseRollupRow
-from app.reports.rollups import rebuild_rollups
+from app.facts.models import PhraseFactRow
+from app.facts.phrase_rollups import PhraseRollupRow
+from app.facts.rollups import rebuild_rollups
 from app.streams.aggregator.facts import PhraseFact
 from tests.auth.support import make_org, make_token, make_user
 from tests.conftest import RunningApp

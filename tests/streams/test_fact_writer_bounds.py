@@ -13,12 +13,12 @@ import msgspec
 from sqlalchemy import select
 
 from app.core.db import Database
-from app.reports.facts import write_facts
-from app.reports.models import CallFactRow
+from app.facts.models import CallFactRow
+from app.facts.writer import write_facts
 from app.streams.aggregator.facts import CallFact
 from app.streams.fact_writer import FactWriter, TenantFact
+from tests.facts.test_fact_writes import every_column
 from tests.helpers import eventually, make_tenant_key, sqlite_path
-from tests.reports.test_fact_writes import every_column
 
 BOUND = 100
 
@@ -43,7 +43,7 @@ async def stored_ids(db: Database, tenant_id: int) -> set[str]:
 async def test_a_full_queue_waits_for_a_slow_database_and_loses_nothing(sqlite_url: str) -> None:
     tenant_id, _ = await make_tenant_key(sqlite_url)
     db = Database(sqlite_url)
-    writer = FactWriter(partial(write_facts, db), max_pending=BOUND, per_write=50)
+    writer = FactWriter(partial(write_facts, db, derived=()), max_pending=BOUND, per_write=50)
     writer.start()
     blocker = sqlite3.connect(sqlite_path(sqlite_url), isolation_level=None, timeout=30)
     try:
@@ -65,7 +65,7 @@ async def test_a_full_queue_waits_for_a_slow_database_and_loses_nothing(sqlite_u
 async def test_a_full_queue_drops_its_oldest_facts_while_writes_fail(sqlite_url: str) -> None:
     tenant_id, _ = await make_tenant_key(sqlite_url)
     db = Database(sqlite_url)
-    writer = FactWriter(partial(write_facts, db), max_pending=BOUND)
+    writer = FactWriter(partial(write_facts, db, derived=()), max_pending=BOUND)
     writer.start()
     breaker = sqlite3.connect(sqlite_path(sqlite_url), isolation_level=None, timeout=30)
     try:

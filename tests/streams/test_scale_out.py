@@ -21,8 +21,8 @@ from sqlalchemy import func, select
 
 from app.core.db import Database
 from app.events.schemas import AnyEvent
+from app.facts.models import CallFactRow
 from app.integrations.simulation import SimConfig, Simulator
-from app.reports.models import CallFactRow
 from app.streams.aggregator import CallFact, TenantAggregator, TenantConfig
 from app.streams.keys import Keys, partition_of
 from bench.cluster import run_cluster

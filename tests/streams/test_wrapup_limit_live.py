@@ -18,7 +18,7 @@ from sqlalchemy import select
 
 from app.auth.roles import Role
 from app.core.db import Database
-from app.reports.models import AgentStateFactRow
+from app.facts.models import AgentStateFactRow
 from app.streams.worker import CATCH_UP_CHECKPOINT_S
 from tests.auth.support import make_token, make_user
 from tests.conftest import RunningApp

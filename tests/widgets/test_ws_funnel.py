@@ -14,7 +14,7 @@ import orjson
 
 from app.auth.keys import Scope
 from app.auth.roles import Role
-from app.reports.calendar import DAY_MS
+from app.facts.calendar import DAY_MS
 from app.widgets.client import LiveClient, Update, ws_url
 from tests.auth.support import make_org, make_token, make_user
 from tests.conftest import RunningApp

@@ -8,10 +8,10 @@ from __future__ import annotations
 from datetime import date
 
 from app.core.db import Database
+from app.facts.calendar import local_date, local_midnight_ms, zone
+from app.facts.retention import prune_marks, rebuild_floor_ms
+from app.facts.rollups import rebuild_rollups
 from app.org.service import get_tenant_by_name
-from app.reports.calendar import local_date, local_midnight_ms, zone
-from app.reports.retention import prune_marks, rebuild_floor_ms
-from app.reports.rollups import rebuild_rollups
 
 
 class RebuildRefused(Exception):

@@ -36,7 +36,8 @@ from sqlalchemy.dialects import sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.core.db import Database
-from app.reports.models import (
+from app.facts.derived import DerivedFromFacts
+from app.facts.models import (
     AgentStateFactRow,
     CallbackFactRow,
     CallFactRow,
@@ -45,9 +46,8 @@ from app.reports.models import (
     PhraseFactRow,
     PipelineFactRow,
 )
-from app.reports.retention import fact_time, prune_marks
-from app.reports.rollups import add_to_phrase_rollups, add_to_rollups, rollup_deltas
-from app.shifts.outcomes import invalidate_shift_outcomes
+from app.facts.retention import fact_time, prune_marks
+from app.facts.rollups import add_to_phrase_rollups, add_to_rollups, rollup_deltas
 from app.streams.aggregator.facts import (
     AgentStateFact,
     CallbackFact,
@@ -109,13 +109,19 @@ def copy_plan(struct: type[Any]) -> CopyPlan:
 COPY_PLANS: Final = {struct: copy_plan(struct) for struct in ROWS}
 
 
-async def write_facts(db: Database, tenant_facts: Sequence[tuple[int, Fact]]) -> int:
+async def write_facts(
+    db: Database,
+    tenant_facts: Sequence[tuple[int, Fact]],
+    *,
+    derived: Sequence[DerivedFromFacts],
+) -> int:
     """Insert the facts; returns how many were given. Safe to call again with the same facts.
 
     In the same transaction, the facts that were new (returned by the insert; a fact stored
-    already is not) are added to the 15-minute rollups and mark the shifts they touch for
-    re-evaluation, so derived data never counts a fact twice. Facts older than the tenant's
-    prune mark (app/reports/retention.py) are skipped: they were counted before their
+    already is not) are added to the 15-minute rollups and handed to the `derived` data (the
+    shifts they touch are marked for re-evaluation), so derived data never counts a fact
+    twice. Facts older than the tenant's
+    prune mark (app/facts/retention.py) are skipped: they were counted before their
     deletion."""
     if not tenant_facts:
         return 0
@@ -140,7 +146,8 @@ async def write_facts(db: Database, tenant_facts: Sequence[tuple[int, Fact]]) ->
             inserted = await _insert_new(conn, facts)
         await add_to_rollups(conn, rollup_deltas(inserted))
         await add_to_phrase_rollups(conn, inserted)
-        await invalidate_shift_outcomes(conn, inserted)
+        for keeper in derived:
+            await keeper.facts_added(conn, inserted)
     return len(tenant_facts)
 
 

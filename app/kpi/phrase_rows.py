@@ -1,4 +1,4 @@
-"""The phrase metrics of a KPI report, from the phrase rollups (app/reports/phrase_rollups.py):
+"""The phrase metrics of a KPI report, from the phrase rollups (app/facts/phrase_rollups.py):
 `banned_calls` and `negative_sentiment_share` on every row, and per phrase list
 `phrase_hits:LIST`, `calls_with:LIST` and, for `required` lists, `script_adherence:LIST`, with
 the formulas of the live aggregator (app/streams/aggregator/phrases.py).
@@ -17,11 +17,11 @@ from typing import Any, Final
 from sqlalchemy import BigInteger, cast, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.facts.calendar import ReportCalendar
+from app.facts.phrase_rollups import PhraseRollupRow
 from app.phrases.models import PhraseListRow
 from app.registry.metrics import ratio
 from app.registry.sums import PHRASE_SUM_FIELDS
-from app.reports.calendar import ReportCalendar
-from app.reports.phrase_rollups import PhraseRollupRow
 from app.streams.aggregator.catalog import Metrics
 from app.streams.aggregator.phrases import ADHERENCE_PREFIX, CALLS_WITH_PREFIX, PHRASE_HITS
 

@@ -114,7 +114,7 @@ class CallbackFactRow(FactMixin, Base):
 
 class FactPruneMark(Base):
     """Facts of the tenant older than `pruned_before_ms` were deleted (or are being), and
-    are not written again (app/reports/retention.py)."""
+    are not written again (app/facts/retention.py)."""
 
     __tablename__ = "fact_prune_marks"
 

@@ -17,19 +17,9 @@ from sqlalchemy import BigInteger, cast, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth.policy import Access
-from app.registry.metrics import PIPELINE_CALL_METRICS, PIPELINE_METRICS, SHIFT_METRICS, ratio
-from app.reports.calendar import Period, ReportCalendar
-from app.reports.phrase_report import (
-    PHRASE_COLUMNS,
-    PhraseLists,
-    PhraseSums,
-    merge_sums,
-    no_phrase_metrics,
-    phrase_groups,
-    phrase_metrics,
-)
-from app.reports.phrase_rollups import PhraseRollupRow
-from app.reports.rollups import (
+from app.facts.calendar import Period, ReportCalendar
+from app.facts.phrase_rollups import PhraseRollupRow
+from app.facts.rollups import (
     AGENT,
     COL,
     DAILY,
@@ -42,6 +32,16 @@ from app.reports.rollups import (
     KpiRollupRow,
     daily_zone,
 )
+from app.kpi.phrase_rows import (
+    PHRASE_COLUMNS,
+    PhraseLists,
+    PhraseSums,
+    merge_sums,
+    no_phrase_metrics,
+    phrase_groups,
+    phrase_metrics,
+)
+from app.registry.metrics import PIPELINE_CALL_METRICS, PIPELINE_METRICS, SHIFT_METRICS, ratio
 from app.shifts.outcomes import MINUTE_MS, ShiftOutcome
 from app.streams.aggregator.catalog import (
     AGENT_TIME_METRICS,
@@ -71,7 +71,7 @@ METRICS: Final = (
     *PHRASE_COLUMNS,
 )
 """The metrics of every report; the per-list phrase metrics follow, named by the tenant's
-phrase lists (app/reports/phrase_report.py)."""
+phrase lists (app/kpi/phrase_rows.py)."""
 KEY_FIELDS: Final = {
     GroupBy.pipeline: ("pipeline",),
     GroupBy.tenant: (),

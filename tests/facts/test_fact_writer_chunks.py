@@ -1,4 +1,4 @@
-"""SQLite fact inserts come in few statement shapes (app/reports/facts.py `shaped_chunks`): each
+"""SQLite fact inserts come in few statement shapes (app/facts/writer.py `shaped_chunks`): each
 row count is another SQL text kept in the driver's statement cache, so the counts must repeat."""
 
 from __future__ import annotations
@@ -6,7 +6,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from app.reports.facts import LARGEST_CHUNK, shaped_chunks
+from app.facts.writer import LARGEST_CHUNK, shaped_chunks
 
 
 @given(st.integers(min_value=0, max_value=5000))

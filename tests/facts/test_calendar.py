@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from app.reports.calendar import (
+from app.facts.calendar import (
     DAY_MS,
     HOUR_MS,
     INTERVAL_MS,

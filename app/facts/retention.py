@@ -9,9 +9,10 @@ PRUNE_BATCH rows, one short transaction each.
 
 Three things keep the rollups right once facts are gone:
 
-- Before a tenant's facts are deleted, every finished shift that starts before the cutoff and
-  has no stored outcome is judged and its outcome stored (app/shifts/outcomes.py): adherence of
-  old shifts does not change when their state intervals go.
+- Before a tenant's facts are deleted, the data derived from them is settled
+  (`DerivedFromFacts.facts_expiring`): every finished shift that starts before the cutoff and
+  has no stored outcome is judged and its outcome stored (app/shifts/outcomes.py), so the
+  adherence of old shifts does not change when their state intervals go.
 - The cutoff is recorded per tenant (`fact_prune_marks`) before anything is deleted, and the
   facts writer skips facts older than it: a fact that was deleted and arrives again (a replay of
   old events) is not counted in the rollups a second time.
@@ -21,7 +22,7 @@ Three things keep the rollups right once facts are gone:
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -31,19 +32,17 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.core.db import Database
 from app.core.logging import get_logger
-from app.reports.calendar import DAY_MS
-from app.reports.models import (
+from app.facts.calendar import DAY_MS
+from app.facts.derived import DerivedFromFacts
+from app.facts.models import (
     FactPruneMark,
 )
-from app.reports.rollups import FACT_TABLES, FACT_TIME_COLUMNS
-from app.shifts.models import ShiftRow
-from app.shifts.outcomes import evaluate_shifts
+from app.facts.rollups import FACT_TABLES, FACT_TIME_COLUMNS
 from app.streams.aggregator.facts import Fact
 
 log = get_logger(__name__)
 
 PRUNE_BATCH: Final = 5000
-SHIFT_BATCH: Final = 500
 
 FACT_TIMES: Final[tuple[tuple[Any, Any], ...]] = tuple(
     (model, getattr(model, column)) for model, column in FACT_TIME_COLUMNS.items()
@@ -55,7 +54,8 @@ _TIME_FIELD: Final = {struct: FACT_TIME_COLUMNS[model] for model, struct in FACT
 @dataclass(frozen=True, slots=True)
 class PrunedFacts:
     facts: int
-    shifts_settled: int
+    settled: int
+    """Derived things stored before their facts went (the outcomes of shifts)."""
 
 
 def cutoff_ms(retention_days: int, now_ms: int) -> int:
@@ -92,37 +92,9 @@ async def _record_mark(db: Database, tenant_id: int, before_ms: int) -> None:
         )
 
 
-async def _settle_shifts(db: Database, tenant_id: int, before_ms: int, now_ms: int) -> int:
-    """Judge and store the outcome of every finished shift starting before `before_ms` that
-    has none yet (they are judged from the state facts about to be deleted)."""
-    settled = 0
-    last_id = 0
-    while True:
-        async with db.session() as session:
-            rows = list(
-                (
-                    await session.scalars(
-                        select(ShiftRow)
-                        .where(
-                            ShiftRow.tenant_id == tenant_id,
-                            ShiftRow.start_ms < before_ms,
-                            ShiftRow.end_ms <= now_ms,
-                            ShiftRow.evaluated_ms.is_(None),
-                            ShiftRow.id > last_id,
-                        )
-                        .order_by(ShiftRow.id)
-                        .limit(SHIFT_BATCH)
-                    )
-                ).all()
-            )
-            if not rows:
-                return settled
-            await evaluate_shifts(session, tenant_id, rows, {}, now_ms)
-            settled += len(rows)
-            last_id = rows[-1].id
-
-
-async def prune_facts(db: Database, retention_days: int, now_ms: int) -> PrunedFacts:
+async def prune_facts(
+    db: Database, retention_days: int, now_ms: int, *, derived: Sequence[DerivedFromFacts]
+) -> PrunedFacts:
     """Delete every tenant's facts older than `retention_days` before `now_ms`."""
     before_ms = cutoff_ms(retention_days, now_ms)
     async with db.session() as session:
@@ -137,7 +109,8 @@ async def prune_facts(db: Database, retention_days: int, now_ms: int) -> PrunedF
             )
     facts = settled = 0
     for tenant_id in sorted(tenant_ids):
-        settled += await _settle_shifts(db, tenant_id, before_ms, now_ms)
+        for keeper in derived:
+            settled += await keeper.facts_expiring(db, tenant_id, before_ms, now_ms)
         await _record_mark(db, tenant_id, before_ms)
         for model, column in FACT_TIMES:
             while True:
@@ -160,17 +133,23 @@ async def prune_facts(db: Database, retention_days: int, now_ms: int) -> PrunedF
     return PrunedFacts(facts, settled)
 
 
-async def prune_facts_once(db: Database, retention_days: int | None, now_ms: int) -> None:
+async def prune_facts_once(
+    db: Database,
+    retention_days: int | None,
+    now_ms: int,
+    *,
+    derived: Sequence[DerivedFromFacts],
+) -> None:
     """One housekeeping round; a failure is logged and left for the next round."""
     if retention_days is None:
         return
     try:
-        pruned = await prune_facts(db, retention_days, now_ms)
+        pruned = await prune_facts(db, retention_days, now_ms, derived=derived)
     except Exception as exc:  # housekeeping must outlive a database outage
         log.warning("fact prune failed", error=f"{type(exc).__name__}: {exc}")
         return
     if pruned.facts:
-        log.info("report facts pruned", facts=pruned.facts, shifts_settled=pruned.shifts_settled)
+        log.info("report facts pruned", facts=pruned.facts, settled=pruned.settled)
 
 
 def rebuild_floor_ms(retention_days: int | None, now_ms: int, mark_ms: int | None) -> int | None:

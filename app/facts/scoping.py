@@ -1,18 +1,30 @@
 """What the reports, shifts, plans and coaching routes need to know about the caller and the
 tenant: whether it may see an agent, which team an agent is in, the tenant's time zone, the
-live clock. Writing (shifts, plans, coaching notes) is for staff: `StaffPrincipal`."""
+live clock, the tenant's today and the day a request names. Writing (shifts, plans, coaching
+notes) is for staff: `StaffPrincipal`."""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth.deps import Principal
-from app.core.errors import Forbidden, NotFound
+from app.core.errors import BadRequest, Forbidden, NotFound
+from app.facts.calendar import FIRST_DATE, LAST_DATE, local_date, zone
 from app.services import Services
-from app.shifts.outcomes import OpenState
 from app.streams.clock import wall_ms
 from app.tenancy.models import Agent, Team, Tenant
+
+
+@dataclass(frozen=True, slots=True)
+class OpenState:
+    """An agent's current state (from the live board): in `state` since `since_ms`."""
+
+    state: str
+    since_ms: int
 
 
 def require_agent(principal: Principal, agent: str, team: str | None, write: bool) -> None:
@@ -79,3 +91,32 @@ async def live_now(services: Services, tenant_id: int) -> tuple[int, dict[str, O
         ):
             states[agent] = OpenState(state, since)
     return now, states
+
+
+def parse_day(value: str, today: date) -> date:
+    """`today`, `yesterday` or an ISO date."""
+    text = value.strip().lower()
+    if text == "today":
+        return today
+    if text == "yesterday":
+        return today - timedelta(days=1)
+    try:
+        day = date.fromisoformat(text)
+    except ValueError as exc:
+        raise BadRequest(
+            f"expected a date such as 2024-03-31, `today` or `yesterday`, got {value!r}",
+            details=[{"field": "date", "reason": "not a date"}],
+        ) from exc
+    if not FIRST_DATE <= day <= LAST_DATE:
+        raise BadRequest(
+            f"expected a date from {FIRST_DATE} to {LAST_DATE}, got {day}",
+            details=[{"field": "date", "reason": "out of range"}],
+        )
+    return day
+
+
+async def tenant_today(services: Services, session: AsyncSession, tenant_id: int) -> date:
+    """The local date of the tenant's clock (event time under `clock=event`)."""
+    tz = await tenant_zone(session, tenant_id)
+    now, _ = await live_now(services, tenant_id)
+    return local_date(now, zone(tz))

@@ -30,7 +30,7 @@ one; after a change of time zone they fall back to the 15-minute rows (always ri
 daily rows are not written until `rebuild_rollups` records the new zone.
 
 The phrase facts have rollups of their own with the same kinds and zones and the phrase list in
-the key (app/reports/phrase_rollups.py), written and rebuilt here with these.
+the key (app/facts/phrase_rollups.py), written and rebuilt here with these.
 """
 
 from __future__ import annotations
@@ -47,8 +47,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core.db import Base, Database
-from app.registry.sums import ADDITIVE_SUMS, STATES
-from app.reports.models import (
+from app.facts.models import (
     AgentStateFactRow,
     CallbackFactRow,
     CallFactRow,
@@ -57,12 +56,13 @@ from app.reports.models import (
     PhraseFactRow,
     PipelineFactRow,
 )
-from app.reports.phrase_rollups import (
+from app.facts.phrase_rollups import (
     PhraseRollupRow,
     expand_phrases,
     phrase_deltas,
     upsert_phrase_rollups,
 )
+from app.registry.sums import ADDITIVE_SUMS, STATES
 from app.streams.aggregator.facts import (
     AgentStateFact,
     CallbackFact,
@@ -228,7 +228,7 @@ class DeltaBuilder:
         elif isinstance(fact, CallbackFact):
             return  # the call-back report reads its facts itself (app/callbacks/report.py)
         elif isinstance(fact, PhraseFact):
-            return  # rolled up per phrase list (app/reports/phrase_rollups.py)
+            return  # rolled up per phrase list (app/facts/phrase_rollups.py)
         elif isinstance(fact, DealFact):
             for d in self._targets(tenant_id, fact.ms, fact.queue, fact.agent, fact.team):
                 d.sums[COL["deals"]] += 1
@@ -506,7 +506,7 @@ async def rebuild_rollups(db: Database, tenant_id: int, since_ms: int | None = N
     `since_ms` None: everything, and the tenant's time zone is recorded again for the daily
     rows. Otherwise a local midnight of the tenant: only the rows from then on are rebuilt
     (from facts that reach that far) and older rows are left as they are — how rollups whose
-    facts were deleted by the retention (app/reports/retention.py) are kept."""
+    facts were deleted by the retention (app/facts/retention.py) are kept."""
     read = 0
     async with db.engine.begin() as conn:
         stale = delete(KpiRollupRow).where(KpiRollupRow.tenant_id == tenant_id)

@@ -5,7 +5,7 @@ The per-list metrics (`phrase_hits:LIST`, `calls_with:LIST`, `script_adherence:L
 by the tenant's lists, which come and go, so they cannot be columns of `kpi_rollups`: this
 table has the list as part of its key (`list_name`, '' for the sums of no list: handled calls
 with a transcript, banned calls, sentiment). Kinds, daily rows, time zones and the additive
-upsert are those of `kpi_rollups` (app/reports/rollups.py): a queue row per segment or call
+upsert are those of `kpi_rollups` (app/facts/rollups.py): a queue row per segment or call
 (`q`, queue '' when none), an agent row (`a`, with its team), and from them the team (`m`) and
 tenant (`t`) rows, each also per local day in upper case. Written in the same transaction as
 the facts, from the facts that were new, so a fact is never counted twice.

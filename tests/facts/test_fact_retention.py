@@ -12,8 +12,8 @@ from sqlalchemy import func, select
 
 from app.alerts.runtime import AlertRuntime
 from app.core.db import Database
-from app.reports.calendar import DAY_MS
-from app.reports.models import (
+from app.facts.calendar import DAY_MS
+from app.facts.models import (
     AgentStateFactRow,
     CallFactRow,
     CsatFactRow,
@@ -21,10 +21,11 @@ from app.reports.models import (
     FactPruneMark,
     PhraseFactRow,
 )
-from app.reports.phrase_rollups import PhraseRollupRow
-from app.reports.retention import prune_facts
-from app.reports.rollups import KpiRollupRow
+from app.facts.phrase_rollups import PhraseRollupRow
+from app.facts.retention import prune_facts
+from app.facts.rollups import KpiRollupRow
 from app.shifts.models import ShiftRow
+from app.shifts.outcomes import SHIFT_OUTCOMES
 from app.streams.aggregator.facts import Fact, PhraseFact
 from app.streams.clock import wall_ms
 from app.wiring import build_services
@@ -98,9 +99,9 @@ async def test_old_facts_go_rollups_stay_and_do_not_count_twice(own_database: st
         }
         assert any(row[0] == "phrase_rollups" for row in kept)
 
-        pruned = await prune_facts(db, RETENTION_DAYS, NOW)
+        pruned = await prune_facts(db, RETENTION_DAYS, NOW, derived=(SHIFT_OUTCOMES,))
 
-        assert (pruned.facts, pruned.shifts_settled) == (6, 1)
+        assert (pruned.facts, pruned.settled) == (6, 1)
         assert await fact_counts(db, tenant_id) == {
             "call_facts": 1,
             "agent_state_facts": 2,
@@ -121,7 +122,7 @@ async def test_old_facts_go_rollups_stay_and_do_not_count_twice(own_database: st
         await store_facts(own_database, tenant_id, facts_around(OLD) + facts_around(RECENT))
         assert await rollups(db, tenant_id) == kept
         assert (await fact_counts(db, tenant_id))["call_facts"] == 1
-        assert (await prune_facts(db, RETENTION_DAYS, NOW)).facts == 0
+        assert (await prune_facts(db, RETENTION_DAYS, NOW, derived=(SHIFT_OUTCOMES,))).facts == 0
     finally:
         await db.close()
 
