@@ -41,6 +41,7 @@ from app.registry.metrics import (
     is_phrase_metric,
     spec_of,
 )
+from app.registry.scopes import parse_scope, scope_forms
 from app.registry.specs import MetricKind
 from app.streams.aggregator.catalog import LIVE, WINDOWS
 
@@ -101,18 +102,18 @@ class RuleScope:
 
 
 def parse_rule_scope(scope: str) -> RuleScope:
-    if scope in ("tenant", "each_queue", "each_agent"):
+    if scope in ("each_queue", "each_agent"):
         return RuleScope(scope)
-    kind, sep, name = scope.partition(":")
-    if kind in ("queue", "team", "agent", "pipeline") and sep and name and len(name) <= 128:
-        return RuleScope(kind, name)
-    if kind == "each_agent":
-        sub, sep2, team = name.partition(":")
-        if sub == "team" and sep2 and team and len(team) <= 128:
-            return RuleScope("each_agent", team=team)
+    named = parse_scope(scope)
+    if named is not None:
+        return RuleScope(named.kind, named.name)
+    kind, _, rest = scope.partition(":")
+    team = parse_scope(rest, ("team",)) if kind == "each_agent" else None
+    if team is not None and team.name is not None:
+        return RuleScope("each_agent", team=team.name)
     raise RuleError(
-        f"invalid scope {scope!r}: expected `tenant`, `queue:NAME`, `team:NAME`, `agent:ID`, "
-        "`pipeline:NAME`, `each_queue`, `each_agent` or `each_agent:team:NAME`"
+        f"invalid scope {scope!r}: expected "
+        + scope_forms(more=("`each_queue`", "`each_agent`", "`each_agent:team:NAME`"))
     )
 
 

@@ -13,7 +13,7 @@ from typing import Annotated, Final, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from app.dashboards.topics import FUNNEL_PERIODS, MAX_NAME_LENGTH, METRIC_WINDOWS
+from app.dashboards.topics import FUNNEL_PERIODS, METRIC_WINDOWS
 from app.registry.metrics import (
     BREAK_REASON_PREFIX,
     DEALS_OPEN_PREFIX,
@@ -21,6 +21,7 @@ from app.registry.metrics import (
     LIVE_METRICS,
     is_phrase_metric,
 )
+from app.registry.scopes import MAX_NAME_LENGTH, parse_scope, scope_forms
 
 GRID_COLUMNS: Final = 12
 MAX_ROWS: Final = 48
@@ -72,15 +73,8 @@ def check_metric(name: str) -> str:
 def check_scope(scope: str) -> str:
     """`tenant`, `queue:NAME`, `team:NAME`, `agent:ID` or `pipeline:NAME`, as in the WebSocket
     topics."""
-    if scope == "tenant":
-        return scope
-    kind, sep, name = scope.partition(":")
-    kinds = ("queue", "team", "agent", "pipeline")
-    if not sep or kind not in kinds or not name or len(name) > MAX_NAME_LENGTH:
-        raise ValueError(
-            f"invalid scope {scope!r}: expected `tenant`, `queue:NAME`, `team:NAME`, `agent:ID` "
-            "or `pipeline:NAME`"
-        )
+    if parse_scope(scope) is None:
+        raise ValueError(f"invalid scope {scope!r}: expected {scope_forms()}")
     return scope
 
 

@@ -30,11 +30,11 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from app.auth.principal import Principal
+from app.registry.scopes import MAX_NAME_LENGTH, parse_scope, scope_forms
 from app.streams.aggregator import LIVE, WINDOWS
 
 MAX_TOPIC_LENGTH = 300
 METRIC_WINDOWS = (LIVE, *WINDOWS)
-MAX_NAME_LENGTH = 128
 
 
 class TopicKind(StrEnum):
@@ -91,13 +91,11 @@ class Topic:
 
 
 def _check_scope(kind: TopicKind, scope: str, name: str) -> None:
-    if scope == "tenant":
-        return
-    scope_kind, sep, scope_name = scope.partition(":")
     allowed = SCOPE_KINDS[kind]
-    if not sep or scope_kind not in allowed or not scope_name or len(scope_name) > MAX_NAME_LENGTH:
-        forms = ", ".join(["`tenant`", *(f"`{k}:NAME`" for k in allowed)])
-        raise TopicError(f"invalid scope {scope!r} in topic {name!r}: expected {forms}")
+    if parse_scope(scope, allowed) is None:
+        raise TopicError(
+            f"invalid scope {scope!r} in topic {name!r}: expected {scope_forms(allowed)}"
+        )
 
 
 def parse_topic(tenant_id: int, name: str) -> Topic:

@@ -10,12 +10,12 @@ from app.auth.deps import Principal, ReadPrincipal, WallPrincipal
 from app.core.errors import BadRequest, Forbidden
 from app.registry.metrics import ALL_SPECS, BREAK_REASON_PREFIX
 from app.registry.schemas import MetricCatalog, metric_out
+from app.registry.scopes import parse_scope, scope_forms
 from app.services import Services, ServicesDep
 from app.streams.aggregator import LIVE, WINDOWS, empty_metrics
 
 router = APIRouter(prefix="/v1", tags=["metrics"])
 
-SCOPE_KINDS = ("queue", "team", "agent", "pipeline")
 ALL_WINDOWS = (LIVE, *WINDOWS)
 CATALOG = MetricCatalog(
     metrics=[metric_out(spec) for spec in ALL_SPECS], break_reason_prefix=BREAK_REASON_PREFIX
@@ -50,14 +50,11 @@ class AgentBoard(BaseModel):
     agents: list[AgentRow]
 
 
-def parse_scope(scope: str) -> str:
-    if scope == "tenant":
-        return scope
-    kind, sep, name = scope.partition(":")
-    if not sep or kind not in SCOPE_KINDS or not name or len(name) > 128:
+def checked_scope(scope: str) -> str:
+    """The scope as given, or 400 naming the forms a scope takes."""
+    if parse_scope(scope) is None:
         raise BadRequest(
-            f"invalid scope {scope!r}: expected `tenant`, `queue:NAME`, `team:NAME`, `agent:ID` "
-            "or `pipeline:NAME`",
+            f"invalid scope {scope!r}: expected {scope_forms()}",
             details=[{"field": "scope", "reason": "unknown scope form"}],
         )
     return scope
@@ -114,7 +111,7 @@ async def get_metrics(
         "15m"
     ],
 ) -> list[MetricsSnapshot]:
-    scopes = [parse_scope(s) for s in scope]
+    scopes = [checked_scope(s) for s in scope]
     await refuse_hidden_scopes(principal, services, scopes)
     for w in window:
         if w not in ALL_WINDOWS:

@@ -22,6 +22,7 @@ from app.core.errors import NotFound
 from app.facts.calendar import Period
 from app.kpi.rows import METRICS, GroupBy, KpiRow
 from app.plans.models import PlanRow
+from app.registry.scopes import parse_scope, scope_forms
 
 PLAN_PERIODS: Final = (Period.day, Period.week, Period.month)
 LOWER_IS_BETTER: Final = frozenset(
@@ -51,7 +52,6 @@ LOWER_IS_BETTER: Final = frozenset(
         "effort_to_close",
     }
 )
-SCOPE_KINDS: Final = ("queue", "team", "agent", "pipeline")
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,15 +69,10 @@ class PlanInput:
 
 def scope_group(scope: str) -> tuple[GroupBy, str | None]:
     """`tenant`, `queue:X`, `team:X`, `agent:X` or `pipeline:X` as (group, name)."""
-    if scope == "tenant":
-        return GroupBy.tenant, None
-    kind, sep, name = scope.partition(":")
-    if not sep or kind not in SCOPE_KINDS or not name or len(name) > 128:
-        raise ValueError(
-            "scope: expected `tenant`, `queue:NAME`, `team:NAME`, `agent:ID` or `pipeline:NAME`, "
-            f"got {scope!r}"
-        )
-    return GroupBy(kind), name
+    parsed = parse_scope(scope)
+    if parsed is None:
+        raise ValueError(f"scope: expected {scope_forms()}, got {scope!r}")
+    return GroupBy(parsed.kind), parsed.name
 
 
 def check_plan(plan: PlanInput) -> None:

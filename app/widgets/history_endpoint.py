@@ -12,7 +12,7 @@ from app.auth.deps import WallPrincipal
 from app.core.errors import BadRequest, Forbidden
 from app.dashboards.schemas import check_metric
 from app.dashboards.topics import METRIC_WINDOWS
-from app.metrics.endpoints import parse_scope, refuse_hidden_scopes
+from app.metrics.endpoints import checked_scope, refuse_hidden_scopes
 from app.services import ServicesDep
 from app.widgets.hub import Hub
 from app.widgets.trends import KEEP_MS
@@ -49,7 +49,7 @@ async def get_metric_history(
     window: Annotated[str, Query(description="one of " + ", ".join(METRIC_WINDOWS))] = "15m",
     minutes: Annotated[int, Query(ge=1, le=KEEP_MS // 60_000)] = 60,
 ) -> MetricHistory:
-    scope = parse_scope(scope)
+    scope = checked_scope(scope)
     if window not in METRIC_WINDOWS:
         raise BadRequest(
             f"invalid window {window!r}: expected one of {', '.join(METRIC_WINDOWS)}",
