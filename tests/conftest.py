@@ -291,3 +291,32 @@ async def event_app(engine_settings: Settings) -> AsyncIterator[RunningApp]:
         yield running
     finally:
         await stop_app(running, task)
+
+
+RELIABILITY = Path(__file__).parent / "reliability"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Files holding a `slow` test go first, the rest keep their order. `make test` hands whole
+    files to its workers in this order (`--dist loadfile --no-loadscope-reorder`), so the
+    longest start first and the suite ends on short files on every worker; xdist's own order
+    (most tests first) left the one-test fault scenarios for a tail of minute-long tests.
+
+    Among the slow files, each fault scenario (tests/reliability: its own PostgreSQL, Redis
+    and several Floorwatch processes) is followed by two others, so that about one scenario
+    runs at a time instead of all of them at once on two cores."""
+    files: dict[Path, list[pytest.Item]] = {}
+    for item in items:
+        files.setdefault(item.path, []).append(item)
+    slow = [p for p, its in files.items() if any(i.get_closest_marker("slow") for i in its)]
+    scenarios = [p for p in slow if p.is_relative_to(RELIABILITY)]
+    others = [p for p in slow if not p.is_relative_to(RELIABILITY)]
+    order: list[Path] = []
+    while scenarios or others:
+        if scenarios:
+            order.append(scenarios.pop(0))
+        order.extend(others[:2])
+        del others[:2]
+    placed = set(order)
+    order.extend(p for p in files if p not in placed)
+    items[:] = [item for path in order for item in files[path]]

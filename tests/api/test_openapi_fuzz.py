@@ -20,9 +20,12 @@ import sys
 from pathlib import Path
 
 import httpx
+import pytest
 
 from app.core.config import Settings
 from tests.api.live_server import provision, serve, server_env
+
+pytestmark = pytest.mark.slow
 
 EXAMPLES = os.environ.get("FLOORWATCH_FUZZ_EXAMPLES", "3")
 SEED = os.environ.get("FLOORWATCH_FUZZ_SEED", "20261128")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 
 from app.auth.models import User
@@ -15,6 +16,8 @@ from app.org.service import get_tenant_by_name
 from app.tenancy.models import Team
 from tests.auth.support import PASSWORD
 from tests.helpers import floorwatch
+
+pytestmark = pytest.mark.slow
 
 
 async def test_user_create(tmp_path: Path) -> None:

@@ -16,6 +16,8 @@ from playwright.async_api import Browser, Page, expect
 from tests.frontend.conftest import Wall, screenshot
 from tests.frontend.test_browser_wall_look import LANGUAGES, SIZES, browsing
 
+pytestmark = pytest.mark.slow
+
 KPI = {"id": "k", "type": "kpi", "x": 0, "y": 0, "w": 3, "h": 2, "metric": "calls_waiting",
        "window": "live"}  # fmt: skip
 

@@ -26,6 +26,8 @@ from tests.frontend.conftest import Wall, screenshot
 from tests.frontend.looks import contrasts, cut_or_wrapped, visible_texts
 from tests.frontend.traffic import simulated_floor
 
+pytestmark = pytest.mark.slow
+
 SIZES = [(1366, 768), (1920, 1080), (3840, 2160)]
 LANGUAGES = {"en": "en-GB", "pl": "pl-PL"}
 # The least text size on a wall, as a share of the screen's height (styles/page.css): about
