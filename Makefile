@@ -15,7 +15,7 @@ EXTRAS ?= --extra dev
 # browsers and subprocesses, and two processes left a fifth of the CPU idle.
 TEST_WORKERS ?= 3
 
-.PHONY: setup run test lint lock-check lock upgrade frontend-types types-check typecheck pytest bench \
+.PHONY: setup run test lint lock-check lock upgrade frontend-types types-check typecheck pytest bench bytecode \
 	frontend migrate clean
 
 setup: $(STAMP) frontend migrate
@@ -26,9 +26,16 @@ $(UV): requirements/uv.txt
 	touch $(UV)
 
 # Installs the lock as it is (--frozen: never re-resolves); `lock-check` says when it is stale.
+# --compile-bytecode: the packages' .pyc are written at install. Where PYTHONDONTWRITEBYTECODE
+# is set (as on the CI machine) nothing else writes them, and every process (a CLI command, a
+# test's server or worker) compiled SQLAlchemy, FastAPI and the rest from source at each start.
 $(STAMP): uv.lock pyproject.toml $(UV)
-	$(UV) sync --frozen --quiet $(EXTRAS)
+	$(UV) sync --frozen --quiet --compile-bytecode $(EXTRAS)
 	touch $(STAMP)
+
+# The app's own .pyc, for the same reason (a stale one is recompiled in memory, never trusted).
+bytecode: $(STAMP)
+	@$(BIN)/python -m compileall -q app tests bench >/dev/null
 
 # Regenerate uv.lock after changing a range in pyproject.toml (keeps every other pin).
 lock: $(UV)
@@ -65,7 +72,7 @@ frontend:
 migrate: $(STAMP)
 	$(BIN)/floorwatch migrate
 
-run: setup
+run: setup bytecode
 	FLOORWATCH_DEMO=$${FLOORWATCH_DEMO:-true} $(BIN)/floorwatch serve
 
 lint: $(STAMP) lock-check types-check
@@ -76,7 +83,7 @@ lint: $(STAMP) lock-check types-check
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-pytest: $(STAMP)
+pytest: bytecode
 	$(BIN)/pytest -q -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder --durations=15
 
 test: setup lint typecheck pytest
@@ -85,7 +92,7 @@ test: setup lint typecheck pytest
 # wrk (installed from apt when missing) and the `bench` extra (Bytewax, for the comparison).
 bench: setup
 	@command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
-	$(UV) sync --frozen --quiet --extra dev --extra bench
+	$(UV) sync --frozen --quiet --compile-bytecode --extra dev --extra bench
 	rm -f $(STAMP)
 	$(BIN)/python -m bench
 

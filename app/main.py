@@ -12,7 +12,7 @@ from fastapi import FastAPI
 from app.alerts.runtime import AlertRuntime
 from app.core.body_limit import BodySizeLimit
 from app.core.config import Settings, get_settings
-from app.core.errors import install_error_handlers
+from app.core.error_handlers import install_error_handlers
 from app.core.input_errors import install_input_error_handlers
 from app.core.logging import configure_logging, get_logger
 from app.core.security_headers import SecurityHeaders

@@ -9,7 +9,7 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from app.core.errors import install_error_handlers
+from app.core.error_handlers import install_error_handlers
 from app.frontend import IMMUTABLE, REVALIDATE, mount_frontend
 
 

@@ -6,8 +6,9 @@ which SQLAlchemy may wrap as a plain `DBAPIError`), or a row that would break a 
 constraint or point at a missing row. They are the caller's input, never a server fault, so they
 answer 422 and 409 in the usual error shape instead of 500.
 
-Install after `install_error_handlers`: the handlers here take over the classes they share with
-it (`DBAPIError`) and hand every error that is not about the request's values back to it.
+Install after `install_error_handlers` (app/core/error_handlers.py): the handlers here take
+over the classes they share with it (`DBAPIError`) and hand every error that is not about the
+request's values back to it.
 """
 
 from __future__ import annotations

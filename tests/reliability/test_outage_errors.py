@@ -1,5 +1,5 @@
 """A database or Redis that cannot be reached is a 503 with Retry-After on every route, never
-a 500 (`app.core.errors.is_outage`), with real failed connections."""
+a 500 (`app.core.error_handlers.is_outage`), with real failed connections."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app.core.config import EngineKind
 from app.core.db import Database
-from app.core.errors import is_outage
+from app.core.error_handlers import is_outage
 from tests.conftest import make_settings, start_app, stop_app
 from tests.helpers import free_port
 
