@@ -24,7 +24,7 @@ from app.streams.aggregator.facts import Fact, materialize
 from app.streams.aggregator.ledgers import Counters, Encoded, MaxWait, StateTime
 from app.streams.aggregator.machine import Machine
 from app.streams.aggregator.pipeline import Deal
-from app.streams.aggregator.records import EMPTY, Agent, Call, Stats
+from app.streams.aggregator.records import EMPTY, Agent, AgentCategory, Call, Stats
 
 VERSION: Final = 3
 """2: calls carry their wrap-up limit (`Call.wrap_limit`, `Call.wrap_due`, the last fields).
@@ -127,7 +127,7 @@ class AgentRecordState(msgspec.Struct, array_like=True):
     talk: list[str]
     ring: list[str]
     wrap: str | None
-    cat: int
+    cat: AgentCategory
     label: str | None
     since: int
     team: str | None

@@ -53,6 +53,7 @@ from app.streams.aggregator.records import (
     WRAPUP,
     Agent,
     Call,
+    CallOutcome,
 )
 
 CALL_EVENTS: Final = (
@@ -133,7 +134,7 @@ class Machine(PipelineRules):
                 self.move(call, ev.queue)
             return
         tomb = self.lookup_finished(ev.call_id, t) if self.finished else None
-        if tomb is not None and tomb.fate != "left_queue":
+        if tomb is not None and tomb.fate != CallOutcome.LEFT_QUEUE:
             return
         call = self.new_call(ev.call_id, t, ev.queue, INBOUND, tomb)
         call.caller = ev.caller if ev.caller is not None or tomb is None else tomb.caller
@@ -186,7 +187,7 @@ class Machine(PipelineRules):
             ag.ring.remove(call)
         if call.caller is not None:
             self.callbacks.answered(call.caller, t)
-        call.outcome = "answered"
+        call.outcome = CallOutcome.ANSWERED
         call.answered_ms = ms
         call.oq = queue
         enq = call.enq
@@ -318,7 +319,7 @@ class Machine(PipelineRules):
         elif phase == WAITING:
             self.dequeue(call)
             self.unring(call, t)
-            self.unanswered(call, t, ms, "abandoned")
+            self.unanswered(call, t, ms, CallOutcome.ABANDONED)
         elif phase == DIALING:
             self.no_answer(call, t, ms)
 
@@ -338,13 +339,13 @@ class Machine(PipelineRules):
             self.complete(call, t, 0, ms)
 
     def on_abandoned(self, ev: CallAbandoned, t: int) -> None:
-        self.unanswered_event(ev.call_id, t, ev.ts, ev.queue, "abandoned")
+        self.unanswered_event(ev.call_id, t, ev.ts, ev.queue, CallOutcome.ABANDONED)
 
     def on_left_queue(self, ev: CallLeftQueue, t: int) -> None:
-        self.unanswered_event(ev.call_id, t, ev.ts, ev.queue, "left_queue")
+        self.unanswered_event(ev.call_id, t, ev.ts, ev.queue, CallOutcome.LEFT_QUEUE)
 
     def unanswered_event(
-        self, call_id: str, t: int, ms: int, queue: str | None, outcome: str
+        self, call_id: str, t: int, ms: int, queue: str | None, outcome: CallOutcome
     ) -> None:
         call = self.calls.get(call_id)
         if call is None:
@@ -360,7 +361,7 @@ class Machine(PipelineRules):
             self.dequeue(call)
             self.unring(call, t)
             self.unanswered(call, t, ms, outcome)
-        elif outcome == "abandoned":
+        elif outcome == CallOutcome.ABANDONED:
             if phase == TALKING:
                 self.end_talk(call, t, ms)
             elif phase == DIALING:
@@ -398,7 +399,7 @@ class Machine(PipelineRules):
             call.caller = ev.caller
         if call.caller is not None:
             self.callbacks.connected(call.caller, t)
-        call.outcome = "answered"
+        call.outcome = CallOutcome.ANSWERED
         call.answered_ms = ev.ts
         call.oq = call.queue
         self.start_leg(call, ev.agent, t, ev.ts)

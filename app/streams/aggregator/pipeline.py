@@ -19,6 +19,7 @@ event.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
+from enum import IntEnum, StrEnum
 from typing import Any, Final
 
 import msgspec
@@ -41,11 +42,29 @@ from app.streams.aggregator.records import (
 )
 from app.streams.aggregator.rules import Rules
 
-OPEN: Final = 0
-WON: Final = 1
-LOST: Final = 2
-UNSEEN: Final = 3
-"""Only calls tagged with the deal were seen so far (they carry its effort)."""
+
+class DealStatus(IntEnum):
+    """Where a deal stands (stored by value in checkpoints)."""
+
+    OPEN = 0
+    WON = 1
+    LOST = 2
+    UNSEEN = 3  # only calls tagged with the deal were seen so far (they carry its effort)
+
+
+class DealStep(StrEnum):
+    """What a pipeline event did to a deal (the pipeline fact's `kind`)."""
+
+    CREATED = "created"
+    STAGE = "stage"  # entered a stage: a move, or the opening of a deal never seen
+    WON = "won"
+    LOST = "lost"
+
+
+OPEN: Final = DealStatus.OPEN
+WON: Final = DealStatus.WON
+LOST: Final = DealStatus.LOST
+UNSEEN: Final = DealStatus.UNSEEN
 DEFAULT_PIPELINE: Final = "default"
 DAY_MS: Final = 86_400_000
 OPEN_PREFIX: Final = "deals_open:"
@@ -57,7 +76,7 @@ class Deal(msgspec.Struct, gc=False, array_like=True):
     stage); `touched` is the aggregator time of its last event; money is in micro-units."""
 
     id: str
-    status: int
+    status: DealStatus
     pipeline: str
     stage: str
     owner: str | None
@@ -106,7 +125,7 @@ class PipelineRules(Rules):
     def fact(
         self,
         event_id: str,
-        kind: str,
+        kind: DealStep,
         deal: Deal,
         owner: str | None,
         t: int,
@@ -119,7 +138,7 @@ class PipelineRules(Rules):
         self.facts.append(
             PipelineFact(
                 f"pipeline:{event_id}",
-                kind,
+                kind.value,
                 deal.id,
                 deal.pipeline,
                 deal.stage,
@@ -195,7 +214,7 @@ class PipelineRules(Rules):
             deal.created, deal.since, deal.touched = ms, ms, t
             self.index(deal)
             self.count(deal, ev.agent, t, DEALS_CREATED)
-            self.fact(ev.id, "created", deal, ev.agent, t)
+            self.fact(ev.id, DealStep.CREATED, deal, ev.agent, t)
             return
         deal.touched = t
         if deal.created is not None:
@@ -213,7 +232,7 @@ class PipelineRules(Rules):
             self.index(deal)
         owner = ev.agent if ev.agent is not None else deal.owner
         self.count(deal, owner, t, DEALS_CREATED)
-        self.fact(ev.id, "created", deal, owner, t)
+        self.fact(ev.id, DealStep.CREATED, deal, owner, t)
 
     def on_deal_stage_changed(self, ev: DealStageChanged, t: int) -> None:
         ms = ev.ts
@@ -229,7 +248,7 @@ class PipelineRules(Rules):
             if ev.agent is not None:
                 self.agent(ev.agent, t)
             self.index(deal)
-            self.fact(ev.id, "stage", deal, ev.agent, t)
+            self.fact(ev.id, DealStep.STAGE, deal, ev.agent, t)
             return
         deal.touched = t
         if deal.status != OPEN:
@@ -242,9 +261,9 @@ class PipelineRules(Rules):
         if ev.stage != deal.stage:
             deal.stage = ev.stage
             deal.since = ms
-            self.fact(ev.id, "stage", deal, deal.owner, t)
+            self.fact(ev.id, DealStep.STAGE, deal, deal.owner, t)
 
-    def close(self, deal_id: str, agent: str | None, t: int, status: int) -> Deal | None:
+    def close(self, deal_id: str, agent: str | None, t: int, status: DealStatus) -> Deal | None:
         """The deal as it closes now (None: it was closed already); unknown deals are opened
         in the default pipeline first, with no creation."""
         deal = self.lookup_deal(deal_id, t)
@@ -288,13 +307,13 @@ class PipelineRules(Rules):
         queue, _ = self.call_context(ev.call_id, t)
         if queue is not None:
             self.queue_stats(queue).add_other(t, DEALS | amount * REVENUE_MICROS)
-        self.fact(ev.id, "won", deal, deal.owner, t, queue, close_ms, effort_ms)
+        self.fact(ev.id, DealStep.WON, deal, deal.owner, t, queue, close_ms, effort_ms)
 
     def on_deal_lost(self, ev: DealLost, t: int) -> None:
         deal = self.close(ev.deal_id, ev.agent, t, LOST)
         if deal is not None:
             self.count(deal, deal.owner, t, DEALS_LOST)
-            self.fact(ev.id, "lost", deal, deal.owner, t)
+            self.fact(ev.id, DealStep.LOST, deal, deal.owner, t)
 
     # ------------------------------------------------------------------ calls of deals
 

@@ -3,6 +3,7 @@ kept per scope (tenant, queue, team, agent)."""
 
 from __future__ import annotations
 
+from enum import IntEnum, StrEnum
 from typing import Final
 
 import msgspec
@@ -10,24 +11,60 @@ import msgspec
 from app.registry.sums import position
 from app.streams.aggregator.ledgers import Counters, MaxWait, StateTime, field
 
-# Call phases.
-WAITING: Final = 0  # in a queue (possibly ringing an agent)
-DIALING: Final = 1  # outbound, not connected yet; the agent is busy
-TALKING: Final = 2  # an agent leg is active (possibly on hold)
-WRAPUP: Final = 3  # talk ended, the agent does after-call work
 
-# Agent states. The first five are integrated over time; logged-out time is not.
-RINGING: Final = 0
-ON_CALL: Final = 1
-IN_WRAPUP: Final = 2
-AVAILABLE: Final = 3
-BREAK: Final = 4
-LOGGED_OUT: Final = 5
-STATE_NAMES: Final = ("ringing", "on_call", "wrapup", "available", "break", "logged_out")
-TIMED_STATES: Final = 5
+class CallPhase(IntEnum):
+    """Where a live call is in its state machine (stored by value in checkpoints)."""
 
-INBOUND: Final = "inbound"
-OUTBOUND: Final = "outbound"
+    WAITING = 0  # in a queue (possibly ringing an agent)
+    DIALING = 1  # outbound, not connected yet; the agent is busy
+    TALKING = 2  # an agent leg is active (possibly on hold)
+    WRAPUP = 3  # talk ended, the agent does after-call work
+
+
+class CallOutcome(StrEnum):
+    """How a call visit ended (`Call.fate`, the call fact's `outcome`); `Call.outcome` holds
+    the first three as soon as the wait ends."""
+
+    ANSWERED = "answered"  # inbound answered, or outbound connected
+    ABANDONED = "abandoned"
+    LEFT_QUEUE = "left_queue"
+    EXPIRED = "expired"  # never finished within `max_call_age_s`
+    NO_ANSWER = "no_answer"  # outbound, never connected
+
+
+class CallDirection(StrEnum):
+    INBOUND = "inbound"
+    OUTBOUND = "outbound"
+
+
+class AgentCategory(IntEnum):
+    """The state derived for an agent. The timed ones (all but `LOGGED_OUT`) are integrated
+    over time, in this order (`StateTime`'s packed fields); names are the facts' `state`."""
+
+    RINGING = 0
+    ON_CALL = 1
+    WRAPUP = 2
+    AVAILABLE = 3
+    BREAK = 4
+    LOGGED_OUT = 5
+
+
+# Members bound to module names: the hot paths compare against them per event, and reading a
+# global is much cheaper than an attribute of an enum class.
+WAITING: Final = CallPhase.WAITING
+DIALING: Final = CallPhase.DIALING
+TALKING: Final = CallPhase.TALKING
+WRAPUP: Final = CallPhase.WRAPUP
+RINGING: Final = AgentCategory.RINGING
+ON_CALL: Final = AgentCategory.ON_CALL
+IN_WRAPUP: Final = AgentCategory.WRAPUP
+AVAILABLE: Final = AgentCategory.AVAILABLE
+BREAK: Final = AgentCategory.BREAK
+LOGGED_OUT: Final = AgentCategory.LOGGED_OUT
+INBOUND: Final = CallDirection.INBOUND
+OUTBOUND: Final = CallDirection.OUTBOUND
+STATE_NAMES: Final = tuple(category.name.lower() for category in AgentCategory)
+TIMED_STATES: Final = len(AgentCategory) - 1
 
 
 class Call(msgspec.Struct, gc=False, array_like=True):
@@ -45,15 +82,15 @@ class Call(msgspec.Struct, gc=False, array_like=True):
     visit: int
     first: int
     queue: str | None
-    direction: str
-    phase: int = WAITING
+    direction: CallDirection
+    phase: CallPhase = WAITING
     waiting: bool = False  # counted in calls waiting (its queue's and the tenant's)
     enq: int | None = None  # enqueue time of the first wait; None = unknown
     wait_from: int = 0  # start of the current wait (for the longest wait)
     ring: str | None = None
     agent: str | None = None
     last_agent: str | None = None
-    outcome: str | None = None
+    outcome: CallOutcome | None = None
     oq: str | None = None  # queue where the outcome happened
     answered_ms: int | None = None
     wait: int | None = None
@@ -69,7 +106,7 @@ class Call(msgspec.Struct, gc=False, array_like=True):
     ended_ms: int | None = None
     wrap_start: int = 0
     transfers: int = 0
-    fate: str | None = None
+    fate: CallOutcome | None = None
     done_at: int = 0
     wrap: int = 0
     wrapup_ended_ms: int | None = None
@@ -86,7 +123,7 @@ class Interval(msgspec.Struct, gc=False, array_like=True):
 
     agent: str
     team: str | None
-    state: int
+    state: AgentCategory
     reason: str | None
     start: int
     end: int
@@ -257,7 +294,7 @@ class Agent:
         self.talk: list[Call] = []  # calls with this agent talking or dialing
         self.ring: list[Call] = []
         self.wrap: Call | None = None
-        self.cat = LOGGED_OUT
+        self.cat: AgentCategory = LOGGED_OUT
         self.label: str | None = None
         self.since = since
         self.team: str | None = None

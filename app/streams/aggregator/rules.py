@@ -33,6 +33,8 @@ from app.streams.aggregator.records import (
     WRAPUP_MS,
     Agent,
     Call,
+    CallDirection,
+    CallOutcome,
     Interval,
 )
 
@@ -113,7 +115,7 @@ class Rules(TenantState):
         return tomb
 
     def new_call(
-        self, call_id: str, t: int, queue: str | None, direction: str, tomb: Call | None
+        self, call_id: str, t: int, queue: str | None, direction: CallDirection, tomb: Call | None
     ) -> Call:
         visit = 1
         if tomb is not None:
@@ -265,7 +267,7 @@ class Rules(TenantState):
                 ag.wrap = None
                 self.refresh(ag, t)
         self.phrases.handled(call, t)
-        self.finish(call, t, "answered", wrap, ms)
+        self.finish(call, t, CallOutcome.ANSWERED, wrap, ms)
 
     def complete_fast(self, call: Call, ag: Agent, t: int, ms: int, wrap: int) -> None:
         """`complete` and `finish` written out for a call handled by `ag`."""
@@ -295,7 +297,7 @@ class Rules(TenantState):
             self.call_effort(call, t, call.talk_total + call.hold_total + wrap)
         cid = call.id
         del self.calls[cid]
-        call.fate = "answered"
+        call.fate = CallOutcome.ANSWERED
         call.done_at = t
         call.wrap = wrap
         call.wrapup_ended_ms = ms
@@ -305,7 +307,9 @@ class Rules(TenantState):
         self.finished[cid] = call
         self.finished_order.append(call)
 
-    def finish(self, call: Call, t: int, fate: str, wrap: int, wrapup_ended: int | None) -> None:
+    def finish(
+        self, call: Call, t: int, fate: CallOutcome, wrap: int, wrapup_ended: int | None
+    ) -> None:
         """The call leaves the live state; it stays as its own tombstone (for late events) and
         becomes a fact when facts are drained."""
         del self.calls[call.id]
@@ -331,19 +335,19 @@ class Rules(TenantState):
         call-back attempt (outbound, never connected)."""
         fate = call.fate
         if call.direction == INBOUND:
-            if (fate == "abandoned" and not call.short) or fate == "left_queue":
+            if (fate == CallOutcome.ABANDONED and not call.short) or fate == CallOutcome.LEFT_QUEUE:
                 self.callbacks.missed(call.caller, call.queue, t)  # type: ignore[arg-type]
                 due = self.callbacks.due
                 if due < self.due:
                     self.due = due
-        elif fate != "answered":
+        elif fate != CallOutcome.ANSWERED:
             self.callbacks.attempted(call.caller)  # type: ignore[arg-type]
 
     def answer_outcome(self, call: Call, t: int, ms: int, agent_id: str | None) -> None:
         """The wait ends: answered (once per call), counted where it was answered."""
         if call.caller is not None:
             self.callbacks.answered(call.caller, t)
-        call.outcome = "answered"
+        call.outcome = CallOutcome.ANSWERED
         call.answered_ms = ms
         queue = call.oq = call.queue
         enq = call.enq
@@ -374,7 +378,7 @@ class Rules(TenantState):
             if wait >= 0:
                 stats.max_wait.push(t, wait, stats.stacked)
 
-    def unanswered(self, call: Call, t: int, ms: int, outcome: str) -> None:
+    def unanswered(self, call: Call, t: int, ms: int, outcome: CallOutcome) -> None:
         """`abandoned` or `left_queue` while waiting. A call answered before (and transferred
         back to a queue) keeps its outcome and completes instead."""
         if call.outcome is not None:
@@ -383,7 +387,7 @@ class Rules(TenantState):
             return
         call.outcome = outcome
         call.oq = call.queue
-        abandoned = outcome == "abandoned"
+        abandoned = outcome == CallOutcome.ABANDONED
         wait = -1
         if call.enq is not None:
             wait = call.wait = max(0, ms - call.enq)
@@ -412,7 +416,7 @@ class Rules(TenantState):
         ag.talk.remove(call)
         self.refresh(ag, t)
         call.ended_ms = ms
-        self.finish(call, t, "no_answer", 0, None)
+        self.finish(call, t, CallOutcome.NO_ANSWER, 0, None)
 
     def expire(self, call: Call, t: int) -> None:
         """A call still open `max_call_age_s` after its first event: counted as expired where
@@ -427,7 +431,7 @@ class Rules(TenantState):
             if ag.wrap is call:
                 ag.wrap = None
             self.refresh(ag, t)
-        self.finish(call, t, "expired", 0, None)
+        self.finish(call, t, CallOutcome.EXPIRED, 0, None)
 
     def wrapup_limit_reached(self, call: Call, t: int) -> None:
         """Nothing ended the wrap-up of `call` within its limit: it ends now, at `t` (a call in
