@@ -74,19 +74,19 @@ class TenantAggregator:
         if config.timezone != old.timezone:
             m.calendar = Calendar(config.timezone)
             if m.day >= 0:
-                m.roll(m.wm)
+                m.roll(m.clock)
         for ag in m.agents.values():
             team = config.agent_teams.get(ag.id)
             if team != ag.team:
                 self._change_team(ag, team)
-        m.due = min(m.ivl_end, m.next_deadline())
+        m.due = min(m.interval_end, m.next_deadline())
 
     def _change_team(self, ag: Agent, team: str | None) -> None:
         """The agent leaves its old team's counts and joins the new one's, at aggregator
         time; what it did before stays with the old team."""
         m = self._m
-        t = m.wm
-        joined = STATE_DELTAS[LOGGED_OUT][ag.cat]
+        t = m.clock
+        joined = STATE_DELTAS[LOGGED_OUT][ag.category]
         if joined:
             ag.states[1].move(t, -joined)
         for stats in ag.stats[1:]:
@@ -113,7 +113,7 @@ class TenantAggregator:
     @property
     def clock_ms(self) -> int:
         """Aggregator time: the latest event time (or expiry) applied (0 before any)."""
-        return max(self._m.wm, 0)
+        return max(self._m.clock, 0)
 
     def metrics(self, scope: str, window: str, now_ms: int) -> Metrics:
         """The metric catalog of `scope` over `window` at `now_ms` (at least aggregator
@@ -126,7 +126,7 @@ class TenantAggregator:
             )
         m = self._m
         stats = self._stats(kind, name)
-        q = max(now_ms, m.wm)
+        q = max(now_ms, m.clock)
         out: Metrics = {}
         states = self._states(kind, stats)
         if window != LIVE:
@@ -144,7 +144,7 @@ class TenantAggregator:
             out.update(catalog.queue_gauges(waiting, oldest_waiting(stats), q))
             out.update(callback_scope_metrics(m, name, window, q))
         if states:
-            ring, call, wrap, avail, brk = unpack(sum(st.cnt for st in states), TIMED_STATES)
+            ring, call, wrap, avail, brk = unpack(sum(st.counts for st in states), TIMED_STATES)
             out.update(catalog.agent_gauges(ring, call, wrap, avail, brk, stats.reasons))
         if kind != "queue":
             out.update(m.deal_gauges(m.open_in(kind, name), q))
@@ -198,7 +198,7 @@ class TenantAggregator:
     def callback_entries(self, now_ms: int) -> list[CallbackEntry]:
         """The call-back list: open entries and those closed in the last day, oldest first
         miss first (app/streams/aggregator/callbacks.py)."""
-        return self._m.callbacks.entries(max(now_ms, self._m.wm))
+        return self._m.callbacks.entries(max(now_ms, self._m.clock))
 
     def callback_rows(self, now_ms: int) -> list[dict[str, object]]:
         """`callback_entries` as plain rows, each with `teams`: the teams whose agents took or

@@ -80,10 +80,10 @@ class TenantState:
         self.phrases = PhraseSpotter(self)  # type: ignore[arg-type]
         self.configure(config)
         self.calendar = Calendar(config.timezone)
-        self.wm = -1  # aggregator time: latest event time (or expiry) applied; -1: none yet
+        self.clock = -1  # aggregator time: latest event time (or expiry) applied; -1: none yet
         self.day = -1  # start of the local day / interval the ledgers' bases belong to
-        self.ivl = -1
-        self.ivl_end = 0
+        self.interval = -1
+        self.interval_end = 0
         self.due = 0  # next time something happens by itself (a boundary or an expiry)
         self.tenant = Stats(with_states=False, with_waiting=True, stacked=True)
         # Time in state of the agents without a team; the tenant's is the sum of this and the
@@ -140,15 +140,15 @@ class TenantState:
     def apply_batch(self, events: Sequence[Event]) -> None:
         self.counts.update(map(type, events))  # counted in C
         handlers = self.handlers
-        wm = self.wm
+        clock = self.clock
         for ev in events:
             t: int = ev.ts
-            if t <= wm:
-                t = wm
+            if t <= clock:
+                t = clock
             else:
                 if t >= self.due:
                     self.pass_time(t, roll=True)
-                wm = self.wm = t
+                clock = self.clock = t
             handlers[type(ev)](ev, t)
 
     def advance(self, now_ms: int) -> None:
@@ -160,11 +160,15 @@ class TenantState:
     def pass_time(self, until: int, roll: bool) -> None:
         while True:
             deadline = self.next_deadline()
-            if self.ivl_end <= until and self.ivl_end <= deadline and (roll or deadline <= until):
+            if (
+                self.interval_end <= until
+                and self.interval_end <= deadline
+                and (roll or deadline <= until)
+            ):
                 self.roll(min(until, deadline))
             elif deadline <= until:
-                t = max(deadline, self.wm)
-                self.wm = t
+                t = max(deadline, self.clock)
+                self.clock = t
                 wraps = self.wrap_deadlines
                 if wraps and wraps[0][0] == deadline:
                     self.wrapup_limit_reached(heappop(wraps)[4], t)
@@ -174,7 +178,7 @@ class TenantState:
                     self.expire(self.expiry.popleft(), t)
             else:
                 break
-        self.due = min(self.ivl_end, self.next_deadline())
+        self.due = min(self.interval_end, self.next_deadline())
 
     def next_deadline(self) -> int:
         """The earliest wrap-up limit, call expiry or call-back entry expiry still pending
@@ -231,9 +235,9 @@ class TenantState:
         prune what no window can reach, forget calls finished long ago."""
         cal = self.calendar
         day = cal.day(x)
-        ivl = cal.interval(x)
+        interval = cal.interval(x)
         new_day = day != self.day
-        self.day, self.ivl, self.ivl_end = day, ivl, cal.ivl_end
+        self.day, self.interval, self.interval_end = day, interval, cal.interval_end
         cutoff = x - HOUR_MS
         for stats in self.all_stats():
             for led in stats.counters():
@@ -243,9 +247,9 @@ class TenantState:
             stats.max_wait.roll(new_day)
             stats.max_wait.prune(cutoff)
             if stats.states is not None:
-                stats.states.roll(ivl, day if new_day else None)
+                stats.states.roll(interval, day if new_day else None)
                 stats.states.prune(cutoff)
-        self.unteamed.roll(ivl, day if new_day else None)
+        self.unteamed.roll(interval, day if new_day else None)
         self.unteamed.prune(cutoff)
         self.callbacks.roll(x, new_day, cutoff, day)
         self.phrases.roll(new_day, cutoff, x)

@@ -38,7 +38,7 @@ def current_call(ag: Agent) -> Call | None:
 def handled_today(m: Machine, stats: Stats, q: int) -> int:
     if m.calendar.day(q) != m.day:
         return 0
-    return (stats.handled.s - stats.handled.day_base) & MASK
+    return (stats.handled.total - stats.handled.day_base) & MASK
 
 
 def agent_board(
@@ -46,7 +46,7 @@ def agent_board(
 ) -> list[AgentStatus]:
     """Agents seen in events, in order of first appearance; `team` keeps the team's agents,
     `queue` the agents who were offered or took a call of that queue."""
-    q = max(now_ms, m.wm)
+    q = max(now_ms, m.clock)
     names = m.config.agent_names
     rows = []
     for ag in m.agents.values():
@@ -60,7 +60,7 @@ def agent_board(
                 agent=ag.id,
                 name=names.get(ag.id, ag.name),
                 team=ag.team,
-                state=STATE_NAMES[ag.cat],
+                state=STATE_NAMES[ag.category],
                 reason=ag.label,
                 since_ms=ag.since,
                 call_id=call.id if call is not None else None,

@@ -14,12 +14,12 @@ from app.streams.aggregator.machine import Machine
 def _packed(m: Machine, led: Counters, window: str, q: int) -> int:
     width = ROLLING_MS.get(window)
     if width is not None:
-        return led.s - led.at(q - width)
+        return led.total - led.at(q - width)
     daily = window == "today"
     start = m.calendar.day(q) if daily else m.calendar.interval(q)
-    if start != (m.day if daily else m.ivl):
+    if start != (m.day if daily else m.interval):
         return 0  # no record since the period began
-    return led.s - (led.day_base if daily else led.ivl_base)
+    return led.total - (led.day_base if daily else led.interval_base)
 
 
 def _start(m: Machine, window: str, q: int) -> tuple[int, bool]:

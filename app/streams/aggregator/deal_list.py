@@ -27,7 +27,7 @@ def _money(amount: int | None) -> float | None:
 def deal_rows(m: PipelineRules, now_ms: int) -> list[dict[str, object]]:
     """Stalled open deals (`kind` `stalled`, oldest stage entry first, then by id), then the
     recent wins (`kind` `won`, latest last). `team` is the owner's team now."""
-    q = max(now_ms, m.wm)
+    q = max(now_ms, m.clock)
     names = m.config.agent_names
     limits: dict[tuple[str, str], float] = {}
 

@@ -116,7 +116,7 @@ class Machine(PipelineRules):
             if not self.expiry:
                 self.due = min(self.due, t + self.age_ms)
             self.expiry.append(call)
-            call.enq = call.wait_from = ev.ts
+            call.enqueued = call.wait_from = ev.ts
             call.waiting = True
             self.tenant.waiting[cid] = call  # type: ignore[index]
             qs = self.queues.get(ev.queue)
@@ -138,7 +138,7 @@ class Machine(PipelineRules):
             return
         call = self.new_call(ev.call_id, t, ev.queue, INBOUND, tomb)
         call.caller = ev.caller if ev.caller is not None or tomb is None else tomb.caller
-        call.enq = ev.ts
+        call.enqueued = ev.ts
         self.enqueue(call, ev.ts)
 
     def on_ringing(self, ev: CallRinging, t: int) -> None:
@@ -189,13 +189,13 @@ class Machine(PipelineRules):
             self.callbacks.answered(call.caller, t)
         call.outcome = CallOutcome.ANSWERED
         call.answered_ms = ms
-        call.oq = queue
-        enq = call.enq
-        if enq is None:
+        call.outcome_queue = queue
+        enqueued = call.enqueued
+        if enqueued is None:
             delta = ANSWER_UNKNOWN_WAIT
             wait = -1
         else:
-            wait = ms - enq
+            wait = ms - enqueued
             if wait < 0:
                 wait = 0
             call.wait = wait
@@ -206,10 +206,10 @@ class Machine(PipelineRules):
                 delta = ANSWER_LATE | wait * WAIT_MS
         for stats in (self.tenant, qs, *ag.stats):
             led = stats.answer
-            total = led.s + delta
-            led.s = total
-            led.t.append(t)
-            led.c.append(total)
+            total = led.total + delta
+            led.total = total
+            led.times.append(t)
+            led.totals.append(total)
         if wait >= 0:
             self.tenant.max_wait.push(t, wait)
             qs.max_wait.push(t, wait)
@@ -217,8 +217,8 @@ class Machine(PipelineRules):
                 mw = stats.max_wait
                 if wait > mw.day_max:
                     mw.day_max = wait
-                if wait > mw.ivl_max:
-                    mw.ivl_max = wait
+                if wait > mw.interval_max:
+                    mw.interval_max = wait
         call.phase = TALKING
         call.agent = call.last_agent = ag.id
         call.leg_start = ms
@@ -401,7 +401,7 @@ class Machine(PipelineRules):
             self.callbacks.connected(call.caller, t)
         call.outcome = CallOutcome.ANSWERED
         call.answered_ms = ev.ts
-        call.oq = call.queue
+        call.outcome_queue = call.queue
         self.start_leg(call, ev.agent, t, ev.ts)
 
     # ------------------------------------------------------------------ agent events

@@ -68,7 +68,7 @@ TIMED_STATES: Final = len(AgentCategory) - 1
 
 
 class Call(msgspec.Struct, gc=False, array_like=True):
-    """A call (one queue visit). Fields ending in `_ms`, `enq`, `wait_from`, `leg_start`,
+    """A call (one queue visit). Fields ending in `_ms`, `enqueued`, `wait_from`, `leg_start`,
     `hold_since` and `wrap_start` are event times as sent (durations are measured on them);
     `first` is the aggregator time of its first event (its age for expiry). Talk, hold, wrap-up
     and wait amounts are milliseconds. A wrap-up with a limit never counts more than
@@ -85,13 +85,13 @@ class Call(msgspec.Struct, gc=False, array_like=True):
     direction: CallDirection
     phase: CallPhase = WAITING
     waiting: bool = False  # counted in calls waiting (its queue's and the tenant's)
-    enq: int | None = None  # enqueue time of the first wait; None = unknown
+    enqueued: int | None = None  # enqueue time of the first wait; None = unknown
     wait_from: int = 0  # start of the current wait (for the longest wait)
     ring: str | None = None
     agent: str | None = None
     last_agent: str | None = None
     outcome: CallOutcome | None = None
-    oq: str | None = None  # queue where the outcome happened
+    outcome_queue: str | None = None  # queue where the outcome happened
     answered_ms: int | None = None
     wait: int | None = None
     within: bool = False
@@ -270,7 +270,7 @@ class Agent:
     """An agent's inputs (login, manual state, calls) and the state derived from them."""
 
     __slots__ = (
-        "cat",
+        "category",
         "id",
         "label",
         "logged_in",
@@ -294,7 +294,7 @@ class Agent:
         self.talk: list[Call] = []  # calls with this agent talking or dialing
         self.ring: list[Call] = []
         self.wrap: Call | None = None
-        self.cat: AgentCategory = LOGGED_OUT
+        self.category: AgentCategory = LOGGED_OUT
         self.label: str | None = None
         self.since = since
         self.team: str | None = None

@@ -47,40 +47,40 @@ class Rules(TenantState):
         change: close the interval (a fact), move the counts of its scopes."""
         label = None
         if ag.talk:
-            cat = ON_CALL
+            category = ON_CALL
         elif ag.ring:
-            cat = RINGING
+            category = RINGING
         elif ag.wrap is not None:
-            cat = IN_WRAPUP
+            category = IN_WRAPUP
         elif not ag.logged_in:
-            cat = LOGGED_OUT
+            category = LOGGED_OUT
         elif ag.manual is None:
-            cat = AVAILABLE
+            category = AVAILABLE
         else:
-            cat = BREAK
+            category = BREAK
             label = ag.manual
-        old = ag.cat
+        old = ag.category
         old_label = ag.label
-        if cat == old and label == old_label:
+        if category == old and label == old_label:
             return
         since = ag.since
         if old != LOGGED_OUT and t > since:
             self.facts.append(Interval(ag.id, ag.team, old, old_label, since, t))
-        if cat != old:
-            delta = STATE_DELTAS[old][cat]
+        if category != old:
+            delta = STATE_DELTAS[old][category]
             own, group = ag.states
-            cum = own.cum + own.cnt * (t - own.last)
-            own.cum = cum
+            cum = own.integral + own.counts * (t - own.last)
+            own.integral = cum
             own.last = t
-            own.cnt += delta
-            own.t.append(t)
-            own.c.append(cum)
-            cum = group.cum + group.cnt * (t - group.last)
-            group.cum = cum
+            own.counts += delta
+            own.times.append(t)
+            own.totals.append(cum)
+            cum = group.integral + group.counts * (t - group.last)
+            group.integral = cum
             group.last = t
-            group.cnt += delta
-            group.t.append(t)
-            group.c.append(cum)
+            group.counts += delta
+            group.times.append(t)
+            group.totals.append(cum)
         if old_label is not None or label is not None:
             for stats in ag.scopes:
                 reasons = stats.reasons
@@ -92,7 +92,7 @@ class Rules(TenantState):
                         del reasons[old_label]
                 if label is not None:
                     reasons[label] = reasons.get(label, 0) + 1
-        ag.cat = cat
+        ag.category = category
         ag.label = label
         ag.since = t
 
@@ -227,10 +227,10 @@ class Rules(TenantState):
         delta = HANDLED | call.leg_talk * TALK_MS | call.leg_hold * HOLD_MS | wrap * WRAPUP_MS
         for stats in self.agents[call.agent].stats:
             led = stats.handled
-            total = led.s + delta
-            led.s = total
-            led.t.append(t)
-            led.c.append(total)
+            total = led.total + delta
+            led.total = total
+            led.times.append(t)
+            led.totals.append(total)
 
     def end_talk(self, call: Call, t: int, ms: int) -> None:
         """`call.ended`: wrap-up if the queue has it and the agent is still logged in."""
@@ -259,8 +259,8 @@ class Rules(TenantState):
         self.tenant.handled.add(t, delta)
         if self.call_deals:
             self.call_effort(call, t, call.talk_total + call.hold_total + wrap)
-        if call.oq is not None:
-            self.queue_stats(call.oq).handled.add(t, delta)
+        if call.outcome_queue is not None:
+            self.queue_stats(call.outcome_queue).handled.add(t, delta)
         if call.agent is not None:
             ag = self.agents[call.agent]
             if ag.wrap is call:
@@ -274,22 +274,22 @@ class Rules(TenantState):
         leg = HANDLED | call.leg_talk * TALK_MS | call.leg_hold * HOLD_MS | wrap * WRAPUP_MS
         for stats in ag.stats:
             led = stats.handled
-            total = led.s + leg
-            led.s = total
-            led.t.append(t)
-            led.c.append(total)
+            total = led.total + leg
+            led.total = total
+            led.times.append(t)
+            led.totals.append(total)
         whole = HANDLED | call.talk_total * TALK_MS | call.hold_total * HOLD_MS | wrap * WRAPUP_MS
         led = self.tenant.handled
-        total = led.s + whole
-        led.s = total
-        led.t.append(t)
-        led.c.append(total)
-        if call.oq is not None:
-            led = self.queue_stats(call.oq).handled
-            total = led.s + whole
-            led.s = total
-            led.t.append(t)
-            led.c.append(total)
+        total = led.total + whole
+        led.total = total
+        led.times.append(t)
+        led.totals.append(total)
+        if call.outcome_queue is not None:
+            led = self.queue_stats(call.outcome_queue).handled
+            total = led.total + whole
+            led.total = total
+            led.times.append(t)
+            led.totals.append(total)
         if ag.wrap is call:
             ag.wrap = None
             self.refresh(ag, t)
@@ -349,13 +349,13 @@ class Rules(TenantState):
             self.callbacks.answered(call.caller, t)
         call.outcome = CallOutcome.ANSWERED
         call.answered_ms = ms
-        queue = call.oq = call.queue
-        enq = call.enq
-        if enq is None:
+        queue = call.outcome_queue = call.queue
+        enqueued = call.enqueued
+        if enqueued is None:
             delta = ANSWER_UNKNOWN_WAIT
             wait = -1
         else:
-            wait = ms - enq
+            wait = ms - enqueued
             if wait < 0:
                 wait = 0
             call.wait = wait
@@ -371,10 +371,10 @@ class Rules(TenantState):
             scopes.extend(self.agents[agent_id].stats)
         for stats in scopes:
             led = stats.answer
-            total = led.s + delta
-            led.s = total
-            led.t.append(t)
-            led.c.append(total)
+            total = led.total + delta
+            led.total = total
+            led.times.append(t)
+            led.totals.append(total)
             if wait >= 0:
                 stats.max_wait.push(t, wait, stats.stacked)
 
@@ -386,11 +386,11 @@ class Rules(TenantState):
             self.complete(call, t, 0, ms)
             return
         call.outcome = outcome
-        call.oq = call.queue
+        call.outcome_queue = call.queue
         abandoned = outcome == CallOutcome.ABANDONED
         wait = -1
-        if call.enq is not None:
-            wait = call.wait = max(0, ms - call.enq)
+        if call.enqueued is not None:
+            wait = call.wait = max(0, ms - call.enqueued)
         short = abandoned and wait >= 0 and wait < self.short_ms(call.queue)
         call.short = short
         delta = ABANDONED if abandoned else LEFT_QUEUE
@@ -446,8 +446,12 @@ class Rules(TenantState):
             return None, None
         call = self.calls.get(call_id)
         if call is not None:
-            return (call.oq if call.oq is not None else call.queue), call.last_agent
+            return (
+                call.outcome_queue if call.outcome_queue is not None else call.queue
+            ), call.last_agent
         tomb = self.lookup_finished(call_id, t)
         if tomb is not None:
-            return (tomb.oq if tomb.oq is not None else tomb.queue), tomb.last_agent
+            return (
+                tomb.outcome_queue if tomb.outcome_queue is not None else tomb.queue
+            ), tomb.last_agent
         return None, None
