@@ -52,10 +52,10 @@ class TenantAggregator:
     def __init__(self, config: TenantConfig) -> None:
         self._m = Machine(config)
         self._empty = {
-            "queue": Stats(with_states=False, with_waiting=True, stacked=True),
-            "team": Stats(with_states=True, with_waiting=False, stacked=False),
-            "agent": Stats(with_states=True, with_waiting=False, stacked=False),
-            "pipeline": Stats(with_states=False, with_waiting=False, stacked=False),
+            "queue": Stats(with_states=False, stacked=True),
+            "team": Stats(with_states=True, stacked=False),
+            "agent": Stats(with_states=True, stacked=False),
+            "pipeline": Stats(with_states=False, stacked=False),
         }
 
     @property
@@ -140,8 +140,7 @@ class TenantAggregator:
             if kind != "queue":
                 out.update(catalog.pipeline_metrics(sums))
         if kind in ("tenant", "queue"):
-            waiting = len(stats.waiting) if stats.waiting is not None else 0
-            out.update(catalog.queue_gauges(waiting, oldest_waiting(stats), q))
+            out.update(catalog.queue_gauges(len(stats.waiting), oldest_waiting(stats), q))
             out.update(callback_scope_metrics(m, name, window, q))
         if states:
             ring, call, wrap, avail, brk = unpack(sum(st.counts for st in states), TIMED_STATES)
@@ -173,7 +172,7 @@ class TenantAggregator:
             "agent": m.agent_stats,
             "pipeline": m.pipelines,
         }[kind]
-        found = table.get(name)  # type: ignore[arg-type]
+        found = table.get(name) if name is not None else None
         return found if found is not None else self._empty[kind]
 
     def scopes(self) -> list[str]:

@@ -77,7 +77,7 @@ class TenantState:
             int(config.callback_expiry_s * 1000),
             lambda fact: self.facts.append(fact),
         )
-        self.phrases = PhraseSpotter(self)  # type: ignore[arg-type]
+        self.phrases = PhraseSpotter(self)
         self.configure(config)
         self.calendar = Calendar(config.timezone)
         self.clock = -1  # aggregator time: latest event time (or expiry) applied; -1: none yet
@@ -85,7 +85,7 @@ class TenantState:
         self.interval = -1
         self.interval_end = 0
         self.due = 0  # next time something happens by itself (a boundary or an expiry)
-        self.tenant = Stats(with_states=False, with_waiting=True, stacked=True)
+        self.tenant = Stats(with_states=False, stacked=True)
         # Time in state of the agents without a team; the tenant's is the sum of this and the
         # teams' (so each state change writes two records: the agent's and its group's).
         self.unteamed = StateTime()
@@ -285,25 +285,50 @@ class TenantState:
     def untag(self, call: Call) -> None:
         raise NotImplementedError
 
+    # ------------------------------------------------------------------ calls
+
+    def lookup_finished(self, call_id: str, t: int) -> Call | None:
+        tomb = self.finished.get(call_id)
+        if tomb is not None and t - tomb.done_at >= self.keep_ms:
+            del self.finished[call_id]
+            return None
+        return tomb
+
+    def call_context(self, call_id: str | None, t: int) -> tuple[str | None, str | None]:
+        """(queue, agent) of a live or recently finished call."""
+        if call_id is None:
+            return None, None
+        call = self.calls.get(call_id)
+        if call is not None:
+            return (
+                call.outcome_queue if call.outcome_queue is not None else call.queue
+            ), call.last_agent
+        tomb = self.lookup_finished(call_id, t)
+        if tomb is not None:
+            return (
+                tomb.outcome_queue if tomb.outcome_queue is not None else tomb.queue
+            ), tomb.last_agent
+        return None, None
+
     # ------------------------------------------------------------------ scopes
 
     def queue_stats(self, name: str) -> Stats:
         stats = self.queues.get(name)
         if stats is None:
-            stats = self.queues[name] = Stats(with_states=False, with_waiting=True, stacked=True)
+            stats = self.queues[name] = Stats(with_states=False, stacked=True)
         return stats
 
     def team_stats(self, name: str) -> Stats:
         stats = self.teams.get(name)
         if stats is None:
-            stats = self.teams[name] = Stats(with_states=True, with_waiting=False, stacked=False)
+            stats = self.teams[name] = Stats(with_states=True, stacked=False)
         return stats
 
     def agent(self, agent_id: str, t: int) -> Agent:
         ag = self.agents.get(agent_id)
         if ag is None:
             ag = self.agents[agent_id] = Agent(agent_id, t)
-            self.agent_stats[agent_id] = Stats(with_states=True, with_waiting=False, stacked=False)
+            self.agent_stats[agent_id] = Stats(with_states=True, stacked=False)
             self.place(ag, self.config.agent_teams.get(agent_id))
         return ag
 

@@ -356,15 +356,15 @@ def load_machine(data: bytes, config: TenantConfig) -> Machine:
     for name, s in state.teams.items():
         _load_stats(m.team_stats(name), s)
     for name, s in state.agent_stats.items():
-        stats = m.agent_stats[name] = Stats(with_states=True, with_waiting=False, stacked=False)
+        stats = m.agent_stats[name] = Stats(with_states=True, stacked=False)
         _load_stats(stats, s)
     for call in state.calls:
         m.calls[call.id] = call
         m.expiry.append(call)
         if call.waiting:
-            m.tenant.waiting[call.id] = call  # type: ignore[index]
+            m.tenant.waiting[call.id] = call
             if call.queue is not None:
-                m.queue_stats(call.queue).waiting[call.id] = call  # type: ignore[index]
+                m.queue_stats(call.queue).waiting[call.id] = call
     for a in state.agents:
         ag = Agent(a.id, a.since)
         ag.logged_in, ag.manual = a.logged_in, a.manual

@@ -118,11 +118,11 @@ class Machine(PipelineRules):
             self.expiry.append(call)
             call.enqueued = call.wait_from = ev.ts
             call.waiting = True
-            self.tenant.waiting[cid] = call  # type: ignore[index]
+            self.tenant.waiting[cid] = call
             qs = self.queues.get(ev.queue)
             if qs is None:
                 qs = self.queue_stats(ev.queue)
-            qs.waiting[cid] = call  # type: ignore[index]
+            qs.waiting[cid] = call
             return
         self.queued_general(ev, t, call)
 
@@ -170,18 +170,17 @@ class Machine(PipelineRules):
         ):
             ag = self.agents.get(agent_id)
             if ag is not None and ag.wrap is None:
-                self.answer_fast(call, ag, t, ev.ts)
+                self.answer_fast(call, call.queue, ag, t, ev.ts)
                 return
         self.answered_general(ev, t)
 
-    def answer_fast(self, call: Call, ag: Agent, t: int, ms: int) -> None:
+    def answer_fast(self, call: Call, queue: str, ag: Agent, t: int, ms: int) -> None:
         """A waiting call in a queue answered by a known agent with no wrap-up pending."""
         cid = call.id
-        queue: str = call.queue  # type: ignore[assignment]
         call.waiting = False
-        del self.tenant.waiting[cid]  # type: ignore[union-attr]
+        del self.tenant.waiting[cid]
         qs = self.queues[queue]
-        del qs.waiting[cid]  # type: ignore[union-attr]
+        del qs.waiting[cid]
         if call.ring is not None:
             call.ring = None
             ag.ring.remove(call)
@@ -261,15 +260,15 @@ class Machine(PipelineRules):
         to_queue, to_agent = ev.to_queue, ev.to_agent
         ms = ev.ts
         if call.phase == WAITING:
-            moves = to_queue is not None and to_queue != call.queue
-            rings = to_agent is not None and to_agent != call.ring
-            if not (moves or rings):
+            new_queue = to_queue if to_queue != call.queue else None
+            new_ring = to_agent if to_agent != call.ring else None
+            if new_queue is None and new_ring is None:
                 return
             self.count_transfer(call, t)
-            if moves:
-                self.move(call, to_queue)  # type: ignore[arg-type]
-            if rings:
-                self.ring_at(call, to_agent, t)  # type: ignore[arg-type]
+            if new_queue is not None:
+                self.move(call, new_queue)
+            if new_ring is not None:
+                self.ring_at(call, new_ring, t)
         elif call.phase == TALKING:
             same_agent = to_agent is not None and to_agent == call.agent
             if same_agent and (to_queue is None or to_queue == call.queue):

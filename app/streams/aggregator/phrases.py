@@ -34,9 +34,9 @@ from app.streams.aggregator.ledgers import Counters, field, unpack
 from app.streams.aggregator.phrase_lists import BANNED, REQUIRED, PhraseBook, PhraseListConfig
 
 if TYPE_CHECKING:
+    from app.streams.aggregator.base import TenantState
     from app.streams.aggregator.config import TenantConfig
     from app.streams.aggregator.records import Call
-    from app.streams.aggregator.rules import Rules
 
 HITS: Final = field(0)
 CALLS_WITH: Final = field(1)
@@ -102,7 +102,7 @@ class PhraseScope:
 
 
 class PhraseSpotter:
-    def __init__(self, m: Rules) -> None:
+    def __init__(self, m: TenantState) -> None:
         self.m = m
         self.book = PhraseBook(())
         self.keep_segments = False

@@ -108,9 +108,7 @@ class PipelineRules(Rules):
     def pipeline_stats(self, name: str) -> Stats:
         stats = self.pipelines.get(name)
         if stats is None:
-            stats = self.pipelines[name] = Stats(
-                with_states=False, with_waiting=False, stacked=False
-            )
+            stats = self.pipelines[name] = Stats(with_states=False, stacked=False)
         return stats
 
     def all_stats(self) -> list[Stats]:

@@ -188,7 +188,7 @@ class Stats:
     pipeline:   deals created, won, lost, ms from creation to win and the wins that know it,
                 handle ms of the calls of the deals won and the wins that had such calls
     states:     agents x ms per timed state (team and agent scopes; the tenant's is a sum)
-    waiting:    the calls waiting now, by id (tenant and queue scopes)
+    waiting:    the calls waiting now, by id (tenant and queue scopes; empty elsewhere)
     max_wait:   a monotonic stack when `stacked` (tenant and queue scopes, many answers), else
                 the period maxima only (teams and agents: a scan of their few answers)
 
@@ -210,7 +210,7 @@ class Stats:
         "waiting",
     )
 
-    def __init__(self, with_states: bool, with_waiting: bool, stacked: bool) -> None:
+    def __init__(self, with_states: bool, stacked: bool) -> None:
         self.answer = Counters()
         self.handled = Counters()
         self.unanswered: Counters | None = None
@@ -220,7 +220,7 @@ class Stats:
         self.max_wait = MaxWait()
         self.states: StateTime | None = StateTime() if with_states else None
         self.reasons: dict[str, int] = {}
-        self.waiting: dict[str, Call] | None = {} if with_waiting else None
+        self.waiting: dict[str, Call] = {}
         self.stacked = stacked
 
     def counters(self) -> tuple[Counters, ...]:

@@ -107,13 +107,6 @@ class Rules(TenantState):
 
     # ------------------------------------------------------------------ calls
 
-    def lookup_finished(self, call_id: str, t: int) -> Call | None:
-        tomb = self.finished.get(call_id)
-        if tomb is not None and t - tomb.done_at >= self.keep_ms:
-            del self.finished[call_id]
-            return None
-        return tomb
-
     def new_call(
         self, call_id: str, t: int, queue: str | None, direction: CallDirection, tomb: Call | None
     ) -> Call:
@@ -147,17 +140,17 @@ class Rules(TenantState):
         call.phase = WAITING
         call.waiting = True
         call.wait_from = wait_from
-        self.tenant.waiting[call.id] = call  # type: ignore[index]
+        self.tenant.waiting[call.id] = call
         if call.queue is not None:
-            self.queue_stats(call.queue).waiting[call.id] = call  # type: ignore[index]
+            self.queue_stats(call.queue).waiting[call.id] = call
 
     def dequeue(self, call: Call) -> None:
         if not call.waiting:
             return
         call.waiting = False
-        del self.tenant.waiting[call.id]  # type: ignore[union-attr]
+        del self.tenant.waiting[call.id]
         if call.queue is not None:
-            del self.queues[call.queue].waiting[call.id]  # type: ignore[union-attr]
+            del self.queues[call.queue].waiting[call.id]
 
     def move(self, call: Call, queue: str) -> None:
         """A waiting call changes queue; its wait goes on."""
@@ -323,25 +316,25 @@ class Rules(TenantState):
         call.wrap = wrap
         call.wrapup_ended_ms = wrapup_ended
         if call.caller is not None:
-            self.callback_outcome(call, t)
+            self.callback_outcome(call, call.caller, t)
         if call.last_agent is not None:
             call.team = self.config.agent_teams.get(call.last_agent)
         self.facts.append(call)
         self.finished[call.id] = call
         self.finished_order.append(call)
 
-    def callback_outcome(self, call: Call, t: int) -> None:
+    def callback_outcome(self, call: Call, caller: str, t: int) -> None:
         """An unanswered call with a number: a miss (inbound, not a short abandon) or a
         call-back attempt (outbound, never connected)."""
         fate = call.fate
         if call.direction == INBOUND:
             if (fate == CallOutcome.ABANDONED and not call.short) or fate == CallOutcome.LEFT_QUEUE:
-                self.callbacks.missed(call.caller, call.queue, t)  # type: ignore[arg-type]
+                self.callbacks.missed(caller, call.queue, t)
                 due = self.callbacks.due
                 if due < self.due:
                     self.due = due
         elif fate != CallOutcome.ANSWERED:
-            self.callbacks.attempted(call.caller)  # type: ignore[arg-type]
+            self.callbacks.attempted(caller)
 
     def answer_outcome(self, call: Call, t: int, ms: int, agent_id: str | None) -> None:
         """The wait ends: answered (once per call), counted where it was answered."""
@@ -412,7 +405,9 @@ class Rules(TenantState):
             stats.add_other(t, TRANSFERS)
 
     def no_answer(self, call: Call, t: int, ms: int) -> None:
-        ag = self.agents[call.agent]  # type: ignore[index]
+        if call.agent is None:
+            raise RuntimeError(f"dialed call {call.id!r} has no agent")
+        ag = self.agents[call.agent]
         ag.talk.remove(call)
         self.refresh(ag, t)
         call.ended_ms = ms
@@ -437,21 +432,6 @@ class Rules(TenantState):
         """Nothing ended the wrap-up of `call` within its limit: it ends now, at `t` (a call in
         wrap-up always has its agent)."""
         limit = call.wrap_limit
-        agent = self.agents[call.agent]  # type: ignore[index]
-        self.complete_fast(call, agent, t, call.wrap_start + limit, limit)
-
-    def call_context(self, call_id: str | None, t: int) -> tuple[str | None, str | None]:
-        """(queue, agent) of a live or recently finished call."""
-        if call_id is None:
-            return None, None
-        call = self.calls.get(call_id)
-        if call is not None:
-            return (
-                call.outcome_queue if call.outcome_queue is not None else call.queue
-            ), call.last_agent
-        tomb = self.lookup_finished(call_id, t)
-        if tomb is not None:
-            return (
-                tomb.outcome_queue if tomb.outcome_queue is not None else tomb.queue
-            ), tomb.last_agent
-        return None, None
+        if call.agent is None:
+            raise RuntimeError(f"call {call.id!r} in wrap-up has no agent")
+        self.complete_fast(call, self.agents[call.agent], t, call.wrap_start + limit, limit)
