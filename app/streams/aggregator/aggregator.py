@@ -146,7 +146,7 @@ class TenantAggregator:
             ring, call, wrap, avail, brk = unpack(sum(st.counts for st in states), TIMED_STATES)
             out.update(catalog.agent_gauges(ring, call, wrap, avail, brk, stats.reasons))
         if kind != "queue":
-            out.update(m.deal_gauges(m.open_in(kind, name), q))
+            out.update(m.pipeline.deal_gauges(m.pipeline.open_in(kind, name), q))
         if window != LIVE and m.phrases.active and kind != "pipeline":
             out.update(m.phrases.metrics(scope, window, q))
         return out
@@ -217,7 +217,7 @@ class TenantAggregator:
     def deal_rows(self, now_ms: int) -> list[dict[str, object]]:
         """The wall's deal list: stalled open deals and recent wins
         (app/streams/aggregator/deal_list.py)."""
-        return deal_rows(self._m, now_ms)
+        return deal_rows(self._m.pipeline, now_ms)
 
     def phrase_hits(self, now_ms: int = 0, after: int = 0) -> list[HitRecord]:
         """The latest phrase hits (at most `phrases.RECENT_HITS`) newer than hit number `after`,

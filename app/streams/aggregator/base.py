@@ -92,6 +92,7 @@ class TenantState:
         self.queues: dict[str, Stats] = {}
         self.teams: dict[str, Stats] = {}
         self.agent_stats: dict[str, Stats] = {}
+        self.pipelines: dict[str, Stats] = {}
         self.agents: dict[str, Agent] = {}
         self.calls: dict[str, Call] = {}
         self.finished: dict[str, Call] = {}
@@ -131,9 +132,10 @@ class TenantState:
         return self.rules.get(queue, self.default_rules)[2]
 
     def take_facts(self) -> list[Fact]:
-        facts = self.facts
-        self.facts = []
-        return [materialize(f) for f in facts]
+        """The pending facts, materialized; the list is emptied in place (the parts hold it)."""
+        facts = [materialize(f) for f in self.facts]
+        self.facts.clear()
+        return facts
 
     # ------------------------------------------------------------------ time
 
@@ -271,6 +273,7 @@ class TenantState:
             *self.queues.values(),
             *self.teams.values(),
             *self.agent_stats.values(),
+            *self.pipelines.values(),
         ]
 
     def expire(self, call: Call, t: int) -> None:
@@ -322,6 +325,12 @@ class TenantState:
         stats = self.teams.get(name)
         if stats is None:
             stats = self.teams[name] = Stats(with_states=True, stacked=False)
+        return stats
+
+    def pipeline_stats(self, name: str) -> Stats:
+        stats = self.pipelines.get(name)
+        if stats is None:
+            stats = self.pipelines[name] = Stats(with_states=False, stacked=False)
         return stats
 
     def agent(self, agent_id: str, t: int) -> Agent:

@@ -378,14 +378,14 @@ def load_machine(data: bytes, config: TenantConfig) -> Machine:
     for tomb in state.finished:
         m.finished[tomb.id] = tomb
         m.finished_order.append(tomb)
-    m.facts = list(state.facts)
+    m.facts.extend(state.facts)
     if state.callbacks is not None:
         _load_callbacks(m.callbacks, state.callbacks)
     for name, s in state.pipelines.items():
         _load_stats(m.pipeline_stats(name), s)
-    m.deals = {deal.id: deal for deal in state.deals}
-    m.call_deals = dict(state.call_deals)
-    m.reindex()
+    m.deals.update((deal.id, deal) for deal in state.deals)
+    m.call_deals.update(state.call_deals)
+    m.pipeline.reindex()
     load_phrases(m.phrases, state.phrases)
     m.rebuild_wrap_deadlines()
     m.due = min(m.interval_end, m.next_deadline())

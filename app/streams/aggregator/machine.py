@@ -34,7 +34,7 @@ from app.events.schemas import (
 from app.streams.aggregator.base import MICROS, clamped_wrap
 from app.streams.aggregator.config import TenantConfig
 from app.streams.aggregator.facts import CsatFact, DealFact
-from app.streams.aggregator.pipeline import PipelineRules
+from app.streams.aggregator.pipeline import Deals
 from app.streams.aggregator.records import (
     ANSWER_IN_SL,
     ANSWER_LATE,
@@ -55,6 +55,7 @@ from app.streams.aggregator.records import (
     Call,
     CallOutcome,
 )
+from app.streams.aggregator.rules import Rules
 
 CALL_EVENTS: Final = (
     CallQueued,
@@ -73,9 +74,13 @@ CALL_EVENTS: Final = (
 """Events that may carry `deal_id`."""
 
 
-class Machine(PipelineRules):
+class Machine(Rules):
     def __init__(self, config: TenantConfig) -> None:
         super().__init__(config)
+        self.pipeline = Deals(self)
+        self.deals = self.pipeline.deals
+        """The deals by id (the pipeline part's)."""
+        pipeline = self.pipeline
         self.handlers: dict[type, Callable[[Any, int], None]] = {
             CallQueued: self.on_queued,
             CallRinging: self.on_ringing,
@@ -94,15 +99,27 @@ class Machine(PipelineRules):
             AgentState: self.on_state,
             DealClosed: self.on_deal,
             CsatSubmitted: self.on_csat,
-            DealCreated: self.on_deal_created,
-            DealStageChanged: self.on_deal_stage_changed,
-            DealWon: self.on_deal_won,
-            DealLost: self.on_deal_lost,
+            DealCreated: pipeline.on_deal_created,
+            DealStageChanged: pipeline.on_deal_stage_changed,
+            DealWon: pipeline.on_deal_won,
+            DealLost: pipeline.on_deal_lost,
             CallbackDismissed: self.on_callback_dismissed,
             CallTranscript: self.phrases.on_transcript,
         }
         for cls in CALL_EVENTS:
-            self.handlers[cls] = self.tagging(self.handlers[cls])
+            self.handlers[cls] = pipeline.tagging(self.handlers[cls])
+
+    def call_effort(self, call: Call, t: int, handle_ms: int) -> None:
+        self.pipeline.call_effort(call, t, handle_ms)
+
+    def untag(self, call: Call) -> None:
+        self.pipeline.untag(call)
+
+    def roll(self, x: int) -> None:
+        day = self.day
+        super().roll(x)
+        if self.day != day:
+            self.pipeline.forget_deals(x)
 
     # ------------------------------------------------------------------ call events
 

@@ -25,7 +25,7 @@ from typing import Any, Final
 import msgspec
 
 from app.events.schemas import DealCreated, DealLost, DealStageChanged, DealWon
-from app.streams.aggregator.base import MICROS
+from app.streams.aggregator.base import MICROS, TenantState
 from app.streams.aggregator.facts import PipelineFact
 from app.streams.aggregator.records import (
     CLOSE_MS,
@@ -40,7 +40,6 @@ from app.streams.aggregator.records import (
     Call,
     Stats,
 )
-from app.streams.aggregator.rules import Rules
 
 
 class DealStatus(IntEnum):
@@ -92,27 +91,26 @@ def micros(amount: float | None) -> int | None:
     return None if amount is None else round(amount * MICROS)
 
 
-class PipelineRules(Rules):
-    """The deal handlers and the indexes of the open deals, on top of the call machine."""
+class Deals:
+    """The deals, the indexes of the open ones and the deal event handlers: one part of a
+    tenant's aggregator, working on the shared `TenantState` (its scopes, the agents, the
+    calls' deal tags)."""
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(self, state: TenantState) -> None:
+        self.state = state
+        self.tenant = state.tenant
+        self.agent = state.agent
+        self.pipeline_stats = state.pipeline_stats
+        self.queue_stats = state.queue_stats
+        self.call_context = state.call_context
+        self.facts = state.facts
+        self.agents = state.agents
+        self.calls = state.calls
+        self.call_deals = state.call_deals
         self.deals: dict[str, Deal] = {}
-        self.pipelines: dict[str, Stats] = {}
         self.open_deals: dict[str, Deal] = {}
         self.open_by_pipeline: dict[str, dict[str, Deal]] = {}
         self.open_by_agent: dict[str, dict[str, Deal]] = {}
-
-    # ------------------------------------------------------------------ scopes
-
-    def pipeline_stats(self, name: str) -> Stats:
-        stats = self.pipelines.get(name)
-        if stats is None:
-            stats = self.pipelines[name] = Stats(with_states=False, stacked=False)
-        return stats
-
-    def all_stats(self) -> list[Stats]:
-        return [*super().all_stats(), *self.pipelines.values()]
 
     def deal_scopes(self, pipeline: str, owner: str | None, t: int) -> list[Stats]:
         scopes = [self.tenant, self.pipeline_stats(pipeline)]
@@ -156,8 +154,7 @@ class PipelineRules(Rules):
             stats.add_pipeline(t, delta)
 
     def index(self, deal: Deal) -> None:
-        if deal.pipeline not in self.pipelines:
-            self.pipeline_stats(deal.pipeline)
+        self.pipeline_stats(deal.pipeline)
         self.open_deals[deal.id] = deal
         by_pipeline = self.open_by_pipeline.setdefault(deal.pipeline, {})
         by_pipeline[deal.id] = deal
@@ -178,7 +175,9 @@ class PipelineRules(Rules):
 
     def reindex(self) -> None:
         """The indexes from the deals (after a load)."""
-        self.open_deals, self.open_by_pipeline, self.open_by_agent = {}, {}, {}
+        self.open_deals.clear()
+        self.open_by_pipeline.clear()
+        self.open_by_agent.clear()
         for deal in self.deals.values():
             if deal.status == OPEN:
                 self.index(deal)
@@ -193,7 +192,7 @@ class PipelineRules(Rules):
         if (
             deal is not None
             and deal.status != OPEN
-            and t - deal.touched >= self.config.closed_deal_retention_s * 1000
+            and t - deal.touched >= self.state.config.closed_deal_retention_s * 1000
         ):
             del self.deals[deal_id]
             return None
@@ -351,15 +350,9 @@ class PipelineRules(Rules):
 
     # ------------------------------------------------------------------ time
 
-    def roll(self, x: int) -> None:
-        day = self.day
-        super().roll(x)
-        if self.day != day:
-            self.forget_deals(x)
-
     def forget_deals(self, x: int) -> None:
         """At a new day: forget deals closed (or never more than tagged calls) long ago."""
-        keep_ms = self.config.closed_deal_retention_s * 1000
+        keep_ms = self.state.config.closed_deal_retention_s * 1000
         old = [d.id for d in self.deals.values() if d.status != OPEN and x - d.touched >= keep_ms]
         for deal_id in old:
             del self.deals[deal_id]
@@ -383,7 +376,7 @@ class PipelineRules(Rules):
     def deal_gauges(self, deals: Iterable[Deal], q: int) -> dict[str, float | int | None]:
         """deals_open, pipeline_value, deals_stalled, then per stage (non-zero only, by
         name) `deals_open:STAGE` and `deals_stalled:STAGE`."""
-        limit_s = self.config.stall_limit_s
+        limit_s = self.state.config.stall_limit_s
         limits: dict[tuple[str, str], float] = {}
         n = value = stalled = 0
         by_stage: dict[str, int] = {}
