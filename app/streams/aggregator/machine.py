@@ -1,5 +1,6 @@
-"""The event handlers of one tenant's aggregator: each canonical event applied to the call and
-agent state machines (rules in `rules.py`, the state and the clock in `base.py`)."""
+"""The event handlers of one tenant's aggregator: each canonical event applied to the call state
+machine (rules in `rules.py`, the state and the clock in `base.py`), to the agents' part
+(`agents.py`) or to the deals' part (`pipeline.py`)."""
 
 from __future__ import annotations
 
@@ -31,6 +32,7 @@ from app.events.schemas import (
     DealStageChanged,
     DealWon,
 )
+from app.streams.aggregator.agents import Agents
 from app.streams.aggregator.base import MICROS, clamped_wrap
 from app.streams.aggregator.config import TenantConfig
 from app.streams.aggregator.facts import CsatFact, DealFact
@@ -80,6 +82,10 @@ class Machine(Rules):
         self.pipeline = Deals(self)
         self.deals = self.pipeline.deals
         """The deals by id (the pipeline part's)."""
+        self.agent_part = Agents(self)
+        self.refresh = self.agent_part.refresh
+        self.take_call = self.agent_part.take_call
+        self.agent_part.complete = self.complete
         pipeline = self.pipeline
         self.handlers: dict[type, Callable[[Any, int], None]] = {
             CallQueued: self.on_queued,
@@ -94,9 +100,9 @@ class Machine(Rules):
             CallLeftQueue: self.on_left_queue,
             CallDialed: self.on_dialed,
             CallConnected: self.on_connected,
-            AgentLogin: self.on_login,
-            AgentLogout: self.on_logout,
-            AgentState: self.on_state,
+            AgentLogin: self.agent_part.on_login,
+            AgentLogout: self.agent_part.on_logout,
+            AgentState: self.agent_part.on_state,
             DealClosed: self.on_deal,
             CsatSubmitted: self.on_csat,
             DealCreated: pipeline.on_deal_created,
@@ -419,38 +425,6 @@ class Machine(Rules):
         call.answered_ms = ev.ts
         call.outcome_queue = call.queue
         self.start_leg(call, ev.agent, t, ev.ts)
-
-    # ------------------------------------------------------------------ agent events
-
-    def on_login(self, ev: AgentLogin, t: int) -> None:
-        ag = self.agent(ev.agent, t)
-        if ev.name is not None:
-            ag.name = ev.name
-        if not ag.logged_in:
-            ag.logged_in = True
-            ag.manual = None
-            self.refresh(ag, t)
-
-    def on_logout(self, ev: AgentLogout, t: int) -> None:
-        ag = self.agent(ev.agent, t)
-        ag.logged_in = False
-        ag.manual = None
-        for call in ag.ring:
-            call.ring = None
-        ag.ring.clear()
-        wrap = ag.wrap
-        if wrap is not None:
-            self.complete(wrap, t, max(0, ev.ts - wrap.wrap_start), ev.ts)
-        self.refresh(ag, t)
-
-    def on_state(self, ev: AgentState, t: int) -> None:
-        ag = self.agent(ev.agent, t)
-        ag.logged_in = True
-        ag.manual = None if ev.state == "available" else (ev.reason or ev.state)
-        wrap = ag.wrap
-        if wrap is not None:
-            self.complete(wrap, t, max(0, ev.ts - wrap.wrap_start), ev.ts)
-        self.refresh(ag, t)
 
     # ------------------------------------------------------------------ sales and surveys
 

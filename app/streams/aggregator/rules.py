@@ -1,8 +1,10 @@
-"""The rules of the call and agent state machines (docs/metrics.md), as helpers the event
-handlers compose: how an agent's state is derived, how a call waits, rings, talks, wraps up,
-finishes or expires, and what each step records in the ledgers."""
+"""The rules of the call state machine (docs/metrics.md), as helpers the event handlers
+compose: how a call waits, rings, talks, wraps up, finishes or expires, and what each step
+records in the ledgers. The agents' states are derived by the agents' part (`agents.py`)."""
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 from app.streams.aggregator.base import TenantState, clamped_wrap
 from app.streams.aggregator.records import (
@@ -10,19 +12,12 @@ from app.streams.aggregator.records import (
     ANSWER_IN_SL,
     ANSWER_LATE,
     ANSWER_UNKNOWN_WAIT,
-    AVAILABLE,
-    BREAK,
     EXPIRED,
     HANDLED,
     HOLD_MS,
-    IN_WRAPUP,
     INBOUND,
     LEFT_QUEUE,
-    LOGGED_OUT,
-    ON_CALL,
-    RINGING,
     SHORT_ABANDONED,
-    STATE_DELTAS,
     TALK_MS,
     TALKING,
     TRANSFERS,
@@ -35,75 +30,14 @@ from app.streams.aggregator.records import (
     Call,
     CallDirection,
     CallOutcome,
-    Interval,
 )
 
 
 class Rules(TenantState):
-    # ------------------------------------------------------------------ agent state
-
-    def refresh(self, ag: Agent, t: int) -> None:
-        """Derive the agent's state from its inputs (calls over manual state); record a
-        change: close the interval (a fact), move the counts of its scopes."""
-        label = None
-        if ag.talk:
-            category = ON_CALL
-        elif ag.ring:
-            category = RINGING
-        elif ag.wrap is not None:
-            category = IN_WRAPUP
-        elif not ag.logged_in:
-            category = LOGGED_OUT
-        elif ag.manual is None:
-            category = AVAILABLE
-        else:
-            category = BREAK
-            label = ag.manual
-        old = ag.category
-        old_label = ag.label
-        if category == old and label == old_label:
-            return
-        since = ag.since
-        if old != LOGGED_OUT and t > since:
-            self.facts.append(Interval(ag.id, ag.team, old, old_label, since, t))
-        if category != old:
-            delta = STATE_DELTAS[old][category]
-            own, group = ag.states
-            cum = own.integral + own.counts * (t - own.last)
-            own.integral = cum
-            own.last = t
-            own.counts += delta
-            own.times.append(t)
-            own.totals.append(cum)
-            cum = group.integral + group.counts * (t - group.last)
-            group.integral = cum
-            group.last = t
-            group.counts += delta
-            group.times.append(t)
-            group.totals.append(cum)
-        if old_label is not None or label is not None:
-            for stats in ag.scopes:
-                reasons = stats.reasons
-                if old_label is not None:
-                    n = reasons[old_label] - 1
-                    if n:
-                        reasons[old_label] = n
-                    else:
-                        del reasons[old_label]
-                if label is not None:
-                    reasons[label] = reasons.get(label, 0) + 1
-        ag.category = category
-        ag.label = label
-        ag.since = t
-
-    def take_call(self, ag: Agent, t: int, ms: int, call: Call) -> None:
-        """The agent takes `call` (answers, connects, dials, receives a transfer): it is
-        working, so it is logged in and ready, and a wrap-up it still had is over."""
-        ag.logged_in = True
-        ag.manual = None
-        wrap = ag.wrap
-        if wrap is not None and wrap is not call:
-            self.complete(wrap, t, max(0, ms - wrap.wrap_start), ms)
+    refresh: Callable[[Agent, int], None]
+    """refresh(agent, t): the agents' part derives and records the agent's state."""
+    take_call: Callable[[Agent, int, int, Call], None]
+    """take_call(agent, t, ms, call): the agent takes the call (`Agents.take_call`)."""
 
     # ------------------------------------------------------------------ calls
 
