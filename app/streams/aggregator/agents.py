@@ -28,7 +28,7 @@ class Agents:
     `complete` is bound by the machine once both parts exist."""
 
     complete: Callable[[Call, int, int, int], None]
-    """complete(call, t, wrap, ms): the call's handling is done (`Rules.complete`)."""
+    """complete(call, t, wrap, ms): the call's handling is done (`CallRules.complete`)."""
 
     def __init__(self, state: TenantState) -> None:
         self.agent = state.agent

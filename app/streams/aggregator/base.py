@@ -13,14 +13,12 @@ instant: boundary, wrap-up limits, expiries), so the state depends on the events
 from __future__ import annotations
 
 from collections import Counter, deque
-from collections.abc import Callable, Sequence
 from heapq import heapify, heappop, heappush
 from itertools import count
-from typing import Any, Final
+from typing import Final
 
 from app.events.schemas import (
     EVENT_TYPES,
-    Event,
 )
 from app.streams.aggregator.callbacks import CallbackList
 from app.streams.aggregator.config import QueueConfig, TenantConfig
@@ -104,7 +102,6 @@ class TenantState:
         self.wrap_entries = count()
         self.facts: list[Fact | Call | Interval] = []
         self.counts: Counter[type] = Counter(dict.fromkeys(EVENT_TYPES, 0))
-        self.handlers: dict[type, Callable[[Any, int], None]] = {}
         self.call_deals: dict[str, str] = {}
         """call id -> the deal the call is tagged with (a call event's `deal_id`)."""
 
@@ -138,49 +135,6 @@ class TenantState:
         return facts
 
     # ------------------------------------------------------------------ time
-
-    def apply_batch(self, events: Sequence[Event]) -> None:
-        self.counts.update(map(type, events))  # counted in C
-        handlers = self.handlers
-        clock = self.clock
-        for ev in events:
-            t: int = ev.ts
-            if t <= clock:
-                t = clock
-            else:
-                if t >= self.due:
-                    self.pass_time(t, roll=True)
-                clock = self.clock = t
-            handlers[type(ev)](ev, t)
-
-    def advance(self, now_ms: int) -> None:
-        """Expire calls due by `now_ms`. Boundaries are crossed only as far as expiries need:
-        an event that arrives later with an earlier time must still land in its own period."""
-        if now_ms >= self.due:
-            self.pass_time(now_ms, roll=False)
-
-    def pass_time(self, until: int, roll: bool) -> None:
-        while True:
-            deadline = self.next_deadline()
-            if (
-                self.interval_end <= until
-                and self.interval_end <= deadline
-                and (roll or deadline <= until)
-            ):
-                self.roll(min(until, deadline))
-            elif deadline <= until:
-                t = max(deadline, self.clock)
-                self.clock = t
-                wraps = self.wrap_deadlines
-                if wraps and wraps[0][0] == deadline:
-                    self.wrapup_limit_reached(heappop(wraps)[4], t)
-                elif self.callbacks.due == deadline:
-                    self.callbacks.expire_due(t)
-                else:
-                    self.expire(self.expiry.popleft(), t)
-            else:
-                break
-        self.due = min(self.interval_end, self.next_deadline())
 
     def next_deadline(self) -> int:
         """The earliest wrap-up limit, call expiry or call-back entry expiry still pending
@@ -263,7 +217,8 @@ class TenantState:
             if finished.get(tomb.id) is tomb:
                 del finished[tomb.id]
         if len(self.expiry) > 2 * len(self.calls) + 1024:
-            self.expiry = deque(self.calls.values())
+            self.expiry.clear()
+            self.expiry.extend(self.calls.values())
         if len(self.wrap_deadlines) > 2 * len(self.calls) + 1024:
             self.rebuild_wrap_deadlines()
 
@@ -275,18 +230,6 @@ class TenantState:
             *self.agent_stats.values(),
             *self.pipelines.values(),
         ]
-
-    def expire(self, call: Call, t: int) -> None:
-        raise NotImplementedError
-
-    def wrapup_limit_reached(self, call: Call, t: int) -> None:
-        raise NotImplementedError
-
-    def call_effort(self, call: Call, t: int, handle_ms: int) -> None:
-        raise NotImplementedError
-
-    def untag(self, call: Call) -> None:
-        raise NotImplementedError
 
     # ------------------------------------------------------------------ calls
 

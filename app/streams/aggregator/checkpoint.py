@@ -236,9 +236,10 @@ def _callbacks(cb: CallbackList, now: int, cutoff: int) -> CallbackListState:
     )
 
 
-def dump_machine(m: Machine) -> bytes:
+def dump_machine(machine: Machine) -> bytes:
     from app.streams.aggregator.phrase_checkpoint import dump_phrases
 
+    m = machine.state
     cutoff = m.clock - HOUR_MS
     alive = sorted(
         (tomb for tomb in m.finished.values() if m.clock - tomb.done_at < m.keep_ms),
@@ -263,7 +264,7 @@ def dump_machine(m: Machine) -> bytes:
         finished=alive,
         facts=[materialize(f) for f in m.facts],
         pipelines={name: _stats(s, cutoff) for name, s in m.pipelines.items()},
-        deals=list(m.deals.values()),
+        deals=list(machine.deals.values()),
         call_deals=dict(m.call_deals),
         callbacks=_callbacks(m.callbacks, m.clock, cutoff),
         phrases=dump_phrases(m.phrases, m.clock, cutoff),
@@ -339,7 +340,8 @@ def load_machine(data: bytes, config: TenantConfig) -> Machine:
             f"checkpoint format version {state.version}: this version reads "
             f"{', '.join(map(str, sorted(READABLE_VERSIONS)))}"
         )
-    m = Machine(config)
+    machine = Machine(config)
+    m = machine.state
     m.clock, m.day, m.interval, m.interval_end = (
         state.clock,
         state.day,
@@ -383,10 +385,10 @@ def load_machine(data: bytes, config: TenantConfig) -> Machine:
         _load_callbacks(m.callbacks, state.callbacks)
     for name, s in state.pipelines.items():
         _load_stats(m.pipeline_stats(name), s)
-    m.deals.update((deal.id, deal) for deal in state.deals)
+    machine.deals.update((deal.id, deal) for deal in state.deals)
     m.call_deals.update(state.call_deals)
-    m.pipeline.reindex()
+    machine.deal_part.reindex()
     load_phrases(m.phrases, state.phrases)
     m.rebuild_wrap_deadlines()
     m.due = min(m.interval_end, m.next_deadline())
-    return m
+    return machine

@@ -4,9 +4,9 @@ records in the ledgers. The agents' states are derived by the agents' part (`age
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
+from app.streams.aggregator.agents import Agents
 from app.streams.aggregator.base import TenantState, clamped_wrap
+from app.streams.aggregator.pipeline import Deals
 from app.streams.aggregator.records import (
     ABANDONED,
     ANSWER_IN_SL,
@@ -33,13 +33,35 @@ from app.streams.aggregator.records import (
 )
 
 
-class Rules(TenantState):
-    refresh: Callable[[Agent, int], None]
-    """refresh(agent, t): the agents' part derives and records the agent's state."""
-    take_call: Callable[[Agent, int, int, Call], None]
-    """take_call(agent, t, ms, call): the agent takes the call (`Agents.take_call`)."""
+class CallRules:
+    """The steps of a call's life on the shared `TenantState`; the agents' part derives the
+    agents' states, the deals' part counts a handled call's effort for its deal."""
 
-    # ------------------------------------------------------------------ calls
+    def __init__(self, state: TenantState, agents: Agents, deals: Deals) -> None:
+        self.state = state
+        self.calls = state.calls
+        self.agents = state.agents
+        self.tenant = state.tenant
+        self.queues = state.queues
+        self.finished = state.finished
+        self.finished_order = state.finished_order
+        self.expiry = state.expiry
+        self.facts = state.facts
+        self.call_deals = state.call_deals
+        self.callbacks = state.callbacks
+        self.phrases = state.phrases
+        self.agent = state.agent
+        self.queue_stats = state.queue_stats
+        self.call_scopes = state.call_scopes
+        self.lookup_finished = state.lookup_finished
+        self.begin_wrapup = state.begin_wrapup
+        self.wrapup_limit = state.wrapup_limit
+        self.sl_ms = state.sl_ms
+        self.short_ms = state.short_ms
+        self.refresh = agents.refresh
+        self.take_call = agents.take_call
+        self.call_effort = deals.call_effort
+        self.untag = deals.untag
 
     def new_call(
         self, call_id: str, t: int, queue: str | None, direction: CallDirection, tomb: Call | None
@@ -51,7 +73,8 @@ class Rules(TenantState):
         call = Call(call_id, visit, t, queue, direction)
         self.calls[call_id] = call
         if not self.expiry:
-            self.due = min(self.due, t + self.age_ms)
+            state = self.state
+            state.due = min(state.due, t + state.age_ms)
         self.expiry.append(call)
         return call
 
@@ -197,7 +220,12 @@ class Rules(TenantState):
         self.finish(call, t, CallOutcome.ANSWERED, wrap, ms)
 
     def complete_fast(self, call: Call, ag: Agent, t: int, ms: int, wrap: int) -> None:
-        """`complete` and `finish` written out for a call handled by `ag`."""
+        """The fast path of `complete` followed by `finish`, for a call handled by the known
+        agent `ag` (call.ended without a wrap-up, call.wrapup_ended, a wrap-up limit reached):
+        the same records, written out inline. It skips what cannot apply to such a call: the
+        wrap-up clamp (callers pass `wrap` clamped), dequeue and unring (the call is not
+        waiting) and the call-back outcome (an answered call is neither a miss nor an
+        attempt); the call's team is its agent's (`ag.team`), not looked up in the config."""
         leg = HANDLED | call.leg_talk * TALK_MS | call.leg_hold * HOLD_MS | wrap * WRAPUP_MS
         for stats in ag.stats:
             led = stats.handled
@@ -252,7 +280,7 @@ class Rules(TenantState):
         if call.caller is not None:
             self.callback_outcome(call, call.caller, t)
         if call.last_agent is not None:
-            call.team = self.config.agent_teams.get(call.last_agent)
+            call.team = self.state.config.agent_teams.get(call.last_agent)
         self.facts.append(call)
         self.finished[call.id] = call
         self.finished_order.append(call)
@@ -265,8 +293,8 @@ class Rules(TenantState):
             if (fate == CallOutcome.ABANDONED and not call.short) or fate == CallOutcome.LEFT_QUEUE:
                 self.callbacks.missed(caller, call.queue, t)
                 due = self.callbacks.due
-                if due < self.due:
-                    self.due = due
+                if due < self.state.due:
+                    self.state.due = due
         elif fate != CallOutcome.ANSWERED:
             self.callbacks.attempted(caller)
 

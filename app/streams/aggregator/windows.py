@@ -13,9 +13,9 @@ from collections.abc import Sequence
 from typing import Final
 
 from app.registry.sums import LEDGERS, position
+from app.streams.aggregator.base import TenantState
 from app.streams.aggregator.catalog import ROLLING_MS, StateTimes, WindowSums
 from app.streams.aggregator.ledgers import FIELD, MASK, NO_MAX, Counters, StateTime, unpack
-from app.streams.aggregator.machine import Machine
 from app.streams.aggregator.records import TIMED_STATES, Stats
 
 KNOWN_SHIFT: Final = position("answer", "answered_known") * FIELD
@@ -24,7 +24,7 @@ LEDGER_WIDTHS: Final = tuple(len(fields) for fields in LEDGERS.values())
 
 
 def window_sums(
-    m: Machine, stats: Stats, window: str, q: int, states: Sequence[StateTime] = ()
+    m: TenantState, stats: Stats, window: str, q: int, states: Sequence[StateTime] = ()
 ) -> tuple[WindowSums, StateTimes | None]:
     """Sums of `stats` over `window` at time `q` (q >= aggregator time); time in state is the
     sum over `states` (none for a queue)."""
