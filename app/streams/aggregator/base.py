@@ -1,4 +1,6 @@
-"""The state of one tenant's aggregator and how time passes for it.
+"""The state of one tenant's aggregator, shared by its parts, and its clock. The machine
+(`machine.py`) lets time pass as described here; the parts bind the dicts, lists and methods
+they use at construction, so those are emptied and refilled in place, never replaced.
 
 Time. Every event is applied at its *aggregator time* `max(event time, latest time seen)`, so
 the ledgers stay sorted and a late event counts when it arrives (never in a window that was
@@ -67,7 +69,8 @@ def _rules(q: QueueConfig) -> tuple[float, float, int]:
 
 
 class TenantState:
-    """Live calls and agents, the ledgers of every scope, pending facts; the clock."""
+    """Live calls and agents, the ledgers of every scope, pending facts, the clock; the
+    scopes' lookups and what time does to them (period boundaries, the deadlines due)."""
 
     def __init__(self, config: TenantConfig) -> None:
         self.callbacks = CallbackList(

@@ -1,7 +1,7 @@
 """The calls' part of a tenant's aggregator: the call events applied to the call state machine
-(its rules in `rules.py`). The frequent events take a fast path written out inline (marked
-`fast` in the method names and docstrings); anything unusual the general path, which composes
-the rules."""
+(its rules in `rules.py`). Each frequent event (queued, ringing, answered, ended, wrap-up
+ended) has one fast path for its common case, written out inline and said so in its
+docstring; anything unusual takes the general path, which composes the rules."""
 
 from __future__ import annotations
 
@@ -63,6 +63,8 @@ class Calls:
         self.complete_fast = rules.complete_fast
 
     def on_queued(self, ev: CallQueued, t: int) -> None:
+        """Fast path: a call never seen enters its queue (`new_call` and `enqueue` written
+        out); anything else: `queued_general`."""
         cid = ev.call_id
         call = self.calls.get(cid)
         if call is None and cid not in self.finished:
@@ -99,6 +101,8 @@ class Calls:
         self.rules.enqueue(call, ev.ts)
 
     def on_ringing(self, ev: CallRinging, t: int) -> None:
+        """Fast path: a waiting call in a queue, not ringing yet, rings at a known agent
+        (`ring_at` written out); anything else: the rules."""
         call = self.calls.get(ev.call_id)
         if call is not None and call.phase == WAITING and call.ring is None and call.queue:
             ag = self.agents.get(ev.agent)
@@ -114,6 +118,7 @@ class Calls:
             self.rules.ring_at(call, ev.agent, t)
 
     def on_answered(self, ev: CallAnswered, t: int) -> None:
+        """Fast path (`answer_fast`) for the common case; anything else: `answered_general`."""
         cid = ev.call_id
         call = self.calls.get(cid)
         agent_id = ev.agent
@@ -132,7 +137,9 @@ class Calls:
         self.answered_general(ev, t)
 
     def answer_fast(self, call: Call, queue: str, ag: Agent, t: int, ms: int) -> None:
-        """A waiting call in a queue answered by a known agent with no wrap-up pending."""
+        """The fast path of call.answered: a waiting call in a queue, never answered before,
+        answered by a known agent with no wrap-up pending (`dequeue`, `unring`,
+        `answer_outcome` and `start_leg` written out, without what cannot apply)."""
         cid = call.id
         call.waiting = False
         del self.tenant.waiting[cid]
@@ -242,6 +249,9 @@ class Calls:
                 self.rules.enqueue(call, ms)
 
     def on_ended(self, ev: CallEnded, t: int) -> None:
+        """Fast path: a talking call not on hold whose agent has no other wrap-up (`end_talk`
+        written out, then `begin_wrapup` or `CallRules.complete_fast`); anything else: the
+        rules by phase."""
         call = self.calls.get(ev.call_id)
         if call is None:
             return
@@ -281,6 +291,7 @@ class Calls:
             self.rules.no_answer(call, t, ms)
 
     def on_wrapup_ended(self, ev: CallWrapupEnded, t: int) -> None:
+        """Fast path: a wrap-up with its agent ends (`CallRules.complete_fast`)."""
         call = self.calls.get(ev.call_id)
         if call is None:
             return
