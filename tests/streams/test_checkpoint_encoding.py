@@ -10,7 +10,7 @@ from app.streams.aggregator.ledgers import Counters, StateTime, field
 
 def fresh(led: Counters) -> Counters:
     copy = Counters()
-    copy.t, copy.c, copy.dropped = list(led.t), list(led.c), led.dropped
+    copy.times, copy.totals, copy.dropped = list(led.times), list(led.totals), led.dropped
     return copy
 
 
@@ -52,5 +52,5 @@ def test_state_time_kept_encoded_equals_a_fresh_encoding() -> None:
         if t % 1900 == 0:
             st.prune(t - 300)
     copy = StateTime()
-    copy.t, copy.c, copy.dropped = list(st.t), list(st.c), st.dropped
+    copy.times, copy.totals, copy.dropped = list(st.times), list(st.totals), st.dropped
     assert _records(st, 3) == _records(copy, 3)

@@ -52,15 +52,15 @@ class TenantAggregator:
     def __init__(self, config: TenantConfig) -> None:
         self._m = Machine(config)
         self._empty = {
-            "queue": Stats(with_states=False, with_waiting=True, stacked=True),
-            "team": Stats(with_states=True, with_waiting=False, stacked=False),
-            "agent": Stats(with_states=True, with_waiting=False, stacked=False),
-            "pipeline": Stats(with_states=False, with_waiting=False, stacked=False),
+            "queue": Stats(with_states=False, stacked=True),
+            "team": Stats(with_states=True, stacked=False),
+            "agent": Stats(with_states=True, stacked=False),
+            "pipeline": Stats(with_states=False, stacked=False),
         }
 
     @property
     def config(self) -> TenantConfig:
-        return self._m.config
+        return self._m.state.config
 
     # ------------------------------------------------------------------ input
 
@@ -68,30 +68,30 @@ class TenantAggregator:
         """Apply edited settings. Queue settings apply to calls from now on; an agent that
         changed team moves with its current state at aggregator time; a new time zone
         restarts `today` and `interval` at aggregator time."""
-        m = self._m
-        old = m.config
-        m.configure(config)
+        state = self._m.state
+        old = state.config
+        state.configure(config)
         if config.timezone != old.timezone:
-            m.calendar = Calendar(config.timezone)
-            if m.day >= 0:
-                m.roll(m.wm)
-        for ag in m.agents.values():
+            state.calendar = Calendar(config.timezone)
+            if state.day >= 0:
+                self._m.roll(state.clock)
+        for ag in state.agents.values():
             team = config.agent_teams.get(ag.id)
             if team != ag.team:
                 self._change_team(ag, team)
-        m.due = min(m.ivl_end, m.next_deadline())
+        state.due = min(state.interval_end, state.next_deadline())
 
     def _change_team(self, ag: Agent, team: str | None) -> None:
         """The agent leaves its old team's counts and joins the new one's, at aggregator
         time; what it did before stays with the old team."""
-        m = self._m
-        t = m.wm
-        joined = STATE_DELTAS[LOGGED_OUT][ag.cat]
+        state = self._m.state
+        t = state.clock
+        joined = STATE_DELTAS[LOGGED_OUT][ag.category]
         if joined:
             ag.states[1].move(t, -joined)
         for stats in ag.stats[1:]:
             _reason(stats, ag.label, -1)
-        m.place(ag, team)
+        state.place(ag, team)
         if joined:
             ag.states[1].move(t, joined)
         for stats in ag.stats[1:]:
@@ -113,7 +113,7 @@ class TenantAggregator:
     @property
     def clock_ms(self) -> int:
         """Aggregator time: the latest event time (or expiry) applied (0 before any)."""
-        return max(self._m.wm, 0)
+        return max(self._m.state.clock, 0)
 
     def metrics(self, scope: str, window: str, now_ms: int) -> Metrics:
         """The metric catalog of `scope` over `window` at `now_ms` (at least aggregator
@@ -125,12 +125,13 @@ class TenantAggregator:
                 f"unknown window {window!r}: expected live, 5m, 15m, 60m, today or interval"
             )
         m = self._m
+        state = m.state
         stats = self._stats(kind, name)
-        q = max(now_ms, m.wm)
+        q = max(now_ms, state.clock)
         out: Metrics = {}
         states = self._states(kind, stats)
         if window != LIVE:
-            sums, times = window_sums(m, stats, window, q, states)
+            sums, times = window_sums(state, stats, window, q, states)
             calls = catalog.call_metrics(sums)
             if kind == "pipeline":
                 calls = {name: calls[name] for name in PIPELINE_CALL_METRICS}
@@ -140,16 +141,15 @@ class TenantAggregator:
             if kind != "queue":
                 out.update(catalog.pipeline_metrics(sums))
         if kind in ("tenant", "queue"):
-            waiting = len(stats.waiting) if stats.waiting is not None else 0
-            out.update(catalog.queue_gauges(waiting, oldest_waiting(stats), q))
-            out.update(callback_scope_metrics(m, name, window, q))
+            out.update(catalog.queue_gauges(len(stats.waiting), oldest_waiting(stats), q))
+            out.update(callback_scope_metrics(state, name, window, q))
         if states:
-            ring, call, wrap, avail, brk = unpack(sum(st.cnt for st in states), TIMED_STATES)
+            ring, call, wrap, avail, brk = unpack(sum(st.counts for st in states), TIMED_STATES)
             out.update(catalog.agent_gauges(ring, call, wrap, avail, brk, stats.reasons))
         if kind != "queue":
-            out.update(m.deal_gauges(m.open_in(kind, name), q))
-        if window != LIVE and m.phrases.active and kind != "pipeline":
-            out.update(m.phrases.metrics(scope, window, q))
+            out.update(m.deal_part.deal_gauges(m.deal_part.open_in(kind, name), q))
+        if window != LIVE and state.phrases.active and kind != "pipeline":
+            out.update(state.phrases.metrics(scope, window, q))
         return out
 
     def snapshot(
@@ -160,11 +160,11 @@ class TenantAggregator:
 
     def _states(self, kind: str, stats: Stats) -> list[StateTime]:
         if kind == "tenant":
-            return self._m.tenant_states()
+            return self._m.state.tenant_states()
         return [stats.states] if stats.states is not None else []
 
     def _stats(self, kind: str, name: str | None) -> Stats:
-        m = self._m
+        m = self._m.state
         if kind == "tenant":
             return m.tenant
         table = {
@@ -173,11 +173,11 @@ class TenantAggregator:
             "agent": m.agent_stats,
             "pipeline": m.pipelines,
         }[kind]
-        found = table.get(name)  # type: ignore[arg-type]
+        found = table.get(name) if name is not None else None
         return found if found is not None else self._empty[kind]
 
     def scopes(self) -> list[str]:
-        m = self._m
+        m = self._m.state
         scopes = [
             "tenant",
             *(f"queue:{q}" for q in m.queues),
@@ -193,18 +193,19 @@ class TenantAggregator:
     def agent_board(
         self, now_ms: int, team: str | None = None, queue: str | None = None
     ) -> list[AgentStatus]:
-        return agent_board(self._m, now_ms, team, queue)
+        return agent_board(self._m.state, now_ms, team, queue)
 
     def callback_entries(self, now_ms: int) -> list[CallbackEntry]:
         """The call-back list: open entries and those closed in the last day, oldest first
         miss first (app/streams/aggregator/callbacks.py)."""
-        return self._m.callbacks.entries(max(now_ms, self._m.wm))
+        state = self._m.state
+        return state.callbacks.entries(max(now_ms, state.clock))
 
     def callback_rows(self, now_ms: int) -> list[dict[str, object]]:
         """`callback_entries` as plain rows, each with `teams`: the teams whose agents took or
         were offered calls of the entry's queue (their leads may see the number whole)."""
         served: dict[str, set[str]] = {}
-        for ag in self._m.agents.values():
+        for ag in self._m.state.agents.values():
             if ag.team is not None:
                 for queue in ag.queues:
                     served.setdefault(queue, set()).add(ag.team)
@@ -218,23 +219,23 @@ class TenantAggregator:
     def deal_rows(self, now_ms: int) -> list[dict[str, object]]:
         """The wall's deal list: stalled open deals and recent wins
         (app/streams/aggregator/deal_list.py)."""
-        return deal_rows(self._m, now_ms)
+        return deal_rows(self._m.deal_part, now_ms)
 
     def phrase_hits(self, now_ms: int = 0, after: int = 0) -> list[HitRecord]:
         """The latest phrase hits (at most `phrases.RECENT_HITS`) newer than hit number `after`,
         at `now_ms` (segments past their retention without text)."""
-        return self._m.phrases.latest_hits(now_ms, after)
+        return self._m.state.phrases.latest_hits(now_ms, after)
 
     def counts_by_type(self) -> dict[str, int]:
-        return {_TYPE_NAMES[cls]: n for cls, n in self._m.counts.items() if n}
+        return {_TYPE_NAMES[cls]: n for cls, n in self._m.state.counts.items() if n}
 
     def drain_facts(self) -> list[Fact]:
-        return self._m.take_facts()
+        return self._m.state.take_facts()
 
     @property
     def has_facts(self) -> bool:
         """Facts wait to be drained (events, or time alone: expiries, wrap-up limits)."""
-        return bool(self._m.facts)
+        return bool(self._m.state.facts)
 
     # ------------------------------------------------------------------ checkpoints
 

@@ -1,4 +1,6 @@
-"""The state of one tenant's aggregator and how time passes for it.
+"""The state of one tenant's aggregator, shared by its parts, and its clock. The machine
+(`machine.py`) lets time pass as described here; the parts bind the dicts, lists and methods
+they use at construction, so those are emptied and refilled in place, never replaced.
 
 Time. Every event is applied at its *aggregator time* `max(event time, latest time seen)`, so
 the ledgers stay sorted and a late event counts when it arrives (never in a window that was
@@ -13,14 +15,12 @@ instant: boundary, wrap-up limits, expiries), so the state depends on the events
 from __future__ import annotations
 
 from collections import Counter, deque
-from collections.abc import Callable, Sequence
 from heapq import heapify, heappop, heappush
 from itertools import count
-from typing import Any, Final
+from typing import Final
 
 from app.events.schemas import (
     EVENT_TYPES,
-    Event,
 )
 from app.streams.aggregator.callbacks import CallbackList
 from app.streams.aggregator.config import QueueConfig, TenantConfig
@@ -69,7 +69,8 @@ def _rules(q: QueueConfig) -> tuple[float, float, int]:
 
 
 class TenantState:
-    """Live calls and agents, the ledgers of every scope, pending facts; the clock."""
+    """Live calls and agents, the ledgers of every scope, pending facts, the clock; the
+    scopes' lookups and what time does to them (period boundaries, the deadlines due)."""
 
     def __init__(self, config: TenantConfig) -> None:
         self.callbacks = CallbackList(
@@ -77,21 +78,22 @@ class TenantState:
             int(config.callback_expiry_s * 1000),
             lambda fact: self.facts.append(fact),
         )
-        self.phrases = PhraseSpotter(self)  # type: ignore[arg-type]
+        self.phrases = PhraseSpotter(self)
         self.configure(config)
         self.calendar = Calendar(config.timezone)
-        self.wm = -1  # aggregator time: latest event time (or expiry) applied; -1: none yet
+        self.clock = -1  # aggregator time: latest event time (or expiry) applied; -1: none yet
         self.day = -1  # start of the local day / interval the ledgers' bases belong to
-        self.ivl = -1
-        self.ivl_end = 0
+        self.interval = -1
+        self.interval_end = 0
         self.due = 0  # next time something happens by itself (a boundary or an expiry)
-        self.tenant = Stats(with_states=False, with_waiting=True, stacked=True)
+        self.tenant = Stats(with_states=False, stacked=True)
         # Time in state of the agents without a team; the tenant's is the sum of this and the
         # teams' (so each state change writes two records: the agent's and its group's).
         self.unteamed = StateTime()
         self.queues: dict[str, Stats] = {}
         self.teams: dict[str, Stats] = {}
         self.agent_stats: dict[str, Stats] = {}
+        self.pipelines: dict[str, Stats] = {}
         self.agents: dict[str, Agent] = {}
         self.calls: dict[str, Call] = {}
         self.finished: dict[str, Call] = {}
@@ -103,7 +105,6 @@ class TenantState:
         self.wrap_entries = count()
         self.facts: list[Fact | Call | Interval] = []
         self.counts: Counter[type] = Counter(dict.fromkeys(EVENT_TYPES, 0))
-        self.handlers: dict[type, Callable[[Any, int], None]] = {}
         self.call_deals: dict[str, str] = {}
         """call id -> the deal the call is tagged with (a call event's `deal_id`)."""
 
@@ -131,50 +132,12 @@ class TenantState:
         return self.rules.get(queue, self.default_rules)[2]
 
     def take_facts(self) -> list[Fact]:
-        facts = self.facts
-        self.facts = []
-        return [materialize(f) for f in facts]
+        """The pending facts, materialized; the list is emptied in place (the parts hold it)."""
+        facts = [materialize(f) for f in self.facts]
+        self.facts.clear()
+        return facts
 
     # ------------------------------------------------------------------ time
-
-    def apply_batch(self, events: Sequence[Event]) -> None:
-        self.counts.update(map(type, events))  # counted in C
-        handlers = self.handlers
-        wm = self.wm
-        for ev in events:
-            t: int = ev.ts
-            if t <= wm:
-                t = wm
-            else:
-                if t >= self.due:
-                    self.pass_time(t, roll=True)
-                wm = self.wm = t
-            handlers[type(ev)](ev, t)
-
-    def advance(self, now_ms: int) -> None:
-        """Expire calls due by `now_ms`. Boundaries are crossed only as far as expiries need:
-        an event that arrives later with an earlier time must still land in its own period."""
-        if now_ms >= self.due:
-            self.pass_time(now_ms, roll=False)
-
-    def pass_time(self, until: int, roll: bool) -> None:
-        while True:
-            deadline = self.next_deadline()
-            if self.ivl_end <= until and self.ivl_end <= deadline and (roll or deadline <= until):
-                self.roll(min(until, deadline))
-            elif deadline <= until:
-                t = max(deadline, self.wm)
-                self.wm = t
-                wraps = self.wrap_deadlines
-                if wraps and wraps[0][0] == deadline:
-                    self.wrapup_limit_reached(heappop(wraps)[4], t)
-                elif self.callbacks.due == deadline:
-                    self.callbacks.expire_due(t)
-                else:
-                    self.expire(self.expiry.popleft(), t)
-            else:
-                break
-        self.due = min(self.ivl_end, self.next_deadline())
 
     def next_deadline(self) -> int:
         """The earliest wrap-up limit, call expiry or call-back entry expiry still pending
@@ -231,9 +194,9 @@ class TenantState:
         prune what no window can reach, forget calls finished long ago."""
         cal = self.calendar
         day = cal.day(x)
-        ivl = cal.interval(x)
+        interval = cal.interval(x)
         new_day = day != self.day
-        self.day, self.ivl, self.ivl_end = day, ivl, cal.ivl_end
+        self.day, self.interval, self.interval_end = day, interval, cal.interval_end
         cutoff = x - HOUR_MS
         for stats in self.all_stats():
             for led in stats.counters():
@@ -243,9 +206,9 @@ class TenantState:
             stats.max_wait.roll(new_day)
             stats.max_wait.prune(cutoff)
             if stats.states is not None:
-                stats.states.roll(ivl, day if new_day else None)
+                stats.states.roll(interval, day if new_day else None)
                 stats.states.prune(cutoff)
-        self.unteamed.roll(ivl, day if new_day else None)
+        self.unteamed.roll(interval, day if new_day else None)
         self.unteamed.prune(cutoff)
         self.callbacks.roll(x, new_day, cutoff, day)
         self.phrases.roll(new_day, cutoff, x)
@@ -257,7 +220,8 @@ class TenantState:
             if finished.get(tomb.id) is tomb:
                 del finished[tomb.id]
         if len(self.expiry) > 2 * len(self.calls) + 1024:
-            self.expiry = deque(self.calls.values())
+            self.expiry.clear()
+            self.expiry.extend(self.calls.values())
         if len(self.wrap_deadlines) > 2 * len(self.calls) + 1024:
             self.rebuild_wrap_deadlines()
 
@@ -267,39 +231,59 @@ class TenantState:
             *self.queues.values(),
             *self.teams.values(),
             *self.agent_stats.values(),
+            *self.pipelines.values(),
         ]
 
-    def expire(self, call: Call, t: int) -> None:
-        raise NotImplementedError
+    # ------------------------------------------------------------------ calls
 
-    def wrapup_limit_reached(self, call: Call, t: int) -> None:
-        raise NotImplementedError
+    def lookup_finished(self, call_id: str, t: int) -> Call | None:
+        tomb = self.finished.get(call_id)
+        if tomb is not None and t - tomb.done_at >= self.keep_ms:
+            del self.finished[call_id]
+            return None
+        return tomb
 
-    def call_effort(self, call: Call, t: int, handle_ms: int) -> None:
-        raise NotImplementedError
-
-    def untag(self, call: Call) -> None:
-        raise NotImplementedError
+    def call_context(self, call_id: str | None, t: int) -> tuple[str | None, str | None]:
+        """(queue, agent) of a live or recently finished call."""
+        if call_id is None:
+            return None, None
+        call = self.calls.get(call_id)
+        if call is not None:
+            return (
+                call.outcome_queue if call.outcome_queue is not None else call.queue
+            ), call.last_agent
+        tomb = self.lookup_finished(call_id, t)
+        if tomb is not None:
+            return (
+                tomb.outcome_queue if tomb.outcome_queue is not None else tomb.queue
+            ), tomb.last_agent
+        return None, None
 
     # ------------------------------------------------------------------ scopes
 
     def queue_stats(self, name: str) -> Stats:
         stats = self.queues.get(name)
         if stats is None:
-            stats = self.queues[name] = Stats(with_states=False, with_waiting=True, stacked=True)
+            stats = self.queues[name] = Stats(with_states=False, stacked=True)
         return stats
 
     def team_stats(self, name: str) -> Stats:
         stats = self.teams.get(name)
         if stats is None:
-            stats = self.teams[name] = Stats(with_states=True, with_waiting=False, stacked=False)
+            stats = self.teams[name] = Stats(with_states=True, stacked=False)
+        return stats
+
+    def pipeline_stats(self, name: str) -> Stats:
+        stats = self.pipelines.get(name)
+        if stats is None:
+            stats = self.pipelines[name] = Stats(with_states=False, stacked=False)
         return stats
 
     def agent(self, agent_id: str, t: int) -> Agent:
         ag = self.agents.get(agent_id)
         if ag is None:
             ag = self.agents[agent_id] = Agent(agent_id, t)
-            self.agent_stats[agent_id] = Stats(with_states=True, with_waiting=False, stacked=False)
+            self.agent_stats[agent_id] = Stats(with_states=True, stacked=False)
             self.place(ag, self.config.agent_teams.get(agent_id))
         return ag
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import msgspec
 
+from app.streams.aggregator.base import TenantState
 from app.streams.aggregator.ledgers import MASK
-from app.streams.aggregator.machine import Machine
 from app.streams.aggregator.records import STATE_NAMES, Agent, Call, Stats
 
 
@@ -35,18 +35,18 @@ def current_call(ag: Agent) -> Call | None:
     return ag.wrap
 
 
-def handled_today(m: Machine, stats: Stats, q: int) -> int:
+def handled_today(m: TenantState, stats: Stats, q: int) -> int:
     if m.calendar.day(q) != m.day:
         return 0
-    return (stats.handled.s - stats.handled.day_base) & MASK
+    return (stats.handled.total - stats.handled.day_base) & MASK
 
 
 def agent_board(
-    m: Machine, now_ms: int, team: str | None = None, queue: str | None = None
+    m: TenantState, now_ms: int, team: str | None = None, queue: str | None = None
 ) -> list[AgentStatus]:
     """Agents seen in events, in order of first appearance; `team` keeps the team's agents,
     `queue` the agents who were offered or took a call of that queue."""
-    q = max(now_ms, m.wm)
+    q = max(now_ms, m.clock)
     names = m.config.agent_names
     rows = []
     for ag in m.agents.values():
@@ -60,7 +60,7 @@ def agent_board(
                 agent=ag.id,
                 name=names.get(ag.id, ag.name),
                 team=ag.team,
-                state=STATE_NAMES[ag.cat],
+                state=STATE_NAMES[ag.category],
                 reason=ag.label,
                 since_ms=ag.since,
                 call_id=call.id if call is not None else None,

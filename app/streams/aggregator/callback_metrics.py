@@ -5,24 +5,24 @@ read from its ledgers the way windows.py reads the call ledgers, and from its fi
 from __future__ import annotations
 
 from app.registry.metrics import callback_metrics
+from app.streams.aggregator.base import TenantState
 from app.streams.aggregator.callbacks import CallbackList, window_sums
 from app.streams.aggregator.catalog import LIVE, ROLLING_MS, Metrics
 from app.streams.aggregator.ledgers import Counters
-from app.streams.aggregator.machine import Machine
 
 
-def _packed(m: Machine, led: Counters, window: str, q: int) -> int:
+def _packed(m: TenantState, led: Counters, window: str, q: int) -> int:
     width = ROLLING_MS.get(window)
     if width is not None:
-        return led.s - led.at(q - width)
+        return led.total - led.at(q - width)
     daily = window == "today"
     start = m.calendar.day(q) if daily else m.calendar.interval(q)
-    if start != (m.day if daily else m.ivl):
+    if start != (m.day if daily else m.interval):
         return 0  # no record since the period began
-    return led.s - (led.day_base if daily else led.ivl_base)
+    return led.total - (led.day_base if daily else led.interval_base)
 
 
-def _start(m: Machine, window: str, q: int) -> tuple[int, bool]:
+def _start(m: TenantState, window: str, q: int) -> tuple[int, bool]:
     """(start, inclusive) of the window ending at `q`: rolling windows leave their start out,
     `today` and `interval` begin at theirs (as the ledgers count them)."""
     width = ROLLING_MS.get(window)
@@ -35,7 +35,7 @@ def _ledger(cb: CallbackList, queue: str | None) -> Counters | None:
     return cb.tenant if queue is None else cb.queues.get(queue)
 
 
-def callback_scope_metrics(m: Machine, queue: str | None, window: str, q: int) -> Metrics:
+def callback_scope_metrics(m: TenantState, queue: str | None, window: str, q: int) -> Metrics:
     """`unreturned` now, and (windows other than `live`) the windowed call-back metrics."""
     cb = m.callbacks
     out: Metrics = {"unreturned": cb.open_count(queue)}

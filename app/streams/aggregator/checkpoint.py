@@ -24,7 +24,7 @@ from app.streams.aggregator.facts import Fact, materialize
 from app.streams.aggregator.ledgers import Counters, Encoded, MaxWait, StateTime
 from app.streams.aggregator.machine import Machine
 from app.streams.aggregator.pipeline import Deal
-from app.streams.aggregator.records import EMPTY, Agent, Call, Stats
+from app.streams.aggregator.records import EMPTY, Agent, AgentCategory, Call, Stats
 
 VERSION: Final = 3
 """2: calls carry their wrap-up limit (`Call.wrap_limit`, `Call.wrap_due`, the last fields).
@@ -66,14 +66,14 @@ def _records(led: Counters | StateTime, start: int) -> tuple[bytes, int, bytes]:
     Encoding a big integer costs about 0.3 us and an hour of records is hundreds of thousands
     of them: what an earlier checkpoint encoded is kept on the ledger (`Encoded`), so a
     checkpoint encodes only the records added since (the output is the same either way)."""
-    c = led.c
+    c = led.totals
     width = max(8, ((c[-1] if c else 0).bit_length() + 63) // 64 * 8)
     first = led.dropped + start
     enc = led.enc
     if enc is None or enc.width != width or not enc.first <= first <= enc.end():
         enc = led.enc = Encoded(first, width)  # (again) from `start`
     new = enc.end() - led.dropped
-    enc.times += _times(led.t, new)
+    enc.times += _times(led.times, new)
     enc.data += b"".join(v.to_bytes(width, "little") for v in c[new:])
     if first > enc.first:
         del enc.times[: (first - enc.first) * 8]
@@ -87,30 +87,30 @@ def _unbigs(width: int, data: bytes) -> list[int]:
 
 
 class LedgerState(msgspec.Struct, array_like=True):
-    t: bytes
+    times: bytes
     width: int
-    c: bytes
-    s: bytes
+    totals: bytes
+    total: bytes
     day_base: bytes
-    ivl_base: bytes
+    interval_base: bytes
 
 
 class StateTimeState(msgspec.Struct, array_like=True):
-    t: bytes
+    times: bytes
     width: int
-    c: bytes
-    cnt: bytes
-    cum: bytes
+    totals: bytes
+    counts: bytes
+    integral: bytes
     last: int
     day_base: bytes
-    ivl_base: bytes
+    interval_base: bytes
 
 
 class MaxWaitState(msgspec.Struct, array_like=True):
-    t: bytes
-    v: bytes
+    times: bytes
+    values: bytes
     day_max: int
-    ivl_max: int
+    interval_max: int
 
 
 class StatsState(msgspec.Struct, array_like=True):
@@ -127,7 +127,7 @@ class AgentRecordState(msgspec.Struct, array_like=True):
     talk: list[str]
     ring: list[str]
     wrap: str | None
-    cat: int
+    category: AgentCategory
     label: str | None
     since: int
     team: str | None
@@ -151,10 +151,10 @@ class CallbackListState(msgspec.Struct, array_like=True):
 
 class MachineState(msgspec.Struct):
     version: int
-    wm: int
+    clock: int = msgspec.field(name="wm")
     day: int
-    ivl: int
-    ivl_end: int
+    interval: int = msgspec.field(name="ivl")
+    interval_end: int = msgspec.field(name="ivl_end")
     counts: dict[str, int]
     tenant: StatsState
     unteamed: StateTimeState
@@ -177,7 +177,9 @@ class MachineState(msgspec.Struct):
 
 def _ledger(led: Counters, cutoff: int) -> LedgerState:
     times, width, c = _records(led, led.retained(cutoff))
-    return LedgerState(times, width, c, _big(led.s), _big(led.day_base), _big(led.ivl_base))
+    return LedgerState(
+        times, width, c, _big(led.total), _big(led.day_base), _big(led.interval_base)
+    )
 
 
 def _state_time(st: StateTime, cutoff: int) -> StateTimeState:
@@ -186,11 +188,11 @@ def _state_time(st: StateTime, cutoff: int) -> StateTimeState:
         times,
         width,
         c,
-        _big(st.cnt),
-        _big(st.cum),
+        _big(st.counts),
+        _big(st.integral),
         st.last,
         _big(st.day_base),
-        _big(st.ivl_base),
+        _big(st.interval_base),
     )
 
 
@@ -199,7 +201,7 @@ def _stats(stats: Stats, cutoff: int) -> StatsState:
     i = mw.retained(cutoff)
     return StatsState(
         [_ledger(led, cutoff) if led is not EMPTY else None for led in stats.counters()],
-        MaxWaitState(_times(mw.t, i), _times(mw.v, i), mw.day_max, mw.ivl_max),
+        MaxWaitState(_times(mw.times, i), _times(mw.values, i), mw.day_max, mw.interval_max),
         _state_time(stats.states, cutoff) if stats.states is not None else None,
         dict(sorted(stats.reasons.items())),
     )
@@ -213,7 +215,7 @@ def _agent(ag: Agent) -> AgentRecordState:
         [c.id for c in ag.talk],
         [c.id for c in ag.ring],
         ag.wrap.id if ag.wrap is not None else None,
-        ag.cat,
+        ag.category,
         ag.label,
         ag.since,
         ag.team,
@@ -234,20 +236,21 @@ def _callbacks(cb: CallbackList, now: int, cutoff: int) -> CallbackListState:
     )
 
 
-def dump_machine(m: Machine) -> bytes:
+def dump_machine(machine: Machine) -> bytes:
     from app.streams.aggregator.phrase_checkpoint import dump_phrases
 
-    cutoff = m.wm - HOUR_MS
+    m = machine.state
+    cutoff = m.clock - HOUR_MS
     alive = sorted(
-        (tomb for tomb in m.finished.values() if m.wm - tomb.done_at < m.keep_ms),
+        (tomb for tomb in m.finished.values() if m.clock - tomb.done_at < m.keep_ms),
         key=attrgetter("done_at", "id"),
     )
     state = MachineState(
         version=VERSION,
-        wm=m.wm,
+        clock=m.clock,
         day=m.day,
-        ivl=m.ivl,
-        ivl_end=m.ivl_end,
+        interval=m.interval,
+        interval_end=m.interval_end,
         counts={
             name: m.counts[cls] for name, cls in zip(EVENT_TYPE_NAMES, EVENT_TYPES, strict=True)
         },
@@ -261,10 +264,10 @@ def dump_machine(m: Machine) -> bytes:
         finished=alive,
         facts=[materialize(f) for f in m.facts],
         pipelines={name: _stats(s, cutoff) for name, s in m.pipelines.items()},
-        deals=list(m.deals.values()),
+        deals=list(machine.deals.values()),
         call_deals=dict(m.call_deals),
-        callbacks=_callbacks(m.callbacks, m.wm, cutoff),
-        phrases=dump_phrases(m.phrases, m.wm, cutoff),
+        callbacks=_callbacks(m.callbacks, m.clock, cutoff),
+        phrases=dump_phrases(m.phrases, m.clock, cutoff),
     )
     return msgspec.msgpack.encode(state)
 
@@ -276,9 +279,13 @@ def _loaded(s: LedgerState | None) -> Counters | None:
     if s is None:
         return None
     led = Counters()
-    led.t = _untimes(s.t)
-    led.c = _unbigs(s.width, s.c)
-    led.s, led.day_base, led.ivl_base = _unbig(s.s), _unbig(s.day_base), _unbig(s.ivl_base)
+    led.times = _untimes(s.times)
+    led.totals = _unbigs(s.width, s.totals)
+    led.total, led.day_base, led.interval_base = (
+        _unbig(s.total),
+        _unbig(s.day_base),
+        _unbig(s.interval_base),
+    )
     return led
 
 
@@ -290,17 +297,17 @@ def _load_stats(stats: Stats, s: StatsState) -> None:
     stats.unanswered, stats.other, stats.csat = unanswered, other, csat
     stats.pipeline = pipeline
     mw: MaxWait = stats.max_wait
-    mw.t, mw.v = _untimes(s.max_wait.t), _untimes(s.max_wait.v)
-    mw.day_max, mw.ivl_max = s.max_wait.day_max, s.max_wait.ivl_max
+    mw.times, mw.values = _untimes(s.max_wait.times), _untimes(s.max_wait.values)
+    mw.day_max, mw.interval_max = s.max_wait.day_max, s.max_wait.interval_max
     if stats.states is not None and s.states is not None:
         _load_state_time(stats.states, s.states)
     stats.reasons = dict(s.reasons)
 
 
 def _load_state_time(st: StateTime, ss: StateTimeState) -> None:
-    st.t, st.c = _untimes(ss.t), _unbigs(ss.width, ss.c)
-    st.cnt, st.cum, st.last = _unbig(ss.cnt), _unbig(ss.cum), ss.last
-    st.day_base, st.ivl_base = _unbig(ss.day_base), _unbig(ss.ivl_base)
+    st.times, st.totals = _untimes(ss.times), _unbigs(ss.width, ss.totals)
+    st.counts, st.integral, st.last = _unbig(ss.counts), _unbig(ss.integral), ss.last
+    st.day_base, st.interval_base = _unbig(ss.day_base), _unbig(ss.interval_base)
 
 
 def _load_callbacks(cb: CallbackList, s: CallbackListState) -> None:
@@ -333,8 +340,14 @@ def load_machine(data: bytes, config: TenantConfig) -> Machine:
             f"checkpoint format version {state.version}: this version reads "
             f"{', '.join(map(str, sorted(READABLE_VERSIONS)))}"
         )
-    m = Machine(config)
-    m.wm, m.day, m.ivl, m.ivl_end = state.wm, state.day, state.ivl, state.ivl_end
+    machine = Machine(config)
+    m = machine.state
+    m.clock, m.day, m.interval, m.interval_end = (
+        state.clock,
+        state.day,
+        state.interval,
+        state.interval_end,
+    )
     by_name = dict(zip(EVENT_TYPE_NAMES, EVENT_TYPES, strict=True))
     for name, n in state.counts.items():
         m.counts[by_name[name]] = n
@@ -345,37 +358,37 @@ def load_machine(data: bytes, config: TenantConfig) -> Machine:
     for name, s in state.teams.items():
         _load_stats(m.team_stats(name), s)
     for name, s in state.agent_stats.items():
-        stats = m.agent_stats[name] = Stats(with_states=True, with_waiting=False, stacked=False)
+        stats = m.agent_stats[name] = Stats(with_states=True, stacked=False)
         _load_stats(stats, s)
     for call in state.calls:
         m.calls[call.id] = call
         m.expiry.append(call)
         if call.waiting:
-            m.tenant.waiting[call.id] = call  # type: ignore[index]
+            m.tenant.waiting[call.id] = call
             if call.queue is not None:
-                m.queue_stats(call.queue).waiting[call.id] = call  # type: ignore[index]
+                m.queue_stats(call.queue).waiting[call.id] = call
     for a in state.agents:
         ag = Agent(a.id, a.since)
         ag.logged_in, ag.manual = a.logged_in, a.manual
         ag.talk = [m.calls[cid] for cid in a.talk]
         ag.ring = [m.calls[cid] for cid in a.ring]
         ag.wrap = m.calls[a.wrap] if a.wrap is not None else None
-        ag.cat, ag.label, ag.name = a.cat, a.label, a.name
+        ag.category, ag.label, ag.name = a.category, a.label, a.name
         ag.queues = set(a.queues)
         m.agents[a.id] = ag
         m.place(ag, a.team)
     for tomb in state.finished:
         m.finished[tomb.id] = tomb
         m.finished_order.append(tomb)
-    m.facts = list(state.facts)
+    m.facts.extend(state.facts)
     if state.callbacks is not None:
         _load_callbacks(m.callbacks, state.callbacks)
     for name, s in state.pipelines.items():
         _load_stats(m.pipeline_stats(name), s)
-    m.deals = {deal.id: deal for deal in state.deals}
-    m.call_deals = dict(state.call_deals)
-    m.reindex()
+    machine.deals.update((deal.id, deal) for deal in state.deals)
+    m.call_deals.update(state.call_deals)
+    machine.deal_part.reindex()
     load_phrases(m.phrases, state.phrases)
     m.rebuild_wrap_deadlines()
-    m.due = min(m.ivl_end, m.next_deadline())
-    return m
+    m.due = min(m.interval_end, m.next_deadline())
+    return machine

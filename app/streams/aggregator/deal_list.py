@@ -1,7 +1,7 @@
 """The deal list of the wall (docs/wall.md, "Stalled deals"): the stalled open deals, oldest
 first, and the deals won in the last `RECENT_WIN_MS`, as plain rows.
 
-Both come from what the pipeline keeps per deal anyway (`PipelineRules.open_deals` and the
+Both come from what the pipeline keeps per deal anyway (`Deals.open_deals` and the
 closed deals remembered for `closed_deal_retention_s`), so nothing new goes into a checkpoint:
 a restored run lists exactly what a run that never stopped lists.
 """
@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Final
 
 from app.streams.aggregator.base import MICROS
-from app.streams.aggregator.pipeline import WON, PipelineRules
+from app.streams.aggregator.pipeline import WON, Deals
 
 RECENT_WIN_MS: Final = 120_000
 """A won deal stays in the list this long (aggregator time) after its last event, so a wall
@@ -24,10 +24,11 @@ def _money(amount: int | None) -> float | None:
     return None if amount is None else amount / MICROS
 
 
-def deal_rows(m: PipelineRules, now_ms: int) -> list[dict[str, object]]:
+def deal_rows(pipeline: Deals, now_ms: int) -> list[dict[str, object]]:
     """Stalled open deals (`kind` `stalled`, oldest stage entry first, then by id), then the
     recent wins (`kind` `won`, latest last). `team` is the owner's team now."""
-    q = max(now_ms, m.wm)
+    m = pipeline.state
+    q = max(now_ms, m.clock)
     names = m.config.agent_names
     limits: dict[tuple[str, str], float] = {}
 
@@ -37,7 +38,7 @@ def deal_rows(m: PipelineRules, now_ms: int) -> list[dict[str, object]]:
         return {"owner": owner, "owner_name": name, "team": ag.team if ag else None}
 
     stalled = []
-    for deal in m.open_deals.values():
+    for deal in pipeline.open_deals.values():
         key = (deal.pipeline, deal.stage)
         limit = limits.get(key)
         if limit is None:
@@ -58,7 +59,7 @@ def deal_rows(m: PipelineRules, now_ms: int) -> list[dict[str, object]]:
         }
         for deal in stalled
     ]
-    won = [d for d in m.deals.values() if d.status == WON and q - d.touched < RECENT_WIN_MS]
+    won = [d for d in pipeline.deals.values() if d.status == WON and q - d.touched < RECENT_WIN_MS]
     won.sort(key=lambda d: (d.touched, d.id))
     rows.extend(
         {

@@ -7,14 +7,27 @@ Times are epoch milliseconds; durations are seconds.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Final, Literal
 
 import msgspec
 
-from app.streams.aggregator.records import STATE_NAMES, Call, Interval
+from app.streams.aggregator.records import STATE_NAMES, Call, CallDirection, CallOutcome, Interval
 
-CallOutcome = Literal["answered", "abandoned", "left_queue", "expired", "no_answer"]
-Direction = Literal["inbound", "outbound"]
+OutcomeName = Literal["answered", "abandoned", "left_queue", "expired", "no_answer"]
+DirectionName = Literal["inbound", "outbound"]
+OUTCOME_NAMES: Final[dict[CallOutcome | None, OutcomeName]] = {
+    CallOutcome.ANSWERED: "answered",
+    CallOutcome.ABANDONED: "abandoned",
+    CallOutcome.LEFT_QUEUE: "left_queue",
+    CallOutcome.EXPIRED: "expired",
+    CallOutcome.NO_ANSWER: "no_answer",
+}
+"""The enum as the facts' plain schema types (facts are also built from strings: the database,
+the reports' tests)."""
+DIRECTION_NAMES: Final[dict[CallDirection, DirectionName]] = {
+    CallDirection.INBOUND: "inbound",
+    CallDirection.OUTBOUND: "outbound",
+}
 
 
 class CallFact(msgspec.Struct, frozen=True, gc=False, tag="call"):
@@ -29,8 +42,8 @@ class CallFact(msgspec.Struct, frozen=True, gc=False, tag="call"):
 
     fact_id: str
     call_id: str
-    direction: Direction
-    outcome: CallOutcome
+    direction: DirectionName
+    outcome: OutcomeName
     queue: str | None
     agent: str | None
     team: str | None
@@ -153,12 +166,12 @@ def call_fact(c: Call) -> CallFact:
     return CallFact(
         f"call:{c.id}:{c.visit}:{c.first}",
         c.id,
-        c.direction,  # type: ignore[arg-type]
-        c.fate,  # type: ignore[arg-type]
-        c.oq if c.oq is not None else c.queue,
+        DIRECTION_NAMES[c.direction],
+        OUTCOME_NAMES[c.fate],
+        c.outcome_queue if c.outcome_queue is not None else c.queue,
         c.last_agent,
         c.team,
-        c.enq,
+        c.enqueued,
         c.answered_ms,
         c.ended_ms,
         c.wrapup_ended_ms,

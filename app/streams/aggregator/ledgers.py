@@ -56,101 +56,111 @@ def field(i: int) -> int:
 class Counters:
     """Additive counters (packed) with a time column."""
 
-    __slots__ = ("c", "day_base", "dropped", "enc", "ivl_base", "s", "t")
+    __slots__ = ("day_base", "dropped", "enc", "interval_base", "times", "total", "totals")
 
     def __init__(self) -> None:
-        self.t: list[int] = []
-        self.c: list[int] = []
-        self.s = 0
+        self.times: list[int] = []
+        self.totals: list[int] = []
+        self.total = 0
         self.day_base = 0
-        self.ivl_base = 0
-        self.dropped = 0  # records pruned so far: c[i] is record number dropped + i
+        self.interval_base = 0
+        self.dropped = 0  # records pruned so far: totals[i] is record number dropped + i
         self.enc: Encoded | None = None  # for checkpoints (checkpoint.py)
 
     def add(self, t: int, delta: int) -> None:
-        self.s += delta
-        self.t.append(t)
-        self.c.append(self.s)
+        self.total += delta
+        self.times.append(t)
+        self.totals.append(self.total)
 
     def at(self, x: int) -> int:
         """Packed running totals over the records with time <= x."""
-        i = bisect_right(self.t, x) - 1
-        return self.c[i] if i >= 0 else 0
+        i = bisect_right(self.times, x) - 1
+        return self.totals[i] if i >= 0 else 0
 
     def roll(self, new_day: bool) -> None:
         """A period boundary passed and no record lies beyond it yet."""
-        self.ivl_base = self.s
+        self.interval_base = self.total
         if new_day:
-            self.day_base = self.s
+            self.day_base = self.total
 
     def retained(self, cutoff: int) -> int:
         """Index of the first record a window ending at or after `cutoff` + 1h can need."""
-        return max(bisect_right(self.t, cutoff) - 1, 0)
+        return max(bisect_right(self.times, cutoff) - 1, 0)
 
     def prune(self, cutoff: int) -> None:
         k = self.retained(cutoff)
         if k > 0:
-            del self.t[:k]
-            del self.c[:k]
+            del self.times[:k]
+            del self.totals[:k]
             self.dropped += k
 
 
 class StateTime:
     """Per state, the integral over time of how many agents are in it (agent x ms), packed.
 
-    `cnt` is the packed number of agents per state; `move(t, delta)` changes it at time `t`
+    `counts` is the packed number of agents per state; `move(t, delta)` changes it at time `t`
     (delta = field(new) - field(old)). Between records the counts are constant, so the
     integral at any time is the previous running total plus counts x elapsed time, and the
     counts between two records are their difference divided by the elapsed time (exactly).
     """
 
-    __slots__ = ("c", "cnt", "cum", "day_base", "dropped", "enc", "ivl_base", "last", "t")
+    __slots__ = (
+        "counts",
+        "day_base",
+        "dropped",
+        "enc",
+        "integral",
+        "interval_base",
+        "last",
+        "times",
+        "totals",
+    )
 
     def __init__(self) -> None:
-        self.t: list[int] = []
-        self.c: list[int] = []
-        self.cnt = 0
-        self.cum = 0
+        self.times: list[int] = []
+        self.totals: list[int] = []
+        self.counts = 0
+        self.integral = 0
         self.last = 0
         self.day_base = 0
-        self.ivl_base = 0
+        self.interval_base = 0
         self.dropped = 0
         self.enc: Encoded | None = None
 
     def move(self, t: int, delta: int) -> None:
-        self.cum += self.cnt * (t - self.last)
+        self.integral += self.counts * (t - self.last)
         self.last = t
-        self.cnt += delta
-        self.t.append(t)
-        self.c.append(self.cum)
+        self.counts += delta
+        self.times.append(t)
+        self.totals.append(self.integral)
 
     def at(self, x: int) -> int:
         """Packed agent x ms per state up to time x (x within retained history)."""
         if x >= self.last:
-            return self.cum + self.cnt * (x - self.last)
-        times = self.t
+            return self.integral + self.counts * (x - self.last)
+        times = self.times
         i = bisect_right(times, x) - 1
         if i < 0:
             return 0
-        lo = self.c[i]
+        lo = self.totals[i]
         t0 = times[i]
         t1 = times[i + 1]
-        return lo + (self.c[i + 1] - lo) // (t1 - t0) * (x - t0)
+        return lo + (self.totals[i + 1] - lo) // (t1 - t0) * (x - t0)
 
-    def roll(self, ivl_start: int, day_start: int | None) -> None:
+    def roll(self, interval_start: int, day_start: int | None) -> None:
         """Integrals at the new period starts; no record lies at or beyond them yet."""
-        self.ivl_base = self.cum + self.cnt * (ivl_start - self.last)
+        self.interval_base = self.integral + self.counts * (interval_start - self.last)
         if day_start is not None:
-            self.day_base = self.cum + self.cnt * (day_start - self.last)
+            self.day_base = self.integral + self.counts * (day_start - self.last)
 
     def retained(self, cutoff: int) -> int:
-        return max(bisect_right(self.t, cutoff) - 1, 0)
+        return max(bisect_right(self.times, cutoff) - 1, 0)
 
     def prune(self, cutoff: int) -> None:
         k = self.retained(cutoff)
         if k > 0:
-            del self.t[:k]
-            del self.c[:k]
+            del self.times[:k]
+            del self.totals[:k]
             self.dropped += k
 
 
@@ -179,46 +189,46 @@ class MaxWait:
     kept record after s. The period maxima are kept aside (their windows start before the
     retained hour)."""
 
-    __slots__ = ("day_max", "ivl_max", "t", "v")
+    __slots__ = ("day_max", "interval_max", "times", "values")
 
     def __init__(self) -> None:
-        self.t: list[int] = []
-        self.v: list[int] = []
+        self.times: list[int] = []
+        self.values: list[int] = []
         self.day_max = NO_MAX
-        self.ivl_max = NO_MAX
+        self.interval_max = NO_MAX
 
     def push(self, t: int, value: int, stacked: bool = True) -> None:
         """Record `value` at `t`; unless `stacked`, only the period maxima are kept (the
         rolling maxima of a small scope are found by scanning its answers instead)."""
         if stacked:
-            vals = self.v
+            vals = self.values
             if vals and vals[-1] <= value:
-                times = self.t
+                times = self.times
                 while vals and vals[-1] <= value:
                     vals.pop()
                     times.pop()
             vals.append(value)
-            self.t.append(t)
+            self.times.append(t)
         if value > self.day_max:
             self.day_max = value
-        if value > self.ivl_max:
-            self.ivl_max = value
+        if value > self.interval_max:
+            self.interval_max = value
 
     def after(self, s: int) -> int:
         """The largest value recorded after time s, or NO_MAX."""
-        j = bisect_right(self.t, s)
-        return self.v[j] if j < len(self.v) else NO_MAX
+        j = bisect_right(self.times, s)
+        return self.values[j] if j < len(self.values) else NO_MAX
 
     def roll(self, new_day: bool) -> None:
-        self.ivl_max = NO_MAX
+        self.interval_max = NO_MAX
         if new_day:
             self.day_max = NO_MAX
 
     def retained(self, cutoff: int) -> int:
-        return bisect_right(self.t, cutoff)
+        return bisect_right(self.times, cutoff)
 
     def prune(self, cutoff: int) -> None:
         k = self.retained(cutoff)
         if k > 0:
-            del self.t[:k]
-            del self.v[:k]
+            del self.times[:k]
+            del self.values[:k]

@@ -1,9 +1,12 @@
-"""The event handlers of one tenant's aggregator: each canonical event applied to the call and
-agent state machines (rules in `rules.py`, the state and the clock in `base.py`)."""
+"""One tenant's aggregator: the shared state and its clock (`base.py`) and the parts each
+event goes to: the calls (`calls.py`, with their rules in `rules.py`), the agents
+(`agents.py`) and the deals (`pipeline.py`). Sales and surveys, one handler each, are applied
+here."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from heapq import heappop
 from typing import Any, Final
 
 from app.events.schemas import (
@@ -30,30 +33,22 @@ from app.events.schemas import (
     DealLost,
     DealStageChanged,
     DealWon,
+    Event,
 )
-from app.streams.aggregator.base import MICROS, clamped_wrap
+from app.streams.aggregator.agents import Agents
+from app.streams.aggregator.base import MICROS, TenantState
+from app.streams.aggregator.calls import Calls
 from app.streams.aggregator.config import TenantConfig
 from app.streams.aggregator.facts import CsatFact, DealFact
-from app.streams.aggregator.pipeline import PipelineRules
+from app.streams.aggregator.pipeline import Deals
 from app.streams.aggregator.records import (
-    ANSWER_IN_SL,
-    ANSWER_LATE,
-    ANSWER_UNKNOWN_WAIT,
     CSAT_RESPONSES,
     CSAT_SATISFIED,
     CSAT_SUM,
     DEALS,
-    DIALING,
-    INBOUND,
-    OUTBOUND,
     REVENUE_MICROS,
-    TALKING,
-    WAIT_MS,
-    WAITING,
-    WRAPUP,
-    Agent,
-    Call,
 )
+from app.streams.aggregator.rules import CallRules
 
 CALL_EVENTS: Final = (
     CallQueued,
@@ -72,378 +67,113 @@ CALL_EVENTS: Final = (
 """Events that may carry `deal_id`."""
 
 
-class Machine(PipelineRules):
+class Machine:
+    """Owns the tenant state and the parts, sends each event to its handler at its aggregator
+    time, and lets time pass (period boundaries, wrap-up limits, expiries) between events."""
+
     def __init__(self, config: TenantConfig) -> None:
-        super().__init__(config)
+        state = self.state = TenantState(config)
+        self.deal_part = Deals(state)
+        self.deals = self.deal_part.deals
+        """The deals by id (the deals' part's)."""
+        self.agent_part = Agents(state)
+        self.call_rules = CallRules(state, self.agent_part, self.deal_part)
+        self.agent_part.complete = self.call_rules.complete
+        self.call_part = Calls(state, self.call_rules, self.agent_part)
+        calls, agents, deals = self.call_part, self.agent_part, self.deal_part
         self.handlers: dict[type, Callable[[Any, int], None]] = {
-            CallQueued: self.on_queued,
-            CallRinging: self.on_ringing,
-            CallAnswered: self.on_answered,
-            CallHold: self.on_hold,
-            CallResumed: self.on_resumed,
-            CallTransferred: self.on_transferred,
-            CallEnded: self.on_ended,
-            CallWrapupEnded: self.on_wrapup_ended,
-            CallAbandoned: self.on_abandoned,
-            CallLeftQueue: self.on_left_queue,
-            CallDialed: self.on_dialed,
-            CallConnected: self.on_connected,
-            AgentLogin: self.on_login,
-            AgentLogout: self.on_logout,
-            AgentState: self.on_state,
+            CallQueued: calls.on_queued,
+            CallRinging: calls.on_ringing,
+            CallAnswered: calls.on_answered,
+            CallHold: calls.on_hold,
+            CallResumed: calls.on_resumed,
+            CallTransferred: calls.on_transferred,
+            CallEnded: calls.on_ended,
+            CallWrapupEnded: calls.on_wrapup_ended,
+            CallAbandoned: calls.on_abandoned,
+            CallLeftQueue: calls.on_left_queue,
+            CallDialed: calls.on_dialed,
+            CallConnected: calls.on_connected,
+            AgentLogin: agents.on_login,
+            AgentLogout: agents.on_logout,
+            AgentState: agents.on_state,
             DealClosed: self.on_deal,
             CsatSubmitted: self.on_csat,
-            DealCreated: self.on_deal_created,
-            DealStageChanged: self.on_deal_stage_changed,
-            DealWon: self.on_deal_won,
-            DealLost: self.on_deal_lost,
+            DealCreated: deals.on_deal_created,
+            DealStageChanged: deals.on_deal_stage_changed,
+            DealWon: deals.on_deal_won,
+            DealLost: deals.on_deal_lost,
             CallbackDismissed: self.on_callback_dismissed,
-            CallTranscript: self.phrases.on_transcript,
+            CallTranscript: state.phrases.on_transcript,
         }
         for cls in CALL_EVENTS:
-            self.handlers[cls] = self.tagging(self.handlers[cls])
+            self.handlers[cls] = deals.tagging(self.handlers[cls])
 
-    # ------------------------------------------------------------------ call events
+    # ------------------------------------------------------------------ time
 
-    def on_queued(self, ev: CallQueued, t: int) -> None:
-        cid = ev.call_id
-        call = self.calls.get(cid)
-        if call is None and cid not in self.finished:
-            call = Call(cid, 1, t, ev.queue, INBOUND)
-            call.caller = ev.caller
-            self.calls[cid] = call
-            if not self.expiry:
-                self.due = min(self.due, t + self.age_ms)
-            self.expiry.append(call)
-            call.enq = call.wait_from = ev.ts
-            call.waiting = True
-            self.tenant.waiting[cid] = call  # type: ignore[index]
-            qs = self.queues.get(ev.queue)
-            if qs is None:
-                qs = self.queue_stats(ev.queue)
-            qs.waiting[cid] = call  # type: ignore[index]
-            return
-        self.queued_general(ev, t, call)
-
-    def queued_general(self, ev: CallQueued, t: int, call: Call | None) -> None:
-        if call is not None:
-            if call.caller is None:
-                call.caller = ev.caller
-            if call.phase == WAITING and call.queue != ev.queue:
-                self.move(call, ev.queue)
-            return
-        tomb = self.lookup_finished(ev.call_id, t) if self.finished else None
-        if tomb is not None and tomb.fate != "left_queue":
-            return
-        call = self.new_call(ev.call_id, t, ev.queue, INBOUND, tomb)
-        call.caller = ev.caller if ev.caller is not None or tomb is None else tomb.caller
-        call.enq = ev.ts
-        self.enqueue(call, ev.ts)
-
-    def on_ringing(self, ev: CallRinging, t: int) -> None:
-        call = self.calls.get(ev.call_id)
-        if call is not None and call.phase == WAITING and call.ring is None and call.queue:
-            ag = self.agents.get(ev.agent)
-            if ag is not None:
-                call.ring = ag.id
-                ag.ring.append(call)
-                ag.logged_in = True
-                ag.queues.add(call.queue)
-                self.refresh(ag, t)
-                return
-        call = self.waiting_call(ev.call_id, t, ev.ts, ev.queue)
-        if call is not None and call.ring != ev.agent:
-            self.ring_at(call, ev.agent, t)
-
-    def on_answered(self, ev: CallAnswered, t: int) -> None:
-        cid = ev.call_id
-        call = self.calls.get(cid)
-        agent_id = ev.agent
-        if (
-            call is not None
-            and call.waiting
-            and call.outcome is None
-            and call.queue is not None
-            and agent_id is not None
-            and (call.ring == agent_id or call.ring is None)
-        ):
-            ag = self.agents.get(agent_id)
-            if ag is not None and ag.wrap is None:
-                self.answer_fast(call, ag, t, ev.ts)
-                return
-        self.answered_general(ev, t)
-
-    def answer_fast(self, call: Call, ag: Agent, t: int, ms: int) -> None:
-        """A waiting call in a queue answered by a known agent with no wrap-up pending."""
-        cid = call.id
-        queue: str = call.queue  # type: ignore[assignment]
-        call.waiting = False
-        del self.tenant.waiting[cid]  # type: ignore[union-attr]
-        qs = self.queues[queue]
-        del qs.waiting[cid]  # type: ignore[union-attr]
-        if call.ring is not None:
-            call.ring = None
-            ag.ring.remove(call)
-        if call.caller is not None:
-            self.callbacks.answered(call.caller, t)
-        call.outcome = "answered"
-        call.answered_ms = ms
-        call.oq = queue
-        enq = call.enq
-        if enq is None:
-            delta = ANSWER_UNKNOWN_WAIT
-            wait = -1
-        else:
-            wait = ms - enq
-            if wait < 0:
-                wait = 0
-            call.wait = wait
-            if wait <= self.sl_ms(queue):
-                call.within = True
-                delta = ANSWER_IN_SL | wait * WAIT_MS
+    def apply_batch(self, events: Sequence[Event]) -> None:
+        state = self.state
+        state.counts.update(map(type, events))  # counted in C
+        handlers = self.handlers
+        clock = state.clock
+        for ev in events:
+            t: int = ev.ts
+            if t <= clock:
+                t = clock
             else:
-                delta = ANSWER_LATE | wait * WAIT_MS
-        for stats in (self.tenant, qs, *ag.stats):
-            led = stats.answer
-            total = led.s + delta
-            led.s = total
-            led.t.append(t)
-            led.c.append(total)
-        if wait >= 0:
-            self.tenant.max_wait.push(t, wait)
-            qs.max_wait.push(t, wait)
-            for stats in ag.stats:
-                mw = stats.max_wait
-                if wait > mw.day_max:
-                    mw.day_max = wait
-                if wait > mw.ivl_max:
-                    mw.ivl_max = wait
-        call.phase = TALKING
-        call.agent = call.last_agent = ag.id
-        call.leg_start = ms
-        ag.talk.append(call)
-        ag.logged_in = True
-        ag.manual = None
-        ag.queues.add(queue)
-        self.refresh(ag, t)
+                if t >= state.due:
+                    self.pass_time(t, roll=True)
+                clock = state.clock = t
+            handlers[type(ev)](ev, t)
 
-    def answered_general(self, ev: CallAnswered, t: int) -> None:
-        call = self.waiting_call(ev.call_id, t, ev.ts, ev.queue)
-        if call is None:
-            return
-        agent_id = ev.agent if ev.agent is not None else call.ring
-        self.dequeue(call)
-        if call.ring is not None:
-            self.unring(call, t, refresh=call.ring != agent_id)
-        if call.outcome is None:
-            if agent_id is not None:
-                self.agent(agent_id, t)
-            self.answer_outcome(call, t, ev.ts, agent_id)
-        self.start_leg(call, agent_id, t, ev.ts)
+    def advance(self, now_ms: int) -> None:
+        """Expire calls due by `now_ms`. Boundaries are crossed only as far as expiries need:
+        an event that arrives later with an earlier time must still land in its own period."""
+        if now_ms >= self.state.due:
+            self.pass_time(now_ms, roll=False)
 
-    def on_hold(self, ev: CallHold, t: int) -> None:
-        call = self.calls.get(ev.call_id)
-        if call is not None and call.phase == TALKING and call.hold_since is None:
-            call.hold_since = ev.ts
-
-    def on_resumed(self, ev: CallResumed, t: int) -> None:
-        call = self.calls.get(ev.call_id)
-        if call is not None and call.phase == TALKING and call.hold_since is not None:
-            call.hold += max(0, ev.ts - call.hold_since)
-            call.hold_since = None
-
-    def on_transferred(self, ev: CallTransferred, t: int) -> None:
-        """Counted once where it leaves (queue, agent); the call goes on elsewhere."""
-        call = self.calls.get(ev.call_id)
-        if call is None:
-            return
-        to_queue, to_agent = ev.to_queue, ev.to_agent
-        ms = ev.ts
-        if call.phase == WAITING:
-            moves = to_queue is not None and to_queue != call.queue
-            rings = to_agent is not None and to_agent != call.ring
-            if not (moves or rings):
-                return
-            self.count_transfer(call, t)
-            if moves:
-                self.move(call, to_queue)  # type: ignore[arg-type]
-            if rings:
-                self.ring_at(call, to_agent, t)  # type: ignore[arg-type]
-        elif call.phase == TALKING:
-            same_agent = to_agent is not None and to_agent == call.agent
-            if same_agent and (to_queue is None or to_queue == call.queue):
-                return
-            self.count_transfer(call, t)
-            self.end_leg(call, t, ms)
-            self.record_leg(call, t, 0)
-            if to_queue is not None:
-                call.queue = to_queue
-            if to_agent is not None:
-                self.start_leg(call, to_agent, t, ms)
-            else:
-                call.agent = None
-                self.enqueue(call, ms)
-
-    def on_ended(self, ev: CallEnded, t: int) -> None:
-        call = self.calls.get(ev.call_id)
-        if call is None:
-            return
-        phase = call.phase
-        ms = ev.ts
-        if phase == TALKING and call.agent is not None and call.hold_since is None:
-            ag = self.agents[call.agent]
-            if ag.wrap is None:
-                total = ms - call.leg_start
-                if total < 0:
-                    total = 0
-                hold = call.hold
-                if hold > total:
-                    hold = total
-                call.leg_talk = total - hold
-                call.leg_hold = hold
-                call.talk_total += total - hold
-                call.hold_total += hold
-                ag.talk.remove(call)
-                call.ended_ms = ms
-                limit = self.rules.get(call.queue, self.default_rules)[2]
-                if ag.logged_in and limit:
-                    self.begin_wrapup(call, ag, t, ms, limit)
-                    self.refresh(ag, t)
+    def pass_time(self, until: int, roll: bool) -> None:
+        state = self.state
+        rules = self.call_rules
+        while True:
+            deadline = state.next_deadline()
+            if (
+                state.interval_end <= until
+                and state.interval_end <= deadline
+                and (roll or deadline <= until)
+            ):
+                self.roll(min(until, deadline))
+            elif deadline <= until:
+                t = max(deadline, state.clock)
+                state.clock = t
+                wraps = state.wrap_deadlines
+                if wraps and wraps[0][0] == deadline:
+                    rules.wrapup_limit_reached(heappop(wraps)[4], t)
+                elif state.callbacks.due == deadline:
+                    state.callbacks.expire_due(t)
                 else:
-                    self.refresh(ag, t)
-                    self.complete_fast(call, ag, t, ms, 0)
-                return
-        if phase == TALKING:
-            self.end_talk(call, t, ms)
-        elif phase == WAITING:
-            self.dequeue(call)
-            self.unring(call, t)
-            self.unanswered(call, t, ms, "abandoned")
-        elif phase == DIALING:
-            self.no_answer(call, t, ms)
+                    rules.expire(state.expiry.popleft(), t)
+            else:
+                break
+        state.due = min(state.interval_end, state.next_deadline())
 
-    def on_wrapup_ended(self, ev: CallWrapupEnded, t: int) -> None:
-        call = self.calls.get(ev.call_id)
-        if call is None:
-            return
-        ms = ev.ts
-        if call.phase == WRAPUP and call.agent is not None:
-            wrap, ms = clamped_wrap(call, max(0, ms - call.wrap_start), ms)
-            self.complete_fast(call, self.agents[call.agent], t, ms, wrap)
-        elif call.phase == WRAPUP:
-            self.complete(call, t, max(0, ms - call.wrap_start), ms)
-        elif call.phase == TALKING:
-            self.end_leg(call, t, ms)
-            call.ended_ms = ms
-            self.complete(call, t, 0, ms)
-
-    def on_abandoned(self, ev: CallAbandoned, t: int) -> None:
-        self.unanswered_event(ev.call_id, t, ev.ts, ev.queue, "abandoned")
-
-    def on_left_queue(self, ev: CallLeftQueue, t: int) -> None:
-        self.unanswered_event(ev.call_id, t, ev.ts, ev.queue, "left_queue")
-
-    def unanswered_event(
-        self, call_id: str, t: int, ms: int, queue: str | None, outcome: str
-    ) -> None:
-        call = self.calls.get(call_id)
-        if call is None:
-            if self.lookup_finished(call_id, t) is not None:
-                return
-            call = self.new_call(call_id, t, queue, INBOUND, None)
-            self.unanswered(call, t, ms, outcome)
-            return
-        phase = call.phase
-        if phase == WAITING:
-            if call.queue is None and queue is not None:
-                self.move(call, queue)
-            self.dequeue(call)
-            self.unring(call, t)
-            self.unanswered(call, t, ms, outcome)
-        elif outcome == "abandoned":
-            if phase == TALKING:
-                self.end_talk(call, t, ms)
-            elif phase == DIALING:
-                self.no_answer(call, t, ms)
-
-    def on_dialed(self, ev: CallDialed, t: int) -> None:
-        if ev.call_id in self.calls or self.lookup_finished(ev.call_id, t) is not None:
-            return
-        call = self.new_call(ev.call_id, t, ev.queue, OUTBOUND, None)
-        call.caller = ev.caller
-        call.phase = DIALING
-        call.agent = call.last_agent = ev.agent
-        ag = self.agent(ev.agent, t)
-        ag.talk.append(call)
-        self.take_call(ag, t, ev.ts, call)
-        self.refresh(ag, t)
-
-    def on_connected(self, ev: CallConnected, t: int) -> None:
-        call = self.calls.get(ev.call_id)
-        if call is None:
-            if self.lookup_finished(ev.call_id, t) is not None:
-                return
-            call = self.new_call(ev.call_id, t, ev.queue, OUTBOUND, None)
-        elif call.phase != DIALING:
-            return
-        else:
-            if call.queue is None:
-                call.queue = ev.queue
-            if call.agent is not None:
-                ag = self.agents[call.agent]
-                ag.talk.remove(call)
-                if call.agent != ev.agent:
-                    self.refresh(ag, t)
-        if call.caller is None:
-            call.caller = ev.caller
-        if call.caller is not None:
-            self.callbacks.connected(call.caller, t)
-        call.outcome = "answered"
-        call.answered_ms = ev.ts
-        call.oq = call.queue
-        self.start_leg(call, ev.agent, t, ev.ts)
-
-    # ------------------------------------------------------------------ agent events
-
-    def on_login(self, ev: AgentLogin, t: int) -> None:
-        ag = self.agent(ev.agent, t)
-        if ev.name is not None:
-            ag.name = ev.name
-        if not ag.logged_in:
-            ag.logged_in = True
-            ag.manual = None
-            self.refresh(ag, t)
-
-    def on_logout(self, ev: AgentLogout, t: int) -> None:
-        ag = self.agent(ev.agent, t)
-        ag.logged_in = False
-        ag.manual = None
-        for call in ag.ring:
-            call.ring = None
-        ag.ring.clear()
-        wrap = ag.wrap
-        if wrap is not None:
-            self.complete(wrap, t, max(0, ev.ts - wrap.wrap_start), ev.ts)
-        self.refresh(ag, t)
-
-    def on_state(self, ev: AgentState, t: int) -> None:
-        ag = self.agent(ev.agent, t)
-        ag.logged_in = True
-        ag.manual = None if ev.state == "available" else (ev.reason or ev.state)
-        wrap = ag.wrap
-        if wrap is not None:
-            self.complete(wrap, t, max(0, ev.ts - wrap.wrap_start), ev.ts)
-        self.refresh(ag, t)
+    def roll(self, x: int) -> None:
+        """Aggregator time reaches `x`, past the current interval (`TenantState.roll`); at a
+        new day the deals closed long ago are forgotten too."""
+        day = self.state.day
+        self.state.roll(x)
+        if self.state.day != day:
+            self.deal_part.forget_deals(x)
 
     # ------------------------------------------------------------------ sales and surveys
 
     def on_deal(self, ev: DealClosed, t: int) -> None:
-        queue, _ = self.call_context(ev.call_id, t)
-        ag = self.agent(ev.agent, t)
+        queue, _ = self.state.call_context(ev.call_id, t)
+        ag = self.state.agent(ev.agent, t)
         micros = round(ev.amount * MICROS)
-        for stats in self.call_scopes(queue, ag.id):
+        for stats in self.state.call_scopes(queue, ag.id):
             stats.add_other(t, DEALS | micros * REVENUE_MICROS)
-        self.facts.append(
+        self.state.facts.append(
             DealFact(
                 f"deal:{ev.id}",
                 ev.agent,
@@ -457,19 +187,20 @@ class Machine(PipelineRules):
         )
 
     def on_csat(self, ev: CsatSubmitted, t: int) -> None:
-        queue, call_agent = self.call_context(ev.call_id, t)
+        queue, call_agent = self.state.call_context(ev.call_id, t)
         agent_id = ev.agent if ev.agent is not None else call_agent
         team = None
         if agent_id is not None:
-            team = self.agent(agent_id, t).team
+            team = self.state.agent(agent_id, t).team
         delta = CSAT_RESPONSES | ev.score * CSAT_SUM
         if ev.score >= 4:
             delta |= CSAT_SATISFIED
-        for stats in self.call_scopes(queue, agent_id):
+        for stats in self.state.call_scopes(queue, agent_id):
             stats.add_csat(t, delta)
-        self.facts.append(CsatFact(f"csat:{ev.id}", ev.score, agent_id, team, queue, ev.call_id, t))
+        fact = CsatFact(f"csat:{ev.id}", ev.score, agent_id, team, queue, ev.call_id, t)
+        self.state.facts.append(fact)
 
     # ------------------------------------------------------------------ the call-back list
 
     def on_callback_dismissed(self, ev: CallbackDismissed, t: int) -> None:
-        self.callbacks.dismiss(ev.callback_id, ev.reason, t)
+        self.state.callbacks.dismiss(ev.callback_id, ev.reason, t)

@@ -56,12 +56,12 @@ def interval_bounds(ms: int, tz: ZoneInfo) -> tuple[int, int]:
 class Calendar:
     """Day and interval bounds of a time zone, cached for the current period."""
 
-    __slots__ = ("day_end", "day_start", "ivl_end", "ivl_start", "tz")
+    __slots__ = ("day_end", "day_start", "interval_end", "interval_start", "tz")
 
     def __init__(self, tz_name: str) -> None:
         self.tz = zone(tz_name)
         self.day_start = self.day_end = 0
-        self.ivl_start = self.ivl_end = 0
+        self.interval_start = self.interval_end = 0
 
     def day(self, ms: int) -> int:
         """Start of the local day containing `ms`."""
@@ -73,8 +73,8 @@ class Calendar:
 
     def interval(self, ms: int) -> int:
         """Start of the local 15-minute interval containing `ms`."""
-        if self.ivl_start <= ms < self.ivl_end:
-            return self.ivl_start
+        if self.interval_start <= ms < self.interval_end:
+            return self.interval_start
         start, end = interval_bounds(ms, self.tz)
-        self.ivl_start, self.ivl_end = start, end
+        self.interval_start, self.interval_end = start, end
         return start

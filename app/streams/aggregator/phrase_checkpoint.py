@@ -23,11 +23,11 @@ class PhraseState(msgspec.Struct):
     seq: int
 
 
-def dump_phrases(p: PhraseSpotter, wm: int, cutoff: int) -> bytes:
+def dump_phrases(p: PhraseSpotter, clock: int, cutoff: int) -> bytes:
     if not p.scopes and not p.calls and not p.seq:
         return b""
     state = PhraseState(
-        calls=[cp for cp in p.calls.values() if p.fresh(cp, wm)],
+        calls=[cp for cp in p.calls.values() if p.fresh(cp, clock)],
         scopes={
             key: PhraseScopeState(
                 _ledger(sc.general, cutoff),
@@ -35,7 +35,7 @@ def dump_phrases(p: PhraseSpotter, wm: int, cutoff: int) -> bytes:
             )
             for key, sc in p.scopes.items()
         },
-        recent=p.kept_hits(wm),
+        recent=p.kept_hits(clock),
         seq=p.seq,
     )
     return msgspec.msgpack.encode(state)

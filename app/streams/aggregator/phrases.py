@@ -34,9 +34,9 @@ from app.streams.aggregator.ledgers import Counters, field, unpack
 from app.streams.aggregator.phrase_lists import BANNED, REQUIRED, PhraseBook, PhraseListConfig
 
 if TYPE_CHECKING:
+    from app.streams.aggregator.base import TenantState
     from app.streams.aggregator.config import TenantConfig
     from app.streams.aggregator.records import Call
-    from app.streams.aggregator.rules import Rules
 
 HITS: Final = field(0)
 CALLS_WITH: Final = field(1)
@@ -102,7 +102,7 @@ class PhraseScope:
 
 
 class PhraseSpotter:
-    def __init__(self, m: Rules) -> None:
+    def __init__(self, m: TenantState) -> None:
         self.m = m
         self.book = PhraseBook(())
         self.keep_segments = False
@@ -227,7 +227,9 @@ class PhraseSpotter:
         if cp is None or cp.done_at >= 0:
             return
         cp.done_at = t
-        keys = self.scope_keys(call.oq if call.oq is not None else call.queue, call.last_agent)
+        keys = self.scope_keys(
+            call.outcome_queue if call.outcome_queue is not None else call.queue, call.last_agent
+        )
         adherent = []
         for cl in self.book.lists:
             if cl.kind == REQUIRED:
@@ -239,7 +241,7 @@ class PhraseSpotter:
             sc.general.add(t, TRANSCRIBED)
             for name in adherent:
                 sc.list_ledger(name).add(t, ADHERENT)
-        queue = call.oq if call.oq is not None else call.queue
+        queue = call.outcome_queue if call.outcome_queue is not None else call.queue
         agent = call.last_agent
         team = self.team_of(agent) if agent is not None else None
         base = f"phrase:call:{call.id}:{call.visit}:{call.first}:"
@@ -295,18 +297,18 @@ class PhraseSpotter:
     def window(self, led: Counters, window: str, q: int) -> int:
         width = ROLLING_MS.get(window)
         if width is not None:
-            return led.s - led.at(q - width)
+            return led.total - led.at(q - width)
         m = self.m
         daily = window == "today"
         start = m.calendar.day(q) if daily else m.calendar.interval(q)
-        if start == (m.day if daily else m.ivl):
-            return led.s - (led.day_base if daily else led.ivl_base)
+        if start == (m.day if daily else m.interval):
+            return led.total - (led.day_base if daily else led.interval_base)
         return 0
 
     def latest_hits(self, now_ms: int, after: int = 0) -> list[HitRecord]:
         """The kept hits with `seq` above `after`, oldest first, segments past their retention
         at `now_ms` left out."""
-        return [hit for hit in self.kept_hits(max(now_ms, self.m.wm)) if hit.seq > after]
+        return [hit for hit in self.kept_hits(max(now_ms, self.m.clock)) if hit.seq > after]
 
 
 def _fact(

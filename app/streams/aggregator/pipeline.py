@@ -19,12 +19,13 @@ event.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
+from enum import IntEnum, StrEnum
 from typing import Any, Final
 
 import msgspec
 
 from app.events.schemas import DealCreated, DealLost, DealStageChanged, DealWon
-from app.streams.aggregator.base import MICROS
+from app.streams.aggregator.base import MICROS, TenantState
 from app.streams.aggregator.facts import PipelineFact
 from app.streams.aggregator.records import (
     CLOSE_MS,
@@ -39,13 +40,30 @@ from app.streams.aggregator.records import (
     Call,
     Stats,
 )
-from app.streams.aggregator.rules import Rules
 
-OPEN: Final = 0
-WON: Final = 1
-LOST: Final = 2
-UNSEEN: Final = 3
-"""Only calls tagged with the deal were seen so far (they carry its effort)."""
+
+class DealStatus(IntEnum):
+    """Where a deal stands (stored by value in checkpoints)."""
+
+    OPEN = 0
+    WON = 1
+    LOST = 2
+    UNSEEN = 3  # only calls tagged with the deal were seen so far (they carry its effort)
+
+
+class DealStep(StrEnum):
+    """What a pipeline event did to a deal (the pipeline fact's `kind`)."""
+
+    CREATED = "created"
+    STAGE = "stage"  # entered a stage: a move, or the opening of a deal never seen
+    WON = "won"
+    LOST = "lost"
+
+
+OPEN: Final = DealStatus.OPEN
+WON: Final = DealStatus.WON
+LOST: Final = DealStatus.LOST
+UNSEEN: Final = DealStatus.UNSEEN
 DEFAULT_PIPELINE: Final = "default"
 DAY_MS: Final = 86_400_000
 OPEN_PREFIX: Final = "deals_open:"
@@ -57,7 +75,7 @@ class Deal(msgspec.Struct, gc=False, array_like=True):
     stage); `touched` is the aggregator time of its last event; money is in micro-units."""
 
     id: str
-    status: int
+    status: DealStatus
     pipeline: str
     stage: str
     owner: str | None
@@ -73,29 +91,26 @@ def micros(amount: float | None) -> int | None:
     return None if amount is None else round(amount * MICROS)
 
 
-class PipelineRules(Rules):
-    """The deal handlers and the indexes of the open deals, on top of the call machine."""
+class Deals:
+    """The deals, the indexes of the open ones and the deal event handlers: one part of a
+    tenant's aggregator, working on the shared `TenantState` (its scopes, the agents, the
+    calls' deal tags)."""
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(self, state: TenantState) -> None:
+        self.state = state
+        self.tenant = state.tenant
+        self.agent = state.agent
+        self.pipeline_stats = state.pipeline_stats
+        self.queue_stats = state.queue_stats
+        self.call_context = state.call_context
+        self.facts = state.facts
+        self.agents = state.agents
+        self.calls = state.calls
+        self.call_deals = state.call_deals
         self.deals: dict[str, Deal] = {}
-        self.pipelines: dict[str, Stats] = {}
         self.open_deals: dict[str, Deal] = {}
         self.open_by_pipeline: dict[str, dict[str, Deal]] = {}
         self.open_by_agent: dict[str, dict[str, Deal]] = {}
-
-    # ------------------------------------------------------------------ scopes
-
-    def pipeline_stats(self, name: str) -> Stats:
-        stats = self.pipelines.get(name)
-        if stats is None:
-            stats = self.pipelines[name] = Stats(
-                with_states=False, with_waiting=False, stacked=False
-            )
-        return stats
-
-    def all_stats(self) -> list[Stats]:
-        return [*super().all_stats(), *self.pipelines.values()]
 
     def deal_scopes(self, pipeline: str, owner: str | None, t: int) -> list[Stats]:
         scopes = [self.tenant, self.pipeline_stats(pipeline)]
@@ -106,7 +121,7 @@ class PipelineRules(Rules):
     def fact(
         self,
         event_id: str,
-        kind: str,
+        kind: DealStep,
         deal: Deal,
         owner: str | None,
         t: int,
@@ -119,7 +134,7 @@ class PipelineRules(Rules):
         self.facts.append(
             PipelineFact(
                 f"pipeline:{event_id}",
-                kind,
+                kind.value,
                 deal.id,
                 deal.pipeline,
                 deal.stage,
@@ -139,8 +154,7 @@ class PipelineRules(Rules):
             stats.add_pipeline(t, delta)
 
     def index(self, deal: Deal) -> None:
-        if deal.pipeline not in self.pipelines:
-            self.pipeline_stats(deal.pipeline)
+        self.pipeline_stats(deal.pipeline)
         self.open_deals[deal.id] = deal
         by_pipeline = self.open_by_pipeline.setdefault(deal.pipeline, {})
         by_pipeline[deal.id] = deal
@@ -161,7 +175,9 @@ class PipelineRules(Rules):
 
     def reindex(self) -> None:
         """The indexes from the deals (after a load)."""
-        self.open_deals, self.open_by_pipeline, self.open_by_agent = {}, {}, {}
+        self.open_deals.clear()
+        self.open_by_pipeline.clear()
+        self.open_by_agent.clear()
         for deal in self.deals.values():
             if deal.status == OPEN:
                 self.index(deal)
@@ -176,7 +192,7 @@ class PipelineRules(Rules):
         if (
             deal is not None
             and deal.status != OPEN
-            and t - deal.touched >= self.config.closed_deal_retention_s * 1000
+            and t - deal.touched >= self.state.config.closed_deal_retention_s * 1000
         ):
             del self.deals[deal_id]
             return None
@@ -195,7 +211,7 @@ class PipelineRules(Rules):
             deal.created, deal.since, deal.touched = ms, ms, t
             self.index(deal)
             self.count(deal, ev.agent, t, DEALS_CREATED)
-            self.fact(ev.id, "created", deal, ev.agent, t)
+            self.fact(ev.id, DealStep.CREATED, deal, ev.agent, t)
             return
         deal.touched = t
         if deal.created is not None:
@@ -213,7 +229,7 @@ class PipelineRules(Rules):
             self.index(deal)
         owner = ev.agent if ev.agent is not None else deal.owner
         self.count(deal, owner, t, DEALS_CREATED)
-        self.fact(ev.id, "created", deal, owner, t)
+        self.fact(ev.id, DealStep.CREATED, deal, owner, t)
 
     def on_deal_stage_changed(self, ev: DealStageChanged, t: int) -> None:
         ms = ev.ts
@@ -229,7 +245,7 @@ class PipelineRules(Rules):
             if ev.agent is not None:
                 self.agent(ev.agent, t)
             self.index(deal)
-            self.fact(ev.id, "stage", deal, ev.agent, t)
+            self.fact(ev.id, DealStep.STAGE, deal, ev.agent, t)
             return
         deal.touched = t
         if deal.status != OPEN:
@@ -242,9 +258,9 @@ class PipelineRules(Rules):
         if ev.stage != deal.stage:
             deal.stage = ev.stage
             deal.since = ms
-            self.fact(ev.id, "stage", deal, deal.owner, t)
+            self.fact(ev.id, DealStep.STAGE, deal, deal.owner, t)
 
-    def close(self, deal_id: str, agent: str | None, t: int, status: int) -> Deal | None:
+    def close(self, deal_id: str, agent: str | None, t: int, status: DealStatus) -> Deal | None:
         """The deal as it closes now (None: it was closed already); unknown deals are opened
         in the default pipeline first, with no creation."""
         deal = self.lookup_deal(deal_id, t)
@@ -288,13 +304,13 @@ class PipelineRules(Rules):
         queue, _ = self.call_context(ev.call_id, t)
         if queue is not None:
             self.queue_stats(queue).add_other(t, DEALS | amount * REVENUE_MICROS)
-        self.fact(ev.id, "won", deal, deal.owner, t, queue, close_ms, effort_ms)
+        self.fact(ev.id, DealStep.WON, deal, deal.owner, t, queue, close_ms, effort_ms)
 
     def on_deal_lost(self, ev: DealLost, t: int) -> None:
         deal = self.close(ev.deal_id, ev.agent, t, LOST)
         if deal is not None:
             self.count(deal, deal.owner, t, DEALS_LOST)
-            self.fact(ev.id, "lost", deal, deal.owner, t)
+            self.fact(ev.id, DealStep.LOST, deal, deal.owner, t)
 
     # ------------------------------------------------------------------ calls of deals
 
@@ -334,15 +350,9 @@ class PipelineRules(Rules):
 
     # ------------------------------------------------------------------ time
 
-    def roll(self, x: int) -> None:
-        day = self.day
-        super().roll(x)
-        if self.day != day:
-            self.forget_deals(x)
-
     def forget_deals(self, x: int) -> None:
         """At a new day: forget deals closed (or never more than tagged calls) long ago."""
-        keep_ms = self.config.closed_deal_retention_s * 1000
+        keep_ms = self.state.config.closed_deal_retention_s * 1000
         old = [d.id for d in self.deals.values() if d.status != OPEN and x - d.touched >= keep_ms]
         for deal_id in old:
             del self.deals[deal_id]
@@ -366,7 +376,7 @@ class PipelineRules(Rules):
     def deal_gauges(self, deals: Iterable[Deal], q: int) -> dict[str, float | int | None]:
         """deals_open, pipeline_value, deals_stalled, then per stage (non-zero only, by
         name) `deals_open:STAGE` and `deals_stalled:STAGE`."""
-        limit_s = self.config.stall_limit_s
+        limit_s = self.state.config.stall_limit_s
         limits: dict[tuple[str, str], float] = {}
         n = value = stalled = 0
         by_stage: dict[str, int] = {}

@@ -3,6 +3,7 @@ kept per scope (tenant, queue, team, agent)."""
 
 from __future__ import annotations
 
+from enum import IntEnum, StrEnum
 from typing import Final
 
 import msgspec
@@ -10,28 +11,64 @@ import msgspec
 from app.registry.sums import position
 from app.streams.aggregator.ledgers import Counters, MaxWait, StateTime, field
 
-# Call phases.
-WAITING: Final = 0  # in a queue (possibly ringing an agent)
-DIALING: Final = 1  # outbound, not connected yet; the agent is busy
-TALKING: Final = 2  # an agent leg is active (possibly on hold)
-WRAPUP: Final = 3  # talk ended, the agent does after-call work
 
-# Agent states. The first five are integrated over time; logged-out time is not.
-RINGING: Final = 0
-ON_CALL: Final = 1
-IN_WRAPUP: Final = 2
-AVAILABLE: Final = 3
-BREAK: Final = 4
-LOGGED_OUT: Final = 5
-STATE_NAMES: Final = ("ringing", "on_call", "wrapup", "available", "break", "logged_out")
-TIMED_STATES: Final = 5
+class CallPhase(IntEnum):
+    """Where a live call is in its state machine (stored by value in checkpoints)."""
 
-INBOUND: Final = "inbound"
-OUTBOUND: Final = "outbound"
+    WAITING = 0  # in a queue (possibly ringing an agent)
+    DIALING = 1  # outbound, not connected yet; the agent is busy
+    TALKING = 2  # an agent leg is active (possibly on hold)
+    WRAPUP = 3  # talk ended, the agent does after-call work
+
+
+class CallOutcome(StrEnum):
+    """How a call visit ended (`Call.fate`, the call fact's `outcome`); `Call.outcome` holds
+    the first three as soon as the wait ends."""
+
+    ANSWERED = "answered"  # inbound answered, or outbound connected
+    ABANDONED = "abandoned"
+    LEFT_QUEUE = "left_queue"
+    EXPIRED = "expired"  # never finished within `max_call_age_s`
+    NO_ANSWER = "no_answer"  # outbound, never connected
+
+
+class CallDirection(StrEnum):
+    INBOUND = "inbound"
+    OUTBOUND = "outbound"
+
+
+class AgentCategory(IntEnum):
+    """The state derived for an agent. The timed ones (all but `LOGGED_OUT`) are integrated
+    over time, in this order (`StateTime`'s packed fields); names are the facts' `state`."""
+
+    RINGING = 0
+    ON_CALL = 1
+    WRAPUP = 2
+    AVAILABLE = 3
+    BREAK = 4
+    LOGGED_OUT = 5
+
+
+# Members bound to module names: the hot paths compare against them per event, and reading a
+# global is much cheaper than an attribute of an enum class.
+WAITING: Final = CallPhase.WAITING
+DIALING: Final = CallPhase.DIALING
+TALKING: Final = CallPhase.TALKING
+WRAPUP: Final = CallPhase.WRAPUP
+RINGING: Final = AgentCategory.RINGING
+ON_CALL: Final = AgentCategory.ON_CALL
+IN_WRAPUP: Final = AgentCategory.WRAPUP
+AVAILABLE: Final = AgentCategory.AVAILABLE
+BREAK: Final = AgentCategory.BREAK
+LOGGED_OUT: Final = AgentCategory.LOGGED_OUT
+INBOUND: Final = CallDirection.INBOUND
+OUTBOUND: Final = CallDirection.OUTBOUND
+STATE_NAMES: Final = tuple(category.name.lower() for category in AgentCategory)
+TIMED_STATES: Final = len(AgentCategory) - 1
 
 
 class Call(msgspec.Struct, gc=False, array_like=True):
-    """A call (one queue visit). Fields ending in `_ms`, `enq`, `wait_from`, `leg_start`,
+    """A call (one queue visit). Fields ending in `_ms`, `enqueued`, `wait_from`, `leg_start`,
     `hold_since` and `wrap_start` are event times as sent (durations are measured on them);
     `first` is the aggregator time of its first event (its age for expiry). Talk, hold, wrap-up
     and wait amounts are milliseconds. A wrap-up with a limit never counts more than
@@ -45,16 +82,16 @@ class Call(msgspec.Struct, gc=False, array_like=True):
     visit: int
     first: int
     queue: str | None
-    direction: str
-    phase: int = WAITING
+    direction: CallDirection
+    phase: CallPhase = WAITING
     waiting: bool = False  # counted in calls waiting (its queue's and the tenant's)
-    enq: int | None = None  # enqueue time of the first wait; None = unknown
+    enqueued: int | None = None  # enqueue time of the first wait; None = unknown
     wait_from: int = 0  # start of the current wait (for the longest wait)
     ring: str | None = None
     agent: str | None = None
     last_agent: str | None = None
-    outcome: str | None = None
-    oq: str | None = None  # queue where the outcome happened
+    outcome: CallOutcome | None = None
+    outcome_queue: str | None = None  # queue where the outcome happened
     answered_ms: int | None = None
     wait: int | None = None
     within: bool = False
@@ -69,7 +106,7 @@ class Call(msgspec.Struct, gc=False, array_like=True):
     ended_ms: int | None = None
     wrap_start: int = 0
     transfers: int = 0
-    fate: str | None = None
+    fate: CallOutcome | None = None
     done_at: int = 0
     wrap: int = 0
     wrapup_ended_ms: int | None = None
@@ -86,7 +123,7 @@ class Interval(msgspec.Struct, gc=False, array_like=True):
 
     agent: str
     team: str | None
-    state: int
+    state: AgentCategory
     reason: str | None
     start: int
     end: int
@@ -151,7 +188,7 @@ class Stats:
     pipeline:   deals created, won, lost, ms from creation to win and the wins that know it,
                 handle ms of the calls of the deals won and the wins that had such calls
     states:     agents x ms per timed state (team and agent scopes; the tenant's is a sum)
-    waiting:    the calls waiting now, by id (tenant and queue scopes)
+    waiting:    the calls waiting now, by id (tenant and queue scopes; empty elsewhere)
     max_wait:   a monotonic stack when `stacked` (tenant and queue scopes, many answers), else
                 the period maxima only (teams and agents: a scan of their few answers)
 
@@ -173,7 +210,7 @@ class Stats:
         "waiting",
     )
 
-    def __init__(self, with_states: bool, with_waiting: bool, stacked: bool) -> None:
+    def __init__(self, with_states: bool, stacked: bool) -> None:
         self.answer = Counters()
         self.handled = Counters()
         self.unanswered: Counters | None = None
@@ -183,7 +220,7 @@ class Stats:
         self.max_wait = MaxWait()
         self.states: StateTime | None = StateTime() if with_states else None
         self.reasons: dict[str, int] = {}
-        self.waiting: dict[str, Call] | None = {} if with_waiting else None
+        self.waiting: dict[str, Call] = {}
         self.stacked = stacked
 
     def counters(self) -> tuple[Counters, ...]:
@@ -233,7 +270,7 @@ class Agent:
     """An agent's inputs (login, manual state, calls) and the state derived from them."""
 
     __slots__ = (
-        "cat",
+        "category",
         "id",
         "label",
         "logged_in",
@@ -257,7 +294,7 @@ class Agent:
         self.talk: list[Call] = []  # calls with this agent talking or dialing
         self.ring: list[Call] = []
         self.wrap: Call | None = None
-        self.cat = LOGGED_OUT
+        self.category: AgentCategory = LOGGED_OUT
         self.label: str | None = None
         self.since = since
         self.team: str | None = None

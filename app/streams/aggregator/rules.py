@@ -1,28 +1,23 @@
-"""The rules of the call and agent state machines (docs/metrics.md), as helpers the event
-handlers compose: how an agent's state is derived, how a call waits, rings, talks, wraps up,
-finishes or expires, and what each step records in the ledgers."""
+"""The rules of the call state machine (docs/metrics.md), as helpers the event handlers
+compose: how a call waits, rings, talks, wraps up, finishes or expires, and what each step
+records in the ledgers. The agents' states are derived by the agents' part (`agents.py`)."""
 
 from __future__ import annotations
 
+from app.streams.aggregator.agents import Agents
 from app.streams.aggregator.base import TenantState, clamped_wrap
+from app.streams.aggregator.pipeline import Deals
 from app.streams.aggregator.records import (
     ABANDONED,
     ANSWER_IN_SL,
     ANSWER_LATE,
     ANSWER_UNKNOWN_WAIT,
-    AVAILABLE,
-    BREAK,
     EXPIRED,
     HANDLED,
     HOLD_MS,
-    IN_WRAPUP,
     INBOUND,
     LEFT_QUEUE,
-    LOGGED_OUT,
-    ON_CALL,
-    RINGING,
     SHORT_ABANDONED,
-    STATE_DELTAS,
     TALK_MS,
     TALKING,
     TRANSFERS,
@@ -33,87 +28,43 @@ from app.streams.aggregator.records import (
     WRAPUP_MS,
     Agent,
     Call,
-    Interval,
+    CallDirection,
+    CallOutcome,
 )
 
 
-class Rules(TenantState):
-    # ------------------------------------------------------------------ agent state
+class CallRules:
+    """The steps of a call's life on the shared `TenantState`; the agents' part derives the
+    agents' states, the deals' part counts a handled call's effort for its deal."""
 
-    def refresh(self, ag: Agent, t: int) -> None:
-        """Derive the agent's state from its inputs (calls over manual state); record a
-        change: close the interval (a fact), move the counts of its scopes."""
-        label = None
-        if ag.talk:
-            cat = ON_CALL
-        elif ag.ring:
-            cat = RINGING
-        elif ag.wrap is not None:
-            cat = IN_WRAPUP
-        elif not ag.logged_in:
-            cat = LOGGED_OUT
-        elif ag.manual is None:
-            cat = AVAILABLE
-        else:
-            cat = BREAK
-            label = ag.manual
-        old = ag.cat
-        old_label = ag.label
-        if cat == old and label == old_label:
-            return
-        since = ag.since
-        if old != LOGGED_OUT and t > since:
-            self.facts.append(Interval(ag.id, ag.team, old, old_label, since, t))
-        if cat != old:
-            delta = STATE_DELTAS[old][cat]
-            own, group = ag.states
-            cum = own.cum + own.cnt * (t - own.last)
-            own.cum = cum
-            own.last = t
-            own.cnt += delta
-            own.t.append(t)
-            own.c.append(cum)
-            cum = group.cum + group.cnt * (t - group.last)
-            group.cum = cum
-            group.last = t
-            group.cnt += delta
-            group.t.append(t)
-            group.c.append(cum)
-        if old_label is not None or label is not None:
-            for stats in ag.scopes:
-                reasons = stats.reasons
-                if old_label is not None:
-                    n = reasons[old_label] - 1
-                    if n:
-                        reasons[old_label] = n
-                    else:
-                        del reasons[old_label]
-                if label is not None:
-                    reasons[label] = reasons.get(label, 0) + 1
-        ag.cat = cat
-        ag.label = label
-        ag.since = t
-
-    def take_call(self, ag: Agent, t: int, ms: int, call: Call) -> None:
-        """The agent takes `call` (answers, connects, dials, receives a transfer): it is
-        working, so it is logged in and ready, and a wrap-up it still had is over."""
-        ag.logged_in = True
-        ag.manual = None
-        wrap = ag.wrap
-        if wrap is not None and wrap is not call:
-            self.complete(wrap, t, max(0, ms - wrap.wrap_start), ms)
-
-    # ------------------------------------------------------------------ calls
-
-    def lookup_finished(self, call_id: str, t: int) -> Call | None:
-        tomb = self.finished.get(call_id)
-        if tomb is not None and t - tomb.done_at >= self.keep_ms:
-            del self.finished[call_id]
-            return None
-        return tomb
+    def __init__(self, state: TenantState, agents: Agents, deals: Deals) -> None:
+        self.state = state
+        self.calls = state.calls
+        self.agents = state.agents
+        self.tenant = state.tenant
+        self.queues = state.queues
+        self.finished = state.finished
+        self.finished_order = state.finished_order
+        self.expiry = state.expiry
+        self.facts = state.facts
+        self.call_deals = state.call_deals
+        self.callbacks = state.callbacks
+        self.phrases = state.phrases
+        self.agent = state.agent
+        self.queue_stats = state.queue_stats
+        self.call_scopes = state.call_scopes
+        self.lookup_finished = state.lookup_finished
+        self.begin_wrapup = state.begin_wrapup
+        self.wrapup_limit = state.wrapup_limit
+        self.sl_ms = state.sl_ms
+        self.short_ms = state.short_ms
+        self.refresh = agents.refresh
+        self.take_call = agents.take_call
+        self.call_effort = deals.call_effort
+        self.untag = deals.untag
 
     def new_call(
-        self, call_id: str, t: int, queue: str | None, direction: str, tomb: Call | None
+        self, call_id: str, t: int, queue: str | None, direction: CallDirection, tomb: Call | None
     ) -> Call:
         visit = 1
         if tomb is not None:
@@ -122,7 +73,8 @@ class Rules(TenantState):
         call = Call(call_id, visit, t, queue, direction)
         self.calls[call_id] = call
         if not self.expiry:
-            self.due = min(self.due, t + self.age_ms)
+            state = self.state
+            state.due = min(state.due, t + state.age_ms)
         self.expiry.append(call)
         return call
 
@@ -145,17 +97,17 @@ class Rules(TenantState):
         call.phase = WAITING
         call.waiting = True
         call.wait_from = wait_from
-        self.tenant.waiting[call.id] = call  # type: ignore[index]
+        self.tenant.waiting[call.id] = call
         if call.queue is not None:
-            self.queue_stats(call.queue).waiting[call.id] = call  # type: ignore[index]
+            self.queue_stats(call.queue).waiting[call.id] = call
 
     def dequeue(self, call: Call) -> None:
         if not call.waiting:
             return
         call.waiting = False
-        del self.tenant.waiting[call.id]  # type: ignore[union-attr]
+        del self.tenant.waiting[call.id]
         if call.queue is not None:
-            del self.queues[call.queue].waiting[call.id]  # type: ignore[union-attr]
+            del self.queues[call.queue].waiting[call.id]
 
     def move(self, call: Call, queue: str) -> None:
         """A waiting call changes queue; its wait goes on."""
@@ -225,10 +177,10 @@ class Rules(TenantState):
         delta = HANDLED | call.leg_talk * TALK_MS | call.leg_hold * HOLD_MS | wrap * WRAPUP_MS
         for stats in self.agents[call.agent].stats:
             led = stats.handled
-            total = led.s + delta
-            led.s = total
-            led.t.append(t)
-            led.c.append(total)
+            total = led.total + delta
+            led.total = total
+            led.times.append(t)
+            led.totals.append(total)
 
     def end_talk(self, call: Call, t: int, ms: int) -> None:
         """`call.ended`: wrap-up if the queue has it and the agent is still logged in."""
@@ -257,37 +209,42 @@ class Rules(TenantState):
         self.tenant.handled.add(t, delta)
         if self.call_deals:
             self.call_effort(call, t, call.talk_total + call.hold_total + wrap)
-        if call.oq is not None:
-            self.queue_stats(call.oq).handled.add(t, delta)
+        if call.outcome_queue is not None:
+            self.queue_stats(call.outcome_queue).handled.add(t, delta)
         if call.agent is not None:
             ag = self.agents[call.agent]
             if ag.wrap is call:
                 ag.wrap = None
                 self.refresh(ag, t)
         self.phrases.handled(call, t)
-        self.finish(call, t, "answered", wrap, ms)
+        self.finish(call, t, CallOutcome.ANSWERED, wrap, ms)
 
     def complete_fast(self, call: Call, ag: Agent, t: int, ms: int, wrap: int) -> None:
-        """`complete` and `finish` written out for a call handled by `ag`."""
+        """The fast path of `complete` followed by `finish`, for a call handled by the known
+        agent `ag` (call.ended without a wrap-up, call.wrapup_ended, a wrap-up limit reached):
+        the same records, written out inline. It skips what cannot apply to such a call: the
+        wrap-up clamp (callers pass `wrap` clamped), dequeue and unring (the call is not
+        waiting) and the call-back outcome (an answered call is neither a miss nor an
+        attempt); the call's team is its agent's (`ag.team`), not looked up in the config."""
         leg = HANDLED | call.leg_talk * TALK_MS | call.leg_hold * HOLD_MS | wrap * WRAPUP_MS
         for stats in ag.stats:
             led = stats.handled
-            total = led.s + leg
-            led.s = total
-            led.t.append(t)
-            led.c.append(total)
+            total = led.total + leg
+            led.total = total
+            led.times.append(t)
+            led.totals.append(total)
         whole = HANDLED | call.talk_total * TALK_MS | call.hold_total * HOLD_MS | wrap * WRAPUP_MS
         led = self.tenant.handled
-        total = led.s + whole
-        led.s = total
-        led.t.append(t)
-        led.c.append(total)
-        if call.oq is not None:
-            led = self.queue_stats(call.oq).handled
-            total = led.s + whole
-            led.s = total
-            led.t.append(t)
-            led.c.append(total)
+        total = led.total + whole
+        led.total = total
+        led.times.append(t)
+        led.totals.append(total)
+        if call.outcome_queue is not None:
+            led = self.queue_stats(call.outcome_queue).handled
+            total = led.total + whole
+            led.total = total
+            led.times.append(t)
+            led.totals.append(total)
         if ag.wrap is call:
             ag.wrap = None
             self.refresh(ag, t)
@@ -295,7 +252,7 @@ class Rules(TenantState):
             self.call_effort(call, t, call.talk_total + call.hold_total + wrap)
         cid = call.id
         del self.calls[cid]
-        call.fate = "answered"
+        call.fate = CallOutcome.ANSWERED
         call.done_at = t
         call.wrap = wrap
         call.wrapup_ended_ms = ms
@@ -305,7 +262,9 @@ class Rules(TenantState):
         self.finished[cid] = call
         self.finished_order.append(call)
 
-    def finish(self, call: Call, t: int, fate: str, wrap: int, wrapup_ended: int | None) -> None:
+    def finish(
+        self, call: Call, t: int, fate: CallOutcome, wrap: int, wrapup_ended: int | None
+    ) -> None:
         """The call leaves the live state; it stays as its own tombstone (for late events) and
         becomes a fact when facts are drained."""
         del self.calls[call.id]
@@ -319,39 +278,39 @@ class Rules(TenantState):
         call.wrap = wrap
         call.wrapup_ended_ms = wrapup_ended
         if call.caller is not None:
-            self.callback_outcome(call, t)
+            self.callback_outcome(call, call.caller, t)
         if call.last_agent is not None:
-            call.team = self.config.agent_teams.get(call.last_agent)
+            call.team = self.state.config.agent_teams.get(call.last_agent)
         self.facts.append(call)
         self.finished[call.id] = call
         self.finished_order.append(call)
 
-    def callback_outcome(self, call: Call, t: int) -> None:
+    def callback_outcome(self, call: Call, caller: str, t: int) -> None:
         """An unanswered call with a number: a miss (inbound, not a short abandon) or a
         call-back attempt (outbound, never connected)."""
         fate = call.fate
         if call.direction == INBOUND:
-            if (fate == "abandoned" and not call.short) or fate == "left_queue":
-                self.callbacks.missed(call.caller, call.queue, t)  # type: ignore[arg-type]
+            if (fate == CallOutcome.ABANDONED and not call.short) or fate == CallOutcome.LEFT_QUEUE:
+                self.callbacks.missed(caller, call.queue, t)
                 due = self.callbacks.due
-                if due < self.due:
-                    self.due = due
-        elif fate != "answered":
-            self.callbacks.attempted(call.caller)  # type: ignore[arg-type]
+                if due < self.state.due:
+                    self.state.due = due
+        elif fate != CallOutcome.ANSWERED:
+            self.callbacks.attempted(caller)
 
     def answer_outcome(self, call: Call, t: int, ms: int, agent_id: str | None) -> None:
         """The wait ends: answered (once per call), counted where it was answered."""
         if call.caller is not None:
             self.callbacks.answered(call.caller, t)
-        call.outcome = "answered"
+        call.outcome = CallOutcome.ANSWERED
         call.answered_ms = ms
-        queue = call.oq = call.queue
-        enq = call.enq
-        if enq is None:
+        queue = call.outcome_queue = call.queue
+        enqueued = call.enqueued
+        if enqueued is None:
             delta = ANSWER_UNKNOWN_WAIT
             wait = -1
         else:
-            wait = ms - enq
+            wait = ms - enqueued
             if wait < 0:
                 wait = 0
             call.wait = wait
@@ -367,14 +326,14 @@ class Rules(TenantState):
             scopes.extend(self.agents[agent_id].stats)
         for stats in scopes:
             led = stats.answer
-            total = led.s + delta
-            led.s = total
-            led.t.append(t)
-            led.c.append(total)
+            total = led.total + delta
+            led.total = total
+            led.times.append(t)
+            led.totals.append(total)
             if wait >= 0:
                 stats.max_wait.push(t, wait, stats.stacked)
 
-    def unanswered(self, call: Call, t: int, ms: int, outcome: str) -> None:
+    def unanswered(self, call: Call, t: int, ms: int, outcome: CallOutcome) -> None:
         """`abandoned` or `left_queue` while waiting. A call answered before (and transferred
         back to a queue) keeps its outcome and completes instead."""
         if call.outcome is not None:
@@ -382,11 +341,11 @@ class Rules(TenantState):
             self.complete(call, t, 0, ms)
             return
         call.outcome = outcome
-        call.oq = call.queue
-        abandoned = outcome == "abandoned"
+        call.outcome_queue = call.queue
+        abandoned = outcome == CallOutcome.ABANDONED
         wait = -1
-        if call.enq is not None:
-            wait = call.wait = max(0, ms - call.enq)
+        if call.enqueued is not None:
+            wait = call.wait = max(0, ms - call.enqueued)
         short = abandoned and wait >= 0 and wait < self.short_ms(call.queue)
         call.short = short
         delta = ABANDONED if abandoned else LEFT_QUEUE
@@ -408,11 +367,13 @@ class Rules(TenantState):
             stats.add_other(t, TRANSFERS)
 
     def no_answer(self, call: Call, t: int, ms: int) -> None:
-        ag = self.agents[call.agent]  # type: ignore[index]
+        if call.agent is None:
+            raise RuntimeError(f"dialed call {call.id!r} has no agent")
+        ag = self.agents[call.agent]
         ag.talk.remove(call)
         self.refresh(ag, t)
         call.ended_ms = ms
-        self.finish(call, t, "no_answer", 0, None)
+        self.finish(call, t, CallOutcome.NO_ANSWER, 0, None)
 
     def expire(self, call: Call, t: int) -> None:
         """A call still open `max_call_age_s` after its first event: counted as expired where
@@ -427,23 +388,12 @@ class Rules(TenantState):
             if ag.wrap is call:
                 ag.wrap = None
             self.refresh(ag, t)
-        self.finish(call, t, "expired", 0, None)
+        self.finish(call, t, CallOutcome.EXPIRED, 0, None)
 
     def wrapup_limit_reached(self, call: Call, t: int) -> None:
         """Nothing ended the wrap-up of `call` within its limit: it ends now, at `t` (a call in
         wrap-up always has its agent)."""
         limit = call.wrap_limit
-        agent = self.agents[call.agent]  # type: ignore[index]
-        self.complete_fast(call, agent, t, call.wrap_start + limit, limit)
-
-    def call_context(self, call_id: str | None, t: int) -> tuple[str | None, str | None]:
-        """(queue, agent) of a live or recently finished call."""
-        if call_id is None:
-            return None, None
-        call = self.calls.get(call_id)
-        if call is not None:
-            return (call.oq if call.oq is not None else call.queue), call.last_agent
-        tomb = self.lookup_finished(call_id, t)
-        if tomb is not None:
-            return (tomb.oq if tomb.oq is not None else tomb.queue), tomb.last_agent
-        return None, None
+        if call.agent is None:
+            raise RuntimeError(f"call {call.id!r} in wrap-up has no agent")
+        self.complete_fast(call, self.agents[call.agent], t, call.wrap_start + limit, limit)

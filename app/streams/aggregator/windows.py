@@ -13,9 +13,9 @@ from collections.abc import Sequence
 from typing import Final
 
 from app.registry.sums import LEDGERS, position
+from app.streams.aggregator.base import TenantState
 from app.streams.aggregator.catalog import ROLLING_MS, StateTimes, WindowSums
 from app.streams.aggregator.ledgers import FIELD, MASK, NO_MAX, Counters, StateTime, unpack
-from app.streams.aggregator.machine import Machine
 from app.streams.aggregator.records import TIMED_STATES, Stats
 
 KNOWN_SHIFT: Final = position("answer", "answered_known") * FIELD
@@ -24,7 +24,7 @@ LEDGER_WIDTHS: Final = tuple(len(fields) for fields in LEDGERS.values())
 
 
 def window_sums(
-    m: Machine, stats: Stats, window: str, q: int, states: Sequence[StateTime] = ()
+    m: TenantState, stats: Stats, window: str, q: int, states: Sequence[StateTime] = ()
 ) -> tuple[WindowSums, StateTimes | None]:
     """Sums of `stats` over `window` at time `q` (q >= aggregator time); time in state is the
     sum over `states` (none for a queue)."""
@@ -33,18 +33,20 @@ def window_sums(
     times = 0
     if width is not None:
         s = q - width
-        packed = [led.s - led.at(s) for led in counters]
+        packed = [led.total - led.at(s) for led in counters]
         top = stats.max_wait.after(s) if stats.stacked else longest_answer(stats.answer, s)
         for st in states:
             times += st.at(q) - st.at(s)
     elif window == "today" or window == "interval":
         daily = window == "today"
         start = m.calendar.day(q) if daily else m.calendar.interval(q)
-        if start == (m.day if daily else m.ivl):
-            packed = [led.s - (led.day_base if daily else led.ivl_base) for led in counters]
-            top = stats.max_wait.day_max if daily else stats.max_wait.ivl_max
+        if start == (m.day if daily else m.interval):
+            packed = [
+                led.total - (led.day_base if daily else led.interval_base) for led in counters
+            ]
+            top = stats.max_wait.day_max if daily else stats.max_wait.interval_max
             for st in states:
-                times += st.at(q) - (st.day_base if daily else st.ivl_base)
+                times += st.at(q) - (st.day_base if daily else st.interval_base)
         else:
             packed = [0] * len(counters)
             top = NO_MAX
@@ -65,8 +67,8 @@ def window_sums(
 def longest_answer(led: Counters, s: int) -> int:
     """The longest known wait among the answers recorded after `s` (a scan: for scopes with
     few answers, which keep no monotonic stack)."""
-    i = bisect_right(led.t, s)
-    c = led.c
+    i = bisect_right(led.times, s)
+    c = led.totals
     prev = c[i - 1] if i > 0 else 0
     top = NO_MAX
     for total in c[i:]:
