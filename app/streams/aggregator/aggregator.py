@@ -9,6 +9,8 @@ from typing import Final
 import msgspec
 
 from app.events.schemas import EVENT_TYPE_NAMES, EVENT_TYPES, Event
+from app.registry.scopes import parse_scope as parse_registry_scope
+from app.registry.scopes import scope_forms
 from app.streams.aggregator import catalog
 from app.streams.aggregator.board import AgentStatus, agent_board
 from app.streams.aggregator.callback_metrics import callback_scope_metrics
@@ -31,21 +33,15 @@ from app.streams.aggregator.records import (
 )
 from app.streams.aggregator.windows import oldest_waiting, window_sums
 
-SCOPE_KINDS: Final = ("tenant", "queue", "team", "agent", "pipeline")
 _TYPE_NAMES: Final = dict(zip(EVENT_TYPES, EVENT_TYPE_NAMES, strict=True))
 
 
 def parse_scope(scope: str) -> tuple[str, str | None]:
     """`tenant`, `queue:NAME`, `team:NAME`, `agent:ID` or `pipeline:NAME` as (kind, name)."""
-    if scope == "tenant":
-        return "tenant", None
-    kind, sep, name = scope.partition(":")
-    if sep and name and kind in ("queue", "team", "agent", "pipeline"):
-        return kind, name
-    raise ValueError(
-        f"unknown scope {scope!r}: expected tenant, queue:NAME, team:NAME, agent:ID or "
-        "pipeline:NAME"
-    )
+    parsed = parse_registry_scope(scope)
+    if parsed is None:
+        raise ValueError(f"unknown scope {scope!r}: expected {scope_forms()}")
+    return parsed.kind, parsed.name
 
 
 class TenantAggregator:
