@@ -225,7 +225,8 @@ class CallRules:
         the same records, written out inline. It skips what cannot apply to such a call: the
         wrap-up clamp (callers pass `wrap` clamped), dequeue and unring (the call is not
         waiting) and the call-back outcome (an answered call is neither a miss nor an
-        attempt); the call's team is its agent's (`ag.team`), not looked up in the config."""
+        attempt); the call's team is its agent's (`ag.team`), not looked up in the config.
+        Kept because it pays (docs/performance.md)."""
         leg = HANDLED | call.leg_talk * TALK_MS | call.leg_hold * HOLD_MS | wrap * WRAPUP_MS
         for stats in ag.stats:
             led = stats.handled
