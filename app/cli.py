@@ -622,8 +622,8 @@ def reports_prune(
     alerting also does this about once an hour."""
     import app.models  # noqa: F401 - every table, for the foreign keys
     from app.facts.retention import prune_facts
-    from app.shifts.outcomes import SHIFT_OUTCOMES
     from app.streams.clock import wall_ms
+    from app.wiring import FACT_DERIVED
 
     settings = get_settings()
     keep = days or settings.fact_retention_days
@@ -632,7 +632,7 @@ def reports_prune(
         raise typer.Exit(2)
 
     async def run(db: Database) -> tuple[int, int]:
-        pruned = await prune_facts(db, keep, wall_ms(), derived=(SHIFT_OUTCOMES,))
+        pruned = await prune_facts(db, keep, wall_ms(), derived=FACT_DERIVED)
         return pruned.facts, pruned.settled
 
     facts, settled = with_database(run)

@@ -44,8 +44,8 @@ from app.integrations.provision import provision_roster
 from app.integrations.simulation import Roster, SimConfig, Simulator
 from app.org.service import create_tenant
 from app.shifts.models import ShiftRow
-from app.shifts.outcomes import SHIFT_OUTCOMES
 from app.streams.aggregator import Fact, QueueConfig, TenantAggregator, TenantConfig
+from app.wiring import FACT_DERIVED
 from bench.common import ROOT, commit, free_port, machine, median
 
 TZ = "Europe/Warsaw"
@@ -132,7 +132,7 @@ async def prepare(url: str, month: Month, days: int) -> tuple[str, dict[str, flo
         started = time.perf_counter()
         for at in range(0, len(month.facts), WRITE_BATCH):
             chunk = month.facts[at : at + WRITE_BATCH]
-            await write_facts(db, [(tenant_id, f) for f in chunk], derived=(SHIFT_OUTCOMES,))
+            await write_facts(db, [(tenant_id, f) for f in chunk], derived=FACT_DERIVED)
         timings["write facts + rollups"] = time.perf_counter() - started
         started = time.perf_counter()
         await rebuild_rollups(db, tenant_id)

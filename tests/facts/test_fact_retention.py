@@ -25,10 +25,9 @@ from app.facts.phrase_rollups import PhraseRollupRow
 from app.facts.retention import prune_facts
 from app.facts.rollups import KpiRollupRow
 from app.shifts.models import ShiftRow
-from app.shifts.outcomes import SHIFT_OUTCOMES
 from app.streams.aggregator.facts import Fact, PhraseFact
 from app.streams.clock import wall_ms
-from app.wiring import build_services
+from app.wiring import FACT_DERIVED, build_services
 from tests.conftest import make_settings
 from tests.helpers import cli_env, floorwatch, make_tenant_key
 from tests.reports.support import answered, deal, state, store_facts, survey
@@ -99,7 +98,7 @@ async def test_old_facts_go_rollups_stay_and_do_not_count_twice(own_database: st
         }
         assert any(row[0] == "phrase_rollups" for row in kept)
 
-        pruned = await prune_facts(db, RETENTION_DAYS, NOW, derived=(SHIFT_OUTCOMES,))
+        pruned = await prune_facts(db, RETENTION_DAYS, NOW, derived=FACT_DERIVED)
 
         assert (pruned.facts, pruned.settled) == (6, 1)
         assert await fact_counts(db, tenant_id) == {
@@ -122,7 +121,7 @@ async def test_old_facts_go_rollups_stay_and_do_not_count_twice(own_database: st
         await store_facts(own_database, tenant_id, facts_around(OLD) + facts_around(RECENT))
         assert await rollups(db, tenant_id) == kept
         assert (await fact_counts(db, tenant_id))["call_facts"] == 1
-        assert (await prune_facts(db, RETENTION_DAYS, NOW, derived=(SHIFT_OUTCOMES,))).facts == 0
+        assert (await prune_facts(db, RETENTION_DAYS, NOW, derived=FACT_DERIVED)).facts == 0
     finally:
         await db.close()
 

@@ -19,7 +19,6 @@ from app.events.schemas import CallAbandoned, CallConnected, CallDialed, CallQue
 from app.facts.phrase_rollups import PhraseRollupRow
 from app.facts.rollups import KpiRollupRow
 from app.facts.writer import ROWS, write_facts
-from app.shifts.outcomes import SHIFT_OUTCOMES
 from app.streams.aggregator import TenantAggregator
 from app.streams.aggregator.facts import (
     AgentStateFact,
@@ -31,6 +30,7 @@ from app.streams.aggregator.facts import (
     PhraseFact,
     PipelineFact,
 )
+from app.wiring import FACT_DERIVED
 from bench.aggregate import generate
 from tests.helpers import make_tenant_key
 from tests.phrases import transcripts
@@ -137,7 +137,7 @@ def by_kind_and_id(facts: Sequence[Fact]) -> list[Fact]:
 
 
 async def write(db: Database, tenant_id: int, facts: Sequence[Fact]) -> None:
-    await write_facts(db, [(tenant_id, f) for f in facts], derived=(SHIFT_OUTCOMES,))
+    await write_facts(db, [(tenant_id, f) for f in facts], derived=FACT_DERIVED)
 
 
 async def test_every_column_round_trips(db: Database) -> None:
@@ -199,7 +199,7 @@ async def test_a_failed_write_leaves_nothing_and_the_next_one_works(db: Database
     stray = DealFact("deal:stray", "a", None, None, None, 1.0, None, T0)
     batch = [(tenant_id, f) for f in facts if isinstance(f, CallFact)] + [(-1, stray)]
     with pytest.raises((IntegrityError, asyncpg.ForeignKeyViolationError)):
-        await write_facts(db, batch, derived=(SHIFT_OUTCOMES,))
+        await write_facts(db, batch, derived=FACT_DERIVED)
     assert await stored_facts(db, tenant_id) == []
     assert await rollups(db, tenant_id) == []
     await write(db, tenant_id, facts)

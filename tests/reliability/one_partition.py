@@ -14,11 +14,11 @@ from app.core.config import ClockKind, EngineKind, Settings
 from app.core.db import Database
 from app.events.schemas import AgentLogin, CallQueued, Event
 from app.facts.writer import write_facts
-from app.shifts.outcomes import SHIFT_OUTCOMES
 from app.streams.fact_writer import FactSink
 from app.streams.tenant_config import TenantConfigs
 from app.streams.worker import PartitionWorker
 from app.tenant_config import tenant_configs
+from app.wiring import FACT_DERIVED
 from tests.conftest import make_settings
 
 
@@ -52,7 +52,7 @@ async def one_partition(
             settings,
             redis,
             tenant_configs(db, settings.max_call_age_s),
-            partial(write_facts, db, derived=(SHIFT_OUTCOMES,)),
+            partial(write_facts, db, derived=FACT_DERIVED),
         )
     finally:
         await redis.aclose()

@@ -18,8 +18,8 @@ from app.facts.writer import write_facts
 from app.integrations.provision import provision_roster
 from app.integrations.replay import replay
 from app.integrations.simulation import Roster, SimConfig, Simulator
-from app.shifts.outcomes import SHIFT_OUTCOMES
 from app.streams.aggregator.facts import AgentStateFact, CallFact, CsatFact, DealFact, Fact
+from app.wiring import FACT_DERIVED
 from tests.conftest import RunningApp
 from tests.helpers import eventually
 
@@ -72,7 +72,7 @@ async def settle(app: RunningApp, tenant_id: int) -> None:
 async def store_facts(database_url: str, tenant_id: int, facts: Sequence[Fact]) -> None:
     db = Database(database_url)
     try:
-        await write_facts(db, [(tenant_id, f) for f in facts], derived=(SHIFT_OUTCOMES,))
+        await write_facts(db, [(tenant_id, f) for f in facts], derived=FACT_DERIVED)
     finally:
         await db.close()
 

@@ -122,7 +122,7 @@ def test_the_streams_reach_every_rule() -> None:
         seen["won_unknown"] += bool(sums["deals_won"]) and not known
         seen["effort"] += sums["effort_to_close"] is not None
         seen["stalled"] += bool(agg.metrics("tenant", "live", last + 3_600_000)["deals_stalled"])
-        deals = agg._m.deals
+        deals = agg._m.deal_part.deals
         closed = sum(1 for deal in deals.values() if deal.status != OPEN)
         agg.apply(AgentLogin(id="later", ts=last + 2 * 86_400_000, agent="a1"))  # a new day
         seen["forgotten"] += closed > sum(1 for deal in deals.values() if deal.status != OPEN)

@@ -1,7 +1,7 @@
 """The live metrics aggregator: call and agent state machines and exact rolling windows,
 a pure in-process function of the event sequence and the clock (docs/metrics.md)."""
 
-from app.streams.aggregator.aggregator import TenantAggregator, parse_scope
+from app.streams.aggregator.aggregator import TenantAggregator
 from app.streams.aggregator.board import AgentStatus
 from app.streams.aggregator.catalog import LIVE, WINDOWS, Metrics
 from app.streams.aggregator.config import QueueConfig, TenantConfig
@@ -32,5 +32,4 @@ __all__ = [
     "TenantAggregator",
     "TenantConfig",
     "empty_metrics",
-    "parse_scope",
 ]

@@ -9,8 +9,7 @@ from typing import Final
 import msgspec
 
 from app.events.schemas import EVENT_TYPE_NAMES, EVENT_TYPES, Event
-from app.registry.scopes import parse_scope as parse_registry_scope
-from app.registry.scopes import scope_forms
+from app.registry.scopes import parse_scope, scope_forms
 from app.streams.aggregator import catalog
 from app.streams.aggregator.board import AgentStatus, agent_board
 from app.streams.aggregator.callback_metrics import callback_scope_metrics
@@ -34,14 +33,6 @@ from app.streams.aggregator.records import (
 from app.streams.aggregator.windows import oldest_waiting, window_sums
 
 _TYPE_NAMES: Final = dict(zip(EVENT_TYPES, EVENT_TYPE_NAMES, strict=True))
-
-
-def parse_scope(scope: str) -> tuple[str, str | None]:
-    """`tenant`, `queue:NAME`, `team:NAME`, `agent:ID` or `pipeline:NAME` as (kind, name)."""
-    parsed = parse_registry_scope(scope)
-    if parsed is None:
-        raise ValueError(f"unknown scope {scope!r}: expected {scope_forms()}")
-    return parsed.kind, parsed.name
 
 
 class TenantAggregator:
@@ -115,7 +106,10 @@ class TenantAggregator:
         """The metric catalog of `scope` over `window` at `now_ms` (at least aggregator
         time). `live` holds the point-in-time gauges only; every other window holds the
         windowed metrics and the gauges."""
-        kind, name = parse_scope(scope)
+        parsed = parse_scope(scope)
+        if parsed is None:
+            raise ValueError(f"unknown scope {scope!r}: expected {scope_forms()}")
+        kind, name = parsed.kind, parsed.name
         if window != LIVE and window not in WINDOWS:
             raise ValueError(
                 f"unknown window {window!r}: expected live, 5m, 15m, 60m, today or interval"

@@ -264,7 +264,7 @@ def dump_machine(machine: Machine) -> bytes:
         finished=alive,
         facts=[materialize(f) for f in m.facts],
         pipelines={name: _stats(s, cutoff) for name, s in m.pipelines.items()},
-        deals=list(machine.deals.values()),
+        deals=list(machine.deal_part.deals.values()),
         call_deals=dict(m.call_deals),
         callbacks=_callbacks(m.callbacks, m.clock, cutoff),
         phrases=dump_phrases(m.phrases, m.clock, cutoff),
@@ -385,7 +385,7 @@ def load_machine(data: bytes, config: TenantConfig) -> Machine:
         _load_callbacks(m.callbacks, state.callbacks)
     for name, s in state.pipelines.items():
         _load_stats(m.pipeline_stats(name), s)
-    machine.deals.update((deal.id, deal) for deal in state.deals)
+    machine.deal_part.deals.update((deal.id, deal) for deal in state.deals)
     m.call_deals.update(state.call_deals)
     machine.deal_part.reindex()
     load_phrases(m.phrases, state.phrases)

@@ -74,8 +74,6 @@ class Machine:
     def __init__(self, config: TenantConfig) -> None:
         state = self.state = TenantState(config)
         self.deal_part = Deals(state)
-        self.deals = self.deal_part.deals
-        """The deals by id (the deals' part's)."""
         self.agent_part = Agents(state)
         self.call_rules = CallRules(state, self.agent_part, self.deal_part)
         self.agent_part.complete = self.call_rules.complete
