@@ -264,7 +264,10 @@ class Dispatcher:
         self._wake.set()
 
     async def _run(self) -> None:
-        while True:
+        # `while not self._closed`, not `while True`: on Python 3.11 `asyncio.wait_for` loses a
+        # cancellation that arrives as the awaited event is set (an attempt finishing sets
+        # `_wake`), and `close` then waited for this loop for ever
+        while not self._closed:
             try:
                 claimed = await self.send_due()
             except asyncio.CancelledError:
@@ -275,7 +278,8 @@ class Dispatcher:
             if claimed and len(self._in_flight) < self.max_in_flight:
                 continue
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), self.poll_s)
+                async with asyncio.timeout(self.poll_s):
+                    await self._wake.wait()
             self._wake.clear()
 
     async def send_due(self) -> int:
